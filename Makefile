@@ -1,0 +1,44 @@
+# crmsim: the two front-door commands and the developer targets.
+#   make test    install what is missing, build Debug with ASan+UBSan, run every test
+#   make build   optimized build (build/release)
+#   make bench   optimized build, then run the benchmarks
+#   make format  clang-format every source file
+#   make lint    clang-tidy over the sources (uses the debug build's compile_commands.json)
+JOBS ?= 2
+DEBUG_DIR := build/debug
+RELEASE_DIR := build/release
+SOURCES = $(shell git ls-files --cached --others --exclude-standard '*.cpp' '*.h')
+
+.PHONY: all deps test build bench format lint clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+$(DEBUG_DIR)/CMakeCache.txt: | deps
+	cmake -S . -B $(DEBUG_DIR) -DCMAKE_BUILD_TYPE=Debug -DCRMSIM_SANITIZE=ON -DCRMSIM_BENCH=OFF
+
+$(RELEASE_DIR)/CMakeCache.txt: | deps
+	cmake -S . -B $(RELEASE_DIR) -DCMAKE_BUILD_TYPE=Release -DCRMSIM_TESTS=OFF
+
+test: deps $(DEBUG_DIR)/CMakeCache.txt
+	cmake --build $(DEBUG_DIR) -j$(JOBS)
+	ctest --test-dir $(DEBUG_DIR) --output-on-failure -j$(JOBS)
+
+build: deps $(RELEASE_DIR)/CMakeCache.txt
+	cmake --build $(RELEASE_DIR) -j$(JOBS)
+
+bench: build
+	$(RELEASE_DIR)/bench/env_bench
+
+format:
+	@CRMSIM_DEV_TOOLS=1 scripts/install-deps
+	clang-format -i $(SOURCES)
+
+lint: deps $(DEBUG_DIR)/CMakeCache.txt
+	@CRMSIM_DEV_TOOLS=1 scripts/install-deps
+	run-clang-tidy -p $(DEBUG_DIR) -j $(JOBS) -quiet $(abspath $(filter %.cpp,$(SOURCES)))
+
+clean:
+	rm -rf build

@@ -1,0 +1,20 @@
+#include "env/clock.h"
+
+#include <atomic>
+#include <chrono>
+
+namespace crmsim::env {
+
+Timestamp SystemClock::now() const {
+  static std::atomic<int64_t> latest_ms{0};
+  const int64_t wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count();
+  int64_t seen = latest_ms.load(std::memory_order_relaxed);
+  while (wall_ms > seen &&
+         !latest_ms.compare_exchange_weak(seen, wall_ms, std::memory_order_relaxed)) {
+  }
+  return Timestamp::from_ms(wall_ms > seen ? wall_ms : seen);
+}
+
+}  // namespace crmsim::env

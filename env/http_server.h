@@ -1,0 +1,65 @@
+// serve(): runs a Router on cpp-httplib's HTTP server on background threads,
+// for `crmsim serve` and for tests that use real clients. Binds 127.0.0.1
+// unless told otherwise; port 0 picks a free port, reported by port().
+// TCP_NODELAY is on (without it every keep-alive response waits for a
+// delayed ACK: ~300 instead of ~25,000 requests/s). Requests are handled
+// one at a time by default (the fakes are not thread-safe), which is the
+// "coarse lock per fake" of DESIGN.md.
+// Known limitation of Debian 12's cpp-httplib (0.11): it percent-decodes
+// header values on arrival, so a header carrying "%41" reaches the router as
+// "A". No header the CRM APIs use carries '%'.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "env/result.h"
+#include "env/router.h"
+#include "env/time.h"
+
+namespace crmsim::env {
+
+struct ServeOptions {
+  std::string host = "127.0.0.1";
+  int port = 0;  // 0: any free port
+  // Handle one request at a time, under one lock.
+  bool serialize_requests = true;
+  // Larger request bodies are refused with 413 before they reach the router.
+  size_t request_body_bytes_max = 64u << 20;
+  // Requests served on one keep-alive connection before it is closed.
+  size_t keep_alive_requests_max = 100'000;
+  Duration keep_alive_idle_timeout = Duration::seconds(5);
+  Duration read_timeout = Duration::seconds(30);
+  Duration write_timeout = Duration::seconds(30);
+};
+
+class HttpServer {
+ public:
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+  // Stops the server.
+  ~HttpServer();
+
+  // The port it listens on (the one picked when ServeOptions::port was 0).
+  int port() const;
+  const std::string& host() const;
+  // "http://127.0.0.1:PORT".
+  std::string base_url() const;
+  // Stops accepting, finishes in-flight requests and joins the threads; a
+  // client that keeps an idle keep-alive connection open holds this up for
+  // at most ServeOptions::keep_alive_idle_timeout. Idempotent.
+  void stop();
+
+ private:
+  friend Result<std::unique_ptr<HttpServer>> serve(const Router&, const ServeOptions&);
+  struct Impl;
+  explicit HttpServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Starts serving `router`, which must outlive the server. Error
+// "bind_failed" when the address cannot be bound.
+Result<std::unique_ptr<HttpServer>> serve(const Router& router, const ServeOptions& options = {});
+
+}  // namespace crmsim::env

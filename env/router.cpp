@@ -1,0 +1,186 @@
+#include "env/router.h"
+
+#include <algorithm>
+#include <array>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "env/assert.h"
+
+namespace crmsim::env {
+namespace {
+
+constexpr size_t kMethodCount = 7;
+
+size_t method_index(Method m) { return static_cast<size_t>(m); }
+
+struct Route {
+  Handler handler;
+  std::vector<std::string> param_names;  // in path order, wildcard last
+};
+
+Response default_error(const Request& request, const RouteError& error) {
+  const nlohmann::json body = {
+      {"status", error.status}, {"message", error.message}, {"path", request.raw_path}};
+  return Response::with_body(error.status, "application/json",
+                             body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+}  // namespace
+
+struct Router::Node {
+  std::map<std::string, std::unique_ptr<Node>, std::less<>> literals;
+  std::unique_ptr<Node> param;
+  std::unique_ptr<Node> wildcard;
+  std::array<std::unique_ptr<Route>, kMethodCount> routes;
+
+  bool has_routes() const {
+    return std::any_of(routes.begin(), routes.end(), [](const auto& r) { return r != nullptr; });
+  }
+};
+
+namespace {
+
+struct MatchState {
+  Method method;
+  std::vector<std::string> captured;
+  const Route* route = nullptr;
+  std::vector<std::string> route_values;
+  bool path_matched = false;
+  std::array<bool, kMethodCount> allowed{};
+};
+
+}  // namespace
+
+Router::Router() : root_(std::make_unique<Node>()), shaper_(default_error) {}
+Router::~Router() = default;
+Router::Router(Router&&) noexcept = default;
+Router& Router::operator=(Router&&) noexcept = default;
+
+void Router::add(Method method, std::string_view pattern, Handler handler) {
+  CRMSIM_ASSERT(!pattern.empty() && pattern.front() == '/', "route pattern must start with '/'");
+  CRMSIM_ASSERT(handler != nullptr, "route without a handler");
+  auto route = std::make_unique<Route>();
+  route->handler = std::move(handler);
+  Node* node = root_.get();
+  std::string_view rest = pattern.substr(1);
+  if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+  while (!rest.empty()) {
+    const size_t slash = rest.find('/');
+    const std::string_view segment = rest.substr(0, slash);
+    rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+    CRMSIM_ASSERT(!segment.empty(), "empty segment in route pattern");
+    std::unique_ptr<Node>* next = nullptr;
+    if (segment.front() == ':') {
+      CRMSIM_ASSERT(segment.size() > 1, "unnamed ':' parameter in route pattern");
+      route->param_names.emplace_back(segment.substr(1));
+      next = &node->param;
+    } else if (segment.front() == '*') {
+      CRMSIM_ASSERT(segment.size() > 1, "unnamed '*' wildcard in route pattern");
+      CRMSIM_ASSERT(rest.empty(), "a '*' wildcard must be the last segment");
+      route->param_names.emplace_back(segment.substr(1));
+      next = &node->wildcard;
+    } else {
+      auto it = node->literals.find(segment);
+      if (it == node->literals.end()) {
+        it = node->literals.emplace(std::string(segment), nullptr).first;
+      }
+      next = &it->second;
+    }
+    if (*next == nullptr) *next = std::make_unique<Node>();
+    node = next->get();
+  }
+  auto& slot = node->routes[method_index(method)];
+  CRMSIM_ASSERT(slot == nullptr, "route registered twice for the same method");
+  slot = std::move(route);
+  ++route_count_;
+}
+
+void Router::on_error(RouteErrorShaper shaper) {
+  CRMSIM_ASSERT(shaper != nullptr, "null error shaper");
+  shaper_ = std::move(shaper);
+}
+
+// Records what `node` offers for a path that ends there; true when it has a
+// route for the requested method, which then becomes the match.
+static bool take(const Router::Node& node, MatchState& s) {
+  if (!node.has_routes()) return false;
+  s.path_matched = true;
+  for (size_t m = 0; m < kMethodCount; ++m) {
+    if (node.routes[m]) s.allowed[m] = true;
+  }
+  const auto& route = node.routes[method_index(s.method)];
+  if (!route) return false;
+  s.route = route.get();
+  s.route_values = s.captured;
+  return true;
+}
+
+// Depth-first in priority order (literal, parameter, wildcard); the first
+// route for the requested method wins. Routes for other methods met on the
+// way are remembered for the 405.
+static bool match(const Router::Node& node, const std::vector<std::string>& segs, size_t i,
+                  MatchState& s) {
+  if (i == segs.size()) {
+    if (take(node, s)) return true;
+  } else {
+    auto lit = node.literals.find(segs[i]);
+    if (lit != node.literals.end() && match(*lit->second, segs, i + 1, s)) {
+      return true;
+    }
+    if (node.param && !segs[i].empty()) {
+      s.captured.push_back(segs[i]);
+      const bool found = match(*node.param, segs, i + 1, s);
+      s.captured.pop_back();
+      if (found) return true;
+    }
+  }
+  if (node.wildcard) {
+    std::string rest;
+    for (size_t k = i; k < segs.size(); ++k) {
+      if (k > i) rest += '/';
+      rest += segs[k];
+    }
+    s.captured.push_back(std::move(rest));
+    const bool found = take(*node.wildcard, s);
+    s.captured.pop_back();
+    if (found) return true;
+  }
+  return false;
+}
+
+Response Router::error_response(const Request& request, const RouteError& error) const {
+  return shaper_(request, error);
+}
+
+Response Router::handle(Request request) const {
+  auto segments = request.segments();
+  if (!segments.ok()) {
+    return shaper_(request, RouteError{400, segments.error().message, {}});
+  }
+  const std::vector<std::string>& segs = segments.value();
+  MatchState s{.method = request.method};
+  if (match(*root_, segs, 0, s)) {
+    for (size_t k = 0; k < s.route_values.size(); ++k) {
+      request.params.add(s.route->param_names[k], std::move(s.route_values[k]));
+    }
+    return s.route->handler(request);
+  }
+  if (!s.path_matched) {
+    return shaper_(request, RouteError{404, "no route for this path", {}});
+  }
+  RouteError error{405, "method not allowed for this path", {}};
+  std::string allow;
+  for (size_t m = 0; m < kMethodCount; ++m) {
+    if (!s.allowed[m]) continue;
+    error.allowed.push_back(static_cast<Method>(m));
+    if (!allow.empty()) allow += ", ";
+    allow += method_name(static_cast<Method>(m));
+  }
+  Response response = shaper_(request, error);
+  response.headers.set("Allow", std::move(allow));
+  return response;
+}
+
+}  // namespace crmsim::env

@@ -1,0 +1,73 @@
+// Routes requests to handlers by method and path pattern, the way each fake
+// (and the engine's webhook receiver) declares its REST surface. Patterns are
+// "/services/data/:version/sobjects/:type/:id": literal segments, ":name"
+// parameters (exactly one non-empty segment) and a final "*name" that takes
+// the rest of the path (possibly empty). Segments are percent-decoded before
+// matching, so "/contacts/a%40b.com" binds "a@b.com". At each position a
+// literal beats a parameter, which beats a wildcard; a path that no pattern
+// matches is 404, a path matched for other methods only is 405 with Allow,
+// and a malformed escape is 400. Each fake shapes those answers into its own
+// error body with on_error().
+// Registration happens before serving; handle() is then const and may run on
+// several threads if the handlers allow it.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "env/http_message.h"
+
+namespace crmsim::env {
+
+using Handler = std::function<Response(const Request&)>;
+
+// An answer the Router gives itself.
+struct RouteError {
+  int status = 404;  // 400, 404 or 405
+  std::string message;
+  std::vector<Method> allowed;  // for 405: the methods the path accepts
+};
+using RouteErrorShaper = std::function<Response(const Request&, const RouteError&)>;
+
+class Router {
+ public:
+  Router();
+  ~Router();
+  Router(Router&&) noexcept;
+  Router& operator=(Router&&) noexcept;
+  Router(const Router&) = delete;
+  Router& operator=(const Router&) = delete;
+
+  // Registers `handler` for `method` on `pattern`.
+  // REQUIRES: the pattern starts with '/', its parameters are named, a
+  // wildcard comes last, and (method, pattern) is not registered yet. These
+  // are programming errors and abort.
+  void add(Method method, std::string_view pattern, Handler handler);
+
+  // Shapes the router's own 400/404/405 answers (the default is a small
+  // JSON body). The router sets the Allow header of a 405 itself.
+  void on_error(RouteErrorShaper shaper);
+
+  // Matches `request`, fills request.params and calls the handler.
+  Response handle(Request request) const;
+
+  // The router's own shaped answer for `error`, for layers in front of it
+  // that refuse a request before routing (e.g. serve() on a malformed query).
+  Response error_response(const Request& request, const RouteError& error) const;
+
+  // The number of (method, pattern) routes registered.
+  size_t route_count() const { return route_count_; }
+
+  // The route tree; opaque outside router.cpp.
+  struct Node;
+
+ private:
+  std::unique_ptr<Node> root_;
+  RouteErrorShaper shaper_;
+  size_t route_count_ = 0;
+};
+
+}  // namespace crmsim::env
