@@ -9,24 +9,26 @@ DEBUG_DIR := build/debug
 RELEASE_DIR := build/release
 SOURCES = $(shell git ls-files --cached --others --exclude-standard '*.cpp' '*.h')
 
-.PHONY: all deps test build bench format lint clean
+.PHONY: all deps configure-debug configure-release test build bench format lint clean
 
 all: build
 
 deps:
 	@scripts/install-deps
 
-$(DEBUG_DIR)/CMakeCache.txt: | deps
-	cmake -S . -B $(DEBUG_DIR) -DCMAKE_BUILD_TYPE=Debug -DCRMSIM_SANITIZE=ON -DCRMSIM_BENCH=OFF
+# Configuring every time is cheap once configured, and repairs a folder that
+# an interrupted first configure left half-made.
+configure-debug: deps
+	@cmake -S . -B $(DEBUG_DIR) -DCMAKE_BUILD_TYPE=Debug -DCRMSIM_SANITIZE=ON -DCRMSIM_BENCH=OFF >/dev/null
 
-$(RELEASE_DIR)/CMakeCache.txt: | deps
-	cmake -S . -B $(RELEASE_DIR) -DCMAKE_BUILD_TYPE=Release -DCRMSIM_TESTS=OFF
+configure-release: deps
+	@cmake -S . -B $(RELEASE_DIR) -DCMAKE_BUILD_TYPE=Release -DCRMSIM_TESTS=OFF >/dev/null
 
-test: deps $(DEBUG_DIR)/CMakeCache.txt
+test: configure-debug
 	cmake --build $(DEBUG_DIR) -j$(JOBS)
 	ctest --test-dir $(DEBUG_DIR) --output-on-failure -j$(JOBS)
 
-build: deps $(RELEASE_DIR)/CMakeCache.txt
+build: configure-release
 	cmake --build $(RELEASE_DIR) -j$(JOBS)
 
 bench: build
@@ -36,7 +38,7 @@ format:
 	@CRMSIM_DEV_TOOLS=1 scripts/install-deps
 	clang-format -i $(SOURCES)
 
-lint: deps $(DEBUG_DIR)/CMakeCache.txt
+lint: configure-debug
 	@CRMSIM_DEV_TOOLS=1 scripts/install-deps
 	run-clang-tidy -p $(DEBUG_DIR) -j $(JOBS) -quiet $(abspath $(filter %.cpp,$(SOURCES)))
 
