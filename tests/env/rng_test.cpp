@@ -160,7 +160,7 @@ TEST(Rng, ShuffleReachesEveryOrderOfThree) {
 }
 
 RC_GTEST_PROP(DeterministicLog, MatchesLibmToTheLastBitOrTwo, ()) {
-  const double x = *rc::gen::inRange<int64_t>(1, int64_t{1} << 62) /
+  const double x = static_cast<double>(*rc::gen::inRange<int64_t>(1, int64_t{1} << 62)) /
                    double(*rc::gen::inRange<int64_t>(1, int64_t{1} << 40));
   const double ours = deterministic_log(x);
   const double libm = std::log(x);
