@@ -17,4 +17,21 @@ Timestamp SystemClock::now() const {
   return Timestamp::from_ms(wall_ms > seen ? wall_ms : seen);
 }
 
+Status ManualClock::advance(Duration d) {
+  if (d < Duration()) return fail("backward", "a clock cannot move backward");
+  now_ms_ += d.ms();
+  return Ok{};
+}
+
+Status ManualClock::set(Timestamp t) {
+  int64_t seen = now_ms_.load();
+  do {
+    if (t.ms_since_epoch() < seen) {
+      return fail("backward", "a clock cannot move backward (now " +
+                                  format_hubspot_datetime(Timestamp::from_ms(seen)) + ")");
+    }
+  } while (!now_ms_.compare_exchange_weak(seen, t.ms_since_epoch()));
+  return Ok{};
+}
+
 }  // namespace crmsim::env

@@ -4,6 +4,8 @@
 // Implementations used from several threads say so.
 #pragma once
 
+#include <atomic>
+
 #include "env/time.h"
 
 namespace crmsim::env {
@@ -26,6 +28,22 @@ class Clock {
 class SystemClock final : public Clock {
  public:
   Timestamp now() const override;
+};
+
+// A clock that moves only when told, and only forward: `crmsim serve` with
+// a manual clock (advanced through an admin route) and tests of the fakes,
+// which cannot see the simulator. Thread-safe. Moving it back is refused.
+class ManualClock final : public Clock {
+ public:
+  explicit ManualClock(Timestamp start) : now_ms_(start.ms_since_epoch()) {}
+  Timestamp now() const override { return Timestamp::from_ms(now_ms_.load()); }
+  // Moves the clock forward by `d`. Error "backward" when d < 0.
+  Status advance(Duration d);
+  // Moves the clock to `t`. Error "backward" when t < now().
+  Status set(Timestamp t);
+
+ private:
+  std::atomic<int64_t> now_ms_;
 };
 
 }  // namespace crmsim::env

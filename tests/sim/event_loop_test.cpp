@@ -43,7 +43,9 @@ TEST(EventLoop, EventsScheduledByEventsRunInTheSamePass) {
   std::vector<int64_t> times;
   std::function<void()> tick = [&] {
     times.push_back((clock.now() - VirtualClock::kDefaultStart).ms());
-    if (times.size() < 5) ASSERT_TRUE(loop.schedule_after(Duration::millis(100), tick).ok());
+    if (times.size() < 5) {
+      ASSERT_TRUE(loop.schedule_after(Duration::millis(100), tick).ok());
+    }
   };
   ASSERT_TRUE(loop.schedule_at(at(0), tick).ok());
   loop.run_until(at(1000));

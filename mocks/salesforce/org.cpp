@@ -1,0 +1,805 @@
+#include "mocks/salesforce/org.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+#include "env/assert.h"
+#include "mocks/salesforce/ids.h"
+
+namespace crmsim::mocks::salesforce {
+namespace {
+
+using env::fail;
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+ApiError error(int status, std::string code, std::string message,
+               std::vector<std::string> fields = {}) {
+  return ApiError{status, std::move(code), std::move(message), std::move(fields)};
+}
+
+env::Failure<ApiError> refuse(std::string code, std::string message,
+                              std::vector<std::string> fields = {}) {
+  return fail(error(400, std::move(code), std::move(message), std::move(fields)));
+}
+
+bool is_text_type(FieldType t) {
+  switch (t) {
+    case FieldType::kString: case FieldType::kTextArea: case FieldType::kEmail:
+    case FieldType::kPhone: case FieldType::kUrl: case FieldType::kPicklist:
+    case FieldType::kMultiPicklist:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// A pragmatic email check in the spirit of Salesforce's: one '@', a local
+// part and a dotted domain, no spaces or angle brackets.
+bool valid_email(std::string_view e) {
+  const size_t at = e.find('@');
+  if (at == std::string_view::npos || at == 0 || e.find('@', at + 1) != std::string_view::npos) {
+    return false;
+  }
+  const std::string_view domain = e.substr(at + 1);
+  const size_t dot = domain.rfind('.');
+  if (dot == std::string_view::npos || dot == 0 || dot + 1 >= domain.size()) return false;
+  for (unsigned char c : e) {
+    if (c <= ' ' || c == '<' || c == '>' || c == '(' || c == ')' || c == ',' || c == ';' ||
+        c == ':' || c == '[' || c == ']' || c == '"' || c == '\\') {
+      return false;
+    }
+  }
+  return domain.find("..") == std::string_view::npos;
+}
+
+// UTF-8 code points, as Salesforce counts lengths.
+size_t char_count(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+std::string json_parse_error(const FieldDef& f, const Value& v) {
+  const char* kind = v.is_bool() ? "VALUE_TRUE" : v.is_number() ? "VALUE_NUMBER_INT" : "VALUE_STRING";
+  return "Cannot deserialize instance of " + std::string(field_type_name(f.type)) + " from " +
+         kind + " value " + v.to_text() + " or request may be missing a required field";
+}
+
+std::optional<Value> coerce(const FieldDef& f, const Value& v) {
+  if (v.is_null()) return f.type == FieldType::kBoolean ? Value(false) : Value();
+  switch (f.type) {
+    case FieldType::kBoolean:
+      if (v.is_bool()) return v;
+      if (v.is_string()) {
+        const std::string l = lower(v.as_string());
+        if (l == "true") return Value(true);
+        if (l == "false") return Value(false);
+      }
+      return std::nullopt;
+    case FieldType::kInt:
+    case FieldType::kDouble:
+    case FieldType::kCurrency:
+    case FieldType::kPercent: {
+      double d = 0;
+      if (v.is_number()) {
+        d = v.as_number();
+      } else if (v.is_string()) {
+        if (v.as_string().empty()) return Value();
+        char* end = nullptr;
+        d = std::strtod(v.as_string().c_str(), &end);
+        if (end != v.as_string().c_str() + v.as_string().size()) return std::nullopt;
+      } else {
+        return std::nullopt;
+      }
+      if (!std::isfinite(d)) return std::nullopt;
+      if (f.type == FieldType::kInt && std::floor(d) != d) return std::nullopt;
+      return Value(d);
+    }
+    case FieldType::kDate: {
+      if (!v.is_string()) return std::nullopt;
+      if (v.as_string().empty()) return Value();
+      auto t = env::parse_date(v.as_string());
+      if (!t) {
+        // Salesforce accepts a datetime for a date and keeps the day.
+        auto dt = env::parse_datetime(v.as_string());
+        if (!dt) return std::nullopt;
+        t = dt;
+      }
+      return Value(env::format_date(*t));
+    }
+    case FieldType::kDateTime: {
+      if (!v.is_string()) return std::nullopt;
+      if (v.as_string().empty()) return Value();
+      auto t = env::parse_datetime(v.as_string());
+      if (!t) return std::nullopt;
+      return Value(env::format_salesforce_datetime(*t));
+    }
+    default:
+      if (v.is_string()) return v.as_string().empty() ? Value() : v;
+      if (f.type == FieldType::kId || f.type == FieldType::kReference) return std::nullopt;
+      return Value(v.to_text());
+  }
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------ setup
+
+Org::Org(const env::Clock& clock, OrgSettings settings, Schema schema)
+    : clock_(clock),
+      settings_(settings),
+      schema_(std::move(schema)),
+      org_id_(make_id("00D", 1)),
+      api_usage_(daily_api_requests(settings.edition, settings.licenses)) {
+  const std::string admin_profile = add_profile(Profile::system_administrator(schema_));
+  add_profile(Profile::standard_user(schema_));
+  auto admin = add_user(UserSpec{"admin@crmsim.example", "admin@crmsim.example", "Org", "Admin",
+                                 admin_profile, "", "admin", true});
+  CRMSIM_ASSERT(admin.ok(), "the built-in admin user could not be created");
+  admin_user_id_ = admin.value();
+}
+
+std::string Org::next_id(const ObjectDef& object) { return make_id(object.key_prefix, ++id_sequence_); }
+
+std::string Org::now_text() const {
+  // Salesforce keeps audit datetimes to the second.
+  const int64_t ms = clock_.now().ms_since_epoch();
+  const int64_t floored = ms - ((ms % 1000) + 1000) % 1000;
+  return env::format_salesforce_datetime(env::Timestamp::from_ms(floored));
+}
+
+std::string Org::add_profile(Profile profile) {
+  profile.id = make_id("00e", ++id_sequence_);
+  std::string id = profile.id;
+  profiles_.emplace(id, std::move(profile));
+  return id;
+}
+
+const Profile* Org::profile(std::string_view id) const {
+  auto it = profiles_.find(std::string(id));
+  return it == profiles_.end() ? nullptr : &it->second;
+}
+
+const Profile* Org::profile_by_name(std::string_view name) const {
+  for (const auto& [id, p] : profiles_) {
+    if (lower(p.name) == lower(name)) return &p;
+  }
+  return nullptr;
+}
+
+env::Result<std::string> Org::add_role(std::string name, std::string parent_id) {
+  if (!parent_id.empty() && roles_.find(parent_id) == nullptr) {
+    return fail("no_parent", "role '" + name + "': no parent role " + parent_id);
+  }
+  Role r{make_id("00E", ++id_sequence_), std::move(name), std::move(parent_id)};
+  std::string id = r.id;
+  roles_.add(std::move(r));
+  return id;
+}
+
+env::Result<std::string, ApiError> Org::add_user(const UserSpec& spec) {
+  const ObjectDef* user_object = schema_.object("User");
+  if (profile(spec.profile_id) == nullptr) {
+    return refuse("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", {"ProfileId"});
+  }
+  if (!spec.role_id.empty() && roles_.find(spec.role_id) == nullptr) {
+    return refuse("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", {"UserRoleId"});
+  }
+  if (!valid_email(spec.email)) {
+    return refuse("INVALID_EMAIL_ADDRESS", "Email: invalid email address: " + spec.email, {"Email"});
+  }
+  const size_t username_field = user_object->field("Username") - user_object->fields.data();
+  if (!index_lookup(*user_object, username_field, lower(spec.username)).empty()) {
+    return refuse("DUPLICATE_USERNAME",
+                  "Duplicate Username.<br>The username already exists in this or another "
+                  "Salesforce organization. Usernames must be unique across all Salesforce "
+                  "organizations.",
+                  {"Username"});
+  }
+  Record r;
+  r.object = user_object;
+  r.id = next_id(*user_object);
+  r.set("Username", spec.username);
+  r.set("Email", spec.email);
+  if (!spec.first_name.empty()) r.set("FirstName", spec.first_name);
+  r.set("LastName", spec.last_name);
+  r.set("Alias", lower(spec.username.substr(0, std::min<size_t>(8, spec.username.find('@')))));
+  r.set("IsActive", spec.active);
+  r.set("ProfileId", spec.profile_id);
+  if (!spec.role_id.empty()) r.set("UserRoleId", spec.role_id);
+  r.set("IsDeleted", false);
+  stamp(r, admin_user_id_.empty() ? r.id : admin_user_id_, true);
+  compute_formulas(r);
+  auth_[r.id] = UserAuth{spec.password};
+  object_of_.emplace(r.id, "user");
+  index_insert(r);
+  std::string id = r.id;
+  records_["user"].emplace(id, std::move(r));
+  return id;
+}
+
+std::optional<std::string> Org::authenticate(std::string_view username,
+                                             std::string_view password) const {
+  const ObjectDef* user_object = schema_.object("User");
+  const size_t field = user_object->field("Username") - user_object->fields.data();
+  for (const std::string& id : index_lookup(*user_object, field, lower(username))) {
+    const Record* u = find(id);
+    auto a = auth_.find(id);
+    if (u != nullptr && a != auth_.end() && a->second.password == password &&
+        u->get("IsActive") == Value(true)) {
+      return id;
+    }
+  }
+  return std::nullopt;
+}
+
+void Org::set_org_wide_default(std::string_view object, OrgWideDefault value) {
+  org_wide_defaults_[lower(object)] = value;
+}
+
+OrgWideDefault Org::org_wide_default(const ObjectDef& object) const {
+  auto it = org_wide_defaults_.find(lower(object.name));
+  return it == org_wide_defaults_.end() ? object.default_sharing : it->second;
+}
+
+env::Status Org::add_sharing_rule(std::string name, std::string_view object,
+                                  std::string_view criteria, std::string role_id,
+                                  bool include_subordinates, Access access) {
+  const ObjectDef* o = schema_.object(object);
+  if (o == nullptr) return fail("bad_rule", "sharing rule '" + name + "': no object " + std::string(object));
+  if (roles_.find(role_id) == nullptr) {
+    return fail("bad_rule", "sharing rule '" + name + "': no role " + role_id);
+  }
+  auto c = parse_condition(criteria);
+  if (!c.ok()) return fail("bad_rule", "sharing rule '" + name + "': " + c.error().message);
+  std::vector<const FieldPath*> paths;
+  collect_fields(c.value(), paths);
+  for (const FieldPath* p : paths) {
+    if (p->parts.size() != 1 || o->field(p->parts[0]) == nullptr) {
+      return fail("bad_rule", "sharing rule '" + name + "': no field " + p->text() + " on " + o->name);
+    }
+  }
+  if (access == Access::kNone) return fail("bad_rule", "sharing rule '" + name + "' grants nothing");
+  sharing_rules_.push_back(SharingRule{std::move(name), o->name, std::string(criteria),
+                                       std::move(c).value(), std::move(role_id),
+                                       include_subordinates, access});
+  return env::Ok{};
+}
+
+env::Status Org::add_validation_rule(std::string name, std::string_view object,
+                                     std::string_view condition, std::string message,
+                                     std::string field) {
+  const ObjectDef* o = schema_.object(object);
+  if (o == nullptr) return fail("bad_rule", "validation rule '" + name + "': no object " + std::string(object));
+  auto c = parse_condition(condition);
+  if (!c.ok()) return fail("bad_rule", "validation rule '" + name + "': " + c.error().message);
+  std::vector<const FieldPath*> paths;
+  collect_fields(c.value(), paths);
+  for (const FieldPath* p : paths) {
+    if (p->parts.size() != 1 || o->field(p->parts[0]) == nullptr) {
+      return fail("bad_rule", "validation rule '" + name + "': no field " + p->text() + " on " + o->name);
+    }
+  }
+  if (!field.empty() && o->field(field) == nullptr) {
+    return fail("bad_rule", "validation rule '" + name + "': no field " + field + " on " + o->name);
+  }
+  validation_rules_.push_back(ValidationRule{std::move(name), o->name, std::string(condition),
+                                             std::move(c).value(), std::move(message),
+                                             std::move(field)});
+  return env::Ok{};
+}
+
+// ------------------------------------------------------------------ access
+
+const Record* Org::user_record(std::string_view user_id) const {
+  const Record* u = find(user_id);
+  return u != nullptr && u->object->name == "User" ? u : nullptr;
+}
+
+std::string Org::user_role(std::string_view user_id) const {
+  const Record* u = user_record(user_id);
+  return u == nullptr ? "" : u->get("UserRoleId").to_text();
+}
+
+const ObjectPermissions& Org::permissions(std::string_view user_id, const ObjectDef& object) const {
+  static const ObjectPermissions kNone;
+  const Record* u = user_record(user_id);
+  if (u == nullptr || u->get("IsActive") != Value(true)) return kNone;
+  const Profile* p = profile(u->get("ProfileId").to_text());
+  return p == nullptr ? kNone : p->permissions(object.name);
+}
+
+Access Org::access(std::string_view user_id, const Record& record) const {
+  return raw_access(user_id, record, 0);
+}
+
+Access Org::raw_access(std::string_view user_id, const Record& record, int depth) const {
+  constexpr int kParentDepthMax = 4;
+  const Record* u = user_record(user_id);
+  if (u == nullptr || u->get("IsActive") != Value(true)) return Access::kNone;
+  const Profile* profile_ = profile(u->get("ProfileId").to_text());
+  if (profile_ == nullptr) return Access::kNone;
+  const ObjectDef& object = *record.object;
+  const ObjectPermissions& perms = profile_->permissions(object.name);
+  if (!perms.read) return Access::kNone;
+  const Access cap = perms.edit ? Access::kEdit : Access::kRead;
+  if (profile_->modify_all_data || perms.modify_all) return cap;
+  Access granted = (profile_->view_all_data || perms.view_all) ? Access::kRead : Access::kNone;
+  const std::string role = u->get("UserRoleId").to_text();
+  if (object.has_owner) {
+    const std::string owner = record.get("OwnerId").to_text();
+    if (owner == user_id) return cap;
+    if (roles_.is_above(role, user_role(owner))) return cap;
+  }
+  switch (org_wide_default(object)) {
+    case OrgWideDefault::kPublicReadWrite: granted = Access::kEdit; break;
+    case OrgWideDefault::kPublicRead: granted = std::max(granted, Access::kRead); break;
+    case OrgWideDefault::kPrivate: break;
+    case OrgWideDefault::kControlledByParent: {
+      const std::string parent_id = record.get(object.parent_field).to_text();
+      const Record* parent = parent_id.empty() ? nullptr : find(parent_id);
+      if (parent != nullptr && depth < kParentDepthMax) {
+        granted = std::max(granted, raw_access(user_id, *parent, depth + 1));
+      }
+      break;
+    }
+  }
+  if (granted < cap && !role.empty()) {
+    for (const SharingRule& rule : sharing_rules_) {
+      if (rule.object != object.name || rule.access <= granted) continue;
+      const bool reaches = rule.role_id == role || roles_.is_above(role, rule.role_id) ||
+                           (rule.include_subordinates && roles_.is_above(rule.role_id, role));
+      if (!reaches) continue;
+      const bool matches = evaluate(
+          rule.criteria,
+          [&](const FieldPath& p) {
+            const FieldDef* f = object.field(p.parts.front());
+            return Resolved{record.get(p.parts.front()), f->type};
+          },
+          clock_.now());
+      if (matches) granted = rule.access;
+    }
+  }
+  return std::min(granted, cap);
+}
+
+// ------------------------------------------------------------------ records
+
+const Record* Org::find(std::string_view id) const {
+  auto o = object_of_.find(id);
+  if (o == object_of_.end()) return nullptr;
+  const auto& table = records_.at(o->second);
+  auto it = table.find(std::string(id));
+  return it == table.end() ? nullptr : &it->second;
+}
+
+const std::map<std::string, Record>& Org::records(const ObjectDef& object) const {
+  static const std::map<std::string, Record> kEmpty;
+  auto it = records_.find(lower(object.name));
+  return it == records_.end() ? kEmpty : it->second;
+}
+
+size_t Org::record_count() const { return object_of_.size(); }
+
+env::Result<const Record*, ApiError> Org::read(std::string_view user_id, std::string_view object,
+                                               std::string_view id) const {
+  auto not_found = [] {
+    return fail(error(404, "NOT_FOUND", "The requested resource does not exist"));
+  };
+  auto normalized = normalize_id(id);
+  if (!normalized) return not_found();
+  const Record* r = find(*normalized);
+  if (r == nullptr) return not_found();
+  if (!object.empty() && lower(r->object->name) != lower(object)) return not_found();
+  if (access(user_id, *r) == Access::kNone) return not_found();
+  if (r->deleted) return fail(error(404, "ENTITY_IS_DELETED", "entity is deleted"));
+  return r;
+}
+
+void Org::stamp(Record& record, std::string_view user_id, bool creating) const {
+  const std::string now = now_text();
+  if (creating) {
+    record.set("CreatedDate", now);
+    record.set("CreatedById", std::string(user_id));
+  }
+  record.set("LastModifiedDate", now);
+  record.set("LastModifiedById", std::string(user_id));
+  record.set("SystemModstamp", now);
+}
+
+void Org::compute_formulas(Record& r) const {
+  const std::string& name = r.object->name;
+  if (name == "Lead" || name == "Contact" || name == "User") {
+    std::string full = r.get("FirstName").to_text();
+    const std::string last = r.get("LastName").to_text();
+    if (!full.empty() && !last.empty()) full += ' ';
+    r.set("Name", full + last);
+  } else if (name == "Opportunity") {
+    const std::string stage = r.get("StageName").to_text();
+    r.set("IsClosed", stage == "Closed Won" || stage == "Closed Lost");
+    r.set("IsWon", stage == "Closed Won");
+  } else if (name == "Task") {
+    r.set("IsClosed", r.get("Status").to_text() == "Completed");
+  } else if (name == "Case") {
+    r.set("IsClosed", r.get("Status").to_text() == "Closed");
+  } else if (name == "CampaignMember") {
+    r.set("HasResponded", r.get("Status").to_text() == "Responded");
+  }
+}
+
+env::Result<env::Ok, ApiError> Org::apply_fields(std::string_view user_id, Record& record,
+                                                 const FieldInputs& fields, bool creating) const {
+  const ObjectDef& object = *record.object;
+  std::vector<std::string> not_writable;
+  for (const auto& [name, raw] : fields) {
+    const FieldDef* f = object.field(name);
+    if (f == nullptr) {
+      return refuse("INVALID_FIELD",
+                    "No such column '" + name + "' on sobject of type " + object.name);
+    }
+    if (f->type == FieldType::kId) {
+      if (!creating && normalize_id(raw.to_text()) == record.id) continue;  // Id echoed back
+      not_writable.push_back(f->name);
+      continue;
+    }
+    if (creating ? !f->createable : !f->updateable) {
+      not_writable.push_back(f->name);
+      continue;
+    }
+    auto value = coerce(*f, raw);
+    if (!value) return refuse("JSON_PARSER_ERROR", json_parse_error(*f, raw));
+    if (value->is_string()) {
+      const std::string& s = value->as_string();
+      if (f->length > 0 && is_text_type(f->type) && char_count(s) > static_cast<size_t>(f->length)) {
+        return refuse("STRING_TOO_LONG",
+                      f->label + ": data value too large: " + s +
+                          " (max length=" + std::to_string(f->length) + ")",
+                      {f->name});
+      }
+      if (f->type == FieldType::kEmail && !valid_email(s)) {
+        return refuse("INVALID_EMAIL_ADDRESS", f->label + ": invalid email address: " + s, {f->name});
+      }
+      if (f->type == FieldType::kPicklist && f->restricted &&
+          std::find(f->picklist_values.begin(), f->picklist_values.end(), s) ==
+              f->picklist_values.end()) {
+        return refuse("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+                      f->label + ": bad value for restricted picklist field: " + s, {f->name});
+      }
+      if (f->type == FieldType::kReference) {
+        auto id = normalize_id(s);
+        const bool known_target_object =
+            f->reference_to.front() == "Profile" || f->reference_to.front() == "UserRole";
+        if (known_target_object) {
+          const bool exists = f->reference_to.front() == "Profile" ? profile(s) != nullptr
+                                                                   : roles_.find(s) != nullptr;
+          if (!exists) return refuse("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", {f->name});
+        } else {
+          const Record* target = id ? find(*id) : nullptr;
+          if (!id) {
+            return refuse("MALFORMED_ID", f->label + ": id value of incorrect type: " + s, {f->name});
+          }
+          if (target != nullptr &&
+              std::find(f->reference_to.begin(), f->reference_to.end(), target->object->name) ==
+                  f->reference_to.end()) {
+            return refuse("FIELD_INTEGRITY_EXCEPTION",
+                          f->label + ": id value of incorrect type: " + s, {f->name});
+          }
+          if (target == nullptr || access(user_id, *target) == Access::kNone) {
+            return refuse("INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY",
+                          "insufficient access rights on cross-reference id: " + s, {});
+          }
+          if (target->deleted) return refuse("ENTITY_IS_DELETED", "entity is deleted", {f->name});
+          if (f->name == "OwnerId" && target->get("IsActive") != Value(true)) {
+            return refuse("INACTIVE_OWNER_OR_USER", "operation performed with inactive user [" + s +
+                                                        "] as owner of " + object.name);
+          }
+          value = Value(*id);
+        }
+      }
+    }
+    record.set(static_cast<size_t>(f - object.fields.data()), std::move(*value));
+  }
+  if (!not_writable.empty()) {
+    std::string list;
+    for (const auto& n : not_writable) list += (list.empty() ? "" : ", ") + n;
+    return refuse("INVALID_FIELD_FOR_INSERT_UPDATE",
+                  "Unable to create/update fields: " + list +
+                      ". Please check the security settings of this field and verify that it is "
+                      "read/write for your profile or permission set.",
+                  not_writable);
+  }
+  return env::Ok{};
+}
+
+env::Result<env::Ok, ApiError> Org::check_record(std::string_view user_id, const Record& record,
+                                                 const Record* before) const {
+  (void)user_id;
+  const ObjectDef& object = *record.object;
+  std::vector<std::string> missing;
+  for (const FieldDef& f : object.fields) {
+    if (f.required && !f.formula && record.get(static_cast<size_t>(&f - object.fields.data())).is_blank()) {
+      missing.push_back(f.name);
+    }
+  }
+  if (!missing.empty()) {
+    std::string list;
+    for (const auto& n : missing) list += (list.empty() ? "" : ", ") + n;
+    return refuse("REQUIRED_FIELD_MISSING", "Required fields are missing: [" + list + "]", missing);
+  }
+  for (const ValidationRule& rule : validation_rules_) {
+    if (rule.object != object.name) continue;
+    const bool violated = evaluate(
+        rule.condition,
+        [&](const FieldPath& p) {
+          return Resolved{record.get(p.parts.front()), object.field(p.parts.front())->type};
+        },
+        clock_.now());
+    if (violated) {
+      std::vector<std::string> fields;
+      if (!rule.field.empty()) fields.push_back(object.field(rule.field)->name);
+      return refuse("FIELD_CUSTOM_VALIDATION_EXCEPTION", rule.message, fields);
+    }
+  }
+  for (const FieldDef& f : object.fields) {
+    if (!f.unique) continue;
+    const size_t index = static_cast<size_t>(&f - object.fields.data());
+    const Value& v = record.get(index);
+    if (v.is_blank()) continue;
+    for (const std::string& other : index_lookup(object, index, lower(v.to_text()))) {
+      if (other == record.id) continue;
+      return refuse("DUPLICATE_VALUE",
+                    "duplicate value found: " + f.name + " duplicates value on record with id: " + other,
+                    {f.name});
+    }
+  }
+  const DuplicateRuleAction rule = object.name == "Lead"      ? settings_.lead_duplicate_rule
+                                   : object.name == "Contact" ? settings_.contact_duplicate_rule
+                                                              : DuplicateRuleAction::kOff;
+  if (rule == DuplicateRuleAction::kBlock) {
+    const Value& email = record.get("Email");
+    const bool changed = before == nullptr || lower(before->get("Email").to_text()) != lower(email.to_text());
+    if (!email.is_blank() && changed) {
+      const size_t index = static_cast<size_t>(object.field("Email") - object.fields.data());
+      for (const std::string& other : index_lookup(object, index, lower(email.to_text()))) {
+        if (other == record.id) continue;
+        return refuse("DUPLICATES_DETECTED",
+                      "You're creating a duplicate record. We recommend you use an existing record "
+                      "instead.");
+      }
+    }
+  }
+  return env::Ok{};
+}
+
+void Org::index_insert(const Record& record) {
+  const ObjectDef& object = *record.object;
+  for (size_t i = 0; i < object.fields.size(); ++i) {
+    const FieldDef& f = object.fields[i];
+    if (!f.unique && !(f.type == FieldType::kEmail && f.name == "Email")) continue;
+    const Value& v = record.get(i);
+    if (v.is_blank()) continue;
+    index_[{lower(object.name), i, lower(v.to_text())}].insert(record.id);
+  }
+}
+
+void Org::index_erase(const Record& record) {
+  const ObjectDef& object = *record.object;
+  for (size_t i = 0; i < object.fields.size(); ++i) {
+    const Value& v = record.get(i);
+    if (v.is_blank()) continue;
+    auto it = index_.find({lower(object.name), i, lower(v.to_text())});
+    if (it == index_.end()) continue;
+    it->second.erase(record.id);
+    if (it->second.empty()) index_.erase(it);
+  }
+}
+
+std::vector<std::string> Org::index_lookup(const ObjectDef& object, size_t field,
+                                           const std::string& value) const {
+  auto it = index_.find({lower(object.name), field, value});
+  if (it == index_.end()) return {};
+  return {it->second.begin(), it->second.end()};
+}
+
+env::Result<std::string, ApiError> Org::create(std::string_view user_id, std::string_view object_name,
+                                               const FieldInputs& fields) {
+  const ObjectDef* object = schema_.object(object_name);
+  if (object == nullptr || object->name == "User") {
+    return fail(error(404, "NOT_FOUND", "The requested resource does not exist"));
+  }
+  if (!permissions(user_id, *object).create) {
+    return refuse("INSUFFICIENT_ACCESS_OR_READONLY", "insufficient access rights on object id");
+  }
+  Record r;
+  r.object = object;
+  r.id = next_id(*object);
+  for (size_t i = 0; i < object->fields.size(); ++i) {
+    const FieldDef& f = object->fields[i];
+    if (f.default_value) r.set(i, *coerce(f, Value(*f.default_value)));
+    else if (f.type == FieldType::kBoolean) r.set(i, false);
+  }
+  if (object->has_owner) r.set("OwnerId", std::string(user_id));
+  if (auto ok = apply_fields(user_id, r, fields, true); !ok.ok()) return fail(ok.error());
+  if (object->name == "Case") {
+    r.set("CaseNumber", std::to_string(1000 + records(*object).size() + 1));
+  }
+  stamp(r, user_id, true);
+  compute_formulas(r);
+  if (auto ok = check_record(user_id, r, nullptr); !ok.ok()) return fail(ok.error());
+  index_insert(r);
+  object_of_.emplace(r.id, lower(object->name));
+  std::string id = r.id;
+  records_[lower(object->name)].emplace(id, std::move(r));
+  return id;
+}
+
+env::Result<env::Ok, ApiError> Org::update(std::string_view user_id, std::string_view object_name,
+                                           std::string_view id, const FieldInputs& fields) {
+  auto found = read(user_id, object_name, id);
+  if (!found.ok()) return fail(found.error());
+  const Record& before = *found.value();
+  if (access(user_id, before) < Access::kEdit) {
+    return refuse("INSUFFICIENT_ACCESS_OR_READONLY", "insufficient access rights on object id");
+  }
+  if (before.object->name == "User") {
+    return refuse("INSUFFICIENT_ACCESS_OR_READONLY", "insufficient access rights on object id");
+  }
+  if (before.object->name == "Lead" && before.get("IsConverted") == Value(true)) {
+    return refuse("CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead");
+  }
+  Record after = before;
+  if (auto ok = apply_fields(user_id, after, fields, false); !ok.ok()) return fail(ok.error());
+  stamp(after, user_id, false);
+  compute_formulas(after);
+  if (auto ok = check_record(user_id, after, &before); !ok.ok()) return fail(ok.error());
+  Record& slot = records_.at(lower(before.object->name)).at(before.id);
+  index_erase(slot);
+  slot = std::move(after);
+  index_insert(slot);
+  return env::Ok{};
+}
+
+env::Result<env::Ok, ApiError> Org::remove(std::string_view user_id, std::string_view object_name,
+                                           std::string_view id) {
+  auto found = read(user_id, object_name, id);
+  if (!found.ok()) return fail(found.error());
+  const Record& r = *found.value();
+  if (access(user_id, r) < Access::kEdit || !permissions(user_id, *r.object).remove ||
+      r.object->name == "User") {
+    return refuse("INSUFFICIENT_ACCESS_OR_READONLY", "insufficient access rights on object id");
+  }
+  // Deleting a parent takes its detail records (and an account its contacts
+  // and opportunities) to the recycle bin with it, as Salesforce does.
+  std::vector<std::string> doomed{r.id};
+  for (size_t i = 0; i < doomed.size(); ++i) {
+    const Record& parent = *find(doomed[i]);
+    for (const ObjectDef* child : schema_.objects()) {
+      for (const FieldDef& f : child->fields) {
+        if (f.type != FieldType::kReference) continue;
+        const bool cascades =
+            (child->parent_field == f.name && child->default_sharing == OrgWideDefault::kControlledByParent) ||
+            (parent.object->name == "Account" && f.name == "AccountId" &&
+             (child->name == "Contact" || child->name == "Opportunity"));
+        if (!cascades || f.reference_to.front() != parent.object->name) continue;
+        const size_t index = static_cast<size_t>(&f - child->fields.data());
+        for (const auto& [child_id, c] : records(*child)) {
+          if (!c.deleted && c.get(index).to_text() == parent.id) doomed.push_back(child_id);
+        }
+      }
+    }
+  }
+  const std::string now = now_text();
+  for (const std::string& d : doomed) {
+    Record& rec = records_.at(object_of_.find(d)->second).at(d);
+    index_erase(rec);
+    rec.deleted = true;
+    rec.deleted_at = clock_.now();
+    rec.set("IsDeleted", true);
+    rec.set("SystemModstamp", now);
+    rec.set("LastModifiedDate", now);
+    rec.set("LastModifiedById", std::string(user_id));
+  }
+  return env::Ok{};
+}
+
+env::Result<env::Ok, ApiError> Org::undelete(std::string_view user_id, std::string_view id) {
+  auto normalized = normalize_id(id);
+  Record* r = nullptr;
+  if (normalized) {
+    if (auto o = object_of_.find(*normalized); o != object_of_.end()) {
+      r = &records_.at(o->second).at(*normalized);
+    }
+  }
+  if (r == nullptr || access(user_id, *r) < Access::kEdit) {
+    return fail(error(404, "NOT_FOUND", "The requested resource does not exist"));
+  }
+  if (!r->deleted) return refuse("UNDELETE_FAILED", "Entity is not in the recycle bin");
+  if (auto ok = check_record(user_id, *r, nullptr); !ok.ok()) return fail(ok.error());
+  r->deleted = false;
+  r->set("IsDeleted", false);
+  stamp(*r, user_id, false);
+  index_insert(*r);
+  return env::Ok{};
+}
+
+env::Result<ConversionResult, ApiError> Org::convert_lead(std::string_view user_id,
+                                                          const LeadConversion& c) {
+  auto found = read(user_id, "Lead", c.lead_id);
+  if (!found.ok()) return fail(found.error());
+  const Record lead = *found.value();
+  if (access(user_id, lead) < Access::kEdit) {
+    return refuse("INSUFFICIENT_ACCESS_OR_READONLY", "insufficient access rights on object id");
+  }
+  if (lead.get("IsConverted") == Value(true)) {
+    return refuse("CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead");
+  }
+  ConversionResult result;
+  auto copy = [&](FieldInputs& out, std::string_view from, std::string_view to) {
+    const Value& v = lead.get(from);
+    if (!v.is_blank()) out.emplace_back(std::string(to), v);
+  };
+  if (c.account_id.empty()) {
+    FieldInputs account;
+    copy(account, "Company", "Name");
+    copy(account, "Website", "Website");
+    copy(account, "Industry", "Industry");
+    copy(account, "Phone", "Phone");
+    auto id = create(user_id, "Account", account);
+    if (!id.ok()) return fail(id.error());
+    result.account_id = id.value();
+  } else {
+    auto account = read(user_id, "Account", c.account_id);
+    if (!account.ok()) return fail(account.error());
+    result.account_id = account.value()->id;
+  }
+  if (c.contact_id.empty()) {
+    FieldInputs contact = {{"AccountId", result.account_id}};
+    for (const char* f : {"FirstName", "LastName", "Email", "Phone", "MobilePhone", "Title",
+                          "LeadSource", "Description", "HasOptedOutOfEmail"}) {
+      copy(contact, f, f);
+    }
+    copy(contact, "Street", "MailingStreet");
+    copy(contact, "City", "MailingCity");
+    copy(contact, "State", "MailingState");
+    copy(contact, "PostalCode", "MailingPostalCode");
+    copy(contact, "Country", "MailingCountry");
+    auto id = create(user_id, "Contact", contact);
+    if (!id.ok()) return fail(id.error());
+    result.contact_id = id.value();
+  } else {
+    auto contact = read(user_id, "Contact", c.contact_id);
+    if (!contact.ok()) return fail(contact.error());
+    result.contact_id = contact.value()->id;
+  }
+  if (c.create_opportunity) {
+    const std::string name = c.opportunity_name.empty() ? lead.get("Company").to_text() : c.opportunity_name;
+    auto id = create(user_id, "Opportunity",
+                     {{"Name", name}, {"AccountId", result.account_id}, {"StageName", "Prospecting"},
+                      {"CloseDate", env::format_date(clock_.now() + env::Duration::days(30))}});
+    if (!id.ok()) return fail(id.error());
+    result.opportunity_id = id.value();
+    auto role = create(user_id, "OpportunityContactRole",
+                       {{"OpportunityId", result.opportunity_id}, {"ContactId", result.contact_id},
+                        {"IsPrimary", true}});
+    if (!role.ok()) return fail(role.error());
+  }
+  Record& slot = records_.at("lead").at(lead.id);
+  index_erase(slot);
+  slot.set("IsConverted", true);
+  slot.set("ConvertedDate", env::format_date(clock_.now()));
+  slot.set("ConvertedAccountId", result.account_id);
+  slot.set("ConvertedContactId", result.contact_id);
+  if (!result.opportunity_id.empty()) slot.set("ConvertedOpportunityId", result.opportunity_id);
+  slot.set("Status", c.converted_status);
+  stamp(slot, user_id, false);
+  index_insert(slot);
+  return result;
+}
+
+}  // namespace crmsim::mocks::salesforce

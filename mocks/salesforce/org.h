@@ -1,0 +1,193 @@
+// The fake Salesforce org: schema, records, users, security and the API
+// allocation, with the rules a real org enforces on every save. The REST
+// routes (rest.h) and the simulator's humans both act through this model,
+// always as a named user, so sharing applies to both; humans do not spend
+// API calls (only the routes count them). Not thread-safe: serve() holds a
+// lock around it.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "env/clock.h"
+#include "env/result.h"
+#include "mocks/salesforce/api_usage.h"
+#include "mocks/salesforce/record.h"
+#include "mocks/salesforce/schema.h"
+#include "mocks/salesforce/sharing.h"
+
+namespace crmsim::mocks::salesforce {
+
+// A refusal in Salesforce's terms: the HTTP status, the errorCode (called
+// statusCode inside collections), the message and the fields involved.
+struct ApiError {
+  int status = 400;
+  std::string error_code;
+  std::string message;
+  std::vector<std::string> fields;
+};
+
+// What a save receives: field names as the caller wrote them
+// (case-insensitive) and values.
+using FieldInputs = std::vector<std::pair<std::string, Value>>;
+
+enum class DuplicateRuleAction { kOff, kAllow, kBlock };
+
+struct ValidationRule {
+  std::string name;
+  std::string object;
+  std::string condition_text;  // the record is refused when this holds
+  Condition condition;
+  std::string message;
+  std::string field;  // where the error shows; empty for the top of the page
+};
+
+struct OrgSettings {
+  Edition edition = Edition::kEnterprise;
+  int64_t licenses = 10;
+  // Matching rule on email for leads and contacts (standard duplicate rules).
+  DuplicateRuleAction lead_duplicate_rule = DuplicateRuleAction::kOff;
+  DuplicateRuleAction contact_duplicate_rule = DuplicateRuleAction::kOff;
+};
+
+struct UserSpec {
+  std::string username;
+  std::string email;
+  std::string first_name;
+  std::string last_name;
+  std::string profile_id;
+  std::string role_id;  // empty: no role
+  std::string password;
+  bool active = true;
+};
+
+struct LeadConversion {
+  std::string lead_id;
+  std::string account_id;  // empty: create an Account named after Company
+  std::string contact_id;  // empty: create a Contact from the lead
+  bool create_opportunity = false;
+  std::string opportunity_name;  // default: the Company
+  std::string converted_status = "Closed - Converted";
+};
+
+struct ConversionResult {
+  std::string account_id;
+  std::string contact_id;
+  std::string opportunity_id;  // empty when none was created
+};
+
+class Org {
+ public:
+  // The org starts with a System Administrator profile and one admin user
+  // (admin@crmsim.example, password "admin").
+  explicit Org(const env::Clock& clock, OrgSettings settings = {},
+               Schema schema = Schema::standard());
+  Org(const Org&) = delete;
+  Org& operator=(const Org&) = delete;
+
+  const env::Clock& clock() const { return clock_; }
+  const Schema& schema() const { return schema_; }
+  Schema& mutable_schema() { return schema_; }
+  const OrgSettings& settings() const { return settings_; }
+  const std::string& id() const { return org_id_; }
+  const std::string& admin_user_id() const { return admin_user_id_; }
+  ApiUsage& api_usage() { return api_usage_; }
+
+  // ---- security setup (the scenario's org description)
+  std::string add_profile(Profile profile);
+  const Profile* profile(std::string_view id) const;
+  const Profile* profile_by_name(std::string_view name) const;
+  // Error "no_parent" when parent_id names no role.
+  env::Result<std::string> add_role(std::string name, std::string parent_id = "");
+  const RoleTree& roles() const { return roles_; }
+  env::Result<std::string, ApiError> add_user(const UserSpec& spec);
+  // The user id for a username and password; nullopt when they do not match
+  // an active user.
+  std::optional<std::string> authenticate(std::string_view username,
+                                          std::string_view password) const;
+  void set_org_wide_default(std::string_view object, OrgWideDefault value);
+  OrgWideDefault org_wide_default(const ObjectDef& object) const;
+  // Error "bad_rule" for an unknown object, role or malformed criteria.
+  env::Status add_sharing_rule(std::string name, std::string_view object,
+                               std::string_view criteria, std::string role_id,
+                               bool include_subordinates, Access access);
+  env::Status add_validation_rule(std::string name, std::string_view object,
+                                  std::string_view condition, std::string message,
+                                  std::string field = "");
+
+  // ---- the access decision
+  Access access(std::string_view user_id, const Record& record) const;
+  const ObjectPermissions& permissions(std::string_view user_id, const ObjectDef& object) const;
+
+  // ---- records, acting as `user_id`
+  env::Result<std::string, ApiError> create(std::string_view user_id, std::string_view object,
+                                            const FieldInputs& fields);
+  env::Result<env::Ok, ApiError> update(std::string_view user_id, std::string_view object,
+                                        std::string_view id, const FieldInputs& fields);
+  env::Result<env::Ok, ApiError> remove(std::string_view user_id, std::string_view object,
+                                        std::string_view id);
+  env::Result<env::Ok, ApiError> undelete(std::string_view user_id, std::string_view id);
+  env::Result<ConversionResult, ApiError> convert_lead(std::string_view user_id,
+                                                       const LeadConversion& conversion);
+  // A record the user may read (NOT_FOUND when absent or invisible,
+  // ENTITY_IS_DELETED when in the recycle bin). `object` may be empty.
+  env::Result<const Record*, ApiError> read(std::string_view user_id, std::string_view object,
+                                            std::string_view id) const;
+
+  // Raw access for invariants and tests: any record, deleted or not.
+  const Record* find(std::string_view id) const;
+  // Every record of an object (deleted ones too), in id order.
+  const std::map<std::string, Record>& records(const ObjectDef& object) const;
+  size_t record_count() const;
+
+ private:
+  struct UserAuth {
+    std::string password;
+  };
+
+  std::string next_id(const ObjectDef& object);
+  std::string now_text() const;
+  const Record* user_record(std::string_view user_id) const;
+  std::string user_role(std::string_view user_id) const;
+  Access raw_access(std::string_view user_id, const Record& record, int depth) const;
+  // Coerces, checks and applies `fields` to `record`; `creating` selects
+  // createable vs updateable checks.
+  env::Result<env::Ok, ApiError> apply_fields(std::string_view user_id, Record& record,
+                                              const FieldInputs& fields, bool creating) const;
+  env::Result<env::Ok, ApiError> check_record(std::string_view user_id, const Record& record,
+                                              const Record* before) const;
+  void compute_formulas(Record& record) const;
+  void stamp(Record& record, std::string_view user_id, bool creating) const;
+  void index_insert(const Record& record);
+  void index_erase(const Record& record);
+  std::vector<std::string> index_lookup(const ObjectDef& object, size_t field,
+                                        const std::string& value) const;
+
+  const env::Clock& clock_;
+  OrgSettings settings_;
+  Schema schema_;
+  std::string org_id_;
+  std::string admin_user_id_;
+  ApiUsage api_usage_;
+  uint64_t id_sequence_ = 0;
+  std::map<std::string, Profile> profiles_;
+  RoleTree roles_;
+  std::map<std::string, UserAuth> auth_;
+  std::map<std::string, OrgWideDefault> org_wide_defaults_;  // lower-case object
+  std::vector<SharingRule> sharing_rules_;
+  std::vector<ValidationRule> validation_rules_;
+  // Records per object (lower-case name), by id.
+  std::map<std::string, std::map<std::string, Record>> records_;
+  // Which object each id belongs to (lower-case name).
+  std::map<std::string, std::string, std::less<>> object_of_;
+  // Unique and email indexes: (object, field index, lower-case value) -> ids.
+  std::map<std::tuple<std::string, size_t, std::string>, std::set<std::string>> index_;
+};
+
+}  // namespace crmsim::mocks::salesforce

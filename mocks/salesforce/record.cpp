@@ -1,0 +1,64 @@
+#include "mocks/salesforce/record.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "env/assert.h"
+
+namespace crmsim::mocks::salesforce {
+namespace {
+
+const Value kNull;
+
+}  // namespace
+
+std::string Value::to_text() const {
+  if (is_null()) return "";
+  if (is_bool()) return as_bool() ? "true" : "false";
+  if (is_string()) return as_string();
+  const double d = as_number();
+  if (std::floor(d) == d && std::abs(d) < 1e15) {
+    return std::to_string(static_cast<int64_t>(d));
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", d);
+  return buf;
+}
+
+const Value& Record::get(size_t index) const {
+  auto it = std::lower_bound(fields.begin(), fields.end(), index,
+                             [](const auto& e, size_t i) { return e.first < i; });
+  return it != fields.end() && it->first == index ? it->second : kNull;
+}
+
+const Value& Record::get(std::string_view name) const {
+  CRMSIM_ASSERT(object != nullptr, "record without an object");
+  const FieldDef* f = object->field(name);
+  if (f == nullptr) return kNull;
+  return get(static_cast<size_t>(f - object->fields.data()));
+}
+
+void Record::set(size_t index, Value value) {
+  CRMSIM_ASSERT(object != nullptr && index < object->fields.size(), "field index out of range");
+  auto it = std::lower_bound(fields.begin(), fields.end(), index,
+                             [](const auto& e, size_t i) { return e.first < i; });
+  if (it != fields.end() && it->first == index) {
+    if (value.is_null()) {
+      fields.erase(it);
+    } else {
+      it->second = std::move(value);
+    }
+  } else if (!value.is_null()) {
+    fields.emplace(it, static_cast<uint16_t>(index), std::move(value));
+  }
+}
+
+void Record::set(std::string_view name, Value value) {
+  CRMSIM_ASSERT(object != nullptr, "record without an object");
+  const FieldDef* f = object->field(name);
+  CRMSIM_ASSERT(f != nullptr, "set() of an undeclared field");
+  set(static_cast<size_t>(f - object->fields.data()), std::move(value));
+}
+
+}  // namespace crmsim::mocks::salesforce

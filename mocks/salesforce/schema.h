@@ -1,0 +1,107 @@
+// The Salesforce object model declared as data: every object (standard or
+// custom) is an ObjectDef with its key prefix, its fields and their types.
+// Routes, validation, SOQL and describe all read these declarations; nothing
+// is hard-coded per route. Scenarios add custom fields (X__c) and custom
+// objects (Y__c) through the same calls the standard objects use.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "env/result.h"
+
+namespace crmsim::mocks::salesforce {
+
+enum class FieldType {
+  kId,
+  kString,
+  kTextArea,
+  kEmail,
+  kPhone,
+  kUrl,
+  kPicklist,
+  kMultiPicklist,
+  kBoolean,
+  kInt,
+  kDouble,
+  kCurrency,
+  kPercent,
+  kDate,
+  kDateTime,
+  kReference,
+};
+
+// The name describe() reports: "string", "email", "picklist", ...
+std::string_view field_type_name(FieldType type);
+
+struct FieldDef {
+  std::string name;
+  FieldType type = FieldType::kString;
+  std::string label;
+  int length = 0;             // strings: the maximum length in characters
+  bool required = false;      // REQUIRED_FIELD_MISSING when blank on create
+  bool createable = true;
+  bool updateable = true;
+  bool unique = false;        // DUPLICATE_VALUE on a second record (case-insensitive)
+  bool external_id = false;   // usable for upsert
+  bool restricted = false;    // picklists: only the listed values
+  bool formula = false;       // computed, read-only
+  std::vector<std::string> picklist_values;
+  std::vector<std::string> reference_to;  // referenced object names
+  std::string relationship_name;          // "Account" for AccountId
+  std::optional<std::string> default_value;
+
+  bool is_system() const { return !createable && !updateable; }
+};
+
+// Organization-wide default sharing of an object.
+enum class OrgWideDefault { kPrivate, kPublicRead, kPublicReadWrite, kControlledByParent };
+
+struct ObjectDef {
+  std::string name;
+  std::string label;
+  std::string key_prefix;  // "00Q"
+  bool custom = false;
+  bool has_owner = true;   // OwnerId; false for detail objects (OCR, CampaignMember)
+  // For kControlledByParent: the reference field naming the parent.
+  std::string parent_field;
+  OrgWideDefault default_sharing = OrgWideDefault::kPublicReadWrite;
+  std::vector<FieldDef> fields;
+
+  // Case-insensitive, as Salesforce resolves field names.
+  const FieldDef* field(std::string_view name) const;
+  // The field whose relationship_name is `name` ("Account" -> AccountId).
+  const FieldDef* relationship(std::string_view name) const;
+};
+
+// Every object of an org. Lookups by name and by key prefix are
+// case-insensitive for names, exact for prefixes.
+class Schema {
+ public:
+  // The standard objects: Lead, Contact, Account, Opportunity,
+  // OpportunityContactRole, Task, Campaign, CampaignMember, Case, User.
+  static Schema standard();
+
+  const ObjectDef* object(std::string_view name) const;
+  const ObjectDef* object_by_prefix(std::string_view key_prefix) const;
+  // Every object, in name order.
+  std::vector<const ObjectDef*> objects() const;
+
+  // Adds a custom object (name must end in __c); it gets the next free
+  // custom key prefix (a00, a01, ...) and the system fields. Errors:
+  // "bad_name", "duplicate".
+  env::Status add_custom_object(ObjectDef def);
+  // Adds a custom field (name must end in __c) to an object. Errors:
+  // "bad_name", "no_object", "duplicate".
+  env::Status add_custom_field(std::string_view object, FieldDef field);
+
+ private:
+  void add(ObjectDef def);
+  std::map<std::string, ObjectDef> objects_;  // key: lower-case name
+  int next_custom_prefix_ = 0;
+};
+
+}  // namespace crmsim::mocks::salesforce

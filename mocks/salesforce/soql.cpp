@@ -1,0 +1,724 @@
+#include "mocks/salesforce/soql.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+#include "env/assert.h"
+#include "mocks/salesforce/ids.h"
+
+namespace crmsim::mocks::salesforce {
+namespace {
+
+using env::Duration;
+using env::Timestamp;
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// ---------------------------------------------------------------- lexer
+
+struct Token {
+  enum class Kind { kIdent, kString, kNumber, kDate, kOp, kEnd };
+  Kind kind = Kind::kEnd;
+  std::string text;  // identifiers as written; strings unescaped
+  size_t pos = 0;    // byte offset in the query
+};
+
+class Lexer {
+ public:
+  explicit Lexer(std::string_view text) : text_(text) {}
+
+  env::Result<std::vector<Token>, SoqlError> run() {
+    std::vector<Token> out;
+    for (;;) {
+      while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_]))) ++pos_;
+      if (pos_ == text_.size()) break;
+      const size_t start = pos_;
+      const char c = text_[pos_];
+      if (c == '\'') {
+        auto s = string_literal();
+        if (!s) return env::fail(error_at(start, "unterminated string literal"));
+        out.push_back({Token::Kind::kString, *s, start});
+      } else if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
+        while (pos_ < text_.size() &&
+               (std::isalnum(static_cast<unsigned char>(text_[pos_])) || text_[pos_] == '_' ||
+                text_[pos_] == '.')) {
+          ++pos_;
+        }
+        out.push_back({Token::Kind::kIdent, std::string(text_.substr(start, pos_ - start)), start});
+      } else if (std::isdigit(static_cast<unsigned char>(c)) ||
+                 (c == '-' && pos_ + 1 < text_.size() &&
+                  std::isdigit(static_cast<unsigned char>(text_[pos_ + 1])))) {
+        out.push_back(number_or_date(start));
+      } else {
+        static constexpr std::string_view kTwo[] = {"!=", "<>", "<=", ">="};
+        bool matched = false;
+        for (auto op : kTwo) {
+          if (text_.substr(pos_, 2) == op) {
+            out.push_back({Token::Kind::kOp, std::string(op), start});
+            pos_ += 2;
+            matched = true;
+            break;
+          }
+        }
+        if (!matched) {
+          if (std::string_view("=<>(),:").find(c) == std::string_view::npos) {
+            return env::fail(error_at(start, std::string("unexpected char: '") + c + "'"));
+          }
+          out.push_back({Token::Kind::kOp, std::string(1, c), start});
+          ++pos_;
+        }
+      }
+    }
+    out.push_back({Token::Kind::kEnd, "<EOF>", text_.size()});
+    return out;
+  }
+
+  SoqlError error_at(size_t pos, const std::string& what) const {
+    return {"MALFORMED_QUERY", soql_error_message(text_, pos, what)};
+  }
+
+  static std::string soql_error_message(std::string_view text, size_t pos, const std::string& what) {
+    // Salesforce echoes the line and points at the column.
+    size_t line_start = text.rfind('\n', pos == 0 ? 0 : pos - 1);
+    line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
+    size_t line_end = text.find('\n', pos);
+    if (line_end == std::string_view::npos) line_end = text.size();
+    const size_t row = 1 + std::count(text.begin(), text.begin() + line_start, '\n');
+    const size_t col = pos - line_start + 1;
+    return "\n" + std::string(text.substr(line_start, line_end - line_start)) + "\n" +
+           std::string(col - 1, ' ') + "^\nERROR at Row:" + std::to_string(row) +
+           ":Column:" + std::to_string(col) + "\n" + what;
+  }
+
+ private:
+  std::optional<std::string> string_literal() {
+    ++pos_;  // opening quote
+    std::string out;
+    while (pos_ < text_.size()) {
+      const char c = text_[pos_++];
+      if (c == '\'') return out;
+      if (c == '\\') {
+        if (pos_ == text_.size()) return std::nullopt;
+        const char e = text_[pos_++];
+        switch (e) {
+          case 'n': out += '\n'; break;
+          case 'r': out += '\r'; break;
+          case 't': out += '\t'; break;
+          case 'b': out += '\b'; break;
+          case 'f': out += '\f'; break;
+          // LIKE wildcards stay escaped for the LIKE matcher.
+          case '%': out += "\\%"; break;
+          case '_': out += "\\_"; break;
+          default: out += e; break;  // quote, double quote, backslash
+        }
+      } else {
+        out += c;
+      }
+    }
+    return std::nullopt;
+  }
+
+  Token number_or_date(size_t start) {
+    // A date is four digits and a '-': read the whole literal.
+    if (text_.size() - pos_ >= 10 && text_[pos_ + 4] == '-' &&
+        std::isdigit(static_cast<unsigned char>(text_[pos_]))) {
+      while (pos_ < text_.size() && (std::isalnum(static_cast<unsigned char>(text_[pos_])) ||
+                                     std::string_view(":.+-").find(text_[pos_]) != std::string_view::npos)) {
+        ++pos_;
+      }
+      return {Token::Kind::kDate, std::string(text_.substr(start, pos_ - start)), start};
+    }
+    if (text_[pos_] == '-') ++pos_;
+    while (pos_ < text_.size() && (std::isdigit(static_cast<unsigned char>(text_[pos_])) || text_[pos_] == '.')) {
+      ++pos_;
+    }
+    return {Token::Kind::kNumber, std::string(text_.substr(start, pos_ - start)), start};
+  }
+
+  std::string_view text_;
+  size_t pos_ = 0;
+};
+
+// ---------------------------------------------------------------- parser
+
+class Parser {
+ public:
+  Parser(std::string_view text, std::vector<Token> tokens) : text_(text), t_(std::move(tokens)) {}
+
+  env::Result<Query, SoqlError> query() {
+    Query q;
+    if (!keyword("SELECT")) return unexpected();
+    if (keyword("COUNT")) {
+      if (!op("(") || !op(")")) return unexpected();
+      q.count_only = true;
+    } else {
+      do {
+        if (peek().kind != Token::Kind::kIdent || is_reserved(peek().text)) return unexpected();
+        q.select.push_back(path(next().text));
+      } while (op(","));
+    }
+    if (!keyword("FROM")) return unexpected();
+    if (peek().kind != Token::Kind::kIdent || is_reserved(peek().text)) return unexpected();
+    q.from = next().text;
+    if (keyword("WHERE")) {
+      auto c = condition();
+      if (!c.ok()) return env::fail(c.error());
+      q.where = std::move(c).value();
+    }
+    if (keyword("ORDER")) {
+      if (!keyword("BY")) return unexpected();
+      do {
+        if (peek().kind != Token::Kind::kIdent || is_reserved(peek().text)) return unexpected();
+        OrderItem item;
+        item.field = path(next().text);
+        if (keyword("DESC")) {
+          item.descending = true;
+          item.nulls_last = true;
+        } else {
+          keyword("ASC");
+        }
+        if (keyword("NULLS")) {
+          if (keyword("LAST")) item.nulls_last = true;
+          else if (keyword("FIRST")) item.nulls_last = false;
+          else return unexpected();
+        }
+        q.order_by.push_back(std::move(item));
+      } while (op(","));
+    }
+    if (keyword("LIMIT")) {
+      auto n = integer();
+      if (!n) return unexpected();
+      q.limit = *n;
+    }
+    if (keyword("OFFSET")) {
+      auto n = integer();
+      if (!n) return unexpected();
+      if (*n > kSoqlOffsetMax) {
+        return env::fail(SoqlError{"NUMBER_OUTSIDE_VALID_RANGE",
+                                   "Maximum SOQL offset allowed is " +
+                                       std::to_string(kSoqlOffsetMax)});
+      }
+      q.offset = *n;
+    }
+    if (peek().kind != Token::Kind::kEnd) return unexpected();
+    return q;
+  }
+
+  env::Result<Condition, SoqlError> bare_condition() {
+    auto c = condition();
+    if (!c.ok()) return c;
+    if (peek().kind != Token::Kind::kEnd) return unexpected();
+    return c;
+  }
+
+ private:
+  static bool is_reserved(std::string_view word) {
+    static constexpr std::string_view kWords[] = {"SELECT", "FROM",  "WHERE", "AND",   "OR",
+                                                  "NOT",    "ORDER", "BY",    "LIMIT", "OFFSET",
+                                                  "IN",     "LIKE",  "NULL",  "ASC",   "DESC",
+                                                  "NULLS",  "INCLUDES", "EXCLUDES"};
+    const std::string u = upper(word);
+    return std::find(std::begin(kWords), std::end(kWords), u) != std::end(kWords);
+  }
+
+  const Token& peek() const { return t_[i_]; }
+  const Token& next() { return t_[i_ < t_.size() - 1 ? i_++ : i_]; }
+  bool keyword(std::string_view word) {
+    if (peek().kind == Token::Kind::kIdent && upper(peek().text) == word) {
+      ++i_;
+      return true;
+    }
+    return false;
+  }
+  bool op(std::string_view o) {
+    if (peek().kind == Token::Kind::kOp && peek().text == o) {
+      ++i_;
+      return true;
+    }
+    return false;
+  }
+  std::optional<int64_t> integer() {
+    if (peek().kind != Token::Kind::kNumber) return std::nullopt;
+    const std::string& s = peek().text;
+    if (s.empty() || s.size() > 9 || s.find_first_not_of("0123456789") != std::string::npos) {
+      return std::nullopt;
+    }
+    ++i_;
+    return std::stoll(s);
+  }
+  static FieldPath path(const std::string& text) {
+    FieldPath p;
+    size_t start = 0;
+    for (;;) {
+      const size_t dot = text.find('.', start);
+      p.parts.push_back(text.substr(start, dot - start));
+      if (dot == std::string::npos) break;
+      start = dot + 1;
+    }
+    return p;
+  }
+  env::Failure<SoqlError> unexpected() const {
+    const Token& t = peek();
+    const std::string shown = t.kind == Token::Kind::kString ? "'" + t.text + "'" : t.text;
+    return env::fail(SoqlError{"MALFORMED_QUERY",
+                               Lexer::soql_error_message(text_, t.pos,
+                                                         "unexpected token: '" + shown + "'")});
+  }
+
+  // condition := term ((AND term)* | (OR term)*)   -- no mixing unparenthesized
+  env::Result<Condition, SoqlError> condition() {
+    auto first = term();
+    if (!first.ok()) return first;
+    std::optional<Condition::Kind> joiner;
+    Condition group;
+    group.children.push_back(std::move(first).value());
+    for (;;) {
+      Condition::Kind kind;
+      const size_t at = i_;
+      if (keyword("AND")) kind = Condition::Kind::kAnd;
+      else if (keyword("OR")) kind = Condition::Kind::kOr;
+      else break;
+      if (joiner && *joiner != kind) {
+        i_ = at;
+        return unexpected();
+      }
+      joiner = kind;
+      auto t = term();
+      if (!t.ok()) return t;
+      group.children.push_back(std::move(t).value());
+    }
+    if (!joiner) return std::move(group.children.front());
+    group.kind = *joiner;
+    return group;
+  }
+
+  // term := NOT term | '(' condition ')' | leaf
+  env::Result<Condition, SoqlError> term() {
+    if (keyword("NOT")) {
+      auto inner = term();
+      if (!inner.ok()) return inner;
+      Condition c;
+      c.kind = Condition::Kind::kNot;
+      c.children.push_back(std::move(inner).value());
+      return c;
+    }
+    if (op("(")) {
+      auto inner = condition();
+      if (!inner.ok()) return inner;
+      if (!op(")")) return unexpected();
+      return inner;
+    }
+    return leaf();
+  }
+
+  env::Result<Condition, SoqlError> leaf() {
+    if (peek().kind != Token::Kind::kIdent || is_reserved(peek().text)) return unexpected();
+    Condition c;
+    c.field = path(next().text);
+    if (keyword("NOT")) {
+      if (!keyword("IN")) return unexpected();
+      c.kind = Condition::Kind::kNotIn;
+      return list(std::move(c));
+    }
+    if (keyword("IN")) {
+      c.kind = Condition::Kind::kIn;
+      return list(std::move(c));
+    }
+    if (keyword("INCLUDES")) {
+      c.kind = Condition::Kind::kIncludes;
+      return list(std::move(c));
+    }
+    if (keyword("EXCLUDES")) {
+      c.kind = Condition::Kind::kExcludes;
+      return list(std::move(c));
+    }
+    c.kind = Condition::Kind::kCompare;
+    if (keyword("LIKE")) {
+      c.op = CompareOp::kLike;
+    } else if (peek().kind == Token::Kind::kOp) {
+      const std::string o = peek().text;
+      if (o == "=") c.op = CompareOp::kEq;
+      else if (o == "!=" || o == "<>") c.op = CompareOp::kNe;
+      else if (o == "<") c.op = CompareOp::kLt;
+      else if (o == "<=") c.op = CompareOp::kLe;
+      else if (o == ">") c.op = CompareOp::kGt;
+      else if (o == ">=") c.op = CompareOp::kGe;
+      else return unexpected();
+      ++i_;
+    } else {
+      return unexpected();
+    }
+    auto v = literal();
+    if (!v.ok()) return env::fail(v.error());
+    if (c.op == CompareOp::kLike && v->kind != Literal::Kind::kString) return unexpected();
+    c.values.push_back(std::move(v).value());
+    return c;
+  }
+
+  env::Result<Condition, SoqlError> list(Condition c) {
+    if (!op("(")) return unexpected();
+    do {
+      auto v = literal();
+      if (!v.ok()) return env::fail(v.error());
+      c.values.push_back(std::move(v).value());
+    } while (op(","));
+    if (!op(")")) return unexpected();
+    return c;
+  }
+
+  env::Result<Literal, SoqlError> literal() {
+    const Token& t = peek();
+    Literal lit;
+    lit.text = t.text;
+    switch (t.kind) {
+      case Token::Kind::kString:
+        lit.kind = Literal::Kind::kString;
+        ++i_;
+        return lit;
+      case Token::Kind::kNumber: {
+        char* end = nullptr;
+        lit.number = std::strtod(t.text.c_str(), &end);
+        if (end != t.text.c_str() + t.text.size()) return unexpected();
+        lit.kind = Literal::Kind::kNumber;
+        ++i_;
+        return lit;
+      }
+      case Token::Kind::kDate: {
+        if (auto d = env::parse_date(t.text)) {
+          lit.kind = Literal::Kind::kDate;
+          lit.instant = *d;
+        } else if (auto dt = env::parse_datetime(t.text)) {
+          lit.kind = Literal::Kind::kDateTime;
+          lit.instant = *dt;
+        } else {
+          return env::fail(SoqlError{"MALFORMED_QUERY",
+                                     Lexer::soql_error_message(text_, t.pos,
+                                                               "line 1:" + std::to_string(t.pos) +
+                                                                   " no viable alternative at character ' '")});
+        }
+        ++i_;
+        return lit;
+      }
+      case Token::Kind::kIdent: {
+        const std::string u = upper(t.text);
+        if (u == "NULL") {
+          lit.kind = Literal::Kind::kNull;
+        } else if (u == "TRUE" || u == "FALSE") {
+          lit.kind = Literal::Kind::kBool;
+          lit.boolean = u == "TRUE";
+        } else if (u == "TODAY" || u == "YESTERDAY" || u == "TOMORROW") {
+          lit.kind = Literal::Kind::kRelativeDate;
+          lit.first_day = u == "TODAY" ? 0 : u == "YESTERDAY" ? -1 : 1;
+          lit.end_day = lit.first_day + 1;
+        } else if (u == "LAST_N_DAYS" || u == "NEXT_N_DAYS") {
+          ++i_;
+          if (!op(":")) return unexpected();
+          auto n = integer();
+          if (!n) return unexpected();
+          lit.kind = Literal::Kind::kRelativeDate;
+          // LAST_N_DAYS:n: today and the n days before it. NEXT_N_DAYS:n:
+          // the n days after today, today excluded.
+          if (u == "LAST_N_DAYS") {
+            lit.first_day = -*n;
+            lit.end_day = 1;
+          } else {
+            lit.first_day = 1;
+            lit.end_day = *n + 1;
+          }
+          return lit;
+        } else {
+          return unexpected();
+        }
+        ++i_;
+        return lit;
+      }
+      default:
+        return unexpected();
+    }
+  }
+
+  std::string_view text_;
+  std::vector<Token> t_;
+  size_t i_ = 0;
+};
+
+// ---------------------------------------------------------------- evaluation
+
+bool is_text_type(FieldType t) {
+  switch (t) {
+    case FieldType::kString: case FieldType::kTextArea: case FieldType::kEmail:
+    case FieldType::kPhone: case FieldType::kUrl: case FieldType::kPicklist:
+    case FieldType::kMultiPicklist: case FieldType::kId: case FieldType::kReference:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool is_number_type(FieldType t) {
+  return t == FieldType::kInt || t == FieldType::kDouble || t == FieldType::kCurrency ||
+         t == FieldType::kPercent;
+}
+
+int three_way(double a, double b) { return a < b ? -1 : a > b ? 1 : 0; }
+
+int compare_text(std::string_view a, std::string_view b) {
+  const std::string la = lower(a);
+  const std::string lb = lower(b);
+  return la < lb ? -1 : la > lb ? 1 : 0;
+}
+
+// The instant a stored date or datetime value stands for.
+std::optional<Timestamp> instant_of(const Value& v, FieldType type) {
+  if (!v.is_string()) return std::nullopt;
+  return type == FieldType::kDate ? env::parse_date(v.as_string())
+                                  : env::parse_datetime(v.as_string());
+}
+
+Timestamp start_of_day(Timestamp t) {
+  env::CivilTime c = env::to_civil(t);
+  return env::from_civil({c.year, c.month, c.day});
+}
+
+// SQL LIKE, case-insensitive: % any run, _ one character, \% and \_ literal.
+bool like(std::string_view text, std::string_view pattern) {
+  const std::string s = lower(text);
+  std::vector<std::pair<char, bool>> p;  // (char, is_wildcard)
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] == '\\' && i + 1 < pattern.size()) {
+      p.emplace_back(static_cast<char>(std::tolower(static_cast<unsigned char>(pattern[++i]))), false);
+    } else {
+      const char c = pattern[i];
+      p.emplace_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))), c == '%' || c == '_');
+    }
+  }
+  // Iterative matcher with backtracking on the last '%'.
+  size_t si = 0, pi = 0, star = std::string::npos, mark = 0;
+  while (si < s.size()) {
+    if (pi < p.size() && p[pi].second && p[pi].first == '%') {
+      star = pi++;
+      mark = si;
+    } else if (pi < p.size() && (p[pi].second ? p[pi].first == '_' : p[pi].first == s[si])) {
+      ++pi;
+      ++si;
+    } else if (star != std::string::npos) {
+      pi = star + 1;
+      si = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (pi < p.size() && p[pi].second && p[pi].first == '%') ++pi;
+  return pi == p.size();
+}
+
+std::vector<std::string> split_semicolons(std::string_view s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t end = s.find(';', start);
+    if (end == std::string_view::npos) end = s.size();
+    std::string item = lower(s.substr(start, end - start));
+    if (!item.empty()) out.push_back(std::move(item));
+    start = end + 1;
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// The literal as a value of the field's type, for equality and order.
+bool literal_equals(const Value& v, FieldType type, const Literal& lit) {
+  switch (lit.kind) {
+    case Literal::Kind::kNull: return v.is_null();
+    case Literal::Kind::kBool: return v.is_bool() && v.as_bool() == lit.boolean;
+    case Literal::Kind::kNumber: return v.is_number() && v.as_number() == lit.number;
+    case Literal::Kind::kString: {
+      if (v.is_null()) return false;
+      if (type == FieldType::kMultiPicklist) {
+        return split_semicolons(v.to_text()) == split_semicolons(lit.text);
+      }
+      if (type == FieldType::kId || type == FieldType::kReference) {
+        auto a = normalize_id(v.to_text());
+        auto b = normalize_id(lit.text);
+        return a && b && compare_text(*a, *b) == 0;
+      }
+      return compare_text(v.to_text(), lit.text) == 0;
+    }
+    default: return false;  // dates go through compare()
+  }
+}
+
+// Compares a non-null value with a non-null ordered literal; nullopt when
+// they cannot be ordered.
+std::optional<int> compare_with(const Value& v, FieldType type, const Literal& lit) {
+  switch (lit.kind) {
+    case Literal::Kind::kNumber:
+      if (!v.is_number()) return std::nullopt;
+      return three_way(v.as_number(), lit.number);
+    case Literal::Kind::kString:
+      if (v.is_null() || !is_text_type(type)) return std::nullopt;
+      return compare_text(v.to_text(), lit.text);
+    case Literal::Kind::kDate:
+    case Literal::Kind::kDateTime: {
+      auto t = instant_of(v, type);
+      if (!t) return std::nullopt;
+      return three_way(static_cast<double>(t->ms_since_epoch()),
+                       static_cast<double>(lit.instant.ms_since_epoch()));
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
+bool compare_leaf(const Condition& c, const Resolved& r, Timestamp now) {
+  const Literal& lit = c.values.front();
+  const Value& v = r.value;
+  if (c.op == CompareOp::kLike) return !v.is_null() && like(v.to_text(), lit.text);
+  if (lit.kind == Literal::Kind::kRelativeDate) {
+    auto t = instant_of(v, r.type);
+    if (!t) return c.op == CompareOp::kNe;
+    const Timestamp today = start_of_day(now);
+    const Timestamp first = today + Duration::days(lit.first_day);
+    const Timestamp end = today + Duration::days(lit.end_day);
+    switch (c.op) {
+      case CompareOp::kEq: return *t >= first && *t < end;
+      case CompareOp::kNe: return *t < first || *t >= end;
+      case CompareOp::kLt: return *t < first;
+      case CompareOp::kLe: return *t < end;
+      case CompareOp::kGt: return *t >= end;
+      case CompareOp::kGe: return *t >= first;
+      default: return false;
+    }
+  }
+  if (c.op == CompareOp::kEq || c.op == CompareOp::kNe) {
+    bool eq;
+    if (lit.kind == Literal::Kind::kDate || lit.kind == Literal::Kind::kDateTime) {
+      auto cmp = v.is_null() ? std::nullopt : compare_with(v, r.type, lit);
+      eq = cmp && *cmp == 0;
+    } else {
+      eq = literal_equals(v, r.type, lit);
+    }
+    return c.op == CompareOp::kEq ? eq : !eq;
+  }
+  if (v.is_null() || lit.kind == Literal::Kind::kNull) return false;
+  auto cmp = compare_with(v, r.type, lit);
+  if (!cmp) return false;
+  switch (c.op) {
+    case CompareOp::kLt: return *cmp < 0;
+    case CompareOp::kLe: return *cmp <= 0;
+    case CompareOp::kGt: return *cmp > 0;
+    case CompareOp::kGe: return *cmp >= 0;
+    default: return false;
+  }
+}
+
+bool includes_any(const Value& v, const std::vector<Literal>& values) {
+  if (v.is_null()) return false;
+  const auto have = split_semicolons(v.to_text());
+  for (const Literal& lit : values) {
+    const auto want = split_semicolons(lit.text);
+    if (!want.empty() && std::includes(have.begin(), have.end(), want.begin(), want.end())) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string FieldPath::text() const {
+  std::string out;
+  for (const auto& p : parts) {
+    if (!out.empty()) out += '.';
+    out += p;
+  }
+  return out;
+}
+
+env::Result<Query, SoqlError> parse_soql(std::string_view text) {
+  if (text.size() > kSoqlLengthMax) {
+    return env::fail(SoqlError{"MALFORMED_QUERY",
+                               "Query is too long: " + std::to_string(text.size()) +
+                                   " characters, at most " + std::to_string(kSoqlLengthMax)});
+  }
+  auto tokens = Lexer(text).run();
+  if (!tokens.ok()) return env::fail(tokens.error());
+  return Parser(text, std::move(tokens).value()).query();
+}
+
+env::Result<Condition, SoqlError> parse_condition(std::string_view text) {
+  auto tokens = Lexer(text).run();
+  if (!tokens.ok()) return env::fail(tokens.error());
+  return Parser(text, std::move(tokens).value()).bare_condition();
+}
+
+bool evaluate(const Condition& c, const FieldResolver& resolve, Timestamp now) {
+  switch (c.kind) {
+    case Condition::Kind::kAnd:
+      return std::all_of(c.children.begin(), c.children.end(),
+                         [&](const Condition& k) { return evaluate(k, resolve, now); });
+    case Condition::Kind::kOr:
+      return std::any_of(c.children.begin(), c.children.end(),
+                         [&](const Condition& k) { return evaluate(k, resolve, now); });
+    case Condition::Kind::kNot:
+      return !evaluate(c.children.front(), resolve, now);
+    case Condition::Kind::kCompare:
+      return compare_leaf(c, resolve(c.field), now);
+    case Condition::Kind::kIn:
+    case Condition::Kind::kNotIn: {
+      const Resolved r = resolve(c.field);
+      const bool found = std::any_of(c.values.begin(), c.values.end(), [&](const Literal& lit) {
+        if (lit.kind == Literal::Kind::kDate || lit.kind == Literal::Kind::kDateTime) {
+          auto cmp = r.value.is_null() ? std::nullopt : compare_with(r.value, r.type, lit);
+          return cmp && *cmp == 0;
+        }
+        return literal_equals(r.value, r.type, lit);
+      });
+      // NOT IN never matches a null field, as in Salesforce.
+      if (c.kind == Condition::Kind::kNotIn) return !r.value.is_null() && !found;
+      return found;
+    }
+    case Condition::Kind::kIncludes:
+      return includes_any(resolve(c.field).value, c.values);
+    case Condition::Kind::kExcludes: {
+      const Resolved r = resolve(c.field);
+      return !includes_any(r.value, c.values);
+    }
+  }
+  return false;
+}
+
+int compare_values(const Value& a, const Value& b, FieldType type) {
+  if (is_number_type(type) && a.is_number() && b.is_number()) {
+    return three_way(a.as_number(), b.as_number());
+  }
+  if (a.is_bool() && b.is_bool()) return three_way(a.as_bool(), b.as_bool());
+  if (type == FieldType::kDate || type == FieldType::kDateTime) {
+    auto ta = instant_of(a, type);
+    auto tb = instant_of(b, type);
+    if (ta && tb) return three_way(static_cast<double>(ta->ms_since_epoch()),
+                                   static_cast<double>(tb->ms_since_epoch()));
+  }
+  return compare_text(a.to_text(), b.to_text());
+}
+
+void collect_fields(const Condition& c, std::vector<const FieldPath*>& out) {
+  if (c.kind == Condition::Kind::kAnd || c.kind == Condition::Kind::kOr ||
+      c.kind == Condition::Kind::kNot) {
+    for (const Condition& k : c.children) collect_fields(k, out);
+  } else {
+    out.push_back(&c.field);
+  }
+}
+
+}  // namespace crmsim::mocks::salesforce

@@ -1,0 +1,141 @@
+#include "mocks/salesforce/soql.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace crmsim::mocks::salesforce {
+namespace {
+
+using env::Timestamp;
+
+TEST(SoqlParse, SelectListsRelationshipsOrderLimitOffset) {
+  auto q = parse_soql(
+      "select Id, Email, Account.Name, Owner.Email from Contact "
+      "where Email != null order by LastModifiedDate desc nulls first, Id limit 10 offset 5");
+  ASSERT_TRUE(q.ok()) << q.error().message;
+  ASSERT_EQ(q->select.size(), 4u);
+  EXPECT_EQ(q->select[2].parts, (std::vector<std::string>{"Account", "Name"}));
+  EXPECT_EQ(q->from, "Contact");
+  ASSERT_TRUE(q->where.has_value());
+  ASSERT_EQ(q->order_by.size(), 2u);
+  EXPECT_TRUE(q->order_by[0].descending);
+  EXPECT_FALSE(q->order_by[0].nulls_last);
+  EXPECT_FALSE(q->order_by[1].descending);
+  EXPECT_EQ(q->limit, 10);
+  EXPECT_EQ(q->offset, 5);
+  EXPECT_TRUE(parse_soql("SELECT COUNT() FROM Lead")->count_only);
+}
+
+TEST(SoqlParse, StringEscapesRoundTripAnApostrophe) {
+  auto q = parse_soql("SELECT Id FROM Lead WHERE Email = 'o\\'brien@example.com'");
+  ASSERT_TRUE(q.ok()) << q.error().message;
+  EXPECT_EQ(q->where->values.front().text, "o'brien@example.com");
+  auto q2 = parse_soql("SELECT Id FROM Lead WHERE Name = 'back\\\\slash \\n'");
+  EXPECT_EQ(q2->where->values.front().text, "back\\slash \n");
+}
+
+TEST(SoqlParse, MalformedQueriesAreRefusedWithThePosition) {
+  for (const char* bad :
+       {"", "SELECT", "SELECT Id", "SELECT Id FROM", "SELECT FROM Lead", "SELECT Id, FROM Lead",
+        "SELECT Id FROM Lead WHERE", "SELECT Id FROM Lead WHERE Email =",
+        "SELECT Id FROM Lead WHERE Email = 'unterminated", "SELECT Id FROM Lead LIMIT x",
+        "SELECT Id FROM Lead WHERE (Email = 'a'", "SELECT Id FROM Lead extra",
+        "SELECT Id FROM Lead WHERE Email = 'a' AND Name = 'b' OR Company = 'c'",
+        "SELECT Id FROM Lead WHERE Email IN ()", "SELECT Id FROM Lead WHERE Email LIKE 5",
+        "SELECT Id FROM Lead WHERE Email # 'a'", "SELECT Id FROM Lead WHERE CreatedDate > 2024-13-45"}) {
+    auto q = parse_soql(bad);
+    ASSERT_FALSE(q.ok()) << "accepted: " << bad;
+    EXPECT_EQ(q.error().error_code, "MALFORMED_QUERY") << bad;
+  }
+  auto q = parse_soql("SELECT Id FROM Lead WHERE");
+  EXPECT_NE(q.error().message.find("ERROR at Row:1:Column:26"), std::string::npos)
+      << q.error().message;
+  EXPECT_NE(q.error().message.find("unexpected token: '<EOF>'"), std::string::npos);
+  EXPECT_EQ(parse_soql("SELECT Id FROM Lead OFFSET 2001").error().error_code,
+            "NUMBER_OUTSIDE_VALID_RANGE");
+}
+
+// A record as a map of field -> (value, type), for evaluation tests.
+struct FakeRecord {
+  std::map<std::string, Resolved> fields;
+  FieldResolver resolver() const {
+    return [this](const FieldPath& p) {
+      auto it = fields.find(p.text());
+      return it == fields.end() ? Resolved{} : it->second;
+    };
+  }
+};
+
+bool matches(const FakeRecord& r, const char* condition,
+             Timestamp now = *env::parse_datetime("2024-05-20T12:00:00Z")) {
+  auto c = parse_condition(condition);
+  EXPECT_TRUE(c.ok()) << condition << ": " << (c.ok() ? "" : c.error().message);
+  return c.ok() && evaluate(c.value(), r.resolver(), now);
+}
+
+TEST(SoqlEvaluate, TextComparesCaseInsensitivelyAndLikeHasWildcards) {
+  FakeRecord r;
+  r.fields["Email"] = {Value("Jane.Doe@Example.com"), FieldType::kEmail};
+  r.fields["Company"] = {Value("100% Pure_Co"), FieldType::kString};
+  EXPECT_TRUE(matches(r, "Email = 'jane.doe@example.com'"));
+  EXPECT_TRUE(matches(r, "Email LIKE '%@example.com'"));
+  EXPECT_TRUE(matches(r, "Email LIKE 'jane_doe%'"));
+  EXPECT_FALSE(matches(r, "Email LIKE 'jane'"));
+  EXPECT_TRUE(matches(r, "Company LIKE '100\\% Pure\\_Co'"));
+  EXPECT_FALSE(matches(r, "Company LIKE '100\\% Pure\\_Cx'"));
+  EXPECT_TRUE(matches(r, "Email IN ('a@b.com', 'JANE.DOE@example.com')"));
+  EXPECT_FALSE(matches(r, "Email NOT IN ('jane.doe@example.com')"));
+  EXPECT_TRUE(matches(r, "Email > 'a' AND Email < 'z'"));
+}
+
+TEST(SoqlEvaluate, NullSemantics) {
+  FakeRecord r;
+  r.fields["Phone"] = {Value(), FieldType::kPhone};
+  r.fields["Amount"] = {Value(), FieldType::kCurrency};
+  EXPECT_TRUE(matches(r, "Phone = null"));
+  EXPECT_FALSE(matches(r, "Phone != null"));
+  EXPECT_FALSE(matches(r, "Amount > 0"));
+  EXPECT_FALSE(matches(r, "Amount < 0"));
+  EXPECT_FALSE(matches(r, "Phone NOT IN ('1')")) << "NOT IN never matches null";
+  EXPECT_TRUE(matches(r, "Phone != '1'"));
+}
+
+TEST(SoqlEvaluate, NumbersBooleansAndLogic) {
+  FakeRecord r;
+  r.fields["Amount"] = {Value(1500.5), FieldType::kCurrency};
+  r.fields["IsWon"] = {Value(true), FieldType::kBoolean};
+  EXPECT_TRUE(matches(r, "Amount >= 1500.5 AND IsWon = true"));
+  EXPECT_TRUE(matches(r, "(Amount < 10 OR IsWon = true) AND NOT Amount = 3"));
+  EXPECT_FALSE(matches(r, "NOT (Amount > 1000)"));
+  EXPECT_TRUE(matches(r, "Amount IN (1, 1500.5)"));
+}
+
+TEST(SoqlEvaluate, DatesDatetimesAndRelativeDates) {
+  FakeRecord r;
+  r.fields["CloseDate"] = {Value("2024-05-18"), FieldType::kDate};
+  r.fields["CreatedDate"] = {Value("2024-05-20T09:30:00.000+0000"), FieldType::kDateTime};
+  EXPECT_TRUE(matches(r, "CloseDate < 2024-05-19"));
+  EXPECT_TRUE(matches(r, "CloseDate = 2024-05-18"));
+  EXPECT_TRUE(matches(r, "CreatedDate > 2024-05-20T09:00:00Z"));
+  EXPECT_TRUE(matches(r, "CreatedDate = 2024-05-20T11:30:00+02:00")) << "offsets are honoured";
+  EXPECT_TRUE(matches(r, "CreatedDate = TODAY"));
+  EXPECT_FALSE(matches(r, "CreatedDate = YESTERDAY"));
+  EXPECT_TRUE(matches(r, "CloseDate = LAST_N_DAYS:2"));
+  EXPECT_FALSE(matches(r, "CloseDate = LAST_N_DAYS:1"));
+  EXPECT_TRUE(matches(r, "CloseDate < TODAY"));
+  EXPECT_FALSE(matches(r, "CloseDate = NEXT_N_DAYS:5"));
+}
+
+TEST(SoqlEvaluate, MultiPicklistIncludesAndExcludes) {
+  FakeRecord r;
+  r.fields["Interests__c"] = {Value("Golf;Tennis;Chess"), FieldType::kMultiPicklist};
+  EXPECT_TRUE(matches(r, "Interests__c INCLUDES ('golf')"));
+  EXPECT_TRUE(matches(r, "Interests__c INCLUDES ('Chess;Golf', 'Polo')"));
+  EXPECT_FALSE(matches(r, "Interests__c INCLUDES ('Golf;Polo')"));
+  EXPECT_TRUE(matches(r, "Interests__c EXCLUDES ('Polo')"));
+  EXPECT_TRUE(matches(r, "Interests__c = 'Tennis;Chess;Golf'")) << "= compares the set";
+}
+
+}  // namespace
+}  // namespace crmsim::mocks::salesforce
