@@ -205,6 +205,7 @@ env::Result<std::string, ApiError> Org::add_user(const UserSpec& spec) {
   Record r;
   r.object = user_object;
   r.id = next_id(*user_object);
+  r.set("Id", r.id);
   r.set("Username", spec.username);
   r.set("Email", spec.email);
   if (!spec.first_name.empty()) r.set("FirstName", spec.first_name);
@@ -370,6 +371,49 @@ Access Org::raw_access(std::string_view user_id, const Record& record, int depth
 }
 
 // ------------------------------------------------------------------ records
+
+Record* Org::mutable_find(std::string_view id) {
+  auto o = object_of_.find(id);
+  if (o == object_of_.end()) return nullptr;
+  auto& table = records_.at(o->second);
+  auto it = table.find(std::string(id));
+  return it == table.end() ? nullptr : &it->second;
+}
+
+void Org::log_undo(const std::string& id) {
+  if (!undo_) return;
+  const Record* r = find(id);
+  undo_->push_back(Undo{id, r == nullptr ? std::nullopt : std::optional<Record>(*r)});
+}
+
+void Org::begin_changes() {
+  CRMSIM_ASSERT(!undo_.has_value(), "change sets do not nest");
+  undo_.emplace();
+}
+
+void Org::commit_changes() {
+  CRMSIM_ASSERT(undo_.has_value(), "commit without a change set");
+  undo_.reset();
+}
+
+void Org::rollback_changes() {
+  CRMSIM_ASSERT(undo_.has_value(), "rollback without a change set");
+  std::vector<Undo> log = std::move(*undo_);
+  undo_.reset();
+  for (auto it = log.rbegin(); it != log.rend(); ++it) {
+    Record* current = mutable_find(it->id);
+    CRMSIM_ASSERT(current != nullptr, "undo of a record that vanished");
+    if (!current->deleted) index_erase(*current);
+    if (it->before) {
+      *current = std::move(*it->before);
+      if (!current->deleted) index_insert(*current);
+    } else {
+      const std::string table = object_of_.find(it->id)->second;
+      object_of_.erase(object_of_.find(it->id));
+      records_.at(table).erase(it->id);
+    }
+  }
+}
 
 const Record* Org::find(std::string_view id) const {
   auto o = object_of_.find(id);
@@ -619,6 +663,7 @@ env::Result<std::string, ApiError> Org::create(std::string_view user_id, std::st
   Record r;
   r.object = object;
   r.id = next_id(*object);
+  r.set("Id", r.id);
   for (size_t i = 0; i < object->fields.size(); ++i) {
     const FieldDef& f = object->fields[i];
     if (f.default_value) r.set(i, *coerce(f, Value(*f.default_value)));
@@ -636,6 +681,7 @@ env::Result<std::string, ApiError> Org::create(std::string_view user_id, std::st
   object_of_.emplace(r.id, lower(object->name));
   std::string id = r.id;
   records_[lower(object->name)].emplace(id, std::move(r));
+  if (undo_) undo_->push_back(Undo{id, std::nullopt});
   return id;
 }
 
@@ -658,6 +704,7 @@ env::Result<env::Ok, ApiError> Org::update(std::string_view user_id, std::string
   stamp(after, user_id, false);
   compute_formulas(after);
   if (auto ok = check_record(user_id, after, &before); !ok.ok()) return fail(ok.error());
+  log_undo(before.id);
   Record& slot = records_.at(lower(before.object->name)).at(before.id);
   index_erase(slot);
   slot = std::move(after);
@@ -696,6 +743,7 @@ env::Result<env::Ok, ApiError> Org::remove(std::string_view user_id, std::string
   }
   const std::string now = now_text();
   for (const std::string& d : doomed) {
+    log_undo(d);
     Record& rec = records_.at(object_of_.find(d)->second).at(d);
     index_erase(rec);
     rec.deleted = true;
@@ -721,6 +769,7 @@ env::Result<env::Ok, ApiError> Org::undelete(std::string_view user_id, std::stri
   }
   if (!r->deleted) return refuse("UNDELETE_FAILED", "Entity is not in the recycle bin");
   if (auto ok = check_record(user_id, *r, nullptr); !ok.ok()) return fail(ok.error());
+  log_undo(r->id);
   r->deleted = false;
   r->set("IsDeleted", false);
   stamp(*r, user_id, false);
@@ -789,6 +838,7 @@ env::Result<ConversionResult, ApiError> Org::convert_lead(std::string_view user_
                         {"IsPrimary", true}});
     if (!role.ok()) return fail(role.error());
   }
+  log_undo(lead.id);
   Record& slot = records_.at("lead").at(lead.id);
   index_erase(slot);
   slot.set("IsConverted", true);

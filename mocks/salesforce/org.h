@@ -140,6 +140,14 @@ class Org {
   env::Result<const Record*, ApiError> read(std::string_view user_id, std::string_view object,
                                             std::string_view id) const;
 
+  // All-or-none support. Between begin_changes() and commit_changes() every
+  // save is logged, so that rollback_changes() puts back every record as it
+  // was (ids drawn meanwhile stay spent, as in Salesforce).
+  // REQUIRES: no change set already open (begin), one open (commit/rollback).
+  void begin_changes();
+  void commit_changes();
+  void rollback_changes();
+
   // Raw access for invariants and tests: any record, deleted or not.
   const Record* find(std::string_view id) const;
   // Every record of an object (deleted ones too), in id order.
@@ -151,6 +159,12 @@ class Org {
     std::string password;
   };
 
+  struct Undo {
+    std::string id;
+    std::optional<Record> before;  // nullopt: the record was created
+  };
+  void log_undo(const std::string& id);
+  Record* mutable_find(std::string_view id);
   std::string next_id(const ObjectDef& object);
   std::string now_text() const;
   const Record* user_record(std::string_view user_id) const;
@@ -188,6 +202,7 @@ class Org {
   std::map<std::string, std::string, std::less<>> object_of_;
   // Unique and email indexes: (object, field index, lower-case value) -> ids.
   std::map<std::tuple<std::string, size_t, std::string>, std::set<std::string>> index_;
+  std::optional<std::vector<Undo>> undo_;
 };
 
 }  // namespace crmsim::mocks::salesforce

@@ -1,0 +1,987 @@
+#include "mocks/salesforce/rest.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "env/hash.h"
+#include "mocks/salesforce/ids.h"
+#include "mocks/salesforce/query.h"
+
+namespace crmsim::mocks::salesforce {
+
+using env::Method;
+using env::Request;
+using env::Response;
+using nlohmann::json;
+
+struct RestApi::Context {
+  const Request& request;
+  std::string user_id;
+  std::string version;  // "50.0"
+  int64_t records = 0;  // records the call touched, for the journal
+};
+
+namespace {
+
+constexpr std::string_view kJson = "application/json;charset=UTF-8";
+
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+Response json_response(int status, const json& body) {
+  return Response::with_body(status, kJson, dump(body));
+}
+
+json error_entry(const std::string& code, const std::string& message,
+                 const std::vector<std::string>& fields, bool collection) {
+  json e = {{"message", message}, {collection ? "statusCode" : "errorCode", code}};
+  if (collection || !fields.empty()) e["fields"] = fields;
+  return e;
+}
+
+Response errors(int status, const std::string& code, const std::string& message,
+                const std::vector<std::string>& fields = {}) {
+  return json_response(status, json::array({error_entry(code, message, fields, false)}));
+}
+
+Response from(const ApiError& e) { return errors(e.status, e.error_code, e.message, e.fields); }
+
+Response not_found() { return errors(404, "NOT_FOUND", "The requested resource does not exist"); }
+
+bool is_integer_type(FieldType t) { return t == FieldType::kInt; }
+
+json value_json(const Value& v, FieldType type) {
+  if (v.is_null()) return nullptr;
+  if (v.is_bool()) return v.as_bool();
+  if (v.is_number()) {
+    const double d = v.as_number();
+    if (is_integer_type(type) && std::abs(d) < 9e15) return static_cast<int64_t>(d);
+    return d;
+  }
+  return v.as_string();
+}
+
+std::string sobject_url(const std::string& version, const Record& r) {
+  return "/services/data/v" + version + "/sobjects/" + r.object->name + "/" + r.id;
+}
+
+json attributes(const std::string& version, const Record& r) {
+  return {{"type", r.object->name}, {"url", sobject_url(version, r)}};
+}
+
+// Every field, in declaration order, as a retrieve without ?fields= returns.
+json full_record(const std::string& version, const Record& r) {
+  json out = json::object();
+  out["attributes"] = attributes(version, r);
+  for (size_t i = 0; i < r.object->fields.size(); ++i) {
+    out[r.object->fields[i].name] = value_json(r.get(i), r.object->fields[i].type);
+  }
+  return out;
+}
+
+// The fields of a select list, relationships as nested records (or null).
+json projected_record(const Org& org, const std::string& user, const std::string& version,
+                      const Record& r, const std::vector<FieldPath>& select) {
+  json out = json::object();
+  out["attributes"] = attributes(version, r);
+  for (const FieldPath& path : select) {
+    json* node = &out;
+    const Record* at = &r;
+    bool cut = false;
+    for (size_t i = 0; i + 1 < path.parts.size(); ++i) {
+      const FieldDef* rel = at->object->relationship(path.parts[i]);
+      const std::string key = rel != nullptr ? rel->relationship_name : path.parts[i];
+      const Record* next = follow(org, user, *at, path.parts[i]);
+      if (next == nullptr) {
+        if (!node->contains(key)) (*node)[key] = nullptr;
+        cut = true;
+        break;
+      }
+      if (!node->contains(key) || (*node)[key].is_null()) {
+        (*node)[key] = json::object({{"attributes", attributes(version, *next)}});
+      }
+      node = &(*node)[key];
+      at = next;
+    }
+    if (cut) continue;
+    const FieldDef* f = at->object->field(path.parts.back());
+    if (f == nullptr) continue;  // polymorphic hop to an object without it
+    (*node)[f->name] = value_json(at->get(static_cast<size_t>(f - at->object->fields.data())), f->type);
+  }
+  return out;
+}
+
+// A JSON object's fields as save inputs; "attributes" is skipped.
+env::Result<FieldInputs, Response> inputs_from(const json& body) {
+  if (!body.is_object()) {
+    return env::fail(errors(400, "JSON_PARSER_ERROR",
+                            "Cannot deserialize instance of the sObject from " +
+                                std::string(body.is_array() ? "START_ARRAY" : "VALUE") + " value"));
+  }
+  FieldInputs out;
+  for (const auto& [key, v] : body.items()) {
+    if (key == "attributes") continue;
+    if (v.is_null()) out.emplace_back(key, Value());
+    else if (v.is_boolean()) out.emplace_back(key, Value(v.get<bool>()));
+    else if (v.is_number()) out.emplace_back(key, Value(v.get<double>()));
+    else if (v.is_string()) out.emplace_back(key, Value(v.get<std::string>()));
+    else {
+      return env::fail(errors(400, "JSON_PARSER_ERROR",
+                              "Cannot deserialize instance of string from " +
+                                  std::string(v.is_object() ? "START_OBJECT" : "START_ARRAY") +
+                                  " value for field " + key));
+    }
+  }
+  return out;
+}
+
+env::Result<json, Response> parse_body(const Request& r) {
+  json body = json::parse(r.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded()) {
+    return env::fail(errors(400, "JSON_PARSER_ERROR",
+                            r.body.empty() ? "No content to map due to end-of-input"
+                                           : "Unexpected character in the request body: it is not valid JSON"));
+  }
+  return body;
+}
+
+// "v50.0" -> "50.0" when within the supported versions.
+std::optional<std::string> parse_version(std::string_view v) {
+  if (v.size() < 4 || v.front() != 'v' || v.substr(v.size() - 2) != ".0") return std::nullopt;
+  const std::string_view major = v.substr(1, v.size() - 3);
+  if (major.empty() || major.size() > 2) return std::nullopt;
+  int n = 0;
+  for (char c : major) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + (c - '0');
+  }
+  if (n < kApiVersionMin || n > kApiVersionMax) return std::nullopt;
+  return std::string(v.substr(1));
+}
+
+std::string instance_url(const Request& r) {
+  auto host = r.headers.get("Host");
+  return "http://" + std::string(host ? *host : "localhost");
+}
+
+std::string xml_unescape(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '&') {
+      out += s[i];
+      continue;
+    }
+    static constexpr std::pair<std::string_view, char> kEntities[] = {
+        {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
+    bool matched = false;
+    for (auto [entity, c] : kEntities) {
+      if (s.substr(i, entity.size()) == entity) {
+        out += c;
+        i += entity.size() - 1;
+        matched = true;
+        break;
+      }
+    }
+    if (!matched) out += '&';
+  }
+  return out;
+}
+
+std::string xml_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+// The text of the first <tag>...</tag> (any namespace prefix), unescaped.
+std::optional<std::string> xml_element(std::string_view xml, std::string_view tag) {
+  for (size_t pos = 0; (pos = xml.find('<', pos)) != std::string_view::npos; ++pos) {
+    size_t name_end = xml.find_first_of(" >/", pos + 1);
+    if (name_end == std::string_view::npos) return std::nullopt;
+    std::string_view name = xml.substr(pos + 1, name_end - pos - 1);
+    if (auto colon = name.find(':'); colon != std::string_view::npos) name = name.substr(colon + 1);
+    if (name != tag) continue;
+    const size_t open_end = xml.find('>', name_end);
+    if (open_end == std::string_view::npos) return std::nullopt;
+    const size_t close = xml.find("</", open_end);
+    if (close == std::string_view::npos) return std::nullopt;
+    return xml_unescape(xml.substr(open_end + 1, close - open_end - 1));
+  }
+  return std::nullopt;
+}
+
+Response soap_fault(const std::string& code, const std::string& message) {
+  return Response::with_body(
+      500, "text/xml;charset=UTF-8",
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?><soapenv:Envelope "
+      "xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" "
+      "xmlns:sf=\"urn:fault.partner.soap.sforce.com\"><soapenv:Body><soapenv:Fault><faultcode>sf:" +
+          code + "</faultcode><faultstring>" + xml_escape(code + ": " + message) +
+          "</faultstring></soapenv:Fault></soapenv:Body></soapenv:Envelope>");
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------ setup
+
+RestApi::RestApi(Org& org) : org_(org) {
+  router_.on_error([](const Request& request, const env::RouteError& e) {
+    if (e.status == 405) {
+      std::string allowed;
+      for (Method m : e.allowed) allowed += (allowed.empty() ? "" : ",") + std::string(env::method_name(m));
+      return errors(405, "METHOD_NOT_ALLOWED",
+                    "HTTP Method '" + std::string(env::method_name(request.method)) +
+                        "' not allowed. Allowed are " + allowed);
+    }
+    if (e.status == 400) return errors(400, "MALFORMED_URL", e.message);
+    return not_found();
+  });
+  install_routes();
+}
+
+std::string RestApi::issue_token(std::string_view user_id) {
+  const uint64_t h = env::hash_combine(env::fnv1a64(user_id), ++token_sequence_);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%016llx%08llx", static_cast<unsigned long long>(h),
+                static_cast<unsigned long long>(token_sequence_));
+  std::string token = org_.id().substr(0, 15) + "!AQ" + buf;
+  sessions_[token] = std::string(user_id);
+  return token;
+}
+
+void RestApi::clear_sessions() {
+  sessions_.clear();
+  locators_.clear();
+}
+
+Response RestApi::data_call(const Request& request, const std::string& route,
+                            const std::function<Response(Context&)>& body) {
+  auto version = parse_version(request.params.get("version"));
+  if (!version) return not_found();
+  std::string token;
+  if (auto auth = request.headers.get("Authorization")) {
+    for (std::string_view scheme : {"Bearer ", "OAuth "}) {
+      if (auth->substr(0, scheme.size()) == scheme) token = std::string(auth->substr(scheme.size()));
+    }
+  }
+  auto session = sessions_.find(token);
+  const Record* user = session == sessions_.end() ? nullptr : org_.find(session->second);
+  if (user == nullptr || user->get("IsActive") != Value(true)) {
+    return errors(401, "INVALID_SESSION_ID", "Session expired or invalid");
+  }
+  ApiUsage& usage = org_.api_usage();
+  const env::Timestamp now = org_.clock().now();
+  auto limit_info = [&](Response& r) {
+    r.headers.set("Sforce-Limit-Info", "api-usage=" + std::to_string(usage.used(now)) + "/" +
+                                           std::to_string(usage.daily_total()));
+  };
+  if (!usage.try_count(now)) {
+    Response refused = errors(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.");
+    limit_info(refused);
+    usage.record({now, session->second, std::string(env::method_name(request.method)), route, 403, 0});
+    return refused;
+  }
+  Context ctx{request, session->second, *version, 0};
+  Response response = body(ctx);
+  limit_info(response);
+  usage.record({now, ctx.user_id, std::string(env::method_name(request.method)), route,
+                response.status, ctx.records});
+  return response;
+}
+
+// The handlers, as members of a friend so that they reach RestApi's state.
+struct RestRoutes {
+  RestApi& api;
+  Org& org() { return api.org_; }
+
+  // ---- login
+  Response oauth_token(const Request& r) {
+    auto form = env::QueryParams::parse(r.body);
+    if (!form.ok()) return json_response(400, {{"error", "invalid_request"}, {"error_description", "malformed body"}});
+    const auto grant = form->get("grant_type");
+    if (grant != "password") {
+      return json_response(400, {{"error", "unsupported_grant_type"},
+                                 {"error_description", "grant type not supported"}});
+    }
+    auto user = org().authenticate(form->get("username").value_or(""), form->get("password").value_or(""));
+    if (!user) {
+      return json_response(400, {{"error", "invalid_grant"}, {"error_description", "authentication failure"}});
+    }
+    const std::string base = instance_url(r);
+    const std::string token = api.issue_token(*user);
+    return json_response(200, {{"access_token", token},
+                               {"instance_url", base},
+                               {"id", base + "/id/" + org().id() + "/" + *user},
+                               {"token_type", "Bearer"},
+                               {"issued_at", std::to_string(org().clock().now().ms_since_epoch())},
+                               {"signature", "crmsim" + token.substr(token.size() - 8)}});
+  }
+
+  Response soap_login(const Request& r) {
+    auto username = xml_element(r.body, "username");
+    auto password = xml_element(r.body, "password");
+    if (!username || !password) return soap_fault("INVALID_LOGIN", "Invalid username, password, security token; or user locked out.");
+    auto user = org().authenticate(*username, *password);
+    if (!user) return soap_fault("INVALID_LOGIN", "Invalid username, password, security token; or user locked out.");
+    const std::string version = std::string(r.params.get("version"));
+    const std::string base = instance_url(r);
+    const std::string token = api.issue_token(*user);
+    const Record* u = org().find(*user);
+    return Response::with_body(
+        200, "text/xml;charset=UTF-8",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><soapenv:Envelope "
+        "xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" "
+        "xmlns=\"urn:partner.soap.sforce.com\" "
+        "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"><soapenv:Body><loginResponse><result>"
+        "<metadataServerUrl>" + base + "/services/Soap/m/" + version + "/" + org().id().substr(0, 15) +
+        "</metadataServerUrl><passwordExpired>false</passwordExpired><sandbox>false</sandbox>"
+        "<serverUrl>" + base + "/services/Soap/u/" + version + "/" + org().id().substr(0, 15) +
+        "</serverUrl><sessionId>" + token + "</sessionId><userId>" + *user +
+        "</userId><userInfo><organizationId>" + org().id() + "</organizationId><userEmail>" +
+        xml_escape(u->get("Email").to_text()) + "</userEmail><userFullName>" +
+        xml_escape(u->get("Name").to_text()) + "</userFullName><userId>" + *user +
+        "</userId><userName>" + xml_escape(u->get("Username").to_text()) +
+        "</userName></userInfo></result></loginResponse></soapenv:Body></soapenv:Envelope>");
+  }
+
+  // ---- discovery
+  Response versions(const Request&) {
+    json list = json::array();
+    for (int v = kApiVersionMin; v <= kApiVersionMax; ++v) {
+      list.push_back({{"label", "v" + std::to_string(v) + ".0"},
+                      {"url", "/services/data/v" + std::to_string(v) + ".0"},
+                      {"version", std::to_string(v) + ".0"}});
+    }
+    return json_response(200, list);
+  }
+
+  Response resources(RestApi::Context& c) {
+    const std::string base = "/services/data/v" + c.version;
+    return json_response(200, {{"sobjects", base + "/sobjects"}, {"query", base + "/query"},
+                               {"queryAll", base + "/queryAll"}, {"limits", base + "/limits"},
+                               {"composite", base + "/composite"}});
+  }
+
+  Response limits(RestApi::Context&) {
+    ApiUsage& usage = org().api_usage();
+    const int64_t max = usage.daily_total();
+    const int64_t used = usage.used(org().clock().now());
+    return json_response(200, {{"DailyApiRequests", {{"Max", max}, {"Remaining", std::max<int64_t>(0, max - used)}}},
+                               {"DailyBulkApiBatches", {{"Max", 15000}, {"Remaining", 15000}}},
+                               {"DataStorageMB", {{"Max", 5120}, {"Remaining", 5120}}}});
+  }
+
+  json describe_field(const FieldDef& f) {
+    json picklist = json::array();
+    for (const auto& v : f.picklist_values) {
+      picklist.push_back({{"active", true}, {"defaultValue", f.default_value == v}, {"label", v},
+                          {"validFor", nullptr}, {"value", v}});
+    }
+    const bool nillable = !f.required && f.type != FieldType::kBoolean && f.type != FieldType::kId;
+    return {{"name", f.name},
+            {"label", f.label},
+            {"type", field_type_name(f.type)},
+            {"length", f.length},
+            {"nillable", nillable},
+            {"createable", f.createable},
+            {"updateable", f.updateable},
+            {"unique", f.unique},
+            {"externalIdField", f.external_id},
+            {"idLookup", f.type == FieldType::kId || f.external_id || f.name == "Email"},
+            {"calculated", f.formula},
+            {"custom", f.name.size() > 3 && f.name.substr(f.name.size() - 3) == "__c"},
+            {"defaultValue", f.default_value ? json(*f.default_value) : json(nullptr)},
+            {"defaultedOnCreate", f.default_value.has_value() || f.type == FieldType::kBoolean},
+            {"picklistValues", picklist},
+            {"restrictedPicklist", f.restricted},
+            {"referenceTo", f.reference_to},
+            {"relationshipName", f.relationship_name.empty() ? json(nullptr) : json(f.relationship_name)},
+            {"soapType", f.type == FieldType::kBoolean ? "xsd:boolean"
+                         : f.type == FieldType::kInt   ? "xsd:int"
+                         : (f.type == FieldType::kDouble || f.type == FieldType::kCurrency ||
+                            f.type == FieldType::kPercent)
+                             ? "xsd:double"
+                         : f.type == FieldType::kDate     ? "xsd:date"
+                         : f.type == FieldType::kDateTime ? "xsd:dateTime"
+                         : (f.type == FieldType::kId || f.type == FieldType::kReference) ? "tns:ID"
+                                                                                         : "xsd:string"}};
+  }
+
+  json object_summary(const RestApi::Context& c, const ObjectDef& o) {
+    const ObjectPermissions& p = org().permissions(c.user_id, o);
+    const std::string base = "/services/data/v" + c.version + "/sobjects/" + o.name;
+    return {{"name", o.name}, {"label", o.label}, {"keyPrefix", o.key_prefix}, {"custom", o.custom},
+            {"createable", p.create}, {"updateable", p.edit}, {"deletable", p.remove},
+            {"queryable", p.read}, {"retrieveable", p.read}, {"searchable", true},
+            {"replicateable", true},
+            {"urls", {{"sobject", base}, {"describe", base + "/describe"}, {"rowTemplate", base + "/{ID}"}}}};
+  }
+
+  const ObjectDef* visible_object(const RestApi::Context& c, std::string_view name) {
+    const ObjectDef* o = org().schema().object(name);
+    if (o == nullptr || !org().permissions(c.user_id, *o).read) return nullptr;
+    return o;
+  }
+
+  Response global_describe(RestApi::Context& c) {
+    json list = json::array();
+    for (const ObjectDef* o : org().schema().objects()) {
+      if (org().permissions(c.user_id, *o).read) list.push_back(object_summary(c, *o));
+    }
+    return json_response(200, {{"encoding", "UTF-8"}, {"maxBatchSize", kCollectionRecordsMax}, {"sobjects", list}});
+  }
+
+  Response describe(RestApi::Context& c) {
+    const ObjectDef* o = visible_object(c, c.request.params.get("type"));
+    if (o == nullptr) return not_found();
+    json out = object_summary(c, *o);
+    json fields = json::array();
+    for (const FieldDef& f : o->fields) fields.push_back(describe_field(f));
+    out["fields"] = fields;
+    out["childRelationships"] = json::array();
+    out["recordTypeInfos"] = json::array();
+    return json_response(200, out);
+  }
+
+  Response object_info(RestApi::Context& c) {
+    const ObjectDef* o = visible_object(c, c.request.params.get("type"));
+    if (o == nullptr) return not_found();
+    return json_response(200, {{"objectDescribe", object_summary(c, *o)}, {"recentItems", json::array()}});
+  }
+
+  // ---- single records
+  Response create(RestApi::Context& c) {
+    const std::string type(c.request.params.get("type"));
+    if (visible_object(c, type) == nullptr) return not_found();
+    auto body = parse_body(c.request);
+    if (!body.ok()) return body.error();
+    auto inputs = inputs_from(body.value());
+    if (!inputs.ok()) return inputs.error();
+    auto id = org().create(c.user_id, type, inputs.value());
+    if (!id.ok()) return from(id.error());
+    c.records = 1;
+    return json_response(201, {{"id", id.value()}, {"success", true}, {"errors", json::array()}});
+  }
+
+  Response retrieve(RestApi::Context& c) {
+    const std::string type(c.request.params.get("type"));
+    const ObjectDef* o = visible_object(c, type);
+    if (o == nullptr) return not_found();
+    const std::string id(c.request.params.get("id"));
+    if (!normalize_id(id)) {
+      return errors(404, "NOT_FOUND", "Provided external ID field does not exist or is not accessible: " + id);
+    }
+    auto r = org().read(c.user_id, type, id);
+    if (!r.ok()) return from(r.error());
+    c.records = 1;
+    auto names = c.request.query.get_list("fields");
+    if (names.empty()) return json_response(200, full_record(c.version, *r.value()));
+    std::vector<FieldPath> select;
+    for (const auto& n : names) {
+      if (o->field(n) == nullptr) {
+        return errors(400, "INVALID_FIELD", "No such column '" + n + "' on entity '" + o->name +
+                                                "'. If you are attempting to use a custom field, be sure to "
+                                                "append the '__c' after the custom field name. Please reference "
+                                                "your WSDL or the describe call for the appropriate names.");
+      }
+      select.push_back(FieldPath{{n}});
+    }
+    return json_response(200, projected_record(org(), c.user_id, c.version, *r.value(), select));
+  }
+
+  Response update(RestApi::Context& c) {
+    const std::string type(c.request.params.get("type"));
+    if (visible_object(c, type) == nullptr) return not_found();
+    auto body = parse_body(c.request);
+    if (!body.ok()) return body.error();
+    auto inputs = inputs_from(body.value());
+    if (!inputs.ok()) return inputs.error();
+    auto ok = org().update(c.user_id, type, c.request.params.get("id"), inputs.value());
+    if (!ok.ok()) return from(ok.error());
+    c.records = 1;
+    return Response::empty(204);
+  }
+
+  Response remove(RestApi::Context& c) {
+    const std::string type(c.request.params.get("type"));
+    if (visible_object(c, type) == nullptr) return not_found();
+    auto ok = org().remove(c.user_id, type, c.request.params.get("id"));
+    if (!ok.ok()) return from(ok.error());
+    c.records = 1;
+    return Response::empty(204);
+  }
+
+  // The ids of live, visible records whose `field` equals `value`.
+  env::Result<std::vector<std::string>, Response> match_external(const RestApi::Context& c, const ObjectDef& o,
+                                                                 const std::string& field_name,
+                                                                 const std::string& value) {
+    const FieldDef* f = o.field(field_name);
+    if (f == nullptr || !(f->external_id || f->type == FieldType::kId || f->unique)) {
+      return env::fail(errors(404, "NOT_FOUND",
+                              "Provided external ID field does not exist or is not accessible: " + field_name));
+    }
+    std::vector<std::string> out;
+    if (f->type == FieldType::kId) {
+      auto r = org().read(c.user_id, o.name, value);
+      if (r.ok()) out.push_back(r.value()->id);
+      return out;
+    }
+    const size_t index = static_cast<size_t>(f - o.fields.data());
+    const Value want(value);
+    for (const auto& [id, r] : org().records(o)) {
+      if (r.deleted || org().access(c.user_id, r) == Access::kNone) continue;
+      if (r.get(index).to_text().size() == value.size() &&
+          compare_values(r.get(index), want, FieldType::kString) == 0) {
+        out.push_back(id);
+      }
+    }
+    return out;
+  }
+
+  Response retrieve_by_external(RestApi::Context& c) {
+    const ObjectDef* o = visible_object(c, c.request.params.get("type"));
+    if (o == nullptr) return not_found();
+    auto ids = match_external(c, *o, std::string(c.request.params.get("field")),
+                              std::string(c.request.params.get("value")));
+    if (!ids.ok()) return ids.error();
+    if (ids->empty()) return not_found();
+    if (ids->size() > 1) return multiple_choices(c, *o, ids.value());
+    c.records = 1;
+    return json_response(200, full_record(c.version, *org().find(ids->front())));
+  }
+
+  Response multiple_choices(const RestApi::Context& c, const ObjectDef&, const std::vector<std::string>& ids) {
+    json urls = json::array();
+    for (const auto& id : ids) urls.push_back(sobject_url(c.version, *org().find(id)));
+    return json_response(300, urls);
+  }
+
+  // Upsert one record; returns the result entry and the HTTP status.
+  std::pair<json, int> upsert_one(RestApi::Context& c, const ObjectDef& o, const std::string& field,
+                                  const std::string& value, FieldInputs inputs, bool collection) {
+    auto ids = match_external(c, o, field, value);
+    if (!ids.ok()) {
+      json body = json::parse(ids.error().body);
+      return {body, ids.error().status};
+    }
+    if (ids->size() > 1) {
+      return {json::array({error_entry("DUPLICATE_EXTERNAL_ID",
+                                       field + ": more than one record found for external id field: " + value,
+                                       {}, collection)}),
+              300};
+    }
+    const FieldDef* f = o.field(field);
+    std::erase_if(inputs, [&](const auto& in) { return o.field(in.first) == f; });
+    if (ids->empty()) {
+      if (f->type != FieldType::kId) inputs.emplace_back(f->name, Value(value));
+      auto id = org().create(c.user_id, o.name, inputs);
+      if (!id.ok()) {
+        return {json::array({error_entry(id.error().error_code, id.error().message, id.error().fields, collection)}),
+                id.error().status};
+      }
+      return {{{"id", id.value()}, {"success", true}, {"errors", json::array()}, {"created", true}}, 201};
+    }
+    auto ok = org().update(c.user_id, o.name, ids->front(), inputs);
+    if (!ok.ok()) {
+      return {json::array({error_entry(ok.error().error_code, ok.error().message, ok.error().fields, collection)}),
+              ok.error().status};
+    }
+    return {{{"id", ids->front()}, {"success", true}, {"errors", json::array()}, {"created", false}}, 200};
+  }
+
+  Response upsert(RestApi::Context& c) {
+    const ObjectDef* o = visible_object(c, c.request.params.get("type"));
+    if (o == nullptr) return not_found();
+    auto body = parse_body(c.request);
+    if (!body.ok()) return body.error();
+    auto inputs = inputs_from(body.value());
+    if (!inputs.ok()) return inputs.error();
+    auto [result, status] = upsert_one(c, *o, std::string(c.request.params.get("field")),
+                                       std::string(c.request.params.get("value")), inputs.value(), false);
+    if (status < 300) c.records = 1;
+    return json_response(status, result);
+  }
+
+  // ---- query
+  int64_t batch_size(const Request& r) {
+    int64_t size = kQueryBatchSizeMax;
+    if (auto options = r.headers.get("Sforce-Query-Options")) {
+      const size_t at = options->find("batchSize=");
+      if (at != std::string_view::npos) {
+        int64_t n = 0;
+        for (size_t i = at + 10; i < options->size() && std::isdigit(static_cast<unsigned char>((*options)[i])); ++i) {
+          n = std::min<int64_t>(n * 10 + ((*options)[i] - '0'), kQueryBatchSizeMax);
+        }
+        size = std::clamp(n, kQueryBatchSizeMin, kQueryBatchSizeMax);
+      }
+    }
+    return size;
+  }
+
+  Response page(RestApi::Context& c, RestApi::Locator& cursor, const std::string& locator_id,
+                const std::string& kind) {
+    json records = json::array();
+    const size_t end = std::min(cursor.ids.size(), cursor.position + static_cast<size_t>(cursor.batch_size));
+    for (size_t i = cursor.position; i < end; ++i) {
+      const Record* r = org().find(cursor.ids[i]);
+      if (r != nullptr) records.push_back(projected_record(org(), c.user_id, c.version, *r, cursor.select));
+    }
+    c.records = static_cast<int64_t>(end - cursor.position);
+    cursor.position = end;
+    cursor.last_used = org().clock().now();
+    json out = {{"totalSize", cursor.ids.size()}, {"done", end == cursor.ids.size()}, {"records", records}};
+    if (end < cursor.ids.size()) {
+      out["nextRecordsUrl"] = "/services/data/v" + c.version + "/" + kind + "/" + locator_id + "-" + std::to_string(end);
+    } else {
+      api.locators_.erase(locator_id);
+    }
+    return json_response(200, out);
+  }
+
+  void expire_locators(const std::string& user_id) {
+    const env::Timestamp now = org().clock().now();
+    std::erase_if(api.locators_, [&](const auto& e) { return now - e.second.last_used > kQueryLocatorIdleMax; });
+    std::vector<std::pair<env::Timestamp, std::string>> mine;
+    for (const auto& [id, l] : api.locators_) {
+      if (l.user_id == user_id) mine.emplace_back(l.last_used, id);
+    }
+    std::sort(mine.begin(), mine.end());
+    for (size_t i = 0; i + kQueryLocatorsPerUserMax <= mine.size(); ++i) api.locators_.erase(mine[i].second);
+  }
+
+  Response query(RestApi::Context& c, bool all) {
+    auto q = c.request.query.get("q");
+    if (!q) return errors(400, "MALFORMED_QUERY", "Missing the q parameter: a SOQL query is required");
+    auto result = run_query(org(), c.user_id, *q, all);
+    if (!result.ok()) return from(result.error());
+    if (result->query.count_only) {
+      return json_response(200, {{"totalSize", result->total_size}, {"done", true}, {"records", json::array()}});
+    }
+    expire_locators(c.user_id);
+    RestApi::Locator cursor;
+    cursor.user_id = c.user_id;
+    cursor.version = c.version;
+    cursor.select = result->query.select;
+    cursor.object = result->object;
+    cursor.batch_size = batch_size(c.request);
+    for (const Record* r : result->rows) cursor.ids.push_back(r->id);
+    const std::string locator_id = make_id("01g", ++api.locator_sequence_);
+    auto [it, inserted] = api.locators_.emplace(locator_id, std::move(cursor));
+    return page(c, it->second, locator_id, all ? "queryAll" : "query");
+  }
+
+  Response query_more(RestApi::Context& c, bool all) {
+    const std::string raw(c.request.params.get("locator"));
+    const size_t dash = raw.rfind('-');
+    auto invalid = [] { return errors(400, "INVALID_QUERY_LOCATOR", "invalid query locator"); };
+    if (dash == std::string::npos) return invalid();
+    expire_locators(c.user_id);
+    const std::string id = raw.substr(0, dash);
+    auto it = api.locators_.find(id);
+    if (it == api.locators_.end() || it->second.user_id != c.user_id) return invalid();
+    size_t position = 0;
+    const std::string offset = raw.substr(dash + 1);
+    if (offset.empty() || offset.size() > 9 || offset.find_first_not_of("0123456789") != std::string::npos) {
+      return invalid();
+    }
+    position = std::stoul(offset);
+    if (position > it->second.ids.size()) return invalid();
+    it->second.position = position;
+    return page(c, it->second, id, all ? "queryAll" : "query");
+  }
+
+  // ---- collections
+  Response too_many() {
+    return errors(400, "EXCEEDED_ID_LIMIT",
+                  "record limit reached. cannot submit more than " + std::to_string(kCollectionRecordsMax) +
+                      " records into this call");
+  }
+
+  // Runs `each` for every record under all-or-none rules; returns results.
+  template <typename Each>
+  Response collection(RestApi::Context& c, size_t count, bool all_or_none, Each each) {
+    if (count > kCollectionRecordsMax) return too_many();
+    std::vector<json> results(count);
+    std::vector<bool> failed(count, false);
+    if (all_or_none) org().begin_changes();
+    bool any_failed = false;
+    for (size_t i = 0; i < count; ++i) {
+      results[i] = each(i);
+      failed[i] = !results[i].value("success", false);
+      any_failed = any_failed || failed[i];
+    }
+    if (all_or_none) {
+      if (any_failed) {
+        org().rollback_changes();
+        for (size_t i = 0; i < count; ++i) {
+          if (failed[i]) continue;
+          results[i] = {{"success", false},
+                        {"errors", json::array({error_entry("ALL_OR_NONE_OPERATION_ROLLED_BACK",
+                                                            "Record rolled back because not all records were "
+                                                            "valid and the request was using AllOrNone header",
+                                                            {}, true)})}};
+        }
+      } else {
+        org().commit_changes();
+      }
+    }
+    for (size_t i = 0; i < count; ++i) c.records += failed[i] || (all_or_none && any_failed) ? 0 : 1;
+    return json_response(200, json(results));
+  }
+
+  static json failure(const ApiError& e, const std::string& id = "") {
+    json out = {{"success", false}, {"errors", json::array({error_entry(e.error_code, e.message, e.fields, true)})}};
+    if (!id.empty()) out["id"] = id;
+    return out;
+  }
+
+  env::Result<std::pair<json, bool>, Response> collection_body(const Request& r) {
+    auto body = parse_body(r);
+    if (!body.ok()) return env::fail(body.error());
+    if (!body->is_object() || !body->contains("records") || !(*body)["records"].is_array()) {
+      return env::fail(errors(400, "JSON_PARSER_ERROR", "The request body must be an object with a records array"));
+    }
+    const bool all_or_none = body->value("allOrNone", false);
+    return std::pair<json, bool>{(*body)["records"], all_or_none};
+  }
+
+  std::string record_type(const json& record) {
+    if (record.is_object() && record.contains("attributes") && record["attributes"].is_object()) {
+      return record["attributes"].value("type", "");
+    }
+    return "";
+  }
+
+  Response collection_create(RestApi::Context& c) {
+    auto body = collection_body(c.request);
+    if (!body.ok()) return body.error();
+    const json& records = body->first;
+    return collection(c, records.size(), body->second, [&](size_t i) -> json {
+      const std::string type = record_type(records[i]);
+      if (type.empty()) return failure({400, "INVALID_TYPE", "Must send a concrete entity type.", {}});
+      if (visible_object(c, type) == nullptr) {
+        return failure({400, "INVALID_TYPE", "sObject type '" + type + "' is not supported.", {}});
+      }
+      if (records[i].contains("Id") || records[i].contains("id")) {
+        return failure({400, "INVALID_FIELD", "cannot specify Id in an insert call", {}});
+      }
+      auto inputs = inputs_from(records[i]);
+      if (!inputs.ok()) return failure({400, "JSON_PARSER_ERROR", "invalid record", {}});
+      auto id = org().create(c.user_id, type, inputs.value());
+      if (!id.ok()) return failure(id.error());
+      return {{"id", id.value()}, {"success", true}, {"errors", json::array()}};
+    });
+  }
+
+  Response collection_update(RestApi::Context& c) {
+    auto body = collection_body(c.request);
+    if (!body.ok()) return body.error();
+    const json& records = body->first;
+    return collection(c, records.size(), body->second, [&](size_t i) -> json {
+      const std::string type = record_type(records[i]);
+      const std::string id = records[i].is_object() ? records[i].value("Id", records[i].value("id", "")) : "";
+      if (type.empty()) return failure({400, "INVALID_TYPE", "Must send a concrete entity type.", {}}, id);
+      if (id.empty()) return failure({400, "MISSING_ARGUMENT", "Id not specified in an update call", {}});
+      if (visible_object(c, type) == nullptr) {
+        return failure({400, "INVALID_TYPE", "sObject type '" + type + "' is not supported.", {}}, id);
+      }
+      auto inputs = inputs_from(records[i]);
+      if (!inputs.ok()) return failure({400, "JSON_PARSER_ERROR", "invalid record", {}}, id);
+      auto ok = org().update(c.user_id, type, id, inputs.value());
+      const std::string full = normalize_id(id).value_or(id);
+      if (!ok.ok()) {
+        ApiError e = ok.error();
+        if (e.error_code == "NOT_FOUND") e = {400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", {}};
+        return failure(e, full);
+      }
+      return {{"id", full}, {"success", true}, {"errors", json::array()}};
+    });
+  }
+
+  Response collection_delete(RestApi::Context& c) {
+    const auto ids = c.request.query.get_list("ids");
+    const bool all_or_none = c.request.query.get("allOrNone") == "true";
+    if (ids.empty()) return errors(400, "MISSING_ARGUMENT", "ids parameter is required");
+    return collection(c, ids.size(), all_or_none, [&](size_t i) -> json {
+      auto ok = org().remove(c.user_id, "", ids[i]);
+      const std::string full = normalize_id(ids[i]).value_or(ids[i]);
+      if (!ok.ok()) {
+        ApiError e = ok.error();
+        if (e.error_code == "NOT_FOUND") e = {400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", {}};
+        return failure(e, full);
+      }
+      return {{"id", full}, {"success", true}, {"errors", json::array()}};
+    });
+  }
+
+  Response collection_upsert(RestApi::Context& c) {
+    const ObjectDef* o = visible_object(c, c.request.params.get("type"));
+    if (o == nullptr) return not_found();
+    auto body = collection_body(c.request);
+    if (!body.ok()) return body.error();
+    const json& records = body->first;
+    const std::string field(c.request.params.get("field"));
+    if (o->field(field) == nullptr) {
+      return errors(404, "NOT_FOUND", "Provided external ID field does not exist or is not accessible: " + field);
+    }
+    return collection(c, records.size(), body->second, [&](size_t i) -> json {
+      auto inputs = inputs_from(records[i]);
+      if (!inputs.ok()) return failure({400, "JSON_PARSER_ERROR", "invalid record", {}});
+      std::string value;
+      for (const auto& [k, v] : inputs.value()) {
+        if (o->field(k) == o->field(field)) value = v.to_text();
+      }
+      if (value.empty()) {
+        return failure({400, "MISSING_ARGUMENT", field + " not specified", {}});
+      }
+      auto [result, status] = upsert_one(c, *o, field, value, inputs.value(), true);
+      if (status >= 300) return {{"success", false}, {"errors", result}};
+      return result;
+    });
+  }
+
+  Response collection_retrieve(RestApi::Context& c, std::vector<std::string> ids, std::vector<std::string> fields) {
+    const ObjectDef* o = visible_object(c, c.request.params.get("type"));
+    if (o == nullptr) return not_found();
+    if (ids.size() > 2000) return too_many();
+    if (ids.empty() || fields.empty()) return errors(400, "MISSING_ARGUMENT", "ids and fields are required");
+    std::vector<FieldPath> select;
+    for (const auto& f : fields) {
+      if (o->field(f) == nullptr) {
+        return errors(400, "INVALID_FIELD", "No such column '" + f + "' on entity '" + o->name + "'");
+      }
+      select.push_back(FieldPath{{f}});
+    }
+    json out = json::array();
+    for (const auto& id : ids) {
+      auto r = org().read(c.user_id, o->name, id);
+      if (r.ok()) {
+        out.push_back(projected_record(org(), c.user_id, c.version, *r.value(), select));
+        ++c.records;
+      } else {
+        out.push_back(nullptr);
+      }
+    }
+    return json_response(200, out);
+  }
+
+  Response collection_retrieve_post(RestApi::Context& c) {
+    auto body = parse_body(c.request);
+    if (!body.ok()) return body.error();
+    if (!body->is_object() || !(*body)["ids"].is_array() || !(*body)["fields"].is_array()) {
+      return errors(400, "JSON_PARSER_ERROR", "The request body must have ids and fields arrays");
+    }
+    std::vector<std::string> ids, fields;
+    for (const auto& v : (*body)["ids"]) if (v.is_string()) ids.push_back(v.get<std::string>());
+    for (const auto& v : (*body)["fields"]) if (v.is_string()) fields.push_back(v.get<std::string>());
+    return collection_retrieve(c, ids, fields);
+  }
+
+  // ---- replication
+  Response replication(RestApi::Context& c, bool deleted) {
+    const ObjectDef* o = visible_object(c, c.request.params.get("type"));
+    if (o == nullptr) return not_found();
+    auto start_text = c.request.query.get("start");
+    auto end_text = c.request.query.get("end");
+    if (!start_text || !end_text) {
+      return errors(400, "MISSING_ARGUMENT", "start and end are required");
+    }
+    auto start = env::parse_datetime(*start_text);
+    auto end = env::parse_datetime(*end_text);
+    if (!start || !end) return errors(400, "INVALID_REPLICATION_DATE", "start and end must be ISO-8601 datetimes");
+    const env::Timestamp now = org().clock().now();
+    const env::Duration lookback = deleted ? kDeletedLookbackMax : kUpdatedLookbackMax;
+    if (*start < now - lookback) {
+      return errors(400, "INVALID_REPLICATION_DATE",
+                    "startDate cannot be more than " + std::to_string(lookback.ms() / 86'400'000) + " days ago");
+    }
+    if (*end < *start) return errors(400, "INVALID_REPLICATION_DATE", "endDate must chronologically follow the startDate");
+    // Salesforce answers to the minute: latestDateCovered is end (or now),
+    // rounded down to a whole minute.
+    env::Timestamp covered = std::min(*end, now);
+    covered = env::Timestamp::from_ms(covered.ms_since_epoch() - covered.ms_since_epoch() % 60'000);
+    json items = json::array();
+    std::optional<env::Timestamp> earliest;
+    for (const auto& [id, r] : org().records(*o)) {
+      if (org().access(c.user_id, r) == Access::kNone) continue;
+      if (deleted) {
+        if (!r.deleted) continue;
+        if (!earliest || r.deleted_at < *earliest) earliest = r.deleted_at;
+        if (r.deleted_at < *start || r.deleted_at >= covered) continue;
+        items.push_back({{"id", id}, {"deletedDate", env::format_salesforce_datetime(r.deleted_at)}});
+      } else {
+        if (r.deleted) continue;
+        auto stamp = env::parse_datetime(r.get("SystemModstamp").to_text());
+        if (!stamp || *stamp < *start || *stamp >= covered) continue;
+        items.push_back(id);
+      }
+      if (items.size() > kReplicationIdsMax) {
+        return errors(400, "EXCEEDED_ID_LIMIT", "too many ids: narrow the date range");
+      }
+    }
+    c.records = static_cast<int64_t>(items.size());
+    if (deleted) {
+      return json_response(200, {{"deletedRecords", items},
+                                 {"earliestDateAvailable", env::format_salesforce_datetime(earliest.value_or(now - lookback))},
+                                 {"latestDateCovered", env::format_salesforce_datetime(covered)}});
+    }
+    return json_response(200, {{"ids", items}, {"latestDateCovered", env::format_salesforce_datetime(covered)}});
+  }
+};
+
+void RestApi::install_routes() {
+  auto routes = std::make_shared<RestRoutes>(RestRoutes{*this});
+  env::Router& r = router_;
+  r.add(Method::kPost, "/services/oauth2/token", [routes](const Request& q) { return routes->oauth_token(q); });
+  r.add(Method::kPost, "/services/Soap/u/:version", [routes](const Request& q) { return routes->soap_login(q); });
+  r.add(Method::kGet, "/services/data", [routes](const Request& q) { return routes->versions(q); });
+
+  const std::string base = "/services/data/:version";
+  // A counted, authenticated data route; `route` names it in the journal.
+  auto data = [this, routes](Method m, const std::string& pattern,
+                             std::function<Response(RestRoutes&, Context&)> fn) {
+    const std::string route = pattern.substr(std::string("/services/data/:version").size());
+    router_.add(m, pattern, [this, routes, route, fn](const Request& q) {
+      return data_call(q, route.empty() ? "/" : route, [&](Context& c) { return fn(*routes, c); });
+    });
+  };
+  data(Method::kGet, base, [](RestRoutes& s, Context& c) { return s.resources(c); });
+  data(Method::kGet, base + "/limits", [](RestRoutes& s, Context& c) { return s.limits(c); });
+  data(Method::kGet, base + "/sobjects", [](RestRoutes& s, Context& c) { return s.global_describe(c); });
+  data(Method::kGet, base + "/sobjects/:type", [](RestRoutes& s, Context& c) { return s.object_info(c); });
+  data(Method::kPost, base + "/sobjects/:type", [](RestRoutes& s, Context& c) { return s.create(c); });
+  data(Method::kGet, base + "/sobjects/:type/describe", [](RestRoutes& s, Context& c) { return s.describe(c); });
+  data(Method::kGet, base + "/sobjects/:type/updated", [](RestRoutes& s, Context& c) { return s.replication(c, false); });
+  data(Method::kGet, base + "/sobjects/:type/deleted", [](RestRoutes& s, Context& c) { return s.replication(c, true); });
+  data(Method::kGet, base + "/sobjects/:type/:id", [](RestRoutes& s, Context& c) { return s.retrieve(c); });
+  data(Method::kPatch, base + "/sobjects/:type/:id", [](RestRoutes& s, Context& c) { return s.update(c); });
+  data(Method::kDelete, base + "/sobjects/:type/:id", [](RestRoutes& s, Context& c) { return s.remove(c); });
+  data(Method::kGet, base + "/sobjects/:type/:field/:value",
+       [](RestRoutes& s, Context& c) { return s.retrieve_by_external(c); });
+  data(Method::kPatch, base + "/sobjects/:type/:field/:value", [](RestRoutes& s, Context& c) { return s.upsert(c); });
+  data(Method::kGet, base + "/query", [](RestRoutes& s, Context& c) { return s.query(c, false); });
+  data(Method::kGet, base + "/queryAll", [](RestRoutes& s, Context& c) { return s.query(c, true); });
+  data(Method::kGet, base + "/query/:locator", [](RestRoutes& s, Context& c) { return s.query_more(c, false); });
+  data(Method::kGet, base + "/queryAll/:locator", [](RestRoutes& s, Context& c) { return s.query_more(c, true); });
+  data(Method::kPost, base + "/composite/sobjects", [](RestRoutes& s, Context& c) { return s.collection_create(c); });
+  data(Method::kPatch, base + "/composite/sobjects", [](RestRoutes& s, Context& c) { return s.collection_update(c); });
+  data(Method::kDelete, base + "/composite/sobjects", [](RestRoutes& s, Context& c) { return s.collection_delete(c); });
+  data(Method::kPost, base + "/composite/sobjects/:type",
+       [](RestRoutes& s, Context& c) { return s.collection_retrieve_post(c); });
+  data(Method::kGet, base + "/composite/sobjects/:type", [](RestRoutes& s, Context& c) {
+    return s.collection_retrieve(c, c.request.query.get_list("ids"), c.request.query.get_list("fields"));
+  });
+  data(Method::kPatch, base + "/composite/sobjects/:type/:field",
+       [](RestRoutes& s, Context& c) { return s.collection_upsert(c); });
+}
+
+}  // namespace crmsim::mocks::salesforce

@@ -1,0 +1,79 @@
+// The fake org's REST surface: the routes, status codes, JSON and error
+// bodies of Salesforce's REST API (reference/salesforce-api.md), so that the
+// engine and real clients such as jsforce work against it unchanged. Login
+// (OAuth2 password flow and the SOAP login jsforce uses by default) issues
+// tokens bound to users; every data call is decided as that user, counted
+// against the org's rolling 24-hour allocation and written to its journal.
+// Not thread-safe; serve() serializes requests.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "env/router.h"
+#include "mocks/salesforce/org.h"
+
+namespace crmsim::mocks::salesforce {
+
+// Versions accepted under /services/data/vNN.N.
+inline constexpr int kApiVersionMin = 20;
+inline constexpr int kApiVersionMax = 66;
+// Records per query page unless Sforce-Query-Options asks for fewer.
+inline constexpr int64_t kQueryBatchSizeMax = 2000;
+inline constexpr int64_t kQueryBatchSizeMin = 200;
+// Records per sObject Collections request.
+inline constexpr size_t kCollectionRecordsMax = 200;
+// Open query cursors per user; the oldest is dropped past this.
+inline constexpr size_t kQueryLocatorsPerUserMax = 10;
+// A cursor not used for this long is gone (INVALID_QUERY_LOCATOR).
+inline constexpr env::Duration kQueryLocatorIdleMax = env::Duration::minutes(15);
+// The replication endpoints' reach back and their answer size.
+inline constexpr env::Duration kUpdatedLookbackMax = env::Duration::days(30);
+inline constexpr env::Duration kDeletedLookbackMax = env::Duration::days(15);
+inline constexpr size_t kReplicationIdsMax = 600'000;
+
+class RestApi {
+ public:
+  explicit RestApi(Org& org);
+  RestApi(const RestApi&) = delete;
+  RestApi& operator=(const RestApi&) = delete;
+
+  const env::Router& router() const { return router_; }
+  Org& org() { return org_; }
+
+  // A session token for `user_id`, as a login would return it.
+  std::string issue_token(std::string_view user_id);
+  // Ends every session (an admin reset).
+  void clear_sessions();
+
+ private:
+  struct Locator {
+    std::string user_id;
+    std::string version;
+    std::vector<std::string> ids;
+    std::vector<FieldPath> select;
+    const ObjectDef* object = nullptr;
+    size_t position = 0;
+    int64_t batch_size = kQueryBatchSizeMax;
+    env::Timestamp last_used;
+  };
+  struct Context;
+
+  void install_routes();
+  env::Response data_call(const env::Request& request, const std::string& route,
+                          const std::function<env::Response(Context&)>& body);
+
+  Org& org_;
+  env::Router router_;
+  std::map<std::string, std::string> sessions_;  // token -> user id
+  uint64_t token_sequence_ = 0;
+  std::map<std::string, Locator> locators_;      // locator id -> cursor
+  uint64_t locator_sequence_ = 0;
+  friend struct RestRoutes;
+};
+
+}  // namespace crmsim::mocks::salesforce

@@ -1,0 +1,335 @@
+#include "mocks/salesforce/rest.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "env/local_transport.h"
+
+namespace crmsim::mocks::salesforce {
+namespace {
+
+using env::Method;
+using nlohmann::json;
+
+class RestTest : public ::testing::Test {
+ protected:
+  env::ManualClock clock{*env::parse_datetime("2024-05-20T12:00:00Z")};
+  Org org{clock};
+  RestApi api{org};
+  env::LocalTransport transport{api.router()};
+  std::string token = api.issue_token(org.admin_user_id());
+
+  env::Response call(Method m, const std::string& target, const std::string& body = "",
+                     const std::string& as = "") {
+    auto r = env::Request::make(m, target);
+    EXPECT_TRUE(r.ok()) << target;
+    r->headers.set("Authorization", "Bearer " + (as.empty() ? token : as));
+    if (!body.empty()) {
+      r->body = body;
+      r->headers.set("Content-Type", "application/json");
+    }
+    auto response = transport.send(r.value());
+    EXPECT_TRUE(response.ok());
+    return response.value();
+  }
+  json call_json(Method m, const std::string& target, const std::string& body = "") {
+    return json::parse(call(m, target, body).body);
+  }
+  static std::string error_code(const env::Response& r) {
+    json j = json::parse(r.body);
+    return j.is_array() && !j.empty() ? j[0].value("errorCode", "") : "";
+  }
+  const std::string v = "/services/data/v59.0";
+};
+
+TEST_F(RestTest, VersionsNeedNoTokenAndCostNothing) {
+  auto r = transport.send(env::Request::make(Method::kGet, "/services/data/").value()).value();
+  EXPECT_EQ(r.status, 200);
+  json versions = json::parse(r.body);
+  EXPECT_EQ(versions.front()["version"], "20.0");
+  EXPECT_EQ(versions.back()["url"], "/services/data/v66.0");
+  EXPECT_EQ(org.api_usage().calls_total(), 0u);
+}
+
+TEST_F(RestTest, OAuthPasswordFlowBindsTheTokenToTheUser) {
+  auto request = env::Request::make(Method::kPost, "/services/oauth2/token").value();
+  request.headers.set("Host", "127.0.0.1:8080");
+  request.body = "grant_type=password&client_id=x&client_secret=y&username=admin%40crmsim.example&password=admin";
+  auto r = transport.send(request).value();
+  ASSERT_EQ(r.status, 200) << r.body;
+  json j = json::parse(r.body);
+  EXPECT_EQ(j["instance_url"], "http://127.0.0.1:8080");
+  EXPECT_EQ(j["token_type"], "Bearer");
+  const std::string id = j["id"];
+  EXPECT_EQ(id.substr(id.size() - 18), org.admin_user_id()) << "the id ends with the user id";
+  EXPECT_EQ(call(Method::kGet, v + "/limits", "", j["access_token"]).status, 200);
+
+  request.body = "grant_type=password&username=admin%40crmsim.example&password=wrong";
+  r = transport.send(request).value();
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(json::parse(r.body)["error"], "invalid_grant");
+}
+
+TEST_F(RestTest, SoapLoginAnswersWhatJsforceReads) {
+  auto request = env::Request::make(Method::kPost, "/services/Soap/u/50.0").value();
+  request.headers.set("Host", "127.0.0.1:9");
+  request.body =
+      "<se:Envelope xmlns:se=\"http://schemas.xmlsoap.org/soap/envelope/\"><se:Header/><se:Body>"
+      "<login xmlns=\"urn:partner.soap.sforce.com\"><username>admin@crmsim.example</username>"
+      "<password>admin</password></login></se:Body></se:Envelope>";
+  auto r = transport.send(request).value();
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("<serverUrl>http://127.0.0.1:9/services/Soap/u/50.0/"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("<userId>" + org.admin_user_id() + "</userId>"), std::string::npos);
+  EXPECT_NE(r.body.find("<organizationId>" + org.id() + "</organizationId>"), std::string::npos);
+  request.body = "<login><username>admin@crmsim.example</username><password>nope</password></login>";
+  r = transport.send(request).value();
+  EXPECT_EQ(r.status, 500);
+  EXPECT_NE(r.body.find("<faultstring>INVALID_LOGIN: Invalid username"), std::string::npos);
+}
+
+TEST_F(RestTest, MissingOrBadTokensAre401InTheRealShape) {
+  auto r = transport.send(env::Request::make(Method::kGet, v + "/limits").value()).value();
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(json::parse(r.body),
+            json::parse(R"([{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}])"));
+  EXPECT_EQ(call(Method::kGet, v + "/limits", "", "00Dbogus").status, 401);
+}
+
+TEST_F(RestTest, RecordLifecycleOverRest) {
+  auto created = call(Method::kPost, v + "/sobjects/Lead",
+                      R"({"LastName":"O'Brien","Company":"Acme","Email":"o'brien@acme.com","NumberOfEmployees":12})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(created.headers.get("Content-Type"), "application/json;charset=UTF-8");
+  json c = json::parse(created.body);
+  EXPECT_EQ(c["success"], true);
+  EXPECT_EQ(c["errors"], json::array());
+  const std::string id = c["id"];
+
+  json lead = call_json(Method::kGet, v + "/sobjects/Lead/" + id);
+  EXPECT_EQ(lead["attributes"]["type"], "Lead");
+  EXPECT_EQ(lead["attributes"]["url"], v + "/sobjects/Lead/" + id);
+  EXPECT_EQ(lead["Email"], "o'brien@acme.com");
+  EXPECT_EQ(lead["NumberOfEmployees"], 12) << "int fields are JSON integers";
+  EXPECT_TRUE(lead["Phone"].is_null()) << "unset fields are present as null";
+  EXPECT_EQ(lead["SystemModstamp"], "2024-05-20T12:00:00.000+0000");
+
+  json some = call_json(Method::kGet, v + "/sobjects/Lead/" + id + "?fields=Email,Company");
+  EXPECT_EQ(some.size(), 3u) << some.dump();
+  EXPECT_EQ(call(Method::kGet, v + "/sobjects/Lead/" + id + "?fields=Nope").status, 400);
+
+  auto updated = call(Method::kPatch, v + "/sobjects/Lead/" + id, R"({"Title":"CTO"})");
+  EXPECT_EQ(updated.status, 204);
+  EXPECT_TRUE(updated.body.empty());
+  auto bad = call(Method::kPatch, v + "/sobjects/Lead/" + id, R"({"Status":"Bogus"})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(json::parse(bad.body)[0]["errorCode"], "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST");
+  EXPECT_EQ(json::parse(bad.body)[0]["fields"], json::array({"Status"}));
+
+  EXPECT_EQ(call(Method::kDelete, v + "/sobjects/Lead/" + id).status, 204);
+  auto gone = call(Method::kGet, v + "/sobjects/Lead/" + id);
+  EXPECT_EQ(gone.status, 404);
+  EXPECT_EQ(error_code(gone), "ENTITY_IS_DELETED");
+}
+
+TEST_F(RestTest, BadInputGetsTheRealErrors) {
+  auto r = call(Method::kPost, v + "/sobjects/Lead", "{not json");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(error_code(r), "JSON_PARSER_ERROR");
+  EXPECT_EQ(error_code(call(Method::kPost, v + "/sobjects/Lead", R"({"LastName":{"a":1}})")), "JSON_PARSER_ERROR");
+  EXPECT_EQ(error_code(call(Method::kPost, v + "/sobjects/Lead", "[1,2]")), "JSON_PARSER_ERROR");
+  r = call(Method::kPost, v + "/sobjects/Nope__c", "{}");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(error_code(r), "NOT_FOUND");
+  r = call(Method::kPut, v + "/sobjects/Lead/00Q000000000001");
+  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(error_code(r), "METHOD_NOT_ALLOWED");
+  EXPECT_EQ(call(Method::kGet, "/services/data/v19.0/limits").status, 404) << "version below the range";
+  EXPECT_EQ(call(Method::kGet, "/services/data/v67.0/limits").status, 404) << "version above the range";
+  EXPECT_EQ(call(Method::kGet, "/services/data/latest/limits").status, 404);
+  r = call(Method::kGet, v + "/query?q=SELECT+Id+FROM");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(error_code(r), "MALFORMED_QUERY");
+  EXPECT_EQ(error_code(call(Method::kGet, v + "/query?q=SELECT+Nope+FROM+Lead")), "INVALID_FIELD");
+  EXPECT_EQ(error_code(call(Method::kGet, v + "/query")), "MALFORMED_QUERY");
+  EXPECT_EQ(call(Method::kGet, v + "/sobjects/Lead/not-an-id").status, 404);
+}
+
+TEST_F(RestTest, QueryPagesOf2000WithQueryMore) {
+  for (int i = 0; i < 2500; ++i) {
+    ASSERT_TRUE(org.create(org.admin_user_id(), "Lead",
+                           {{"LastName", "L" + std::to_string(i)}, {"Company", "C"}}).ok());
+  }
+  json first = call_json(Method::kGet, v + "/query?q=SELECT+Id,+LastName,+Owner.Email+FROM+Lead");
+  EXPECT_EQ(first["totalSize"], 2500);
+  EXPECT_EQ(first["done"], false);
+  EXPECT_EQ(first["records"].size(), 2000u);
+  EXPECT_EQ(first["records"][0]["Owner"]["Email"], "admin@crmsim.example");
+  EXPECT_EQ(first["records"][0]["Owner"]["attributes"]["type"], "User");
+  const std::string next = first["nextRecordsUrl"];
+  EXPECT_EQ(next.substr(0, v.size() + 7), v + "/query/");
+  EXPECT_EQ(next.substr(next.size() - 5), "-2000");
+  json second = call_json(Method::kGet, next);
+  EXPECT_EQ(second["records"].size(), 500u);
+  EXPECT_EQ(second["done"], true);
+  EXPECT_FALSE(second.contains("nextRecordsUrl"));
+  EXPECT_EQ(second["records"][499]["LastName"], "L2499") << "ids sort in creation order";
+  auto stale = call(Method::kGet, next);
+  EXPECT_EQ(stale.status, 400) << "a finished cursor is gone";
+  EXPECT_EQ(error_code(stale), "INVALID_QUERY_LOCATOR");
+
+  auto request = env::Request::make(Method::kGet, v + "/query?q=SELECT+Id+FROM+Lead").value();
+  request.headers.set("Authorization", "Bearer " + token);
+  request.headers.set("Sforce-Query-Options", "batchSize=500");
+  json small = json::parse(transport.send(request)->body);
+  EXPECT_EQ(small["records"].size(), 500u);
+
+  json count = call_json(Method::kGet, v + "/query?q=SELECT+COUNT()+FROM+Lead");
+  EXPECT_EQ(count["totalSize"], 2500);
+  EXPECT_EQ(count["records"], json::array());
+
+  // A cursor left alone for more than 15 minutes expires.
+  json again = call_json(Method::kGet, v + "/query?q=SELECT+Id+FROM+Lead");
+  ASSERT_TRUE(clock.advance(env::Duration::minutes(16)).ok());
+  EXPECT_EQ(error_code(call(Method::kGet, again["nextRecordsUrl"])), "INVALID_QUERY_LOCATOR");
+}
+
+TEST_F(RestTest, CollectionsReportEachRecordAndHonourAllOrNone) {
+  json body = {{"allOrNone", false},
+               {"records", {{{"attributes", {{"type", "Lead"}}}, {"LastName", "A"}, {"Company", "C"}},
+                            {{"attributes", {{"type", "Lead"}}}, {"LastName", "B"}},
+                            {{"attributes", {{"type", "Contact"}}}, {"LastName", "C"}}}}};
+  json results = call_json(Method::kPost, v + "/composite/sobjects", body.dump());
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(results[0]["success"], true);
+  EXPECT_EQ(results[1]["success"], false);
+  EXPECT_EQ(results[1]["errors"][0]["statusCode"], "REQUIRED_FIELD_MISSING") << "statusCode inside collections";
+  EXPECT_EQ(results[1]["errors"][0]["fields"], json::array({"Company"}));
+  EXPECT_EQ(results[2]["success"], true);
+  const size_t leads_before = org.records(*org.schema().object("Lead")).size();
+
+  body["allOrNone"] = true;
+  results = call_json(Method::kPost, v + "/composite/sobjects", body.dump());
+  EXPECT_EQ(results[0]["errors"][0]["statusCode"], "ALL_OR_NONE_OPERATION_ROLLED_BACK");
+  EXPECT_EQ(results[1]["errors"][0]["statusCode"], "REQUIRED_FIELD_MISSING");
+  EXPECT_EQ(org.records(*org.schema().object("Lead")).size(), leads_before) << "nothing was kept";
+
+  // Update and delete by id, with a bad id among them.
+  json one = {{"records", {{{"attributes", {{"type", "Lead"}}}, {"LastName", "Z"}, {"Company", "C"}}}}};
+  const std::string a = call_json(Method::kPost, v + "/composite/sobjects", one.dump())[0]["id"];
+  json update = {{"records", {{{"attributes", {{"type", "Lead"}}}, {"Id", a}, {"Title", "VP"}},
+                              {{"attributes", {{"type", "Lead"}}}, {"Id", "00Q000000000000AAA"}, {"Title", "VP"}}}}};
+  results = call_json(Method::kPatch, v + "/composite/sobjects", update.dump());
+  EXPECT_EQ(results[0]["success"], true);
+  EXPECT_EQ(results[1]["success"], false);
+  EXPECT_EQ(org.find(a)->get("Title").to_text(), "VP");
+  results = call_json(Method::kDelete, v + "/composite/sobjects?ids=" + a + ",00Q000000000000AAA");
+  EXPECT_EQ(results[0]["success"], true);
+  EXPECT_EQ(results[1]["success"], false);
+
+  json many = {{"records", json::array()}};
+  for (int i = 0; i < 201; ++i) many["records"].push_back({{"attributes", {{"type", "Lead"}}}, {"LastName", "x"}});
+  auto r = call(Method::kPost, v + "/composite/sobjects", many.dump());
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(error_code(r), "EXCEEDED_ID_LIMIT");
+  EXPECT_EQ(org.api_usage().journal().back().route, "/composite/sobjects");
+}
+
+TEST_F(RestTest, UpsertByExternalIdCreatesUpdatesOrReportsSeveral) {
+  FieldDef ext;
+  ext.name = "Ext__c";
+  ext.type = FieldType::kString;
+  ext.length = 20;
+  ext.external_id = true;
+  ASSERT_TRUE(org.mutable_schema().add_custom_field("Contact", ext).ok());
+  auto r = call(Method::kPatch, v + "/sobjects/Contact/Ext__c/K-1", R"({"LastName":"First"})");
+  EXPECT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(json::parse(r.body)["created"], true);
+  r = call(Method::kPatch, v + "/sobjects/Contact/Ext__c/K-1", R"({"LastName":"Second"})");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(json::parse(r.body)["created"], false);
+  json got = call_json(Method::kGet, v + "/sobjects/Contact/Ext__c/K-1");
+  EXPECT_EQ(got["LastName"], "Second");
+  EXPECT_EQ(call(Method::kPatch, v + "/sobjects/Contact/LastName/x", R"({"LastName":"x"})").status, 404)
+      << "only external id fields can key an upsert";
+}
+
+TEST_F(RestTest, UpdatedAndDeletedReplication) {
+  const std::string id = org.create(org.admin_user_id(), "Lead", {{"LastName", "L"}, {"Company", "C"}}).value();
+  ASSERT_TRUE(clock.advance(env::Duration::minutes(10)).ok());
+  ASSERT_TRUE(org.remove(org.admin_user_id(), "Lead", id).ok());
+  const std::string other = org.create(org.admin_user_id(), "Lead", {{"LastName", "M"}, {"Company", "C"}}).value();
+  ASSERT_TRUE(clock.advance(env::Duration::minutes(2)).ok());
+  json updated = call_json(Method::kGet, v + "/sobjects/Lead/updated/?start=2024-05-20T11:00:00Z&end=2024-05-20T13:00:00Z");
+  EXPECT_EQ(updated["ids"], json::array({other}));
+  EXPECT_EQ(updated["latestDateCovered"], "2024-05-20T12:12:00.000+0000") << "capped at now, to the minute";
+  json deleted = call_json(Method::kGet, v + "/sobjects/Lead/deleted?start=2024-05-20T11:00:00Z&end=2024-05-20T13:00:00Z");
+  ASSERT_EQ(deleted["deletedRecords"].size(), 1u);
+  EXPECT_EQ(deleted["deletedRecords"][0]["id"], id);
+  EXPECT_EQ(deleted["deletedRecords"][0]["deletedDate"], "2024-05-20T12:10:00.000+0000");
+  auto old = call(Method::kGet, v + "/sobjects/Lead/deleted?start=2024-04-01T00:00:00Z&end=2024-05-20T13:00:00Z");
+  EXPECT_EQ(error_code(old), "INVALID_REPLICATION_DATE") << "deleted looks back 15 days";
+}
+
+TEST_F(RestTest, TheAllocationIsCountedHeadedAndEnforced) {
+  org.api_usage().set_daily_total(3);
+  auto r = call(Method::kGet, v + "/limits");
+  EXPECT_EQ(r.headers.get("Sforce-Limit-Info"), "api-usage=1/3");
+  EXPECT_EQ(json::parse(r.body)["DailyApiRequests"]["Remaining"], 2);
+  call(Method::kGet, v + "/limits");
+  call(Method::kGet, v + "/limits");
+  r = call(Method::kGet, v + "/limits");
+  EXPECT_EQ(r.status, 403) << "throttling is 403, never 429";
+  EXPECT_EQ(json::parse(r.body),
+            json::parse(R"([{"message":"TotalRequests Limit exceeded.","errorCode":"REQUEST_LIMIT_EXCEEDED"}])"));
+  ASSERT_TRUE(clock.advance(env::Duration::hours(24)).ok());
+  EXPECT_EQ(call(Method::kGet, v + "/limits").status, 200) << "the window slid";
+  const auto& journal = org.api_usage().journal();
+  ASSERT_EQ(journal.size(), 5u);
+  EXPECT_EQ(journal[0].route, "/limits");
+  EXPECT_EQ(journal[0].user_id, org.admin_user_id());
+  EXPECT_EQ(journal[3].status, 403);
+}
+
+TEST_F(RestTest, TheIntegrationUserQueriesOnlyWhatSharingAllows) {
+  org.set_org_wide_default("Lead", OrgWideDefault::kPrivate);
+  const std::string role = org.add_role("Integration").value();
+  const std::string user = org.add_user(UserSpec{"sync@x.io", "sync@x.io", "", "Sync",
+                                                 org.profile_by_name("Standard User")->id, role, "pw", true}).value();
+  ASSERT_TRUE(org.add_sharing_rule("MQL", "Lead", "Rating = 'Hot'", role, false, Access::kRead).ok());
+  const std::string hot = org.create(org.admin_user_id(), "Lead", {{"LastName", "H"}, {"Company", "C"}, {"Rating", "Hot"}}).value();
+  const std::string cold = org.create(org.admin_user_id(), "Lead", {{"LastName", "K"}, {"Company", "C"}, {"Rating", "Cold"}}).value();
+  const std::string sync = api.issue_token(user);
+  json rows = json::parse(call(Method::kGet, v + "/query?q=SELECT+Id+FROM+Lead", "", sync).body);
+  ASSERT_EQ(rows["totalSize"], 1);
+  EXPECT_EQ(rows["records"][0]["Id"], hot);
+  EXPECT_EQ(error_code(call(Method::kGet, v + "/sobjects/Lead/" + cold, "", sync)), "NOT_FOUND");
+  EXPECT_EQ(error_code(call(Method::kPatch, v + "/sobjects/Lead/" + hot, R"({"Title":"x"})", sync)),
+            "INSUFFICIENT_ACCESS_OR_READONLY");
+}
+
+TEST_F(RestTest, DescribeReportsTheDeclaredSchema) {
+  json d = call_json(Method::kGet, v + "/sobjects/Lead/describe");
+  EXPECT_EQ(d["name"], "Lead");
+  EXPECT_EQ(d["keyPrefix"], "00Q");
+  bool found = false;
+  for (const auto& f : d["fields"]) {
+    if (f["name"] == "Status") {
+      found = true;
+      EXPECT_EQ(f["type"], "picklist");
+      EXPECT_EQ(f["restrictedPicklist"], true);
+      EXPECT_EQ(f["picklistValues"].size(), 4u);
+    }
+    if (f["name"] == "LastName") {
+      EXPECT_EQ(f["nillable"], false);
+    }
+  }
+  EXPECT_TRUE(found);
+  json global = call_json(Method::kGet, v + "/sobjects");
+  EXPECT_EQ(global["maxBatchSize"], 200);
+  EXPECT_GE(global["sobjects"].size(), 10u);
+}
+
+}  // namespace
+}  // namespace crmsim::mocks::salesforce
