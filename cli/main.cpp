@@ -1,9 +1,10 @@
 // The `crmsim` command line: the front door for validating a sync
 // configuration, running simulations and serving the fake CRMs.
+#include <CLI/CLI.hpp>
+#include <functional>
 #include <iostream>
 
-#include <CLI/CLI.hpp>
-
+#include "cli/serve.h"
 #include "crmsim_version.h"
 
 int main(int argc, char** argv) {
@@ -14,9 +15,13 @@ int main(int argc, char** argv) {
       "crmsim"};
   app.set_version_flag("--version", std::string("crmsim ") + CRMSIM_VERSION);
   app.require_subcommand(0, 1);
+  std::function<int()> run;
+  crmsim::cli::ServeSettings serve_settings;
+  crmsim::cli::add_serve_command(app, serve_settings, run);
   CLI11_PARSE(app, argc, argv);
-  if (app.get_subcommands().empty()) {
+  if (!run) {
     std::cout << app.help();
+    return 0;
   }
-  return 0;
+  return run();
 }

@@ -1,0 +1,128 @@
+#include "cli/serve.h"
+
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "env/clock.h"
+#include "env/http_server.h"
+#include "env/structured_text.h"
+#include "mocks/salesforce/service.h"
+
+namespace crmsim::cli {
+namespace {
+
+using nlohmann::json;
+
+std::string random_token() {
+  std::random_device device;
+  char buf[33];
+  std::snprintf(buf, sizeof buf, "%08x%08x%08x%08x", device(), device(), device(), device());
+  return buf;
+}
+
+class ServedFakes final : public Served {
+ public:
+  std::unique_ptr<env::Clock> clock;
+  std::unique_ptr<mocks::salesforce::Service> salesforce;
+  std::unique_ptr<env::HttpServer> salesforce_server;
+
+  std::string announcement() const override {
+    json users = json::array();
+    for (const auto& u : salesforce->users()) {
+      users.push_back({{"username", u.username}, {"password", u.password}, {"user_id", u.user_id},
+                       {"profile", u.profile}});
+    }
+    const std::string url = salesforce_server->base_url();
+    json line = {{"salesforce",
+                  {{"instance_url", url},
+                   {"login_url", url},
+                   {"token_url", url + "/services/oauth2/token"},
+                   {"api_version", "59.0"},
+                   {"org_id", salesforce->org().id()},
+                   {"users", users}}},
+                 {"admin", {{"token", salesforce->admin_token()}, {"salesforce", url + "/__admin"}}}};
+    return line.dump();
+  }
+};
+
+}  // namespace
+
+env::Result<std::unique_ptr<Served>> start_serving(const ServeSettings& s) {
+  auto served = std::make_unique<ServedFakes>();
+  env::ManualClock* manual = nullptr;
+  if (s.manual_clock) {
+    env::Timestamp start = env::SystemClock().now();
+    if (!s.start_time.empty()) {
+      auto t = env::parse_datetime(s.start_time);
+      if (!t) return env::fail("bad_start", "--start: expected an ISO-8601 datetime, got '" + s.start_time + "'");
+      start = *t;
+    }
+    auto clock = std::make_unique<env::ManualClock>(start);
+    manual = clock.get();
+    served->clock = std::move(clock);
+  } else {
+    served->clock = std::make_unique<env::SystemClock>();
+  }
+  json description;
+  if (!s.salesforce_org_file.empty()) {
+    auto loaded = env::load_structured_file(s.salesforce_org_file);
+    if (!loaded.ok()) return env::fail(loaded.error());
+    description = std::move(loaded).value();
+  }
+  auto service = mocks::salesforce::Service::create(*served->clock, manual, description,
+                                                    s.admin_token.empty() ? random_token() : s.admin_token);
+  if (!service.ok()) {
+    return env::fail(service.error().code, s.salesforce_org_file + ": " + service.error().message);
+  }
+  served->salesforce = std::move(service).value();
+  if (s.no_limits) served->salesforce->set_limits_enforced(false);
+  env::ServeOptions options;
+  options.host = s.host;
+  options.port = s.salesforce_port;
+  auto server = env::serve(served->salesforce->router(), options);
+  if (!server.ok()) return env::fail(server.error());
+  served->salesforce_server = std::move(server).value();
+  return std::unique_ptr<Served>(std::move(served));
+}
+
+void add_serve_command(CLI::App& app, ServeSettings& settings, std::function<int()>& run) {
+  CLI::App* serve = app.add_subcommand(
+      "serve", "Run the fake Salesforce org on loopback for real clients (jsforce, your integration).\n"
+               "Prints one JSON line with the instance URL and every seeded user's credentials.");
+  serve->add_option("--host", settings.host, "Address to bind")->capture_default_str();
+  serve->add_option("--salesforce-port", settings.salesforce_port, "Port for the Salesforce fake (0: any free port)")
+      ->capture_default_str();
+  serve->add_option("--salesforce-org", settings.salesforce_org_file,
+                    "Org description (YAML or JSON): users, roles, profiles, sharing rules, records")
+      ->check(CLI::ExistingFile);
+  serve->add_flag("--manual-clock", settings.manual_clock,
+                  "Freeze time; advance it with POST /__admin/clock {\"advance\":\"15m\"}");
+  serve->add_option("--start", settings.start_time, "Start time of the manual clock (ISO-8601)");
+  serve->add_option("--admin-token", settings.admin_token, "Token for the /__admin/ routes (default: random)");
+  serve->add_flag("--no-limits", settings.no_limits, "Count API calls but never refuse them (for throughput runs)");
+  serve->callback([&settings, &run] {
+    run = [&settings]() -> int {
+      auto served = start_serving(settings);
+      if (!served.ok()) {
+        std::cerr << "crmsim serve: " << served.error().message << "\n";
+        return 2;
+      }
+      sigset_t signals;
+      sigemptyset(&signals);
+      sigaddset(&signals, SIGINT);
+      sigaddset(&signals, SIGTERM);
+      pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+      std::cout << served.value()->announcement() << std::endl;
+      int received = 0;
+      sigwait(&signals, &received);
+      std::cerr << "crmsim serve: stopping\n";
+      return 0;
+    };
+  });
+}
+
+}  // namespace crmsim::cli

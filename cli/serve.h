@@ -1,0 +1,43 @@
+// `crmsim serve`: runs the fake CRMs on loopback for real clients and
+// prints one JSON line with their URLs and the credentials of every seeded
+// user, so that scripts can read it.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "env/result.h"
+
+namespace CLI {
+class App;
+}
+
+namespace crmsim::cli {
+
+struct ServeSettings {
+  std::string host = "127.0.0.1";
+  int salesforce_port = 0;  // 0: a free port
+  std::string salesforce_org_file;  // empty: the default org
+  bool manual_clock = false;
+  std::string start_time;  // with a manual clock; empty: now
+  std::string admin_token;  // empty: a fresh random token
+  bool no_limits = false;
+};
+
+// A running set of fakes; stops on destruction.
+class Served {
+ public:
+  virtual ~Served() = default;
+  // The JSON line `crmsim serve` prints.
+  virtual std::string announcement() const = 0;
+};
+
+// Starts the fakes. Errors name the file, key or address at fault.
+env::Result<std::unique_ptr<Served>> start_serving(const ServeSettings& settings);
+
+// Registers the `serve` subcommand; `run` is set to what it does.
+void add_serve_command(CLI::App& app, ServeSettings& settings, std::function<int()>& run);
+
+}  // namespace crmsim::cli

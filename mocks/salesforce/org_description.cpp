@@ -1,0 +1,404 @@
+#include "mocks/salesforce/org_description.h"
+
+#include <map>
+#include <nlohmann/json.hpp>
+
+namespace crmsim::mocks::salesforce {
+namespace {
+
+using nlohmann::json;
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
+  return out;
+}
+
+env::Failure<env::Error> bad(const std::string& where, const std::string& what) {
+  return env::fail("bad_org", where + ": " + what);
+}
+
+// Refuses keys outside `allowed`, naming them and what is allowed.
+env::Status check_keys(const json& j, const std::string& where, const std::vector<std::string>& allowed) {
+  if (!j.is_object()) return bad(where, "expected a mapping");
+  for (const auto& [key, value] : j.items()) {
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+      return bad(where.empty() ? key : where + "." + key, "unknown key (allowed: " + join(allowed) + ")");
+    }
+  }
+  return env::Ok{};
+}
+
+template <typename T>
+env::Result<T> choose(const json& j, const std::string& where, const std::vector<std::pair<std::string, T>>& choices) {
+  std::vector<std::string> names;
+  for (const auto& [name, value] : choices) {
+    names.push_back(name);
+    if (j.is_string() && j.get<std::string>() == name) return value;
+  }
+  return bad(where, "expected one of: " + join(names));
+}
+
+env::Result<std::string> text(const json& j, const std::string& where) {
+  if (!j.is_string() || j.get<std::string>().empty()) return bad(where, "expected a non-empty string");
+  return j.get<std::string>();
+}
+
+env::Result<bool> flag(const json& j, const std::string& key, const std::string& where, bool fallback) {
+  if (!j.contains(key)) return fallback;
+  if (!j[key].is_boolean()) return bad(where + "." + key, "expected true or false");
+  return j[key].get<bool>();
+}
+
+const std::vector<std::pair<std::string, DuplicateRuleAction>> kDuplicateActions = {
+    {"off", DuplicateRuleAction::kOff}, {"allow", DuplicateRuleAction::kAllow}, {"block", DuplicateRuleAction::kBlock}};
+const std::vector<std::pair<std::string, OrgWideDefault>> kDefaults = {
+    {"private", OrgWideDefault::kPrivate},
+    {"public_read", OrgWideDefault::kPublicRead},
+    {"public_read_write", OrgWideDefault::kPublicReadWrite},
+    {"controlled_by_parent", OrgWideDefault::kControlledByParent}};
+const std::vector<std::pair<std::string, FieldType>> kFieldTypes = {
+    {"string", FieldType::kString},       {"textarea", FieldType::kTextArea},
+    {"email", FieldType::kEmail},         {"phone", FieldType::kPhone},
+    {"url", FieldType::kUrl},             {"picklist", FieldType::kPicklist},
+    {"multipicklist", FieldType::kMultiPicklist}, {"boolean", FieldType::kBoolean},
+    {"int", FieldType::kInt},             {"double", FieldType::kDouble},
+    {"currency", FieldType::kCurrency},   {"percent", FieldType::kPercent},
+    {"date", FieldType::kDate},           {"datetime", FieldType::kDateTime},
+    {"reference", FieldType::kReference}};
+
+env::Result<FieldDef> field_from(const json& j, const std::string& where) {
+  if (auto ok = check_keys(j, where, {"object", "name", "label", "type", "length", "required", "unique",
+                                      "external_id", "picklist_values", "restricted", "reference_to",
+                                      "relationship_name", "default"});
+      !ok.ok()) {
+    return env::fail(ok.error());
+  }
+  FieldDef f;
+  auto name = text(j.value("name", json()), where + ".name");
+  if (!name.ok()) return env::fail(name.error());
+  f.name = name.value();
+  f.label = j.value("label", f.name);
+  auto type = choose(j.value("type", json("string")), where + ".type", kFieldTypes);
+  if (!type.ok()) return env::fail(type.error());
+  f.type = type.value();
+  f.length = j.value("length", f.type == FieldType::kString ? 255 : 0);
+  for (auto [key, member] : {std::pair{"required", &f.required}, std::pair{"unique", &f.unique},
+                             std::pair{"external_id", &f.external_id}, std::pair{"restricted", &f.restricted}}) {
+    auto v = flag(j, key, where, false);
+    if (!v.ok()) return env::fail(v.error());
+    *member = v.value();
+  }
+  if (j.contains("picklist_values")) {
+    if (!j["picklist_values"].is_array()) return bad(where + ".picklist_values", "expected a list");
+    for (const auto& v : j["picklist_values"]) f.picklist_values.push_back(v.is_string() ? v.get<std::string>() : v.dump());
+  }
+  if (f.type == FieldType::kReference) {
+    auto to = text(j.value("reference_to", json()), where + ".reference_to");
+    if (!to.ok()) return env::fail(to.error());
+    f.reference_to = {to.value()};
+    f.relationship_name = j.value("relationship_name", f.name.substr(0, f.name.size() - 3) + "__r");
+  }
+  if (j.contains("default")) f.default_value = j["default"].is_string() ? j["default"].get<std::string>() : j["default"].dump();
+  return f;
+}
+
+Value value_from(const json& v) {
+  if (v.is_null()) return Value();
+  if (v.is_boolean()) return Value(v.get<bool>());
+  if (v.is_number()) return Value(v.get<double>());
+  if (v.is_string()) return Value(v.get<std::string>());
+  return Value(v.dump());
+}
+
+}  // namespace
+
+env::Result<OrgSettings> org_settings_from(const json& d) {
+  OrgSettings s;
+  if (d.is_null()) return s;
+  if (auto ok = check_keys(d, "", {"edition", "licenses", "duplicate_rules", "custom_objects", "custom_fields",
+                                   "profiles", "roles", "users", "org_wide_defaults", "sharing_rules",
+                                   "validation_rules", "records"});
+      !ok.ok()) {
+    return env::fail(ok.error());
+  }
+  if (d.contains("edition")) {
+    auto e = choose<Edition>(d["edition"], "edition",
+                             {{"developer", Edition::kDeveloper}, {"professional", Edition::kProfessional},
+                              {"enterprise", Edition::kEnterprise}, {"unlimited", Edition::kUnlimited},
+                              {"performance", Edition::kPerformance}});
+    if (!e.ok()) return env::fail(e.error());
+    s.edition = e.value();
+  }
+  if (d.contains("licenses")) {
+    if (!d["licenses"].is_number_integer() || d["licenses"].get<int64_t>() < 0) {
+      return bad("licenses", "expected a whole number of licenses, 0 or more");
+    }
+    s.licenses = d["licenses"].get<int64_t>();
+  }
+  if (d.contains("duplicate_rules")) {
+    const json& rules = d["duplicate_rules"];
+    if (auto ok = check_keys(rules, "duplicate_rules", {"lead", "contact"}); !ok.ok()) return env::fail(ok.error());
+    for (auto [key, member] : {std::pair{"lead", &s.lead_duplicate_rule}, std::pair{"contact", &s.contact_duplicate_rule}}) {
+      if (!rules.contains(key)) continue;
+      auto a = choose(rules[key], std::string("duplicate_rules.") + key, kDuplicateActions);
+      if (!a.ok()) return env::fail(a.error());
+      *member = a.value();
+    }
+  }
+  return s;
+}
+
+env::Result<std::vector<SeededUser>> populate_org(Org& org, const json& d) {
+  std::vector<SeededUser> users{{"admin@crmsim.example", "admin", org.admin_user_id(), "System Administrator"}};
+  if (d.is_null()) return users;
+  auto list = [&](const char* key) -> env::Result<json> {
+    if (!d.contains(key)) return json::array();
+    if (!d[key].is_array()) return bad(key, "expected a list");
+    return d[key];
+  };
+
+  auto objects = list("custom_objects");
+  if (!objects.ok()) return env::fail(objects.error());
+  for (size_t i = 0; i < objects->size(); ++i) {
+    const json& o = (*objects)[i];
+    const std::string where = "custom_objects[" + std::to_string(i) + "]";
+    if (auto ok = check_keys(o, where, {"name", "label", "fields", "sharing"}); !ok.ok()) return env::fail(ok.error());
+    ObjectDef def;
+    auto name = text(o.value("name", json()), where + ".name");
+    if (!name.ok()) return env::fail(name.error());
+    def.name = name.value();
+    def.label = o.value("label", def.name);
+    def.default_sharing = OrgWideDefault::kPublicReadWrite;
+    if (o.contains("sharing")) {
+      auto s = choose(o["sharing"], where + ".sharing", kDefaults);
+      if (!s.ok()) return env::fail(s.error());
+      def.default_sharing = s.value();
+    }
+    for (size_t k = 0; k < o.value("fields", json::array()).size(); ++k) {
+      auto f = field_from(o["fields"][k], where + ".fields[" + std::to_string(k) + "]");
+      if (!f.ok()) return env::fail(f.error());
+      def.fields.push_back(std::move(f).value());
+    }
+    if (auto ok = org.mutable_schema().add_custom_object(std::move(def)); !ok.ok()) {
+      return bad(where, ok.error().message);
+    }
+  }
+
+  auto fields = list("custom_fields");
+  if (!fields.ok()) return env::fail(fields.error());
+  for (size_t i = 0; i < fields->size(); ++i) {
+    const std::string where = "custom_fields[" + std::to_string(i) + "]";
+    auto object = text((*fields)[i].value("object", json()), where + ".object");
+    if (!object.ok()) return env::fail(object.error());
+    auto f = field_from((*fields)[i], where);
+    if (!f.ok()) return env::fail(f.error());
+    if (auto ok = org.mutable_schema().add_custom_field(object.value(), std::move(f).value()); !ok.ok()) {
+      return bad(where, ok.error().message);
+    }
+  }
+
+  auto profiles = list("profiles");
+  if (!profiles.ok()) return env::fail(profiles.error());
+  for (size_t i = 0; i < profiles->size(); ++i) {
+    const json& p = (*profiles)[i];
+    const std::string where = "profiles[" + std::to_string(i) + "]";
+    if (auto ok = check_keys(p, where, {"name", "base", "view_all_data", "modify_all_data", "objects"}); !ok.ok()) {
+      return env::fail(ok.error());
+    }
+    auto name = text(p.value("name", json()), where + ".name");
+    if (!name.ok()) return env::fail(name.error());
+    auto base = choose<std::string>(p.value("base", json("Standard User")), where + ".base",
+                                    {{"Standard User", "Standard User"}, {"System Administrator", "System Administrator"}});
+    if (!base.ok()) return env::fail(base.error());
+    Profile profile = base.value() == "Standard User" ? Profile::standard_user(org.schema())
+                                                      : Profile::system_administrator(org.schema());
+    profile.name = name.value();
+    for (auto [key, member] : {std::pair{"view_all_data", &profile.view_all_data},
+                               std::pair{"modify_all_data", &profile.modify_all_data}}) {
+      auto v = flag(p, key, where, *member);
+      if (!v.ok()) return env::fail(v.error());
+      *member = v.value();
+    }
+    if (p.contains("objects")) {
+      if (!p["objects"].is_object()) return bad(where + ".objects", "expected a mapping of object name to permissions");
+      for (const auto& [object, perms] : p["objects"].items()) {
+        const std::string at = where + ".objects." + object;
+        const ObjectDef* def = org.schema().object(object);
+        if (def == nullptr) return bad(at, "no object named '" + object + "'");
+        if (auto ok = check_keys(perms, at, {"create", "read", "edit", "delete", "view_all", "modify_all"}); !ok.ok()) {
+          return env::fail(ok.error());
+        }
+        std::string key = def->name;
+        for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        ObjectPermissions& op = profile.objects[key];
+        for (auto [k, member] : {std::pair{"create", &op.create}, std::pair{"read", &op.read}, std::pair{"edit", &op.edit},
+                                 std::pair{"delete", &op.remove}, std::pair{"view_all", &op.view_all},
+                                 std::pair{"modify_all", &op.modify_all}}) {
+          auto v = flag(perms, k, at, *member);
+          if (!v.ok()) return env::fail(v.error());
+          *member = v.value();
+        }
+      }
+    }
+    org.add_profile(std::move(profile));
+  }
+
+  std::map<std::string, std::string> role_ids;
+  auto roles = list("roles");
+  if (!roles.ok()) return env::fail(roles.error());
+  for (size_t i = 0; i < roles->size(); ++i) {
+    const json& r = (*roles)[i];
+    const std::string where = "roles[" + std::to_string(i) + "]";
+    if (auto ok = check_keys(r, where, {"name", "parent"}); !ok.ok()) return env::fail(ok.error());
+    auto name = text(r.value("name", json()), where + ".name");
+    if (!name.ok()) return env::fail(name.error());
+    std::string parent;
+    if (r.contains("parent")) {
+      auto it = role_ids.find(r["parent"].is_string() ? r["parent"].get<std::string>() : "");
+      if (it == role_ids.end()) return bad(where + ".parent", "no earlier role named " + r["parent"].dump());
+      parent = it->second;
+    }
+    role_ids[name.value()] = org.add_role(name.value(), parent).value();
+  }
+  auto role_id = [&](const json& j, const std::string& where) -> env::Result<std::string> {
+    auto it = role_ids.find(j.is_string() ? j.get<std::string>() : "");
+    if (it == role_ids.end()) {
+      std::vector<std::string> known;
+      for (const auto& [n, id] : role_ids) known.push_back(n);
+      return bad(where, "no role named " + j.dump() + " (known: " + join(known) + ")");
+    }
+    return it->second;
+  };
+
+  std::map<std::string, std::string> user_ids{{"admin@crmsim.example", org.admin_user_id()}};
+  auto user_list = list("users");
+  if (!user_list.ok()) return env::fail(user_list.error());
+  for (size_t i = 0; i < user_list->size(); ++i) {
+    const json& u = (*user_list)[i];
+    const std::string where = "users[" + std::to_string(i) + "]";
+    if (auto ok = check_keys(u, where, {"username", "email", "first_name", "last_name", "profile", "role",
+                                        "password", "active"});
+        !ok.ok()) {
+      return env::fail(ok.error());
+    }
+    auto username = text(u.value("username", json()), where + ".username");
+    if (!username.ok()) return env::fail(username.error());
+    auto profile_name = text(u.value("profile", json("Standard User")), where + ".profile");
+    if (!profile_name.ok()) return env::fail(profile_name.error());
+    const Profile* profile = org.profile_by_name(profile_name.value());
+    if (profile == nullptr) return bad(where + ".profile", "no profile named '" + profile_name.value() + "'");
+    UserSpec spec;
+    spec.username = username.value();
+    spec.email = u.value("email", spec.username);
+    spec.first_name = u.value("first_name", "");
+    spec.last_name = u.value("last_name", spec.username.substr(0, spec.username.find('@')));
+    spec.profile_id = profile->id;
+    spec.password = u.value("password", "password");
+    auto active = flag(u, "active", where, true);
+    if (!active.ok()) return env::fail(active.error());
+    spec.active = active.value();
+    if (u.contains("role")) {
+      auto r = role_id(u["role"], where + ".role");
+      if (!r.ok()) return env::fail(r.error());
+      spec.role_id = r.value();
+    }
+    auto id = org.add_user(spec);
+    if (!id.ok()) return bad(where, id.error().message);
+    user_ids[spec.username] = id.value();
+    users.push_back({spec.username, spec.password, id.value(), profile->name});
+  }
+
+  if (d.contains("org_wide_defaults")) {
+    if (!d["org_wide_defaults"].is_object()) return bad("org_wide_defaults", "expected a mapping of object to default");
+    for (const auto& [object, value] : d["org_wide_defaults"].items()) {
+      if (org.schema().object(object) == nullptr) return bad("org_wide_defaults." + object, "no object named '" + object + "'");
+      auto v = choose(value, "org_wide_defaults." + object, kDefaults);
+      if (!v.ok()) return env::fail(v.error());
+      org.set_org_wide_default(object, v.value());
+    }
+  }
+
+  auto rules = list("sharing_rules");
+  if (!rules.ok()) return env::fail(rules.error());
+  for (size_t i = 0; i < rules->size(); ++i) {
+    const json& r = (*rules)[i];
+    const std::string where = "sharing_rules[" + std::to_string(i) + "]";
+    if (auto ok = check_keys(r, where, {"name", "object", "criteria", "role", "include_subordinates", "access"}); !ok.ok()) {
+      return env::fail(ok.error());
+    }
+    auto object = text(r.value("object", json()), where + ".object");
+    if (!object.ok()) return env::fail(object.error());
+    auto criteria = text(r.value("criteria", json()), where + ".criteria");
+    if (!criteria.ok()) return env::fail(criteria.error());
+    auto role = role_id(r.value("role", json()), where + ".role");
+    if (!role.ok()) return env::fail(role.error());
+    auto access = choose<Access>(r.value("access", json("read")), where + ".access",
+                                 {{"read", Access::kRead}, {"edit", Access::kEdit}});
+    if (!access.ok()) return env::fail(access.error());
+    auto subordinates = flag(r, "include_subordinates", where, false);
+    if (!subordinates.ok()) return env::fail(subordinates.error());
+    if (auto ok = org.add_sharing_rule(r.value("name", "rule " + std::to_string(i)), object.value(), criteria.value(),
+                                       role.value(), subordinates.value(), access.value());
+        !ok.ok()) {
+      return bad(where, ok.error().message);
+    }
+  }
+
+  auto validations = list("validation_rules");
+  if (!validations.ok()) return env::fail(validations.error());
+  for (size_t i = 0; i < validations->size(); ++i) {
+    const json& r = (*validations)[i];
+    const std::string where = "validation_rules[" + std::to_string(i) + "]";
+    if (auto ok = check_keys(r, where, {"name", "object", "condition", "message", "field"}); !ok.ok()) {
+      return env::fail(ok.error());
+    }
+    auto object = text(r.value("object", json()), where + ".object");
+    auto condition = text(r.value("condition", json()), where + ".condition");
+    auto message = text(r.value("message", json()), where + ".message");
+    for (const auto* v : {&object, &condition, &message}) {
+      if (!v->ok()) return env::fail(v->error());
+    }
+    if (auto ok = org.add_validation_rule(r.value("name", "rule " + std::to_string(i)), object.value(),
+                                          condition.value(), message.value(), r.value("field", ""));
+        !ok.ok()) {
+      return bad(where, ok.error().message);
+    }
+  }
+
+  std::map<std::string, std::string> keys;
+  auto records = list("records");
+  if (!records.ok()) return env::fail(records.error());
+  for (size_t i = 0; i < records->size(); ++i) {
+    const json& r = (*records)[i];
+    const std::string where = "records[" + std::to_string(i) + "]";
+    if (auto ok = check_keys(r, where, {"object", "key", "owner", "fields"}); !ok.ok()) return env::fail(ok.error());
+    auto object = text(r.value("object", json()), where + ".object");
+    if (!object.ok()) return env::fail(object.error());
+    FieldInputs inputs;
+    if (r.contains("fields")) {
+      if (!r["fields"].is_object()) return bad(where + ".fields", "expected a mapping of field to value");
+      for (const auto& [field, value] : r["fields"].items()) {
+        // "@key" refers to an earlier record by its key.
+        if (value.is_string() && value.get<std::string>().rfind('@', 0) == 0) {
+          auto it = keys.find(value.get<std::string>().substr(1));
+          if (it == keys.end()) return bad(where + ".fields." + field, "no earlier record with key " + value.dump());
+          inputs.emplace_back(field, Value(it->second));
+        } else {
+          inputs.emplace_back(field, value_from(value));
+        }
+      }
+    }
+    if (r.contains("owner")) {
+      auto it = user_ids.find(r["owner"].is_string() ? r["owner"].get<std::string>() : "");
+      if (it == user_ids.end()) return bad(where + ".owner", "no user named " + r["owner"].dump());
+      inputs.emplace_back("OwnerId", Value(it->second));
+    }
+    auto id = org.create(org.admin_user_id(), object.value(), inputs);
+    if (!id.ok()) return bad(where, id.error().error_code + ": " + id.error().message);
+    if (r.contains("key")) keys[r["key"].is_string() ? r["key"].get<std::string>() : r["key"].dump()] = id.value();
+  }
+  return users;
+}
+
+}  // namespace crmsim::mocks::salesforce

@@ -1,0 +1,134 @@
+// Runs jsforce, unchanged, against `crmsim serve`: SOAP and OAuth2 login,
+// CRUD, a query paged with queryMore over more than 2,000 rows, collections
+// with a partial failure, describe, limits, selective sync through sharing,
+// and the real error codes. Usage: node salesforce_jsforce.cjs CRMSIM ORG_FILE
+'use strict';
+const { spawn } = require('node:child_process');
+const readline = require('node:readline');
+const assert = require('node:assert/strict');
+const jsforce = require('jsforce');
+
+const [crmsim, orgFile] = process.argv.slice(2);
+
+function startServer() {
+  const child = spawn(crmsim, ['serve', '--salesforce-org', orgFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    const lines = readline.createInterface({ input: child.stdout });
+    lines.once('line', (line) => resolve({ child, info: JSON.parse(line) }));
+    child.once('exit', (code) => reject(new Error(`crmsim serve exited with ${code}`)));
+  });
+}
+
+async function step(name, fn) {
+  const started = Date.now();
+  await fn();
+  console.log(`ok - ${name} (${Date.now() - started} ms)`);
+}
+
+async function main() {
+  const { child, info } = await startServer();
+  const sf = info.salesforce;
+  const user = (name) => sf.users.find((u) => u.username === name);
+  try {
+    const conn = new jsforce.Connection({ loginUrl: sf.login_url, version: '59.0' });
+
+    await step('SOAP login (jsforce default)', async () => {
+      const admin = user('admin@crmsim.example');
+      const who = await conn.login(admin.username, admin.password);
+      assert.equal(who.id, admin.user_id);
+      assert.equal(who.organizationId, sf.org_id);
+      assert.equal(conn.instanceUrl, sf.instance_url);
+      await assert.rejects(new jsforce.Connection({ loginUrl: sf.login_url }).login(admin.username, 'wrong'),
+        /INVALID_LOGIN/);
+    });
+
+    await step('OAuth2 password flow', async () => {
+      const oauth = new jsforce.Connection({
+        oauth2: { loginUrl: sf.login_url, clientId: 'client', clientSecret: 'secret' }, version: '59.0' });
+      const rep = user('rep@acme.example');
+      const who = await oauth.login(rep.username, rep.password);
+      assert.equal(who.id, rep.user_id);
+      const rows = await oauth.query('SELECT Id, LastName FROM Lead ORDER BY LastName');
+      assert.equal(rows.totalSize, 2, 'the owner sees both of their leads');
+    });
+
+    let id;
+    await step('create, retrieve, update, delete', async () => {
+      const created = await conn.sobject('Lead').create({ LastName: "O'Brien", Company: 'Acme', Email: "o'brien@acme.example" });
+      assert.equal(created.success, true);
+      id = created.id;
+      const lead = await conn.sobject('Lead').retrieve(id);
+      assert.equal(lead.Email, "o'brien@acme.example");
+      assert.equal(lead.attributes.type, 'Lead');
+      await conn.sobject('Lead').update({ Id: id, Title: 'CTO' });
+      const again = await conn.query(`SELECT Title FROM Lead WHERE Email = 'o\\'brien@acme.example'`);
+      assert.equal(again.records[0].Title, 'CTO', 'an apostrophe in an email round-trips through SOQL');
+      await conn.sobject('Lead').destroy(id);
+      await assert.rejects(conn.sobject('Lead').retrieve(id), (e) => e.errorCode === 'ENTITY_IS_DELETED');
+    });
+
+    await step('collections in chunks of 200, and a query paged with queryMore', async () => {
+      const leads = Array.from({ length: 2100 }, (_, i) => ({ LastName: `Bulk ${i}`, Company: 'Bulk Co' }));
+      // One collection call takes at most 200 records, as in Salesforce.
+      await assert.rejects(conn.sobject('Lead').create(leads.slice(0, 201)), (e) => e.errorCode === 'EXCEEDED_ID_LIMIT');
+      const results = [];
+      for (let i = 0; i < leads.length; i += 200) {
+        results.push(...await conn.sobject('Lead').create(leads.slice(i, i + 200), { allOrNone: true }));
+      }
+      assert.equal(results.length, 2100);
+      assert.ok(results.every((r) => r.success));
+      const first = await conn.query("SELECT Id, LastName FROM Lead WHERE Company = 'Bulk Co'");
+      assert.equal(first.totalSize, 2100);
+      assert.equal(first.done, false);
+      assert.equal(first.records.length, 2000);
+      const rest = await conn.queryMore(first.nextRecordsUrl);
+      assert.equal(rest.done, true);
+      assert.equal(rest.records.length, 100);
+      const all = await conn.query("SELECT Id FROM Lead WHERE Company = 'Bulk Co'").run({ autoFetch: true, maxFetch: 5000 });
+      assert.equal(all.records.length, 2100, 'autoFetch follows nextRecordsUrl');
+    });
+
+    await step('a collection with a partial failure', async () => {
+      const results = await conn.sobject('Lead').create(
+        [{ LastName: 'Good', Company: 'C' }, { LastName: 'No company' }], { allOrNone: false });
+      assert.equal(results[0].success, true);
+      assert.equal(results[1].success, false);
+      assert.equal(results[1].errors[0].statusCode, 'REQUIRED_FIELD_MISSING');
+    });
+
+    await step('describe and limits', async () => {
+      const d = await conn.sobject('Lead').describe();
+      assert.equal(d.keyPrefix, '00Q');
+      assert.ok(d.fields.some((f) => f.name === 'Email' && f.type === 'email'));
+      const g = await conn.describeGlobal();
+      assert.ok(g.sobjects.some((o) => o.name === 'Opportunity'));
+      const limits = await conn.limits();
+      assert.ok(limits.DailyApiRequests.Max >= 100000);
+      assert.ok(limits.DailyApiRequests.Remaining < limits.DailyApiRequests.Max);
+    });
+
+    await step('selective sync: the integration user sees only what sharing grants', async () => {
+      const sync = new jsforce.Connection({ loginUrl: sf.login_url, version: '59.0' });
+      await sync.login('sync@acme.example', 'sync-pw');
+      const rows = await sync.query('SELECT Id, LastName, Rating FROM Lead');
+      assert.deepEqual(rows.records.map((r) => r.LastName), ['Shared']);
+      const hidden = await conn.query("SELECT Id FROM Lead WHERE LastName = 'Hidden'");
+      await assert.rejects(sync.sobject('Lead').retrieve(hidden.records[0].Id), (e) => e.errorCode === 'NOT_FOUND');
+    });
+
+    await step('errors carry the real codes', async () => {
+      await assert.rejects(conn.query('SELECT Id FROM'), (e) => e.errorCode === 'MALFORMED_QUERY');
+      await assert.rejects(conn.query('SELECT Nope FROM Lead'), (e) => e.errorCode === 'INVALID_FIELD');
+      await assert.rejects(conn.sobject('Lead').create({ LastName: 'x', Company: 'y', Status: 'Bogus' }).then((r) => {
+        if (!r.success) throw Object.assign(new Error(r.errors[0].message), { errorCode: r.errors[0].statusCode });
+      }), (e) => e.errorCode === 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST');
+    });
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+main().then(() => console.log('all jsforce checks passed'), (e) => {
+  console.error('FAILED:', e && e.stack ? e.stack : e);
+  process.exit(1);
+});
