@@ -137,6 +137,29 @@ Org::Org(const env::Clock& clock, OrgSettings settings, Schema schema)
       schema_(std::move(schema)),
       org_id_(make_id("00D", 1)),
       api_usage_(daily_api_requests(settings.edition, settings.licenses)) {
+  // The code fields exist only when the State and Country picklists are on.
+  std::vector<std::string> names;
+  for (const ObjectDef* o : schema_.objects()) names.push_back(o->name);
+  for (const std::string& name : names) {
+    auto& fields = schema_.mutable_object(name)->fields;
+    if (settings_.state_country == StateCountryPicklists::kDisabled) {
+      std::erase_if(fields, [](const FieldDef& f) {
+        return f.name.ends_with("StateCode") || f.name.ends_with("CountryCode");
+      });
+      continue;
+    }
+    for (FieldDef& f : fields) {
+      if (f.name.ends_with("CountryCode")) {
+        f.picklist_values.clear();
+        for (const env::Country& c : countries()) f.picklist_values.push_back(c.region.code);
+      } else if (f.name.ends_with("StateCode")) {
+        f.picklist_values.clear();
+        for (const env::Country& c : countries()) {
+          for (const env::Region& st : c.states) f.picklist_values.push_back(st.code);
+        }
+      }
+    }
+  }
   const std::string admin_profile = add_profile(Profile::system_administrator(schema_));
   add_profile(Profile::standard_user(schema_));
   auto admin = add_user(UserSpec{"admin@crmsim.example", "admin@crmsim.example", "Org", "Admin",
@@ -293,6 +316,93 @@ env::Status Org::add_validation_rule(std::string name, std::string_view object,
   validation_rules_.push_back(ValidationRule{std::move(name), o->name, std::string(condition),
                                              std::move(c).value(), std::move(message),
                                              std::move(field)});
+  return env::Ok{};
+}
+
+const std::vector<env::Country>& Org::countries() const {
+  return settings_.state_country == StateCountryPicklists::kEnabledCustomized ? settings_.countries
+                                                                               : env::default_countries();
+}
+
+env::Result<env::Ok, ApiError> Org::check_addresses(Record& r, const Record* before) const {
+  if (settings_.state_country == StateCountryPicklists::kDisabled) return env::Ok{};
+  static const std::string kCountryMessage =
+      "There's a problem with this country, even though it may appear correct. Please select a "
+      "country/territory from the list of valid countries.";
+  static const std::string kStateMessage =
+      "There's a problem with this state, even though it may appear correct. Please select a state "
+      "from the list of valid states.";
+  for (const std::string prefix : {"", "Mailing", "Billing", "Shipping"}) {
+    const std::string country_field = prefix + "Country";
+    const std::string code_field = prefix + "CountryCode";
+    const std::string state_field = prefix + "State";
+    const std::string state_code_field = prefix + "StateCode";
+    if (r.object->field(country_field) == nullptr || r.object->field(code_field) == nullptr) continue;
+    auto changed = [&](const std::string& f) {
+      return before != nullptr ? !(before->get(f) == r.get(f)) : !r.get(f).is_blank();
+    };
+    const Value name = r.get(country_field);
+    const Value code = r.get(code_field);
+    const bool name_changed = changed(country_field);
+    const bool code_changed = changed(code_field);
+    const env::Country* country = nullptr;
+    if (code_changed && !code.is_blank()) {
+      country = env::find_country_by_code(countries(), code.to_text());
+      if (country == nullptr) return refuse("FIELD_INTEGRITY_EXCEPTION", kCountryMessage, {code_field});
+      if (name_changed && !name.is_blank() && env::find_country_by_name(countries(), name.to_text()) != country) {
+        return refuse("FIELD_INTEGRITY_EXCEPTION", kCountryMessage, {country_field});
+      }
+    } else if (name_changed && !name.is_blank()) {
+      country = env::find_country_by_name(countries(), name.to_text());
+      if (country == nullptr) return refuse("FIELD_INTEGRITY_EXCEPTION", kCountryMessage, {country_field});
+    } else if (!code.is_blank()) {
+      country = env::find_country_by_code(countries(), code.to_text());
+    }
+    if (country != nullptr) {
+      r.set(country_field, country->region.name);
+      r.set(code_field, country->region.code);
+    } else if ((name_changed && name.is_blank()) || (code_changed && code.is_blank())) {
+      r.set(country_field, Value());
+      r.set(code_field, Value());
+    }
+
+    const Value state = r.get(state_field);
+    const Value state_code = r.get(state_code_field);
+    const bool state_changed = changed(state_field);
+    const bool state_code_changed = changed(state_code_field);
+    const bool country_changed = name_changed || code_changed;
+    if (state.is_blank() && state_code.is_blank()) continue;
+    if ((state_changed && state.is_blank() && !state_code_changed) ||
+        (state_code_changed && state_code.is_blank() && !state_changed)) {
+      r.set(state_field, Value());  // blanking one blanks both
+      r.set(state_code_field, Value());
+      continue;
+    }
+    if (!state_changed && !state_code_changed && !country_changed) continue;
+    if (country == nullptr) {
+      return refuse("FIELD_INTEGRITY_EXCEPTION",
+                    "A country/territory must be specified before specifying a state value for field: " + state_field,
+                    {state_field});
+    }
+    if (country->states.empty()) {
+      // No state picklist for this country: the name is free text.
+      r.set(state_code_field, Value());
+      continue;
+    }
+    const env::Region* region = nullptr;
+    if (!state_code.is_blank() && (state_code_changed || !state_changed)) {
+      region = env::find_state_by_code(*country, state_code.to_text());
+      if (region == nullptr) return refuse("FIELD_INTEGRITY_EXCEPTION", kStateMessage, {state_code_field});
+      if (state_changed && !state.is_blank() && env::find_state_by_name(*country, state.to_text()) != region) {
+        return refuse("FIELD_INTEGRITY_EXCEPTION", kStateMessage, {state_field});
+      }
+    } else {
+      region = env::find_state_by_name(*country, state.to_text());
+      if (region == nullptr) return refuse("FIELD_INTEGRITY_EXCEPTION", kStateMessage, {state_field});
+    }
+    r.set(state_field, region->name);
+    r.set(state_code_field, region->code);
+  }
   return env::Ok{};
 }
 
@@ -509,6 +619,19 @@ env::Result<env::Ok, ApiError> Org::apply_fields(std::string_view user_id, Recor
       if (f->type == FieldType::kEmail && !valid_email(s)) {
         return refuse("INVALID_EMAIL_ADDRESS", f->label + ": invalid email address: " + s, {f->name});
       }
+      if (f->type == FieldType::kMultiPicklist && f->restricted) {
+        size_t start = 0;
+        while (start <= s.size()) {
+          size_t end = s.find(';', start);
+          if (end == std::string::npos) end = s.size();
+          const std::string item = s.substr(start, end - start);
+          if (std::find(f->picklist_values.begin(), f->picklist_values.end(), item) == f->picklist_values.end()) {
+            return refuse("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+                          f->label + ": bad value for restricted picklist field: " + item, {f->name});
+          }
+          start = end + 1;
+        }
+      }
       if (f->type == FieldType::kPicklist && f->restricted &&
           std::find(f->picklist_values.begin(), f->picklist_values.end(), s) ==
               f->picklist_values.end()) {
@@ -671,6 +794,7 @@ env::Result<std::string, ApiError> Org::create(std::string_view user_id, std::st
   }
   if (object->has_owner) r.set("OwnerId", std::string(user_id));
   if (auto ok = apply_fields(user_id, r, fields, true); !ok.ok()) return fail(ok.error());
+  if (auto ok = check_addresses(r, nullptr); !ok.ok()) return fail(ok.error());
   if (object->name == "Case") {
     r.set("CaseNumber", std::to_string(1000 + records(*object).size() + 1));
   }
@@ -701,6 +825,7 @@ env::Result<env::Ok, ApiError> Org::update(std::string_view user_id, std::string
   }
   Record after = before;
   if (auto ok = apply_fields(user_id, after, fields, false); !ok.ok()) return fail(ok.error());
+  if (auto ok = check_addresses(after, &before); !ok.ok()) return fail(ok.error());
   stamp(after, user_id, false);
   compute_formulas(after);
   if (auto ok = check_record(user_id, after, &before); !ok.ok()) return fail(ok.error());

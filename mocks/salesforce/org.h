@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "env/clock.h"
+#include "env/regions.h"
 #include "env/result.h"
 #include "mocks/salesforce/api_usage.h"
 #include "mocks/salesforce/record.h"
@@ -39,6 +40,13 @@ using FieldInputs = std::vector<std::pair<std::string, Value>>;
 
 enum class DuplicateRuleAction { kOff, kAllow, kBlock };
 
+// The org's State and Country picklists. Disabled: State and Country are
+// free text and the *StateCode/*CountryCode fields do not exist. Enabled:
+// names and ISO codes must come from the list (each sets the other); a
+// value off the list is FIELD_INTEGRITY_EXCEPTION. Customized: the same
+// against the org's own list.
+enum class StateCountryPicklists { kDisabled, kEnabled, kEnabledCustomized };
+
 struct ValidationRule {
   std::string name;
   std::string object;
@@ -54,6 +62,9 @@ struct OrgSettings {
   // Matching rule on email for leads and contacts (standard duplicate rules).
   DuplicateRuleAction lead_duplicate_rule = DuplicateRuleAction::kOff;
   DuplicateRuleAction contact_duplicate_rule = DuplicateRuleAction::kOff;
+  StateCountryPicklists state_country = StateCountryPicklists::kDisabled;
+  // The picklist for kEnabledCustomized; kEnabled uses env::default_countries().
+  std::vector<env::Country> countries;
 };
 
 struct UserSpec {
@@ -177,6 +188,10 @@ class Org {
   env::Result<env::Ok, ApiError> check_record(std::string_view user_id, const Record& record,
                                               const Record* before) const;
   void compute_formulas(Record& record) const;
+  // Validates and completes State/Country and their codes per the
+  // picklist setting.
+  env::Result<env::Ok, ApiError> check_addresses(Record& record, const Record* before) const;
+  const std::vector<env::Country>& countries() const;
   void stamp(Record& record, std::string_view user_id, bool creating) const;
   void index_insert(const Record& record);
   void index_erase(const Record& record);

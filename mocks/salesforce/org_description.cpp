@@ -116,7 +116,8 @@ Value value_from(const json& v) {
 env::Result<OrgSettings> org_settings_from(const json& d) {
   OrgSettings s;
   if (d.is_null()) return s;
-  if (auto ok = check_keys(d, "", {"edition", "licenses", "duplicate_rules", "custom_objects", "custom_fields",
+  if (auto ok = check_keys(d, "", {"edition", "licenses", "duplicate_rules", "state_country", "custom_objects",
+                                   "custom_fields",
                                    "profiles", "roles", "users", "org_wide_defaults", "sharing_rules",
                                    "validation_rules", "records"});
       !ok.ok()) {
@@ -144,6 +145,45 @@ env::Result<OrgSettings> org_settings_from(const json& d) {
       auto a = choose(rules[key], std::string("duplicate_rules.") + key, kDuplicateActions);
       if (!a.ok()) return env::fail(a.error());
       *member = a.value();
+    }
+  }
+  if (d.contains("state_country")) {
+    const json& sc = d["state_country"];
+    if (auto ok = check_keys(sc, "state_country", {"picklists", "countries"}); !ok.ok()) return env::fail(ok.error());
+    auto mode = choose<StateCountryPicklists>(sc.value("picklists", json("disabled")), "state_country.picklists",
+                                              {{"disabled", StateCountryPicklists::kDisabled},
+                                               {"enabled", StateCountryPicklists::kEnabled},
+                                               {"enabled_customized", StateCountryPicklists::kEnabledCustomized}});
+    if (!mode.ok()) return env::fail(mode.error());
+    s.state_country = mode.value();
+    if (sc.contains("countries")) {
+      if (s.state_country != StateCountryPicklists::kEnabledCustomized) {
+        return bad("state_country.countries", "a country list needs picklists: enabled_customized");
+      }
+      if (!sc["countries"].is_array()) return bad("state_country.countries", "expected a list");
+      for (size_t i = 0; i < sc["countries"].size(); ++i) {
+        const json& c = sc["countries"][i];
+        const std::string where = "state_country.countries[" + std::to_string(i) + "]";
+        if (auto ok = check_keys(c, where, {"code", "name", "states"}); !ok.ok()) return env::fail(ok.error());
+        auto code = text(c.value("code", json()), where + ".code");
+        auto name = text(c.value("name", json()), where + ".name");
+        if (!code.ok()) return env::fail(code.error());
+        if (!name.ok()) return env::fail(name.error());
+        env::Country country{{code.value(), name.value()}, {}};
+        for (size_t k = 0; k < c.value("states", json::array()).size(); ++k) {
+          const json& st = c["states"][k];
+          const std::string at = where + ".states[" + std::to_string(k) + "]";
+          if (auto ok = check_keys(st, at, {"code", "name"}); !ok.ok()) return env::fail(ok.error());
+          auto sc_code = text(st.value("code", json()), at + ".code");
+          auto sc_name = text(st.value("name", json()), at + ".name");
+          if (!sc_code.ok()) return env::fail(sc_code.error());
+          if (!sc_name.ok()) return env::fail(sc_name.error());
+          country.states.push_back({sc_code.value(), sc_name.value()});
+        }
+        s.countries.push_back(std::move(country));
+      }
+    } else if (s.state_country == StateCountryPicklists::kEnabledCustomized) {
+      s.countries = env::default_countries();
     }
   }
   return s;

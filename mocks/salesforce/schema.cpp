@@ -281,6 +281,11 @@ const ObjectDef* Schema::object(std::string_view name) const {
   return it == objects_.end() ? nullptr : &it->second;
 }
 
+ObjectDef* Schema::mutable_object(std::string_view name) {
+  auto it = objects_.find(lower(name));
+  return it == objects_.end() ? nullptr : &it->second;
+}
+
 const ObjectDef* Schema::object_by_prefix(std::string_view key_prefix) const {
   for (const auto& [key, def] : objects_) {
     if (def.key_prefix == key_prefix) return &def;

@@ -86,6 +86,8 @@ class Schema {
   static Schema standard();
 
   const ObjectDef* object(std::string_view name) const;
+  // For an org adjusting its declarations before it holds records.
+  ObjectDef* mutable_object(std::string_view name);
   const ObjectDef* object_by_prefix(std::string_view key_prefix) const;
   // Every object, in name order.
   std::vector<const ObjectDef*> objects() const;

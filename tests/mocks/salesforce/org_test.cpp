@@ -243,3 +243,67 @@ TEST(ApiUsage, RefusesAtExactlyTheAllocationAndFreesAsTheWindowSlides) {
 
 }  // namespace
 }  // namespace crmsim::mocks::salesforce
+
+namespace crmsim::mocks::salesforce {
+namespace {
+
+TEST(StateCountry, DisabledPicklistsTakeFreeTextAndHaveNoCodeFields) {
+  env::ManualClock clock{env::Timestamp::from_ms(1'716'000'000'000)};
+  Org org(clock);
+  const std::string admin = org.admin_user_id();
+  EXPECT_TRUE(org.create(admin, "Lead", {{"LastName", "L"}, {"Company", "C"}, {"Country", "USA"}, {"State", "Calif."}}).ok());
+  EXPECT_EQ(org.create(admin, "Lead", {{"LastName", "L"}, {"Company", "C"}, {"CountryCode", "US"}}).error().error_code,
+            "INVALID_FIELD");
+  EXPECT_EQ(org.schema().object("Contact")->field("MailingStateCode"), nullptr);
+}
+
+TEST(StateCountry, EnabledPicklistsPairNamesWithCodesAndRefuseTheRest) {
+  env::ManualClock clock{env::Timestamp::from_ms(1'716'000'000'000)};
+  OrgSettings settings;
+  settings.state_country = StateCountryPicklists::kEnabled;
+  Org org(clock, settings);
+  const std::string admin = org.admin_user_id();
+  auto id = org.create(admin, "Contact", {{"LastName", "L"}, {"MailingCountry", "united states"}, {"MailingState", "California"}});
+  ASSERT_TRUE(id.ok()) << id.error().message;
+  const Record* c = org.find(id.value());
+  EXPECT_EQ(c->get("MailingCountryCode").to_text(), "US");
+  EXPECT_EQ(c->get("MailingCountry").to_text(), "United States") << "the picklist's spelling wins";
+  EXPECT_EQ(c->get("MailingStateCode").to_text(), "CA");
+
+  ASSERT_TRUE(org.update(admin, "Contact", id.value(), {{"MailingCountryCode", "CA"}, {"MailingStateCode", "ON"}}).ok());
+  EXPECT_EQ(org.find(id.value())->get("MailingCountry").to_text(), "Canada");
+  EXPECT_EQ(org.find(id.value())->get("MailingState").to_text(), "Ontario");
+
+  auto bad = org.create(admin, "Lead", {{"LastName", "L"}, {"Company", "C"}, {"Country", "USA"}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().error_code, "FIELD_INTEGRITY_EXCEPTION");
+  EXPECT_EQ(bad.error().fields, std::vector<std::string>{"Country"});
+  bad = org.create(admin, "Lead", {{"LastName", "L"}, {"Company", "C"}, {"CountryCode", "US"}, {"State", "Calif."}});
+  EXPECT_EQ(bad.error().fields, std::vector<std::string>{"State"});
+  bad = org.create(admin, "Lead", {{"LastName", "L"}, {"Company", "C"}, {"State", "California"}});
+  EXPECT_NE(bad.error().message.find("A country/territory must be specified"), std::string::npos);
+  bad = org.create(admin, "Lead", {{"LastName", "L"}, {"Company", "C"}, {"CountryCode", "US"}, {"Country", "Canada"}});
+  EXPECT_EQ(bad.error().error_code, "FIELD_INTEGRITY_EXCEPTION") << "a name and a code that disagree";
+  EXPECT_TRUE(org.create(admin, "Lead", {{"LastName", "L"}, {"Company", "C"}, {"Country", "Germany"}, {"State", "Bayern"}}).ok())
+      << "a country without a state picklist takes any state text";
+  auto moved = org.update(admin, "Contact", id.value(), {{"MailingCountryCode", "US"}});
+  EXPECT_EQ(moved.error().error_code, "FIELD_INTEGRITY_EXCEPTION");
+  EXPECT_EQ(moved.error().fields, std::vector<std::string>{"MailingStateCode"}) << "ON is not a US state";
+}
+
+TEST(StateCountry, CustomizedPicklistsUseTheOrgsOwnList) {
+  env::ManualClock clock{env::Timestamp::from_ms(1'716'000'000'000)};
+  OrgSettings settings;
+  settings.state_country = StateCountryPicklists::kEnabledCustomized;
+  settings.countries = {{{"US", "United States"}, {{"CA", "California"}}}, {{"GB", "UK"}, {}}};
+  Org org(clock, settings);
+  const std::string admin = org.admin_user_id();
+  EXPECT_TRUE(org.create(admin, "Lead", {{"LastName", "L"}, {"Company", "C"}, {"Country", "UK"}}).ok());
+  EXPECT_EQ(org.create(admin, "Lead", {{"LastName", "L"}, {"Company", "C"}, {"Country", "United Kingdom"}}).error().error_code,
+            "FIELD_INTEGRITY_EXCEPTION") << "the default name is not on a customized list";
+  EXPECT_EQ(org.create(admin, "Lead", {{"LastName", "L"}, {"Company", "C"}, {"CountryCode", "US"}, {"StateCode", "NY"}}).error().error_code,
+            "FIELD_INTEGRITY_EXCEPTION");
+}
+
+}  // namespace
+}  // namespace crmsim::mocks::salesforce
