@@ -568,6 +568,24 @@ void Org::stamp(Record& record, std::string_view user_id, bool creating) const {
 }
 
 void Org::compute_formulas(Record& r) const {
+  for (size_t i = 0; i < r.object->fields.size(); ++i) {
+    const FieldDef& f = r.object->fields[i];
+    if (f.formula_condition.empty()) continue;
+    auto cached = formula_cache_.find(f.formula_condition);
+    if (cached == formula_cache_.end()) {
+      auto parsed = parse_condition(f.formula_condition);
+      CRMSIM_ASSERT(parsed.ok(), "a formula field was declared with a condition that does not parse");
+      cached = formula_cache_.emplace(f.formula_condition, std::move(parsed).value()).first;
+    }
+    const bool value = evaluate(
+        cached->second,
+        [&](const FieldPath& p) {
+          const FieldDef* target = r.object->field(p.parts.front());
+          return target == nullptr ? Resolved{} : Resolved{r.get(p.parts.front()), target->type};
+        },
+        clock_.now());
+    r.set(i, value);
+  }
   const std::string& name = r.object->name;
   if (name == "Lead" || name == "Contact" || name == "User") {
     std::string full = r.get("FirstName").to_text();

@@ -218,6 +218,8 @@ class Org {
   // Unique and email indexes: (object, field index, lower-case value) -> ids.
   std::map<std::tuple<std::string, size_t, std::string>, std::set<std::string>> index_;
   std::optional<std::vector<Undo>> undo_;
+  // Parsed custom formula conditions, by their text.
+  mutable std::map<std::string, Condition> formula_cache_;
 };
 
 }  // namespace crmsim::mocks::salesforce

@@ -1,5 +1,7 @@
 #include "mocks/salesforce/org_description.h"
 
+#include "mocks/salesforce/soql.h"
+
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -70,7 +72,7 @@ const std::vector<std::pair<std::string, FieldType>> kFieldTypes = {
 env::Result<FieldDef> field_from(const json& j, const std::string& where) {
   if (auto ok = check_keys(j, where, {"object", "name", "label", "type", "length", "required", "unique",
                                       "external_id", "picklist_values", "restricted", "reference_to",
-                                      "relationship_name", "default"});
+                                      "relationship_name", "default", "formula"});
       !ok.ok()) {
     return env::fail(ok.error());
   }
@@ -98,6 +100,14 @@ env::Result<FieldDef> field_from(const json& j, const std::string& where) {
     if (!to.ok()) return env::fail(to.error());
     f.reference_to = {to.value()};
     f.relationship_name = j.value("relationship_name", f.name.substr(0, f.name.size() - 3) + "__r");
+  }
+  if (j.contains("formula")) {
+    auto condition = text(j["formula"], where + ".formula");
+    if (!condition.ok()) return env::fail(condition.error());
+    if (f.type != FieldType::kBoolean) return bad(where + ".formula", "only checkbox (boolean) formulas are supported");
+    auto parsed = parse_condition(condition.value());
+    if (!parsed.ok()) return bad(where + ".formula", parsed.error().message);
+    f.formula_condition = condition.value();
   }
   if (j.contains("default")) f.default_value = j["default"].is_string() ? j["default"].get<std::string>() : j["default"].dump();
   return f;
@@ -233,7 +243,19 @@ env::Result<std::vector<SeededUser>> populate_org(Org& org, const json& d) {
     if (!object.ok()) return env::fail(object.error());
     auto f = field_from((*fields)[i], where);
     if (!f.ok()) return env::fail(f.error());
-    if (auto ok = org.mutable_schema().add_custom_field(object.value(), std::move(f).value()); !ok.ok()) {
+    FieldDef def = std::move(f).value();
+    if (!def.formula_condition.empty()) {
+      const ObjectDef* target = org.schema().object(object.value());
+      std::vector<const FieldPath*> paths;
+      Condition condition = parse_condition(def.formula_condition).value();
+      collect_fields(condition, paths);
+      for (const FieldPath* p : paths) {
+        if (target == nullptr || p->parts.size() != 1 || target->field(p->parts[0]) == nullptr) {
+          return bad(where + ".formula", "no field " + p->text() + " on " + object.value());
+        }
+      }
+    }
+    if (auto ok = org.mutable_schema().add_custom_field(object.value(), std::move(def)); !ok.ok()) {
       return bad(where, ok.error().message);
     }
   }

@@ -26,7 +26,7 @@ class Value {
   Value(int64_t n) : v_(static_cast<double>(n)) {}  // NOLINT
   Value(int n) : v_(static_cast<double>(n)) {}      // NOLINT
   Value(std::string s) : v_(std::move(s)) {}        // NOLINT
-  Value(const char* s) : v_(std::string(s)) {}      // NOLINT
+  Value(const char* s) { if (s != nullptr) v_ = std::string(s); }  // NOLINT: null stays null
 
   bool is_null() const { return v_.index() == 0; }
   bool is_bool() const { return v_.index() == 1; }

@@ -346,6 +346,14 @@ env::Status Schema::add_custom_field(std::string_view object_name, FieldDef fiel
   }
   if (field.label.empty()) field.label = field.name;
   if (field.external_id) field.unique = true;
+  if (!field.formula_condition.empty()) {
+    if (field.type != FieldType::kBoolean) {
+      return env::fail("bad_formula", "formula field '" + field.name + "' must be a boolean (checkbox)");
+    }
+    field.formula = true;
+    field.createable = false;
+    field.updateable = false;
+  }
   it->second.fields.push_back(std::move(field));
   return env::Ok{};
 }

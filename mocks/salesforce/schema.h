@@ -49,6 +49,9 @@ struct FieldDef {
   bool external_id = false;   // usable for upsert
   bool restricted = false;    // picklists: only the listed values
   bool formula = false;       // computed, read-only
+  // A custom checkbox formula: true when this SOQL condition over the
+  // record's own fields holds ("Rating = 'Hot' AND Email != null").
+  std::string formula_condition;
   std::vector<std::string> picklist_values;
   std::vector<std::string> reference_to;  // referenced object names
   std::string relationship_name;          // "Account" for AccountId

@@ -1,10 +1,14 @@
 #include "mocks/salesforce/rest.h"
 
 #include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include <set>
 
 #include <nlohmann/json.hpp>
 
 #include "env/local_transport.h"
+#include "env/percent_encoding.h"
 
 namespace crmsim::mocks::salesforce {
 namespace {
@@ -329,6 +333,65 @@ TEST_F(RestTest, DescribeReportsTheDeclaredSchema) {
   json global = call_json(Method::kGet, v + "/sobjects");
   EXPECT_EQ(global["maxBatchSize"], 200);
   EXPECT_GE(global["sobjects"].size(), 10u);
+}
+
+}  // namespace
+}  // namespace crmsim::mocks::salesforce
+
+namespace crmsim::mocks::salesforce {
+namespace {
+
+// Bad input never crashes the fake and always gets Salesforce's error shape.
+RC_GTEST_PROP(RestRobustness, AnyRequestGetsARealStatusAndShape, ()) {
+  env::ManualClock clock{*env::parse_datetime("2024-05-20T12:00:00Z")};
+  Org org{clock};
+  RestApi api{org};
+  const std::string token = api.issue_token(org.admin_user_id());
+  const std::string lead = org.create(org.admin_user_id(), "Lead", {{"LastName", "L"}, {"Company", "C"}}).value();
+
+  const auto piece = rc::gen::oneOf(
+      rc::gen::element<std::string>("sobjects", "Lead", "Contact", "Nope__c", "describe", "updated", "deleted",
+                                    "query", "queryAll", "composite", "limits", lead, lead.substr(0, 15),
+                                    "00Q000000000000AAA", "Email", "a%40b.com", "%zz", "", "01g5g0000000001AAA-2000"),
+      rc::gen::arbitrary<std::string>());
+  const auto segments = *rc::gen::container<std::vector<std::string>>(*rc::gen::inRange(0, 5), piece);
+  std::string path = *rc::gen::element<std::string>("/services/data/v59.0", "/services/data/v12.0",
+                                                   "/services/data", "/services/oauth2/token", "");
+  for (const auto& s : segments) path += "/" + (s == "%zz" ? s : env::percent_encode(s));
+  if (path.empty()) path = "/";
+  env::Request request;
+  request.method = *rc::gen::element(env::Method::kGet, env::Method::kPost, env::Method::kPatch,
+                                     env::Method::kPut, env::Method::kDelete);
+  request.raw_path = path;
+  if (*rc::gen::arbitrary<bool>()) request.query.add("q", *rc::gen::element<std::string>(
+      "SELECT Id FROM Lead", "SELECT", "SELECT Id FROM Lead WHERE Email = 'x", "SELECT COUNT() FROM Lead",
+      "SELECT Id FROM Lead WHERE (((", *rc::gen::arbitrary<std::string>()));
+  if (*rc::gen::arbitrary<bool>()) request.query.add("ids", lead + ",bad");
+  if (*rc::gen::arbitrary<bool>()) request.headers.set("Authorization", "Bearer " + token);
+  if (request.method != env::Method::kGet) {
+    request.body = *rc::gen::oneOf(
+        rc::gen::element<std::string>("", "{", "[]", "null", "{\"LastName\":\"x\",\"Company\":\"y\"}",
+                                      "{\"records\":[{\"attributes\":{\"type\":\"Lead\"},\"LastName\":1}]}",
+                                      "{\"records\":5}", "{\"ids\":[1],\"fields\":[\"Id\"]}",
+                                      "{\"LastName\":{\"nested\":true}}", "{\"Email\":\"\\u0000\"}"),
+        rc::gen::arbitrary<std::string>());
+  }
+  env::LocalTransport transport(api.router());
+  auto response = transport.send(request);
+  RC_ASSERT(response.ok());
+  static const std::set<int> kStatuses = {200, 201, 204, 300, 400, 401, 403, 404, 405, 500};
+  RC_ASSERT(kStatuses.contains(response->status));
+  if (response->status == 204) RC_ASSERT(response->body.empty());
+  const bool xml = response->headers.get("Content-Type").value_or("").starts_with("text/xml");
+  if (!response->body.empty() && !xml) {
+    const json body = json::parse(response->body, nullptr, false);
+    RC_ASSERT(!body.is_discarded());
+    if (response->status >= 400 && path.starts_with("/services/data/")) {
+      RC_ASSERT(body.is_array());
+      RC_ASSERT(body[0].contains("errorCode"));
+      RC_ASSERT(body[0].contains("message"));
+    }
+  }
 }
 
 }  // namespace

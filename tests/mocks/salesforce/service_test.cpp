@@ -36,6 +36,7 @@ sharing_rules:
   - {name: hot, object: Lead, criteria: "Rating = 'Hot'", role: Integration, access: edit}
 custom_fields:
   - {object: Contact, name: Ext__c, type: string, length: 30, external_id: true}
+  - {object: Lead, name: Sync_To_HubSpot__c, type: boolean, formula: "Rating = 'Hot' AND Email != null"}
 validation_rules:
   - {name: web needs email, object: Lead, condition: "LeadSource = 'Web' AND Email = null", message: Need email, field: Email}
 records:
@@ -75,6 +76,13 @@ TEST(OrgDescription, BuildsTheDescribedOrg) {
   EXPECT_EQ(org.access(sync, leads.begin()->second), Access::kEdit) << "shared read/write by the rule";
   EXPECT_EQ(org.create(sync, "Lead", {{"LastName", "W"}, {"Company", "C"}, {"LeadSource", "Web"}}).error().error_code,
             "FIELD_CUSTOM_VALIDATION_EXCEPTION");
+  const std::string flagged = org.create(sync, "Lead", {{"LastName", "F"}, {"Company", "C"}, {"Rating", "Hot"},
+                                                       {"Email", "f@c.io"}}).value();
+  EXPECT_EQ(org.find(flagged)->get("Sync_To_HubSpot__c"), Value(true)) << "the checkbox formula is computed";
+  ASSERT_TRUE(org.update(sync, "Lead", flagged, {{"Email", Value()}}).ok());
+  EXPECT_EQ(org.find(flagged)->get("Sync_To_HubSpot__c"), Value(false)) << "and recomputed on every save";
+  EXPECT_EQ(org.update(sync, "Lead", flagged, {{"Sync_To_HubSpot__c", true}}).error().error_code,
+            "INVALID_FIELD_FOR_INSERT_UPDATE") << "formulas are read-only";
   const auto& contacts = org.records(*org.schema().object("Contact"));
   EXPECT_EQ(contacts.begin()->second.get("AccountId").to_text().substr(0, 3), "001") << "@acme was resolved";
 }
@@ -95,6 +103,12 @@ TEST(OrgDescription, RefusalsNameTheKeyAndWhatIsAllowed) {
   EXPECT_NE(load_error("records: [{object: Lead, fields: {LastName: x}}]").find("REQUIRED_FIELD_MISSING"),
             std::string::npos);
   EXPECT_NE(load_error("users: [oops").find("invalid YAML at line 1"), std::string::npos);
+  EXPECT_NE(load_error("custom_fields: [{object: Lead, name: F__c, type: boolean, formula: \"Nope = 1\"}]")
+                .find("custom_fields[0].formula: no field Nope on Lead"),
+            std::string::npos);
+  EXPECT_NE(load_error("custom_fields: [{object: Lead, name: F__c, type: string, formula: \"Rating = 'Hot'\"}]")
+                .find("only checkbox"),
+            std::string::npos);
   EXPECT_EQ(load_error(""), "") << "an empty description is the default org";
 }
 
