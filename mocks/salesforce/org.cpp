@@ -133,10 +133,10 @@ std::optional<Value> coerce(const FieldDef& f, const Value& v) {
 
 Org::Org(const env::Clock& clock, OrgSettings settings, Schema schema)
     : clock_(clock),
-      settings_(settings),
+      settings_(std::move(settings)),
       schema_(std::move(schema)),
       org_id_(make_id("00D", 1)),
-      api_usage_(daily_api_requests(settings.edition, settings.licenses)) {
+      api_usage_(daily_api_requests(settings_.edition, settings_.licenses)) {
   // The code fields exist only when the State and Country picklists are on.
   std::vector<std::string> names;
   for (const ObjectDef* o : schema_.objects()) names.push_back(o->name);
@@ -241,10 +241,9 @@ env::Result<std::string, ApiError> Org::add_user(const UserSpec& spec) {
   stamp(r, admin_user_id_.empty() ? r.id : admin_user_id_, true);
   compute_formulas(r);
   auth_[r.id] = UserAuth{spec.password};
-  object_of_.emplace(r.id, "user");
   index_insert(r);
   std::string id = r.id;
-  records_["user"].emplace(id, std::move(r));
+  records_[user_object->key_prefix].emplace(id, std::move(r));
   return id;
 }
 
@@ -482,12 +481,17 @@ Access Org::raw_access(std::string_view user_id, const Record& record, int depth
 
 // ------------------------------------------------------------------ records
 
+std::map<std::string, Record>* Org::table_of(std::string_view id) {
+  if (id.size() < 3) return nullptr;
+  auto it = records_.find(id.substr(0, 3));
+  return it == records_.end() ? nullptr : &it->second;
+}
+
 Record* Org::mutable_find(std::string_view id) {
-  auto o = object_of_.find(id);
-  if (o == object_of_.end()) return nullptr;
-  auto& table = records_.at(o->second);
-  auto it = table.find(std::string(id));
-  return it == table.end() ? nullptr : &it->second;
+  auto* table = table_of(id);
+  if (table == nullptr) return nullptr;
+  auto it = table->find(std::string(id));
+  return it == table->end() ? nullptr : &it->second;
 }
 
 void Org::log_undo(const std::string& id) {
@@ -518,28 +522,26 @@ void Org::rollback_changes() {
       *current = std::move(*it->before);
       if (!current->deleted) index_insert(*current);
     } else {
-      const std::string table = object_of_.find(it->id)->second;
-      object_of_.erase(object_of_.find(it->id));
-      records_.at(table).erase(it->id);
+      table_of(it->id)->erase(it->id);
     }
   }
 }
 
 const Record* Org::find(std::string_view id) const {
-  auto o = object_of_.find(id);
-  if (o == object_of_.end()) return nullptr;
-  const auto& table = records_.at(o->second);
-  auto it = table.find(std::string(id));
-  return it == table.end() ? nullptr : &it->second;
+  return const_cast<Org*>(this)->mutable_find(id);  // a lookup; nothing is modified
 }
 
 const std::map<std::string, Record>& Org::records(const ObjectDef& object) const {
   static const std::map<std::string, Record> kEmpty;
-  auto it = records_.find(lower(object.name));
+  auto it = records_.find(object.key_prefix);
   return it == records_.end() ? kEmpty : it->second;
 }
 
-size_t Org::record_count() const { return object_of_.size(); }
+size_t Org::record_count() const {
+  size_t n = 0;
+  for (const auto& [prefix, table] : records_) n += table.size();
+  return n;
+}
 
 env::Result<const Record*, ApiError> Org::read(std::string_view user_id, std::string_view object,
                                                std::string_view id) const {
@@ -820,9 +822,8 @@ env::Result<std::string, ApiError> Org::create(std::string_view user_id, std::st
   compute_formulas(r);
   if (auto ok = check_record(user_id, r, nullptr); !ok.ok()) return fail(ok.error());
   index_insert(r);
-  object_of_.emplace(r.id, lower(object->name));
   std::string id = r.id;
-  records_[lower(object->name)].emplace(id, std::move(r));
+  records_[object->key_prefix].emplace(id, std::move(r));
   if (undo_) undo_->push_back(Undo{id, std::nullopt});
   return id;
 }
@@ -848,7 +849,7 @@ env::Result<env::Ok, ApiError> Org::update(std::string_view user_id, std::string
   compute_formulas(after);
   if (auto ok = check_record(user_id, after, &before); !ok.ok()) return fail(ok.error());
   log_undo(before.id);
-  Record& slot = records_.at(lower(before.object->name)).at(before.id);
+  Record& slot = *mutable_find(before.id);
   index_erase(slot);
   slot = std::move(after);
   index_insert(slot);
@@ -887,7 +888,7 @@ env::Result<env::Ok, ApiError> Org::remove(std::string_view user_id, std::string
   const std::string now = now_text();
   for (const std::string& d : doomed) {
     log_undo(d);
-    Record& rec = records_.at(object_of_.find(d)->second).at(d);
+    Record& rec = *mutable_find(d);
     index_erase(rec);
     rec.deleted = true;
     rec.deleted_at = clock_.now();
@@ -901,12 +902,7 @@ env::Result<env::Ok, ApiError> Org::remove(std::string_view user_id, std::string
 
 env::Result<env::Ok, ApiError> Org::undelete(std::string_view user_id, std::string_view id) {
   auto normalized = normalize_id(id);
-  Record* r = nullptr;
-  if (normalized) {
-    if (auto o = object_of_.find(*normalized); o != object_of_.end()) {
-      r = &records_.at(o->second).at(*normalized);
-    }
-  }
+  Record* r = normalized ? mutable_find(*normalized) : nullptr;
   if (r == nullptr || access(user_id, *r) < Access::kEdit) {
     return fail(error(404, "NOT_FOUND", "The requested resource does not exist"));
   }
@@ -982,7 +978,7 @@ env::Result<ConversionResult, ApiError> Org::convert_lead(std::string_view user_
     if (!role.ok()) return fail(role.error());
   }
   log_undo(lead.id);
-  Record& slot = records_.at("lead").at(lead.id);
+  Record& slot = *mutable_find(lead.id);
   index_erase(slot);
   slot.set("IsConverted", true);
   slot.set("ConvertedDate", env::format_date(clock_.now()));

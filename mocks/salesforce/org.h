@@ -176,6 +176,8 @@ class Org {
   };
   void log_undo(const std::string& id);
   Record* mutable_find(std::string_view id);
+  // The table an id's key prefix points at; nullptr for an unknown prefix.
+  std::map<std::string, Record>* table_of(std::string_view id);
   std::string next_id(const ObjectDef& object);
   std::string now_text() const;
   const Record* user_record(std::string_view user_id) const;
@@ -211,10 +213,8 @@ class Org {
   std::map<std::string, OrgWideDefault> org_wide_defaults_;  // lower-case object
   std::vector<SharingRule> sharing_rules_;
   std::vector<ValidationRule> validation_rules_;
-  // Records per object (lower-case name), by id.
-  std::map<std::string, std::map<std::string, Record>> records_;
-  // Which object each id belongs to (lower-case name).
-  std::map<std::string, std::string, std::less<>> object_of_;
+  // Records per object (by key prefix, which every id starts with), by id.
+  std::map<std::string, std::map<std::string, Record>, std::less<>> records_;
   // Unique and email indexes: (object, field index, lower-case value) -> ids.
   std::map<std::tuple<std::string, size_t, std::string>, std::set<std::string>> index_;
   std::optional<std::vector<Undo>> undo_;

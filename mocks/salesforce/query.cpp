@@ -167,7 +167,8 @@ env::Result<QueryResult, ApiError> run_query(const Org& org, std::string_view us
 
   const env::Timestamp now = org.clock().now();
   std::vector<const Record*> rows;
-  for (const auto& [id, record] : org.records(*object)) {
+  for (const auto& entry : org.records(*object)) {
+    const Record& record = entry.second;
     if (record.deleted && !include_deleted) continue;
     if (org.access(user_id, record) == Access::kNone) continue;
     if (q.where) {
@@ -178,10 +179,23 @@ env::Result<QueryResult, ApiError> run_query(const Org& org, std::string_view us
     rows.push_back(&record);
   }
   if (!q.order_by.empty()) {
-    std::stable_sort(rows.begin(), rows.end(), [&](const Record* a, const Record* b) {
-      for (const OrderItem& o : q.order_by) {
-        const Resolved va = resolve(org, user_id, *a, o.field);
-        const Resolved vb = resolve(org, user_id, *b, o.field);
+    // Resolve every sort key once, then sort on them.
+    struct Keyed {
+      const Record* row;
+      std::vector<Resolved> keys;
+    };
+    std::vector<Keyed> keyed;
+    keyed.reserve(rows.size());
+    for (const Record* r : rows) {
+      Keyed k{r, {}};
+      for (const OrderItem& o : q.order_by) k.keys.push_back(resolve(org, user_id, *r, o.field));
+      keyed.push_back(std::move(k));
+    }
+    std::stable_sort(keyed.begin(), keyed.end(), [&](const Keyed& a, const Keyed& b) {
+      for (size_t i = 0; i < q.order_by.size(); ++i) {
+        const OrderItem& o = q.order_by[i];
+        const Resolved& va = a.keys[i];
+        const Resolved& vb = b.keys[i];
         const bool na = va.value.is_null();
         const bool nb = vb.value.is_null();
         if (na != nb) return o.nulls_last ? nb : na;
@@ -192,6 +206,7 @@ env::Result<QueryResult, ApiError> run_query(const Org& org, std::string_view us
       }
       return false;
     });
+    for (size_t i = 0; i < keyed.size(); ++i) rows[i] = keyed[i].row;
   }
   const size_t offset = static_cast<size_t>(q.offset.value_or(0));
   if (offset >= rows.size()) {

@@ -10,6 +10,12 @@ namespace crmsim::mocks::salesforce {
 namespace {
 
 const Value kNull;
+const Value kFalse(false);
+
+// Checkboxes are never null in Salesforce; false is the unstored default.
+bool is_unstored(const ObjectDef& object, size_t index, const Value& v) {
+  return v.is_null() || (object.fields[index].type == FieldType::kBoolean && v == kFalse);
+}
 
 }  // namespace
 
@@ -29,7 +35,8 @@ std::string Value::to_text() const {
 const Value& Record::get(size_t index) const {
   auto it = std::lower_bound(fields.begin(), fields.end(), index,
                              [](const auto& e, size_t i) { return e.first < i; });
-  return it != fields.end() && it->first == index ? it->second : kNull;
+  if (it != fields.end() && it->first == index) return it->second;
+  return object != nullptr && object->fields[index].type == FieldType::kBoolean ? kFalse : kNull;
 }
 
 const Value& Record::get(std::string_view name) const {
@@ -43,13 +50,14 @@ void Record::set(size_t index, Value value) {
   CRMSIM_ASSERT(object != nullptr && index < object->fields.size(), "field index out of range");
   auto it = std::lower_bound(fields.begin(), fields.end(), index,
                              [](const auto& e, size_t i) { return e.first < i; });
+  const bool unstored = is_unstored(*object, index, value);
   if (it != fields.end() && it->first == index) {
-    if (value.is_null()) {
+    if (unstored) {
       fields.erase(it);
     } else {
       it->second = std::move(value);
     }
-  } else if (!value.is_null()) {
+  } else if (!unstored) {
     fields.emplace(it, static_cast<uint16_t>(index), std::move(value));
   }
 }

@@ -52,10 +52,12 @@ struct Record {
   const ObjectDef* object = nullptr;
   bool deleted = false;
   env::Timestamp deleted_at;
-  // Set fields by index into object->fields, sorted by index.
+  // Set fields by index into object->fields, sorted by index. Checkboxes
+  // that are false are not stored (get() answers false for them).
   std::vector<std::pair<uint16_t, Value>> fields;
 
-  // The value of the field at `index`; null when unset.
+  // The value of the field at `index`; null when unset (false for a
+  // checkbox).
   const Value& get(size_t index) const;
   // The value of the named field (case-insensitive); null when unset or
   // unknown.

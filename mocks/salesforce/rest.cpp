@@ -849,7 +849,8 @@ struct RestRoutes {
     });
   }
 
-  Response collection_retrieve(RestApi::Context& c, std::vector<std::string> ids, std::vector<std::string> fields) {
+  Response collection_retrieve(RestApi::Context& c, const std::vector<std::string>& ids,
+                               const std::vector<std::string>& fields) {
     const ObjectDef* o = visible_object(c, c.request.params.get("type"));
     if (o == nullptr) return not_found();
     if (ids.size() > 2000) return too_many();

@@ -16,7 +16,13 @@ std::string lower(std::string_view s) {
 }
 
 bool iequal(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && lower(a) == lower(b);
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
 }
 
 bool ends_with_custom_suffix(std::string_view name) {

@@ -95,9 +95,18 @@ class Lexer {
     if (line_end == std::string_view::npos) line_end = text.size();
     const size_t row = 1 + std::count(text.begin(), text.begin() + line_start, '\n');
     const size_t col = pos - line_start + 1;
-    return "\n" + std::string(text.substr(line_start, line_end - line_start)) + "\n" +
-           std::string(col - 1, ' ') + "^\nERROR at Row:" + std::to_string(row) +
-           ":Column:" + std::to_string(col) + "\n" + what;
+    // Appends, not operator+ chains: GCC 12 warns falsely (-Wrestrict) on those.
+    std::string out = "\n";
+    out.append(text.substr(line_start, line_end - line_start));
+    out += '\n';
+    out.append(col - 1, ' ');
+    out += "^\nERROR at Row:";
+    out += std::to_string(row);
+    out += ":Column:";
+    out += std::to_string(col);
+    out += '\n';
+    out += what;
+    return out;
   }
 
  private:
