@@ -1,0 +1,455 @@
+#include "mocks/hubspot/portal.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "env/assert.h"
+
+namespace crmsim::mocks::hubspot {
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+}
+
+bool valid_email(std::string_view e) {
+  const size_t at = e.find('@');
+  if (at == std::string_view::npos || at == 0 || e.find('@', at + 1) != std::string_view::npos) return false;
+  const std::string_view domain = e.substr(at + 1);
+  const size_t dot = domain.rfind('.');
+  if (dot == std::string_view::npos || dot == 0 || dot + 1 >= domain.size()) return false;
+  return std::none_of(e.begin(), e.end(), [](unsigned char c) { return c <= ' ' || c == ',' || c == ';' || c == '<' || c == '>'; });
+}
+
+HsError validation_error(const std::vector<HsError::Detail>& details, uint64_t portal_id) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& d : details) {
+    list.push_back({{"isValid", false}, {"message", d.message}, {"error", d.error}, {"name", d.name},
+                    {"localizedErrorMessage", d.message}, {"portalId", portal_id}});
+  }
+  HsError e;
+  e.status = 400;
+  e.category = "VALIDATION_ERROR";
+  e.message = "Property values were not valid: " + list.dump();
+  e.details = details;
+  return e;
+}
+
+HsError not_found() {
+  return HsError{404, "OBJECT_NOT_FOUND", "Object not found.  objectId are usually numeric.", {}, {}};
+}
+
+const std::map<int, int>& inverse_types() {
+  static const std::map<int, int> inverse = [] {
+    std::map<int, int> m;
+    for (auto [a, b] : {std::pair{279, 280}, {1, 2}, {3, 4}, {341, 342}, {5, 6}, {15, 16}, {339, 340}, {26, 25}}) {
+      m[a] = b;
+      m[b] = a;
+    }
+    return m;
+  }();
+  return inverse;
+}
+
+}  // namespace
+
+const std::string* ObjectRecord::get(std::string_view property) const {
+  auto it = properties.find(std::string(property));
+  return it == properties.end() ? nullptr : &it->second;
+}
+
+int default_association_type(std::string_view from, std::string_view to) {
+  static const std::map<std::pair<std::string, std::string>, int> kTypes = {
+      {{"contacts", "companies"}, 279}, {{"companies", "contacts"}, 280}, {{"deals", "contacts"}, 3},
+      {{"contacts", "deals"}, 4},       {{"deals", "companies"}, 341},    {{"companies", "deals"}, 342},
+      {{"contacts", "tickets"}, 15},    {{"tickets", "contacts"}, 16},    {{"tickets", "companies"}, 339},
+      {{"companies", "tickets"}, 340}};
+  auto it = kTypes.find({std::string(from), std::string(to)});
+  return it == kTypes.end() ? 0 : it->second;
+}
+
+bool Portal::is_free_mail_domain(std::string_view domain) {
+  static const std::set<std::string, std::less<>> kFree = {
+      "gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com",
+      "aol.com",   "icloud.com",     "me.com",    "gmx.de",      "web.de",      "proton.me", "protonmail.com"};
+  return kFree.contains(lower(domain));
+}
+
+Portal::Portal(const env::Clock& clock, PortalSettings settings, ObjectTypes types)
+    : clock_(clock), settings_(settings), types_(std::move(types)) {}
+
+env::Result<std::string, HsError::Detail> Portal::normalize(const PropertyDef& p, std::string_view value) {
+  auto invalid = [&](const char* error, std::string message) {
+    return env::fail(HsError::Detail{p.name, error, std::move(message)});
+  };
+  const std::string v(value);
+  switch (p.type) {
+    case PropertyType::kString:
+      if (p.name == "email") {
+        if (!valid_email(v)) return invalid("INVALID_EMAIL", "Email address " + v + " is invalid");
+        return lower(v);
+      }
+      return v;
+    case PropertyType::kNumber: {
+      char* end = nullptr;
+      const double d = std::strtod(v.c_str(), &end);
+      if (v.empty() || end != v.c_str() + v.size() || !std::isfinite(d)) {
+        return invalid("INVALID_DECIMAL", v + " was not a valid number.");
+      }
+      return v;
+    }
+    case PropertyType::kBool: {
+      const std::string l = lower(v);
+      if (l != "true" && l != "false") return invalid("INVALID_BOOLEAN", v + " was not a valid boolean.");
+      return l;
+    }
+    case PropertyType::kDate: {
+      if (auto d = env::parse_date(v)) return env::format_date(*d);
+      if (all_digits(v) && v.size() < 16) {
+        const int64_t ms = std::stoll(v);
+        if (ms % 86'400'000 != 0) {
+          return invalid("INVALID_DATE", v + " is at " + env::format_hubspot_datetime(env::Timestamp::from_ms(ms)) +
+                                             " UTC, not midnight!");
+        }
+        return env::format_date(env::Timestamp::from_ms(ms));
+      }
+      return invalid("INVALID_DATE", v + " was not a valid date.");
+    }
+    case PropertyType::kDateTime: {
+      if (auto t = env::parse_datetime(v)) return env::format_hubspot_datetime(*t);
+      if (auto d = env::parse_date(v)) return env::format_hubspot_datetime(*d);
+      if (all_digits(v) && v.size() < 16) return env::format_hubspot_datetime(env::Timestamp::from_ms(std::stoll(v)));
+      return invalid("INVALID_DATE", v + " was not a valid datetime.");
+    }
+    case PropertyType::kEnumeration: {
+      if (p.name == "hubspot_owner_id" && all_digits(v)) return v;
+      for (const auto& o : p.options) {
+        if (o.value == v) return v;
+      }
+      std::string allowed;
+      for (const auto& o : p.options) allowed += (allowed.empty() ? "" : ", ") + o.value;
+      return invalid("INVALID_OPTION", v + " was not one of the allowed options: [" + allowed + "]");
+    }
+  }
+  return v;
+}
+
+ObjectRecord* Portal::mutable_find(std::string_view type, uint64_t id) {
+  const ObjectTypeDef* t = types_.find(type);
+  if (t == nullptr) return nullptr;
+  auto table = records_.find(t->name);
+  if (table == records_.end()) return nullptr;
+  auto it = table->second.find(id);
+  return it == table->second.end() ? nullptr : &it->second;
+}
+
+const ObjectRecord* Portal::find_any(std::string_view type, uint64_t id) const {
+  return const_cast<Portal*>(this)->mutable_find(type, id);  // a lookup; nothing is modified
+}
+
+const ObjectRecord* Portal::find(std::string_view type, uint64_t id) const {
+  const ObjectRecord* r = find_any(type, id);
+  return r != nullptr && !r->archived ? r : nullptr;
+}
+
+const ObjectRecord* Portal::find_by(std::string_view type, std::string_view property, std::string_view value) const {
+  const ObjectTypeDef* t = types_.find(type);
+  if (t == nullptr) return nullptr;
+  if (property == "hs_object_id") return all_digits(value) && value.size() < 19 ? find(type, std::stoull(std::string(value))) : nullptr;
+  if (t->name == "contacts" && property == "email") {
+    auto it = emails_.find(lower(value));
+    return it == emails_.end() ? nullptr : find(type, it->second);
+  }
+  for (const auto& [id, r] : records(t->name)) {
+    const std::string* v = r.get(property);
+    if (!r.archived && v != nullptr && *v == value) return &r;
+  }
+  return nullptr;
+}
+
+const std::map<uint64_t, ObjectRecord>& Portal::records(std::string_view type) const {
+  static const std::map<uint64_t, ObjectRecord> kEmpty;
+  const ObjectTypeDef* t = types_.find(type);
+  if (t == nullptr) return kEmpty;
+  auto it = records_.find(t->name);
+  return it == records_.end() ? kEmpty : it->second;
+}
+
+env::Result<std::map<std::string, std::string>, HsError> Portal::prepare(const ObjectTypeDef& type,
+                                                                         const ObjectRecord* current,
+                                                                         const PropertyInputs& inputs,
+                                                                         const WriteSource& source) const {
+  std::map<std::string, std::string> changes;
+  std::vector<HsError::Detail> details;
+  for (const auto& [name, value] : inputs) {
+    const PropertyDef* p = type.property(name);
+    if (p == nullptr) {
+      details.push_back({name, "PROPERTY_DOESNT_EXIST", "Property \"" + name + "\" does not exist"});
+      continue;
+    }
+    if (p->read_only) {
+      details.push_back({name, "READ_ONLY_VALUE", "\"" + name + "\" is a read only property; its value cannot be set."});
+      continue;
+    }
+    if (value.empty()) {
+      changes[name] = "";
+      continue;
+    }
+    auto normalized = normalize(*p, value);
+    if (!normalized.ok()) {
+      details.push_back(normalized.error());
+      continue;
+    }
+    changes[name] = std::move(normalized).value();
+  }
+  if (!details.empty()) return env::fail(validation_error(details, portal_id_));
+
+  // Through the API a lifecycle stage only moves forward (clear it first).
+  auto stage = changes.find("lifecyclestage");
+  if (stage != changes.end() && !stage->second.empty() && source.is_api() && current != nullptr) {
+    const std::string* old = current->get("lifecyclestage");
+    const int from = old == nullptr ? -1 : lifecycle_rank(*old);
+    const int to = lifecycle_rank(stage->second);
+    if (from >= 0 && to >= 0 && to < from) {
+      if (settings_.backward_lifecycle == BackwardLifecycle::kIgnore) {
+        changes.erase(stage);
+      } else {
+        return env::fail(validation_error(
+            {{"lifecyclestage", "INVALID_OPTION",
+              "lifecyclestage cannot move backward from " + *old + " to " + stage->second +
+                  " through the API; clear it first with \"\""}},
+            portal_id_));
+      }
+    }
+  }
+  if (type.name == "contacts") {
+    auto email = changes.find("email");
+    if (email != changes.end() && !email->second.empty()) {
+      auto owner = emails_.find(email->second);
+      if (owner != emails_.end() && (current == nullptr || owner->second != current->id)) {
+        HsError e{409, "CONFLICT", "Contact already exists. Existing ID: " + std::to_string(owner->second), {}, {}};
+        return env::fail(e);
+      }
+    }
+  }
+  return changes;
+}
+
+void Portal::reindex(ObjectRecord& r) {
+  const env::Timestamp now = clock_.now();
+  // Snapshots of records whose index caught up are no longer needed.
+  while (!pending_index_.empty() && pending_index_.front().first <= now) {
+    const auto& [type, id] = pending_index_.front().second;
+    if (ObjectRecord* done = mutable_find(type, id); done != nullptr && done->index_at <= now) done->indexed.reset();
+    pending_index_.pop_front();
+  }
+  // The index caught up with the state before this write; until the delay
+  // has passed, searches see that state.
+  if (now >= r.index_at) r.indexed = r.properties;
+  r.index_at = now + settings_.search_index_delay;
+  pending_index_.push_back({r.index_at, {r.type->name, r.id}});
+}
+
+const std::map<std::string, std::string>* Portal::indexed_view(const ObjectRecord& r) const {
+  if (clock_.now() >= r.index_at) return &r.properties;
+  return r.indexed ? &*r.indexed : nullptr;
+}
+
+void Portal::write(ObjectRecord& r, const std::map<std::string, std::string>& changes, const WriteSource& source) {
+  const env::Timestamp now = clock_.now();
+  bool changed = false;
+  for (const auto& [name, value] : changes) {
+    const std::string* old = r.get(name);
+    if ((old == nullptr && value.empty()) || (old != nullptr && *old == value)) continue;  // no-op
+    if (!changed) {
+      reindex(r);
+      changed = true;
+    }
+    if (r.type->name == "contacts" && name == "email") {
+      if (old != nullptr) emails_.erase(*old);
+      if (!value.empty()) emails_[value] = r.id;
+    }
+    if (value.empty()) {
+      r.properties.erase(name);
+    } else {
+      r.properties[name] = value;
+    }
+    auto& h = r.history[name];
+    h.insert(h.begin(), HistoryEntry{value, now, source.type, source.id});
+    if (h.size() > kHistoryPerPropertyMax) h.pop_back();
+  }
+  if (!changed) return;
+  if (r.type->name == "contacts" && changes.contains("email")) {
+    const std::string* email = r.get("email");
+    if (email != nullptr) {
+      r.properties["hs_email_domain"] = email->substr(email->find('@') + 1);
+    } else {
+      r.properties.erase("hs_email_domain");
+    }
+  }
+  r.updated_at = now;
+  r.properties[r.type->last_modified_property] = env::format_hubspot_datetime(now);
+}
+
+env::Result<uint64_t, HsError> Portal::create(std::string_view type_name, const PropertyInputs& inputs,
+                                              const WriteSource& source) {
+  const ObjectTypeDef* type = types_.find(type_name);
+  if (type == nullptr) {
+    return env::fail(HsError{400, "VALIDATION_ERROR", "Unable to infer object type from: " + std::string(type_name), {}, {}});
+  }
+  auto changes = prepare(*type, nullptr, inputs, source);
+  if (!changes.ok()) return env::fail(changes.error());
+  const env::Timestamp now = clock_.now();
+  const uint64_t id = next_id_++;
+  ObjectRecord& r = records_[type->name][id];
+  r.id = id;
+  r.type = type;
+  r.created_at = now;
+  r.updated_at = now;
+  r.properties["hs_object_id"] = std::to_string(id);
+  r.properties["createdate"] = env::format_hubspot_datetime(now);
+  r.history["createdate"].push_back({r.properties["createdate"], now, source.type, source.id});
+  write(r, changes.value(), source);
+  r.indexed = std::nullopt;  // not searchable until indexed
+  r.properties[type->last_modified_property] = env::format_hubspot_datetime(now);
+  if (type->name == "contacts" && settings_.auto_create_companies) auto_associate_company(r, source);
+  return id;
+}
+
+env::Status Portal::check_create(std::string_view type_name, const PropertyInputs& inputs, const WriteSource& source,
+                                 HsError* error) const {
+  const ObjectTypeDef* type = types_.find(type_name);
+  if (type == nullptr) {
+    *error = HsError{400, "VALIDATION_ERROR", "Unable to infer object type from: " + std::string(type_name), {}, {}};
+    return env::fail("invalid", error->message);
+  }
+  auto changes = prepare(*type, nullptr, inputs, source);
+  if (!changes.ok()) {
+    *error = changes.error();
+    return env::fail("invalid", error->message);
+  }
+  return env::Ok{};
+}
+
+void Portal::auto_associate_company(ObjectRecord& contact, const WriteSource& source) {
+  const std::string* domain = contact.get("hs_email_domain");
+  if (domain == nullptr || is_free_mail_domain(*domain)) return;
+  if (!associations("contacts", contact.id, "companies").empty()) return;
+  const ObjectRecord* company = nullptr;
+  for (const auto& [id, c] : records("companies")) {
+    const std::string* d = c.get("domain");
+    if (!c.archived && d != nullptr && lower(*d) == *domain) {
+      company = &c;
+      break;
+    }
+  }
+  uint64_t company_id = 0;
+  if (company != nullptr) {
+    company_id = company->id;
+  } else {
+    WriteSource automation{"AUTOMATION", "auto-create-companies"};
+    (void)source;
+    const std::string name = domain->substr(0, domain->find('.'));
+    auto created = create("companies", {{"domain", *domain}, {"name", name}}, automation);
+    CRMSIM_ASSERT(created.ok(), "auto-created company was refused");
+    company_id = created.value();
+  }
+  (void)associate("contacts", contact.id, "companies", company_id, 279);
+  (void)associate("contacts", contact.id, "companies", company_id, 1);
+  ObjectRecord* c = mutable_find("contacts", contact.id);
+  c->properties["associatedcompanyid"] = std::to_string(company_id);
+}
+
+env::Result<env::Ok, HsError> Portal::update(std::string_view type_name, uint64_t id, const PropertyInputs& inputs,
+                                             const WriteSource& source) {
+  ObjectRecord* r = mutable_find(type_name, id);
+  if (r == nullptr || r->archived) return env::fail(not_found());
+  auto changes = prepare(*r->type, r, inputs, source);
+  if (!changes.ok()) return env::fail(changes.error());
+  const bool had_email = r->get("email") != nullptr;
+  write(*r, changes.value(), source);
+  if (r->type->name == "contacts" && settings_.auto_create_companies && !had_email) {
+    auto_associate_company(*r, source);
+  }
+  return env::Ok{};
+}
+
+env::Result<env::Ok, HsError> Portal::archive(std::string_view type_name, uint64_t id, const WriteSource&) {
+  ObjectRecord* r = mutable_find(type_name, id);
+  if (r == nullptr || r->archived) return env::fail(not_found());
+  r->archived = true;
+  r->archived_at = clock_.now();
+  if (const std::string* email = r->get("email"); email != nullptr && r->type->name == "contacts") {
+    emails_.erase(*email);
+  }
+  return env::Ok{};
+}
+
+env::Result<env::Ok, HsError> Portal::merge(std::string_view type_name, uint64_t primary, uint64_t merged,
+                                            const WriteSource& source) {
+  ObjectRecord* p = mutable_find(type_name, primary);
+  ObjectRecord* m = mutable_find(type_name, merged);
+  if (p == nullptr || p->archived || m == nullptr || m->archived) return env::fail(not_found());
+  if (primary == merged) {
+    return env::fail(HsError{400, "VALIDATION_ERROR", "Cannot merge an object with itself", {}, {}});
+  }
+  std::map<std::string, std::string> fill;
+  for (const auto& [name, value] : m->properties) {
+    const PropertyDef* def = p->type->property(name);
+    if (def == nullptr || def->read_only || p->get(name) != nullptr || name == "email") continue;
+    fill[name] = value;
+  }
+  const std::string* merged_email = m->get("email");
+  const std::string email = merged_email == nullptr ? "" : *merged_email;
+  (void)archive(type_name, merged, source);
+  write(*p, fill, WriteSource{"MERGE", std::to_string(merged)});
+  // The merged contact's email keeps finding the survivor.
+  if (!email.empty() && p->type->name == "contacts") emails_[email] = primary;
+  return env::Ok{};
+}
+
+env::Result<env::Ok, HsError> Portal::associate(std::string_view from_type, uint64_t from_id, std::string_view to_type,
+                                                uint64_t to_id, int type_id) {
+  const ObjectRecord* from = find(from_type, from_id);
+  const ObjectRecord* to = find(to_type, to_id);
+  if (from == nullptr || to == nullptr) return env::fail(not_found());
+  associations_[{from->type->name, from_id, to->type->name}][to_id].insert(type_id);
+  auto inverse = inverse_types().find(type_id);
+  associations_[{to->type->name, to_id, from->type->name}][from_id].insert(
+      inverse == inverse_types().end() ? type_id : inverse->second);
+  return env::Ok{};
+}
+
+env::Result<env::Ok, HsError> Portal::dissociate(std::string_view from_type, uint64_t from_id, std::string_view to_type,
+                                                 uint64_t to_id) {
+  const ObjectTypeDef* f = types_.find(from_type);
+  const ObjectTypeDef* t = types_.find(to_type);
+  if (f == nullptr || t == nullptr) return env::fail(not_found());
+  associations_[{f->name, from_id, t->name}].erase(to_id);
+  associations_[{t->name, to_id, f->name}].erase(from_id);
+  return env::Ok{};
+}
+
+std::vector<std::pair<uint64_t, std::set<int>>> Portal::associations(std::string_view from_type, uint64_t from_id,
+                                                                     std::string_view to_type) const {
+  const ObjectTypeDef* f = types_.find(from_type);
+  const ObjectTypeDef* t = types_.find(to_type);
+  std::vector<std::pair<uint64_t, std::set<int>>> out;
+  if (f == nullptr || t == nullptr) return out;
+  auto it = associations_.find({f->name, from_id, t->name});
+  if (it == associations_.end()) return out;
+  for (const auto& [id, types] : it->second) {
+    if (find(t->name, id) != nullptr) out.emplace_back(id, types);
+  }
+  return out;
+}
+
+}  // namespace crmsim::mocks::hubspot

@@ -1,0 +1,182 @@
+// The fake HubSpot portal: objects and their properties, with the rules a
+// real portal enforces on every write: known properties only, values of the
+// property's type, contacts unique by email (case-insensitive), lifecycle
+// stages that only move forward through the API, property history with its
+// source (so a write by the integration is told apart from a person's
+// edit), the account setting that creates and associates companies from a
+// contact's email domain, associations with HubSpot's type ids, and a search
+// index that lags writes. People in the UI act through the same calls with
+// a CRM_UI source: they may move a lifecycle stage anywhere. Not
+// thread-safe; serve() serializes requests.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "env/clock.h"
+#include "env/result.h"
+#include "mocks/hubspot/properties.h"
+
+namespace crmsim::mocks::hubspot {
+
+// A refusal in HubSpot's terms (rendered as {"status":"error",...}).
+struct HsError {
+  int status = 400;
+  std::string category;  // VALIDATION_ERROR, CONFLICT, OBJECT_NOT_FOUND, ...
+  std::string message;
+  // Per-property problems of a VALIDATION_ERROR: {name, error code, message}.
+  struct Detail {
+    std::string name;
+    std::string error;
+    std::string message;
+  };
+  std::vector<Detail> details;
+  std::map<std::string, std::vector<std::string>> context;
+};
+
+// Who wrote a value, as property history records it.
+struct WriteSource {
+  std::string type = "INTEGRATION";  // INTEGRATION, CRM_UI, FORM, IMPORT, AUTOMATION
+  std::string id;                    // app id or user id
+  bool is_api() const { return type == "INTEGRATION"; }
+};
+
+struct HistoryEntry {
+  std::string value;
+  env::Timestamp at;
+  std::string source_type;
+  std::string source_id;
+};
+
+struct ObjectRecord {
+  uint64_t id = 0;
+  const ObjectTypeDef* type = nullptr;
+  bool archived = false;
+  env::Timestamp created_at;
+  env::Timestamp updated_at;
+  env::Timestamp archived_at;
+  std::map<std::string, std::string> properties;  // set properties only
+  std::map<std::string, std::vector<HistoryEntry>> history;  // newest first
+  // The search index lags writes: until index_at the index still holds
+  // `indexed` (nullopt: the record is not in the index yet).
+  env::Timestamp index_at;
+  std::optional<std::map<std::string, std::string>> indexed;
+
+  const std::string* get(std::string_view property) const;
+};
+
+enum class Tier { kStarter, kProfessional, kEnterprise };
+enum class BackwardLifecycle { kReject, kIgnore };
+
+struct PortalSettings {
+  Tier tier = Tier::kProfessional;
+  int api_limit_addons = 0;
+  bool auto_create_companies = false;
+  BackwardLifecycle backward_lifecycle = BackwardLifecycle::kReject;
+  env::Duration search_index_delay = env::Duration::seconds(5);
+  int time_zone_offset_minutes = 0;  // the daily limit resets at local midnight
+};
+
+using PropertyInputs = std::vector<std::pair<std::string, std::string>>;
+
+// HubSpot-defined association type ids (v4).
+struct AssociationType {
+  int id = 0;
+  std::string category = "HUBSPOT_DEFINED";
+  std::string label;  // "Primary" for the primary company, else empty
+};
+// The default type from one object type to another (279 contact->company,
+// ...); 0 when HubSpot defines none.
+int default_association_type(std::string_view from, std::string_view to);
+
+class Portal {
+ public:
+  // Property history kept per property; older values are dropped.
+  static constexpr size_t kHistoryPerPropertyMax = 20;
+  // Free-mail domains never become companies.
+  static bool is_free_mail_domain(std::string_view domain);
+
+  Portal(const env::Clock& clock, PortalSettings settings = {}, ObjectTypes types = ObjectTypes::standard());
+  Portal(const Portal&) = delete;
+  Portal& operator=(const Portal&) = delete;
+
+  const env::Clock& clock() const { return clock_; }
+  const PortalSettings& settings() const { return settings_; }
+  PortalSettings& mutable_settings() { return settings_; }
+  const ObjectTypes& types() const { return types_; }
+  ObjectTypes& mutable_types() { return types_; }
+  uint64_t portal_id() const { return portal_id_; }
+
+  env::Result<uint64_t, HsError> create(std::string_view type, const PropertyInputs& properties,
+                                        const WriteSource& source);
+  // Checks a create without making it (for all-or-nothing batches).
+  env::Status check_create(std::string_view type, const PropertyInputs& properties, const WriteSource& source,
+                           HsError* error) const;
+  env::Result<env::Ok, HsError> update(std::string_view type, uint64_t id, const PropertyInputs& properties,
+                                       const WriteSource& source);
+  env::Result<env::Ok, HsError> archive(std::string_view type, uint64_t id, const WriteSource& source);
+  // Merges `merged` into `primary` (contacts): the primary keeps its values
+  // and takes the other's where it has none; the other is archived.
+  env::Result<env::Ok, HsError> merge(std::string_view type, uint64_t primary, uint64_t merged,
+                                      const WriteSource& source);
+
+  // A live (not archived) record; nullptr when absent or archived.
+  const ObjectRecord* find(std::string_view type, uint64_t id) const;
+  // Any record, archived or not.
+  const ObjectRecord* find_any(std::string_view type, uint64_t id) const;
+  // The live record whose unique property equals `value` (email compares
+  // case-insensitively).
+  const ObjectRecord* find_by(std::string_view type, std::string_view property, std::string_view value) const;
+  const std::map<uint64_t, ObjectRecord>& records(std::string_view type) const;
+
+  // Associations (both directions are kept).
+  env::Result<env::Ok, HsError> associate(std::string_view from_type, uint64_t from_id, std::string_view to_type,
+                                          uint64_t to_id, int type_id);
+  env::Result<env::Ok, HsError> dissociate(std::string_view from_type, uint64_t from_id, std::string_view to_type,
+                                           uint64_t to_id);
+  // (to id, type ids) for every association of a record to `to_type`.
+  std::vector<std::pair<uint64_t, std::set<int>>> associations(std::string_view from_type, uint64_t from_id,
+                                                               std::string_view to_type) const;
+
+  // What the search index holds for a record now: its properties once
+  // indexed, an older state while a write is still being indexed, nullptr
+  // for a record created too recently to be found.
+  const std::map<std::string, std::string>* indexed_view(const ObjectRecord& record) const;
+
+  // Checks and normalizes one value for a property (email lower-cased,
+  // datetimes as ISO-8601 with milliseconds, dates as YYYY-MM-DD); a
+  // Detail when it is not valid.
+  static env::Result<std::string, HsError::Detail> normalize(const PropertyDef& p, std::string_view value);
+
+ private:
+  using AssociationKey = std::tuple<std::string, uint64_t, std::string>;  // from type, from id, to type
+
+  ObjectRecord* mutable_find(std::string_view type, uint64_t id);
+  env::Result<std::map<std::string, std::string>, HsError> prepare(const ObjectTypeDef& type,
+                                                                   const ObjectRecord* current,
+                                                                   const PropertyInputs& inputs,
+                                                                   const WriteSource& source) const;
+  void write(ObjectRecord& record, const std::map<std::string, std::string>& changes, const WriteSource& source);
+  void auto_associate_company(ObjectRecord& contact, const WriteSource& source);
+  void reindex(ObjectRecord& record);
+
+  const env::Clock& clock_;
+  PortalSettings settings_;
+  ObjectTypes types_;
+  uint64_t portal_id_ = 4'600'000;
+  uint64_t next_id_ = 101;
+  std::map<std::string, std::map<uint64_t, ObjectRecord>> records_;  // by type name
+  std::map<std::string, uint64_t> emails_;  // lower-case email -> live contact id
+  std::map<AssociationKey, std::map<uint64_t, std::set<int>>> associations_;
+  // Records with a write still being indexed, by the time it lands.
+  std::deque<std::pair<env::Timestamp, std::pair<std::string, uint64_t>>> pending_index_;
+};
+
+}  // namespace crmsim::mocks::hubspot

@@ -1,0 +1,225 @@
+#include "mocks/hubspot/properties.h"
+
+#include <algorithm>
+
+#include "env/assert.h"
+
+namespace crmsim::mocks::hubspot {
+namespace {
+
+struct P {
+  PropertyDef def;
+  P(std::string name, PropertyType type, std::string group) {
+    def.name = std::move(name);
+    def.label = def.name;
+    def.type = type;
+    def.group_name = std::move(group);
+    switch (type) {
+      case PropertyType::kNumber: def.field_type = "number"; break;
+      case PropertyType::kDate: def.field_type = "date"; break;
+      case PropertyType::kDateTime: def.field_type = "date"; break;
+      case PropertyType::kEnumeration: def.field_type = "select"; break;
+      case PropertyType::kBool: def.field_type = "booleancheckbox"; break;
+      case PropertyType::kString: def.field_type = "text"; break;
+    }
+    if (type == PropertyType::kBool) def.options = {{"Yes", "true"}, {"No", "false"}};
+  }
+  P& read_only() { def.read_only = true; return *this; }
+  P& unique() { def.has_unique_value = true; return *this; }
+  P& options(const std::vector<std::string>& values) {
+    def.options.clear();
+    for (const auto& v : values) def.options.push_back({v, v});
+    return *this;
+  }
+  operator PropertyDef() const { return def; }  // NOLINT: builder
+};
+
+using T = PropertyType;
+
+std::vector<PropertyDef> system_properties(const std::string& group, const std::string& last_modified) {
+  return {P("hs_object_id", T::kNumber, group).read_only(), P("createdate", T::kDateTime, group).read_only(),
+          P(last_modified, T::kDateTime, group).read_only(),
+          P("hubspot_owner_id", T::kEnumeration, group)};
+}
+
+ObjectTypeDef make(std::string name, std::string singular, std::string type_id, std::string last_modified,
+                   const std::string& group, std::vector<PropertyDef> own) {
+  ObjectTypeDef o{std::move(name), std::move(singular), std::move(type_id), last_modified,
+                  system_properties(group, last_modified)};
+  for (auto& p : own) o.properties.push_back(std::move(p));
+  return o;
+}
+
+}  // namespace
+
+std::string_view property_type_name(PropertyType t) {
+  switch (t) {
+    case PropertyType::kString: return "string";
+    case PropertyType::kNumber: return "number";
+    case PropertyType::kDate: return "date";
+    case PropertyType::kDateTime: return "datetime";
+    case PropertyType::kEnumeration: return "enumeration";
+    case PropertyType::kBool: return "bool";
+  }
+  return "string";
+}
+
+const std::vector<std::string>& lifecycle_stages() {
+  static const std::vector<std::string> stages = {"subscriber",  "lead",     "marketingqualifiedlead",
+                                                  "salesqualifiedlead", "opportunity", "customer",
+                                                  "evangelist"};
+  return stages;
+}
+
+int lifecycle_rank(std::string_view stage) {
+  const auto& s = lifecycle_stages();
+  auto it = std::find(s.begin(), s.end(), stage);
+  return it == s.end() ? -1 : static_cast<int>(it - s.begin());
+}
+
+const PropertyDef* ObjectTypeDef::property(std::string_view name) const {
+  for (const PropertyDef& p : properties) {
+    if (p.name == name) return &p;
+  }
+  return nullptr;
+}
+
+ObjectTypes ObjectTypes::standard() {
+  ObjectTypes t;
+  std::vector<std::string> stages = lifecycle_stages();
+  stages.push_back("other");
+  const std::vector<std::string> salesforce_props = {"salesforceleadid", "salesforcecontactid",
+                                                     "salesforceaccountid", "salesforceownerid",
+                                                     "salesforceopportunitystage", "salesforcecampaignids",
+                                                     "salesforcelastsynctime"};
+  std::vector<PropertyDef> contact = {
+      P("email", T::kString, "contactinformation").unique(), P("firstname", T::kString, "contactinformation"),
+      P("lastname", T::kString, "contactinformation"), P("phone", T::kString, "contactinformation"),
+      P("mobilephone", T::kString, "contactinformation"), P("company", T::kString, "contactinformation"),
+      P("website", T::kString, "contactinformation"), P("jobtitle", T::kString, "contactinformation"),
+      P("address", T::kString, "contactinformation"), P("city", T::kString, "contactinformation"),
+      P("state", T::kString, "contactinformation"), P("zip", T::kString, "contactinformation"),
+      P("country", T::kString, "contactinformation"),
+      P("lifecyclestage", T::kEnumeration, "contactinformation").options(stages),
+      P("hs_lead_status", T::kEnumeration, "sales_properties")
+          .options({"NEW", "OPEN", "IN_PROGRESS", "OPEN_DEAL", "UNQUALIFIED", "ATTEMPTED_TO_CONTACT",
+                    "CONNECTED", "BAD_TIMING"}),
+      P("hs_email_domain", T::kString, "contactinformation").read_only(),
+      P("associatedcompanyid", T::kNumber, "contactinformation").read_only(),
+      P("hs_analytics_source", T::kEnumeration, "analyticsinformation")
+          .options({"ORGANIC_SEARCH", "PAID_SEARCH", "EMAIL_MARKETING", "SOCIAL_MEDIA", "REFERRALS",
+                    "OTHER_CAMPAIGNS", "DIRECT_TRAFFIC", "OFFLINE", "PAID_SOCIAL"}),
+      P("salesforcedeleted", T::kBool, "salesforceinformation")};
+  for (const auto& name : salesforce_props) contact.push_back(P(name, T::kString, "salesforceinformation"));
+  t.types_.emplace("contacts", make("contacts", "CONTACT", "0-1", "lastmodifieddate", "contactinformation", contact));
+
+  std::vector<PropertyDef> company = {
+      P("name", T::kString, "companyinformation"), P("domain", T::kString, "companyinformation"),
+      P("website", T::kString, "companyinformation"), P("phone", T::kString, "companyinformation"),
+      P("industry", T::kString, "companyinformation"), P("city", T::kString, "companyinformation"),
+      P("state", T::kString, "companyinformation"), P("country", T::kString, "companyinformation"),
+      P("numberofemployees", T::kNumber, "companyinformation"),
+      P("annualrevenue", T::kNumber, "companyinformation"),
+      P("lifecyclestage", T::kEnumeration, "companyinformation").options(stages),
+      P("salesforceaccountid", T::kString, "salesforceinformation")};
+  t.types_.emplace("companies",
+                   make("companies", "COMPANY", "0-2", "hs_lastmodifieddate", "companyinformation", company));
+
+  t.types_.emplace(
+      "deals", make("deals", "DEAL", "0-3", "hs_lastmodifieddate", "dealinformation",
+                    {P("dealname", T::kString, "dealinformation"), P("amount", T::kNumber, "dealinformation"),
+                     P("deal_currency_code", T::kEnumeration, "dealinformation")
+                         .options({"USD", "EUR", "GBP", "CAD", "AUD", "JPY"}),
+                     P("pipeline", T::kEnumeration, "dealinformation").options({"default"}),
+                     P("dealstage", T::kEnumeration, "dealinformation")
+                         .options({"appointmentscheduled", "qualifiedtobuy", "presentationscheduled",
+                                   "decisionmakerboughtin", "contractsent", "closedwon", "closedlost"}),
+                     P("closedate", T::kDateTime, "dealinformation"),
+                     P("dealtype", T::kEnumeration, "dealinformation").options({"newbusiness", "existingbusiness"}),
+                     P("hs_salesforceopportunityid", T::kString, "salesforceinformation")}));
+
+  t.types_.emplace(
+      "tickets", make("tickets", "TICKET", "0-5", "hs_lastmodifieddate", "ticketinformation",
+                      {P("subject", T::kString, "ticketinformation"), P("content", T::kString, "ticketinformation"),
+                       P("hs_pipeline", T::kEnumeration, "ticketinformation").options({"0"}),
+                       P("hs_pipeline_stage", T::kEnumeration, "ticketinformation").options({"1", "2", "3", "4"}),
+                       P("hs_ticket_priority", T::kEnumeration, "ticketinformation")
+                           .options({"LOW", "MEDIUM", "HIGH", "URGENT"}),
+                       P("source_type", T::kEnumeration, "ticketinformation").options({"EMAIL", "CHAT", "PHONE", "FORM"}),
+                       P("hs_salesforcecaseid", T::kString, "salesforceinformation")}));
+
+  auto engagement = [&](std::string name, std::string singular, std::string type_id,
+                        std::vector<PropertyDef> own) {
+    own.insert(own.begin(), P("hs_timestamp", T::kDateTime, "engagement"));
+    t.types_.emplace(name, make(name, std::move(singular), std::move(type_id), "hs_lastmodifieddate",
+                                "engagement", std::move(own)));
+  };
+  engagement("tasks", "TASK", "0-27",
+             {P("hs_task_subject", T::kString, "task"), P("hs_task_body", T::kString, "task"),
+              P("hs_task_status", T::kEnumeration, "task").options({"NOT_STARTED", "IN_PROGRESS", "WAITING", "COMPLETED", "DEFERRED"}),
+              P("hs_task_priority", T::kEnumeration, "task").options({"LOW", "MEDIUM", "HIGH"}),
+              P("hs_task_type", T::kEnumeration, "task").options({"CALL", "EMAIL", "TODO"})});
+  engagement("calls", "CALL", "0-48",
+             {P("hs_call_title", T::kString, "call"), P("hs_call_body", T::kString, "call"),
+              P("hs_call_duration", T::kNumber, "call"), P("hs_call_direction", T::kEnumeration, "call").options({"INBOUND", "OUTBOUND"})});
+  engagement("emails", "EMAIL", "0-49",
+             {P("hs_email_subject", T::kString, "email"), P("hs_email_text", T::kString, "email"),
+              P("hs_email_direction", T::kEnumeration, "email").options({"EMAIL", "INCOMING_EMAIL", "FORWARDED_EMAIL"})});
+  engagement("meetings", "MEETING", "0-47",
+             {P("hs_meeting_title", T::kString, "meeting"), P("hs_meeting_body", T::kString, "meeting"),
+              P("hs_meeting_start_time", T::kDateTime, "meeting"), P("hs_meeting_end_time", T::kDateTime, "meeting")});
+  engagement("notes", "NOTE", "0-46", {P("hs_note_body", T::kString, "note")});
+  return t;
+}
+
+const ObjectTypeDef* ObjectTypes::find(std::string_view key) const {
+  return const_cast<ObjectTypes*>(this)->mutable_find(key);  // a lookup; nothing is modified
+}
+
+ObjectTypeDef* ObjectTypes::mutable_find(std::string_view key) {
+  for (auto& [name, def] : types_) {
+    if (name == key || def.type_id == key) return &def;
+    std::string singular = def.singular;
+    std::transform(singular.begin(), singular.end(), singular.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (singular == key) return &def;
+  }
+  return nullptr;
+}
+
+std::vector<const ObjectTypeDef*> ObjectTypes::all() const {
+  std::vector<const ObjectTypeDef*> out;
+  for (const auto& [name, def] : types_) out.push_back(&def);
+  return out;
+}
+
+env::Status ObjectTypes::add_custom_type(ObjectTypeDef def) {
+  if (def.name.empty() || find(def.name) != nullptr) {
+    return env::fail("duplicate", "object type '" + def.name + "' already exists or has no name");
+  }
+  def.type_id = "2-" + std::to_string(next_custom_++);
+  if (def.singular.empty()) def.singular = def.name;
+  def.last_modified_property = "hs_lastmodifieddate";
+  std::vector<PropertyDef> own = std::move(def.properties);
+  def.properties = system_properties("custom", "hs_lastmodifieddate");
+  for (auto& p : own) {
+    p.hubspot_defined = false;
+    def.properties.push_back(std::move(p));
+  }
+  std::string name = def.name;
+  types_.emplace(name, std::move(def));
+  return env::Ok{};
+}
+
+env::Status ObjectTypes::add_property(std::string_view object, PropertyDef property) {
+  ObjectTypeDef* o = mutable_find(object);
+  if (o == nullptr) return env::fail("bad_name", "no object type '" + std::string(object) + "'");
+  if (o->property(property.name) != nullptr) {
+    return env::fail("duplicate", "property '" + property.name + "' already exists on " + o->name);
+  }
+  property.hubspot_defined = false;
+  o->properties.push_back(std::move(property));
+  return env::Ok{};
+}
+
+}  // namespace crmsim::mocks::hubspot

@@ -1,0 +1,73 @@
+// HubSpot's object types and their properties, declared as data: contacts
+// (0-1), companies (0-2), deals (0-3), tickets (0-5), the engagements
+// (tasks, calls, emails, meetings, notes) and custom objects a scenario
+// declares. Every property value travels as a string on the wire; the type
+// says how it is checked, compared and normalized.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "env/result.h"
+
+namespace crmsim::mocks::hubspot {
+
+enum class PropertyType { kString, kNumber, kDate, kDateTime, kEnumeration, kBool };
+
+std::string_view property_type_name(PropertyType t);
+
+struct PropertyOption {
+  std::string label;
+  std::string value;
+};
+
+struct PropertyDef {
+  std::string name;
+  std::string label;
+  PropertyType type = PropertyType::kString;
+  std::string field_type = "text";  // text, textarea, number, date, select, booleancheckbox, ...
+  std::string group_name = "contactinformation";
+  std::vector<PropertyOption> options;  // enumerations
+  bool has_unique_value = false;
+  bool read_only = false;  // set by HubSpot itself (hs_object_id, createdate, ...)
+  bool calculated = false;
+  bool hubspot_defined = true;
+};
+
+struct ObjectTypeDef {
+  std::string name;         // "contacts"
+  std::string singular;     // "CONTACT", for error messages
+  std::string type_id;      // "0-1"
+  std::string last_modified_property;  // "lastmodifieddate" for contacts, else "hs_lastmodifieddate"
+  std::vector<PropertyDef> properties;
+
+  const PropertyDef* property(std::string_view name) const;  // exact, as HubSpot matches
+};
+
+class ObjectTypes {
+ public:
+  // contacts, companies, deals, tickets, tasks, calls, emails, meetings, notes.
+  static ObjectTypes standard();
+
+  // By name ("contacts"), singular ("contact") or type id ("0-1").
+  const ObjectTypeDef* find(std::string_view name_or_id) const;
+  ObjectTypeDef* mutable_find(std::string_view name_or_id);
+  std::vector<const ObjectTypeDef*> all() const;
+
+  // Errors: "duplicate", "bad_name".
+  env::Status add_custom_type(ObjectTypeDef def);
+  env::Status add_property(std::string_view object, PropertyDef property);
+
+ private:
+  std::map<std::string, ObjectTypeDef> types_;  // by name
+  int next_custom_ = 1;
+};
+
+// The lifecycle stages in their order; "other" is outside it.
+const std::vector<std::string>& lifecycle_stages();
+// The position of a stage in the order; -1 for "other" or an unknown value.
+int lifecycle_rank(std::string_view stage);
+
+}  // namespace crmsim::mocks::hubspot

@@ -1,0 +1,67 @@
+// The fake portal's REST surface: HubSpot's CRM v3 objects (single and
+// batch), search, properties, v4 associations and merge, with HubSpot's
+// exact status codes (the Node client throws on any other), error bodies,
+// rate-limit headers and 429 bodies (the client's retry depends on them).
+// Private-app tokens authenticate; every call is journaled. Not
+// thread-safe; serve() serializes requests.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "env/router.h"
+#include "mocks/hubspot/portal.h"
+#include "mocks/hubspot/rate_limiter.h"
+
+namespace crmsim::mocks::hubspot {
+
+// Inputs per batch call.
+inline constexpr size_t kBatchInputsMax = 100;
+// Records per page of the list endpoint.
+inline constexpr int64_t kPageLimitMax = 100;
+inline constexpr int64_t kPageLimitDefault = 10;
+
+struct JournalEntry {
+  env::Timestamp at;
+  std::string token;
+  std::string method;
+  std::string route;
+  int status = 0;
+  int64_t records = 0;
+};
+
+class RestApi {
+ public:
+  static constexpr size_t kJournalEntriesMax = 2'000'000;
+
+  explicit RestApi(Portal& portal);
+  RestApi(const RestApi&) = delete;
+  RestApi& operator=(const RestApi&) = delete;
+
+  const env::Router& router() const { return router_; }
+  Portal& portal() { return portal_; }
+  RateLimiter& rate_limiter() { return limiter_; }
+
+  // A private-app token for this portal.
+  std::string issue_token();
+  const std::deque<JournalEntry>& journal() const { return journal_; }
+  uint64_t journal_dropped() const { return journal_dropped_; }
+
+ private:
+  struct Context;
+  friend struct HubSpotRoutes;
+  void install_routes();
+
+  Portal& portal_;
+  RateLimiter limiter_;
+  env::Router router_;
+  std::set<std::string> tokens_;
+  uint64_t sequence_ = 0;
+  std::deque<JournalEntry> journal_;
+  uint64_t journal_dropped_ = 0;
+};
+
+}  // namespace crmsim::mocks::hubspot

@@ -1,0 +1,293 @@
+#include "mocks/hubspot/search.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <set>
+
+namespace crmsim::mocks::hubspot {
+namespace {
+
+using nlohmann::json;
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+env::Failure<HsError> bad(std::string message) {
+  return env::fail(HsError{400, "VALIDATION_ERROR", std::move(message), {}, {}});
+}
+
+const std::set<std::string, std::less<>> kOperators = {
+    "EQ", "NEQ", "LT", "LTE", "GT", "GTE", "BETWEEN", "IN", "NOT_IN", "HAS_PROPERTY", "NOT_HAS_PROPERTY",
+    "CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"};
+
+std::string scalar_text(const json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
+  if (v.is_number_integer()) return std::to_string(v.get<int64_t>());
+  if (v.is_number()) return v.dump();
+  return "";
+}
+
+// A comparable form of a value of `type`: a number for numbers, dates and
+// datetimes (milliseconds), nullopt for text.
+std::optional<double> ordinal(PropertyType type, std::string_view value) {
+  const std::string v(value);
+  if (type == PropertyType::kNumber) {
+    char* end = nullptr;
+    const double d = std::strtod(v.c_str(), &end);
+    if (v.empty() || end != v.c_str() + v.size()) return std::nullopt;
+    return d;
+  }
+  if (type == PropertyType::kDate || type == PropertyType::kDateTime) {
+    if (!v.empty() && std::all_of(v.begin(), v.end(), [](unsigned char c) { return std::isdigit(c); })) {
+      return static_cast<double>(std::stoll(v));
+    }
+    if (auto t = env::parse_datetime(v)) return static_cast<double>(t->ms_since_epoch());
+    if (auto d = env::parse_date(v)) return static_cast<double>(d->ms_since_epoch());
+  }
+  return std::nullopt;
+}
+
+// <0, 0, >0 comparing a stored value with a filter value.
+std::optional<int> compare(PropertyType type, std::string_view stored, std::string_view wanted) {
+  auto a = ordinal(type, stored);
+  auto b = ordinal(type, wanted);
+  if (a && b) return *a < *b ? -1 : *a > *b ? 1 : 0;
+  if (type == PropertyType::kNumber || type == PropertyType::kDate || type == PropertyType::kDateTime) {
+    return std::nullopt;
+  }
+  if (type == PropertyType::kEnumeration) return stored < wanted ? -1 : stored > wanted ? 1 : 0;
+  const std::string l = lower(stored);
+  const std::string r = lower(wanted);
+  return l < r ? -1 : l > r ? 1 : 0;
+}
+
+bool glob(std::string_view text, std::string_view pattern) {
+  size_t t = 0, p = 0, star = std::string::npos, mark = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (p < pattern.size() && pattern[p] == text[t]) {
+      ++p;
+      ++t;
+    } else if (star != std::string::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+bool contains_token(std::string_view stored, std::string_view wanted) {
+  const std::string text = lower(stored);
+  const std::string want = lower(wanted);
+  if (glob(text, want)) return true;
+  // Tokens: the value split on spaces and on the punctuation inside emails,
+  // domains and names.
+  std::vector<std::string> tokens;
+  std::string current;
+  for (char c : text) {
+    if (std::isspace(static_cast<unsigned char>(c)) || c == '@' || c == ',' || c == ';') {
+      if (!current.empty()) tokens.push_back(current);
+      current.clear();
+    } else {
+      current += c;
+    }
+  }
+  if (!current.empty()) tokens.push_back(current);
+  return std::any_of(tokens.begin(), tokens.end(), [&](const std::string& token) { return glob(token, want); });
+}
+
+}  // namespace
+
+bool filter_matches(const ObjectTypeDef& type, const Filter& f, const std::map<std::string, std::string>& props) {
+  const PropertyDef* def = type.property(f.property);
+  const PropertyType t = def == nullptr ? PropertyType::kString : def->type;
+  auto it = props.find(f.property);
+  const bool has = it != props.end() && !it->second.empty();
+  const std::string stored = has ? it->second : "";
+  auto equals = [&](std::string_view wanted) {
+    auto c = compare(t, stored, wanted);
+    return has && c && *c == 0;
+  };
+  if (f.op == "HAS_PROPERTY") return has;
+  if (f.op == "NOT_HAS_PROPERTY") return !has;
+  if (f.op == "EQ") return equals(f.value);
+  if (f.op == "NEQ") return !equals(f.value);
+  if (f.op == "IN") return std::any_of(f.values.begin(), f.values.end(), equals);
+  if (f.op == "NOT_IN") return std::none_of(f.values.begin(), f.values.end(), equals);
+  if (f.op == "CONTAINS_TOKEN") return has && contains_token(stored, f.value);
+  if (f.op == "NOT_CONTAINS_TOKEN") return !has || !contains_token(stored, f.value);
+  if (!has) return false;
+  if (f.op == "BETWEEN") {
+    auto lo = compare(t, stored, f.value);
+    auto hi = compare(t, stored, f.high_value);
+    return lo && hi && *lo >= 0 && *hi <= 0;
+  }
+  auto c = compare(t, stored, f.value);
+  if (!c) return false;
+  if (f.op == "LT") return *c < 0;
+  if (f.op == "LTE") return *c <= 0;
+  if (f.op == "GT") return *c > 0;
+  if (f.op == "GTE") return *c >= 0;
+  return false;
+}
+
+env::Result<SearchRequest, HsError> parse_search(const ObjectTypeDef& type, std::string_view body) {
+  if (body.size() > kSearchBodyCharsMax) {
+    return bad("Search request body is " + std::to_string(body.size()) + " characters; the limit is " +
+               std::to_string(kSearchBodyCharsMax));
+  }
+  json j = json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return bad("Invalid input JSON on line 1: the search body must be a JSON object");
+  SearchRequest r;
+  size_t filters_total = 0;
+  if (j.contains("filterGroups")) {
+    if (!j["filterGroups"].is_array()) return bad("filterGroups must be a list");
+    if (j["filterGroups"].size() > kSearchGroupsMax) {
+      return bad("Too many filter groups: " + std::to_string(j["filterGroups"].size()) + " (at most " +
+                 std::to_string(kSearchGroupsMax) + ")");
+    }
+    for (const json& g : j["filterGroups"]) {
+      if (!g.is_object() || !g.contains("filters") || !g["filters"].is_array()) {
+        return bad("Each filter group needs a filters list");
+      }
+      if (g["filters"].size() > kSearchFiltersPerGroupMax) {
+        return bad("Too many filters in a group: " + std::to_string(g["filters"].size()) + " (at most " +
+                   std::to_string(kSearchFiltersPerGroupMax) + ")");
+      }
+      FilterGroup group;
+      for (const json& f : g["filters"]) {
+        if (!f.is_object()) return bad("Each filter must be an object");
+        Filter filter;
+        filter.property = f.value("propertyName", "");
+        filter.op = f.value("operator", "EQ");
+        if (filter.property.empty()) return bad("A filter needs a propertyName");
+        if (type.property(filter.property) == nullptr) {
+          return bad("There was a problem with the request: unknown property " + filter.property);
+        }
+        if (!kOperators.contains(filter.op)) return bad("Unknown filter operator " + filter.op);
+        if (f.contains("value")) filter.value = scalar_text(f["value"]);
+        if (f.contains("highValue")) filter.high_value = scalar_text(f["highValue"]);
+        if (f.contains("values") && f["values"].is_array()) {
+          for (const json& v : f["values"]) filter.values.push_back(scalar_text(v));
+        }
+        const bool needs_value = filter.op != "HAS_PROPERTY" && filter.op != "NOT_HAS_PROPERTY" &&
+                                 filter.op != "IN" && filter.op != "NOT_IN";
+        if (needs_value && !f.contains("value")) return bad("Filter on " + filter.property + " needs a value");
+        if (filter.op == "BETWEEN" && !f.contains("highValue")) return bad("BETWEEN needs a highValue");
+        if ((filter.op == "IN" || filter.op == "NOT_IN") && filter.values.empty()) {
+          return bad(filter.op + " needs a values list");
+        }
+        group.filters.push_back(std::move(filter));
+        ++filters_total;
+      }
+      r.groups.push_back(std::move(group));
+    }
+  }
+  if (filters_total > kSearchFiltersMax) {
+    return bad("Too many filters: " + std::to_string(filters_total) + " (at most " + std::to_string(kSearchFiltersMax) + ")");
+  }
+  if (j.contains("sorts") && j["sorts"].is_array() && !j["sorts"].empty()) {
+    if (j["sorts"].size() > 1) return bad("Only one sort is allowed");
+    const json& s = j["sorts"][0];
+    if (s.is_string()) {
+      std::string text = s.get<std::string>();
+      r.descending = !text.empty() && text.front() == '-';
+      r.sort_property = r.descending ? text.substr(1) : text;
+    } else if (s.is_object()) {
+      r.sort_property = s.value("propertyName", "");
+      r.descending = s.value("direction", "ASCENDING") == "DESCENDING";
+    }
+    if (type.property(r.sort_property) == nullptr) return bad("Unknown sort property " + r.sort_property);
+  }
+  if (j.contains("properties") && j["properties"].is_array()) {
+    for (const json& p : j["properties"]) {
+      if (p.is_string()) r.properties.push_back(p.get<std::string>());
+    }
+  }
+  if (j.contains("limit")) {
+    if (!j["limit"].is_number_integer()) return bad("limit must be a whole number");
+    r.limit = j["limit"].get<int64_t>();
+    if (r.limit < 1 || r.limit > kSearchPageMax) {
+      return bad("limit must be between 1 and " + std::to_string(kSearchPageMax));
+    }
+  }
+  if (j.contains("after")) {
+    const std::string after = scalar_text(j["after"]);
+    if (after.empty() || !std::all_of(after.begin(), after.end(), [](unsigned char c) { return std::isdigit(c); }) ||
+        after.size() > 9) {
+      return bad("after must be a paging token from a previous page");
+    }
+    r.after = std::stoll(after);
+  }
+  if (r.after + r.limit > kSearchResultsMax) {
+    return bad("Search can page through at most " + std::to_string(kSearchResultsMax) + " results");
+  }
+  r.query = j.value("query", "");
+  return r;
+}
+
+env::Result<SearchPage, HsError> search(const Portal& portal, const ObjectTypeDef& type, const SearchRequest& r) {
+  struct Hit {
+    const ObjectRecord* record;
+    const std::map<std::string, std::string>* view;
+  };
+  std::vector<Hit> hits;
+  static const std::vector<std::string> kQueryProperties = {"email",  "firstname", "lastname", "phone", "company",
+                                                            "name",   "domain",    "dealname", "subject"};
+  const std::string query = lower(r.query);
+  for (const auto& [id, record] : portal.records(type.name)) {
+    if (record.archived) continue;
+    const auto* view = portal.indexed_view(record);
+    if (view == nullptr) continue;
+    bool match = r.groups.empty();
+    for (const FilterGroup& g : r.groups) {
+      if (std::all_of(g.filters.begin(), g.filters.end(),
+                      [&](const Filter& f) { return filter_matches(type, f, *view); })) {
+        match = true;
+        break;
+      }
+    }
+    if (match && !query.empty()) {
+      match = std::any_of(kQueryProperties.begin(), kQueryProperties.end(), [&](const std::string& p) {
+        auto it = view->find(p);
+        return it != view->end() && lower(it->second).find(query) != std::string::npos;
+      });
+    }
+    if (match) hits.push_back({&record, view});
+  }
+  if (!r.sort_property.empty()) {
+    const PropertyDef* def = type.property(r.sort_property);
+    std::stable_sort(hits.begin(), hits.end(), [&](const Hit& a, const Hit& b) {
+      auto va = a.view->find(r.sort_property);
+      auto vb = b.view->find(r.sort_property);
+      const bool na = va == a.view->end();
+      const bool nb = vb == b.view->end();
+      if (na != nb) return nb;  // records without the value come last
+      if (na) return false;
+      auto c = compare(def->type, va->second, vb->second);
+      const int cmp = c.value_or(0);
+      return r.descending ? cmp > 0 : cmp < 0;
+    });
+  }
+  SearchPage page;
+  page.total = static_cast<int64_t>(hits.size());
+  for (int64_t i = r.after; i < static_cast<int64_t>(hits.size()) && i < r.after + r.limit; ++i) {
+    page.results.push_back(hits[static_cast<size_t>(i)].record);
+    page.views.push_back(hits[static_cast<size_t>(i)].view);
+  }
+  if (r.after + r.limit < static_cast<int64_t>(hits.size())) page.next_after = r.after + r.limit;
+  return page;
+}
+
+}  // namespace crmsim::mocks::hubspot

@@ -1,0 +1,165 @@
+#include "mocks/hubspot/portal.h"
+
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+namespace crmsim::mocks::hubspot {
+namespace {
+
+using env::Duration;
+
+const WriteSource kApi{"INTEGRATION", "sync-app"};
+const WriteSource kPerson{"CRM_UI", "user-7"};
+
+class PortalTest : public ::testing::Test {
+ protected:
+  env::ManualClock clock{*env::parse_datetime("2024-05-20T12:00:00Z")};
+  Portal portal{clock};
+};
+
+TEST_F(PortalTest, CreateNormalizesAndStampsRecords) {
+  auto id = portal.create("contacts", {{"email", "Ada@Engines.IO"}, {"firstname", "Ada"},
+                                       {"closedate_not_a_prop_on_contacts", ""}}, kApi);
+  ASSERT_FALSE(id.ok()) << "unknown properties are refused even when blank";
+  EXPECT_EQ(id.error().category, "VALIDATION_ERROR");
+  EXPECT_NE(id.error().message.find("PROPERTY_DOESNT_EXIST"), std::string::npos) << id.error().message;
+
+  id = portal.create("0-1", {{"email", "Ada@Engines.IO"}, {"firstname", "Ada"}}, kApi);
+  ASSERT_TRUE(id.ok()) << id.error().message;
+  const ObjectRecord* r = portal.find("contacts", id.value());
+  EXPECT_EQ(*r->get("email"), "ada@engines.io") << "emails are kept lower-case";
+  EXPECT_EQ(*r->get("hs_email_domain"), "engines.io");
+  EXPECT_EQ(*r->get("hs_object_id"), std::to_string(id.value()));
+  EXPECT_EQ(*r->get("createdate"), "2024-05-20T12:00:00.000Z");
+  EXPECT_EQ(*r->get("lastmodifieddate"), "2024-05-20T12:00:00.000Z");
+  EXPECT_EQ(r->history.at("firstname").front().source_type, "INTEGRATION");
+  EXPECT_EQ(r->history.at("firstname").front().source_id, "sync-app");
+}
+
+TEST_F(PortalTest, ValuesMustFitTheirPropertyType) {
+  auto bad = [&](std::string type, std::string prop, std::string value) {
+    auto id = portal.create(type, {{prop, value}}, kApi);
+    EXPECT_FALSE(id.ok()) << prop << "=" << value;
+    return id.ok() ? std::string() : id.error().message;
+  };
+  EXPECT_NE(bad("contacts", "email", "not an email").find("INVALID_EMAIL"), std::string::npos);
+  EXPECT_NE(bad("contacts", "lifecyclestage", "hot").find("INVALID_OPTION"), std::string::npos);
+  EXPECT_NE(bad("companies", "numberofemployees", "many").find("INVALID_DECIMAL"), std::string::npos);
+  EXPECT_NE(bad("deals", "closedate", "soon").find("INVALID_DATE"), std::string::npos);
+  EXPECT_NE(bad("contacts", "hs_object_id", "5").find("READ_ONLY_VALUE"), std::string::npos);
+  EXPECT_NE(bad("contacts", "salesforcedeleted", "maybe").find("INVALID_BOOLEAN"), std::string::npos);
+  auto deal = portal.create("deals", {{"dealname", "D"}, {"amount", "1500.50"}, {"closedate", "1716163200000"}}, kApi);
+  ASSERT_TRUE(deal.ok());
+  EXPECT_EQ(*portal.find("deals", deal.value())->get("closedate"), "2024-05-20T00:00:00.000Z")
+      << "epoch milliseconds become ISO-8601";
+}
+
+TEST_F(PortalTest, ContactsAreUniqueByEmailCaseInsensitively) {
+  const uint64_t first = portal.create("contacts", {{"email", "jo@x.io"}}, kApi).value();
+  auto second = portal.create("contacts", {{"email", "JO@x.io"}}, kApi);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().status, 409);
+  EXPECT_EQ(second.error().category, "CONFLICT");
+  EXPECT_EQ(second.error().message, "Contact already exists. Existing ID: " + std::to_string(first));
+  const uint64_t other = portal.create("contacts", {{"email", "al@x.io"}}, kApi).value();
+  EXPECT_EQ(portal.update("contacts", other, {{"email", "jo@x.io"}}, kApi).error().status, 409);
+  ASSERT_TRUE(portal.archive("contacts", first, kApi).ok());
+  EXPECT_TRUE(portal.create("contacts", {{"email", "jo@x.io"}}, kApi).ok()) << "an archived contact frees its email";
+  EXPECT_EQ(portal.find_by("contacts", "email", "JO@X.IO")->id, first + 2);
+}
+
+TEST_F(PortalTest, LifecycleMovesOnlyForwardThroughTheApi) {
+  const uint64_t id = portal.create("contacts", {{"email", "l@x.io"}, {"lifecyclestage", "opportunity"}}, kApi).value();
+  auto back = portal.update("contacts", id, {{"lifecyclestage", "lead"}}, kApi);
+  ASSERT_FALSE(back.ok());
+  EXPECT_EQ(back.error().category, "VALIDATION_ERROR");
+  EXPECT_TRUE(portal.update("contacts", id, {{"lifecyclestage", "customer"}}, kApi).ok());
+  EXPECT_TRUE(portal.update("contacts", id, {{"lifecyclestage", ""}}, kApi).ok()) << "clearing is allowed";
+  EXPECT_TRUE(portal.update("contacts", id, {{"lifecyclestage", "lead"}}, kApi).ok()) << "and then any stage";
+  EXPECT_TRUE(portal.update("contacts", id, {{"lifecyclestage", "subscriber"}}, kPerson).ok())
+      << "a person in the UI may move it back";
+
+  portal.mutable_settings().backward_lifecycle = BackwardLifecycle::kIgnore;
+  ASSERT_TRUE(portal.update("contacts", id, {{"lifecyclestage", "customer"}}, kApi).ok());
+  EXPECT_TRUE(portal.update("contacts", id, {{"lifecyclestage", "lead"}, {"firstname", "Lu"}}, kApi).ok())
+      << "with the ignore setting the write succeeds";
+  EXPECT_EQ(*portal.find("contacts", id)->get("lifecyclestage"), "customer") << "but the stage stays";
+  EXPECT_EQ(*portal.find("contacts", id)->get("firstname"), "Lu");
+}
+
+// Property: no sequence of API writes moves a stage backward without
+// clearing it first.
+RC_GTEST_PROP(Lifecycle, ApiWritesNeverRegressWithoutClearing, (bool ignore_setting)) {
+  env::ManualClock clock{env::Timestamp::from_ms(1'716'000'000'000)};
+  PortalSettings settings;
+  settings.backward_lifecycle = ignore_setting ? BackwardLifecycle::kIgnore : BackwardLifecycle::kReject;
+  Portal portal(clock, settings);
+  const uint64_t id = portal.create("contacts", {{"email", "p@x.io"}}, kApi).value();
+  std::vector<std::string> choices = lifecycle_stages();
+  choices.push_back("");
+  const auto writes = *rc::gen::container<std::vector<std::string>>(rc::gen::elementOf(choices));
+  int high_water = -1;
+  for (const std::string& stage : writes) {
+    (void)portal.update("contacts", id, {{"lifecyclestage", stage}}, kApi);
+    const std::string* now = portal.find("contacts", id)->get("lifecyclestage");
+    const int rank = now == nullptr ? -1 : lifecycle_rank(*now);
+    if (stage.empty()) {
+      RC_ASSERT(now == nullptr);
+      high_water = -1;
+    } else {
+      RC_ASSERT(rank >= high_water);
+      high_water = rank;
+    }
+  }
+}
+
+TEST_F(PortalTest, NoOpWritesLeaveTheRecordAlone) {
+  const uint64_t id = portal.create("contacts", {{"email", "n@x.io"}, {"firstname", "N"}}, kApi).value();
+  ASSERT_TRUE(clock.advance(Duration::minutes(5)).ok());
+  ASSERT_TRUE(portal.update("contacts", id, {{"firstname", "N"}}, kApi).ok());
+  const ObjectRecord* r = portal.find("contacts", id);
+  EXPECT_EQ(*r->get("lastmodifieddate"), "2024-05-20T12:00:00.000Z") << "the same value is not a change";
+  EXPECT_EQ(r->history.at("firstname").size(), 1u);
+}
+
+TEST_F(PortalTest, AutoCreatedCompaniesFollowEmailDomains) {
+  portal.mutable_settings().auto_create_companies = true;
+  const uint64_t a = portal.create("contacts", {{"email", "a@acme.io"}}, kApi).value();
+  const uint64_t b = portal.create("contacts", {{"email", "b@ACME.io"}}, kApi).value();
+  portal.create("contacts", {{"email", "c@gmail.com"}}, kApi).value();
+  ASSERT_EQ(portal.records("companies").size(), 1u) << "one company per domain, none for free mail";
+  const auto& company = portal.records("companies").begin()->second;
+  EXPECT_EQ(*company.get("domain"), "acme.io");
+  EXPECT_EQ(company.history.at("domain").front().source_type, "AUTOMATION");
+  auto links = portal.associations("contacts", a, "companies");
+  ASSERT_EQ(links.size(), 1u);
+  EXPECT_TRUE(links[0].second.contains(279));
+  EXPECT_TRUE(links[0].second.contains(1)) << "the primary company";
+  EXPECT_EQ(*portal.find("contacts", b)->get("associatedcompanyid"), std::to_string(company.id));
+  EXPECT_EQ(portal.associations("companies", company.id, "contacts").size(), 2u);
+}
+
+TEST_F(PortalTest, SearchIndexLagsWrites) {
+  const uint64_t id = portal.create("contacts", {{"email", "s@x.io"}, {"firstname", "Old"}}, kApi).value();
+  const ObjectRecord* r = portal.find("contacts", id);
+  EXPECT_EQ(portal.indexed_view(*r), nullptr) << "a new record is not searchable yet";
+  ASSERT_TRUE(clock.advance(Duration::seconds(5)).ok());
+  ASSERT_NE(portal.indexed_view(*r), nullptr);
+  ASSERT_TRUE(portal.update("contacts", id, {{"firstname", "New"}}, kApi).ok());
+  EXPECT_EQ(portal.indexed_view(*r)->at("firstname"), "Old") << "the index still holds the old value";
+  ASSERT_TRUE(clock.advance(Duration::seconds(5)).ok());
+  EXPECT_EQ(portal.indexed_view(*r)->at("firstname"), "New");
+}
+
+TEST_F(PortalTest, MergeKeepsThePrimaryAndItsEmailFindsIt) {
+  const uint64_t p = portal.create("contacts", {{"email", "p@x.io"}, {"firstname", "Pat"}}, kApi).value();
+  const uint64_t m = portal.create("contacts", {{"email", "m@x.io"}, {"firstname", "Max"}, {"phone", "123"}}, kApi).value();
+  ASSERT_TRUE(portal.merge("contacts", p, m, kApi).ok());
+  EXPECT_EQ(portal.find("contacts", m), nullptr);
+  EXPECT_EQ(*portal.find("contacts", p)->get("firstname"), "Pat");
+  EXPECT_EQ(*portal.find("contacts", p)->get("phone"), "123") << "blanks are filled from the merged contact";
+  EXPECT_EQ(portal.find_by("contacts", "email", "m@x.io")->id, p);
+}
+
+}  // namespace
+}  // namespace crmsim::mocks::hubspot

@@ -1,0 +1,242 @@
+#include "mocks/hubspot/rest.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "env/local_transport.h"
+
+namespace crmsim::mocks::hubspot {
+namespace {
+
+using env::Method;
+using nlohmann::json;
+
+class HubSpotRestTest : public ::testing::Test {
+ protected:
+  env::ManualClock clock{*env::parse_datetime("2024-05-20T12:00:00Z")};
+  Portal portal{clock};
+  RestApi api{portal};
+  env::LocalTransport transport{api.router()};
+  std::string token = api.issue_token();
+
+  env::Response call(Method m, const std::string& target, const json& body = nullptr, bool auth = true) {
+    auto r = env::Request::make(m, target).value();
+    if (auth) r.headers.set("Authorization", "Bearer " + token);
+    if (!body.is_null()) {
+      r.body = body.dump();
+      r.headers.set("Content-Type", "application/json");
+    }
+    return transport.send(r).value();
+  }
+  json call_json(Method m, const std::string& target, const json& body = nullptr) {
+    return json::parse(call(m, target, body).body);
+  }
+};
+
+TEST_F(HubSpotRestTest, MissingTokenIsInvalidAuthentication) {
+  auto r = call(Method::kGet, "/crm/v3/objects/contacts", nullptr, false);
+  EXPECT_EQ(r.status, 401);
+  json body = json::parse(r.body);
+  EXPECT_EQ(body["status"], "error");
+  EXPECT_EQ(body["category"], "INVALID_AUTHENTICATION");
+  EXPECT_EQ(body["correlationId"].get<std::string>().size(), 36u) << "a UUID";
+}
+
+TEST_F(HubSpotRestTest, ContactLifecycleWithExactStatusCodes) {
+  auto created = call(Method::kPost, "/crm/v3/objects/contacts",
+                      {{"properties", {{"email", "O'Brien@Example.com"}, {"firstname", "Ann"}, {"lifecyclestage", "lead"}}}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  json c = json::parse(created.body);
+  const std::string id = c["id"];
+  EXPECT_EQ(c["properties"]["email"], "o'brien@example.com");
+  EXPECT_EQ(c["properties"]["hs_object_id"], id);
+  EXPECT_EQ(c["archived"], false);
+  EXPECT_EQ(c["createdAt"], "2024-05-20T12:00:00.000Z");
+
+  json byEmail = call_json(Method::kGet, "/crm/v3/objects/contacts/o'brien%40example.com?idProperty=email&properties=lifecyclestage&properties=phone");
+  EXPECT_EQ(byEmail["id"], id) << "path ids are percent-decoded";
+  EXPECT_EQ(byEmail["properties"]["lifecyclestage"], "lead");
+  EXPECT_TRUE(byEmail["properties"]["phone"].is_null()) << "requested but unset is null";
+
+  auto updated = call(Method::kPatch, "/crm/v3/objects/contacts/" + id, {{"properties", {{"phone", "555"}}}});
+  EXPECT_EQ(updated.status, 200);
+  EXPECT_EQ(json::parse(updated.body)["properties"]["phone"], "555");
+
+  json history = call_json(Method::kGet, "/crm/v3/objects/contacts/" + id + "?propertiesWithHistory=phone");
+  EXPECT_EQ(history["propertiesWithHistory"]["phone"][0]["sourceType"], "INTEGRATION");
+
+  auto dup = call(Method::kPost, "/crm/v3/objects/contacts", {{"properties", {{"email", "O'BRIEN@example.com"}}}});
+  EXPECT_EQ(dup.status, 409);
+  EXPECT_EQ(json::parse(dup.body)["message"], "Contact already exists. Existing ID: " + id);
+  EXPECT_EQ(json::parse(dup.body)["category"], "CONFLICT");
+
+  auto unknown = call(Method::kPost, "/crm/v3/objects/contacts", {{"properties", {{"favourite_colour", "red"}}}});
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_NE(unknown.body.find("PROPERTY_DOESNT_EXIST"), std::string::npos);
+
+  EXPECT_EQ(call(Method::kDelete, "/crm/v3/objects/contacts/" + id).status, 204);
+  auto gone = call(Method::kGet, "/crm/v3/objects/contacts/" + id);
+  EXPECT_EQ(gone.status, 404);
+  EXPECT_EQ(json::parse(gone.body)["category"], "OBJECT_NOT_FOUND");
+  EXPECT_EQ(call(Method::kGet, "/crm/v3/objects/contacts/" + id + "?archived=true").status, 200);
+  EXPECT_EQ(call(Method::kPost, "/crm/v3/objects/contacts", json::parse("[1]")).status, 400);
+  auto bad_json = env::Request::make(Method::kPost, "/crm/v3/objects/contacts").value();
+  bad_json.headers.set("Authorization", "Bearer " + token);
+  bad_json.body = "{oops";
+  EXPECT_EQ(transport.send(bad_json)->status, 400);
+}
+
+TEST_F(HubSpotRestTest, TypeIdsAreAliases) {
+  auto r = call(Method::kPost, "/crm/v3/objects/0-3", {{"properties", {{"dealname", "Big"}, {"amount", "10"}}}});
+  EXPECT_EQ(r.status, 201);
+  json page = call_json(Method::kGet, "/crm/v3/objects/deals");
+  EXPECT_EQ(page["results"].size(), 1u);
+}
+
+TEST_F(HubSpotRestTest, PagingFollowsAfterCursors) {
+  for (int i = 0; i < 25; ++i) {
+    ASSERT_TRUE(portal.create("contacts", {{"email", "p" + std::to_string(i) + "@x.io"}}, WriteSource{}).ok());
+  }
+  json first = call_json(Method::kGet, "/crm/v3/objects/contacts?limit=10");
+  EXPECT_EQ(first["results"].size(), 10u);
+  std::string after = first["paging"]["next"]["after"];
+  json second = call_json(Method::kGet, "/crm/v3/objects/contacts?limit=10&after=" + after);
+  EXPECT_EQ(second["results"][0]["properties"]["email"], "p10@x.io");
+  json third = call_json(Method::kGet, "/crm/v3/objects/contacts?limit=10&after=" + std::string(second["paging"]["next"]["after"]));
+  EXPECT_EQ(third["results"].size(), 5u);
+  EXPECT_FALSE(third.contains("paging"));
+  EXPECT_EQ(call(Method::kGet, "/crm/v3/objects/contacts?limit=101").status, 400);
+}
+
+TEST_F(HubSpotRestTest, BatchCreateIsAllOrNothingUnlessTraced) {
+  json inputs = json::array();
+  inputs.push_back({{"properties", {{"email", "a@x.io"}}}});
+  inputs.push_back({{"properties", {{"email", "b@x.io"}}}});
+  inputs.push_back({{"properties", {{"email", "A@x.io"}}}});
+  auto r = call(Method::kPost, "/crm/v3/objects/contacts/batch/create", {{"inputs", inputs}});
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_TRUE(portal.records("contacts").empty()) << "nothing was created";
+
+  for (size_t i = 0; i < inputs.size(); ++i) inputs[i]["objectWriteTraceId"] = "t" + std::to_string(i);
+  r = call(Method::kPost, "/crm/v3/objects/contacts/batch/create", {{"inputs", inputs}});
+  ASSERT_EQ(r.status, 207) << r.body;
+  json body = json::parse(r.body);
+  EXPECT_EQ(body["status"], "COMPLETE");
+  EXPECT_EQ(body["results"].size(), 2u);
+  EXPECT_EQ(body["numErrors"], 1);
+  EXPECT_EQ(body["errors"][0]["category"], "CONFLICT");
+  EXPECT_EQ(body["errors"][0]["context"]["objectWriteTraceId"][0], "t2");
+
+  json many = {{"inputs", json::array()}};
+  for (int i = 0; i < 101; ++i) many["inputs"].push_back({{"properties", json::object()}});
+  EXPECT_EQ(call(Method::kPost, "/crm/v3/objects/contacts/batch/create", many).status, 400) << "at most 100 inputs";
+}
+
+TEST_F(HubSpotRestTest, BatchReadUpsertAndArchive) {
+  auto created = call_json(Method::kPost, "/crm/v3/objects/contacts/batch/create",
+                           {{"inputs", {{{"properties", {{"email", "r@x.io"}}}}}}});
+  const std::string id = created["results"][0]["id"];
+  auto read = call(Method::kPost, "/crm/v3/objects/contacts/batch/read",
+                   {{"inputs", {{{"id", id}}, {{"id", "999"}}}}, {"properties", {"email"}}});
+  ASSERT_EQ(read.status, 207);
+  json rb = json::parse(read.body);
+  EXPECT_EQ(rb["results"].size(), 1u);
+  EXPECT_EQ(rb["errors"][0]["category"], "OBJECT_NOT_FOUND");
+  EXPECT_EQ(rb["errors"][0]["context"]["ids"][0], "999");
+  EXPECT_EQ(rb["errors"][0]["message"],
+            "Could not get some CONTACT objects, they may be deleted or not exist. Check that ids are valid.");
+
+  auto upsert = call(Method::kPost, "/crm/v3/objects/contacts/batch/upsert",
+                     {{"inputs", {{{"id", "r@x.io"}, {"idProperty", "email"}, {"properties", {{"firstname", "R"}}}},
+                                  {{"id", "new@x.io"}, {"idProperty", "email"}, {"properties", {{"firstname", "N"}}}}}}});
+  ASSERT_EQ(upsert.status, 200) << upsert.body;
+  json ub = json::parse(upsert.body);
+  EXPECT_EQ(ub["results"][0]["new"], false);
+  EXPECT_EQ(ub["results"][1]["new"], true);
+  EXPECT_NE(portal.find_by("contacts", "email", "new@x.io"), nullptr);
+
+  EXPECT_EQ(call(Method::kPost, "/crm/v3/objects/contacts/batch/archive", {{"inputs", {{{"id", id}}}}}).status, 204);
+  EXPECT_EQ(portal.find_by("contacts", "email", "r@x.io"), nullptr);
+}
+
+TEST_F(HubSpotRestTest, SearchPagesAndHasNoRateLimitHeaders) {
+  for (int i = 0; i < 15; ++i) {
+    ASSERT_TRUE(portal.create("contacts", {{"email", "s" + std::to_string(i) + "@x.io"}, {"lifecyclestage", i % 2 ? "lead" : "customer"}},
+                              WriteSource{}).ok());
+  }
+  json body = {{"filterGroups", {{{"filters", {{{"propertyName", "lifecyclestage"}, {"operator", "EQ"}, {"value", "lead"}}}}}}},
+               {"sorts", {"-createdate"}}, {"limit", 5}, {"properties", {"email"}}};
+  auto fresh = call(Method::kPost, "/crm/v3/objects/contacts/search", body);
+  EXPECT_EQ(json::parse(fresh.body)["total"], 0) << "just-written records are not indexed yet";
+  ASSERT_TRUE(clock.advance(env::Duration::seconds(6)).ok());
+  auto r = call(Method::kPost, "/crm/v3/objects/contacts/search", body);
+  ASSERT_EQ(r.status, 200) << r.body;
+  json page = json::parse(r.body);
+  EXPECT_EQ(page["total"], 7);
+  EXPECT_EQ(page["results"].size(), 5u);
+  EXPECT_EQ(page["paging"]["next"]["after"], "5");
+  EXPECT_FALSE(r.headers.has("X-HubSpot-RateLimit-Remaining")) << "search responses carry no rate-limit headers";
+  EXPECT_TRUE(call(Method::kGet, "/crm/v3/objects/contacts").headers.has("X-HubSpot-RateLimit-Remaining"));
+}
+
+TEST_F(HubSpotRestTest, RateLimitsAnswer429WithTheBodiesTheClientRetriesOn) {
+  api.rate_limiter().set_limits(RateLimits{3, 1000, 2});
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(call(Method::kGet, "/crm/v3/objects/contacts").status, 200);
+  auto r = call(Method::kGet, "/crm/v3/objects/contacts");
+  ASSERT_EQ(r.status, 429);
+  json body = json::parse(r.body);
+  EXPECT_EQ(body["message"], "You have reached your ten secondly limit.");
+  EXPECT_EQ(body["errorType"], "RATE_LIMIT");
+  EXPECT_EQ(body["policyName"], "TEN_SECONDLY_ROLLING");
+  ASSERT_TRUE(clock.advance(env::Duration::seconds(10)).ok());
+  EXPECT_EQ(call(Method::kGet, "/crm/v3/objects/contacts").status, 200) << "the window rolled";
+
+  const json search = {{"limit", 1}};
+  EXPECT_EQ(call(Method::kPost, "/crm/v3/objects/contacts/search", search).status, 200);
+  EXPECT_EQ(call(Method::kPost, "/crm/v3/objects/contacts/search", search).status, 200);
+  auto s = call(Method::kPost, "/crm/v3/objects/contacts/search", search);
+  EXPECT_EQ(s.status, 429);
+  EXPECT_EQ(json::parse(s.body)["message"], "You have reached your secondly limit.");
+
+  api.rate_limiter().set_limits(RateLimits{100, 6, 5});  // six calls were counted so far
+  auto daily = call(Method::kGet, "/crm/v3/objects/contacts");
+  EXPECT_EQ(daily.status, 429);
+  EXPECT_EQ(json::parse(daily.body)["policyName"], "DAILY");
+  ASSERT_TRUE(clock.set(*env::parse_datetime("2024-05-21T00:00:00Z")).ok());
+  EXPECT_EQ(call(Method::kGet, "/crm/v3/objects/contacts").status, 200) << "the daily count resets at midnight";
+  EXPECT_EQ(api.journal().back().route, "/crm/v3/objects/:type");
+}
+
+TEST_F(HubSpotRestTest, AssociationsV4AndProperties) {
+  const std::string contact = call_json(Method::kPost, "/crm/v3/objects/contacts", {{"properties", {{"email", "a@acme.io"}}}})["id"];
+  const std::string company = call_json(Method::kPost, "/crm/v3/objects/companies", {{"properties", {{"name", "Acme"}}}})["id"];
+  auto r = call(Method::kPut, "/crm/v4/objects/contacts/" + contact + "/associations/default/companies/" + company);
+  EXPECT_EQ(r.status, 200) << r.body;
+  json list = call_json(Method::kGet, "/crm/v4/objects/companies/" + company + "/associations/contacts");
+  ASSERT_EQ(list["results"].size(), 1u);
+  EXPECT_EQ(list["results"][0]["toObjectId"], std::stoull(contact));
+  EXPECT_EQ(list["results"][0]["associationTypes"][0]["typeId"], 280) << "the inverse type";
+  json read = call_json(Method::kGet, "/crm/v3/objects/contacts/" + contact + "?associations=companies");
+  EXPECT_EQ(read["associations"]["companies"]["results"][0]["id"], company);
+  EXPECT_EQ(call(Method::kDelete, "/crm/v4/objects/contacts/" + contact + "/associations/companies/" + company).status, 204);
+  EXPECT_TRUE(call_json(Method::kGet, "/crm/v4/objects/contacts/" + contact + "/associations/companies")["results"].empty());
+
+  json props = call_json(Method::kGet, "/crm/v3/properties/contacts");
+  bool found = false;
+  for (const auto& p : props["results"]) {
+    if (p["name"] == "lifecyclestage") {
+      found = true;
+      EXPECT_EQ(p["type"], "enumeration");
+      EXPECT_GE(p["options"].size(), 7u);
+    }
+  }
+  EXPECT_TRUE(found);
+  auto made = call(Method::kPost, "/crm/v3/properties/contacts", {{"name", "score"}, {"label", "Score"}, {"type", "number"}, {"fieldType", "number"}, {"groupName", "contactinformation"}});
+  EXPECT_EQ(made.status, 201);
+  EXPECT_EQ(call(Method::kPost, "/crm/v3/properties/contacts", {{"name", "score"}, {"type", "number"}}).status, 409);
+  EXPECT_EQ(call(Method::kPatch, "/crm/v3/objects/contacts/" + contact, {{"properties", {{"score", "12"}}}}).status, 200);
+}
+
+}  // namespace
+}  // namespace crmsim::mocks::hubspot

@@ -1,0 +1,188 @@
+#include "mocks/hubspot/search.h"
+
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include <algorithm>
+#include <cctype>
+#include <nlohmann/json.hpp>
+
+namespace crmsim::mocks::hubspot {
+namespace {
+
+using nlohmann::json;
+const WriteSource kApi{"INTEGRATION", "app"};
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// An independent reading of the documented semantics for the operators the
+// property uses, over (firstname: text, lifecyclestage: enumeration, score:
+// number).
+bool oracle(const std::map<std::string, std::string>& p, const json& f) {
+  const std::string prop = f["propertyName"];
+  const std::string op = f["operator"];
+  auto it = p.find(prop);
+  const bool has = it != p.end();
+  if (op == "HAS_PROPERTY") return has;
+  if (op == "NOT_HAS_PROPERTY") return !has;
+  auto eq = [&](const std::string& v) {
+    if (!has) return false;
+    if (prop == "score") return std::stod(it->second) == std::stod(v);
+    if (prop == "lifecyclestage") return it->second == v;
+    return lower(it->second) == lower(v);
+  };
+  if (op == "EQ") return eq(f["value"]);
+  if (op == "NEQ") return !eq(f["value"]);
+  if (op == "IN") {
+    for (const auto& v : f["values"]) if (eq(v)) return true;
+    return false;
+  }
+  if (!has) return false;
+  if (prop == "score") {
+    const double a = std::stod(it->second);
+    const double b = std::stod(std::string(f["value"]));
+    if (op == "GT") return a > b;
+    if (op == "LTE") return a <= b;
+  } else {
+    const std::string a = lower(it->second);
+    const std::string b = lower(f["value"]);
+    if (op == "GT") return a > b;
+    if (op == "LTE") return a <= b;
+  }
+  return false;
+}
+
+RC_GTEST_PROP(Search, ReturnsExactlyTheBruteForceMatchesInOrderAcrossPages, ()) {
+  env::ManualClock clock{env::Timestamp::from_ms(1'716'000'000'000)};
+  Portal portal(clock);
+  PropertyDef score;
+  score.name = "score";
+  score.type = PropertyType::kNumber;
+  RC_ASSERT(portal.mutable_types().add_property("contacts", score).ok());
+  const std::vector<std::string> names = {"Ada", "ada", "Bob", "Émile", "zed", "O'Brien"};
+  const std::vector<std::string> stages = {"lead", "customer", "subscriber"};
+  const int count = *rc::gen::inRange(0, 40);
+  for (int i = 0; i < count; ++i) {
+    PropertyInputs in = {{"email", "c" + std::to_string(i) + "@x.io"}};
+    if (*rc::gen::arbitrary<bool>()) in.emplace_back("firstname", *rc::gen::elementOf(names));
+    if (*rc::gen::arbitrary<bool>()) in.emplace_back("lifecyclestage", *rc::gen::elementOf(stages));
+    if (*rc::gen::arbitrary<bool>()) in.emplace_back("score", std::to_string(*rc::gen::inRange(-5, 6)));
+    RC_ASSERT(portal.create("contacts", in, kApi).ok());
+  }
+  const int archive = count > 0 ? *rc::gen::inRange(0, count) : 0;
+  for (int i = 0; i < archive; i += 7) (void)portal.archive("contacts", 101 + i, kApi);
+  RC_ASSERT(clock.advance(env::Duration::seconds(10)).ok());  // everything indexed
+
+  auto gen_filter = [&]() -> json {
+    const std::string prop = *rc::gen::element<std::string>("firstname", "lifecyclestage", "score");
+    const std::string op = *rc::gen::element<std::string>("EQ", "NEQ", "GT", "LTE", "IN", "HAS_PROPERTY", "NOT_HAS_PROPERTY");
+    auto value = [&]() -> std::string {
+      if (prop == "score") return std::to_string(*rc::gen::inRange(-5, 6));
+      if (prop == "lifecyclestage") return *rc::gen::elementOf(stages);
+      return *rc::gen::elementOf(names);
+    };
+    if (prop == "lifecyclestage" && (op == "GT" || op == "LTE")) return {{"propertyName", prop}, {"operator", "EQ"}, {"value", value()}};
+    json f = {{"propertyName", prop}, {"operator", op}};
+    if (op == "IN") f["values"] = json::array({value(), value()});
+    else if (op != "HAS_PROPERTY" && op != "NOT_HAS_PROPERTY") f["value"] = value();
+    return f;
+  };
+  json groups = json::array();
+  const int group_count = *rc::gen::inRange(0, 3);
+  for (int g = 0; g < group_count; ++g) {
+    json filters = json::array();
+    const int n = *rc::gen::inRange(1, 4);
+    for (int i = 0; i < n; ++i) filters.push_back(gen_filter());
+    groups.push_back({{"filters", filters}});
+  }
+  const bool descending = *rc::gen::arbitrary<bool>();
+  const int64_t limit = *rc::gen::inRange(1, 8);
+
+  // Brute force over the model.
+  std::vector<const ObjectRecord*> expected;
+  for (const auto& [id, r] : portal.records("contacts")) {
+    if (r.archived) continue;
+    bool match = groups.empty();
+    for (const auto& g : groups) {
+      bool all = true;
+      for (const auto& f : g["filters"]) all = all && oracle(r.properties, f);
+      match = match || all;
+    }
+    if (match) expected.push_back(&r);
+  }
+  std::stable_sort(expected.begin(), expected.end(), [&](const ObjectRecord* a, const ObjectRecord* b) {
+    const std::string* sa = a->get("score");
+    const std::string* sb = b->get("score");
+    if ((sa == nullptr) != (sb == nullptr)) return sb == nullptr;
+    if (sa == nullptr) return false;
+    return descending ? std::stod(*sa) > std::stod(*sb) : std::stod(*sa) < std::stod(*sb);
+  });
+
+  std::vector<const ObjectRecord*> got;
+  std::string after;
+  for (int pages = 0; pages < 100; ++pages) {
+    json body = {{"filterGroups", groups}, {"sorts", {{{"propertyName", "score"}, {"direction", descending ? "DESCENDING" : "ASCENDING"}}}},
+                 {"limit", limit}};
+    if (!after.empty()) body["after"] = after;
+    auto request = parse_search(*portal.types().find("contacts"), body.dump());
+    RC_ASSERT(request.ok());
+    auto page = search(portal, *portal.types().find("contacts"), request.value());
+    RC_ASSERT(page.ok());
+    RC_ASSERT(page->total == static_cast<int64_t>(expected.size()));
+    got.insert(got.end(), page->results.begin(), page->results.end());
+    if (!page->next_after) break;
+    after = std::to_string(*page->next_after);
+  }
+  RC_ASSERT(got == expected);
+}
+
+TEST(SearchLimits, RefusesWhatHubSpotRefuses) {
+  env::ManualClock clock{env::Timestamp::from_ms(1'716'000'000'000)};
+  Portal portal(clock);
+  const ObjectTypeDef& contacts = *portal.types().find("contacts");
+  auto refused = [&](const json& body) { return !parse_search(contacts, body.dump()).ok(); };
+  json filter = {{"propertyName", "email"}, {"operator", "EQ"}, {"value", "a@b.co"}};
+  json six_groups = json::array();
+  for (int i = 0; i < 6; ++i) six_groups.push_back({{"filters", {filter}}});
+  EXPECT_TRUE(refused({{"filterGroups", six_groups}})) << "more than 5 groups";
+  json seven = json::array();
+  for (int i = 0; i < 7; ++i) seven.push_back(filter);
+  EXPECT_TRUE(refused({{"filterGroups", {{{"filters", seven}}}}})) << "more than 6 filters in a group";
+  json groups = json::array();
+  for (int i = 0; i < 4; ++i) groups.push_back({{"filters", {filter, filter, filter, filter, filter}}});
+  EXPECT_TRUE(refused({{"filterGroups", groups}})) << "more than 18 filters in all";
+  EXPECT_TRUE(refused({{"limit", 201}}));
+  EXPECT_TRUE(refused({{"limit", 100}, {"after", "9950"}})) << "paging past 10,000";
+  EXPECT_TRUE(refused({{"filterGroups", {{{"filters", {{{"propertyName", "nope"}, {"operator", "EQ"}, {"value", "x"}}}}}}}}));
+  EXPECT_TRUE(refused({{"filterGroups", {{{"filters", {{{"propertyName", "email"}, {"operator", "LIKE"}, {"value", "x"}}}}}}}}));
+  EXPECT_TRUE(refused({{"query", std::string(3000, 'x')}})) << "bodies over 3,000 characters";
+  EXPECT_TRUE(refused({{"sorts", {"email", "-createdate"}}})) << "one sort only";
+  EXPECT_FALSE(refused({{"sorts", {"-createdate"}}, {"limit", 200}}));
+  EXPECT_FALSE(parse_search(contacts, "not json").ok());
+}
+
+TEST(SearchOperators, TokensBetweenAndDates) {
+  env::ManualClock clock{env::Timestamp::from_ms(1'716'000'000'000)};
+  Portal portal(clock);
+  const ObjectTypeDef& contacts = *portal.types().find("contacts");
+  const std::map<std::string, std::string> p = {{"email", "ada.lovelace@engines.io"},
+                                                {"firstname", "Ada Augusta"},
+                                                {"createdate", "2024-05-20T12:00:00.000Z"}};
+  auto f = [](std::string prop, std::string op, std::string v, std::string hi = "") {
+    return Filter{std::move(prop), std::move(op), std::move(v), std::move(hi), {}};
+  };
+  EXPECT_TRUE(filter_matches(contacts, f("firstname", "CONTAINS_TOKEN", "augusta"), p));
+  EXPECT_TRUE(filter_matches(contacts, f("email", "CONTAINS_TOKEN", "*@engines.io"), p));
+  EXPECT_TRUE(filter_matches(contacts, f("email", "CONTAINS_TOKEN", "engines.io"), p));
+  EXPECT_FALSE(filter_matches(contacts, f("firstname", "CONTAINS_TOKEN", "bob"), p));
+  EXPECT_TRUE(filter_matches(contacts, f("firstname", "NOT_CONTAINS_TOKEN", "bob"), p));
+  EXPECT_TRUE(filter_matches(contacts, f("createdate", "GTE", "1716206400000"), p)) << "epoch ms against ISO";
+  EXPECT_TRUE(filter_matches(contacts, f("createdate", "BETWEEN", "2024-05-20T00:00:00Z", "2024-05-21T00:00:00Z"), p));
+  EXPECT_FALSE(filter_matches(contacts, f("createdate", "LT", "1716206400000"), p));
+}
+
+}  // namespace
+}  // namespace crmsim::mocks::hubspot
