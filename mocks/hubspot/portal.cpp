@@ -84,7 +84,185 @@ bool Portal::is_free_mail_domain(std::string_view domain) {
 }
 
 Portal::Portal(const env::Clock& clock, PortalSettings settings, ObjectTypes types)
-    : clock_(clock), settings_(settings), types_(std::move(types)) {}
+    : clock_(clock), settings_(settings), types_(std::move(types)) {
+  set_pipelines("deals", {{"default", "Sales Pipeline",
+                           {{"appointmentscheduled", "Appointment Scheduled", 0.2, false},
+                            {"qualifiedtobuy", "Qualified To Buy", 0.4, false},
+                            {"presentationscheduled", "Presentation Scheduled", 0.6, false},
+                            {"decisionmakerboughtin", "Decision Maker Bought-In", 0.8, false},
+                            {"contractsent", "Contract Sent", 0.9, false},
+                            {"closedwon", "Closed Won", 1.0, true},
+                            {"closedlost", "Closed Lost", 0.0, true}}}});
+  set_pipelines("tickets", {{"0", "Support Pipeline",
+                             {{"1", "New", 0, false}, {"2", "Waiting on contact", 0, false},
+                              {"3", "Waiting on us", 0, false}, {"4", "Closed", 0, true}}}});
+}
+
+void Portal::set_pipelines(std::string_view type_name, std::vector<Pipeline> pipelines) {
+  ObjectTypeDef* type = types_.mutable_find(type_name);
+  if (type == nullptr) return;
+  const std::string pipeline_prop = type->name == "deals" ? "pipeline" : "hs_pipeline";
+  const std::string stage_prop = type->name == "deals" ? "dealstage" : "hs_pipeline_stage";
+  for (PropertyDef& p : type->properties) {
+    if (p.name == pipeline_prop) {
+      p.options.clear();
+      for (const Pipeline& pl : pipelines) p.options.push_back({pl.label, pl.id});
+    } else if (p.name == stage_prop) {
+      p.options.clear();
+      for (const Pipeline& pl : pipelines) {
+        for (const PipelineStage& st : pl.stages) p.options.push_back({st.label, st.id});
+      }
+    }
+  }
+  pipelines_[type->name] = std::move(pipelines);
+}
+
+const std::vector<Pipeline>& Portal::pipelines(std::string_view type_name) const {
+  static const std::vector<Pipeline> kNone;
+  const ObjectTypeDef* type = types_.find(type_name);
+  if (type == nullptr) return kNone;
+  auto it = pipelines_.find(type->name);
+  return it == pipelines_.end() ? kNone : it->second;
+}
+
+std::optional<HsError::Detail> Portal::check_pipeline(const ObjectTypeDef& type, const ObjectRecord* current,
+                                                      const std::map<std::string, std::string>& changes) const {
+  if (type.name != "deals" && type.name != "tickets") return std::nullopt;
+  const std::string pipeline_prop = type.name == "deals" ? "pipeline" : "hs_pipeline";
+  const std::string stage_prop = type.name == "deals" ? "dealstage" : "hs_pipeline_stage";
+  if (!changes.contains(pipeline_prop) && !changes.contains(stage_prop)) return std::nullopt;
+  auto value = [&](const std::string& p) -> std::string {
+    auto it = changes.find(p);
+    if (it != changes.end()) return it->second;
+    const std::string* v = current == nullptr ? nullptr : current->get(p);
+    return v == nullptr ? "" : *v;
+  };
+  const std::string stage = value(stage_prop);
+  if (stage.empty()) return std::nullopt;
+  std::string pipeline_id = value(pipeline_prop);
+  const auto& all = pipelines(type.name);
+  if (pipeline_id.empty() && !all.empty()) pipeline_id = all.front().id;
+  for (const Pipeline& p : all) {
+    if (p.id != pipeline_id) continue;
+    for (const PipelineStage& st : p.stages) {
+      if (st.id == stage) return std::nullopt;
+    }
+  }
+  return HsError::Detail{stage_prop, "INVALID_OPTION",
+                         stage + " is not a valid stage for pipeline " + pipeline_id};
+}
+
+uint64_t Portal::add_owner(Owner owner) {
+  owner.id = next_owner_id_++;
+  if (owner.user_id == 0) owner.user_id = 9'000'000 + owner.id % 1'000'000;
+  owner.created_at = clock_.now();
+  const uint64_t id = owner.id;
+  owners_.emplace(id, std::move(owner));
+  return id;
+}
+
+env::Result<uint64_t, HsError> Portal::create_list(std::string name, std::string_view type_name,
+                                                   std::string processing_type, std::vector<FilterGroup> filters) {
+  const ObjectTypeDef* type = types_.find(type_name);
+  auto invalid = [](std::string message) { return env::fail(HsError{400, "VALIDATION_ERROR", std::move(message), {}, {}}); };
+  if (type == nullptr) return invalid("Unknown objectTypeId " + std::string(type_name));
+  if (processing_type != "MANUAL" && processing_type != "DYNAMIC" && processing_type != "SNAPSHOT") {
+    return invalid("processingType must be MANUAL, DYNAMIC or SNAPSHOT");
+  }
+  if (name.empty()) return invalid("A list needs a name");
+  if (list_by_name(type->name, name) != nullptr) return invalid("A list named '" + name + "' already exists");
+  if (processing_type == "MANUAL" && !filters.empty()) return invalid("A MANUAL list takes no filters");
+  for (const FilterGroup& g : filters) {
+    for (const Filter& f : g.filters) {
+      if (type->property(f.property) == nullptr) return invalid("Unknown property " + f.property + " in list filters");
+    }
+  }
+  HsList l;
+  l.id = next_list_id_++;
+  l.name = std::move(name);
+  l.object_type = type->name;
+  l.processing_type = std::move(processing_type);
+  l.filters = std::move(filters);
+  l.created_at = l.updated_at = clock_.now();
+  if (l.processing_type != "MANUAL") {
+    for (const auto& [id, r] : records(type->name)) {
+      if (!r.archived && groups_match(*type, l.filters, r.properties)) l.members[id] = clock_.now();
+    }
+  }
+  const uint64_t id = l.id;
+  lists_.emplace(id, std::move(l));
+  return id;
+}
+
+env::Result<env::Ok, HsError> Portal::delete_list(uint64_t id) {
+  if (lists_.erase(id) == 0) return env::fail(HsError{404, "OBJECT_NOT_FOUND", "List " + std::to_string(id) + " does not exist", {}, {}});
+  return env::Ok{};
+}
+
+const HsList* Portal::list(uint64_t id) const {
+  auto it = lists_.find(id);
+  return it == lists_.end() ? nullptr : &it->second;
+}
+
+const HsList* Portal::list_by_name(std::string_view type_name, std::string_view name) const {
+  const ObjectTypeDef* type = types_.find(type_name);
+  for (const auto& [id, l] : lists_) {
+    if (type != nullptr && l.object_type == type->name && l.name == name) return &l;
+  }
+  return nullptr;
+}
+
+env::Result<MembershipChange, HsError> Portal::add_to_list(uint64_t id, const std::vector<uint64_t>& records_in) {
+  auto it = lists_.find(id);
+  if (it == lists_.end()) return env::fail(HsError{404, "OBJECT_NOT_FOUND", "List " + std::to_string(id) + " does not exist", {}, {}});
+  HsList& l = it->second;
+  if (l.processing_type == "DYNAMIC") {
+    return env::fail(HsError{400, "VALIDATION_ERROR", "List " + std::to_string(id) + " is DYNAMIC: its members follow its filters", {}, {}});
+  }
+  MembershipChange change;
+  for (uint64_t r : records_in) {
+    if (find(l.object_type, r) == nullptr) {
+      change.missing.push_back(r);
+    } else if (l.members.emplace(r, clock_.now()).second) {
+      change.added.push_back(r);
+    }
+  }
+  l.updated_at = clock_.now();
+  return change;
+}
+
+env::Result<MembershipChange, HsError> Portal::remove_from_list(uint64_t id, const std::vector<uint64_t>& records_in) {
+  auto it = lists_.find(id);
+  if (it == lists_.end()) return env::fail(HsError{404, "OBJECT_NOT_FOUND", "List " + std::to_string(id) + " does not exist", {}, {}});
+  HsList& l = it->second;
+  if (l.processing_type == "DYNAMIC") {
+    return env::fail(HsError{400, "VALIDATION_ERROR", "List " + std::to_string(id) + " is DYNAMIC: its members follow its filters", {}, {}});
+  }
+  MembershipChange change;
+  for (uint64_t r : records_in) {
+    if (l.members.erase(r) > 0) change.removed.push_back(r);
+    else change.missing.push_back(r);
+  }
+  l.updated_at = clock_.now();
+  return change;
+}
+
+void Portal::update_lists(const ObjectRecord& r) {
+  for (auto& [id, l] : lists_) {
+    if (l.object_type != r.type->name) continue;
+    if (r.archived) {
+      l.members.erase(r.id);
+      continue;
+    }
+    if (l.processing_type != "DYNAMIC") continue;
+    const bool member = groups_match(*r.type, l.filters, r.properties);
+    if (member && !l.members.contains(r.id)) {
+      l.members[r.id] = clock_.now();
+    } else if (!member) {
+      l.members.erase(r.id);
+    }
+  }
+}
 
 env::Result<std::string, HsError::Detail> Portal::normalize(const PropertyDef& p, std::string_view value) {
   auto invalid = [&](const char* error, std::string message) {
@@ -210,6 +388,12 @@ env::Result<std::map<std::string, std::string>, HsError> Portal::prepare(const O
     }
     changes[name] = std::move(normalized).value();
   }
+  auto owner = changes.find("hubspot_owner_id");
+  if (owner != changes.end() && !owner->second.empty()) {
+    const bool known = owner->second.size() < 19 && owners_.contains(std::stoull(owner->second));
+    if (!known) details.push_back({"hubspot_owner_id", "INVALID_OWNER_ID", owner->second + " is not a valid owner id"});
+  }
+  if (auto pipeline = check_pipeline(type, current, changes)) details.push_back(*pipeline);
   if (!details.empty()) return env::fail(validation_error(details, portal_id_));
 
   // Through the API a lifecycle stage only moves forward (clear it first).
@@ -297,6 +481,7 @@ void Portal::write(ObjectRecord& r, const std::map<std::string, std::string>& ch
   }
   r.updated_at = now;
   r.properties[r.type->last_modified_property] = env::format_hubspot_datetime(now);
+  update_lists(r);
 }
 
 env::Result<uint64_t, HsError> Portal::create(std::string_view type_name, const PropertyInputs& inputs,
@@ -320,6 +505,7 @@ env::Result<uint64_t, HsError> Portal::create(std::string_view type_name, const 
   write(r, changes.value(), source);
   r.indexed = std::nullopt;  // not searchable until indexed
   r.properties[type->last_modified_property] = env::format_hubspot_datetime(now);
+  update_lists(r);
   if (type->name == "contacts" && settings_.auto_create_companies) auto_associate_company(r, source);
   return id;
 }
@@ -387,6 +573,7 @@ env::Result<env::Ok, HsError> Portal::archive(std::string_view type_name, uint64
   if (r == nullptr || r->archived) return env::fail(not_found());
   r->archived = true;
   r->archived_at = clock_.now();
+  update_lists(*r);
   if (const std::string* email = r->get("email"); email != nullptr && r->type->name == "contacts") {
     emails_.erase(*email);
   }

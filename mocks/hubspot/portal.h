@@ -22,6 +22,7 @@
 
 #include "env/clock.h"
 #include "env/result.h"
+#include "mocks/hubspot/filters.h"
 #include "mocks/hubspot/properties.h"
 
 namespace crmsim::mocks::hubspot {
@@ -70,6 +71,49 @@ struct ObjectRecord {
   std::optional<std::map<std::string, std::string>> indexed;
 
   const std::string* get(std::string_view property) const;
+};
+
+// A list ("segment"): MANUAL members are added and removed by hand; a
+// DYNAMIC list's members are exactly the records its filters match,
+// re-evaluated on every write; a SNAPSHOT is evaluated once, then manual.
+struct HsList {
+  uint64_t id = 0;
+  std::string name;
+  std::string object_type;  // type name, "contacts"
+  std::string processing_type = "MANUAL";
+  std::vector<FilterGroup> filters;
+  std::map<uint64_t, env::Timestamp> members;  // record id -> when it joined
+  env::Timestamp created_at;
+  env::Timestamp updated_at;
+};
+
+struct MembershipChange {
+  std::vector<uint64_t> added;
+  std::vector<uint64_t> removed;
+  std::vector<uint64_t> missing;
+};
+
+struct Owner {
+  uint64_t id = 0;
+  std::string email;
+  std::string first_name;
+  std::string last_name;
+  uint64_t user_id = 0;
+  bool active = true;
+  env::Timestamp created_at;
+};
+
+struct PipelineStage {
+  std::string id;
+  std::string label;
+  double probability = 0;
+  bool is_closed = false;
+};
+
+struct Pipeline {
+  std::string id;
+  std::string label;
+  std::vector<PipelineStage> stages;
 };
 
 enum class Tier { kStarter, kProfessional, kEnterprise };
@@ -145,6 +189,27 @@ class Portal {
   std::vector<std::pair<uint64_t, std::set<int>>> associations(std::string_view from_type, uint64_t from_id,
                                                                std::string_view to_type) const;
 
+  // ---- lists
+  // Errors: VALIDATION_ERROR for an unknown object type, processing type or
+  // a duplicate name.
+  env::Result<uint64_t, HsError> create_list(std::string name, std::string_view type, std::string processing_type,
+                                             std::vector<FilterGroup> filters);
+  env::Result<env::Ok, HsError> delete_list(uint64_t id);
+  // Only MANUAL and SNAPSHOT lists take manual changes.
+  env::Result<MembershipChange, HsError> add_to_list(uint64_t id, const std::vector<uint64_t>& records);
+  env::Result<MembershipChange, HsError> remove_from_list(uint64_t id, const std::vector<uint64_t>& records);
+  const HsList* list(uint64_t id) const;
+  const HsList* list_by_name(std::string_view type, std::string_view name) const;
+  const std::map<uint64_t, HsList>& lists() const { return lists_; }
+
+  // ---- owners and pipelines
+  uint64_t add_owner(Owner owner);
+  const std::map<uint64_t, Owner>& owners() const { return owners_; }
+  const std::vector<Pipeline>& pipelines(std::string_view type) const;
+  // Replaces an object type's pipelines; the pipeline and stage properties'
+  // options follow.
+  void set_pipelines(std::string_view type, std::vector<Pipeline> pipelines);
+
   // What the search index holds for a record now: its properties once
   // indexed, an older state while a write is still being indexed, nullptr
   // for a record created too recently to be found.
@@ -166,6 +231,10 @@ class Portal {
   void write(ObjectRecord& record, const std::map<std::string, std::string>& changes, const WriteSource& source);
   void auto_associate_company(ObjectRecord& contact, const WriteSource& source);
   void reindex(ObjectRecord& record);
+  // Re-evaluates the dynamic lists of the record's type for it.
+  void update_lists(const ObjectRecord& record);
+  std::optional<HsError::Detail> check_pipeline(const ObjectTypeDef& type, const ObjectRecord* current,
+                                                const std::map<std::string, std::string>& changes) const;
 
   const env::Clock& clock_;
   PortalSettings settings_;
@@ -175,6 +244,11 @@ class Portal {
   std::map<std::string, std::map<uint64_t, ObjectRecord>> records_;  // by type name
   std::map<std::string, uint64_t> emails_;  // lower-case email -> live contact id
   std::map<AssociationKey, std::map<uint64_t, std::set<int>>> associations_;
+  std::map<uint64_t, HsList> lists_;
+  uint64_t next_list_id_ = 1;
+  std::map<uint64_t, Owner> owners_;
+  uint64_t next_owner_id_ = 50'000'001;
+  std::map<std::string, std::vector<Pipeline>> pipelines_;  // by type name
   // Records with a write still being indexed, by the time it lands.
   std::deque<std::pair<env::Timestamp, std::pair<std::string, uint64_t>>> pending_index_;
 };

@@ -587,6 +587,173 @@ struct HubSpotRoutes {
     return json_response(201, property_json(*type, *type->property(p.name)));
   }
 
+  // ---- lists
+  json list_json(const HsList& l) {
+    return {{"listId", std::to_string(l.id)}, {"name", l.name},
+            {"objectTypeId", portal().types().find(l.object_type)->type_id},
+            {"processingType", l.processing_type}, {"processingStatus", "COMPLETE"},
+            {"size", l.members.size()}, {"listVersion", 1}, {"createdAt", iso(l.created_at)},
+            {"updatedAt", iso(l.updated_at)}};
+  }
+
+  const HsList* list_of(const Request& r) {
+    uint64_t id = 0;
+    return parse_id(r.params.get("listId"), id) ? portal().list(id) : nullptr;
+  }
+
+  Response list_not_found(const Request& r) {
+    return error(404, "OBJECT_NOT_FOUND", "List " + std::string(r.params.get("listId")) + " does not exist.");
+  }
+
+  Response create_list(RestApi::Context& c) {
+    auto body = body_of(c.request);
+    if (!body.ok()) return body.error();
+    auto filters = parse_filter_branch(body->value("filterBranch", json()));
+    if (!filters.ok()) return error(400, "VALIDATION_ERROR", filters.error().message);
+    auto id = portal().create_list(body->value("name", ""), body->value("objectTypeId", "0-1"),
+                                   body->value("processingType", "MANUAL"), std::move(filters).value());
+    if (!id.ok()) return error(id.error());
+    return json_response(200, {{"list", list_json(*portal().list(id.value()))}});
+  }
+
+  Response get_list(RestApi::Context& c) {
+    const HsList* l = list_of(c.request);
+    if (l == nullptr) return list_not_found(c.request);
+    return json_response(200, {{"list", list_json(*l)}});
+  }
+
+  Response get_list_by_name(RestApi::Context& c) {
+    const HsList* l = portal().list_by_name(c.request.params.get("objectTypeId"), c.request.params.get("name"));
+    if (l == nullptr) return error(404, "OBJECT_NOT_FOUND", "List " + std::string(c.request.params.get("name")) + " does not exist.");
+    return json_response(200, {{"list", list_json(*l)}});
+  }
+
+  Response search_lists(RestApi::Context& c) {
+    auto body = body_of(c.request);
+    if (!body.ok()) return body.error();
+    const std::string query = body->value("query", "");
+    const int64_t offset = body->value("offset", 0);
+    const int64_t count = std::clamp<int64_t>(body->value("count", 20), 1, 500);
+    std::vector<const HsList*> found;
+    for (const auto& [id, l] : portal().lists()) {
+      if (query.empty() || l.name.find(query) != std::string::npos) found.push_back(&l);
+    }
+    json lists = json::array();
+    for (int64_t i = offset; i < static_cast<int64_t>(found.size()) && i < offset + count; ++i) {
+      lists.push_back(list_json(*found[static_cast<size_t>(i)]));
+    }
+    return json_response(200, {{"lists", lists}, {"hasMore", offset + count < static_cast<int64_t>(found.size())},
+                               {"offset", offset + static_cast<int64_t>(lists.size())}, {"total", found.size()}});
+  }
+
+  Response delete_list(RestApi::Context& c) {
+    uint64_t id = 0;
+    if (!parse_id(c.request.params.get("listId"), id) || !portal().delete_list(id).ok()) return list_not_found(c.request);
+    return Response::empty(204);
+  }
+
+  Response change_members(RestApi::Context& c, bool add) {
+    uint64_t id = 0;
+    if (!parse_id(c.request.params.get("listId"), id)) return list_not_found(c.request);
+    json body = json::parse(c.request.body, nullptr, false);
+    if (body.is_discarded() || !body.is_array()) return error(400, "VALIDATION_ERROR", "the body must be a list of record ids");
+    std::vector<uint64_t> ids;
+    std::vector<std::string> unreadable;
+    for (const json& v : body) {
+      uint64_t n = 0;
+      const std::string t = v.is_string() ? v.get<std::string>() : v.dump();
+      if (parse_id(t, n)) ids.push_back(n);
+      else unreadable.push_back(t);
+    }
+    auto change = add ? portal().add_to_list(id, ids) : portal().remove_from_list(id, ids);
+    if (!change.ok()) return error(change.error());
+    auto strings = [](const std::vector<uint64_t>& v) {
+      json out = json::array();
+      for (uint64_t n : v) out.push_back(std::to_string(n));
+      return out;
+    };
+    json missing = strings(change->missing);
+    for (const auto& u : unreadable) missing.push_back(u);
+    c.records = static_cast<int64_t>(change->added.size() + change->removed.size());
+    // HubSpot spells the added key "recordsIdsAdded".
+    return json_response(200, {{"recordIdsRemoved", strings(change->removed)},
+                               {"recordsIdsAdded", strings(change->added)},
+                               {"recordIdsMissing", missing}});
+  }
+
+  Response members(RestApi::Context& c) {
+    const HsList* l = list_of(c.request);
+    if (l == nullptr) return list_not_found(c.request);
+    constexpr int64_t kMembershipPageMax = 250;
+    int64_t limit = 100;
+    if (auto v = c.request.query.get("limit")) {
+      uint64_t n = 0;
+      if (!parse_id(*v, n) || n < 1 || n > static_cast<uint64_t>(kMembershipPageMax)) {
+        return error(400, "VALIDATION_ERROR", "limit must be between 1 and " + std::to_string(kMembershipPageMax));
+      }
+      limit = static_cast<int64_t>(n);
+    }
+    uint64_t after = 0;
+    if (auto a = c.request.query.get("after"); a && !parse_id(*a, after)) {
+      return error(400, "VALIDATION_ERROR", "after must be a paging cursor from a previous page");
+    }
+    json results = json::array();
+    auto it = l->members.upper_bound(after);
+    for (; it != l->members.end() && static_cast<int64_t>(results.size()) < limit; ++it) {
+      results.push_back({{"recordId", std::to_string(it->first)}, {"membershipTimestamp", iso(it->second)}});
+    }
+    c.records = static_cast<int64_t>(results.size());
+    json out = {{"results", results}};
+    if (it != l->members.end() && !results.empty()) {
+      out["paging"] = {{"next", {{"after", results.back()["recordId"]}}}};
+    }
+    return json_response(200, out);
+  }
+
+  // ---- owners and pipelines
+  json owner_json(const Owner& o) {
+    return {{"id", std::to_string(o.id)}, {"email", o.email}, {"firstName", o.first_name}, {"lastName", o.last_name},
+            {"userId", o.user_id}, {"createdAt", iso(o.created_at)}, {"updatedAt", iso(o.created_at)},
+            {"archived", !o.active}, {"teams", json::array()}};
+  }
+
+  Response list_owners(RestApi::Context& c) {
+    const auto email = c.request.query.get("email");
+    const bool archived = c.request.query.get("archived") == "true";
+    json results = json::array();
+    for (const auto& [id, o] : portal().owners()) {
+      if (o.active == archived) continue;
+      if (email && o.email != *email) continue;
+      results.push_back(owner_json(o));
+    }
+    return json_response(200, {{"results", results}});
+  }
+
+  Response get_owner(RestApi::Context& c) {
+    uint64_t id = 0;
+    if (!parse_id(c.request.params.get("ownerId"), id) || !portal().owners().contains(id)) return not_found();
+    return json_response(200, owner_json(portal().owners().at(id)));
+  }
+
+  Response list_pipelines(RestApi::Context& c) {
+    const ObjectTypeDef* type = type_of(c.request);
+    if (type == nullptr) return not_found();
+    json results = json::array();
+    int order = 0;
+    for (const Pipeline& p : portal().pipelines(type->name)) {
+      json stages = json::array();
+      int stage_order = 0;
+      for (const PipelineStage& st : p.stages) {
+        stages.push_back({{"id", st.id}, {"label", st.label}, {"displayOrder", stage_order++}, {"archived", false},
+                          {"metadata", {{"isClosed", st.is_closed ? "true" : "false"},
+                                        {"probability", std::to_string(st.probability).substr(0, 3)}}}});
+      }
+      results.push_back({{"id", p.id}, {"label", p.label}, {"displayOrder", order++}, {"archived", false},
+                         {"stages", stages}});
+    }
+    return json_response(200, {{"results", results}});
+  }
+
   // ---- associations v4
   Response associate(RestApi::Context& c, bool labelled) {
     const ObjectTypeDef* from = portal().types().find(c.request.params.get("from"));
@@ -742,6 +909,20 @@ void RestApi::install_routes() {
   call(Method::kGet, "/crm/v3/properties/:type", false, [](HubSpotRoutes& s, Context& c) { return s.list_properties(c); });
   call(Method::kPost, "/crm/v3/properties/:type", false, [](HubSpotRoutes& s, Context& c) { return s.create_property(c); });
   call(Method::kGet, "/crm/v3/properties/:type/:name", false, [](HubSpotRoutes& s, Context& c) { return s.get_property(c); });
+  call(Method::kPost, "/crm/v3/lists", false, [](HubSpotRoutes& s, Context& c) { return s.create_list(c); });
+  call(Method::kPost, "/crm/v3/lists/search", false, [](HubSpotRoutes& s, Context& c) { return s.search_lists(c); });
+  call(Method::kGet, "/crm/v3/lists/:listId", false, [](HubSpotRoutes& s, Context& c) { return s.get_list(c); });
+  call(Method::kDelete, "/crm/v3/lists/:listId", false, [](HubSpotRoutes& s, Context& c) { return s.delete_list(c); });
+  call(Method::kGet, "/crm/v3/lists/object-type-id/:objectTypeId/name/:name", false,
+       [](HubSpotRoutes& s, Context& c) { return s.get_list_by_name(c); });
+  call(Method::kPut, "/crm/v3/lists/:listId/memberships/add", false,
+       [](HubSpotRoutes& s, Context& c) { return s.change_members(c, true); });
+  call(Method::kPut, "/crm/v3/lists/:listId/memberships/remove", false,
+       [](HubSpotRoutes& s, Context& c) { return s.change_members(c, false); });
+  call(Method::kGet, "/crm/v3/lists/:listId/memberships", false, [](HubSpotRoutes& s, Context& c) { return s.members(c); });
+  call(Method::kGet, "/crm/v3/owners", false, [](HubSpotRoutes& s, Context& c) { return s.list_owners(c); });
+  call(Method::kGet, "/crm/v3/owners/:ownerId", false, [](HubSpotRoutes& s, Context& c) { return s.get_owner(c); });
+  call(Method::kGet, "/crm/v3/pipelines/:type", false, [](HubSpotRoutes& s, Context& c) { return s.list_pipelines(c); });
   const std::string assoc = "/crm/v4/objects/:from/:id/associations";
   call(Method::kPut, assoc + "/default/:to/:toId", false, [](HubSpotRoutes& s, Context& c) { return s.associate(c, false); });
   call(Method::kPut, assoc + "/:to/:toId", false, [](HubSpotRoutes& s, Context& c) { return s.associate(c, true); });

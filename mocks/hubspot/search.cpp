@@ -25,6 +25,10 @@ const std::set<std::string, std::less<>> kOperators = {
     "EQ", "NEQ", "LT", "LTE", "GT", "GTE", "BETWEEN", "IN", "NOT_IN", "HAS_PROPERTY", "NOT_HAS_PROPERTY",
     "CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"};
 
+std::optional<int> compare(PropertyType type, std::string_view stored, std::string_view wanted) {
+  return compare_property_values(type, stored, wanted);
+}
+
 std::string scalar_text(const json& v) {
   if (v.is_string()) return v.get<std::string>();
   if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
@@ -33,114 +37,7 @@ std::string scalar_text(const json& v) {
   return "";
 }
 
-// A comparable form of a value of `type`: a number for numbers, dates and
-// datetimes (milliseconds), nullopt for text.
-std::optional<double> ordinal(PropertyType type, std::string_view value) {
-  const std::string v(value);
-  if (type == PropertyType::kNumber) {
-    char* end = nullptr;
-    const double d = std::strtod(v.c_str(), &end);
-    if (v.empty() || end != v.c_str() + v.size()) return std::nullopt;
-    return d;
-  }
-  if (type == PropertyType::kDate || type == PropertyType::kDateTime) {
-    if (!v.empty() && std::all_of(v.begin(), v.end(), [](unsigned char c) { return std::isdigit(c); })) {
-      return static_cast<double>(std::stoll(v));
-    }
-    if (auto t = env::parse_datetime(v)) return static_cast<double>(t->ms_since_epoch());
-    if (auto d = env::parse_date(v)) return static_cast<double>(d->ms_since_epoch());
-  }
-  return std::nullopt;
-}
-
-// <0, 0, >0 comparing a stored value with a filter value.
-std::optional<int> compare(PropertyType type, std::string_view stored, std::string_view wanted) {
-  auto a = ordinal(type, stored);
-  auto b = ordinal(type, wanted);
-  if (a && b) return *a < *b ? -1 : *a > *b ? 1 : 0;
-  if (type == PropertyType::kNumber || type == PropertyType::kDate || type == PropertyType::kDateTime) {
-    return std::nullopt;
-  }
-  if (type == PropertyType::kEnumeration) return stored < wanted ? -1 : stored > wanted ? 1 : 0;
-  const std::string l = lower(stored);
-  const std::string r = lower(wanted);
-  return l < r ? -1 : l > r ? 1 : 0;
-}
-
-bool glob(std::string_view text, std::string_view pattern) {
-  size_t t = 0, p = 0, star = std::string::npos, mark = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = t;
-    } else if (p < pattern.size() && pattern[p] == text[t]) {
-      ++p;
-      ++t;
-    } else if (star != std::string::npos) {
-      p = star + 1;
-      t = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
-
-bool contains_token(std::string_view stored, std::string_view wanted) {
-  const std::string text = lower(stored);
-  const std::string want = lower(wanted);
-  if (glob(text, want)) return true;
-  // Tokens: the value split on spaces and on the punctuation inside emails,
-  // domains and names.
-  std::vector<std::string> tokens;
-  std::string current;
-  for (char c : text) {
-    if (std::isspace(static_cast<unsigned char>(c)) || c == '@' || c == ',' || c == ';') {
-      if (!current.empty()) tokens.push_back(current);
-      current.clear();
-    } else {
-      current += c;
-    }
-  }
-  if (!current.empty()) tokens.push_back(current);
-  return std::any_of(tokens.begin(), tokens.end(), [&](const std::string& token) { return glob(token, want); });
-}
-
 }  // namespace
-
-bool filter_matches(const ObjectTypeDef& type, const Filter& f, const std::map<std::string, std::string>& props) {
-  const PropertyDef* def = type.property(f.property);
-  const PropertyType t = def == nullptr ? PropertyType::kString : def->type;
-  auto it = props.find(f.property);
-  const bool has = it != props.end() && !it->second.empty();
-  const std::string stored = has ? it->second : "";
-  auto equals = [&](std::string_view wanted) {
-    auto c = compare(t, stored, wanted);
-    return has && c && *c == 0;
-  };
-  if (f.op == "HAS_PROPERTY") return has;
-  if (f.op == "NOT_HAS_PROPERTY") return !has;
-  if (f.op == "EQ") return equals(f.value);
-  if (f.op == "NEQ") return !equals(f.value);
-  if (f.op == "IN") return std::any_of(f.values.begin(), f.values.end(), equals);
-  if (f.op == "NOT_IN") return std::none_of(f.values.begin(), f.values.end(), equals);
-  if (f.op == "CONTAINS_TOKEN") return has && contains_token(stored, f.value);
-  if (f.op == "NOT_CONTAINS_TOKEN") return !has || !contains_token(stored, f.value);
-  if (!has) return false;
-  if (f.op == "BETWEEN") {
-    auto lo = compare(t, stored, f.value);
-    auto hi = compare(t, stored, f.high_value);
-    return lo && hi && *lo >= 0 && *hi <= 0;
-  }
-  auto c = compare(t, stored, f.value);
-  if (!c) return false;
-  if (f.op == "LT") return *c < 0;
-  if (f.op == "LTE") return *c <= 0;
-  if (f.op == "GT") return *c > 0;
-  if (f.op == "GTE") return *c >= 0;
-  return false;
-}
 
 env::Result<SearchRequest, HsError> parse_search(const ObjectTypeDef& type, std::string_view body) {
   if (body.size() > kSearchBodyCharsMax) {

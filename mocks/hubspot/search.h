@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "env/result.h"
+#include "mocks/hubspot/filters.h"
 #include "mocks/hubspot/portal.h"
 
 namespace crmsim::mocks::hubspot {
@@ -22,18 +23,6 @@ inline constexpr int64_t kSearchPageMax = 200;
 inline constexpr int64_t kSearchPageDefault = 10;
 inline constexpr int64_t kSearchResultsMax = 10'000;
 inline constexpr size_t kSearchBodyCharsMax = 3'000;
-
-struct Filter {
-  std::string property;
-  std::string op;  // EQ NEQ LT LTE GT GTE BETWEEN IN NOT_IN HAS_PROPERTY NOT_HAS_PROPERTY CONTAINS_TOKEN NOT_CONTAINS_TOKEN
-  std::string value;
-  std::string high_value;
-  std::vector<std::string> values;
-};
-
-struct FilterGroup {
-  std::vector<Filter> filters;
-};
 
 struct SearchRequest {
   std::vector<FilterGroup> groups;
@@ -56,10 +45,6 @@ struct SearchPage {
 // Parses and checks a search body (size, groups, filters, operators,
 // limit, paging) for an object type. Errors are HubSpot's 400s.
 env::Result<SearchRequest, HsError> parse_search(const ObjectTypeDef& type, std::string_view body);
-
-// Whether one filter holds for a record's indexed properties.
-bool filter_matches(const ObjectTypeDef& type, const Filter& filter,
-                    const std::map<std::string, std::string>& properties);
 
 env::Result<SearchPage, HsError> search(const Portal& portal, const ObjectTypeDef& type, const SearchRequest& request);
 

@@ -163,3 +163,60 @@ TEST_F(PortalTest, MergeKeepsThePrimaryAndItsEmailFindsIt) {
 
 }  // namespace
 }  // namespace crmsim::mocks::hubspot
+
+namespace crmsim::mocks::hubspot {
+namespace {
+
+TEST(Lists, DynamicListsFollowTheirFiltersOnEveryWrite) {
+  env::ManualClock clock{env::Timestamp::from_ms(1'716'000'000'000)};
+  Portal portal(clock);
+  const uint64_t a = portal.create("contacts", {{"email", "a@x.io"}, {"lifecyclestage", "marketingqualifiedlead"}}, kApi).value();
+  const uint64_t b = portal.create("contacts", {{"email", "b@x.io"}, {"lifecyclestage", "lead"}}, kApi).value();
+  FilterGroup mql{{{"lifecyclestage", "IN", "", "", {"marketingqualifiedlead", "salesqualifiedlead"}}}};
+  const uint64_t list = portal.create_list("MQLs", "0-1", "DYNAMIC", {mql}).value();
+  EXPECT_TRUE(portal.list(list)->members.contains(a)) << "existing records are evaluated at creation";
+  EXPECT_FALSE(portal.list(list)->members.contains(b));
+  ASSERT_TRUE(portal.update("contacts", b, {{"lifecyclestage", "salesqualifiedlead"}}, kPerson).ok());
+  EXPECT_TRUE(portal.list(list)->members.contains(b)) << "a qualifying change joins the list";
+  ASSERT_TRUE(portal.update("contacts", a, {{"lifecyclestage", ""}}, kApi).ok());
+  EXPECT_FALSE(portal.list(list)->members.contains(a)) << "and a disqualifying one leaves it";
+  const uint64_t c = portal.create("contacts", {{"email", "c@x.io"}, {"lifecyclestage", "marketingqualifiedlead"}}, kApi).value();
+  EXPECT_TRUE(portal.list(list)->members.contains(c));
+  ASSERT_TRUE(portal.archive("contacts", c, kApi).ok());
+  EXPECT_FALSE(portal.list(list)->members.contains(c)) << "archived records leave every list";
+  EXPECT_EQ(portal.add_to_list(list, {a}).error().category, "VALIDATION_ERROR") << "dynamic lists refuse manual changes";
+
+  const uint64_t manual = portal.create_list("Hand-picked", "contacts", "MANUAL", {}).value();
+  auto added = portal.add_to_list(manual, {a, 999});
+  ASSERT_TRUE(added.ok());
+  EXPECT_EQ(added->added, std::vector<uint64_t>{a});
+  EXPECT_EQ(added->missing, std::vector<uint64_t>{999});
+  EXPECT_FALSE(portal.create_list("Hand-picked", "contacts", "MANUAL", {}).ok()) << "names are unique per object";
+}
+
+TEST(Pipelines, DealStagesMustBelongToTheirPipeline) {
+  env::ManualClock clock{env::Timestamp::from_ms(1'716'000'000'000)};
+  Portal portal(clock);
+  EXPECT_TRUE(portal.create("deals", {{"dealname", "D"}, {"dealstage", "closedwon"}}, kApi).ok());
+  portal.set_pipelines("deals", {{"default", "Sales", {{"open", "Open", 0.5, false}, {"won", "Won", 1, true}}},
+                                 {"renewals", "Renewals", {{"due", "Due", 0.5, false}}}});
+  EXPECT_TRUE(portal.create("deals", {{"dealname", "D"}, {"pipeline", "renewals"}, {"dealstage", "due"}}, kApi).ok());
+  auto wrong = portal.create("deals", {{"dealname", "D"}, {"pipeline", "renewals"}, {"dealstage", "won"}}, kApi);
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_NE(wrong.error().message.find("won is not a valid stage for pipeline renewals"), std::string::npos);
+  EXPECT_FALSE(portal.create("deals", {{"dealname", "D"}, {"dealstage", "closedwon"}}, kApi).ok())
+      << "stage options follow the pipelines";
+}
+
+TEST(Owners, OwnerIdsMustBeKnown) {
+  env::ManualClock clock{env::Timestamp::from_ms(1'716'000'000'000)};
+  Portal portal(clock);
+  const uint64_t owner = portal.add_owner({0, "rep@acme.io", "Rita", "Rep", 0, true, {}});
+  EXPECT_TRUE(portal.create("contacts", {{"email", "o@x.io"}, {"hubspot_owner_id", std::to_string(owner)}}, kApi).ok());
+  auto bad = portal.create("contacts", {{"email", "p@x.io"}, {"hubspot_owner_id", "12345"}}, kApi);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("INVALID_OWNER_ID"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace crmsim::mocks::hubspot

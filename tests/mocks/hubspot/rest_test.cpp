@@ -240,3 +240,49 @@ TEST_F(HubSpotRestTest, AssociationsV4AndProperties) {
 
 }  // namespace
 }  // namespace crmsim::mocks::hubspot
+
+namespace crmsim::mocks::hubspot {
+namespace {
+
+TEST_F(HubSpotRestTest, ListsV3WithMembershipsOwnersAndPipelines) {
+  const std::string a = call_json(Method::kPost, "/crm/v3/objects/contacts", {{"properties", {{"email", "a@x.io"}, {"lifecyclestage", "marketingqualifiedlead"}}}})["id"];
+  const std::string b = call_json(Method::kPost, "/crm/v3/objects/contacts", {{"properties", {{"email", "b@x.io"}}}})["id"];
+  json dynamic = {{"name", "MQLs"}, {"objectTypeId", "0-1"}, {"processingType", "DYNAMIC"},
+                  {"filterBranch", {{"filterBranchType", "OR"},
+                                    {"filterBranches", {{{"filterBranchType", "AND"},
+                                                         {"filters", {{{"filterType", "PROPERTY"}, {"property", "lifecyclestage"},
+                                                                       {"operation", {{"operationType", "ENUMERATION"}, {"operator", "IS_ANY_OF"},
+                                                                                      {"values", {"marketingqualifiedlead"}}}}}}}}}}}}};
+  auto created = call(Method::kPost, "/crm/v3/lists", dynamic);
+  ASSERT_EQ(created.status, 200) << created.body;
+  json list = json::parse(created.body)["list"];
+  EXPECT_EQ(list["processingType"], "DYNAMIC");
+  EXPECT_EQ(list["size"], 1);
+  const std::string dynamic_id = list["listId"];
+  json members = call_json(Method::kGet, "/crm/v3/lists/" + dynamic_id + "/memberships");
+  ASSERT_EQ(members["results"].size(), 1u);
+  EXPECT_EQ(members["results"][0]["recordId"], a);
+
+  json manual = call_json(Method::kPost, "/crm/v3/lists", {{"name", "Picked"}, {"objectTypeId", "0-1"}, {"processingType", "MANUAL"}})["list"];
+  const std::string manual_id = manual["listId"];
+  auto add = call(Method::kPut, "/crm/v3/lists/" + manual_id + "/memberships/add", json::array({a, b, "777"}));
+  ASSERT_EQ(add.status, 200);
+  json changed = json::parse(add.body);
+  EXPECT_EQ(changed["recordsIdsAdded"].size(), 2u) << "HubSpot's own spelling";
+  EXPECT_EQ(changed["recordIdsMissing"], json::array({"777"}));
+  EXPECT_EQ(call(Method::kPut, "/crm/v3/lists/" + dynamic_id + "/memberships/add", json::array({b})).status, 400);
+  EXPECT_EQ(call_json(Method::kGet, "/crm/v3/lists/object-type-id/0-1/name/Picked")["list"]["size"], 2);
+  EXPECT_EQ(call(Method::kGet, "/crm/v3/lists/999").status, 404);
+  EXPECT_EQ(call_json(Method::kPost, "/crm/v3/lists/search", {{"query", "MQ"}})["total"], 1);
+
+  portal.add_owner({0, "rep@acme.io", "Rita", "Rep", 0, true, {}});
+  json owners = call_json(Method::kGet, "/crm/v3/owners?email=rep%40acme.io");
+  ASSERT_EQ(owners["results"].size(), 1u);
+  EXPECT_EQ(owners["results"][0]["firstName"], "Rita");
+  json pipelines = call_json(Method::kGet, "/crm/v3/pipelines/deals");
+  EXPECT_EQ(pipelines["results"][0]["id"], "default");
+  EXPECT_EQ(pipelines["results"][0]["stages"].size(), 7u);
+}
+
+}  // namespace
+}  // namespace crmsim::mocks::hubspot

@@ -1,0 +1,197 @@
+#include "mocks/hubspot/filters.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <cctype>
+#include <string>
+
+#include "env/time.h"
+
+namespace crmsim::mocks::hubspot {
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// A comparable form of a value of `type`: a number for numbers, dates and
+// datetimes (milliseconds), nullopt for text.
+std::optional<double> ordinal(PropertyType type, std::string_view value) {
+  const std::string v(value);
+  if (type == PropertyType::kNumber) {
+    char* end = nullptr;
+    const double d = std::strtod(v.c_str(), &end);
+    if (v.empty() || end != v.c_str() + v.size()) return std::nullopt;
+    return d;
+  }
+  if (type == PropertyType::kDate || type == PropertyType::kDateTime) {
+    if (!v.empty() && std::all_of(v.begin(), v.end(), [](unsigned char c) { return std::isdigit(c); })) {
+      return static_cast<double>(std::stoll(v));
+    }
+    if (auto t = env::parse_datetime(v)) return static_cast<double>(t->ms_since_epoch());
+    if (auto d = env::parse_date(v)) return static_cast<double>(d->ms_since_epoch());
+  }
+  return std::nullopt;
+}
+
+// <0, 0, >0 comparing a stored value with a filter value.
+std::optional<int> compare(PropertyType type, std::string_view stored, std::string_view wanted) {
+  auto a = ordinal(type, stored);
+  auto b = ordinal(type, wanted);
+  if (a && b) return *a < *b ? -1 : *a > *b ? 1 : 0;
+  if (type == PropertyType::kNumber || type == PropertyType::kDate || type == PropertyType::kDateTime) {
+    return std::nullopt;
+  }
+  if (type == PropertyType::kEnumeration) return stored < wanted ? -1 : stored > wanted ? 1 : 0;
+  const std::string l = lower(stored);
+  const std::string r = lower(wanted);
+  return l < r ? -1 : l > r ? 1 : 0;
+}
+
+bool glob(std::string_view text, std::string_view pattern) {
+  size_t t = 0, p = 0, star = std::string::npos, mark = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (p < pattern.size() && pattern[p] == text[t]) {
+      ++p;
+      ++t;
+    } else if (star != std::string::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+bool contains_token(std::string_view stored, std::string_view wanted) {
+  const std::string text = lower(stored);
+  const std::string want = lower(wanted);
+  if (glob(text, want)) return true;
+  // Tokens: the value split on spaces and on the punctuation inside emails,
+  // domains and names.
+  std::vector<std::string> tokens;
+  std::string current;
+  for (char c : text) {
+    if (std::isspace(static_cast<unsigned char>(c)) || c == '@' || c == ',' || c == ';') {
+      if (!current.empty()) tokens.push_back(current);
+      current.clear();
+    } else {
+      current += c;
+    }
+  }
+  if (!current.empty()) tokens.push_back(current);
+  return std::any_of(tokens.begin(), tokens.end(), [&](const std::string& token) { return glob(token, want); });
+}
+
+}  // namespace
+
+std::optional<int> compare_property_values(PropertyType type, std::string_view a, std::string_view b) {
+  return compare(type, a, b);
+}
+
+bool groups_match(const ObjectTypeDef& type, const std::vector<FilterGroup>& groups,
+                  const std::map<std::string, std::string>& properties) {
+  if (groups.empty()) return true;
+  return std::any_of(groups.begin(), groups.end(), [&](const FilterGroup& g) {
+    return std::all_of(g.filters.begin(), g.filters.end(),
+                       [&](const Filter& f) { return filter_matches(type, f, properties); });
+  });
+}
+
+bool filter_matches(const ObjectTypeDef& type, const Filter& f, const std::map<std::string, std::string>& props) {
+  const PropertyDef* def = type.property(f.property);
+  const PropertyType t = def == nullptr ? PropertyType::kString : def->type;
+  auto it = props.find(f.property);
+  const bool has = it != props.end() && !it->second.empty();
+  const std::string stored = has ? it->second : "";
+  auto equals = [&](std::string_view wanted) {
+    auto c = compare(t, stored, wanted);
+    return has && c && *c == 0;
+  };
+  if (f.op == "HAS_PROPERTY") return has;
+  if (f.op == "NOT_HAS_PROPERTY") return !has;
+  if (f.op == "EQ") return equals(f.value);
+  if (f.op == "NEQ") return !equals(f.value);
+  if (f.op == "IN") return std::any_of(f.values.begin(), f.values.end(), equals);
+  if (f.op == "NOT_IN") return std::none_of(f.values.begin(), f.values.end(), equals);
+  if (f.op == "CONTAINS_TOKEN") return has && contains_token(stored, f.value);
+  if (f.op == "CONTAINS") return has && lower(stored).find(lower(f.value)) != std::string::npos;
+  if (f.op == "NOT_CONTAINS") return !has || lower(stored).find(lower(f.value)) == std::string::npos;
+  if (f.op == "STARTS_WITH") return has && lower(stored).rfind(lower(f.value), 0) == 0;
+  if (f.op == "ENDS_WITH") {
+    const std::string s = lower(stored), w = lower(f.value);
+    return has && s.size() >= w.size() && s.compare(s.size() - w.size(), w.size(), w) == 0;
+  }
+  if (f.op == "NOT_CONTAINS_TOKEN") return !has || !contains_token(stored, f.value);
+  if (!has) return false;
+  if (f.op == "BETWEEN") {
+    auto lo = compare(t, stored, f.value);
+    auto hi = compare(t, stored, f.high_value);
+    return lo && hi && *lo >= 0 && *hi <= 0;
+  }
+  auto c = compare(t, stored, f.value);
+  if (!c) return false;
+  if (f.op == "LT") return *c < 0;
+  if (f.op == "LTE") return *c <= 0;
+  if (f.op == "GT") return *c > 0;
+  if (f.op == "GTE") return *c >= 0;
+  return false;
+}
+
+env::Result<std::vector<FilterGroup>> parse_filter_branch(const nlohmann::json& branch) {
+  using nlohmann::json;
+  static const std::map<std::string, std::string> kOperators = {
+      {"IS_ANY_OF", "IN"},         {"IS_NONE_OF", "NOT_IN"},      {"IS_EQUAL_TO", "EQ"},
+      {"IS_NOT_EQUAL_TO", "NEQ"},  {"IS_GREATER_THAN", "GT"},     {"IS_GREATER_THAN_OR_EQUAL_TO", "GTE"},
+      {"IS_LESS_THAN", "LT"},      {"IS_LESS_THAN_OR_EQUAL_TO", "LTE"}, {"IS_KNOWN", "HAS_PROPERTY"},
+      {"IS_UNKNOWN", "NOT_HAS_PROPERTY"}, {"CONTAINS", "CONTAINS"}, {"DOES_NOT_CONTAIN", "NOT_CONTAINS"},
+      {"STARTS_WITH", "STARTS_WITH"}, {"ENDS_WITH", "ENDS_WITH"}, {"IS_BETWEEN", "BETWEEN"}};
+  auto text = [](const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); };
+  auto filter_of = [&](const json& f) -> env::Result<Filter> {
+    if (!f.is_object() || f.value("filterType", "PROPERTY") != "PROPERTY" || !f.contains("property")) {
+      return env::fail("bad_filter", "only PROPERTY filters with a property are supported");
+    }
+    const json& operation = f.value("operation", json::object());
+    auto op = kOperators.find(operation.value("operator", ""));
+    if (op == kOperators.end()) {
+      return env::fail("bad_filter", "unsupported list filter operator '" + operation.value("operator", "") + "'");
+    }
+    Filter out{f["property"].get<std::string>(), op->second, "", "", {}};
+    if (operation.contains("value")) out.value = text(operation["value"]);
+    if (operation.contains("lowerBound")) out.value = text(operation["lowerBound"]);
+    if (operation.contains("upperBound")) out.high_value = text(operation["upperBound"]);
+    if (operation.contains("values") && operation["values"].is_array()) {
+      for (const json& v : operation["values"]) out.values.push_back(text(v));
+      if (out.op == "EQ" && out.values.size() == 1) out.value = out.values.front();
+    }
+    return out;
+  };
+  std::vector<FilterGroup> groups;
+  if (branch.is_null()) return groups;
+  if (!branch.is_object()) return env::fail("bad_filter", "filterBranch must be an object");
+  std::vector<json> and_branches;
+  if (branch.value("filterBranchType", "OR") == "AND") {
+    and_branches.push_back(branch);
+  } else {
+    for (const json& b : branch.value("filterBranches", json::array())) and_branches.push_back(b);
+  }
+  for (const json& b : and_branches) {
+    FilterGroup g;
+    for (const json& f : b.value("filters", json::array())) {
+      auto parsed = filter_of(f);
+      if (!parsed.ok()) return env::fail(parsed.error());
+      g.filters.push_back(std::move(parsed).value());
+    }
+    if (!g.filters.empty()) groups.push_back(std::move(g));
+  }
+  return groups;
+}
+
+}  // namespace crmsim::mocks::hubspot
