@@ -10,6 +10,7 @@
 #include "env/clock.h"
 #include "env/http_server.h"
 #include "env/structured_text.h"
+#include "mocks/hubspot/service.h"
 #include "mocks/salesforce/service.h"
 
 namespace crmsim::cli {
@@ -29,6 +30,8 @@ class ServedFakes final : public Served {
   std::unique_ptr<env::Clock> clock;
   std::unique_ptr<mocks::salesforce::Service> salesforce;
   std::unique_ptr<env::HttpServer> salesforce_server;
+  std::unique_ptr<mocks::hubspot::Service> hubspot;
+  std::unique_ptr<env::HttpServer> hubspot_server;
 
   std::string announcement() const override {
     json users = json::array();
@@ -44,7 +47,14 @@ class ServedFakes final : public Served {
                    {"api_version", "59.0"},
                    {"org_id", salesforce->org().id()},
                    {"users", users}}},
-                 {"admin", {{"token", salesforce->admin_token()}, {"salesforce", url + "/__admin"}}}};
+                 {"hubspot",
+                  {{"base_url", hubspot_server->base_url()},
+                   {"access_token", hubspot->token()},
+                   {"portal_id", hubspot->portal().portal_id()}}},
+                 {"admin",
+                  {{"token", salesforce->admin_token()},
+                   {"salesforce", url + "/__admin"},
+                   {"hubspot", hubspot_server->base_url() + "/__admin"}}}};
     return line.dump();
   }
 };
@@ -67,14 +77,14 @@ env::Result<std::unique_ptr<Served>> start_serving(const ServeSettings& s) {
   } else {
     served->clock = std::make_unique<env::SystemClock>();
   }
-  json description;
-  if (!s.salesforce_org_file.empty()) {
-    auto loaded = env::load_structured_file(s.salesforce_org_file);
-    if (!loaded.ok()) return env::fail(loaded.error());
-    description = std::move(loaded).value();
-  }
-  auto service = mocks::salesforce::Service::create(*served->clock, manual, description,
-                                                    s.admin_token.empty() ? random_token() : s.admin_token);
+  auto load = [](const std::string& file) -> env::Result<json> {
+    if (file.empty()) return json();
+    return env::load_structured_file(file);
+  };
+  auto description = load(s.salesforce_org_file);
+  if (!description.ok()) return env::fail(description.error());
+  const std::string admin_token = s.admin_token.empty() ? random_token() : s.admin_token;
+  auto service = mocks::salesforce::Service::create(*served->clock, manual, description.value(), admin_token);
   if (!service.ok()) {
     return env::fail(service.error().code, s.salesforce_org_file + ": " + service.error().message);
   }
@@ -86,18 +96,35 @@ env::Result<std::unique_ptr<Served>> start_serving(const ServeSettings& s) {
   auto server = env::serve(served->salesforce->router(), options);
   if (!server.ok()) return env::fail(server.error());
   served->salesforce_server = std::move(server).value();
+
+  auto portal = load(s.hubspot_portal_file);
+  if (!portal.ok()) return env::fail(portal.error());
+  auto hubspot = mocks::hubspot::Service::create(*served->clock, manual, portal.value(), admin_token);
+  if (!hubspot.ok()) return env::fail(hubspot.error().code, s.hubspot_portal_file + ": " + hubspot.error().message);
+  served->hubspot = std::move(hubspot).value();
+  if (s.no_limits) served->hubspot->set_limits_enforced(false);
+  options.port = s.hubspot_port;
+  auto hubspot_server = env::serve(served->hubspot->router(), options);
+  if (!hubspot_server.ok()) return env::fail(hubspot_server.error());
+  served->hubspot_server = std::move(hubspot_server).value();
   return std::unique_ptr<Served>(std::move(served));
 }
 
 void add_serve_command(CLI::App& app, ServeSettings& settings, std::function<int()>& run) {
   CLI::App* serve = app.add_subcommand(
-      "serve", "Run the fake Salesforce org on loopback for real clients (jsforce, your integration).\n"
-               "Prints one JSON line with the instance URL and every seeded user's credentials.");
+      "serve", "Run the fake Salesforce org and HubSpot portal on loopback for real clients\n"
+               "(jsforce, @hubspot/api-client, your integration). Prints one JSON line with their\n"
+               "URLs, every seeded Salesforce user's credentials and the HubSpot private-app token.");
   serve->add_option("--host", settings.host, "Address to bind")->capture_default_str();
   serve->add_option("--salesforce-port", settings.salesforce_port, "Port for the Salesforce fake (0: any free port)")
       ->capture_default_str();
   serve->add_option("--salesforce-org", settings.salesforce_org_file,
                     "Org description (YAML or JSON): users, roles, profiles, sharing rules, records")
+      ->check(CLI::ExistingFile);
+  serve->add_option("--hubspot-port", settings.hubspot_port, "Port for the HubSpot fake (0: any free port)")
+      ->capture_default_str();
+  serve->add_option("--hubspot-portal", settings.hubspot_portal_file,
+                    "Portal description (YAML or JSON): properties, owners, pipelines, lists, records")
       ->check(CLI::ExistingFile);
   serve->add_flag("--manual-clock", settings.manual_clock,
                   "Freeze time; advance it with POST /__admin/clock {\"advance\":\"15m\"}");

@@ -47,6 +47,8 @@ class RestApi {
 
   // A private-app token for this portal.
   std::string issue_token();
+  // Accepts a token issued before (a service keeps its token across resets).
+  void accept_token(std::string token) { tokens_.insert(std::move(token)); }
   const std::deque<JournalEntry>& journal() const { return journal_; }
   uint64_t journal_dropped() const { return journal_dropped_; }
 

@@ -1,5 +1,7 @@
 #include "mocks/salesforce/org_description.h"
 
+#include "env/config_check.h"
+
 #include "mocks/salesforce/soql.h"
 
 #include <map>
@@ -10,46 +12,14 @@ namespace {
 
 using nlohmann::json;
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
-  return out;
-}
+using env::config::check_keys;
+using env::config::choose;
+using env::config::flag;
+using env::config::join;
+using env::config::text;
 
 env::Failure<env::Error> bad(const std::string& where, const std::string& what) {
-  return env::fail("bad_org", where + ": " + what);
-}
-
-// Refuses keys outside `allowed`, naming them and what is allowed.
-env::Status check_keys(const json& j, const std::string& where, const std::vector<std::string>& allowed) {
-  if (!j.is_object()) return bad(where, "expected a mapping");
-  for (const auto& [key, value] : j.items()) {
-    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-      return bad(where.empty() ? key : where + "." + key, "unknown key (allowed: " + join(allowed) + ")");
-    }
-  }
-  return env::Ok{};
-}
-
-template <typename T>
-env::Result<T> choose(const json& j, const std::string& where, const std::vector<std::pair<std::string, T>>& choices) {
-  std::vector<std::string> names;
-  for (const auto& [name, value] : choices) {
-    names.push_back(name);
-    if (j.is_string() && j.get<std::string>() == name) return value;
-  }
-  return bad(where, "expected one of: " + join(names));
-}
-
-env::Result<std::string> text(const json& j, const std::string& where) {
-  if (!j.is_string() || j.get<std::string>().empty()) return bad(where, "expected a non-empty string");
-  return j.get<std::string>();
-}
-
-env::Result<bool> flag(const json& j, const std::string& key, const std::string& where, bool fallback) {
-  if (!j.contains(key)) return fallback;
-  if (!j[key].is_boolean()) return bad(where + "." + key, "expected true or false");
-  return j[key].get<bool>();
+  return env::config::bad(where, what, "bad_org");
 }
 
 const std::vector<std::pair<std::string, DuplicateRuleAction>> kDuplicateActions = {

@@ -46,7 +46,7 @@ class Service {
   Service(const env::Clock& clock, env::ManualClock* manual_clock, std::string admin_token,
           std::unique_ptr<nlohmann::json> description);
   env::Status build();
-  env::Response admin(const env::Request& request);
+  std::string journal_json(uint64_t since);
 
   const env::Clock& clock_;
   env::ManualClock* manual_clock_;

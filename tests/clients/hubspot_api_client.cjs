@@ -1,0 +1,115 @@
+// Runs the official @hubspot/api-client, unchanged, against `crmsim serve`:
+// create, getById by email, batch upsert, search with filters and paging,
+// associations, lists and memberships, and a burst that hits the 10-second
+// limit and completes thanks to the client's own retry.
+// Usage: node hubspot_api_client.cjs CRMSIM PORTAL_FILE
+'use strict';
+const { spawn } = require('node:child_process');
+const readline = require('node:readline');
+const assert = require('node:assert/strict');
+const hubspot = require('@hubspot/api-client');
+
+const [crmsim, portalFile] = process.argv.slice(2);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function startServer() {
+  const child = spawn(crmsim, ['serve', '--hubspot-portal', portalFile, '--admin-token', 'admin-t'],
+    { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    const lines = readline.createInterface({ input: child.stdout });
+    lines.once('line', (line) => resolve({ child, info: JSON.parse(line) }));
+    child.once('exit', (code) => reject(new Error(`crmsim serve exited with ${code}`)));
+  });
+}
+
+async function step(name, fn) {
+  const started = Date.now();
+  await fn();
+  console.log(`ok - ${name} (${Date.now() - started} ms)`);
+}
+
+async function main() {
+  const { child, info } = await startServer();
+  const hs = info.hubspot;
+  const client = new hubspot.Client({ accessToken: hs.access_token, basePath: hs.base_url, numberOfApiCallRetries: 3 });
+  try {
+    // First, while the 10-second window is empty: 5 pass, 3 wait one window.
+    await step('a burst past the 10-second limit completes through the client retry', async () => {
+      const limits = await fetch(`${hs.base_url}/__admin/limits`, { method: 'POST',
+        headers: { 'X-Admin-Token': 'admin-t' }, body: JSON.stringify({ per_ten_seconds: 5 }) });
+      assert.equal(limits.status, 200);
+      const journalBefore = await (await fetch(`${hs.base_url}/__admin/journal`, { headers: { 'X-Admin-Token': 'admin-t' } })).json();
+      const pages = await Promise.all(Array.from({ length: 8 }, () => client.crm.contacts.basicApi.getPage(1)));
+      assert.equal(pages.length, 8);
+      const journal = await (await fetch(`${hs.base_url}/__admin/journal?since=${journalBefore.total}`,
+        { headers: { 'X-Admin-Token': 'admin-t' } })).json();
+      const refused = journal.calls.filter((c) => c.status === 429).length;
+      assert.ok(refused >= 3, `expected the burst to be throttled, saw ${refused} 429s`);
+      await fetch(`${hs.base_url}/__admin/limits`, { method: 'POST', headers: { 'X-Admin-Token': 'admin-t' },
+        body: JSON.stringify({ per_ten_seconds: 190 }) });
+    });
+
+    let contactId;
+    await step('create a contact and read it back by email', async () => {
+      const created = await client.crm.contacts.basicApi.create({
+        properties: { email: 'Grace@Navy.example', firstname: 'Grace', lifecyclestage: 'subscriber' }, associations: [] });
+      contactId = created.id;
+      assert.equal(created.properties.email, 'grace@navy.example');
+      const byEmail = await client.crm.contacts.basicApi.getById('grace@navy.example', ['email', 'lifecyclestage'],
+        undefined, undefined, false, 'email');
+      assert.equal(byEmail.id, contactId);
+      assert.equal(byEmail.properties.lifecyclestage, 'subscriber');
+      await assert.rejects(client.crm.contacts.basicApi.create({ properties: { email: 'grace@navy.example' }, associations: [] }),
+        (e) => e.code === 409 && /Contact already exists/.test(e.body.message));
+    });
+
+    await step('batch upsert by email', async () => {
+      const result = await client.crm.contacts.batchApi.upsert({ inputs: [
+        { id: 'grace@navy.example', idProperty: 'email', properties: { lastname: 'Hopper' } },
+        { id: 'alan@bletchley.example', idProperty: 'email', properties: { firstname: 'Alan', lifecyclestage: 'marketingqualifiedlead' } }] });
+      assert.equal(result.results.length, 2);
+      const created = result.results.find((r) => r.properties.email === 'alan@bletchley.example' || r._new);
+      assert.ok(created, 'the new contact is in the results');
+    });
+
+    await step('search with filters, sorting and paging', async () => {
+      await sleep(1200);  // the portal's search index lags writes by 1 s
+      const request = { filterGroups: [{ filters: [{ propertyName: 'email', operator: 'CONTAINS_TOKEN', value: '*.example' }] }],
+        sorts: ['email'], properties: ['email', 'lifecyclestage'], limit: 2, after: '0' };
+      const first = await client.crm.contacts.searchApi.doSearch(request);
+      assert.equal(first.total, 3);
+      assert.deepEqual(first.results.map((r) => r.properties.email), ['ada@acme.example', 'alan@bletchley.example']);
+      const second = await client.crm.contacts.searchApi.doSearch({ ...request, after: first.paging.next.after });
+      assert.deepEqual(second.results.map((r) => r.properties.email), ['grace@navy.example']);
+    });
+
+    await step('associations v4 and the auto-created company', async () => {
+      const companies = await client.crm.companies.basicApi.getPage(10);
+      const acme = companies.results.find((c) => c.properties.domain === 'acme.example');
+      assert.ok(acme, 'a company was created from the email domain');
+      const company = await client.crm.companies.basicApi.create({ properties: { name: 'Navy', domain: 'navy.example' }, associations: [] });
+      await client.crm.associations.v4.basicApi.createDefault('contacts', contactId, 'companies', company.id);
+      const links = await client.crm.associations.v4.basicApi.getPage('contacts', contactId, 'companies');
+      assert.ok(links.results.some((l) => String(l.toObjectId) === company.id));
+    });
+
+    await step('lists and memberships', async () => {
+      const created = await client.crm.lists.listsApi.create({ name: 'VIPs', objectTypeId: '0-1', processingType: 'MANUAL' });
+      const listId = created.list.listId;
+      const added = await client.crm.lists.membershipsApi.add(listId, [contactId]);
+      assert.deepEqual(added.recordsIdsAdded.map(String), [contactId]);
+      const members = await client.crm.lists.membershipsApi.getPage(listId);
+      assert.deepEqual(members.results.map((m) => String(m.recordId)), [contactId]);
+      const mqls = await client.crm.lists.listsApi.getByName('MQLs', '0-1');
+      assert.equal(Number(mqls.list.size), 1, 'the dynamic list picked up the MQL');
+    });
+
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+main().then(() => console.log('all @hubspot/api-client checks passed'), (e) => {
+  console.error('FAILED:', e && e.stack ? e.stack : e, e && e.body ? JSON.stringify(e.body) : '');
+  process.exit(1);
+});

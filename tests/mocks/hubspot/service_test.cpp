@@ -1,0 +1,91 @@
+#include "mocks/hubspot/service.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "env/local_transport.h"
+#include "env/structured_text.h"
+
+namespace crmsim::mocks::hubspot {
+namespace {
+
+using env::Method;
+using nlohmann::json;
+
+std::string load_error(const char* yaml) {
+  env::ManualClock clock{env::Timestamp::from_ms(1'716'000'000'000)};
+  auto description = env::parse_structured_text(yaml);
+  if (!description.ok()) return description.error().message;
+  auto service = Service::create(clock, nullptr, description.value(), "t");
+  return service.ok() ? "" : service.error().message;
+}
+
+TEST(PortalDescription, RefusalsNameTheKeyAndWhatIsAllowed) {
+  EXPECT_NE(load_error("tier: gold").find("tier: expected one of: starter, professional, enterprise"), std::string::npos);
+  EXPECT_NE(load_error("teir: starter").find("teir: unknown key (allowed: tier"), std::string::npos);
+  EXPECT_NE(load_error("records: [{object: contacts, properties: {email: nope}}]").find("records[0]"), std::string::npos);
+  EXPECT_NE(load_error("records: [{object: contacts, owner: who@x.io}]").find("records[0].owner"), std::string::npos);
+  EXPECT_NE(load_error("lists: [{name: L, processing: DYNAMIC, filters: [[{property: nope, operator: EQ, value: 1}]]}]")
+                .find("Unknown property nope"),
+            std::string::npos);
+  EXPECT_NE(load_error("search_index_delay: soon").find("search_index_delay"), std::string::npos);
+  EXPECT_NE(load_error("pipelines: {contacts: []}").find("pipelines.contacts"), std::string::npos);
+  EXPECT_EQ(load_error(""), "");
+}
+
+TEST(PortalDescription, BuildsThePortalAndItsAdminFront) {
+  const char* yaml = R"(
+tier: enterprise
+api_limit_addons: 1
+auto_create_companies: true
+backward_lifecycle: ignore
+properties: [{object: contacts, name: score, type: number}]
+custom_objects: [{name: subscriptions, properties: [{name: plan, type: enumeration, options: [free, pro]}]}]
+owners: [{email: rep@acme.io, first_name: Rita}]
+pipelines:
+  deals: [{id: sales, label: Sales, stages: [{id: open, probability: 0.5}, {id: won, probability: 1, closed: true}]}]
+records:
+  - {object: companies, key: acme, properties: {name: Acme, domain: acme.io}}
+  - {object: contacts, key: ada, owner: rep@acme.io, properties: {email: ada@acme.io, score: 7}, associations: ["@acme"]}
+  - {object: deals, properties: {dealname: Big, pipeline: sales, dealstage: won}, associations: ["@ada"]}
+lists:
+  - {name: Scored, processing: DYNAMIC, filters: [[{property: score, operator: GT, value: 5}]]}
+  - {name: Picked, members: ["@ada"]}
+)";
+  env::ManualClock clock{*env::parse_datetime("2024-05-20T12:00:00Z")};
+  auto description = env::parse_structured_text(yaml).value();
+  auto service = Service::create(clock, &clock, description, "admin").value();
+  Portal& portal = service->portal();
+  EXPECT_EQ(service->api().rate_limiter().limits().per_day, 2'000'000) << "enterprise + one add-on";
+  EXPECT_EQ(service->api().rate_limiter().limits().per_ten_seconds, 250);
+  EXPECT_EQ(portal.settings().backward_lifecycle, BackwardLifecycle::kIgnore);
+  EXPECT_NE(portal.types().find("subscriptions"), nullptr);
+  const ObjectRecord* ada = portal.find_by("contacts", "email", "ada@acme.io");
+  ASSERT_NE(ada, nullptr);
+  EXPECT_EQ(portal.associations("contacts", ada->id, "companies").size(), 1u)
+      << "the described association, and no second auto-created company";
+  EXPECT_EQ(portal.records("companies").size(), 1u);
+  EXPECT_EQ(portal.associations("contacts", ada->id, "deals").size(), 1u);
+  EXPECT_EQ(portal.list_by_name("contacts", "Scored")->members.size(), 1u);
+  EXPECT_EQ(portal.list_by_name("contacts", "Picked")->members.size(), 1u);
+
+  env::LocalTransport transport(service->router());
+  auto admin = [&](Method m, const std::string& target, const std::string& body = "") {
+    auto r = env::Request::make(m, target).value();
+    r.headers.set("X-Admin-Token", "admin");
+    r.body = body;
+    return transport.send(r).value();
+  };
+  auto read = env::Request::make(Method::kGet, "/crm/v3/objects/contacts").value();
+  read.headers.set("Authorization", "Bearer " + service->token());
+  EXPECT_EQ(transport.send(read)->status, 200);
+  json journal = json::parse(admin(Method::kGet, "/__admin/journal").body);
+  EXPECT_EQ(journal["calls"][0]["route"], "/crm/v3/objects/:type");
+  EXPECT_EQ(admin(Method::kPost, "/__admin/reset").status, 204);
+  EXPECT_EQ(transport.send(read)->status, 200) << "the private-app token survives a reset";
+  EXPECT_EQ(json::parse(admin(Method::kPost, "/__admin/limits", R"({"per_ten_seconds":3})").body)["per_ten_seconds"], 3);
+}
+
+}  // namespace
+}  // namespace crmsim::mocks::hubspot
