@@ -34,6 +34,7 @@ build: configure-release
 bench: build
 	$(RELEASE_DIR)/bench/env_bench
 	$(RELEASE_DIR)/bench/salesforce_bench
+	$(RELEASE_DIR)/bench/hubspot_bench
 
 format:
 	@CRMSIM_DEV_TOOLS=1 scripts/install-deps

@@ -466,9 +466,7 @@ void Portal::write(ObjectRecord& r, const std::map<std::string, std::string>& ch
     } else {
       r.properties[name] = value;
     }
-    auto& h = r.history[name];
-    h.insert(h.begin(), HistoryEntry{value, now, source.type, source.id});
-    if (h.size() > kHistoryPerPropertyMax) h.pop_back();
+    add_history(r, name, value, source);
   }
   if (!changed) return;
   if (r.type->name == "contacts" && changes.contains("email")) {
@@ -482,6 +480,39 @@ void Portal::write(ObjectRecord& r, const std::map<std::string, std::string>& ch
   r.updated_at = now;
   r.properties[r.type->last_modified_property] = env::format_hubspot_datetime(now);
   update_lists(r);
+}
+
+uint32_t Portal::source_index(const WriteSource& source) {
+  auto [it, inserted] = source_indexes_.emplace(std::pair{source.type, source.id}, static_cast<uint32_t>(sources_.size()));
+  if (inserted) sources_.push_back(source);
+  return it->second;
+}
+
+void Portal::add_history(ObjectRecord& r, const std::string& property, const std::string& value,
+                         const WriteSource& source) {
+  const PropertyDef* def = r.type->property(property);
+  CRMSIM_ASSERT(def != nullptr, "history of an undeclared property");
+  const auto index = static_cast<uint16_t>(def - r.type->properties.data());
+  size_t kept = 0;
+  for (const HistoryEntry& h : r.history) kept += h.property == index;
+  if (kept >= kHistoryPerPropertyMax) {
+    r.history.erase(std::find_if(r.history.begin(), r.history.end(),
+                                 [&](const HistoryEntry& h) { return h.property == index; }));
+  }
+  r.history.push_back(HistoryEntry{index, source_index(source), clock_.now(), value});
+}
+
+std::vector<HistoryItem> Portal::history(const ObjectRecord& r, std::string_view property) const {
+  std::vector<HistoryItem> out;
+  const PropertyDef* def = r.type->property(property);
+  if (def == nullptr) return out;
+  const auto index = static_cast<uint16_t>(def - r.type->properties.data());
+  for (auto it = r.history.rbegin(); it != r.history.rend(); ++it) {
+    if (it->property != index) continue;
+    const WriteSource& source = sources_[it->source];
+    out.push_back({it->value, it->at, source.type, source.id});
+  }
+  return out;
 }
 
 env::Result<uint64_t, HsError> Portal::create(std::string_view type_name, const PropertyInputs& inputs,
@@ -501,7 +532,7 @@ env::Result<uint64_t, HsError> Portal::create(std::string_view type_name, const 
   r.updated_at = now;
   r.properties["hs_object_id"] = std::to_string(id);
   r.properties["createdate"] = env::format_hubspot_datetime(now);
-  r.history["createdate"].push_back({r.properties["createdate"], now, source.type, source.id});
+  add_history(r, "createdate", r.properties["createdate"], source);
   write(r, changes.value(), source);
   r.indexed = std::nullopt;  // not searchable until indexed
   r.properties[type->last_modified_property] = env::format_hubspot_datetime(now);
@@ -577,6 +608,42 @@ env::Result<env::Ok, HsError> Portal::archive(std::string_view type_name, uint64
   if (const std::string* email = r->get("email"); email != nullptr && r->type->name == "contacts") {
     emails_.erase(*email);
   }
+  return env::Ok{};
+}
+
+env::Result<env::Ok, HsError> Portal::restore(std::string_view type_name, uint64_t id, const WriteSource&) {
+  ObjectRecord* r = mutable_find(type_name, id);
+  if (r == nullptr || !r->archived) return env::fail(not_found());
+  if (const std::string* email = r->get("email"); email != nullptr && r->type->name == "contacts") {
+    auto owner = emails_.find(*email);
+    if (owner != emails_.end() && owner->second != id) {
+      return env::fail(HsError{409, "CONFLICT", "Contact already exists. Existing ID: " + std::to_string(owner->second), {}, {}});
+    }
+    emails_[*email] = id;
+  }
+  r->archived = false;
+  r->updated_at = clock_.now();
+  r->properties[r->type->last_modified_property] = env::format_hubspot_datetime(clock_.now());
+  update_lists(*r);
+  return env::Ok{};
+}
+
+env::Result<env::Ok, HsError> Portal::gdpr_delete(std::string_view type_name, uint64_t id) {
+  ObjectRecord* r = mutable_find(type_name, id);
+  if (r == nullptr) return env::fail(not_found());
+  const std::string type = r->type->name;
+  if (const std::string* email = r->get("email"); email != nullptr) {
+    auto owner = emails_.find(*email);
+    if (owner != emails_.end() && owner->second == id) emails_.erase(owner);
+  }
+  for (auto& [key, targets] : associations_) {
+    if (std::get<0>(key) == type && std::get<1>(key) == id) targets.clear();
+    if (std::get<2>(key) == type) targets.erase(id);
+  }
+  for (auto& [list_id, l] : lists_) {
+    if (l.object_type == type) l.members.erase(id);
+  }
+  records_[type].erase(id);
   return env::Ok{};
 }
 

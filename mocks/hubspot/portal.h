@@ -49,11 +49,22 @@ struct WriteSource {
   bool is_api() const { return type == "INTEGRATION"; }
 };
 
-struct HistoryEntry {
+// One value a property took, as the API returns it (newest first).
+struct HistoryItem {
   std::string value;
   env::Timestamp at;
   std::string source_type;
   std::string source_id;
+};
+
+// How a record stores its history, compactly: the property by its index in
+// the type's declaration and the source by its index in the portal's
+// table of sources.
+struct HistoryEntry {
+  uint16_t property = 0;
+  uint32_t source = 0;
+  env::Timestamp at;
+  std::string value;
 };
 
 struct ObjectRecord {
@@ -64,7 +75,7 @@ struct ObjectRecord {
   env::Timestamp updated_at;
   env::Timestamp archived_at;
   std::map<std::string, std::string> properties;  // set properties only
-  std::map<std::string, std::vector<HistoryEntry>> history;  // newest first
+  std::vector<HistoryEntry> history;  // every property, oldest first
   // The search index lags writes: until index_at the index still holds
   // `indexed` (nullopt: the record is not in the index yet).
   env::Timestamp index_at;
@@ -166,6 +177,12 @@ class Portal {
   env::Result<env::Ok, HsError> update(std::string_view type, uint64_t id, const PropertyInputs& properties,
                                        const WriteSource& source);
   env::Result<env::Ok, HsError> archive(std::string_view type, uint64_t id, const WriteSource& source);
+  // Brings an archived record back (HubSpot keeps archived records 90
+  // days). A contact whose email was taken meanwhile is a 409 CONFLICT.
+  env::Result<env::Ok, HsError> restore(std::string_view type, uint64_t id, const WriteSource& source);
+  // GDPR delete: the record, its history and its associations are gone for
+  // good, and its email can never be found again.
+  env::Result<env::Ok, HsError> gdpr_delete(std::string_view type, uint64_t id);
   // Merges `merged` into `primary` (contacts): the primary keeps its values
   // and takes the other's where it has none; the other is archived.
   env::Result<env::Ok, HsError> merge(std::string_view type, uint64_t primary, uint64_t merged,
@@ -210,6 +227,9 @@ class Portal {
   // options follow.
   void set_pipelines(std::string_view type, std::vector<Pipeline> pipelines);
 
+  // The values a property took, newest first.
+  std::vector<HistoryItem> history(const ObjectRecord& record, std::string_view property) const;
+
   // What the search index holds for a record now: its properties once
   // indexed, an older state while a write is still being indexed, nullptr
   // for a record created too recently to be found.
@@ -231,6 +251,9 @@ class Portal {
   void write(ObjectRecord& record, const std::map<std::string, std::string>& changes, const WriteSource& source);
   void auto_associate_company(ObjectRecord& contact, const WriteSource& source);
   void reindex(ObjectRecord& record);
+  void add_history(ObjectRecord& record, const std::string& property, const std::string& value,
+                   const WriteSource& source);
+  uint32_t source_index(const WriteSource& source);
   // Re-evaluates the dynamic lists of the record's type for it.
   void update_lists(const ObjectRecord& record);
   std::optional<HsError::Detail> check_pipeline(const ObjectTypeDef& type, const ObjectRecord* current,
@@ -244,6 +267,8 @@ class Portal {
   std::map<std::string, std::map<uint64_t, ObjectRecord>> records_;  // by type name
   std::map<std::string, uint64_t> emails_;  // lower-case email -> live contact id
   std::map<AssociationKey, std::map<uint64_t, std::set<int>>> associations_;
+  std::vector<WriteSource> sources_;
+  std::map<std::pair<std::string, std::string>, uint32_t> source_indexes_;
   std::map<uint64_t, HsList> lists_;
   uint64_t next_list_id_ = 1;
   std::map<uint64_t, Owner> owners_;

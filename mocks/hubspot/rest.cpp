@@ -138,13 +138,10 @@ struct HubSpotRoutes {
     if (with_history) {
       json history = json::object();
       for (const auto& name : history_props) {
-        auto it = r.history.find(name);
         json entries = json::array();
-        if (it != r.history.end()) {
-          for (const auto& h : it->second) {
-            entries.push_back({{"value", h.value}, {"timestamp", iso(h.at)}, {"sourceType", h.source_type},
-                               {"sourceId", h.source_id}});
-          }
+        for (const HistoryItem& h : portal().history(r, name)) {
+          entries.push_back({{"value", h.value}, {"timestamp", iso(h.at)}, {"sourceType", h.source_type},
+                             {"sourceId", h.source_id}});
         }
         history[name] = entries;
       }
@@ -326,6 +323,21 @@ struct HubSpotRoutes {
     if (!ok.ok()) return error(ok.error());
     c.records = 2;
     return json_response(200, record_json(*portal().find(type->name, primary), {}, false, {}));
+  }
+
+  Response gdpr_delete(RestApi::Context& c) {
+    const ObjectTypeDef* type = type_of(c.request);
+    if (type == nullptr) return not_found();
+    auto body = body_of(c.request);
+    if (!body.ok()) return body.error();
+    const json& b = body.value();
+    const std::string id_text = b.contains("objectId") ? (b["objectId"].is_string() ? b["objectId"].get<std::string>() : b["objectId"].dump()) : "";
+    const ObjectRecord* r = lookup(*type, id_text, b.value("idProperty", ""));
+    if (r == nullptr) r = lookup(*type, id_text, b.value("idProperty", ""), /*archived=*/true);
+    if (r == nullptr) return not_found();
+    (void)portal().gdpr_delete(type->name, r->id);
+    c.records = 1;
+    return Response::empty(204);
   }
 
   // ---- batch
@@ -900,6 +912,7 @@ void RestApi::install_routes() {
   call(Method::kPatch, objects + "/:id", false, [](HubSpotRoutes& s, Context& c) { return s.update(c); });
   call(Method::kDelete, objects + "/:id", false, [](HubSpotRoutes& s, Context& c) { return s.archive(c); });
   call(Method::kPost, objects + "/merge", false, [](HubSpotRoutes& s, Context& c) { return s.merge(c); });
+  call(Method::kPost, objects + "/gdpr-delete", false, [](HubSpotRoutes& s, Context& c) { return s.gdpr_delete(c); });
   call(Method::kPost, objects + "/search", true, [](HubSpotRoutes& s, Context& c) { return s.search_objects(c); });
   call(Method::kPost, objects + "/batch/create", false, [](HubSpotRoutes& s, Context& c) { return s.batch_create(c); });
   call(Method::kPost, objects + "/batch/read", false, [](HubSpotRoutes& s, Context& c) { return s.batch_read(c); });

@@ -25,10 +25,6 @@ const std::set<std::string, std::less<>> kOperators = {
     "EQ", "NEQ", "LT", "LTE", "GT", "GTE", "BETWEEN", "IN", "NOT_IN", "HAS_PROPERTY", "NOT_HAS_PROPERTY",
     "CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"};
 
-std::optional<int> compare(PropertyType type, std::string_view stored, std::string_view wanted) {
-  return compare_property_values(type, stored, wanted);
-}
-
 std::string scalar_text(const json& v) {
   if (v.is_string()) return v.get<std::string>();
   if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
@@ -164,18 +160,48 @@ env::Result<SearchPage, HsError> search(const Portal& portal, const ObjectTypeDe
     if (match) hits.push_back({&record, view});
   }
   if (!r.sort_property.empty()) {
+    // Sort keys are computed once per hit: numbers and instants as numbers,
+    // text lower-cased, enumerations as they are.
     const PropertyDef* def = type.property(r.sort_property);
-    std::stable_sort(hits.begin(), hits.end(), [&](const Hit& a, const Hit& b) {
-      auto va = a.view->find(r.sort_property);
-      auto vb = b.view->find(r.sort_property);
-      const bool na = va == a.view->end();
-      const bool nb = vb == b.view->end();
-      if (na != nb) return nb;  // records without the value come last
-      if (na) return false;
-      auto c = compare(def->type, va->second, vb->second);
-      const int cmp = c.value_or(0);
+    struct Keyed {
+      Hit hit;
+      bool has = false;
+      std::optional<double> number;
+      std::string text;
+    };
+    std::vector<Keyed> keyed;
+    keyed.reserve(hits.size());
+    for (const Hit& h : hits) {
+      Keyed k{h, false, std::nullopt, ""};
+      auto it = h.view->find(r.sort_property);
+      if (it != h.view->end()) {
+        k.has = true;
+        const bool ordered = def->type == PropertyType::kNumber || def->type == PropertyType::kDate ||
+                             def->type == PropertyType::kDateTime;
+        if (ordered) {
+          char* end = nullptr;
+          const double d = std::strtod(it->second.c_str(), &end);
+          if (!it->second.empty() && end == it->second.c_str() + it->second.size()) {
+            k.number = d;
+          } else if (auto t = env::parse_datetime(it->second)) {
+            k.number = static_cast<double>(t->ms_since_epoch());
+          } else if (auto day = env::parse_date(it->second)) {
+            k.number = static_cast<double>(day->ms_since_epoch());
+          }
+        }
+        k.text = def->type == PropertyType::kEnumeration ? it->second : lower(it->second);
+      }
+      keyed.push_back(std::move(k));
+    }
+    std::stable_sort(keyed.begin(), keyed.end(), [&](const Keyed& a, const Keyed& b) {
+      if (a.has != b.has) return a.has;  // records without the value come last
+      if (!a.has) return false;
+      int cmp = 0;
+      if (a.number && b.number) cmp = *a.number < *b.number ? -1 : *a.number > *b.number ? 1 : 0;
+      else cmp = a.text < b.text ? -1 : a.text > b.text ? 1 : 0;
       return r.descending ? cmp > 0 : cmp < 0;
     });
+    for (size_t i = 0; i < keyed.size(); ++i) hits[i] = keyed[i].hit;
   }
   SearchPage page;
   page.total = static_cast<int64_t>(hits.size());

@@ -32,8 +32,8 @@ TEST_F(PortalTest, CreateNormalizesAndStampsRecords) {
   EXPECT_EQ(*r->get("hs_object_id"), std::to_string(id.value()));
   EXPECT_EQ(*r->get("createdate"), "2024-05-20T12:00:00.000Z");
   EXPECT_EQ(*r->get("lastmodifieddate"), "2024-05-20T12:00:00.000Z");
-  EXPECT_EQ(r->history.at("firstname").front().source_type, "INTEGRATION");
-  EXPECT_EQ(r->history.at("firstname").front().source_id, "sync-app");
+  EXPECT_EQ(portal.history(*r, "firstname").front().source_type, "INTEGRATION");
+  EXPECT_EQ(portal.history(*r, "firstname").front().source_id, "sync-app");
 }
 
 TEST_F(PortalTest, ValuesMustFitTheirPropertyType) {
@@ -119,7 +119,7 @@ TEST_F(PortalTest, NoOpWritesLeaveTheRecordAlone) {
   ASSERT_TRUE(portal.update("contacts", id, {{"firstname", "N"}}, kApi).ok());
   const ObjectRecord* r = portal.find("contacts", id);
   EXPECT_EQ(*r->get("lastmodifieddate"), "2024-05-20T12:00:00.000Z") << "the same value is not a change";
-  EXPECT_EQ(r->history.at("firstname").size(), 1u);
+  EXPECT_EQ(portal.history(*r, "firstname").size(), 1u);
 }
 
 TEST_F(PortalTest, AutoCreatedCompaniesFollowEmailDomains) {
@@ -130,7 +130,7 @@ TEST_F(PortalTest, AutoCreatedCompaniesFollowEmailDomains) {
   ASSERT_EQ(portal.records("companies").size(), 1u) << "one company per domain, none for free mail";
   const auto& company = portal.records("companies").begin()->second;
   EXPECT_EQ(*company.get("domain"), "acme.io");
-  EXPECT_EQ(company.history.at("domain").front().source_type, "AUTOMATION");
+  EXPECT_EQ(portal.history(company, "domain").front().source_type, "AUTOMATION");
   auto links = portal.associations("contacts", a, "companies");
   ASSERT_EQ(links.size(), 1u);
   EXPECT_TRUE(links[0].second.contains(279));
@@ -216,6 +216,67 @@ TEST(Owners, OwnerIdsMustBeKnown) {
   auto bad = portal.create("contacts", {{"email", "p@x.io"}, {"hubspot_owner_id", "12345"}}, kApi);
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.error().message.find("INVALID_OWNER_ID"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace crmsim::mocks::hubspot
+
+namespace crmsim::mocks::hubspot {
+namespace {
+
+TEST(Restore, BringsBackAnArchivedContactUnlessItsEmailWasTaken) {
+  env::ManualClock clock{env::Timestamp::from_ms(1'716'000'000'000)};
+  Portal portal(clock);
+  const uint64_t a = portal.create("contacts", {{"email", "r@x.io"}}, kApi).value();
+  ASSERT_TRUE(portal.archive("contacts", a, kApi).ok());
+  ASSERT_TRUE(portal.restore("contacts", a, kApi).ok());
+  EXPECT_EQ(portal.find_by("contacts", "email", "r@x.io")->id, a);
+  ASSERT_TRUE(portal.archive("contacts", a, kApi).ok());
+  portal.create("contacts", {{"email", "r@x.io"}}, kApi).value();
+  EXPECT_EQ(portal.restore("contacts", a, kApi).error().status, 409);
+}
+
+TEST(GdprDelete, RemovesTheRecordForGood) {
+  env::ManualClock clock{env::Timestamp::from_ms(1'716'000'000'000)};
+  PortalSettings settings;
+  settings.auto_create_companies = true;
+  Portal portal(clock, settings);
+  const uint64_t a = portal.create("contacts", {{"email", "g@acme.io"}}, kApi).value();
+  const uint64_t company = portal.records("companies").begin()->first;
+  const uint64_t list = portal.create_list("All", "contacts", "MANUAL", {}).value();
+  ASSERT_TRUE(portal.add_to_list(list, {a}).ok());
+  ASSERT_TRUE(portal.gdpr_delete("contacts", a).ok());
+  EXPECT_EQ(portal.find_any("contacts", a), nullptr);
+  EXPECT_EQ(portal.find_by("contacts", "email", "g@acme.io"), nullptr);
+  EXPECT_TRUE(portal.associations("companies", company, "contacts").empty());
+  EXPECT_TRUE(portal.list(list)->members.empty());
+  EXPECT_EQ(portal.restore("contacts", a, kApi).error().status, 404) << "nothing to restore";
+}
+
+}  // namespace
+}  // namespace crmsim::mocks::hubspot
+
+namespace crmsim::mocks::hubspot {
+namespace {
+
+TEST(History, NewestFirstWithSourcesAndBounded) {
+  env::ManualClock clock{env::Timestamp::from_ms(1'716'000'000'000)};
+  Portal portal(clock);
+  const uint64_t id = portal.create("contacts", {{"email", "h@x.io"}, {"firstname", "A"}}, kApi).value();
+  ASSERT_TRUE(clock.advance(env::Duration::seconds(1)).ok());
+  ASSERT_TRUE(portal.update("contacts", id, {{"firstname", "B"}}, kPerson).ok());
+  auto h = portal.history(*portal.find("contacts", id), "firstname");
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_EQ(h[0].value, "B");
+  EXPECT_EQ(h[0].source_type, "CRM_UI") << "a person's edit is told apart from the integration's";
+  EXPECT_EQ(h[1].source_type, "INTEGRATION");
+  for (int i = 0; i < 30; ++i) {
+    ASSERT_TRUE(portal.update("contacts", id, {{"firstname", "N" + std::to_string(i)}}, kApi).ok());
+  }
+  h = portal.history(*portal.find("contacts", id), "firstname");
+  EXPECT_EQ(h.size(), Portal::kHistoryPerPropertyMax);
+  EXPECT_EQ(h.front().value, "N29");
+  EXPECT_EQ(portal.history(*portal.find("contacts", id), "email").size(), 1u) << "bounded per property";
 }
 
 }  // namespace

@@ -286,3 +286,69 @@ TEST_F(HubSpotRestTest, ListsV3WithMembershipsOwnersAndPipelines) {
 
 }  // namespace
 }  // namespace crmsim::mocks::hubspot
+
+#include <rapidcheck/gtest.h>
+
+#include <set>
+
+#include "env/percent_encoding.h"
+
+namespace crmsim::mocks::hubspot {
+namespace {
+
+// Bad input never crashes the portal and always gets HubSpot's error shape.
+RC_GTEST_PROP(HubSpotRestRobustness, AnyRequestGetsARealStatusAndShape, ()) {
+  env::ManualClock clock{*env::parse_datetime("2024-05-20T12:00:00Z")};
+  Portal portal(clock);
+  RestApi api(portal);
+  const std::string token = api.issue_token();
+  const uint64_t id = portal.create("contacts", {{"email", "a@x.io"}}, WriteSource{}).value();
+  const auto piece = rc::gen::oneOf(
+      rc::gen::element<std::string>("contacts", "0-1", "companies", "deals", "nope", std::to_string(id), "999", "a@x.io",
+                                    "batch", "create", "read", "update", "upsert", "archive", "search", "merge",
+                                    "gdpr-delete", "memberships", "add", "associations", "default", "1", ""),
+      rc::gen::arbitrary<std::string>());
+  const auto segments = *rc::gen::container<std::vector<std::string>>(*rc::gen::inRange(0, 6), piece);
+  std::string path = *rc::gen::element<std::string>("/crm/v3/objects", "/crm/v3/lists", "/crm/v4/objects",
+                                                   "/crm/v3/properties", "/crm/v3/owners", "/crm/v3/pipelines", "");
+  for (const auto& s : segments) path += "/" + env::percent_encode(s);
+  if (path.empty()) path = "/";
+  env::Request request;
+  request.method = *rc::gen::element(env::Method::kGet, env::Method::kPost, env::Method::kPatch, env::Method::kPut,
+                                     env::Method::kDelete);
+  request.raw_path = path;
+  if (*rc::gen::arbitrary<bool>()) request.query.add("idProperty", *rc::gen::element<std::string>("email", "nope", ""));
+  if (*rc::gen::arbitrary<bool>()) request.query.add("limit", *rc::gen::element<std::string>("0", "5", "101", "x"));
+  if (*rc::gen::arbitrary<bool>()) request.query.add("after", *rc::gen::element<std::string>("0", "101", "-1", "x"));
+  if (*rc::gen::weightedElement<bool>({{4, true}, {1, false}})) request.headers.set("Authorization", "Bearer " + token);
+  if (request.method != env::Method::kGet) {
+    request.body = *rc::gen::oneOf(
+        rc::gen::element<std::string>(
+            "", "{", "[]", "null", "[\"1\",\"x\"]", R"({"properties":{"email":"b@x.io"}})",
+            R"({"properties":{"email":5,"lifecyclestage":"nope"}})", R"({"properties":[1]})",
+            R"({"inputs":[{"id":"1"},{"properties":{"x":1}},5]})", R"({"inputs":5})",
+            R"({"filterGroups":[{"filters":[{"propertyName":"email","operator":"BETWEEN","value":"a"}]}]})",
+            R"({"filterGroups":[{"filters":[{"operator":"EQ"}]}],"sorts":[5],"limit":"x","after":{}})",
+            R"({"primaryObjectId":"1","objectIdToMerge":"1"})", R"({"name":"L","processingType":"DYNAMIC","filterBranch":5})",
+            R"([{"associationTypeId":"x"}])"),
+        rc::gen::arbitrary<std::string>());
+  }
+  env::LocalTransport transport(api.router());
+  auto response = transport.send(request);
+  RC_ASSERT(response.ok());
+  static const std::set<int> kStatuses = {200, 201, 204, 207, 400, 401, 404, 405, 409, 429};
+  RC_ASSERT(kStatuses.contains(response->status));
+  if (response->status == 204) RC_ASSERT(response->body.empty());
+  if (!response->body.empty()) {
+    const json body = json::parse(response->body, nullptr, false);
+    RC_ASSERT(!body.is_discarded());
+    if (response->status >= 400) {
+      RC_ASSERT(body.value("status", "") == "error");
+      RC_ASSERT(body.contains("message"));
+      RC_ASSERT(body.contains("correlationId"));
+    }
+  }
+}
+
+}  // namespace
+}  // namespace crmsim::mocks::hubspot
