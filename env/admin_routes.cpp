@@ -72,7 +72,7 @@ Response answer(const AdminHooks& h, const Request& r) {
 
 }  // namespace
 
-Router admin_front(AdminHooks hooks, std::function<const Router&()> target) {
+Router admin_front(AdminHooks hooks, const std::function<const Router&()>& target) {
   CRMSIM_ASSERT(hooks.clock != nullptr && hooks.journal_json && hooks.reset && hooks.limits && target,
                 "admin_front needs every hook");
   auto shared = std::make_shared<AdminHooks>(std::move(hooks));

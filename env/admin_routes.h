@@ -35,6 +35,6 @@ struct AdminHooks {
 
 // REQUIRES: every hook set; `target` returns the router to forward to (it
 // may change across resets).
-Router admin_front(AdminHooks hooks, std::function<const Router&()> target);
+Router admin_front(AdminHooks hooks, const std::function<const Router&()>& target);
 
 }  // namespace crmsim::env

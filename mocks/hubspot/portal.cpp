@@ -467,6 +467,16 @@ void Portal::write(ObjectRecord& r, const std::map<std::string, std::string>& ch
       r.properties[name] = value;
     }
     add_history(r, name, value, source);
+    ChangeEvent e;
+    e.kind = "propertyChange";
+    e.object_type = r.type->name;
+    e.object_id = r.id;
+    e.property = name;
+    e.value = value;
+    e.source_type = source.type;
+    e.source_id = source.id;
+    e.at = now;
+    emit(std::move(e));
   }
   if (!changed) return;
   if (r.type->name == "contacts" && changes.contains("email")) {
@@ -525,6 +535,16 @@ env::Result<uint64_t, HsError> Portal::create(std::string_view type_name, const 
   if (!changes.ok()) return env::fail(changes.error());
   const env::Timestamp now = clock_.now();
   const uint64_t id = next_id_++;
+  {
+    ChangeEvent e;
+    e.kind = "creation";
+    e.object_type = type->name;
+    e.object_id = id;
+    e.source_type = source.type;
+    e.source_id = source.id;
+    e.at = now;
+    emit(std::move(e));
+  }
   ObjectRecord& r = records_[type->name][id];
   r.id = id;
   r.type = type;
@@ -605,6 +625,12 @@ env::Result<env::Ok, HsError> Portal::archive(std::string_view type_name, uint64
   r->archived = true;
   r->archived_at = clock_.now();
   update_lists(*r);
+  ChangeEvent e;
+  e.kind = "deletion";
+  e.object_type = r->type->name;
+  e.object_id = id;
+  e.at = clock_.now();
+  emit(std::move(e));
   if (const std::string* email = r->get("email"); email != nullptr && r->type->name == "contacts") {
     emails_.erase(*email);
   }
@@ -623,6 +649,14 @@ env::Result<env::Ok, HsError> Portal::restore(std::string_view type_name, uint64
   }
   r->archived = false;
   r->updated_at = clock_.now();
+  {
+    ChangeEvent e;
+    e.kind = "restore";
+    e.object_type = r->type->name;
+    e.object_id = id;
+    e.at = clock_.now();
+    emit(std::move(e));
+  }
   r->properties[r->type->last_modified_property] = env::format_hubspot_datetime(clock_.now());
   update_lists(*r);
   return env::Ok{};
@@ -667,6 +701,14 @@ env::Result<env::Ok, HsError> Portal::merge(std::string_view type_name, uint64_t
   write(*p, fill, WriteSource{"MERGE", std::to_string(merged)});
   // The merged contact's email keeps finding the survivor.
   if (!email.empty() && p->type->name == "contacts") emails_[email] = primary;
+  ChangeEvent e;
+  e.kind = "merge";
+  e.object_type = p->type->name;
+  e.object_id = primary;
+  e.merged_ids = {merged};
+  e.source_type = source.type;
+  e.at = clock_.now();
+  emit(std::move(e));
   return env::Ok{};
 }
 
@@ -679,6 +721,14 @@ env::Result<env::Ok, HsError> Portal::associate(std::string_view from_type, uint
   auto inverse = inverse_types().find(type_id);
   associations_[{to->type->name, to_id, from->type->name}][from_id].insert(
       inverse == inverse_types().end() ? type_id : inverse->second);
+  ChangeEvent e;
+  e.kind = "associationChange";
+  e.object_type = from->type->name;
+  e.object_id = from_id;
+  e.to_object_type = to->type->name;
+  e.to_object_id = to_id;
+  e.at = clock_.now();
+  emit(std::move(e));
   return env::Ok{};
 }
 
@@ -689,6 +739,15 @@ env::Result<env::Ok, HsError> Portal::dissociate(std::string_view from_type, uin
   if (f == nullptr || t == nullptr) return env::fail(not_found());
   associations_[{f->name, from_id, t->name}].erase(to_id);
   associations_[{t->name, to_id, f->name}].erase(from_id);
+  ChangeEvent e;
+  e.kind = "associationChange";
+  e.object_type = f->name;
+  e.object_id = from_id;
+  e.to_object_type = t->name;
+  e.to_object_id = to_id;
+  e.removed = true;
+  e.at = clock_.now();
+  emit(std::move(e));
   return env::Ok{};
 }
 

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -141,6 +142,23 @@ struct PortalSettings {
 
 using PropertyInputs = std::vector<std::pair<std::string, std::string>>;
 
+// What changed in the portal, as webhooks report it.
+struct ChangeEvent {
+  // creation, deletion, propertyChange, merge, associationChange, restore
+  std::string kind;
+  std::string object_type;  // type name, "contacts"
+  uint64_t object_id = 0;
+  std::string property;  // propertyChange
+  std::string value;
+  std::string source_type;
+  std::string source_id;
+  env::Timestamp at;
+  std::vector<uint64_t> merged_ids;  // merge: the ids merged into object_id
+  std::string to_object_type;        // associationChange
+  uint64_t to_object_id = 0;
+  bool removed = false;
+};
+
 // HubSpot-defined association type ids (v4).
 struct AssociationType {
   int id = 0;
@@ -227,6 +245,9 @@ class Portal {
   // options follow.
   void set_pipelines(std::string_view type, std::vector<Pipeline> pipelines);
 
+  // Receives every change as it happens (one listener; webhooks use it).
+  void set_change_listener(std::function<void(const ChangeEvent&)> listener) { listener_ = std::move(listener); }
+
   // The values a property took, newest first.
   std::vector<HistoryItem> history(const ObjectRecord& record, std::string_view property) const;
 
@@ -267,6 +288,11 @@ class Portal {
   std::map<std::string, std::map<uint64_t, ObjectRecord>> records_;  // by type name
   std::map<std::string, uint64_t> emails_;  // lower-case email -> live contact id
   std::map<AssociationKey, std::map<uint64_t, std::set<int>>> associations_;
+  void emit(const ChangeEvent& event) const {
+    if (listener_) listener_(event);
+  }
+
+  std::function<void(const ChangeEvent&)> listener_;
   std::vector<WriteSource> sources_;
   std::map<std::pair<std::string, std::string>, uint32_t> source_indexes_;
   std::map<uint64_t, HsList> lists_;

@@ -6,9 +6,6 @@
 
 namespace crmsim::mocks::salesforce {
 
-using env::Method;
-using env::Request;
-using env::Response;
 using nlohmann::json;
 
 Service::Service(const env::Clock& clock, env::ManualClock* manual_clock, std::string admin_token,

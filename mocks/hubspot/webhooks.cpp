@@ -1,0 +1,149 @@
+#include "mocks/hubspot/webhooks.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "env/assert.h"
+
+namespace crmsim::mocks::hubspot {
+namespace {
+
+using nlohmann::json;
+
+// contacts -> contact, companies -> company, ...
+std::string singular(const std::string& type) {
+  if (type == "companies") return "company";
+  if (!type.empty() && type.back() == 's') return type.substr(0, type.size() - 1);
+  return type;
+}
+
+}  // namespace
+
+WebhookDispatcher::WebhookDispatcher(Portal& portal, env::Transport& target, std::string path, uint64_t app_id,
+                                     env::Rng* rng)
+    : portal_(portal), target_(target), path_(std::move(path)), app_id_(app_id), rng_(rng) {
+  portal_.set_change_listener([this](const ChangeEvent& e) { on_change(e); });
+}
+
+env::Result<uint64_t> WebhookDispatcher::subscribe(std::string event_type, std::string property_name) {
+  const size_t dot = event_type.find('.');
+  static const std::vector<std::string> kKinds = {"creation", "deletion", "propertyChange", "merge",
+                                                  "associationChange", "restore"};
+  const std::string object = event_type.substr(0, dot);
+  const std::string kind = dot == std::string::npos ? "" : event_type.substr(dot + 1);
+  const ObjectTypeDef* type = portal_.types().find(object);
+  if (type == nullptr || std::find(kKinds.begin(), kKinds.end(), kind) == kKinds.end()) {
+    return env::fail("bad_subscription", "unknown event type '" + event_type +
+                                             "' (e.g. contact.creation, contact.propertyChange)");
+  }
+  if (kind == "propertyChange" && type->property(property_name) == nullptr) {
+    return env::fail("bad_subscription", "a propertyChange subscription needs a property of " + type->name +
+                                             "; '" + property_name + "' is not one");
+  }
+  subscriptions_.push_back({next_subscription_id_++, std::move(event_type), std::move(property_name), true});
+  return subscriptions_.back().id;
+}
+
+void WebhookDispatcher::enqueue(std::string body, env::Timestamp due, int attempt) {
+  if (queue_.size() >= kPendingEventsMax) {
+    queue_.pop_front();
+    ++dropped_;
+  }
+  queue_.push_back({std::move(body), due, attempt});
+}
+
+void WebhookDispatcher::on_change(const ChangeEvent& e) {
+  const std::string type = singular(e.object_type) + "." + e.kind;
+  for (const Subscription& s : subscriptions_) {
+    if (!s.active || s.event_type != type) continue;
+    if (e.kind == "propertyChange" && s.property_name != e.property) continue;
+    json event = {{"eventId", next_event_id_++}, {"subscriptionId", s.id}, {"portalId", portal_.portal_id()},
+                  {"appId", app_id_}, {"occurredAt", e.at.ms_since_epoch()}, {"subscriptionType", type},
+                  {"attemptNumber", 0}, {"objectId", e.object_id}, {"changeFlag", "NEW"}};
+    if (e.kind == "propertyChange") {
+      event["propertyName"] = e.property;
+      event["propertyValue"] = e.value;
+      event["changeSource"] = e.source_type;
+      event.erase("changeFlag");
+    }
+    if (e.kind == "creation") event["changeFlag"] = "CREATED";
+    if (e.kind == "deletion") event["changeFlag"] = "DELETED";
+    if (e.kind == "restore") event["changeFlag"] = "RESTORED";
+    if (e.kind == "merge") {
+      event["primaryObjectId"] = e.object_id;
+      event["mergedObjectIds"] = e.merged_ids;
+      event["changeFlag"] = "MERGED";
+    }
+    if (e.kind == "associationChange") {
+      std::string association = singular(e.object_type) + "_TO_" + singular(e.to_object_type);
+      std::transform(association.begin(), association.end(), association.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+      event["associationType"] = association;  // "CONTACT_TO_COMPANY"
+      event["fromObjectId"] = e.object_id;
+      event["toObjectId"] = e.to_object_id;
+      event["associationRemoved"] = e.removed;
+      event.erase("changeFlag");
+    }
+    enqueue(event.dump(), e.at, 1);
+  }
+}
+
+std::optional<env::Timestamp> WebhookDispatcher::next_due() const {
+  std::optional<env::Timestamp> due;
+  for (const Queued& q : queue_) {
+    if (!due || q.due < *due) due = q.due;
+  }
+  return due;
+}
+
+size_t WebhookDispatcher::deliver(env::Timestamp now) {
+  std::vector<Queued> ready;
+  std::deque<Queued> later;
+  for (Queued& q : queue_) {
+    if (q.due <= now) ready.push_back(std::move(q));
+    else later.push_back(std::move(q));
+  }
+  queue_ = std::move(later);
+  size_t accepted = 0;
+  for (size_t start = 0; start < ready.size(); start += kBatchEventsMax) {
+    const size_t end = std::min(ready.size(), start + kBatchEventsMax);
+    std::vector<size_t> order;
+    for (size_t i = start; i < end; ++i) {
+      order.push_back(i);
+      if (rng_ != nullptr && rng_->bernoulli(faults_.duplicate_probability)) order.push_back(i);
+    }
+    if (faults_.reorder && rng_ != nullptr) rng_->shuffle(std::span<size_t>(order));
+    std::string body = "[";
+    for (size_t k = 0; k < order.size(); ++k) {
+      json event = json::parse(ready[order[k]].json);
+      event["attemptNumber"] = ready[order[k]].attempt - 1;
+      if (k > 0) body += ',';
+      body += event.dump();
+    }
+    body += ']';
+    env::Request request;
+    request.method = env::Method::kPost;
+    request.raw_path = path_;
+    request.headers.set("Content-Type", "application/json");
+    request.headers.set("User-Agent", "HubSpot Connect 2.0 (http://dev.hubspot.com/) (namespace: webhooks-nio)");
+    request.body = std::move(body);
+    auto response = target_.send(request);
+    const bool ok = response.ok() && response->status >= 200 && response->status < 300;
+    for (size_t i = start; i < end; ++i) {
+      if (ok) {
+        ++accepted;
+        ++delivered_;
+        continue;
+      }
+      Queued& q = ready[i];
+      if (q.attempt >= kAttemptsMax) {
+        ++dropped_;
+        continue;
+      }
+      enqueue(std::move(q.json), now + kFirstRetryDelay * (int64_t{1} << (q.attempt - 1)), q.attempt + 1);
+    }
+  }
+  return accepted;
+}
+
+}  // namespace crmsim::mocks::hubspot

@@ -1,0 +1,88 @@
+// HubSpot webhooks: an app's subscriptions (contact.creation,
+// contact.deletion, contact.propertyChange per property, contact.merge,
+// contact.associationChange, contact.restore, and the same for company,
+// deal and ticket), delivered as JSON arrays of up to 100 events per POST
+// to a subscriber reached through a Transport (the engine's receiver in
+// simulation, an HTTP URL when served). A delivery that fails or times out
+// is retried up to 10 times over about 17 hours with doubling delays, then
+// dropped. As in HubSpot, there is no ordering guarantee: as faults,
+// events can be duplicated and batches reordered. Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "env/rng.h"
+#include "env/transport.h"
+#include "mocks/hubspot/portal.h"
+
+namespace crmsim::mocks::hubspot {
+
+struct Subscription {
+  uint64_t id = 0;
+  std::string event_type;     // "contact.propertyChange"
+  std::string property_name;  // for propertyChange
+  bool active = true;
+};
+
+struct WebhookFaults {
+  double duplicate_probability = 0;  // each event may be sent twice
+  bool reorder = false;              // shuffle each batch
+};
+
+class WebhookDispatcher {
+ public:
+  static constexpr size_t kBatchEventsMax = 100;
+  static constexpr int kAttemptsMax = 10;
+  static constexpr env::Duration kFirstRetryDelay = env::Duration::minutes(1);
+  // Events waiting at once; past this the oldest are dropped (counted).
+  static constexpr size_t kPendingEventsMax = 1'000'000;
+
+  // Listens to `portal` (replacing any other listener) and delivers to
+  // `target` at `path`. `rng` decides faults; it may be null without faults.
+  WebhookDispatcher(Portal& portal, env::Transport& target, std::string path, uint64_t app_id,
+                    env::Rng* rng = nullptr);
+  WebhookDispatcher(const WebhookDispatcher&) = delete;
+  WebhookDispatcher& operator=(const WebhookDispatcher&) = delete;
+
+  // Error "bad_subscription" for an unknown event type, or a
+  // propertyChange without a known property.
+  env::Result<uint64_t> subscribe(std::string event_type, std::string property_name = "");
+  const std::vector<Subscription>& subscriptions() const { return subscriptions_; }
+  void set_faults(WebhookFaults faults) { faults_ = faults; }
+
+  // Sends every event due by `now`, in batches; returns how many events
+  // were accepted by the subscriber.
+  size_t deliver(env::Timestamp now);
+  // When the next delivery is due, if any event waits.
+  std::optional<env::Timestamp> next_due() const;
+  size_t pending() const { return queue_.size(); }
+  uint64_t delivered() const { return delivered_; }
+  uint64_t dropped() const { return dropped_; }
+
+ private:
+  struct Queued {
+    std::string json;  // the event, rendered
+    env::Timestamp due;
+    int attempt = 1;
+  };
+  void on_change(const ChangeEvent& e);
+  void enqueue(std::string json, env::Timestamp due, int attempt);
+
+  Portal& portal_;
+  env::Transport& target_;
+  std::string path_;
+  uint64_t app_id_;
+  env::Rng* rng_;
+  WebhookFaults faults_;
+  std::vector<Subscription> subscriptions_;
+  std::deque<Queued> queue_;
+  uint64_t next_event_id_ = 1;
+  uint64_t next_subscription_id_ = 1;
+  uint64_t delivered_ = 0;
+  uint64_t dropped_ = 0;
+};
+
+}  // namespace crmsim::mocks::hubspot

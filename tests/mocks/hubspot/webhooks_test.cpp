@@ -1,0 +1,142 @@
+#include "mocks/hubspot/webhooks.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "env/local_transport.h"
+
+namespace crmsim::mocks::hubspot {
+namespace {
+
+using nlohmann::json;
+
+// A subscriber that records every POST and answers with a chosen status.
+struct Receiver {
+  std::vector<json> batches;
+  int status = 200;
+  env::Router router;
+  Receiver() {
+    router.add(env::Method::kPost, "/hooks", [this](const env::Request& r) {
+      batches.push_back(json::parse(r.body));
+      return env::Response::empty(status);
+    });
+  }
+  std::vector<json> events() const {
+    std::vector<json> out;
+    for (const auto& b : batches) for (const auto& e : b) out.push_back(e);
+    return out;
+  }
+};
+
+const WriteSource kApi{"INTEGRATION", "app"};
+const WriteSource kPerson{"CRM_UI", "7"};
+
+class WebhooksTest : public ::testing::Test {
+ protected:
+  env::ManualClock clock{*env::parse_datetime("2024-05-20T12:00:00Z")};
+  Portal portal{clock};
+  Receiver receiver;
+  env::LocalTransport transport{receiver.router};
+  WebhookDispatcher hooks{portal, transport, "/hooks", 1234};
+};
+
+TEST_F(WebhooksTest, SubscribedChangesArriveWithTheirDetails) {
+  ASSERT_TRUE(hooks.subscribe("contact.creation").ok());
+  ASSERT_TRUE(hooks.subscribe("contact.propertyChange", "lifecyclestage").ok());
+  ASSERT_TRUE(hooks.subscribe("contact.deletion").ok());
+  EXPECT_FALSE(hooks.subscribe("contact.explosion").ok());
+  EXPECT_FALSE(hooks.subscribe("contact.propertyChange", "nope").ok());
+
+  const uint64_t id = portal.create("contacts", {{"email", "w@x.io"}, {"firstname", "W"}}, kApi).value();
+  ASSERT_TRUE(portal.update("contacts", id, {{"lifecyclestage", "lead"}, {"phone", "1"}}, kPerson).ok());
+  ASSERT_TRUE(portal.archive("contacts", id, kApi).ok());
+  EXPECT_EQ(hooks.deliver(clock.now()), 3u);
+  const auto events = receiver.events();
+  ASSERT_EQ(events.size(), 3u) << "firstname and phone are not subscribed";
+  EXPECT_EQ(events[0]["subscriptionType"], "contact.creation");
+  EXPECT_EQ(events[0]["objectId"], id);
+  EXPECT_EQ(events[0]["portalId"], portal.portal_id());
+  EXPECT_EQ(events[1]["subscriptionType"], "contact.propertyChange");
+  EXPECT_EQ(events[1]["propertyName"], "lifecyclestage");
+  EXPECT_EQ(events[1]["propertyValue"], "lead");
+  EXPECT_EQ(events[1]["changeSource"], "CRM_UI");
+  EXPECT_EQ(events[2]["subscriptionType"], "contact.deletion");
+  EXPECT_EQ(hooks.pending(), 0u);
+}
+
+TEST_F(WebhooksTest, BatchesHoldAtMost100Events) {
+  ASSERT_TRUE(hooks.subscribe("contact.creation").ok());
+  for (int i = 0; i < 250; ++i) portal.create("contacts", {{"email", std::to_string(i) + "@x.io"}}, kApi).value();
+  EXPECT_EQ(hooks.deliver(clock.now()), 250u);
+  ASSERT_EQ(receiver.batches.size(), 3u);
+  EXPECT_EQ(receiver.batches[0].size(), 100u);
+  EXPECT_EQ(receiver.batches[2].size(), 50u);
+}
+
+TEST_F(WebhooksTest, FailedDeliveriesAreRetriedWithDoublingDelaysThenDropped) {
+  ASSERT_TRUE(hooks.subscribe("contact.creation").ok());
+  portal.create("contacts", {{"email", "r@x.io"}}, kApi).value();
+  receiver.status = 503;
+  EXPECT_EQ(hooks.deliver(clock.now()), 0u);
+  EXPECT_EQ(hooks.next_due(), clock.now() + env::Duration::minutes(1));
+  ASSERT_TRUE(clock.advance(env::Duration::minutes(1)).ok());
+  EXPECT_EQ(hooks.deliver(clock.now()), 0u);
+  EXPECT_EQ(hooks.next_due(), clock.now() + env::Duration::minutes(2)) << "the delay doubles";
+  receiver.status = 200;
+  ASSERT_TRUE(clock.advance(env::Duration::minutes(2)).ok());
+  EXPECT_EQ(hooks.deliver(clock.now()), 1u);
+  EXPECT_EQ(receiver.events().back()["attemptNumber"], 2) << "the third try";
+
+  portal.create("contacts", {{"email", "s@x.io"}}, kApi).value();
+  receiver.status = 500;
+  for (int i = 0; i < WebhookDispatcher::kAttemptsMax; ++i) {
+    hooks.deliver(clock.now());
+    if (auto due = hooks.next_due()) {
+      ASSERT_TRUE(clock.set(*due).ok());
+    }
+  }
+  EXPECT_EQ(hooks.pending(), 0u);
+  EXPECT_EQ(hooks.dropped(), 1u) << "dropped after 10 attempts";
+}
+
+TEST(WebhookFaults, DuplicatesAndReorderingAreSeededFaults) {
+  env::ManualClock clock{*env::parse_datetime("2024-05-20T12:00:00Z")};
+  auto run = [&](uint64_t seed) {
+    Portal portal(clock);
+    Receiver receiver;
+    env::LocalTransport transport(receiver.router);
+    env::Rng rng(seed, "webhooks");
+    WebhookDispatcher hooks(portal, transport, "/hooks", 1, &rng);
+    hooks.set_faults({0.3, true});
+    EXPECT_TRUE(hooks.subscribe("contact.creation").ok());
+    for (int i = 0; i < 40; ++i) portal.create("contacts", {{"email", std::to_string(i) + "@x.io"}}, WriteSource{}).value();
+    hooks.deliver(clock.now());
+    std::vector<uint64_t> ids;
+    for (const auto& e : receiver.events()) ids.push_back(e["objectId"]);
+    return ids;
+  };
+  const auto a = run(7);
+  EXPECT_GT(a.size(), 40u) << "some events arrive twice";
+  EXPECT_FALSE(std::is_sorted(a.begin(), a.end())) << "and out of order";
+  EXPECT_EQ(a, run(7)) << "the same seed gives the same faults";
+}
+
+TEST_F(WebhooksTest, MergeAndAssociationEvents) {
+  ASSERT_TRUE(hooks.subscribe("contact.merge").ok());
+  ASSERT_TRUE(hooks.subscribe("contact.associationChange").ok());
+  const uint64_t a = portal.create("contacts", {{"email", "a@x.io"}}, kApi).value();
+  const uint64_t b = portal.create("contacts", {{"email", "b@x.io"}}, kApi).value();
+  const uint64_t c = portal.create("companies", {{"name", "C"}}, kApi).value();
+  ASSERT_TRUE(portal.associate("contacts", a, "companies", c, 279).ok());
+  ASSERT_TRUE(portal.merge("contacts", a, b, kApi).ok());
+  hooks.deliver(clock.now());
+  const auto events = receiver.events();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0]["associationType"], "CONTACT_TO_COMPANY");
+  EXPECT_EQ(events[0]["toObjectId"], c);
+  EXPECT_EQ(events[1]["mergedObjectIds"], json::array({b}));
+}
+
+}  // namespace
+}  // namespace crmsim::mocks::hubspot
