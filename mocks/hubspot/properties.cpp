@@ -16,7 +16,7 @@ struct P {
     def.group_name = std::move(group);
     switch (type) {
       case PropertyType::kNumber: def.field_type = "number"; break;
-      case PropertyType::kDate: def.field_type = "date"; break;
+      case PropertyType::kDate:
       case PropertyType::kDateTime: def.field_type = "date"; break;
       case PropertyType::kEnumeration: def.field_type = "select"; break;
       case PropertyType::kBool: def.field_type = "booleancheckbox"; break;
@@ -42,7 +42,7 @@ std::vector<PropertyDef> system_properties(const std::string& group, const std::
           P("hubspot_owner_id", T::kEnumeration, group)};
 }
 
-ObjectTypeDef make(std::string name, std::string singular, std::string type_id, std::string last_modified,
+ObjectTypeDef make(std::string name, std::string singular, std::string type_id, const std::string& last_modified,
                    const std::string& group, std::vector<PropertyDef> own) {
   ObjectTypeDef o{std::move(name), std::move(singular), std::move(type_id), last_modified,
                   system_properties(group, last_modified)};

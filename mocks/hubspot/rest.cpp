@@ -858,7 +858,7 @@ void RestApi::install_routes() {
   });
   // An authenticated, rate-limited, journaled call.
   auto call = [this, routes](Method m, const std::string& pattern, bool is_search,
-                             std::function<Response(HubSpotRoutes&, Context&)> fn) {
+                             const std::function<Response(HubSpotRoutes&, Context&)>& fn) {
     router_.add(m, pattern, [this, routes, pattern, is_search, fn](const Request& request) {
       std::string token;
       if (auto auth = request.headers.get("Authorization"); auth && auth->substr(0, 7) == "Bearer ") {
