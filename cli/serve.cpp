@@ -104,6 +104,7 @@ env::Result<std::unique_ptr<Served>> start_serving(const ServeSettings& s) {
   served->hubspot = std::move(hubspot).value();
   if (s.no_limits) served->hubspot->set_limits_enforced(false);
   options.port = s.hubspot_port;
+  options.lock = served->hubspot->lock();  // shared with webhook delivery
   auto hubspot_server = env::serve(served->hubspot->router(), options);
   if (!hubspot_server.ok()) return env::fail(hubspot_server.error());
   served->hubspot_server = std::move(hubspot_server).value();

@@ -66,6 +66,11 @@ Response answer(const AdminHooks& h, const Request& r) {
     if (!result.ok()) return admin_json(400, {{"error", result.error().message}});
     return Response::with_body(200, "application/json", result.value());
   }
+ if (auto extra = h.actions.find(action); extra != h.actions.end() && r.method == Method::kPost) {
+    auto result = extra->second(r.body.empty() ? "{}" : r.body);
+    if (!result.ok()) return admin_json(400, {{"error", result.error().message}});
+    return Response::with_body(200, "application/json", result.value());
+  }
   return admin_json(404, {{"error", "no admin route " + std::string(method_name(r.method)) + " /__admin/" + action},
                           {"routes", {"GET journal", "GET clock", "POST clock", "POST reset", "POST limits"}}});
 }

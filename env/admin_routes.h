@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 
 #include "env/clock.h"
@@ -31,6 +32,8 @@ struct AdminHooks {
   // Applies a JSON object of limit settings; returns the settings now in
   // force as JSON text, or an Error for a bad body.
   std::function<Result<std::string>(const std::string& body)> limits;
+  // Further POST /__admin/<name> actions a fake offers (body in, JSON out).
+  std::map<std::string, std::function<Result<std::string>(const std::string& body)>> actions;
 };
 
 // REQUIRES: every hook set; `target` returns the router to forward to (it

@@ -22,7 +22,7 @@ struct HttpServer::Impl {
   ServeOptions options;
   int port = 0;
   httplib::Server server;
-  std::mutex handle_mutex;
+  std::shared_ptr<std::mutex> handle_mutex;
   std::thread thread;
   std::once_flag stopped;
 
@@ -51,7 +51,7 @@ Response HttpServer::Impl::dispatch(const httplib::Request& in) {
     request.query = std::move(query).value();
   }
   if (options.serialize_requests) {
-    std::lock_guard lock(handle_mutex);
+    std::lock_guard lock(*handle_mutex);
     return router->handle(std::move(request));
   }
   return router->handle(std::move(request));
@@ -78,6 +78,7 @@ Result<std::unique_ptr<HttpServer>> serve(const Router& router, const ServeOptio
   auto impl = std::make_unique<HttpServer::Impl>();
   impl->router = &router;
   impl->options = options;
+  impl->handle_mutex = options.lock ? options.lock : std::make_shared<std::mutex>();
   httplib::Server& s = impl->server;
   s.set_tcp_nodelay(true);
   s.set_payload_max_length(options.request_body_bytes_max);

@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "env/result.h"
@@ -25,6 +26,9 @@ struct ServeOptions {
   int port = 0;  // 0: any free port
   // Handle one request at a time, under one lock.
   bool serialize_requests = true;
+  // The lock to serialize under; shared with whoever else touches what the
+  // router serves (a fake's background delivery). Null: the server's own.
+  std::shared_ptr<std::mutex> lock;
   // Larger request bodies are refused with 413 before they reach the router.
   size_t request_body_bytes_max = 64u << 20;
   // Requests served on one keep-alive connection before it is closed.

@@ -3,11 +3,25 @@
 #include <nlohmann/json.hpp>
 
 #include "env/admin_routes.h"
+#include "env/http_transport.h"
 #include "mocks/hubspot/portal_description.h"
 
 namespace crmsim::mocks::hubspot {
 
 using nlohmann::json;
+
+namespace {
+
+// ("http://127.0.0.1:9000", "/hooks") from "http://127.0.0.1:9000/hooks";
+// the path is "/" when the URL has none.
+std::pair<std::string, std::string> split_url(const std::string& url) {
+  const size_t scheme = url.find("://");
+  const size_t slash = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  if (slash == std::string::npos) return {url, "/"};
+  return {url.substr(0, slash), url.substr(slash)};
+}
+
+}  // namespace
 
 Service::Service(const env::Clock& clock, env::ManualClock* manual_clock, std::string admin_token,
                  std::unique_ptr<json> description)
@@ -33,10 +47,89 @@ Service::Service(const env::Clock& clock, env::ManualClock* manual_clock, std::s
                 {"per_day", limits.per_day}, {"searches_per_second", limits.searches_per_second}}
         .dump();
   };
+  hooks.actions["webhooks"] = [this](const std::string& text) { return configure_webhooks(text); };
   router_ = env::admin_front(std::move(hooks), [this]() -> const env::Router& { return api_->router(); });
 }
 
-Service::~Service() = default;
+Service::~Service() {
+  {
+    std::lock_guard guard(stop_mutex_);
+    stopping_ = true;
+  }
+  stop_signal_.notify_all();
+  if (delivery_thread_.joinable()) delivery_thread_.join();
+}
+
+uint64_t Service::webhooks_delivered() {
+  std::lock_guard guard(*lock_);
+  return webhooks_ ? webhooks_->delivered() : 0;
+}
+
+env::Status Service::attach_webhooks() {
+  if (webhook_url_.empty()) return env::Ok{};
+  auto dispatcher = std::make_unique<WebhookDispatcher>(*portal_, *webhook_transport_, split_url(webhook_url_).second, 1);
+  for (const auto& [type, property] : webhook_subscriptions_) {
+    auto ok = dispatcher->subscribe(type, property);
+    if (!ok.ok()) return env::fail(ok.error());
+  }
+  webhooks_ = std::move(dispatcher);
+  return env::Ok{};
+}
+
+// Runs under the request lock (an admin route).
+env::Result<std::string> Service::configure_webhooks(const std::string& text) {
+  json body = json::parse(text, nullptr, false);
+  if (body.is_discarded() || !body.is_object() || !body.contains("target_url") || !body["target_url"].is_string()) {
+    return env::fail("bad_body", "give {\"target_url\":\"http://host:port/path\",\"subscriptions\":[...]}");
+  }
+  const std::string url = body["target_url"].get<std::string>();
+  auto transport = env::HttpTransport::create(split_url(url).first);
+  if (!transport.ok()) return env::fail(transport.error());
+  std::vector<std::pair<std::string, std::string>> subscriptions;
+  for (const json& s : body.value("subscriptions", json::array())) {
+    if (!s.is_object()) return env::fail("bad_body", "each subscription is {\"event_type\":..., \"property\":...}");
+    subscriptions.emplace_back(s.value("event_type", ""), s.value("property", ""));
+  }
+  webhook_url_ = url;
+  webhook_subscriptions_ = std::move(subscriptions);
+  webhook_transport_ = std::shared_ptr<env::Transport>(std::move(transport).value().release());
+  if (auto ok = attach_webhooks(); !ok.ok()) {
+    webhook_url_.clear();
+    webhooks_.reset();
+    return env::fail(ok.error());
+  }
+  if (!delivery_thread_.joinable()) delivery_thread_ = std::thread([this] { delivery_loop(); });
+  json out = json::array();
+  for (const Subscription& s : webhooks_->subscriptions()) {
+    out.push_back({{"id", s.id}, {"event_type", s.event_type}, {"property", s.property_name}});
+  }
+  return json{{"target_url", webhook_url_}, {"subscriptions", out}}.dump();
+}
+
+void Service::delivery_loop() {
+  constexpr auto kPollInterval = std::chrono::milliseconds(100);
+  for (;;) {
+    {
+      std::unique_lock guard(stop_mutex_);
+      if (stop_signal_.wait_for(guard, kPollInterval, [this] { return stopping_; })) return;
+    }
+    std::vector<WebhookDispatcher::Batch> batches;
+    std::shared_ptr<env::Transport> transport;
+    {
+      std::lock_guard guard(*lock_);
+      if (!webhooks_) continue;
+      batches = webhooks_->take_due(clock_.now());
+      transport = webhook_transport_;
+    }
+    for (auto& batch : batches) {
+      // The lock is not held while the subscriber answers.
+      auto response = transport->send(batch.request);
+      const bool ok = response.ok() && response->status >= 200 && response->status < 300;
+      std::lock_guard guard(*lock_);
+      if (webhooks_) webhooks_->complete(std::move(batch), ok, clock_.now());
+    }
+  }
+}
 
 env::Result<std::unique_ptr<Service>> Service::create(const env::Clock& clock, env::ManualClock* manual_clock,
                                                       const json& description, std::string admin_token) {
@@ -52,6 +145,7 @@ env::Status Service::build() {
   if (auto ok = populate_portal(*portal, *description_); !ok.ok()) return env::fail(ok.error());
   api_.reset();
   portal_ = std::move(portal);
+  webhooks_.reset();  // it listens to the portal being replaced
   api_ = std::make_unique<RestApi>(*portal_);
   api_->rate_limiter().set_enforced(limits_enforced_);
   if (token_.empty()) {
@@ -59,7 +153,7 @@ env::Status Service::build() {
   } else {
     api_->accept_token(token_);
   }
-  return env::Ok{};
+  return attach_webhooks();
 }
 
 void Service::set_limits_enforced(bool on) {

@@ -1,18 +1,30 @@
 // The fake portal as a long-running service, for `crmsim serve` and tests
 // with real clients: the portal built from its description, its REST API
-// with one private-app token, and the admin front (env/admin_routes.h).
-// Not thread-safe; serve() runs one request at a time.
+// with one private-app token, the admin front (env/admin_routes.h), and
+// webhook delivery to an HTTP subscriber configured with
+//   POST /__admin/webhooks {"target_url":"http://127.0.0.1:9000/hooks",
+//     "subscriptions":[{"event_type":"contact.propertyChange","property":"email"}]}
+// Requests must be served under lock() (ServeOptions::lock): the delivery
+// thread takes the same lock to touch the portal, and releases it while the
+// subscriber answers, so a subscriber may call back into the API.
 #pragma once
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 
 #include "env/clock.h"
 #include "env/result.h"
+#include "env/transport.h"
 #include "env/router.h"
 #include "mocks/hubspot/portal.h"
 #include "mocks/hubspot/rest.h"
+#include "mocks/hubspot/webhooks.h"
 
 namespace crmsim::mocks::hubspot {
 
@@ -28,8 +40,15 @@ class Service {
   // The private-app token; it survives resets.
   const std::string& token() const { return token_; }
   void set_limits_enforced(bool on);
+  // The lock serve() must use for this service.
+  std::shared_ptr<std::mutex> lock() const { return lock_; }
+  // Webhook deliveries made so far (for tests and the journal).
+  uint64_t webhooks_delivered();
 
  private:
+  env::Result<std::string> configure_webhooks(const std::string& body);
+  env::Status attach_webhooks();
+  void delivery_loop();
   Service(const env::Clock& clock, env::ManualClock* manual_clock, std::string admin_token,
           std::unique_ptr<nlohmann::json> description);
   env::Status build();
@@ -44,6 +63,16 @@ class Service {
   std::unique_ptr<Portal> portal_;
   std::unique_ptr<RestApi> api_;
   env::Router router_;
+
+  std::shared_ptr<std::mutex> lock_ = std::make_shared<std::mutex>();
+  std::string webhook_url_;
+  std::vector<std::pair<std::string, std::string>> webhook_subscriptions_;  // kept across resets
+  std::shared_ptr<env::Transport> webhook_transport_;
+  std::unique_ptr<WebhookDispatcher> webhooks_;
+  std::thread delivery_thread_;
+  std::mutex stop_mutex_;
+  std::condition_variable stop_signal_;
+  bool stopping_ = false;
 };
 
 }  // namespace crmsim::mocks::hubspot

@@ -96,7 +96,7 @@ std::optional<env::Timestamp> WebhookDispatcher::next_due() const {
   return due;
 }
 
-size_t WebhookDispatcher::deliver(env::Timestamp now) {
+std::vector<WebhookDispatcher::Batch> WebhookDispatcher::take_due(env::Timestamp now) {
   std::vector<Queued> ready;
   std::deque<Queued> later;
   for (Queued& q : queue_) {
@@ -104,9 +104,10 @@ size_t WebhookDispatcher::deliver(env::Timestamp now) {
     else later.push_back(std::move(q));
   }
   queue_ = std::move(later);
-  size_t accepted = 0;
+  std::vector<Batch> batches;
   for (size_t start = 0; start < ready.size(); start += kBatchEventsMax) {
     const size_t end = std::min(ready.size(), start + kBatchEventsMax);
+    Batch batch;
     std::vector<size_t> order;
     for (size_t i = start; i < end; ++i) {
       order.push_back(i);
@@ -121,27 +122,42 @@ size_t WebhookDispatcher::deliver(env::Timestamp now) {
       body += event.dump();
     }
     body += ']';
-    env::Request request;
-    request.method = env::Method::kPost;
-    request.raw_path = path_;
-    request.headers.set("Content-Type", "application/json");
-    request.headers.set("User-Agent", "HubSpot Connect 2.0 (http://dev.hubspot.com/) (namespace: webhooks-nio)");
-    request.body = std::move(body);
-    auto response = target_.send(request);
-    const bool ok = response.ok() && response->status >= 200 && response->status < 300;
+    batch.request.method = env::Method::kPost;
+    batch.request.raw_path = path_;
+    batch.request.headers.set("Content-Type", "application/json");
+    batch.request.headers.set("User-Agent", "HubSpot Connect 2.0 (http://dev.hubspot.com/) (namespace: webhooks-nio)");
+    batch.request.body = std::move(body);
     for (size_t i = start; i < end; ++i) {
-      if (ok) {
-        ++accepted;
-        ++delivered_;
-        continue;
-      }
-      Queued& q = ready[i];
-      if (q.attempt >= kAttemptsMax) {
-        ++dropped_;
-        continue;
-      }
-      enqueue(std::move(q.json), now + kFirstRetryDelay * (int64_t{1} << (q.attempt - 1)), q.attempt + 1);
+      batch.events.push_back(std::move(ready[i].json));
+      batch.attempts.push_back(ready[i].attempt);
     }
+    batches.push_back(std::move(batch));
+  }
+  return batches;
+}
+
+size_t WebhookDispatcher::complete(Batch batch, bool accepted, env::Timestamp now) {
+  size_t count = 0;
+  for (size_t i = 0; i < batch.events.size(); ++i) {
+    if (accepted) {
+      ++count;
+      ++delivered_;
+    } else if (batch.attempts[i] >= kAttemptsMax) {
+      ++dropped_;
+    } else {
+      enqueue(std::move(batch.events[i]), now + kFirstRetryDelay * (int64_t{1} << (batch.attempts[i] - 1)),
+              batch.attempts[i] + 1);
+    }
+  }
+  return count;
+}
+
+size_t WebhookDispatcher::deliver(env::Timestamp now) {
+  size_t accepted = 0;
+  for (Batch& batch : take_due(now)) {
+    auto response = target_.send(batch.request);
+    const bool ok = response.ok() && response->status >= 200 && response->status < 300;
+    accepted += complete(std::move(batch), ok, now);
   }
   return accepted;
 }

@@ -56,6 +56,20 @@ class WebhookDispatcher {
   // Sends every event due by `now`, in batches; returns how many events
   // were accepted by the subscriber.
   size_t deliver(env::Timestamp now);
+
+  // The same in two halves, for a server that must not hold its lock while
+  // the subscriber answers (it may call back into the portal): take the due
+  // batches, send them, then report each outcome.
+  struct Batch {
+    env::Request request;
+    std::vector<std::string> events;  // rendered, for a retry
+    std::vector<int> attempts;
+  };
+  std::vector<Batch> take_due(env::Timestamp now);
+  // Returns how many events the subscriber accepted.
+  size_t complete(Batch batch, bool accepted, env::Timestamp now);
+  // The transport deliveries go through.
+  env::Transport& target() { return target_; }
   // When the next delivery is due, if any event waits.
   std::optional<env::Timestamp> next_due() const;
   size_t pending() const { return queue_.size(); }

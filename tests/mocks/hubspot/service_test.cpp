@@ -89,3 +89,68 @@ lists:
 
 }  // namespace
 }  // namespace crmsim::mocks::hubspot
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "env/http_server.h"
+#include "env/http_transport.h"
+
+namespace crmsim::mocks::hubspot {
+namespace {
+
+TEST(ServedWebhooks, ReachAnHttpSubscriberThatMayCallBack) {
+  env::SystemClock clock;
+  auto service = Service::create(clock, nullptr, json(), "admin").value();
+  env::ServeOptions options;
+  options.lock = service->lock();
+  auto server = std::move(env::serve(service->router(), options)).value();
+
+  // The subscriber reads the contact back through the API while it handles
+  // the webhook: the fake must not hold its lock meanwhile.
+  std::atomic<int> events{0};
+  std::atomic<int> read_back{0};
+  env::Router subscriber;
+  const std::string base = server->base_url();
+  const std::string token = service->token();
+  subscriber.add(Method::kPost, "/hooks", [&](const env::Request& r) {
+    for (const auto& e : json::parse(r.body)) {
+      ++events;
+      auto client = std::move(env::HttpTransport::create(base)).value();
+      auto get = env::Request::make(Method::kGet, "/crm/v3/objects/contacts/" + std::to_string(e["objectId"].get<uint64_t>())).value();
+      get.headers.set("Authorization", "Bearer " + token);
+      auto answer = client->send(get);
+      if (answer.ok() && answer->status == 200) ++read_back;
+    }
+    return env::Response::empty(204);
+  });
+  auto receiver = std::move(env::serve(subscriber)).value();
+
+  auto admin = std::move(env::HttpTransport::create(base)).value();
+  auto configure = env::Request::make(Method::kPost, "/__admin/webhooks").value();
+  configure.headers.set("X-Admin-Token", "admin");
+  configure.body = json{{"target_url", receiver->base_url() + "/hooks"},
+                        {"subscriptions", {{{"event_type", "contact.creation"}}}}}
+                       .dump();
+  auto configured = admin->send(configure);
+  ASSERT_TRUE(configured.ok());
+  ASSERT_EQ(configured->status, 200) << configured->body;
+
+  auto create = env::Request::make(Method::kPost, "/crm/v3/objects/contacts").value();
+  create.headers.set("Authorization", "Bearer " + token);
+  create.body = R"({"properties":{"email":"hook@x.io"}})";
+  ASSERT_EQ(admin->send(create)->status, 201);
+
+  for (int i = 0; i < 100 && read_back.load() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(events.load(), 1);
+  EXPECT_EQ(read_back.load(), 1) << "the subscriber could call back into the API";
+  EXPECT_EQ(service->webhooks_delivered(), 1u);
+  configure.body = R"({"target_url":"http://127.0.0.1:1/x","subscriptions":[{"event_type":"contact.nope"}]})";
+  EXPECT_EQ(admin->send(configure)->status, 400);
+  receiver->stop();
+  server->stop();
+}
+
+}  // namespace
+}  // namespace crmsim::mocks::hubspot
