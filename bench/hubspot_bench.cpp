@@ -3,7 +3,6 @@
 // the memory held per 100,000 contacts.
 #include <benchmark/benchmark.h>
 #include <malloc.h>
-
 #include <nlohmann/json.hpp>
 
 #include "env/clock.h"
@@ -19,9 +18,12 @@ using mocks::hubspot::RestApi;
 using mocks::hubspot::WriteSource;
 
 mocks::hubspot::PropertyInputs contact(int i) {
-  return {{"email", "ada" + std::to_string(i) + "@engines.example"}, {"firstname", "Ada"},
-          {"lastname", "Lovelace " + std::to_string(i)}, {"phone", "+44 20 7946 0000"},
-          {"company", "Engines Ltd"}, {"lifecyclestage", i % 25 == 0 ? "marketingqualifiedlead" : "subscriber"},
+  return {{"email", "ada" + std::to_string(i) + "@engines.example"},
+          {"firstname", "Ada"},
+          {"lastname", "Lovelace " + std::to_string(i)},
+          {"phone", "+44 20 7946 0000"},
+          {"company", "Engines Ltd"},
+          {"lifecyclestage", i % 25 == 0 ? "marketingqualifiedlead" : "subscriber"},
           {"city", "London"}};
 }
 
@@ -49,8 +51,9 @@ void BM_HubSpotGetById(benchmark::State& state) {
   Fixture f(1000);
   uint64_t id = 101;
   for (auto _ : state) {
-    auto r = f.transport.send(f.request(Method::kGet, "/crm/v3/objects/contacts/" + std::to_string(id) +
-                                                          "?properties=email&properties=lifecyclestage"));
+    auto r = f.transport.send(
+        f.request(Method::kGet, "/crm/v3/objects/contacts/" + std::to_string(id) +
+                                    "?properties=email&properties=lifecyclestage"));
     if (!r.ok() || r->status != 200) state.SkipWithError("getById failed");
     id = id == 1100 ? 101 : id + 1;
   }
@@ -62,27 +65,34 @@ void BM_HubSpotBatchUpsert100(benchmark::State& state) {
   Fixture f(1000);
   nlohmann::json body = {{"inputs", nlohmann::json::array()}};
   for (int i = 0; i < 100; ++i) {
-    body["inputs"].push_back({{"id", "ada" + std::to_string(i * 7) + "@engines.example"}, {"idProperty", "email"},
+    body["inputs"].push_back({{"id", "ada" + std::to_string(i * 7) + "@engines.example"},
+                              {"idProperty", "email"},
                               {"properties", {{"jobtitle", "Analyst"}}}});
   }
   int round = 0;
   for (auto _ : state) {
-    for (auto& input : body["inputs"]) input["properties"]["jobtitle"] = "Analyst " + std::to_string(round);
+    for (auto& input : body["inputs"])
+      input["properties"]["jobtitle"] = "Analyst " + std::to_string(round);
     ++round;
-    auto r = f.transport.send(f.request(Method::kPost, "/crm/v3/objects/contacts/batch/upsert", body.dump()));
+    auto r = f.transport.send(
+        f.request(Method::kPost, "/crm/v3/objects/contacts/batch/upsert", body.dump()));
     if (!r.ok() || r->status != 200) state.SkipWithError("batch upsert failed");
   }
   state.SetItemsProcessed(state.iterations());
-  state.counters["records_per_second"] = benchmark::Counter(static_cast<double>(state.iterations()) * 100,
-                                                            benchmark::Counter::kIsRate);
+  state.counters["records_per_second"] = benchmark::Counter(
+      static_cast<double>(state.iterations()) * 100, benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_HubSpotBatchUpsert100)->Unit(benchmark::kMillisecond);
 
 void BM_HubSpotSearchPage200(benchmark::State& state) {
   Fixture f(10'000);
   const nlohmann::json body = {
-      {"filterGroups", {{{"filters", {{{"propertyName", "lifecyclestage"}, {"operator", "EQ"}, {"value", "subscriber"}}}}}}},
-      {"sorts", {"email"}}, {"properties", {"email", "lifecyclestage"}}, {"limit", 200}};
+      {"filterGroups",
+       {{{"filters",
+          {{{"propertyName", "lifecyclestage"}, {"operator", "EQ"}, {"value", "subscriber"}}}}}}},
+      {"sorts", {"email"}},
+      {"properties", {"email", "lifecyclestage"}},
+      {"limit", 200}};
   const auto request = f.request(Method::kPost, "/crm/v3/objects/contacts/search", body.dump());
   for (auto _ : state) {
     auto r = f.transport.send(request);
@@ -99,7 +109,8 @@ void BM_HubSpotMemoryPer100kContacts(benchmark::State& state) {
     const size_t empty = mallinfo2().uordblks;
     for (int i = 0; i < 100'000; ++i) (void)portal->create("contacts", contact(i), WriteSource{});
     (void)clock.advance(env::Duration::minutes(1));
-    (void)portal->create("contacts", contact(100'000), WriteSource{});  // lets pending index snapshots go
+    (void)portal->create("contacts", contact(100'000),
+                         WriteSource{});  // lets pending index snapshots go
     const size_t full = mallinfo2().uordblks;
     state.counters["MB_per_100k_contacts"] = static_cast<double>(full - empty) / (1 << 20);
     state.counters["bytes_per_contact"] = static_cast<double>(full - empty) / 100'000;

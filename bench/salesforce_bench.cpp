@@ -3,7 +3,6 @@
 // write, and the memory held per 100,000 leads.
 #include <benchmark/benchmark.h>
 #include <malloc.h>
-
 #include <nlohmann/json.hpp>
 
 #include "env/clock.h"
@@ -33,9 +32,15 @@ struct Fixture {
   std::string create_lead(int i) {
     return org
         .create(org.admin_user_id(), "Lead",
-                {{"FirstName", "Ada"}, {"LastName", "Lovelace " + std::to_string(i)}, {"Company", "Engines Ltd"},
-                 {"Email", "ada" + std::to_string(i) + "@engines.example"}, {"Phone", "+44 20 7946 0000"},
-                 {"Title", "Analyst"}, {"LeadSource", "Web"}, {"City", "London"}, {"Country", "United Kingdom"}})
+                {{"FirstName", "Ada"},
+                 {"LastName", "Lovelace " + std::to_string(i)},
+                 {"Company", "Engines Ltd"},
+                 {"Email", "ada" + std::to_string(i) + "@engines.example"},
+                 {"Phone", "+44 20 7946 0000"},
+                 {"Title", "Analyst"},
+                 {"LeadSource", "Web"},
+                 {"City", "London"},
+                 {"Country", "United Kingdom"}})
         .value();
   }
   env::Request request(Method m, const std::string& target, std::string body = "") {
@@ -50,8 +55,9 @@ void BM_SalesforceRetrieve(benchmark::State& state) {
   Fixture f(1000);
   size_t i = 0;
   for (auto _ : state) {
-    auto r = f.transport.send(f.request(Method::kGet, "/services/data/v59.0/sobjects/Lead/" + f.ids[i++ % f.ids.size()] +
-                                                          "?fields=Id,Email,LastName,SystemModstamp"));
+    auto r = f.transport.send(
+        f.request(Method::kGet, "/services/data/v59.0/sobjects/Lead/" + f.ids[i++ % f.ids.size()] +
+                                    "?fields=Id,Email,LastName,SystemModstamp"));
     if (!r.ok() || r->status != 200) state.SkipWithError("retrieve failed");
   }
   state.SetItemsProcessed(state.iterations());
@@ -60,16 +66,17 @@ BENCHMARK(BM_SalesforceRetrieve);
 
 void BM_SalesforceQueryPage2000(benchmark::State& state) {
   Fixture f(10'000);
-  const auto request = f.request(Method::kGet,
-                                 "/services/data/v59.0/query?q=SELECT+Id,Email,LastName,SystemModstamp+FROM+Lead+"
-                                 "WHERE+LeadSource+=+'Web'+ORDER+BY+SystemModstamp");
+  const auto request =
+      f.request(Method::kGet,
+                "/services/data/v59.0/query?q=SELECT+Id,Email,LastName,SystemModstamp+FROM+Lead+"
+                "WHERE+LeadSource+=+'Web'+ORDER+BY+SystemModstamp");
   for (auto _ : state) {
     auto r = f.transport.send(request);
     if (!r.ok() || r->status != 200) state.SkipWithError("query failed");
   }
   state.SetItemsProcessed(state.iterations());
-  state.counters["rows_per_second"] = benchmark::Counter(static_cast<double>(state.iterations()) * 2000,
-                                                         benchmark::Counter::kIsRate);
+  state.counters["rows_per_second"] = benchmark::Counter(
+      static_cast<double>(state.iterations()) * 2000, benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_SalesforceQueryPage2000)->Unit(benchmark::kMillisecond);
 
@@ -77,17 +84,20 @@ void BM_SalesforceCollectionCreate200(benchmark::State& state) {
   Fixture f(0);
   nlohmann::json body = {{"allOrNone", false}, {"records", nlohmann::json::array()}};
   for (int i = 0; i < 200; ++i) {
-    body["records"].push_back({{"attributes", {{"type", "Lead"}}}, {"LastName", "Bulk " + std::to_string(i)},
-                               {"Company", "Bulk Co"}, {"Email", "bulk" + std::to_string(i) + "@x.example"}});
+    body["records"].push_back({{"attributes", {{"type", "Lead"}}},
+                               {"LastName", "Bulk " + std::to_string(i)},
+                               {"Company", "Bulk Co"},
+                               {"Email", "bulk" + std::to_string(i) + "@x.example"}});
   }
-  const auto request = f.request(Method::kPost, "/services/data/v59.0/composite/sobjects", body.dump());
+  const auto request =
+      f.request(Method::kPost, "/services/data/v59.0/composite/sobjects", body.dump());
   for (auto _ : state) {
     auto r = f.transport.send(request);
     if (!r.ok() || r->status != 200) state.SkipWithError("collection failed");
   }
   state.SetItemsProcessed(state.iterations());
-  state.counters["records_per_second"] = benchmark::Counter(static_cast<double>(state.iterations()) * 200,
-                                                            benchmark::Counter::kIsRate);
+  state.counters["records_per_second"] = benchmark::Counter(
+      static_cast<double>(state.iterations()) * 200, benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_SalesforceCollectionCreate200)->Unit(benchmark::kMillisecond);
 
@@ -100,9 +110,13 @@ void BM_SalesforceMemoryPer100kLeads(benchmark::State& state) {
       const size_t empty = mallinfo2().uordblks;
       for (int i = 0; i < 100'000; ++i) {
         (void)org->create(org->admin_user_id(), "Lead",
-                          {{"FirstName", "Ada"}, {"LastName", "Lovelace " + std::to_string(i)},
-                           {"Company", "Engines Ltd"}, {"Email", "ada" + std::to_string(i) + "@engines.example"},
-                           {"Phone", "+44 20 7946 0000"}, {"Title", "Analyst"}, {"LeadSource", "Web"}});
+                          {{"FirstName", "Ada"},
+                           {"LastName", "Lovelace " + std::to_string(i)},
+                           {"Company", "Engines Ltd"},
+                           {"Email", "ada" + std::to_string(i) + "@engines.example"},
+                           {"Phone", "+44 20 7946 0000"},
+                           {"Title", "Analyst"},
+                           {"LeadSource", "Web"}});
       }
       const size_t full = mallinfo2().uordblks;
       state.counters["MB_per_100k_leads"] = static_cast<double>(full - empty) / (1 << 20);

@@ -1,8 +1,9 @@
 // The `crmsim` command line: the front door for validating a sync
 // configuration, running simulations and serving the fake CRMs.
-#include <CLI/CLI.hpp>
 #include <functional>
 #include <iostream>
+
+#include <CLI/CLI.hpp>
 
 #include "cli/serve.h"
 #include "crmsim_version.h"

@@ -1,11 +1,12 @@
 #include "cli/serve.h"
 
-#include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
-#include <nlohmann/json.hpp>
 #include <random>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include "env/clock.h"
 #include "env/http_server.h"
@@ -36,7 +37,9 @@ class ServedFakes final : public Served {
   std::string announcement() const override {
     json users = json::array();
     for (const auto& u : salesforce->users()) {
-      users.push_back({{"username", u.username}, {"password", u.password}, {"user_id", u.user_id},
+      users.push_back({{"username", u.username},
+                       {"password", u.password},
+                       {"user_id", u.user_id},
                        {"profile", u.profile}});
     }
     const std::string url = salesforce_server->base_url();
@@ -68,7 +71,9 @@ env::Result<std::unique_ptr<Served>> start_serving(const ServeSettings& s) {
     env::Timestamp start = env::SystemClock().now();
     if (!s.start_time.empty()) {
       auto t = env::parse_datetime(s.start_time);
-      if (!t) return env::fail("bad_start", "--start: expected an ISO-8601 datetime, got '" + s.start_time + "'");
+      if (!t)
+        return env::fail("bad_start",
+                         "--start: expected an ISO-8601 datetime, got '" + s.start_time + "'");
       start = *t;
     }
     auto clock = std::make_unique<env::ManualClock>(start);
@@ -84,7 +89,8 @@ env::Result<std::unique_ptr<Served>> start_serving(const ServeSettings& s) {
   auto description = load(s.salesforce_org_file);
   if (!description.ok()) return env::fail(description.error());
   const std::string admin_token = s.admin_token.empty() ? random_token() : s.admin_token;
-  auto service = mocks::salesforce::Service::create(*served->clock, manual, description.value(), admin_token);
+  auto service =
+      mocks::salesforce::Service::create(*served->clock, manual, description.value(), admin_token);
   if (!service.ok()) {
     return env::fail(service.error().code, s.salesforce_org_file + ": " + service.error().message);
   }
@@ -99,8 +105,10 @@ env::Result<std::unique_ptr<Served>> start_serving(const ServeSettings& s) {
 
   auto portal = load(s.hubspot_portal_file);
   if (!portal.ok()) return env::fail(portal.error());
-  auto hubspot = mocks::hubspot::Service::create(*served->clock, manual, portal.value(), admin_token);
-  if (!hubspot.ok()) return env::fail(hubspot.error().code, s.hubspot_portal_file + ": " + hubspot.error().message);
+  auto hubspot =
+      mocks::hubspot::Service::create(*served->clock, manual, portal.value(), admin_token);
+  if (!hubspot.ok())
+    return env::fail(hubspot.error().code, s.hubspot_portal_file + ": " + hubspot.error().message);
   served->hubspot = std::move(hubspot).value();
   if (s.no_limits) served->hubspot->set_limits_enforced(false);
   options.port = s.hubspot_port;
@@ -113,25 +121,35 @@ env::Result<std::unique_ptr<Served>> start_serving(const ServeSettings& s) {
 
 void add_serve_command(CLI::App& app, ServeSettings& settings, std::function<int()>& run) {
   CLI::App* serve = app.add_subcommand(
-      "serve", "Run the fake Salesforce org and HubSpot portal on loopback for real clients\n"
-               "(jsforce, @hubspot/api-client, your integration). Prints one JSON line with their\n"
-               "URLs, every seeded Salesforce user's credentials and the HubSpot private-app token.");
+      "serve",
+      "Run the fake Salesforce org and HubSpot portal on loopback for real clients\n"
+      "(jsforce, @hubspot/api-client, your integration). Prints one JSON line with their\n"
+      "URLs, every seeded Salesforce user's credentials and the HubSpot private-app token.");
   serve->add_option("--host", settings.host, "Address to bind")->capture_default_str();
-  serve->add_option("--salesforce-port", settings.salesforce_port, "Port for the Salesforce fake (0: any free port)")
+  serve
+      ->add_option("--salesforce-port", settings.salesforce_port,
+                   "Port for the Salesforce fake (0: any free port)")
       ->capture_default_str();
-  serve->add_option("--salesforce-org", settings.salesforce_org_file,
-                    "Org description (YAML or JSON): users, roles, profiles, sharing rules, records")
+  serve
+      ->add_option("--salesforce-org", settings.salesforce_org_file,
+                   "Org description (YAML or JSON): users, roles, profiles, sharing rules, records")
       ->check(CLI::ExistingFile);
-  serve->add_option("--hubspot-port", settings.hubspot_port, "Port for the HubSpot fake (0: any free port)")
+  serve
+      ->add_option("--hubspot-port", settings.hubspot_port,
+                   "Port for the HubSpot fake (0: any free port)")
       ->capture_default_str();
-  serve->add_option("--hubspot-portal", settings.hubspot_portal_file,
-                    "Portal description (YAML or JSON): properties, owners, pipelines, lists, records")
+  serve
+      ->add_option(
+          "--hubspot-portal", settings.hubspot_portal_file,
+          "Portal description (YAML or JSON): properties, owners, pipelines, lists, records")
       ->check(CLI::ExistingFile);
   serve->add_flag("--manual-clock", settings.manual_clock,
                   "Freeze time; advance it with POST /__admin/clock {\"advance\":\"15m\"}");
   serve->add_option("--start", settings.start_time, "Start time of the manual clock (ISO-8601)");
-  serve->add_option("--admin-token", settings.admin_token, "Token for the /__admin/ routes (default: random)");
-  serve->add_flag("--no-limits", settings.no_limits, "Count API calls but never refuse them (for throughput runs)");
+  serve->add_option("--admin-token", settings.admin_token,
+                    "Token for the /__admin/ routes (default: random)");
+  serve->add_flag("--no-limits", settings.no_limits,
+                  "Count API calls but never refuse them (for throughput runs)");
   serve->callback([&settings, &run] {
     run = [&settings]() -> int {
       auto served = start_serving(settings);

@@ -18,12 +18,12 @@ namespace crmsim::cli {
 
 struct ServeSettings {
   std::string host = "127.0.0.1";
-  int salesforce_port = 0;  // 0: a free port
+  int salesforce_port = 0;          // 0: a free port
   std::string salesforce_org_file;  // empty: the default org
   int hubspot_port = 0;
   std::string hubspot_portal_file;  // empty: the default portal
   bool manual_clock = false;
-  std::string start_time;  // with a manual clock; empty: now
+  std::string start_time;   // with a manual clock; empty: now
   std::string admin_token;  // empty: a fresh random token
   bool no_limits = false;
 };

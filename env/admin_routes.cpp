@@ -1,6 +1,7 @@
 #include "env/admin_routes.h"
 
 #include <memory>
+
 #include <nlohmann/json.hpp>
 
 #include "env/assert.h"
@@ -11,7 +12,8 @@ namespace {
 using nlohmann::json;
 
 Response admin_json(int status, const json& body) {
-  return Response::with_body(status, "application/json", body.dump(-1, ' ', false, json::error_handler_t::replace));
+  return Response::with_body(status, "application/json",
+                             body.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 Response answer(const AdminHooks& h, const Request& r) {
@@ -24,12 +26,14 @@ Response answer(const AdminHooks& h, const Request& r) {
   json body = json::object();
   if (r.method == Method::kPost && !r.body.empty()) {
     body = json::parse(r.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object()) return admin_json(400, {{"error", "the body must be a JSON object"}});
+    if (body.is_discarded() || !body.is_object())
+      return admin_json(400, {{"error", "the body must be a JSON object"}});
   }
   if (action == "journal" && r.method == Method::kGet) {
     uint64_t since = 0;
     if (auto s = r.query.get("since")) {
-      if (s->empty() || s->size() > 12 || s->find_first_not_of("0123456789") != std::string_view::npos) {
+      if (s->empty() || s->size() > 12 ||
+          s->find_first_not_of("0123456789") != std::string_view::npos) {
         return admin_json(400, {{"error", "since must be a whole number"}});
       }
       since = std::stoull(std::string(*s));
@@ -39,7 +43,8 @@ Response answer(const AdminHooks& h, const Request& r) {
   if (action == "clock") {
     if (r.method == Method::kPost) {
       if (h.manual_clock == nullptr) {
-        return admin_json(409, {{"error", "the server runs on wall time (start it with --manual-clock)"}});
+        return admin_json(
+            409, {{"error", "the server runs on wall time (start it with --manual-clock)"}});
       }
       Status moved = Ok{};
       if (body.contains("advance") && body["advance"].is_string()) {
@@ -51,7 +56,8 @@ Response answer(const AdminHooks& h, const Request& r) {
         if (!t) return admin_json(400, {{"error", "set must be an ISO-8601 datetime"}});
         moved = h.manual_clock->set(*t);
       } else {
-        return admin_json(400, {{"error", "give {\"advance\":\"15m\"} or {\"set\":\"2024-05-20T12:00:00Z\"}"}});
+        return admin_json(
+            400, {{"error", "give {\"advance\":\"15m\"} or {\"set\":\"2024-05-20T12:00:00Z\"}"}});
       }
       if (!moved.ok()) return admin_json(400, {{"error", moved.error().message}});
     }
@@ -66,20 +72,23 @@ Response answer(const AdminHooks& h, const Request& r) {
     if (!result.ok()) return admin_json(400, {{"error", result.error().message}});
     return Response::with_body(200, "application/json", result.value());
   }
- if (auto extra = h.actions.find(action); extra != h.actions.end() && r.method == Method::kPost) {
+  if (auto extra = h.actions.find(action); extra != h.actions.end() && r.method == Method::kPost) {
     auto result = extra->second(r.body.empty() ? "{}" : r.body);
     if (!result.ok()) return admin_json(400, {{"error", result.error().message}});
     return Response::with_body(200, "application/json", result.value());
   }
-  return admin_json(404, {{"error", "no admin route " + std::string(method_name(r.method)) + " /__admin/" + action},
-                          {"routes", {"GET journal", "GET clock", "POST clock", "POST reset", "POST limits"}}});
+  return admin_json(
+      404,
+      {{"error", "no admin route " + std::string(method_name(r.method)) + " /__admin/" + action},
+       {"routes", {"GET journal", "GET clock", "POST clock", "POST reset", "POST limits"}}});
 }
 
 }  // namespace
 
 Router admin_front(AdminHooks hooks, const std::function<const Router&()>& target) {
-  CRMSIM_ASSERT(hooks.clock != nullptr && hooks.journal_json && hooks.reset && hooks.limits && target,
-                "admin_front needs every hook");
+  CRMSIM_ASSERT(
+      hooks.clock != nullptr && hooks.journal_json && hooks.reset && hooks.limits && target,
+      "admin_front needs every hook");
   auto shared = std::make_shared<AdminHooks>(std::move(hooks));
   Router router;
   for (Method m : {Method::kGet, Method::kPost}) {

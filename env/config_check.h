@@ -4,10 +4,11 @@
 // "edition: expected one of: developer, professional, ...".
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "env/result.h"
 
@@ -19,24 +20,29 @@ inline std::string join(const std::vector<std::string>& items) {
   return out;
 }
 
-inline Failure<Error> bad(const std::string& where, const std::string& what, const std::string& code = "bad_config") {
+inline Failure<Error> bad(const std::string& where, const std::string& what,
+                          const std::string& code = "bad_config") {
   return fail(code, where + ": " + what);
 }
 
 // Refuses keys outside `allowed`, naming them and what is allowed.
-inline Status check_keys(const nlohmann::json& j, const std::string& where, const std::vector<std::string>& allowed) {
+inline Status check_keys(const nlohmann::json& j, const std::string& where,
+                         const std::vector<std::string>& allowed) {
   if (!j.is_object()) return bad(where.empty() ? "(top level)" : where, "expected a mapping");
   for (const auto& [key, value] : j.items()) {
     bool known = false;
     for (const auto& a : allowed) known = known || a == key;
-    if (!known) return bad(where.empty() ? key : where + "." + key, "unknown key (allowed: " + join(allowed) + ")");
+    if (!known)
+      return bad(where.empty() ? key : where + "." + key,
+                 "unknown key (allowed: " + join(allowed) + ")");
   }
   return Ok{};
 }
 
 // One of named choices.
 template <typename T>
-Result<T> choose(const nlohmann::json& j, const std::string& where, const std::vector<std::pair<std::string, T>>& choices) {
+Result<T> choose(const nlohmann::json& j, const std::string& where,
+                 const std::vector<std::pair<std::string, T>>& choices) {
   std::vector<std::string> names;
   for (const auto& [name, value] : choices) {
     names.push_back(name);
@@ -46,18 +52,21 @@ Result<T> choose(const nlohmann::json& j, const std::string& where, const std::v
 }
 
 inline Result<std::string> text(const nlohmann::json& j, const std::string& where) {
-  if (!j.is_string() || j.get<std::string>().empty()) return bad(where, "expected a non-empty string");
+  if (!j.is_string() || j.get<std::string>().empty())
+    return bad(where, "expected a non-empty string");
   return j.get<std::string>();
 }
 
-inline Result<bool> flag(const nlohmann::json& j, const std::string& key, const std::string& where, bool fallback) {
+inline Result<bool> flag(const nlohmann::json& j, const std::string& key, const std::string& where,
+                         bool fallback) {
   if (!j.contains(key)) return fallback;
   if (!j[key].is_boolean()) return bad(where + "." + key, "expected true or false");
   return j[key].get<bool>();
 }
 
 // A list under `key` (empty when absent).
-inline Result<nlohmann::json> list(const nlohmann::json& j, const std::string& key, const std::string& where = "") {
+inline Result<nlohmann::json> list(const nlohmann::json& j, const std::string& key,
+                                   const std::string& where = "") {
   if (!j.is_object() || !j.contains(key)) return nlohmann::json::array();
   if (!j[key].is_array()) return bad(where.empty() ? key : where + "." + key, "expected a list");
   return j[key];

@@ -19,8 +19,6 @@ constexpr std::array<std::pair<Method, std::string_view>, 7> kMethods = {{
     {Method::kOptions, "OPTIONS"},
 }};
 
-char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
 }  // namespace
 
 std::string_view method_name(Method m) {
@@ -35,14 +33,6 @@ std::optional<Method> parse_method(std::string_view name) {
     if (n == name) return method;
   }
   return std::nullopt;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  }
-  return true;
 }
 
 void Headers::set(std::string_view name, std::string value) {

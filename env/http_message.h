@@ -13,6 +13,7 @@
 
 #include "env/query_params.h"
 #include "env/result.h"
+#include "env/text.h"
 
 namespace crmsim::env {
 
@@ -22,9 +23,6 @@ enum class Method { kGet, kHead, kPost, kPut, kPatch, kDelete, kOptions };
 std::string_view method_name(Method m);
 // Parses an upper-case method name; nullopt for anything else.
 std::optional<Method> parse_method(std::string_view name);
-
-// Case-insensitive ASCII comparison, as header names need.
-bool iequals(std::string_view a, std::string_view b);
 
 // Header fields in order. Lookups ignore the case of names; set() replaces,
 // add() appends (for fields that may repeat).

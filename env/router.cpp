@@ -160,7 +160,8 @@ Response Router::handle(Request request) const {
     return shaper_(request, RouteError{400, segments.error().message, {}});
   }
   const std::vector<std::string>& segs = segments.value();
-  MatchState s{.method = request.method};
+  MatchState s;
+  s.method = request.method;
   if (match(*root_, segs, 0, s)) {
     for (size_t k = 0; k < s.route_values.size(); ++k) {
       request.params.add(s.route->param_names[k], std::move(s.route_values[k]));

@@ -1,20 +1,18 @@
 #include "mocks/hubspot/filters.h"
 
 #include <algorithm>
-#include <nlohmann/json.hpp>
 #include <cctype>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
+#include "env/text.h"
 #include "env/time.h"
 
 namespace crmsim::mocks::hubspot {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+std::string lower(std::string_view s) { return env::ascii_lower(s); }
 
 // A comparable form of a value of `type`: a number for numbers, dates and
 // datetimes (milliseconds), nullopt for text.
@@ -27,7 +25,8 @@ std::optional<double> ordinal(PropertyType type, std::string_view value) {
     return d;
   }
   if (type == PropertyType::kDate || type == PropertyType::kDateTime) {
-    if (!v.empty() && std::all_of(v.begin(), v.end(), [](unsigned char c) { return std::isdigit(c); })) {
+    if (!v.empty() &&
+        std::all_of(v.begin(), v.end(), [](unsigned char c) { return std::isdigit(c); })) {
       return static_cast<double>(std::stoll(v));
     }
     if (auto t = env::parse_datetime(v)) return static_cast<double>(t->ms_since_epoch());
@@ -41,7 +40,8 @@ std::optional<int> compare(PropertyType type, std::string_view stored, std::stri
   auto a = ordinal(type, stored);
   auto b = ordinal(type, wanted);
   if (a && b) return *a < *b ? -1 : *a > *b ? 1 : 0;
-  if (type == PropertyType::kNumber || type == PropertyType::kDate || type == PropertyType::kDateTime) {
+  if (type == PropertyType::kNumber || type == PropertyType::kDate ||
+      type == PropertyType::kDateTime) {
     return std::nullopt;
   }
   if (type == PropertyType::kEnumeration) return stored < wanted ? -1 : stored > wanted ? 1 : 0;
@@ -87,12 +87,14 @@ bool contains_token(std::string_view stored, std::string_view wanted) {
     }
   }
   if (!current.empty()) tokens.push_back(current);
-  return std::any_of(tokens.begin(), tokens.end(), [&](const std::string& token) { return glob(token, want); });
+  return std::any_of(tokens.begin(), tokens.end(),
+                     [&](const std::string& token) { return glob(token, want); });
 }
 
 }  // namespace
 
-std::optional<int> compare_property_values(PropertyType type, std::string_view a, std::string_view b) {
+std::optional<int> compare_property_values(PropertyType type, std::string_view a,
+                                           std::string_view b) {
   return compare(type, a, b);
 }
 
@@ -105,7 +107,8 @@ bool groups_match(const ObjectTypeDef& type, const std::vector<FilterGroup>& gro
   });
 }
 
-bool filter_matches(const ObjectTypeDef& type, const Filter& f, const std::map<std::string, std::string>& props) {
+bool filter_matches(const ObjectTypeDef& type, const Filter& f,
+                    const std::map<std::string, std::string>& props) {
   const PropertyDef* def = type.property(f.property);
   const PropertyType t = def == nullptr ? PropertyType::kString : def->type;
   auto it = props.find(f.property);
@@ -123,7 +126,8 @@ bool filter_matches(const ObjectTypeDef& type, const Filter& f, const std::map<s
   if (f.op == "NOT_IN") return std::none_of(f.values.begin(), f.values.end(), equals);
   if (f.op == "CONTAINS_TOKEN") return has && contains_token(stored, f.value);
   if (f.op == "CONTAINS") return has && lower(stored).find(lower(f.value)) != std::string::npos;
-  if (f.op == "NOT_CONTAINS") return !has || lower(stored).find(lower(f.value)) == std::string::npos;
+  if (f.op == "NOT_CONTAINS")
+    return !has || lower(stored).find(lower(f.value)) == std::string::npos;
   if (f.op == "STARTS_WITH") return has && lower(stored).rfind(lower(f.value), 0) == 0;
   if (f.op == "ENDS_WITH") {
     const std::string s = lower(stored), w = lower(f.value);
@@ -148,20 +152,32 @@ bool filter_matches(const ObjectTypeDef& type, const Filter& f, const std::map<s
 env::Result<std::vector<FilterGroup>> parse_filter_branch(const nlohmann::json& branch) {
   using nlohmann::json;
   static const std::map<std::string, std::string> kOperators = {
-      {"IS_ANY_OF", "IN"},         {"IS_NONE_OF", "NOT_IN"},      {"IS_EQUAL_TO", "EQ"},
-      {"IS_NOT_EQUAL_TO", "NEQ"},  {"IS_GREATER_THAN", "GT"},     {"IS_GREATER_THAN_OR_EQUAL_TO", "GTE"},
-      {"IS_LESS_THAN", "LT"},      {"IS_LESS_THAN_OR_EQUAL_TO", "LTE"}, {"IS_KNOWN", "HAS_PROPERTY"},
-      {"IS_UNKNOWN", "NOT_HAS_PROPERTY"}, {"CONTAINS", "CONTAINS"}, {"DOES_NOT_CONTAIN", "NOT_CONTAINS"},
-      {"STARTS_WITH", "STARTS_WITH"}, {"ENDS_WITH", "ENDS_WITH"}, {"IS_BETWEEN", "BETWEEN"}};
+      {"IS_ANY_OF", "IN"},
+      {"IS_NONE_OF", "NOT_IN"},
+      {"IS_EQUAL_TO", "EQ"},
+      {"IS_NOT_EQUAL_TO", "NEQ"},
+      {"IS_GREATER_THAN", "GT"},
+      {"IS_GREATER_THAN_OR_EQUAL_TO", "GTE"},
+      {"IS_LESS_THAN", "LT"},
+      {"IS_LESS_THAN_OR_EQUAL_TO", "LTE"},
+      {"IS_KNOWN", "HAS_PROPERTY"},
+      {"IS_UNKNOWN", "NOT_HAS_PROPERTY"},
+      {"CONTAINS", "CONTAINS"},
+      {"DOES_NOT_CONTAIN", "NOT_CONTAINS"},
+      {"STARTS_WITH", "STARTS_WITH"},
+      {"ENDS_WITH", "ENDS_WITH"},
+      {"IS_BETWEEN", "BETWEEN"}};
   auto text = [](const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); };
   auto filter_of = [&](const json& f) -> env::Result<Filter> {
-    if (!f.is_object() || f.value("filterType", "PROPERTY") != "PROPERTY" || !f.contains("property")) {
+    if (!f.is_object() || f.value("filterType", "PROPERTY") != "PROPERTY" ||
+        !f.contains("property")) {
       return env::fail("bad_filter", "only PROPERTY filters with a property are supported");
     }
     const json& operation = f.value("operation", json::object());
     auto op = kOperators.find(operation.value("operator", ""));
     if (op == kOperators.end()) {
-      return env::fail("bad_filter", "unsupported list filter operator '" + operation.value("operator", "") + "'");
+      return env::fail("bad_filter", "unsupported list filter operator '" +
+                                         operation.value("operator", "") + "'");
     }
     Filter out{f["property"].get<std::string>(), op->second, "", "", {}};
     if (operation.contains("value")) out.value = text(operation["value"]);

@@ -6,11 +6,12 @@
 #pragma once
 
 #include <map>
-#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "env/result.h"
 #include "mocks/hubspot/properties.h"
@@ -42,7 +43,8 @@ bool groups_match(const ObjectTypeDef& type, const std::vector<FilterGroup>& gro
 
 // <0, 0, >0 comparing a stored value with another of the same property;
 // nullopt when they cannot be ordered.
-std::optional<int> compare_property_values(PropertyType type, std::string_view a, std::string_view b);
+std::optional<int> compare_property_values(PropertyType type, std::string_view a,
+                                           std::string_view b);
 
 // Reads a lists-v3 filterBranch (an OR branch of AND branches of PROPERTY
 // filters with operationType/operator/value(s)) into filter groups. Error

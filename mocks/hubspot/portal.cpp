@@ -3,37 +3,43 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+
 #include <nlohmann/json.hpp>
 
 #include "env/assert.h"
+#include "env/text.h"
 
 namespace crmsim::mocks::hubspot {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+std::string lower(std::string_view s) { return env::ascii_lower(s); }
 
 bool all_digits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
 }
 
 bool valid_email(std::string_view e) {
   const size_t at = e.find('@');
-  if (at == std::string_view::npos || at == 0 || e.find('@', at + 1) != std::string_view::npos) return false;
+  if (at == std::string_view::npos || at == 0 || e.find('@', at + 1) != std::string_view::npos)
+    return false;
   const std::string_view domain = e.substr(at + 1);
   const size_t dot = domain.rfind('.');
   if (dot == std::string_view::npos || dot == 0 || dot + 1 >= domain.size()) return false;
-  return std::none_of(e.begin(), e.end(), [](unsigned char c) { return c <= ' ' || c == ',' || c == ';' || c == '<' || c == '>'; });
+  return std::none_of(e.begin(), e.end(), [](unsigned char c) {
+    return c <= ' ' || c == ',' || c == ';' || c == '<' || c == '>';
+  });
 }
 
 HsError validation_error(const std::vector<HsError::Detail>& details, uint64_t portal_id) {
   nlohmann::json list = nlohmann::json::array();
   for (const auto& d : details) {
-    list.push_back({{"isValid", false}, {"message", d.message}, {"error", d.error}, {"name", d.name},
-                    {"localizedErrorMessage", d.message}, {"portalId", portal_id}});
+    list.push_back({{"isValid", false},
+                    {"message", d.message},
+                    {"error", d.error},
+                    {"name", d.name},
+                    {"localizedErrorMessage", d.message},
+                    {"portalId", portal_id}});
   }
   HsError e;
   e.status = 400;
@@ -44,13 +50,21 @@ HsError validation_error(const std::vector<HsError::Detail>& details, uint64_t p
 }
 
 HsError not_found() {
-  return HsError{404, "OBJECT_NOT_FOUND", "Object not found.  objectId are usually numeric.", {}, {}};
+  return HsError{
+      404, "OBJECT_NOT_FOUND", "Object not found.  objectId are usually numeric.", {}, {}};
 }
 
 const std::map<int, int>& inverse_types() {
   static const std::map<int, int> inverse = [] {
     std::map<int, int> m;
-    for (auto [a, b] : {std::pair{279, 280}, {1, 2}, {3, 4}, {341, 342}, {5, 6}, {15, 16}, {339, 340}, {26, 25}}) {
+    for (auto [a, b] : {std::pair{279, 280},
+                        {1, 2},
+                        {3, 4},
+                        {341, 342},
+                        {5, 6},
+                        {15, 16},
+                        {339, 340},
+                        {26, 25}}) {
       m[a] = b;
       m[b] = a;
     }
@@ -68,24 +82,27 @@ const std::string* ObjectRecord::get(std::string_view property) const {
 
 int default_association_type(std::string_view from, std::string_view to) {
   static const std::map<std::pair<std::string, std::string>, int> kTypes = {
-      {{"contacts", "companies"}, 279}, {{"companies", "contacts"}, 280}, {{"deals", "contacts"}, 3},
-      {{"contacts", "deals"}, 4},       {{"deals", "companies"}, 341},    {{"companies", "deals"}, 342},
-      {{"contacts", "tickets"}, 15},    {{"tickets", "contacts"}, 16},    {{"tickets", "companies"}, 339},
-      {{"companies", "tickets"}, 340}};
+      {{"contacts", "companies"}, 279}, {{"companies", "contacts"}, 280},
+      {{"deals", "contacts"}, 3},       {{"contacts", "deals"}, 4},
+      {{"deals", "companies"}, 341},    {{"companies", "deals"}, 342},
+      {{"contacts", "tickets"}, 15},    {{"tickets", "contacts"}, 16},
+      {{"tickets", "companies"}, 339},  {{"companies", "tickets"}, 340}};
   auto it = kTypes.find({std::string(from), std::string(to)});
   return it == kTypes.end() ? 0 : it->second;
 }
 
 bool Portal::is_free_mail_domain(std::string_view domain) {
   static const std::set<std::string, std::less<>> kFree = {
-      "gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com",
-      "aol.com",   "icloud.com",     "me.com",    "gmx.de",      "web.de",      "proton.me", "protonmail.com"};
+      "gmail.com", "googlemail.com", "yahoo.com",     "hotmail.com", "outlook.com",
+      "live.com",  "aol.com",        "icloud.com",    "me.com",      "gmx.de",
+      "web.de",    "proton.me",      "protonmail.com"};
   return kFree.contains(lower(domain));
 }
 
 Portal::Portal(const env::Clock& clock, PortalSettings settings, ObjectTypes types)
     : clock_(clock), settings_(settings), types_(std::move(types)) {
-  set_pipelines("deals", {{"default", "Sales Pipeline",
+  set_pipelines("deals", {{"default",
+                           "Sales Pipeline",
                            {{"appointmentscheduled", "Appointment Scheduled", 0.2, false},
                             {"qualifiedtobuy", "Qualified To Buy", 0.4, false},
                             {"presentationscheduled", "Presentation Scheduled", 0.6, false},
@@ -93,9 +110,12 @@ Portal::Portal(const env::Clock& clock, PortalSettings settings, ObjectTypes typ
                             {"contractsent", "Contract Sent", 0.9, false},
                             {"closedwon", "Closed Won", 1.0, true},
                             {"closedlost", "Closed Lost", 0.0, true}}}});
-  set_pipelines("tickets", {{"0", "Support Pipeline",
-                             {{"1", "New", 0, false}, {"2", "Waiting on contact", 0, false},
-                              {"3", "Waiting on us", 0, false}, {"4", "Closed", 0, true}}}});
+  set_pipelines("tickets", {{"0",
+                             "Support Pipeline",
+                             {{"1", "New", 0, false},
+                              {"2", "Waiting on contact", 0, false},
+                              {"3", "Waiting on us", 0, false},
+                              {"4", "Closed", 0, true}}}});
 }
 
 void Portal::set_pipelines(std::string_view type_name, std::vector<Pipeline> pipelines) {
@@ -125,8 +145,9 @@ const std::vector<Pipeline>& Portal::pipelines(std::string_view type_name) const
   return it == pipelines_.end() ? kNone : it->second;
 }
 
-std::optional<HsError::Detail> Portal::check_pipeline(const ObjectTypeDef& type, const ObjectRecord* current,
-                                                      const std::map<std::string, std::string>& changes) const {
+std::optional<HsError::Detail> Portal::check_pipeline(
+    const ObjectTypeDef& type, const ObjectRecord* current,
+    const std::map<std::string, std::string>& changes) const {
   if (type.name != "deals" && type.name != "tickets") return std::nullopt;
   const std::string pipeline_prop = type.name == "deals" ? "pipeline" : "hs_pipeline";
   const std::string stage_prop = type.name == "deals" ? "dealstage" : "hs_pipeline_stage";
@@ -162,19 +183,26 @@ uint64_t Portal::add_owner(Owner owner) {
 }
 
 env::Result<uint64_t, HsError> Portal::create_list(std::string name, std::string_view type_name,
-                                                   std::string processing_type, std::vector<FilterGroup> filters) {
+                                                   std::string processing_type,
+                                                   std::vector<FilterGroup> filters) {
   const ObjectTypeDef* type = types_.find(type_name);
-  auto invalid = [](std::string message) { return env::fail(HsError{400, "VALIDATION_ERROR", std::move(message), {}, {}}); };
+  auto invalid = [](std::string message) {
+    return env::fail(HsError{400, "VALIDATION_ERROR", std::move(message), {}, {}});
+  };
   if (type == nullptr) return invalid("Unknown objectTypeId " + std::string(type_name));
-  if (processing_type != "MANUAL" && processing_type != "DYNAMIC" && processing_type != "SNAPSHOT") {
+  if (processing_type != "MANUAL" && processing_type != "DYNAMIC" &&
+      processing_type != "SNAPSHOT") {
     return invalid("processingType must be MANUAL, DYNAMIC or SNAPSHOT");
   }
   if (name.empty()) return invalid("A list needs a name");
-  if (list_by_name(type->name, name) != nullptr) return invalid("A list named '" + name + "' already exists");
-  if (processing_type == "MANUAL" && !filters.empty()) return invalid("A MANUAL list takes no filters");
+  if (list_by_name(type->name, name) != nullptr)
+    return invalid("A list named '" + name + "' already exists");
+  if (processing_type == "MANUAL" && !filters.empty())
+    return invalid("A MANUAL list takes no filters");
   for (const FilterGroup& g : filters) {
     for (const Filter& f : g.filters) {
-      if (type->property(f.property) == nullptr) return invalid("Unknown property " + f.property + " in list filters");
+      if (type->property(f.property) == nullptr)
+        return invalid("Unknown property " + f.property + " in list filters");
     }
   }
   HsList l;
@@ -195,7 +223,9 @@ env::Result<uint64_t, HsError> Portal::create_list(std::string name, std::string
 }
 
 env::Result<env::Ok, HsError> Portal::delete_list(uint64_t id) {
-  if (lists_.erase(id) == 0) return env::fail(HsError{404, "OBJECT_NOT_FOUND", "List " + std::to_string(id) + " does not exist", {}, {}});
+  if (lists_.erase(id) == 0)
+    return env::fail(
+        HsError{404, "OBJECT_NOT_FOUND", "List " + std::to_string(id) + " does not exist", {}, {}});
   return env::Ok{};
 }
 
@@ -212,12 +242,20 @@ const HsList* Portal::list_by_name(std::string_view type_name, std::string_view 
   return nullptr;
 }
 
-env::Result<MembershipChange, HsError> Portal::add_to_list(uint64_t id, const std::vector<uint64_t>& records_in) {
+env::Result<MembershipChange, HsError> Portal::add_to_list(
+    uint64_t id, const std::vector<uint64_t>& records_in) {
   auto it = lists_.find(id);
-  if (it == lists_.end()) return env::fail(HsError{404, "OBJECT_NOT_FOUND", "List " + std::to_string(id) + " does not exist", {}, {}});
+  if (it == lists_.end())
+    return env::fail(
+        HsError{404, "OBJECT_NOT_FOUND", "List " + std::to_string(id) + " does not exist", {}, {}});
   HsList& l = it->second;
   if (l.processing_type == "DYNAMIC") {
-    return env::fail(HsError{400, "VALIDATION_ERROR", "List " + std::to_string(id) + " is DYNAMIC: its members follow its filters", {}, {}});
+    return env::fail(
+        HsError{400,
+                "VALIDATION_ERROR",
+                "List " + std::to_string(id) + " is DYNAMIC: its members follow its filters",
+                {},
+                {}});
   }
   MembershipChange change;
   for (uint64_t r : records_in) {
@@ -231,17 +269,27 @@ env::Result<MembershipChange, HsError> Portal::add_to_list(uint64_t id, const st
   return change;
 }
 
-env::Result<MembershipChange, HsError> Portal::remove_from_list(uint64_t id, const std::vector<uint64_t>& records_in) {
+env::Result<MembershipChange, HsError> Portal::remove_from_list(
+    uint64_t id, const std::vector<uint64_t>& records_in) {
   auto it = lists_.find(id);
-  if (it == lists_.end()) return env::fail(HsError{404, "OBJECT_NOT_FOUND", "List " + std::to_string(id) + " does not exist", {}, {}});
+  if (it == lists_.end())
+    return env::fail(
+        HsError{404, "OBJECT_NOT_FOUND", "List " + std::to_string(id) + " does not exist", {}, {}});
   HsList& l = it->second;
   if (l.processing_type == "DYNAMIC") {
-    return env::fail(HsError{400, "VALIDATION_ERROR", "List " + std::to_string(id) + " is DYNAMIC: its members follow its filters", {}, {}});
+    return env::fail(
+        HsError{400,
+                "VALIDATION_ERROR",
+                "List " + std::to_string(id) + " is DYNAMIC: its members follow its filters",
+                {},
+                {}});
   }
   MembershipChange change;
   for (uint64_t r : records_in) {
-    if (l.members.erase(r) > 0) change.removed.push_back(r);
-    else change.missing.push_back(r);
+    if (l.members.erase(r) > 0)
+      change.removed.push_back(r);
+    else
+      change.missing.push_back(r);
   }
   l.updated_at = clock_.now();
   return change;
@@ -264,7 +312,8 @@ void Portal::update_lists(const ObjectRecord& r) {
   }
 }
 
-env::Result<std::string, HsError::Detail> Portal::normalize(const PropertyDef& p, std::string_view value) {
+env::Result<std::string, HsError::Detail> Portal::normalize(const PropertyDef& p,
+                                                            std::string_view value) {
   auto invalid = [&](const char* error, std::string message) {
     return env::fail(HsError::Detail{p.name, error, std::move(message)});
   };
@@ -286,7 +335,8 @@ env::Result<std::string, HsError::Detail> Portal::normalize(const PropertyDef& p
     }
     case PropertyType::kBool: {
       const std::string l = lower(v);
-      if (l != "true" && l != "false") return invalid("INVALID_BOOLEAN", v + " was not a valid boolean.");
+      if (l != "true" && l != "false")
+        return invalid("INVALID_BOOLEAN", v + " was not a valid boolean.");
       return l;
     }
     case PropertyType::kDate: {
@@ -294,8 +344,9 @@ env::Result<std::string, HsError::Detail> Portal::normalize(const PropertyDef& p
       if (all_digits(v) && v.size() < 16) {
         const int64_t ms = std::stoll(v);
         if (ms % 86'400'000 != 0) {
-          return invalid("INVALID_DATE", v + " is at " + env::format_hubspot_datetime(env::Timestamp::from_ms(ms)) +
-                                             " UTC, not midnight!");
+          return invalid("INVALID_DATE",
+                         v + " is at " + env::format_hubspot_datetime(env::Timestamp::from_ms(ms)) +
+                             " UTC, not midnight!");
         }
         return env::format_date(env::Timestamp::from_ms(ms));
       }
@@ -304,7 +355,8 @@ env::Result<std::string, HsError::Detail> Portal::normalize(const PropertyDef& p
     case PropertyType::kDateTime: {
       if (auto t = env::parse_datetime(v)) return env::format_hubspot_datetime(*t);
       if (auto d = env::parse_date(v)) return env::format_hubspot_datetime(*d);
-      if (all_digits(v) && v.size() < 16) return env::format_hubspot_datetime(env::Timestamp::from_ms(std::stoll(v)));
+      if (all_digits(v) && v.size() < 16)
+        return env::format_hubspot_datetime(env::Timestamp::from_ms(std::stoll(v)));
       return invalid("INVALID_DATE", v + " was not a valid datetime.");
     }
     case PropertyType::kEnumeration: {
@@ -314,7 +366,8 @@ env::Result<std::string, HsError::Detail> Portal::normalize(const PropertyDef& p
       }
       std::string allowed;
       for (const auto& o : p.options) allowed += (allowed.empty() ? "" : ", ") + o.value;
-      return invalid("INVALID_OPTION", v + " was not one of the allowed options: [" + allowed + "]");
+      return invalid("INVALID_OPTION",
+                     v + " was not one of the allowed options: [" + allowed + "]");
     }
   }
   return v;
@@ -338,10 +391,13 @@ const ObjectRecord* Portal::find(std::string_view type, uint64_t id) const {
   return r != nullptr && !r->archived ? r : nullptr;
 }
 
-const ObjectRecord* Portal::find_by(std::string_view type, std::string_view property, std::string_view value) const {
+const ObjectRecord* Portal::find_by(std::string_view type, std::string_view property,
+                                    std::string_view value) const {
   const ObjectTypeDef* t = types_.find(type);
   if (t == nullptr) return nullptr;
-  if (property == "hs_object_id") return all_digits(value) && value.size() < 19 ? find(type, std::stoull(std::string(value))) : nullptr;
+  if (property == "hs_object_id")
+    return all_digits(value) && value.size() < 19 ? find(type, std::stoull(std::string(value)))
+                                                  : nullptr;
   if (t->name == "contacts" && property == "email") {
     auto it = emails_.find(lower(value));
     return it == emails_.end() ? nullptr : find(type, it->second);
@@ -361,20 +417,21 @@ const std::map<uint64_t, ObjectRecord>& Portal::records(std::string_view type) c
   return it == records_.end() ? kEmpty : it->second;
 }
 
-env::Result<std::map<std::string, std::string>, HsError> Portal::prepare(const ObjectTypeDef& type,
-                                                                         const ObjectRecord* current,
-                                                                         const PropertyInputs& inputs,
-                                                                         const WriteSource& source) const {
+env::Result<std::map<std::string, std::string>, HsError> Portal::prepare(
+    const ObjectTypeDef& type, const ObjectRecord* current, const PropertyInputs& inputs,
+    const WriteSource& source) const {
   std::map<std::string, std::string> changes;
   std::vector<HsError::Detail> details;
   for (const auto& [name, value] : inputs) {
     const PropertyDef* p = type.property(name);
     if (p == nullptr) {
-      details.push_back({name, "PROPERTY_DOESNT_EXIST", "Property \"" + name + "\" does not exist"});
+      details.push_back(
+          {name, "PROPERTY_DOESNT_EXIST", "Property \"" + name + "\" does not exist"});
       continue;
     }
     if (p->read_only) {
-      details.push_back({name, "READ_ONLY_VALUE", "\"" + name + "\" is a read only property; its value cannot be set."});
+      details.push_back({name, "READ_ONLY_VALUE",
+                         "\"" + name + "\" is a read only property; its value cannot be set."});
       continue;
     }
     if (value.empty()) {
@@ -391,7 +448,9 @@ env::Result<std::map<std::string, std::string>, HsError> Portal::prepare(const O
   auto owner = changes.find("hubspot_owner_id");
   if (owner != changes.end() && !owner->second.empty()) {
     const bool known = owner->second.size() < 19 && owners_.contains(std::stoull(owner->second));
-    if (!known) details.push_back({"hubspot_owner_id", "INVALID_OWNER_ID", owner->second + " is not a valid owner id"});
+    if (!known)
+      details.push_back(
+          {"hubspot_owner_id", "INVALID_OWNER_ID", owner->second + " is not a valid owner id"});
   }
   if (auto pipeline = check_pipeline(type, current, changes)) details.push_back(*pipeline);
   if (!details.empty()) return env::fail(validation_error(details, portal_id_));
@@ -406,11 +465,11 @@ env::Result<std::map<std::string, std::string>, HsError> Portal::prepare(const O
       if (settings_.backward_lifecycle == BackwardLifecycle::kIgnore) {
         changes.erase(stage);
       } else {
-        return env::fail(validation_error(
-            {{"lifecyclestage", "INVALID_OPTION",
-              "lifecyclestage cannot move backward from " + *old + " to " + stage->second +
-                  " through the API; clear it first with \"\""}},
-            portal_id_));
+        return env::fail(
+            validation_error({{"lifecyclestage", "INVALID_OPTION",
+                               "lifecyclestage cannot move backward from " + *old + " to " +
+                                   stage->second + " through the API; clear it first with \"\""}},
+                             portal_id_));
       }
     }
   }
@@ -419,7 +478,11 @@ env::Result<std::map<std::string, std::string>, HsError> Portal::prepare(const O
     if (email != changes.end() && !email->second.empty()) {
       auto owner = emails_.find(email->second);
       if (owner != emails_.end() && (current == nullptr || owner->second != current->id)) {
-        HsError e{409, "CONFLICT", "Contact already exists. Existing ID: " + std::to_string(owner->second), {}, {}};
+        HsError e{409,
+                  "CONFLICT",
+                  "Contact already exists. Existing ID: " + std::to_string(owner->second),
+                  {},
+                  {}};
         return env::fail(e);
       }
     }
@@ -432,7 +495,8 @@ void Portal::reindex(ObjectRecord& r) {
   // Snapshots of records whose index caught up are no longer needed.
   while (!pending_index_.empty() && pending_index_.front().first <= now) {
     const auto& [type, id] = pending_index_.front().second;
-    if (ObjectRecord* done = mutable_find(type, id); done != nullptr && done->index_at <= now) done->indexed.reset();
+    if (ObjectRecord* done = mutable_find(type, id); done != nullptr && done->index_at <= now)
+      done->indexed.reset();
     pending_index_.pop_front();
   }
   // The index caught up with the state before this write; until the delay
@@ -447,7 +511,8 @@ const std::map<std::string, std::string>* Portal::indexed_view(const ObjectRecor
   return r.indexed ? &*r.indexed : nullptr;
 }
 
-void Portal::write(ObjectRecord& r, const std::map<std::string, std::string>& changes, const WriteSource& source) {
+void Portal::write(ObjectRecord& r, const std::map<std::string, std::string>& changes,
+                   const WriteSource& source) {
   const env::Timestamp now = clock_.now();
   bool changed = false;
   for (const auto& [name, value] : changes) {
@@ -493,7 +558,8 @@ void Portal::write(ObjectRecord& r, const std::map<std::string, std::string>& ch
 }
 
 uint32_t Portal::source_index(const WriteSource& source) {
-  auto [it, inserted] = source_indexes_.emplace(std::pair{source.type, source.id}, static_cast<uint32_t>(sources_.size()));
+  auto [it, inserted] = source_indexes_.emplace(std::pair{source.type, source.id},
+                                                static_cast<uint32_t>(sources_.size()));
   if (inserted) sources_.push_back(source);
   return it->second;
 }
@@ -525,11 +591,16 @@ std::vector<HistoryItem> Portal::history(const ObjectRecord& r, std::string_view
   return out;
 }
 
-env::Result<uint64_t, HsError> Portal::create(std::string_view type_name, const PropertyInputs& inputs,
+env::Result<uint64_t, HsError> Portal::create(std::string_view type_name,
+                                              const PropertyInputs& inputs,
                                               const WriteSource& source) {
   const ObjectTypeDef* type = types_.find(type_name);
   if (type == nullptr) {
-    return env::fail(HsError{400, "VALIDATION_ERROR", "Unable to infer object type from: " + std::string(type_name), {}, {}});
+    return env::fail(HsError{400,
+                             "VALIDATION_ERROR",
+                             "Unable to infer object type from: " + std::string(type_name),
+                             {},
+                             {}});
   }
   auto changes = prepare(*type, nullptr, inputs, source);
   if (!changes.ok()) return env::fail(changes.error());
@@ -557,15 +628,20 @@ env::Result<uint64_t, HsError> Portal::create(std::string_view type_name, const 
   r.indexed = std::nullopt;  // not searchable until indexed
   r.properties[type->last_modified_property] = env::format_hubspot_datetime(now);
   update_lists(r);
-  if (type->name == "contacts" && settings_.auto_create_companies) auto_associate_company(r, source);
+  if (type->name == "contacts" && settings_.auto_create_companies)
+    auto_associate_company(r, source);
   return id;
 }
 
-env::Status Portal::check_create(std::string_view type_name, const PropertyInputs& inputs, const WriteSource& source,
-                                 HsError* error) const {
+env::Status Portal::check_create(std::string_view type_name, const PropertyInputs& inputs,
+                                 const WriteSource& source, HsError* error) const {
   const ObjectTypeDef* type = types_.find(type_name);
   if (type == nullptr) {
-    *error = HsError{400, "VALIDATION_ERROR", "Unable to infer object type from: " + std::string(type_name), {}, {}};
+    *error = HsError{400,
+                     "VALIDATION_ERROR",
+                     "Unable to infer object type from: " + std::string(type_name),
+                     {},
+                     {}};
     return env::fail("invalid", error->message);
   }
   auto changes = prepare(*type, nullptr, inputs, source);
@@ -605,7 +681,8 @@ void Portal::auto_associate_company(ObjectRecord& contact, const WriteSource& so
   c->properties["associatedcompanyid"] = std::to_string(company_id);
 }
 
-env::Result<env::Ok, HsError> Portal::update(std::string_view type_name, uint64_t id, const PropertyInputs& inputs,
+env::Result<env::Ok, HsError> Portal::update(std::string_view type_name, uint64_t id,
+                                             const PropertyInputs& inputs,
                                              const WriteSource& source) {
   ObjectRecord* r = mutable_find(type_name, id);
   if (r == nullptr || r->archived) return env::fail(not_found());
@@ -619,7 +696,8 @@ env::Result<env::Ok, HsError> Portal::update(std::string_view type_name, uint64_
   return env::Ok{};
 }
 
-env::Result<env::Ok, HsError> Portal::archive(std::string_view type_name, uint64_t id, const WriteSource&) {
+env::Result<env::Ok, HsError> Portal::archive(std::string_view type_name, uint64_t id,
+                                              const WriteSource&) {
   ObjectRecord* r = mutable_find(type_name, id);
   if (r == nullptr || r->archived) return env::fail(not_found());
   r->archived = true;
@@ -637,13 +715,19 @@ env::Result<env::Ok, HsError> Portal::archive(std::string_view type_name, uint64
   return env::Ok{};
 }
 
-env::Result<env::Ok, HsError> Portal::restore(std::string_view type_name, uint64_t id, const WriteSource&) {
+env::Result<env::Ok, HsError> Portal::restore(std::string_view type_name, uint64_t id,
+                                              const WriteSource&) {
   ObjectRecord* r = mutable_find(type_name, id);
   if (r == nullptr || !r->archived) return env::fail(not_found());
   if (const std::string* email = r->get("email"); email != nullptr && r->type->name == "contacts") {
     auto owner = emails_.find(*email);
     if (owner != emails_.end() && owner->second != id) {
-      return env::fail(HsError{409, "CONFLICT", "Contact already exists. Existing ID: " + std::to_string(owner->second), {}, {}});
+      return env::fail(
+          HsError{409,
+                  "CONFLICT",
+                  "Contact already exists. Existing ID: " + std::to_string(owner->second),
+                  {},
+                  {}});
     }
     emails_[*email] = id;
   }
@@ -681,13 +765,14 @@ env::Result<env::Ok, HsError> Portal::gdpr_delete(std::string_view type_name, ui
   return env::Ok{};
 }
 
-env::Result<env::Ok, HsError> Portal::merge(std::string_view type_name, uint64_t primary, uint64_t merged,
-                                            const WriteSource& source) {
+env::Result<env::Ok, HsError> Portal::merge(std::string_view type_name, uint64_t primary,
+                                            uint64_t merged, const WriteSource& source) {
   ObjectRecord* p = mutable_find(type_name, primary);
   ObjectRecord* m = mutable_find(type_name, merged);
   if (p == nullptr || p->archived || m == nullptr || m->archived) return env::fail(not_found());
   if (primary == merged) {
-    return env::fail(HsError{400, "VALIDATION_ERROR", "Cannot merge an object with itself", {}, {}});
+    return env::fail(
+        HsError{400, "VALIDATION_ERROR", "Cannot merge an object with itself", {}, {}});
   }
   std::map<std::string, std::string> fill;
   for (const auto& [name, value] : m->properties) {
@@ -712,8 +797,9 @@ env::Result<env::Ok, HsError> Portal::merge(std::string_view type_name, uint64_t
   return env::Ok{};
 }
 
-env::Result<env::Ok, HsError> Portal::associate(std::string_view from_type, uint64_t from_id, std::string_view to_type,
-                                                uint64_t to_id, int type_id) {
+env::Result<env::Ok, HsError> Portal::associate(std::string_view from_type, uint64_t from_id,
+                                                std::string_view to_type, uint64_t to_id,
+                                                int type_id) {
   const ObjectRecord* from = find(from_type, from_id);
   const ObjectRecord* to = find(to_type, to_id);
   if (from == nullptr || to == nullptr) return env::fail(not_found());
@@ -732,8 +818,8 @@ env::Result<env::Ok, HsError> Portal::associate(std::string_view from_type, uint
   return env::Ok{};
 }
 
-env::Result<env::Ok, HsError> Portal::dissociate(std::string_view from_type, uint64_t from_id, std::string_view to_type,
-                                                 uint64_t to_id) {
+env::Result<env::Ok, HsError> Portal::dissociate(std::string_view from_type, uint64_t from_id,
+                                                 std::string_view to_type, uint64_t to_id) {
   const ObjectTypeDef* f = types_.find(from_type);
   const ObjectTypeDef* t = types_.find(to_type);
   if (f == nullptr || t == nullptr) return env::fail(not_found());
@@ -751,8 +837,8 @@ env::Result<env::Ok, HsError> Portal::dissociate(std::string_view from_type, uin
   return env::Ok{};
 }
 
-std::vector<std::pair<uint64_t, std::set<int>>> Portal::associations(std::string_view from_type, uint64_t from_id,
-                                                                     std::string_view to_type) const {
+std::vector<std::pair<uint64_t, std::set<int>>> Portal::associations(
+    std::string_view from_type, uint64_t from_id, std::string_view to_type) const {
   const ObjectTypeDef* f = types_.find(from_type);
   const ObjectTypeDef* t = types_.find(to_type);
   std::vector<std::pair<uint64_t, std::set<int>>> out;

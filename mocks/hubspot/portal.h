@@ -76,7 +76,7 @@ struct ObjectRecord {
   env::Timestamp updated_at;
   env::Timestamp archived_at;
   std::map<std::string, std::string> properties;  // set properties only
-  std::vector<HistoryEntry> history;  // every property, oldest first
+  std::vector<HistoryEntry> history;              // every property, oldest first
   // The search index lags writes: until index_at the index still holds
   // `indexed` (nullopt: the record is not in the index yet).
   env::Timestamp index_at;
@@ -176,7 +176,8 @@ class Portal {
   // Free-mail domains never become companies.
   static bool is_free_mail_domain(std::string_view domain);
 
-  Portal(const env::Clock& clock, PortalSettings settings = {}, ObjectTypes types = ObjectTypes::standard());
+  Portal(const env::Clock& clock, PortalSettings settings = {},
+         ObjectTypes types = ObjectTypes::standard());
   Portal(const Portal&) = delete;
   Portal& operator=(const Portal&) = delete;
 
@@ -190,14 +191,16 @@ class Portal {
   env::Result<uint64_t, HsError> create(std::string_view type, const PropertyInputs& properties,
                                         const WriteSource& source);
   // Checks a create without making it (for all-or-nothing batches).
-  env::Status check_create(std::string_view type, const PropertyInputs& properties, const WriteSource& source,
-                           HsError* error) const;
-  env::Result<env::Ok, HsError> update(std::string_view type, uint64_t id, const PropertyInputs& properties,
-                                       const WriteSource& source);
-  env::Result<env::Ok, HsError> archive(std::string_view type, uint64_t id, const WriteSource& source);
+  env::Status check_create(std::string_view type, const PropertyInputs& properties,
+                           const WriteSource& source, HsError* error) const;
+  env::Result<env::Ok, HsError> update(std::string_view type, uint64_t id,
+                                       const PropertyInputs& properties, const WriteSource& source);
+  env::Result<env::Ok, HsError> archive(std::string_view type, uint64_t id,
+                                        const WriteSource& source);
   // Brings an archived record back (HubSpot keeps archived records 90
   // days). A contact whose email was taken meanwhile is a 409 CONFLICT.
-  env::Result<env::Ok, HsError> restore(std::string_view type, uint64_t id, const WriteSource& source);
+  env::Result<env::Ok, HsError> restore(std::string_view type, uint64_t id,
+                                        const WriteSource& source);
   // GDPR delete: the record, its history and its associations are gone for
   // good, and its email can never be found again.
   env::Result<env::Ok, HsError> gdpr_delete(std::string_view type, uint64_t id);
@@ -212,27 +215,32 @@ class Portal {
   const ObjectRecord* find_any(std::string_view type, uint64_t id) const;
   // The live record whose unique property equals `value` (email compares
   // case-insensitively).
-  const ObjectRecord* find_by(std::string_view type, std::string_view property, std::string_view value) const;
+  const ObjectRecord* find_by(std::string_view type, std::string_view property,
+                              std::string_view value) const;
   const std::map<uint64_t, ObjectRecord>& records(std::string_view type) const;
 
   // Associations (both directions are kept).
-  env::Result<env::Ok, HsError> associate(std::string_view from_type, uint64_t from_id, std::string_view to_type,
-                                          uint64_t to_id, int type_id);
-  env::Result<env::Ok, HsError> dissociate(std::string_view from_type, uint64_t from_id, std::string_view to_type,
-                                           uint64_t to_id);
+  env::Result<env::Ok, HsError> associate(std::string_view from_type, uint64_t from_id,
+                                          std::string_view to_type, uint64_t to_id, int type_id);
+  env::Result<env::Ok, HsError> dissociate(std::string_view from_type, uint64_t from_id,
+                                           std::string_view to_type, uint64_t to_id);
   // (to id, type ids) for every association of a record to `to_type`.
-  std::vector<std::pair<uint64_t, std::set<int>>> associations(std::string_view from_type, uint64_t from_id,
+  std::vector<std::pair<uint64_t, std::set<int>>> associations(std::string_view from_type,
+                                                               uint64_t from_id,
                                                                std::string_view to_type) const;
 
   // ---- lists
   // Errors: VALIDATION_ERROR for an unknown object type, processing type or
   // a duplicate name.
-  env::Result<uint64_t, HsError> create_list(std::string name, std::string_view type, std::string processing_type,
+  env::Result<uint64_t, HsError> create_list(std::string name, std::string_view type,
+                                             std::string processing_type,
                                              std::vector<FilterGroup> filters);
   env::Result<env::Ok, HsError> delete_list(uint64_t id);
   // Only MANUAL and SNAPSHOT lists take manual changes.
-  env::Result<MembershipChange, HsError> add_to_list(uint64_t id, const std::vector<uint64_t>& records);
-  env::Result<MembershipChange, HsError> remove_from_list(uint64_t id, const std::vector<uint64_t>& records);
+  env::Result<MembershipChange, HsError> add_to_list(uint64_t id,
+                                                     const std::vector<uint64_t>& records);
+  env::Result<MembershipChange, HsError> remove_from_list(uint64_t id,
+                                                          const std::vector<uint64_t>& records);
   const HsList* list(uint64_t id) const;
   const HsList* list_by_name(std::string_view type, std::string_view name) const;
   const std::map<uint64_t, HsList>& lists() const { return lists_; }
@@ -246,7 +254,9 @@ class Portal {
   void set_pipelines(std::string_view type, std::vector<Pipeline> pipelines);
 
   // Receives every change as it happens (one listener; webhooks use it).
-  void set_change_listener(std::function<void(const ChangeEvent&)> listener) { listener_ = std::move(listener); }
+  void set_change_listener(std::function<void(const ChangeEvent&)> listener) {
+    listener_ = std::move(listener);
+  }
 
   // The values a property took, newest first.
   std::vector<HistoryItem> history(const ObjectRecord& record, std::string_view property) const;
@@ -259,17 +269,20 @@ class Portal {
   // Checks and normalizes one value for a property (email lower-cased,
   // datetimes as ISO-8601 with milliseconds, dates as YYYY-MM-DD); a
   // Detail when it is not valid.
-  static env::Result<std::string, HsError::Detail> normalize(const PropertyDef& p, std::string_view value);
+  static env::Result<std::string, HsError::Detail> normalize(const PropertyDef& p,
+                                                             std::string_view value);
 
  private:
-  using AssociationKey = std::tuple<std::string, uint64_t, std::string>;  // from type, from id, to type
+  using AssociationKey =
+      std::tuple<std::string, uint64_t, std::string>;  // from type, from id, to type
 
   ObjectRecord* mutable_find(std::string_view type, uint64_t id);
   env::Result<std::map<std::string, std::string>, HsError> prepare(const ObjectTypeDef& type,
                                                                    const ObjectRecord* current,
                                                                    const PropertyInputs& inputs,
                                                                    const WriteSource& source) const;
-  void write(ObjectRecord& record, const std::map<std::string, std::string>& changes, const WriteSource& source);
+  void write(ObjectRecord& record, const std::map<std::string, std::string>& changes,
+             const WriteSource& source);
   void auto_associate_company(ObjectRecord& contact, const WriteSource& source);
   void reindex(ObjectRecord& record);
   void add_history(ObjectRecord& record, const std::string& property, const std::string& value,
@@ -277,8 +290,9 @@ class Portal {
   uint32_t source_index(const WriteSource& source);
   // Re-evaluates the dynamic lists of the record's type for it.
   void update_lists(const ObjectRecord& record);
-  std::optional<HsError::Detail> check_pipeline(const ObjectTypeDef& type, const ObjectRecord* current,
-                                                const std::map<std::string, std::string>& changes) const;
+  std::optional<HsError::Detail> check_pipeline(
+      const ObjectTypeDef& type, const ObjectRecord* current,
+      const std::map<std::string, std::string>& changes) const;
 
   const env::Clock& clock_;
   PortalSettings settings_;

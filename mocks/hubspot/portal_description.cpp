@@ -1,6 +1,7 @@
 #include "mocks/hubspot/portal_description.h"
 
 #include <map>
+
 #include <nlohmann/json.hpp>
 
 #include "env/config_check.h"
@@ -26,11 +27,17 @@ std::string scalar(const json& v) {
 }
 
 const std::vector<std::pair<std::string, PropertyType>> kTypes = {
-    {"string", PropertyType::kString}, {"number", PropertyType::kNumber}, {"date", PropertyType::kDate},
-    {"datetime", PropertyType::kDateTime}, {"enumeration", PropertyType::kEnumeration}, {"bool", PropertyType::kBool}};
+    {"string", PropertyType::kString},
+    {"number", PropertyType::kNumber},
+    {"date", PropertyType::kDate},
+    {"datetime", PropertyType::kDateTime},
+    {"enumeration", PropertyType::kEnumeration},
+    {"bool", PropertyType::kBool}};
 
 env::Result<PropertyDef> property_from(const json& j, const std::string& where) {
-  if (auto ok = check_keys(j, where, {"object", "name", "label", "type", "options", "group", "unique"}); !ok.ok()) {
+  if (auto ok =
+          check_keys(j, where, {"object", "name", "label", "type", "options", "group", "unique"});
+      !ok.ok()) {
     return env::fail(ok.error());
   }
   PropertyDef p;
@@ -43,7 +50,8 @@ env::Result<PropertyDef> property_from(const json& j, const std::string& where) 
   p.type = type.value();
   p.group_name = j.value("group", "contactinformation");
   p.has_unique_value = j.value("unique", false);
-  for (const json& o : j.value("options", json::array())) p.options.push_back({scalar(o), scalar(o)});
+  for (const json& o : j.value("options", json::array()))
+    p.options.push_back({scalar(o), scalar(o)});
   if (p.type == PropertyType::kBool) p.options = {{"Yes", "true"}, {"No", "false"}};
   return p;
 }
@@ -61,12 +69,15 @@ env::Result<std::vector<FilterGroup>> filters_from(const json& j, const std::str
   if (!j["filters"].is_array()) return bad(where + ".filters", "expected a list of filter groups");
   for (size_t g = 0; g < j["filters"].size(); ++g) {
     const json& group = j["filters"][g];
-    if (!group.is_array()) return bad(where + ".filters[" + std::to_string(g) + "]", "expected a list of filters");
+    if (!group.is_array())
+      return bad(where + ".filters[" + std::to_string(g) + "]", "expected a list of filters");
     FilterGroup out;
     for (size_t k = 0; k < group.size(); ++k) {
-      const std::string at = where + ".filters[" + std::to_string(g) + "][" + std::to_string(k) + "]";
+      const std::string at =
+          where + ".filters[" + std::to_string(g) + "][" + std::to_string(k) + "]";
       const json& f = group[k];
-      if (auto ok = check_keys(f, at, {"property", "operator", "value", "values", "high_value"}); !ok.ok()) {
+      if (auto ok = check_keys(f, at, {"property", "operator", "value", "values", "high_value"});
+          !ok.ok()) {
         return env::fail(ok.error());
       }
       Filter filter;
@@ -89,15 +100,19 @@ env::Result<std::vector<FilterGroup>> filters_from(const json& j, const std::str
 env::Result<PortalSettings> portal_settings_from(const json& d) {
   PortalSettings s;
   if (d.is_null()) return s;
-  if (auto ok = check_keys(d, "", {"tier", "api_limit_addons", "auto_create_companies", "backward_lifecycle",
-                                   "search_index_delay", "time_zone_offset_minutes", "custom_objects", "properties",
-                                   "owners", "pipelines", "lists", "records"});
+  if (auto ok =
+          check_keys(d, "",
+                     {"tier", "api_limit_addons", "auto_create_companies", "backward_lifecycle",
+                      "search_index_delay", "time_zone_offset_minutes", "custom_objects",
+                      "properties", "owners", "pipelines", "lists", "records"});
       !ok.ok()) {
     return env::fail(ok.error());
   }
   if (d.contains("tier")) {
     auto t = choose<Tier>(d["tier"], "tier",
-                          {{"starter", Tier::kStarter}, {"professional", Tier::kProfessional}, {"enterprise", Tier::kEnterprise}});
+                          {{"starter", Tier::kStarter},
+                           {"professional", Tier::kProfessional},
+                           {"enterprise", Tier::kEnterprise}});
     if (!t.ok()) return env::fail(t.error());
     s.tier = t.value();
   }
@@ -111,18 +126,21 @@ env::Result<PortalSettings> portal_settings_from(const json& d) {
   if (!flag.ok()) return env::fail(flag.error());
   s.auto_create_companies = flag.value();
   if (d.contains("backward_lifecycle")) {
-    auto b = choose<BackwardLifecycle>(d["backward_lifecycle"], "backward_lifecycle",
-                                       {{"reject", BackwardLifecycle::kReject}, {"ignore", BackwardLifecycle::kIgnore}});
+    auto b = choose<BackwardLifecycle>(
+        d["backward_lifecycle"], "backward_lifecycle",
+        {{"reject", BackwardLifecycle::kReject}, {"ignore", BackwardLifecycle::kIgnore}});
     if (!b.ok()) return env::fail(b.error());
     s.backward_lifecycle = b.value();
   }
   if (d.contains("search_index_delay")) {
-    auto delay = env::parse_duration(d["search_index_delay"].is_string() ? d["search_index_delay"].get<std::string>() : "");
+    auto delay = env::parse_duration(
+        d["search_index_delay"].is_string() ? d["search_index_delay"].get<std::string>() : "");
     if (!delay.ok()) return bad("search_index_delay", delay.error().message);
     s.search_index_delay = delay.value();
   }
   if (d.contains("time_zone_offset_minutes")) {
-    if (!d["time_zone_offset_minutes"].is_number_integer()) return bad("time_zone_offset_minutes", "expected minutes");
+    if (!d["time_zone_offset_minutes"].is_number_integer())
+      return bad("time_zone_offset_minutes", "expected minutes");
     s.time_zone_offset_minutes = d["time_zone_offset_minutes"].get<int>();
   }
   return s;
@@ -135,7 +153,8 @@ env::Status populate_portal(Portal& portal, const json& d) {
   for (size_t i = 0; i < objects->size(); ++i) {
     const json& o = (*objects)[i];
     const std::string where = "custom_objects[" + std::to_string(i) + "]";
-    if (auto ok = check_keys(o, where, {"name", "singular", "properties"}); !ok.ok()) return env::fail(ok.error());
+    if (auto ok = check_keys(o, where, {"name", "singular", "properties"}); !ok.ok())
+      return env::fail(ok.error());
     auto name = text(o.value("name", json()), where + ".name");
     if (!name.ok()) return env::fail(name.error());
     ObjectTypeDef def;
@@ -146,7 +165,8 @@ env::Status populate_portal(Portal& portal, const json& d) {
       if (!p.ok()) return env::fail(p.error());
       def.properties.push_back(std::move(p).value());
     }
-    if (auto ok = portal.mutable_types().add_custom_type(std::move(def)); !ok.ok()) return bad(where, ok.error().message);
+    if (auto ok = portal.mutable_types().add_custom_type(std::move(def)); !ok.ok())
+      return bad(where, ok.error().message);
   }
   auto properties = env::config::list(d, "properties");
   if (!properties.ok()) return env::fail(properties.error());
@@ -156,7 +176,8 @@ env::Status populate_portal(Portal& portal, const json& d) {
     if (!object.ok()) return env::fail(object.error());
     auto p = property_from((*properties)[i], where);
     if (!p.ok()) return env::fail(p.error());
-    if (auto ok = portal.mutable_types().add_property(object.value(), std::move(p).value()); !ok.ok()) {
+    if (auto ok = portal.mutable_types().add_property(object.value(), std::move(p).value());
+        !ok.ok()) {
       return bad(where, ok.error().message);
     }
   }
@@ -166,25 +187,36 @@ env::Status populate_portal(Portal& portal, const json& d) {
   for (size_t i = 0; i < owner_list->size(); ++i) {
     const json& o = (*owner_list)[i];
     const std::string where = "owners[" + std::to_string(i) + "]";
-    if (auto ok = check_keys(o, where, {"email", "first_name", "last_name", "active"}); !ok.ok()) return env::fail(ok.error());
+    if (auto ok = check_keys(o, where, {"email", "first_name", "last_name", "active"}); !ok.ok())
+      return env::fail(ok.error());
     auto email = text(o.value("email", json()), where + ".email");
     if (!email.ok()) return env::fail(email.error());
-    owners[email.value()] = portal.add_owner({0, email.value(), o.value("first_name", ""), o.value("last_name", ""), 0,
-                                              o.value("active", true), {}});
+    owners[email.value()] = portal.add_owner({0,
+                                              email.value(),
+                                              o.value("first_name", ""),
+                                              o.value("last_name", ""),
+                                              0,
+                                              o.value("active", true),
+                                              {}});
   }
   if (d.contains("pipelines")) {
-    if (!d["pipelines"].is_object()) return bad("pipelines", "expected a mapping of object (deals, tickets) to pipelines");
+    if (!d["pipelines"].is_object())
+      return bad("pipelines", "expected a mapping of object (deals, tickets) to pipelines");
     for (const auto& [object, list] : d["pipelines"].items()) {
-      if (object != "deals" && object != "tickets") return bad("pipelines." + object, "pipelines exist for deals and tickets");
+      if (object != "deals" && object != "tickets")
+        return bad("pipelines." + object, "pipelines exist for deals and tickets");
       std::vector<Pipeline> pipelines;
       for (size_t i = 0; i < list.size(); ++i) {
         const json& p = list[i];
         const std::string where = "pipelines." + object + "[" + std::to_string(i) + "]";
-        if (auto ok = check_keys(p, where, {"id", "label", "stages"}); !ok.ok()) return env::fail(ok.error());
-        Pipeline pipeline{scalar(p.value("id", json())), p.value("label", scalar(p.value("id", json()))), {}};
+        if (auto ok = check_keys(p, where, {"id", "label", "stages"}); !ok.ok())
+          return env::fail(ok.error());
+        Pipeline pipeline{
+            scalar(p.value("id", json())), p.value("label", scalar(p.value("id", json()))), {}};
         if (pipeline.id.empty()) return bad(where + ".id", "expected a pipeline id");
         for (const json& st : p.value("stages", json::array())) {
-          pipeline.stages.push_back({scalar(st.value("id", json())), st.value("label", scalar(st.value("id", json()))),
+          pipeline.stages.push_back({scalar(st.value("id", json())),
+                                     st.value("label", scalar(st.value("id", json()))),
                                      st.value("probability", 0.0), st.value("closed", false)});
         }
         pipelines.push_back(std::move(pipeline));
@@ -198,19 +230,22 @@ env::Status populate_portal(Portal& portal, const json& d) {
   for (size_t i = 0; i < records->size(); ++i) {
     const json& r = (*records)[i];
     const std::string where = "records[" + std::to_string(i) + "]";
-    if (auto ok = check_keys(r, where, {"object", "key", "owner", "properties", "associations"}); !ok.ok()) {
+    if (auto ok = check_keys(r, where, {"object", "key", "owner", "properties", "associations"});
+        !ok.ok()) {
       return env::fail(ok.error());
     }
     auto object = text(r.value("object", json("contacts")), where + ".object");
     if (!object.ok()) return env::fail(object.error());
     PropertyInputs inputs;
     if (r.contains("properties")) {
-      if (!r["properties"].is_object()) return bad(where + ".properties", "expected a mapping of property to value");
+      if (!r["properties"].is_object())
+        return bad(where + ".properties", "expected a mapping of property to value");
       for (const auto& [k, v] : r["properties"].items()) inputs.emplace_back(k, scalar(v));
     }
     if (r.contains("owner")) {
       auto it = owners.find(scalar(r["owner"]));
-      if (it == owners.end()) return bad(where + ".owner", "no owner with email " + r["owner"].dump());
+      if (it == owners.end())
+        return bad(where + ".owner", "no owner with email " + r["owner"].dump());
       inputs.emplace_back("hubspot_owner_id", std::to_string(it->second));
     }
     auto id = portal.create(object.value(), inputs, WriteSource{"IMPORT", "portal-description"});
@@ -220,11 +255,16 @@ env::Status populate_portal(Portal& portal, const json& d) {
     for (const json& a : r.value("associations", json::array())) {
       const std::string to = a.is_string() ? a.get<std::string>() : scalar(a.value("to", json()));
       auto target = keys.find(to.rfind('@', 0) == 0 ? to.substr(1) : to);
-      if (target == keys.end()) return bad(where + ".associations", "no earlier record with key " + to);
-      const int type_id = a.is_object() && a.contains("type") ? a["type"].get<int>()
-                                                              : default_association_type(type, target->second.first);
-      if (type_id == 0 || !portal.associate(type, id.value(), target->second.first, target->second.second, type_id).ok()) {
-        return bad(where + ".associations", "cannot associate " + type + " with " + target->second.first);
+      if (target == keys.end())
+        return bad(where + ".associations", "no earlier record with key " + to);
+      const int type_id = a.is_object() && a.contains("type")
+                              ? a["type"].get<int>()
+                              : default_association_type(type, target->second.first);
+      if (type_id == 0 ||
+          !portal.associate(type, id.value(), target->second.first, target->second.second, type_id)
+               .ok()) {
+        return bad(where + ".associations",
+                   "cannot associate " + type + " with " + target->second.first);
       }
     }
   }
@@ -233,18 +273,21 @@ env::Status populate_portal(Portal& portal, const json& d) {
   for (size_t i = 0; i < lists->size(); ++i) {
     const json& l = (*lists)[i];
     const std::string where = "lists[" + std::to_string(i) + "]";
-    if (auto ok = check_keys(l, where, {"name", "object", "processing", "filters", "filter_branch", "members"}); !ok.ok()) {
+    if (auto ok = check_keys(
+            l, where, {"name", "object", "processing", "filters", "filter_branch", "members"});
+        !ok.ok()) {
       return env::fail(ok.error());
     }
     auto filters = filters_from(l, where);
     if (!filters.ok()) return env::fail(filters.error());
-    auto id = portal.create_list(l.value("name", ""), l.value("object", "contacts"), l.value("processing", "MANUAL"),
-                                 std::move(filters).value());
+    auto id = portal.create_list(l.value("name", ""), l.value("object", "contacts"),
+                                 l.value("processing", "MANUAL"), std::move(filters).value());
     if (!id.ok()) return bad(where, id.error().message);
     std::vector<uint64_t> members;
     for (const json& m : l.value("members", json::array())) {
       auto target = keys.find(scalar(m).rfind('@', 0) == 0 ? scalar(m).substr(1) : scalar(m));
-      if (target == keys.end()) return bad(where + ".members", "no earlier record with key " + m.dump());
+      if (target == keys.end())
+        return bad(where + ".members", "no earlier record with key " + m.dump());
       members.push_back(target->second.second);
     }
     if (!members.empty()) {

@@ -15,17 +15,33 @@ struct P {
     def.type = type;
     def.group_name = std::move(group);
     switch (type) {
-      case PropertyType::kNumber: def.field_type = "number"; break;
+      case PropertyType::kNumber:
+        def.field_type = "number";
+        break;
       case PropertyType::kDate:
-      case PropertyType::kDateTime: def.field_type = "date"; break;
-      case PropertyType::kEnumeration: def.field_type = "select"; break;
-      case PropertyType::kBool: def.field_type = "booleancheckbox"; break;
-      case PropertyType::kString: def.field_type = "text"; break;
+      case PropertyType::kDateTime:
+        def.field_type = "date";
+        break;
+      case PropertyType::kEnumeration:
+        def.field_type = "select";
+        break;
+      case PropertyType::kBool:
+        def.field_type = "booleancheckbox";
+        break;
+      case PropertyType::kString:
+        def.field_type = "text";
+        break;
     }
     if (type == PropertyType::kBool) def.options = {{"Yes", "true"}, {"No", "false"}};
   }
-  P& read_only() { def.read_only = true; return *this; }
-  P& unique() { def.has_unique_value = true; return *this; }
+  P& read_only() {
+    def.read_only = true;
+    return *this;
+  }
+  P& unique() {
+    def.has_unique_value = true;
+    return *this;
+  }
   P& options(const std::vector<std::string>& values) {
     def.options.clear();
     for (const auto& v : values) def.options.push_back({v, v});
@@ -36,14 +52,17 @@ struct P {
 
 using T = PropertyType;
 
-std::vector<PropertyDef> system_properties(const std::string& group, const std::string& last_modified) {
-  return {P("hs_object_id", T::kNumber, group).read_only(), P("createdate", T::kDateTime, group).read_only(),
+std::vector<PropertyDef> system_properties(const std::string& group,
+                                           const std::string& last_modified) {
+  return {P("hs_object_id", T::kNumber, group).read_only(),
+          P("createdate", T::kDateTime, group).read_only(),
           P(last_modified, T::kDateTime, group).read_only(),
           P("hubspot_owner_id", T::kEnumeration, group)};
 }
 
-ObjectTypeDef make(std::string name, std::string singular, std::string type_id, const std::string& last_modified,
-                   const std::string& group, std::vector<PropertyDef> own) {
+ObjectTypeDef make(std::string name, std::string singular, std::string type_id,
+                   const std::string& last_modified, const std::string& group,
+                   std::vector<PropertyDef> own) {
   ObjectTypeDef o{std::move(name), std::move(singular), std::move(type_id), last_modified,
                   system_properties(group, last_modified)};
   for (auto& p : own) o.properties.push_back(std::move(p));
@@ -54,20 +73,26 @@ ObjectTypeDef make(std::string name, std::string singular, std::string type_id, 
 
 std::string_view property_type_name(PropertyType t) {
   switch (t) {
-    case PropertyType::kString: return "string";
-    case PropertyType::kNumber: return "number";
-    case PropertyType::kDate: return "date";
-    case PropertyType::kDateTime: return "datetime";
-    case PropertyType::kEnumeration: return "enumeration";
-    case PropertyType::kBool: return "bool";
+    case PropertyType::kString:
+      return "string";
+    case PropertyType::kNumber:
+      return "number";
+    case PropertyType::kDate:
+      return "date";
+    case PropertyType::kDateTime:
+      return "datetime";
+    case PropertyType::kEnumeration:
+      return "enumeration";
+    case PropertyType::kBool:
+      return "bool";
   }
   return "string";
 }
 
 const std::vector<std::string>& lifecycle_stages() {
-  static const std::vector<std::string> stages = {"subscriber",  "lead",     "marketingqualifiedlead",
-                                                  "salesqualifiedlead", "opportunity", "customer",
-                                                  "evangelist"};
+  static const std::vector<std::string> stages = {
+      "subscriber", "lead",      "marketingqualifiedlead", "salesqualifiedlead", "opportunity",
+      "customer",   "evangelist"};
   return stages;
 }
 
@@ -88,86 +113,109 @@ ObjectTypes ObjectTypes::standard() {
   ObjectTypes t;
   std::vector<std::string> stages = lifecycle_stages();
   stages.push_back("other");
-  const std::vector<std::string> salesforce_props = {"salesforceleadid", "salesforcecontactid",
-                                                     "salesforceaccountid", "salesforceownerid",
-                                                     "salesforceopportunitystage", "salesforcecampaignids",
-                                                     "salesforcelastsynctime"};
+  const std::vector<std::string> salesforce_props = {
+      "salesforceleadid",      "salesforcecontactid",        "salesforceaccountid",
+      "salesforceownerid",     "salesforceopportunitystage", "salesforcecampaignids",
+      "salesforcelastsynctime"};
   std::vector<PropertyDef> contact = {
-      P("email", T::kString, "contactinformation").unique(), P("firstname", T::kString, "contactinformation"),
-      P("lastname", T::kString, "contactinformation"), P("phone", T::kString, "contactinformation"),
-      P("mobilephone", T::kString, "contactinformation"), P("company", T::kString, "contactinformation"),
-      P("website", T::kString, "contactinformation"), P("jobtitle", T::kString, "contactinformation"),
-      P("address", T::kString, "contactinformation"), P("city", T::kString, "contactinformation"),
-      P("state", T::kString, "contactinformation"), P("zip", T::kString, "contactinformation"),
+      P("email", T::kString, "contactinformation").unique(),
+      P("firstname", T::kString, "contactinformation"),
+      P("lastname", T::kString, "contactinformation"),
+      P("phone", T::kString, "contactinformation"),
+      P("mobilephone", T::kString, "contactinformation"),
+      P("company", T::kString, "contactinformation"),
+      P("website", T::kString, "contactinformation"),
+      P("jobtitle", T::kString, "contactinformation"),
+      P("address", T::kString, "contactinformation"),
+      P("city", T::kString, "contactinformation"),
+      P("state", T::kString, "contactinformation"),
+      P("zip", T::kString, "contactinformation"),
       P("country", T::kString, "contactinformation"),
       P("lifecyclestage", T::kEnumeration, "contactinformation").options(stages),
       P("hs_lead_status", T::kEnumeration, "sales_properties")
-          .options({"NEW", "OPEN", "IN_PROGRESS", "OPEN_DEAL", "UNQUALIFIED", "ATTEMPTED_TO_CONTACT",
-                    "CONNECTED", "BAD_TIMING"}),
+          .options({"NEW", "OPEN", "IN_PROGRESS", "OPEN_DEAL", "UNQUALIFIED",
+                    "ATTEMPTED_TO_CONTACT", "CONNECTED", "BAD_TIMING"}),
       P("hs_email_domain", T::kString, "contactinformation").read_only(),
       P("associatedcompanyid", T::kNumber, "contactinformation").read_only(),
       P("hs_analytics_source", T::kEnumeration, "analyticsinformation")
           .options({"ORGANIC_SEARCH", "PAID_SEARCH", "EMAIL_MARKETING", "SOCIAL_MEDIA", "REFERRALS",
                     "OTHER_CAMPAIGNS", "DIRECT_TRAFFIC", "OFFLINE", "PAID_SOCIAL"}),
       P("salesforcedeleted", T::kBool, "salesforceinformation")};
-  for (const auto& name : salesforce_props) contact.push_back(P(name, T::kString, "salesforceinformation"));
-  t.types_.emplace("contacts", make("contacts", "CONTACT", "0-1", "lastmodifieddate", "contactinformation", contact));
+  for (const auto& name : salesforce_props)
+    contact.push_back(P(name, T::kString, "salesforceinformation"));
+  t.types_.emplace("contacts", make("contacts", "CONTACT", "0-1", "lastmodifieddate",
+                                    "contactinformation", contact));
 
   std::vector<PropertyDef> company = {
-      P("name", T::kString, "companyinformation"), P("domain", T::kString, "companyinformation"),
-      P("website", T::kString, "companyinformation"), P("phone", T::kString, "companyinformation"),
-      P("industry", T::kString, "companyinformation"), P("city", T::kString, "companyinformation"),
-      P("state", T::kString, "companyinformation"), P("country", T::kString, "companyinformation"),
+      P("name", T::kString, "companyinformation"),
+      P("domain", T::kString, "companyinformation"),
+      P("website", T::kString, "companyinformation"),
+      P("phone", T::kString, "companyinformation"),
+      P("industry", T::kString, "companyinformation"),
+      P("city", T::kString, "companyinformation"),
+      P("state", T::kString, "companyinformation"),
+      P("country", T::kString, "companyinformation"),
       P("numberofemployees", T::kNumber, "companyinformation"),
       P("annualrevenue", T::kNumber, "companyinformation"),
       P("lifecyclestage", T::kEnumeration, "companyinformation").options(stages),
       P("salesforceaccountid", T::kString, "salesforceinformation")};
-  t.types_.emplace("companies",
-                   make("companies", "COMPANY", "0-2", "hs_lastmodifieddate", "companyinformation", company));
+  t.types_.emplace("companies", make("companies", "COMPANY", "0-2", "hs_lastmodifieddate",
+                                     "companyinformation", company));
 
   t.types_.emplace(
-      "deals", make("deals", "DEAL", "0-3", "hs_lastmodifieddate", "dealinformation",
-                    {P("dealname", T::kString, "dealinformation"), P("amount", T::kNumber, "dealinformation"),
-                     P("deal_currency_code", T::kEnumeration, "dealinformation")
-                         .options({"USD", "EUR", "GBP", "CAD", "AUD", "JPY"}),
-                     P("pipeline", T::kEnumeration, "dealinformation").options({"default"}),
-                     P("dealstage", T::kEnumeration, "dealinformation")
-                         .options({"appointmentscheduled", "qualifiedtobuy", "presentationscheduled",
-                                   "decisionmakerboughtin", "contractsent", "closedwon", "closedlost"}),
-                     P("closedate", T::kDateTime, "dealinformation"),
-                     P("dealtype", T::kEnumeration, "dealinformation").options({"newbusiness", "existingbusiness"}),
-                     P("hs_salesforceopportunityid", T::kString, "salesforceinformation")}));
+      "deals",
+      make(
+          "deals", "DEAL", "0-3", "hs_lastmodifieddate", "dealinformation",
+          {P("dealname", T::kString, "dealinformation"), P("amount", T::kNumber, "dealinformation"),
+           P("deal_currency_code", T::kEnumeration, "dealinformation")
+               .options({"USD", "EUR", "GBP", "CAD", "AUD", "JPY"}),
+           P("pipeline", T::kEnumeration, "dealinformation").options({"default"}),
+           P("dealstage", T::kEnumeration, "dealinformation")
+               .options({"appointmentscheduled", "qualifiedtobuy", "presentationscheduled",
+                         "decisionmakerboughtin", "contractsent", "closedwon", "closedlost"}),
+           P("closedate", T::kDateTime, "dealinformation"),
+           P("dealtype", T::kEnumeration, "dealinformation")
+               .options({"newbusiness", "existingbusiness"}),
+           P("hs_salesforceopportunityid", T::kString, "salesforceinformation")}));
 
-  t.types_.emplace(
-      "tickets", make("tickets", "TICKET", "0-5", "hs_lastmodifieddate", "ticketinformation",
-                      {P("subject", T::kString, "ticketinformation"), P("content", T::kString, "ticketinformation"),
-                       P("hs_pipeline", T::kEnumeration, "ticketinformation").options({"0"}),
-                       P("hs_pipeline_stage", T::kEnumeration, "ticketinformation").options({"1", "2", "3", "4"}),
-                       P("hs_ticket_priority", T::kEnumeration, "ticketinformation")
-                           .options({"LOW", "MEDIUM", "HIGH", "URGENT"}),
-                       P("source_type", T::kEnumeration, "ticketinformation").options({"EMAIL", "CHAT", "PHONE", "FORM"}),
-                       P("hs_salesforcecaseid", T::kString, "salesforceinformation")}));
+  t.types_.emplace("tickets",
+                   make("tickets", "TICKET", "0-5", "hs_lastmodifieddate", "ticketinformation",
+                        {P("subject", T::kString, "ticketinformation"),
+                         P("content", T::kString, "ticketinformation"),
+                         P("hs_pipeline", T::kEnumeration, "ticketinformation").options({"0"}),
+                         P("hs_pipeline_stage", T::kEnumeration, "ticketinformation")
+                             .options({"1", "2", "3", "4"}),
+                         P("hs_ticket_priority", T::kEnumeration, "ticketinformation")
+                             .options({"LOW", "MEDIUM", "HIGH", "URGENT"}),
+                         P("source_type", T::kEnumeration, "ticketinformation")
+                             .options({"EMAIL", "CHAT", "PHONE", "FORM"}),
+                         P("hs_salesforcecaseid", T::kString, "salesforceinformation")}));
 
   auto engagement = [&](std::string name, std::string singular, std::string type_id,
                         std::vector<PropertyDef> own) {
     own.insert(own.begin(), P("hs_timestamp", T::kDateTime, "engagement"));
-    t.types_.emplace(name, make(name, std::move(singular), std::move(type_id), "hs_lastmodifieddate",
-                                "engagement", std::move(own)));
+    t.types_.emplace(name, make(name, std::move(singular), std::move(type_id),
+                                "hs_lastmodifieddate", "engagement", std::move(own)));
   };
   engagement("tasks", "TASK", "0-27",
              {P("hs_task_subject", T::kString, "task"), P("hs_task_body", T::kString, "task"),
-              P("hs_task_status", T::kEnumeration, "task").options({"NOT_STARTED", "IN_PROGRESS", "WAITING", "COMPLETED", "DEFERRED"}),
+              P("hs_task_status", T::kEnumeration, "task")
+                  .options({"NOT_STARTED", "IN_PROGRESS", "WAITING", "COMPLETED", "DEFERRED"}),
               P("hs_task_priority", T::kEnumeration, "task").options({"LOW", "MEDIUM", "HIGH"}),
               P("hs_task_type", T::kEnumeration, "task").options({"CALL", "EMAIL", "TODO"})});
   engagement("calls", "CALL", "0-48",
              {P("hs_call_title", T::kString, "call"), P("hs_call_body", T::kString, "call"),
-              P("hs_call_duration", T::kNumber, "call"), P("hs_call_direction", T::kEnumeration, "call").options({"INBOUND", "OUTBOUND"})});
+              P("hs_call_duration", T::kNumber, "call"),
+              P("hs_call_direction", T::kEnumeration, "call").options({"INBOUND", "OUTBOUND"})});
   engagement("emails", "EMAIL", "0-49",
              {P("hs_email_subject", T::kString, "email"), P("hs_email_text", T::kString, "email"),
-              P("hs_email_direction", T::kEnumeration, "email").options({"EMAIL", "INCOMING_EMAIL", "FORWARDED_EMAIL"})});
-  engagement("meetings", "MEETING", "0-47",
-             {P("hs_meeting_title", T::kString, "meeting"), P("hs_meeting_body", T::kString, "meeting"),
-              P("hs_meeting_start_time", T::kDateTime, "meeting"), P("hs_meeting_end_time", T::kDateTime, "meeting")});
+              P("hs_email_direction", T::kEnumeration, "email")
+                  .options({"EMAIL", "INCOMING_EMAIL", "FORWARDED_EMAIL"})});
+  engagement(
+      "meetings", "MEETING", "0-47",
+      {P("hs_meeting_title", T::kString, "meeting"), P("hs_meeting_body", T::kString, "meeting"),
+       P("hs_meeting_start_time", T::kDateTime, "meeting"),
+       P("hs_meeting_end_time", T::kDateTime, "meeting")});
   engagement("notes", "NOTE", "0-46", {P("hs_note_body", T::kString, "note")});
   return t;
 }

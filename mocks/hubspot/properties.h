@@ -37,10 +37,11 @@ struct PropertyDef {
 };
 
 struct ObjectTypeDef {
-  std::string name;         // "contacts"
-  std::string singular;     // "CONTACT", for error messages
-  std::string type_id;      // "0-1"
-  std::string last_modified_property;  // "lastmodifieddate" for contacts, else "hs_lastmodifieddate"
+  std::string name;      // "contacts"
+  std::string singular;  // "CONTACT", for error messages
+  std::string type_id;   // "0-1"
+  std::string
+      last_modified_property;  // "lastmodifieddate" for contacts, else "hs_lastmodifieddate"
   std::vector<PropertyDef> properties;
 
   const PropertyDef* property(std::string_view name) const;  // exact, as HubSpot matches

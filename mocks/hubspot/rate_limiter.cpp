@@ -5,9 +5,15 @@ namespace crmsim::mocks::hubspot {
 RateLimits limits_for(Tier tier, int addons) {
   RateLimits l;
   switch (tier) {
-    case Tier::kStarter: l = {100, 250'000, 5}; break;
-    case Tier::kProfessional: l = {190, 625'000, 5}; break;
-    case Tier::kEnterprise: l = {190, 1'000'000, 5}; break;
+    case Tier::kStarter:
+      l = {100, 250'000, 5};
+      break;
+    case Tier::kProfessional:
+      l = {190, 625'000, 5};
+      break;
+    case Tier::kEnterprise:
+      l = {190, 1'000'000, 5};
+      break;
   }
   if (addons > 0) {
     l.per_ten_seconds = 250;
@@ -29,13 +35,16 @@ Verdict RateLimiter::admit(const std::string& token, env::Timestamp now, bool is
   }
   if (enforced_ && day_count_ >= limits_.per_day) return Verdict::kDaily;
   if (is_search) {
-    while (!searches_.empty() && searches_.front() <= now - env::Duration::seconds(1)) searches_.pop_front();
-    if (enforced_ && static_cast<int64_t>(searches_.size()) >= limits_.searches_per_second) return Verdict::kSecondly;
+    while (!searches_.empty() && searches_.front() <= now - env::Duration::seconds(1))
+      searches_.pop_front();
+    if (enforced_ && static_cast<int64_t>(searches_.size()) >= limits_.searches_per_second)
+      return Verdict::kSecondly;
     searches_.push_back(now);
   } else {
     auto& window = windows_[token];
     while (!window.empty() && window.front() <= now - kInterval) window.pop_front();
-    if (enforced_ && static_cast<int64_t>(window.size()) >= limits_.per_ten_seconds) return Verdict::kTenSecondly;
+    if (enforced_ && static_cast<int64_t>(window.size()) >= limits_.per_ten_seconds)
+      return Verdict::kTenSecondly;
     window.push_back(now);
   }
   ++day_count_;

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <functional>
 #include <memory>
+
 #include <nlohmann/json.hpp>
 
 #include "env/hash.h"
@@ -27,7 +28,8 @@ namespace {
 constexpr std::string_view kJson = "application/json;charset=utf-8";
 
 Response json_response(int status, const json& body) {
-  return Response::with_body(status, kJson, body.dump(-1, ' ', false, json::error_handler_t::replace));
+  return Response::with_body(status, kJson,
+                             body.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 std::string iso(env::Timestamp t) { return env::format_hubspot_datetime(t); }
@@ -43,13 +45,17 @@ bool parse_id(std::string_view text, uint64_t& id) {
 
 const std::vector<std::string>& default_properties(const std::string& type) {
   static const std::map<std::string, std::vector<std::string>> kDefaults = {
-      {"contacts", {"createdate", "email", "firstname", "hs_object_id", "lastmodifieddate", "lastname"}},
+      {"contacts",
+       {"createdate", "email", "firstname", "hs_object_id", "lastmodifieddate", "lastname"}},
       {"companies", {"createdate", "domain", "hs_lastmodifieddate", "hs_object_id", "name"}},
-      {"deals", {"amount", "closedate", "createdate", "dealname", "dealstage", "hs_lastmodifieddate", "hs_object_id",
-                 "pipeline"}},
-      {"tickets", {"content", "createdate", "hs_lastmodifieddate", "hs_object_id", "hs_pipeline", "hs_pipeline_stage",
-                   "hs_ticket_priority", "subject"}}};
-  static const std::vector<std::string> kOther = {"createdate", "hs_lastmodifieddate", "hs_object_id"};
+      {"deals",
+       {"amount", "closedate", "createdate", "dealname", "dealstage", "hs_lastmodifieddate",
+        "hs_object_id", "pipeline"}},
+      {"tickets",
+       {"content", "createdate", "hs_lastmodifieddate", "hs_object_id", "hs_pipeline",
+        "hs_pipeline_stage", "hs_ticket_priority", "subject"}}};
+  static const std::vector<std::string> kOther = {"createdate", "hs_lastmodifieddate",
+                                                  "hs_object_id"};
   auto it = kDefaults.find(type);
   return it == kDefaults.end() ? kOther : it->second;
 }
@@ -65,18 +71,22 @@ struct HubSpotRoutes {
     char buf[40];
     std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-a%03x-%012llx", static_cast<unsigned>(h >> 32),
                   static_cast<unsigned>((h >> 16) & 0xffff), static_cast<unsigned>(h & 0xfff),
-                  static_cast<unsigned>((h >> 20) & 0xfff), static_cast<unsigned long long>(h & 0xffffffffffffULL));
+                  static_cast<unsigned>((h >> 20) & 0xfff),
+                  static_cast<unsigned long long>(h & 0xffffffffffffULL));
     return buf;
   }
 
   json error_body(const HsError& e) {
-    json body = {{"status", "error"}, {"message", e.message}, {"correlationId", correlation_id()},
+    json body = {{"status", "error"},
+                 {"message", e.message},
+                 {"correlationId", correlation_id()},
                  {"category", e.category}};
     if (!e.context.empty()) body["context"] = e.context;
     if (!e.details.empty()) {
       json errors = json::array();
       for (const auto& d : e.details) {
-        errors.push_back({{"message", d.message}, {"code", d.error}, {"context", {{"propertyName", {d.name}}}}});
+        errors.push_back(
+            {{"message", d.message}, {"code", d.error}, {"context", {{"propertyName", {d.name}}}}});
       }
       body["errors"] = errors;
     }
@@ -93,7 +103,9 @@ struct HubSpotRoutes {
   env::Result<json, Response> body_of(const Request& r) {
     json body = json::parse(r.body, nullptr, false);
     if (body.is_discarded() || !body.is_object()) {
-      return env::fail(error(400, "VALIDATION_ERROR", "Invalid input JSON on line 1, column 1: the body must be a JSON object"));
+      return env::fail(
+          error(400, "VALIDATION_ERROR",
+                "Invalid input JSON on line 1, column 1: the body must be a JSON object"));
     }
     return body;
   }
@@ -103,23 +115,33 @@ struct HubSpotRoutes {
     PropertyInputs out;
     if (!object.contains("properties")) return out;
     if (!object["properties"].is_object()) {
-      return env::fail(error(400, "VALIDATION_ERROR", "properties must be an object of property name to value"));
+      return env::fail(
+          error(400, "VALIDATION_ERROR", "properties must be an object of property name to value"));
     }
     for (const auto& [k, v] : object["properties"].items()) {
-      if (v.is_string()) out.emplace_back(k, v.get<std::string>());
-      else if (v.is_null()) out.emplace_back(k, "");
-      else if (v.is_boolean()) out.emplace_back(k, v.get<bool>() ? "true" : "false");
-      else if (v.is_number_integer()) out.emplace_back(k, std::to_string(v.get<int64_t>()));
-      else if (v.is_number()) out.emplace_back(k, v.dump());
-      else return env::fail(error(400, "VALIDATION_ERROR", "Property \"" + k + "\" must be a string, number or boolean"));
+      if (v.is_string())
+        out.emplace_back(k, v.get<std::string>());
+      else if (v.is_null())
+        out.emplace_back(k, "");
+      else if (v.is_boolean())
+        out.emplace_back(k, v.get<bool>() ? "true" : "false");
+      else if (v.is_number_integer())
+        out.emplace_back(k, std::to_string(v.get<int64_t>()));
+      else if (v.is_number())
+        out.emplace_back(k, v.dump());
+      else
+        return env::fail(error(400, "VALIDATION_ERROR",
+                               "Property \"" + k + "\" must be a string, number or boolean"));
     }
     return out;
   }
 
-  const ObjectTypeDef* type_of(const Request& r) { return portal().types().find(r.params.get("type")); }
+  const ObjectTypeDef* type_of(const Request& r) {
+    return portal().types().find(r.params.get("type"));
+  }
 
-  json record_json(const ObjectRecord& r, const std::vector<std::string>& requested, bool with_history,
-                   const std::vector<std::string>& history_props,
+  json record_json(const ObjectRecord& r, const std::vector<std::string>& requested,
+                   bool with_history, const std::vector<std::string>& history_props,
                    const std::map<std::string, std::string>* view = nullptr) {
     const auto& props = view != nullptr ? *view : r.properties;
     json properties = json::object();
@@ -132,15 +154,20 @@ struct HubSpotRoutes {
         properties[name] = nullptr;
       }
     }
-    json out = {{"id", std::to_string(r.id)}, {"properties", properties}, {"createdAt", iso(r.created_at)},
-                {"updatedAt", iso(r.updated_at)}, {"archived", r.archived}};
+    json out = {{"id", std::to_string(r.id)},
+                {"properties", properties},
+                {"createdAt", iso(r.created_at)},
+                {"updatedAt", iso(r.updated_at)},
+                {"archived", r.archived}};
     if (r.archived) out["archivedAt"] = iso(r.archived_at);
     if (with_history) {
       json history = json::object();
       for (const auto& name : history_props) {
         json entries = json::array();
         for (const HistoryItem& h : portal().history(r, name)) {
-          entries.push_back({{"value", h.value}, {"timestamp", iso(h.at)}, {"sourceType", h.source_type},
+          entries.push_back({{"value", h.value},
+                             {"timestamp", iso(h.at)},
+                             {"sourceType", h.source_type},
                              {"sourceId", h.source_id}});
         }
         history[name] = entries;
@@ -151,8 +178,8 @@ struct HubSpotRoutes {
   }
 
   // The record a path id names, honouring ?idProperty=.
-  const ObjectRecord* lookup(const ObjectTypeDef& type, std::string_view id, std::string_view id_property,
-                             bool archived = false) {
+  const ObjectRecord* lookup(const ObjectTypeDef& type, std::string_view id,
+                             std::string_view id_property, bool archived = false) {
     if (!id_property.empty() && id_property != "hs_object_id") {
       return portal().find_by(type.name, id_property, id);
     }
@@ -163,7 +190,8 @@ struct HubSpotRoutes {
     return r;
   }
 
-  void associations_json(json& out, const ObjectRecord& r, const std::vector<std::string>& to_types) {
+  void associations_json(json& out, const ObjectRecord& r,
+                         const std::vector<std::string>& to_types) {
     json assoc = json::object();
     for (const auto& to : to_types) {
       const ObjectTypeDef* t = portal().types().find(to);
@@ -172,8 +200,9 @@ struct HubSpotRoutes {
       for (const auto& [id, types] : portal().associations(r.type->name, r.id, t->name)) {
         for (int type_id : types) {
           results.push_back({{"id", std::to_string(id)},
-                             {"type", type_id == 1 || type_id == 2 ? "contact_to_company"
-                                                                   : std::string(r.type->singular) + "_to_" + t->singular}});
+                             {"type", type_id == 1 || type_id == 2
+                                          ? "contact_to_company"
+                                          : std::string(r.type->singular) + "_to_" + t->singular}});
         }
       }
       if (!results.empty()) assoc[t->name] = {{"results", results}};
@@ -181,14 +210,20 @@ struct HubSpotRoutes {
     if (!assoc.empty()) out["associations"] = assoc;
   }
 
-  std::vector<std::string> history_list(const Request& r) { return r.query.get_list("propertiesWithHistory"); }
+  std::vector<std::string> history_list(const Request& r) {
+    return r.query.get_list("propertiesWithHistory");
+  }
 
   // ---- single objects
   Response read(RestApi::Context& c) {
     const ObjectTypeDef* type = type_of(c.request);
-    if (type == nullptr) return error(400, "VALIDATION_ERROR", "Unable to infer object type from: " + std::string(c.request.params.get("type")));
+    if (type == nullptr)
+      return error(
+          400, "VALIDATION_ERROR",
+          "Unable to infer object type from: " + std::string(c.request.params.get("type")));
     const bool archived = c.request.query.get("archived") == "true";
-    const ObjectRecord* r = lookup(*type, c.request.params.get("id"), c.request.query.get("idProperty").value_or(""), archived);
+    const ObjectRecord* r = lookup(*type, c.request.params.get("id"),
+                                   c.request.query.get("idProperty").value_or(""), archived);
     if (r == nullptr) return not_found();
     c.records = 1;
     const auto history = history_list(c.request);
@@ -199,12 +234,16 @@ struct HubSpotRoutes {
 
   Response page(RestApi::Context& c) {
     const ObjectTypeDef* type = type_of(c.request);
-    if (type == nullptr) return error(400, "VALIDATION_ERROR", "Unable to infer object type from: " + std::string(c.request.params.get("type")));
+    if (type == nullptr)
+      return error(
+          400, "VALIDATION_ERROR",
+          "Unable to infer object type from: " + std::string(c.request.params.get("type")));
     int64_t limit = kPageLimitDefault;
     if (auto l = c.request.query.get("limit")) {
       uint64_t n = 0;
       if (!parse_id(*l, n) || n < 1 || n > static_cast<uint64_t>(kPageLimitMax)) {
-        return error(400, "VALIDATION_ERROR", "limit must be between 1 and " + std::to_string(kPageLimitMax));
+        return error(400, "VALIDATION_ERROR",
+                     "limit must be between 1 and " + std::to_string(kPageLimitMax));
       }
       limit = static_cast<int64_t>(n);
     }
@@ -230,23 +269,30 @@ struct HubSpotRoutes {
     json out = {{"results", results}};
     if (next) {
       const std::string cursor = std::to_string(*next);
-      out["paging"] = {{"next", {{"after", cursor},
-                                 {"link", "/crm/v3/objects/" + type->name + "?after=" + cursor}}}};
+      out["paging"] = {
+          {"next",
+           {{"after", cursor}, {"link", "/crm/v3/objects/" + type->name + "?after=" + cursor}}}};
     }
     return json_response(200, out);
   }
 
-  env::Result<env::Ok, Response> apply_associations(const ObjectTypeDef& type, uint64_t id, const json& body) {
+  env::Result<env::Ok, Response> apply_associations(const ObjectTypeDef& type, uint64_t id,
+                                                    const json& body) {
     if (!body.contains("associations")) return env::Ok{};
-    if (!body["associations"].is_array()) return env::fail(error(400, "VALIDATION_ERROR", "associations must be a list"));
+    if (!body["associations"].is_array())
+      return env::fail(error(400, "VALIDATION_ERROR", "associations must be a list"));
     for (const json& a : body["associations"]) {
       if (!a.is_object() || !a.contains("to") || !a["types"].is_array()) {
         return env::fail(error(400, "VALIDATION_ERROR", "each association needs to.id and types"));
       }
       uint64_t to_id = 0;
       const json& to = a["to"];
-      const std::string to_text = to.is_object() && to.contains("id") ? (to["id"].is_string() ? to["id"].get<std::string>() : to["id"].dump()) : "";
-      if (!parse_id(to_text, to_id)) return env::fail(error(400, "VALIDATION_ERROR", "association to.id must be numeric"));
+      const std::string to_text =
+          to.is_object() && to.contains("id")
+              ? (to["id"].is_string() ? to["id"].get<std::string>() : to["id"].dump())
+              : "";
+      if (!parse_id(to_text, to_id))
+        return env::fail(error(400, "VALIDATION_ERROR", "association to.id must be numeric"));
       for (const json& t : a["types"]) {
         const int type_id = t.value("associationTypeId", 0);
         std::string to_type;
@@ -256,9 +302,13 @@ struct HubSpotRoutes {
             to_type = candidate->name;
           }
         }
-        if (to_type.empty()) return env::fail(error(400, "VALIDATION_ERROR", "unknown associationTypeId " + std::to_string(type_id)));
+        if (to_type.empty())
+          return env::fail(error(400, "VALIDATION_ERROR",
+                                 "unknown associationTypeId " + std::to_string(type_id)));
         auto ok = portal().associate(type.name, id, to_type, to_id, type_id);
-        if (!ok.ok()) return env::fail(error(400, "VALIDATION_ERROR", "association target " + to_text + " does not exist"));
+        if (!ok.ok())
+          return env::fail(
+              error(400, "VALIDATION_ERROR", "association target " + to_text + " does not exist"));
       }
     }
     return env::Ok{};
@@ -266,12 +316,16 @@ struct HubSpotRoutes {
 
   Response create(RestApi::Context& c) {
     const ObjectTypeDef* type = type_of(c.request);
-    if (type == nullptr) return error(400, "VALIDATION_ERROR", "Unable to infer object type from: " + std::string(c.request.params.get("type")));
+    if (type == nullptr)
+      return error(
+          400, "VALIDATION_ERROR",
+          "Unable to infer object type from: " + std::string(c.request.params.get("type")));
     auto body = body_of(c.request);
     if (!body.ok()) return body.error();
     auto inputs = inputs_of(body.value());
     if (!inputs.ok()) return inputs.error();
-    auto id = portal().create(type->name, inputs.value(), WriteSource{"INTEGRATION", c.token.substr(0, 8)});
+    auto id = portal().create(type->name, inputs.value(),
+                              WriteSource{"INTEGRATION", c.token.substr(0, 8)});
     if (!id.ok()) return error(id.error());
     if (auto ok = apply_associations(*type, id.value(), body.value()); !ok.ok()) return ok.error();
     c.records = 1;
@@ -285,10 +339,12 @@ struct HubSpotRoutes {
     if (!body.ok()) return body.error();
     auto inputs = inputs_of(body.value());
     if (!inputs.ok()) return inputs.error();
-    const ObjectRecord* r = lookup(*type, c.request.params.get("id"), c.request.query.get("idProperty").value_or(""));
+    const ObjectRecord* r =
+        lookup(*type, c.request.params.get("id"), c.request.query.get("idProperty").value_or(""));
     if (r == nullptr) return not_found();
     const uint64_t id = r->id;
-    auto ok = portal().update(type->name, id, inputs.value(), WriteSource{"INTEGRATION", c.token.substr(0, 8)});
+    auto ok = portal().update(type->name, id, inputs.value(),
+                              WriteSource{"INTEGRATION", c.token.substr(0, 8)});
     if (!ok.ok()) return error(ok.error());
     c.records = 1;
     std::vector<std::string> names;
@@ -315,11 +371,13 @@ struct HubSpotRoutes {
     uint64_t primary = 0, merged = 0;
     const json& b = body.value();
     auto text = [](const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); };
-    if (!b.contains("primaryObjectId") || !b.contains("objectIdToMerge") || !parse_id(text(b["primaryObjectId"]), primary) ||
+    if (!b.contains("primaryObjectId") || !b.contains("objectIdToMerge") ||
+        !parse_id(text(b["primaryObjectId"]), primary) ||
         !parse_id(text(b["objectIdToMerge"]), merged)) {
       return error(400, "VALIDATION_ERROR", "primaryObjectId and objectIdToMerge are required");
     }
-    auto ok = portal().merge(type->name, primary, merged, WriteSource{"INTEGRATION", c.token.substr(0, 8)});
+    auto ok = portal().merge(type->name, primary, merged,
+                             WriteSource{"INTEGRATION", c.token.substr(0, 8)});
     if (!ok.ok()) return error(ok.error());
     c.records = 2;
     return json_response(200, record_json(*portal().find(type->name, primary), {}, false, {}));
@@ -331,7 +389,10 @@ struct HubSpotRoutes {
     auto body = body_of(c.request);
     if (!body.ok()) return body.error();
     const json& b = body.value();
-    const std::string id_text = b.contains("objectId") ? (b["objectId"].is_string() ? b["objectId"].get<std::string>() : b["objectId"].dump()) : "";
+    const std::string id_text =
+        b.contains("objectId")
+            ? (b["objectId"].is_string() ? b["objectId"].get<std::string>() : b["objectId"].dump())
+            : "";
     const ObjectRecord* r = lookup(*type, id_text, b.value("idProperty", ""));
     if (r == nullptr) r = lookup(*type, id_text, b.value("idProperty", ""), /*archived=*/true);
     if (r == nullptr) return not_found();
@@ -348,14 +409,17 @@ struct HubSpotRoutes {
       return env::fail(error(400, "VALIDATION_ERROR", "inputs must be a list"));
     }
     if ((*body)["inputs"].size() > kBatchInputsMax) {
-      return env::fail(error(400, "VALIDATION_ERROR", "Batch input size " + std::to_string((*body)["inputs"].size()) +
-                                                          " is too large; the limit is " + std::to_string(kBatchInputsMax)));
+      return env::fail(error(400, "VALIDATION_ERROR",
+                             "Batch input size " + std::to_string((*body)["inputs"].size()) +
+                                 " is too large; the limit is " + std::to_string(kBatchInputsMax)));
     }
     return body;
   }
 
   json batch_envelope(const json& results, const json& errors, env::Timestamp started) {
-    json out = {{"status", "COMPLETE"}, {"results", results}, {"startedAt", iso(started)},
+    json out = {{"status", "COMPLETE"},
+                {"results", results},
+                {"startedAt", iso(started)},
                 {"completedAt", iso(portal().clock().now())}};
     if (!errors.empty()) {
       out["numErrors"] = errors.size();
@@ -372,9 +436,10 @@ struct HubSpotRoutes {
     const json& inputs = (*body)["inputs"];
     const env::Timestamp started = portal().clock().now();
     const WriteSource source{"INTEGRATION", c.token.substr(0, 8)};
-    const bool traced = !inputs.empty() && std::all_of(inputs.begin(), inputs.end(), [](const json& i) {
-      return i.is_object() && i.contains("objectWriteTraceId");
-    });
+    const bool traced =
+        !inputs.empty() && std::all_of(inputs.begin(), inputs.end(), [](const json& i) {
+          return i.is_object() && i.contains("objectWriteTraceId");
+        });
     // Without trace ids, one bad input fails the whole batch: check first.
     std::vector<PropertyInputs> parsed;
     std::set<std::string> emails;
@@ -387,8 +452,10 @@ struct HubSpotRoutes {
         for (const auto& [k, v] : in.value()) {
           if (type->name == "contacts" && k == "email" && !v.empty()) {
             std::string l = v;
-            std::transform(l.begin(), l.end(), l.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-            if (!emails.insert(l).second) return error(409, "CONFLICT", "Duplicate email in batch: " + v);
+            std::transform(l.begin(), l.end(), l.begin(),
+                           [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+            if (!emails.insert(l).second)
+              return error(409, "CONFLICT", "Duplicate email in batch: " + v);
           }
         }
       }
@@ -401,9 +468,10 @@ struct HubSpotRoutes {
       if (!id.ok()) {
         json e = error_body(id.error());
         e.erase("correlationId");
-        e["context"] = {{"objectWriteTraceId", {inputs[i]["objectWriteTraceId"].is_string()
-                                                    ? inputs[i]["objectWriteTraceId"].get<std::string>()
-                                                    : inputs[i]["objectWriteTraceId"].dump()}}};
+        e["context"] = {{"objectWriteTraceId",
+                         {inputs[i]["objectWriteTraceId"].is_string()
+                              ? inputs[i]["objectWriteTraceId"].get<std::string>()
+                              : inputs[i]["objectWriteTraceId"].dump()}}};
         errors.push_back(e);
         continue;
       }
@@ -421,16 +489,19 @@ struct HubSpotRoutes {
     if (!body.ok()) return body.error();
     const env::Timestamp started = portal().clock().now();
     std::vector<std::string> props, history;
-    for (const json& p : body->value("properties", json::array())) if (p.is_string()) props.push_back(p.get<std::string>());
-    for (const json& p : body->value("propertiesWithHistory", json::array())) if (p.is_string()) history.push_back(p.get<std::string>());
+    for (const json& p : body->value("properties", json::array()))
+      if (p.is_string()) props.push_back(p.get<std::string>());
+    for (const json& p : body->value("propertiesWithHistory", json::array()))
+      if (p.is_string()) history.push_back(p.get<std::string>());
     const std::string id_property = body->value("idProperty", "");
     const bool archived = body->value("archived", false);
     json results = json::array();
     std::vector<std::string> missing;
     for (const json& input : (*body)["inputs"]) {
-      const std::string id = input.is_object() && input.contains("id")
-                                 ? (input["id"].is_string() ? input["id"].get<std::string>() : input["id"].dump())
-                                 : "";
+      const std::string id =
+          input.is_object() && input.contains("id")
+              ? (input["id"].is_string() ? input["id"].get<std::string>() : input["id"].dump())
+              : "";
       const ObjectRecord* r = lookup(*type, id, id_property, archived);
       if (r == nullptr) {
         missing.push_back(id);
@@ -441,10 +512,12 @@ struct HubSpotRoutes {
     c.records = static_cast<int64_t>(results.size());
     json errors = json::array();
     if (!missing.empty()) {
-      errors.push_back({{"status", "error"}, {"category", "OBJECT_NOT_FOUND"},
-                        {"message", "Could not get some " + type->singular +
-                                        " objects, they may be deleted or not exist. Check that ids are valid."},
-                        {"context", {{"ids", missing}}}});
+      errors.push_back(
+          {{"status", "error"},
+           {"category", "OBJECT_NOT_FOUND"},
+           {"message", "Could not get some " + type->singular +
+                           " objects, they may be deleted or not exist. Check that ids are valid."},
+           {"context", {{"ids", missing}}}});
     }
     return json_response(errors.empty() ? 200 : 207, batch_envelope(results, errors, started));
   }
@@ -463,7 +536,10 @@ struct HubSpotRoutes {
       if (!input.is_object()) return error(400, "VALIDATION_ERROR", "each input must be an object");
       auto in = inputs_of(input);
       if (!in.ok()) return in.error();
-      const std::string id = input.contains("id") ? (input["id"].is_string() ? input["id"].get<std::string>() : input["id"].dump()) : "";
+      const std::string id =
+          input.contains("id")
+              ? (input["id"].is_string() ? input["id"].get<std::string>() : input["id"].dump())
+              : "";
       const std::string id_property = input.value("idProperty", "");
       const ObjectRecord* r = lookup(*type, id, id_property);
       bool created = false;
@@ -491,10 +567,12 @@ struct HubSpotRoutes {
       results.push_back(out);
     }
     if (!missing.empty()) {
-      errors.push_back({{"status", "error"}, {"category", "OBJECT_NOT_FOUND"},
-                        {"message", "Could not get some " + type->singular +
-                                        " objects, they may be deleted or not exist. Check that ids are valid."},
-                        {"context", {{"ids", missing}}}});
+      errors.push_back(
+          {{"status", "error"},
+           {"category", "OBJECT_NOT_FOUND"},
+           {"message", "Could not get some " + type->singular +
+                           " objects, they may be deleted or not exist. Check that ids are valid."},
+           {"context", {{"ids", missing}}}});
     }
     c.records = static_cast<int64_t>(results.size());
     return json_response(errors.empty() ? 200 : 207, batch_envelope(results, errors, started));
@@ -507,10 +585,12 @@ struct HubSpotRoutes {
     if (!body.ok()) return body.error();
     for (const json& input : (*body)["inputs"]) {
       uint64_t id = 0;
-      const std::string text = input.is_object() && input.contains("id")
-                                   ? (input["id"].is_string() ? input["id"].get<std::string>() : input["id"].dump())
-                                   : "";
-      if (parse_id(text, id) && portal().archive(type->name, id, WriteSource{"INTEGRATION", c.token.substr(0, 8)}).ok()) {
+      const std::string text =
+          input.is_object() && input.contains("id")
+              ? (input["id"].is_string() ? input["id"].get<std::string>() : input["id"].dump())
+              : "";
+      if (parse_id(text, id) &&
+          portal().archive(type->name, id, WriteSource{"INTEGRATION", c.token.substr(0, 8)}).ok()) {
         ++c.records;
       }
     }
@@ -527,11 +607,13 @@ struct HubSpotRoutes {
     if (!page.ok()) return error(page.error());
     json results = json::array();
     for (size_t i = 0; i < page->results.size(); ++i) {
-      results.push_back(record_json(*page->results[i], request->properties, false, {}, page->views[i]));
+      results.push_back(
+          record_json(*page->results[i], request->properties, false, {}, page->views[i]));
     }
     c.records = static_cast<int64_t>(results.size());
     json out = {{"total", page->total}, {"results", results}};
-    if (page->next_after) out["paging"] = {{"next", {{"after", std::to_string(*page->next_after)}}}};
+    if (page->next_after)
+      out["paging"] = {{"next", {{"after", std::to_string(*page->next_after)}}}};
     return json_response(200, out);
   }
 
@@ -540,21 +622,38 @@ struct HubSpotRoutes {
     json options = json::array();
     int order = 0;
     for (const auto& o : p.options) {
-      options.push_back({{"label", o.label}, {"value", o.value}, {"displayOrder", order++}, {"hidden", false}});
+      options.push_back(
+          {{"label", o.label}, {"value", o.value}, {"displayOrder", order++}, {"hidden", false}});
     }
-    return {{"name", p.name}, {"label", p.label}, {"type", property_type_name(p.type)}, {"fieldType", p.field_type},
-            {"groupName", p.group_name}, {"options", options}, {"hasUniqueValue", p.has_unique_value},
-            {"hubspotDefined", p.hubspot_defined}, {"calculated", p.calculated}, {"hidden", false},
+    return {{"name", p.name},
+            {"label", p.label},
+            {"type", property_type_name(p.type)},
+            {"fieldType", p.field_type},
+            {"groupName", p.group_name},
+            {"options", options},
+            {"hasUniqueValue", p.has_unique_value},
+            {"hubspotDefined", p.hubspot_defined},
+            {"calculated", p.calculated},
+            {"hidden", false},
             {"formField", !p.read_only},
-            {"modificationMetadata", {{"readOnlyValue", p.read_only}, {"readOnlyDefinition", p.hubspot_defined},
-                                      {"archivable", !p.hubspot_defined}}},
-            {"description", ""}, {"displayOrder", -1}, {"createdAt", iso(env::Timestamp())},
-            {"updatedAt", iso(env::Timestamp())}, {"archived", false}, {"objectType", type.type_id}};
+            {"modificationMetadata",
+             {{"readOnlyValue", p.read_only},
+              {"readOnlyDefinition", p.hubspot_defined},
+              {"archivable", !p.hubspot_defined}}},
+            {"description", ""},
+            {"displayOrder", -1},
+            {"createdAt", iso(env::Timestamp())},
+            {"updatedAt", iso(env::Timestamp())},
+            {"archived", false},
+            {"objectType", type.type_id}};
   }
 
   Response list_properties(RestApi::Context& c) {
     const ObjectTypeDef* type = type_of(c.request);
-    if (type == nullptr) return error(400, "VALIDATION_ERROR", "Unable to infer object type from: " + std::string(c.request.params.get("type")));
+    if (type == nullptr)
+      return error(
+          400, "VALIDATION_ERROR",
+          "Unable to infer object type from: " + std::string(c.request.params.get("type")));
     json results = json::array();
     for (const PropertyDef& p : type->properties) results.push_back(property_json(*type, p));
     return json_response(200, {{"results", results}});
@@ -565,7 +664,8 @@ struct HubSpotRoutes {
     if (type == nullptr) return not_found();
     const PropertyDef* p = type->property(c.request.params.get("name"));
     if (p == nullptr) {
-      return error(404, "OBJECT_NOT_FOUND", "Unable to find property " + std::string(c.request.params.get("name")));
+      return error(404, "OBJECT_NOT_FOUND",
+                   "Unable to find property " + std::string(c.request.params.get("name")));
     }
     return json_response(200, property_json(*type, *p));
   }
@@ -582,15 +682,21 @@ struct HubSpotRoutes {
     p.group_name = b.value("groupName", "contactinformation");
     p.field_type = b.value("fieldType", "text");
     const std::string t = b.value("type", "string");
-    const std::map<std::string, PropertyType> kTypes = {{"string", PropertyType::kString}, {"number", PropertyType::kNumber},
-                                                        {"date", PropertyType::kDate}, {"datetime", PropertyType::kDateTime},
-                                                        {"enumeration", PropertyType::kEnumeration}, {"bool", PropertyType::kBool}};
+    const std::map<std::string, PropertyType> kTypes = {{"string", PropertyType::kString},
+                                                        {"number", PropertyType::kNumber},
+                                                        {"date", PropertyType::kDate},
+                                                        {"datetime", PropertyType::kDateTime},
+                                                        {"enumeration", PropertyType::kEnumeration},
+                                                        {"bool", PropertyType::kBool}};
     if (p.name.empty() || !kTypes.contains(t)) {
-      return error(400, "VALIDATION_ERROR", "a property needs a name and a type among string, number, date, datetime, enumeration, bool");
+      return error(400, "VALIDATION_ERROR",
+                   "a property needs a name and a type among string, number, date, datetime, "
+                   "enumeration, bool");
     }
     p.type = kTypes.at(t);
     for (const json& o : b.value("options", json::array())) {
-      if (o.is_object()) p.options.push_back({o.value("label", o.value("value", "")), o.value("value", "")});
+      if (o.is_object())
+        p.options.push_back({o.value("label", o.value("value", "")), o.value("value", "")});
     }
     p.has_unique_value = b.value("hasUniqueValue", false);
     if (!portal().mutable_types().add_property(type->name, p).ok()) {
@@ -601,10 +707,14 @@ struct HubSpotRoutes {
 
   // ---- lists
   json list_json(const HsList& l) {
-    return {{"listId", std::to_string(l.id)}, {"name", l.name},
+    return {{"listId", std::to_string(l.id)},
+            {"name", l.name},
             {"objectTypeId", portal().types().find(l.object_type)->type_id},
-            {"processingType", l.processing_type}, {"processingStatus", "COMPLETE"},
-            {"size", l.members.size()}, {"listVersion", 1}, {"createdAt", iso(l.created_at)},
+            {"processingType", l.processing_type},
+            {"processingStatus", "COMPLETE"},
+            {"size", l.members.size()},
+            {"listVersion", 1},
+            {"createdAt", iso(l.created_at)},
             {"updatedAt", iso(l.updated_at)}};
   }
 
@@ -614,7 +724,8 @@ struct HubSpotRoutes {
   }
 
   Response list_not_found(const Request& r) {
-    return error(404, "OBJECT_NOT_FOUND", "List " + std::string(r.params.get("listId")) + " does not exist.");
+    return error(404, "OBJECT_NOT_FOUND",
+                 "List " + std::string(r.params.get("listId")) + " does not exist.");
   }
 
   Response create_list(RestApi::Context& c) {
@@ -622,8 +733,9 @@ struct HubSpotRoutes {
     if (!body.ok()) return body.error();
     auto filters = parse_filter_branch(body->value("filterBranch", json()));
     if (!filters.ok()) return error(400, "VALIDATION_ERROR", filters.error().message);
-    auto id = portal().create_list(body->value("name", ""), body->value("objectTypeId", "0-1"),
-                                   body->value("processingType", "MANUAL"), std::move(filters).value());
+    auto id =
+        portal().create_list(body->value("name", ""), body->value("objectTypeId", "0-1"),
+                             body->value("processingType", "MANUAL"), std::move(filters).value());
     if (!id.ok()) return error(id.error());
     return json_response(200, {{"list", list_json(*portal().list(id.value()))}});
   }
@@ -635,8 +747,11 @@ struct HubSpotRoutes {
   }
 
   Response get_list_by_name(RestApi::Context& c) {
-    const HsList* l = portal().list_by_name(c.request.params.get("objectTypeId"), c.request.params.get("name"));
-    if (l == nullptr) return error(404, "OBJECT_NOT_FOUND", "List " + std::string(c.request.params.get("name")) + " does not exist.");
+    const HsList* l =
+        portal().list_by_name(c.request.params.get("objectTypeId"), c.request.params.get("name"));
+    if (l == nullptr)
+      return error(404, "OBJECT_NOT_FOUND",
+                   "List " + std::string(c.request.params.get("name")) + " does not exist.");
     return json_response(200, {{"list", list_json(*l)}});
   }
 
@@ -654,13 +769,16 @@ struct HubSpotRoutes {
     for (int64_t i = offset; i < static_cast<int64_t>(found.size()) && i < offset + count; ++i) {
       lists.push_back(list_json(*found[static_cast<size_t>(i)]));
     }
-    return json_response(200, {{"lists", lists}, {"hasMore", offset + count < static_cast<int64_t>(found.size())},
-                               {"offset", offset + static_cast<int64_t>(lists.size())}, {"total", found.size()}});
+    return json_response(200, {{"lists", lists},
+                               {"hasMore", offset + count < static_cast<int64_t>(found.size())},
+                               {"offset", offset + static_cast<int64_t>(lists.size())},
+                               {"total", found.size()}});
   }
 
   Response delete_list(RestApi::Context& c) {
     uint64_t id = 0;
-    if (!parse_id(c.request.params.get("listId"), id) || !portal().delete_list(id).ok()) return list_not_found(c.request);
+    if (!parse_id(c.request.params.get("listId"), id) || !portal().delete_list(id).ok())
+      return list_not_found(c.request);
     return Response::empty(204);
   }
 
@@ -668,14 +786,17 @@ struct HubSpotRoutes {
     uint64_t id = 0;
     if (!parse_id(c.request.params.get("listId"), id)) return list_not_found(c.request);
     json body = json::parse(c.request.body, nullptr, false);
-    if (body.is_discarded() || !body.is_array()) return error(400, "VALIDATION_ERROR", "the body must be a list of record ids");
+    if (body.is_discarded() || !body.is_array())
+      return error(400, "VALIDATION_ERROR", "the body must be a list of record ids");
     std::vector<uint64_t> ids;
     std::vector<std::string> unreadable;
     for (const json& v : body) {
       uint64_t n = 0;
       const std::string t = v.is_string() ? v.get<std::string>() : v.dump();
-      if (parse_id(t, n)) ids.push_back(n);
-      else unreadable.push_back(t);
+      if (parse_id(t, n))
+        ids.push_back(n);
+      else
+        unreadable.push_back(t);
     }
     auto change = add ? portal().add_to_list(id, ids) : portal().remove_from_list(id, ids);
     if (!change.ok()) return error(change.error());
@@ -701,7 +822,8 @@ struct HubSpotRoutes {
     if (auto v = c.request.query.get("limit")) {
       uint64_t n = 0;
       if (!parse_id(*v, n) || n < 1 || n > static_cast<uint64_t>(kMembershipPageMax)) {
-        return error(400, "VALIDATION_ERROR", "limit must be between 1 and " + std::to_string(kMembershipPageMax));
+        return error(400, "VALIDATION_ERROR",
+                     "limit must be between 1 and " + std::to_string(kMembershipPageMax));
       }
       limit = static_cast<int64_t>(n);
     }
@@ -712,7 +834,8 @@ struct HubSpotRoutes {
     json results = json::array();
     auto it = l->members.upper_bound(after);
     for (; it != l->members.end() && static_cast<int64_t>(results.size()) < limit; ++it) {
-      results.push_back({{"recordId", std::to_string(it->first)}, {"membershipTimestamp", iso(it->second)}});
+      results.push_back(
+          {{"recordId", std::to_string(it->first)}, {"membershipTimestamp", iso(it->second)}});
     }
     c.records = static_cast<int64_t>(results.size());
     json out = {{"results", results}};
@@ -724,9 +847,10 @@ struct HubSpotRoutes {
 
   // ---- owners and pipelines
   json owner_json(const Owner& o) {
-    return {{"id", std::to_string(o.id)}, {"email", o.email}, {"firstName", o.first_name}, {"lastName", o.last_name},
-            {"userId", o.user_id}, {"createdAt", iso(o.created_at)}, {"updatedAt", iso(o.created_at)},
-            {"archived", !o.active}, {"teams", json::array()}};
+    return {
+        {"id", std::to_string(o.id)},     {"email", o.email},      {"firstName", o.first_name},
+        {"lastName", o.last_name},        {"userId", o.user_id},   {"createdAt", iso(o.created_at)},
+        {"updatedAt", iso(o.created_at)}, {"archived", !o.active}, {"teams", json::array()}};
   }
 
   Response list_owners(RestApi::Context& c) {
@@ -743,7 +867,8 @@ struct HubSpotRoutes {
 
   Response get_owner(RestApi::Context& c) {
     uint64_t id = 0;
-    if (!parse_id(c.request.params.get("ownerId"), id) || !portal().owners().contains(id)) return not_found();
+    if (!parse_id(c.request.params.get("ownerId"), id) || !portal().owners().contains(id))
+      return not_found();
     return json_response(200, owner_json(portal().owners().at(id)));
   }
 
@@ -756,11 +881,18 @@ struct HubSpotRoutes {
       json stages = json::array();
       int stage_order = 0;
       for (const PipelineStage& st : p.stages) {
-        stages.push_back({{"id", st.id}, {"label", st.label}, {"displayOrder", stage_order++}, {"archived", false},
-                          {"metadata", {{"isClosed", st.is_closed ? "true" : "false"},
-                                        {"probability", std::to_string(st.probability).substr(0, 3)}}}});
+        stages.push_back({{"id", st.id},
+                          {"label", st.label},
+                          {"displayOrder", stage_order++},
+                          {"archived", false},
+                          {"metadata",
+                           {{"isClosed", st.is_closed ? "true" : "false"},
+                            {"probability", std::to_string(st.probability).substr(0, 3)}}}});
       }
-      results.push_back({{"id", p.id}, {"label", p.label}, {"displayOrder", order++}, {"archived", false},
+      results.push_back({{"id", p.id},
+                         {"label", p.label},
+                         {"displayOrder", order++},
+                         {"archived", false},
                          {"stages", stages}});
     }
     return json_response(200, {{"results", results}});
@@ -778,25 +910,34 @@ struct HubSpotRoutes {
     std::vector<int> types;
     if (labelled) {
       json body = json::parse(c.request.body, nullptr, false);
-      if (body.is_discarded() || !body.is_array()) return error(400, "VALIDATION_ERROR", "the body must be a list of association types");
+      if (body.is_discarded() || !body.is_array())
+        return error(400, "VALIDATION_ERROR", "the body must be a list of association types");
       for (const json& t : body) types.push_back(t.value("associationTypeId", 0));
     } else {
       types.push_back(default_association_type(from->name, to->name));
     }
     for (int t : types) {
-      if (t == 0) return error(400, "VALIDATION_ERROR", "no association type between " + from->name + " and " + to->name);
+      if (t == 0)
+        return error(400, "VALIDATION_ERROR",
+                     "no association type between " + from->name + " and " + to->name);
       if (!portal().associate(from->name, from_id, to->name, to_id, t).ok()) return not_found();
     }
     c.records = 1;
-    json out = {{"fromObjectTypeId", from->type_id}, {"fromObjectId", from_id}, {"toObjectTypeId", to->type_id},
-                {"toObjectId", to_id}, {"labels", json::array()}};
+    json out = {{"fromObjectTypeId", from->type_id},
+                {"fromObjectId", from_id},
+                {"toObjectTypeId", to->type_id},
+                {"toObjectId", to_id},
+                {"labels", json::array()}};
     if (!labelled) {
-      return json_response(200, {{"status", "COMPLETE"},
-                                 {"results", json::array({{{"from", {{"id", std::to_string(from_id)}}},
-                                                           {"to", {{"id", std::to_string(to_id)}}},
-                                                           {"associationSpec", {{"associationCategory", "HUBSPOT_DEFINED"},
-                                                                                {"associationTypeId", types.front()}}}}})},
-                                 {"startedAt", iso(portal().clock().now())}, {"completedAt", iso(portal().clock().now())}});
+      return json_response(200,
+                           {{"status", "COMPLETE"},
+                            {"results", json::array({{{"from", {{"id", std::to_string(from_id)}}},
+                                                      {"to", {{"id", std::to_string(to_id)}}},
+                                                      {"associationSpec",
+                                                       {{"associationCategory", "HUBSPOT_DEFINED"},
+                                                        {"associationTypeId", types.front()}}}}})},
+                            {"startedAt", iso(portal().clock().now())},
+                            {"completedAt", iso(portal().clock().now())}});
     }
     return json_response(201, out);
   }
@@ -805,12 +946,14 @@ struct HubSpotRoutes {
     const ObjectTypeDef* from = portal().types().find(c.request.params.get("from"));
     const ObjectTypeDef* to = portal().types().find(c.request.params.get("to"));
     uint64_t from_id = 0;
-    if (from == nullptr || to == nullptr || !parse_id(c.request.params.get("id"), from_id)) return not_found();
+    if (from == nullptr || to == nullptr || !parse_id(c.request.params.get("id"), from_id))
+      return not_found();
     json results = json::array();
     for (const auto& [id, types] : portal().associations(from->name, from_id, to->name)) {
       json type_list = json::array();
       for (int t : types) {
-        type_list.push_back({{"category", "HUBSPOT_DEFINED"}, {"typeId", t},
+        type_list.push_back({{"category", "HUBSPOT_DEFINED"},
+                             {"typeId", t},
                              {"label", t == 1 || t == 2 ? json("Primary") : json(nullptr)}});
       }
       results.push_back({{"toObjectId", id}, {"associationTypes", type_list}});
@@ -840,11 +983,13 @@ RestApi::RestApi(Portal& portal)
 }
 
 std::string RestApi::issue_token() {
-  const uint64_t h = env::hash_combine(env::fnv1a64("private-app"), portal_.portal_id() * 1000 + ++sequence_);
+  const uint64_t h =
+      env::hash_combine(env::fnv1a64("private-app"), portal_.portal_id() * 1000 + ++sequence_);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "pat-na1-%08llx-%04llx-%04llx-%012llx",
-                static_cast<unsigned long long>(h >> 32), static_cast<unsigned long long>((h >> 16) & 0xffff),
-                static_cast<unsigned long long>(h & 0xffff), static_cast<unsigned long long>(sequence_));
+  std::snprintf(
+      buf, sizeof buf, "pat-na1-%08llx-%04llx-%04llx-%012llx",
+      static_cast<unsigned long long>(h >> 32), static_cast<unsigned long long>((h >> 16) & 0xffff),
+      static_cast<unsigned long long>(h & 0xffff), static_cast<unsigned long long>(sequence_));
   tokens_.insert(buf);
   return buf;
 }
@@ -852,7 +997,10 @@ std::string RestApi::issue_token() {
 void RestApi::install_routes() {
   auto routes = std::make_shared<HubSpotRoutes>(HubSpotRoutes{*this});
   router_.on_error([routes](const Request& r, const env::RouteError& e) {
-    if (e.status == 405) return routes->error(405, "VALIDATION_ERROR", "HTTP " + std::string(env::method_name(r.method)) + " is not allowed on this path");
+    if (e.status == 405)
+      return routes->error(
+          405, "VALIDATION_ERROR",
+          "HTTP " + std::string(env::method_name(r.method)) + " is not allowed on this path");
     if (e.status == 400) return routes->error(400, "VALIDATION_ERROR", e.message);
     return routes->error(404, "OBJECT_NOT_FOUND", "resource not found");
   });
@@ -861,7 +1009,8 @@ void RestApi::install_routes() {
                              const std::function<Response(HubSpotRoutes&, Context&)>& fn) {
     router_.add(m, pattern, [this, routes, pattern, is_search, fn](const Request& request) {
       std::string token;
-      if (auto auth = request.headers.get("Authorization"); auth && auth->substr(0, 7) == "Bearer ") {
+      if (auto auth = request.headers.get("Authorization");
+          auth && auth->substr(0, 7) == "Bearer ") {
         token = std::string(auth->substr(7));
       }
       const env::Timestamp now = portal_.clock().now();
@@ -870,20 +1019,26 @@ void RestApi::install_routes() {
           journal_.pop_front();
           ++journal_dropped_;
         }
-        journal_.push_back({now, token, std::string(env::method_name(request.method)), pattern, status, records});
+        journal_.push_back(
+            {now, token, std::string(env::method_name(request.method)), pattern, status, records});
       };
       if (!tokens_.contains(token)) {
-        Response r = routes->error(401, "INVALID_AUTHENTICATION",
-                                   "Authentication credentials not found. This API supports OAuth 2.0 authentication "
-                                   "and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview");
+        Response r = routes->error(
+            401, "INVALID_AUTHENTICATION",
+            "Authentication credentials not found. This API supports OAuth 2.0 authentication "
+            "and you can find more details at "
+            "https://developers.hubspot.com/docs/methods/auth/oauth-overview");
         return r;
       }
       const Verdict verdict = limiter_.admit(token, now, is_search);
       if (verdict != Verdict::kAllowed) {
-        const char* message = verdict == Verdict::kDaily        ? "You have reached your daily limit."
-                              : verdict == Verdict::kSecondly   ? "You have reached your secondly limit."
-                                                                : "You have reached your ten secondly limit.";
-        json body = {{"status", "error"}, {"message", message}, {"errorType", "RATE_LIMIT"},
+        const char* message = verdict == Verdict::kDaily ? "You have reached your daily limit."
+                              : verdict == Verdict::kSecondly
+                                  ? "You have reached your secondly limit."
+                                  : "You have reached your ten secondly limit.";
+        json body = {{"status", "error"},
+                     {"message", message},
+                     {"errorType", "RATE_LIMIT"},
                      {"correlationId", routes->correlation_id()}};
         if (verdict != Verdict::kSecondly) {
           body["policyName"] = verdict == Verdict::kDaily ? "DAILY" : "TEN_SECONDLY_ROLLING";
@@ -896,10 +1051,12 @@ void RestApi::install_routes() {
       if (!is_search) {
         const RateLimits& l = limiter_.limits();
         response.headers.set("X-HubSpot-RateLimit-Daily", std::to_string(l.per_day));
-        response.headers.set("X-HubSpot-RateLimit-Daily-Remaining", std::to_string(limiter_.daily_remaining(now)));
+        response.headers.set("X-HubSpot-RateLimit-Daily-Remaining",
+                             std::to_string(limiter_.daily_remaining(now)));
         response.headers.set("X-HubSpot-RateLimit-Interval-Milliseconds", "10000");
         response.headers.set("X-HubSpot-RateLimit-Max", std::to_string(l.per_ten_seconds));
-        response.headers.set("X-HubSpot-RateLimit-Remaining", std::to_string(limiter_.ten_second_remaining(token, now)));
+        response.headers.set("X-HubSpot-RateLimit-Remaining",
+                             std::to_string(limiter_.ten_second_remaining(token, now)));
       }
       journal(response.status, c.records);
       return response;
@@ -908,39 +1065,65 @@ void RestApi::install_routes() {
   const std::string objects = "/crm/v3/objects/:type";
   call(Method::kGet, objects, false, [](HubSpotRoutes& s, Context& c) { return s.page(c); });
   call(Method::kPost, objects, false, [](HubSpotRoutes& s, Context& c) { return s.create(c); });
-  call(Method::kGet, objects + "/:id", false, [](HubSpotRoutes& s, Context& c) { return s.read(c); });
-  call(Method::kPatch, objects + "/:id", false, [](HubSpotRoutes& s, Context& c) { return s.update(c); });
-  call(Method::kDelete, objects + "/:id", false, [](HubSpotRoutes& s, Context& c) { return s.archive(c); });
-  call(Method::kPost, objects + "/merge", false, [](HubSpotRoutes& s, Context& c) { return s.merge(c); });
-  call(Method::kPost, objects + "/gdpr-delete", false, [](HubSpotRoutes& s, Context& c) { return s.gdpr_delete(c); });
-  call(Method::kPost, objects + "/search", true, [](HubSpotRoutes& s, Context& c) { return s.search_objects(c); });
-  call(Method::kPost, objects + "/batch/create", false, [](HubSpotRoutes& s, Context& c) { return s.batch_create(c); });
-  call(Method::kPost, objects + "/batch/read", false, [](HubSpotRoutes& s, Context& c) { return s.batch_read(c); });
-  call(Method::kPost, objects + "/batch/update", false, [](HubSpotRoutes& s, Context& c) { return s.batch_update(c, false); });
-  call(Method::kPost, objects + "/batch/upsert", false, [](HubSpotRoutes& s, Context& c) { return s.batch_update(c, true); });
-  call(Method::kPost, objects + "/batch/archive", false, [](HubSpotRoutes& s, Context& c) { return s.batch_archive(c); });
-  call(Method::kGet, "/crm/v3/properties/:type", false, [](HubSpotRoutes& s, Context& c) { return s.list_properties(c); });
-  call(Method::kPost, "/crm/v3/properties/:type", false, [](HubSpotRoutes& s, Context& c) { return s.create_property(c); });
-  call(Method::kGet, "/crm/v3/properties/:type/:name", false, [](HubSpotRoutes& s, Context& c) { return s.get_property(c); });
-  call(Method::kPost, "/crm/v3/lists", false, [](HubSpotRoutes& s, Context& c) { return s.create_list(c); });
-  call(Method::kPost, "/crm/v3/lists/search", false, [](HubSpotRoutes& s, Context& c) { return s.search_lists(c); });
-  call(Method::kGet, "/crm/v3/lists/:listId", false, [](HubSpotRoutes& s, Context& c) { return s.get_list(c); });
-  call(Method::kDelete, "/crm/v3/lists/:listId", false, [](HubSpotRoutes& s, Context& c) { return s.delete_list(c); });
+  call(Method::kGet, objects + "/:id", false,
+       [](HubSpotRoutes& s, Context& c) { return s.read(c); });
+  call(Method::kPatch, objects + "/:id", false,
+       [](HubSpotRoutes& s, Context& c) { return s.update(c); });
+  call(Method::kDelete, objects + "/:id", false,
+       [](HubSpotRoutes& s, Context& c) { return s.archive(c); });
+  call(Method::kPost, objects + "/merge", false,
+       [](HubSpotRoutes& s, Context& c) { return s.merge(c); });
+  call(Method::kPost, objects + "/gdpr-delete", false,
+       [](HubSpotRoutes& s, Context& c) { return s.gdpr_delete(c); });
+  call(Method::kPost, objects + "/search", true,
+       [](HubSpotRoutes& s, Context& c) { return s.search_objects(c); });
+  call(Method::kPost, objects + "/batch/create", false,
+       [](HubSpotRoutes& s, Context& c) { return s.batch_create(c); });
+  call(Method::kPost, objects + "/batch/read", false,
+       [](HubSpotRoutes& s, Context& c) { return s.batch_read(c); });
+  call(Method::kPost, objects + "/batch/update", false,
+       [](HubSpotRoutes& s, Context& c) { return s.batch_update(c, false); });
+  call(Method::kPost, objects + "/batch/upsert", false,
+       [](HubSpotRoutes& s, Context& c) { return s.batch_update(c, true); });
+  call(Method::kPost, objects + "/batch/archive", false,
+       [](HubSpotRoutes& s, Context& c) { return s.batch_archive(c); });
+  call(Method::kGet, "/crm/v3/properties/:type", false,
+       [](HubSpotRoutes& s, Context& c) { return s.list_properties(c); });
+  call(Method::kPost, "/crm/v3/properties/:type", false,
+       [](HubSpotRoutes& s, Context& c) { return s.create_property(c); });
+  call(Method::kGet, "/crm/v3/properties/:type/:name", false,
+       [](HubSpotRoutes& s, Context& c) { return s.get_property(c); });
+  call(Method::kPost, "/crm/v3/lists", false,
+       [](HubSpotRoutes& s, Context& c) { return s.create_list(c); });
+  call(Method::kPost, "/crm/v3/lists/search", false,
+       [](HubSpotRoutes& s, Context& c) { return s.search_lists(c); });
+  call(Method::kGet, "/crm/v3/lists/:listId", false,
+       [](HubSpotRoutes& s, Context& c) { return s.get_list(c); });
+  call(Method::kDelete, "/crm/v3/lists/:listId", false,
+       [](HubSpotRoutes& s, Context& c) { return s.delete_list(c); });
   call(Method::kGet, "/crm/v3/lists/object-type-id/:objectTypeId/name/:name", false,
        [](HubSpotRoutes& s, Context& c) { return s.get_list_by_name(c); });
   call(Method::kPut, "/crm/v3/lists/:listId/memberships/add", false,
        [](HubSpotRoutes& s, Context& c) { return s.change_members(c, true); });
   call(Method::kPut, "/crm/v3/lists/:listId/memberships/remove", false,
        [](HubSpotRoutes& s, Context& c) { return s.change_members(c, false); });
-  call(Method::kGet, "/crm/v3/lists/:listId/memberships", false, [](HubSpotRoutes& s, Context& c) { return s.members(c); });
-  call(Method::kGet, "/crm/v3/owners", false, [](HubSpotRoutes& s, Context& c) { return s.list_owners(c); });
-  call(Method::kGet, "/crm/v3/owners/:ownerId", false, [](HubSpotRoutes& s, Context& c) { return s.get_owner(c); });
-  call(Method::kGet, "/crm/v3/pipelines/:type", false, [](HubSpotRoutes& s, Context& c) { return s.list_pipelines(c); });
+  call(Method::kGet, "/crm/v3/lists/:listId/memberships", false,
+       [](HubSpotRoutes& s, Context& c) { return s.members(c); });
+  call(Method::kGet, "/crm/v3/owners", false,
+       [](HubSpotRoutes& s, Context& c) { return s.list_owners(c); });
+  call(Method::kGet, "/crm/v3/owners/:ownerId", false,
+       [](HubSpotRoutes& s, Context& c) { return s.get_owner(c); });
+  call(Method::kGet, "/crm/v3/pipelines/:type", false,
+       [](HubSpotRoutes& s, Context& c) { return s.list_pipelines(c); });
   const std::string assoc = "/crm/v4/objects/:from/:id/associations";
-  call(Method::kPut, assoc + "/default/:to/:toId", false, [](HubSpotRoutes& s, Context& c) { return s.associate(c, false); });
-  call(Method::kPut, assoc + "/:to/:toId", false, [](HubSpotRoutes& s, Context& c) { return s.associate(c, true); });
-  call(Method::kGet, assoc + "/:to", false, [](HubSpotRoutes& s, Context& c) { return s.list_associations(c); });
-  call(Method::kDelete, assoc + "/:to/:toId", false, [](HubSpotRoutes& s, Context& c) { return s.remove_association(c); });
+  call(Method::kPut, assoc + "/default/:to/:toId", false,
+       [](HubSpotRoutes& s, Context& c) { return s.associate(c, false); });
+  call(Method::kPut, assoc + "/:to/:toId", false,
+       [](HubSpotRoutes& s, Context& c) { return s.associate(c, true); });
+  call(Method::kGet, assoc + "/:to", false,
+       [](HubSpotRoutes& s, Context& c) { return s.list_associations(c); });
+  call(Method::kDelete, assoc + "/:to/:toId", false,
+       [](HubSpotRoutes& s, Context& c) { return s.remove_association(c); });
 }
 
 }  // namespace crmsim::mocks::hubspot

@@ -3,27 +3,36 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <nlohmann/json.hpp>
 #include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "env/text.h"
 
 namespace crmsim::mocks::hubspot {
 namespace {
 
 using nlohmann::json;
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+std::string lower(std::string_view s) { return env::ascii_lower(s); }
 
 env::Failure<HsError> bad(std::string message) {
   return env::fail(HsError{400, "VALIDATION_ERROR", std::move(message), {}, {}});
 }
 
-const std::set<std::string, std::less<>> kOperators = {
-    "EQ", "NEQ", "LT", "LTE", "GT", "GTE", "BETWEEN", "IN", "NOT_IN", "HAS_PROPERTY", "NOT_HAS_PROPERTY",
-    "CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"};
+const std::set<std::string, std::less<>> kOperators = {"EQ",
+                                                       "NEQ",
+                                                       "LT",
+                                                       "LTE",
+                                                       "GT",
+                                                       "GTE",
+                                                       "BETWEEN",
+                                                       "IN",
+                                                       "NOT_IN",
+                                                       "HAS_PROPERTY",
+                                                       "NOT_HAS_PROPERTY",
+                                                       "CONTAINS_TOKEN",
+                                                       "NOT_CONTAINS_TOKEN"};
 
 std::string scalar_text(const json& v) {
   if (v.is_string()) return v.get<std::string>();
@@ -37,26 +46,27 @@ std::string scalar_text(const json& v) {
 
 env::Result<SearchRequest, HsError> parse_search(const ObjectTypeDef& type, std::string_view body) {
   if (body.size() > kSearchBodyCharsMax) {
-    return bad("Search request body is " + std::to_string(body.size()) + " characters; the limit is " +
-               std::to_string(kSearchBodyCharsMax));
+    return bad("Search request body is " + std::to_string(body.size()) +
+               " characters; the limit is " + std::to_string(kSearchBodyCharsMax));
   }
   json j = json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return bad("Invalid input JSON on line 1: the search body must be a JSON object");
+  if (j.is_discarded() || !j.is_object())
+    return bad("Invalid input JSON on line 1: the search body must be a JSON object");
   SearchRequest r;
   size_t filters_total = 0;
   if (j.contains("filterGroups")) {
     if (!j["filterGroups"].is_array()) return bad("filterGroups must be a list");
     if (j["filterGroups"].size() > kSearchGroupsMax) {
-      return bad("Too many filter groups: " + std::to_string(j["filterGroups"].size()) + " (at most " +
-                 std::to_string(kSearchGroupsMax) + ")");
+      return bad("Too many filter groups: " + std::to_string(j["filterGroups"].size()) +
+                 " (at most " + std::to_string(kSearchGroupsMax) + ")");
     }
     for (const json& g : j["filterGroups"]) {
       if (!g.is_object() || !g.contains("filters") || !g["filters"].is_array()) {
         return bad("Each filter group needs a filters list");
       }
       if (g["filters"].size() > kSearchFiltersPerGroupMax) {
-        return bad("Too many filters in a group: " + std::to_string(g["filters"].size()) + " (at most " +
-                   std::to_string(kSearchFiltersPerGroupMax) + ")");
+        return bad("Too many filters in a group: " + std::to_string(g["filters"].size()) +
+                   " (at most " + std::to_string(kSearchFiltersPerGroupMax) + ")");
       }
       FilterGroup group;
       for (const json& f : g["filters"]) {
@@ -76,8 +86,10 @@ env::Result<SearchRequest, HsError> parse_search(const ObjectTypeDef& type, std:
         }
         const bool needs_value = filter.op != "HAS_PROPERTY" && filter.op != "NOT_HAS_PROPERTY" &&
                                  filter.op != "IN" && filter.op != "NOT_IN";
-        if (needs_value && !f.contains("value")) return bad("Filter on " + filter.property + " needs a value");
-        if (filter.op == "BETWEEN" && !f.contains("highValue")) return bad("BETWEEN needs a highValue");
+        if (needs_value && !f.contains("value"))
+          return bad("Filter on " + filter.property + " needs a value");
+        if (filter.op == "BETWEEN" && !f.contains("highValue"))
+          return bad("BETWEEN needs a highValue");
         if ((filter.op == "IN" || filter.op == "NOT_IN") && filter.values.empty()) {
           return bad(filter.op + " needs a values list");
         }
@@ -88,7 +100,8 @@ env::Result<SearchRequest, HsError> parse_search(const ObjectTypeDef& type, std:
     }
   }
   if (filters_total > kSearchFiltersMax) {
-    return bad("Too many filters: " + std::to_string(filters_total) + " (at most " + std::to_string(kSearchFiltersMax) + ")");
+    return bad("Too many filters: " + std::to_string(filters_total) + " (at most " +
+               std::to_string(kSearchFiltersMax) + ")");
   }
   if (j.contains("sorts") && j["sorts"].is_array() && !j["sorts"].empty()) {
     if (j["sorts"].size() > 1) return bad("Only one sort is allowed");
@@ -101,7 +114,8 @@ env::Result<SearchRequest, HsError> parse_search(const ObjectTypeDef& type, std:
       r.sort_property = s.value("propertyName", "");
       r.descending = s.value("direction", "ASCENDING") == "DESCENDING";
     }
-    if (type.property(r.sort_property) == nullptr) return bad("Unknown sort property " + r.sort_property);
+    if (type.property(r.sort_property) == nullptr)
+      return bad("Unknown sort property " + r.sort_property);
   }
   if (j.contains("properties") && j["properties"].is_array()) {
     for (const json& p : j["properties"]) {
@@ -117,7 +131,8 @@ env::Result<SearchRequest, HsError> parse_search(const ObjectTypeDef& type, std:
   }
   if (j.contains("after")) {
     const std::string after = scalar_text(j["after"]);
-    if (after.empty() || !std::all_of(after.begin(), after.end(), [](unsigned char c) { return std::isdigit(c); }) ||
+    if (after.empty() ||
+        !std::all_of(after.begin(), after.end(), [](unsigned char c) { return std::isdigit(c); }) ||
         after.size() > 9) {
       return bad("after must be a paging token from a previous page");
     }
@@ -130,14 +145,16 @@ env::Result<SearchRequest, HsError> parse_search(const ObjectTypeDef& type, std:
   return r;
 }
 
-env::Result<SearchPage, HsError> search(const Portal& portal, const ObjectTypeDef& type, const SearchRequest& r) {
+env::Result<SearchPage, HsError> search(const Portal& portal, const ObjectTypeDef& type,
+                                        const SearchRequest& r) {
   struct Hit {
     const ObjectRecord* record;
     const std::map<std::string, std::string>* view;
   };
   std::vector<Hit> hits;
-  static const std::vector<std::string> kQueryProperties = {"email",  "firstname", "lastname", "phone", "company",
-                                                            "name",   "domain",    "dealname", "subject"};
+  static const std::vector<std::string> kQueryProperties = {"email",  "firstname", "lastname",
+                                                            "phone",  "company",   "name",
+                                                            "domain", "dealname",  "subject"};
   const std::string query = lower(r.query);
   for (const auto& [id, record] : portal.records(type.name)) {
     if (record.archived) continue;
@@ -152,10 +169,11 @@ env::Result<SearchPage, HsError> search(const Portal& portal, const ObjectTypeDe
       }
     }
     if (match && !query.empty()) {
-      match = std::any_of(kQueryProperties.begin(), kQueryProperties.end(), [&](const std::string& p) {
-        auto it = view->find(p);
-        return it != view->end() && lower(it->second).find(query) != std::string::npos;
-      });
+      match =
+          std::any_of(kQueryProperties.begin(), kQueryProperties.end(), [&](const std::string& p) {
+            auto it = view->find(p);
+            return it != view->end() && lower(it->second).find(query) != std::string::npos;
+          });
     }
     if (match) hits.push_back({&record, view});
   }
@@ -176,7 +194,8 @@ env::Result<SearchPage, HsError> search(const Portal& portal, const ObjectTypeDe
       auto it = h.view->find(r.sort_property);
       if (it != h.view->end()) {
         k.has = true;
-        const bool ordered = def->type == PropertyType::kNumber || def->type == PropertyType::kDate ||
+        const bool ordered = def->type == PropertyType::kNumber ||
+                             def->type == PropertyType::kDate ||
                              def->type == PropertyType::kDateTime;
         if (ordered) {
           char* end = nullptr;
@@ -197,8 +216,10 @@ env::Result<SearchPage, HsError> search(const Portal& portal, const ObjectTypeDe
       if (a.has != b.has) return a.has;  // records without the value come last
       if (!a.has) return false;
       int cmp = 0;
-      if (a.number && b.number) cmp = *a.number < *b.number ? -1 : *a.number > *b.number ? 1 : 0;
-      else cmp = a.text < b.text ? -1 : a.text > b.text ? 1 : 0;
+      if (a.number && b.number)
+        cmp = *a.number < *b.number ? -1 : *a.number > *b.number ? 1 : 0;
+      else
+        cmp = a.text < b.text ? -1 : a.text > b.text ? 1 : 0;
       return r.descending ? cmp > 0 : cmp < 0;
     });
     for (size_t i = 0; i < keyed.size(); ++i) hits[i] = keyed[i].hit;

@@ -46,6 +46,7 @@ struct SearchPage {
 // limit, paging) for an object type. Errors are HubSpot's 400s.
 env::Result<SearchRequest, HsError> parse_search(const ObjectTypeDef& type, std::string_view body);
 
-env::Result<SearchPage, HsError> search(const Portal& portal, const ObjectTypeDef& type, const SearchRequest& request);
+env::Result<SearchPage, HsError> search(const Portal& portal, const ObjectTypeDef& type,
+                                        const SearchRequest& request);
 
 }  // namespace crmsim::mocks::hubspot

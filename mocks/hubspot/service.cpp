@@ -25,7 +25,9 @@ std::pair<std::string, std::string> split_url(const std::string& url) {
 
 Service::Service(const env::Clock& clock, env::ManualClock* manual_clock, std::string admin_token,
                  std::unique_ptr<json> description)
-    : clock_(clock), manual_clock_(manual_clock), admin_token_(std::move(admin_token)),
+    : clock_(clock),
+      manual_clock_(manual_clock),
+      admin_token_(std::move(admin_token)),
       description_(std::move(description)) {
   env::AdminHooks hooks;
   hooks.token = admin_token_;
@@ -35,20 +37,26 @@ Service::Service(const env::Clock& clock, env::ManualClock* manual_clock, std::s
   hooks.reset = [this] { return build(); };
   hooks.limits = [this](const std::string& text) -> env::Result<std::string> {
     json body = json::parse(text, nullptr, false);
-    if (body.is_discarded() || !body.is_object()) return env::fail("bad_body", "the body must be a JSON object");
-    if (body.contains("enforced") && body["enforced"].is_boolean()) set_limits_enforced(body["enforced"].get<bool>());
+    if (body.is_discarded() || !body.is_object())
+      return env::fail("bad_body", "the body must be a JSON object");
+    if (body.contains("enforced") && body["enforced"].is_boolean())
+      set_limits_enforced(body["enforced"].get<bool>());
     RateLimits limits = api_->rate_limiter().limits();
     if (body.contains("per_ten_seconds") && body["per_ten_seconds"].is_number_integer()) {
       limits.per_ten_seconds = body["per_ten_seconds"].get<int64_t>();
     }
-    if (body.contains("per_day") && body["per_day"].is_number_integer()) limits.per_day = body["per_day"].get<int64_t>();
+    if (body.contains("per_day") && body["per_day"].is_number_integer())
+      limits.per_day = body["per_day"].get<int64_t>();
     api_->rate_limiter().set_limits(limits);
-    return json{{"enforced", limits_enforced_}, {"per_ten_seconds", limits.per_ten_seconds},
-                {"per_day", limits.per_day}, {"searches_per_second", limits.searches_per_second}}
+    return json{{"enforced", limits_enforced_},
+                {"per_ten_seconds", limits.per_ten_seconds},
+                {"per_day", limits.per_day},
+                {"searches_per_second", limits.searches_per_second}}
         .dump();
   };
   hooks.actions["webhooks"] = [this](const std::string& text) { return configure_webhooks(text); };
-  router_ = env::admin_front(std::move(hooks), [this]() -> const env::Router& { return api_->router(); });
+  router_ =
+      env::admin_front(std::move(hooks), [this]() -> const env::Router& { return api_->router(); });
 }
 
 Service::~Service() {
@@ -67,7 +75,8 @@ uint64_t Service::webhooks_delivered() {
 
 env::Status Service::attach_webhooks() {
   if (webhook_url_.empty()) return env::Ok{};
-  auto dispatcher = std::make_unique<WebhookDispatcher>(*portal_, *webhook_transport_, split_url(webhook_url_).second, 1);
+  auto dispatcher = std::make_unique<WebhookDispatcher>(*portal_, *webhook_transport_,
+                                                        split_url(webhook_url_).second, 1);
   for (const auto& [type, property] : webhook_subscriptions_) {
     auto ok = dispatcher->subscribe(type, property);
     if (!ok.ok()) return env::fail(ok.error());
@@ -79,15 +88,18 @@ env::Status Service::attach_webhooks() {
 // Runs under the request lock (an admin route).
 env::Result<std::string> Service::configure_webhooks(const std::string& text) {
   json body = json::parse(text, nullptr, false);
-  if (body.is_discarded() || !body.is_object() || !body.contains("target_url") || !body["target_url"].is_string()) {
-    return env::fail("bad_body", "give {\"target_url\":\"http://host:port/path\",\"subscriptions\":[...]}");
+  if (body.is_discarded() || !body.is_object() || !body.contains("target_url") ||
+      !body["target_url"].is_string()) {
+    return env::fail("bad_body",
+                     "give {\"target_url\":\"http://host:port/path\",\"subscriptions\":[...]}");
   }
   const std::string url = body["target_url"].get<std::string>();
   auto transport = env::HttpTransport::create(split_url(url).first);
   if (!transport.ok()) return env::fail(transport.error());
   std::vector<std::pair<std::string, std::string>> subscriptions;
   for (const json& s : body.value("subscriptions", json::array())) {
-    if (!s.is_object()) return env::fail("bad_body", "each subscription is {\"event_type\":..., \"property\":...}");
+    if (!s.is_object())
+      return env::fail("bad_body", "each subscription is {\"event_type\":..., \"property\":...}");
     subscriptions.emplace_back(s.value("event_type", ""), s.value("property", ""));
   }
   webhook_url_ = url;
@@ -131,9 +143,12 @@ void Service::delivery_loop() {
   }
 }
 
-env::Result<std::unique_ptr<Service>> Service::create(const env::Clock& clock, env::ManualClock* manual_clock,
-                                                      const json& description, std::string admin_token) {
-  std::unique_ptr<Service> s(new Service(clock, manual_clock, std::move(admin_token), std::make_unique<json>(description)));
+env::Result<std::unique_ptr<Service>> Service::create(const env::Clock& clock,
+                                                      env::ManualClock* manual_clock,
+                                                      const json& description,
+                                                      std::string admin_token) {
+  std::unique_ptr<Service> s(new Service(clock, manual_clock, std::move(admin_token),
+                                         std::make_unique<json>(description)));
   if (auto ok = s->build(); !ok.ok()) return env::fail(ok.error());
   return s;
 }
@@ -167,11 +182,16 @@ std::string Service::journal_json(uint64_t since) {
   json calls = json::array();
   for (size_t i = since > dropped ? since - dropped : 0; i < journal.size(); ++i) {
     const JournalEntry& e = journal[i];
-    calls.push_back({{"at", env::format_hubspot_datetime(e.at)}, {"method", e.method}, {"route", e.route},
-                     {"status", e.status}, {"records", e.records}});
+    calls.push_back({{"at", env::format_hubspot_datetime(e.at)},
+                     {"method", e.method},
+                     {"route", e.route},
+                     {"status", e.status},
+                     {"records", e.records}});
   }
   const env::Timestamp now = clock_.now();
-  return json{{"calls", calls}, {"total", dropped + journal.size()}, {"dropped", dropped},
+  return json{{"calls", calls},
+              {"total", dropped + journal.size()},
+              {"dropped", dropped},
               {"daily_remaining", api_->rate_limiter().daily_remaining(now)}}
       .dump();
 }

@@ -12,16 +12,17 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <utility>
 #include <vector>
+
 #include <nlohmann/json_fwd.hpp>
-#include <string>
 
 #include "env/clock.h"
 #include "env/result.h"
-#include "env/transport.h"
 #include "env/router.h"
+#include "env/transport.h"
 #include "mocks/hubspot/portal.h"
 #include "mocks/hubspot/rest.h"
 #include "mocks/hubspot/webhooks.h"
@@ -30,8 +31,10 @@ namespace crmsim::mocks::hubspot {
 
 class Service {
  public:
-  static env::Result<std::unique_ptr<Service>> create(const env::Clock& clock, env::ManualClock* manual_clock,
-                                                      const nlohmann::json& description, std::string admin_token);
+  static env::Result<std::unique_ptr<Service>> create(const env::Clock& clock,
+                                                      env::ManualClock* manual_clock,
+                                                      const nlohmann::json& description,
+                                                      std::string admin_token);
   ~Service();
 
   const env::Router& router() const { return router_; }

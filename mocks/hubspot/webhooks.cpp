@@ -1,6 +1,7 @@
 #include "mocks/hubspot/webhooks.h"
 
 #include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "env/assert.h"
@@ -19,16 +20,17 @@ std::string singular(const std::string& type) {
 
 }  // namespace
 
-WebhookDispatcher::WebhookDispatcher(Portal& portal, env::Transport& target, std::string path, uint64_t app_id,
-                                     env::Rng* rng)
+WebhookDispatcher::WebhookDispatcher(Portal& portal, env::Transport& target, std::string path,
+                                     uint64_t app_id, env::Rng* rng)
     : portal_(portal), target_(target), path_(std::move(path)), app_id_(app_id), rng_(rng) {
   portal_.set_change_listener([this](const ChangeEvent& e) { on_change(e); });
 }
 
-env::Result<uint64_t> WebhookDispatcher::subscribe(std::string event_type, std::string property_name) {
+env::Result<uint64_t> WebhookDispatcher::subscribe(std::string event_type,
+                                                   std::string property_name) {
   const size_t dot = event_type.find('.');
-  static const std::vector<std::string> kKinds = {"creation", "deletion", "propertyChange", "merge",
-                                                  "associationChange", "restore"};
+  static const std::vector<std::string> kKinds = {"creation", "deletion",          "propertyChange",
+                                                  "merge",    "associationChange", "restore"};
   const std::string object = event_type.substr(0, dot);
   const std::string kind = dot == std::string::npos ? "" : event_type.substr(dot + 1);
   const ObjectTypeDef* type = portal_.types().find(object);
@@ -37,10 +39,11 @@ env::Result<uint64_t> WebhookDispatcher::subscribe(std::string event_type, std::
                                              "' (e.g. contact.creation, contact.propertyChange)");
   }
   if (kind == "propertyChange" && type->property(property_name) == nullptr) {
-    return env::fail("bad_subscription", "a propertyChange subscription needs a property of " + type->name +
-                                             "; '" + property_name + "' is not one");
+    return env::fail("bad_subscription", "a propertyChange subscription needs a property of " +
+                                             type->name + "; '" + property_name + "' is not one");
   }
-  subscriptions_.push_back({next_subscription_id_++, std::move(event_type), std::move(property_name), true});
+  subscriptions_.push_back(
+      {next_subscription_id_++, std::move(event_type), std::move(property_name), true});
   return subscriptions_.back().id;
 }
 
@@ -57,9 +60,15 @@ void WebhookDispatcher::on_change(const ChangeEvent& e) {
   for (const Subscription& s : subscriptions_) {
     if (!s.active || s.event_type != type) continue;
     if (e.kind == "propertyChange" && s.property_name != e.property) continue;
-    json event = {{"eventId", next_event_id_++}, {"subscriptionId", s.id}, {"portalId", portal_.portal_id()},
-                  {"appId", app_id_}, {"occurredAt", e.at.ms_since_epoch()}, {"subscriptionType", type},
-                  {"attemptNumber", 0}, {"objectId", e.object_id}, {"changeFlag", "NEW"}};
+    json event = {{"eventId", next_event_id_++},
+                  {"subscriptionId", s.id},
+                  {"portalId", portal_.portal_id()},
+                  {"appId", app_id_},
+                  {"occurredAt", e.at.ms_since_epoch()},
+                  {"subscriptionType", type},
+                  {"attemptNumber", 0},
+                  {"objectId", e.object_id},
+                  {"changeFlag", "NEW"}};
     if (e.kind == "propertyChange") {
       event["propertyName"] = e.property;
       event["propertyValue"] = e.value;
@@ -100,8 +109,10 @@ std::vector<WebhookDispatcher::Batch> WebhookDispatcher::take_due(env::Timestamp
   std::vector<Queued> ready;
   std::deque<Queued> later;
   for (Queued& q : queue_) {
-    if (q.due <= now) ready.push_back(std::move(q));
-    else later.push_back(std::move(q));
+    if (q.due <= now)
+      ready.push_back(std::move(q));
+    else
+      later.push_back(std::move(q));
   }
   queue_ = std::move(later);
   std::vector<Batch> batches;
@@ -125,7 +136,8 @@ std::vector<WebhookDispatcher::Batch> WebhookDispatcher::take_due(env::Timestamp
     batch.request.method = env::Method::kPost;
     batch.request.raw_path = path_;
     batch.request.headers.set("Content-Type", "application/json");
-    batch.request.headers.set("User-Agent", "HubSpot Connect 2.0 (http://dev.hubspot.com/) (namespace: webhooks-nio)");
+    batch.request.headers.set(
+        "User-Agent", "HubSpot Connect 2.0 (http://dev.hubspot.com/) (namespace: webhooks-nio)");
     batch.request.body = std::move(body);
     for (size_t i = start; i < end; ++i) {
       batch.events.push_back(std::move(ready[i].json));
@@ -145,7 +157,8 @@ size_t WebhookDispatcher::complete(Batch batch, bool accepted, env::Timestamp no
     } else if (batch.attempts[i] >= kAttemptsMax) {
       ++dropped_;
     } else {
-      enqueue(std::move(batch.events[i]), now + kFirstRetryDelay * (int64_t{1} << (batch.attempts[i] - 1)),
+      enqueue(std::move(batch.events[i]),
+              now + kFirstRetryDelay * (int64_t{1} << (batch.attempts[i] - 1)),
               batch.attempts[i] + 1);
     }
   }

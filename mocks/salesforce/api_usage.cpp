@@ -6,11 +6,14 @@ namespace crmsim::mocks::salesforce {
 
 int64_t daily_api_requests(Edition edition, int64_t licenses) {
   switch (edition) {
-    case Edition::kDeveloper: return 15'000;
+    case Edition::kDeveloper:
+      return 15'000;
     case Edition::kProfessional:
-    case Edition::kEnterprise: return 100'000 + licenses * 1'000;
+    case Edition::kEnterprise:
+      return 100'000 + licenses * 1'000;
     case Edition::kUnlimited:
-    case Edition::kPerformance: return 100'000 + licenses * 5'000;
+    case Edition::kPerformance:
+      return 100'000 + licenses * 5'000;
   }
   return 15'000;
 }

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "env/assert.h"
+#include "env/text.h"
 #include "mocks/salesforce/ids.h"
 
 namespace crmsim::mocks::salesforce {
@@ -12,11 +13,7 @@ namespace {
 
 using env::fail;
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+std::string lower(std::string_view s) { return env::ascii_lower(s); }
 
 ApiError error(int status, std::string code, std::string message,
                std::vector<std::string> fields = {}) {
@@ -30,8 +27,12 @@ env::Failure<ApiError> refuse(std::string code, std::string message,
 
 bool is_text_type(FieldType t) {
   switch (t) {
-    case FieldType::kString: case FieldType::kTextArea: case FieldType::kEmail:
-    case FieldType::kPhone: case FieldType::kUrl: case FieldType::kPicklist:
+    case FieldType::kString:
+    case FieldType::kTextArea:
+    case FieldType::kEmail:
+    case FieldType::kPhone:
+    case FieldType::kUrl:
+    case FieldType::kPicklist:
     case FieldType::kMultiPicklist:
       return true;
     default:
@@ -66,7 +67,9 @@ size_t char_count(std::string_view s) {
 }
 
 std::string json_parse_error(const FieldDef& f, const Value& v) {
-  const char* kind = v.is_bool() ? "VALUE_TRUE" : v.is_number() ? "VALUE_NUMBER_INT" : "VALUE_STRING";
+  const char* kind = v.is_bool()     ? "VALUE_TRUE"
+                     : v.is_number() ? "VALUE_NUMBER_INT"
+                                     : "VALUE_STRING";
   return "Cannot deserialize instance of " + std::string(field_type_name(f.type)) + " from " +
          kind + " value " + v.to_text() + " or request may be missing a required field";
 }
@@ -168,7 +171,9 @@ Org::Org(const env::Clock& clock, OrgSettings settings, Schema schema)
   admin_user_id_ = admin.value();
 }
 
-std::string Org::next_id(const ObjectDef& object) { return make_id(object.key_prefix, ++id_sequence_); }
+std::string Org::next_id(const ObjectDef& object) {
+  return make_id(object.key_prefix, ++id_sequence_);
+}
 
 std::string Org::now_text() const {
   // Salesforce keeps audit datetimes to the second.
@@ -215,7 +220,8 @@ env::Result<std::string, ApiError> Org::add_user(const UserSpec& spec) {
     return refuse("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", {"UserRoleId"});
   }
   if (!valid_email(spec.email)) {
-    return refuse("INVALID_EMAIL_ADDRESS", "Email: invalid email address: " + spec.email, {"Email"});
+    return refuse("INVALID_EMAIL_ADDRESS", "Email: invalid email address: " + spec.email,
+                  {"Email"});
   }
   const size_t username_field = user_object->field("Username") - user_object->fields.data();
   if (!index_lookup(*user_object, username_field, lower(spec.username)).empty()) {
@@ -275,7 +281,8 @@ env::Status Org::add_sharing_rule(std::string name, std::string_view object,
                                   std::string_view criteria, std::string role_id,
                                   bool include_subordinates, Access access) {
   const ObjectDef* o = schema_.object(object);
-  if (o == nullptr) return fail("bad_rule", "sharing rule '" + name + "': no object " + std::string(object));
+  if (o == nullptr)
+    return fail("bad_rule", "sharing rule '" + name + "': no object " + std::string(object));
   if (roles_.find(role_id) == nullptr) {
     return fail("bad_rule", "sharing rule '" + name + "': no role " + role_id);
   }
@@ -285,10 +292,12 @@ env::Status Org::add_sharing_rule(std::string name, std::string_view object,
   collect_fields(c.value(), paths);
   for (const FieldPath* p : paths) {
     if (p->parts.size() != 1 || o->field(p->parts[0]) == nullptr) {
-      return fail("bad_rule", "sharing rule '" + name + "': no field " + p->text() + " on " + o->name);
+      return fail("bad_rule",
+                  "sharing rule '" + name + "': no field " + p->text() + " on " + o->name);
     }
   }
-  if (access == Access::kNone) return fail("bad_rule", "sharing rule '" + name + "' grants nothing");
+  if (access == Access::kNone)
+    return fail("bad_rule", "sharing rule '" + name + "' grants nothing");
   sharing_rules_.push_back(SharingRule{std::move(name), o->name, std::string(criteria),
                                        std::move(c).value(), std::move(role_id),
                                        include_subordinates, access});
@@ -299,14 +308,16 @@ env::Status Org::add_validation_rule(std::string name, std::string_view object,
                                      std::string_view condition, std::string message,
                                      std::string field) {
   const ObjectDef* o = schema_.object(object);
-  if (o == nullptr) return fail("bad_rule", "validation rule '" + name + "': no object " + std::string(object));
+  if (o == nullptr)
+    return fail("bad_rule", "validation rule '" + name + "': no object " + std::string(object));
   auto c = parse_condition(condition);
   if (!c.ok()) return fail("bad_rule", "validation rule '" + name + "': " + c.error().message);
   std::vector<const FieldPath*> paths;
   collect_fields(c.value(), paths);
   for (const FieldPath* p : paths) {
     if (p->parts.size() != 1 || o->field(p->parts[0]) == nullptr) {
-      return fail("bad_rule", "validation rule '" + name + "': no field " + p->text() + " on " + o->name);
+      return fail("bad_rule",
+                  "validation rule '" + name + "': no field " + p->text() + " on " + o->name);
     }
   }
   if (!field.empty() && o->field(field) == nullptr) {
@@ -319,8 +330,9 @@ env::Status Org::add_validation_rule(std::string name, std::string_view object,
 }
 
 const std::vector<env::Country>& Org::countries() const {
-  return settings_.state_country == StateCountryPicklists::kEnabledCustomized ? settings_.countries
-                                                                               : env::default_countries();
+  return settings_.state_country == StateCountryPicklists::kEnabledCustomized
+             ? settings_.countries
+             : env::default_countries();
 }
 
 env::Result<env::Ok, ApiError> Org::check_addresses(Record& r, const Record* before) const {
@@ -336,7 +348,8 @@ env::Result<env::Ok, ApiError> Org::check_addresses(Record& r, const Record* bef
     const std::string code_field = prefix + "CountryCode";
     const std::string state_field = prefix + "State";
     const std::string state_code_field = prefix + "StateCode";
-    if (r.object->field(country_field) == nullptr || r.object->field(code_field) == nullptr) continue;
+    if (r.object->field(country_field) == nullptr || r.object->field(code_field) == nullptr)
+      continue;
     auto changed = [&](const std::string& f) {
       return before != nullptr ? !(before->get(f) == r.get(f)) : !r.get(f).is_blank();
     };
@@ -347,13 +360,16 @@ env::Result<env::Ok, ApiError> Org::check_addresses(Record& r, const Record* bef
     const env::Country* country = nullptr;
     if (code_changed && !code.is_blank()) {
       country = env::find_country_by_code(countries(), code.to_text());
-      if (country == nullptr) return refuse("FIELD_INTEGRITY_EXCEPTION", kCountryMessage, {code_field});
-      if (name_changed && !name.is_blank() && env::find_country_by_name(countries(), name.to_text()) != country) {
+      if (country == nullptr)
+        return refuse("FIELD_INTEGRITY_EXCEPTION", kCountryMessage, {code_field});
+      if (name_changed && !name.is_blank() &&
+          env::find_country_by_name(countries(), name.to_text()) != country) {
         return refuse("FIELD_INTEGRITY_EXCEPTION", kCountryMessage, {country_field});
       }
     } else if (name_changed && !name.is_blank()) {
       country = env::find_country_by_name(countries(), name.to_text());
-      if (country == nullptr) return refuse("FIELD_INTEGRITY_EXCEPTION", kCountryMessage, {country_field});
+      if (country == nullptr)
+        return refuse("FIELD_INTEGRITY_EXCEPTION", kCountryMessage, {country_field});
     } else if (!code.is_blank()) {
       country = env::find_country_by_code(countries(), code.to_text());
     }
@@ -379,9 +395,11 @@ env::Result<env::Ok, ApiError> Org::check_addresses(Record& r, const Record* bef
     }
     if (!state_changed && !state_code_changed && !country_changed) continue;
     if (country == nullptr) {
-      return refuse("FIELD_INTEGRITY_EXCEPTION",
-                    "A country/territory must be specified before specifying a state value for field: " + state_field,
-                    {state_field});
+      return refuse(
+          "FIELD_INTEGRITY_EXCEPTION",
+          "A country/territory must be specified before specifying a state value for field: " +
+              state_field,
+          {state_field});
     }
     if (country->states.empty()) {
       // No state picklist for this country: the name is free text.
@@ -391,13 +409,16 @@ env::Result<env::Ok, ApiError> Org::check_addresses(Record& r, const Record* bef
     const env::Region* region = nullptr;
     if (!state_code.is_blank() && (state_code_changed || !state_changed)) {
       region = env::find_state_by_code(*country, state_code.to_text());
-      if (region == nullptr) return refuse("FIELD_INTEGRITY_EXCEPTION", kStateMessage, {state_code_field});
-      if (state_changed && !state.is_blank() && env::find_state_by_name(*country, state.to_text()) != region) {
+      if (region == nullptr)
+        return refuse("FIELD_INTEGRITY_EXCEPTION", kStateMessage, {state_code_field});
+      if (state_changed && !state.is_blank() &&
+          env::find_state_by_name(*country, state.to_text()) != region) {
         return refuse("FIELD_INTEGRITY_EXCEPTION", kStateMessage, {state_field});
       }
     } else {
       region = env::find_state_by_name(*country, state.to_text());
-      if (region == nullptr) return refuse("FIELD_INTEGRITY_EXCEPTION", kStateMessage, {state_field});
+      if (region == nullptr)
+        return refuse("FIELD_INTEGRITY_EXCEPTION", kStateMessage, {state_field});
     }
     r.set(state_field, region->name);
     r.set(state_code_field, region->code);
@@ -448,9 +469,14 @@ Access Org::raw_access(std::string_view user_id, const Record& record, int depth
     if (roles_.is_above(role, user_role(owner))) return cap;
   }
   switch (org_wide_default(object)) {
-    case OrgWideDefault::kPublicReadWrite: granted = Access::kEdit; break;
-    case OrgWideDefault::kPublicRead: granted = std::max(granted, Access::kRead); break;
-    case OrgWideDefault::kPrivate: break;
+    case OrgWideDefault::kPublicReadWrite:
+      granted = Access::kEdit;
+      break;
+    case OrgWideDefault::kPublicRead:
+      granted = std::max(granted, Access::kRead);
+      break;
+    case OrgWideDefault::kPrivate:
+      break;
     case OrgWideDefault::kControlledByParent: {
       const std::string parent_id = record.get(object.parent_field).to_text();
       const Record* parent = parent_id.empty() ? nullptr : find(parent_id);
@@ -576,7 +602,8 @@ void Org::compute_formulas(Record& r) const {
     auto cached = formula_cache_.find(f.formula_condition);
     if (cached == formula_cache_.end()) {
       auto parsed = parse_condition(f.formula_condition);
-      CRMSIM_ASSERT(parsed.ok(), "a formula field was declared with a condition that does not parse");
+      CRMSIM_ASSERT(parsed.ok(),
+                    "a formula field was declared with a condition that does not parse");
       cached = formula_cache_.emplace(f.formula_condition, std::move(parsed).value()).first;
     }
     const bool value = evaluate(
@@ -630,14 +657,16 @@ env::Result<env::Ok, ApiError> Org::apply_fields(std::string_view user_id, Recor
     if (!value) return refuse("JSON_PARSER_ERROR", json_parse_error(*f, raw));
     if (value->is_string()) {
       const std::string& s = value->as_string();
-      if (f->length > 0 && is_text_type(f->type) && char_count(s) > static_cast<size_t>(f->length)) {
+      if (f->length > 0 && is_text_type(f->type) &&
+          char_count(s) > static_cast<size_t>(f->length)) {
         return refuse("STRING_TOO_LONG",
                       f->label + ": data value too large: " + s +
                           " (max length=" + std::to_string(f->length) + ")",
                       {f->name});
       }
       if (f->type == FieldType::kEmail && !valid_email(s)) {
-        return refuse("INVALID_EMAIL_ADDRESS", f->label + ": invalid email address: " + s, {f->name});
+        return refuse("INVALID_EMAIL_ADDRESS", f->label + ": invalid email address: " + s,
+                      {f->name});
       }
       if (f->type == FieldType::kMultiPicklist && f->restricted) {
         size_t start = 0;
@@ -645,9 +674,11 @@ env::Result<env::Ok, ApiError> Org::apply_fields(std::string_view user_id, Recor
           size_t end = s.find(';', start);
           if (end == std::string::npos) end = s.size();
           const std::string item = s.substr(start, end - start);
-          if (std::find(f->picklist_values.begin(), f->picklist_values.end(), item) == f->picklist_values.end()) {
+          if (std::find(f->picklist_values.begin(), f->picklist_values.end(), item) ==
+              f->picklist_values.end()) {
             return refuse("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
-                          f->label + ": bad value for restricted picklist field: " + item, {f->name});
+                          f->label + ": bad value for restricted picklist field: " + item,
+                          {f->name});
           }
           start = end + 1;
         }
@@ -665,15 +696,16 @@ env::Result<env::Ok, ApiError> Org::apply_fields(std::string_view user_id, Recor
         if (known_target_object) {
           const bool exists = f->reference_to.front() == "Profile" ? profile(s) != nullptr
                                                                    : roles_.find(s) != nullptr;
-          if (!exists) return refuse("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", {f->name});
+          if (!exists)
+            return refuse("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", {f->name});
         } else {
           const Record* target = id ? find(*id) : nullptr;
           if (!id) {
-            return refuse("MALFORMED_ID", f->label + ": id value of incorrect type: " + s, {f->name});
+            return refuse("MALFORMED_ID", f->label + ": id value of incorrect type: " + s,
+                          {f->name});
           }
-          if (target != nullptr &&
-              std::find(f->reference_to.begin(), f->reference_to.end(), target->object->name) ==
-                  f->reference_to.end()) {
+          if (target != nullptr && std::find(f->reference_to.begin(), f->reference_to.end(),
+                                             target->object->name) == f->reference_to.end()) {
             return refuse("FIELD_INTEGRITY_EXCEPTION",
                           f->label + ": id value of incorrect type: " + s, {f->name});
           }
@@ -710,7 +742,8 @@ env::Result<env::Ok, ApiError> Org::check_record(std::string_view user_id, const
   const ObjectDef& object = *record.object;
   std::vector<std::string> missing;
   for (const FieldDef& f : object.fields) {
-    if (f.required && !f.formula && record.get(static_cast<size_t>(&f - object.fields.data())).is_blank()) {
+    if (f.required && !f.formula &&
+        record.get(static_cast<size_t>(&f - object.fields.data())).is_blank()) {
       missing.push_back(f.name);
     }
   }
@@ -740,9 +773,10 @@ env::Result<env::Ok, ApiError> Org::check_record(std::string_view user_id, const
     if (v.is_blank()) continue;
     for (const std::string& other : index_lookup(object, index, lower(v.to_text()))) {
       if (other == record.id) continue;
-      return refuse("DUPLICATE_VALUE",
-                    "duplicate value found: " + f.name + " duplicates value on record with id: " + other,
-                    {f.name});
+      return refuse(
+          "DUPLICATE_VALUE",
+          "duplicate value found: " + f.name + " duplicates value on record with id: " + other,
+          {f.name});
     }
   }
   const DuplicateRuleAction rule = object.name == "Lead"      ? settings_.lead_duplicate_rule
@@ -750,7 +784,8 @@ env::Result<env::Ok, ApiError> Org::check_record(std::string_view user_id, const
                                                               : DuplicateRuleAction::kOff;
   if (rule == DuplicateRuleAction::kBlock) {
     const Value& email = record.get("Email");
-    const bool changed = before == nullptr || lower(before->get("Email").to_text()) != lower(email.to_text());
+    const bool changed =
+        before == nullptr || lower(before->get("Email").to_text()) != lower(email.to_text());
     if (!email.is_blank() && changed) {
       const size_t index = static_cast<size_t>(object.field("Email") - object.fields.data());
       for (const std::string& other : index_lookup(object, index, lower(email.to_text()))) {
@@ -794,7 +829,8 @@ std::vector<std::string> Org::index_lookup(const ObjectDef& object, size_t field
   return {it->second.begin(), it->second.end()};
 }
 
-env::Result<std::string, ApiError> Org::create(std::string_view user_id, std::string_view object_name,
+env::Result<std::string, ApiError> Org::create(std::string_view user_id,
+                                               std::string_view object_name,
                                                const FieldInputs& fields) {
   const ObjectDef* object = schema_.object(object_name);
   if (object == nullptr || object->name == "User") {
@@ -809,8 +845,10 @@ env::Result<std::string, ApiError> Org::create(std::string_view user_id, std::st
   r.set("Id", r.id);
   for (size_t i = 0; i < object->fields.size(); ++i) {
     const FieldDef& f = object->fields[i];
-    if (f.default_value) r.set(i, *coerce(f, Value(*f.default_value)));
-    else if (f.type == FieldType::kBoolean) r.set(i, false);
+    if (f.default_value)
+      r.set(i, *coerce(f, Value(*f.default_value)));
+    else if (f.type == FieldType::kBoolean)
+      r.set(i, false);
   }
   if (object->has_owner) r.set("OwnerId", std::string(user_id));
   if (auto ok = apply_fields(user_id, r, fields, true); !ok.ok()) return fail(ok.error());
@@ -873,10 +911,10 @@ env::Result<env::Ok, ApiError> Org::remove(std::string_view user_id, std::string
     for (const ObjectDef* child : schema_.objects()) {
       for (const FieldDef& f : child->fields) {
         if (f.type != FieldType::kReference) continue;
-        const bool cascades =
-            (child->parent_field == f.name && child->default_sharing == OrgWideDefault::kControlledByParent) ||
-            (parent.object->name == "Account" && f.name == "AccountId" &&
-             (child->name == "Contact" || child->name == "Opportunity"));
+        const bool cascades = (child->parent_field == f.name &&
+                               child->default_sharing == OrgWideDefault::kControlledByParent) ||
+                              (parent.object->name == "Account" && f.name == "AccountId" &&
+                               (child->name == "Contact" || child->name == "Opportunity"));
         if (!cascades || f.reference_to.front() != parent.object->name) continue;
         const size_t index = static_cast<size_t>(&f - child->fields.data());
         for (const auto& [child_id, c] : records(*child)) {
@@ -966,14 +1004,18 @@ env::Result<ConversionResult, ApiError> Org::convert_lead(std::string_view user_
     result.contact_id = contact.value()->id;
   }
   if (c.create_opportunity) {
-    const std::string name = c.opportunity_name.empty() ? lead.get("Company").to_text() : c.opportunity_name;
+    const std::string name =
+        c.opportunity_name.empty() ? lead.get("Company").to_text() : c.opportunity_name;
     auto id = create(user_id, "Opportunity",
-                     {{"Name", name}, {"AccountId", result.account_id}, {"StageName", "Prospecting"},
+                     {{"Name", name},
+                      {"AccountId", result.account_id},
+                      {"StageName", "Prospecting"},
                       {"CloseDate", env::format_date(clock_.now() + env::Duration::days(30))}});
     if (!id.ok()) return fail(id.error());
     result.opportunity_id = id.value();
     auto role = create(user_id, "OpportunityContactRole",
-                       {{"OpportunityId", result.opportunity_id}, {"ContactId", result.contact_id},
+                       {{"OpportunityId", result.opportunity_id},
+                        {"ContactId", result.contact_id},
                         {"IsPrimary", true}});
     if (!role.ok()) return fail(role.error());
   }

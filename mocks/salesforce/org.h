@@ -125,9 +125,8 @@ class Org {
   void set_org_wide_default(std::string_view object, OrgWideDefault value);
   OrgWideDefault org_wide_default(const ObjectDef& object) const;
   // Error "bad_rule" for an unknown object, role or malformed criteria.
-  env::Status add_sharing_rule(std::string name, std::string_view object,
-                               std::string_view criteria, std::string role_id,
-                               bool include_subordinates, Access access);
+  env::Status add_sharing_rule(std::string name, std::string_view object, std::string_view criteria,
+                               std::string role_id, bool include_subordinates, Access access);
   env::Status add_validation_rule(std::string name, std::string_view object,
                                   std::string_view condition, std::string message,
                                   std::string field = "");

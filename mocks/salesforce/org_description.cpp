@@ -1,11 +1,11 @@
 #include "mocks/salesforce/org_description.h"
 
-#include "env/config_check.h"
-
-#include "mocks/salesforce/soql.h"
-
 #include <map>
+
 #include <nlohmann/json.hpp>
+
+#include "env/config_check.h"
+#include "mocks/salesforce/soql.h"
 
 namespace crmsim::mocks::salesforce {
 namespace {
@@ -23,26 +23,36 @@ env::Failure<env::Error> bad(const std::string& where, const std::string& what) 
 }
 
 const std::vector<std::pair<std::string, DuplicateRuleAction>> kDuplicateActions = {
-    {"off", DuplicateRuleAction::kOff}, {"allow", DuplicateRuleAction::kAllow}, {"block", DuplicateRuleAction::kBlock}};
+    {"off", DuplicateRuleAction::kOff},
+    {"allow", DuplicateRuleAction::kAllow},
+    {"block", DuplicateRuleAction::kBlock}};
 const std::vector<std::pair<std::string, OrgWideDefault>> kDefaults = {
     {"private", OrgWideDefault::kPrivate},
     {"public_read", OrgWideDefault::kPublicRead},
     {"public_read_write", OrgWideDefault::kPublicReadWrite},
     {"controlled_by_parent", OrgWideDefault::kControlledByParent}};
 const std::vector<std::pair<std::string, FieldType>> kFieldTypes = {
-    {"string", FieldType::kString},       {"textarea", FieldType::kTextArea},
-    {"email", FieldType::kEmail},         {"phone", FieldType::kPhone},
-    {"url", FieldType::kUrl},             {"picklist", FieldType::kPicklist},
-    {"multipicklist", FieldType::kMultiPicklist}, {"boolean", FieldType::kBoolean},
-    {"int", FieldType::kInt},             {"double", FieldType::kDouble},
-    {"currency", FieldType::kCurrency},   {"percent", FieldType::kPercent},
-    {"date", FieldType::kDate},           {"datetime", FieldType::kDateTime},
+    {"string", FieldType::kString},
+    {"textarea", FieldType::kTextArea},
+    {"email", FieldType::kEmail},
+    {"phone", FieldType::kPhone},
+    {"url", FieldType::kUrl},
+    {"picklist", FieldType::kPicklist},
+    {"multipicklist", FieldType::kMultiPicklist},
+    {"boolean", FieldType::kBoolean},
+    {"int", FieldType::kInt},
+    {"double", FieldType::kDouble},
+    {"currency", FieldType::kCurrency},
+    {"percent", FieldType::kPercent},
+    {"date", FieldType::kDate},
+    {"datetime", FieldType::kDateTime},
     {"reference", FieldType::kReference}};
 
 env::Result<FieldDef> field_from(const json& j, const std::string& where) {
-  if (auto ok = check_keys(j, where, {"object", "name", "label", "type", "length", "required", "unique",
-                                      "external_id", "picklist_values", "restricted", "reference_to",
-                                      "relationship_name", "default", "formula"});
+  if (auto ok = check_keys(j, where,
+                           {"object", "name", "label", "type", "length", "required", "unique",
+                            "external_id", "picklist_values", "restricted", "reference_to",
+                            "relationship_name", "default", "formula"});
       !ok.ok()) {
     return env::fail(ok.error());
   }
@@ -55,15 +65,17 @@ env::Result<FieldDef> field_from(const json& j, const std::string& where) {
   if (!type.ok()) return env::fail(type.error());
   f.type = type.value();
   f.length = j.value("length", f.type == FieldType::kString ? 255 : 0);
-  for (auto [key, member] : {std::pair{"required", &f.required}, std::pair{"unique", &f.unique},
-                             std::pair{"external_id", &f.external_id}, std::pair{"restricted", &f.restricted}}) {
+  for (auto [key, member] :
+       {std::pair{"required", &f.required}, std::pair{"unique", &f.unique},
+        std::pair{"external_id", &f.external_id}, std::pair{"restricted", &f.restricted}}) {
     auto v = flag(j, key, where, false);
     if (!v.ok()) return env::fail(v.error());
     *member = v.value();
   }
   if (j.contains("picklist_values")) {
     if (!j["picklist_values"].is_array()) return bad(where + ".picklist_values", "expected a list");
-    for (const auto& v : j["picklist_values"]) f.picklist_values.push_back(v.is_string() ? v.get<std::string>() : v.dump());
+    for (const auto& v : j["picklist_values"])
+      f.picklist_values.push_back(v.is_string() ? v.get<std::string>() : v.dump());
   }
   if (f.type == FieldType::kReference) {
     auto to = text(j.value("reference_to", json()), where + ".reference_to");
@@ -74,12 +86,15 @@ env::Result<FieldDef> field_from(const json& j, const std::string& where) {
   if (j.contains("formula")) {
     auto condition = text(j["formula"], where + ".formula");
     if (!condition.ok()) return env::fail(condition.error());
-    if (f.type != FieldType::kBoolean) return bad(where + ".formula", "only checkbox (boolean) formulas are supported");
+    if (f.type != FieldType::kBoolean)
+      return bad(where + ".formula", "only checkbox (boolean) formulas are supported");
     auto parsed = parse_condition(condition.value());
     if (!parsed.ok()) return bad(where + ".formula", parsed.error().message);
     f.formula_condition = condition.value();
   }
-  if (j.contains("default")) f.default_value = j["default"].is_string() ? j["default"].get<std::string>() : j["default"].dump();
+  if (j.contains("default"))
+    f.default_value =
+        j["default"].is_string() ? j["default"].get<std::string>() : j["default"].dump();
   return f;
 }
 
@@ -96,17 +111,19 @@ Value value_from(const json& v) {
 env::Result<OrgSettings> org_settings_from(const json& d) {
   OrgSettings s;
   if (d.is_null()) return s;
-  if (auto ok = check_keys(d, "", {"edition", "licenses", "duplicate_rules", "state_country", "custom_objects",
-                                   "custom_fields",
-                                   "profiles", "roles", "users", "org_wide_defaults", "sharing_rules",
-                                   "validation_rules", "records"});
+  if (auto ok = check_keys(d, "",
+                           {"edition", "licenses", "duplicate_rules", "state_country",
+                            "custom_objects", "custom_fields", "profiles", "roles", "users",
+                            "org_wide_defaults", "sharing_rules", "validation_rules", "records"});
       !ok.ok()) {
     return env::fail(ok.error());
   }
   if (d.contains("edition")) {
     auto e = choose<Edition>(d["edition"], "edition",
-                             {{"developer", Edition::kDeveloper}, {"professional", Edition::kProfessional},
-                              {"enterprise", Edition::kEnterprise}, {"unlimited", Edition::kUnlimited},
+                             {{"developer", Edition::kDeveloper},
+                              {"professional", Edition::kProfessional},
+                              {"enterprise", Edition::kEnterprise},
+                              {"unlimited", Edition::kUnlimited},
                               {"performance", Edition::kPerformance}});
     if (!e.ok()) return env::fail(e.error());
     s.edition = e.value();
@@ -119,8 +136,10 @@ env::Result<OrgSettings> org_settings_from(const json& d) {
   }
   if (d.contains("duplicate_rules")) {
     const json& rules = d["duplicate_rules"];
-    if (auto ok = check_keys(rules, "duplicate_rules", {"lead", "contact"}); !ok.ok()) return env::fail(ok.error());
-    for (auto [key, member] : {std::pair{"lead", &s.lead_duplicate_rule}, std::pair{"contact", &s.contact_duplicate_rule}}) {
+    if (auto ok = check_keys(rules, "duplicate_rules", {"lead", "contact"}); !ok.ok())
+      return env::fail(ok.error());
+    for (auto [key, member] : {std::pair{"lead", &s.lead_duplicate_rule},
+                               std::pair{"contact", &s.contact_duplicate_rule}}) {
       if (!rules.contains(key)) continue;
       auto a = choose(rules[key], std::string("duplicate_rules.") + key, kDuplicateActions);
       if (!a.ok()) return env::fail(a.error());
@@ -129,11 +148,13 @@ env::Result<OrgSettings> org_settings_from(const json& d) {
   }
   if (d.contains("state_country")) {
     const json& sc = d["state_country"];
-    if (auto ok = check_keys(sc, "state_country", {"picklists", "countries"}); !ok.ok()) return env::fail(ok.error());
-    auto mode = choose<StateCountryPicklists>(sc.value("picklists", json("disabled")), "state_country.picklists",
-                                              {{"disabled", StateCountryPicklists::kDisabled},
-                                               {"enabled", StateCountryPicklists::kEnabled},
-                                               {"enabled_customized", StateCountryPicklists::kEnabledCustomized}});
+    if (auto ok = check_keys(sc, "state_country", {"picklists", "countries"}); !ok.ok())
+      return env::fail(ok.error());
+    auto mode = choose<StateCountryPicklists>(
+        sc.value("picklists", json("disabled")), "state_country.picklists",
+        {{"disabled", StateCountryPicklists::kDisabled},
+         {"enabled", StateCountryPicklists::kEnabled},
+         {"enabled_customized", StateCountryPicklists::kEnabledCustomized}});
     if (!mode.ok()) return env::fail(mode.error());
     s.state_country = mode.value();
     if (sc.contains("countries")) {
@@ -144,7 +165,8 @@ env::Result<OrgSettings> org_settings_from(const json& d) {
       for (size_t i = 0; i < sc["countries"].size(); ++i) {
         const json& c = sc["countries"][i];
         const std::string where = "state_country.countries[" + std::to_string(i) + "]";
-        if (auto ok = check_keys(c, where, {"code", "name", "states"}); !ok.ok()) return env::fail(ok.error());
+        if (auto ok = check_keys(c, where, {"code", "name", "states"}); !ok.ok())
+          return env::fail(ok.error());
         auto code = text(c.value("code", json()), where + ".code");
         auto name = text(c.value("name", json()), where + ".name");
         if (!code.ok()) return env::fail(code.error());
@@ -153,7 +175,8 @@ env::Result<OrgSettings> org_settings_from(const json& d) {
         for (size_t k = 0; k < c.value("states", json::array()).size(); ++k) {
           const json& st = c["states"][k];
           const std::string at = where + ".states[" + std::to_string(k) + "]";
-          if (auto ok = check_keys(st, at, {"code", "name"}); !ok.ok()) return env::fail(ok.error());
+          if (auto ok = check_keys(st, at, {"code", "name"}); !ok.ok())
+            return env::fail(ok.error());
           auto sc_code = text(st.value("code", json()), at + ".code");
           auto sc_name = text(st.value("name", json()), at + ".name");
           if (!sc_code.ok()) return env::fail(sc_code.error());
@@ -170,7 +193,8 @@ env::Result<OrgSettings> org_settings_from(const json& d) {
 }
 
 env::Result<std::vector<SeededUser>> populate_org(Org& org, const json& d) {
-  std::vector<SeededUser> users{{"admin@crmsim.example", "admin", org.admin_user_id(), "System Administrator"}};
+  std::vector<SeededUser> users{
+      {"admin@crmsim.example", "admin", org.admin_user_id(), "System Administrator"}};
   if (d.is_null()) return users;
   auto list = [&](const char* key) -> env::Result<json> {
     if (!d.contains(key)) return json::array();
@@ -183,7 +207,8 @@ env::Result<std::vector<SeededUser>> populate_org(Org& org, const json& d) {
   for (size_t i = 0; i < objects->size(); ++i) {
     const json& o = (*objects)[i];
     const std::string where = "custom_objects[" + std::to_string(i) + "]";
-    if (auto ok = check_keys(o, where, {"name", "label", "fields", "sharing"}); !ok.ok()) return env::fail(ok.error());
+    if (auto ok = check_keys(o, where, {"name", "label", "fields", "sharing"}); !ok.ok())
+      return env::fail(ok.error());
     ObjectDef def;
     auto name = text(o.value("name", json()), where + ".name");
     if (!name.ok()) return env::fail(name.error());
@@ -235,13 +260,16 @@ env::Result<std::vector<SeededUser>> populate_org(Org& org, const json& d) {
   for (size_t i = 0; i < profiles->size(); ++i) {
     const json& p = (*profiles)[i];
     const std::string where = "profiles[" + std::to_string(i) + "]";
-    if (auto ok = check_keys(p, where, {"name", "base", "view_all_data", "modify_all_data", "objects"}); !ok.ok()) {
+    if (auto ok =
+            check_keys(p, where, {"name", "base", "view_all_data", "modify_all_data", "objects"});
+        !ok.ok()) {
       return env::fail(ok.error());
     }
     auto name = text(p.value("name", json()), where + ".name");
     if (!name.ok()) return env::fail(name.error());
-    auto base = choose<std::string>(p.value("base", json("Standard User")), where + ".base",
-                                    {{"Standard User", "Standard User"}, {"System Administrator", "System Administrator"}});
+    auto base = choose<std::string>(
+        p.value("base", json("Standard User")), where + ".base",
+        {{"Standard User", "Standard User"}, {"System Administrator", "System Administrator"}});
     if (!base.ok()) return env::fail(base.error());
     Profile profile = base.value() == "Standard User" ? Profile::standard_user(org.schema())
                                                       : Profile::system_administrator(org.schema());
@@ -253,20 +281,24 @@ env::Result<std::vector<SeededUser>> populate_org(Org& org, const json& d) {
       *member = v.value();
     }
     if (p.contains("objects")) {
-      if (!p["objects"].is_object()) return bad(where + ".objects", "expected a mapping of object name to permissions");
+      if (!p["objects"].is_object())
+        return bad(where + ".objects", "expected a mapping of object name to permissions");
       for (const auto& [object, perms] : p["objects"].items()) {
         const std::string at = where + ".objects." + object;
         const ObjectDef* def = org.schema().object(object);
         if (def == nullptr) return bad(at, "no object named '" + object + "'");
-        if (auto ok = check_keys(perms, at, {"create", "read", "edit", "delete", "view_all", "modify_all"}); !ok.ok()) {
+        if (auto ok = check_keys(perms, at,
+                                 {"create", "read", "edit", "delete", "view_all", "modify_all"});
+            !ok.ok()) {
           return env::fail(ok.error());
         }
         std::string key = def->name;
         for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         ObjectPermissions& op = profile.objects[key];
-        for (auto [k, member] : {std::pair{"create", &op.create}, std::pair{"read", &op.read}, std::pair{"edit", &op.edit},
-                                 std::pair{"delete", &op.remove}, std::pair{"view_all", &op.view_all},
-                                 std::pair{"modify_all", &op.modify_all}}) {
+        for (auto [k, member] :
+             {std::pair{"create", &op.create}, std::pair{"read", &op.read},
+              std::pair{"edit", &op.edit}, std::pair{"delete", &op.remove},
+              std::pair{"view_all", &op.view_all}, std::pair{"modify_all", &op.modify_all}}) {
           auto v = flag(perms, k, at, *member);
           if (!v.ok()) return env::fail(v.error());
           *member = v.value();
@@ -288,7 +320,8 @@ env::Result<std::vector<SeededUser>> populate_org(Org& org, const json& d) {
     std::string parent;
     if (r.contains("parent")) {
       auto it = role_ids.find(r["parent"].is_string() ? r["parent"].get<std::string>() : "");
-      if (it == role_ids.end()) return bad(where + ".parent", "no earlier role named " + r["parent"].dump());
+      if (it == role_ids.end())
+        return bad(where + ".parent", "no earlier role named " + r["parent"].dump());
       parent = it->second;
     }
     role_ids[name.value()] = org.add_role(name.value(), parent).value();
@@ -309,8 +342,9 @@ env::Result<std::vector<SeededUser>> populate_org(Org& org, const json& d) {
   for (size_t i = 0; i < user_list->size(); ++i) {
     const json& u = (*user_list)[i];
     const std::string where = "users[" + std::to_string(i) + "]";
-    if (auto ok = check_keys(u, where, {"username", "email", "first_name", "last_name", "profile", "role",
-                                        "password", "active"});
+    if (auto ok = check_keys(u, where,
+                             {"username", "email", "first_name", "last_name", "profile", "role",
+                              "password", "active"});
         !ok.ok()) {
       return env::fail(ok.error());
     }
@@ -319,7 +353,8 @@ env::Result<std::vector<SeededUser>> populate_org(Org& org, const json& d) {
     auto profile_name = text(u.value("profile", json("Standard User")), where + ".profile");
     if (!profile_name.ok()) return env::fail(profile_name.error());
     const Profile* profile = org.profile_by_name(profile_name.value());
-    if (profile == nullptr) return bad(where + ".profile", "no profile named '" + profile_name.value() + "'");
+    if (profile == nullptr)
+      return bad(where + ".profile", "no profile named '" + profile_name.value() + "'");
     UserSpec spec;
     spec.username = username.value();
     spec.email = u.value("email", spec.username);
@@ -342,9 +377,11 @@ env::Result<std::vector<SeededUser>> populate_org(Org& org, const json& d) {
   }
 
   if (d.contains("org_wide_defaults")) {
-    if (!d["org_wide_defaults"].is_object()) return bad("org_wide_defaults", "expected a mapping of object to default");
+    if (!d["org_wide_defaults"].is_object())
+      return bad("org_wide_defaults", "expected a mapping of object to default");
     for (const auto& [object, value] : d["org_wide_defaults"].items()) {
-      if (org.schema().object(object) == nullptr) return bad("org_wide_defaults." + object, "no object named '" + object + "'");
+      if (org.schema().object(object) == nullptr)
+        return bad("org_wide_defaults." + object, "no object named '" + object + "'");
       auto v = choose(value, "org_wide_defaults." + object, kDefaults);
       if (!v.ok()) return env::fail(v.error());
       org.set_org_wide_default(object, v.value());
@@ -356,7 +393,9 @@ env::Result<std::vector<SeededUser>> populate_org(Org& org, const json& d) {
   for (size_t i = 0; i < rules->size(); ++i) {
     const json& r = (*rules)[i];
     const std::string where = "sharing_rules[" + std::to_string(i) + "]";
-    if (auto ok = check_keys(r, where, {"name", "object", "criteria", "role", "include_subordinates", "access"}); !ok.ok()) {
+    if (auto ok = check_keys(
+            r, where, {"name", "object", "criteria", "role", "include_subordinates", "access"});
+        !ok.ok()) {
       return env::fail(ok.error());
     }
     auto object = text(r.value("object", json()), where + ".object");
@@ -370,8 +409,9 @@ env::Result<std::vector<SeededUser>> populate_org(Org& org, const json& d) {
     if (!access.ok()) return env::fail(access.error());
     auto subordinates = flag(r, "include_subordinates", where, false);
     if (!subordinates.ok()) return env::fail(subordinates.error());
-    if (auto ok = org.add_sharing_rule(r.value("name", "rule " + std::to_string(i)), object.value(), criteria.value(),
-                                       role.value(), subordinates.value(), access.value());
+    if (auto ok = org.add_sharing_rule(r.value("name", "rule " + std::to_string(i)), object.value(),
+                                       criteria.value(), role.value(), subordinates.value(),
+                                       access.value());
         !ok.ok()) {
       return bad(where, ok.error().message);
     }
@@ -382,7 +422,8 @@ env::Result<std::vector<SeededUser>> populate_org(Org& org, const json& d) {
   for (size_t i = 0; i < validations->size(); ++i) {
     const json& r = (*validations)[i];
     const std::string where = "validation_rules[" + std::to_string(i) + "]";
-    if (auto ok = check_keys(r, where, {"name", "object", "condition", "message", "field"}); !ok.ok()) {
+    if (auto ok = check_keys(r, where, {"name", "object", "condition", "message", "field"});
+        !ok.ok()) {
       return env::fail(ok.error());
     }
     auto object = text(r.value("object", json()), where + ".object");
@@ -391,8 +432,9 @@ env::Result<std::vector<SeededUser>> populate_org(Org& org, const json& d) {
     for (const auto* v : {&object, &condition, &message}) {
       if (!v->ok()) return env::fail(v->error());
     }
-    if (auto ok = org.add_validation_rule(r.value("name", "rule " + std::to_string(i)), object.value(),
-                                          condition.value(), message.value(), r.value("field", ""));
+    if (auto ok =
+            org.add_validation_rule(r.value("name", "rule " + std::to_string(i)), object.value(),
+                                    condition.value(), message.value(), r.value("field", ""));
         !ok.ok()) {
       return bad(where, ok.error().message);
     }
@@ -404,17 +446,20 @@ env::Result<std::vector<SeededUser>> populate_org(Org& org, const json& d) {
   for (size_t i = 0; i < records->size(); ++i) {
     const json& r = (*records)[i];
     const std::string where = "records[" + std::to_string(i) + "]";
-    if (auto ok = check_keys(r, where, {"object", "key", "owner", "fields"}); !ok.ok()) return env::fail(ok.error());
+    if (auto ok = check_keys(r, where, {"object", "key", "owner", "fields"}); !ok.ok())
+      return env::fail(ok.error());
     auto object = text(r.value("object", json()), where + ".object");
     if (!object.ok()) return env::fail(object.error());
     FieldInputs inputs;
     if (r.contains("fields")) {
-      if (!r["fields"].is_object()) return bad(where + ".fields", "expected a mapping of field to value");
+      if (!r["fields"].is_object())
+        return bad(where + ".fields", "expected a mapping of field to value");
       for (const auto& [field, value] : r["fields"].items()) {
         // "@key" refers to an earlier record by its key.
         if (value.is_string() && value.get<std::string>().rfind('@', 0) == 0) {
           auto it = keys.find(value.get<std::string>().substr(1));
-          if (it == keys.end()) return bad(where + ".fields." + field, "no earlier record with key " + value.dump());
+          if (it == keys.end())
+            return bad(where + ".fields." + field, "no earlier record with key " + value.dump());
           inputs.emplace_back(field, Value(it->second));
         } else {
           inputs.emplace_back(field, value_from(value));
@@ -428,7 +473,8 @@ env::Result<std::vector<SeededUser>> populate_org(Org& org, const json& d) {
     }
     auto id = org.create(org.admin_user_id(), object.value(), inputs);
     if (!id.ok()) return bad(where, id.error().error_code + ": " + id.error().message);
-    if (r.contains("key")) keys[r["key"].is_string() ? r["key"].get<std::string>() : r["key"].dump()] = id.value();
+    if (r.contains("key"))
+      keys[r["key"].is_string() ? r["key"].get<std::string>() : r["key"].dump()] = id.value();
   }
   return users;
 }

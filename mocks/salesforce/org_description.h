@@ -7,9 +7,10 @@
 // The accepted keys are listed in docs/org-description.md.
 #pragma once
 
-#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "env/result.h"
 #include "mocks/salesforce/org.h"

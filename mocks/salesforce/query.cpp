@@ -101,11 +101,13 @@ std::optional<ApiError> check_condition(const Schema& schema, const ObjectDef& o
   if (!type.ok()) return type.error();
   if (c.kind == Condition::Kind::kIncludes || c.kind == Condition::Kind::kExcludes) {
     if (type.value() != FieldType::kMultiPicklist) {
-      return bad("INVALID_FIELD", "includes or excludes operator only valid on multipicklist field");
+      return bad("INVALID_FIELD",
+                 "includes or excludes operator only valid on multipicklist field");
     }
   }
   if (c.kind == Condition::Kind::kCompare && c.op == CompareOp::kLike && !is_text(type.value())) {
-    return bad("INVALID_FIELD", "invalid operator on " + std::string(field_type_name(type.value())) +
+    return bad("INVALID_FIELD", "invalid operator on " +
+                                    std::string(field_type_name(type.value())) +
                                     " field: " + c.field.text());
   }
   for (const Literal& lit : c.values) {

@@ -21,12 +21,14 @@ namespace crmsim::mocks::salesforce {
 class Value {
  public:
   Value() = default;
-  Value(bool b) : v_(b) {}                 // NOLINT: values convert freely
-  Value(double d) : v_(d) {}               // NOLINT
+  Value(bool b) : v_(b) {}                          // NOLINT: values convert freely
+  Value(double d) : v_(d) {}                        // NOLINT
   Value(int64_t n) : v_(static_cast<double>(n)) {}  // NOLINT
   Value(int n) : v_(static_cast<double>(n)) {}      // NOLINT
   Value(std::string s) : v_(std::move(s)) {}        // NOLINT
-  Value(const char* s) { if (s != nullptr) v_ = std::string(s); }  // NOLINT: null stays null
+  Value(const char* s) {
+    if (s != nullptr) v_ = std::string(s);
+  }  // NOLINT: null stays null
 
   bool is_null() const { return v_.index() == 0; }
   bool is_bool() const { return v_.index() == 1; }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+
 #include <nlohmann/json.hpp>
 
 #include "env/hash.h"
@@ -107,7 +108,8 @@ json projected_record(const Org& org, const std::string& user, const std::string
     if (cut) continue;
     const FieldDef* f = at->object->field(path.parts.back());
     if (f == nullptr) continue;  // polymorphic hop to an object without it
-    (*node)[f->name] = value_json(at->get(static_cast<size_t>(f - at->object->fields.data())), f->type);
+    (*node)[f->name] =
+        value_json(at->get(static_cast<size_t>(f - at->object->fields.data())), f->type);
   }
   return out;
 }
@@ -122,10 +124,14 @@ env::Result<FieldInputs, Response> inputs_from(const json& body) {
   FieldInputs out;
   for (const auto& [key, v] : body.items()) {
     if (key == "attributes") continue;
-    if (v.is_null()) out.emplace_back(key, Value());
-    else if (v.is_boolean()) out.emplace_back(key, Value(v.get<bool>()));
-    else if (v.is_number()) out.emplace_back(key, Value(v.get<double>()));
-    else if (v.is_string()) out.emplace_back(key, Value(v.get<std::string>()));
+    if (v.is_null())
+      out.emplace_back(key, Value());
+    else if (v.is_boolean())
+      out.emplace_back(key, Value(v.get<bool>()));
+    else if (v.is_number())
+      out.emplace_back(key, Value(v.get<double>()));
+    else if (v.is_string())
+      out.emplace_back(key, Value(v.get<std::string>()));
     else {
       return env::fail(errors(400, "JSON_PARSER_ERROR",
                               "Cannot deserialize instance of string from " +
@@ -139,9 +145,10 @@ env::Result<FieldInputs, Response> inputs_from(const json& body) {
 env::Result<json, Response> parse_body(const Request& r) {
   json body = json::parse(r.body, nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded()) {
-    return env::fail(errors(400, "JSON_PARSER_ERROR",
-                            r.body.empty() ? "No content to map due to end-of-input"
-                                           : "Unexpected character in the request body: it is not valid JSON"));
+    return env::fail(
+        errors(400, "JSON_PARSER_ERROR",
+               r.body.empty() ? "No content to map due to end-of-input"
+                              : "Unexpected character in the request body: it is not valid JSON"));
   }
   return body;
 }
@@ -192,11 +199,20 @@ std::string xml_escape(std::string_view s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -237,7 +253,8 @@ RestApi::RestApi(Org& org) : org_(org) {
   router_.on_error([](const Request& request, const env::RouteError& e) {
     if (e.status == 405) {
       std::string allowed;
-      for (Method m : e.allowed) allowed += (allowed.empty() ? "" : ",") + std::string(env::method_name(m));
+      for (Method m : e.allowed)
+        allowed += (allowed.empty() ? "" : ",") + std::string(env::method_name(m));
       return errors(405, "METHOD_NOT_ALLOWED",
                     "HTTP Method '" + std::string(env::method_name(request.method)) +
                         "' not allowed. Allowed are " + allowed);
@@ -270,7 +287,8 @@ Response RestApi::data_call(const Request& request, const std::string& route,
   std::string token;
   if (auto auth = request.headers.get("Authorization")) {
     for (std::string_view scheme : {"Bearer ", "OAuth "}) {
-      if (auth->substr(0, scheme.size()) == scheme) token = std::string(auth->substr(scheme.size()));
+      if (auth->substr(0, scheme.size()) == scheme)
+        token = std::string(auth->substr(scheme.size()));
     }
   }
   auto session = sessions_.find(token);
@@ -287,7 +305,8 @@ Response RestApi::data_call(const Request& request, const std::string& route,
   if (!usage.try_count(now)) {
     Response refused = errors(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.");
     limit_info(refused);
-    usage.record({now, session->second, std::string(env::method_name(request.method)), route, 403, 0});
+    usage.record(
+        {now, session->second, std::string(env::method_name(request.method)), route, 403, 0});
     return refused;
   }
   Context ctx{request, session->second, *version, 0};
@@ -306,15 +325,19 @@ struct RestRoutes {
   // ---- login
   Response oauth_token(const Request& r) {
     auto form = env::QueryParams::parse(r.body);
-    if (!form.ok()) return json_response(400, {{"error", "invalid_request"}, {"error_description", "malformed body"}});
+    if (!form.ok())
+      return json_response(400,
+                           {{"error", "invalid_request"}, {"error_description", "malformed body"}});
     const auto grant = form->get("grant_type");
     if (grant != "password") {
       return json_response(400, {{"error", "unsupported_grant_type"},
                                  {"error_description", "grant type not supported"}});
     }
-    auto user = org().authenticate(form->get("username").value_or(""), form->get("password").value_or(""));
+    auto user =
+        org().authenticate(form->get("username").value_or(""), form->get("password").value_or(""));
     if (!user) {
-      return json_response(400, {{"error", "invalid_grant"}, {"error_description", "authentication failure"}});
+      return json_response(
+          400, {{"error", "invalid_grant"}, {"error_description", "authentication failure"}});
     }
     const std::string base = instance_url(r);
     const std::string token = api.issue_token(*user);
@@ -329,9 +352,13 @@ struct RestRoutes {
   Response soap_login(const Request& r) {
     auto username = xml_element(r.body, "username");
     auto password = xml_element(r.body, "password");
-    if (!username || !password) return soap_fault("INVALID_LOGIN", "Invalid username, password, security token; or user locked out.");
+    if (!username || !password)
+      return soap_fault("INVALID_LOGIN",
+                        "Invalid username, password, security token; or user locked out.");
     auto user = org().authenticate(*username, *password);
-    if (!user) return soap_fault("INVALID_LOGIN", "Invalid username, password, security token; or user locked out.");
+    if (!user)
+      return soap_fault("INVALID_LOGIN",
+                        "Invalid username, password, security token; or user locked out.");
     const std::string version = std::string(r.params.get("version"));
     const std::string base = instance_url(r);
     const std::string token = api.issue_token(*user);
@@ -341,16 +368,19 @@ struct RestRoutes {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?><soapenv:Envelope "
         "xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" "
         "xmlns=\"urn:partner.soap.sforce.com\" "
-        "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"><soapenv:Body><loginResponse><result>"
-        "<metadataServerUrl>" + base + "/services/Soap/m/" + version + "/" + org().id().substr(0, 15) +
-        "</metadataServerUrl><passwordExpired>false</passwordExpired><sandbox>false</sandbox>"
-        "<serverUrl>" + base + "/services/Soap/u/" + version + "/" + org().id().substr(0, 15) +
-        "</serverUrl><sessionId>" + token + "</sessionId><userId>" + *user +
-        "</userId><userInfo><organizationId>" + org().id() + "</organizationId><userEmail>" +
-        xml_escape(u->get("Email").to_text()) + "</userEmail><userFullName>" +
-        xml_escape(u->get("Name").to_text()) + "</userFullName><userId>" + *user +
-        "</userId><userName>" + xml_escape(u->get("Username").to_text()) +
-        "</userName></userInfo></result></loginResponse></soapenv:Body></soapenv:Envelope>");
+        "xmlns:xsi=\"http://www.w3.org/2001/"
+        "XMLSchema-instance\"><soapenv:Body><loginResponse><result>"
+        "<metadataServerUrl>" +
+            base + "/services/Soap/m/" + version + "/" + org().id().substr(0, 15) +
+            "</metadataServerUrl><passwordExpired>false</passwordExpired><sandbox>false</sandbox>"
+            "<serverUrl>" +
+            base + "/services/Soap/u/" + version + "/" + org().id().substr(0, 15) +
+            "</serverUrl><sessionId>" + token + "</sessionId><userId>" + *user +
+            "</userId><userInfo><organizationId>" + org().id() + "</organizationId><userEmail>" +
+            xml_escape(u->get("Email").to_text()) + "</userEmail><userFullName>" +
+            xml_escape(u->get("Name").to_text()) + "</userFullName><userId>" + *user +
+            "</userId><userName>" + xml_escape(u->get("Username").to_text()) +
+            "</userName></userInfo></result></loginResponse></soapenv:Body></soapenv:Envelope>");
   }
 
   // ---- discovery
@@ -366,8 +396,10 @@ struct RestRoutes {
 
   Response resources(RestApi::Context& c) {
     const std::string base = "/services/data/v" + c.version;
-    return json_response(200, {{"sobjects", base + "/sobjects"}, {"query", base + "/query"},
-                               {"queryAll", base + "/queryAll"}, {"limits", base + "/limits"},
+    return json_response(200, {{"sobjects", base + "/sobjects"},
+                               {"query", base + "/query"},
+                               {"queryAll", base + "/queryAll"},
+                               {"limits", base + "/limits"},
                                {"composite", base + "/composite"}});
   }
 
@@ -375,16 +407,20 @@ struct RestRoutes {
     ApiUsage& usage = org().api_usage();
     const int64_t max = usage.daily_total();
     const int64_t used = usage.used(org().clock().now());
-    return json_response(200, {{"DailyApiRequests", {{"Max", max}, {"Remaining", std::max<int64_t>(0, max - used)}}},
-                               {"DailyBulkApiBatches", {{"Max", 15000}, {"Remaining", 15000}}},
-                               {"DataStorageMB", {{"Max", 5120}, {"Remaining", 5120}}}});
+    return json_response(
+        200, {{"DailyApiRequests", {{"Max", max}, {"Remaining", std::max<int64_t>(0, max - used)}}},
+              {"DailyBulkApiBatches", {{"Max", 15000}, {"Remaining", 15000}}},
+              {"DataStorageMB", {{"Max", 5120}, {"Remaining", 5120}}}});
   }
 
   json describe_field(const FieldDef& f) {
     json picklist = json::array();
     for (const auto& v : f.picklist_values) {
-      picklist.push_back({{"active", true}, {"defaultValue", f.default_value == v}, {"label", v},
-                          {"validFor", nullptr}, {"value", v}});
+      picklist.push_back({{"active", true},
+                          {"defaultValue", f.default_value == v},
+                          {"label", v},
+                          {"validFor", nullptr},
+                          {"value", v}});
     }
     const bool nillable = !f.required && f.type != FieldType::kBoolean && f.type != FieldType::kId;
     return {{"name", f.name},
@@ -404,7 +440,8 @@ struct RestRoutes {
             {"picklistValues", picklist},
             {"restrictedPicklist", f.restricted},
             {"referenceTo", f.reference_to},
-            {"relationshipName", f.relationship_name.empty() ? json(nullptr) : json(f.relationship_name)},
+            {"relationshipName",
+             f.relationship_name.empty() ? json(nullptr) : json(f.relationship_name)},
             {"soapType", f.type == FieldType::kBoolean ? "xsd:boolean"
                          : f.type == FieldType::kInt   ? "xsd:int"
                          : (f.type == FieldType::kDouble || f.type == FieldType::kCurrency ||
@@ -412,18 +449,28 @@ struct RestRoutes {
                              ? "xsd:double"
                          : f.type == FieldType::kDate     ? "xsd:date"
                          : f.type == FieldType::kDateTime ? "xsd:dateTime"
-                         : (f.type == FieldType::kId || f.type == FieldType::kReference) ? "tns:ID"
-                                                                                         : "xsd:string"}};
+                         : (f.type == FieldType::kId || f.type == FieldType::kReference)
+                             ? "tns:ID"
+                             : "xsd:string"}};
   }
 
   json object_summary(const RestApi::Context& c, const ObjectDef& o) {
     const ObjectPermissions& p = org().permissions(c.user_id, o);
     const std::string base = "/services/data/v" + c.version + "/sobjects/" + o.name;
-    return {{"name", o.name}, {"label", o.label}, {"keyPrefix", o.key_prefix}, {"custom", o.custom},
-            {"createable", p.create}, {"updateable", p.edit}, {"deletable", p.remove},
-            {"queryable", p.read}, {"retrieveable", p.read}, {"searchable", true},
-            {"replicateable", true},
-            {"urls", {{"sobject", base}, {"describe", base + "/describe"}, {"rowTemplate", base + "/{ID}"}}}};
+    return {
+        {"name", o.name},
+        {"label", o.label},
+        {"keyPrefix", o.key_prefix},
+        {"custom", o.custom},
+        {"createable", p.create},
+        {"updateable", p.edit},
+        {"deletable", p.remove},
+        {"queryable", p.read},
+        {"retrieveable", p.read},
+        {"searchable", true},
+        {"replicateable", true},
+        {"urls",
+         {{"sobject", base}, {"describe", base + "/describe"}, {"rowTemplate", base + "/{ID}"}}}};
   }
 
   const ObjectDef* visible_object(const RestApi::Context& c, std::string_view name) {
@@ -437,7 +484,8 @@ struct RestRoutes {
     for (const ObjectDef* o : org().schema().objects()) {
       if (org().permissions(c.user_id, *o).read) list.push_back(object_summary(c, *o));
     }
-    return json_response(200, {{"encoding", "UTF-8"}, {"maxBatchSize", kCollectionRecordsMax}, {"sobjects", list}});
+    return json_response(
+        200, {{"encoding", "UTF-8"}, {"maxBatchSize", kCollectionRecordsMax}, {"sobjects", list}});
   }
 
   Response describe(RestApi::Context& c) {
@@ -455,7 +503,8 @@ struct RestRoutes {
   Response object_info(RestApi::Context& c) {
     const ObjectDef* o = visible_object(c, c.request.params.get("type"));
     if (o == nullptr) return not_found();
-    return json_response(200, {{"objectDescribe", object_summary(c, *o)}, {"recentItems", json::array()}});
+    return json_response(
+        200, {{"objectDescribe", object_summary(c, *o)}, {"recentItems", json::array()}});
   }
 
   // ---- single records
@@ -478,7 +527,8 @@ struct RestRoutes {
     if (o == nullptr) return not_found();
     const std::string id(c.request.params.get("id"));
     if (!normalize_id(id)) {
-      return errors(404, "NOT_FOUND", "Provided external ID field does not exist or is not accessible: " + id);
+      return errors(404, "NOT_FOUND",
+                    "Provided external ID field does not exist or is not accessible: " + id);
     }
     auto r = org().read(c.user_id, type, id);
     if (!r.ok()) return from(r.error());
@@ -488,10 +538,11 @@ struct RestRoutes {
     std::vector<FieldPath> select;
     for (const auto& n : names) {
       if (o->field(n) == nullptr) {
-        return errors(400, "INVALID_FIELD", "No such column '" + n + "' on entity '" + o->name +
-                                                "'. If you are attempting to use a custom field, be sure to "
-                                                "append the '__c' after the custom field name. Please reference "
-                                                "your WSDL or the describe call for the appropriate names.");
+        return errors(400, "INVALID_FIELD",
+                      "No such column '" + n + "' on entity '" + o->name +
+                          "'. If you are attempting to use a custom field, be sure to "
+                          "append the '__c' after the custom field name. Please reference "
+                          "your WSDL or the describe call for the appropriate names.");
       }
       select.push_back(FieldPath{{n}});
     }
@@ -521,13 +572,15 @@ struct RestRoutes {
   }
 
   // The ids of live, visible records whose `field` equals `value`.
-  env::Result<std::vector<std::string>, Response> match_external(const RestApi::Context& c, const ObjectDef& o,
+  env::Result<std::vector<std::string>, Response> match_external(const RestApi::Context& c,
+                                                                 const ObjectDef& o,
                                                                  const std::string& field_name,
                                                                  const std::string& value) {
     const FieldDef* f = o.field(field_name);
     if (f == nullptr || !(f->external_id || f->type == FieldType::kId || f->unique)) {
-      return env::fail(errors(404, "NOT_FOUND",
-                              "Provided external ID field does not exist or is not accessible: " + field_name));
+      return env::fail(
+          errors(404, "NOT_FOUND",
+                 "Provided external ID field does not exist or is not accessible: " + field_name));
     }
     std::vector<std::string> out;
     if (f->type == FieldType::kId) {
@@ -559,7 +612,8 @@ struct RestRoutes {
     return json_response(200, full_record(c.version, *org().find(ids->front())));
   }
 
-  Response multiple_choices(const RestApi::Context& c, const ObjectDef&, const std::vector<std::string>& ids) {
+  Response multiple_choices(const RestApi::Context& c, const ObjectDef&,
+                            const std::vector<std::string>& ids) {
     json urls = json::array();
     for (const auto& id : ids) urls.push_back(sobject_url(c.version, *org().find(id)));
     return json_response(300, urls);
@@ -574,9 +628,10 @@ struct RestRoutes {
       return {body, ids.error().status};
     }
     if (ids->size() > 1) {
-      return {json::array({error_entry("DUPLICATE_EXTERNAL_ID",
-                                       field + ": more than one record found for external id field: " + value,
-                                       {}, collection)}),
+      return {json::array({error_entry(
+                  "DUPLICATE_EXTERNAL_ID",
+                  field + ": more than one record found for external id field: " + value, {},
+                  collection)}),
               300};
     }
     const FieldDef* f = o.field(field);
@@ -585,17 +640,22 @@ struct RestRoutes {
       if (f->type != FieldType::kId) inputs.emplace_back(f->name, Value(value));
       auto id = org().create(c.user_id, o.name, inputs);
       if (!id.ok()) {
-        return {json::array({error_entry(id.error().error_code, id.error().message, id.error().fields, collection)}),
+        return {json::array({error_entry(id.error().error_code, id.error().message,
+                                         id.error().fields, collection)}),
                 id.error().status};
       }
-      return {{{"id", id.value()}, {"success", true}, {"errors", json::array()}, {"created", true}}, 201};
+      return {{{"id", id.value()}, {"success", true}, {"errors", json::array()}, {"created", true}},
+              201};
     }
     auto ok = org().update(c.user_id, o.name, ids->front(), inputs);
     if (!ok.ok()) {
-      return {json::array({error_entry(ok.error().error_code, ok.error().message, ok.error().fields, collection)}),
+      return {json::array({error_entry(ok.error().error_code, ok.error().message, ok.error().fields,
+                                       collection)}),
               ok.error().status};
     }
-    return {{{"id", ids->front()}, {"success", true}, {"errors", json::array()}, {"created", false}}, 200};
+    return {
+        {{"id", ids->front()}, {"success", true}, {"errors", json::array()}, {"created", false}},
+        200};
   }
 
   Response upsert(RestApi::Context& c) {
@@ -605,8 +665,9 @@ struct RestRoutes {
     if (!body.ok()) return body.error();
     auto inputs = inputs_from(body.value());
     if (!inputs.ok()) return inputs.error();
-    auto [result, status] = upsert_one(c, *o, std::string(c.request.params.get("field")),
-                                       std::string(c.request.params.get("value")), inputs.value(), false);
+    auto [result, status] =
+        upsert_one(c, *o, std::string(c.request.params.get("field")),
+                   std::string(c.request.params.get("value")), inputs.value(), false);
     if (status < 300) c.records = 1;
     return json_response(status, result);
   }
@@ -618,7 +679,8 @@ struct RestRoutes {
       const size_t at = options->find("batchSize=");
       if (at != std::string_view::npos) {
         int64_t n = 0;
-        for (size_t i = at + 10; i < options->size() && std::isdigit(static_cast<unsigned char>((*options)[i])); ++i) {
+        for (size_t i = at + 10;
+             i < options->size() && std::isdigit(static_cast<unsigned char>((*options)[i])); ++i) {
           n = std::min<int64_t>(n * 10 + ((*options)[i] - '0'), kQueryBatchSizeMax);
         }
         size = std::clamp(n, kQueryBatchSizeMin, kQueryBatchSizeMax);
@@ -630,17 +692,21 @@ struct RestRoutes {
   Response page(RestApi::Context& c, RestApi::Locator& cursor, const std::string& locator_id,
                 const std::string& kind) {
     json records = json::array();
-    const size_t end = std::min(cursor.ids.size(), cursor.position + static_cast<size_t>(cursor.batch_size));
+    const size_t end =
+        std::min(cursor.ids.size(), cursor.position + static_cast<size_t>(cursor.batch_size));
     for (size_t i = cursor.position; i < end; ++i) {
       const Record* r = org().find(cursor.ids[i]);
-      if (r != nullptr) records.push_back(projected_record(org(), c.user_id, c.version, *r, cursor.select));
+      if (r != nullptr)
+        records.push_back(projected_record(org(), c.user_id, c.version, *r, cursor.select));
     }
     c.records = static_cast<int64_t>(end - cursor.position);
     cursor.position = end;
     cursor.last_used = org().clock().now();
-    json out = {{"totalSize", cursor.ids.size()}, {"done", end == cursor.ids.size()}, {"records", records}};
+    json out = {
+        {"totalSize", cursor.ids.size()}, {"done", end == cursor.ids.size()}, {"records", records}};
     if (end < cursor.ids.size()) {
-      out["nextRecordsUrl"] = "/services/data/v" + c.version + "/" + kind + "/" + locator_id + "-" + std::to_string(end);
+      out["nextRecordsUrl"] = "/services/data/v" + c.version + "/" + kind + "/" + locator_id + "-" +
+                              std::to_string(end);
     } else {
       api.locators_.erase(locator_id);
     }
@@ -649,22 +715,26 @@ struct RestRoutes {
 
   void expire_locators(const std::string& user_id) {
     const env::Timestamp now = org().clock().now();
-    std::erase_if(api.locators_, [&](const auto& e) { return now - e.second.last_used > kQueryLocatorIdleMax; });
+    std::erase_if(api.locators_,
+                  [&](const auto& e) { return now - e.second.last_used > kQueryLocatorIdleMax; });
     std::vector<std::pair<env::Timestamp, std::string>> mine;
     for (const auto& [id, l] : api.locators_) {
       if (l.user_id == user_id) mine.emplace_back(l.last_used, id);
     }
     std::sort(mine.begin(), mine.end());
-    for (size_t i = 0; i + kQueryLocatorsPerUserMax <= mine.size(); ++i) api.locators_.erase(mine[i].second);
+    for (size_t i = 0; i + kQueryLocatorsPerUserMax <= mine.size(); ++i)
+      api.locators_.erase(mine[i].second);
   }
 
   Response query(RestApi::Context& c, bool all) {
     auto q = c.request.query.get("q");
-    if (!q) return errors(400, "MALFORMED_QUERY", "Missing the q parameter: a SOQL query is required");
+    if (!q)
+      return errors(400, "MALFORMED_QUERY", "Missing the q parameter: a SOQL query is required");
     auto result = run_query(org(), c.user_id, *q, all);
     if (!result.ok()) return from(result.error());
     if (result->query.count_only) {
-      return json_response(200, {{"totalSize", result->total_size}, {"done", true}, {"records", json::array()}});
+      return json_response(
+          200, {{"totalSize", result->total_size}, {"done", true}, {"records", json::array()}});
     }
     expire_locators(c.user_id);
     RestApi::Locator cursor;
@@ -690,7 +760,8 @@ struct RestRoutes {
     if (it == api.locators_.end() || it->second.user_id != c.user_id) return invalid();
     size_t position = 0;
     const std::string offset = raw.substr(dash + 1);
-    if (offset.empty() || offset.size() > 9 || offset.find_first_not_of("0123456789") != std::string::npos) {
+    if (offset.empty() || offset.size() > 9 ||
+        offset.find_first_not_of("0123456789") != std::string::npos) {
       return invalid();
     }
     position = std::stoul(offset);
@@ -702,8 +773,8 @@ struct RestRoutes {
   // ---- collections
   Response too_many() {
     return errors(400, "EXCEEDED_ID_LIMIT",
-                  "record limit reached. cannot submit more than " + std::to_string(kCollectionRecordsMax) +
-                      " records into this call");
+                  "record limit reached. cannot submit more than " +
+                      std::to_string(kCollectionRecordsMax) + " records into this call");
   }
 
   // Runs `each` for every record under all-or-none rules; returns results.
@@ -724,22 +795,26 @@ struct RestRoutes {
         org().rollback_changes();
         for (size_t i = 0; i < count; ++i) {
           if (failed[i]) continue;
-          results[i] = {{"success", false},
-                        {"errors", json::array({error_entry("ALL_OR_NONE_OPERATION_ROLLED_BACK",
-                                                            "Record rolled back because not all records were "
-                                                            "valid and the request was using AllOrNone header",
-                                                            {}, true)})}};
+          results[i] = {
+              {"success", false},
+              {"errors",
+               json::array({error_entry("ALL_OR_NONE_OPERATION_ROLLED_BACK",
+                                        "Record rolled back because not all records were "
+                                        "valid and the request was using AllOrNone header",
+                                        {}, true)})}};
         }
       } else {
         org().commit_changes();
       }
     }
-    for (size_t i = 0; i < count; ++i) c.records += failed[i] || (all_or_none && any_failed) ? 0 : 1;
+    for (size_t i = 0; i < count; ++i)
+      c.records += failed[i] || (all_or_none && any_failed) ? 0 : 1;
     return json_response(200, json(results));
   }
 
   static json failure(const ApiError& e, const std::string& id = "") {
-    json out = {{"success", false}, {"errors", json::array({error_entry(e.error_code, e.message, e.fields, true)})}};
+    json out = {{"success", false},
+                {"errors", json::array({error_entry(e.error_code, e.message, e.fields, true)})}};
     if (!id.empty()) out["id"] = id;
     return out;
   }
@@ -748,7 +823,8 @@ struct RestRoutes {
     auto body = parse_body(r);
     if (!body.ok()) return env::fail(body.error());
     if (!body->is_object() || !body->contains("records") || !(*body)["records"].is_array()) {
-      return env::fail(errors(400, "JSON_PARSER_ERROR", "The request body must be an object with a records array"));
+      return env::fail(errors(400, "JSON_PARSER_ERROR",
+                              "The request body must be an object with a records array"));
     }
     const bool all_or_none = body->value("allOrNone", false);
     return std::pair<json, bool>{(*body)["records"], all_or_none};
@@ -767,7 +843,8 @@ struct RestRoutes {
     const json& records = body->first;
     return collection(c, records.size(), body->second, [&](size_t i) -> json {
       const std::string type = record_type(records[i]);
-      if (type.empty()) return failure({400, "INVALID_TYPE", "Must send a concrete entity type.", {}});
+      if (type.empty())
+        return failure({400, "INVALID_TYPE", "Must send a concrete entity type.", {}});
       if (visible_object(c, type) == nullptr) {
         return failure({400, "INVALID_TYPE", "sObject type '" + type + "' is not supported.", {}});
       }
@@ -788,11 +865,15 @@ struct RestRoutes {
     const json& records = body->first;
     return collection(c, records.size(), body->second, [&](size_t i) -> json {
       const std::string type = record_type(records[i]);
-      const std::string id = records[i].is_object() ? records[i].value("Id", records[i].value("id", "")) : "";
-      if (type.empty()) return failure({400, "INVALID_TYPE", "Must send a concrete entity type.", {}}, id);
-      if (id.empty()) return failure({400, "MISSING_ARGUMENT", "Id not specified in an update call", {}});
+      const std::string id =
+          records[i].is_object() ? records[i].value("Id", records[i].value("id", "")) : "";
+      if (type.empty())
+        return failure({400, "INVALID_TYPE", "Must send a concrete entity type.", {}}, id);
+      if (id.empty())
+        return failure({400, "MISSING_ARGUMENT", "Id not specified in an update call", {}});
       if (visible_object(c, type) == nullptr) {
-        return failure({400, "INVALID_TYPE", "sObject type '" + type + "' is not supported.", {}}, id);
+        return failure({400, "INVALID_TYPE", "sObject type '" + type + "' is not supported.", {}},
+                       id);
       }
       auto inputs = inputs_from(records[i]);
       if (!inputs.ok()) return failure({400, "JSON_PARSER_ERROR", "invalid record", {}}, id);
@@ -800,7 +881,8 @@ struct RestRoutes {
       const std::string full = normalize_id(id).value_or(id);
       if (!ok.ok()) {
         ApiError e = ok.error();
-        if (e.error_code == "NOT_FOUND") e = {400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", {}};
+        if (e.error_code == "NOT_FOUND")
+          e = {400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", {}};
         return failure(e, full);
       }
       return {{"id", full}, {"success", true}, {"errors", json::array()}};
@@ -816,7 +898,8 @@ struct RestRoutes {
       const std::string full = normalize_id(ids[i]).value_or(ids[i]);
       if (!ok.ok()) {
         ApiError e = ok.error();
-        if (e.error_code == "NOT_FOUND") e = {400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", {}};
+        if (e.error_code == "NOT_FOUND")
+          e = {400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", {}};
         return failure(e, full);
       }
       return {{"id", full}, {"success", true}, {"errors", json::array()}};
@@ -831,7 +914,8 @@ struct RestRoutes {
     const json& records = body->first;
     const std::string field(c.request.params.get("field"));
     if (o->field(field) == nullptr) {
-      return errors(404, "NOT_FOUND", "Provided external ID field does not exist or is not accessible: " + field);
+      return errors(404, "NOT_FOUND",
+                    "Provided external ID field does not exist or is not accessible: " + field);
     }
     return collection(c, records.size(), body->second, [&](size_t i) -> json {
       auto inputs = inputs_from(records[i]);
@@ -854,11 +938,13 @@ struct RestRoutes {
     const ObjectDef* o = visible_object(c, c.request.params.get("type"));
     if (o == nullptr) return not_found();
     if (ids.size() > 2000) return too_many();
-    if (ids.empty() || fields.empty()) return errors(400, "MISSING_ARGUMENT", "ids and fields are required");
+    if (ids.empty() || fields.empty())
+      return errors(400, "MISSING_ARGUMENT", "ids and fields are required");
     std::vector<FieldPath> select;
     for (const auto& f : fields) {
       if (o->field(f) == nullptr) {
-        return errors(400, "INVALID_FIELD", "No such column '" + f + "' on entity '" + o->name + "'");
+        return errors(400, "INVALID_FIELD",
+                      "No such column '" + f + "' on entity '" + o->name + "'");
       }
       select.push_back(FieldPath{{f}});
     }
@@ -882,8 +968,10 @@ struct RestRoutes {
       return errors(400, "JSON_PARSER_ERROR", "The request body must have ids and fields arrays");
     }
     std::vector<std::string> ids, fields;
-    for (const auto& v : (*body)["ids"]) if (v.is_string()) ids.push_back(v.get<std::string>());
-    for (const auto& v : (*body)["fields"]) if (v.is_string()) fields.push_back(v.get<std::string>());
+    for (const auto& v : (*body)["ids"])
+      if (v.is_string()) ids.push_back(v.get<std::string>());
+    for (const auto& v : (*body)["fields"])
+      if (v.is_string()) fields.push_back(v.get<std::string>());
     return collection_retrieve(c, ids, fields);
   }
 
@@ -898,14 +986,18 @@ struct RestRoutes {
     }
     auto start = env::parse_datetime(*start_text);
     auto end = env::parse_datetime(*end_text);
-    if (!start || !end) return errors(400, "INVALID_REPLICATION_DATE", "start and end must be ISO-8601 datetimes");
+    if (!start || !end)
+      return errors(400, "INVALID_REPLICATION_DATE", "start and end must be ISO-8601 datetimes");
     const env::Timestamp now = org().clock().now();
     const env::Duration lookback = deleted ? kDeletedLookbackMax : kUpdatedLookbackMax;
     if (*start < now - lookback) {
       return errors(400, "INVALID_REPLICATION_DATE",
-                    "startDate cannot be more than " + std::to_string(lookback.ms() / 86'400'000) + " days ago");
+                    "startDate cannot be more than " + std::to_string(lookback.ms() / 86'400'000) +
+                        " days ago");
     }
-    if (*end < *start) return errors(400, "INVALID_REPLICATION_DATE", "endDate must chronologically follow the startDate");
+    if (*end < *start)
+      return errors(400, "INVALID_REPLICATION_DATE",
+                    "endDate must chronologically follow the startDate");
     // Salesforce answers to the minute: latestDateCovered is end (or now),
     // rounded down to a whole minute.
     env::Timestamp covered = std::min(*end, now);
@@ -918,7 +1010,8 @@ struct RestRoutes {
         if (!r.deleted) continue;
         if (!earliest || r.deleted_at < *earliest) earliest = r.deleted_at;
         if (r.deleted_at < *start || r.deleted_at >= covered) continue;
-        items.push_back({{"id", id}, {"deletedDate", env::format_salesforce_datetime(r.deleted_at)}});
+        items.push_back(
+            {{"id", id}, {"deletedDate", env::format_salesforce_datetime(r.deleted_at)}});
       } else {
         if (r.deleted) continue;
         auto stamp = env::parse_datetime(r.get("SystemModstamp").to_text());
@@ -932,18 +1025,22 @@ struct RestRoutes {
     c.records = static_cast<int64_t>(items.size());
     if (deleted) {
       return json_response(200, {{"deletedRecords", items},
-                                 {"earliestDateAvailable", env::format_salesforce_datetime(earliest.value_or(now - lookback))},
+                                 {"earliestDateAvailable", env::format_salesforce_datetime(
+                                                               earliest.value_or(now - lookback))},
                                  {"latestDateCovered", env::format_salesforce_datetime(covered)}});
     }
-    return json_response(200, {{"ids", items}, {"latestDateCovered", env::format_salesforce_datetime(covered)}});
+    return json_response(
+        200, {{"ids", items}, {"latestDateCovered", env::format_salesforce_datetime(covered)}});
   }
 };
 
 void RestApi::install_routes() {
   auto routes = std::make_shared<RestRoutes>(RestRoutes{*this});
   env::Router& r = router_;
-  r.add(Method::kPost, "/services/oauth2/token", [routes](const Request& q) { return routes->oauth_token(q); });
-  r.add(Method::kPost, "/services/Soap/u/:version", [routes](const Request& q) { return routes->soap_login(q); });
+  r.add(Method::kPost, "/services/oauth2/token",
+        [routes](const Request& q) { return routes->oauth_token(q); });
+  r.add(Method::kPost, "/services/Soap/u/:version",
+        [routes](const Request& q) { return routes->soap_login(q); });
   r.add(Method::kGet, "/services/data", [routes](const Request& q) { return routes->versions(q); });
 
   const std::string base = "/services/data/:version";
@@ -957,29 +1054,46 @@ void RestApi::install_routes() {
   };
   data(Method::kGet, base, [](RestRoutes& s, Context& c) { return s.resources(c); });
   data(Method::kGet, base + "/limits", [](RestRoutes& s, Context& c) { return s.limits(c); });
-  data(Method::kGet, base + "/sobjects", [](RestRoutes& s, Context& c) { return s.global_describe(c); });
-  data(Method::kGet, base + "/sobjects/:type", [](RestRoutes& s, Context& c) { return s.object_info(c); });
-  data(Method::kPost, base + "/sobjects/:type", [](RestRoutes& s, Context& c) { return s.create(c); });
-  data(Method::kGet, base + "/sobjects/:type/describe", [](RestRoutes& s, Context& c) { return s.describe(c); });
-  data(Method::kGet, base + "/sobjects/:type/updated", [](RestRoutes& s, Context& c) { return s.replication(c, false); });
-  data(Method::kGet, base + "/sobjects/:type/deleted", [](RestRoutes& s, Context& c) { return s.replication(c, true); });
-  data(Method::kGet, base + "/sobjects/:type/:id", [](RestRoutes& s, Context& c) { return s.retrieve(c); });
-  data(Method::kPatch, base + "/sobjects/:type/:id", [](RestRoutes& s, Context& c) { return s.update(c); });
-  data(Method::kDelete, base + "/sobjects/:type/:id", [](RestRoutes& s, Context& c) { return s.remove(c); });
+  data(Method::kGet, base + "/sobjects",
+       [](RestRoutes& s, Context& c) { return s.global_describe(c); });
+  data(Method::kGet, base + "/sobjects/:type",
+       [](RestRoutes& s, Context& c) { return s.object_info(c); });
+  data(Method::kPost, base + "/sobjects/:type",
+       [](RestRoutes& s, Context& c) { return s.create(c); });
+  data(Method::kGet, base + "/sobjects/:type/describe",
+       [](RestRoutes& s, Context& c) { return s.describe(c); });
+  data(Method::kGet, base + "/sobjects/:type/updated",
+       [](RestRoutes& s, Context& c) { return s.replication(c, false); });
+  data(Method::kGet, base + "/sobjects/:type/deleted",
+       [](RestRoutes& s, Context& c) { return s.replication(c, true); });
+  data(Method::kGet, base + "/sobjects/:type/:id",
+       [](RestRoutes& s, Context& c) { return s.retrieve(c); });
+  data(Method::kPatch, base + "/sobjects/:type/:id",
+       [](RestRoutes& s, Context& c) { return s.update(c); });
+  data(Method::kDelete, base + "/sobjects/:type/:id",
+       [](RestRoutes& s, Context& c) { return s.remove(c); });
   data(Method::kGet, base + "/sobjects/:type/:field/:value",
        [](RestRoutes& s, Context& c) { return s.retrieve_by_external(c); });
-  data(Method::kPatch, base + "/sobjects/:type/:field/:value", [](RestRoutes& s, Context& c) { return s.upsert(c); });
+  data(Method::kPatch, base + "/sobjects/:type/:field/:value",
+       [](RestRoutes& s, Context& c) { return s.upsert(c); });
   data(Method::kGet, base + "/query", [](RestRoutes& s, Context& c) { return s.query(c, false); });
-  data(Method::kGet, base + "/queryAll", [](RestRoutes& s, Context& c) { return s.query(c, true); });
-  data(Method::kGet, base + "/query/:locator", [](RestRoutes& s, Context& c) { return s.query_more(c, false); });
-  data(Method::kGet, base + "/queryAll/:locator", [](RestRoutes& s, Context& c) { return s.query_more(c, true); });
-  data(Method::kPost, base + "/composite/sobjects", [](RestRoutes& s, Context& c) { return s.collection_create(c); });
-  data(Method::kPatch, base + "/composite/sobjects", [](RestRoutes& s, Context& c) { return s.collection_update(c); });
-  data(Method::kDelete, base + "/composite/sobjects", [](RestRoutes& s, Context& c) { return s.collection_delete(c); });
+  data(Method::kGet, base + "/queryAll",
+       [](RestRoutes& s, Context& c) { return s.query(c, true); });
+  data(Method::kGet, base + "/query/:locator",
+       [](RestRoutes& s, Context& c) { return s.query_more(c, false); });
+  data(Method::kGet, base + "/queryAll/:locator",
+       [](RestRoutes& s, Context& c) { return s.query_more(c, true); });
+  data(Method::kPost, base + "/composite/sobjects",
+       [](RestRoutes& s, Context& c) { return s.collection_create(c); });
+  data(Method::kPatch, base + "/composite/sobjects",
+       [](RestRoutes& s, Context& c) { return s.collection_update(c); });
+  data(Method::kDelete, base + "/composite/sobjects",
+       [](RestRoutes& s, Context& c) { return s.collection_delete(c); });
   data(Method::kPost, base + "/composite/sobjects/:type",
        [](RestRoutes& s, Context& c) { return s.collection_retrieve_post(c); });
   data(Method::kGet, base + "/composite/sobjects/:type", [](RestRoutes& s, Context& c) {
-    return s.collection_retrieve(c, c.request.query.get_list("ids"), c.request.query.get_list("fields"));
+    return s.collection_retrieve(c, c.request.query.get_list("ids"),
+                                 c.request.query.get_list("fields"));
   });
   data(Method::kPatch, base + "/composite/sobjects/:type/:field",
        [](RestRoutes& s, Context& c) { return s.collection_upsert(c); });

@@ -71,7 +71,7 @@ class RestApi {
   env::Router router_;
   std::map<std::string, std::string> sessions_;  // token -> user id
   uint64_t token_sequence_ = 0;
-  std::map<std::string, Locator> locators_;      // locator id -> cursor
+  std::map<std::string, Locator> locators_;  // locator id -> cursor
   uint64_t locator_sequence_ = 0;
   friend struct RestRoutes;
 };

@@ -4,21 +4,18 @@
 #include <cctype>
 
 #include "env/assert.h"
+#include "env/text.h"
 
 namespace crmsim::mocks::salesforce {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
+std::string lower(std::string_view s) { return env::ascii_lower(s); }
 
 bool iequal(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
       return false;
     }
   }
@@ -31,9 +28,8 @@ bool ends_with_custom_suffix(std::string_view name) {
 
 bool valid_api_name(std::string_view name) {
   if (name.empty() || !std::isalpha(static_cast<unsigned char>(name.front()))) return false;
-  return std::all_of(name.begin(), name.end(), [](unsigned char c) {
-    return std::isalnum(c) || c == '_';
-  });
+  return std::all_of(name.begin(), name.end(),
+                     [](unsigned char c) { return std::isalnum(c) || c == '_'; });
 }
 
 // A tiny builder so that the standard objects read as declarations.
@@ -45,20 +41,49 @@ struct F {
     def.length = length;
     def.label = def.name;
   }
-  F& required() { def.required = true; return *this; }
-  F& unique() { def.unique = true; return *this; }
-  F& external_id() { def.external_id = true; def.unique = true; return *this; }
-  F& readonly() { def.createable = false; def.updateable = false; return *this; }
-  F& create_only() { def.updateable = false; return *this; }
-  F& formula() { def.formula = true; return readonly(); }
-  F& restricted() { def.restricted = true; return *this; }
-  F& values(std::vector<std::string> v) { def.picklist_values = std::move(v); return *this; }
+  F& required() {
+    def.required = true;
+    return *this;
+  }
+  F& unique() {
+    def.unique = true;
+    return *this;
+  }
+  F& external_id() {
+    def.external_id = true;
+    def.unique = true;
+    return *this;
+  }
+  F& readonly() {
+    def.createable = false;
+    def.updateable = false;
+    return *this;
+  }
+  F& create_only() {
+    def.updateable = false;
+    return *this;
+  }
+  F& formula() {
+    def.formula = true;
+    return readonly();
+  }
+  F& restricted() {
+    def.restricted = true;
+    return *this;
+  }
+  F& values(std::vector<std::string> v) {
+    def.picklist_values = std::move(v);
+    return *this;
+  }
   F& refs(std::vector<std::string> to, std::string relationship) {
     def.reference_to = std::move(to);
     def.relationship_name = std::move(relationship);
     return *this;
   }
-  F& defaults(std::string v) { def.default_value = std::move(v); return *this; }
+  F& defaults(std::string v) {
+    def.default_value = std::move(v);
+    return *this;
+  }
   operator FieldDef() const { return def; }  // NOLINT: builder
 };
 
@@ -73,8 +98,9 @@ F ref(std::string name, std::vector<std::string> to, std::string relationship) {
 const std::vector<std::string> kLeadSources = {"Web", "Phone Inquiry", "Partner Referral",
                                                "Purchased List", "Other"};
 const std::vector<std::string> kIndustries = {
-    "Agriculture", "Banking", "Communications", "Consulting", "Education", "Energy",
-    "Finance",     "Healthcare", "Manufacturing", "Media", "Retail", "Technology", "Other"};
+    "Agriculture", "Banking",    "Communications", "Consulting",    "Education",
+    "Energy",      "Finance",    "Healthcare",     "Manufacturing", "Media",
+    "Retail",      "Technology", "Other"};
 
 // Street/City/State/PostalCode/Country plus the StateCode/CountryCode
 // picklists that State and Country picklists use.
@@ -103,7 +129,7 @@ std::vector<FieldDef> system_fields(bool has_owner) {
 }
 
 ObjectDef declare(std::string name, std::string prefix, OrgWideDefault sharing,
-                 std::vector<FieldDef> own, bool has_owner = true, std::string parent = "") {
+                  std::vector<FieldDef> own, bool has_owner = true, std::string parent = "") {
   ObjectDef o;
   o.name = std::move(name);
   o.label = o.name;
@@ -120,22 +146,38 @@ ObjectDef declare(std::string name, std::string prefix, OrgWideDefault sharing,
 
 std::string_view field_type_name(FieldType type) {
   switch (type) {
-    case FieldType::kId: return "id";
-    case FieldType::kString: return "string";
-    case FieldType::kTextArea: return "textarea";
-    case FieldType::kEmail: return "email";
-    case FieldType::kPhone: return "phone";
-    case FieldType::kUrl: return "url";
-    case FieldType::kPicklist: return "picklist";
-    case FieldType::kMultiPicklist: return "multipicklist";
-    case FieldType::kBoolean: return "boolean";
-    case FieldType::kInt: return "int";
-    case FieldType::kDouble: return "double";
-    case FieldType::kCurrency: return "currency";
-    case FieldType::kPercent: return "percent";
-    case FieldType::kDate: return "date";
-    case FieldType::kDateTime: return "datetime";
-    case FieldType::kReference: return "reference";
+    case FieldType::kId:
+      return "id";
+    case FieldType::kString:
+      return "string";
+    case FieldType::kTextArea:
+      return "textarea";
+    case FieldType::kEmail:
+      return "email";
+    case FieldType::kPhone:
+      return "phone";
+    case FieldType::kUrl:
+      return "url";
+    case FieldType::kPicklist:
+      return "picklist";
+    case FieldType::kMultiPicklist:
+      return "multipicklist";
+    case FieldType::kBoolean:
+      return "boolean";
+    case FieldType::kInt:
+      return "int";
+    case FieldType::kDouble:
+      return "double";
+    case FieldType::kCurrency:
+      return "currency";
+    case FieldType::kPercent:
+      return "percent";
+    case FieldType::kDate:
+      return "date";
+    case FieldType::kDateTime:
+      return "datetime";
+    case FieldType::kReference:
+      return "reference";
   }
   return "string";
 }
@@ -160,17 +202,27 @@ Schema Schema::standard() {
   const F email = F("Email", FT::kEmail, 80);
 
   std::vector<FieldDef> lead = {
-      str("FirstName", 40), str("LastName", 80).required(), F("Name", FT::kString, 121).formula(),
-      str("Company", 255).required(), str("Title", 128), email, F("Phone", FT::kPhone, 40),
-      F("MobilePhone", FT::kPhone, 40), F("Website", FT::kUrl, 255),
+      str("FirstName", 40),
+      str("LastName", 80).required(),
+      F("Name", FT::kString, 121).formula(),
+      str("Company", 255).required(),
+      str("Title", 128),
+      email,
+      F("Phone", FT::kPhone, 40),
+      F("MobilePhone", FT::kPhone, 40),
+      F("Website", FT::kUrl, 255),
       picklist("Status", {"Open - Not Contacted", "Working - Contacted", "Closed - Converted",
                           "Closed - Not Converted"})
           .restricted()
           .defaults("Open - Not Contacted"),
-      picklist("LeadSource", kLeadSources), picklist("Industry", kIndustries),
-      picklist("Rating", {"Hot", "Warm", "Cold"}), F("NumberOfEmployees", FT::kInt),
-      F("AnnualRevenue", FT::kCurrency), F("Description", FT::kTextArea, 32000),
-      F("HasOptedOutOfEmail", FT::kBoolean), F("IsConverted", FT::kBoolean).readonly(),
+      picklist("LeadSource", kLeadSources),
+      picklist("Industry", kIndustries),
+      picklist("Rating", {"Hot", "Warm", "Cold"}),
+      F("NumberOfEmployees", FT::kInt),
+      F("AnnualRevenue", FT::kCurrency),
+      F("Description", FT::kTextArea, 32000),
+      F("HasOptedOutOfEmail", FT::kBoolean),
+      F("IsConverted", FT::kBoolean).readonly(),
       F("ConvertedDate", FT::kDate).readonly(),
       ref("ConvertedContactId", {"Contact"}, "ConvertedContact").readonly(),
       ref("ConvertedAccountId", {"Account"}, "ConvertedAccount").readonly(),
@@ -178,22 +230,33 @@ Schema Schema::standard() {
   add_address(lead, "");
   s.add(declare("Lead", "00Q", OrgWideDefault::kPublicReadWrite, std::move(lead)));
 
-  std::vector<FieldDef> contact = {
-      ref("AccountId", {"Account"}, "Account"), str("FirstName", 40), str("LastName", 80).required(),
-      F("Name", FT::kString, 121).formula(), str("Title", 128), str("Department", 80), email,
-      F("Phone", FT::kPhone, 40), F("MobilePhone", FT::kPhone, 40),
-      picklist("LeadSource", kLeadSources), F("Description", FT::kTextArea, 32000),
-      F("HasOptedOutOfEmail", FT::kBoolean), F("Birthdate", FT::kDate)};
+  std::vector<FieldDef> contact = {ref("AccountId", {"Account"}, "Account"),
+                                   str("FirstName", 40),
+                                   str("LastName", 80).required(),
+                                   F("Name", FT::kString, 121).formula(),
+                                   str("Title", 128),
+                                   str("Department", 80),
+                                   email,
+                                   F("Phone", FT::kPhone, 40),
+                                   F("MobilePhone", FT::kPhone, 40),
+                                   picklist("LeadSource", kLeadSources),
+                                   F("Description", FT::kTextArea, 32000),
+                                   F("HasOptedOutOfEmail", FT::kBoolean),
+                                   F("Birthdate", FT::kDate)};
   add_address(contact, "Mailing");
   s.add(declare("Contact", "003", OrgWideDefault::kControlledByParent, std::move(contact), true,
-               "AccountId"));
+                "AccountId"));
 
   std::vector<FieldDef> account = {
-      str("Name", 255).required(), ref("ParentId", {"Account"}, "Parent"),
-      F("Website", FT::kUrl, 255), F("Phone", FT::kPhone, 40),
+      str("Name", 255).required(),
+      ref("ParentId", {"Account"}, "Parent"),
+      F("Website", FT::kUrl, 255),
+      F("Phone", FT::kPhone, 40),
       picklist("Type", {"Prospect", "Customer - Direct", "Customer - Channel", "Partner", "Other"}),
-      picklist("Industry", kIndustries), F("NumberOfEmployees", FT::kInt),
-      F("AnnualRevenue", FT::kCurrency), F("Description", FT::kTextArea, 32000),
+      picklist("Industry", kIndustries),
+      F("NumberOfEmployees", FT::kInt),
+      F("AnnualRevenue", FT::kCurrency),
+      F("Description", FT::kTextArea, 32000),
       str("AccountNumber", 40)};
   add_address(account, "Billing");
   add_address(account, "Shipping");
@@ -202,77 +265,75 @@ Schema Schema::standard() {
   s.add(declare(
       "Opportunity", "006", OrgWideDefault::kPublicRead,
       {str("Name", 120).required(), ref("AccountId", {"Account"}, "Account"),
-       picklist("StageName", {"Prospecting", "Qualification", "Needs Analysis",
-                              "Value Proposition", "Id. Decision Makers", "Perception Analysis",
-                              "Proposal/Price Quote", "Negotiation/Review", "Closed Won",
-                              "Closed Lost"})
+       picklist("StageName", {"Prospecting", "Qualification", "Needs Analysis", "Value Proposition",
+                              "Id. Decision Makers", "Perception Analysis", "Proposal/Price Quote",
+                              "Negotiation/Review", "Closed Won", "Closed Lost"})
            .required()
            .restricted(),
        F("CloseDate", FT::kDate).required(), F("Amount", FT::kCurrency),
-       F("Probability", FT::kPercent), picklist("Type", {"New Customer", "Existing Customer - Upgrade",
-                                                         "Existing Customer - Replacement",
-                                                         "Existing Customer - Downgrade"}),
+       F("Probability", FT::kPercent),
+       picklist("Type", {"New Customer", "Existing Customer - Upgrade",
+                         "Existing Customer - Replacement", "Existing Customer - Downgrade"}),
        picklist("LeadSource", kLeadSources), F("Description", FT::kTextArea, 32000),
        F("IsClosed", FT::kBoolean).formula(), F("IsWon", FT::kBoolean).formula(),
        ref("CampaignId", {"Campaign"}, "Campaign")}));
 
   s.add(declare("OpportunityContactRole", "00K", OrgWideDefault::kControlledByParent,
-               {ref("OpportunityId", {"Opportunity"}, "Opportunity").required().create_only(),
-                ref("ContactId", {"Contact"}, "Contact").required(),
-                picklist("Role", {"Business User", "Decision Maker", "Economic Buyer",
-                                  "Economic Decision Maker", "Evaluator", "Executive Sponsor",
-                                  "Influencer", "Technical Buyer", "Other"}),
-                F("IsPrimary", FT::kBoolean)},
-               /*has_owner=*/false, "OpportunityId"));
+                {ref("OpportunityId", {"Opportunity"}, "Opportunity").required().create_only(),
+                 ref("ContactId", {"Contact"}, "Contact").required(),
+                 picklist("Role", {"Business User", "Decision Maker", "Economic Buyer",
+                                   "Economic Decision Maker", "Evaluator", "Executive Sponsor",
+                                   "Influencer", "Technical Buyer", "Other"}),
+                 F("IsPrimary", FT::kBoolean)},
+                /*has_owner=*/false, "OpportunityId"));
 
   s.add(declare("Task", "00T", OrgWideDefault::kPublicReadWrite,
-               {str("Subject", 255), ref("WhoId", {"Contact", "Lead"}, "Who"),
-                ref("WhatId", {"Account", "Opportunity", "Campaign", "Case"}, "What"),
-                picklist("Status", {"Not Started", "In Progress", "Completed",
-                                    "Waiting on someone else", "Deferred"})
-                    .required()
-                    .restricted()
-                    .defaults("Not Started"),
-                picklist("Priority", {"High", "Normal", "Low"}).required().defaults("Normal"),
-                F("ActivityDate", FT::kDate), F("Description", FT::kTextArea, 32000),
-                picklist("Type", {"Call", "Email", "Meeting", "Other"}),
-                picklist("TaskSubtype", {"Task", "Email", "Call"}).create_only(),
-                F("IsClosed", FT::kBoolean).formula()}));
+                {str("Subject", 255), ref("WhoId", {"Contact", "Lead"}, "Who"),
+                 ref("WhatId", {"Account", "Opportunity", "Campaign", "Case"}, "What"),
+                 picklist("Status", {"Not Started", "In Progress", "Completed",
+                                     "Waiting on someone else", "Deferred"})
+                     .required()
+                     .restricted()
+                     .defaults("Not Started"),
+                 picklist("Priority", {"High", "Normal", "Low"}).required().defaults("Normal"),
+                 F("ActivityDate", FT::kDate), F("Description", FT::kTextArea, 32000),
+                 picklist("Type", {"Call", "Email", "Meeting", "Other"}),
+                 picklist("TaskSubtype", {"Task", "Email", "Call"}).create_only(),
+                 F("IsClosed", FT::kBoolean).formula()}));
 
-  s.add(declare("Campaign", "701", OrgWideDefault::kPublicReadWrite,
-               {str("Name", 80).required(),
-                picklist("Status", {"Planned", "In Progress", "Completed", "Aborted"}),
-                picklist("Type", {"Conference", "Webinar", "Trade Show", "Email", "Advertisement",
-                                  "Other"}),
-                F("IsActive", FT::kBoolean), F("StartDate", FT::kDate), F("EndDate", FT::kDate),
-                F("Description", FT::kTextArea, 32000)}));
+  s.add(declare(
+      "Campaign", "701", OrgWideDefault::kPublicReadWrite,
+      {str("Name", 80).required(),
+       picklist("Status", {"Planned", "In Progress", "Completed", "Aborted"}),
+       picklist("Type", {"Conference", "Webinar", "Trade Show", "Email", "Advertisement", "Other"}),
+       F("IsActive", FT::kBoolean), F("StartDate", FT::kDate), F("EndDate", FT::kDate),
+       F("Description", FT::kTextArea, 32000)}));
 
   s.add(declare("CampaignMember", "00v", OrgWideDefault::kControlledByParent,
-               {ref("CampaignId", {"Campaign"}, "Campaign").required().create_only(),
-                ref("LeadId", {"Lead"}, "Lead").create_only(),
-                ref("ContactId", {"Contact"}, "Contact").create_only(),
-                picklist("Status", {"Planned", "Sent", "Received", "Responded"}).defaults("Sent"),
-                F("HasResponded", FT::kBoolean).formula()},
-               /*has_owner=*/false, "CampaignId"));
+                {ref("CampaignId", {"Campaign"}, "Campaign").required().create_only(),
+                 ref("LeadId", {"Lead"}, "Lead").create_only(),
+                 ref("ContactId", {"Contact"}, "Contact").create_only(),
+                 picklist("Status", {"Planned", "Sent", "Received", "Responded"}).defaults("Sent"),
+                 F("HasResponded", FT::kBoolean).formula()},
+                /*has_owner=*/false, "CampaignId"));
 
-  s.add(declare("Case", "500", OrgWideDefault::kPublicReadWrite,
-               {str("CaseNumber", 30).readonly(), str("Subject", 255),
-                ref("ContactId", {"Contact"}, "Contact"), ref("AccountId", {"Account"}, "Account"),
-                picklist("Status", {"New", "Working", "Escalated", "Closed"})
-                    .restricted()
-                    .defaults("New"),
-                picklist("Priority", {"High", "Medium", "Low"}).defaults("Medium"),
-                picklist("Origin", {"Phone", "Email", "Web"}), F("Description", FT::kTextArea, 32000),
-                F("IsClosed", FT::kBoolean).formula()}));
+  s.add(declare(
+      "Case", "500", OrgWideDefault::kPublicReadWrite,
+      {str("CaseNumber", 30).readonly(), str("Subject", 255),
+       ref("ContactId", {"Contact"}, "Contact"), ref("AccountId", {"Account"}, "Account"),
+       picklist("Status", {"New", "Working", "Escalated", "Closed"}).restricted().defaults("New"),
+       picklist("Priority", {"High", "Medium", "Low"}).defaults("Medium"),
+       picklist("Origin", {"Phone", "Email", "Web"}), F("Description", FT::kTextArea, 32000),
+       F("IsClosed", FT::kBoolean).formula()}));
 
-  s.add(declare("User", "005", OrgWideDefault::kPublicRead,
-               {str("Username", 80).required().unique(), F("Email", FT::kEmail, 128).required(),
-                str("FirstName", 40), str("LastName", 80).required(),
-                F("Name", FT::kString, 121).formula(), str("Alias", 8),
-                F("IsActive", FT::kBoolean).defaults("true"),
-                ref("ProfileId", {"Profile"}, "Profile").required(),
-                ref("UserRoleId", {"UserRole"}, "UserRole")},
-               /*has_owner=*/false));
+  s.add(declare(
+      "User", "005", OrgWideDefault::kPublicRead,
+      {str("Username", 80).required().unique(), F("Email", FT::kEmail, 128).required(),
+       str("FirstName", 40), str("LastName", 80).required(), F("Name", FT::kString, 121).formula(),
+       str("Alias", 8), F("IsActive", FT::kBoolean).defaults("true"),
+       ref("ProfileId", {"Profile"}, "Profile").required(),
+       ref("UserRoleId", {"UserRole"}, "UserRole")},
+      /*has_owner=*/false));
   return s;
 }
 
@@ -308,7 +369,8 @@ std::vector<const ObjectDef*> Schema::objects() const {
 
 env::Status Schema::add_custom_object(ObjectDef def) {
   if (!ends_with_custom_suffix(def.name) || !valid_api_name(def.name)) {
-    return env::fail("bad_name", "custom object '" + def.name + "' must be an API name ending in __c");
+    return env::fail("bad_name",
+                     "custom object '" + def.name + "' must be an API name ending in __c");
   }
   if (object(def.name) != nullptr) {
     return env::fail("duplicate", "object '" + def.name + "' already exists");
@@ -341,20 +403,23 @@ env::Status Schema::add_custom_object(ObjectDef def) {
 
 env::Status Schema::add_custom_field(std::string_view object_name, FieldDef field) {
   if (!ends_with_custom_suffix(field.name) || !valid_api_name(field.name)) {
-    return env::fail("bad_name", "custom field '" + field.name + "' must be an API name ending in __c");
+    return env::fail("bad_name",
+                     "custom field '" + field.name + "' must be an API name ending in __c");
   }
   auto it = objects_.find(lower(object_name));
   if (it == objects_.end()) {
     return env::fail("no_object", "no object named '" + std::string(object_name) + "'");
   }
   if (it->second.field(field.name) != nullptr) {
-    return env::fail("duplicate", "field '" + field.name + "' already exists on " + it->second.name);
+    return env::fail("duplicate",
+                     "field '" + field.name + "' already exists on " + it->second.name);
   }
   if (field.label.empty()) field.label = field.name;
   if (field.external_id) field.unique = true;
   if (!field.formula_condition.empty()) {
     if (field.type != FieldType::kBoolean) {
-      return env::fail("bad_formula", "formula field '" + field.name + "' must be a boolean (checkbox)");
+      return env::fail("bad_formula",
+                       "formula field '" + field.name + "' must be a boolean (checkbox)");
     }
     field.formula = true;
     field.createable = false;

@@ -41,14 +41,14 @@ struct FieldDef {
   std::string name;
   FieldType type = FieldType::kString;
   std::string label;
-  int length = 0;             // strings: the maximum length in characters
-  bool required = false;      // REQUIRED_FIELD_MISSING when blank on create
+  int length = 0;         // strings: the maximum length in characters
+  bool required = false;  // REQUIRED_FIELD_MISSING when blank on create
   bool createable = true;
   bool updateable = true;
-  bool unique = false;        // DUPLICATE_VALUE on a second record (case-insensitive)
-  bool external_id = false;   // usable for upsert
-  bool restricted = false;    // picklists: only the listed values
-  bool formula = false;       // computed, read-only
+  bool unique = false;       // DUPLICATE_VALUE on a second record (case-insensitive)
+  bool external_id = false;  // usable for upsert
+  bool restricted = false;   // picklists: only the listed values
+  bool formula = false;      // computed, read-only
   // A custom checkbox formula: true when this SOQL condition over the
   // record's own fields holds ("Rating = 'Hot' AND Email != null").
   std::string formula_condition;
@@ -68,7 +68,7 @@ struct ObjectDef {
   std::string label;
   std::string key_prefix;  // "00Q"
   bool custom = false;
-  bool has_owner = true;   // OwnerId; false for detail objects (OCR, CampaignMember)
+  bool has_owner = true;  // OwnerId; false for detail objects (OCR, CampaignMember)
   // For kControlledByParent: the reference field naming the parent.
   std::string parent_field;
   OrgWideDefault default_sharing = OrgWideDefault::kPublicReadWrite;

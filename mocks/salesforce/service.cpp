@@ -10,7 +10,9 @@ using nlohmann::json;
 
 Service::Service(const env::Clock& clock, env::ManualClock* manual_clock, std::string admin_token,
                  std::unique_ptr<json> description)
-    : clock_(clock), manual_clock_(manual_clock), admin_token_(std::move(admin_token)),
+    : clock_(clock),
+      manual_clock_(manual_clock),
+      admin_token_(std::move(admin_token)),
       description_(std::move(description)) {
   env::AdminHooks hooks;
   hooks.token = admin_token_;
@@ -20,20 +22,26 @@ Service::Service(const env::Clock& clock, env::ManualClock* manual_clock, std::s
   hooks.reset = [this] { return build(); };
   hooks.limits = [this](const std::string& text) -> env::Result<std::string> {
     json body = json::parse(text, nullptr, false);
-    if (body.is_discarded() || !body.is_object()) return env::fail("bad_body", "the body must be a JSON object");
-    if (body.contains("enforced") && body["enforced"].is_boolean()) set_limits_enforced(body["enforced"].get<bool>());
+    if (body.is_discarded() || !body.is_object())
+      return env::fail("bad_body", "the body must be a JSON object");
+    if (body.contains("enforced") && body["enforced"].is_boolean())
+      set_limits_enforced(body["enforced"].get<bool>());
     if (body.contains("daily_total") && body["daily_total"].is_number_integer()) {
       org_->api_usage().set_daily_total(body["daily_total"].get<int64_t>());
     }
-    return json{{"enforced", limits_enforced_}, {"daily_total", org_->api_usage().daily_total()}}.dump();
+    return json{{"enforced", limits_enforced_}, {"daily_total", org_->api_usage().daily_total()}}
+        .dump();
   };
-  router_ = env::admin_front(std::move(hooks), [this]() -> const env::Router& { return api_->router(); });
+  router_ =
+      env::admin_front(std::move(hooks), [this]() -> const env::Router& { return api_->router(); });
 }
 
 Service::~Service() = default;
 
-env::Result<std::unique_ptr<Service>> Service::create(const env::Clock& clock, env::ManualClock* manual_clock,
-                                                      const json& description, std::string admin_token) {
+env::Result<std::unique_ptr<Service>> Service::create(const env::Clock& clock,
+                                                      env::ManualClock* manual_clock,
+                                                      const json& description,
+                                                      std::string admin_token) {
   std::unique_ptr<Service> s(new Service(clock, manual_clock, std::move(admin_token),
                                          std::make_unique<json>(description)));
   if (auto ok = s->build(); !ok.ok()) return env::fail(ok.error());
@@ -65,11 +73,18 @@ std::string Service::journal_json(uint64_t since) {
   json calls = json::array();
   for (size_t i = since > dropped ? since - dropped : 0; i < journal.size(); ++i) {
     const JournalEntry& e = journal[i];
-    calls.push_back({{"at", env::format_salesforce_datetime(e.at)}, {"user_id", e.user_id}, {"method", e.method},
-                     {"route", e.route}, {"status", e.status}, {"records", e.records}});
+    calls.push_back({{"at", env::format_salesforce_datetime(e.at)},
+                     {"user_id", e.user_id},
+                     {"method", e.method},
+                     {"route", e.route},
+                     {"status", e.status},
+                     {"records", e.records}});
   }
-  return json{{"calls", calls}, {"total", dropped + journal.size()}, {"dropped", dropped},
-              {"api_usage", org_->api_usage().used(clock_.now())}, {"daily_total", org_->api_usage().daily_total()}}
+  return json{{"calls", calls},
+              {"total", dropped + journal.size()},
+              {"dropped", dropped},
+              {"api_usage", org_->api_usage().used(clock_.now())},
+              {"daily_total", org_->api_usage().daily_total()}}
       .dump();
 }
 

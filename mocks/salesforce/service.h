@@ -12,9 +12,10 @@
 #pragma once
 
 #include <memory>
-#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "env/clock.h"
 #include "env/result.h"
@@ -30,8 +31,10 @@ class Service {
   // `manual_clock` is the same object as `clock` when time is advanced by
   // hand (admin route), nullptr for wall time. Errors come from the
   // description (key and allowed values).
-  static env::Result<std::unique_ptr<Service>> create(const env::Clock& clock, env::ManualClock* manual_clock,
-                                                      const nlohmann::json& description, std::string admin_token);
+  static env::Result<std::unique_ptr<Service>> create(const env::Clock& clock,
+                                                      env::ManualClock* manual_clock,
+                                                      const nlohmann::json& description,
+                                                      std::string admin_token);
   ~Service();
 
   const env::Router& router() const { return router_; }

@@ -3,14 +3,12 @@
 #include <algorithm>
 #include <cctype>
 
+#include "env/text.h"
+
 namespace crmsim::mocks::salesforce {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+std::string lower(std::string_view s) { return env::ascii_lower(s); }
 
 const ObjectPermissions kNoPermissions;
 
@@ -18,9 +16,12 @@ const ObjectPermissions kNoPermissions;
 
 std::string_view access_name(Access a) {
   switch (a) {
-    case Access::kNone: return "none";
-    case Access::kRead: return "read";
-    case Access::kEdit: return "edit";
+    case Access::kNone:
+      return "none";
+    case Access::kRead:
+      return "read";
+    case Access::kEdit:
+      return "edit";
   }
   return "none";
 }

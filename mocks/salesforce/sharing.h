@@ -57,7 +57,7 @@ struct SharingRule {
   std::string object;  // canonical object name
   std::string criteria_text;
   Condition criteria;
-  std::string role_id;        // shared with this role...
+  std::string role_id;                // shared with this role...
   bool include_subordinates = false;  // ...and, if set, the roles below it
   Access access = Access::kRead;
 };

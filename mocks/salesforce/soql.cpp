@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "env/assert.h"
+#include "env/text.h"
 #include "mocks/salesforce/ids.h"
 
 namespace crmsim::mocks::salesforce {
@@ -13,16 +14,8 @@ namespace {
 using env::Duration;
 using env::Timestamp;
 
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+std::string upper(std::string_view s) { return env::ascii_upper(s); }
+std::string lower(std::string_view s) { return env::ascii_lower(s); }
 
 // ---------------------------------------------------------------- lexer
 
@@ -49,9 +42,8 @@ class Lexer {
         if (!s) return env::fail(error_at(start, "unterminated string literal"));
         out.push_back({Token::Kind::kString, *s, start});
       } else if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
-        while (pos_ < text_.size() &&
-               (std::isalnum(static_cast<unsigned char>(text_[pos_])) || text_[pos_] == '_' ||
-                text_[pos_] == '.')) {
+        while (pos_ < text_.size() && (std::isalnum(static_cast<unsigned char>(text_[pos_])) ||
+                                       text_[pos_] == '_' || text_[pos_] == '.')) {
           ++pos_;
         }
         out.push_back({Token::Kind::kIdent, std::string(text_.substr(start, pos_ - start)), start});
@@ -87,7 +79,8 @@ class Lexer {
     return {"MALFORMED_QUERY", soql_error_message(text_, pos, what)};
   }
 
-  static std::string soql_error_message(std::string_view text, size_t pos, const std::string& what) {
+  static std::string soql_error_message(std::string_view text, size_t pos,
+                                        const std::string& what) {
     // Salesforce echoes the line and points at the column.
     size_t line_start = text.rfind('\n', pos == 0 ? 0 : pos - 1);
     line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
@@ -120,15 +113,31 @@ class Lexer {
         if (pos_ == text_.size()) return std::nullopt;
         const char e = text_[pos_++];
         switch (e) {
-          case 'n': out += '\n'; break;
-          case 'r': out += '\r'; break;
-          case 't': out += '\t'; break;
-          case 'b': out += '\b'; break;
-          case 'f': out += '\f'; break;
+          case 'n':
+            out += '\n';
+            break;
+          case 'r':
+            out += '\r';
+            break;
+          case 't':
+            out += '\t';
+            break;
+          case 'b':
+            out += '\b';
+            break;
+          case 'f':
+            out += '\f';
+            break;
           // LIKE wildcards stay escaped for the LIKE matcher.
-          case '%': out += "\\%"; break;
-          case '_': out += "\\_"; break;
-          default: out += e; break;  // quote, double quote, backslash
+          case '%':
+            out += "\\%";
+            break;
+          case '_':
+            out += "\\_";
+            break;
+          default:
+            out += e;
+            break;  // quote, double quote, backslash
         }
       } else {
         out += c;
@@ -141,14 +150,16 @@ class Lexer {
     // A date is four digits and a '-': read the whole literal.
     if (text_.size() - pos_ >= 10 && text_[pos_ + 4] == '-' &&
         std::isdigit(static_cast<unsigned char>(text_[pos_]))) {
-      while (pos_ < text_.size() && (std::isalnum(static_cast<unsigned char>(text_[pos_])) ||
-                                     std::string_view(":.+-").find(text_[pos_]) != std::string_view::npos)) {
+      while (pos_ < text_.size() &&
+             (std::isalnum(static_cast<unsigned char>(text_[pos_])) ||
+              std::string_view(":.+-").find(text_[pos_]) != std::string_view::npos)) {
         ++pos_;
       }
       return {Token::Kind::kDate, std::string(text_.substr(start, pos_ - start)), start};
     }
     if (text_[pos_] == '-') ++pos_;
-    while (pos_ < text_.size() && (std::isdigit(static_cast<unsigned char>(text_[pos_])) || text_[pos_] == '.')) {
+    while (pos_ < text_.size() &&
+           (std::isdigit(static_cast<unsigned char>(text_[pos_])) || text_[pos_] == '.')) {
       ++pos_;
     }
     return {Token::Kind::kNumber, std::string(text_.substr(start, pos_ - start)), start};
@@ -197,9 +208,12 @@ class Parser {
           keyword("ASC");
         }
         if (keyword("NULLS")) {
-          if (keyword("LAST")) item.nulls_last = true;
-          else if (keyword("FIRST")) item.nulls_last = false;
-          else return unexpected();
+          if (keyword("LAST"))
+            item.nulls_last = true;
+          else if (keyword("FIRST"))
+            item.nulls_last = false;
+          else
+            return unexpected();
         }
         q.order_by.push_back(std::move(item));
       } while (op(","));
@@ -213,9 +227,9 @@ class Parser {
       auto n = integer();
       if (!n) return unexpected();
       if (*n > kSoqlOffsetMax) {
-        return env::fail(SoqlError{"NUMBER_OUTSIDE_VALID_RANGE",
-                                   "Maximum SOQL offset allowed is " +
-                                       std::to_string(kSoqlOffsetMax)});
+        return env::fail(
+            SoqlError{"NUMBER_OUTSIDE_VALID_RANGE",
+                      "Maximum SOQL offset allowed is " + std::to_string(kSoqlOffsetMax)});
       }
       q.offset = *n;
     }
@@ -232,10 +246,9 @@ class Parser {
 
  private:
   static bool is_reserved(std::string_view word) {
-    static constexpr std::string_view kWords[] = {"SELECT", "FROM",  "WHERE", "AND",   "OR",
-                                                  "NOT",    "ORDER", "BY",    "LIMIT", "OFFSET",
-                                                  "IN",     "LIKE",  "NULL",  "ASC",   "DESC",
-                                                  "NULLS",  "INCLUDES", "EXCLUDES"};
+    static constexpr std::string_view kWords[] = {
+        "SELECT", "FROM", "WHERE", "AND",  "OR",  "NOT",  "ORDER", "BY",       "LIMIT",
+        "OFFSET", "IN",   "LIKE",  "NULL", "ASC", "DESC", "NULLS", "INCLUDES", "EXCLUDES"};
     const std::string u = upper(word);
     return std::find(std::begin(kWords), std::end(kWords), u) != std::end(kWords);
   }
@@ -279,9 +292,9 @@ class Parser {
   env::Failure<SoqlError> unexpected() const {
     const Token& t = peek();
     const std::string shown = t.kind == Token::Kind::kString ? "'" + t.text + "'" : t.text;
-    return env::fail(SoqlError{"MALFORMED_QUERY",
-                               Lexer::soql_error_message(text_, t.pos,
-                                                         "unexpected token: '" + shown + "'")});
+    return env::fail(
+        SoqlError{"MALFORMED_QUERY",
+                  Lexer::soql_error_message(text_, t.pos, "unexpected token: '" + shown + "'")});
   }
 
   // condition := term ((AND term)* | (OR term)*)   -- no mixing unparenthesized
@@ -294,9 +307,12 @@ class Parser {
     for (;;) {
       Condition::Kind kind;
       const size_t at = i_;
-      if (keyword("AND")) kind = Condition::Kind::kAnd;
-      else if (keyword("OR")) kind = Condition::Kind::kOr;
-      else break;
+      if (keyword("AND"))
+        kind = Condition::Kind::kAnd;
+      else if (keyword("OR"))
+        kind = Condition::Kind::kOr;
+      else
+        break;
       if (joiner && *joiner != kind) {
         i_ = at;
         return unexpected();
@@ -356,13 +372,20 @@ class Parser {
       c.op = CompareOp::kLike;
     } else if (peek().kind == Token::Kind::kOp) {
       const std::string o = peek().text;
-      if (o == "=") c.op = CompareOp::kEq;
-      else if (o == "!=" || o == "<>") c.op = CompareOp::kNe;
-      else if (o == "<") c.op = CompareOp::kLt;
-      else if (o == "<=") c.op = CompareOp::kLe;
-      else if (o == ">") c.op = CompareOp::kGt;
-      else if (o == ">=") c.op = CompareOp::kGe;
-      else return unexpected();
+      if (o == "=")
+        c.op = CompareOp::kEq;
+      else if (o == "!=" || o == "<>")
+        c.op = CompareOp::kNe;
+      else if (o == "<")
+        c.op = CompareOp::kLt;
+      else if (o == "<=")
+        c.op = CompareOp::kLe;
+      else if (o == ">")
+        c.op = CompareOp::kGt;
+      else if (o == ">=")
+        c.op = CompareOp::kGe;
+      else
+        return unexpected();
       ++i_;
     } else {
       return unexpected();
@@ -410,10 +433,11 @@ class Parser {
           lit.kind = Literal::Kind::kDateTime;
           lit.instant = *dt;
         } else {
-          return env::fail(SoqlError{"MALFORMED_QUERY",
-                                     Lexer::soql_error_message(text_, t.pos,
-                                                               "line 1:" + std::to_string(t.pos) +
-                                                                   " no viable alternative at character ' '")});
+          return env::fail(SoqlError{
+              "MALFORMED_QUERY",
+              Lexer::soql_error_message(
+                  text_, t.pos,
+                  "line 1:" + std::to_string(t.pos) + " no viable alternative at character ' '")});
         }
         ++i_;
         return lit;
@@ -465,9 +489,15 @@ class Parser {
 
 bool is_text_type(FieldType t) {
   switch (t) {
-    case FieldType::kString: case FieldType::kTextArea: case FieldType::kEmail:
-    case FieldType::kPhone: case FieldType::kUrl: case FieldType::kPicklist:
-    case FieldType::kMultiPicklist: case FieldType::kId: case FieldType::kReference:
+    case FieldType::kString:
+    case FieldType::kTextArea:
+    case FieldType::kEmail:
+    case FieldType::kPhone:
+    case FieldType::kUrl:
+    case FieldType::kPicklist:
+    case FieldType::kMultiPicklist:
+    case FieldType::kId:
+    case FieldType::kReference:
       return true;
     default:
       return false;
@@ -505,10 +535,12 @@ bool like(std::string_view text, std::string_view pattern) {
   std::vector<std::pair<char, bool>> p;  // (char, is_wildcard)
   for (size_t i = 0; i < pattern.size(); ++i) {
     if (pattern[i] == '\\' && i + 1 < pattern.size()) {
-      p.emplace_back(static_cast<char>(std::tolower(static_cast<unsigned char>(pattern[++i]))), false);
+      p.emplace_back(static_cast<char>(std::tolower(static_cast<unsigned char>(pattern[++i]))),
+                     false);
     } else {
       const char c = pattern[i];
-      p.emplace_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))), c == '%' || c == '_');
+      p.emplace_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))),
+                     c == '%' || c == '_');
     }
   }
   // Iterative matcher with backtracking on the last '%'.
@@ -548,9 +580,12 @@ std::vector<std::string> split_semicolons(std::string_view s) {
 // The literal as a value of the field's type, for equality and order.
 bool literal_equals(const Value& v, FieldType type, const Literal& lit) {
   switch (lit.kind) {
-    case Literal::Kind::kNull: return v.is_null();
-    case Literal::Kind::kBool: return v.is_bool() && v.as_bool() == lit.boolean;
-    case Literal::Kind::kNumber: return v.is_number() && v.as_number() == lit.number;
+    case Literal::Kind::kNull:
+      return v.is_null();
+    case Literal::Kind::kBool:
+      return v.is_bool() && v.as_bool() == lit.boolean;
+    case Literal::Kind::kNumber:
+      return v.is_number() && v.as_number() == lit.number;
     case Literal::Kind::kString: {
       if (v.is_null()) return false;
       if (type == FieldType::kMultiPicklist) {
@@ -563,7 +598,8 @@ bool literal_equals(const Value& v, FieldType type, const Literal& lit) {
       }
       return compare_text(v.to_text(), lit.text) == 0;
     }
-    default: return false;  // dates go through compare()
+    default:
+      return false;  // dates go through compare()
   }
 }
 
@@ -600,13 +636,20 @@ bool compare_leaf(const Condition& c, const Resolved& r, Timestamp now) {
     const Timestamp first = today + Duration::days(lit.first_day);
     const Timestamp end = today + Duration::days(lit.end_day);
     switch (c.op) {
-      case CompareOp::kEq: return *t >= first && *t < end;
-      case CompareOp::kNe: return *t < first || *t >= end;
-      case CompareOp::kLt: return *t < first;
-      case CompareOp::kLe: return *t < end;
-      case CompareOp::kGt: return *t >= end;
-      case CompareOp::kGe: return *t >= first;
-      default: return false;
+      case CompareOp::kEq:
+        return *t >= first && *t < end;
+      case CompareOp::kNe:
+        return *t < first || *t >= end;
+      case CompareOp::kLt:
+        return *t < first;
+      case CompareOp::kLe:
+        return *t < end;
+      case CompareOp::kGt:
+        return *t >= end;
+      case CompareOp::kGe:
+        return *t >= first;
+      default:
+        return false;
     }
   }
   if (c.op == CompareOp::kEq || c.op == CompareOp::kNe) {
@@ -623,11 +666,16 @@ bool compare_leaf(const Condition& c, const Resolved& r, Timestamp now) {
   auto cmp = compare_with(v, r.type, lit);
   if (!cmp) return false;
   switch (c.op) {
-    case CompareOp::kLt: return *cmp < 0;
-    case CompareOp::kLe: return *cmp <= 0;
-    case CompareOp::kGt: return *cmp > 0;
-    case CompareOp::kGe: return *cmp >= 0;
-    default: return false;
+    case CompareOp::kLt:
+      return *cmp < 0;
+    case CompareOp::kLe:
+      return *cmp <= 0;
+    case CompareOp::kGt:
+      return *cmp > 0;
+    case CompareOp::kGe:
+      return *cmp >= 0;
+    default:
+      return false;
   }
 }
 
@@ -656,9 +704,9 @@ std::string FieldPath::text() const {
 
 env::Result<Query, SoqlError> parse_soql(std::string_view text) {
   if (text.size() > kSoqlLengthMax) {
-    return env::fail(SoqlError{"MALFORMED_QUERY",
-                               "Query is too long: " + std::to_string(text.size()) +
-                                   " characters, at most " + std::to_string(kSoqlLengthMax)});
+    return env::fail(
+        SoqlError{"MALFORMED_QUERY", "Query is too long: " + std::to_string(text.size()) +
+                                         " characters, at most " + std::to_string(kSoqlLengthMax)});
   }
   auto tokens = Lexer(text).run();
   if (!tokens.ok()) return env::fail(tokens.error());
@@ -715,8 +763,9 @@ int compare_values(const Value& a, const Value& b, FieldType type) {
   if (type == FieldType::kDate || type == FieldType::kDateTime) {
     auto ta = instant_of(a, type);
     auto tb = instant_of(b, type);
-    if (ta && tb) return three_way(static_cast<double>(ta->ms_since_epoch()),
-                                   static_cast<double>(tb->ms_since_epoch()));
+    if (ta && tb)
+      return three_way(static_cast<double>(ta->ms_since_epoch()),
+                       static_cast<double>(tb->ms_since_epoch()));
   }
   return compare_text(a.to_text(), b.to_text());
 }

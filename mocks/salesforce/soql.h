@@ -35,7 +35,7 @@ struct Literal {
   Kind kind = Kind::kNull;
   bool boolean = false;
   double number = 0;
-  std::string text;      // strings; dates "YYYY-MM-DD"; the source text of others
+  std::string text;        // strings; dates "YYYY-MM-DD"; the source text of others
   env::Timestamp instant;  // datetimes
   // Relative dates: days from today of the first and one-past-last day.
   int64_t first_day = 0;
@@ -47,9 +47,9 @@ enum class CompareOp { kEq, kNe, kLt, kLe, kGt, kGe, kLike };
 struct Condition {
   enum class Kind { kCompare, kIn, kNotIn, kIncludes, kExcludes, kAnd, kOr, kNot };
   Kind kind = Kind::kCompare;
-  FieldPath field;               // leaves
-  CompareOp op = CompareOp::kEq;  // kCompare
-  std::vector<Literal> values;   // kCompare: one; the list kinds: several
+  FieldPath field;                  // leaves
+  CompareOp op = CompareOp::kEq;    // kCompare
+  std::vector<Literal> values;      // kCompare: one; the list kinds: several
   std::vector<Condition> children;  // kAnd, kOr: two or more; kNot: one
 };
 

@@ -18,11 +18,14 @@ class PortalTest : public ::testing::Test {
 };
 
 TEST_F(PortalTest, CreateNormalizesAndStampsRecords) {
-  auto id = portal.create("contacts", {{"email", "Ada@Engines.IO"}, {"firstname", "Ada"},
-                                       {"closedate_not_a_prop_on_contacts", ""}}, kApi);
+  auto id = portal.create(
+      "contacts",
+      {{"email", "Ada@Engines.IO"}, {"firstname", "Ada"}, {"closedate_not_a_prop_on_contacts", ""}},
+      kApi);
   ASSERT_FALSE(id.ok()) << "unknown properties are refused even when blank";
   EXPECT_EQ(id.error().category, "VALIDATION_ERROR");
-  EXPECT_NE(id.error().message.find("PROPERTY_DOESNT_EXIST"), std::string::npos) << id.error().message;
+  EXPECT_NE(id.error().message.find("PROPERTY_DOESNT_EXIST"), std::string::npos)
+      << id.error().message;
 
   id = portal.create("0-1", {{"email", "Ada@Engines.IO"}, {"firstname", "Ada"}}, kApi);
   ASSERT_TRUE(id.ok()) << id.error().message;
@@ -44,11 +47,14 @@ TEST_F(PortalTest, ValuesMustFitTheirPropertyType) {
   };
   EXPECT_NE(bad("contacts", "email", "not an email").find("INVALID_EMAIL"), std::string::npos);
   EXPECT_NE(bad("contacts", "lifecyclestage", "hot").find("INVALID_OPTION"), std::string::npos);
-  EXPECT_NE(bad("companies", "numberofemployees", "many").find("INVALID_DECIMAL"), std::string::npos);
+  EXPECT_NE(bad("companies", "numberofemployees", "many").find("INVALID_DECIMAL"),
+            std::string::npos);
   EXPECT_NE(bad("deals", "closedate", "soon").find("INVALID_DATE"), std::string::npos);
   EXPECT_NE(bad("contacts", "hs_object_id", "5").find("READ_ONLY_VALUE"), std::string::npos);
-  EXPECT_NE(bad("contacts", "salesforcedeleted", "maybe").find("INVALID_BOOLEAN"), std::string::npos);
-  auto deal = portal.create("deals", {{"dealname", "D"}, {"amount", "1500.50"}, {"closedate", "1716163200000"}}, kApi);
+  EXPECT_NE(bad("contacts", "salesforcedeleted", "maybe").find("INVALID_BOOLEAN"),
+            std::string::npos);
+  auto deal = portal.create(
+      "deals", {{"dealname", "D"}, {"amount", "1500.50"}, {"closedate", "1716163200000"}}, kApi);
   ASSERT_TRUE(deal.ok());
   EXPECT_EQ(*portal.find("deals", deal.value())->get("closedate"), "2024-05-20T00:00:00.000Z")
       << "epoch milliseconds become ISO-8601";
@@ -60,30 +66,38 @@ TEST_F(PortalTest, ContactsAreUniqueByEmailCaseInsensitively) {
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.error().status, 409);
   EXPECT_EQ(second.error().category, "CONFLICT");
-  EXPECT_EQ(second.error().message, "Contact already exists. Existing ID: " + std::to_string(first));
+  EXPECT_EQ(second.error().message,
+            "Contact already exists. Existing ID: " + std::to_string(first));
   const uint64_t other = portal.create("contacts", {{"email", "al@x.io"}}, kApi).value();
   EXPECT_EQ(portal.update("contacts", other, {{"email", "jo@x.io"}}, kApi).error().status, 409);
   ASSERT_TRUE(portal.archive("contacts", first, kApi).ok());
-  EXPECT_TRUE(portal.create("contacts", {{"email", "jo@x.io"}}, kApi).ok()) << "an archived contact frees its email";
+  EXPECT_TRUE(portal.create("contacts", {{"email", "jo@x.io"}}, kApi).ok())
+      << "an archived contact frees its email";
   EXPECT_EQ(portal.find_by("contacts", "email", "JO@X.IO")->id, first + 2);
 }
 
 TEST_F(PortalTest, LifecycleMovesOnlyForwardThroughTheApi) {
-  const uint64_t id = portal.create("contacts", {{"email", "l@x.io"}, {"lifecyclestage", "opportunity"}}, kApi).value();
+  const uint64_t id =
+      portal.create("contacts", {{"email", "l@x.io"}, {"lifecyclestage", "opportunity"}}, kApi)
+          .value();
   auto back = portal.update("contacts", id, {{"lifecyclestage", "lead"}}, kApi);
   ASSERT_FALSE(back.ok());
   EXPECT_EQ(back.error().category, "VALIDATION_ERROR");
   EXPECT_TRUE(portal.update("contacts", id, {{"lifecyclestage", "customer"}}, kApi).ok());
-  EXPECT_TRUE(portal.update("contacts", id, {{"lifecyclestage", ""}}, kApi).ok()) << "clearing is allowed";
-  EXPECT_TRUE(portal.update("contacts", id, {{"lifecyclestage", "lead"}}, kApi).ok()) << "and then any stage";
+  EXPECT_TRUE(portal.update("contacts", id, {{"lifecyclestage", ""}}, kApi).ok())
+      << "clearing is allowed";
+  EXPECT_TRUE(portal.update("contacts", id, {{"lifecyclestage", "lead"}}, kApi).ok())
+      << "and then any stage";
   EXPECT_TRUE(portal.update("contacts", id, {{"lifecyclestage", "subscriber"}}, kPerson).ok())
       << "a person in the UI may move it back";
 
   portal.mutable_settings().backward_lifecycle = BackwardLifecycle::kIgnore;
   ASSERT_TRUE(portal.update("contacts", id, {{"lifecyclestage", "customer"}}, kApi).ok());
-  EXPECT_TRUE(portal.update("contacts", id, {{"lifecyclestage", "lead"}, {"firstname", "Lu"}}, kApi).ok())
+  EXPECT_TRUE(
+      portal.update("contacts", id, {{"lifecyclestage", "lead"}, {"firstname", "Lu"}}, kApi).ok())
       << "with the ignore setting the write succeeds";
-  EXPECT_EQ(*portal.find("contacts", id)->get("lifecyclestage"), "customer") << "but the stage stays";
+  EXPECT_EQ(*portal.find("contacts", id)->get("lifecyclestage"), "customer")
+      << "but the stage stays";
   EXPECT_EQ(*portal.find("contacts", id)->get("firstname"), "Lu");
 }
 
@@ -92,7 +106,8 @@ TEST_F(PortalTest, LifecycleMovesOnlyForwardThroughTheApi) {
 RC_GTEST_PROP(Lifecycle, ApiWritesNeverRegressWithoutClearing, (bool ignore_setting)) {
   env::ManualClock clock{env::Timestamp::from_ms(1'716'000'000'000)};
   PortalSettings settings;
-  settings.backward_lifecycle = ignore_setting ? BackwardLifecycle::kIgnore : BackwardLifecycle::kReject;
+  settings.backward_lifecycle =
+      ignore_setting ? BackwardLifecycle::kIgnore : BackwardLifecycle::kReject;
   Portal portal(clock, settings);
   const uint64_t id = portal.create("contacts", {{"email", "p@x.io"}}, kApi).value();
   std::vector<std::string> choices = lifecycle_stages();
@@ -114,11 +129,13 @@ RC_GTEST_PROP(Lifecycle, ApiWritesNeverRegressWithoutClearing, (bool ignore_sett
 }
 
 TEST_F(PortalTest, NoOpWritesLeaveTheRecordAlone) {
-  const uint64_t id = portal.create("contacts", {{"email", "n@x.io"}, {"firstname", "N"}}, kApi).value();
+  const uint64_t id =
+      portal.create("contacts", {{"email", "n@x.io"}, {"firstname", "N"}}, kApi).value();
   ASSERT_TRUE(clock.advance(Duration::minutes(5)).ok());
   ASSERT_TRUE(portal.update("contacts", id, {{"firstname", "N"}}, kApi).ok());
   const ObjectRecord* r = portal.find("contacts", id);
-  EXPECT_EQ(*r->get("lastmodifieddate"), "2024-05-20T12:00:00.000Z") << "the same value is not a change";
+  EXPECT_EQ(*r->get("lastmodifieddate"), "2024-05-20T12:00:00.000Z")
+      << "the same value is not a change";
   EXPECT_EQ(portal.history(*r, "firstname").size(), 1u);
 }
 
@@ -140,24 +157,30 @@ TEST_F(PortalTest, AutoCreatedCompaniesFollowEmailDomains) {
 }
 
 TEST_F(PortalTest, SearchIndexLagsWrites) {
-  const uint64_t id = portal.create("contacts", {{"email", "s@x.io"}, {"firstname", "Old"}}, kApi).value();
+  const uint64_t id =
+      portal.create("contacts", {{"email", "s@x.io"}, {"firstname", "Old"}}, kApi).value();
   const ObjectRecord* r = portal.find("contacts", id);
   EXPECT_EQ(portal.indexed_view(*r), nullptr) << "a new record is not searchable yet";
   ASSERT_TRUE(clock.advance(Duration::seconds(5)).ok());
   ASSERT_NE(portal.indexed_view(*r), nullptr);
   ASSERT_TRUE(portal.update("contacts", id, {{"firstname", "New"}}, kApi).ok());
-  EXPECT_EQ(portal.indexed_view(*r)->at("firstname"), "Old") << "the index still holds the old value";
+  EXPECT_EQ(portal.indexed_view(*r)->at("firstname"), "Old")
+      << "the index still holds the old value";
   ASSERT_TRUE(clock.advance(Duration::seconds(5)).ok());
   EXPECT_EQ(portal.indexed_view(*r)->at("firstname"), "New");
 }
 
 TEST_F(PortalTest, MergeKeepsThePrimaryAndItsEmailFindsIt) {
-  const uint64_t p = portal.create("contacts", {{"email", "p@x.io"}, {"firstname", "Pat"}}, kApi).value();
-  const uint64_t m = portal.create("contacts", {{"email", "m@x.io"}, {"firstname", "Max"}, {"phone", "123"}}, kApi).value();
+  const uint64_t p =
+      portal.create("contacts", {{"email", "p@x.io"}, {"firstname", "Pat"}}, kApi).value();
+  const uint64_t m =
+      portal.create("contacts", {{"email", "m@x.io"}, {"firstname", "Max"}, {"phone", "123"}}, kApi)
+          .value();
   ASSERT_TRUE(portal.merge("contacts", p, m, kApi).ok());
   EXPECT_EQ(portal.find("contacts", m), nullptr);
   EXPECT_EQ(*portal.find("contacts", p)->get("firstname"), "Pat");
-  EXPECT_EQ(*portal.find("contacts", p)->get("phone"), "123") << "blanks are filled from the merged contact";
+  EXPECT_EQ(*portal.find("contacts", p)->get("phone"), "123")
+      << "blanks are filled from the merged contact";
   EXPECT_EQ(portal.find_by("contacts", "email", "m@x.io")->id, p);
 }
 
@@ -170,40 +193,60 @@ namespace {
 TEST(Lists, DynamicListsFollowTheirFiltersOnEveryWrite) {
   env::ManualClock clock{env::Timestamp::from_ms(1'716'000'000'000)};
   Portal portal(clock);
-  const uint64_t a = portal.create("contacts", {{"email", "a@x.io"}, {"lifecyclestage", "marketingqualifiedlead"}}, kApi).value();
-  const uint64_t b = portal.create("contacts", {{"email", "b@x.io"}, {"lifecyclestage", "lead"}}, kApi).value();
-  FilterGroup mql{{{"lifecyclestage", "IN", "", "", {"marketingqualifiedlead", "salesqualifiedlead"}}}};
+  const uint64_t a =
+      portal
+          .create("contacts", {{"email", "a@x.io"}, {"lifecyclestage", "marketingqualifiedlead"}},
+                  kApi)
+          .value();
+  const uint64_t b =
+      portal.create("contacts", {{"email", "b@x.io"}, {"lifecyclestage", "lead"}}, kApi).value();
+  FilterGroup mql{
+      {{"lifecyclestage", "IN", "", "", {"marketingqualifiedlead", "salesqualifiedlead"}}}};
   const uint64_t list = portal.create_list("MQLs", "0-1", "DYNAMIC", {mql}).value();
-  EXPECT_TRUE(portal.list(list)->members.contains(a)) << "existing records are evaluated at creation";
+  EXPECT_TRUE(portal.list(list)->members.contains(a))
+      << "existing records are evaluated at creation";
   EXPECT_FALSE(portal.list(list)->members.contains(b));
-  ASSERT_TRUE(portal.update("contacts", b, {{"lifecyclestage", "salesqualifiedlead"}}, kPerson).ok());
+  ASSERT_TRUE(
+      portal.update("contacts", b, {{"lifecyclestage", "salesqualifiedlead"}}, kPerson).ok());
   EXPECT_TRUE(portal.list(list)->members.contains(b)) << "a qualifying change joins the list";
   ASSERT_TRUE(portal.update("contacts", a, {{"lifecyclestage", ""}}, kApi).ok());
   EXPECT_FALSE(portal.list(list)->members.contains(a)) << "and a disqualifying one leaves it";
-  const uint64_t c = portal.create("contacts", {{"email", "c@x.io"}, {"lifecyclestage", "marketingqualifiedlead"}}, kApi).value();
+  const uint64_t c =
+      portal
+          .create("contacts", {{"email", "c@x.io"}, {"lifecyclestage", "marketingqualifiedlead"}},
+                  kApi)
+          .value();
   EXPECT_TRUE(portal.list(list)->members.contains(c));
   ASSERT_TRUE(portal.archive("contacts", c, kApi).ok());
   EXPECT_FALSE(portal.list(list)->members.contains(c)) << "archived records leave every list";
-  EXPECT_EQ(portal.add_to_list(list, {a}).error().category, "VALIDATION_ERROR") << "dynamic lists refuse manual changes";
+  EXPECT_EQ(portal.add_to_list(list, {a}).error().category, "VALIDATION_ERROR")
+      << "dynamic lists refuse manual changes";
 
   const uint64_t manual = portal.create_list("Hand-picked", "contacts", "MANUAL", {}).value();
   auto added = portal.add_to_list(manual, {a, 999});
   ASSERT_TRUE(added.ok());
   EXPECT_EQ(added->added, std::vector<uint64_t>{a});
   EXPECT_EQ(added->missing, std::vector<uint64_t>{999});
-  EXPECT_FALSE(portal.create_list("Hand-picked", "contacts", "MANUAL", {}).ok()) << "names are unique per object";
+  EXPECT_FALSE(portal.create_list("Hand-picked", "contacts", "MANUAL", {}).ok())
+      << "names are unique per object";
 }
 
 TEST(Pipelines, DealStagesMustBelongToTheirPipeline) {
   env::ManualClock clock{env::Timestamp::from_ms(1'716'000'000'000)};
   Portal portal(clock);
   EXPECT_TRUE(portal.create("deals", {{"dealname", "D"}, {"dealstage", "closedwon"}}, kApi).ok());
-  portal.set_pipelines("deals", {{"default", "Sales", {{"open", "Open", 0.5, false}, {"won", "Won", 1, true}}},
-                                 {"renewals", "Renewals", {{"due", "Due", 0.5, false}}}});
-  EXPECT_TRUE(portal.create("deals", {{"dealname", "D"}, {"pipeline", "renewals"}, {"dealstage", "due"}}, kApi).ok());
-  auto wrong = portal.create("deals", {{"dealname", "D"}, {"pipeline", "renewals"}, {"dealstage", "won"}}, kApi);
+  portal.set_pipelines(
+      "deals", {{"default", "Sales", {{"open", "Open", 0.5, false}, {"won", "Won", 1, true}}},
+                {"renewals", "Renewals", {{"due", "Due", 0.5, false}}}});
+  EXPECT_TRUE(portal
+                  .create("deals",
+                          {{"dealname", "D"}, {"pipeline", "renewals"}, {"dealstage", "due"}}, kApi)
+                  .ok());
+  auto wrong = portal.create(
+      "deals", {{"dealname", "D"}, {"pipeline", "renewals"}, {"dealstage", "won"}}, kApi);
   ASSERT_FALSE(wrong.ok());
-  EXPECT_NE(wrong.error().message.find("won is not a valid stage for pipeline renewals"), std::string::npos);
+  EXPECT_NE(wrong.error().message.find("won is not a valid stage for pipeline renewals"),
+            std::string::npos);
   EXPECT_FALSE(portal.create("deals", {{"dealname", "D"}, {"dealstage", "closedwon"}}, kApi).ok())
       << "stage options follow the pipelines";
 }
@@ -212,7 +255,10 @@ TEST(Owners, OwnerIdsMustBeKnown) {
   env::ManualClock clock{env::Timestamp::from_ms(1'716'000'000'000)};
   Portal portal(clock);
   const uint64_t owner = portal.add_owner({0, "rep@acme.io", "Rita", "Rep", 0, true, {}});
-  EXPECT_TRUE(portal.create("contacts", {{"email", "o@x.io"}, {"hubspot_owner_id", std::to_string(owner)}}, kApi).ok());
+  EXPECT_TRUE(portal
+                  .create("contacts",
+                          {{"email", "o@x.io"}, {"hubspot_owner_id", std::to_string(owner)}}, kApi)
+                  .ok());
   auto bad = portal.create("contacts", {{"email", "p@x.io"}, {"hubspot_owner_id", "12345"}}, kApi);
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.error().message.find("INVALID_OWNER_ID"), std::string::npos);
@@ -262,7 +308,8 @@ namespace {
 TEST(History, NewestFirstWithSourcesAndBounded) {
   env::ManualClock clock{env::Timestamp::from_ms(1'716'000'000'000)};
   Portal portal(clock);
-  const uint64_t id = portal.create("contacts", {{"email", "h@x.io"}, {"firstname", "A"}}, kApi).value();
+  const uint64_t id =
+      portal.create("contacts", {{"email", "h@x.io"}, {"firstname", "A"}}, kApi).value();
   ASSERT_TRUE(clock.advance(env::Duration::seconds(1)).ok());
   ASSERT_TRUE(portal.update("contacts", id, {{"firstname", "B"}}, kPerson).ok());
   auto h = portal.history(*portal.find("contacts", id), "firstname");
@@ -276,7 +323,8 @@ TEST(History, NewestFirstWithSourcesAndBounded) {
   h = portal.history(*portal.find("contacts", id), "firstname");
   EXPECT_EQ(h.size(), Portal::kHistoryPerPropertyMax);
   EXPECT_EQ(h.front().value, "N29");
-  EXPECT_EQ(portal.history(*portal.find("contacts", id), "email").size(), 1u) << "bounded per property";
+  EXPECT_EQ(portal.history(*portal.find("contacts", id), "email").size(), 1u)
+      << "bounded per property";
 }
 
 }  // namespace

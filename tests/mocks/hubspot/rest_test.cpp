@@ -1,7 +1,6 @@
 #include "mocks/hubspot/rest.h"
 
 #include <gtest/gtest.h>
-
 #include <nlohmann/json.hpp>
 
 #include "env/local_transport.h"
@@ -20,7 +19,8 @@ class HubSpotRestTest : public ::testing::Test {
   env::LocalTransport transport{api.router()};
   std::string token = api.issue_token();
 
-  env::Response call(Method m, const std::string& target, const json& body = nullptr, bool auth = true) {
+  env::Response call(Method m, const std::string& target, const json& body = nullptr,
+                     bool auth = true) {
     auto r = env::Request::make(m, target).value();
     if (auth) r.headers.set("Authorization", "Bearer " + token);
     if (!body.is_null()) {
@@ -44,8 +44,10 @@ TEST_F(HubSpotRestTest, MissingTokenIsInvalidAuthentication) {
 }
 
 TEST_F(HubSpotRestTest, ContactLifecycleWithExactStatusCodes) {
-  auto created = call(Method::kPost, "/crm/v3/objects/contacts",
-                      {{"properties", {{"email", "O'Brien@Example.com"}, {"firstname", "Ann"}, {"lifecyclestage", "lead"}}}});
+  auto created = call(
+      Method::kPost, "/crm/v3/objects/contacts",
+      {{"properties",
+        {{"email", "O'Brien@Example.com"}, {"firstname", "Ann"}, {"lifecyclestage", "lead"}}}});
   ASSERT_EQ(created.status, 201) << created.body;
   json c = json::parse(created.body);
   const std::string id = c["id"];
@@ -54,24 +56,31 @@ TEST_F(HubSpotRestTest, ContactLifecycleWithExactStatusCodes) {
   EXPECT_EQ(c["archived"], false);
   EXPECT_EQ(c["createdAt"], "2024-05-20T12:00:00.000Z");
 
-  json byEmail = call_json(Method::kGet, "/crm/v3/objects/contacts/o'brien%40example.com?idProperty=email&properties=lifecyclestage&properties=phone");
+  json byEmail = call_json(
+      Method::kGet,
+      "/crm/v3/objects/contacts/"
+      "o'brien%40example.com?idProperty=email&properties=lifecyclestage&properties=phone");
   EXPECT_EQ(byEmail["id"], id) << "path ids are percent-decoded";
   EXPECT_EQ(byEmail["properties"]["lifecyclestage"], "lead");
   EXPECT_TRUE(byEmail["properties"]["phone"].is_null()) << "requested but unset is null";
 
-  auto updated = call(Method::kPatch, "/crm/v3/objects/contacts/" + id, {{"properties", {{"phone", "555"}}}});
+  auto updated =
+      call(Method::kPatch, "/crm/v3/objects/contacts/" + id, {{"properties", {{"phone", "555"}}}});
   EXPECT_EQ(updated.status, 200);
   EXPECT_EQ(json::parse(updated.body)["properties"]["phone"], "555");
 
-  json history = call_json(Method::kGet, "/crm/v3/objects/contacts/" + id + "?propertiesWithHistory=phone");
+  json history =
+      call_json(Method::kGet, "/crm/v3/objects/contacts/" + id + "?propertiesWithHistory=phone");
   EXPECT_EQ(history["propertiesWithHistory"]["phone"][0]["sourceType"], "INTEGRATION");
 
-  auto dup = call(Method::kPost, "/crm/v3/objects/contacts", {{"properties", {{"email", "O'BRIEN@example.com"}}}});
+  auto dup = call(Method::kPost, "/crm/v3/objects/contacts",
+                  {{"properties", {{"email", "O'BRIEN@example.com"}}}});
   EXPECT_EQ(dup.status, 409);
   EXPECT_EQ(json::parse(dup.body)["message"], "Contact already exists. Existing ID: " + id);
   EXPECT_EQ(json::parse(dup.body)["category"], "CONFLICT");
 
-  auto unknown = call(Method::kPost, "/crm/v3/objects/contacts", {{"properties", {{"favourite_colour", "red"}}}});
+  auto unknown = call(Method::kPost, "/crm/v3/objects/contacts",
+                      {{"properties", {{"favourite_colour", "red"}}}});
   EXPECT_EQ(unknown.status, 400);
   EXPECT_NE(unknown.body.find("PROPERTY_DOESNT_EXIST"), std::string::npos);
 
@@ -88,7 +97,8 @@ TEST_F(HubSpotRestTest, ContactLifecycleWithExactStatusCodes) {
 }
 
 TEST_F(HubSpotRestTest, TypeIdsAreAliases) {
-  auto r = call(Method::kPost, "/crm/v3/objects/0-3", {{"properties", {{"dealname", "Big"}, {"amount", "10"}}}});
+  auto r = call(Method::kPost, "/crm/v3/objects/0-3",
+                {{"properties", {{"dealname", "Big"}, {"amount", "10"}}}});
   EXPECT_EQ(r.status, 201);
   json page = call_json(Method::kGet, "/crm/v3/objects/deals");
   EXPECT_EQ(page["results"].size(), 1u);
@@ -96,14 +106,17 @@ TEST_F(HubSpotRestTest, TypeIdsAreAliases) {
 
 TEST_F(HubSpotRestTest, PagingFollowsAfterCursors) {
   for (int i = 0; i < 25; ++i) {
-    ASSERT_TRUE(portal.create("contacts", {{"email", "p" + std::to_string(i) + "@x.io"}}, WriteSource{}).ok());
+    ASSERT_TRUE(
+        portal.create("contacts", {{"email", "p" + std::to_string(i) + "@x.io"}}, WriteSource{})
+            .ok());
   }
   json first = call_json(Method::kGet, "/crm/v3/objects/contacts?limit=10");
   EXPECT_EQ(first["results"].size(), 10u);
   std::string after = first["paging"]["next"]["after"];
   json second = call_json(Method::kGet, "/crm/v3/objects/contacts?limit=10&after=" + after);
   EXPECT_EQ(second["results"][0]["properties"]["email"], "p10@x.io");
-  json third = call_json(Method::kGet, "/crm/v3/objects/contacts?limit=10&after=" + std::string(second["paging"]["next"]["after"]));
+  json third = call_json(Method::kGet, "/crm/v3/objects/contacts?limit=10&after=" +
+                                           std::string(second["paging"]["next"]["after"]));
   EXPECT_EQ(third["results"].size(), 5u);
   EXPECT_FALSE(third.contains("paging"));
   EXPECT_EQ(call(Method::kGet, "/crm/v3/objects/contacts?limit=101").status, 400);
@@ -118,7 +131,8 @@ TEST_F(HubSpotRestTest, BatchCreateIsAllOrNothingUnlessTraced) {
   EXPECT_EQ(r.status, 409) << r.body;
   EXPECT_TRUE(portal.records("contacts").empty()) << "nothing was created";
 
-  for (size_t i = 0; i < inputs.size(); ++i) inputs[i]["objectWriteTraceId"] = "t" + std::to_string(i);
+  for (size_t i = 0; i < inputs.size(); ++i)
+    inputs[i]["objectWriteTraceId"] = "t" + std::to_string(i);
   r = call(Method::kPost, "/crm/v3/objects/contacts/batch/create", {{"inputs", inputs}});
   ASSERT_EQ(r.status, 207) << r.body;
   json body = json::parse(r.body);
@@ -130,7 +144,8 @@ TEST_F(HubSpotRestTest, BatchCreateIsAllOrNothingUnlessTraced) {
 
   json many = {{"inputs", json::array()}};
   for (int i = 0; i < 101; ++i) many["inputs"].push_back({{"properties", json::object()}});
-  EXPECT_EQ(call(Method::kPost, "/crm/v3/objects/contacts/batch/create", many).status, 400) << "at most 100 inputs";
+  EXPECT_EQ(call(Method::kPost, "/crm/v3/objects/contacts/batch/create", many).status, 400)
+      << "at most 100 inputs";
 }
 
 TEST_F(HubSpotRestTest, BatchReadUpsertAndArchive) {
@@ -145,28 +160,43 @@ TEST_F(HubSpotRestTest, BatchReadUpsertAndArchive) {
   EXPECT_EQ(rb["errors"][0]["category"], "OBJECT_NOT_FOUND");
   EXPECT_EQ(rb["errors"][0]["context"]["ids"][0], "999");
   EXPECT_EQ(rb["errors"][0]["message"],
-            "Could not get some CONTACT objects, they may be deleted or not exist. Check that ids are valid.");
+            "Could not get some CONTACT objects, they may be deleted or not exist. Check that ids "
+            "are valid.");
 
-  auto upsert = call(Method::kPost, "/crm/v3/objects/contacts/batch/upsert",
-                     {{"inputs", {{{"id", "r@x.io"}, {"idProperty", "email"}, {"properties", {{"firstname", "R"}}}},
-                                  {{"id", "new@x.io"}, {"idProperty", "email"}, {"properties", {{"firstname", "N"}}}}}}});
+  auto upsert = call(
+      Method::kPost, "/crm/v3/objects/contacts/batch/upsert",
+      {{"inputs",
+        {{{"id", "r@x.io"}, {"idProperty", "email"}, {"properties", {{"firstname", "R"}}}},
+         {{"id", "new@x.io"}, {"idProperty", "email"}, {"properties", {{"firstname", "N"}}}}}}});
   ASSERT_EQ(upsert.status, 200) << upsert.body;
   json ub = json::parse(upsert.body);
   EXPECT_EQ(ub["results"][0]["new"], false);
   EXPECT_EQ(ub["results"][1]["new"], true);
   EXPECT_NE(portal.find_by("contacts", "email", "new@x.io"), nullptr);
 
-  EXPECT_EQ(call(Method::kPost, "/crm/v3/objects/contacts/batch/archive", {{"inputs", {{{"id", id}}}}}).status, 204);
+  EXPECT_EQ(
+      call(Method::kPost, "/crm/v3/objects/contacts/batch/archive", {{"inputs", {{{"id", id}}}}})
+          .status,
+      204);
   EXPECT_EQ(portal.find_by("contacts", "email", "r@x.io"), nullptr);
 }
 
 TEST_F(HubSpotRestTest, SearchPagesAndHasNoRateLimitHeaders) {
   for (int i = 0; i < 15; ++i) {
-    ASSERT_TRUE(portal.create("contacts", {{"email", "s" + std::to_string(i) + "@x.io"}, {"lifecyclestage", i % 2 ? "lead" : "customer"}},
-                              WriteSource{}).ok());
+    ASSERT_TRUE(portal
+                    .create("contacts",
+                            {{"email", "s" + std::to_string(i) + "@x.io"},
+                             {"lifecyclestage", i % 2 ? "lead" : "customer"}},
+                            WriteSource{})
+                    .ok());
   }
-  json body = {{"filterGroups", {{{"filters", {{{"propertyName", "lifecyclestage"}, {"operator", "EQ"}, {"value", "lead"}}}}}}},
-               {"sorts", {"-createdate"}}, {"limit", 5}, {"properties", {"email"}}};
+  json body = {
+      {"filterGroups",
+       {{{"filters",
+          {{{"propertyName", "lifecyclestage"}, {"operator", "EQ"}, {"value", "lead"}}}}}}},
+      {"sorts", {"-createdate"}},
+      {"limit", 5},
+      {"properties", {"email"}}};
   auto fresh = call(Method::kPost, "/crm/v3/objects/contacts/search", body);
   EXPECT_EQ(json::parse(fresh.body)["total"], 0) << "just-written records are not indexed yet";
   ASSERT_TRUE(clock.advance(env::Duration::seconds(6)).ok());
@@ -176,8 +206,10 @@ TEST_F(HubSpotRestTest, SearchPagesAndHasNoRateLimitHeaders) {
   EXPECT_EQ(page["total"], 7);
   EXPECT_EQ(page["results"].size(), 5u);
   EXPECT_EQ(page["paging"]["next"]["after"], "5");
-  EXPECT_FALSE(r.headers.has("X-HubSpot-RateLimit-Remaining")) << "search responses carry no rate-limit headers";
-  EXPECT_TRUE(call(Method::kGet, "/crm/v3/objects/contacts").headers.has("X-HubSpot-RateLimit-Remaining"));
+  EXPECT_FALSE(r.headers.has("X-HubSpot-RateLimit-Remaining"))
+      << "search responses carry no rate-limit headers";
+  EXPECT_TRUE(
+      call(Method::kGet, "/crm/v3/objects/contacts").headers.has("X-HubSpot-RateLimit-Remaining"));
 }
 
 TEST_F(HubSpotRestTest, RateLimitsAnswer429WithTheBodiesTheClientRetriesOn) {
@@ -204,23 +236,34 @@ TEST_F(HubSpotRestTest, RateLimitsAnswer429WithTheBodiesTheClientRetriesOn) {
   EXPECT_EQ(daily.status, 429);
   EXPECT_EQ(json::parse(daily.body)["policyName"], "DAILY");
   ASSERT_TRUE(clock.set(*env::parse_datetime("2024-05-21T00:00:00Z")).ok());
-  EXPECT_EQ(call(Method::kGet, "/crm/v3/objects/contacts").status, 200) << "the daily count resets at midnight";
+  EXPECT_EQ(call(Method::kGet, "/crm/v3/objects/contacts").status, 200)
+      << "the daily count resets at midnight";
   EXPECT_EQ(api.journal().back().route, "/crm/v3/objects/:type");
 }
 
 TEST_F(HubSpotRestTest, AssociationsV4AndProperties) {
-  const std::string contact = call_json(Method::kPost, "/crm/v3/objects/contacts", {{"properties", {{"email", "a@acme.io"}}}})["id"];
-  const std::string company = call_json(Method::kPost, "/crm/v3/objects/companies", {{"properties", {{"name", "Acme"}}}})["id"];
-  auto r = call(Method::kPut, "/crm/v4/objects/contacts/" + contact + "/associations/default/companies/" + company);
+  const std::string contact = call_json(Method::kPost, "/crm/v3/objects/contacts",
+                                        {{"properties", {{"email", "a@acme.io"}}}})["id"];
+  const std::string company = call_json(Method::kPost, "/crm/v3/objects/companies",
+                                        {{"properties", {{"name", "Acme"}}}})["id"];
+  auto r = call(Method::kPut, "/crm/v4/objects/contacts/" + contact +
+                                  "/associations/default/companies/" + company);
   EXPECT_EQ(r.status, 200) << r.body;
-  json list = call_json(Method::kGet, "/crm/v4/objects/companies/" + company + "/associations/contacts");
+  json list =
+      call_json(Method::kGet, "/crm/v4/objects/companies/" + company + "/associations/contacts");
   ASSERT_EQ(list["results"].size(), 1u);
   EXPECT_EQ(list["results"][0]["toObjectId"], std::stoull(contact));
   EXPECT_EQ(list["results"][0]["associationTypes"][0]["typeId"], 280) << "the inverse type";
-  json read = call_json(Method::kGet, "/crm/v3/objects/contacts/" + contact + "?associations=companies");
+  json read =
+      call_json(Method::kGet, "/crm/v3/objects/contacts/" + contact + "?associations=companies");
   EXPECT_EQ(read["associations"]["companies"]["results"][0]["id"], company);
-  EXPECT_EQ(call(Method::kDelete, "/crm/v4/objects/contacts/" + contact + "/associations/companies/" + company).status, 204);
-  EXPECT_TRUE(call_json(Method::kGet, "/crm/v4/objects/contacts/" + contact + "/associations/companies")["results"].empty());
+  EXPECT_EQ(call(Method::kDelete,
+                 "/crm/v4/objects/contacts/" + contact + "/associations/companies/" + company)
+                .status,
+            204);
+  EXPECT_TRUE(call_json(Method::kGet, "/crm/v4/objects/contacts/" + contact +
+                                          "/associations/companies")["results"]
+                  .empty());
 
   json props = call_json(Method::kGet, "/crm/v3/properties/contacts");
   bool found = false;
@@ -232,10 +275,21 @@ TEST_F(HubSpotRestTest, AssociationsV4AndProperties) {
     }
   }
   EXPECT_TRUE(found);
-  auto made = call(Method::kPost, "/crm/v3/properties/contacts", {{"name", "score"}, {"label", "Score"}, {"type", "number"}, {"fieldType", "number"}, {"groupName", "contactinformation"}});
+  auto made = call(Method::kPost, "/crm/v3/properties/contacts",
+                   {{"name", "score"},
+                    {"label", "Score"},
+                    {"type", "number"},
+                    {"fieldType", "number"},
+                    {"groupName", "contactinformation"}});
   EXPECT_EQ(made.status, 201);
-  EXPECT_EQ(call(Method::kPost, "/crm/v3/properties/contacts", {{"name", "score"}, {"type", "number"}}).status, 409);
-  EXPECT_EQ(call(Method::kPatch, "/crm/v3/objects/contacts/" + contact, {{"properties", {{"score", "12"}}}}).status, 200);
+  EXPECT_EQ(
+      call(Method::kPost, "/crm/v3/properties/contacts", {{"name", "score"}, {"type", "number"}})
+          .status,
+      409);
+  EXPECT_EQ(call(Method::kPatch, "/crm/v3/objects/contacts/" + contact,
+                 {{"properties", {{"score", "12"}}}})
+                .status,
+            200);
 }
 
 }  // namespace
@@ -245,14 +299,25 @@ namespace crmsim::mocks::hubspot {
 namespace {
 
 TEST_F(HubSpotRestTest, ListsV3WithMembershipsOwnersAndPipelines) {
-  const std::string a = call_json(Method::kPost, "/crm/v3/objects/contacts", {{"properties", {{"email", "a@x.io"}, {"lifecyclestage", "marketingqualifiedlead"}}}})["id"];
-  const std::string b = call_json(Method::kPost, "/crm/v3/objects/contacts", {{"properties", {{"email", "b@x.io"}}}})["id"];
-  json dynamic = {{"name", "MQLs"}, {"objectTypeId", "0-1"}, {"processingType", "DYNAMIC"},
-                  {"filterBranch", {{"filterBranchType", "OR"},
-                                    {"filterBranches", {{{"filterBranchType", "AND"},
-                                                         {"filters", {{{"filterType", "PROPERTY"}, {"property", "lifecyclestage"},
-                                                                       {"operation", {{"operationType", "ENUMERATION"}, {"operator", "IS_ANY_OF"},
-                                                                                      {"values", {"marketingqualifiedlead"}}}}}}}}}}}}};
+  const std::string a = call_json(
+      Method::kPost, "/crm/v3/objects/contacts",
+      {{"properties", {{"email", "a@x.io"}, {"lifecyclestage", "marketingqualifiedlead"}}}})["id"];
+  const std::string b = call_json(Method::kPost, "/crm/v3/objects/contacts",
+                                  {{"properties", {{"email", "b@x.io"}}}})["id"];
+  json dynamic = {{"name", "MQLs"},
+                  {"objectTypeId", "0-1"},
+                  {"processingType", "DYNAMIC"},
+                  {"filterBranch",
+                   {{"filterBranchType", "OR"},
+                    {"filterBranches",
+                     {{{"filterBranchType", "AND"},
+                       {"filters",
+                        {{{"filterType", "PROPERTY"},
+                          {"property", "lifecyclestage"},
+                          {"operation",
+                           {{"operationType", "ENUMERATION"},
+                            {"operator", "IS_ANY_OF"},
+                            {"values", {"marketingqualifiedlead"}}}}}}}}}}}}};
   auto created = call(Method::kPost, "/crm/v3/lists", dynamic);
   ASSERT_EQ(created.status, 200) << created.body;
   json list = json::parse(created.body)["list"];
@@ -263,15 +328,21 @@ TEST_F(HubSpotRestTest, ListsV3WithMembershipsOwnersAndPipelines) {
   ASSERT_EQ(members["results"].size(), 1u);
   EXPECT_EQ(members["results"][0]["recordId"], a);
 
-  json manual = call_json(Method::kPost, "/crm/v3/lists", {{"name", "Picked"}, {"objectTypeId", "0-1"}, {"processingType", "MANUAL"}})["list"];
+  json manual = call_json(
+      Method::kPost, "/crm/v3/lists",
+      {{"name", "Picked"}, {"objectTypeId", "0-1"}, {"processingType", "MANUAL"}})["list"];
   const std::string manual_id = manual["listId"];
-  auto add = call(Method::kPut, "/crm/v3/lists/" + manual_id + "/memberships/add", json::array({a, b, "777"}));
+  auto add = call(Method::kPut, "/crm/v3/lists/" + manual_id + "/memberships/add",
+                  json::array({a, b, "777"}));
   ASSERT_EQ(add.status, 200);
   json changed = json::parse(add.body);
   EXPECT_EQ(changed["recordsIdsAdded"].size(), 2u) << "HubSpot's own spelling";
   EXPECT_EQ(changed["recordIdsMissing"], json::array({"777"}));
-  EXPECT_EQ(call(Method::kPut, "/crm/v3/lists/" + dynamic_id + "/memberships/add", json::array({b})).status, 400);
-  EXPECT_EQ(call_json(Method::kGet, "/crm/v3/lists/object-type-id/0-1/name/Picked")["list"]["size"], 2);
+  EXPECT_EQ(call(Method::kPut, "/crm/v3/lists/" + dynamic_id + "/memberships/add", json::array({b}))
+                .status,
+            400);
+  EXPECT_EQ(call_json(Method::kGet, "/crm/v3/lists/object-type-id/0-1/name/Picked")["list"]["size"],
+            2);
   EXPECT_EQ(call(Method::kGet, "/crm/v3/lists/999").status, 404);
   EXPECT_EQ(call_json(Method::kPost, "/crm/v3/lists/search", {{"query", "MQ"}})["total"], 1);
 
@@ -287,9 +358,9 @@ TEST_F(HubSpotRestTest, ListsV3WithMembershipsOwnersAndPipelines) {
 }  // namespace
 }  // namespace crmsim::mocks::hubspot
 
-#include <rapidcheck/gtest.h>
-
 #include <set>
+
+#include <rapidcheck/gtest.h>
 
 #include "env/percent_encoding.h"
 
@@ -304,23 +375,30 @@ RC_GTEST_PROP(HubSpotRestRobustness, AnyRequestGetsARealStatusAndShape, ()) {
   const std::string token = api.issue_token();
   const uint64_t id = portal.create("contacts", {{"email", "a@x.io"}}, WriteSource{}).value();
   const auto piece = rc::gen::oneOf(
-      rc::gen::element<std::string>("contacts", "0-1", "companies", "deals", "nope", std::to_string(id), "999", "a@x.io",
-                                    "batch", "create", "read", "update", "upsert", "archive", "search", "merge",
-                                    "gdpr-delete", "memberships", "add", "associations", "default", "1", ""),
+      rc::gen::element<std::string>("contacts", "0-1", "companies", "deals", "nope",
+                                    std::to_string(id), "999", "a@x.io", "batch", "create", "read",
+                                    "update", "upsert", "archive", "search", "merge", "gdpr-delete",
+                                    "memberships", "add", "associations", "default", "1", ""),
       rc::gen::arbitrary<std::string>());
-  const auto segments = *rc::gen::container<std::vector<std::string>>(*rc::gen::inRange(0, 6), piece);
-  std::string path = *rc::gen::element<std::string>("/crm/v3/objects", "/crm/v3/lists", "/crm/v4/objects",
-                                                   "/crm/v3/properties", "/crm/v3/owners", "/crm/v3/pipelines", "");
+  const auto segments =
+      *rc::gen::container<std::vector<std::string>>(*rc::gen::inRange(0, 6), piece);
+  std::string path = *rc::gen::element<std::string>("/crm/v3/objects", "/crm/v3/lists",
+                                                    "/crm/v4/objects", "/crm/v3/properties",
+                                                    "/crm/v3/owners", "/crm/v3/pipelines", "");
   for (const auto& s : segments) path += "/" + env::percent_encode(s);
   if (path.empty()) path = "/";
   env::Request request;
-  request.method = *rc::gen::element(env::Method::kGet, env::Method::kPost, env::Method::kPatch, env::Method::kPut,
-                                     env::Method::kDelete);
+  request.method = *rc::gen::element(env::Method::kGet, env::Method::kPost, env::Method::kPatch,
+                                     env::Method::kPut, env::Method::kDelete);
   request.raw_path = path;
-  if (*rc::gen::arbitrary<bool>()) request.query.add("idProperty", *rc::gen::element<std::string>("email", "nope", ""));
-  if (*rc::gen::arbitrary<bool>()) request.query.add("limit", *rc::gen::element<std::string>("0", "5", "101", "x"));
-  if (*rc::gen::arbitrary<bool>()) request.query.add("after", *rc::gen::element<std::string>("0", "101", "-1", "x"));
-  if (*rc::gen::weightedElement<bool>({{4, true}, {1, false}})) request.headers.set("Authorization", "Bearer " + token);
+  if (*rc::gen::arbitrary<bool>())
+    request.query.add("idProperty", *rc::gen::element<std::string>("email", "nope", ""));
+  if (*rc::gen::arbitrary<bool>())
+    request.query.add("limit", *rc::gen::element<std::string>("0", "5", "101", "x"));
+  if (*rc::gen::arbitrary<bool>())
+    request.query.add("after", *rc::gen::element<std::string>("0", "101", "-1", "x"));
+  if (*rc::gen::weightedElement<bool>({{4, true}, {1, false}}))
+    request.headers.set("Authorization", "Bearer " + token);
   if (request.method != env::Method::kGet) {
     request.body = *rc::gen::oneOf(
         rc::gen::element<std::string>(
@@ -329,7 +407,8 @@ RC_GTEST_PROP(HubSpotRestRobustness, AnyRequestGetsARealStatusAndShape, ()) {
             R"({"inputs":[{"id":"1"},{"properties":{"x":1}},5]})", R"({"inputs":5})",
             R"({"filterGroups":[{"filters":[{"propertyName":"email","operator":"BETWEEN","value":"a"}]}]})",
             R"({"filterGroups":[{"filters":[{"operator":"EQ"}]}],"sorts":[5],"limit":"x","after":{}})",
-            R"({"primaryObjectId":"1","objectIdToMerge":"1"})", R"({"name":"L","processingType":"DYNAMIC","filterBranch":5})",
+            R"({"primaryObjectId":"1","objectIdToMerge":"1"})",
+            R"({"name":"L","processingType":"DYNAMIC","filterBranch":5})",
             R"([{"associationTypeId":"x"}])"),
         rc::gen::arbitrary<std::string>());
   }

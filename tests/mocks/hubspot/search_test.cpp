@@ -1,11 +1,11 @@
 #include "mocks/hubspot/search.h"
 
-#include <gtest/gtest.h>
-#include <rapidcheck/gtest.h>
-
 #include <algorithm>
 #include <cctype>
+
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <rapidcheck/gtest.h>
 
 namespace crmsim::mocks::hubspot {
 namespace {
@@ -37,7 +37,8 @@ bool oracle(const std::map<std::string, std::string>& p, const json& f) {
   if (op == "EQ") return eq(f["value"]);
   if (op == "NEQ") return !eq(f["value"]);
   if (op == "IN") {
-    for (const auto& v : f["values"]) if (eq(v)) return true;
+    for (const auto& v : f["values"])
+      if (eq(v)) return true;
     return false;
   }
   if (!has) return false;
@@ -69,7 +70,8 @@ RC_GTEST_PROP(Search, ReturnsExactlyTheBruteForceMatchesInOrderAcrossPages, ()) 
     PropertyInputs in = {{"email", "c" + std::to_string(i) + "@x.io"}};
     if (*rc::gen::arbitrary<bool>()) in.emplace_back("firstname", *rc::gen::elementOf(names));
     if (*rc::gen::arbitrary<bool>()) in.emplace_back("lifecyclestage", *rc::gen::elementOf(stages));
-    if (*rc::gen::arbitrary<bool>()) in.emplace_back("score", std::to_string(*rc::gen::inRange(-5, 6)));
+    if (*rc::gen::arbitrary<bool>())
+      in.emplace_back("score", std::to_string(*rc::gen::inRange(-5, 6)));
     RC_ASSERT(portal.create("contacts", in, kApi).ok());
   }
   const int archive = count > 0 ? *rc::gen::inRange(0, count) : 0;
@@ -78,16 +80,20 @@ RC_GTEST_PROP(Search, ReturnsExactlyTheBruteForceMatchesInOrderAcrossPages, ()) 
 
   auto gen_filter = [&]() -> json {
     const std::string prop = *rc::gen::element<std::string>("firstname", "lifecyclestage", "score");
-    const std::string op = *rc::gen::element<std::string>("EQ", "NEQ", "GT", "LTE", "IN", "HAS_PROPERTY", "NOT_HAS_PROPERTY");
+    const std::string op = *rc::gen::element<std::string>("EQ", "NEQ", "GT", "LTE", "IN",
+                                                          "HAS_PROPERTY", "NOT_HAS_PROPERTY");
     auto value = [&]() -> std::string {
       if (prop == "score") return std::to_string(*rc::gen::inRange(-5, 6));
       if (prop == "lifecyclestage") return *rc::gen::elementOf(stages);
       return *rc::gen::elementOf(names);
     };
-    if (prop == "lifecyclestage" && (op == "GT" || op == "LTE")) return {{"propertyName", prop}, {"operator", "EQ"}, {"value", value()}};
+    if (prop == "lifecyclestage" && (op == "GT" || op == "LTE"))
+      return {{"propertyName", prop}, {"operator", "EQ"}, {"value", value()}};
     json f = {{"propertyName", prop}, {"operator", op}};
-    if (op == "IN") f["values"] = json::array({value(), value()});
-    else if (op != "HAS_PROPERTY" && op != "NOT_HAS_PROPERTY") f["value"] = value();
+    if (op == "IN")
+      f["values"] = json::array({value(), value()});
+    else if (op != "HAS_PROPERTY" && op != "NOT_HAS_PROPERTY")
+      f["value"] = value();
     return f;
   };
   json groups = json::array();
@@ -113,19 +119,23 @@ RC_GTEST_PROP(Search, ReturnsExactlyTheBruteForceMatchesInOrderAcrossPages, ()) 
     }
     if (match) expected.push_back(&r);
   }
-  std::stable_sort(expected.begin(), expected.end(), [&](const ObjectRecord* a, const ObjectRecord* b) {
-    const std::string* sa = a->get("score");
-    const std::string* sb = b->get("score");
-    if ((sa == nullptr) != (sb == nullptr)) return sb == nullptr;
-    if (sa == nullptr) return false;
-    return descending ? std::stod(*sa) > std::stod(*sb) : std::stod(*sa) < std::stod(*sb);
-  });
+  std::stable_sort(
+      expected.begin(), expected.end(), [&](const ObjectRecord* a, const ObjectRecord* b) {
+        const std::string* sa = a->get("score");
+        const std::string* sb = b->get("score");
+        if ((sa == nullptr) != (sb == nullptr)) return sb == nullptr;
+        if (sa == nullptr) return false;
+        return descending ? std::stod(*sa) > std::stod(*sb) : std::stod(*sa) < std::stod(*sb);
+      });
 
   std::vector<const ObjectRecord*> got;
   std::string after;
   for (int pages = 0; pages < 100; ++pages) {
-    json body = {{"filterGroups", groups}, {"sorts", {{{"propertyName", "score"}, {"direction", descending ? "DESCENDING" : "ASCENDING"}}}},
-                 {"limit", limit}};
+    json body = {
+        {"filterGroups", groups},
+        {"sorts",
+         {{{"propertyName", "score"}, {"direction", descending ? "DESCENDING" : "ASCENDING"}}}},
+        {"limit", limit}};
     if (!after.empty()) body["after"] = after;
     auto request = parse_search(*portal.types().find("contacts"), body.dump());
     RC_ASSERT(request.ok());
@@ -150,14 +160,20 @@ TEST(SearchLimits, RefusesWhatHubSpotRefuses) {
   EXPECT_TRUE(refused({{"filterGroups", six_groups}})) << "more than 5 groups";
   json seven = json::array();
   for (int i = 0; i < 7; ++i) seven.push_back(filter);
-  EXPECT_TRUE(refused({{"filterGroups", {{{"filters", seven}}}}})) << "more than 6 filters in a group";
+  EXPECT_TRUE(refused({{"filterGroups", {{{"filters", seven}}}}}))
+      << "more than 6 filters in a group";
   json groups = json::array();
-  for (int i = 0; i < 4; ++i) groups.push_back({{"filters", {filter, filter, filter, filter, filter}}});
+  for (int i = 0; i < 4; ++i)
+    groups.push_back({{"filters", {filter, filter, filter, filter, filter}}});
   EXPECT_TRUE(refused({{"filterGroups", groups}})) << "more than 18 filters in all";
   EXPECT_TRUE(refused({{"limit", 201}}));
   EXPECT_TRUE(refused({{"limit", 100}, {"after", "9950"}})) << "paging past 10,000";
-  EXPECT_TRUE(refused({{"filterGroups", {{{"filters", {{{"propertyName", "nope"}, {"operator", "EQ"}, {"value", "x"}}}}}}}}));
-  EXPECT_TRUE(refused({{"filterGroups", {{{"filters", {{{"propertyName", "email"}, {"operator", "LIKE"}, {"value", "x"}}}}}}}}));
+  EXPECT_TRUE(refused(
+      {{"filterGroups",
+        {{{"filters", {{{"propertyName", "nope"}, {"operator", "EQ"}, {"value", "x"}}}}}}}}));
+  EXPECT_TRUE(refused(
+      {{"filterGroups",
+        {{{"filters", {{{"propertyName", "email"}, {"operator", "LIKE"}, {"value", "x"}}}}}}}}));
   EXPECT_TRUE(refused({{"query", std::string(3000, 'x')}})) << "bodies over 3,000 characters";
   EXPECT_TRUE(refused({{"sorts", {"email", "-createdate"}}})) << "one sort only";
   EXPECT_FALSE(refused({{"sorts", {"-createdate"}}, {"limit", 200}}));
@@ -179,8 +195,10 @@ TEST(SearchOperators, TokensBetweenAndDates) {
   EXPECT_TRUE(filter_matches(contacts, f("email", "CONTAINS_TOKEN", "engines.io"), p));
   EXPECT_FALSE(filter_matches(contacts, f("firstname", "CONTAINS_TOKEN", "bob"), p));
   EXPECT_TRUE(filter_matches(contacts, f("firstname", "NOT_CONTAINS_TOKEN", "bob"), p));
-  EXPECT_TRUE(filter_matches(contacts, f("createdate", "GTE", "1716206400000"), p)) << "epoch ms against ISO";
-  EXPECT_TRUE(filter_matches(contacts, f("createdate", "BETWEEN", "2024-05-20T00:00:00Z", "2024-05-21T00:00:00Z"), p));
+  EXPECT_TRUE(filter_matches(contacts, f("createdate", "GTE", "1716206400000"), p))
+      << "epoch ms against ISO";
+  EXPECT_TRUE(filter_matches(
+      contacts, f("createdate", "BETWEEN", "2024-05-20T00:00:00Z", "2024-05-21T00:00:00Z"), p));
   EXPECT_FALSE(filter_matches(contacts, f("createdate", "LT", "1716206400000"), p));
 }
 

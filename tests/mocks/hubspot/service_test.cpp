@@ -1,7 +1,6 @@
 #include "mocks/hubspot/service.h"
 
 #include <gtest/gtest.h>
-
 #include <nlohmann/json.hpp>
 
 #include "env/local_transport.h"
@@ -22,11 +21,18 @@ std::string load_error(const char* yaml) {
 }
 
 TEST(PortalDescription, RefusalsNameTheKeyAndWhatIsAllowed) {
-  EXPECT_NE(load_error("tier: gold").find("tier: expected one of: starter, professional, enterprise"), std::string::npos);
-  EXPECT_NE(load_error("teir: starter").find("teir: unknown key (allowed: tier"), std::string::npos);
-  EXPECT_NE(load_error("records: [{object: contacts, properties: {email: nope}}]").find("records[0]"), std::string::npos);
-  EXPECT_NE(load_error("records: [{object: contacts, owner: who@x.io}]").find("records[0].owner"), std::string::npos);
-  EXPECT_NE(load_error("lists: [{name: L, processing: DYNAMIC, filters: [[{property: nope, operator: EQ, value: 1}]]}]")
+  EXPECT_NE(
+      load_error("tier: gold").find("tier: expected one of: starter, professional, enterprise"),
+      std::string::npos);
+  EXPECT_NE(load_error("teir: starter").find("teir: unknown key (allowed: tier"),
+            std::string::npos);
+  EXPECT_NE(
+      load_error("records: [{object: contacts, properties: {email: nope}}]").find("records[0]"),
+      std::string::npos);
+  EXPECT_NE(load_error("records: [{object: contacts, owner: who@x.io}]").find("records[0].owner"),
+            std::string::npos);
+  EXPECT_NE(load_error("lists: [{name: L, processing: DYNAMIC, filters: [[{property: nope, "
+                       "operator: EQ, value: 1}]]}]")
                 .find("Unknown property nope"),
             std::string::npos);
   EXPECT_NE(load_error("search_index_delay: soon").find("search_index_delay"), std::string::npos);
@@ -84,7 +90,9 @@ lists:
   EXPECT_EQ(journal["calls"][0]["route"], "/crm/v3/objects/:type");
   EXPECT_EQ(admin(Method::kPost, "/__admin/reset").status, 204);
   EXPECT_EQ(transport.send(read)->status, 200) << "the private-app token survives a reset";
-  EXPECT_EQ(json::parse(admin(Method::kPost, "/__admin/limits", R"({"per_ten_seconds":3})").body)["per_ten_seconds"], 3);
+  EXPECT_EQ(json::parse(admin(Method::kPost, "/__admin/limits", R"({"per_ten_seconds":3})")
+                            .body)["per_ten_seconds"],
+            3);
 }
 
 }  // namespace
@@ -118,7 +126,9 @@ TEST(ServedWebhooks, ReachAnHttpSubscriberThatMayCallBack) {
     for (const auto& e : json::parse(r.body)) {
       ++events;
       auto client = std::move(env::HttpTransport::create(base)).value();
-      auto get = env::Request::make(Method::kGet, "/crm/v3/objects/contacts/" + std::to_string(e["objectId"].get<uint64_t>())).value();
+      auto get = env::Request::make(Method::kGet, "/crm/v3/objects/contacts/" +
+                                                      std::to_string(e["objectId"].get<uint64_t>()))
+                     .value();
       get.headers.set("Authorization", "Bearer " + token);
       auto answer = client->send(get);
       if (answer.ok() && answer->status == 200) ++read_back;
@@ -142,11 +152,13 @@ TEST(ServedWebhooks, ReachAnHttpSubscriberThatMayCallBack) {
   create.body = R"({"properties":{"email":"hook@x.io"}})";
   ASSERT_EQ(admin->send(create)->status, 201);
 
-  for (int i = 0; i < 100 && read_back.load() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  for (int i = 0; i < 100 && read_back.load() == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   EXPECT_EQ(events.load(), 1);
   EXPECT_EQ(read_back.load(), 1) << "the subscriber could call back into the API";
   EXPECT_EQ(service->webhooks_delivered(), 1u);
-  configure.body = R"({"target_url":"http://127.0.0.1:1/x","subscriptions":[{"event_type":"contact.nope"}]})";
+  configure.body =
+      R"({"target_url":"http://127.0.0.1:1/x","subscriptions":[{"event_type":"contact.nope"}]})";
   EXPECT_EQ(admin->send(configure)->status, 400);
   receiver->stop();
   server->stop();

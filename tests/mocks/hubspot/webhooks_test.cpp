@@ -1,7 +1,6 @@
 #include "mocks/hubspot/webhooks.h"
 
 #include <gtest/gtest.h>
-
 #include <nlohmann/json.hpp>
 
 #include "env/local_transport.h"
@@ -24,7 +23,8 @@ struct Receiver {
   }
   std::vector<json> events() const {
     std::vector<json> out;
-    for (const auto& b : batches) for (const auto& e : b) out.push_back(e);
+    for (const auto& b : batches)
+      for (const auto& e : b) out.push_back(e);
     return out;
   }
 };
@@ -48,8 +48,10 @@ TEST_F(WebhooksTest, SubscribedChangesArriveWithTheirDetails) {
   EXPECT_FALSE(hooks.subscribe("contact.explosion").ok());
   EXPECT_FALSE(hooks.subscribe("contact.propertyChange", "nope").ok());
 
-  const uint64_t id = portal.create("contacts", {{"email", "w@x.io"}, {"firstname", "W"}}, kApi).value();
-  ASSERT_TRUE(portal.update("contacts", id, {{"lifecyclestage", "lead"}, {"phone", "1"}}, kPerson).ok());
+  const uint64_t id =
+      portal.create("contacts", {{"email", "w@x.io"}, {"firstname", "W"}}, kApi).value();
+  ASSERT_TRUE(
+      portal.update("contacts", id, {{"lifecyclestage", "lead"}, {"phone", "1"}}, kPerson).ok());
   ASSERT_TRUE(portal.archive("contacts", id, kApi).ok());
   EXPECT_EQ(hooks.deliver(clock.now()), 3u);
   const auto events = receiver.events();
@@ -67,7 +69,8 @@ TEST_F(WebhooksTest, SubscribedChangesArriveWithTheirDetails) {
 
 TEST_F(WebhooksTest, BatchesHoldAtMost100Events) {
   ASSERT_TRUE(hooks.subscribe("contact.creation").ok());
-  for (int i = 0; i < 250; ++i) portal.create("contacts", {{"email", std::to_string(i) + "@x.io"}}, kApi).value();
+  for (int i = 0; i < 250; ++i)
+    portal.create("contacts", {{"email", std::to_string(i) + "@x.io"}}, kApi).value();
   EXPECT_EQ(hooks.deliver(clock.now()), 250u);
   ASSERT_EQ(receiver.batches.size(), 3u);
   EXPECT_EQ(receiver.batches[0].size(), 100u);
@@ -110,7 +113,8 @@ TEST(WebhookFaults, DuplicatesAndReorderingAreSeededFaults) {
     WebhookDispatcher hooks(portal, transport, "/hooks", 1, &rng);
     hooks.set_faults({0.3, true});
     EXPECT_TRUE(hooks.subscribe("contact.creation").ok());
-    for (int i = 0; i < 40; ++i) portal.create("contacts", {{"email", std::to_string(i) + "@x.io"}}, WriteSource{}).value();
+    for (int i = 0; i < 40; ++i)
+      portal.create("contacts", {{"email", std::to_string(i) + "@x.io"}}, WriteSource{}).value();
     hooks.deliver(clock.now());
     std::vector<uint64_t> ids;
     for (const auto& e : receiver.events()) ids.push_back(e["objectId"]);

@@ -28,8 +28,10 @@ class OrgTest : public ::testing::Test {
 };
 
 TEST_F(OrgTest, CreateStampsSystemFieldsAndComputesFormulas) {
-  const std::string id = create_ok("Lead", {{"FirstName", "Ada"}, {"lastname", "Lovelace"},
-                                            {"Company", "Engines"}, {"Email", "ada@engines.io"}});
+  const std::string id = create_ok("Lead", {{"FirstName", "Ada"},
+                                            {"lastname", "Lovelace"},
+                                            {"Company", "Engines"},
+                                            {"Email", "ada@engines.io"}});
   const Record* r = org.find(id);
   ASSERT_NE(r, nullptr);
   EXPECT_EQ(id.substr(0, 3), "00Q");
@@ -74,9 +76,12 @@ TEST_F(OrgTest, FieldRulesGiveSalesforcesErrors) {
   accents.emplace_back("FirstName", std::string("Ã") + std::string(39, 'e'));
   EXPECT_TRUE(org.create(admin, "Lead", accents).ok());
   // Unrestricted picklists take any value; numbers arrive as text too.
-  EXPECT_TRUE(org.create(admin, "Lead", {{"LastName", "L"}, {"Company", "C"},
-                                         {"LeadSource", "Trade Show 2024"},
-                                         {"NumberOfEmployees", "42"}}).ok());
+  EXPECT_TRUE(org.create(admin, "Lead",
+                         {{"LastName", "L"},
+                          {"Company", "C"},
+                          {"LeadSource", "Trade Show 2024"},
+                          {"NumberOfEmployees", "42"}})
+                  .ok());
 }
 
 TEST_F(OrgTest, ReferencesMustPointAtReadableRecordsOfTheRightObject) {
@@ -86,8 +91,10 @@ TEST_F(OrgTest, ReferencesMustPointAtReadableRecordsOfTheRightObject) {
   e = create_error("Contact", {{"LastName", "X"}, {"AccountId", "001000000000000AAA"}});
   EXPECT_EQ(e.error_code, "INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY");
   const std::string account = create_ok("Account", {{"Name", "Acme"}});
-  const std::string contact = create_ok("Contact", {{"LastName", "X"}, {"AccountId", account.substr(0, 15)}});
-  EXPECT_EQ(org.find(contact)->get("AccountId").to_text(), account) << "15-char ids are stored as 18";
+  const std::string contact =
+      create_ok("Contact", {{"LastName", "X"}, {"AccountId", account.substr(0, 15)}});
+  EXPECT_EQ(org.find(contact)->get("AccountId").to_text(), account)
+      << "15-char ids are stored as 18";
 }
 
 TEST_F(OrgTest, UniqueExternalIdAndDuplicateRules) {
@@ -102,8 +109,10 @@ TEST_F(OrgTest, UniqueExternalIdAndDuplicateRules) {
   create_ok("Contact", {{"LastName", "A"}, {"External_Id__c", "X-1"}});
   ApiError e = create_error("Contact", {{"LastName", "B"}, {"External_Id__c", "x-1"}});
   EXPECT_EQ(e.error_code, "DUPLICATE_VALUE") << "unique values compare case-insensitively";
-  EXPECT_NE(e.message.find("duplicate value found: External_Id__c duplicates value on record with id: 003"),
-            std::string::npos) << e.message;
+  EXPECT_NE(e.message.find(
+                "duplicate value found: External_Id__c duplicates value on record with id: 003"),
+            std::string::npos)
+      << e.message;
 
   // Duplicate rules are off by default: two leads may share an email.
   create_ok("Lead", {{"LastName", "A"}, {"Company", "C"}, {"Email", "same@x.com"}});
@@ -116,8 +125,10 @@ TEST(OrgDuplicateRule, BlockRefusesASecondLeadWithTheSameEmail) {
   settings.lead_duplicate_rule = DuplicateRuleAction::kBlock;
   Org org(clock, settings);
   const std::string admin = org.admin_user_id();
-  ASSERT_TRUE(org.create(admin, "Lead", {{"LastName", "A"}, {"Company", "C"}, {"Email", "a@x.com"}}).ok());
-  auto second = org.create(admin, "Lead", {{"LastName", "B"}, {"Company", "C"}, {"Email", "A@X.com"}});
+  ASSERT_TRUE(
+      org.create(admin, "Lead", {{"LastName", "A"}, {"Company", "C"}, {"Email", "a@x.com"}}).ok());
+  auto second =
+      org.create(admin, "Lead", {{"LastName", "B"}, {"Company", "C"}, {"Email", "A@X.com"}});
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.error().error_code, "DUPLICATES_DETECTED");
   EXPECT_TRUE(org.create(admin, "Contact", {{"LastName", "B"}, {"Email", "a@x.com"}}).ok())
@@ -127,18 +138,21 @@ TEST(OrgDuplicateRule, BlockRefusesASecondLeadWithTheSameEmail) {
 TEST_F(OrgTest, ValidationRulesRefuseWithTheirMessage) {
   ASSERT_TRUE(org.add_validation_rule("Email required for web leads", "Lead",
                                       "LeadSource = 'Web' AND Email = null",
-                                      "Web leads need an email", "Email").ok());
+                                      "Web leads need an email", "Email")
+                  .ok());
   ApiError e = create_error("Lead", {{"LastName", "L"}, {"Company", "C"}, {"LeadSource", "Web"}});
   EXPECT_EQ(e.error_code, "FIELD_CUSTOM_VALIDATION_EXCEPTION");
   EXPECT_EQ(e.message, "Web leads need an email");
   EXPECT_EQ(e.fields, std::vector<std::string>{"Email"});
-  create_ok("Lead", {{"LastName", "L"}, {"Company", "C"}, {"LeadSource", "Web"}, {"Email", "a@b.co"}});
+  create_ok("Lead",
+            {{"LastName", "L"}, {"Company", "C"}, {"LeadSource", "Web"}, {"Email", "a@b.co"}});
   EXPECT_FALSE(org.add_validation_rule("bad", "Lead", "Nope = 1", "x").ok());
   EXPECT_FALSE(org.add_validation_rule("bad", "Lead", "Email = ", "x").ok());
 }
 
 TEST_F(OrgTest, UpdateBumpsSystemModstampAndRefusesConvertedLeads) {
-  const std::string id = create_ok("Lead", {{"LastName", "L"}, {"Company", "C"}, {"Email", "l@c.com"}});
+  const std::string id =
+      create_ok("Lead", {{"LastName", "L"}, {"Company", "C"}, {"Email", "l@c.com"}});
   ASSERT_TRUE(clock.advance(Duration::seconds(90)).ok());
   ASSERT_TRUE(org.update(admin, "Lead", id, {{"Title", "CTO"}}).ok());
   EXPECT_EQ(org.find(id)->get("SystemModstamp").to_text(), "2024-05-20T12:01:30.000+0000");
@@ -158,8 +172,11 @@ TEST_F(OrgTest, UpdateBumpsSystemModstampAndRefusesConvertedLeads) {
   EXPECT_EQ(contact->get("AccountId").to_text(), converted->account_id);
   EXPECT_EQ(org.find(converted->account_id)->get("Name").to_text(), "C");
   ASSERT_FALSE(converted->opportunity_id.empty());
-  auto roles = run_query(org, admin, "SELECT ContactId, IsPrimary FROM OpportunityContactRole WHERE OpportunityId = '" +
-                                         converted->opportunity_id + "'", false);
+  auto roles =
+      run_query(org, admin,
+                "SELECT ContactId, IsPrimary FROM OpportunityContactRole WHERE OpportunityId = '" +
+                    converted->opportunity_id + "'",
+                false);
   ASSERT_TRUE(roles.ok()) << roles.error().message;
   ASSERT_EQ(roles->rows.size(), 1u) << "conversion adds the contact role";
   EXPECT_EQ(roles->rows[0]->get("ContactId").to_text(), converted->contact_id);
@@ -173,9 +190,12 @@ TEST_F(OrgTest, UpdateBumpsSystemModstampAndRefusesConvertedLeads) {
 TEST_F(OrgTest, DeleteGoesToTheRecycleBinWithItsDetailRecords) {
   const std::string account = create_ok("Account", {{"Name", "Acme"}});
   const std::string contact = create_ok("Contact", {{"LastName", "X"}, {"AccountId", account}});
-  const std::string opp = create_ok("Opportunity", {{"Name", "Deal"}, {"AccountId", account},
-                                                   {"StageName", "Prospecting"}, {"CloseDate", "2024-06-30"}});
-  const std::string role = create_ok("OpportunityContactRole", {{"OpportunityId", opp}, {"ContactId", contact}});
+  const std::string opp = create_ok("Opportunity", {{"Name", "Deal"},
+                                                    {"AccountId", account},
+                                                    {"StageName", "Prospecting"},
+                                                    {"CloseDate", "2024-06-30"}});
+  const std::string role =
+      create_ok("OpportunityContactRole", {{"OpportunityId", opp}, {"ContactId", contact}});
   ASSERT_TRUE(clock.advance(Duration::minutes(5)).ok());
   ASSERT_TRUE(org.remove(admin, "Account", account).ok());
   for (const std::string& id : {account, contact, opp, role}) {
@@ -199,10 +219,12 @@ TEST_F(OrgTest, QueriesCheckTheSchemaAndFollowRelationships) {
   const std::string account = create_ok("Account", {{"Name", "Acme"}});
   create_ok("Contact", {{"LastName", "Zed"}, {"Email", "z@acme.com"}, {"AccountId", account}});
   create_ok("Contact", {{"LastName", "Amy"}, {"Email", "o'brien@acme.com"}});
-  auto q = run_query(org, admin, "SELECT Id, Account.Name FROM Contact WHERE Account.Name = 'acme'", false);
+  auto q = run_query(org, admin, "SELECT Id, Account.Name FROM Contact WHERE Account.Name = 'acme'",
+                     false);
   ASSERT_TRUE(q.ok()) << q.error().message;
   ASSERT_EQ(q->rows.size(), 1u);
-  EXPECT_EQ(resolve(org, admin, *q->rows[0], FieldPath{{"Account", "Name"}}).value.to_text(), "Acme");
+  EXPECT_EQ(resolve(org, admin, *q->rows[0], FieldPath{{"Account", "Name"}}).value.to_text(),
+            "Acme");
   q = run_query(org, admin, "SELECT Id FROM Contact WHERE Email = 'o\\'brien@acme.com'", false);
   EXPECT_EQ(q->rows.size(), 1u) << "an apostrophe in an email round-trips";
   q = run_query(org, admin, "SELECT LastName FROM Contact ORDER BY LastName", false);
@@ -213,13 +235,19 @@ TEST_F(OrgTest, QueriesCheckTheSchemaAndFollowRelationships) {
 
   auto bad = run_query(org, admin, "SELECT Nope FROM Contact", false);
   EXPECT_EQ(bad.error().error_code, "INVALID_FIELD");
-  EXPECT_NE(bad.error().message.find("No such column 'Nope' on entity 'Contact'"), std::string::npos);
-  EXPECT_EQ(run_query(org, admin, "SELECT Id FROM Contact WHERE Account.Nope = 'x'", false).error().error_code,
+  EXPECT_NE(bad.error().message.find("No such column 'Nope' on entity 'Contact'"),
+            std::string::npos);
+  EXPECT_EQ(run_query(org, admin, "SELECT Id FROM Contact WHERE Account.Nope = 'x'", false)
+                .error()
+                .error_code,
             "INVALID_FIELD");
   EXPECT_EQ(run_query(org, admin, "SELECT Id FROM Nope", false).error().error_code, "INVALID_TYPE");
-  EXPECT_EQ(run_query(org, admin, "SELECT Id FROM Contact WHERE LastName = 5", false).error().error_code,
-            "INVALID_FIELD");
-  EXPECT_EQ(run_query(org, admin, "SELECT Id FROM Contact WHERE CreatedDate = 'x'", false).error().error_code,
+  EXPECT_EQ(
+      run_query(org, admin, "SELECT Id FROM Contact WHERE LastName = 5", false).error().error_code,
+      "INVALID_FIELD");
+  EXPECT_EQ(run_query(org, admin, "SELECT Id FROM Contact WHERE CreatedDate = 'x'", false)
+                .error()
+                .error_code,
             "INVALID_FIELD");
   EXPECT_EQ(run_query(org, admin, "SELECT Id FROM", false).error().error_code, "MALFORMED_QUERY");
 }
@@ -251,8 +279,13 @@ TEST(StateCountry, DisabledPicklistsTakeFreeTextAndHaveNoCodeFields) {
   env::ManualClock clock{env::Timestamp::from_ms(1'716'000'000'000)};
   Org org(clock);
   const std::string admin = org.admin_user_id();
-  EXPECT_TRUE(org.create(admin, "Lead", {{"LastName", "L"}, {"Company", "C"}, {"Country", "USA"}, {"State", "Calif."}}).ok());
-  EXPECT_EQ(org.create(admin, "Lead", {{"LastName", "L"}, {"Company", "C"}, {"CountryCode", "US"}}).error().error_code,
+  EXPECT_TRUE(
+      org.create(admin, "Lead",
+                 {{"LastName", "L"}, {"Company", "C"}, {"Country", "USA"}, {"State", "Calif."}})
+          .ok());
+  EXPECT_EQ(org.create(admin, "Lead", {{"LastName", "L"}, {"Company", "C"}, {"CountryCode", "US"}})
+                .error()
+                .error_code,
             "INVALID_FIELD");
   EXPECT_EQ(org.schema().object("Contact")->field("MailingStateCode"), nullptr);
 }
@@ -263,14 +296,18 @@ TEST(StateCountry, EnabledPicklistsPairNamesWithCodesAndRefuseTheRest) {
   settings.state_country = StateCountryPicklists::kEnabled;
   Org org(clock, settings);
   const std::string admin = org.admin_user_id();
-  auto id = org.create(admin, "Contact", {{"LastName", "L"}, {"MailingCountry", "united states"}, {"MailingState", "California"}});
+  auto id = org.create(
+      admin, "Contact",
+      {{"LastName", "L"}, {"MailingCountry", "united states"}, {"MailingState", "California"}});
   ASSERT_TRUE(id.ok()) << id.error().message;
   const Record* c = org.find(id.value());
   EXPECT_EQ(c->get("MailingCountryCode").to_text(), "US");
   EXPECT_EQ(c->get("MailingCountry").to_text(), "United States") << "the picklist's spelling wins";
   EXPECT_EQ(c->get("MailingStateCode").to_text(), "CA");
 
-  ASSERT_TRUE(org.update(admin, "Contact", id.value(), {{"MailingCountryCode", "CA"}, {"MailingStateCode", "ON"}}).ok());
+  ASSERT_TRUE(org.update(admin, "Contact", id.value(),
+                         {{"MailingCountryCode", "CA"}, {"MailingStateCode", "ON"}})
+                  .ok());
   EXPECT_EQ(org.find(id.value())->get("MailingCountry").to_text(), "Canada");
   EXPECT_EQ(org.find(id.value())->get("MailingState").to_text(), "Ontario");
 
@@ -278,17 +315,26 @@ TEST(StateCountry, EnabledPicklistsPairNamesWithCodesAndRefuseTheRest) {
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().error_code, "FIELD_INTEGRITY_EXCEPTION");
   EXPECT_EQ(bad.error().fields, std::vector<std::string>{"Country"});
-  bad = org.create(admin, "Lead", {{"LastName", "L"}, {"Company", "C"}, {"CountryCode", "US"}, {"State", "Calif."}});
+  bad =
+      org.create(admin, "Lead",
+                 {{"LastName", "L"}, {"Company", "C"}, {"CountryCode", "US"}, {"State", "Calif."}});
   EXPECT_EQ(bad.error().fields, std::vector<std::string>{"State"});
   bad = org.create(admin, "Lead", {{"LastName", "L"}, {"Company", "C"}, {"State", "California"}});
   EXPECT_NE(bad.error().message.find("A country/territory must be specified"), std::string::npos);
-  bad = org.create(admin, "Lead", {{"LastName", "L"}, {"Company", "C"}, {"CountryCode", "US"}, {"Country", "Canada"}});
-  EXPECT_EQ(bad.error().error_code, "FIELD_INTEGRITY_EXCEPTION") << "a name and a code that disagree";
-  EXPECT_TRUE(org.create(admin, "Lead", {{"LastName", "L"}, {"Company", "C"}, {"Country", "Germany"}, {"State", "Bayern"}}).ok())
+  bad = org.create(
+      admin, "Lead",
+      {{"LastName", "L"}, {"Company", "C"}, {"CountryCode", "US"}, {"Country", "Canada"}});
+  EXPECT_EQ(bad.error().error_code, "FIELD_INTEGRITY_EXCEPTION")
+      << "a name and a code that disagree";
+  EXPECT_TRUE(
+      org.create(admin, "Lead",
+                 {{"LastName", "L"}, {"Company", "C"}, {"Country", "Germany"}, {"State", "Bayern"}})
+          .ok())
       << "a country without a state picklist takes any state text";
   auto moved = org.update(admin, "Contact", id.value(), {{"MailingCountryCode", "US"}});
   EXPECT_EQ(moved.error().error_code, "FIELD_INTEGRITY_EXCEPTION");
-  EXPECT_EQ(moved.error().fields, std::vector<std::string>{"MailingStateCode"}) << "ON is not a US state";
+  EXPECT_EQ(moved.error().fields, std::vector<std::string>{"MailingStateCode"})
+      << "ON is not a US state";
 }
 
 TEST(StateCountry, CustomizedPicklistsUseTheOrgsOwnList) {
@@ -298,11 +344,20 @@ TEST(StateCountry, CustomizedPicklistsUseTheOrgsOwnList) {
   settings.countries = {{{"US", "United States"}, {{"CA", "California"}}}, {{"GB", "UK"}, {}}};
   Org org(clock, settings);
   const std::string admin = org.admin_user_id();
-  EXPECT_TRUE(org.create(admin, "Lead", {{"LastName", "L"}, {"Company", "C"}, {"Country", "UK"}}).ok());
-  EXPECT_EQ(org.create(admin, "Lead", {{"LastName", "L"}, {"Company", "C"}, {"Country", "United Kingdom"}}).error().error_code,
-            "FIELD_INTEGRITY_EXCEPTION") << "the default name is not on a customized list";
-  EXPECT_EQ(org.create(admin, "Lead", {{"LastName", "L"}, {"Company", "C"}, {"CountryCode", "US"}, {"StateCode", "NY"}}).error().error_code,
-            "FIELD_INTEGRITY_EXCEPTION");
+  EXPECT_TRUE(
+      org.create(admin, "Lead", {{"LastName", "L"}, {"Company", "C"}, {"Country", "UK"}}).ok());
+  EXPECT_EQ(org.create(admin, "Lead",
+                       {{"LastName", "L"}, {"Company", "C"}, {"Country", "United Kingdom"}})
+                .error()
+                .error_code,
+            "FIELD_INTEGRITY_EXCEPTION")
+      << "the default name is not on a customized list";
+  EXPECT_EQ(
+      org.create(admin, "Lead",
+                 {{"LastName", "L"}, {"Company", "C"}, {"CountryCode", "US"}, {"StateCode", "NY"}})
+          .error()
+          .error_code,
+      "FIELD_INTEGRITY_EXCEPTION");
 }
 
 }  // namespace

@@ -1,11 +1,10 @@
 #include "mocks/salesforce/rest.h"
 
-#include <gtest/gtest.h>
-#include <rapidcheck/gtest.h>
-
 #include <set>
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <rapidcheck/gtest.h>
 
 #include "env/local_transport.h"
 #include "env/percent_encoding.h"
@@ -59,7 +58,9 @@ TEST_F(RestTest, VersionsNeedNoTokenAndCostNothing) {
 TEST_F(RestTest, OAuthPasswordFlowBindsTheTokenToTheUser) {
   auto request = env::Request::make(Method::kPost, "/services/oauth2/token").value();
   request.headers.set("Host", "127.0.0.1:8080");
-  request.body = "grant_type=password&client_id=x&client_secret=y&username=admin%40crmsim.example&password=admin";
+  request.body =
+      "grant_type=password&client_id=x&client_secret=y&username=admin%40crmsim.example&password="
+      "admin";
   auto r = transport.send(request).value();
   ASSERT_EQ(r.status, 200) << r.body;
   json j = json::parse(r.body);
@@ -84,10 +85,12 @@ TEST_F(RestTest, SoapLoginAnswersWhatJsforceReads) {
       "<password>admin</password></login></se:Body></se:Envelope>";
   auto r = transport.send(request).value();
   ASSERT_EQ(r.status, 200);
-  EXPECT_NE(r.body.find("<serverUrl>http://127.0.0.1:9/services/Soap/u/50.0/"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("<serverUrl>http://127.0.0.1:9/services/Soap/u/50.0/"), std::string::npos)
+      << r.body;
   EXPECT_NE(r.body.find("<userId>" + org.admin_user_id() + "</userId>"), std::string::npos);
   EXPECT_NE(r.body.find("<organizationId>" + org.id() + "</organizationId>"), std::string::npos);
-  request.body = "<login><username>admin@crmsim.example</username><password>nope</password></login>";
+  request.body =
+      "<login><username>admin@crmsim.example</username><password>nope</password></login>";
   r = transport.send(request).value();
   EXPECT_EQ(r.status, 500);
   EXPECT_NE(r.body.find("<faultstring>INVALID_LOGIN: Invalid username"), std::string::npos);
@@ -97,13 +100,15 @@ TEST_F(RestTest, MissingOrBadTokensAre401InTheRealShape) {
   auto r = transport.send(env::Request::make(Method::kGet, v + "/limits").value()).value();
   EXPECT_EQ(r.status, 401);
   EXPECT_EQ(json::parse(r.body),
-            json::parse(R"([{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}])"));
+            json::parse(
+                R"([{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}])"));
   EXPECT_EQ(call(Method::kGet, v + "/limits", "", "00Dbogus").status, 401);
 }
 
 TEST_F(RestTest, RecordLifecycleOverRest) {
-  auto created = call(Method::kPost, v + "/sobjects/Lead",
-                      R"({"LastName":"O'Brien","Company":"Acme","Email":"o'brien@acme.com","NumberOfEmployees":12})");
+  auto created = call(
+      Method::kPost, v + "/sobjects/Lead",
+      R"({"LastName":"O'Brien","Company":"Acme","Email":"o'brien@acme.com","NumberOfEmployees":12})");
   ASSERT_EQ(created.status, 201) << created.body;
   EXPECT_EQ(created.headers.get("Content-Type"), "application/json;charset=UTF-8");
   json c = json::parse(created.body);
@@ -141,7 +146,8 @@ TEST_F(RestTest, BadInputGetsTheRealErrors) {
   auto r = call(Method::kPost, v + "/sobjects/Lead", "{not json");
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(error_code(r), "JSON_PARSER_ERROR");
-  EXPECT_EQ(error_code(call(Method::kPost, v + "/sobjects/Lead", R"({"LastName":{"a":1}})")), "JSON_PARSER_ERROR");
+  EXPECT_EQ(error_code(call(Method::kPost, v + "/sobjects/Lead", R"({"LastName":{"a":1}})")),
+            "JSON_PARSER_ERROR");
   EXPECT_EQ(error_code(call(Method::kPost, v + "/sobjects/Lead", "[1,2]")), "JSON_PARSER_ERROR");
   r = call(Method::kPost, v + "/sobjects/Nope__c", "{}");
   EXPECT_EQ(r.status, 404);
@@ -149,8 +155,10 @@ TEST_F(RestTest, BadInputGetsTheRealErrors) {
   r = call(Method::kPut, v + "/sobjects/Lead/00Q000000000001");
   EXPECT_EQ(r.status, 405);
   EXPECT_EQ(error_code(r), "METHOD_NOT_ALLOWED");
-  EXPECT_EQ(call(Method::kGet, "/services/data/v19.0/limits").status, 404) << "version below the range";
-  EXPECT_EQ(call(Method::kGet, "/services/data/v67.0/limits").status, 404) << "version above the range";
+  EXPECT_EQ(call(Method::kGet, "/services/data/v19.0/limits").status, 404)
+      << "version below the range";
+  EXPECT_EQ(call(Method::kGet, "/services/data/v67.0/limits").status, 404)
+      << "version above the range";
   EXPECT_EQ(call(Method::kGet, "/services/data/latest/limits").status, 404);
   r = call(Method::kGet, v + "/query?q=SELECT+Id+FROM");
   EXPECT_EQ(r.status, 400);
@@ -163,7 +171,8 @@ TEST_F(RestTest, BadInputGetsTheRealErrors) {
 TEST_F(RestTest, QueryPagesOf2000WithQueryMore) {
   for (int i = 0; i < 2500; ++i) {
     ASSERT_TRUE(org.create(org.admin_user_id(), "Lead",
-                           {{"LastName", "L" + std::to_string(i)}, {"Company", "C"}}).ok());
+                           {{"LastName", "L" + std::to_string(i)}, {"Company", "C"}})
+                    .ok());
   }
   json first = call_json(Method::kGet, v + "/query?q=SELECT+Id,+LastName,+Owner.Email+FROM+Lead");
   EXPECT_EQ(first["totalSize"], 2500);
@@ -201,14 +210,16 @@ TEST_F(RestTest, QueryPagesOf2000WithQueryMore) {
 
 TEST_F(RestTest, CollectionsReportEachRecordAndHonourAllOrNone) {
   json body = {{"allOrNone", false},
-               {"records", {{{"attributes", {{"type", "Lead"}}}, {"LastName", "A"}, {"Company", "C"}},
-                            {{"attributes", {{"type", "Lead"}}}, {"LastName", "B"}},
-                            {{"attributes", {{"type", "Contact"}}}, {"LastName", "C"}}}}};
+               {"records",
+                {{{"attributes", {{"type", "Lead"}}}, {"LastName", "A"}, {"Company", "C"}},
+                 {{"attributes", {{"type", "Lead"}}}, {"LastName", "B"}},
+                 {{"attributes", {{"type", "Contact"}}}, {"LastName", "C"}}}}};
   json results = call_json(Method::kPost, v + "/composite/sobjects", body.dump());
   ASSERT_EQ(results.size(), 3u);
   EXPECT_EQ(results[0]["success"], true);
   EXPECT_EQ(results[1]["success"], false);
-  EXPECT_EQ(results[1]["errors"][0]["statusCode"], "REQUIRED_FIELD_MISSING") << "statusCode inside collections";
+  EXPECT_EQ(results[1]["errors"][0]["statusCode"], "REQUIRED_FIELD_MISSING")
+      << "statusCode inside collections";
   EXPECT_EQ(results[1]["errors"][0]["fields"], json::array({"Company"}));
   EXPECT_EQ(results[2]["success"], true);
   const size_t leads_before = org.records(*org.schema().object("Lead")).size();
@@ -220,10 +231,13 @@ TEST_F(RestTest, CollectionsReportEachRecordAndHonourAllOrNone) {
   EXPECT_EQ(org.records(*org.schema().object("Lead")).size(), leads_before) << "nothing was kept";
 
   // Update and delete by id, with a bad id among them.
-  json one = {{"records", {{{"attributes", {{"type", "Lead"}}}, {"LastName", "Z"}, {"Company", "C"}}}}};
+  json one = {
+      {"records", {{{"attributes", {{"type", "Lead"}}}, {"LastName", "Z"}, {"Company", "C"}}}}};
   const std::string a = call_json(Method::kPost, v + "/composite/sobjects", one.dump())[0]["id"];
-  json update = {{"records", {{{"attributes", {{"type", "Lead"}}}, {"Id", a}, {"Title", "VP"}},
-                              {{"attributes", {{"type", "Lead"}}}, {"Id", "00Q000000000000AAA"}, {"Title", "VP"}}}}};
+  json update = {
+      {"records",
+       {{{"attributes", {{"type", "Lead"}}}, {"Id", a}, {"Title", "VP"}},
+        {{"attributes", {{"type", "Lead"}}}, {"Id", "00Q000000000000AAA"}, {"Title", "VP"}}}}};
   results = call_json(Method::kPatch, v + "/composite/sobjects", update.dump());
   EXPECT_EQ(results[0]["success"], true);
   EXPECT_EQ(results[1]["success"], false);
@@ -233,7 +247,8 @@ TEST_F(RestTest, CollectionsReportEachRecordAndHonourAllOrNone) {
   EXPECT_EQ(results[1]["success"], false);
 
   json many = {{"records", json::array()}};
-  for (int i = 0; i < 201; ++i) many["records"].push_back({{"attributes", {{"type", "Lead"}}}, {"LastName", "x"}});
+  for (int i = 0; i < 201; ++i)
+    many["records"].push_back({{"attributes", {{"type", "Lead"}}}, {"LastName", "x"}});
   auto r = call(Method::kPost, v + "/composite/sobjects", many.dump());
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(error_code(r), "EXCEEDED_ID_LIMIT");
@@ -255,24 +270,33 @@ TEST_F(RestTest, UpsertByExternalIdCreatesUpdatesOrReportsSeveral) {
   EXPECT_EQ(json::parse(r.body)["created"], false);
   json got = call_json(Method::kGet, v + "/sobjects/Contact/Ext__c/K-1");
   EXPECT_EQ(got["LastName"], "Second");
-  EXPECT_EQ(call(Method::kPatch, v + "/sobjects/Contact/LastName/x", R"({"LastName":"x"})").status, 404)
+  EXPECT_EQ(call(Method::kPatch, v + "/sobjects/Contact/LastName/x", R"({"LastName":"x"})").status,
+            404)
       << "only external id fields can key an upsert";
 }
 
 TEST_F(RestTest, UpdatedAndDeletedReplication) {
-  const std::string id = org.create(org.admin_user_id(), "Lead", {{"LastName", "L"}, {"Company", "C"}}).value();
+  const std::string id =
+      org.create(org.admin_user_id(), "Lead", {{"LastName", "L"}, {"Company", "C"}}).value();
   ASSERT_TRUE(clock.advance(env::Duration::minutes(10)).ok());
   ASSERT_TRUE(org.remove(org.admin_user_id(), "Lead", id).ok());
-  const std::string other = org.create(org.admin_user_id(), "Lead", {{"LastName", "M"}, {"Company", "C"}}).value();
+  const std::string other =
+      org.create(org.admin_user_id(), "Lead", {{"LastName", "M"}, {"Company", "C"}}).value();
   ASSERT_TRUE(clock.advance(env::Duration::minutes(2)).ok());
-  json updated = call_json(Method::kGet, v + "/sobjects/Lead/updated/?start=2024-05-20T11:00:00Z&end=2024-05-20T13:00:00Z");
+  json updated =
+      call_json(Method::kGet,
+                v + "/sobjects/Lead/updated/?start=2024-05-20T11:00:00Z&end=2024-05-20T13:00:00Z");
   EXPECT_EQ(updated["ids"], json::array({other}));
-  EXPECT_EQ(updated["latestDateCovered"], "2024-05-20T12:12:00.000+0000") << "capped at now, to the minute";
-  json deleted = call_json(Method::kGet, v + "/sobjects/Lead/deleted?start=2024-05-20T11:00:00Z&end=2024-05-20T13:00:00Z");
+  EXPECT_EQ(updated["latestDateCovered"], "2024-05-20T12:12:00.000+0000")
+      << "capped at now, to the minute";
+  json deleted =
+      call_json(Method::kGet,
+                v + "/sobjects/Lead/deleted?start=2024-05-20T11:00:00Z&end=2024-05-20T13:00:00Z");
   ASSERT_EQ(deleted["deletedRecords"].size(), 1u);
   EXPECT_EQ(deleted["deletedRecords"][0]["id"], id);
   EXPECT_EQ(deleted["deletedRecords"][0]["deletedDate"], "2024-05-20T12:10:00.000+0000");
-  auto old = call(Method::kGet, v + "/sobjects/Lead/deleted?start=2024-04-01T00:00:00Z&end=2024-05-20T13:00:00Z");
+  auto old = call(Method::kGet,
+                  v + "/sobjects/Lead/deleted?start=2024-04-01T00:00:00Z&end=2024-05-20T13:00:00Z");
   EXPECT_EQ(error_code(old), "INVALID_REPLICATION_DATE") << "deleted looks back 15 days";
 }
 
@@ -285,8 +309,10 @@ TEST_F(RestTest, TheAllocationIsCountedHeadedAndEnforced) {
   call(Method::kGet, v + "/limits");
   r = call(Method::kGet, v + "/limits");
   EXPECT_EQ(r.status, 403) << "throttling is 403, never 429";
-  EXPECT_EQ(json::parse(r.body),
-            json::parse(R"([{"message":"TotalRequests Limit exceeded.","errorCode":"REQUEST_LIMIT_EXCEEDED"}])"));
+  EXPECT_EQ(
+      json::parse(r.body),
+      json::parse(
+          R"([{"message":"TotalRequests Limit exceeded.","errorCode":"REQUEST_LIMIT_EXCEEDED"}])"));
   ASSERT_TRUE(clock.advance(env::Duration::hours(24)).ok());
   EXPECT_EQ(call(Method::kGet, v + "/limits").status, 200) << "the window slid";
   const auto& journal = org.api_usage().journal();
@@ -299,11 +325,18 @@ TEST_F(RestTest, TheAllocationIsCountedHeadedAndEnforced) {
 TEST_F(RestTest, TheIntegrationUserQueriesOnlyWhatSharingAllows) {
   org.set_org_wide_default("Lead", OrgWideDefault::kPrivate);
   const std::string role = org.add_role("Integration").value();
-  const std::string user = org.add_user(UserSpec{"sync@x.io", "sync@x.io", "", "Sync",
-                                                 org.profile_by_name("Standard User")->id, role, "pw", true}).value();
-  ASSERT_TRUE(org.add_sharing_rule("MQL", "Lead", "Rating = 'Hot'", role, false, Access::kRead).ok());
-  const std::string hot = org.create(org.admin_user_id(), "Lead", {{"LastName", "H"}, {"Company", "C"}, {"Rating", "Hot"}}).value();
-  const std::string cold = org.create(org.admin_user_id(), "Lead", {{"LastName", "K"}, {"Company", "C"}, {"Rating", "Cold"}}).value();
+  const std::string user =
+      org.add_user(UserSpec{"sync@x.io", "sync@x.io", "", "Sync",
+                            org.profile_by_name("Standard User")->id, role, "pw", true})
+          .value();
+  ASSERT_TRUE(
+      org.add_sharing_rule("MQL", "Lead", "Rating = 'Hot'", role, false, Access::kRead).ok());
+  const std::string hot = org.create(org.admin_user_id(), "Lead",
+                                     {{"LastName", "H"}, {"Company", "C"}, {"Rating", "Hot"}})
+                              .value();
+  const std::string cold = org.create(org.admin_user_id(), "Lead",
+                                      {{"LastName", "K"}, {"Company", "C"}, {"Rating", "Cold"}})
+                               .value();
   const std::string sync = api.issue_token(user);
   json rows = json::parse(call(Method::kGet, v + "/query?q=SELECT+Id+FROM+Lead", "", sync).body);
   ASSERT_EQ(rows["totalSize"], 1);
@@ -347,34 +380,41 @@ RC_GTEST_PROP(RestRobustness, AnyRequestGetsARealStatusAndShape, ()) {
   Org org{clock};
   RestApi api{org};
   const std::string token = api.issue_token(org.admin_user_id());
-  const std::string lead = org.create(org.admin_user_id(), "Lead", {{"LastName", "L"}, {"Company", "C"}}).value();
+  const std::string lead =
+      org.create(org.admin_user_id(), "Lead", {{"LastName", "L"}, {"Company", "C"}}).value();
 
   const auto piece = rc::gen::oneOf(
-      rc::gen::element<std::string>("sobjects", "Lead", "Contact", "Nope__c", "describe", "updated", "deleted",
-                                    "query", "queryAll", "composite", "limits", lead, lead.substr(0, 15),
-                                    "00Q000000000000AAA", "Email", "a%40b.com", "%zz", "", "01g5g0000000001AAA-2000"),
+      rc::gen::element<std::string>("sobjects", "Lead", "Contact", "Nope__c", "describe", "updated",
+                                    "deleted", "query", "queryAll", "composite", "limits", lead,
+                                    lead.substr(0, 15), "00Q000000000000AAA", "Email", "a%40b.com",
+                                    "%zz", "", "01g5g0000000001AAA-2000"),
       rc::gen::arbitrary<std::string>());
-  const auto segments = *rc::gen::container<std::vector<std::string>>(*rc::gen::inRange(0, 5), piece);
+  const auto segments =
+      *rc::gen::container<std::vector<std::string>>(*rc::gen::inRange(0, 5), piece);
   std::string path = *rc::gen::element<std::string>("/services/data/v59.0", "/services/data/v12.0",
-                                                   "/services/data", "/services/oauth2/token", "");
+                                                    "/services/data", "/services/oauth2/token", "");
   for (const auto& s : segments) path += "/" + (s == "%zz" ? s : env::percent_encode(s));
   if (path.empty()) path = "/";
   env::Request request;
   request.method = *rc::gen::element(env::Method::kGet, env::Method::kPost, env::Method::kPatch,
                                      env::Method::kPut, env::Method::kDelete);
   request.raw_path = path;
-  if (*rc::gen::arbitrary<bool>()) request.query.add("q", *rc::gen::element<std::string>(
-      "SELECT Id FROM Lead", "SELECT", "SELECT Id FROM Lead WHERE Email = 'x", "SELECT COUNT() FROM Lead",
-      "SELECT Id FROM Lead WHERE (((", *rc::gen::arbitrary<std::string>()));
+  if (*rc::gen::arbitrary<bool>())
+    request.query.add("q", *rc::gen::element<std::string>("SELECT Id FROM Lead", "SELECT",
+                                                          "SELECT Id FROM Lead WHERE Email = 'x",
+                                                          "SELECT COUNT() FROM Lead",
+                                                          "SELECT Id FROM Lead WHERE (((",
+                                                          *rc::gen::arbitrary<std::string>()));
   if (*rc::gen::arbitrary<bool>()) request.query.add("ids", lead + ",bad");
   if (*rc::gen::arbitrary<bool>()) request.headers.set("Authorization", "Bearer " + token);
   if (request.method != env::Method::kGet) {
-    request.body = *rc::gen::oneOf(
-        rc::gen::element<std::string>("", "{", "[]", "null", "{\"LastName\":\"x\",\"Company\":\"y\"}",
-                                      "{\"records\":[{\"attributes\":{\"type\":\"Lead\"},\"LastName\":1}]}",
-                                      "{\"records\":5}", "{\"ids\":[1],\"fields\":[\"Id\"]}",
-                                      "{\"LastName\":{\"nested\":true}}", "{\"Email\":\"\\u0000\"}"),
-        rc::gen::arbitrary<std::string>());
+    request.body =
+        *rc::gen::oneOf(rc::gen::element<std::string>(
+                            "", "{", "[]", "null", "{\"LastName\":\"x\",\"Company\":\"y\"}",
+                            "{\"records\":[{\"attributes\":{\"type\":\"Lead\"},\"LastName\":1}]}",
+                            "{\"records\":5}", "{\"ids\":[1],\"fields\":[\"Id\"]}",
+                            "{\"LastName\":{\"nested\":true}}", "{\"Email\":\"\\u0000\"}"),
+                        rc::gen::arbitrary<std::string>());
   }
   env::LocalTransport transport(api.router());
   auto response = transport.send(request);

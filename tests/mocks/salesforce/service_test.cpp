@@ -1,10 +1,10 @@
 #include "mocks/salesforce/service.h"
 
-#include <gtest/gtest.h>
-
 #include <atomic>
-#include <nlohmann/json.hpp>
 #include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "env/http_server.h"
 #include "env/http_transport.h"
@@ -73,42 +73,62 @@ TEST(OrgDescription, BuildsTheDescribedOrg) {
   EXPECT_EQ(org.settings().lead_duplicate_rule, DuplicateRuleAction::kBlock);
   const auto& leads = org.records(*org.schema().object("Lead"));
   ASSERT_EQ(leads.size(), 1u);
-  EXPECT_EQ(org.access(sync, leads.begin()->second), Access::kEdit) << "shared read/write by the rule";
-  EXPECT_EQ(org.create(sync, "Lead", {{"LastName", "W"}, {"Company", "C"}, {"LeadSource", "Web"}}).error().error_code,
+  EXPECT_EQ(org.access(sync, leads.begin()->second), Access::kEdit)
+      << "shared read/write by the rule";
+  EXPECT_EQ(org.create(sync, "Lead", {{"LastName", "W"}, {"Company", "C"}, {"LeadSource", "Web"}})
+                .error()
+                .error_code,
             "FIELD_CUSTOM_VALIDATION_EXCEPTION");
-  const std::string flagged = org.create(sync, "Lead", {{"LastName", "F"}, {"Company", "C"}, {"Rating", "Hot"},
-                                                       {"Email", "f@c.io"}}).value();
-  EXPECT_EQ(org.find(flagged)->get("Sync_To_HubSpot__c"), Value(true)) << "the checkbox formula is computed";
+  const std::string flagged =
+      org.create(sync, "Lead",
+                 {{"LastName", "F"}, {"Company", "C"}, {"Rating", "Hot"}, {"Email", "f@c.io"}})
+          .value();
+  EXPECT_EQ(org.find(flagged)->get("Sync_To_HubSpot__c"), Value(true))
+      << "the checkbox formula is computed";
   ASSERT_TRUE(org.update(sync, "Lead", flagged, {{"Email", Value()}}).ok());
-  EXPECT_EQ(org.find(flagged)->get("Sync_To_HubSpot__c"), Value(false)) << "and recomputed on every save";
+  EXPECT_EQ(org.find(flagged)->get("Sync_To_HubSpot__c"), Value(false))
+      << "and recomputed on every save";
   EXPECT_EQ(org.update(sync, "Lead", flagged, {{"Sync_To_HubSpot__c", true}}).error().error_code,
-            "INVALID_FIELD_FOR_INSERT_UPDATE") << "formulas are read-only";
+            "INVALID_FIELD_FOR_INSERT_UPDATE")
+      << "formulas are read-only";
   const auto& contacts = org.records(*org.schema().object("Contact"));
-  EXPECT_EQ(contacts.begin()->second.get("AccountId").to_text().substr(0, 3), "001") << "@acme was resolved";
+  EXPECT_EQ(contacts.begin()->second.get("AccountId").to_text().substr(0, 3), "001")
+      << "@acme was resolved";
 }
 
 TEST(OrgDescription, RefusalsNameTheKeyAndWhatIsAllowed) {
-  EXPECT_NE(load_error("editon: enterprise").find("editon: unknown key (allowed: edition, licenses"), std::string::npos)
+  EXPECT_NE(
+      load_error("editon: enterprise").find("editon: unknown key (allowed: edition, licenses"),
+      std::string::npos)
       << load_error("editon: enterprise");
-  EXPECT_NE(load_error("edition: gold").find("edition: expected one of: developer, professional, enterprise"),
+  EXPECT_NE(load_error("edition: gold")
+                .find("edition: expected one of: developer, professional, enterprise"),
             std::string::npos);
-  EXPECT_NE(load_error("users: [{username: a@b.co, profile: Nope}]").find("users[0].profile: no profile named 'Nope'"),
+  EXPECT_NE(load_error("users: [{username: a@b.co, profile: Nope}]")
+                .find("users[0].profile: no profile named 'Nope'"),
             std::string::npos);
   EXPECT_NE(load_error("roles: [{name: A, parent: B}]").find("roles[0].parent"), std::string::npos);
-  EXPECT_NE(load_error("roles: [{name: A}]\nsharing_rules: [{object: Lead, criteria: 'Rating =', role: A}]")
-                .find("sharing_rules[0]"),
+  EXPECT_NE(
+      load_error(
+          "roles: [{name: A}]\nsharing_rules: [{object: Lead, criteria: 'Rating =', role: A}]")
+          .find("sharing_rules[0]"),
+      std::string::npos);
+  EXPECT_NE(load_error("org_wide_defaults: {Lead: secret}")
+                .find("org_wide_defaults.Lead: expected one of: private"),
             std::string::npos);
-  EXPECT_NE(load_error("org_wide_defaults: {Lead: secret}").find("org_wide_defaults.Lead: expected one of: private"),
-            std::string::npos);
-  EXPECT_NE(load_error("records: [{object: Lead, fields: {LastName: x}}]").find("REQUIRED_FIELD_MISSING"),
-            std::string::npos);
+  EXPECT_NE(
+      load_error("records: [{object: Lead, fields: {LastName: x}}]").find("REQUIRED_FIELD_MISSING"),
+      std::string::npos);
   EXPECT_NE(load_error("users: [oops").find("invalid YAML at line 1"), std::string::npos);
-  EXPECT_NE(load_error("custom_fields: [{object: Lead, name: F__c, type: boolean, formula: \"Nope = 1\"}]")
+  EXPECT_NE(load_error(
+                "custom_fields: [{object: Lead, name: F__c, type: boolean, formula: \"Nope = 1\"}]")
                 .find("custom_fields[0].formula: no field Nope on Lead"),
             std::string::npos);
-  EXPECT_NE(load_error("custom_fields: [{object: Lead, name: F__c, type: string, formula: \"Rating = 'Hot'\"}]")
-                .find("only checkbox"),
-            std::string::npos);
+  EXPECT_NE(
+      load_error(
+          "custom_fields: [{object: Lead, name: F__c, type: string, formula: \"Rating = 'Hot'\"}]")
+          .find("only checkbox"),
+      std::string::npos);
   EXPECT_EQ(load_error(""), "") << "an empty description is the default org";
 }
 
@@ -173,10 +193,15 @@ TEST(ServedSalesforce, ConcurrentClientsOverHttpAllLand) {
         auto r = env::Request::make(Method::kPost, "/services/data/v59.0/sobjects/Lead").value();
         r.headers.set("Authorization", "Bearer " + token);
         r.headers.set("Content-Type", "application/json");
-        r.body = json{{"LastName", "T" + std::to_string(t) + "-" + std::to_string(i)}, {"Company", "C"}}.dump();
+        r.body = json{
+            {"LastName", "T" + std::to_string(t) + "-" + std::to_string(i)},
+            {"Company",
+             "C"}}.dump();
         auto response = client->send(r);
         if (!response.ok() || response->status != 201) ++failures;
-        auto q = env::Request::make(Method::kGet, "/services/data/v59.0/query?q=SELECT+COUNT()+FROM+Lead").value();
+        auto q = env::Request::make(Method::kGet,
+                                    "/services/data/v59.0/query?q=SELECT+COUNT()+FROM+Lead")
+                     .value();
         q.headers.set("Authorization", "Bearer " + token);
         auto counted = client->send(q);
         if (!counted.ok() || counted->status != 200) ++failures;
@@ -188,7 +213,8 @@ TEST(ServedSalesforce, ConcurrentClientsOverHttpAllLand) {
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(service->org().records(*service->org().schema().object("Lead")).size(),
             static_cast<size_t>(kThreads * kCreatesPerThread));
-  EXPECT_EQ(service->org().api_usage().journal().size(), static_cast<size_t>(2 * kThreads * kCreatesPerThread));
+  EXPECT_EQ(service->org().api_usage().journal().size(),
+            static_cast<size_t>(2 * kThreads * kCreatesPerThread));
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
+#include <set>
+
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
-
-#include <set>
 
 #include "mocks/salesforce/org.h"
 #include "mocks/salesforce/query.h"
@@ -21,14 +21,16 @@ class SharingTest : public ::testing::Test {
   }
   std::string user(const std::string& name, const std::string& role_id,
                    std::string profile_id = "") {
-    auto id = org.add_user(UserSpec{name + "@org.example", name + "@org.example", "", name,
-                                    profile_id.empty() ? standard : profile_id, role_id, "pw", true});
+    auto id =
+        org.add_user(UserSpec{name + "@org.example", name + "@org.example", "", name,
+                              profile_id.empty() ? standard : profile_id, role_id, "pw", true});
     EXPECT_TRUE(id.ok());
     return id.value();
   }
   std::string lead(const std::string& owner, const std::string& industry) {
-    auto id = org.create(admin, "Lead", {{"LastName", "L"}, {"Company", "C"},
-                                         {"Industry", industry}, {"OwnerId", owner}});
+    auto id = org.create(
+        admin, "Lead",
+        {{"LastName", "L"}, {"Company", "C"}, {"Industry", industry}, {"OwnerId", owner}});
     EXPECT_TRUE(id.ok()) << id.error().message;
     return id.value();
   }
@@ -64,7 +66,8 @@ TEST_F(SharingTest, PrivateDefaultOwnerHierarchyAndCriteriaRules) {
 
   // Selective sync: share Banking leads with the integration role, read only.
   ASSERT_TRUE(org.add_sharing_rule("Banking to sync", "Lead", "Industry = 'Banking'",
-                                   integration_role, false, Access::kRead).ok());
+                                   integration_role, false, Access::kRead)
+                  .ok());
   EXPECT_EQ(visible_leads(sync), std::set<std::string>{east_lead});
   auto edit = org.update(sync, "Lead", east_lead, {{"Title", "x"}});
   ASSERT_FALSE(edit.ok());
@@ -120,11 +123,11 @@ TEST_F(SharingTest, ProfilesCapAccessAndViewAllWidensIt) {
 // sharing rules in reference/salesforce-api.md.
 
 struct GenOrg {
-  std::vector<int> role_parent;          // -1: top
-  std::vector<int> user_role;            // -1: none
+  std::vector<int> role_parent;  // -1: top
+  std::vector<int> user_role;    // -1: none
   std::vector<bool> user_view_all;
-  std::vector<int> lead_owner;           // index into users
-  std::vector<int> lead_industry;        // 0..2
+  std::vector<int> lead_owner;     // index into users
+  std::vector<int> lead_industry;  // 0..2
   OrgWideDefault owd = OrgWideDefault::kPrivate;
   struct Rule {
     int industry;
@@ -190,7 +193,8 @@ RC_GTEST_PROP(Sharing, QueriesAndReadsReturnExactlyWhatTheSharingModelGrants, ()
   std::vector<std::string> role_ids;
   for (int i = 0; i < roles; ++i) {
     role_ids.push_back(org.add_role("r" + std::to_string(i),
-                                    g.role_parent[i] < 0 ? "" : role_ids[g.role_parent[i]]).value());
+                                    g.role_parent[i] < 0 ? "" : role_ids[g.role_parent[i]])
+                           .value());
   }
   Profile viewer = Profile::standard_user(org.schema());
   viewer.name = "Viewer";
@@ -199,23 +203,27 @@ RC_GTEST_PROP(Sharing, QueriesAndReadsReturnExactlyWhatTheSharingModelGrants, ()
   const std::string standard_id = org.profile_by_name("Standard User")->id;
   std::vector<std::string> user_ids;
   for (int i = 0; i < users; ++i) {
-    user_ids.push_back(org.add_user(UserSpec{"u" + std::to_string(i) + "@x.io", "u@x.io", "", "U",
-                                             g.user_view_all[i] ? viewer_id : standard_id,
-                                             g.user_role[i] < 0 ? "" : role_ids[g.user_role[i]],
-                                             "pw", true}).value());
+    user_ids.push_back(
+        org.add_user(UserSpec{"u" + std::to_string(i) + "@x.io", "u@x.io", "", "U",
+                              g.user_view_all[i] ? viewer_id : standard_id,
+                              g.user_role[i] < 0 ? "" : role_ids[g.user_role[i]], "pw", true})
+            .value());
   }
   org.set_org_wide_default("Lead", g.owd);
   for (const auto& rule : g.rules) {
-    RC_ASSERT(org.add_sharing_rule("rule", "Lead",
-                                   std::string("Industry = '") + kIndustryNames[rule.industry] + "'",
-                                   role_ids[rule.role], rule.subordinates,
-                                   rule.edit ? Access::kEdit : Access::kRead).ok());
+    RC_ASSERT(
+        org.add_sharing_rule(
+               "rule", "Lead", std::string("Industry = '") + kIndustryNames[rule.industry] + "'",
+               role_ids[rule.role], rule.subordinates, rule.edit ? Access::kEdit : Access::kRead)
+            .ok());
   }
   std::vector<std::string> lead_ids;
   for (int i = 0; i < leads; ++i) {
-    auto id = org.create(admin, "Lead", {{"LastName", "L"}, {"Company", "C"},
-                                         {"Industry", kIndustryNames[g.lead_industry[i]]},
-                                         {"OwnerId", user_ids[g.lead_owner[i]]}});
+    auto id = org.create(admin, "Lead",
+                         {{"LastName", "L"},
+                          {"Company", "C"},
+                          {"Industry", kIndustryNames[g.lead_industry[i]]},
+                          {"OwnerId", user_ids[g.lead_owner[i]]}});
     RC_ASSERT(id.ok());
     lead_ids.push_back(id.value());
   }

@@ -1,8 +1,8 @@
 #include "mocks/salesforce/soql.h"
 
-#include <gtest/gtest.h>
-
 #include <map>
+
+#include <gtest/gtest.h>
 
 namespace crmsim::mocks::salesforce {
 namespace {
@@ -43,7 +43,8 @@ TEST(SoqlParse, MalformedQueriesAreRefusedWithThePosition) {
         "SELECT Id FROM Lead WHERE (Email = 'a'", "SELECT Id FROM Lead extra",
         "SELECT Id FROM Lead WHERE Email = 'a' AND Name = 'b' OR Company = 'c'",
         "SELECT Id FROM Lead WHERE Email IN ()", "SELECT Id FROM Lead WHERE Email LIKE 5",
-        "SELECT Id FROM Lead WHERE Email # 'a'", "SELECT Id FROM Lead WHERE CreatedDate > 2024-13-45"}) {
+        "SELECT Id FROM Lead WHERE Email # 'a'",
+        "SELECT Id FROM Lead WHERE CreatedDate > 2024-13-45"}) {
     auto q = parse_soql(bad);
     ASSERT_FALSE(q.ok()) << "accepted: " << bad;
     EXPECT_EQ(q.error().error_code, "MALFORMED_QUERY") << bad;

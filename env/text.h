@@ -1,0 +1,15 @@
+// ASCII case folding, as both CRMs compare names, emails and keywords:
+// only A-Z fold; other bytes (UTF-8 included) compare as they are.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace crmsim::env {
+
+std::string ascii_lower(std::string_view text);
+std::string ascii_upper(std::string_view text);
+// Case-insensitive ASCII comparison, as header names need.
+bool iequals(std::string_view a, std::string_view b);
+
+}  // namespace crmsim::env
