@@ -99,7 +99,7 @@ std::optional<int> compare_property_values(PropertyType type, std::string_view a
 }
 
 bool groups_match(const ObjectTypeDef& type, const std::vector<FilterGroup>& groups,
-                  const std::map<std::string, std::string>& properties) {
+                  const PropertyMap& properties) {
   if (groups.empty()) return true;
   return std::any_of(groups.begin(), groups.end(), [&](const FilterGroup& g) {
     return std::all_of(g.filters.begin(), g.filters.end(),
@@ -108,7 +108,7 @@ bool groups_match(const ObjectTypeDef& type, const std::vector<FilterGroup>& gro
 }
 
 bool filter_matches(const ObjectTypeDef& type, const Filter& f,
-                    const std::map<std::string, std::string>& props) {
+                    const PropertyMap& props) {
   const PropertyDef* def = type.property(f.property);
   const PropertyType t = def == nullptr ? PropertyType::kString : def->type;
   auto it = props.find(f.property);

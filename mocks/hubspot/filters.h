@@ -15,6 +15,7 @@
 
 #include "env/result.h"
 #include "mocks/hubspot/properties.h"
+#include "mocks/hubspot/property_map.h"
 
 namespace crmsim::mocks::hubspot {
 
@@ -36,10 +37,10 @@ struct FilterGroup {
 
 // Whether one filter holds for a record's properties.
 bool filter_matches(const ObjectTypeDef& type, const Filter& filter,
-                    const std::map<std::string, std::string>& properties);
+                    const PropertyMap& properties);
 // Whether any group holds (true for no groups).
 bool groups_match(const ObjectTypeDef& type, const std::vector<FilterGroup>& groups,
-                  const std::map<std::string, std::string>& properties);
+                  const PropertyMap& properties);
 
 // <0, 0, >0 comparing a stored value with another of the same property;
 // nullopt when they cannot be ordered.

@@ -147,7 +147,7 @@ const std::vector<Pipeline>& Portal::pipelines(std::string_view type_name) const
 
 std::optional<HsError::Detail> Portal::check_pipeline(
     const ObjectTypeDef& type, const ObjectRecord* current,
-    const std::map<std::string, std::string>& changes) const {
+    const PropertyMap& changes) const {
   if (type.name != "deals" && type.name != "tickets") return std::nullopt;
   const std::string pipeline_prop = type.name == "deals" ? "pipeline" : "hs_pipeline";
   const std::string stage_prop = type.name == "deals" ? "dealstage" : "hs_pipeline_stage";
@@ -417,10 +417,10 @@ const std::map<uint64_t, ObjectRecord>& Portal::records(std::string_view type) c
   return it == records_.end() ? kEmpty : it->second;
 }
 
-env::Result<std::map<std::string, std::string>, HsError> Portal::prepare(
+env::Result<PropertyMap, HsError> Portal::prepare(
     const ObjectTypeDef& type, const ObjectRecord* current, const PropertyInputs& inputs,
     const WriteSource& source) const {
-  std::map<std::string, std::string> changes;
+  PropertyMap changes;
   std::vector<HsError::Detail> details;
   for (const auto& [name, value] : inputs) {
     const PropertyDef* p = type.property(name);
@@ -463,7 +463,7 @@ env::Result<std::map<std::string, std::string>, HsError> Portal::prepare(
     const int to = lifecycle_rank(stage->second);
     if (from >= 0 && to >= 0 && to < from) {
       if (settings_.backward_lifecycle == BackwardLifecycle::kIgnore) {
-        changes.erase(stage);
+        changes.erase("lifecyclestage");
       } else {
         return env::fail(
             validation_error({{"lifecyclestage", "INVALID_OPTION",
@@ -506,12 +506,12 @@ void Portal::reindex(ObjectRecord& r) {
   pending_index_.push_back({r.index_at, {r.type->name, r.id}});
 }
 
-const std::map<std::string, std::string>* Portal::indexed_view(const ObjectRecord& r) const {
+const PropertyMap* Portal::indexed_view(const ObjectRecord& r) const {
   if (clock_.now() >= r.index_at) return &r.properties;
   return r.indexed ? &*r.indexed : nullptr;
 }
 
-void Portal::write(ObjectRecord& r, const std::map<std::string, std::string>& changes,
+void Portal::write(ObjectRecord& r, const PropertyMap& changes,
                    const WriteSource& source) {
   const env::Timestamp now = clock_.now();
   bool changed = false;
@@ -774,7 +774,7 @@ env::Result<env::Ok, HsError> Portal::merge(std::string_view type_name, uint64_t
     return env::fail(
         HsError{400, "VALIDATION_ERROR", "Cannot merge an object with itself", {}, {}});
   }
-  std::map<std::string, std::string> fill;
+  PropertyMap fill;
   for (const auto& [name, value] : m->properties) {
     const PropertyDef* def = p->type->property(name);
     if (def == nullptr || def->read_only || p->get(name) != nullptr || name == "email") continue;

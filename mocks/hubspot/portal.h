@@ -75,12 +75,12 @@ struct ObjectRecord {
   env::Timestamp created_at;
   env::Timestamp updated_at;
   env::Timestamp archived_at;
-  std::map<std::string, std::string> properties;  // set properties only
+  PropertyMap properties;  // set properties only
   std::vector<HistoryEntry> history;              // every property, oldest first
   // The search index lags writes: until index_at the index still holds
   // `indexed` (nullopt: the record is not in the index yet).
   env::Timestamp index_at;
-  std::optional<std::map<std::string, std::string>> indexed;
+  std::optional<PropertyMap> indexed;
 
   const std::string* get(std::string_view property) const;
 };
@@ -264,7 +264,7 @@ class Portal {
   // What the search index holds for a record now: its properties once
   // indexed, an older state while a write is still being indexed, nullptr
   // for a record created too recently to be found.
-  const std::map<std::string, std::string>* indexed_view(const ObjectRecord& record) const;
+  const PropertyMap* indexed_view(const ObjectRecord& record) const;
 
   // Checks and normalizes one value for a property (email lower-cased,
   // datetimes as ISO-8601 with milliseconds, dates as YYYY-MM-DD); a
@@ -277,11 +277,11 @@ class Portal {
       std::tuple<std::string, uint64_t, std::string>;  // from type, from id, to type
 
   ObjectRecord* mutable_find(std::string_view type, uint64_t id);
-  env::Result<std::map<std::string, std::string>, HsError> prepare(const ObjectTypeDef& type,
+  env::Result<PropertyMap, HsError> prepare(const ObjectTypeDef& type,
                                                                    const ObjectRecord* current,
                                                                    const PropertyInputs& inputs,
                                                                    const WriteSource& source) const;
-  void write(ObjectRecord& record, const std::map<std::string, std::string>& changes,
+  void write(ObjectRecord& record, const PropertyMap& changes,
              const WriteSource& source);
   void auto_associate_company(ObjectRecord& contact, const WriteSource& source);
   void reindex(ObjectRecord& record);
@@ -292,7 +292,7 @@ class Portal {
   void update_lists(const ObjectRecord& record);
   std::optional<HsError::Detail> check_pipeline(
       const ObjectTypeDef& type, const ObjectRecord* current,
-      const std::map<std::string, std::string>& changes) const;
+      const PropertyMap& changes) const;
 
   const env::Clock& clock_;
   PortalSettings settings_;

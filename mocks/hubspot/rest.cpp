@@ -142,7 +142,7 @@ struct HubSpotRoutes {
 
   json record_json(const ObjectRecord& r, const std::vector<std::string>& requested,
                    bool with_history, const std::vector<std::string>& history_props,
-                   const std::map<std::string, std::string>* view = nullptr) {
+                   const PropertyMap* view = nullptr) {
     const auto& props = view != nullptr ? *view : r.properties;
     json properties = json::object();
     const auto& names = requested.empty() ? default_properties(r.type->name) : requested;

@@ -149,7 +149,7 @@ env::Result<SearchPage, HsError> search(const Portal& portal, const ObjectTypeDe
                                         const SearchRequest& r) {
   struct Hit {
     const ObjectRecord* record;
-    const std::map<std::string, std::string>* view;
+    const PropertyMap* view;
   };
   std::vector<Hit> hits;
   static const std::vector<std::string> kQueryProperties = {"email",  "firstname", "lastname",

@@ -38,7 +38,7 @@ struct SearchPage {
   int64_t total = 0;
   std::vector<const ObjectRecord*> results;
   // What the index held for each result (the values a search returns).
-  std::vector<const std::map<std::string, std::string>*> views;
+  std::vector<const PropertyMap*> views;
   std::optional<int64_t> next_after;
 };
 

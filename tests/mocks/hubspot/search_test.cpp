@@ -21,7 +21,7 @@ std::string lower(std::string s) {
 // An independent reading of the documented semantics for the operators the
 // property uses, over (firstname: text, lifecyclestage: enumeration, score:
 // number).
-bool oracle(const std::map<std::string, std::string>& p, const json& f) {
+bool oracle(const PropertyMap& p, const json& f) {
   const std::string prop = f["propertyName"];
   const std::string op = f["operator"];
   auto it = p.find(prop);
@@ -184,9 +184,10 @@ TEST(SearchOperators, TokensBetweenAndDates) {
   env::ManualClock clock{env::Timestamp::from_ms(1'716'000'000'000)};
   Portal portal(clock);
   const ObjectTypeDef& contacts = *portal.types().find("contacts");
-  const std::map<std::string, std::string> p = {{"email", "ada.lovelace@engines.io"},
-                                                {"firstname", "Ada Augusta"},
-                                                {"createdate", "2024-05-20T12:00:00.000Z"}};
+  PropertyMap p;
+  p["email"] = "ada.lovelace@engines.io";
+  p["firstname"] = "Ada Augusta";
+  p["createdate"] = "2024-05-20T12:00:00.000Z";
   auto f = [](std::string prop, std::string op, std::string v, std::string hi = "") {
     return Filter{std::move(prop), std::move(op), std::move(v), std::move(hi), {}};
   };
