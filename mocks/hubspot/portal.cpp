@@ -145,9 +145,9 @@ const std::vector<Pipeline>& Portal::pipelines(std::string_view type_name) const
   return it == pipelines_.end() ? kNone : it->second;
 }
 
-std::optional<HsError::Detail> Portal::check_pipeline(
-    const ObjectTypeDef& type, const ObjectRecord* current,
-    const PropertyMap& changes) const {
+std::optional<HsError::Detail> Portal::check_pipeline(const ObjectTypeDef& type,
+                                                      const ObjectRecord* current,
+                                                      const PropertyMap& changes) const {
   if (type.name != "deals" && type.name != "tickets") return std::nullopt;
   const std::string pipeline_prop = type.name == "deals" ? "pipeline" : "hs_pipeline";
   const std::string stage_prop = type.name == "deals" ? "dealstage" : "hs_pipeline_stage";
@@ -242,14 +242,13 @@ const HsList* Portal::list_by_name(std::string_view type_name, std::string_view 
   return nullptr;
 }
 
-env::Result<MembershipChange, HsError> Portal::add_to_list(
-    uint64_t id, const std::vector<uint64_t>& records_in) {
+env::Result<HsList*, HsError> Portal::manual_list(uint64_t id) {
   auto it = lists_.find(id);
-  if (it == lists_.end())
+  if (it == lists_.end()) {
     return env::fail(
         HsError{404, "OBJECT_NOT_FOUND", "List " + std::to_string(id) + " does not exist", {}, {}});
-  HsList& l = it->second;
-  if (l.processing_type == "DYNAMIC") {
+  }
+  if (it->second.processing_type == "DYNAMIC") {
     return env::fail(
         HsError{400,
                 "VALIDATION_ERROR",
@@ -257,6 +256,14 @@ env::Result<MembershipChange, HsError> Portal::add_to_list(
                 {},
                 {}});
   }
+  return &it->second;
+}
+
+env::Result<MembershipChange, HsError> Portal::add_to_list(
+    uint64_t id, const std::vector<uint64_t>& records_in) {
+  auto list = manual_list(id);
+  if (!list.ok()) return env::fail(list.error());
+  HsList& l = *list.value();
   MembershipChange change;
   for (uint64_t r : records_in) {
     if (find(l.object_type, r) == nullptr) {
@@ -271,19 +278,9 @@ env::Result<MembershipChange, HsError> Portal::add_to_list(
 
 env::Result<MembershipChange, HsError> Portal::remove_from_list(
     uint64_t id, const std::vector<uint64_t>& records_in) {
-  auto it = lists_.find(id);
-  if (it == lists_.end())
-    return env::fail(
-        HsError{404, "OBJECT_NOT_FOUND", "List " + std::to_string(id) + " does not exist", {}, {}});
-  HsList& l = it->second;
-  if (l.processing_type == "DYNAMIC") {
-    return env::fail(
-        HsError{400,
-                "VALIDATION_ERROR",
-                "List " + std::to_string(id) + " is DYNAMIC: its members follow its filters",
-                {},
-                {}});
-  }
+  auto list = manual_list(id);
+  if (!list.ok()) return env::fail(list.error());
+  HsList& l = *list.value();
   MembershipChange change;
   for (uint64_t r : records_in) {
     if (l.members.erase(r) > 0)
@@ -417,9 +414,10 @@ const std::map<uint64_t, ObjectRecord>& Portal::records(std::string_view type) c
   return it == records_.end() ? kEmpty : it->second;
 }
 
-env::Result<PropertyMap, HsError> Portal::prepare(
-    const ObjectTypeDef& type, const ObjectRecord* current, const PropertyInputs& inputs,
-    const WriteSource& source) const {
+env::Result<PropertyMap, HsError> Portal::prepare(const ObjectTypeDef& type,
+                                                  const ObjectRecord* current,
+                                                  const PropertyInputs& inputs,
+                                                  const WriteSource& source) const {
   PropertyMap changes;
   std::vector<HsError::Detail> details;
   for (const auto& [name, value] : inputs) {
@@ -511,8 +509,7 @@ const PropertyMap* Portal::indexed_view(const ObjectRecord& r) const {
   return r.indexed ? &*r.indexed : nullptr;
 }
 
-void Portal::write(ObjectRecord& r, const PropertyMap& changes,
-                   const WriteSource& source) {
+void Portal::write(ObjectRecord& r, const PropertyMap& changes, const WriteSource& source) {
   const env::Timestamp now = clock_.now();
   bool changed = false;
   for (const auto& [name, value] : changes) {

@@ -75,8 +75,8 @@ struct ObjectRecord {
   env::Timestamp created_at;
   env::Timestamp updated_at;
   env::Timestamp archived_at;
-  PropertyMap properties;  // set properties only
-  std::vector<HistoryEntry> history;              // every property, oldest first
+  PropertyMap properties;             // set properties only
+  std::vector<HistoryEntry> history;  // every property, oldest first
   // The search index lags writes: until index_at the index still holds
   // `indexed` (nullopt: the record is not in the index yet).
   env::Timestamp index_at;
@@ -277,22 +277,22 @@ class Portal {
       std::tuple<std::string, uint64_t, std::string>;  // from type, from id, to type
 
   ObjectRecord* mutable_find(std::string_view type, uint64_t id);
-  env::Result<PropertyMap, HsError> prepare(const ObjectTypeDef& type,
-                                                                   const ObjectRecord* current,
-                                                                   const PropertyInputs& inputs,
-                                                                   const WriteSource& source) const;
-  void write(ObjectRecord& record, const PropertyMap& changes,
-             const WriteSource& source);
+  env::Result<PropertyMap, HsError> prepare(const ObjectTypeDef& type, const ObjectRecord* current,
+                                            const PropertyInputs& inputs,
+                                            const WriteSource& source) const;
+  void write(ObjectRecord& record, const PropertyMap& changes, const WriteSource& source);
   void auto_associate_company(ObjectRecord& contact, const WriteSource& source);
   void reindex(ObjectRecord& record);
   void add_history(ObjectRecord& record, const std::string& property, const std::string& value,
                    const WriteSource& source);
   uint32_t source_index(const WriteSource& source);
+  // A list that takes manual membership changes (404 or 400 otherwise).
+  env::Result<HsList*, HsError> manual_list(uint64_t id);
   // Re-evaluates the dynamic lists of the record's type for it.
   void update_lists(const ObjectRecord& record);
-  std::optional<HsError::Detail> check_pipeline(
-      const ObjectTypeDef& type, const ObjectRecord* current,
-      const PropertyMap& changes) const;
+  std::optional<HsError::Detail> check_pipeline(const ObjectTypeDef& type,
+                                                const ObjectRecord* current,
+                                                const PropertyMap& changes) const;
 
   const env::Clock& clock_;
   PortalSettings settings_;

@@ -100,6 +100,40 @@ struct HubSpotRoutes {
     return error(404, "OBJECT_NOT_FOUND", "Object not found.  objectId are usually numeric.");
   }
 
+  Response unknown_type(const Request& r) {
+    return error(400, "VALIDATION_ERROR",
+                 "Unable to infer object type from: " + std::string(r.params.get("type")));
+  }
+
+  // Reads ?limit= (1..max, default `fallback`) and ?after= (a record id);
+  // a 400 when either is malformed.
+  std::optional<Response> paging(const Request& r, int64_t fallback, int64_t max, int64_t& limit,
+                                 uint64_t& after) {
+    limit = fallback;
+    if (auto l = r.query.get("limit")) {
+      uint64_t n = 0;
+      if (!parse_id(*l, n) || n < 1 || n > static_cast<uint64_t>(max)) {
+        return error(400, "VALIDATION_ERROR", "limit must be between 1 and " + std::to_string(max));
+      }
+      limit = static_cast<int64_t>(n);
+    }
+    after = 0;
+    if (auto a = r.query.get("after"); a && !parse_id(*a, after)) {
+      return error(400, "VALIDATION_ERROR", "after must be a paging cursor from a previous page");
+    }
+    return std::nullopt;
+  }
+
+  // The per-batch error for ids that name no record.
+  static json missing_ids(const ObjectTypeDef& type, const std::vector<std::string>& ids) {
+    return {
+        {"status", "error"},
+        {"category", "OBJECT_NOT_FOUND"},
+        {"message", "Could not get some " + type.singular +
+                        " objects, they may be deleted or not exist. Check that ids are valid."},
+        {"context", {{"ids", ids}}}};
+  }
+
   env::Result<json, Response> body_of(const Request& r) {
     json body = json::parse(r.body, nullptr, false);
     if (body.is_discarded() || !body.is_object()) {
@@ -217,10 +251,7 @@ struct HubSpotRoutes {
   // ---- single objects
   Response read(RestApi::Context& c) {
     const ObjectTypeDef* type = type_of(c.request);
-    if (type == nullptr)
-      return error(
-          400, "VALIDATION_ERROR",
-          "Unable to infer object type from: " + std::string(c.request.params.get("type")));
+    if (type == nullptr) return unknown_type(c.request);
     const bool archived = c.request.query.get("archived") == "true";
     const ObjectRecord* r = lookup(*type, c.request.params.get("id"),
                                    c.request.query.get("idProperty").value_or(""), archived);
@@ -234,23 +265,10 @@ struct HubSpotRoutes {
 
   Response page(RestApi::Context& c) {
     const ObjectTypeDef* type = type_of(c.request);
-    if (type == nullptr)
-      return error(
-          400, "VALIDATION_ERROR",
-          "Unable to infer object type from: " + std::string(c.request.params.get("type")));
-    int64_t limit = kPageLimitDefault;
-    if (auto l = c.request.query.get("limit")) {
-      uint64_t n = 0;
-      if (!parse_id(*l, n) || n < 1 || n > static_cast<uint64_t>(kPageLimitMax)) {
-        return error(400, "VALIDATION_ERROR",
-                     "limit must be between 1 and " + std::to_string(kPageLimitMax));
-      }
-      limit = static_cast<int64_t>(n);
-    }
+    if (type == nullptr) return unknown_type(c.request);
+    int64_t limit = 0;
     uint64_t after = 0;
-    if (auto a = c.request.query.get("after"); a && !parse_id(*a, after)) {
-      return error(400, "VALIDATION_ERROR", "after must be a paging cursor from a previous page");
-    }
+    if (auto bad = paging(c.request, kPageLimitDefault, kPageLimitMax, limit, after)) return *bad;
     const bool archived = c.request.query.get("archived") == "true";
     const auto props = c.request.query.get_list("properties");
     json results = json::array();
@@ -316,10 +334,7 @@ struct HubSpotRoutes {
 
   Response create(RestApi::Context& c) {
     const ObjectTypeDef* type = type_of(c.request);
-    if (type == nullptr)
-      return error(
-          400, "VALIDATION_ERROR",
-          "Unable to infer object type from: " + std::string(c.request.params.get("type")));
+    if (type == nullptr) return unknown_type(c.request);
     auto body = body_of(c.request);
     if (!body.ok()) return body.error();
     auto inputs = inputs_of(body.value());
@@ -512,12 +527,7 @@ struct HubSpotRoutes {
     c.records = static_cast<int64_t>(results.size());
     json errors = json::array();
     if (!missing.empty()) {
-      errors.push_back(
-          {{"status", "error"},
-           {"category", "OBJECT_NOT_FOUND"},
-           {"message", "Could not get some " + type->singular +
-                           " objects, they may be deleted or not exist. Check that ids are valid."},
-           {"context", {{"ids", missing}}}});
+      errors.push_back(missing_ids(*type, missing));
     }
     return json_response(errors.empty() ? 200 : 207, batch_envelope(results, errors, started));
   }
@@ -567,12 +577,7 @@ struct HubSpotRoutes {
       results.push_back(out);
     }
     if (!missing.empty()) {
-      errors.push_back(
-          {{"status", "error"},
-           {"category", "OBJECT_NOT_FOUND"},
-           {"message", "Could not get some " + type->singular +
-                           " objects, they may be deleted or not exist. Check that ids are valid."},
-           {"context", {{"ids", missing}}}});
+      errors.push_back(missing_ids(*type, missing));
     }
     c.records = static_cast<int64_t>(results.size());
     return json_response(errors.empty() ? 200 : 207, batch_envelope(results, errors, started));
@@ -650,10 +655,7 @@ struct HubSpotRoutes {
 
   Response list_properties(RestApi::Context& c) {
     const ObjectTypeDef* type = type_of(c.request);
-    if (type == nullptr)
-      return error(
-          400, "VALIDATION_ERROR",
-          "Unable to infer object type from: " + std::string(c.request.params.get("type")));
+    if (type == nullptr) return unknown_type(c.request);
     json results = json::array();
     for (const PropertyDef& p : type->properties) results.push_back(property_json(*type, p));
     return json_response(200, {{"results", results}});
@@ -818,19 +820,9 @@ struct HubSpotRoutes {
     const HsList* l = list_of(c.request);
     if (l == nullptr) return list_not_found(c.request);
     constexpr int64_t kMembershipPageMax = 250;
-    int64_t limit = 100;
-    if (auto v = c.request.query.get("limit")) {
-      uint64_t n = 0;
-      if (!parse_id(*v, n) || n < 1 || n > static_cast<uint64_t>(kMembershipPageMax)) {
-        return error(400, "VALIDATION_ERROR",
-                     "limit must be between 1 and " + std::to_string(kMembershipPageMax));
-      }
-      limit = static_cast<int64_t>(n);
-    }
+    int64_t limit = 0;
     uint64_t after = 0;
-    if (auto a = c.request.query.get("after"); a && !parse_id(*a, after)) {
-      return error(400, "VALIDATION_ERROR", "after must be a paging cursor from a previous page");
-    }
+    if (auto bad = paging(c.request, 100, kMembershipPageMax, limit, after)) return *bad;
     json results = json::array();
     auto it = l->members.upper_bound(after);
     for (; it != l->members.end() && static_cast<int64_t>(results.size()) < limit; ++it) {

@@ -819,6 +819,13 @@ struct RestRoutes {
     return out;
   }
 
+  // Inside a collection, an id that names no readable record is an invalid
+  // cross reference rather than a 404.
+  static ApiError by_id_error(const ApiError& e) {
+    if (e.error_code != "NOT_FOUND") return e;
+    return {400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", {}};
+  }
+
   env::Result<std::pair<json, bool>, Response> collection_body(const Request& r) {
     auto body = parse_body(r);
     if (!body.ok()) return env::fail(body.error());
@@ -880,10 +887,7 @@ struct RestRoutes {
       auto ok = org().update(c.user_id, type, id, inputs.value());
       const std::string full = normalize_id(id).value_or(id);
       if (!ok.ok()) {
-        ApiError e = ok.error();
-        if (e.error_code == "NOT_FOUND")
-          e = {400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", {}};
-        return failure(e, full);
+        return failure(by_id_error(ok.error()), full);
       }
       return {{"id", full}, {"success", true}, {"errors", json::array()}};
     });
@@ -897,10 +901,7 @@ struct RestRoutes {
       auto ok = org().remove(c.user_id, "", ids[i]);
       const std::string full = normalize_id(ids[i]).value_or(ids[i]);
       if (!ok.ok()) {
-        ApiError e = ok.error();
-        if (e.error_code == "NOT_FOUND")
-          e = {400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", {}};
-        return failure(e, full);
+        return failure(by_id_error(ok.error()), full);
       }
       return {{"id", full}, {"success", true}, {"errors", json::array()}};
     });
