@@ -107,8 +107,7 @@ bool groups_match(const ObjectTypeDef& type, const std::vector<FilterGroup>& gro
   });
 }
 
-bool filter_matches(const ObjectTypeDef& type, const Filter& f,
-                    const PropertyMap& props) {
+bool filter_matches(const ObjectTypeDef& type, const Filter& f, const PropertyMap& props) {
   const PropertyDef* def = type.property(f.property);
   const PropertyType t = def == nullptr ? PropertyType::kString : def->type;
   auto it = props.find(f.property);

@@ -36,8 +36,7 @@ struct FilterGroup {
 };
 
 // Whether one filter holds for a record's properties.
-bool filter_matches(const ObjectTypeDef& type, const Filter& filter,
-                    const PropertyMap& properties);
+bool filter_matches(const ObjectTypeDef& type, const Filter& filter, const PropertyMap& properties);
 // Whether any group holds (true for no groups).
 bool groups_match(const ObjectTypeDef& type, const std::vector<FilterGroup>& groups,
                   const PropertyMap& properties);

@@ -37,7 +37,8 @@ class PropertyMap {
   // The value of `name`, inserted empty when absent.
   std::string& operator[](std::string_view name) {
     auto it = lower(name);
-    if (it == entries_.end() || it->first != name) it = entries_.insert(it, Entry(std::string(name), ""));
+    if (it == entries_.end() || it->first != name)
+      it = entries_.insert(it, Entry(std::string(name), ""));
     return it->second;
   }
   size_t erase(std::string_view name) {
@@ -50,7 +51,8 @@ class PropertyMap {
 
  private:
   std::vector<Entry>::iterator lower(std::string_view name) const {
-    auto& entries = const_cast<std::vector<Entry>&>(entries_);  // shared by const and non-const lookups
+    auto& entries =
+        const_cast<std::vector<Entry>&>(entries_);  // shared by const and non-const lookups
     return std::lower_bound(entries.begin(), entries.end(), name,
                             [](const Entry& e, std::string_view n) { return e.first < n; });
   }

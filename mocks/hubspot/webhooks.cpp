@@ -73,6 +73,7 @@ void WebhookDispatcher::on_change(const ChangeEvent& e) {
       event["propertyName"] = e.property;
       event["propertyValue"] = e.value;
       event["changeSource"] = e.source_type;
+      if (!e.source_id.empty()) event["sourceId"] = e.source_id;
       event.erase("changeFlag");
     }
     if (e.kind == "creation") event["changeFlag"] = "CREATED";

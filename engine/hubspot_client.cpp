@@ -1,0 +1,364 @@
+#include "engine/hubspot_client.h"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "env/assert.h"
+#include "env/percent_encoding.h"
+#include "env/time.h"
+
+namespace crmsim::engine {
+
+using env::fail;
+
+using nlohmann::json;
+
+const std::string& HsRecord::get(const std::string& property) const {
+  static const std::string kBlank;
+  auto it = properties.find(property);
+  return it == properties.end() ? kBlank : it->second;
+}
+
+namespace {
+
+const char* const kContacts = "/crm/v3/objects/contacts";
+
+HsError error_from(int status, const std::string& body) {
+  HsError e;
+  e.status = status;
+  json j = json::parse(body, nullptr, false);
+  if (j.is_object()) {
+    e.category = j.value("category", j.value("errorType", ""));
+    e.message = j.value("message", "");
+    e.policy = j.value("policyName", "");
+  }
+  if (e.category.empty())
+    e.category = status == 429 ? "RATE_LIMIT" : "HTTP_" + std::to_string(status);
+  return e;
+}
+
+HsError transport_error(const env::TransportError& e) {
+  using K = env::TransportError::Kind;
+  HsError out;
+  switch (e.kind) {
+    case K::kTimeout:
+      out.category = "TIMEOUT";
+      break;
+    case K::kConnectionRefused:
+      out.category = "CONNECTION_REFUSED";
+      break;
+    case K::kConnectionClosed:
+      out.category = "CONNECTION_CLOSED";
+      break;
+    case K::kInvalidRequest:
+      out.category = "INVALID_REQUEST";
+      break;
+  }
+  out.message = e.message;
+  return out;
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ",") + i;
+  return out;
+}
+
+HsRecord record_from(const json& j, const std::vector<std::string>& properties) {
+  HsRecord r;
+  if (j.contains("id") && j["id"].is_string()) r.id = std::stoull(j["id"].get<std::string>());
+  r.archived = j.value("archived", false);
+  for (const auto& p : properties) r.properties[p] = "";
+  if (j.contains("properties") && j["properties"].is_object())
+    for (const auto& [k, v] : j["properties"].items())
+      r.properties[k] = v.is_string() ? v.get<std::string>() : (v.is_null() ? "" : v.dump());
+  if (j.contains("updatedAt") && j["updatedAt"].is_string())
+    r.updated_at = env::parse_datetime(j["updatedAt"].get<std::string>()).value_or(r.updated_at);
+  return r;
+}
+
+bool is_id(const json& v) {
+  if (!v.is_string()) return false;
+  const auto& s = v.get_ref<const std::string&>();
+  if (s.empty() || s.size() > 19) return false;
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+json properties_json(const std::map<std::string, std::string>& properties) {
+  json out = json::object();
+  for (const auto& [k, v] : properties) out[k] = v;
+  return out;
+}
+
+std::string lower(std::string s) {
+  for (char& c : s)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return s;
+}
+
+// Matches a batch answer back to its inputs. Failed inputs are named by
+// their objectWriteTraceId (the input's index); successful ones by their
+// `key` property (email for contacts) or, failing that, by id, else in
+// order among the inputs that did not fail.
+std::vector<HsBatchResult> batch_results(int status, const json& j,
+                                         const std::vector<std::string>& input_keys,
+                                         const std::string& key_property,
+                                         const std::vector<uint64_t>& input_ids) {
+  const size_t n = std::max(input_keys.size(), input_ids.size());
+  std::vector<HsBatchResult> out(n);
+  std::vector<bool> taken(n, false);
+  if (j.is_object() && j.contains("errors") && j["errors"].is_array()) {
+    for (const auto& item : j["errors"]) {
+      if (!item.is_object() || !item.contains("context") || !item["context"].is_object()) continue;
+      const json& trace = item["context"].value("objectWriteTraceId", json());
+      if (!trace.is_array() || trace.empty() || !trace[0].is_string()) continue;
+      size_t index = n;
+      try {
+        index = std::stoul(trace[0].get<std::string>());
+      } catch (const std::exception&) {
+      }
+      if (index >= n) continue;
+      out[index].error = error_from(400, item.dump());
+      taken[index] = true;
+    }
+  }
+  if (j.is_object() && j.contains("results") && j["results"].is_array()) {
+    size_t next = 0;
+    for (const auto& item : j["results"]) {
+      if (!item.is_object() || !is_id(item.value("id", json()))) continue;
+      const uint64_t id = std::stoull(item["id"].get<std::string>());
+      size_t index = n;
+      std::string key;
+      if (!key_property.empty() && item.contains("properties") && item["properties"].is_object() &&
+          item["properties"].value(key_property, json()).is_string())
+        key = lower(item["properties"][key_property].get<std::string>());
+      for (size_t i = 0; i < n && index == n; ++i) {
+        if (taken[i]) continue;
+        if (i < input_ids.size() && input_ids[i] == id) index = i;
+        if (!key.empty() && i < input_keys.size() && lower(input_keys[i]) == key) index = i;
+      }
+      while (index == n && next < n) {
+        if (!taken[next]) index = next;
+        ++next;
+      }
+      if (index == n) continue;
+      taken[index] = true;
+      out[index].success = true;
+      out[index].id = id;
+    }
+  }
+  for (size_t i = 0; i < n; ++i)
+    if (!taken[i]) out[i].error = HsError{status, "MISSING_RESULT", "no result for this input", ""};
+  return out;
+}
+
+}  // namespace
+
+HubSpotClient::HubSpotClient(env::Transport& transport, const env::Clock& clock, std::string token)
+    : transport_(transport), clock_(clock), token_(std::move(token)) {}
+
+env::Timestamp HubSpotClient::retry_at(const HsError& error) const {
+  const env::Timestamp now = clock_.now();
+  if (error.policy == "DAILY") return now + env::Duration::hours(1);
+  if (error.policy == "SECONDLY") return now + env::Duration::seconds(1);
+  return now + env::Duration::seconds(10);
+}
+
+env::Result<HubSpotClient::Reply, HsError> HubSpotClient::call(env::Method method,
+                                                               const std::string& target,
+                                                               const std::string& body) {
+  auto request = env::Request::make(method, target);
+  if (!request) return fail(HsError{0, "INVALID_REQUEST", request.error().message, ""});
+  request->headers.set("Authorization", "Bearer " + token_);
+  request->headers.set("Accept", "application/json");
+  if (!body.empty()) {
+    request->headers.set("Content-Type", "application/json");
+    request->body = body;
+  }
+  ++calls_;
+  auto response = transport_.send(request.value());
+  if (!response) return fail(transport_error(response.error()));
+  if (response->status >= 300) return fail(error_from(response->status, response->body));
+  return Reply{response->status, std::move(response->body)};
+}
+
+env::Result<std::optional<HsRecord>, HsError> HubSpotClient::get(
+    uint64_t id, const std::vector<std::string>& properties) {
+  auto reply = call(env::Method::kGet,
+                    std::string(kContacts) + "/" + std::to_string(id) +
+                        "?properties=" + env::percent_encode(join(properties)),
+                    "");
+  if (!reply) {
+    if (reply.error().status == 404) return std::optional<HsRecord>();
+    return fail(reply.error());
+  }
+  return std::optional<HsRecord>(record_from(json::parse(reply->body, nullptr, false), properties));
+}
+
+env::Result<std::optional<HsRecord>, HsError> HubSpotClient::get_by_email(
+    std::string_view email, const std::vector<std::string>& properties) {
+  auto reply = call(env::Method::kGet,
+                    std::string(kContacts) + "/" + env::percent_encode(email) +
+                        "?idProperty=email&properties=" + env::percent_encode(join(properties)),
+                    "");
+  if (!reply) {
+    if (reply.error().status == 404) return std::optional<HsRecord>();
+    return fail(reply.error());
+  }
+  return std::optional<HsRecord>(record_from(json::parse(reply->body, nullptr, false), properties));
+}
+
+env::Result<std::vector<HsRecord>, HsError> HubSpotClient::batch_read(
+    const std::vector<uint64_t>& ids, const std::vector<std::string>& properties) {
+  CRMSIM_ASSERT(ids.size() <= kBatchInputsMax, "a batch holds at most 100 inputs");
+  std::vector<HsRecord> out;
+  if (ids.empty()) return out;
+  json body = {{"properties", properties}, {"inputs", json::array()}};
+  for (uint64_t id : ids) body["inputs"].push_back({{"id", std::to_string(id)}});
+  auto reply = call(env::Method::kPost, std::string(kContacts) + "/batch/read", body.dump());
+  if (!reply) return fail(reply.error());
+  json j = json::parse(reply->body, nullptr, false);
+  if (j.is_object() && j.contains("results") && j["results"].is_array())
+    for (const auto& r : j["results"]) out.push_back(record_from(r, properties));
+  return out;
+}
+
+env::Result<std::vector<HsRecord>, HsError> HubSpotClient::batch_read_by_email(
+    const std::vector<std::string>& emails, const std::vector<std::string>& properties) {
+  CRMSIM_ASSERT(emails.size() <= kBatchInputsMax, "a batch holds at most 100 inputs");
+  std::vector<HsRecord> out;
+  if (emails.empty()) return out;
+  json body = {{"properties", properties}, {"idProperty", "email"}, {"inputs", json::array()}};
+  for (const auto& e : emails) body["inputs"].push_back({{"id", e}});
+  auto reply = call(env::Method::kPost, std::string(kContacts) + "/batch/read", body.dump());
+  if (!reply) return fail(reply.error());
+  json j = json::parse(reply->body, nullptr, false);
+  if (j.is_object() && j.contains("results") && j["results"].is_array())
+    for (const auto& r : j["results"]) out.push_back(record_from(r, properties));
+  return out;
+}
+
+env::Result<uint64_t, HsError> HubSpotClient::create(
+    const std::map<std::string, std::string>& properties) {
+  json body = {{"properties", properties_json(properties)}};
+  auto reply = call(env::Method::kPost, kContacts, body.dump());
+  if (!reply) return fail(reply.error());
+  json j = json::parse(reply->body, nullptr, false);
+  if (!j.is_object() || !is_id(j.value("id", json())))
+    return fail(HsError{reply->status, "BAD_RESPONSE", "create answer without id", ""});
+  return std::stoull(j["id"].get<std::string>());
+}
+
+env::Result<env::Ok, HsError> HubSpotClient::update(
+    uint64_t id, const std::map<std::string, std::string>& properties) {
+  json body = {{"properties", properties_json(properties)}};
+  auto reply =
+      call(env::Method::kPatch, std::string(kContacts) + "/" + std::to_string(id), body.dump());
+  if (!reply) return fail(reply.error());
+  return env::Ok{};
+}
+
+env::Result<std::vector<HsBatchResult>, HsError> HubSpotClient::batch_create(
+    const std::vector<std::map<std::string, std::string>>& inputs) {
+  CRMSIM_ASSERT(inputs.size() <= kBatchInputsMax, "a batch holds at most 100 inputs");
+  if (inputs.empty()) return std::vector<HsBatchResult>();
+  json body = {{"inputs", json::array()}};
+  for (size_t i = 0; i < inputs.size(); ++i)
+    body["inputs"].push_back(
+        {{"properties", properties_json(inputs[i])}, {"objectWriteTraceId", std::to_string(i)}});
+  auto reply = call(env::Method::kPost, std::string(kContacts) + "/batch/create", body.dump());
+  if (!reply) return fail(reply.error());
+  std::vector<std::string> emails;
+  for (const auto& in : inputs) {
+    auto it = in.find("email");
+    emails.push_back(it == in.end() ? "" : it->second);
+  }
+  return batch_results(reply->status, json::parse(reply->body, nullptr, false), emails, "email",
+                       {});
+}
+
+env::Result<std::vector<HsBatchResult>, HsError> HubSpotClient::batch_update(
+    const std::vector<std::pair<uint64_t, std::map<std::string, std::string>>>& inputs) {
+  CRMSIM_ASSERT(inputs.size() <= kBatchInputsMax, "a batch holds at most 100 inputs");
+  if (inputs.empty()) return std::vector<HsBatchResult>();
+  json body = {{"inputs", json::array()}};
+  for (size_t i = 0; i < inputs.size(); ++i)
+    body["inputs"].push_back({{"id", std::to_string(inputs[i].first)},
+                              {"properties", properties_json(inputs[i].second)},
+                              {"objectWriteTraceId", std::to_string(i)}});
+  auto reply = call(env::Method::kPost, std::string(kContacts) + "/batch/update", body.dump());
+  if (!reply) return fail(reply.error());
+  std::vector<uint64_t> ids;
+  for (const auto& in : inputs) ids.push_back(in.first);
+  return batch_results(reply->status, json::parse(reply->body, nullptr, false), {}, "", ids);
+}
+
+env::Result<env::Ok, HsError> HubSpotClient::archive(uint64_t id) {
+  auto reply = call(env::Method::kDelete, std::string(kContacts) + "/" + std::to_string(id), "");
+  if (!reply && reply.error().status != 404) return fail(reply.error());
+  return env::Ok{};
+}
+
+env::Result<HsSearchPage, HsError> HubSpotClient::search_modified(
+    env::Timestamp since, env::Timestamp until, const std::vector<std::string>& properties,
+    const std::string& after) {
+  json body = {{"filterGroups",
+                {{{"filters",
+                   {{{"propertyName", "lastmodifieddate"},
+                     {"operator", "BETWEEN"},
+                     {"value", std::to_string(since.ms_since_epoch())},
+                     {"highValue", std::to_string(until.ms_since_epoch())}}}}}}},
+               {"sorts", {{{"propertyName", "lastmodifieddate"}, {"direction", "ASCENDING"}}}},
+               {"properties", properties},
+               {"limit", kSearchPageMax}};
+  if (!after.empty()) body["after"] = after;
+  auto reply = call(env::Method::kPost, std::string(kContacts) + "/search", body.dump());
+  if (!reply) return fail(reply.error());
+  json j = json::parse(reply->body, nullptr, false);
+  HsSearchPage page;
+  if (!j.is_object()) return page;
+  page.total = j.value("total", int64_t{0});
+  if (j.contains("results") && j["results"].is_array())
+    for (const auto& r : j["results"]) page.records.push_back(record_from(r, properties));
+  if (j.contains("paging") && j["paging"].is_object() && j["paging"].contains("next"))
+    page.after = j["paging"]["next"].value("after", "");
+  return page;
+}
+
+env::Result<std::optional<uint64_t>, HsError> HubSpotClient::list_id(std::string_view name) {
+  auto reply = call(env::Method::kGet,
+                    "/crm/v3/lists/object-type-id/0-1/name/" + env::percent_encode(name), "");
+  if (!reply) {
+    if (reply.error().status == 404) return std::optional<uint64_t>();
+    return fail(reply.error());
+  }
+  json j = json::parse(reply->body, nullptr, false);
+  if (j.is_object() && j.contains("list") && j["list"].is_object() &&
+      is_id(j["list"].value("listId", json())))
+    return std::optional<uint64_t>(std::stoull(j["list"]["listId"].get<std::string>()));
+  return fail(HsError{reply->status, "BAD_RESPONSE", "list answer without listId", ""});
+}
+
+env::Result<std::pair<std::vector<uint64_t>, std::string>, HsError> HubSpotClient::list_members(
+    uint64_t list_id, const std::string& after) {
+  std::string target = "/crm/v3/lists/" + std::to_string(list_id) +
+                       "/memberships?limit=" + std::to_string(kMembershipPageMax);
+  if (!after.empty()) target += "&after=" + env::percent_encode(after);
+  auto reply = call(env::Method::kGet, target, "");
+  if (!reply) return fail(reply.error());
+  json j = json::parse(reply->body, nullptr, false);
+  std::pair<std::vector<uint64_t>, std::string> out;
+  if (j.is_object() && j.contains("results") && j["results"].is_array())
+    for (const auto& r : j["results"])
+      if (r.is_object() && is_id(r.value("recordId", json())))
+        out.first.push_back(std::stoull(r["recordId"].get<std::string>()));
+  if (j.is_object() && j.contains("paging") && j["paging"].is_object() &&
+      j["paging"].contains("next"))
+    out.second = j["paging"]["next"].value("after", "");
+  return out;
+}
+
+}  // namespace crmsim::engine

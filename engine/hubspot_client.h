@@ -1,0 +1,114 @@
+// The engine's HubSpot CRM client, over the Transport port, with a private
+// app token: contacts by id or email (single and batch, 100 per call),
+// create, update, archive, search on last-modified with `after` paging, and
+// the inclusion list's memberships. A 429 is reported with the moment its
+// window frees (10 seconds, the next second for search, or the portal's
+// next midnight for the daily limit) so the engine can wait it out in
+// virtual time instead of sleeping. Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "env/clock.h"
+#include "env/transport.h"
+
+namespace crmsim::engine {
+
+struct HsError {
+  int status = 0;        // 0: no response
+  std::string category;  // VALIDATION_ERROR, CONFLICT, RATE_LIMIT, TIMEOUT, ...
+  std::string message;
+  std::string policy;  // for RATE_LIMIT: TEN_SECONDLY_ROLLING, DAILY, SECONDLY
+  bool ambiguous() const { return category == "TIMEOUT" || category == "CONNECTION_CLOSED"; }
+  bool rate_limited() const { return status == 429; }
+  bool transient() const { return status == 0 || status == 429 || status >= 500; }
+};
+
+struct HsRecord {
+  uint64_t id = 0;
+  std::map<std::string, std::string> properties;  // requested ones; "" when unset
+  env::Timestamp updated_at;
+  bool archived = false;
+  const std::string& get(const std::string& property) const;
+};
+
+// One input's outcome in a batch call.
+struct HsBatchResult {
+  uint64_t id = 0;  // the record's id on success
+  bool success = false;
+  HsError error;
+};
+
+struct HsSearchPage {
+  std::vector<HsRecord> records;
+  int64_t total = 0;
+  std::string after;  // empty when done
+};
+
+class HubSpotClient {
+ public:
+  static constexpr size_t kBatchInputsMax = 100;
+  static constexpr int64_t kSearchPageMax = 200;
+  static constexpr int64_t kMembershipPageMax = 250;
+
+  HubSpotClient(env::Transport& transport, const env::Clock& clock, std::string token);
+  HubSpotClient(const HubSpotClient&) = delete;
+  HubSpotClient& operator=(const HubSpotClient&) = delete;
+
+  // nullopt when the contact does not exist (or is archived).
+  env::Result<std::optional<HsRecord>, HsError> get(uint64_t id,
+                                                    const std::vector<std::string>& properties);
+  env::Result<std::optional<HsRecord>, HsError> get_by_email(
+      std::string_view email, const std::vector<std::string>& properties);
+  // Records found, in no particular order; missing ones are left out.
+  // REQUIRES: at most kBatchInputsMax ids / emails.
+  env::Result<std::vector<HsRecord>, HsError> batch_read(
+      const std::vector<uint64_t>& ids, const std::vector<std::string>& properties);
+  env::Result<std::vector<HsRecord>, HsError> batch_read_by_email(
+      const std::vector<std::string>& emails, const std::vector<std::string>& properties);
+  env::Result<uint64_t, HsError> create(const std::map<std::string, std::string>& properties);
+  env::Result<env::Ok, HsError> update(uint64_t id,
+                                       const std::map<std::string, std::string>& properties);
+  // One result per input, in order (each input carries an objectWriteTraceId
+  // so that one bad input does not fail the others).
+  env::Result<std::vector<HsBatchResult>, HsError> batch_create(
+      const std::vector<std::map<std::string, std::string>>& inputs);
+  env::Result<std::vector<HsBatchResult>, HsError> batch_update(
+      const std::vector<std::pair<uint64_t, std::map<std::string, std::string>>>& inputs);
+  // Absent counts as archived.
+  env::Result<env::Ok, HsError> archive(uint64_t id);
+  // Contacts modified at or after `since` and no later than `until`, oldest
+  // first (then by id).
+  env::Result<HsSearchPage, HsError> search_modified(env::Timestamp since, env::Timestamp until,
+                                                     const std::vector<std::string>& properties,
+                                                     const std::string& after);
+  // The id of the contact list named `name`; nullopt when there is none.
+  env::Result<std::optional<uint64_t>, HsError> list_id(std::string_view name);
+  // One page of a list's members.
+  env::Result<std::pair<std::vector<uint64_t>, std::string>, HsError> list_members(
+      uint64_t list_id, const std::string& after);
+
+  uint64_t calls() const { return calls_; }
+  // When the last 429's window frees.
+  env::Timestamp retry_at(const HsError& error) const;
+
+ private:
+  struct Reply {
+    int status = 0;
+    std::string body;
+  };
+  env::Result<Reply, HsError> call(env::Method method, const std::string& target,
+                                   const std::string& body);
+
+  env::Transport& transport_;
+  const env::Clock& clock_;
+  std::string token_;
+  uint64_t calls_ = 0;
+};
+
+}  // namespace crmsim::engine

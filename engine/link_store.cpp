@@ -1,0 +1,482 @@
+#include "engine/link_store.h"
+
+#include <sqlite3.h>
+
+#include "env/assert.h"
+
+namespace crmsim::engine {
+
+using env::fail;
+
+// A prepared statement, reset after each use. A failing step on a store the
+// engine owns is an I/O failure it cannot reason about: it aborts loudly
+// (the store is the engine's truth; carrying on would corrupt it).
+class LinkStore::Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) : db_(db) {
+    int rc = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
+    CRMSIM_ASSERT(rc == SQLITE_OK, sqlite3_errmsg(db));
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int i, int64_t v) {
+    sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+  Statement& bind(int i, std::string_view v) {
+    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  // True while a row is available.
+  bool step() {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    CRMSIM_ASSERT(rc == SQLITE_DONE, sqlite3_errmsg(db_));
+    return false;
+  }
+  void run() {
+    while (step()) {
+    }
+    reset();
+  }
+  int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
+  std::string text(int col) const {
+    const auto* p = sqlite3_column_text(stmt_, col);
+    return p == nullptr ? std::string()
+                        : std::string(reinterpret_cast<const char*>(p),
+                                      static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
+  }
+  void reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+namespace {
+
+const char* const kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS links(
+  hs_id INTEGER PRIMARY KEY,
+  sf_object TEXT NOT NULL,
+  sf_id TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS synced_values(
+  hs_id INTEGER NOT NULL,
+  property TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY(hs_id, property));
+CREATE TABLE IF NOT EXISTS watermarks(
+  name TEXT PRIMARY KEY,
+  at_ms INTEGER NOT NULL,
+  ids TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS inbox(
+  hs_id INTEGER PRIMARY KEY,
+  version INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  received_ms INTEGER NOT NULL,
+  first_ms INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS inbox_by_age ON inbox(first_ms, hs_id);
+CREATE TABLE IF NOT EXISTS intents(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL,
+  hs_id INTEGER NOT NULL,
+  sf_object TEXT NOT NULL,
+  sf_id TEXT NOT NULL,
+  email TEXT NOT NULL,
+  created_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS failures(
+  key TEXT PRIMARY KEY,
+  direction TEXT NOT NULL,
+  family TEXT NOT NULL,
+  message TEXT NOT NULL,
+  retries INTEGER NOT NULL,
+  first_ms INTEGER NOT NULL,
+  last_ms INTEGER NOT NULL,
+  next_retry_ms INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS failures_due ON failures(next_retry_ms, key);
+CREATE TABLE IF NOT EXISTS calls(minute INTEGER PRIMARY KEY, calls INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS list_members(hs_id INTEGER PRIMARY KEY);
+)sql";
+
+std::string join_ids(const std::set<std::string>& ids) {
+  std::string out;
+  for (const auto& id : ids) out += (out.empty() ? "" : ",") + id;
+  return out;
+}
+
+std::set<std::string> split_ids(const std::string& text) {
+  std::set<std::string> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    if (comma > start) out.insert(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+env::Result<std::unique_ptr<LinkStore>> LinkStore::open(const std::string& path) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = db != nullptr ? sqlite3_errmsg(db) : "cannot open";
+    sqlite3_close(db);
+    return env::fail("store", path + ": " + message);
+  }
+  char* error = nullptr;
+  // WAL with synchronous=NORMAL: a committed step survives a process crash
+  // (what the engine's recovery relies on); only a power loss may drop the
+  // last few commits.
+  rc = sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", nullptr, nullptr,
+                    &error);
+  if (rc == SQLITE_OK) rc = sqlite3_exec(db, kSchema, nullptr, nullptr, &error);
+  if (rc != SQLITE_OK) {
+    std::string message = error != nullptr ? error : "schema";
+    sqlite3_free(error);
+    sqlite3_close(db);
+    return env::fail("store", path + ": " + message);
+  }
+  return std::unique_ptr<LinkStore>(new LinkStore(db));
+}
+
+LinkStore::LinkStore(sqlite3* db) : db_(db) {}
+
+LinkStore::~LinkStore() {
+  // An open transaction at destruction is a crash in the middle of a step:
+  // it rolls back, as it would in a real crash.
+  statements_.clear();
+  sqlite3_close(db_);
+}
+
+LinkStore::Statement& LinkStore::statement(const char* sql) const {
+  auto& s = statements_[sql];
+  if (!s) s = std::make_unique<Statement>(db_, sql);
+  return *s;
+}
+
+void LinkStore::exec(const char* sql) const {
+  char* error = nullptr;
+  int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &error);
+  CRMSIM_ASSERT(rc == SQLITE_OK, error != nullptr ? error : "exec");
+}
+
+void LinkStore::begin() {
+  if (depth_++ == 0) exec("BEGIN IMMEDIATE");
+}
+
+void LinkStore::commit() {
+  CRMSIM_ASSERT(depth_ > 0, "commit() without begin()");
+  if (--depth_ == 0) exec("COMMIT");
+}
+
+// ---- links
+
+std::optional<Link> LinkStore::link_by_hubspot(uint64_t hs_id) const {
+  auto& s = statement("SELECT sf_object, sf_id FROM links WHERE hs_id = ?");
+  s.bind(1, static_cast<int64_t>(hs_id));
+  std::optional<Link> out;
+  if (s.step()) out = Link{hs_id, s.text(0), s.text(1)};
+  s.reset();
+  return out;
+}
+
+std::optional<Link> LinkStore::link_by_salesforce(std::string_view sf_id) const {
+  auto& s = statement("SELECT hs_id, sf_object FROM links WHERE sf_id = ?");
+  s.bind(1, sf_id);
+  std::optional<Link> out;
+  if (s.step()) out = Link{static_cast<uint64_t>(s.integer(0)), s.text(1), std::string(sf_id)};
+  s.reset();
+  return out;
+}
+
+void LinkStore::put_link(const Link& link) {
+  CRMSIM_ASSERT(link.hs_id != 0 && !link.sf_id.empty(), "a link joins two records");
+  begin();
+  statement("DELETE FROM links WHERE sf_id = ? AND hs_id != ?")
+      .bind(1, link.sf_id)
+      .bind(2, static_cast<int64_t>(link.hs_id))
+      .run();
+  statement("INSERT OR REPLACE INTO links(hs_id, sf_object, sf_id) VALUES(?, ?, ?)")
+      .bind(1, static_cast<int64_t>(link.hs_id))
+      .bind(2, link.sf_object)
+      .bind(3, link.sf_id)
+      .run();
+  commit();
+}
+
+void LinkStore::remove_link(uint64_t hs_id) {
+  statement("DELETE FROM links WHERE hs_id = ?").bind(1, static_cast<int64_t>(hs_id)).run();
+}
+
+size_t LinkStore::link_count() const {
+  auto& s = statement("SELECT COUNT(*) FROM links");
+  s.step();
+  auto n = static_cast<size_t>(s.integer(0));
+  s.reset();
+  return n;
+}
+
+std::vector<Link> LinkStore::links() const {
+  auto& s = statement("SELECT hs_id, sf_object, sf_id FROM links ORDER BY hs_id");
+  std::vector<Link> out;
+  while (s.step()) out.push_back({static_cast<uint64_t>(s.integer(0)), s.text(1), s.text(2)});
+  s.reset();
+  return out;
+}
+
+// ---- synced values
+
+std::map<std::string, std::string> LinkStore::synced_values(uint64_t hs_id) const {
+  auto& s = statement("SELECT property, value FROM synced_values WHERE hs_id = ?");
+  s.bind(1, static_cast<int64_t>(hs_id));
+  std::map<std::string, std::string> out;
+  while (s.step()) out[s.text(0)] = s.text(1);
+  s.reset();
+  return out;
+}
+
+void LinkStore::put_synced_value(uint64_t hs_id, const std::string& property,
+                                 const std::string& value) {
+  statement("INSERT OR REPLACE INTO synced_values(hs_id, property, value) VALUES(?, ?, ?)")
+      .bind(1, static_cast<int64_t>(hs_id))
+      .bind(2, property)
+      .bind(3, value)
+      .run();
+}
+
+void LinkStore::clear_synced_values(uint64_t hs_id) {
+  statement("DELETE FROM synced_values WHERE hs_id = ?").bind(1, static_cast<int64_t>(hs_id)).run();
+}
+
+// ---- watermarks and meta
+
+std::optional<Watermark> LinkStore::watermark(std::string_view name) const {
+  auto& s = statement("SELECT at_ms, ids FROM watermarks WHERE name = ?");
+  s.bind(1, name);
+  std::optional<Watermark> out;
+  if (s.step()) out = Watermark{env::Timestamp::from_ms(s.integer(0)), split_ids(s.text(1))};
+  s.reset();
+  return out;
+}
+
+void LinkStore::put_watermark(std::string_view name, const Watermark& mark) {
+  statement("INSERT OR REPLACE INTO watermarks(name, at_ms, ids) VALUES(?, ?, ?)")
+      .bind(1, name)
+      .bind(2, mark.at.ms_since_epoch())
+      .bind(3, join_ids(mark.ids_at))
+      .run();
+}
+
+std::optional<std::string> LinkStore::meta(std::string_view key) const {
+  auto& s = statement("SELECT value FROM meta WHERE key = ?");
+  s.bind(1, key);
+  std::optional<std::string> out;
+  if (s.step()) out = s.text(0);
+  s.reset();
+  return out;
+}
+
+void LinkStore::put_meta(std::string_view key, std::string_view value) {
+  statement("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)")
+      .bind(1, key)
+      .bind(2, value)
+      .run();
+}
+
+// ---- inbox
+
+env::Status LinkStore::inbox_add(uint64_t hs_id, std::string_view reason, env::Timestamp at) {
+  auto& exists = statement("SELECT 1 FROM inbox WHERE hs_id = ?");
+  exists.bind(1, static_cast<int64_t>(hs_id));
+  bool present = exists.step();
+  exists.reset();
+  if (!present && inbox_size() >= kInboxItemsMax)
+    return env::fail("inbox_full",
+                     "the inbox holds " + std::to_string(kInboxItemsMax) + " records already");
+  statement(
+      "INSERT INTO inbox(hs_id, version, reason, received_ms, first_ms) VALUES(?1, 1, ?2, ?3, ?3) "
+      "ON CONFLICT(hs_id) DO UPDATE SET version = version + 1, reason = ?2, received_ms = ?3")
+      .bind(1, static_cast<int64_t>(hs_id))
+      .bind(2, reason)
+      .bind(3, at.ms_since_epoch())
+      .run();
+  return env::Ok{};
+}
+
+std::vector<InboxItem> LinkStore::inbox_peek(size_t max_items) const {
+  auto& s = statement(
+      "SELECT hs_id, version, reason, received_ms FROM inbox ORDER BY first_ms, hs_id LIMIT ?");
+  s.bind(1, static_cast<int64_t>(max_items));
+  std::vector<InboxItem> out;
+  while (s.step())
+    out.push_back({static_cast<uint64_t>(s.integer(0)), s.integer(1), s.text(2),
+                   env::Timestamp::from_ms(s.integer(3))});
+  s.reset();
+  return out;
+}
+
+void LinkStore::inbox_remove(uint64_t hs_id, int64_t version) {
+  statement("DELETE FROM inbox WHERE hs_id = ? AND version = ?")
+      .bind(1, static_cast<int64_t>(hs_id))
+      .bind(2, version)
+      .run();
+}
+
+size_t LinkStore::inbox_size() const {
+  auto& s = statement("SELECT COUNT(*) FROM inbox");
+  s.step();
+  auto n = static_cast<size_t>(s.integer(0));
+  s.reset();
+  return n;
+}
+
+// ---- intents
+
+int64_t LinkStore::add_intent(const Intent& intent) {
+  statement(
+      "INSERT INTO intents(kind, hs_id, sf_object, sf_id, email, created_ms) "
+      "VALUES(?, ?, ?, ?, ?, ?)")
+      .bind(1, intent.kind)
+      .bind(2, static_cast<int64_t>(intent.hs_id))
+      .bind(3, intent.sf_object)
+      .bind(4, intent.sf_id)
+      .bind(5, intent.email)
+      .bind(6, intent.created_at.ms_since_epoch())
+      .run();
+  return sqlite3_last_insert_rowid(db_);
+}
+
+void LinkStore::remove_intent(int64_t id) {
+  statement("DELETE FROM intents WHERE id = ?").bind(1, id).run();
+}
+
+std::vector<Intent> LinkStore::intents() const {
+  auto& s = statement(
+      "SELECT id, kind, hs_id, sf_object, sf_id, email, created_ms FROM intents ORDER BY id");
+  std::vector<Intent> out;
+  while (s.step())
+    out.push_back({s.integer(0), s.text(1), static_cast<uint64_t>(s.integer(2)), s.text(3),
+                   s.text(4), s.text(5), env::Timestamp::from_ms(s.integer(6))});
+  s.reset();
+  return out;
+}
+
+// ---- failures
+
+void LinkStore::put_failure(const SyncFailure& f) {
+  statement(
+      "INSERT OR REPLACE INTO failures(key, direction, family, message, retries, first_ms, "
+      "last_ms, next_retry_ms) VALUES(?, ?, ?, ?, ?, ?, ?, ?)")
+      .bind(1, f.key)
+      .bind(2, f.direction)
+      .bind(3, f.family)
+      .bind(4, f.message)
+      .bind(5, f.retries)
+      .bind(6, f.first_at.ms_since_epoch())
+      .bind(7, f.last_at.ms_since_epoch())
+      .bind(8, f.next_retry_at.ms_since_epoch())
+      .run();
+}
+
+void LinkStore::clear_failure(std::string_view key) {
+  statement("DELETE FROM failures WHERE key = ?").bind(1, key).run();
+}
+
+namespace {
+// One row of the failures table (the statement's type is private to
+// LinkStore, hence the template).
+template <typename S>
+SyncFailure failure_row(const S& s) {
+  return SyncFailure{s.text(0),
+                     s.text(1),
+                     s.text(2),
+                     s.text(3),
+                     s.integer(4),
+                     env::Timestamp::from_ms(s.integer(5)),
+                     env::Timestamp::from_ms(s.integer(6)),
+                     env::Timestamp::from_ms(s.integer(7))};
+}
+}  // namespace
+
+std::optional<SyncFailure> LinkStore::failure(std::string_view key) const {
+  auto& s = statement(
+      "SELECT key, direction, family, message, retries, first_ms, last_ms, next_retry_ms "
+      "FROM failures WHERE key = ?");
+  s.bind(1, key);
+  std::optional<SyncFailure> out;
+  if (s.step()) out = failure_row(s);
+  s.reset();
+  return out;
+}
+
+std::vector<SyncFailure> LinkStore::failures_due(env::Timestamp now, size_t max_items) const {
+  auto& s = statement(
+      "SELECT key, direction, family, message, retries, first_ms, last_ms, next_retry_ms "
+      "FROM failures WHERE next_retry_ms <= ? ORDER BY next_retry_ms, key LIMIT ?");
+  s.bind(1, now.ms_since_epoch()).bind(2, static_cast<int64_t>(max_items));
+  std::vector<SyncFailure> out;
+  while (s.step()) out.push_back(failure_row(s));
+  s.reset();
+  return out;
+}
+
+std::vector<SyncFailure> LinkStore::failures() const {
+  auto& s = statement(
+      "SELECT key, direction, family, message, retries, first_ms, last_ms, next_retry_ms "
+      "FROM failures ORDER BY key");
+  std::vector<SyncFailure> out;
+  while (s.step()) out.push_back(failure_row(s));
+  s.reset();
+  return out;
+}
+
+// ---- calls
+
+void LinkStore::add_calls(int64_t minute, int64_t calls) {
+  statement(
+      "INSERT INTO calls(minute, calls) VALUES(?1, ?2) "
+      "ON CONFLICT(minute) DO UPDATE SET calls = calls + ?2")
+      .bind(1, minute)
+      .bind(2, calls)
+      .run();
+}
+
+std::vector<std::pair<int64_t, int64_t>> LinkStore::calls_since(int64_t since_minute) {
+  statement("DELETE FROM calls WHERE minute < ?").bind(1, since_minute).run();
+  auto& s = statement("SELECT minute, calls FROM calls ORDER BY minute");
+  std::vector<std::pair<int64_t, int64_t>> out;
+  while (s.step()) out.emplace_back(s.integer(0), s.integer(1));
+  s.reset();
+  return out;
+}
+
+// ---- list members
+
+std::set<uint64_t> LinkStore::list_members() const {
+  auto& s = statement("SELECT hs_id FROM list_members");
+  std::set<uint64_t> out;
+  while (s.step()) out.insert(static_cast<uint64_t>(s.integer(0)));
+  s.reset();
+  return out;
+}
+
+void LinkStore::add_list_member(uint64_t hs_id) {
+  statement("INSERT OR IGNORE INTO list_members(hs_id) VALUES(?)")
+      .bind(1, static_cast<int64_t>(hs_id))
+      .run();
+}
+
+void LinkStore::remove_list_member(uint64_t hs_id) {
+  statement("DELETE FROM list_members WHERE hs_id = ?").bind(1, static_cast<int64_t>(hs_id)).run();
+}
+
+}  // namespace crmsim::engine

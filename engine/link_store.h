@@ -1,0 +1,157 @@
+// The engine's durable truth, in one SQLite file: which HubSpot record is
+// linked to which Salesforce record, the last value synced per mapped field
+// (echo suppression and conflict rules), poll watermarks, the inbox of
+// HubSpot change events not yet acted on, write intents (so that a crash
+// between a create and its bookkeeping is finished, not repeated), Sync
+// Health failures with their retry state, the Salesforce calls spent per
+// minute (the budget survives a restart) and the inclusion list as last
+// seen. The engine never holds a transaction open across a call to a CRM:
+// it records an intent, commits, calls, then records the outcome. Not
+// thread-safe: one engine owns one store.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "env/result.h"
+#include "env/time.h"
+
+struct sqlite3;
+
+namespace crmsim::engine {
+
+// A HubSpot contact linked to a Salesforce lead or contact.
+struct Link {
+  uint64_t hs_id = 0;
+  std::string sf_object;  // "Lead" or "Contact"
+  std::string sf_id;
+};
+
+// Where a poll has read up to: every record stamped before `at` and those
+// stamped exactly `at` whose ids are in `ids_at` have been processed.
+struct Watermark {
+  env::Timestamp at;
+  std::set<std::string> ids_at;
+};
+
+// A HubSpot record waiting to be synced to Salesforce. `version` grows each
+// time a new event arrives for it, so that an event arriving while the
+// record is being processed is not lost when the item is removed.
+struct InboxItem {
+  uint64_t hs_id = 0;
+  int64_t version = 0;
+  std::string reason;  // "creation", "propertyChange:email", "list_join", "sweep", ...
+  env::Timestamp received_at;
+};
+
+// A create the engine is about to make: if a crash or a timeout hides its
+// outcome, the engine looks the record up by `email` before creating again.
+struct Intent {
+  int64_t id = 0;
+  std::string kind;  // "create_salesforce" (hs_id set) or "create_hubspot" (sf_id set)
+  uint64_t hs_id = 0;
+  std::string sf_object;
+  std::string sf_id;
+  std::string email;
+  env::Timestamp created_at;
+};
+
+// A record that failed to sync, as Sync Health shows it.
+struct SyncFailure {
+  std::string key;        // "hs:123" or "sf:00Q..." — one row per record and side
+  std::string direction;  // "to_salesforce" or "to_hubspot"
+  std::string family;     // associations, automation_rules, duplicates, permissions,
+                          // property_values, api_limit, other
+  std::string message;
+  int64_t retries = 0;
+  env::Timestamp first_at;
+  env::Timestamp last_at;
+  env::Timestamp next_retry_at;
+};
+
+class LinkStore {
+ public:
+  // Opens (creating if needed) the store at `path`; ":memory:" for a store
+  // that lives as long as the object. Error "store" with SQLite's message.
+  static env::Result<std::unique_ptr<LinkStore>> open(const std::string& path);
+  ~LinkStore();
+  LinkStore(const LinkStore&) = delete;
+  LinkStore& operator=(const LinkStore&) = delete;
+
+  // Groups writes into one atomic, durable step. Nested calls join the
+  // outer transaction. REQUIRES: commit() pairs with begin().
+  void begin();
+  void commit();
+
+  // ---- links
+  std::optional<Link> link_by_hubspot(uint64_t hs_id) const;
+  std::optional<Link> link_by_salesforce(std::string_view sf_id) const;
+  // Inserts or replaces the link of link.hs_id (and drops any other link to
+  // link.sf_id, which can only belong to one HubSpot record).
+  void put_link(const Link& link);
+  void remove_link(uint64_t hs_id);
+  size_t link_count() const;
+  std::vector<Link> links() const;
+
+  // ---- last synced values, by HubSpot property name
+  std::map<std::string, std::string> synced_values(uint64_t hs_id) const;
+  void put_synced_value(uint64_t hs_id, const std::string& property, const std::string& value);
+  void clear_synced_values(uint64_t hs_id);
+
+  // ---- watermarks and small named values
+  std::optional<Watermark> watermark(std::string_view name) const;
+  void put_watermark(std::string_view name, const Watermark& mark);
+  std::optional<std::string> meta(std::string_view key) const;
+  void put_meta(std::string_view key, std::string_view value);
+
+  // ---- inbox (coalesced per HubSpot record)
+  // Error "inbox_full" once kInboxItemsMax records wait.
+  static constexpr size_t kInboxItemsMax = 5'000'000;
+  env::Status inbox_add(uint64_t hs_id, std::string_view reason, env::Timestamp at);
+  // The oldest `max_items` waiting items.
+  std::vector<InboxItem> inbox_peek(size_t max_items) const;
+  // Removes the item if no newer event arrived since `version` was read.
+  void inbox_remove(uint64_t hs_id, int64_t version);
+  size_t inbox_size() const;
+
+  // ---- write intents
+  int64_t add_intent(const Intent& intent);
+  void remove_intent(int64_t id);
+  std::vector<Intent> intents() const;
+
+  // ---- Sync Health
+  void put_failure(const SyncFailure& failure);
+  void clear_failure(std::string_view key);
+  std::optional<SyncFailure> failure(std::string_view key) const;
+  // Failures whose next retry is due at `now`, oldest first.
+  std::vector<SyncFailure> failures_due(env::Timestamp now, size_t max_items) const;
+  std::vector<SyncFailure> failures() const;
+
+  // ---- Salesforce calls per minute (minute = ms since epoch / 60,000)
+  void add_calls(int64_t minute, int64_t calls);
+  // (minute, calls) for minutes >= since_minute; older rows are deleted.
+  std::vector<std::pair<int64_t, int64_t>> calls_since(int64_t since_minute);
+
+  // ---- the inclusion list as last seen
+  std::set<uint64_t> list_members() const;
+  void add_list_member(uint64_t hs_id);
+  void remove_list_member(uint64_t hs_id);
+
+ private:
+  explicit LinkStore(sqlite3* db);
+  class Statement;
+  Statement& statement(const char* sql) const;
+  void exec(const char* sql) const;
+
+  sqlite3* db_;
+  int depth_ = 0;
+  mutable std::map<const char*, std::unique_ptr<Statement>> statements_;
+};
+
+}  // namespace crmsim::engine

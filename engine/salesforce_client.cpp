@@ -1,0 +1,352 @@
+#include "engine/salesforce_client.h"
+
+#include <nlohmann/json.hpp>
+
+#include "env/assert.h"
+#include "env/percent_encoding.h"
+#include "env/time.h"
+
+namespace crmsim::engine {
+
+using env::fail;
+
+using nlohmann::json;
+
+bool SfError::transient() const {
+  return status == 0 || status >= 500 || code == "UNABLE_TO_LOCK_ROW" || budget() ||
+         code == "INVALID_SESSION_ID" || code == "SERVER_UNAVAILABLE";
+}
+
+const std::string& SfRecord::get(const std::string& field) const {
+  static const std::string kBlank;
+  auto it = fields.find(field);
+  return it == fields.end() ? kBlank : it->second;
+}
+
+std::string soql_quote(std::string_view value) {
+  std::string out = "'";
+  for (char c : value) {
+    if (c == '\\' || c == '\'') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
+namespace {
+
+std::string value_text(const json& v) {
+  if (v.is_null()) return "";
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
+  return v.dump();
+}
+
+void flatten(const json& object, const std::string& prefix, SfFields& out) {
+  for (const auto& [key, value] : object.items()) {
+    if (key == "attributes") continue;
+    if (value.is_object()) {
+      flatten(value, prefix + key + ".", out);
+    } else {
+      out[prefix + key] = value_text(value);
+    }
+  }
+}
+
+SfRecord record_from(const json& j) {
+  SfRecord r;
+  if (j.contains("attributes") && j["attributes"].is_object())
+    r.type = j["attributes"].value("type", "");
+  flatten(j, "", r.fields);
+  r.id = r.get("Id");
+  return r;
+}
+
+json fields_json(const SfFields& fields) {
+  json out = json::object();
+  for (const auto& [name, value] : fields) out[name] = value.empty() ? json() : json(value);
+  return out;
+}
+
+// Salesforce's error array, or the first element of it.
+SfError error_from(int status, const std::string& body) {
+  SfError e;
+  e.status = status;
+  json j = json::parse(body, nullptr, false);
+  const json* first = nullptr;
+  if (j.is_array() && !j.empty() && j[0].is_object()) first = &j[0];
+  if (j.is_object()) first = &j;
+  if (first != nullptr) {
+    e.code = first->value("errorCode", first->value("statusCode", first->value("error", "")));
+    e.message = first->value("message", first->value("error_description", ""));
+    if (first->contains("fields") && (*first)["fields"].is_array())
+      for (const auto& f : (*first)["fields"])
+        if (f.is_string()) e.fields.push_back(f.get<std::string>());
+  }
+  if (e.code.empty()) e.code = "HTTP_" + std::to_string(status);
+  return e;
+}
+
+std::vector<SaveResult> save_results(const json& j, size_t expected) {
+  std::vector<SaveResult> out;
+  if (j.is_array()) {
+    for (const auto& item : j) {
+      SaveResult r;
+      r.success = item.value("success", false);
+      if (item.contains("id") && item["id"].is_string()) r.id = item["id"].get<std::string>();
+      if (!r.success) {
+        r.error.status = 400;
+        if (item.contains("errors") && item["errors"].is_array() && !item["errors"].empty())
+          r.error = error_from(400, item["errors"].dump());
+        else
+          r.error.code = "UNKNOWN";
+      }
+      out.push_back(std::move(r));
+    }
+  }
+  while (out.size() < expected) {
+    SaveResult missing;
+    missing.error = SfError{200, "MISSING_RESULT", "no result for this record", {}};
+    out.push_back(std::move(missing));
+  }
+  return out;
+}
+
+SfError transport_error(const env::TransportError& e) {
+  using K = env::TransportError::Kind;
+  SfError out;
+  out.status = 0;
+  switch (e.kind) {
+    case K::kTimeout:
+      out.code = "TIMEOUT";
+      break;
+    case K::kConnectionRefused:
+      out.code = "CONNECTION_REFUSED";
+      break;
+    case K::kConnectionClosed:
+      out.code = "CONNECTION_CLOSED";
+      break;
+    case K::kInvalidRequest:
+      out.code = "INVALID_REQUEST";
+      break;
+  }
+  out.message = e.message;
+  return out;
+}
+
+}  // namespace
+
+SalesforceClient::SalesforceClient(env::Transport& transport, BudgetGovernor& budget,
+                                   SalesforceCredentials credentials)
+    : transport_(transport), budget_(budget), credentials_(std::move(credentials)) {}
+
+std::string SalesforceClient::data_path(std::string_view rest) const {
+  return std::string("/services/data/v") + kApiVersion + std::string(rest);
+}
+
+env::Result<env::Ok, SfError> SalesforceClient::login() {
+  auto request = env::Request::make(env::Method::kPost, "/services/oauth2/token").value();
+  request.headers.set("Content-Type", "application/x-www-form-urlencoded");
+  request.body = "grant_type=password&client_id=" + env::percent_encode(credentials_.client_id) +
+                 "&client_secret=" + env::percent_encode(credentials_.client_secret) +
+                 "&username=" + env::percent_encode(credentials_.username) +
+                 "&password=" + env::percent_encode(credentials_.password);
+  auto response = transport_.send(request);
+  if (!response) return fail(transport_error(response.error()));
+  if (response->status != 200) return fail(error_from(response->status, response->body));
+  json j = json::parse(response->body, nullptr, false);
+  if (!j.is_object() || !j.contains("access_token") || !j["access_token"].is_string())
+    return fail(SfError{response->status, "BAD_RESPONSE", "login answer without access_token", {}});
+  token_ = j["access_token"].get<std::string>();
+  const std::string id = j.value("id", "");
+  user_id_ = id.substr(id.find_last_of('/') + 1);
+  return env::Ok{};
+}
+
+env::Result<SalesforceClient::Reply, SfError> SalesforceClient::call(env::Method method,
+                                                                     const std::string& path,
+                                                                     const std::string& body) {
+  for (int attempt = 0; attempt < kLoginAttemptsMax; ++attempt) {
+    if (token_.empty()) {
+      if (auto s = login(); !s) return fail(s.error());
+    }
+    if (!budget_.allows(1))
+      return fail(SfError{0, "BUDGET", "the integration's API call limit is used up", {}});
+    auto request = env::Request::make(method, path);
+    if (!request) return fail(SfError{0, "INVALID_REQUEST", request.error().message, {}});
+    request->headers.set("Authorization", "Bearer " + token_);
+    request->headers.set("Accept", "application/json");
+    if (!body.empty()) {
+      request->headers.set("Content-Type", "application/json");
+      request->body = body;
+    }
+    budget_.spend();
+    ++calls_;
+    auto response = transport_.send(request.value());
+    if (!response) return fail(transport_error(response.error()));
+    if (auto info = response->headers.get("Sforce-Limit-Info")) {
+      // "api-usage=USED/MAX"
+      std::string text(*info);
+      size_t eq = text.find('=');
+      size_t slash = text.find('/');
+      if (eq != std::string::npos && slash != std::string::npos && slash > eq) {
+        try {
+          budget_.observe_org_usage(std::stoll(text.substr(eq + 1, slash - eq - 1)),
+                                    std::stoll(text.substr(slash + 1)));
+        } catch (const std::exception&) {  // a malformed header is ignored
+        }
+      }
+    }
+    if (response->status == 401) {
+      token_.clear();  // the session ended: log in again once
+      continue;
+    }
+    if (response->status >= 300) {
+      SfError e = error_from(response->status, response->body);
+      if (e.code == "REQUEST_LIMIT_EXCEEDED") budget_.org_limit_exceeded();
+      return fail(std::move(e));
+    }
+    return Reply{response->status, std::move(response->body)};
+  }
+  return fail(SfError{401, "INVALID_SESSION_ID", "the session could not be renewed", {}});
+}
+
+env::Result<QueryPage, SfError> SalesforceClient::query(std::string_view soql) {
+  auto reply = call(env::Method::kGet, data_path("/query?q=" + env::percent_encode(soql)), "");
+  if (!reply) return fail(reply.error());
+  json j = json::parse(reply->body, nullptr, false);
+  if (!j.is_object()) return fail(SfError{reply->status, "BAD_RESPONSE", "query answer", {}});
+  QueryPage page;
+  page.total_size = j.value("totalSize", int64_t{0});
+  if (j.contains("nextRecordsUrl") && j["nextRecordsUrl"].is_string())
+    page.next_records_url = j["nextRecordsUrl"].get<std::string>();
+  if (j.contains("records") && j["records"].is_array())
+    for (const auto& r : j["records"]) page.records.push_back(record_from(r));
+  return page;
+}
+
+env::Result<QueryPage, SfError> SalesforceClient::query_more(const std::string& next_records_url) {
+  auto reply = call(env::Method::kGet, next_records_url, "");
+  if (!reply) return fail(reply.error());
+  json j = json::parse(reply->body, nullptr, false);
+  if (!j.is_object()) return fail(SfError{reply->status, "BAD_RESPONSE", "query answer", {}});
+  QueryPage page;
+  page.total_size = j.value("totalSize", int64_t{0});
+  if (j.contains("nextRecordsUrl") && j["nextRecordsUrl"].is_string())
+    page.next_records_url = j["nextRecordsUrl"].get<std::string>();
+  if (j.contains("records") && j["records"].is_array())
+    for (const auto& r : j["records"]) page.records.push_back(record_from(r));
+  return page;
+}
+
+env::Result<std::optional<SfRecord>, SfError> SalesforceClient::retrieve(
+    std::string_view type, std::string_view id, const std::vector<std::string>& fields) {
+  std::string list;
+  for (const auto& f : fields) list += (list.empty() ? "" : ",") + f;
+  auto reply = call(env::Method::kGet,
+                    data_path("/sobjects/" + std::string(type) + "/" + std::string(id) +
+                              (list.empty() ? "" : "?fields=" + env::percent_encode(list))),
+                    "");
+  if (!reply) {
+    if (reply.error().code == "NOT_FOUND" || reply.error().code == "ENTITY_IS_DELETED")
+      return std::optional<SfRecord>();
+    return fail(reply.error());
+  }
+  json j = json::parse(reply->body, nullptr, false);
+  if (!j.is_object()) return fail(SfError{reply->status, "BAD_RESPONSE", "retrieve answer", {}});
+  return std::optional<SfRecord>(record_from(j));
+}
+
+env::Result<std::vector<std::optional<SfRecord>>, SfError> SalesforceClient::retrieve_many(
+    std::string_view type, const std::vector<std::string>& ids,
+    const std::vector<std::string>& fields) {
+  CRMSIM_ASSERT(ids.size() <= kCollectionRecordsMax, "a collection holds at most 200 records");
+  std::vector<std::optional<SfRecord>> out;
+  if (ids.empty()) return out;
+  json body = {{"ids", ids}, {"fields", fields}};
+  auto reply =
+      call(env::Method::kPost, data_path("/composite/sobjects/" + std::string(type)), body.dump());
+  if (!reply) return fail(reply.error());
+  json j = json::parse(reply->body, nullptr, false);
+  if (!j.is_array()) return fail(SfError{reply->status, "BAD_RESPONSE", "retrieve answer", {}});
+  for (const auto& item : j)
+    out.push_back(item.is_object() ? std::optional<SfRecord>(record_from(item)) : std::nullopt);
+  out.resize(ids.size());
+  return out;
+}
+
+env::Result<std::string, SfError> SalesforceClient::create(std::string_view type,
+                                                           const SfFields& fields) {
+  auto reply = call(env::Method::kPost, data_path("/sobjects/" + std::string(type)),
+                    fields_json(fields).dump());
+  if (!reply) return fail(reply.error());
+  json j = json::parse(reply->body, nullptr, false);
+  if (!j.is_object() || !j.contains("id") || !j["id"].is_string())
+    return fail(SfError{reply->status, "BAD_RESPONSE", "create answer without id", {}});
+  return j["id"].get<std::string>();
+}
+
+env::Result<env::Ok, SfError> SalesforceClient::update(std::string_view type, std::string_view id,
+                                                       const SfFields& fields) {
+  auto reply =
+      call(env::Method::kPatch, data_path("/sobjects/" + std::string(type) + "/" + std::string(id)),
+           fields_json(fields).dump());
+  if (!reply) return fail(reply.error());
+  return env::Ok{};
+}
+
+env::Result<std::vector<SaveResult>, SfError> SalesforceClient::create_many(
+    std::string_view type, const std::vector<SfFields>& records) {
+  CRMSIM_ASSERT(records.size() <= kCollectionRecordsMax, "a collection holds at most 200 records");
+  if (records.empty()) return std::vector<SaveResult>();
+  json body = {{"allOrNone", false}, {"records", json::array()}};
+  for (const auto& r : records) {
+    json item = fields_json(r);
+    item["attributes"] = {{"type", std::string(type)}};
+    body["records"].push_back(std::move(item));
+  }
+  auto reply = call(env::Method::kPost, data_path("/composite/sobjects"), body.dump());
+  if (!reply) return fail(reply.error());
+  return save_results(json::parse(reply->body, nullptr, false), records.size());
+}
+
+env::Result<std::vector<SaveResult>, SfError> SalesforceClient::update_many(
+    std::string_view type, const std::vector<std::pair<std::string, SfFields>>& records) {
+  CRMSIM_ASSERT(records.size() <= kCollectionRecordsMax, "a collection holds at most 200 records");
+  if (records.empty()) return std::vector<SaveResult>();
+  json body = {{"allOrNone", false}, {"records", json::array()}};
+  for (const auto& [id, fields] : records) {
+    json item = fields_json(fields);
+    item["attributes"] = {{"type", std::string(type)}};
+    item["id"] = id;
+    body["records"].push_back(std::move(item));
+  }
+  auto reply = call(env::Method::kPatch, data_path("/composite/sobjects"), body.dump());
+  if (!reply) return fail(reply.error());
+  auto results = save_results(json::parse(reply->body, nullptr, false), records.size());
+  for (size_t i = 0; i < results.size() && i < records.size(); ++i)
+    if (results[i].id.empty()) results[i].id = records[i].first;
+  return results;
+}
+
+env::Result<std::vector<DeletedRecord>, SfError> SalesforceClient::deleted(std::string_view type,
+                                                                           env::Timestamp start,
+                                                                           env::Timestamp end) {
+  auto reply = call(env::Method::kGet,
+                    data_path("/sobjects/" + std::string(type) + "/deleted/?start=" +
+                              env::percent_encode(env::format_salesforce_datetime(start)) +
+                              "&end=" + env::percent_encode(env::format_salesforce_datetime(end))),
+                    "");
+  if (!reply) return fail(reply.error());
+  json j = json::parse(reply->body, nullptr, false);
+  std::vector<DeletedRecord> out;
+  if (j.is_object() && j.contains("deletedRecords") && j["deletedRecords"].is_array()) {
+    for (const auto& d : j["deletedRecords"]) {
+      if (!d.is_object() || !d.contains("id") || !d["id"].is_string()) continue;
+      auto at = env::parse_datetime(d.value("deletedDate", ""));
+      out.push_back({d["id"].get<std::string>(), at.value_or(end)});
+    }
+  }
+  return out;
+}
+
+}  // namespace crmsim::engine

@@ -1,0 +1,289 @@
+#include "engine/sync_config.h"
+
+#include <cctype>
+
+#include <nlohmann/json.hpp>
+
+#include "env/config_check.h"
+#include "env/structured_text.h"
+#include "env/text.h"
+
+namespace crmsim::engine {
+
+using env::fail;
+
+namespace cfg = env::config;
+using nlohmann::json;
+
+std::string_view sync_rule_name(SyncRule rule) {
+  switch (rule) {
+    case SyncRule::kPreferSalesforceUnlessBlank:
+      return "prefer_salesforce_unless_blank";
+    case SyncRule::kAlwaysUseSalesforce:
+      return "always_use_salesforce";
+    case SyncRule::kTwoWay:
+      return "two_way";
+    case SyncRule::kDontSync:
+      return "dont_sync";
+  }
+  return "?";
+}
+
+std::string_view strategy_name(Strategy strategy) {
+  return strategy == Strategy::kNative ? "native" : "batched";
+}
+
+std::string_view salesforce_object_name(SalesforceObject object) {
+  return object == SalesforceObject::kLead ? "Lead" : "Contact";
+}
+
+const FieldMapping* ContactSettings::mapping(std::string_view hubspot_property) const {
+  for (const auto& m : mappings)
+    if (m.hubspot == hubspot_property) return &m;
+  return nullptr;
+}
+
+std::vector<FieldMapping> default_contact_mappings() {
+  const auto p = SyncRule::kPreferSalesforceUnlessBlank;
+  return {
+      {"email", "Email", "Email", p},
+      {"firstname", "FirstName", "FirstName", p},
+      {"lastname", "LastName", "LastName", p},
+      {"company", "Company", "", p},
+      {"phone", "Phone", "Phone", p},
+      {"mobilephone", "MobilePhone", "MobilePhone", p},
+      {"jobtitle", "Title", "Title", p},
+      {"address", "Street", "MailingStreet", p},
+      {"city", "City", "MailingCity", p},
+      {"state", "State", "MailingState", p},
+      {"zip", "PostalCode", "MailingPostalCode", p},
+      {"country", "Country", "MailingCountry", p},
+      {"website", "Website", "", p},
+  };
+}
+
+SyncConfig SyncConfig::defaults() {
+  SyncConfig c;
+  c.contacts.mappings = default_contact_mappings();
+  return c;
+}
+
+namespace {
+
+const std::vector<std::pair<std::string, SyncRule>> kRules = {
+    {"prefer_salesforce_unless_blank", SyncRule::kPreferSalesforceUnlessBlank},
+    {"always_use_salesforce", SyncRule::kAlwaysUseSalesforce},
+    {"two_way", SyncRule::kTwoWay},
+    {"dont_sync", SyncRule::kDontSync}};
+
+// Sections the connector has that this engine does not sync yet: refused by
+// name rather than silently ignored, so nobody validates a setting that
+// would have no effect.
+const std::vector<std::string> kNotYetSections = {"companies", "deals", "activities", "tickets",
+                                                  "custom_objects"};
+
+// A field name as Salesforce and HubSpot spell them: letters, digits, '_'.
+bool is_field_name(const std::string& s) {
+  if (s.empty() || s.size() > 100) return false;
+  for (char c : s)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+  return true;
+}
+
+env::Result<FieldMapping> parse_mapping(const json& j, const std::string& where) {
+  if (auto s = cfg::check_keys(j, where, {"hubspot", "salesforce", "lead", "contact", "rule"}); !s)
+    return fail(s.error());
+  FieldMapping m;
+  auto hubspot = cfg::text(j.value("hubspot", json()), where + ".hubspot");
+  if (!hubspot) return fail(hubspot.error());
+  if (!is_field_name(*hubspot))
+    return cfg::bad(where + ".hubspot", "expected a property name (letters, digits, _)");
+  m.hubspot = env::ascii_lower(*hubspot);
+  for (const char* key : {"salesforce", "lead", "contact"}) {
+    if (!j.contains(key) || j[key].is_null()) continue;
+    auto field = cfg::text(j[key], where + "." + key);
+    if (!field) return fail(field.error());
+    if (!is_field_name(*field))
+      return cfg::bad(where + "." + key, "expected a field name (letters, digits, _)");
+    if (std::string(key) != "contact") m.lead_field = *field;
+    if (std::string(key) != "lead") m.contact_field = *field;
+  }
+  if (j.contains("salesforce") && (j.contains("lead") || j.contains("contact")))
+    return cfg::bad(where, "give either salesforce (both objects) or lead/contact, not both");
+  if (m.lead_field.empty() && m.contact_field.empty())
+    return cfg::bad(where, "expected salesforce, lead or contact (the Salesforce field)");
+  if (j.contains("rule")) {
+    auto rule = cfg::choose(j["rule"], where + ".rule", kRules);
+    if (!rule) return fail(rule.error());
+    m.rule = *rule;
+  }
+  return m;
+}
+
+env::Status parse_state_country(const json& j, ContactSettings& c, const std::string& where) {
+  if (auto s = cfg::check_keys(j, where, {"salesforce", "hubspot"}); !s) return s;
+  if (j.contains("salesforce")) {
+    auto v = cfg::choose<SalesforcePicklists>(
+        j["salesforce"], where + ".salesforce",
+        {{"disabled", SalesforcePicklists::kDisabled},
+         {"enabled", SalesforcePicklists::kEnabled},
+         {"enabled_customized", SalesforcePicklists::kEnabledCustomized}});
+    if (!v) return fail(v.error());
+    c.salesforce_picklists = *v;
+  }
+  if (j.contains("hubspot")) {
+    auto v = cfg::choose<HubSpotStateCountry>(
+        j["hubspot"], where + ".hubspot",
+        {{"match_salesforce_defaults", HubSpotStateCountry::kMatchSalesforceDefaults},
+         {"send_as_is", HubSpotStateCountry::kSendAsIs}});
+    if (!v) return fail(v.error());
+    c.hubspot_state_country = *v;
+  }
+  return env::Ok{};
+}
+
+env::Status parse_contacts(const json& j, ContactSettings& c) {
+  const std::string w = "contacts";
+  if (auto s = cfg::check_keys(
+          j, w,
+          {"create_in_salesforce_as", "on_salesforce_lead_change", "on_salesforce_contact_change",
+           "on_salesforce_lead_delete", "on_salesforce_contact_delete",
+           "lifecycle_from_opportunity", "inclusion_list", "state_country", "field_mappings"});
+      !s)
+    return s;
+  if (j.contains("create_in_salesforce_as")) {
+    auto v = cfg::choose<SalesforceObject>(
+        j["create_in_salesforce_as"], w + ".create_in_salesforce_as",
+        {{"lead", SalesforceObject::kLead}, {"contact", SalesforceObject::kContact}});
+    if (!v) return fail(v.error());
+    c.create_as = *v;
+  }
+  const std::vector<std::pair<std::string, OnSalesforceChange>> changes = {
+      {"create_or_update", OnSalesforceChange::kCreateOrUpdate},
+      {"do_nothing", OnSalesforceChange::kDoNothing}};
+  const std::vector<std::pair<std::string, OnSalesforceDelete>> deletes = {
+      {"delete_contact", OnSalesforceDelete::kDeleteContact},
+      {"do_nothing", OnSalesforceDelete::kDoNothing}};
+  for (auto [key, target] : {std::pair{"on_salesforce_lead_change", &c.on_lead_change},
+                             std::pair{"on_salesforce_contact_change", &c.on_contact_change}}) {
+    if (!j.contains(key)) continue;
+    auto v = cfg::choose(j[key], w + "." + key, changes);
+    if (!v) return fail(v.error());
+    *target = *v;
+  }
+  for (auto [key, target] : {std::pair{"on_salesforce_lead_delete", &c.on_lead_delete},
+                             std::pair{"on_salesforce_contact_delete", &c.on_contact_delete}}) {
+    if (!j.contains(key)) continue;
+    auto v = cfg::choose(j[key], w + "." + key, deletes);
+    if (!v) return fail(v.error());
+    *target = *v;
+  }
+  if (j.contains("lifecycle_from_opportunity")) {
+    auto v = cfg::choose<bool>(j["lifecycle_from_opportunity"], w + ".lifecycle_from_opportunity",
+                               {{"update", true}, {"do_nothing", false}});
+    if (!v) return fail(v.error());
+    c.lifecycle_from_opportunity = *v;
+  }
+  if (j.contains("inclusion_list") && !j["inclusion_list"].is_null()) {
+    auto v = cfg::text(j["inclusion_list"], w + ".inclusion_list");
+    if (!v) return fail(v.error());
+    c.inclusion_list = *v;
+  }
+  if (j.contains("state_country")) {
+    if (auto s = parse_state_country(j["state_country"], c, w + ".state_country"); !s) return s;
+  }
+  if (j.contains("field_mappings")) {
+    auto list = cfg::list(j, "field_mappings", w);
+    if (!list) return fail(list.error());
+    c.mappings.clear();
+    for (size_t i = 0; i < list->size(); ++i) {
+      const std::string where = w + ".field_mappings[" + std::to_string(i) + "]";
+      auto m = parse_mapping((*list)[i], where);
+      if (!m) return fail(m.error());
+      if (c.mapping(m->hubspot) != nullptr)
+        return cfg::bad(where + ".hubspot", "property " + m->hubspot + " is mapped twice");
+      c.mappings.push_back(std::move(*m));
+    }
+    // Email is how records are matched: it is always mapped.
+    if (c.mapping("email") == nullptr)
+      c.mappings.insert(c.mappings.begin(),
+                        {"email", "Email", "Email", SyncRule::kPreferSalesforceUnlessBlank});
+    const FieldMapping* email = c.mapping("email");
+    if (email->rule == SyncRule::kDontSync || email->lead_field != "Email" ||
+        email->contact_field != "Email")
+      return cfg::bad(w + ".field_mappings",
+                      "email must map to Email on both objects and sync (records are matched by "
+                      "email)");
+  }
+  return env::Ok{};
+}
+
+}  // namespace
+
+env::Result<SyncConfig> parse_sync_config(const json& j) {
+  SyncConfig c = SyncConfig::defaults();
+  if (j.is_null()) return c;
+  std::vector<std::string> allowed = {"sync", "salesforce", "strategy", "poll_interval",
+                                      "contacts"};
+  for (const auto& s : kNotYetSections) {
+    if (j.is_object() && j.contains(s))
+      return cfg::bad(s, "syncing " + s +
+                             " is not supported by this version of the engine (supported "
+                             "sections: " +
+                             cfg::join(allowed) + ")");
+  }
+  if (auto s = cfg::check_keys(j, "", allowed); !s) return fail(s.error());
+  if (j.contains("sync")) {
+    auto v = cfg::choose<bool>(j["sync"], "sync", {{"on", true}, {"off", false}});
+    if (!v && j["sync"].is_boolean()) v = j["sync"].get<bool>();
+    if (!v) return fail(v.error());
+    c.sync_enabled = *v;
+  }
+  if (j.contains("salesforce")) {
+    const json& sf = j["salesforce"];
+    if (auto s = cfg::check_keys(sf, "salesforce", {"sandbox", "api_call_limit"}); !s)
+      return fail(s.error());
+    auto sandbox = cfg::flag(sf, "sandbox", "salesforce", false);
+    if (!sandbox) return fail(sandbox.error());
+    c.salesforce_sandbox = *sandbox;
+    if (sf.contains("api_call_limit") && !sf["api_call_limit"].is_null()) {
+      const json& v = sf["api_call_limit"];
+      if (!v.is_number_integer() || v.get<int64_t>() < 0 ||
+          v.get<int64_t>() > SyncConfig::kApiCallLimitMax)
+        return cfg::bad("salesforce.api_call_limit",
+                        "expected a whole number of calls per 24 hours, 0.." +
+                            std::to_string(SyncConfig::kApiCallLimitMax) + " (0: no cap)");
+      c.api_call_limit_24h = v.get<int64_t>();
+    }
+  }
+  if (j.contains("strategy")) {
+    auto v =
+        cfg::choose<Strategy>(j["strategy"], "strategy",
+                              {{"native", Strategy::kNative}, {"batched", Strategy::kBatched}});
+    if (!v) return fail(v.error());
+    c.strategy = *v;
+  }
+  if (j.contains("poll_interval")) {
+    if (!j["poll_interval"].is_string())
+      return cfg::bad("poll_interval", "expected a duration such as 15m");
+    auto d = env::parse_duration(j["poll_interval"].get<std::string>());
+    if (!d) return cfg::bad("poll_interval", d.error().message);
+    if (*d < SyncConfig::kPollIntervalMin || *d > SyncConfig::kPollIntervalMax)
+      return cfg::bad("poll_interval",
+                      "expected between " + env::format_duration(SyncConfig::kPollIntervalMin) +
+                          " and " + env::format_duration(SyncConfig::kPollIntervalMax));
+    c.poll_interval = *d;
+  }
+  if (j.contains("contacts")) {
+    if (auto s = parse_contacts(j["contacts"], c.contacts); !s) return fail(s.error());
+  }
+  return c;
+}
+
+env::Result<SyncConfig> load_sync_config(const std::string& path) {
+  auto doc = env::load_structured_file(path);
+  if (!doc) return fail(doc.error());
+  return parse_sync_config(*doc);
+}
+
+}  // namespace crmsim::engine

@@ -1,0 +1,1359 @@
+#include "engine/sync_engine.h"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/field_rules.h"
+#include "env/assert.h"
+#include "env/text.h"
+
+namespace crmsim::engine {
+
+using env::fail;
+
+using nlohmann::json;
+using HsProps = std::map<std::string, std::string>;
+
+namespace {
+
+constexpr const char* kLead = "Lead";
+constexpr const char* kContact = "Contact";
+// What the connector writes into a required Salesforce field HubSpot has no
+// value for. Never synced back to HubSpot as a value.
+constexpr const char* kNotProvided = "[not provided]";
+// Inclusion-list refreshes triggered by the inbox, at most this often.
+constexpr env::Duration kListRefreshIntervalMin = env::Duration::minutes(1);
+// Pause after a transient failure that says nothing about when to retry.
+constexpr env::Duration kTransientPause = env::Duration::minutes(1);
+// Pages a sweep or poll reads per step, so one step stays bounded.
+constexpr int kPagesPerStepMax = 2'000;
+
+std::string lower(std::string_view s) { return env::ascii_lower(s); }
+
+std::string id_property(const std::string& object) {
+  return object == kLead ? "salesforceleadid" : "salesforcecontactid";
+}
+
+env::Timestamp sf_time(const SfRecord& r, const char* field) {
+  return env::parse_datetime(r.get(field)).value_or(env::Timestamp());
+}
+
+env::Timestamp hs_modified(const HsRecord& r) {
+  auto t = env::parse_datetime(r.get("lastmodifieddate"));
+  return t ? *t : r.updated_at;
+}
+
+std::string family_of(const SfError& e) {
+  const std::string& c = e.code;
+  if (c == "FIELD_CUSTOM_VALIDATION_EXCEPTION" || c == "CANNOT_EXECUTE_FLOW_TRIGGER" ||
+      c == "CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY")
+    return "automation_rules";
+  if (c == "DUPLICATES_DETECTED" || c == "DUPLICATE_VALUE") return "duplicates";
+  if (c.rfind("INSUFFICIENT_ACCESS", 0) == 0 || c == "NOT_FOUND" || c == "ENTITY_IS_DELETED")
+    return "permissions";
+  if (c == "REQUIRED_FIELD_MISSING" || c == "FIELD_INTEGRITY_EXCEPTION" ||
+      c == "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST" || c == "STRING_TOO_LONG" ||
+      c == "INVALID_EMAIL_ADDRESS" || c == "INVALID_FIELD" || c == "MALFORMED_ID" ||
+      c == "INVALID_TYPE_ON_FIELD_IN_RECORD" || c == "JSON_PARSER_ERROR")
+    return "property_values";
+  if (c == "INVALID_CROSS_REFERENCE_KEY") return "associations";
+  if (e.budget()) return "api_limit";
+  return "other";
+}
+
+std::string family_of(const HsError& e) {
+  if (e.category == "CONFLICT") return "duplicates";
+  if (e.category == "VALIDATION_ERROR") return "property_values";
+  if (e.status == 403) return "permissions";
+  if (e.status == 429) return "api_limit";
+  return "other";
+}
+
+std::string describe(const SfError& e) {
+  return e.code + (e.message.empty() ? "" : ": " + e.message);
+}
+std::string describe(const HsError& e) {
+  return e.category + (e.message.empty() ? "" : ": " + e.message);
+}
+
+template <typename T>
+std::vector<std::vector<T>> chunks(const std::vector<T>& items, size_t size) {
+  std::vector<std::vector<T>> out;
+  for (size_t i = 0; i < items.size(); i += size)
+    out.emplace_back(items.begin() + static_cast<std::ptrdiff_t>(i),
+                     items.begin() + static_cast<std::ptrdiff_t>(std::min(items.size(), i + size)));
+  return out;
+}
+
+}  // namespace
+
+// A HubSpot contact and its Salesforce record, both as just read.
+struct SyncEngine::Pair {
+  HsRecord hs;
+  SfRecord sf;
+  std::string sf_object;
+  bool first_link = false;
+};
+
+// ---------------------------------------------------------------- opening
+
+env::Result<std::unique_ptr<SyncEngine>> SyncEngine::open(const SyncConfig& config,
+                                                          EnginePorts ports,
+                                                          EngineCredentials credentials,
+                                                          const std::string& store_path) {
+  if (config.contacts.mapping("email") == nullptr)
+    return env::fail("bad_config", "contacts.field_mappings: email must be mapped");
+  auto store = LinkStore::open(store_path);
+  if (!store) return fail(store.error());
+  return std::unique_ptr<SyncEngine>(
+      new SyncEngine(config, ports, std::move(credentials), std::move(store).value()));
+}
+
+SyncEngine::SyncEngine(const SyncConfig& config, EnginePorts ports, EngineCredentials credentials,
+                       std::unique_ptr<LinkStore> store)
+    : config_(config), ports_(ports), store_(std::move(store)) {
+  budget_ = std::make_unique<BudgetGovernor>(ports_.clock, *store_, config_.api_call_limit_24h);
+  salesforce_ = std::make_unique<SalesforceClient>(ports_.salesforce, *budget_,
+                                                   std::move(credentials.salesforce));
+  hubspot_ = std::make_unique<HubSpotClient>(ports_.hubspot, ports_.clock,
+                                             std::move(credentials.hubspot_token));
+  receiver_.add(env::Method::kPost, "/webhooks/hubspot", [this](const env::Request& request) {
+    json events = json::parse(request.body, nullptr, false);
+    if (!events.is_array())
+      return env::Response::with_body(400, "application/json",
+                                      R"({"message":"expected a JSON array of events"})");
+    if (events.size() > kWebhookEventsMax)
+      return env::Response::with_body(413, "application/json",
+                                      R"({"message":"too many events in one request"})");
+    const env::Timestamp now = ports_.clock.now();
+    store_->begin();
+    for (const json& e : events) {
+      if (!e.is_object() || !e.contains("subscriptionType") || !e["subscriptionType"].is_string())
+        continue;
+      const std::string type = e["subscriptionType"].get<std::string>();
+      if (type.rfind("contact.", 0) != 0) continue;
+      const std::string kind = type.substr(8);
+      // A HubSpot delete never deletes in Salesforce.
+      if (kind == "deletion") continue;
+      const char* id_key = kind == "merge" ? "primaryObjectId" : "objectId";
+      if (!e.contains(id_key) || !e[id_key].is_number_unsigned()) continue;
+      std::string reason = kind;
+      if (kind == "propertyChange" && e.contains("propertyName") && e["propertyName"].is_string())
+        reason += ":" + e["propertyName"].get<std::string>();
+      if (store_->inbox_add(e[id_key].get<uint64_t>(), reason, now).ok()) ++stats_.webhook_events;
+    }
+    store_->commit();
+    return env::Response::empty(204);
+  });
+}
+
+SyncEngine::~SyncEngine() = default;
+
+// ---------------------------------------------------------------- helpers
+
+std::vector<std::string> SyncEngine::hubspot_properties() const {
+  std::vector<std::string> out = {"email", "lastmodifieddate", "salesforceleadid",
+                                  "salesforcecontactid"};
+  for (const auto& m : config_.contacts.mappings)
+    if (std::find(out.begin(), out.end(), m.hubspot) == out.end()) out.push_back(m.hubspot);
+  return out;
+}
+
+std::vector<std::string> SyncEngine::salesforce_fields(const std::string& object) const {
+  std::vector<std::string> out = {"Id", "Email", "SystemModstamp", "LastModifiedDate"};
+  if (object == kLead) {
+    out.push_back("IsConverted");
+    out.push_back("ConvertedContactId");
+  }
+  const SalesforceObject o = object == kLead ? SalesforceObject::kLead : SalesforceObject::kContact;
+  for (const auto& m : config_.contacts.mappings) {
+    const std::string& f = m.field_on(o);
+    if (!f.empty() && std::find(out.begin(), out.end(), f) == out.end()) out.push_back(f);
+  }
+  return out;
+}
+
+bool SyncEngine::eligible(uint64_t hs_id) const {
+  if (config_.contacts.inclusion_list.empty()) return true;
+  return list_members_.count(hs_id) > 0;
+}
+
+std::string SyncEngine::to_salesforce_value(const FieldMapping& m, const HsRecord& record) const {
+  const std::string& v = record.get(m.hubspot);
+  if (m.hubspot == "country") return country_to_salesforce(config_.contacts, v);
+  if (m.hubspot == "state") return state_to_salesforce(config_.contacts, v, record.get("country"));
+  return v;
+}
+
+SfFields SyncEngine::salesforce_values_for_create(const std::string& object,
+                                                  const HsRecord& record) const {
+  const SalesforceObject o = object == kLead ? SalesforceObject::kLead : SalesforceObject::kContact;
+  SfFields fields;
+  for (const auto& m : config_.contacts.mappings) {
+    const std::string& f = m.field_on(o);
+    if (f.empty() || m.rule == SyncRule::kDontSync) continue;
+    // "Always use Salesforce": HubSpot never writes the field, not even
+    // into a new record (email excepted: it is the key).
+    if (m.rule == SyncRule::kAlwaysUseSalesforce && m.hubspot != "email") continue;
+    std::string v = to_salesforce_value(m, record);
+    if (!v.empty()) fields[f] = v;
+  }
+  if (fields["LastName"].empty()) fields["LastName"] = kNotProvided;
+  if (object == kLead && fields["Company"].empty()) fields["Company"] = kNotProvided;
+  return fields;
+}
+
+std::map<std::string, std::string> SyncEngine::hubspot_values_from(const std::string& object,
+                                                                   const SfRecord& record) const {
+  const SalesforceObject o = object == kLead ? SalesforceObject::kLead : SalesforceObject::kContact;
+  HsProps props;
+  for (const auto& m : config_.contacts.mappings) {
+    const std::string& f = m.field_on(o);
+    if (f.empty() || m.rule == SyncRule::kDontSync) continue;
+    const std::string& v = record.get(f);
+    if (!v.empty() && v != kNotProvided) props[m.hubspot] = v;
+  }
+  props[id_property(object)] = record.id;
+  return props;
+}
+
+SyncEngine::Pause SyncEngine::salesforce_failed(const SfError& error) {
+  last_problem_ = "Salesforce: " + describe(error);
+  if (error.code == "REQUEST_LIMIT_EXCEEDED" || error.code == "BUDGET") return Pause::kSalesforce;
+  salesforce_paused_until_ = ports_.clock.now() + kTransientPause;
+  return Pause::kSalesforce;
+}
+
+SyncEngine::Pause SyncEngine::hubspot_failed(const HsError& error) {
+  last_problem_ = "HubSpot: " + describe(error);
+  hubspot_paused_until_ =
+      error.rate_limited() ? hubspot_->retry_at(error) : ports_.clock.now() + kTransientPause;
+  return Pause::kHubSpot;
+}
+
+void SyncEngine::record_failure(const std::string& key, const std::string& direction,
+                                const std::string& family, const std::string& message) {
+  const env::Timestamp now = ports_.clock.now();
+  SyncFailure f;
+  if (auto old = store_->failure(key)) {
+    f = *old;
+    ++f.retries;
+  } else {
+    f.key = key;
+    f.first_at = now;
+  }
+  f.direction = direction;
+  f.family = family;
+  f.message = message;
+  f.last_at = now;
+  f.next_retry_at =
+      f.retries >= kRetriesMax ? env::Timestamp::from_ms(INT64_MAX / 2) : now + kRetryInterval;
+  store_->put_failure(f);
+  ++stats_.failures_recorded;
+}
+
+void SyncEngine::clear_failure(const std::string& key) { store_->clear_failure(key); }
+
+void SyncEngine::save_link(const Link& link, const std::map<std::string, std::string>& synced) {
+  store_->begin();
+  store_->put_link(link);
+  for (const auto& [p, v] : synced) store_->put_synced_value(link.hs_id, p, v);
+  store_->commit();
+}
+
+// ---------------------------------------------------------------- reads
+
+SyncEngine::Pause SyncEngine::read_hubspot(const std::vector<uint64_t>& ids,
+                                           std::map<uint64_t, HsRecord>& out) {
+  const auto props = hubspot_properties();
+  if (config_.strategy == Strategy::kBatched) {
+    for (const auto& chunk : chunks(ids, HubSpotClient::kBatchInputsMax)) {
+      auto r = hubspot_->batch_read(chunk, props);
+      if (!r) return hubspot_failed(r.error());
+      for (auto& rec : *r) out[rec.id] = std::move(rec);
+    }
+    return Pause::kNone;
+  }
+  for (uint64_t id : ids) {
+    auto r = hubspot_->get(id, props);
+    if (!r) return hubspot_failed(r.error());
+    if (r->has_value()) out[id] = std::move(**r);
+  }
+  return Pause::kNone;
+}
+
+SyncEngine::Pause SyncEngine::read_salesforce(const std::string& object,
+                                              const std::vector<std::string>& ids,
+                                              std::map<std::string, SfRecord>& out) {
+  const auto fields = salesforce_fields(object);
+  if (config_.strategy == Strategy::kBatched) {
+    for (const auto& chunk : chunks(ids, SalesforceClient::kCollectionRecordsMax)) {
+      auto r = salesforce_->retrieve_many(object, chunk, fields);
+      if (!r) return salesforce_failed(r.error());
+      for (auto& rec : *r)
+        if (rec) out[rec->id] = std::move(*rec);
+    }
+    return Pause::kNone;
+  }
+  for (const auto& id : ids) {
+    auto r = salesforce_->retrieve(object, id, fields);
+    if (!r) return salesforce_failed(r.error());
+    if (r->has_value()) out[id] = std::move(**r);
+  }
+  return Pause::kNone;
+}
+
+SyncEngine::Pause SyncEngine::find_salesforce_by_email(const std::vector<std::string>& emails,
+                                                       std::map<std::string, SfRecord>& found) {
+  std::set<std::string> wanted;
+  for (const auto& e : emails)
+    if (!e.empty()) wanted.insert(lower(e));
+  if (wanted.empty()) return Pause::kNone;
+  auto consider = [&](const SfRecord& r) {
+    const std::string key = lower(r.get("Email"));
+    if (!wanted.count(key)) return;
+    auto it = found.find(key);
+    // When an email matches several records, the most recently updated wins.
+    if (it == found.end() ||
+        sf_time(r, "LastModifiedDate") > sf_time(it->second, "LastModifiedDate") ||
+        (sf_time(r, "LastModifiedDate") == sf_time(it->second, "LastModifiedDate") &&
+         r.id > it->second.id))
+      found[key] = r;
+  };
+  auto select = [&](const std::string& object) {
+    std::string s;
+    for (const auto& f : salesforce_fields(object)) s += (s.empty() ? "" : ", ") + f;
+    return "SELECT " + s + " FROM " + object;
+  };
+  auto live = [](const std::string& object) {
+    return object == kLead ? std::string(" AND IsConverted = false") : std::string();
+  };
+  const std::vector<std::string> list(wanted.begin(), wanted.end());
+  for (const std::string object : {kLead, kContact}) {
+    if (config_.strategy == Strategy::kNative) {
+      for (const auto& email : list) {
+        auto page = salesforce_->query(select(object) + " WHERE Email = " + soql_quote(email) +
+                                       live(object));
+        if (!page) return salesforce_failed(page.error());
+        for (const auto& r : page->records) consider(r);
+      }
+      continue;
+    }
+    const size_t in_query_calls = (list.size() + kEmailsPerQueryMax - 1) / kEmailsPerQueryMax;
+    bool scanned = false;
+    if (list.size() > kScanThreshold) {
+      // A scan reads every email of the object, 2,000 per call; worth it
+      // when the object is small next to the emails looked up.
+      auto page = salesforce_->query(select(object) + " WHERE Email != null" + live(object));
+      if (!page) return salesforce_failed(page.error());
+      const size_t scan_calls = static_cast<size_t>((page->total_size + 1999) / 2000);
+      if (scan_calls <= in_query_calls) {
+        int pages = 0;
+        for (;;) {
+          for (const auto& r : page->records) consider(r);
+          if (page->next_records_url.empty() || ++pages > kPagesPerStepMax) break;
+          page = salesforce_->query_more(page->next_records_url);
+          if (!page) return salesforce_failed(page.error());
+        }
+        scanned = true;
+      }
+    }
+    if (scanned) continue;
+    for (const auto& chunk : chunks(list, kEmailsPerQueryMax)) {
+      std::string in;
+      for (const auto& e : chunk) in += (in.empty() ? "" : ", ") + soql_quote(e);
+      auto page =
+          salesforce_->query(select(object) + " WHERE Email IN (" + in + ")" + live(object));
+      if (!page) return salesforce_failed(page.error());
+      int pages = 0;
+      for (;;) {
+        for (const auto& r : page->records) consider(r);
+        if (page->next_records_url.empty() || ++pages > kPagesPerStepMax) break;
+        page = salesforce_->query_more(page->next_records_url);
+        if (!page) return salesforce_failed(page.error());
+      }
+    }
+  }
+  for (auto& [email, r] : found)
+    if (r.type.empty()) r.type = r.id.rfind("00Q", 0) == 0 ? kLead : kContact;
+  return Pause::kNone;
+}
+
+// ---------------------------------------------------------------- reconcile
+
+SyncEngine::Pause SyncEngine::reconcile(std::vector<Pair>& pairs) {
+  struct Plan {
+    size_t pair = 0;
+    SfFields sf_updates;
+    HsProps hs_updates;
+    std::map<std::string, std::string> synced_equal;  // already agreeing
+    std::map<std::string, std::string> synced_by_hs;  // land with the HubSpot write
+    std::map<std::string, std::string> synced_by_sf;  // land with the Salesforce write
+  };
+  std::vector<Plan> plans;
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    Pair& p = pairs[i];
+    const SalesforceObject o =
+        p.sf_object == kLead ? SalesforceObject::kLead : SalesforceObject::kContact;
+    const auto last =
+        p.first_link ? std::map<std::string, std::string>() : store_->synced_values(p.hs.id);
+    const bool hubspot_newer = hs_modified(p.hs) > sf_time(p.sf, "LastModifiedDate");
+    Plan plan;
+    plan.pair = i;
+    for (const auto& m : config_.contacts.mappings) {
+      const std::string& field = m.field_on(o);
+      if (field.empty() || m.rule == SyncRule::kDontSync) continue;
+      const std::string hs_value = to_salesforce_value(m, p.hs);
+      std::string sf_value = p.sf.get(field);
+      if (sf_value == kNotProvided) sf_value.clear();
+      std::optional<std::string> previous;
+      if (auto it = last.find(m.hubspot); it != last.end()) previous = it->second;
+      FieldDecision d = decide_field(m, hs_value, sf_value, previous, hubspot_newer);
+      if (!d.synced) continue;
+      if (d.to_hubspot) {
+        if (!same_value(m.hubspot, *d.to_hubspot, p.hs.get(m.hubspot))) {
+          plan.hs_updates[m.hubspot] = *d.to_hubspot;
+          plan.synced_by_hs[m.hubspot] = *d.synced;
+        } else {
+          plan.synced_equal[m.hubspot] = *d.synced;
+        }
+      } else if (d.to_salesforce) {
+        // A required field is never blanked: Salesforce would refuse it.
+        if (d.to_salesforce->empty() && (field == "LastName" || field == "Company")) continue;
+        plan.sf_updates[field] = *d.to_salesforce;
+        plan.synced_by_sf[m.hubspot] = *d.synced;
+      } else if (!previous || *previous != *d.synced) {
+        plan.synced_equal[m.hubspot] = *d.synced;
+      }
+    }
+    const std::string prop = id_property(p.sf_object);
+    if (p.hs.get(prop) != p.sf.id) plan.hs_updates[prop] = p.sf.id;
+    plans.push_back(std::move(plan));
+  }
+
+  // Salesforce writes first, grouped by object.
+  std::set<size_t> sf_failed;
+  for (const std::string object : {kLead, kContact}) {
+    std::vector<std::pair<std::string, SfFields>> updates;
+    std::vector<size_t> owners;
+    for (size_t k = 0; k < plans.size(); ++k) {
+      const Pair& p = pairs[plans[k].pair];
+      if (p.sf_object != object || plans[k].sf_updates.empty()) continue;
+      updates.emplace_back(p.sf.id, plans[k].sf_updates);
+      owners.push_back(k);
+    }
+    if (updates.empty()) continue;
+    if (config_.strategy == Strategy::kBatched) {
+      size_t base = 0;
+      for (const auto& chunk : chunks(updates, SalesforceClient::kCollectionRecordsMax)) {
+        auto results = salesforce_->update_many(object, chunk);
+        if (!results) return salesforce_failed(results.error());
+        for (size_t j = 0; j < results->size(); ++j) {
+          const size_t k = owners[base + j];
+          const Pair& p = pairs[plans[k].pair];
+          const SaveResult& r = (*results)[j];
+          if (r.success) {
+            ++stats_.salesforce_updates;
+            continue;
+          }
+          if (r.error.transient()) return salesforce_failed(r.error);
+          sf_failed.insert(k);
+          record_failure("hs:" + std::to_string(p.hs.id), "to_salesforce", family_of(r.error),
+                         describe(r.error));
+        }
+        base += chunk.size();
+      }
+    } else {
+      for (size_t j = 0; j < updates.size(); ++j) {
+        const size_t k = owners[j];
+        const Pair& p = pairs[plans[k].pair];
+        auto r = salesforce_->update(object, updates[j].first, updates[j].second);
+        if (!r) {
+          if (r.error().transient()) return salesforce_failed(r.error());
+          sf_failed.insert(k);
+          record_failure("hs:" + std::to_string(p.hs.id), "to_salesforce", family_of(r.error()),
+                         describe(r.error()));
+          continue;
+        }
+        ++stats_.salesforce_updates;
+        // The connector reads the record back after writing it.
+        auto back = salesforce_->retrieve(object, updates[j].first, {"Id", "SystemModstamp"});
+        if (!back) return salesforce_failed(back.error());
+      }
+    }
+  }
+
+  // Then HubSpot.
+  std::vector<std::pair<uint64_t, HsProps>> hs_updates;
+  for (const auto& plan : plans)
+    if (!plan.hs_updates.empty()) hs_updates.emplace_back(pairs[plan.pair].hs.id, plan.hs_updates);
+  std::set<uint64_t> hs_failed_ids;
+  if (auto pause = write_hubspot_updates(hs_updates); pause != Pause::kNone) return pause;
+  for (const auto& [id, props] : hs_updates)
+    if (props.empty()) hs_failed_ids.insert(id);  // emptied: failed and recorded
+
+  // Bookkeeping: links and what landed.
+  store_->begin();
+  for (size_t k = 0; k < plans.size(); ++k) {
+    const Plan& plan = plans[k];
+    const Pair& p = pairs[plan.pair];
+    const bool hs_ok = hs_failed_ids.count(p.hs.id) == 0;
+    const bool sf_ok = sf_failed.count(k) == 0;
+    if (p.first_link) {
+      store_->put_link(Link{p.hs.id, p.sf_object, p.sf.id});
+      ++stats_.links_made;
+    }
+    for (const auto& [prop, v] : plan.synced_equal) store_->put_synced_value(p.hs.id, prop, v);
+    if (hs_ok)
+      for (const auto& [prop, v] : plan.synced_by_hs) store_->put_synced_value(p.hs.id, prop, v);
+    if (sf_ok)
+      for (const auto& [prop, v] : plan.synced_by_sf) store_->put_synced_value(p.hs.id, prop, v);
+    if (sf_ok) clear_failure("hs:" + std::to_string(p.hs.id));
+    if (hs_ok) clear_failure("sf:" + p.sf_object + ":" + p.sf.id);
+  }
+  store_->commit();
+  return Pause::kNone;
+}
+
+SyncEngine::Pause SyncEngine::write_hubspot_updates(
+    std::vector<std::pair<uint64_t, HsProps>>& updates) {
+  // On return, an update whose write failed for good has its properties
+  // cleared (and a Sync Health failure recorded).
+  auto fail_one = [&](std::pair<uint64_t, HsProps>& u, const HsError& e) {
+    const Link link = store_->link_by_hubspot(u.first).value_or(Link{u.first, "", ""});
+    record_failure("sf:" + link.sf_object + ":" + link.sf_id, "to_hubspot", family_of(e),
+                   describe(e));
+    u.second.clear();
+  };
+  if (config_.strategy == Strategy::kBatched) {
+    for (size_t start = 0; start < updates.size(); start += HubSpotClient::kBatchInputsMax) {
+      const size_t end = std::min(updates.size(), start + HubSpotClient::kBatchInputsMax);
+      std::vector<std::pair<uint64_t, HsProps>> chunk(
+          updates.begin() + static_cast<std::ptrdiff_t>(start),
+          updates.begin() + static_cast<std::ptrdiff_t>(end));
+      auto results = hubspot_->batch_update(chunk);
+      if (results) {
+        for (size_t j = 0; j < results->size(); ++j) {
+          if ((*results)[j].success) {
+            ++stats_.hubspot_updates;
+          } else if ((*results)[j].error.transient()) {
+            return hubspot_failed((*results)[j].error);
+          } else {
+            fail_one(updates[start + j], (*results)[j].error);
+          }
+        }
+        continue;
+      }
+      if (results.error().transient()) return hubspot_failed(results.error());
+      // One bad input fails a whole batch update: isolate it one by one.
+      for (size_t j = start; j < end; ++j) {
+        auto r = hubspot_->update(updates[j].first, updates[j].second);
+        if (r) {
+          ++stats_.hubspot_updates;
+        } else if (r.error().transient()) {
+          return hubspot_failed(r.error());
+        } else {
+          fail_one(updates[j], r.error());
+        }
+      }
+    }
+    return Pause::kNone;
+  }
+  for (auto& u : updates) {
+    auto r = hubspot_->update(u.first, u.second);
+    if (r) {
+      ++stats_.hubspot_updates;
+    } else if (r.error().transient()) {
+      return hubspot_failed(r.error());
+    } else {
+      fail_one(u, r.error());
+    }
+  }
+  return Pause::kNone;
+}
+
+// ---------------------------------------------------------------- creates
+
+SyncEngine::Pause SyncEngine::create_in_salesforce(const std::vector<HsRecord>& records) {
+  if (records.empty()) return Pause::kNone;
+  const std::string object(salesforce_object_name(config_.contacts.create_as));
+  const SalesforceObject o = config_.contacts.create_as;
+  struct Item {
+    const HsRecord* hs;
+    SfFields fields;
+    int64_t intent = 0;
+  };
+  std::vector<Item> items;
+  store_->begin();
+  for (const auto& r : records) {
+    Item item{&r, salesforce_values_for_create(object, r)};
+    item.intent = store_->add_intent(
+        Intent{0, "create_salesforce", r.id, object, "", r.get("email"), ports_.clock.now()});
+    items.push_back(std::move(item));
+  }
+  store_->commit();
+
+  auto landed = [&](const Item& item, const std::string& sf_id) {
+    std::map<std::string, std::string> synced;
+    for (const auto& m : config_.contacts.mappings) {
+      const std::string& f = m.field_on(o);
+      if (f.empty() || m.rule == SyncRule::kDontSync) continue;
+      auto it = item.fields.find(f);
+      std::string v = it == item.fields.end() ? "" : it->second;
+      if (v == kNotProvided) v.clear();
+      // An "always use Salesforce" field was not sent: nothing is synced yet.
+      if (m.rule == SyncRule::kAlwaysUseSalesforce && m.hubspot != "email") continue;
+      synced[m.hubspot] = v;
+    }
+    store_->begin();
+    save_link(Link{item.hs->id, object, sf_id}, synced);
+    store_->remove_intent(item.intent);
+    clear_failure("hs:" + std::to_string(item.hs->id));
+    store_->commit();
+    ++stats_.salesforce_creates;
+  };
+  auto refused = [&](const Item& item, const SfError& e) {
+    store_->begin();
+    store_->remove_intent(item.intent);
+    record_failure("hs:" + std::to_string(item.hs->id), "to_salesforce", family_of(e), describe(e));
+    store_->commit();
+  };
+  // A failure of the whole call: if the server may have applied it, the
+  // intents stay for recovery; otherwise they are dropped and the records
+  // come back through the inbox or the sweep.
+  auto call_failed = [&](const std::vector<Item*>& batch, const SfError& e) {
+    if (!e.ambiguous() && e.status < 500) {
+      store_->begin();
+      for (Item* item : batch) {
+        store_->remove_intent(item->intent);
+        (void)store_->inbox_add(item->hs->id, "create_retry", ports_.clock.now());
+      }
+      store_->commit();
+    }
+    return salesforce_failed(e);
+  };
+
+  std::vector<std::pair<uint64_t, HsProps>> id_updates;
+  if (config_.strategy == Strategy::kBatched) {
+    for (size_t start = 0; start < items.size(); start += SalesforceClient::kCollectionRecordsMax) {
+      const size_t end = std::min(items.size(), start + SalesforceClient::kCollectionRecordsMax);
+      std::vector<SfFields> batch;
+      std::vector<Item*> batch_items;
+      for (size_t i = start; i < end; ++i) {
+        batch.push_back(items[i].fields);
+        batch_items.push_back(&items[i]);
+      }
+      auto results = salesforce_->create_many(object, batch);
+      if (!results) {
+        std::vector<Item*> rest;
+        for (size_t i = start; i < items.size(); ++i) rest.push_back(&items[i]);
+        return call_failed(rest, results.error());
+      }
+      for (size_t j = 0; j < results->size(); ++j) {
+        Item& item = items[start + j];
+        const SaveResult& r = (*results)[j];
+        if (r.success) {
+          landed(item, r.id);
+          id_updates.push_back({item.hs->id, {{id_property(object), r.id}}});
+        } else if (r.error.transient()) {
+          store_->begin();
+          store_->remove_intent(item.intent);
+          (void)store_->inbox_add(item.hs->id, "create_retry", ports_.clock.now());
+          store_->commit();
+        } else {
+          refused(item, r.error);
+        }
+      }
+    }
+  } else {
+    for (size_t i = 0; i < items.size(); ++i) {
+      auto id = salesforce_->create(object, items[i].fields);
+      if (!id) {
+        if (id.error().transient()) {
+          std::vector<Item*> rest;
+          for (size_t k = i; k < items.size(); ++k) rest.push_back(&items[k]);
+          return call_failed(rest, id.error());
+        }
+        refused(items[i], id.error());
+        continue;
+      }
+      landed(items[i], *id);
+      id_updates.push_back({items[i].hs->id, {{id_property(object), *id}}});
+      // The connector reads the new record back.
+      auto back = salesforce_->retrieve(object, *id, {"Id", "SystemModstamp"});
+      if (!back) return salesforce_failed(back.error());
+    }
+  }
+  // Tell HubSpot which Salesforce record each contact now syncs with.
+  return write_hubspot_updates(id_updates);
+}
+
+SyncEngine::Pause SyncEngine::create_in_hubspot(const std::string& object,
+                                                const std::vector<SfRecord>& records) {
+  if (records.empty()) return Pause::kNone;
+  const SalesforceObject o = object == kLead ? SalesforceObject::kLead : SalesforceObject::kContact;
+  struct Item {
+    const SfRecord* sf;
+    HsProps props;
+    int64_t intent = 0;
+  };
+  std::vector<Item> items;
+  store_->begin();
+  for (const auto& r : records) {
+    Item item{&r, hubspot_values_from(object, r)};
+    item.intent = store_->add_intent(
+        Intent{0, "create_hubspot", 0, object, r.id, r.get("Email"), ports_.clock.now()});
+    items.push_back(std::move(item));
+  }
+  store_->commit();
+
+  auto landed = [&](const Item& item, uint64_t hs_id) {
+    std::map<std::string, std::string> synced;
+    for (const auto& m : config_.contacts.mappings) {
+      const std::string& f = m.field_on(o);
+      if (f.empty() || m.rule == SyncRule::kDontSync) continue;
+      std::string v = item.sf->get(f);
+      if (v == kNotProvided) v.clear();
+      synced[m.hubspot] = v;
+    }
+    store_->begin();
+    save_link(Link{hs_id, object, item.sf->id}, synced);
+    store_->remove_intent(item.intent);
+    clear_failure("sf:" + object + ":" + item.sf->id);
+    store_->commit();
+    ++stats_.hubspot_creates;
+  };
+  auto refused = [&](const Item& item, const HsError& e) {
+    store_->begin();
+    store_->remove_intent(item.intent);
+    record_failure("sf:" + object + ":" + item.sf->id, "to_hubspot", family_of(e), describe(e));
+    store_->commit();
+  };
+  auto call_failed = [&](size_t from, const HsError& e) {
+    if (!e.ambiguous() && e.status < 500) {
+      store_->begin();
+      for (size_t i = from; i < items.size(); ++i) {
+        store_->remove_intent(items[i].intent);
+        // Not created: retried as a Sync Health item right away.
+        SyncFailure f{"sf:" + object + ":" + items[i].sf->id,
+                      "to_hubspot",
+                      family_of(e),
+                      describe(e),
+                      0,
+                      ports_.clock.now(),
+                      ports_.clock.now(),
+                      ports_.clock.now()};
+        if (!store_->failure(f.key)) store_->put_failure(f);
+      }
+      store_->commit();
+    }
+    return hubspot_failed(e);
+  };
+
+  if (config_.strategy == Strategy::kBatched) {
+    for (size_t start = 0; start < items.size(); start += HubSpotClient::kBatchInputsMax) {
+      const size_t end = std::min(items.size(), start + HubSpotClient::kBatchInputsMax);
+      std::vector<HsProps> batch;
+      for (size_t i = start; i < end; ++i) batch.push_back(items[i].props);
+      auto results = hubspot_->batch_create(batch);
+      if (!results) return call_failed(start, results.error());
+      for (size_t j = 0; j < results->size(); ++j) {
+        const HsBatchResult& r = (*results)[j];
+        if (r.success) {
+          landed(items[start + j], r.id);
+        } else if (r.error.category == "CONFLICT") {
+          // Someone created the contact meanwhile: link to it next time.
+          store_->begin();
+          store_->remove_intent(items[start + j].intent);
+          SyncFailure f{"sf:" + object + ":" + items[start + j].sf->id,
+                        "to_hubspot",
+                        "duplicates",
+                        describe(r.error),
+                        0,
+                        ports_.clock.now(),
+                        ports_.clock.now(),
+                        ports_.clock.now()};
+          store_->put_failure(f);
+          store_->commit();
+        } else {
+          refused(items[start + j], r.error);
+        }
+      }
+    }
+    return Pause::kNone;
+  }
+  for (size_t i = 0; i < items.size(); ++i) {
+    auto id = hubspot_->create(items[i].props);
+    if (!id) {
+      if (id.error().transient()) return call_failed(i, id.error());
+      refused(items[i], id.error());
+      continue;
+    }
+    landed(items[i], *id);
+  }
+  return Pause::kNone;
+}
+
+// ---------------------------------------------------------------- directions
+
+SyncEngine::Pause SyncEngine::sync_to_salesforce(const std::vector<HsRecord>& records,
+                                                 const std::set<uint64_t>& forced) {
+  std::vector<Pair> pairs;
+  std::map<std::string, std::vector<std::pair<uint64_t, std::string>>>
+      linked;  // object -> (hs, sf)
+  std::map<uint64_t, const HsRecord*> by_id;
+  std::vector<const HsRecord*> unlinked;
+  for (const auto& r : records) {
+    // Contacts without an email never sync; outside the inclusion list they
+    // wait until they qualify.
+    if (r.get("email").empty() || !eligible(r.id)) continue;
+    by_id[r.id] = &r;
+    auto link = store_->link_by_hubspot(r.id);
+    if (link) {
+      // Nothing changed in HubSpot since the last sync: nothing to send
+      // (Salesforce's own changes arrive through the poll).
+      const auto last = store_->synced_values(r.id);
+      bool changed = forced.count(r.id) > 0 || r.get(id_property(link->sf_object)) != link->sf_id;
+      const SalesforceObject o =
+          link->sf_object == kLead ? SalesforceObject::kLead : SalesforceObject::kContact;
+      for (const auto& m : config_.contacts.mappings) {
+        if (changed) break;
+        if (m.field_on(o).empty() || m.rule == SyncRule::kDontSync) continue;
+        auto it = last.find(m.hubspot);
+        changed = it == last.end() || !same_value(m.hubspot, to_salesforce_value(m, r), it->second);
+      }
+      if (changed) linked[link->sf_object].push_back({r.id, link->sf_id});
+    } else {
+      unlinked.push_back(&r);
+    }
+  }
+  // Linked: read their Salesforce side, following lead conversions.
+  std::vector<std::pair<uint64_t, std::string>> converted;  // hs -> contact id
+  for (const auto& [object, list] : linked) {
+    std::vector<std::string> ids;
+    for (const auto& [hs, sf] : list) ids.push_back(sf);
+    std::map<std::string, SfRecord> found;
+    if (auto p = read_salesforce(object, ids, found); p != Pause::kNone) return p;
+    for (const auto& [hs, sf] : list) {
+      auto it = found.find(sf);
+      if (it == found.end()) {
+        // Gone or no longer visible to the integration user: the link is
+        // stale; the contact is matched by email again.
+        store_->begin();
+        store_->remove_link(hs);
+        store_->clear_synced_values(hs);
+        store_->commit();
+        unlinked.push_back(by_id[hs]);
+        continue;
+      }
+      if (object == kLead && it->second.get("IsConverted") == "true" &&
+          !it->second.get("ConvertedContactId").empty()) {
+        converted.emplace_back(hs, it->second.get("ConvertedContactId"));
+        continue;
+      }
+      pairs.push_back(Pair{*by_id[hs], it->second, object, false});
+    }
+  }
+  if (!converted.empty()) {
+    std::vector<std::string> ids;
+    for (const auto& [hs, c] : converted) ids.push_back(c);
+    std::map<std::string, SfRecord> found;
+    if (auto p = read_salesforce(kContact, ids, found); p != Pause::kNone) return p;
+    for (const auto& [hs, c] : converted) {
+      store_->put_link(Link{hs, kContact, c});
+      ++stats_.relinks;
+      if (auto it = found.find(c); it != found.end())
+        pairs.push_back(Pair{*by_id[hs], it->second, kContact, false});
+    }
+  }
+  if (auto p = reconcile(pairs); p != Pause::kNone) return p;
+
+  // Unlinked: dedupe by email before creating anything.
+  if (unlinked.empty()) return Pause::kNone;
+  std::vector<std::string> emails;
+  for (const auto* r : unlinked) emails.push_back(r->get("email"));
+  std::map<std::string, SfRecord> found;
+  if (auto p = find_salesforce_by_email(emails, found); p != Pause::kNone) return p;
+  std::vector<Pair> matched;
+  std::vector<HsRecord> to_create;
+  std::set<std::string> claimed;
+  for (const auto* r : unlinked) {
+    auto it = found.find(lower(r->get("email")));
+    if (it == found.end()) {
+      to_create.push_back(*r);
+      continue;
+    }
+    auto other = store_->link_by_salesforce(it->second.id);
+    if ((other && other->hs_id != r->id) || !claimed.insert(it->second.id).second) {
+      record_failure("hs:" + std::to_string(r->id), "to_salesforce", "duplicates",
+                     "Salesforce " + it->second.type + " " + it->second.id +
+                         " with this email already syncs with another HubSpot contact");
+      continue;
+    }
+    matched.push_back(Pair{*r, it->second, it->second.type, true});
+  }
+  if (auto p = reconcile(matched); p != Pause::kNone) return p;
+  return create_in_salesforce(to_create);
+}
+
+SyncEngine::Pause SyncEngine::sync_to_hubspot(const std::string& object,
+                                              const std::vector<SfRecord>& records) {
+  const OnSalesforceChange setting =
+      object == kLead ? config_.contacts.on_lead_change : config_.contacts.on_contact_change;
+  const SalesforceObject o = object == kLead ? SalesforceObject::kLead : SalesforceObject::kContact;
+  std::vector<std::pair<uint64_t, const SfRecord*>> linked;
+  std::vector<const SfRecord*> unlinked;
+  std::vector<std::pair<uint64_t, HsProps>> relink_updates;
+  for (const auto& r : records) {
+    auto link = store_->link_by_salesforce(r.id);
+    if (object == kLead && r.get("IsConverted") == "true") {
+      // A converted lead: its HubSpot contact now syncs with the contact.
+      const std::string& contact = r.get("ConvertedContactId");
+      if (link && !contact.empty()) {
+        store_->put_link(Link{link->hs_id, kContact, contact});
+        ++stats_.relinks;
+        relink_updates.push_back({link->hs_id, {{"salesforcecontactid", contact}}});
+      }
+      continue;
+    }
+    if (setting == OnSalesforceChange::kDoNothing) continue;
+    if (link) {
+      const auto last = store_->synced_values(link->hs_id);
+      bool changed = false;
+      for (const auto& m : config_.contacts.mappings) {
+        if (changed) break;
+        const std::string& f = m.field_on(o);
+        if (f.empty() || m.rule == SyncRule::kDontSync) continue;
+        auto it = last.find(m.hubspot);
+        std::string v = r.get(f);
+        if (v == kNotProvided) v.clear();
+        changed = it == last.end() || !same_value(m.hubspot, v, it->second);
+      }
+      if (changed) linked.emplace_back(link->hs_id, &r);
+    } else if (!r.get("Email").empty()) {
+      unlinked.push_back(&r);
+    }
+  }
+  if (auto p = write_hubspot_updates(relink_updates); p != Pause::kNone) return p;
+
+  std::vector<Pair> pairs;
+  if (!linked.empty()) {
+    std::vector<uint64_t> ids;
+    for (const auto& [hs, sf] : linked) ids.push_back(hs);
+    std::map<uint64_t, HsRecord> found;
+    if (auto p = read_hubspot(ids, found); p != Pause::kNone) return p;
+    for (const auto& [hs, sf] : linked) {
+      auto it = found.find(hs);
+      if (it == found.end()) {
+        // The HubSpot contact was deleted: the Salesforce record brings it
+        // back (as the connector does), matched by email first.
+        store_->begin();
+        store_->remove_link(hs);
+        store_->clear_synced_values(hs);
+        store_->commit();
+        unlinked.push_back(sf);
+        continue;
+      }
+      // Updates of a contact outside the inclusion list wait until it
+      // qualifies.
+      if (!eligible(hs)) continue;
+      pairs.push_back(Pair{it->second, *sf, object, false});
+    }
+  }
+  if (auto p = reconcile(pairs); p != Pause::kNone) return p;
+
+  if (unlinked.empty()) return Pause::kNone;
+  std::map<std::string, HsRecord> by_email;
+  const auto props = hubspot_properties();
+  if (config_.strategy == Strategy::kBatched) {
+    std::vector<std::string> emails;
+    for (const auto* r : unlinked) emails.push_back(r->get("Email"));
+    for (const auto& chunk : chunks(emails, HubSpotClient::kBatchInputsMax)) {
+      auto got = hubspot_->batch_read_by_email(chunk, props);
+      if (!got) return hubspot_failed(got.error());
+      for (auto& rec : *got) by_email[lower(rec.get("email"))] = std::move(rec);
+    }
+  } else {
+    for (const auto* r : unlinked) {
+      auto got = hubspot_->get_by_email(r->get("Email"), props);
+      if (!got) return hubspot_failed(got.error());
+      if (got->has_value()) by_email[lower((*got)->get("email"))] = std::move(**got);
+    }
+  }
+  std::vector<Pair> matched;
+  std::vector<SfRecord> to_create;
+  std::set<uint64_t> claimed;
+  std::set<std::string> creating;
+  for (const auto* r : unlinked) {
+    const std::string email = lower(r->get("Email"));
+    auto it = by_email.find(email);
+    if (it == by_email.end()) {
+      // Two Salesforce records with one email create one HubSpot contact.
+      if (creating.insert(email).second) to_create.push_back(*r);
+      continue;
+    }
+    auto other = store_->link_by_hubspot(it->second.id);
+    if ((other && other->sf_id != r->id) || !claimed.insert(it->second.id).second) continue;
+    if (!eligible(it->second.id)) {
+      // Deduped outside the inclusion list: linked, values wait.
+      store_->put_link(Link{it->second.id, object, r->id});
+      ++stats_.links_made;
+      continue;
+    }
+    matched.push_back(Pair{it->second, *r, object, true});
+  }
+  if (auto p = reconcile(matched); p != Pause::kNone) return p;
+  return create_in_hubspot(object, to_create);
+}
+
+// ---------------------------------------------------------------- passes
+
+SyncEngine::Pause SyncEngine::start() {
+  if (started_) return Pause::kNone;
+  if (!salesforce_->logged_in()) {
+    if (auto s = salesforce_->login(); !s) return salesforce_failed(s.error());
+  }
+  const env::Timestamp now = ports_.clock.now();
+  if (!config_.contacts.inclusion_list.empty()) {
+    auto id = hubspot_->list_id(config_.contacts.inclusion_list);
+    if (!id) return hubspot_failed(id.error());
+    inclusion_list_id_ = *id;
+    if (!inclusion_list_id_)
+      last_problem_ = "the inclusion list '" + config_.contacts.inclusion_list +
+                      "' does not exist: no contact syncs to Salesforce";
+  }
+  list_members_ = store_->list_members();
+  if (auto next = store_->meta("next_poll_ms")) {
+    next_poll_ = env::Timestamp::from_ms(std::stoll(*next));
+  } else {
+    next_poll_ = now;
+    store_->put_meta("started_ms", std::to_string(now.ms_since_epoch()));
+  }
+  next_retry_ = now + kRetryInterval;
+  started_ = true;
+  return Pause::kNone;
+}
+
+SyncEngine::Pause SyncEngine::recover_intents() {
+  const auto intents = store_->intents();
+  if (intents.empty()) return Pause::kNone;
+  std::vector<Intent> to_sf, to_hs;
+  for (const auto& i : intents) (i.kind == "create_salesforce" ? to_sf : to_hs).push_back(i);
+  if (!to_sf.empty()) {
+    std::vector<std::string> emails;
+    for (const auto& i : to_sf) emails.push_back(i.email);
+    std::map<std::string, SfRecord> found;
+    if (auto p = find_salesforce_by_email(emails, found); p != Pause::kNone) return p;
+    store_->begin();
+    for (const auto& i : to_sf) {
+      auto it = found.find(lower(i.email));
+      if (it != found.end() && !store_->link_by_hubspot(i.hs_id) &&
+          !store_->link_by_salesforce(it->second.id)) {
+        // It was created: link it (values are reconciled on the next pass).
+        store_->put_link(Link{i.hs_id, it->second.type, it->second.id});
+        ++stats_.recovered_intents;
+      }
+      (void)store_->inbox_add(i.hs_id, "recovery", ports_.clock.now());
+      store_->remove_intent(i.id);
+    }
+    store_->commit();
+  }
+  if (!to_hs.empty()) {
+    const auto props = hubspot_properties();
+    // Look every record up first: no transaction is held across a call.
+    std::vector<std::optional<HsRecord>> got_all;
+    for (const auto& i : to_hs) {
+      auto got = hubspot_->get_by_email(i.email, props);
+      if (!got) return hubspot_failed(got.error());
+      got_all.push_back(std::move(*got));
+    }
+    store_->begin();
+    for (size_t k = 0; k < to_hs.size(); ++k) {
+      const Intent& i = to_hs[k];
+      const auto& got = got_all[k];
+      if (got && !store_->link_by_hubspot(got->id) && !store_->link_by_salesforce(i.sf_id)) {
+        store_->put_link(Link{got->id, i.sf_object, i.sf_id});
+        ++stats_.recovered_intents;
+      }
+      // Either way the Salesforce record is read again right away.
+      const std::string key = "sf:" + i.sf_object + ":" + i.sf_id;
+      if (!store_->failure(key))
+        store_->put_failure(SyncFailure{key, "to_hubspot", "other",
+                                        "recovering an interrupted create", 0, ports_.clock.now(),
+                                        ports_.clock.now(), ports_.clock.now()});
+      store_->remove_intent(i.id);
+    }
+    store_->commit();
+    next_retry_ = ports_.clock.now();
+  }
+  return Pause::kNone;
+}
+
+SyncEngine::Pause SyncEngine::poll_salesforce(const std::string& object) {
+  Watermark mark = store_->watermark("sf:" + object).value_or(Watermark{});
+  std::string fields;
+  for (const auto& f : salesforce_fields(object)) fields += (fields.empty() ? "" : ", ") + f;
+  std::string soql = "SELECT " + fields + " FROM " + object +
+                     " WHERE SystemModstamp >= " + env::format_salesforce_datetime(mark.at);
+  // Batched: what the integration itself wrote was reconciled when it was
+  // written, so its own modifications are not read back. (Automation that
+  // runs as the integration user is not seen this way: use `native` for
+  // orgs that rely on it.)
+  if (config_.strategy == Strategy::kBatched && !salesforce_->user_id().empty())
+    soql += " AND LastModifiedById != " + soql_quote(salesforce_->user_id());
+  soql += " ORDER BY SystemModstamp ASC, Id ASC";
+  auto page = salesforce_->query(soql);
+  if (!page) return salesforce_failed(page.error());
+  for (int pages = 0; pages < kPagesPerStepMax; ++pages) {
+    std::vector<SfRecord> fresh;
+    for (auto& r : page->records) {
+      if (r.type.empty()) r.type = object;
+      const env::Timestamp stamp = sf_time(r, "SystemModstamp");
+      if (stamp == mark.at && mark.ids_at.count(r.id)) continue;
+      fresh.push_back(r);
+    }
+    if (auto p = sync_to_hubspot(object, fresh); p != Pause::kNone) return p;
+    for (const auto& r : fresh) {
+      const env::Timestamp stamp = sf_time(r, "SystemModstamp");
+      if (stamp > mark.at) mark = Watermark{stamp, {}};
+      if (stamp == mark.at) mark.ids_at.insert(r.id);
+    }
+    store_->put_watermark("sf:" + object, mark);
+    if (page->next_records_url.empty()) break;
+    page = salesforce_->query_more(page->next_records_url);
+    if (!page) return salesforce_failed(page.error());
+  }
+  return Pause::kNone;
+}
+
+SyncEngine::Pause SyncEngine::poll_deleted(const std::string& object) {
+  const env::Timestamp now = ports_.clock.now();
+  const std::string key = "deleted_ms:" + object;
+  env::Timestamp start = now;
+  if (auto m = store_->meta(key)) {
+    start = env::Timestamp::from_ms(std::stoll(*m));
+  } else if (auto s = store_->meta("started_ms")) {
+    start = env::Timestamp::from_ms(std::stoll(*s));
+  }
+  // The API reaches back 15 days and wants at least a minute.
+  if (now - start < env::Duration::minutes(1)) return Pause::kNone;
+  if (now - start > env::Duration::days(15)) start = now - env::Duration::days(15);
+  auto deleted = salesforce_->deleted(object, start, now);
+  if (!deleted) return salesforce_failed(deleted.error());
+  const OnSalesforceDelete setting =
+      object == kLead ? config_.contacts.on_lead_delete : config_.contacts.on_contact_delete;
+  for (const auto& d : *deleted) {
+    auto link = store_->link_by_salesforce(d.id);
+    if (!link) continue;
+    if (setting == OnSalesforceDelete::kDeleteContact) {
+      auto r = hubspot_->archive(link->hs_id);
+      if (!r) {
+        if (r.error().transient()) return hubspot_failed(r.error());
+        record_failure("sf:" + object + ":" + d.id, "to_hubspot", family_of(r.error()),
+                       describe(r.error()));
+        continue;
+      }
+      ++stats_.hubspot_deletes;
+    }
+    store_->begin();
+    store_->remove_link(link->hs_id);
+    store_->clear_synced_values(link->hs_id);
+    store_->commit();
+  }
+  store_->put_meta(key, std::to_string(now.ms_since_epoch()));
+  return Pause::kNone;
+}
+
+SyncEngine::Pause SyncEngine::sweep_hubspot() {
+  Watermark mark = store_->watermark("hs:contacts").value_or(Watermark{});
+  const env::Timestamp until = ports_.clock.now() - kSweepLag;
+  if (until <= mark.at) return Pause::kNone;
+  const auto props = hubspot_properties();
+  std::string after;
+  env::Timestamp since = mark.at;
+  for (int pages = 0; pages < kPagesPerStepMax; ++pages) {
+    auto page = hubspot_->search_modified(since, until, props, after);
+    if (!page) return hubspot_failed(page.error());
+    std::vector<HsRecord> fresh;
+    for (auto& r : page->records) {
+      if (hs_modified(r) == mark.at && mark.ids_at.count(std::to_string(r.id))) continue;
+      fresh.push_back(std::move(r));
+    }
+    if (auto p = sync_to_salesforce(fresh); p != Pause::kNone) return p;
+    for (const auto& r : fresh) {
+      const env::Timestamp t = hs_modified(r);
+      if (t > mark.at) mark = Watermark{t, {}};
+      if (t == mark.at) mark.ids_at.insert(std::to_string(r.id));
+    }
+    store_->put_watermark("hs:contacts", mark);
+    if (page->after.empty()) break;
+    after = page->after;
+    // Search stops at 10,000 results: start a new query where this one got.
+    int64_t offset = 0;
+    try {
+      offset = std::stoll(after);
+    } catch (const std::exception&) {
+      offset = kSearchResultsMax;
+    }
+    if (offset + HubSpotClient::kSearchPageMax > kSearchResultsMax) {
+      if (since == mark.at) break;  // 10,000 records share one millisecond
+      since = mark.at;
+      after.clear();
+    }
+  }
+  return Pause::kNone;
+}
+
+SyncEngine::Pause SyncEngine::refresh_inclusion_list() {
+  if (config_.contacts.inclusion_list.empty()) return Pause::kNone;
+  if (!inclusion_list_id_) {
+    auto id = hubspot_->list_id(config_.contacts.inclusion_list);
+    if (!id) return hubspot_failed(id.error());
+    inclusion_list_id_ = *id;
+  }
+  std::set<uint64_t> members;
+  if (inclusion_list_id_) {
+    std::string after;
+    for (int pages = 0; pages < kPagesPerStepMax; ++pages) {
+      auto page = hubspot_->list_members(*inclusion_list_id_, after);
+      if (!page) {
+        if (page.error().status == 404) {
+          inclusion_list_id_.reset();  // deleted: looked up again next time
+          break;
+        }
+        return hubspot_failed(page.error());
+      }
+      members.insert(page->first.begin(), page->first.end());
+      if (page->second.empty()) break;
+      after = page->second;
+    }
+  }
+  const env::Timestamp now = ports_.clock.now();
+  store_->begin();
+  for (uint64_t id : members)
+    if (!list_members_.count(id)) {
+      store_->add_list_member(id);
+      // Joining the inclusion list triggers a sync at once.
+      (void)store_->inbox_add(id, "list_join", now);
+    }
+  for (uint64_t id : list_members_)
+    if (!members.count(id)) store_->remove_list_member(id);
+  store_->commit();
+  list_members_ = std::move(members);
+  store_->put_meta("list_refreshed_ms", std::to_string(now.ms_since_epoch()));
+  return Pause::kNone;
+}
+
+SyncEngine::Pause SyncEngine::drain_inbox() {
+  for (int pass = 0; pass < kInboxPassesPerStepMax; ++pass) {
+    const auto items = store_->inbox_peek(kInboxBatchMax);
+    if (items.empty()) return Pause::kNone;
+    // A record not yet known to be in the inclusion list may just have
+    // joined it: refresh the list, at most once a minute.
+    if (!config_.contacts.inclusion_list.empty()) {
+      bool unknown = false;
+      for (const auto& i : items) unknown = unknown || !list_members_.count(i.hs_id);
+      const env::Timestamp refreshed =
+          env::Timestamp::from_ms(std::stoll(store_->meta("list_refreshed_ms").value_or("0")));
+      if (unknown && ports_.clock.now() - refreshed >= kListRefreshIntervalMin) {
+        if (auto p = refresh_inclusion_list(); p != Pause::kNone) return p;
+      }
+    }
+    std::vector<uint64_t> ids;
+    std::set<uint64_t> forced;
+    for (const auto& i : items) {
+      ids.push_back(i.hs_id);
+      if (i.reason == "list_join" || i.reason == "retry" || i.reason == "recovery")
+        forced.insert(i.hs_id);
+    }
+    std::map<uint64_t, HsRecord> found;
+    if (auto p = read_hubspot(ids, found); p != Pause::kNone) return p;
+    std::vector<HsRecord> records;
+    for (auto& [id, r] : found) records.push_back(std::move(r));
+    if (auto p = sync_to_salesforce(records, forced); p != Pause::kNone) return p;
+    store_->begin();
+    for (const auto& i : items) store_->inbox_remove(i.hs_id, i.version);
+    store_->commit();
+  }
+  return Pause::kNone;
+}
+
+SyncEngine::Pause SyncEngine::retry_failures() {
+  if (!budget_->retries_allowed()) {
+    last_problem_ = "Sync Health retries stopped: more than 75% of the API call limit is used";
+    return Pause::kNone;
+  }
+  const env::Timestamp now = ports_.clock.now();
+  const auto due = store_->failures_due(now, kRetryBatchMax);
+  std::map<std::string, std::vector<std::string>> sf_ids;
+  store_->begin();
+  for (auto f : due) {
+    if (f.key.rfind("hs:", 0) == 0) {
+      (void)store_->inbox_add(std::stoull(f.key.substr(3)), "retry", now);
+    } else {
+      const size_t colon = f.key.find(':', 3);
+      if (colon != std::string::npos)
+        sf_ids[f.key.substr(3, colon - 3)].push_back(f.key.substr(colon + 1));
+    }
+    f.next_retry_at = now + kRetryInterval;
+    store_->put_failure(f);
+  }
+  store_->commit();
+  for (const auto& [object, ids] : sf_ids) {
+    if (object != kLead && object != kContact) continue;
+    std::map<std::string, SfRecord> found;
+    if (auto p = read_salesforce(object, ids, found); p != Pause::kNone) return p;
+    std::vector<SfRecord> records;
+    for (auto& [id, r] : found) {
+      if (r.type.empty()) r.type = object;
+      records.push_back(std::move(r));
+    }
+    if (auto p = sync_to_hubspot(object, records); p != Pause::kNone) return p;
+  }
+  return Pause::kNone;
+}
+
+// ---------------------------------------------------------------- step
+
+env::Timestamp SyncEngine::step() {
+  env::Timestamp now = ports_.clock.now();
+  if (!config_.sync_enabled) return now + config_.poll_interval;
+  auto wake = [&] {
+    const env::Timestamp t = ports_.clock.now();
+    env::Timestamp next = std::min(next_poll_, next_retry_);
+    if (store_->inbox_size() > 0) next = std::min(next, t + env::Duration::seconds(1));
+    next = std::max(next, std::max(hubspot_paused_until_, salesforce_paused_until_));
+    if (!budget_->allows(1)) next = std::max(next, budget_->available_at(1));
+    return std::max(next, t + env::Duration::seconds(1));
+  };
+  if (now < hubspot_paused_until_ || now < salesforce_paused_until_ || !budget_->allows(1)) {
+    if (!started_) {
+      next_poll_ = now;
+      next_retry_ = now + kRetryInterval;
+    }
+    return wake();
+  }
+  last_problem_.clear();
+  if (start() != Pause::kNone) {
+    next_poll_ = std::max(next_poll_, now);
+    return wake();
+  }
+  if (recover_intents() != Pause::kNone) return wake();
+  if (ports_.clock.now() >= next_poll_) {
+    for (const std::string object : {kLead, kContact})
+      if (poll_salesforce(object) != Pause::kNone || poll_deleted(object) != Pause::kNone)
+        return wake();
+    if (refresh_inclusion_list() != Pause::kNone || sweep_hubspot() != Pause::kNone) return wake();
+    next_poll_ = now + config_.poll_interval;
+    store_->put_meta("next_poll_ms", std::to_string(next_poll_.ms_since_epoch()));
+  }
+  if (drain_inbox() != Pause::kNone) return wake();
+  if (ports_.clock.now() >= next_retry_) {
+    if (retry_failures() != Pause::kNone) return wake();
+    next_retry_ = ports_.clock.now() + kRetryInterval;
+  }
+  return wake();
+}
+
+}  // namespace crmsim::engine

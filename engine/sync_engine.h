@@ -1,0 +1,191 @@
+// The sync engine: HubSpot contacts <-> Salesforce leads and contacts, with
+// the connector's settings and semantics (sync_config.h), in either of two
+// call patterns. It reaches the world only through env's ports — one
+// Transport per CRM and a Clock — and keeps its truth in a LinkStore, so it
+// runs unchanged against the fakes in simulation, against `crmsim serve`,
+// or against real APIs.
+//
+// The engine is plain synchronous code driven from outside: step() does
+// whatever is due at the clock's now (poll Salesforce on SystemModstamp
+// watermarks and the deleted-records API, sweep HubSpot on last-modified,
+// refresh the inclusion list, act on queued webhook events, retry Sync
+// Health failures) and returns when it next has work. It never sleeps: a
+// 429 or an exhausted budget just moves that time. Webhooks arrive through
+// webhook_receiver(), a Router that only records events durably.
+//
+// Crash safety: every create is preceded by a durable intent; an ambiguous
+// failure or a crash leaves the intent, and the next step looks the record
+// up by email before creating again. Watermarks and inbox items advance
+// only after their records are synced or recorded as Sync Health failures.
+// No transaction is held across a call. A crash is simulated by destroying
+// the engine at any point (even by an exception thrown out of a transport)
+// and opening a new one on the same store.
+//
+// Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "engine/budget_governor.h"
+#include "engine/hubspot_client.h"
+#include "engine/link_store.h"
+#include "engine/salesforce_client.h"
+#include "engine/sync_config.h"
+#include "env/clock.h"
+#include "env/router.h"
+#include "env/transport.h"
+
+namespace crmsim::engine {
+
+struct EnginePorts {
+  env::Transport& salesforce;
+  env::Transport& hubspot;
+  const env::Clock& clock;
+};
+
+struct EngineCredentials {
+  SalesforceCredentials salesforce;
+  std::string hubspot_token;
+};
+
+// What the engine did, for reports and benchmarks (not persisted).
+struct EngineStats {
+  uint64_t salesforce_creates = 0;
+  uint64_t salesforce_updates = 0;
+  uint64_t hubspot_creates = 0;
+  uint64_t hubspot_updates = 0;
+  uint64_t hubspot_deletes = 0;
+  uint64_t links_made = 0;  // by dedupe on email
+  uint64_t relinks = 0;     // lead conversions followed
+  uint64_t recovered_intents = 0;
+  uint64_t failures_recorded = 0;
+  uint64_t webhook_events = 0;
+};
+
+class SyncEngine {
+ public:
+  // Items taken from the inbox per pass, and passes per step.
+  static constexpr size_t kInboxBatchMax = 500;
+  static constexpr int kInboxPassesPerStepMax = 400;
+  // Sync Health: failed records are retried every 30 minutes, at most this
+  // many times (then they wait for a new change to the record).
+  static constexpr env::Duration kRetryInterval = env::Duration::minutes(30);
+  static constexpr int64_t kRetriesMax = 48;
+  static constexpr size_t kRetryBatchMax = 1000;
+  // HubSpot search reaches 10,000 results per query; the sweep restarts
+  // from the last timestamp seen before that.
+  static constexpr int64_t kSearchResultsMax = 10'000;
+  // Records written by the engine become searchable a little later; the
+  // sweep stays this far behind now so that it never skips one.
+  static constexpr env::Duration kSweepLag = env::Duration::minutes(1);
+  // Webhook events per POST the receiver accepts (HubSpot sends <= 100).
+  static constexpr size_t kWebhookEventsMax = 1000;
+  // Emails per Salesforce IN-query (keeps the URL well under 16 KB).
+  static constexpr size_t kEmailsPerQueryMax = 200;
+  // A dedupe of more than this many records scans Salesforce's emails with
+  // 2,000-row pages instead of IN-queries, when that costs fewer calls.
+  static constexpr size_t kScanThreshold = 1000;
+
+  // Opens the store and checks the settings. Errors: "store", "bad_config".
+  static env::Result<std::unique_ptr<SyncEngine>> open(const SyncConfig& config, EnginePorts ports,
+                                                       EngineCredentials credentials,
+                                                       const std::string& store_path);
+  ~SyncEngine();
+  SyncEngine(const SyncEngine&) = delete;
+  SyncEngine& operator=(const SyncEngine&) = delete;
+
+  // Does what is due now; returns when to call again.
+  env::Timestamp step();
+  // The router HubSpot's webhooks are delivered to: POST /webhooks/hubspot.
+  const env::Router& webhook_receiver() const { return receiver_; }
+
+  const SyncConfig& config() const { return config_; }
+  LinkStore& store() { return *store_; }
+  const BudgetGovernor& budget() const { return *budget_; }
+  const EngineStats& stats() const { return stats_; }
+  uint64_t salesforce_calls() const { return salesforce_->calls(); }
+  uint64_t hubspot_calls() const { return hubspot_->calls(); }
+  // The last problem that stopped a step early (empty when none).
+  const std::string& last_problem() const { return last_problem_; }
+
+ private:
+  SyncEngine(const SyncConfig& config, EnginePorts ports, EngineCredentials credentials,
+             std::unique_ptr<LinkStore> store);
+
+  // Why a pass stopped early; the work it did not finish stays queued.
+  enum class Pause { kNone, kSalesforce, kHubSpot };
+  struct Pair;
+
+  Pause start();
+  Pause recover_intents();
+  Pause poll_salesforce(const std::string& object);
+  Pause poll_deleted(const std::string& object);
+  Pause sweep_hubspot();
+  Pause refresh_inclusion_list();
+  Pause drain_inbox();
+  Pause retry_failures();
+
+  // HubSpot -> Salesforce for these HubSpot records (already read). A
+  // linked record whose HubSpot values match what was last synced is
+  // skipped (Salesforce's changes come through the poll) unless `forced`
+  // holds it: a record that just joined the inclusion list, or is being
+  // retried or recovered, is reconciled in full.
+  Pause sync_to_salesforce(const std::vector<HsRecord>& records,
+                           const std::set<uint64_t>& forced = {});
+  // Salesforce -> HubSpot for these Salesforce records of `object`.
+  Pause sync_to_hubspot(const std::string& object, const std::vector<SfRecord>& records);
+  // Brings linked pairs into agreement, writing either side per rule.
+  Pause reconcile(std::vector<Pair>& pairs);
+  // Finds Salesforce records by email: for each email (lower-case), the
+  // most recently modified non-converted lead or contact.
+  Pause find_salesforce_by_email(const std::vector<std::string>& emails,
+                                 std::map<std::string, SfRecord>& found);
+  Pause create_in_salesforce(const std::vector<HsRecord>& records);
+  Pause create_in_hubspot(const std::string& object, const std::vector<SfRecord>& records);
+  Pause read_hubspot(const std::vector<uint64_t>& ids, std::map<uint64_t, HsRecord>& out);
+  Pause read_salesforce(const std::string& object, const std::vector<std::string>& ids,
+                        std::map<std::string, SfRecord>& out);
+  Pause write_hubspot_updates(
+      std::vector<std::pair<uint64_t, std::map<std::string, std::string>>>& updates);
+
+  bool eligible(uint64_t hs_id) const;
+  std::vector<std::string> hubspot_properties() const;
+  std::vector<std::string> salesforce_fields(const std::string& object) const;
+  std::map<std::string, std::string> hubspot_values_from(const std::string& object,
+                                                         const SfRecord& record) const;
+  SfFields salesforce_values_for_create(const std::string& object, const HsRecord& record) const;
+  std::string to_salesforce_value(const FieldMapping& m, const HsRecord& record) const;
+
+  Pause salesforce_failed(const SfError& error);
+  Pause hubspot_failed(const HsError& error);
+  void record_failure(const std::string& key, const std::string& direction,
+                      const std::string& family, const std::string& message);
+  void clear_failure(const std::string& key);
+  void save_link(const Link& link, const std::map<std::string, std::string>& synced);
+
+  SyncConfig config_;
+  EnginePorts ports_;
+  std::unique_ptr<LinkStore> store_;
+  std::unique_ptr<BudgetGovernor> budget_;
+  std::unique_ptr<SalesforceClient> salesforce_;
+  std::unique_ptr<HubSpotClient> hubspot_;
+  env::Router receiver_;
+  EngineStats stats_;
+
+  bool started_ = false;
+  std::optional<uint64_t> inclusion_list_id_;
+  std::set<uint64_t> list_members_;
+  env::Timestamp next_poll_;
+  env::Timestamp next_retry_;
+  env::Timestamp hubspot_paused_until_;
+  env::Timestamp salesforce_paused_until_;
+  std::string last_problem_;
+};
+
+}  // namespace crmsim::engine

@@ -1,0 +1,150 @@
+#include "engine/link_store.h"
+
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "engine/budget_governor.h"
+#include "env/clock.h"
+
+namespace crmsim::engine {
+namespace {
+
+// A store file in a fresh temporary directory, removed afterwards.
+class TempStore {
+ public:
+  TempStore() {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("crmsim-store-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+            "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  ~TempStore() { std::filesystem::remove_all(dir_); }
+  std::string path() const { return (dir_ / "links.db").string(); }
+
+ private:
+  std::filesystem::path dir_;
+};
+
+env::Timestamp at(int64_t ms) { return env::Timestamp::from_ms(ms); }
+
+TEST(LinkStoreTest, EverythingSurvivesReopening) {
+  TempStore tmp;
+  {
+    auto store = LinkStore::open(tmp.path()).value();
+    store->put_link({7, "Lead", "00Q000000000001AAA"});
+    store->put_synced_value(7, "email", "a@b.io");
+    store->put_watermark("sf:Lead", {at(1000), {"x", "y"}});
+    ASSERT_TRUE(store->inbox_add(9, "creation", at(5)).ok());
+    store->add_intent({0, "create_salesforce", 9, "Lead", "", "c@d.io", at(6)});
+    store->put_failure({"hs:9", "to_salesforce", "duplicates", "dup", 0, at(1), at(1), at(2)});
+    store->add_list_member(42);
+    store->put_meta("k", "v");
+  }
+  auto store = LinkStore::open(tmp.path()).value();
+  ASSERT_TRUE(store->link_by_hubspot(7));
+  EXPECT_EQ(store->link_by_hubspot(7)->sf_id, "00Q000000000001AAA");
+  EXPECT_EQ(store->link_by_salesforce("00Q000000000001AAA")->hs_id, 7u);
+  EXPECT_EQ(store->synced_values(7).at("email"), "a@b.io");
+  EXPECT_EQ(store->watermark("sf:Lead")->ids_at, (std::set<std::string>{"x", "y"}));
+  EXPECT_EQ(store->inbox_size(), 1u);
+  ASSERT_EQ(store->intents().size(), 1u);
+  EXPECT_EQ(store->intents()[0].email, "c@d.io");
+  EXPECT_EQ(store->failures_due(at(2), 10).size(), 1u);
+  EXPECT_EQ(store->failures_due(at(1), 10).size(), 0u) << "not due before next_retry_at";
+  EXPECT_EQ(store->list_members(), (std::set<uint64_t>{42}));
+  EXPECT_EQ(store->meta("k"), "v");
+}
+
+TEST(LinkStoreTest, OneSalesforceRecordLinksToOneHubSpotRecord) {
+  auto store = LinkStore::open(":memory:").value();
+  store->put_link({1, "Lead", "00QA"});
+  store->put_link({2, "Lead", "00QA"});
+  EXPECT_FALSE(store->link_by_hubspot(1)) << "the older link to the same record is dropped";
+  EXPECT_EQ(store->link_by_salesforce("00QA")->hs_id, 2u);
+  store->put_link({2, "Contact", "003B"});  // a converted lead: re-linked
+  EXPECT_FALSE(store->link_by_salesforce("00QA"));
+  EXPECT_EQ(store->link_count(), 1u);
+}
+
+TEST(LinkStoreTest, AnEventArrivingDuringProcessingIsNotLost) {
+  auto store = LinkStore::open(":memory:").value();
+  ASSERT_TRUE(store->inbox_add(5, "creation", at(1)).ok());
+  const auto items = store->inbox_peek(10);
+  ASSERT_EQ(items.size(), 1u);
+  ASSERT_TRUE(store->inbox_add(5, "propertyChange:phone", at(2)).ok());  // while processing
+  store->inbox_remove(5, items[0].version);
+  EXPECT_EQ(store->inbox_size(), 1u) << "the newer event keeps the item";
+  const auto again = store->inbox_peek(10);
+  store->inbox_remove(5, again[0].version);
+  EXPECT_EQ(store->inbox_size(), 0u);
+}
+
+TEST(LinkStoreTest, AnUncommittedStepIsRolledBackLikeACrash) {
+  TempStore tmp;
+  {
+    auto store = LinkStore::open(tmp.path()).value();
+    store->begin();
+    store->put_link({1, "Lead", "00QA"});
+    // destroyed without commit
+  }
+  auto store = LinkStore::open(tmp.path()).value();
+  EXPECT_EQ(store->link_count(), 0u);
+}
+
+TEST(BudgetGovernorTest, NeverExceedsTheLimitInAnyRollingDay) {
+  env::ManualClock clock{at(0) + env::Duration::days(100)};
+  auto store = LinkStore::open(":memory:").value();
+  BudgetGovernor budget(clock, *store, 100);
+  int spent = 0;
+  while (budget.allows()) {
+    budget.spend();
+    ++spent;
+    ASSERT_TRUE(clock.advance(env::Duration::seconds(30)).ok());
+  }
+  EXPECT_EQ(spent, 100);
+  EXPECT_EQ(budget.used_24h(), 100);
+  const env::Timestamp free_at = budget.available_at(1);
+  EXPECT_GT(free_at, clock.now());
+  EXPECT_LE(free_at - (at(0) + env::Duration::days(100)),
+            env::Duration::days(1) + env::Duration::minutes(2))
+      << "the first call leaves the window a day (and a minute) after it was made";
+  ASSERT_TRUE(clock.set(free_at).ok());
+  EXPECT_TRUE(budget.allows());
+}
+
+TEST(BudgetGovernorTest, SpendingSurvivesARestartNeverUndercounted) {
+  env::ManualClock clock{at(0) + env::Duration::days(100)};
+  auto store = LinkStore::open(":memory:").value();
+  {
+    BudgetGovernor budget(clock, *store, 1000);
+    for (int i = 0; i < 30; ++i) budget.spend();
+  }
+  BudgetGovernor again(clock, *store, 1000);
+  EXPECT_GE(again.used_24h(), 30);
+  EXPECT_LE(again.used_24h(), 30 + BudgetGovernor::kReservationCalls);
+}
+
+TEST(BudgetGovernorTest, RetriesStopAboveThreeQuartersOfTheLimit) {
+  env::ManualClock clock{at(0) + env::Duration::days(100)};
+  auto store = LinkStore::open(":memory:").value();
+  BudgetGovernor budget(clock, *store, 100);
+  for (int i = 0; i < 75; ++i) budget.spend();
+  EXPECT_TRUE(budget.retries_allowed());
+  budget.spend();
+  EXPECT_FALSE(budget.retries_allowed());
+}
+
+TEST(BudgetGovernorTest, RequestLimitExceededPausesSalesforceWork) {
+  env::ManualClock clock{at(0) + env::Duration::days(100)};
+  auto store = LinkStore::open(":memory:").value();
+  BudgetGovernor budget(clock, *store, 0);
+  budget.org_limit_exceeded();
+  EXPECT_FALSE(budget.allows());
+  ASSERT_TRUE(clock.advance(BudgetGovernor::kOrgLimitProbeInterval).ok());
+  EXPECT_TRUE(budget.allows());
+}
+
+}  // namespace
+}  // namespace crmsim::engine

@@ -1,0 +1,372 @@
+// The engine against both fakes, for both strategies: each documented
+// behaviour of the contact sync, as a user of the two CRMs would see it.
+#include "engine/sync_engine.h"
+
+#include <gtest/gtest.h>
+
+#include "world.h"
+
+namespace crmsim::engine {
+namespace {
+
+using testing::World;
+namespace sf = mocks::salesforce;
+namespace hs = mocks::hubspot;
+
+class EngineTest : public ::testing::TestWithParam<Strategy> {
+ protected:
+  EngineTest() { config.strategy = GetParam(); }
+
+  void start(const std::string& store = ":memory:") {
+    auto e =
+        SyncEngine::open(config, {w.sf_transport, w.hs_transport, w.clock}, w.credentials(), store);
+    ASSERT_TRUE(e.ok()) << e.error().message;
+    engine = std::move(e).value();
+  }
+  // Steps the engine whenever it asks to be woken, until `d` has passed.
+  void run_for(env::Duration d) {
+    const env::Timestamp end = w.clock.now() + d;
+    for (int steps = 0; steps < 100'000 && w.clock.now() < end; ++steps) {
+      const env::Timestamp next = engine->step();
+      if (w.clock.now() >= end) break;
+      ASSERT_TRUE(w.clock.set(std::min(std::max(next, w.clock.now()), end)).ok());
+    }
+  }
+  // Two poll intervals: long enough for any change to cross.
+  void settle() { run_for(config.poll_interval * 2 + env::Duration::minutes(2)); }
+  std::optional<Link> link_of(uint64_t hs_id) { return engine->store().link_by_hubspot(hs_id); }
+
+  World w;
+  SyncConfig config = SyncConfig::defaults();
+  std::unique_ptr<SyncEngine> engine;
+};
+
+INSTANTIATE_TEST_SUITE_P(Strategies, EngineTest,
+                         ::testing::Values(Strategy::kNative, Strategy::kBatched),
+                         [](const auto& info) { return std::string(strategy_name(info.param)); });
+
+TEST_P(EngineTest, ANewHubSpotContactBecomesALeadWithItsValues) {
+  const uint64_t c = w.hs_contact({{"email", "ann@acme.io"},
+                                   {"firstname", "Ann"},
+                                   {"lastname", "O'Neil"},
+                                   {"company", "Acme"},
+                                   {"phone", "+1 555 0100"}});
+  start();
+  settle();
+  const auto leads = w.sf_by_email("Lead", "ann@acme.io");
+  ASSERT_EQ(leads.size(), 1u) << engine->last_problem();
+  EXPECT_EQ(w.sf_value(leads[0], "LastName"), "O'Neil");
+  EXPECT_EQ(w.sf_value(leads[0], "Company"), "Acme");
+  EXPECT_EQ(w.sf_value(leads[0], "Phone"), "+1 555 0100");
+  EXPECT_EQ(w.hs_value(c, "salesforceleadid"), leads[0]) << "HubSpot learns the lead's id";
+  EXPECT_EQ(w.sf_live("Contact"), 0u);
+  EXPECT_EQ(engine->stats().salesforce_creates, 1u);
+}
+
+TEST_P(EngineTest, RequiredLeadFieldsHubSpotLacksAreFilledNotProvided) {
+  const uint64_t c = w.hs_contact({{"email", "bare@acme.io"}});
+  start();
+  settle();
+  const auto leads = w.sf_by_email("Lead", "bare@acme.io");
+  ASSERT_EQ(leads.size(), 1u) << engine->last_problem();
+  EXPECT_EQ(w.sf_value(leads[0], "LastName"), "[not provided]");
+  EXPECT_EQ(w.sf_value(leads[0], "Company"), "[not provided]");
+  EXPECT_EQ(w.hs_value(c, "lastname"), "") << "the placeholder never comes back to HubSpot";
+  EXPECT_EQ(w.hs_value(c, "company"), "");
+}
+
+TEST_P(EngineTest, ContactModeCreatesSalesforceContacts) {
+  config.contacts.create_as = SalesforceObject::kContact;
+  const uint64_t c = w.hs_contact({{"email", "bo@acme.io"}, {"lastname", "Bo"}, {"city", "Oslo"}});
+  start();
+  settle();
+  const auto contacts = w.sf_by_email("Contact", "bo@acme.io");
+  ASSERT_EQ(contacts.size(), 1u) << engine->last_problem();
+  EXPECT_EQ(w.sf_value(contacts[0], "MailingCity"), "Oslo");
+  EXPECT_EQ(w.hs_value(c, "salesforcecontactid"), contacts[0]);
+  EXPECT_EQ(w.sf_live("Lead"), 0u);
+}
+
+TEST_P(EngineTest, ANewSalesforceLeadCreatesAHubSpotContact) {
+  const std::string lead = w.sf_create(
+      "Lead",
+      {{"LastName", "Diaz"}, {"Company", "Zeta"}, {"Email", "diaz@zeta.io"}, {"Title", "CTO"}});
+  start();
+  settle();
+  const auto* contact = w.portal.find_by("contacts", "email", "diaz@zeta.io");
+  ASSERT_NE(contact, nullptr) << engine->last_problem();
+  EXPECT_EQ(w.hs_value(contact->id, "jobtitle"), "CTO");
+  EXPECT_EQ(w.hs_value(contact->id, "company"), "Zeta");
+  EXPECT_EQ(w.hs_value(contact->id, "salesforceleadid"), lead);
+  EXPECT_EQ(w.sf_live("Lead"), 1u) << "no echo creates a second lead";
+}
+
+TEST_P(EngineTest, DoNothingLeavesSalesforceChangesOutOfHubSpot) {
+  config.contacts.on_lead_change = OnSalesforceChange::kDoNothing;
+  w.sf_create("Lead", {{"LastName", "Diaz"}, {"Company", "Zeta"}, {"Email", "diaz@zeta.io"}});
+  start();
+  settle();
+  EXPECT_EQ(w.portal.find_by("contacts", "email", "diaz@zeta.io"), nullptr);
+}
+
+TEST_P(EngineTest, EmailsMatchWithoutCaseSoNothingIsDuplicated) {
+  const uint64_t c = w.hs_contact({{"email", "Ann@Acme.IO"}, {"firstname", "Ann"}});
+  const std::string lead =
+      w.sf_create("Lead", {{"LastName", "Lee"}, {"Company", "Acme"}, {"Email", "ann@acme.io"}});
+  start();
+  settle();
+  EXPECT_EQ(w.sf_live("Lead"), 1u);
+  EXPECT_EQ(w.hs_live_contacts().size(), 1u);
+  ASSERT_TRUE(link_of(c));
+  EXPECT_EQ(link_of(c)->sf_id, lead);
+  EXPECT_EQ(w.sf_value(lead, "FirstName"), "Ann") << "HubSpot fills the blank Salesforce field";
+  EXPECT_EQ(w.hs_value(c, "lastname"), "Lee") << "Salesforce's value comes to HubSpot";
+}
+
+TEST_P(EngineTest, ContactsWithoutEmailNeverSync) {
+  w.hs_contact({{"firstname", "No"}, {"lastname", "Email"}});
+  w.sf_create("Lead", {{"LastName", "Nomail"}, {"Company", "X"}});
+  start();
+  settle();
+  EXPECT_EQ(w.sf_live("Lead"), 1u);
+  EXPECT_EQ(w.hs_live_contacts().size(), 1u);
+  EXPECT_EQ(engine->store().link_count(), 0u);
+}
+
+TEST_P(EngineTest, TheMostRecentlyUpdatedSalesforceRecordWinsAnEmail) {
+  const std::string lead =
+      w.sf_create("Lead", {{"LastName", "Old"}, {"Company", "A"}, {"Email", "dup@a.io"}});
+  w.tick(env::Duration::minutes(5));
+  const std::string contact = w.sf_create("Contact", {{"LastName", "New"}, {"Email", "dup@a.io"}});
+  config.contacts.on_lead_change = OnSalesforceChange::kDoNothing;
+  config.contacts.on_contact_change = OnSalesforceChange::kDoNothing;
+  const uint64_t c = w.hs_contact({{"email", "dup@a.io"}});
+  start();
+  settle();
+  ASSERT_TRUE(link_of(c)) << engine->last_problem();
+  EXPECT_EQ(link_of(c)->sf_id, contact);
+  EXPECT_EQ(w.sf_live("Lead"), 1u);
+  EXPECT_EQ(w.sf_live("Contact"), 1u);
+  (void)lead;
+}
+
+TEST_P(EngineTest, PreferSalesforceUnlessBlankKeepsSalesforceValues) {
+  const uint64_t c = w.hs_contact({{"email", "p@x.io"}, {"lastname", "P"}, {"phone", "111"}});
+  start();
+  settle();
+  const std::string lead = link_of(c).value().sf_id;
+  w.sf_update("Lead", lead, {{"Phone", "222"}});
+  settle();
+  EXPECT_EQ(w.hs_value(c, "phone"), "222") << "Salesforce overwrites HubSpot";
+  w.hs_update(c, {{"phone", "333"}, {"jobtitle", "VP"}});
+  settle();
+  EXPECT_EQ(w.sf_value(lead, "Phone"), "222") << "HubSpot never overwrites a Salesforce value";
+  EXPECT_EQ(w.hs_value(c, "phone"), "222") << "and Salesforce's value comes back";
+  EXPECT_EQ(w.sf_value(lead, "Title"), "VP") << "HubSpot fills a blank Salesforce field";
+}
+
+TEST_P(EngineTest, TwoWayFieldsFollowTheMostRecentChangeBothWays) {
+  config.contacts.mappings = default_contact_mappings();
+  for (auto& m : config.contacts.mappings)
+    if (m.hubspot == "phone" || m.hubspot == "firstname") m.rule = SyncRule::kTwoWay;
+  const uint64_t c = w.hs_contact({{"email", "t@x.io"}, {"firstname", "T"}, {"phone", "1"}});
+  start();
+  settle();
+  const std::string lead = link_of(c).value().sf_id;
+  w.hs_update(c, {{"phone", "2"}});
+  settle();
+  EXPECT_EQ(w.sf_value(lead, "Phone"), "2");
+  w.sf_update("Lead", lead, {{"FirstName", "Tess"}});
+  settle();
+  EXPECT_EQ(w.hs_value(c, "firstname"), "Tess");
+  w.hs_update(c, {{"phone", ""}});
+  settle();
+  EXPECT_EQ(w.sf_value(lead, "Phone"), "") << "two-way blanks propagate";
+}
+
+TEST_P(EngineTest, AlwaysUseSalesforceNeverWritesSalesforce) {
+  for (auto& m : config.contacts.mappings)
+    if (m.hubspot == "jobtitle") m.rule = SyncRule::kAlwaysUseSalesforce;
+  const uint64_t c = w.hs_contact({{"email", "a@x.io"}, {"jobtitle", "Intern"}});
+  start();
+  settle();
+  const std::string lead = link_of(c).value().sf_id;
+  EXPECT_EQ(w.sf_value(lead, "Title"), "");
+  EXPECT_EQ(w.hs_value(c, "jobtitle"), "") << "Salesforce's blank wins";
+}
+
+TEST_P(EngineTest, ALeadConversionRelinksTheContact) {
+  const uint64_t c = w.hs_contact({{"email", "conv@x.io"}, {"lastname", "Conv"}});
+  start();
+  settle();
+  const std::string lead = link_of(c).value().sf_id;
+  auto conversion = w.org.convert_lead(w.admin, sf::LeadConversion{lead});
+  ASSERT_TRUE(conversion.ok()) << conversion.error().message;
+  settle();
+  ASSERT_TRUE(link_of(c));
+  EXPECT_EQ(link_of(c)->sf_object, "Contact");
+  EXPECT_EQ(link_of(c)->sf_id, conversion->contact_id);
+  EXPECT_EQ(w.hs_value(c, "salesforcecontactid"), conversion->contact_id);
+  EXPECT_EQ(w.hs_live_contacts().size(), 1u) << "no second HubSpot contact";
+  w.hs_update(c, {{"jobtitle", "Buyer"}});
+  settle();
+  EXPECT_EQ(w.sf_value(conversion->contact_id, "Title"), "Buyer") << "updates reach the contact";
+}
+
+TEST_P(EngineTest, ASalesforceDeleteDeletesInHubSpotOnlyWhenSetTo) {
+  config.contacts.on_lead_delete = OnSalesforceDelete::kDeleteContact;
+  const std::string doomed =
+      w.sf_create("Lead", {{"LastName", "D"}, {"Company", "X"}, {"Email", "d@x.io"}});
+  const std::string kept = w.sf_create("Contact", {{"LastName", "K"}, {"Email", "k@x.io"}});
+  start();
+  settle();
+  ASSERT_NE(w.portal.find_by("contacts", "email", "d@x.io"), nullptr);
+  ASSERT_NE(w.portal.find_by("contacts", "email", "k@x.io"), nullptr);
+  ASSERT_TRUE(w.org.remove(w.admin, "Lead", doomed).ok());
+  ASSERT_TRUE(w.org.remove(w.admin, "Contact", kept).ok());
+  settle();
+  EXPECT_EQ(w.portal.find_by("contacts", "email", "d@x.io"), nullptr) << "delete_contact";
+  EXPECT_NE(w.portal.find_by("contacts", "email", "k@x.io"), nullptr) << "do_nothing";
+}
+
+TEST_P(EngineTest, AHubSpotDeleteNeverDeletesInSalesforce) {
+  const uint64_t c = w.hs_contact({{"email", "gone@x.io"}, {"lastname", "G"}});
+  start();
+  settle();
+  ASSERT_EQ(w.sf_live("Lead"), 1u);
+  ASSERT_TRUE(w.portal.archive("contacts", c, testing::kMarketer).ok());
+  settle();
+  EXPECT_EQ(w.sf_live("Lead"), 1u);
+}
+
+TEST_P(EngineTest, TheInclusionListDecidesWhatReachesSalesforce) {
+  hs::FilterGroup mql;
+  mql.filters.push_back(hs::Filter{"lifecyclestage", "EQ", "marketingqualifiedlead", "", {}});
+  ASSERT_TRUE(w.portal.create_list("MQLs", "contacts", "DYNAMIC", {mql}).ok());
+  config.contacts.inclusion_list = "MQLs";
+  const uint64_t in =
+      w.hs_contact({{"email", "in@x.io"}, {"lifecyclestage", "marketingqualifiedlead"}});
+  const uint64_t out = w.hs_contact({{"email", "out@x.io"}, {"lifecyclestage", "lead"}});
+  start();
+  settle();
+  EXPECT_EQ(w.sf_by_email("Lead", "in@x.io").size(), 1u) << engine->last_problem();
+  EXPECT_EQ(w.sf_by_email("Lead", "out@x.io").size(), 0u) << "outside the list";
+  w.hs_update(out, {{"lifecyclestage", "marketingqualifiedlead"}});
+  settle();
+  EXPECT_EQ(w.sf_by_email("Lead", "out@x.io").size(), 1u) << "joining the list syncs it";
+  (void)in;
+}
+
+TEST_P(EngineTest, ANewSalesforceLeadOutsideTheListIsCreatedButItsUpdatesWait) {
+  hs::FilterGroup mql;
+  mql.filters.push_back(hs::Filter{"lifecyclestage", "EQ", "marketingqualifiedlead", "", {}});
+  ASSERT_TRUE(w.portal.create_list("MQLs", "contacts", "DYNAMIC", {mql}).ok());
+  config.contacts.inclusion_list = "MQLs";
+  const std::string lead =
+      w.sf_create("Lead", {{"LastName", "Out"}, {"Company", "X"}, {"Email", "sfout@x.io"}});
+  start();
+  settle();
+  const auto* contact = w.portal.find_by("contacts", "email", "sfout@x.io");
+  ASSERT_NE(contact, nullptr) << "created in HubSpot even outside the list";
+  const uint64_t c = contact->id;
+  w.sf_update("Lead", lead, {{"Title", "Boss"}});
+  settle();
+  EXPECT_EQ(w.hs_value(c, "jobtitle"), "") << "later updates wait until it qualifies";
+  w.hs_update(c, {{"lifecyclestage", "marketingqualifiedlead"}});
+  settle();
+  EXPECT_EQ(w.hs_value(c, "jobtitle"), "Boss") << "and flow once it does";
+}
+
+TEST_P(EngineTest, StateAndCountryAreMatchedToThePicklistWhenAsked) {
+  config.contacts.salesforce_picklists = SalesforcePicklists::kEnabled;
+  config.contacts.hubspot_state_country = HubSpotStateCountry::kMatchSalesforceDefaults;
+  const uint64_t c = w.hs_contact(
+      {{"email", "geo@x.io"}, {"lastname", "Geo"}, {"country", "USA"}, {"state", "CA"}});
+  start();
+  settle();
+  const auto leads = w.sf_by_email("Lead", "geo@x.io");
+  ASSERT_EQ(leads.size(), 1u) << engine->last_problem();
+  EXPECT_EQ(w.sf_value(leads[0], "Country"), "United States");
+  EXPECT_EQ(w.sf_value(leads[0], "State"), "California");
+  EXPECT_EQ(w.hs_value(c, "country"), "USA") << "matching never rewrites HubSpot";
+}
+
+TEST_P(EngineTest, ValuesSalesforceRefusesBecomeSyncHealthErrorsAndAreRetried) {
+  ASSERT_TRUE(w.org
+                  .add_validation_rule("NoTestPhones", "Lead", "Phone = '000'",
+                                       "Test phone numbers are not allowed", "Phone")
+                  .ok());
+  const uint64_t c = w.hs_contact({{"email", "bad@x.io"}, {"lastname", "Bad"}, {"phone", "000"}});
+  start();
+  settle();
+  EXPECT_EQ(w.sf_live("Lead"), 0u);
+  auto failure = engine->store().failure("hs:" + std::to_string(c));
+  ASSERT_TRUE(failure);
+  EXPECT_EQ(failure->family, "automation_rules");
+  EXPECT_NE(failure->message.find("Test phone numbers"), std::string::npos) << failure->message;
+  w.hs_update(c, {{"phone", "555"}});
+  settle();
+  EXPECT_EQ(w.sf_live("Lead"), 1u);
+  EXPECT_FALSE(engine->store().failure("hs:" + std::to_string(c))) << "cleared once it syncs";
+}
+
+TEST_P(EngineTest, WebhooksSyncWithoutWaitingForThePoll) {
+  start();
+  run_for(env::Duration::minutes(1));
+  // The portal delivers to the engine's receiver through a transport.
+  env::LocalTransport to_engine(engine->webhook_receiver());
+  hs::WebhookDispatcher hooks(w.portal, to_engine, "/webhooks/hubspot", 1);
+  ASSERT_TRUE(hooks.subscribe("contact.creation").ok());
+  w.hs_contact({{"email", "fast@x.io"}, {"lastname", "Fast"}});
+  EXPECT_EQ(hooks.deliver(w.clock.now()), 1u);
+  run_for(env::Duration::seconds(30));
+  EXPECT_EQ(w.sf_by_email("Lead", "fast@x.io").size(), 1u)
+      << "synced within seconds, not at the next 15-minute poll";
+}
+
+TEST_P(EngineTest, TheApiCallLimitIsNeverExceededAndNothingIsLost) {
+  // Polling costs 4 calls an hour (96 a day): the limit leaves too little
+  // for the 40 contacts in one day.
+  config.poll_interval = env::Duration::hours(1);
+  config.api_call_limit_24h = 150;
+  for (int i = 0; i < 40; ++i)
+    w.hs_contact({{"email", "c" + std::to_string(i) + "@x.io"}, {"lastname", "C"}});
+  start();
+  const env::Timestamp t0 = w.clock.now();
+  run_for(env::Duration::hours(23));
+  if (GetParam() == Strategy::kNative) {
+    EXPECT_LT(w.sf_live("Lead"), 40u) << "the limit held the per-record sync back";
+  } else {
+    EXPECT_EQ(w.sf_live("Lead"), 40u) << "batched fits the same work in the same limit";
+  }
+  EXPECT_LE(w.sf_calls(), 150u) << "within the limit in the first day";
+  run_for(env::Duration::days(4));
+  EXPECT_EQ(w.sf_live("Lead"), 40u) << "everything arrives once the window frees";
+  // No 24-hour window of the journal holds more than the limit.
+  const auto& journal = w.org.api_usage().journal();
+  for (size_t i = 0; i < journal.size(); ++i) {
+    size_t in_window = 0;
+    for (size_t j = i;
+         j < journal.size() && journal[j].at - journal[i].at < env::Duration::hours(24); ++j)
+      ++in_window;
+    ASSERT_LE(in_window, 150u) << "window starting "
+                               << env::format_salesforce_datetime(journal[i].at);
+  }
+  (void)t0;
+}
+
+TEST_P(EngineTest, AnExhaustedOrgAllocationPausesAndNothingIsLost) {
+  for (int i = 0; i < 5; ++i)
+    w.hs_contact({{"email", "o" + std::to_string(i) + "@x.io"}, {"lastname", "O"}});
+  w.org.api_usage().set_daily_total(1);  // another integration used it all
+  start();
+  (void)w.org.api_usage().try_count(w.clock.now());
+  settle();
+  EXPECT_EQ(w.sf_live("Lead"), 0u);
+  w.org.api_usage().set_daily_total(1'000'000);
+  run_for(env::Duration::hours(1));
+  EXPECT_EQ(w.sf_live("Lead"), 5u);
+}
+
+}  // namespace
+}  // namespace crmsim::engine

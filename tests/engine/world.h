@@ -1,0 +1,141 @@
+// A small world for engine tests: a fake org and a fake portal on one
+// ManualClock, reached through LocalTransports that can be made to crash
+// the engine at a chosen call (before the server sees it, or after it
+// applied it and before the answer arrives), and helpers that run the
+// engine until a moment and look at both CRMs as a person would.
+#pragma once
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "engine/sync_engine.h"
+#include "env/local_transport.h"
+#include "env/text.h"
+#include "mocks/hubspot/rest.h"
+#include "mocks/hubspot/webhooks.h"
+#include "mocks/salesforce/rest.h"
+
+namespace crmsim::engine::testing {
+
+namespace sf = mocks::salesforce;
+namespace hs = mocks::hubspot;
+
+// Thrown out of a transport to kill the engine mid-flight.
+struct Crash {};
+
+class CrashingTransport : public env::TransportWrapper {
+ public:
+  using env::TransportWrapper::TransportWrapper;
+  // Crash at the `n`th call from now (1 = the next); `applied`: the server
+  // handles the request first (a lost response).
+  void crash_at(int64_t n, bool applied) {
+    countdown_ = n;
+    applied_ = applied;
+  }
+  void disarm() { countdown_ = 0; }
+  int64_t calls = 0;
+  env::Result<env::Response, env::TransportError> send(const env::Request& request) override {
+    ++calls;
+    if (countdown_ > 0 && --countdown_ == 0) {
+      if (applied_) (void)target().send(request);
+      throw Crash{};
+    }
+    return target().send(request);
+  }
+
+ private:
+  int64_t countdown_ = 0;
+  bool applied_ = false;
+};
+
+inline const hs::WriteSource kMarketer{"CRM_UI", "marketer"};
+
+struct World {
+  env::ManualClock clock{*env::parse_datetime("2024-03-04T09:00:00Z")};
+  sf::Org org{clock};
+  sf::RestApi sf_api{org};
+  env::LocalTransport sf_local{sf_api.router()};
+  CrashingTransport sf_transport{sf_local};
+  hs::Portal portal{clock};
+  hs::RestApi hs_api{portal};
+  env::LocalTransport hs_local{hs_api.router()};
+  CrashingTransport hs_transport{hs_local};
+  std::string hs_token = hs_api.issue_token();
+  // People act as the admin; the engine logs in as its own integration
+  // user (as the connector's setup guide recommends).
+  std::string admin = org.admin_user_id();
+  std::string integration_user = add_integration_user();
+
+  std::string add_integration_user() {
+    sf::UserSpec spec;
+    spec.username = "integration@crmsim.example";
+    spec.email = "integration@crmsim.example";
+    spec.last_name = "Integration";
+    spec.password = "secret";
+    spec.profile_id = org.profile_by_name("System Administrator")->id;
+    auto id = org.add_user(spec);
+    EXPECT_TRUE(id.ok());
+    return id.ok() ? *id : "";
+  }
+  EngineCredentials credentials() const {
+    return {{"integration@crmsim.example", "secret", "crmsim", "crmsim"}, hs_token};
+  }
+
+  // ---- people at work (model APIs: no API cost)
+  uint64_t hs_contact(std::vector<std::pair<std::string, std::string>> props) {
+    auto id = portal.create("contacts", props, kMarketer);
+    EXPECT_TRUE(id.ok()) << (id.ok() ? "" : id.error().message);
+    return id.ok() ? *id : 0;
+  }
+  void hs_update(uint64_t id, std::vector<std::pair<std::string, std::string>> props) {
+    auto r = portal.update("contacts", id, props, kMarketer);
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+  }
+  std::string sf_create(const std::string& object, sf::FieldInputs fields) {
+    auto id = org.create(admin, object, fields);
+    EXPECT_TRUE(id.ok()) << (id.ok() ? "" : id.error().message);
+    return id.ok() ? *id : "";
+  }
+  void sf_update(const std::string& object, const std::string& id, sf::FieldInputs fields) {
+    auto r = org.update(admin, object, id, fields);
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+  }
+  void tick(env::Duration d) { ASSERT_TRUE(clock.advance(d).ok()); }
+
+  // ---- looking
+  std::string hs_value(uint64_t id, const std::string& property) const {
+    const auto* r = portal.find("contacts", id);
+    const std::string* v = r == nullptr ? nullptr : r->get(property);
+    return v == nullptr ? "" : *v;
+  }
+  std::string sf_value(const std::string& id, const std::string& field) const {
+    const sf::Record* r = org.find(id);
+    return r == nullptr ? "" : r->get(field).to_text();
+  }
+  // Live records of an object whose Email matches (case-insensitively).
+  std::vector<std::string> sf_by_email(const std::string& object, const std::string& email) const {
+    std::vector<std::string> out;
+    for (const auto& [id, r] : org.records(*org.schema().object(object)))
+      if (!r.deleted && env::iequals(r.get("Email").to_text(), email)) out.push_back(id);
+    return out;
+  }
+  std::vector<uint64_t> hs_live_contacts() const {
+    std::vector<uint64_t> out;
+    for (const auto& [id, r] : portal.records("contacts"))
+      if (!r.archived) out.push_back(id);
+    return out;
+  }
+  size_t sf_live(const std::string& object) const {
+    size_t n = 0;
+    for (const auto& [id, r] : org.records(*org.schema().object(object))) n += r.deleted ? 0 : 1;
+    return n;
+  }
+  // Salesforce calls in the journal (what the org counted).
+  size_t sf_calls() { return org.api_usage().journal().size(); }
+};
+
+}  // namespace crmsim::engine::testing
