@@ -157,13 +157,15 @@ std::vector<HsBatchResult> batch_results(int status, const json& j,
 
 }  // namespace
 
-HubSpotClient::HubSpotClient(env::Transport& transport, const env::Clock& clock, std::string token)
+HubSpotClient::HubSpotClient(env::Transport& transport, env::Clock& clock, std::string token)
     : transport_(transport), clock_(clock), token_(std::move(token)) {}
 
 env::Timestamp HubSpotClient::retry_at(const HsError& error) const {
   const env::Timestamp now = clock_.now();
   if (error.policy == "DAILY") return now + env::Duration::hours(1);
-  if (error.policy == "SECONDLY") return now + env::Duration::seconds(1);
+  // Search's limit (5 a second) answers without a policy name.
+  if (error.policy.empty() && error.message == "You have reached your secondly limit.")
+    return now + env::Duration::seconds(1);
   return now + env::Duration::seconds(10);
 }
 
@@ -178,11 +180,18 @@ env::Result<HubSpotClient::Reply, HsError> HubSpotClient::call(env::Method metho
     request->headers.set("Content-Type", "application/json");
     request->body = body;
   }
-  ++calls_;
-  auto response = transport_.send(request.value());
-  if (!response) return fail(transport_error(response.error()));
-  if (response->status >= 300) return fail(error_from(response->status, response->body));
-  return Reply{response->status, std::move(response->body)};
+  for (int attempt = 0;; ++attempt) {
+    ++calls_;
+    auto response = transport_.send(request.value());
+    if (!response) return fail(transport_error(response.error()));
+    if (response->status < 300) return Reply{response->status, std::move(response->body)};
+    HsError error = error_from(response->status, response->body);
+    const env::Timestamp free_at = retry_at(error);
+    if (!error.rate_limited() || attempt >= kRateLimitRetriesMax ||
+        free_at - clock_.now() > kRateLimitWaitMax)
+      return fail(std::move(error));
+    clock_.sleep_until(free_at);
+  }
 }
 
 env::Result<std::optional<HsRecord>, HsError> HubSpotClient::get(

@@ -4,7 +4,8 @@
 // the inclusion list's memberships. A 429 is reported with the moment its
 // window frees (10 seconds, the next second for search, or the portal's
 // next midnight for the daily limit) so the engine can wait it out in
-// virtual time instead of sleeping. Not thread-safe.
+// virtual time instead of sleeping. Short windows (10 seconds, search's
+// second) are waited out on the Clock port and the call retried. Not thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -56,7 +57,13 @@ class HubSpotClient {
   static constexpr int64_t kSearchPageMax = 200;
   static constexpr int64_t kMembershipPageMax = 250;
 
-  HubSpotClient(env::Transport& transport, const env::Clock& clock, std::string token);
+  // A 429 whose window frees within this is waited out on the clock and
+  // the call retried, at most kRateLimitRetriesMax times; a longer one (the
+  // daily limit) is returned to the caller.
+  static constexpr env::Duration kRateLimitWaitMax = env::Duration::seconds(11);
+  static constexpr int kRateLimitRetriesMax = 6;
+
+  HubSpotClient(env::Transport& transport, env::Clock& clock, std::string token);
   HubSpotClient(const HubSpotClient&) = delete;
   HubSpotClient& operator=(const HubSpotClient&) = delete;
 
@@ -106,7 +113,7 @@ class HubSpotClient {
                                    const std::string& body);
 
   env::Transport& transport_;
-  const env::Clock& clock_;
+  env::Clock& clock_;
   std::string token_;
   uint64_t calls_ = 0;
 };

@@ -1170,23 +1170,38 @@ SyncEngine::Pause SyncEngine::sweep_hubspot() {
   const env::Timestamp until = ports_.clock.now() - kSweepLag;
   if (until <= mark.at) return Pause::kNone;
   const auto props = hubspot_properties();
+  // Records are synced in large batches (one dedupe for many records is
+  // what lets the batched strategy scan instead of looking up); the
+  // watermark moves once a batch is synced.
+  std::vector<HsRecord> batch;
+  Watermark batch_mark = mark;
+  auto flush = [&]() -> Pause {
+    if (auto p = sync_to_salesforce(batch); p != Pause::kNone) return p;
+    batch.clear();
+    mark = batch_mark;
+    store_->put_watermark("hs:contacts", mark);
+    return Pause::kNone;
+  };
   std::string after;
   env::Timestamp since = mark.at;
   for (int pages = 0; pages < kPagesPerStepMax; ++pages) {
     auto page = hubspot_->search_modified(since, until, props, after);
-    if (!page) return hubspot_failed(page.error());
-    std::vector<HsRecord> fresh;
+    if (!page) {
+      const Pause pause = hubspot_failed(page.error());
+      (void)flush();  // keep what was gathered; the next step resumes after it
+      return pause;
+    }
     for (auto& r : page->records) {
-      if (hs_modified(r) == mark.at && mark.ids_at.count(std::to_string(r.id))) continue;
-      fresh.push_back(std::move(r));
-    }
-    if (auto p = sync_to_salesforce(fresh); p != Pause::kNone) return p;
-    for (const auto& r : fresh) {
       const env::Timestamp t = hs_modified(r);
-      if (t > mark.at) mark = Watermark{t, {}};
-      if (t == mark.at) mark.ids_at.insert(std::to_string(r.id));
+      if (t < batch_mark.at || (t == batch_mark.at && batch_mark.ids_at.count(std::to_string(r.id))))
+        continue;
+      if (t > batch_mark.at) batch_mark = Watermark{t, {}};
+      batch_mark.ids_at.insert(std::to_string(r.id));
+      batch.push_back(std::move(r));
     }
-    store_->put_watermark("hs:contacts", mark);
+    if (batch.size() >= kSweepBatchMax) {
+      if (auto p = flush(); p != Pause::kNone) return p;
+    }
     if (page->after.empty()) break;
     after = page->after;
     // Search stops at 10,000 results: start a new query where this one got.
@@ -1197,12 +1212,12 @@ SyncEngine::Pause SyncEngine::sweep_hubspot() {
       offset = kSearchResultsMax;
     }
     if (offset + HubSpotClient::kSearchPageMax > kSearchResultsMax) {
-      if (since == mark.at) break;  // 10,000 records share one millisecond
-      since = mark.at;
+      if (since == batch_mark.at) break;  // 10,000 records share one millisecond
+      since = batch_mark.at;
       after.clear();
     }
   }
-  return Pause::kNone;
+  return flush();
 }
 
 SyncEngine::Pause SyncEngine::refresh_inclusion_list() {

@@ -46,7 +46,8 @@ namespace crmsim::engine {
 struct EnginePorts {
   env::Transport& salesforce;
   env::Transport& hubspot;
-  const env::Clock& clock;
+  // Read for the time; slept on to wait out a short rate-limit window.
+  env::Clock& clock;
 };
 
 struct EngineCredentials {
@@ -81,6 +82,8 @@ class SyncEngine {
   // HubSpot search reaches 10,000 results per query; the sweep restarts
   // from the last timestamp seen before that.
   static constexpr int64_t kSearchResultsMax = 10'000;
+  // HubSpot records the sweep gathers before syncing them together.
+  static constexpr size_t kSweepBatchMax = 10'000;
   // Records written by the engine become searchable a little later; the
   // sweep stays this far behind now so that it never skips one.
   static constexpr env::Duration kSweepLag = env::Duration::minutes(1);

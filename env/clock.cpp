@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <thread>
 
 namespace crmsim::env {
 
@@ -15,6 +16,11 @@ Timestamp SystemClock::now() const {
          !latest_ms.compare_exchange_weak(seen, wall_ms, std::memory_order_relaxed)) {
   }
   return Timestamp::from_ms(wall_ms > seen ? wall_ms : seen);
+}
+
+void SystemClock::sleep_until(Timestamp t) {
+  const Duration wait = t - now();
+  if (wait > Duration()) std::this_thread::sleep_for(std::chrono::milliseconds(wait.ms()));
 }
 
 Status ManualClock::advance(Duration d) {

@@ -20,6 +20,12 @@ class Clock {
   // The current time. Never earlier than a value returned before by the
   // same clock.
   virtual Timestamp now() const = 0;
+
+  // Waits until `t` (at once when t <= now()): how a client waits out a
+  // rate limit's window. The wall clock sleeps; a manual clock moves itself
+  // (its user is single-threaded code such as a test); the simulator's
+  // clock runs the world up to `t`. Callers keep waits short and bounded.
+  virtual void sleep_until(Timestamp t) = 0;
 };
 
 // Wall-clock time, millisecond resolution, made monotonic: if the system
@@ -28,6 +34,7 @@ class Clock {
 class SystemClock final : public Clock {
  public:
   Timestamp now() const override;
+  void sleep_until(Timestamp t) override;
 };
 
 // A clock that moves only when told, and only forward: `crmsim serve` with
@@ -37,6 +44,8 @@ class ManualClock final : public Clock {
  public:
   explicit ManualClock(Timestamp start) : now_ms_(start.ms_since_epoch()) {}
   Timestamp now() const override { return Timestamp::from_ms(now_ms_.load()); }
+  // Moves the clock to `t` if it is later.
+  void sleep_until(Timestamp t) override { (void)set(t > now() ? t : now()); }
   // Moves the clock forward by `d`. Error "backward" when d < 0.
   Status advance(Duration d);
   // Moves the clock to `t`. Error "backward" when t < now().

@@ -16,6 +16,11 @@ class VirtualClock final : public env::Clock {
   explicit VirtualClock(env::Timestamp start = kDefaultStart) : now_(start) {}
 
   env::Timestamp now() const override { return now_; }
+  // Moves the clock to `t` if it is later. (The simulation runner's clock
+  // runs the event loop meanwhile; this plain clock only moves.)
+  void sleep_until(env::Timestamp t) override {
+    if (t > now_) now_ = t;
+  }
 
   // REQUIRES: t >= now() (aborts otherwise).
   void advance_to(env::Timestamp t);

@@ -31,10 +31,13 @@ class CrashingTransport : public env::TransportWrapper {
  public:
   using env::TransportWrapper::TransportWrapper;
   // Crash at the `n`th call from now (1 = the next); `applied`: the server
-  // handles the request first (a lost response).
-  void crash_at(int64_t n, bool applied) {
+  // handles the request first (a lost response). `timeout`: instead of
+  // killing the engine, the call times out (the engine lives on, unsure
+  // whether the server applied it).
+  void crash_at(int64_t n, bool applied, bool timeout = false) {
     countdown_ = n;
     applied_ = applied;
+    timeout_ = timeout;
   }
   void disarm() { countdown_ = 0; }
   int64_t calls = 0;
@@ -42,6 +45,9 @@ class CrashingTransport : public env::TransportWrapper {
     ++calls;
     if (countdown_ > 0 && --countdown_ == 0) {
       if (applied_) (void)target().send(request);
+      if (timeout_)
+        return env::fail(
+            env::TransportError{env::TransportError::Kind::kTimeout, "injected timeout"});
       throw Crash{};
     }
     return target().send(request);
@@ -50,6 +56,7 @@ class CrashingTransport : public env::TransportWrapper {
  private:
   int64_t countdown_ = 0;
   bool applied_ = false;
+  bool timeout_ = false;
 };
 
 inline const hs::WriteSource kMarketer{"CRM_UI", "marketer"};

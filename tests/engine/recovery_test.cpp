@@ -1,0 +1,213 @@
+// Crash recovery and call economy. The engine is killed after each kind of
+// call — before the server sees it, and after the server applied it but
+// before the answer arrived — and restarted on the same SQLite file; the
+// two CRMs must end with no duplicate and no lost update. And the batched
+// strategy's initial sync must cost close to the minimum its batch and
+// page sizes allow.
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "engine/sync_engine.h"
+#include "world.h"
+
+namespace crmsim::engine {
+namespace {
+
+using testing::World;
+
+std::string temp_store(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / "crmsim-engine-tests";
+  std::filesystem::create_directories(dir);
+  const auto path = dir / (name + ".db");
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
+  return path.string();
+}
+
+// One scenario, run with an optional crash at the n-th call to one CRM.
+class Scenario {
+ public:
+  Scenario(Strategy strategy, std::string store) : store_(std::move(store)) {
+    config_.strategy = strategy;
+    for (auto& m : config_.contacts.mappings)
+      if (m.hubspot == "phone" || m.hubspot == "jobtitle") m.rule = SyncRule::kTwoWay;
+  }
+
+  // Runs the whole script; returns the number of crashes that happened.
+  int run(testing::CrashingTransport* crash_side, int64_t crash_at, bool applied,
+          bool timeout = false) {
+    // Before the engine first runs: both sides have people, some shared.
+    contacts_.push_back(w.hs_contact({{"email", "ann@acme.io"}, {"lastname", "Ann"}}));
+    contacts_.push_back(w.hs_contact({{"email", "Bob@Acme.io"}, {"lastname", "Bob"}}));
+    contacts_.push_back(w.hs_contact({{"email", "cy@beta.io"}, {"lastname", "Cy"}}));
+    w.sf_create("Lead", {{"LastName", "Bobby"}, {"Company", "Acme"}, {"Email", "bob@acme.io"}});
+    w.sf_create("Lead", {{"LastName", "Dee"}, {"Company", "Delta"}, {"Email", "dee@delta.io"}});
+    w.sf_create("Contact", {{"LastName", "Eve"}, {"Email", "eve@eps.io"}});
+    if (crash_side != nullptr) crash_side->crash_at(crash_at, applied, timeout);
+    open();
+    run_for(env::Duration::minutes(20));
+    // Then people edit both sides while the engine works.
+    w.hs_update(contacts_[0], {{"phone", "111"}});
+    contacts_.push_back(w.hs_contact({{"email", "fay@phi.io"}, {"lastname", "Fay"}}));
+    if (auto lead = w.sf_by_email("Lead", "dee@delta.io"); !lead.empty())
+      w.sf_update("Lead", lead[0], {{"Title", "Director"}});
+    run_for(env::Duration::minutes(40));
+    sf_calls_armed = w.sf_transport.calls;
+    hs_calls_armed = w.hs_transport.calls;
+    if (crash_side != nullptr) crash_side->disarm();
+    run_for(env::Duration::minutes(40));
+    return crashes_;
+  }
+
+  // No duplicate on either side, every email paired, the edits landed.
+  void check(const std::string& label) {
+    const std::vector<std::string> emails = {"ann@acme.io", "bob@acme.io", "cy@beta.io",
+                                             "dee@delta.io", "eve@eps.io", "fay@phi.io"};
+    for (const auto& email : emails) {
+      const size_t sf = w.sf_by_email("Lead", email).size() + w.sf_by_email("Contact", email).size();
+      EXPECT_EQ(sf, 1u) << label << ": Salesforce records for " << email;
+      size_t hs = 0;
+      for (uint64_t id : w.hs_live_contacts()) hs += env::iequals(w.hs_value(id, "email"), email);
+      EXPECT_EQ(hs, 1u) << label << ": HubSpot contacts for " << email;
+      const auto* contact = w.portal.find_by("contacts", "email", email);
+      ASSERT_NE(contact, nullptr) << label << " " << email;
+      auto link = engine_->store().link_by_hubspot(contact->id);
+      EXPECT_TRUE(link) << label << ": " << email << " is not linked";
+    }
+    const auto ann = w.sf_by_email("Lead", "ann@acme.io");
+    ASSERT_EQ(ann.size(), 1u) << label;
+    EXPECT_EQ(w.sf_value(ann[0], "Phone"), "111") << label << ": a HubSpot edit was lost";
+    const auto* dee = w.portal.find_by("contacts", "email", "dee@delta.io");
+    ASSERT_NE(dee, nullptr) << label;
+    EXPECT_EQ(w.hs_value(dee->id, "jobtitle"), "Director") << label << ": a Salesforce edit was lost";
+    EXPECT_EQ(engine_->store().intents().size(), 0u) << label << ": an intent was left open";
+  }
+
+  World w;
+  // Calls made while a crash could still fire.
+  int64_t sf_calls_armed = 0;
+  int64_t hs_calls_armed = 0;
+
+ private:
+  void open() {
+    engine_.reset();
+    auto e = SyncEngine::open(config_, {w.sf_transport, w.hs_transport, w.clock},
+                              w.credentials(), store_);
+    ASSERT_TRUE(e.ok()) << e.error().message;
+    engine_ = std::move(e).value();
+  }
+  void run_for(env::Duration d) {
+    const env::Timestamp end = w.clock.now() + d;
+    for (int steps = 0; steps < 10'000 && w.clock.now() < end; ++steps) {
+      env::Timestamp next = w.clock.now() + env::Duration::seconds(1);
+      try {
+        next = engine_->step();
+      } catch (const testing::Crash&) {
+        ++crashes_;
+        open();  // the process comes back on the same file
+        continue;
+      }
+      ASSERT_TRUE(w.clock.set(std::min(std::max(next, w.clock.now()), end)).ok());
+    }
+  }
+
+  SyncConfig config_ = SyncConfig::defaults();
+  std::string store_;
+  std::unique_ptr<SyncEngine> engine_;
+  std::vector<uint64_t> contacts_;
+  int crashes_ = 0;
+};
+
+class RecoveryTest : public ::testing::TestWithParam<Strategy> {};
+
+INSTANTIATE_TEST_SUITE_P(Strategies, RecoveryTest,
+                         ::testing::Values(Strategy::kNative, Strategy::kBatched),
+                         [](const auto& info) { return std::string(strategy_name(info.param)); });
+
+TEST_P(RecoveryTest, ACrashAfterAnyCallLosesAndDuplicatesNothing) {
+  const std::string store = temp_store(std::string("recovery-") +
+                                       std::string(strategy_name(GetParam())));
+  // A clean run tells how many calls each side sees.
+  int64_t sf_calls = 0, hs_calls = 0;
+  {
+    Scenario clean(GetParam(), store);
+    clean.run(nullptr, 0, false);
+    clean.check("clean run");
+    sf_calls = clean.sf_calls_armed;
+    hs_calls = clean.hs_calls_armed;
+  }
+  ASSERT_GT(sf_calls, 5);
+  ASSERT_GT(hs_calls, 5);
+  int runs = 0, crashed_runs = 0;
+  for (const bool salesforce : {true, false}) {
+    const int64_t calls = salesforce ? sf_calls : hs_calls;
+    for (int64_t n = 1; n <= calls; ++n) {
+      for (const bool applied : {false, true}) {
+        Scenario s(GetParam(), temp_store(std::string("crash-") +
+                                          std::string(strategy_name(GetParam()))));
+        auto* side = salesforce ? &s.w.sf_transport : &s.w.hs_transport;
+        const int crashes = s.run(side, n, applied);
+        const std::string label = std::string(salesforce ? "Salesforce" : "HubSpot") +
+                                  " call " + std::to_string(n) +
+                                  (applied ? " applied then crashed" : " crashed before sending");
+        EXPECT_LE(crashes, 1) << label;
+        crashed_runs += crashes;
+        s.check(label);
+        ++runs;
+        if (::testing::Test::HasFailure()) return;  // the first witness is enough
+      }
+    }
+  }
+  EXPECT_GE(runs, 4 * 5);
+  // A lost response without a crash: the engine carries on, unsure.
+  for (const bool salesforce : {true, false}) {
+    const int64_t calls = salesforce ? sf_calls : hs_calls;
+    for (int64_t n = 1; n <= calls; ++n) {
+      Scenario s(GetParam(), temp_store(std::string("timeout-") +
+                                        std::string(strategy_name(GetParam()))));
+      auto* side = salesforce ? &s.w.sf_transport : &s.w.hs_transport;
+      s.run(side, n, true, true);
+      s.check(std::string(salesforce ? "Salesforce" : "HubSpot") + " call " + std::to_string(n) +
+              " applied, answer lost");
+      if (::testing::Test::HasFailure()) return;
+    }
+  }
+  EXPECT_GE(crashed_runs, runs * 95 / 100) << "the crashes must really happen";
+}
+
+TEST(CallEconomyTest, BatchedInitialSyncOf10000ContactsIsWithinTenPercentOfTheMinimum) {
+  World w;
+  constexpr int kContacts = 10'000;
+  for (int i = 0; i < kContacts; ++i)
+    w.portal.create("contacts",
+                    {{"email", "person" + std::to_string(i) + "@example.org"},
+                     {"firstname", "P"},
+                     {"lastname", "N" + std::to_string(i)}},
+                    testing::kMarketer)
+        .value();
+  w.tick(env::Duration::minutes(5));  // past the sweep's lag
+  SyncConfig config = SyncConfig::defaults();
+  config.strategy = Strategy::kBatched;
+  auto engine = SyncEngine::open(config, {w.sf_transport, w.hs_transport, w.clock},
+                                 w.credentials(), ":memory:")
+                    .value();
+  for (int steps = 0; steps < 50 && engine->store().link_count() < size_t{kContacts}; ++steps) {
+    const env::Timestamp next = engine->step();
+    ASSERT_TRUE(w.clock.set(std::max(next, w.clock.now())).ok());
+  }
+  ASSERT_EQ(engine->store().link_count(), size_t{kContacts}) << engine->last_problem();
+  ASSERT_EQ(w.sf_live("Lead"), size_t{kContacts});
+  // The minimum: every create in 200-record Collections, and one 2,000-row
+  // query page per object to learn that no lead or contact has these
+  // emails yet.
+  const size_t minimum = kContacts / 200 + 2;
+  const size_t used = w.sf_calls();
+  RecordProperty("salesforce_calls", static_cast<int>(used));
+  EXPECT_LE(static_cast<double>(used), 1.1 * static_cast<double>(minimum))
+      << used << " Salesforce calls against a minimum of " << minimum;
+  EXPECT_LE(engine->hubspot_calls(), 2u * kContacts / 100 + 60)
+      << "HubSpot: search pages of 200 and batch updates of 100";
+}
+
+}  // namespace
+}  // namespace crmsim::engine
