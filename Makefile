@@ -35,6 +35,7 @@ bench: build
 	$(RELEASE_DIR)/bench/env_bench
 	$(RELEASE_DIR)/bench/salesforce_bench
 	$(RELEASE_DIR)/bench/hubspot_bench
+	$(RELEASE_DIR)/bench/engine_bench
 
 format:
 	@CRMSIM_DEV_TOOLS=1 scripts/install-deps
