@@ -2,10 +2,10 @@
 // fakes' own call journals: Salesforce and HubSpot calls per synced record
 // for an initial sync, and for a steady day of people editing both CRMs.
 // Wall time is reported too, but the counters are the point.
-#include <benchmark/benchmark.h>
-
 #include <memory>
 #include <string>
+
+#include <benchmark/benchmark.h>
 
 #include "engine/sync_engine.h"
 #include "env/local_transport.h"

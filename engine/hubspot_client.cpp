@@ -337,6 +337,30 @@ env::Result<HsSearchPage, HsError> HubSpotClient::search_modified(
   return page;
 }
 
+env::Result<std::vector<HsOwner>, HsError> HubSpotClient::active_owners() {
+  constexpr int kPagesMax = 1000;
+  std::vector<HsOwner> out;
+  std::string after;
+  for (int page = 0; page < kPagesMax; ++page) {
+    auto reply = call(env::Method::kGet,
+                      "/crm/v3/owners?limit=500" +
+                          (after.empty() ? std::string() : "&after=" + env::percent_encode(after)),
+                      "");
+    if (!reply) return fail(reply.error());
+    json j = json::parse(reply->body, nullptr, false);
+    if (!j.is_object()) break;
+    if (j.contains("results") && j["results"].is_array())
+      for (const auto& o : j["results"])
+        if (o.is_object() && is_id(o.value("id", json())) && !o.value("archived", false))
+          out.push_back({std::stoull(o["id"].get<std::string>()), o.value("email", "")});
+    after.clear();
+    if (j.contains("paging") && j["paging"].is_object() && j["paging"].contains("next"))
+      after = j["paging"]["next"].value("after", "");
+    if (after.empty()) break;
+  }
+  return out;
+}
+
 env::Result<std::optional<uint64_t>, HsError> HubSpotClient::list_id(std::string_view name) {
   auto reply = call(env::Method::kGet,
                     "/crm/v3/lists/object-type-id/0-1/name/" + env::percent_encode(name), "");

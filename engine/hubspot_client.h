@@ -45,6 +45,12 @@ struct HsBatchResult {
   HsError error;
 };
 
+// An active HubSpot user who can own records.
+struct HsOwner {
+  uint64_t id = 0;
+  std::string email;
+};
+
 struct HsSearchPage {
   std::vector<HsRecord> records;
   int64_t total = 0;
@@ -94,6 +100,8 @@ class HubSpotClient {
   env::Result<HsSearchPage, HsError> search_modified(env::Timestamp since, env::Timestamp until,
                                                      const std::vector<std::string>& properties,
                                                      const std::string& after);
+  // Every active owner (all pages).
+  env::Result<std::vector<HsOwner>, HsError> active_owners();
   // The id of the contact list named `name`; nullopt when there is none.
   env::Result<std::optional<uint64_t>, HsError> list_id(std::string_view name);
   // One page of a list's members.

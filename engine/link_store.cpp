@@ -225,6 +225,15 @@ size_t LinkStore::link_count() const {
   return n;
 }
 
+size_t LinkStore::link_count(std::string_view sf_object) const {
+  auto& s = statement("SELECT COUNT(*) FROM links WHERE sf_object = ?");
+  s.bind(1, sf_object);
+  s.step();
+  auto n = static_cast<size_t>(s.integer(0));
+  s.reset();
+  return n;
+}
+
 std::vector<Link> LinkStore::links() const {
   auto& s = statement("SELECT hs_id, sf_object, sf_id FROM links ORDER BY hs_id");
   std::vector<Link> out;

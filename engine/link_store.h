@@ -97,6 +97,8 @@ class LinkStore {
   void put_link(const Link& link);
   void remove_link(uint64_t hs_id);
   size_t link_count() const;
+  // Links to records of one Salesforce object ("Lead", "Contact").
+  size_t link_count(std::string_view sf_object) const;
   std::vector<Link> links() const;
 
   // ---- last synced values, by HubSpot property name

@@ -59,6 +59,8 @@ std::vector<FieldMapping> default_contact_mappings() {
       {"zip", "PostalCode", "MailingPostalCode", p},
       {"country", "Country", "MailingCountry", p},
       {"website", "Website", "", p},
+      // The contact owner: matched by email to an active Salesforce user.
+      {"hubspot_owner_id", "OwnerId", "OwnerId", p},
   };
 }
 

@@ -1,6 +1,7 @@
 #include "engine/sync_engine.h"
 
 #include <algorithm>
+#include <functional>
 
 #include <nlohmann/json.hpp>
 
@@ -153,7 +154,7 @@ SyncEngine::~SyncEngine() = default;
 // ---------------------------------------------------------------- helpers
 
 std::vector<std::string> SyncEngine::hubspot_properties() const {
-  std::vector<std::string> out = {"email", "lastmodifieddate", "salesforceleadid",
+  std::vector<std::string> out = {"email", "lastmodifieddate", "lifecyclestage", "salesforceleadid",
                                   "salesforcecontactid"};
   for (const auto& m : config_.contacts.mappings)
     if (std::find(out.begin(), out.end(), m.hubspot) == out.end()) out.push_back(m.hubspot);
@@ -179,15 +180,90 @@ bool SyncEngine::eligible(uint64_t hs_id) const {
   return list_members_.count(hs_id) > 0;
 }
 
-std::string SyncEngine::to_salesforce_value(const FieldMapping& m, const HsRecord& record) const {
+bool SyncEngine::is_owner(const FieldMapping& m) { return m.hubspot == kOwnerProperty; }
+
+std::string SyncEngine::hubspot_side(const FieldMapping& m, const HsRecord& record) const {
   const std::string& v = record.get(m.hubspot);
   if (m.hubspot == "country") return country_to_salesforce(config_.contacts, v);
   if (m.hubspot == "state") return state_to_salesforce(config_.contacts, v, record.get("country"));
   return v;
 }
 
+std::optional<std::string> SyncEngine::salesforce_side(const FieldMapping& m,
+                                                       const SfRecord& record,
+                                                       const std::string& field) const {
+  std::string v = record.get(field);
+  if (v == kNotProvided) v.clear();
+  if (!is_owner(m)) return v;
+  // An owner is compared as the HubSpot owner with the user's email; a
+  // user with no HubSpot owner leaves the field alone.
+  auto user = sf_user_email_.find(v);
+  if (user == sf_user_email_.end()) return std::nullopt;
+  auto owner = hs_owner_by_email_.find(user->second);
+  if (owner == hs_owner_by_email_.end()) return std::nullopt;
+  return std::to_string(owner->second);
+}
+
+std::string SyncEngine::salesforce_owner_for(const std::string& hs_owner, uint64_t hs_id) {
+  uint64_t id = 0;
+  try {
+    id = std::stoull(hs_owner);
+  } catch (const std::exception&) {
+  }
+  auto email = hs_owner_email_.find(id);
+  if (email != hs_owner_email_.end()) {
+    auto user = sf_active_user_by_email_.find(email->second);
+    if (user != sf_active_user_by_email_.end()) return user->second;
+  }
+  ++stats_.unmapped_owners;
+  notice("HubSpot owner " + hs_owner + " of contact " + std::to_string(hs_id) +
+         " has no active Salesforce user with the same email; the record is owned by the "
+         "integration user");
+  return salesforce_->user_id();
+}
+
+void SyncEngine::notice(std::string message) {
+  if (notices_.size() >= kNoticesMax) notices_.pop_front();
+  notices_.push_back(std::move(message));
+}
+
+SyncEngine::Pause SyncEngine::load_owners() {
+  const FieldMapping* owner = config_.contacts.mapping(kOwnerProperty);
+  if (owner == nullptr || owner->rule == SyncRule::kDontSync) return Pause::kNone;
+  const env::Timestamp now = ports_.clock.now();
+  if (owners_loaded_ && now - owners_loaded_at_ < kOwnersRefreshInterval) return Pause::kNone;
+  auto owners = hubspot_->active_owners();
+  if (!owners) return hubspot_failed(owners.error());
+  std::map<std::string, uint64_t> by_email;
+  std::map<uint64_t, std::string> emails;
+  for (const auto& o : *owners) {
+    by_email[lower(o.email)] = o.id;
+    emails[o.id] = lower(o.email);
+  }
+  std::map<std::string, std::string> user_email;
+  std::map<std::string, std::string> active_by_email;
+  auto page = salesforce_->query("SELECT Id, Email, IsActive FROM User ORDER BY Id");
+  if (!page) return salesforce_failed(page.error());
+  for (int pages = 0; pages < kPagesPerStepMax; ++pages) {
+    for (const auto& u : page->records) {
+      user_email[u.id] = lower(u.get("Email"));
+      if (u.get("IsActive") == "true") active_by_email.emplace(lower(u.get("Email")), u.id);
+    }
+    if (page->next_records_url.empty()) break;
+    page = salesforce_->query_more(page->next_records_url);
+    if (!page) return salesforce_failed(page.error());
+  }
+  hs_owner_by_email_ = std::move(by_email);
+  hs_owner_email_ = std::move(emails);
+  sf_user_email_ = std::move(user_email);
+  sf_active_user_by_email_ = std::move(active_by_email);
+  owners_loaded_ = true;
+  owners_loaded_at_ = now;
+  return Pause::kNone;
+}
+
 SfFields SyncEngine::salesforce_values_for_create(const std::string& object,
-                                                  const HsRecord& record) const {
+                                                  const HsRecord& record) {
   const SalesforceObject o = object == kLead ? SalesforceObject::kLead : SalesforceObject::kContact;
   SfFields fields;
   for (const auto& m : config_.contacts.mappings) {
@@ -196,7 +272,8 @@ SfFields SyncEngine::salesforce_values_for_create(const std::string& object,
     // "Always use Salesforce": HubSpot never writes the field, not even
     // into a new record (email excepted: it is the key).
     if (m.rule == SyncRule::kAlwaysUseSalesforce && m.hubspot != "email") continue;
-    std::string v = to_salesforce_value(m, record);
+    std::string v = hubspot_side(m, record);
+    if (!v.empty() && is_owner(m)) v = salesforce_owner_for(v, record.id);
     if (!v.empty()) fields[f] = v;
   }
   if (fields["LastName"].empty()) fields["LastName"] = kNotProvided;
@@ -211,8 +288,8 @@ std::map<std::string, std::string> SyncEngine::hubspot_values_from(const std::st
   for (const auto& m : config_.contacts.mappings) {
     const std::string& f = m.field_on(o);
     if (f.empty() || m.rule == SyncRule::kDontSync) continue;
-    const std::string& v = record.get(f);
-    if (!v.empty() && v != kNotProvided) props[m.hubspot] = v;
+    const auto v = salesforce_side(m, record, f);
+    if (v && !v->empty()) props[m.hubspot] = *v;
   }
   props[id_property(object)] = record.id;
   return props;
@@ -404,9 +481,10 @@ SyncEngine::Pause SyncEngine::reconcile(std::vector<Pair>& pairs) {
     for (const auto& m : config_.contacts.mappings) {
       const std::string& field = m.field_on(o);
       if (field.empty() || m.rule == SyncRule::kDontSync) continue;
-      const std::string hs_value = to_salesforce_value(m, p.hs);
-      std::string sf_value = p.sf.get(field);
-      if (sf_value == kNotProvided) sf_value.clear();
+      const std::string hs_value = hubspot_side(m, p.hs);
+      const auto sf_side = salesforce_side(m, p.sf, field);
+      if (!sf_side) continue;
+      const std::string& sf_value = *sf_side;
       std::optional<std::string> previous;
       if (auto it = last.find(m.hubspot); it != last.end()) previous = it->second;
       FieldDecision d = decide_field(m, hs_value, sf_value, previous, hubspot_newer);
@@ -420,8 +498,10 @@ SyncEngine::Pause SyncEngine::reconcile(std::vector<Pair>& pairs) {
         }
       } else if (d.to_salesforce) {
         // A required field is never blanked: Salesforce would refuse it.
-        if (d.to_salesforce->empty() && (field == "LastName" || field == "Company")) continue;
-        plan.sf_updates[field] = *d.to_salesforce;
+        if (d.to_salesforce->empty() && (field == "LastName" || field == "Company" || is_owner(m)))
+          continue;
+        plan.sf_updates[field] =
+            is_owner(m) ? salesforce_owner_for(*d.to_salesforce, p.hs.id) : *d.to_salesforce;
         plan.synced_by_sf[m.hubspot] = *d.synced;
       } else if (!previous || *previous != *d.synced) {
         plan.synced_equal[m.hubspot] = *d.synced;
@@ -599,12 +679,11 @@ SyncEngine::Pause SyncEngine::create_in_salesforce(const std::vector<HsRecord>& 
     for (const auto& m : config_.contacts.mappings) {
       const std::string& f = m.field_on(o);
       if (f.empty() || m.rule == SyncRule::kDontSync) continue;
-      auto it = item.fields.find(f);
-      std::string v = it == item.fields.end() ? "" : it->second;
-      if (v == kNotProvided) v.clear();
       // An "always use Salesforce" field was not sent: nothing is synced yet.
       if (m.rule == SyncRule::kAlwaysUseSalesforce && m.hubspot != "email") continue;
-      synced[m.hubspot] = v;
+      auto it = item.fields.find(f);
+      synced[m.hubspot] =
+          it == item.fields.end() || it->second == kNotProvided ? "" : hubspot_side(m, *item.hs);
     }
     store_->begin();
     save_link(Link{item.hs->id, object, sf_id}, synced);
@@ -713,9 +792,7 @@ SyncEngine::Pause SyncEngine::create_in_hubspot(const std::string& object,
     for (const auto& m : config_.contacts.mappings) {
       const std::string& f = m.field_on(o);
       if (f.empty() || m.rule == SyncRule::kDontSync) continue;
-      std::string v = item.sf->get(f);
-      if (v == kNotProvided) v.clear();
-      synced[m.hubspot] = v;
+      if (auto v = salesforce_side(m, *item.sf, f)) synced[m.hubspot] = *v;
     }
     store_->begin();
     save_link(Link{hs_id, object, item.sf->id}, synced);
@@ -821,7 +898,7 @@ SyncEngine::Pause SyncEngine::sync_to_salesforce(const std::vector<HsRecord>& re
         if (changed) break;
         if (m.field_on(o).empty() || m.rule == SyncRule::kDontSync) continue;
         auto it = last.find(m.hubspot);
-        changed = it == last.end() || !same_value(m.hubspot, to_salesforce_value(m, r), it->second);
+        changed = it == last.end() || !same_value(m.hubspot, hubspot_side(m, r), it->second);
       }
       if (changed) linked[link->sf_object].push_back({r.id, link->sf_id});
     } else {
@@ -925,10 +1002,10 @@ SyncEngine::Pause SyncEngine::sync_to_hubspot(const std::string& object,
         if (changed) break;
         const std::string& f = m.field_on(o);
         if (f.empty() || m.rule == SyncRule::kDontSync) continue;
+        const auto v = salesforce_side(m, r, f);
+        if (!v) continue;
         auto it = last.find(m.hubspot);
-        std::string v = r.get(f);
-        if (v == kNotProvided) v.clear();
-        changed = it == last.end() || !same_value(m.hubspot, v, it->second);
+        changed = it == last.end() || !same_value(m.hubspot, *v, it->second);
       }
       if (changed) linked.emplace_back(link->hs_id, &r);
     } else if (!r.get("Email").empty()) {
@@ -1024,6 +1101,7 @@ SyncEngine::Pause SyncEngine::start() {
                       "' does not exist: no contact syncs to Salesforce";
   }
   list_members_ = store_->list_members();
+  if (auto p = load_owners(); p != Pause::kNone) return p;
   if (auto next = store_->meta("next_poll_ms")) {
     next_poll_ = env::Timestamp::from_ms(std::stoll(*next));
   } else {
@@ -1127,6 +1205,133 @@ SyncEngine::Pause SyncEngine::poll_salesforce(const std::string& object) {
   return Pause::kNone;
 }
 
+namespace {
+
+// HubSpot's lifecycle order; -1 for a blank or a stage outside it.
+int lifecycle_rank(const std::string& stage) {
+  static const char* const kOrder[] = {
+      "subscriber", "lead",      "marketingqualifiedlead", "salesqualifiedlead", "opportunity",
+      "customer",   "evangelist"};
+  for (int i = 0; i < 7; ++i)
+    if (stage == kOrder[i]) return i;
+  return -1;
+}
+
+}  // namespace
+
+SyncEngine::Pause SyncEngine::poll_opportunities() {
+  if (!config_.contacts.lifecycle_from_opportunity) return Pause::kNone;
+  // Only Salesforce contacts have contact roles: with none linked there is
+  // nothing to move (the watermarks stay, so nothing is missed later).
+  if (store_->link_count(kContact) == 0) return Pause::kNone;
+  // Which opportunities changed (a stage move stamps the opportunity; a new
+  // contact role stamps the role).
+  std::set<std::string> opportunities;
+  std::map<std::string, Watermark> marks;
+  for (const std::string object : {"Opportunity", "OpportunityContactRole"}) {
+    Watermark mark = store_->watermark("sf:" + object).value_or(Watermark{});
+    const bool role = object == "OpportunityContactRole";
+    auto page = salesforce_->query(
+        "SELECT Id, SystemModstamp" + std::string(role ? ", OpportunityId" : "") + " FROM " +
+        object + " WHERE SystemModstamp >= " + env::format_salesforce_datetime(mark.at) +
+        " ORDER BY SystemModstamp ASC, Id ASC");
+    if (!page) return salesforce_failed(page.error());
+    for (int pages = 0; pages < kPagesPerStepMax; ++pages) {
+      for (const auto& r : page->records) {
+        const env::Timestamp stamp = sf_time(r, "SystemModstamp");
+        if (stamp == mark.at && mark.ids_at.count(r.id)) continue;
+        opportunities.insert(role ? r.get("OpportunityId") : r.id);
+        if (stamp > mark.at) mark = Watermark{stamp, {}};
+        mark.ids_at.insert(r.id);
+      }
+      if (page->next_records_url.empty()) break;
+      page = salesforce_->query_more(page->next_records_url);
+      if (!page) return salesforce_failed(page.error());
+    }
+    marks[object] = std::move(mark);
+  }
+  auto save_marks = [&] {
+    store_->begin();
+    for (const auto& [object, mark] : marks) store_->put_watermark("sf:" + object, mark);
+    store_->commit();
+  };
+  opportunities.erase("");
+  if (opportunities.empty()) {
+    save_marks();
+    return Pause::kNone;
+  }
+  auto each_page = [&](const std::string& soql, const std::function<void(const SfRecord&)>& fn) {
+    auto page = salesforce_->query(soql);
+    if (!page) return salesforce_failed(page.error());
+    for (int pages = 0; pages < kPagesPerStepMax; ++pages) {
+      for (const auto& r : page->records) fn(r);
+      if (page->next_records_url.empty()) break;
+      page = salesforce_->query_more(page->next_records_url);
+      if (!page) return salesforce_failed(page.error());
+    }
+    return Pause::kNone;
+  };
+  // The contacts with a role on them (only contact roles count: custom
+  // relationships and opportunities without roles never move a stage).
+  std::set<std::string> contacts;
+  const std::vector<std::string> opp_list(opportunities.begin(), opportunities.end());
+  for (const auto& chunk : chunks(opp_list, kEmailsPerQueryMax)) {
+    std::string in;
+    for (const auto& id : chunk) in += (in.empty() ? "" : ", ") + soql_quote(id);
+    if (auto p = each_page(
+            "SELECT ContactId FROM OpportunityContactRole WHERE OpportunityId IN (" + in + ")",
+            [&](const SfRecord& r) { contacts.insert(r.get("ContactId")); });
+        p != Pause::kNone)
+      return p;
+  }
+  std::map<std::string, uint64_t> linked;  // contact id -> HubSpot id
+  for (const auto& c : contacts)
+    if (auto link = store_->link_by_salesforce(c); link && link->sf_object == kContact)
+      linked[c] = link->hs_id;
+  // Their furthest stage over all their opportunities.
+  std::map<std::string, std::string> target;
+  std::vector<std::string> linked_ids;
+  for (const auto& [c, hs] : linked) linked_ids.push_back(c);
+  for (const auto& chunk : chunks(linked_ids, kEmailsPerQueryMax)) {
+    std::string in;
+    for (const auto& id : chunk) in += (in.empty() ? "" : ", ") + soql_quote(id);
+    if (auto p = each_page("SELECT ContactId, Opportunity.IsWon, Opportunity.IsClosed FROM "
+                           "OpportunityContactRole WHERE ContactId IN (" +
+                               in + ")",
+                           [&](const SfRecord& r) {
+                             std::string stage;
+                             if (r.get("Opportunity.IsWon") == "true") {
+                               stage = "customer";
+                             } else if (r.get("Opportunity.IsClosed") != "true") {
+                               stage = "opportunity";
+                             }
+                             std::string& t = target[r.get("ContactId")];
+                             if (lifecycle_rank(stage) > lifecycle_rank(t)) t = stage;
+                           });
+        p != Pause::kNone)
+      return p;
+  }
+  std::vector<uint64_t> hs_ids;
+  for (const auto& [c, stage] : target)
+    if (!stage.empty() && eligible(linked[c])) hs_ids.push_back(linked[c]);
+  std::map<uint64_t, HsRecord> current;
+  if (auto p = read_hubspot(hs_ids, current); p != Pause::kNone) return p;
+  std::vector<std::pair<uint64_t, HsProps>> updates;
+  for (const auto& [c, stage] : target) {
+    auto it = current.find(linked[c]);
+    if (it == current.end() || stage.empty()) continue;
+    const std::string& now_stage = it->second.get("lifecyclestage");
+    // Never backward; "other" sits outside the order and is left alone.
+    if (now_stage == "other" || lifecycle_rank(stage) <= lifecycle_rank(now_stage)) continue;
+    updates.push_back({it->first, {{"lifecyclestage", stage}}});
+  }
+  if (auto p = write_hubspot_updates(updates); p != Pause::kNone) return p;
+  for (const auto& u : updates)
+    if (!u.second.empty()) ++stats_.lifecycle_updates;
+  save_marks();
+  return Pause::kNone;
+}
+
 SyncEngine::Pause SyncEngine::poll_deleted(const std::string& object) {
   const env::Timestamp now = ports_.clock.now();
   const std::string key = "deleted_ms:" + object;
@@ -1193,7 +1398,8 @@ SyncEngine::Pause SyncEngine::sweep_hubspot() {
     }
     for (auto& r : page->records) {
       const env::Timestamp t = hs_modified(r);
-      if (t < batch_mark.at || (t == batch_mark.at && batch_mark.ids_at.count(std::to_string(r.id))))
+      if (t < batch_mark.at ||
+          (t == batch_mark.at && batch_mark.ids_at.count(std::to_string(r.id))))
         continue;
       if (t > batch_mark.at) batch_mark = Watermark{t, {}};
       batch_mark.ids_at.insert(std::to_string(r.id));
@@ -1359,7 +1565,9 @@ env::Timestamp SyncEngine::step() {
     for (const std::string object : {kLead, kContact})
       if (poll_salesforce(object) != Pause::kNone || poll_deleted(object) != Pause::kNone)
         return wake();
-    if (refresh_inclusion_list() != Pause::kNone || sweep_hubspot() != Pause::kNone) return wake();
+    if (load_owners() != Pause::kNone || poll_opportunities() != Pause::kNone ||
+        refresh_inclusion_list() != Pause::kNone || sweep_hubspot() != Pause::kNone)
+      return wake();
     next_poll_ = now + config_.poll_interval;
     store_->put_meta("next_poll_ms", std::to_string(next_poll_.ms_since_epoch()));
   }

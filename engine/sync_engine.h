@@ -25,6 +25,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -67,6 +68,8 @@ struct EngineStats {
   uint64_t recovered_intents = 0;
   uint64_t failures_recorded = 0;
   uint64_t webhook_events = 0;
+  uint64_t unmapped_owners = 0;
+  uint64_t lifecycle_updates = 0;
 };
 
 class SyncEngine {
@@ -89,6 +92,9 @@ class SyncEngine {
   static constexpr env::Duration kSweepLag = env::Duration::minutes(1);
   // Webhook events per POST the receiver accepts (HubSpot sends <= 100).
   static constexpr size_t kWebhookEventsMax = 1000;
+  static constexpr size_t kNoticesMax = 1000;
+  static constexpr const char* kOwnerProperty = "hubspot_owner_id";
+  static constexpr env::Duration kOwnersRefreshInterval = env::Duration::hours(4);
   // Emails per Salesforce IN-query (keeps the URL well under 16 KB).
   static constexpr size_t kEmailsPerQueryMax = 200;
   // A dedupe of more than this many records scans Salesforce's emails with
@@ -116,6 +122,9 @@ class SyncEngine {
   uint64_t hubspot_calls() const { return hubspot_->calls(); }
   // The last problem that stopped a step early (empty when none).
   const std::string& last_problem() const { return last_problem_; }
+  // What the engine worked around and a user should know (an owner that
+  // could not be mapped, a missing inclusion list), newest last.
+  const std::deque<std::string>& notices() const { return notices_; }
 
  private:
   SyncEngine(const SyncConfig& config, EnginePorts ports, EngineCredentials credentials,
@@ -162,8 +171,24 @@ class SyncEngine {
   std::vector<std::string> salesforce_fields(const std::string& object) const;
   std::map<std::string, std::string> hubspot_values_from(const std::string& object,
                                                          const SfRecord& record) const;
-  SfFields salesforce_values_for_create(const std::string& object, const HsRecord& record) const;
-  std::string to_salesforce_value(const FieldMapping& m, const HsRecord& record) const;
+  SfFields salesforce_values_for_create(const std::string& object, const HsRecord& record);
+
+  // A mapped field's value on each side, in the space the two are compared
+  // and remembered in: State/Country as Salesforce's names (per the
+  // matching setting), the owner as a HubSpot owner id (a Salesforce user
+  // with no HubSpot owner of the same email: nullopt, the field is left
+  // alone), everything else as it is.
+  static bool is_owner(const FieldMapping& m);
+  std::string hubspot_side(const FieldMapping& m, const HsRecord& record) const;
+  std::optional<std::string> salesforce_side(const FieldMapping& m, const SfRecord& record,
+                                             const std::string& field) const;
+  // The active Salesforce user for a HubSpot owner (by email), or the
+  // integration user, with a notice, when there is none.
+  std::string salesforce_owner_for(const std::string& hs_owner, uint64_t hs_id);
+  Pause load_owners();
+  // Lifecycle stages from opportunities through contact roles.
+  Pause poll_opportunities();
+  void notice(std::string message);
 
   Pause salesforce_failed(const SfError& error);
   Pause hubspot_failed(const HsError& error);
@@ -189,6 +214,14 @@ class SyncEngine {
   env::Timestamp hubspot_paused_until_;
   env::Timestamp salesforce_paused_until_;
   std::string last_problem_;
+  std::deque<std::string> notices_;
+  // Owners, matched by lower-case email.
+  bool owners_loaded_ = false;
+  env::Timestamp owners_loaded_at_;
+  std::map<std::string, uint64_t> hs_owner_by_email_;
+  std::map<uint64_t, std::string> hs_owner_email_;
+  std::map<std::string, std::string> sf_user_email_;            // user id -> email
+  std::map<std::string, std::string> sf_active_user_by_email_;  // email -> active user id
 };
 
 }  // namespace crmsim::engine

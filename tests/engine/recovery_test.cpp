@@ -61,10 +61,11 @@ class Scenario {
 
   // No duplicate on either side, every email paired, the edits landed.
   void check(const std::string& label) {
-    const std::vector<std::string> emails = {"ann@acme.io", "bob@acme.io", "cy@beta.io",
-                                             "dee@delta.io", "eve@eps.io", "fay@phi.io"};
+    const std::vector<std::string> emails = {"ann@acme.io",  "bob@acme.io", "cy@beta.io",
+                                             "dee@delta.io", "eve@eps.io",  "fay@phi.io"};
     for (const auto& email : emails) {
-      const size_t sf = w.sf_by_email("Lead", email).size() + w.sf_by_email("Contact", email).size();
+      const size_t sf =
+          w.sf_by_email("Lead", email).size() + w.sf_by_email("Contact", email).size();
       EXPECT_EQ(sf, 1u) << label << ": Salesforce records for " << email;
       size_t hs = 0;
       for (uint64_t id : w.hs_live_contacts()) hs += env::iequals(w.hs_value(id, "email"), email);
@@ -79,7 +80,8 @@ class Scenario {
     EXPECT_EQ(w.sf_value(ann[0], "Phone"), "111") << label << ": a HubSpot edit was lost";
     const auto* dee = w.portal.find_by("contacts", "email", "dee@delta.io");
     ASSERT_NE(dee, nullptr) << label;
-    EXPECT_EQ(w.hs_value(dee->id, "jobtitle"), "Director") << label << ": a Salesforce edit was lost";
+    EXPECT_EQ(w.hs_value(dee->id, "jobtitle"), "Director")
+        << label << ": a Salesforce edit was lost";
     EXPECT_EQ(engine_->store().intents().size(), 0u) << label << ": an intent was left open";
   }
 
@@ -91,8 +93,8 @@ class Scenario {
  private:
   void open() {
     engine_.reset();
-    auto e = SyncEngine::open(config_, {w.sf_transport, w.hs_transport, w.clock},
-                              w.credentials(), store_);
+    auto e = SyncEngine::open(config_, {w.sf_transport, w.hs_transport, w.clock}, w.credentials(),
+                              store_);
     ASSERT_TRUE(e.ok()) << e.error().message;
     engine_ = std::move(e).value();
   }
@@ -125,8 +127,8 @@ INSTANTIATE_TEST_SUITE_P(Strategies, RecoveryTest,
                          [](const auto& info) { return std::string(strategy_name(info.param)); });
 
 TEST_P(RecoveryTest, ACrashAfterAnyCallLosesAndDuplicatesNothing) {
-  const std::string store = temp_store(std::string("recovery-") +
-                                       std::string(strategy_name(GetParam())));
+  const std::string store =
+      temp_store(std::string("recovery-") + std::string(strategy_name(GetParam())));
   // A clean run tells how many calls each side sees.
   int64_t sf_calls = 0, hs_calls = 0;
   {
@@ -143,12 +145,12 @@ TEST_P(RecoveryTest, ACrashAfterAnyCallLosesAndDuplicatesNothing) {
     const int64_t calls = salesforce ? sf_calls : hs_calls;
     for (int64_t n = 1; n <= calls; ++n) {
       for (const bool applied : {false, true}) {
-        Scenario s(GetParam(), temp_store(std::string("crash-") +
-                                          std::string(strategy_name(GetParam()))));
+        Scenario s(GetParam(),
+                   temp_store(std::string("crash-") + std::string(strategy_name(GetParam()))));
         auto* side = salesforce ? &s.w.sf_transport : &s.w.hs_transport;
         const int crashes = s.run(side, n, applied);
-        const std::string label = std::string(salesforce ? "Salesforce" : "HubSpot") +
-                                  " call " + std::to_string(n) +
+        const std::string label = std::string(salesforce ? "Salesforce" : "HubSpot") + " call " +
+                                  std::to_string(n) +
                                   (applied ? " applied then crashed" : " crashed before sending");
         EXPECT_LE(crashes, 1) << label;
         crashed_runs += crashes;
@@ -163,8 +165,8 @@ TEST_P(RecoveryTest, ACrashAfterAnyCallLosesAndDuplicatesNothing) {
   for (const bool salesforce : {true, false}) {
     const int64_t calls = salesforce ? sf_calls : hs_calls;
     for (int64_t n = 1; n <= calls; ++n) {
-      Scenario s(GetParam(), temp_store(std::string("timeout-") +
-                                        std::string(strategy_name(GetParam()))));
+      Scenario s(GetParam(),
+                 temp_store(std::string("timeout-") + std::string(strategy_name(GetParam()))));
       auto* side = salesforce ? &s.w.sf_transport : &s.w.hs_transport;
       s.run(side, n, true, true);
       s.check(std::string(salesforce ? "Salesforce" : "HubSpot") + " call " + std::to_string(n) +
@@ -179,17 +181,18 @@ TEST(CallEconomyTest, BatchedInitialSyncOf10000ContactsIsWithinTenPercentOfTheMi
   World w;
   constexpr int kContacts = 10'000;
   for (int i = 0; i < kContacts; ++i)
-    w.portal.create("contacts",
-                    {{"email", "person" + std::to_string(i) + "@example.org"},
-                     {"firstname", "P"},
-                     {"lastname", "N" + std::to_string(i)}},
-                    testing::kMarketer)
+    w.portal
+        .create("contacts",
+                {{"email", "person" + std::to_string(i) + "@example.org"},
+                 {"firstname", "P"},
+                 {"lastname", "N" + std::to_string(i)}},
+                testing::kMarketer)
         .value();
   w.tick(env::Duration::minutes(5));  // past the sweep's lag
   SyncConfig config = SyncConfig::defaults();
   config.strategy = Strategy::kBatched;
-  auto engine = SyncEngine::open(config, {w.sf_transport, w.hs_transport, w.clock},
-                                 w.credentials(), ":memory:")
+  auto engine = SyncEngine::open(config, {w.sf_transport, w.hs_transport, w.clock}, w.credentials(),
+                                 ":memory:")
                     .value();
   for (int steps = 0; steps < 50 && engine->store().link_count() < size_t{kContacts}; ++steps) {
     const env::Timestamp next = engine->step();

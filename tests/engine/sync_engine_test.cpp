@@ -200,7 +200,9 @@ TEST_P(EngineTest, ALeadConversionRelinksTheContact) {
   start();
   settle();
   const std::string lead = link_of(c).value().sf_id;
-  auto conversion = w.org.convert_lead(w.admin, sf::LeadConversion{lead});
+  sf::LeadConversion request;
+  request.lead_id = lead;
+  auto conversion = w.org.convert_lead(w.admin, request);
   ASSERT_TRUE(conversion.ok()) << conversion.error().message;
   settle();
   ASSERT_TRUE(link_of(c));
@@ -329,6 +331,7 @@ TEST_P(EngineTest, TheApiCallLimitIsNeverExceededAndNothingIsLost) {
   // for the 40 contacts in one day.
   config.poll_interval = env::Duration::hours(1);
   config.api_call_limit_24h = 150;
+  config.contacts.lifecycle_from_opportunity = false;
   for (int i = 0; i < 40; ++i)
     w.hs_contact({{"email", "c" + std::to_string(i) + "@x.io"}, {"lastname", "C"}});
   start();
@@ -366,6 +369,84 @@ TEST_P(EngineTest, AnExhaustedOrgAllocationPausesAndNothingIsLost) {
   w.org.api_usage().set_daily_total(1'000'000);
   run_for(env::Duration::hours(1));
   EXPECT_EQ(w.sf_live("Lead"), 5u);
+}
+
+TEST_P(EngineTest, OwnersAreMatchedByEmailAndFallBackToTheIntegrationUser) {
+  sf::UserSpec rep;
+  rep.username = "rep@acme.io";
+  rep.email = "Rep@Acme.io";
+  rep.last_name = "Rep";
+  rep.password = "x";
+  rep.profile_id = w.org.profile_by_name("System Administrator")->id;
+  const std::string rep_user = w.org.add_user(rep).value();
+  hs::Owner rep_owner_spec;
+  rep_owner_spec.email = "rep@acme.io";
+  const uint64_t rep_owner = w.portal.add_owner(rep_owner_spec);
+  hs::Owner lone_spec;
+  lone_spec.email = "lone@acme.io";
+  const uint64_t lone_owner = w.portal.add_owner(lone_spec);
+  const uint64_t mapped = w.hs_contact(
+      {{"email", "a@x.io"}, {"lastname", "A"}, {"hubspot_owner_id", std::to_string(rep_owner)}});
+  const uint64_t unmapped = w.hs_contact(
+      {{"email", "b@x.io"}, {"lastname", "B"}, {"hubspot_owner_id", std::to_string(lone_owner)}});
+  start();
+  settle();
+  const std::string lead_a = link_of(mapped).value().sf_id;
+  const std::string lead_b = link_of(unmapped).value().sf_id;
+  EXPECT_EQ(w.sf_value(lead_a, "OwnerId"), rep_user) << "matched by email, case aside";
+  EXPECT_EQ(w.sf_value(lead_b, "OwnerId"), w.integration_user) << "the integration user's";
+  EXPECT_EQ(engine->stats().unmapped_owners, 1u);
+  ASSERT_FALSE(engine->notices().empty());
+  EXPECT_NE(engine->notices().back().find("HubSpot owner " + std::to_string(lone_owner)),
+            std::string::npos)
+      << engine->notices().back();
+  EXPECT_EQ(w.hs_value(unmapped, "hubspot_owner_id"), std::to_string(lone_owner))
+      << "an owner Salesforce cannot show is left alone in HubSpot";
+  w.sf_update("Lead", lead_b, {{"OwnerId", rep_user}});
+  settle();
+  EXPECT_EQ(w.hs_value(unmapped, "hubspot_owner_id"), std::to_string(rep_owner))
+      << "a Salesforce owner change reaches HubSpot";
+}
+
+TEST_P(EngineTest, LifecycleFollowsOpportunitiesThroughContactRolesAndNeverBackward) {
+  config.contacts.create_as = SalesforceObject::kContact;
+  const uint64_t c =
+      w.hs_contact({{"email", "buyer@x.io"}, {"lastname", "Buyer"}, {"lifecyclestage", "lead"}});
+  start();
+  settle();
+  const std::string contact = link_of(c).value().sf_id;
+  const std::string opp = w.sf_create(
+      "Opportunity", {{"Name", "Deal"}, {"StageName", "Prospecting"}, {"CloseDate", "2024-06-30"}});
+  settle();
+  EXPECT_EQ(w.hs_value(c, "lifecyclestage"), "lead") << "an opportunity without a contact role";
+  w.sf_create("OpportunityContactRole", {{"OpportunityId", opp}, {"ContactId", contact}});
+  settle();
+  EXPECT_EQ(w.hs_value(c, "lifecyclestage"), "opportunity") << engine->last_problem();
+  w.sf_update("Opportunity", opp, {{"StageName", "Closed Won"}});
+  settle();
+  EXPECT_EQ(w.hs_value(c, "lifecyclestage"), "customer");
+  const std::string next =
+      w.sf_create("Opportunity",
+                  {{"Name", "Upsell"}, {"StageName", "Prospecting"}, {"CloseDate", "2024-09-30"}});
+  w.sf_create("OpportunityContactRole", {{"OpportunityId", next}, {"ContactId", contact}});
+  settle();
+  EXPECT_EQ(w.hs_value(c, "lifecyclestage"), "customer") << "never moved backward";
+  EXPECT_EQ(engine->stats().lifecycle_updates, 2u);
+}
+
+TEST_P(EngineTest, LifecycleDoNothingLeavesStagesAlone) {
+  config.contacts.create_as = SalesforceObject::kContact;
+  config.contacts.lifecycle_from_opportunity = false;
+  const uint64_t c =
+      w.hs_contact({{"email", "buyer@x.io"}, {"lastname", "Buyer"}, {"lifecyclestage", "lead"}});
+  start();
+  settle();
+  const std::string opp = w.sf_create(
+      "Opportunity", {{"Name", "Deal"}, {"StageName", "Closed Won"}, {"CloseDate", "2024-06-30"}});
+  w.sf_create("OpportunityContactRole",
+              {{"OpportunityId", opp}, {"ContactId", link_of(c).value().sf_id}});
+  settle();
+  EXPECT_EQ(w.hs_value(c, "lifecyclestage"), "lead");
 }
 
 }  // namespace
