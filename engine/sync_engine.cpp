@@ -915,13 +915,13 @@ SyncEngine::Pause SyncEngine::sync_to_salesforce(const std::vector<HsRecord>& re
     for (const auto& [hs, sf] : list) {
       auto it = found.find(sf);
       if (it == found.end()) {
-        // Gone or no longer visible to the integration user: the link is
-        // stale; the contact is matched by email again.
-        store_->begin();
-        store_->remove_link(hs);
-        store_->clear_synced_values(hs);
-        store_->commit();
-        unlinked.push_back(by_id[hs]);
+        // Deleted (the deleted-records poll unlinks those) or no longer
+        // visible to the integration user. Never a reason to create a
+        // second record: it waits in Sync Health until it is visible again.
+        record_failure("hs:" + std::to_string(hs), "to_salesforce", "permissions",
+                       "Salesforce " + object + " " + sf +
+                           " is not visible to the integration user (deleted, or outside its "
+                           "sharing)");
         continue;
       }
       if (object == kLead && it->second.get("IsConverted") == "true" &&

@@ -449,5 +449,56 @@ TEST_P(EngineTest, LifecycleDoNothingLeavesStagesAlone) {
   EXPECT_EQ(w.hs_value(c, "lifecyclestage"), "lead");
 }
 
+// Selective sync: the integration user sees only what its profile, role,
+// the org-wide defaults and the sharing rules grant, and so does the sync.
+TEST_P(EngineTest, SelectiveSyncFollowsTheIntegrationUsersSharing) {
+  w.org.set_org_wide_default("Lead", sf::OrgWideDefault::kPrivate);
+  const std::string role = w.org.add_role("Marketing Integration").value();
+  ASSERT_TRUE(w.org
+                  .add_sharing_rule("Web leads", "Lead", "LeadSource = 'Web'", role, false,
+                                    sf::Access::kEdit)
+                  .ok());
+  sf::UserSpec spec;
+  spec.username = "selective@crmsim.example";
+  spec.email = spec.username;
+  spec.last_name = "Selective";
+  spec.password = "pw";
+  spec.profile_id = w.org.add_profile(sf::Profile::standard_user(w.org.schema()));
+  spec.role_id = role;
+  ASSERT_TRUE(w.org.add_user(spec).ok());
+  w.sf_create(
+      "Lead",
+      {{"LastName", "Web"}, {"Company", "A"}, {"Email", "web@a.io"}, {"LeadSource", "Web"}});
+  w.sf_create("Lead", {{"LastName", "Phone"},
+                       {"Company", "A"},
+                       {"Email", "phone@a.io"},
+                       {"LeadSource", "Phone Inquiry"}});
+  const uint64_t mine = w.hs_contact({{"email", "mine@a.io"}, {"lastname", "Mine"}});
+  auto e = SyncEngine::open(config, {w.sf_transport, w.hs_transport, w.clock},
+                            {{spec.username, "pw", "x", "y"}, w.hs_token}, ":memory:");
+  ASSERT_TRUE(e.ok());
+  engine = std::move(e).value();
+  settle();
+  EXPECT_NE(w.portal.find_by("contacts", "email", "web@a.io"), nullptr) << "shared by the rule";
+  EXPECT_EQ(w.portal.find_by("contacts", "email", "phone@a.io"), nullptr)
+      << "invisible to the integration user, so never synced";
+  // The pitfall: a lead the integration created (and so owned) is handed to
+  // a rep; it no longer meets the rule, the integration user loses sight
+  // of it, and its changes stop reaching HubSpot.
+  const std::string lead = link_of(mine).value().sf_id;
+  w.sf_update("Lead", lead, {{"OwnerId", w.admin}, {"Title", "Seen"}});
+  settle();
+  EXPECT_EQ(w.hs_value(mine, "jobtitle"), "") << "changes after the hand-over are not seen";
+  w.hs_update(mine, {{"phone", "123"}});
+  settle();
+  EXPECT_EQ(w.sf_by_email("Lead", "mine@a.io").size(), 1u) << "no second lead is created";
+  auto failure = engine->store().failure("hs:" + std::to_string(mine));
+  ASSERT_TRUE(failure) << "the contact waits in Sync Health";
+  EXPECT_EQ(failure->family, "permissions");
+  w.sf_update("Lead", lead, {{"LeadSource", "Web"}, {"Title", "Seen again"}});
+  settle();
+  EXPECT_EQ(w.hs_value(mine, "jobtitle"), "Seen again") << "visible again once the rule matches";
+}
+
 }  // namespace
 }  // namespace crmsim::engine
