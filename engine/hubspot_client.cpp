@@ -24,6 +24,13 @@ namespace {
 
 const char* const kContacts = "/crm/v3/objects/contacts";
 
+std::string objects(std::string_view type) { return "/crm/v3/objects/" + std::string(type); }
+
+// Contacts keep their own name for the last-modified date.
+const char* modified_property(std::string_view type) {
+  return type == "contacts" ? "lastmodifieddate" : "hs_lastmodifieddate";
+}
+
 HsError error_from(int status, const std::string& body) {
   HsError e;
   e.status = status;
@@ -195,9 +202,9 @@ env::Result<HubSpotClient::Reply, HsError> HubSpotClient::call(env::Method metho
 }
 
 env::Result<std::optional<HsRecord>, HsError> HubSpotClient::get(
-    uint64_t id, const std::vector<std::string>& properties) {
+    uint64_t id, const std::vector<std::string>& properties, std::string_view type) {
   auto reply = call(env::Method::kGet,
-                    std::string(kContacts) + "/" + std::to_string(id) +
+                    objects(type) + "/" + std::to_string(id) +
                         "?properties=" + env::percent_encode(join(properties)),
                     "");
   if (!reply) {
@@ -221,13 +228,14 @@ env::Result<std::optional<HsRecord>, HsError> HubSpotClient::get_by_email(
 }
 
 env::Result<std::vector<HsRecord>, HsError> HubSpotClient::batch_read(
-    const std::vector<uint64_t>& ids, const std::vector<std::string>& properties) {
+    const std::vector<uint64_t>& ids, const std::vector<std::string>& properties,
+    std::string_view type) {
   CRMSIM_ASSERT(ids.size() <= kBatchInputsMax, "a batch holds at most 100 inputs");
   std::vector<HsRecord> out;
   if (ids.empty()) return out;
   json body = {{"properties", properties}, {"inputs", json::array()}};
   for (uint64_t id : ids) body["inputs"].push_back({{"id", std::to_string(id)}});
-  auto reply = call(env::Method::kPost, std::string(kContacts) + "/batch/read", body.dump());
+  auto reply = call(env::Method::kPost, objects(type) + "/batch/read", body.dump());
   if (!reply) return fail(reply.error());
   json j = json::parse(reply->body, nullptr, false);
   if (j.is_object() && j.contains("results") && j["results"].is_array())
@@ -251,9 +259,9 @@ env::Result<std::vector<HsRecord>, HsError> HubSpotClient::batch_read_by_email(
 }
 
 env::Result<uint64_t, HsError> HubSpotClient::create(
-    const std::map<std::string, std::string>& properties) {
+    const std::map<std::string, std::string>& properties, std::string_view type) {
   json body = {{"properties", properties_json(properties)}};
-  auto reply = call(env::Method::kPost, kContacts, body.dump());
+  auto reply = call(env::Method::kPost, objects(type), body.dump());
   if (!reply) return fail(reply.error());
   json j = json::parse(reply->body, nullptr, false);
   if (!j.is_object() || !is_id(j.value("id", json())))
@@ -262,23 +270,22 @@ env::Result<uint64_t, HsError> HubSpotClient::create(
 }
 
 env::Result<env::Ok, HsError> HubSpotClient::update(
-    uint64_t id, const std::map<std::string, std::string>& properties) {
+    uint64_t id, const std::map<std::string, std::string>& properties, std::string_view type) {
   json body = {{"properties", properties_json(properties)}};
-  auto reply =
-      call(env::Method::kPatch, std::string(kContacts) + "/" + std::to_string(id), body.dump());
+  auto reply = call(env::Method::kPatch, objects(type) + "/" + std::to_string(id), body.dump());
   if (!reply) return fail(reply.error());
   return env::Ok{};
 }
 
 env::Result<std::vector<HsBatchResult>, HsError> HubSpotClient::batch_create(
-    const std::vector<std::map<std::string, std::string>>& inputs) {
+    const std::vector<std::map<std::string, std::string>>& inputs, std::string_view type) {
   CRMSIM_ASSERT(inputs.size() <= kBatchInputsMax, "a batch holds at most 100 inputs");
   if (inputs.empty()) return std::vector<HsBatchResult>();
   json body = {{"inputs", json::array()}};
   for (size_t i = 0; i < inputs.size(); ++i)
     body["inputs"].push_back(
         {{"properties", properties_json(inputs[i])}, {"objectWriteTraceId", std::to_string(i)}});
-  auto reply = call(env::Method::kPost, std::string(kContacts) + "/batch/create", body.dump());
+  auto reply = call(env::Method::kPost, objects(type) + "/batch/create", body.dump());
   if (!reply) return fail(reply.error());
   std::vector<std::string> emails;
   for (const auto& in : inputs) {
@@ -290,7 +297,8 @@ env::Result<std::vector<HsBatchResult>, HsError> HubSpotClient::batch_create(
 }
 
 env::Result<std::vector<HsBatchResult>, HsError> HubSpotClient::batch_update(
-    const std::vector<std::pair<uint64_t, std::map<std::string, std::string>>>& inputs) {
+    const std::vector<std::pair<uint64_t, std::map<std::string, std::string>>>& inputs,
+    std::string_view type) {
   CRMSIM_ASSERT(inputs.size() <= kBatchInputsMax, "a batch holds at most 100 inputs");
   if (inputs.empty()) return std::vector<HsBatchResult>();
   json body = {{"inputs", json::array()}};
@@ -298,7 +306,7 @@ env::Result<std::vector<HsBatchResult>, HsError> HubSpotClient::batch_update(
     body["inputs"].push_back({{"id", std::to_string(inputs[i].first)},
                               {"properties", properties_json(inputs[i].second)},
                               {"objectWriteTraceId", std::to_string(i)}});
-  auto reply = call(env::Method::kPost, std::string(kContacts) + "/batch/update", body.dump());
+  auto reply = call(env::Method::kPost, objects(type) + "/batch/update", body.dump());
   if (!reply) return fail(reply.error());
   std::vector<uint64_t> ids;
   for (const auto& in : inputs) ids.push_back(in.first);
@@ -313,18 +321,18 @@ env::Result<env::Ok, HsError> HubSpotClient::archive(uint64_t id) {
 
 env::Result<HsSearchPage, HsError> HubSpotClient::search_modified(
     env::Timestamp since, env::Timestamp until, const std::vector<std::string>& properties,
-    const std::string& after) {
+    const std::string& after, std::string_view type) {
   json body = {{"filterGroups",
                 {{{"filters",
-                   {{{"propertyName", "lastmodifieddate"},
+                   {{{"propertyName", modified_property(type)},
                      {"operator", "BETWEEN"},
                      {"value", std::to_string(since.ms_since_epoch())},
                      {"highValue", std::to_string(until.ms_since_epoch())}}}}}}},
-               {"sorts", {{{"propertyName", "lastmodifieddate"}, {"direction", "ASCENDING"}}}},
+               {"sorts", {{{"propertyName", modified_property(type)}, {"direction", "ASCENDING"}}}},
                {"properties", properties},
                {"limit", kSearchPageMax}};
   if (!after.empty()) body["after"] = after;
-  auto reply = call(env::Method::kPost, std::string(kContacts) + "/search", body.dump());
+  auto reply = call(env::Method::kPost, objects(type) + "/search", body.dump());
   if (!reply) return fail(reply.error());
   json j = json::parse(reply->body, nullptr, false);
   HsSearchPage page;
@@ -335,6 +343,56 @@ env::Result<HsSearchPage, HsError> HubSpotClient::search_modified(
   if (j.contains("paging") && j["paging"].is_object() && j["paging"].contains("next"))
     page.after = j["paging"]["next"].value("after", "");
   return page;
+}
+
+env::Result<std::vector<HsRecord>, HsError> HubSpotClient::search_in(
+    std::string_view type, const std::string& property, const std::vector<std::string>& values,
+    const std::vector<std::string>& properties) {
+  CRMSIM_ASSERT(values.size() <= kBatchInputsMax, "at most 100 values per IN filter");
+  std::vector<HsRecord> out;
+  if (values.empty()) return out;
+  json body = {
+      {"filterGroups",
+       {{{"filters", {{{"propertyName", property}, {"operator", "IN"}, {"values", values}}}}}}},
+      {"properties", properties},
+      {"limit", kSearchPageMax}};
+  auto reply = call(env::Method::kPost, objects(type) + "/search", body.dump());
+  if (!reply) return fail(reply.error());
+  json j = json::parse(reply->body, nullptr, false);
+  if (j.is_object() && j.contains("results") && j["results"].is_array())
+    for (const auto& r : j["results"]) out.push_back(record_from(r, properties));
+  return out;
+}
+
+env::Result<std::vector<uint64_t>, HsError> HubSpotClient::associated(std::string_view from_type,
+                                                                      uint64_t from_id,
+                                                                      std::string_view to_type) {
+  auto reply = call(env::Method::kGet,
+                    "/crm/v4/objects/" + std::string(from_type) + "/" + std::to_string(from_id) +
+                        "/associations/" + std::string(to_type),
+                    "");
+  std::vector<uint64_t> out;
+  if (!reply) {
+    if (reply.error().status == 404) return out;
+    return fail(reply.error());
+  }
+  json j = json::parse(reply->body, nullptr, false);
+  if (j.is_object() && j.contains("results") && j["results"].is_array())
+    for (const auto& r : j["results"])
+      if (r.is_object() && r.contains("toObjectId") && r["toObjectId"].is_number_unsigned())
+        out.push_back(r["toObjectId"].get<uint64_t>());
+  return out;
+}
+
+env::Result<env::Ok, HsError> HubSpotClient::associate(std::string_view from_type, uint64_t from_id,
+                                                       std::string_view to_type, uint64_t to_id) {
+  auto reply =
+      call(env::Method::kPut,
+           "/crm/v4/objects/" + std::string(from_type) + "/" + std::to_string(from_id) +
+               "/associations/default/" + std::string(to_type) + "/" + std::to_string(to_id),
+           "");
+  if (!reply) return fail(reply.error());
+  return env::Ok{};
 }
 
 env::Result<std::vector<HsOwner>, HsError> HubSpotClient::active_owners() {

@@ -73,33 +73,55 @@ class HubSpotClient {
   HubSpotClient(const HubSpotClient&) = delete;
   HubSpotClient& operator=(const HubSpotClient&) = delete;
 
-  // nullopt when the contact does not exist (or is archived).
+  // Contacts unless `type` names another object type ("companies").
+  // nullopt when the record does not exist (or is archived).
   env::Result<std::optional<HsRecord>, HsError> get(uint64_t id,
-                                                    const std::vector<std::string>& properties);
+                                                    const std::vector<std::string>& properties,
+                                                    std::string_view type = "contacts");
   env::Result<std::optional<HsRecord>, HsError> get_by_email(
       std::string_view email, const std::vector<std::string>& properties);
   // Records found, in no particular order; missing ones are left out.
   // REQUIRES: at most kBatchInputsMax ids / emails.
-  env::Result<std::vector<HsRecord>, HsError> batch_read(
-      const std::vector<uint64_t>& ids, const std::vector<std::string>& properties);
+  env::Result<std::vector<HsRecord>, HsError> batch_read(const std::vector<uint64_t>& ids,
+                                                         const std::vector<std::string>& properties,
+                                                         std::string_view type = "contacts");
   env::Result<std::vector<HsRecord>, HsError> batch_read_by_email(
       const std::vector<std::string>& emails, const std::vector<std::string>& properties);
-  env::Result<uint64_t, HsError> create(const std::map<std::string, std::string>& properties);
+  env::Result<uint64_t, HsError> create(const std::map<std::string, std::string>& properties,
+                                        std::string_view type = "contacts");
   env::Result<env::Ok, HsError> update(uint64_t id,
-                                       const std::map<std::string, std::string>& properties);
+                                       const std::map<std::string, std::string>& properties,
+                                       std::string_view type = "contacts");
   // One result per input, in order (each input carries an objectWriteTraceId
   // so that one bad input does not fail the others).
   env::Result<std::vector<HsBatchResult>, HsError> batch_create(
-      const std::vector<std::map<std::string, std::string>>& inputs);
+      const std::vector<std::map<std::string, std::string>>& inputs,
+      std::string_view type = "contacts");
   env::Result<std::vector<HsBatchResult>, HsError> batch_update(
-      const std::vector<std::pair<uint64_t, std::map<std::string, std::string>>>& inputs);
+      const std::vector<std::pair<uint64_t, std::map<std::string, std::string>>>& inputs,
+      std::string_view type = "contacts");
   // Absent counts as archived.
   env::Result<env::Ok, HsError> archive(uint64_t id);
   // Contacts modified at or after `since` and no later than `until`, oldest
   // first (then by id).
   env::Result<HsSearchPage, HsError> search_modified(env::Timestamp since, env::Timestamp until,
                                                      const std::vector<std::string>& properties,
-                                                     const std::string& after);
+                                                     const std::string& after,
+                                                     std::string_view type = "contacts");
+  // Records whose `property` is one of `values` (one page of at most 200;
+  // the search index may lag recent writes by a few seconds).
+  // REQUIRES: values.size() <= kBatchInputsMax.
+  env::Result<std::vector<HsRecord>, HsError> search_in(std::string_view type,
+                                                        const std::string& property,
+                                                        const std::vector<std::string>& values,
+                                                        const std::vector<std::string>& properties);
+  // The ids a record is associated with in `to_type` (v4).
+  env::Result<std::vector<uint64_t>, HsError> associated(std::string_view from_type,
+                                                         uint64_t from_id,
+                                                         std::string_view to_type);
+  // Adds the default association (v4; contact -> company is the primary).
+  env::Result<env::Ok, HsError> associate(std::string_view from_type, uint64_t from_id,
+                                          std::string_view to_type, uint64_t to_id);
   // Every active owner (all pages).
   env::Result<std::vector<HsOwner>, HsError> active_owners();
   // The id of the contact list named `name`; nullopt when there is none.

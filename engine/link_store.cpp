@@ -62,14 +62,17 @@ namespace {
 
 const char* const kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS links(
-  hs_id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  hs_id INTEGER NOT NULL,
   sf_object TEXT NOT NULL,
-  sf_id TEXT NOT NULL UNIQUE);
+  sf_id TEXT NOT NULL UNIQUE,
+  PRIMARY KEY(kind, hs_id));
 CREATE TABLE IF NOT EXISTS synced_values(
+  kind TEXT NOT NULL,
   hs_id INTEGER NOT NULL,
   property TEXT NOT NULL,
   value TEXT NOT NULL,
-  PRIMARY KEY(hs_id, property));
+  PRIMARY KEY(kind, hs_id, property));
 CREATE TABLE IF NOT EXISTS watermarks(
   name TEXT PRIMARY KEY,
   at_ms INTEGER NOT NULL,
@@ -180,9 +183,13 @@ void LinkStore::commit() {
 
 // ---- links
 
-std::optional<Link> LinkStore::link_by_hubspot(uint64_t hs_id) const {
-  auto& s = statement("SELECT sf_object, sf_id FROM links WHERE hs_id = ?");
-  s.bind(1, static_cast<int64_t>(hs_id));
+std::string_view link_kind(std::string_view sf_object) {
+  return sf_object == "Account" ? kCompanyLinks : kContactLinks;
+}
+
+std::optional<Link> LinkStore::link_by_hubspot(uint64_t hs_id, std::string_view kind) const {
+  auto& s = statement("SELECT sf_object, sf_id FROM links WHERE kind = ? AND hs_id = ?");
+  s.bind(1, kind).bind(2, static_cast<int64_t>(hs_id));
   std::optional<Link> out;
   if (s.step()) out = Link{hs_id, s.text(0), s.text(1)};
   s.reset();
@@ -201,24 +208,30 @@ std::optional<Link> LinkStore::link_by_salesforce(std::string_view sf_id) const 
 void LinkStore::put_link(const Link& link) {
   CRMSIM_ASSERT(link.hs_id != 0 && !link.sf_id.empty(), "a link joins two records");
   begin();
-  statement("DELETE FROM links WHERE sf_id = ? AND hs_id != ?")
+  const std::string_view kind = link_kind(link.sf_object);
+  statement("DELETE FROM links WHERE sf_id = ? AND NOT (kind = ? AND hs_id = ?)")
       .bind(1, link.sf_id)
-      .bind(2, static_cast<int64_t>(link.hs_id))
+      .bind(2, kind)
+      .bind(3, static_cast<int64_t>(link.hs_id))
       .run();
-  statement("INSERT OR REPLACE INTO links(hs_id, sf_object, sf_id) VALUES(?, ?, ?)")
-      .bind(1, static_cast<int64_t>(link.hs_id))
-      .bind(2, link.sf_object)
-      .bind(3, link.sf_id)
+  statement("INSERT OR REPLACE INTO links(kind, hs_id, sf_object, sf_id) VALUES(?, ?, ?, ?)")
+      .bind(1, kind)
+      .bind(2, static_cast<int64_t>(link.hs_id))
+      .bind(3, link.sf_object)
+      .bind(4, link.sf_id)
       .run();
   commit();
 }
 
-void LinkStore::remove_link(uint64_t hs_id) {
-  statement("DELETE FROM links WHERE hs_id = ?").bind(1, static_cast<int64_t>(hs_id)).run();
+void LinkStore::remove_link(uint64_t hs_id, std::string_view kind) {
+  statement("DELETE FROM links WHERE kind = ? AND hs_id = ?")
+      .bind(1, kind)
+      .bind(2, static_cast<int64_t>(hs_id))
+      .run();
 }
 
 size_t LinkStore::link_count() const {
-  auto& s = statement("SELECT COUNT(*) FROM links");
+  auto& s = statement("SELECT COUNT(*) FROM links WHERE kind = 'contact'");
   s.step();
   auto n = static_cast<size_t>(s.integer(0));
   s.reset();
@@ -235,7 +248,7 @@ size_t LinkStore::link_count(std::string_view sf_object) const {
 }
 
 std::vector<Link> LinkStore::links() const {
-  auto& s = statement("SELECT hs_id, sf_object, sf_id FROM links ORDER BY hs_id");
+  auto& s = statement("SELECT hs_id, sf_object, sf_id FROM links ORDER BY kind, hs_id");
   std::vector<Link> out;
   while (s.step()) out.push_back({static_cast<uint64_t>(s.integer(0)), s.text(1), s.text(2)});
   s.reset();
@@ -244,9 +257,10 @@ std::vector<Link> LinkStore::links() const {
 
 // ---- synced values
 
-std::map<std::string, std::string> LinkStore::synced_values(uint64_t hs_id) const {
-  auto& s = statement("SELECT property, value FROM synced_values WHERE hs_id = ?");
-  s.bind(1, static_cast<int64_t>(hs_id));
+std::map<std::string, std::string> LinkStore::synced_values(uint64_t hs_id,
+                                                            std::string_view kind) const {
+  auto& s = statement("SELECT property, value FROM synced_values WHERE kind = ? AND hs_id = ?");
+  s.bind(1, kind).bind(2, static_cast<int64_t>(hs_id));
   std::map<std::string, std::string> out;
   while (s.step()) out[s.text(0)] = s.text(1);
   s.reset();
@@ -254,16 +268,20 @@ std::map<std::string, std::string> LinkStore::synced_values(uint64_t hs_id) cons
 }
 
 void LinkStore::put_synced_value(uint64_t hs_id, const std::string& property,
-                                 const std::string& value) {
-  statement("INSERT OR REPLACE INTO synced_values(hs_id, property, value) VALUES(?, ?, ?)")
-      .bind(1, static_cast<int64_t>(hs_id))
-      .bind(2, property)
-      .bind(3, value)
+                                 const std::string& value, std::string_view kind) {
+  statement("INSERT OR REPLACE INTO synced_values(kind, hs_id, property, value) VALUES(?, ?, ?, ?)")
+      .bind(1, kind)
+      .bind(2, static_cast<int64_t>(hs_id))
+      .bind(3, property)
+      .bind(4, value)
       .run();
 }
 
-void LinkStore::clear_synced_values(uint64_t hs_id) {
-  statement("DELETE FROM synced_values WHERE hs_id = ?").bind(1, static_cast<int64_t>(hs_id)).run();
+void LinkStore::clear_synced_values(uint64_t hs_id, std::string_view kind) {
+  statement("DELETE FROM synced_values WHERE kind = ? AND hs_id = ?")
+      .bind(1, kind)
+      .bind(2, static_cast<int64_t>(hs_id))
+      .run();
 }
 
 // ---- watermarks and meta

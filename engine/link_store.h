@@ -26,10 +26,18 @@ struct sqlite3;
 
 namespace crmsim::engine {
 
-// A HubSpot contact linked to a Salesforce lead or contact.
+// The two kinds of links: a HubSpot contact with a Salesforce lead or
+// contact, and a HubSpot company with a Salesforce account. HubSpot ids are
+// unique within a kind only.
+inline constexpr std::string_view kContactLinks = "contact";
+inline constexpr std::string_view kCompanyLinks = "company";
+// The kind of link a Salesforce object takes part in.
+std::string_view link_kind(std::string_view sf_object);
+
+// A HubSpot record linked to a Salesforce record.
 struct Link {
   uint64_t hs_id = 0;
-  std::string sf_object;  // "Lead" or "Contact"
+  std::string sf_object;  // "Lead", "Contact" or "Account"
   std::string sf_id;
 };
 
@@ -90,21 +98,24 @@ class LinkStore {
   void commit();
 
   // ---- links
-  std::optional<Link> link_by_hubspot(uint64_t hs_id) const;
+  std::optional<Link> link_by_hubspot(uint64_t hs_id, std::string_view kind = kContactLinks) const;
   std::optional<Link> link_by_salesforce(std::string_view sf_id) const;
   // Inserts or replaces the link of link.hs_id (and drops any other link to
   // link.sf_id, which can only belong to one HubSpot record).
   void put_link(const Link& link);
-  void remove_link(uint64_t hs_id);
+  void remove_link(uint64_t hs_id, std::string_view kind = kContactLinks);
+  // Contact links.
   size_t link_count() const;
   // Links to records of one Salesforce object ("Lead", "Contact").
   size_t link_count(std::string_view sf_object) const;
   std::vector<Link> links() const;
 
   // ---- last synced values, by HubSpot property name
-  std::map<std::string, std::string> synced_values(uint64_t hs_id) const;
-  void put_synced_value(uint64_t hs_id, const std::string& property, const std::string& value);
-  void clear_synced_values(uint64_t hs_id);
+  std::map<std::string, std::string> synced_values(uint64_t hs_id,
+                                                   std::string_view kind = kContactLinks) const;
+  void put_synced_value(uint64_t hs_id, const std::string& property, const std::string& value,
+                        std::string_view kind = kContactLinks);
+  void clear_synced_values(uint64_t hs_id, std::string_view kind = kContactLinks);
 
   // ---- watermarks and small named values
   std::optional<Watermark> watermark(std::string_view name) const;

@@ -64,9 +64,29 @@ std::vector<FieldMapping> default_contact_mappings() {
   };
 }
 
+const FieldMapping* CompanySettings::mapping(std::string_view hubspot_property) const {
+  for (const auto& m : mappings)
+    if (m.hubspot == hubspot_property) return &m;
+  return nullptr;
+}
+
+std::vector<FieldMapping> default_company_mappings() {
+  const auto p = SyncRule::kPreferSalesforceUnlessBlank;
+  return {
+      {"name", "Name", "Name", p},
+      {"domain", "Website", "Website", p},
+      {"phone", "Phone", "Phone", p},
+      {"city", "BillingCity", "BillingCity", p},
+      {"state", "BillingState", "BillingState", p},
+      {"country", "BillingCountry", "BillingCountry", p},
+      {"numberofemployees", "NumberOfEmployees", "NumberOfEmployees", p},
+  };
+}
+
 SyncConfig SyncConfig::defaults() {
   SyncConfig c;
   c.contacts.mappings = default_contact_mappings();
+  c.companies.mappings = default_company_mappings();
   return c;
 }
 
@@ -81,7 +101,7 @@ const std::vector<std::pair<std::string, SyncRule>> kRules = {
 // Sections the connector has that this engine does not sync yet: refused by
 // name rather than silently ignored, so nobody validates a setting that
 // would have no effect.
-const std::vector<std::string> kNotYetSections = {"companies", "deals", "activities", "tickets",
+const std::vector<std::string> kNotYetSections = {"deals", "activities", "tickets",
                                                   "custom_objects"};
 
 // A field name as Salesforce and HubSpot spell them: letters, digits, '_'.
@@ -220,13 +240,48 @@ env::Status parse_contacts(const json& j, ContactSettings& c) {
   return env::Ok{};
 }
 
+env::Status parse_companies(const json& j, CompanySettings& c) {
+  const std::string w = "companies";
+  if (auto s = cfg::check_keys(j, w, {"sync", "dedupe", "field_mappings"}); !s) return s;
+  auto enabled = cfg::flag(j, "sync", w, c.enabled);
+  if (!enabled) return fail(enabled.error());
+  c.enabled = *enabled;
+  if (j.contains("dedupe")) {
+    auto v = cfg::choose<CompanyDedupe>(
+        j["dedupe"], w + ".dedupe",
+        {{"native", CompanyDedupe::kNative}, {"domain", CompanyDedupe::kDomain}});
+    if (!v) return fail(v.error());
+    c.dedupe = *v;
+  }
+  if (j.contains("field_mappings")) {
+    auto list = cfg::list(j, "field_mappings", w);
+    if (!list) return fail(list.error());
+    c.mappings.clear();
+    for (size_t i = 0; i < list->size(); ++i) {
+      const std::string where = w + ".field_mappings[" + std::to_string(i) + "]";
+      const json& item = (*list)[i];
+      if (item.is_object() && (item.contains("lead") || item.contains("contact")))
+        return cfg::bad(where, "a company mapping names its Account field with salesforce");
+      auto m = parse_mapping(item, where);
+      if (!m) return fail(m.error());
+      if (c.mapping(m->hubspot) != nullptr)
+        return cfg::bad(where + ".hubspot", "property " + m->hubspot + " is mapped twice");
+      c.mappings.push_back(std::move(*m));
+    }
+  }
+  if (c.mapping("name") == nullptr)
+    c.mappings.insert(c.mappings.begin(),
+                      {"name", "Name", "Name", SyncRule::kPreferSalesforceUnlessBlank});
+  return env::Ok{};
+}
+
 }  // namespace
 
 env::Result<SyncConfig> parse_sync_config(const json& j) {
   SyncConfig c = SyncConfig::defaults();
   if (j.is_null()) return c;
-  std::vector<std::string> allowed = {"sync", "salesforce", "strategy", "poll_interval",
-                                      "contacts"};
+  std::vector<std::string> allowed = {"sync",          "salesforce", "strategy",
+                                      "poll_interval", "contacts",   "companies"};
   for (const auto& s : kNotYetSections) {
     if (j.is_object() && j.contains(s))
       return cfg::bad(s, "syncing " + s +
@@ -278,6 +333,9 @@ env::Result<SyncConfig> parse_sync_config(const json& j) {
   }
   if (j.contains("contacts")) {
     if (auto s = parse_contacts(j["contacts"], c.contacts); !s) return fail(s.error());
+  }
+  if (j.contains("companies")) {
+    if (auto s = parse_companies(j["companies"], c.companies); !s) return fail(s.error());
   }
   return c;
 }

@@ -86,6 +86,28 @@ struct ContactSettings {
   const FieldMapping* mapping(std::string_view hubspot_property) const;
 };
 
+// How a Salesforce account finds its HubSpot company.
+enum class CompanyDedupe {
+  // The connector's way: only a company already synced with the account
+  // (its salesforceaccountid), reached through the account's contacts.
+  // Never by domain: with Leads mode and automatic company creation this
+  // duplicates companies (the documented trap).
+  kNative,
+  // crmsim's opt-in: before creating a company, reuse the contact's own
+  // unsynced company, or an unsynced company with the account's domain.
+  kDomain,
+};
+
+// "Sync Salesforce Accounts with HubSpot Companies". Mappings name the
+// Account field in both lead_field and contact_field.
+struct CompanySettings {
+  bool enabled = false;
+  CompanyDedupe dedupe = CompanyDedupe::kNative;
+  std::vector<FieldMapping> mappings;
+
+  const FieldMapping* mapping(std::string_view hubspot_property) const;
+};
+
 struct SyncConfig {
   // Bounds on what a user may configure.
   static constexpr env::Duration kPollIntervalMin = env::Duration::minutes(1);
@@ -100,6 +122,7 @@ struct SyncConfig {
   env::Duration poll_interval = env::Duration::minutes(15);
   Strategy strategy = Strategy::kNative;
   ContactSettings contacts;
+  CompanySettings companies;
 
   // The connector's defaults: Leads, both-way contact creation, the
   // standard contact mappings with "prefer Salesforce unless blank".
@@ -107,8 +130,11 @@ struct SyncConfig {
 };
 
 // The standard contact property mappings (email, names, company, phone,
-// title, address, website, lead status).
+// title, address, website, owner).
 std::vector<FieldMapping> default_contact_mappings();
+// The standard company mappings (name, domain, phone, billing address,
+// employees).
+std::vector<FieldMapping> default_company_mappings();
 
 // Reads settings from a parsed YAML/JSON document (see
 // docs/sync-config.md). Absent keys keep their defaults. Error "bad_config"

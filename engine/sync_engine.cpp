@@ -167,6 +167,7 @@ std::vector<std::string> SyncEngine::salesforce_fields(const std::string& object
     out.push_back("IsConverted");
     out.push_back("ConvertedContactId");
   }
+  if (object == kContact && config_.companies.enabled) out.push_back("AccountId");
   const SalesforceObject o = object == kLead ? SalesforceObject::kLead : SalesforceObject::kContact;
   for (const auto& m : config_.contacts.mappings) {
     const std::string& f = m.field_on(o);
@@ -363,7 +364,7 @@ SyncEngine::Pause SyncEngine::read_hubspot(const std::vector<uint64_t>& ids,
 SyncEngine::Pause SyncEngine::read_salesforce(const std::string& object,
                                               const std::vector<std::string>& ids,
                                               std::map<std::string, SfRecord>& out) {
-  const auto fields = salesforce_fields(object);
+  const auto fields = object == "Account" ? account_fields() : salesforce_fields(object);
   if (config_.strategy == Strategy::kBatched) {
     for (const auto& chunk : chunks(ids, SalesforceClient::kCollectionRecordsMax)) {
       auto r = salesforce_->retrieve_many(object, chunk, fields);
@@ -1040,7 +1041,7 @@ SyncEngine::Pause SyncEngine::sync_to_hubspot(const std::string& object,
   }
   if (auto p = reconcile(pairs); p != Pause::kNone) return p;
 
-  if (unlinked.empty()) return Pause::kNone;
+  if (unlinked.empty()) return sync_accounts_of(object, records);
   std::map<std::string, HsRecord> by_email;
   const auto props = hubspot_properties();
   if (config_.strategy == Strategy::kBatched) {
@@ -1081,7 +1082,262 @@ SyncEngine::Pause SyncEngine::sync_to_hubspot(const std::string& object,
     matched.push_back(Pair{it->second, *r, object, true});
   }
   if (auto p = reconcile(matched); p != Pause::kNone) return p;
-  return create_in_hubspot(object, to_create);
+  if (auto p = create_in_hubspot(object, to_create); p != Pause::kNone) return p;
+  return sync_accounts_of(object, records);
+}
+
+SyncEngine::Pause SyncEngine::sync_accounts_of(const std::string& object,
+                                               const std::vector<SfRecord>& records) {
+  // Accounts come to HubSpot through their contacts.
+  if (object != kContact || !config_.companies.enabled) return Pause::kNone;
+  std::vector<std::pair<uint64_t, std::string>> with_accounts;
+  for (const auto& r : records) {
+    const std::string& account = r.get("AccountId");
+    if (account.empty()) continue;
+    if (auto link = store_->link_by_salesforce(r.id))
+      with_accounts.emplace_back(link->hs_id, account);
+  }
+  return sync_accounts_for_contacts(with_accounts);
+}
+
+// ---------------------------------------------------------------- companies
+
+namespace {
+
+constexpr const char* kAccount = "Account";
+constexpr const char* kCompanies = "companies";
+// The synced value that remembers which account a contact was associated
+// through.
+constexpr const char* kAccountMarker = "__account";
+
+// "https://www.Acme.com/about" -> "acme.com", as HubSpot keeps domains.
+std::string domain_of(std::string_view website) {
+  std::string d = lower(website);
+  for (const char* prefix : {"https://", "http://"})
+    if (d.rfind(prefix, 0) == 0) d = d.substr(std::string_view(prefix).size());
+  if (d.rfind("www.", 0) == 0) d = d.substr(4);
+  const size_t slash = d.find_first_of("/?#");
+  if (slash != std::string::npos) d = d.substr(0, slash);
+  return d;
+}
+
+}  // namespace
+
+std::vector<std::string> SyncEngine::account_fields() const {
+  std::vector<std::string> out = {"Id", "SystemModstamp", "LastModifiedDate"};
+  for (const auto& m : config_.companies.mappings)
+    if (std::find(out.begin(), out.end(), m.contact_field) == out.end())
+      out.push_back(m.contact_field);
+  return out;
+}
+
+std::vector<std::string> SyncEngine::company_properties() const {
+  std::vector<std::string> out = {"name", "domain", "hs_lastmodifieddate", "salesforceaccountid"};
+  for (const auto& m : config_.companies.mappings)
+    if (std::find(out.begin(), out.end(), m.hubspot) == out.end()) out.push_back(m.hubspot);
+  return out;
+}
+
+std::optional<std::string> SyncEngine::account_side(const FieldMapping& m,
+                                                    const SfRecord& account) const {
+  const std::string& v = account.get(m.contact_field);
+  if (m.hubspot == "domain") return domain_of(v);
+  return v;
+}
+
+SyncEngine::Pause SyncEngine::sync_accounts_for_contacts(
+    const std::vector<std::pair<uint64_t, std::string>>& pairs) {
+  if (!config_.companies.enabled || pairs.empty()) return Pause::kNone;
+  std::vector<std::pair<uint64_t, std::string>> todo;
+  std::set<std::string> unlinked;
+  for (const auto& [contact, account] : pairs) {
+    const auto synced = store_->synced_values(contact);
+    auto it = synced.find(kAccountMarker);
+    if (it != synced.end() && it->second == account) continue;
+    todo.emplace_back(contact, account);
+    if (!store_->link_by_salesforce(account)) unlinked.insert(account);
+  }
+  if (todo.empty()) return Pause::kNone;
+  // Accounts without a company yet: read them, then find or create theirs.
+  if (!unlinked.empty()) {
+    std::map<std::string, SfRecord> accounts;
+    if (auto p = read_salesforce(kAccount, {unlinked.begin(), unlinked.end()}, accounts);
+        p != Pause::kNone)
+      return p;
+    const auto props = company_properties();
+    for (const auto& [account_id, account] : accounts) {
+      // Native: only a company that already carries this account's id.
+      auto same = hubspot_->search_in(kCompanies, "salesforceaccountid", {account_id}, props);
+      if (!same) return hubspot_failed(same.error());
+      std::optional<uint64_t> company;
+      for (const auto& c : *same)
+        if (!store_->link_by_hubspot(c.id, kCompanyLinks)) company = c.id;
+      if (!company && config_.companies.dedupe == CompanyDedupe::kDomain) {
+        // Domain-aware: the contact's own unsynced company, or one with the
+        // account's domain.
+        for (const auto& [contact, acct] : todo) {
+          if (acct != account_id || company) continue;
+          auto mine = hubspot_->associated("contacts", contact, kCompanies);
+          if (!mine) return hubspot_failed(mine.error());
+          for (uint64_t c : *mine)
+            if (!company && !store_->link_by_hubspot(c, kCompanyLinks)) company = c;
+        }
+        const std::string domain = domain_of(account.get("Website"));
+        if (!company && !domain.empty()) {
+          auto by_domain = hubspot_->search_in(kCompanies, "domain", {domain}, props);
+          if (!by_domain) return hubspot_failed(by_domain.error());
+          for (const auto& c : *by_domain)
+            if (!company && !store_->link_by_hubspot(c.id, kCompanyLinks)) company = c.id;
+        }
+      }
+      std::map<std::string, std::string> synced;
+      if (!company) {
+        HsProps values;
+        for (const auto& m : config_.companies.mappings) {
+          if (m.rule == SyncRule::kDontSync) continue;
+          auto v = account_side(m, account);
+          if (v && !v->empty()) values[m.hubspot] = *v;
+          if (v) synced[m.hubspot] = *v;
+        }
+        values["salesforceaccountid"] = account_id;
+        store_->begin();
+        const int64_t intent = store_->add_intent(
+            Intent{0, "create_hubspot_company", 0, kAccount, account_id, "", ports_.clock.now()});
+        store_->commit();
+        auto created = hubspot_->create(values, kCompanies);
+        if (!created) {
+          if (created.error().transient()) return hubspot_failed(created.error());
+          store_->remove_intent(intent);
+          record_failure("sf:Account:" + account_id, "to_hubspot", family_of(created.error()),
+                         describe(created.error()));
+          continue;
+        }
+        company = *created;
+        store_->begin();
+        store_->remove_intent(intent);
+        store_->put_link(Link{*company, kAccount, account_id});
+        for (const auto& [p, v] : synced) store_->put_synced_value(*company, p, v, kCompanyLinks);
+        store_->commit();
+        ++stats_.hubspot_company_creates;
+      } else {
+        // An existing company: linked, then its fields agree per rule.
+        store_->put_link(Link{*company, kAccount, account_id});
+        ++stats_.company_links_made;
+        if (auto p = reconcile_companies({{account_id, account}}); p != Pause::kNone) return p;
+      }
+    }
+  }
+  // Associate each contact with its account's company.
+  for (const auto& [contact, account] : todo) {
+    auto link = store_->link_by_salesforce(account);
+    if (!link) continue;  // the account could not be brought over (Sync Health)
+    auto r = hubspot_->associate("contacts", contact, kCompanies, link->hs_id);
+    if (!r) {
+      if (r.error().transient()) return hubspot_failed(r.error());
+      record_failure("sf:Contact:" + account, "to_hubspot", "associations", describe(r.error()));
+      continue;
+    }
+    store_->put_synced_value(contact, kAccountMarker, account);
+  }
+  return Pause::kNone;
+}
+
+SyncEngine::Pause SyncEngine::reconcile_companies(const std::map<std::string, SfRecord>& accounts) {
+  std::vector<std::pair<uint64_t, const SfRecord*>> linked;
+  for (const auto& [id, account] : accounts)
+    if (auto link = store_->link_by_salesforce(id); link && link->sf_object == kAccount)
+      linked.emplace_back(link->hs_id, &account);
+  if (linked.empty()) return Pause::kNone;
+  std::vector<uint64_t> ids;
+  for (const auto& [hs, a] : linked) ids.push_back(hs);
+  std::map<uint64_t, HsRecord> companies;
+  const auto props = company_properties();
+  for (const auto& chunk : chunks(ids, HubSpotClient::kBatchInputsMax)) {
+    auto got = hubspot_->batch_read(chunk, props, kCompanies);
+    if (!got) return hubspot_failed(got.error());
+    for (auto& c : *got) companies[c.id] = std::move(c);
+  }
+  std::vector<std::pair<uint64_t, HsProps>> hs_updates;
+  std::vector<std::pair<std::string, SfFields>> sf_updates;
+  std::vector<std::pair<uint64_t, std::map<std::string, std::string>>> synced_all;
+  for (const auto& [hs, account] : linked) {
+    auto it = companies.find(hs);
+    if (it == companies.end()) continue;
+    const HsRecord& company = it->second;
+    const auto last = store_->synced_values(hs, kCompanyLinks);
+    const bool hubspot_newer =
+        env::parse_datetime(company.get("hs_lastmodifieddate")).value_or(company.updated_at) >
+        sf_time(*account, "LastModifiedDate");
+    HsProps to_hs;
+    SfFields to_sf;
+    std::map<std::string, std::string> synced;
+    for (const auto& m : config_.companies.mappings) {
+      if (m.rule == SyncRule::kDontSync) continue;
+      const auto sf_value = account_side(m, *account);
+      if (!sf_value) continue;
+      std::optional<std::string> previous;
+      if (auto p = last.find(m.hubspot); p != last.end()) previous = p->second;
+      const std::string hs_value =
+          m.hubspot == "domain" ? domain_of(company.get(m.hubspot)) : company.get(m.hubspot);
+      FieldDecision d = decide_field(m, hs_value, *sf_value, previous, hubspot_newer);
+      if (!d.synced) continue;
+      if (d.to_hubspot) to_hs[m.hubspot] = *d.to_hubspot;
+      if (d.to_salesforce && !(d.to_salesforce->empty() && m.contact_field == "Name"))
+        to_sf[m.contact_field] = *d.to_salesforce;
+      synced[m.hubspot] = *d.synced;
+    }
+    if (company.get("salesforceaccountid") != account->id)
+      to_hs["salesforceaccountid"] = account->id;
+    if (!to_hs.empty()) hs_updates.emplace_back(hs, std::move(to_hs));
+    if (!to_sf.empty()) sf_updates.emplace_back(account->id, std::move(to_sf));
+    synced_all.emplace_back(hs, std::move(synced));
+  }
+  for (const auto& chunk : chunks(sf_updates, SalesforceClient::kCollectionRecordsMax)) {
+    auto results = salesforce_->update_many(kAccount, chunk);
+    if (!results) return salesforce_failed(results.error());
+  }
+  for (const auto& chunk : chunks(hs_updates, HubSpotClient::kBatchInputsMax)) {
+    auto results = hubspot_->batch_update(chunk, kCompanies);
+    if (!results) return hubspot_failed(results.error());
+    stats_.hubspot_updates += chunk.size();
+  }
+  store_->begin();
+  for (const auto& [hs, synced] : synced_all)
+    for (const auto& [p, v] : synced) store_->put_synced_value(hs, p, v, kCompanyLinks);
+  store_->commit();
+  return Pause::kNone;
+}
+
+SyncEngine::Pause SyncEngine::poll_accounts() {
+  if (!config_.companies.enabled) return Pause::kNone;
+  // Until an account has a company nothing of it syncs: skip the query.
+  if (store_->link_count(kAccount) == 0) return Pause::kNone;
+  Watermark mark = store_->watermark("sf:Account").value_or(Watermark{});
+  std::string fields;
+  for (const auto& f : account_fields()) fields += (fields.empty() ? "" : ", ") + f;
+  std::string soql = "SELECT " + fields + " FROM Account WHERE SystemModstamp >= " +
+                     env::format_salesforce_datetime(mark.at);
+  if (config_.strategy == Strategy::kBatched && !salesforce_->user_id().empty())
+    soql += " AND LastModifiedById != " + soql_quote(salesforce_->user_id());
+  soql += " ORDER BY SystemModstamp ASC, Id ASC";
+  auto page = salesforce_->query(soql);
+  if (!page) return salesforce_failed(page.error());
+  for (int pages = 0; pages < kPagesPerStepMax; ++pages) {
+    std::map<std::string, SfRecord> fresh;
+    for (auto& r : page->records) {
+      const env::Timestamp stamp = sf_time(r, "SystemModstamp");
+      if (stamp == mark.at && mark.ids_at.count(r.id)) continue;
+      if (stamp > mark.at) mark = Watermark{stamp, {}};
+      mark.ids_at.insert(r.id);
+      fresh[r.id] = std::move(r);
+    }
+    if (auto p = reconcile_companies(fresh); p != Pause::kNone) return p;
+    store_->put_watermark("sf:Account", mark);
+    if (page->next_records_url.empty()) break;
+    page = salesforce_->query_more(page->next_records_url);
+    if (!page) return salesforce_failed(page.error());
+  }
+  return Pause::kNone;
 }
 
 // ---------------------------------------------------------------- passes
@@ -1116,8 +1372,29 @@ SyncEngine::Pause SyncEngine::start() {
 SyncEngine::Pause SyncEngine::recover_intents() {
   const auto intents = store_->intents();
   if (intents.empty()) return Pause::kNone;
-  std::vector<Intent> to_sf, to_hs;
-  for (const auto& i : intents) (i.kind == "create_salesforce" ? to_sf : to_hs).push_back(i);
+  std::vector<Intent> to_sf, to_hs, companies;
+  for (const auto& i : intents) {
+    if (i.kind == "create_hubspot_company") {
+      companies.push_back(i);
+    } else {
+      (i.kind == "create_salesforce" ? to_sf : to_hs).push_back(i);
+    }
+  }
+  for (const auto& i : companies) {
+    // A company created just before a crash may not be searchable yet.
+    if (ports_.clock.now() - i.created_at < kSweepLag) return Pause::kHubSpot;
+    auto same =
+        hubspot_->search_in("companies", "salesforceaccountid", {i.sf_id}, company_properties());
+    if (!same) return hubspot_failed(same.error());
+    store_->begin();
+    for (const auto& c : *same)
+      if (!store_->link_by_hubspot(c.id, kCompanyLinks) && !store_->link_by_salesforce(i.sf_id)) {
+        store_->put_link(Link{c.id, "Account", i.sf_id});
+        ++stats_.recovered_intents;
+      }
+    store_->remove_intent(i.id);
+    store_->commit();
+  }
   if (!to_sf.empty()) {
     std::vector<std::string> emails;
     for (const auto& i : to_sf) emails.push_back(i.email);
@@ -1565,8 +1842,9 @@ env::Timestamp SyncEngine::step() {
     for (const std::string object : {kLead, kContact})
       if (poll_salesforce(object) != Pause::kNone || poll_deleted(object) != Pause::kNone)
         return wake();
-    if (load_owners() != Pause::kNone || poll_opportunities() != Pause::kNone ||
-        refresh_inclusion_list() != Pause::kNone || sweep_hubspot() != Pause::kNone)
+    if (load_owners() != Pause::kNone || poll_accounts() != Pause::kNone ||
+        poll_opportunities() != Pause::kNone || refresh_inclusion_list() != Pause::kNone ||
+        sweep_hubspot() != Pause::kNone)
       return wake();
     next_poll_ = now + config_.poll_interval;
     store_->put_meta("next_poll_ms", std::to_string(next_poll_.ms_since_epoch()));

@@ -69,6 +69,8 @@ struct EngineStats {
   uint64_t failures_recorded = 0;
   uint64_t webhook_events = 0;
   uint64_t unmapped_owners = 0;
+  uint64_t hubspot_company_creates = 0;
+  uint64_t company_links_made = 0;
   uint64_t lifecycle_updates = 0;
 };
 
@@ -188,6 +190,20 @@ class SyncEngine {
   Pause load_owners();
   // Lifecycle stages from opportunities through contact roles.
   Pause poll_opportunities();
+
+  // ---- companies <-> accounts (SF -> HS, through contacts)
+  // Makes sure each (HubSpot contact, Salesforce account) has the account's
+  // HubSpot company, found per the dedupe setting or created, and the
+  // contact associated with it.
+  Pause sync_accounts_for_contacts(const std::vector<std::pair<uint64_t, std::string>>& pairs);
+  // The same for the linked Salesforce contacts among `records`.
+  Pause sync_accounts_of(const std::string& object, const std::vector<SfRecord>& records);
+  // Account changes reach linked companies per the company mappings.
+  Pause poll_accounts();
+  Pause reconcile_companies(const std::map<std::string, SfRecord>& accounts);
+  std::vector<std::string> account_fields() const;
+  std::vector<std::string> company_properties() const;
+  std::optional<std::string> account_side(const FieldMapping& m, const SfRecord& account) const;
   void notice(std::string message);
 
   Pause salesforce_failed(const SfError& error);

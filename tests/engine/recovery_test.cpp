@@ -31,6 +31,7 @@ class Scenario {
     config_.strategy = strategy;
     for (auto& m : config_.contacts.mappings)
       if (m.hubspot == "phone" || m.hubspot == "jobtitle") m.rule = SyncRule::kTwoWay;
+    config_.companies.enabled = true;
   }
 
   // Runs the whole script; returns the number of crashes that happened.
@@ -42,7 +43,8 @@ class Scenario {
     contacts_.push_back(w.hs_contact({{"email", "cy@beta.io"}, {"lastname", "Cy"}}));
     w.sf_create("Lead", {{"LastName", "Bobby"}, {"Company", "Acme"}, {"Email", "bob@acme.io"}});
     w.sf_create("Lead", {{"LastName", "Dee"}, {"Company", "Delta"}, {"Email", "dee@delta.io"}});
-    w.sf_create("Contact", {{"LastName", "Eve"}, {"Email", "eve@eps.io"}});
+    account_ = w.sf_create("Account", {{"Name", "Epsilon"}, {"Website", "eps.io"}});
+    w.sf_create("Contact", {{"LastName", "Eve"}, {"Email", "eve@eps.io"}, {"AccountId", account_}});
     if (crash_side != nullptr) crash_side->crash_at(crash_at, applied, timeout);
     open();
     run_for(env::Duration::minutes(20));
@@ -83,6 +85,12 @@ class Scenario {
     EXPECT_EQ(w.hs_value(dee->id, "jobtitle"), "Director")
         << label << ": a Salesforce edit was lost";
     EXPECT_EQ(engine_->store().intents().size(), 0u) << label << ": an intent was left open";
+    size_t companies = 0;
+    for (const auto& [id, r] : w.portal.records("companies")) {
+      const std::string* account = r.get("salesforceaccountid");
+      companies += !r.archived && account != nullptr && *account == account_;
+    }
+    EXPECT_EQ(companies, 1u) << label << ": HubSpot companies for the account";
   }
 
   World w;
@@ -117,6 +125,7 @@ class Scenario {
   std::string store_;
   std::unique_ptr<SyncEngine> engine_;
   std::vector<uint64_t> contacts_;
+  std::string account_;
   int crashes_ = 0;
 };
 

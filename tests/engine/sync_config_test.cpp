@@ -73,6 +73,20 @@ contacts:
   EXPECT_EQ(c->contacts.mapping("jobtitle")->rule, SyncRule::kDontSync);
 }
 
+TEST(SyncConfigTest, CompanySyncIsOffUntilAskedFor) {
+  auto off = parse("{}");
+  ASSERT_TRUE(off.ok());
+  EXPECT_FALSE(off->companies.enabled);
+  auto on = parse(
+      "companies: {sync: true, dedupe: domain, field_mappings: [{hubspot: phone, "
+      "salesforce: Phone, rule: two_way}]}");
+  ASSERT_TRUE(on.ok()) << on.error().message;
+  EXPECT_TRUE(on->companies.enabled);
+  EXPECT_EQ(on->companies.dedupe, CompanyDedupe::kDomain);
+  ASSERT_EQ(on->companies.mappings.size(), 2u) << "the name is always mapped";
+  EXPECT_EQ(on->companies.mapping("phone")->rule, SyncRule::kTwoWay);
+}
+
 TEST(SyncConfigTest, RefusalsNameTheKeyAndWhatIsAllowed) {
   EXPECT_NE(error_of("strategy: fast").find("strategy: expected one of: native, batched"),
             std::string::npos);
@@ -103,6 +117,12 @@ TEST(SyncConfigTest, RefusalsNameTheKeyAndWhatIsAllowed) {
             std::string::npos);
   EXPECT_NE(error_of("deals: {sync: true}").find("deals: syncing deals is not supported"),
             std::string::npos);
+  EXPECT_NE(error_of("companies: {dedupe: fuzzy}")
+                .find("companies.dedupe: expected one of: native, domain"),
+            std::string::npos);
+  EXPECT_NE(
+      error_of("companies: {sync: yes please}").find("companies.sync: expected true or false"),
+      std::string::npos);
 }
 
 }  // namespace

@@ -500,5 +500,82 @@ TEST_P(EngineTest, SelectiveSyncFollowsTheIntegrationUsersSharing) {
   EXPECT_EQ(w.hs_value(mine, "jobtitle"), "Seen again") << "visible again once the rule matches";
 }
 
+// ---- companies and accounts
+
+std::vector<uint64_t> live_companies(World& w) {
+  std::vector<uint64_t> out;
+  for (const auto& [id, r] : w.portal.records("companies"))
+    if (!r.archived) out.push_back(id);
+  return out;
+}
+
+// Leads mode with automatic company creation: a lead has no account, so
+// when sales converts it the account arrives in HubSpot as a second
+// company beside the one HubSpot made from the email domain.
+TEST_P(EngineTest, LeadsModeWithAutoCreatedCompaniesDuplicatesTheCompany) {
+  w.portal.mutable_settings().auto_create_companies = true;
+  config.companies.enabled = true;
+  const uint64_t c =
+      w.hs_contact({{"email", "ann@acme.io"}, {"lastname", "Ann"}, {"company", "Acme"}});
+  start();
+  settle();
+  ASSERT_EQ(live_companies(w).size(), 1u) << "HubSpot made one from the domain";
+  sf::LeadConversion conversion;
+  conversion.lead_id = link_of(c).value().sf_id;
+  ASSERT_TRUE(w.org.convert_lead(w.admin, conversion).ok());
+  settle();
+  EXPECT_EQ(live_companies(w).size(), 2u)
+      << "the documented duplicate-company trap " << engine->last_problem();
+  EXPECT_EQ(engine->stats().hubspot_company_creates, 1u);
+  EXPECT_EQ(w.portal.associations("contacts", c, "companies").size(), 2u);
+}
+
+TEST_P(EngineTest, DomainAwareDedupeAvoidsTheDuplicateCompany) {
+  w.portal.mutable_settings().auto_create_companies = true;
+  config.companies.enabled = true;
+  config.companies.dedupe = CompanyDedupe::kDomain;
+  const uint64_t c =
+      w.hs_contact({{"email", "ann@acme.io"}, {"lastname", "Ann"}, {"company", "Acme"}});
+  start();
+  settle();
+  sf::LeadConversion conversion;
+  conversion.lead_id = link_of(c).value().sf_id;
+  auto converted = w.org.convert_lead(w.admin, conversion);
+  ASSERT_TRUE(converted.ok());
+  settle();
+  const auto companies = live_companies(w);
+  ASSERT_EQ(companies.size(), 1u) << "the contact's own company is reused";
+  EXPECT_EQ(w.portal.find("companies", companies[0])->get("salesforceaccountid") == nullptr
+                ? ""
+                : *w.portal.find("companies", companies[0])->get("salesforceaccountid"),
+            converted->account_id);
+}
+
+TEST_P(EngineTest, AccountChangesReachTheirCompany) {
+  config.companies.enabled = true;
+  config.contacts.create_as = SalesforceObject::kContact;
+  const std::string account =
+      w.sf_create("Account", {{"Name", "Globex"}, {"Website", "https://www.globex.com/"}});
+  w.sf_create("Contact",
+              {{"LastName", "Hank"}, {"Email", "hank@globex.com"}, {"AccountId", account}});
+  start();
+  settle();
+  const auto companies = live_companies(w);
+  ASSERT_EQ(companies.size(), 1u) << engine->last_problem();
+  const uint64_t company = companies[0];
+  const auto* hank = w.portal.find_by("contacts", "email", "hank@globex.com");
+  ASSERT_NE(hank, nullptr);
+  EXPECT_EQ(w.portal.associations("contacts", hank->id, "companies").size(), 1u);
+  auto value = [&](const char* p) {
+    const auto* v = w.portal.find("companies", company)->get(p);
+    return v == nullptr ? std::string() : *v;
+  };
+  EXPECT_EQ(value("name"), "Globex");
+  EXPECT_EQ(value("domain"), "globex.com") << "a website becomes a domain";
+  w.sf_update("Account", account, {{"Phone", "+1 555 0199"}});
+  settle();
+  EXPECT_EQ(value("phone"), "+1 555 0199");
+}
+
 }  // namespace
 }  // namespace crmsim::engine
