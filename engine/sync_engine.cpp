@@ -1,6 +1,7 @@
 #include "engine/sync_engine.h"
 
 #include <algorithm>
+#include <charconv>
 #include <functional>
 
 #include <nlohmann/json.hpp>
@@ -20,6 +21,11 @@ namespace {
 
 constexpr const char* kLead = "Lead";
 constexpr const char* kContact = "Contact";
+constexpr const char* kAccount = "Account";
+constexpr const char* kCompanies = "companies";
+// The synced value that remembers which account a contact was associated
+// through.
+constexpr const char* kAccountMarker = "__account";
 // What the connector writes into a required Salesforce field HubSpot has no
 // value for. Never synced back to HubSpot as a value.
 constexpr const char* kNotProvided = "[not provided]";
@@ -656,10 +662,21 @@ SyncEngine::Pause SyncEngine::write_hubspot_updates(
 
 // ---------------------------------------------------------------- creates
 
-SyncEngine::Pause SyncEngine::create_in_salesforce(const std::vector<HsRecord>& records) {
-  if (records.empty()) return Pause::kNone;
+SyncEngine::Pause SyncEngine::create_in_salesforce(const std::vector<HsRecord>& records_in) {
+  if (records_in.empty()) return Pause::kNone;
   const std::string object(salesforce_object_name(config_.contacts.create_as));
   const SalesforceObject o = config_.contacts.create_as;
+  // Contacts mode with company sync: a contact's company becomes its
+  // account first; a contact whose account cannot be made waits.
+  std::map<uint64_t, std::string> accounts;
+  std::vector<HsRecord> records;
+  if (object == kContact && config_.companies.enabled) {
+    if (auto p = accounts_for_contacts(records_in, accounts); p != Pause::kNone) return p;
+    for (const auto& r : records_in)
+      if (accounts.count(r.id)) records.push_back(r);
+  } else {
+    records = records_in;
+  }
   struct Item {
     const HsRecord* hs;
     SfFields fields;
@@ -669,6 +686,8 @@ SyncEngine::Pause SyncEngine::create_in_salesforce(const std::vector<HsRecord>& 
   store_->begin();
   for (const auto& r : records) {
     Item item{&r, salesforce_values_for_create(object, r)};
+    if (auto a = accounts.find(r.id); a != accounts.end() && !a->second.empty())
+      item.fields["AccountId"] = a->second;
     item.intent = store_->add_intent(
         Intent{0, "create_salesforce", r.id, object, "", r.get("email"), ports_.clock.now()});
     items.push_back(std::move(item));
@@ -686,6 +705,8 @@ SyncEngine::Pause SyncEngine::create_in_salesforce(const std::vector<HsRecord>& 
       synced[m.hubspot] =
           it == item.fields.end() || it->second == kNotProvided ? "" : hubspot_side(m, *item.hs);
     }
+    if (auto a = item.fields.find("AccountId"); a != item.fields.end())
+      synced[kAccountMarker] = a->second;
     store_->begin();
     save_link(Link{item.hs->id, object, sf_id}, synced);
     store_->remove_intent(item.intent);
@@ -1104,12 +1125,6 @@ SyncEngine::Pause SyncEngine::sync_accounts_of(const std::string& object,
 
 namespace {
 
-constexpr const char* kAccount = "Account";
-constexpr const char* kCompanies = "companies";
-// The synced value that remembers which account a contact was associated
-// through.
-constexpr const char* kAccountMarker = "__account";
-
 // "https://www.Acme.com/about" -> "acme.com", as HubSpot keeps domains.
 std::string domain_of(std::string_view website) {
   std::string d = lower(website);
@@ -1340,6 +1355,80 @@ SyncEngine::Pause SyncEngine::poll_accounts() {
   return Pause::kNone;
 }
 
+SyncEngine::Pause SyncEngine::accounts_for_contacts(const std::vector<HsRecord>& contacts,
+                                                    std::map<uint64_t, std::string>& accounts) {
+  // Each contact's company (its first association: the primary).
+  std::map<uint64_t, uint64_t> company_of;
+  for (const auto& c : contacts) {
+    auto companies = hubspot_->associated("contacts", c.id, kCompanies);
+    if (!companies) return hubspot_failed(companies.error());
+    if (companies->empty()) {
+      accounts[c.id] = "";  // no company: a contact without an account
+    } else {
+      company_of[c.id] = companies->front();
+    }
+  }
+  std::vector<uint64_t> unlinked;
+  for (const auto& [contact, company] : company_of)
+    if (!store_->link_by_hubspot(company, kCompanyLinks) &&
+        std::find(unlinked.begin(), unlinked.end(), company) == unlinked.end())
+      unlinked.push_back(company);
+  if (!unlinked.empty()) {
+    std::map<uint64_t, HsRecord> companies;
+    for (const auto& chunk : chunks(unlinked, HubSpotClient::kBatchInputsMax)) {
+      auto got = hubspot_->batch_read(chunk, company_properties(), kCompanies);
+      if (!got) return hubspot_failed(got.error());
+      for (auto& c : *got) companies[c.id] = std::move(c);
+    }
+    for (const auto& [id, company] : companies) {
+      SfFields fields;
+      std::map<std::string, std::string> synced;
+      for (const auto& m : config_.companies.mappings) {
+        if (m.rule == SyncRule::kDontSync || m.rule == SyncRule::kAlwaysUseSalesforce) continue;
+        const std::string& v = company.get(m.hubspot);
+        if (!v.empty()) fields[m.contact_field] = v;
+        synced[m.hubspot] = m.hubspot == "domain" ? domain_of(v) : v;
+      }
+      if (fields["Name"].empty())
+        fields["Name"] = company.get("domain").empty() ? kNotProvided : company.get("domain");
+      // The intent keeps the name: after a lost answer the account is found
+      // by name among those the integration user created since.
+      store_->begin();
+      const int64_t intent = store_->add_intent(Intent{0, "create_salesforce_account", id, kAccount,
+                                                       "", fields["Name"], ports_.clock.now()});
+      store_->commit();
+      auto created = salesforce_->create(kAccount, fields);
+      if (!created) {
+        if (created.error().transient()) return salesforce_failed(created.error());
+        store_->remove_intent(intent);
+        record_failure("company:" + std::to_string(id), "to_salesforce", family_of(created.error()),
+                       describe(created.error()));
+        continue;
+      }
+      store_->begin();
+      store_->remove_intent(intent);
+      store_->put_link(Link{id, kAccount, *created});
+      for (const auto& [p, v] : synced) store_->put_synced_value(id, p, v, kCompanyLinks);
+      store_->commit();
+      ++stats_.salesforce_account_creates;
+      // HubSpot learns which account its company syncs with.
+      auto marked = hubspot_->update(id, {{"salesforceaccountid", *created}}, kCompanies);
+      if (!marked && marked.error().transient()) return hubspot_failed(marked.error());
+    }
+  }
+  for (const auto& [contact, company] : company_of) {
+    auto link = store_->link_by_hubspot(company, kCompanyLinks);
+    if (link) {
+      accounts[contact] = link->sf_id;
+    } else {
+      record_failure("hs:" + std::to_string(contact), "to_salesforce", "associations",
+                     "Waiting for account to sync: company " + std::to_string(company) +
+                         " could not be created in Salesforce");
+    }
+  }
+  return Pause::kNone;
+}
+
 // ---------------------------------------------------------------- passes
 
 SyncEngine::Pause SyncEngine::start() {
@@ -1372,13 +1461,31 @@ SyncEngine::Pause SyncEngine::start() {
 SyncEngine::Pause SyncEngine::recover_intents() {
   const auto intents = store_->intents();
   if (intents.empty()) return Pause::kNone;
-  std::vector<Intent> to_sf, to_hs, companies;
+  std::vector<Intent> to_sf, to_hs, companies, accounts;
   for (const auto& i : intents) {
     if (i.kind == "create_hubspot_company") {
       companies.push_back(i);
+    } else if (i.kind == "create_salesforce_account") {
+      accounts.push_back(i);
     } else {
       (i.kind == "create_salesforce" ? to_sf : to_hs).push_back(i);
     }
+  }
+  for (const auto& i : accounts) {
+    auto page = salesforce_->query(
+        "SELECT Id FROM Account WHERE Name = " + soql_quote(i.email) +
+        " AND CreatedById = " + soql_quote(salesforce_->user_id()) + " AND CreatedDate >= " +
+        env::format_salesforce_datetime(i.created_at - env::Duration::seconds(1)) +
+        " ORDER BY CreatedDate ASC, Id ASC LIMIT 1");
+    if (!page) return salesforce_failed(page.error());
+    store_->begin();
+    if (!page->records.empty() && !store_->link_by_hubspot(i.hs_id, kCompanyLinks) &&
+        !store_->link_by_salesforce(page->records.front().id)) {
+      store_->put_link(Link{i.hs_id, kAccount, page->records.front().id});
+      ++stats_.recovered_intents;
+    }
+    store_->remove_intent(i.id);
+    store_->commit();
   }
   for (const auto& i : companies) {
     // A company created just before a crash may not be searchable yet.
@@ -1787,8 +1894,12 @@ SyncEngine::Pause SyncEngine::retry_failures() {
   std::map<std::string, std::vector<std::string>> sf_ids;
   store_->begin();
   for (auto f : due) {
-    if (f.key.rfind("hs:", 0) == 0) {
-      (void)store_->inbox_add(std::stoull(f.key.substr(3)), "retry", now);
+    if (f.key.rfind("company:", 0) == 0) {
+      // Retried when one of its contacts syncs again.
+    } else if (f.key.rfind("hs:", 0) == 0) {
+      uint64_t id = 0;
+      if (std::from_chars(f.key.data() + 3, f.key.data() + f.key.size(), id).ec == std::errc())
+        (void)store_->inbox_add(id, "retry", now);
     } else {
       const size_t colon = f.key.find(':', 3);
       if (colon != std::string::npos)

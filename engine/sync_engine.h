@@ -70,6 +70,7 @@ struct EngineStats {
   uint64_t webhook_events = 0;
   uint64_t unmapped_owners = 0;
   uint64_t hubspot_company_creates = 0;
+  uint64_t salesforce_account_creates = 0;
   uint64_t company_links_made = 0;
   uint64_t lifecycle_updates = 0;
 };
@@ -198,6 +199,12 @@ class SyncEngine {
   Pause sync_accounts_for_contacts(const std::vector<std::pair<uint64_t, std::string>>& pairs);
   // The same for the linked Salesforce contacts among `records`.
   Pause sync_accounts_of(const std::string& object, const std::vector<SfRecord>& records);
+  // Contacts mode: the account each new Salesforce contact goes under (its
+  // HubSpot company's, created in Salesforce if needed; "" for a contact
+  // with no company). A contact whose account cannot be made is left out
+  // and waits in Sync Health ("Waiting for account to sync").
+  Pause accounts_for_contacts(const std::vector<HsRecord>& contacts,
+                              std::map<uint64_t, std::string>& accounts);
   // Account changes reach linked companies per the company mappings.
   Pause poll_accounts();
   Pause reconcile_companies(const std::map<std::string, SfRecord>& accounts);

@@ -5,6 +5,8 @@
 // strategy's initial sync must cost close to the minimum its batch and
 // page sizes allow.
 #include <filesystem>
+#include <map>
+#include <tuple>
 
 #include <gtest/gtest.h>
 
@@ -27,8 +29,13 @@ std::string temp_store(const std::string& name) {
 // One scenario, run with an optional crash at the n-th call to one CRM.
 class Scenario {
  public:
-  Scenario(Strategy strategy, std::string store) : store_(std::move(store)) {
+  Scenario(Strategy strategy, SalesforceObject create_as, std::string store)
+      : store_(std::move(store)) {
     config_.strategy = strategy;
+    config_.contacts.create_as = create_as;
+    // HubSpot makes a company from each new contact's domain: in Contacts
+    // mode the engine turns those into accounts.
+    w.portal.mutable_settings().auto_create_companies = true;
     for (auto& m : config_.contacts.mappings)
       if (m.hubspot == "phone" || m.hubspot == "jobtitle") m.rule = SyncRule::kTwoWay;
     config_.companies.enabled = true;
@@ -77,7 +84,8 @@ class Scenario {
       auto link = engine_->store().link_by_hubspot(contact->id);
       EXPECT_TRUE(link) << label << ": " << email << " is not linked";
     }
-    const auto ann = w.sf_by_email("Lead", "ann@acme.io");
+    const auto ann = w.sf_by_email(std::string(salesforce_object_name(config_.contacts.create_as)),
+                                   "ann@acme.io");
     ASSERT_EQ(ann.size(), 1u) << label;
     EXPECT_EQ(w.sf_value(ann[0], "Phone"), "111") << label << ": a HubSpot edit was lost";
     const auto* dee = w.portal.find_by("contacts", "email", "dee@delta.io");
@@ -91,6 +99,18 @@ class Scenario {
       companies += !r.archived && account != nullptr && *account == account_;
     }
     EXPECT_EQ(companies, 1u) << label << ": HubSpot companies for the account";
+    // No account or company twice.
+    std::map<std::string, int> account_names, linked_accounts;
+    for (const auto& [id, r] : w.org.records(*w.org.schema().object("Account")))
+      if (!r.deleted) ++account_names[r.get("Name").to_text()];
+    for (const auto& [name, n] : account_names)
+      EXPECT_EQ(n, 1) << label << ": accounts named " << name;
+    for (const auto& [id, r] : w.portal.records("companies")) {
+      const std::string* account = r.get("salesforceaccountid");
+      if (!r.archived && account != nullptr) ++linked_accounts[*account];
+    }
+    for (const auto& [account, n] : linked_accounts)
+      EXPECT_EQ(n, 1) << label << ": companies for account " << account;
   }
 
   World w;
@@ -129,19 +149,31 @@ class Scenario {
   int crashes_ = 0;
 };
 
-class RecoveryTest : public ::testing::TestWithParam<Strategy> {};
+class RecoveryTest : public ::testing::TestWithParam<std::tuple<Strategy, SalesforceObject>> {
+ protected:
+  Strategy strategy() const { return std::get<0>(GetParam()); }
+  SalesforceObject create_as() const { return std::get<1>(GetParam()); }
+  std::string name(const std::string& what) const {
+    return what + "-" + std::string(strategy_name(strategy())) + "-" +
+           std::string(salesforce_object_name(create_as()));
+  }
+};
 
-INSTANTIATE_TEST_SUITE_P(Strategies, RecoveryTest,
-                         ::testing::Values(Strategy::kNative, Strategy::kBatched),
-                         [](const auto& info) { return std::string(strategy_name(info.param)); });
+INSTANTIATE_TEST_SUITE_P(
+    StrategiesAndModes, RecoveryTest,
+    ::testing::Combine(::testing::Values(Strategy::kNative, Strategy::kBatched),
+                       ::testing::Values(SalesforceObject::kLead, SalesforceObject::kContact)),
+    [](const auto& info) {
+      return std::string(strategy_name(std::get<0>(info.param))) + "_" +
+             std::string(salesforce_object_name(std::get<1>(info.param)));
+    });
 
 TEST_P(RecoveryTest, ACrashAfterAnyCallLosesAndDuplicatesNothing) {
-  const std::string store =
-      temp_store(std::string("recovery-") + std::string(strategy_name(GetParam())));
+  const std::string store = temp_store(name("recovery"));
   // A clean run tells how many calls each side sees.
   int64_t sf_calls = 0, hs_calls = 0;
   {
-    Scenario clean(GetParam(), store);
+    Scenario clean(strategy(), create_as(), store);
     clean.run(nullptr, 0, false);
     clean.check("clean run");
     sf_calls = clean.sf_calls_armed;
@@ -154,8 +186,7 @@ TEST_P(RecoveryTest, ACrashAfterAnyCallLosesAndDuplicatesNothing) {
     const int64_t calls = salesforce ? sf_calls : hs_calls;
     for (int64_t n = 1; n <= calls; ++n) {
       for (const bool applied : {false, true}) {
-        Scenario s(GetParam(),
-                   temp_store(std::string("crash-") + std::string(strategy_name(GetParam()))));
+        Scenario s(strategy(), create_as(), temp_store(name("crash")));
         auto* side = salesforce ? &s.w.sf_transport : &s.w.hs_transport;
         const int crashes = s.run(side, n, applied);
         const std::string label = std::string(salesforce ? "Salesforce" : "HubSpot") + " call " +
@@ -174,8 +205,7 @@ TEST_P(RecoveryTest, ACrashAfterAnyCallLosesAndDuplicatesNothing) {
   for (const bool salesforce : {true, false}) {
     const int64_t calls = salesforce ? sf_calls : hs_calls;
     for (int64_t n = 1; n <= calls; ++n) {
-      Scenario s(GetParam(),
-                 temp_store(std::string("timeout-") + std::string(strategy_name(GetParam()))));
+      Scenario s(strategy(), create_as(), temp_store(name("timeout")));
       auto* side = salesforce ? &s.w.sf_transport : &s.w.hs_transport;
       s.run(side, n, true, true);
       s.check(std::string(salesforce ? "Salesforce" : "HubSpot") + " call " + std::to_string(n) +

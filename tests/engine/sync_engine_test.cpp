@@ -577,5 +577,25 @@ TEST_P(EngineTest, AccountChangesReachTheirCompany) {
   EXPECT_EQ(value("phone"), "+1 555 0199");
 }
 
+TEST_P(EngineTest, ContactsModeBringsTheCompanyAlongAsTheAccount) {
+  w.portal.mutable_settings().auto_create_companies = true;
+  config.companies.enabled = true;
+  config.contacts.create_as = SalesforceObject::kContact;
+  const uint64_t c = w.hs_contact({{"email", "ann@acme.io"}, {"lastname", "Ann"}});
+  start();
+  settle();
+  const auto contacts = w.sf_by_email("Contact", "ann@acme.io");
+  ASSERT_EQ(contacts.size(), 1u) << engine->last_problem();
+  const std::string account = w.sf_value(contacts[0], "AccountId");
+  ASSERT_FALSE(account.empty()) << "the contact goes under its company's account";
+  EXPECT_EQ(w.sf_live("Account"), 1u);
+  const auto companies = live_companies(w);
+  ASSERT_EQ(companies.size(), 1u) << "no duplicate company in Contacts mode";
+  const auto* marked = w.portal.find("companies", companies[0])->get("salesforceaccountid");
+  ASSERT_NE(marked, nullptr);
+  EXPECT_EQ(*marked, account);
+  (void)c;
+}
+
 }  // namespace
 }  // namespace crmsim::engine
