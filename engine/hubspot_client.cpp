@@ -313,8 +313,8 @@ env::Result<std::vector<HsBatchResult>, HsError> HubSpotClient::batch_update(
   return batch_results(reply->status, json::parse(reply->body, nullptr, false), {}, "", ids);
 }
 
-env::Result<env::Ok, HsError> HubSpotClient::archive(uint64_t id) {
-  auto reply = call(env::Method::kDelete, std::string(kContacts) + "/" + std::to_string(id), "");
+env::Result<env::Ok, HsError> HubSpotClient::archive(uint64_t id, std::string_view type) {
+  auto reply = call(env::Method::kDelete, objects(type) + "/" + std::to_string(id), "");
   if (!reply && reply.error().status != 404) return fail(reply.error());
   return env::Ok{};
 }

@@ -101,7 +101,7 @@ class HubSpotClient {
       const std::vector<std::pair<uint64_t, std::map<std::string, std::string>>>& inputs,
       std::string_view type = "contacts");
   // Absent counts as archived.
-  env::Result<env::Ok, HsError> archive(uint64_t id);
+  env::Result<env::Ok, HsError> archive(uint64_t id, std::string_view type = "contacts");
   // Contacts modified at or after `since` and no later than `until`, oldest
   // first (then by id).
   env::Result<HsSearchPage, HsError> search_modified(env::Timestamp since, env::Timestamp until,

@@ -184,7 +184,9 @@ void LinkStore::commit() {
 // ---- links
 
 std::string_view link_kind(std::string_view sf_object) {
-  return sf_object == "Account" ? kCompanyLinks : kContactLinks;
+  if (sf_object == "Account") return kCompanyLinks;
+  if (sf_object == "Opportunity") return kDealLinks;
+  return kContactLinks;
 }
 
 std::optional<Link> LinkStore::link_by_hubspot(uint64_t hs_id, std::string_view kind) const {

@@ -26,11 +26,12 @@ struct sqlite3;
 
 namespace crmsim::engine {
 
-// The two kinds of links: a HubSpot contact with a Salesforce lead or
-// contact, and a HubSpot company with a Salesforce account. HubSpot ids are
+// The kinds of links: a HubSpot contact with a Salesforce lead or contact,
+// a company with an account, a deal with an opportunity. HubSpot ids are
 // unique within a kind only.
 inline constexpr std::string_view kContactLinks = "contact";
 inline constexpr std::string_view kCompanyLinks = "company";
+inline constexpr std::string_view kDealLinks = "deal";
 // The kind of link a Salesforce object takes part in.
 std::string_view link_kind(std::string_view sf_object);
 

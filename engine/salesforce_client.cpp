@@ -38,6 +38,12 @@ std::string value_text(const json& v) {
   if (v.is_null()) return "";
   if (v.is_string()) return v.get<std::string>();
   if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
+  // 12000.0 reads as "12000", as a person would write it.
+  if (v.is_number_float()) {
+    const double d = v.get<double>();
+    if (d == static_cast<double>(static_cast<int64_t>(d)) && d > -1e15 && d < 1e15)
+      return std::to_string(static_cast<int64_t>(d));
+  }
   return v.dump();
 }
 

@@ -83,10 +83,30 @@ std::vector<FieldMapping> default_company_mappings() {
   };
 }
 
+const std::string* DealSettings::stage_for(std::string_view salesforce_stage) const {
+  for (const auto& [from, to] : stages)
+    if (from == salesforce_stage) return &to;
+  return nullptr;
+}
+
+std::vector<std::pair<std::string, std::string>> default_deal_stages() {
+  return {{"Prospecting", "appointmentscheduled"},
+          {"Qualification", "qualifiedtobuy"},
+          {"Needs Analysis", "qualifiedtobuy"},
+          {"Value Proposition", "presentationscheduled"},
+          {"Id. Decision Makers", "decisionmakerboughtin"},
+          {"Perception Analysis", "decisionmakerboughtin"},
+          {"Proposal/Price Quote", "contractsent"},
+          {"Negotiation/Review", "contractsent"},
+          {"Closed Won", "closedwon"},
+          {"Closed Lost", "closedlost"}};
+}
+
 SyncConfig SyncConfig::defaults() {
   SyncConfig c;
   c.contacts.mappings = default_contact_mappings();
   c.companies.mappings = default_company_mappings();
+  c.deals.stages = default_deal_stages();
   return c;
 }
 
@@ -101,8 +121,7 @@ const std::vector<std::pair<std::string, SyncRule>> kRules = {
 // Sections the connector has that this engine does not sync yet: refused by
 // name rather than silently ignored, so nobody validates a setting that
 // would have no effect.
-const std::vector<std::string> kNotYetSections = {"deals", "activities", "tickets",
-                                                  "custom_objects"};
+const std::vector<std::string> kNotYetSections = {"activities", "tickets", "custom_objects"};
 
 // A field name as Salesforce and HubSpot spell them: letters, digits, '_'.
 bool is_field_name(const std::string& s) {
@@ -275,13 +294,52 @@ env::Status parse_companies(const json& j, CompanySettings& c) {
   return env::Ok{};
 }
 
+env::Status parse_deals(const json& j, DealSettings& d) {
+  const std::string w = "deals";
+  if (auto s = cfg::check_keys(j, w, {"sync", "pipeline", "stages", "amount_conversion"}); !s)
+    return s;
+  auto enabled = cfg::flag(j, "sync", w, d.enabled);
+  if (!enabled) return fail(enabled.error());
+  d.enabled = *enabled;
+  if (j.contains("pipeline")) {
+    auto v = cfg::text(j["pipeline"], w + ".pipeline");
+    if (!v) return fail(v.error());
+    d.pipeline = *v;
+  }
+  if (j.contains("stages")) {
+    if (!j["stages"].is_object() || j["stages"].empty())
+      return cfg::bad(w + ".stages",
+                      "expected a mapping of Salesforce stage names to HubSpot deal stage ids");
+    d.stages.clear();
+    for (const auto& [from, to] : j["stages"].items()) {
+      auto v = cfg::text(to, w + ".stages." + from);
+      if (!v) return fail(v.error());
+      d.stages.emplace_back(from, *v);
+    }
+  }
+  if (j.contains("amount_conversion")) {
+    const json& a = j["amount_conversion"];
+    const std::string where = w + ".amount_conversion";
+    if (auto s = cfg::check_keys(a, where, {"rate", "currency_code"}); !s) return s;
+    if (!a.contains("rate") || !a["rate"].is_number() || a["rate"].get<double>() <= 0 ||
+        a["rate"].get<double>() > 1e6)
+      return cfg::bad(where + ".rate", "expected a positive number (deal = opportunity x rate)");
+    auto code = cfg::text(a.value("currency_code", json()), where + ".currency_code");
+    if (!code || code->size() != 3)
+      return cfg::bad(where + ".currency_code", "expected an ISO code such as USD");
+    d.amount_rate = a["rate"].get<double>();
+    d.currency_code = *code;
+  }
+  return env::Ok{};
+}
+
 }  // namespace
 
 env::Result<SyncConfig> parse_sync_config(const json& j) {
   SyncConfig c = SyncConfig::defaults();
   if (j.is_null()) return c;
-  std::vector<std::string> allowed = {"sync",          "salesforce", "strategy",
-                                      "poll_interval", "contacts",   "companies"};
+  std::vector<std::string> allowed = {"sync",     "salesforce", "strategy", "poll_interval",
+                                      "contacts", "companies",  "deals"};
   for (const auto& s : kNotYetSections) {
     if (j.is_object() && j.contains(s))
       return cfg::bad(s, "syncing " + s +
@@ -336,6 +394,9 @@ env::Result<SyncConfig> parse_sync_config(const json& j) {
   }
   if (j.contains("companies")) {
     if (auto s = parse_companies(j["companies"], c.companies); !s) return fail(s.error());
+  }
+  if (j.contains("deals")) {
+    if (auto s = parse_deals(j["deals"], c.deals); !s) return fail(s.error());
   }
   return c;
 }

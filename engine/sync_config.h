@@ -108,6 +108,23 @@ struct CompanySettings {
   const FieldMapping* mapping(std::string_view hubspot_property) const;
 };
 
+// "Sync Salesforce Opportunities and HubSpot Deals": opportunities become
+// deals in one pipeline, with their stage mapped; the amount passes as a
+// raw number unless a conversion is given; an opportunity deleted in
+// Salesforce deletes its deal (a deleted deal never deletes the
+// opportunity).
+struct DealSettings {
+  bool enabled = false;
+  std::string pipeline = "default";
+  // Salesforce StageName -> HubSpot dealstage id.
+  std::vector<std::pair<std::string, std::string>> stages;
+  // Opt-in: deal amount = opportunity Amount x rate, in currency_code.
+  double amount_rate = 1.0;
+  std::string currency_code;  // empty: no conversion, no currency set
+
+  const std::string* stage_for(std::string_view salesforce_stage) const;
+};
+
 struct SyncConfig {
   // Bounds on what a user may configure.
   static constexpr env::Duration kPollIntervalMin = env::Duration::minutes(1);
@@ -123,6 +140,7 @@ struct SyncConfig {
   Strategy strategy = Strategy::kNative;
   ContactSettings contacts;
   CompanySettings companies;
+  DealSettings deals;
 
   // The connector's defaults: Leads, both-way contact creation, the
   // standard contact mappings with "prefer Salesforce unless blank".
@@ -135,6 +153,8 @@ std::vector<FieldMapping> default_contact_mappings();
 // The standard company mappings (name, domain, phone, billing address,
 // employees).
 std::vector<FieldMapping> default_company_mappings();
+// Salesforce's standard opportunity stages onto HubSpot's default pipeline.
+std::vector<std::pair<std::string, std::string>> default_deal_stages();
 
 // Reads settings from a parsed YAML/JSON document (see
 // docs/sync-config.md). Absent keys keep their defaults. Error "bad_config"

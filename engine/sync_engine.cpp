@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <functional>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
@@ -1429,6 +1431,233 @@ SyncEngine::Pause SyncEngine::accounts_for_contacts(const std::vector<HsRecord>&
   return Pause::kNone;
 }
 
+// ---------------------------------------------------------------- deals
+
+namespace {
+
+constexpr const char* kOpportunity = "Opportunity";
+constexpr const char* kDeals = "deals";
+const std::vector<std::string> kOpportunityFields = {
+    "Id",        "Name",      "Amount",         "StageName",
+    "CloseDate", "AccountId", "SystemModstamp", "LastModifiedDate"};
+
+// A number as HubSpot shows it: no trailing zeros ("1200", "99.5").
+std::string plain_number(double v) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.2f", v);
+  std::string out = buffer;
+  while (!out.empty() && out.back() == '0') out.pop_back();
+  if (!out.empty() && out.back() == '.') out.pop_back();
+  return out;
+}
+
+// A HubSpot datetime or a date, as a date ("2024-06-30"), to compare.
+std::string as_date(const std::string& v) {
+  if (v.empty()) return v;
+  if (auto t = env::parse_datetime(v)) return env::format_date(*t);
+  if (auto t = env::parse_date(v)) return env::format_date(*t);
+  return v;
+}
+
+}  // namespace
+
+std::optional<std::map<std::string, std::string>> SyncEngine::deal_values(
+    const SfRecord& opportunity) {
+  const std::string* stage = config_.deals.stage_for(opportunity.get("StageName"));
+  if (stage == nullptr) {
+    record_failure("sf:Opportunity:" + opportunity.id, "to_hubspot", "property_values",
+                   "Salesforce stage '" + opportunity.get("StageName") +
+                       "' has no deal stage mapped in pipeline " + config_.deals.pipeline);
+    return std::nullopt;
+  }
+  HsProps v;
+  v["dealname"] = opportunity.get("Name");
+  v["pipeline"] = config_.deals.pipeline;
+  v["dealstage"] = *stage;
+  v["closedate"] = as_date(opportunity.get("CloseDate"));
+  v["hs_salesforceopportunityid"] = opportunity.id;
+  const std::string& amount = opportunity.get("Amount");
+  if (amount.empty()) {
+    v["amount"] = "";
+  } else if (config_.deals.currency_code.empty()) {
+    v["amount"] = amount;  // the connector passes the raw number
+  } else {
+    try {
+      v["amount"] = plain_number(std::stod(amount) * config_.deals.amount_rate);
+    } catch (const std::exception&) {
+      v["amount"] = amount;
+    }
+    v["deal_currency_code"] = config_.deals.currency_code;
+  }
+  return v;
+}
+
+SyncEngine::Pause SyncEngine::sync_deals(const std::vector<SfRecord>& opportunities) {
+  std::vector<std::pair<uint64_t, HsProps>> updates;
+  std::vector<std::pair<const SfRecord*, HsProps>> creates;
+  std::vector<std::pair<uint64_t, HsProps>> synced_after;  // for updates
+  for (const auto& o : opportunities) {
+    auto values = deal_values(o);
+    if (!values) continue;
+    auto link = store_->link_by_salesforce(o.id);
+    if (!link) {
+      creates.emplace_back(&o, std::move(*values));
+      continue;
+    }
+    const auto last = store_->synced_values(link->hs_id, kDealLinks);
+    HsProps changed;
+    for (const auto& [p, v] : *values) {
+      auto it = last.find(p);
+      if (it == last.end() || it->second != v) changed[p] = v;
+    }
+    if (changed.empty()) continue;
+    HsProps write = changed;
+    if (write.count("closedate") && !write["closedate"].empty())
+      write["closedate"] = env::format_hubspot_datetime(*env::parse_date(write["closedate"]));
+    updates.emplace_back(link->hs_id, std::move(write));
+    synced_after.emplace_back(link->hs_id, std::move(changed));
+  }
+  // Updates: Salesforce owns its opportunities' deals.
+  for (const auto& chunk : chunks(updates, HubSpotClient::kBatchInputsMax)) {
+    if (config_.strategy == Strategy::kBatched) {
+      auto r = hubspot_->batch_update(chunk, kDeals);
+      if (!r) return hubspot_failed(r.error());
+    } else {
+      for (const auto& [id, props] : chunk) {
+        auto r = hubspot_->update(id, props, kDeals);
+        if (!r) {
+          if (r.error().transient()) return hubspot_failed(r.error());
+          auto link = store_->link_by_hubspot(id, kDealLinks);
+          record_failure("sf:Opportunity:" + (link ? link->sf_id : std::string()), "to_hubspot",
+                         family_of(r.error()), describe(r.error()));
+        }
+      }
+    }
+    stats_.hubspot_updates += chunk.size();
+  }
+  store_->begin();
+  for (const auto& [id, props] : synced_after)
+    for (const auto& [p, v] : props) store_->put_synced_value(id, p, v, kDealLinks);
+  store_->commit();
+  // Creates, each behind an intent (found again by its opportunity id).
+  std::vector<std::pair<std::string, uint64_t>> created;  // opportunity -> deal
+  for (const auto& [o, values] : creates) {
+    HsProps write = values;
+    if (!write["closedate"].empty())
+      write["closedate"] = env::format_hubspot_datetime(*env::parse_date(write["closedate"]));
+    for (auto it = write.begin(); it != write.end();)
+      it = it->second.empty() ? write.erase(it) : std::next(it);
+    store_->begin();
+    const int64_t intent = store_->add_intent(
+        Intent{0, "create_hubspot_deal", 0, kOpportunity, o->id, "", ports_.clock.now()});
+    store_->commit();
+    auto id = hubspot_->create(write, kDeals);
+    if (!id) {
+      if (id.error().transient()) return hubspot_failed(id.error());
+      store_->remove_intent(intent);
+      record_failure("sf:Opportunity:" + o->id, "to_hubspot", family_of(id.error()),
+                     describe(id.error()));
+      continue;
+    }
+    store_->begin();
+    store_->remove_intent(intent);
+    store_->put_link(Link{*id, kOpportunity, o->id});
+    for (const auto& [p, v] : values) store_->put_synced_value(*id, p, v, kDealLinks);
+    clear_failure("sf:Opportunity:" + o->id);
+    store_->commit();
+    ++stats_.hubspot_deal_creates;
+    created.emplace_back(o->id, *id);
+  }
+  if (created.empty()) return Pause::kNone;
+  // New deals join their contacts (through contact roles) and company.
+  std::map<std::string, uint64_t> deal_of(created.begin(), created.end());
+  std::vector<std::string> ids;
+  for (const auto& [o, d] : created) ids.push_back(o);
+  std::vector<std::tuple<uint64_t, std::string, uint64_t>> associations;
+  for (const auto& chunk : chunks(ids, kEmailsPerQueryMax)) {
+    std::string in;
+    for (const auto& id : chunk) in += (in.empty() ? "" : ", ") + soql_quote(id);
+    auto page = salesforce_->query(
+        "SELECT OpportunityId, ContactId FROM OpportunityContactRole WHERE OpportunityId IN (" +
+        in + ")");
+    if (!page) return salesforce_failed(page.error());
+    for (const auto& r : page->records)
+      if (auto link = store_->link_by_salesforce(r.get("ContactId")))
+        associations.emplace_back(deal_of[r.get("OpportunityId")], "contacts", link->hs_id);
+  }
+  for (const auto& o : opportunities)
+    if (deal_of.count(o.id) && !o.get("AccountId").empty())
+      if (auto link = store_->link_by_salesforce(o.get("AccountId")))
+        associations.emplace_back(deal_of[o.id], "companies", link->hs_id);
+  for (const auto& [deal, type, id] : associations) {
+    auto r = hubspot_->associate(kDeals, deal, type, id);
+    if (!r && r.error().transient()) return hubspot_failed(r.error());
+  }
+  return Pause::kNone;
+}
+
+SyncEngine::Pause SyncEngine::poll_deals() {
+  if (!config_.deals.enabled) return Pause::kNone;
+  Watermark mark = store_->watermark("deals:Opportunity").value_or(Watermark{});
+  std::string fields;
+  for (const auto& f : kOpportunityFields) fields += (fields.empty() ? "" : ", ") + f;
+  std::string soql = "SELECT " + fields + " FROM Opportunity WHERE SystemModstamp >= " +
+                     env::format_salesforce_datetime(mark.at);
+  if (config_.strategy == Strategy::kBatched && !salesforce_->user_id().empty())
+    soql += " AND LastModifiedById != " + soql_quote(salesforce_->user_id());
+  soql += " ORDER BY SystemModstamp ASC, Id ASC";
+  auto page = salesforce_->query(soql);
+  if (!page) return salesforce_failed(page.error());
+  for (int pages = 0; pages < kPagesPerStepMax; ++pages) {
+    std::vector<SfRecord> fresh;
+    Watermark next = mark;
+    for (auto& r : page->records) {
+      const env::Timestamp stamp = sf_time(r, "SystemModstamp");
+      if (stamp == mark.at && mark.ids_at.count(r.id)) continue;
+      if (stamp > next.at) next = Watermark{stamp, {}};
+      next.ids_at.insert(r.id);
+      fresh.push_back(std::move(r));
+    }
+    if (auto p = sync_deals(fresh); p != Pause::kNone) return p;
+    mark = std::move(next);
+    store_->put_watermark("deals:Opportunity", mark);
+    if (page->next_records_url.empty()) break;
+    page = salesforce_->query_more(page->next_records_url);
+    if (!page) return salesforce_failed(page.error());
+  }
+  return Pause::kNone;
+}
+
+SyncEngine::Pause SyncEngine::poll_deleted_opportunities() {
+  if (!config_.deals.enabled) return Pause::kNone;
+  const env::Timestamp now = ports_.clock.now();
+  const std::string key = "deleted_ms:Opportunity";
+  env::Timestamp start = now;
+  if (auto m = store_->meta(key)) {
+    start = env::Timestamp::from_ms(std::stoll(*m));
+  } else if (auto s0 = store_->meta("started_ms")) {
+    start = env::Timestamp::from_ms(std::stoll(*s0));
+  }
+  if (now - start < env::Duration::minutes(1)) return Pause::kNone;
+  if (now - start > env::Duration::days(15)) start = now - env::Duration::days(15);
+  auto deleted = salesforce_->deleted(kOpportunity, start, now);
+  if (!deleted) return salesforce_failed(deleted.error());
+  for (const auto& d : *deleted) {
+    auto link = store_->link_by_salesforce(d.id);
+    if (!link) continue;
+    // An opportunity deleted in Salesforce deletes its deal.
+    auto r = hubspot_->archive(link->hs_id, kDeals);
+    if (!r) return hubspot_failed(r.error());
+    ++stats_.hubspot_deal_deletes;
+    store_->begin();
+    store_->remove_link(link->hs_id, kDealLinks);
+    store_->clear_synced_values(link->hs_id, kDealLinks);
+    store_->commit();
+  }
+  store_->put_meta(key, std::to_string(now.ms_since_epoch()));
+  return Pause::kNone;
+}
+
 // ---------------------------------------------------------------- passes
 
 SyncEngine::Pause SyncEngine::start() {
@@ -1461,15 +1690,32 @@ SyncEngine::Pause SyncEngine::start() {
 SyncEngine::Pause SyncEngine::recover_intents() {
   const auto intents = store_->intents();
   if (intents.empty()) return Pause::kNone;
-  std::vector<Intent> to_sf, to_hs, companies, accounts;
+  std::vector<Intent> to_sf, to_hs, companies, accounts, deals;
   for (const auto& i : intents) {
     if (i.kind == "create_hubspot_company") {
       companies.push_back(i);
     } else if (i.kind == "create_salesforce_account") {
       accounts.push_back(i);
+    } else if (i.kind == "create_hubspot_deal") {
+      deals.push_back(i);
     } else {
       (i.kind == "create_salesforce" ? to_sf : to_hs).push_back(i);
     }
+  }
+  for (const auto& i : deals) {
+    // A deal created just before a crash may not be searchable yet.
+    if (ports_.clock.now() - i.created_at < kSweepLag) return Pause::kHubSpot;
+    auto same = hubspot_->search_in(kDeals, "hs_salesforceopportunityid", {i.sf_id},
+                                    {"hs_salesforceopportunityid"});
+    if (!same) return hubspot_failed(same.error());
+    store_->begin();
+    for (const auto& d : *same)
+      if (!store_->link_by_hubspot(d.id, kDealLinks) && !store_->link_by_salesforce(i.sf_id)) {
+        store_->put_link(Link{d.id, kOpportunity, i.sf_id});
+        ++stats_.recovered_intents;
+      }
+    store_->remove_intent(i.id);
+    store_->commit();
   }
   for (const auto& i : accounts) {
     auto page = salesforce_->query(
@@ -1954,6 +2200,7 @@ env::Timestamp SyncEngine::step() {
       if (poll_salesforce(object) != Pause::kNone || poll_deleted(object) != Pause::kNone)
         return wake();
     if (load_owners() != Pause::kNone || poll_accounts() != Pause::kNone ||
+        poll_deals() != Pause::kNone || poll_deleted_opportunities() != Pause::kNone ||
         poll_opportunities() != Pause::kNone || refresh_inclusion_list() != Pause::kNone ||
         sweep_hubspot() != Pause::kNone)
       return wake();

@@ -71,6 +71,8 @@ struct EngineStats {
   uint64_t unmapped_owners = 0;
   uint64_t hubspot_company_creates = 0;
   uint64_t salesforce_account_creates = 0;
+  uint64_t hubspot_deal_creates = 0;
+  uint64_t hubspot_deal_deletes = 0;
   uint64_t company_links_made = 0;
   uint64_t lifecycle_updates = 0;
 };
@@ -205,6 +207,14 @@ class SyncEngine {
   // and waits in Sync Health ("Waiting for account to sync").
   Pause accounts_for_contacts(const std::vector<HsRecord>& contacts,
                               std::map<uint64_t, std::string>& accounts);
+  // ---- deals <-> opportunities (SF -> HS)
+  Pause poll_deals();
+  Pause sync_deals(const std::vector<SfRecord>& opportunities);
+  Pause poll_deleted_opportunities();
+  // An opportunity's deal properties (HubSpot's side of the comparison);
+  // nullopt, with a Sync Health failure, for a stage with no mapping.
+  std::optional<std::map<std::string, std::string>> deal_values(const SfRecord& opportunity);
+
   // Account changes reach linked companies per the company mappings.
   Pause poll_accounts();
   Pause reconcile_companies(const std::map<std::string, SfRecord>& accounts);

@@ -39,6 +39,7 @@ class Scenario {
     for (auto& m : config_.contacts.mappings)
       if (m.hubspot == "phone" || m.hubspot == "jobtitle") m.rule = SyncRule::kTwoWay;
     config_.companies.enabled = true;
+    config_.deals.enabled = true;
   }
 
   // Runs the whole script; returns the number of crashes that happened.
@@ -52,6 +53,10 @@ class Scenario {
     w.sf_create("Lead", {{"LastName", "Dee"}, {"Company", "Delta"}, {"Email", "dee@delta.io"}});
     account_ = w.sf_create("Account", {{"Name", "Epsilon"}, {"Website", "eps.io"}});
     w.sf_create("Contact", {{"LastName", "Eve"}, {"Email", "eve@eps.io"}, {"AccountId", account_}});
+    opportunity_ = w.sf_create("Opportunity", {{"Name", "Big one"},
+                                               {"StageName", "Prospecting"},
+                                               {"CloseDate", "2024-06-30"},
+                                               {"AccountId", account_}});
     if (crash_side != nullptr) crash_side->crash_at(crash_at, applied, timeout);
     open();
     run_for(env::Duration::minutes(20));
@@ -111,6 +116,12 @@ class Scenario {
     }
     for (const auto& [account, n] : linked_accounts)
       EXPECT_EQ(n, 1) << label << ": companies for account " << account;
+    size_t deals = 0;
+    for (const auto& [id, r] : w.portal.records("deals")) {
+      const std::string* opp = r.get("hs_salesforceopportunityid");
+      deals += !r.archived && opp != nullptr && *opp == opportunity_;
+    }
+    EXPECT_EQ(deals, 1u) << label << ": HubSpot deals for the opportunity";
   }
 
   World w;
@@ -146,6 +157,7 @@ class Scenario {
   std::unique_ptr<SyncEngine> engine_;
   std::vector<uint64_t> contacts_;
   std::string account_;
+  std::string opportunity_;
   int crashes_ = 0;
 };
 

@@ -115,8 +115,12 @@ TEST(SyncConfigTest, RefusalsNameTheKeyAndWhatIsAllowed) {
   EXPECT_NE(error_of("contacts: {field_mappings: [{hubspot: 'bad name', salesforce: X}]}")
                 .find("field_mappings[0].hubspot"),
             std::string::npos);
-  EXPECT_NE(error_of("deals: {sync: true}").find("deals: syncing deals is not supported"),
+  EXPECT_NE(error_of("tickets: {sync: true}").find("tickets: syncing tickets is not supported"),
             std::string::npos);
+  EXPECT_NE(error_of("deals: {amount_conversion: {rate: -1, currency_code: USD}}")
+                .find("deals.amount_conversion.rate"),
+            std::string::npos);
+  EXPECT_NE(error_of("deals: {stages: []}").find("deals.stages"), std::string::npos);
   EXPECT_NE(error_of("companies: {dedupe: fuzzy}")
                 .find("companies.dedupe: expected one of: native, domain"),
             std::string::npos);

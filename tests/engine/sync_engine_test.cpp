@@ -597,5 +597,92 @@ TEST_P(EngineTest, ContactsModeBringsTheCompanyAlongAsTheAccount) {
   (void)c;
 }
 
+// ---- deals and opportunities
+
+TEST_P(EngineTest, AnOpportunityBecomesADealWithItsStageAmountAndPeople) {
+  config.deals.enabled = true;
+  config.companies.enabled = true;
+  config.contacts.create_as = SalesforceObject::kContact;
+  const std::string account = w.sf_create("Account", {{"Name", "Initech"}});
+  const std::string contact = w.sf_create(
+      "Contact", {{"LastName", "Lumbergh"}, {"Email", "bill@initech.com"}, {"AccountId", account}});
+  start();
+  settle();
+  const std::string opp = w.sf_create("Opportunity", {{"Name", "TPS renewal"},
+                                                      {"StageName", "Value Proposition"},
+                                                      {"CloseDate", "2024-06-30"},
+                                                      {"Amount", 12000},
+                                                      {"AccountId", account}});
+  w.sf_create("OpportunityContactRole", {{"OpportunityId", opp}, {"ContactId", contact}});
+  settle();
+  const auto& deals = w.portal.records("deals");
+  ASSERT_EQ(deals.size(), 1u) << engine->last_problem();
+  const uint64_t deal = deals.begin()->first;
+  auto value = [&](const char* p) {
+    const auto* v = w.portal.find("deals", deal)->get(p);
+    return v == nullptr ? std::string() : *v;
+  };
+  EXPECT_EQ(value("dealname"), "TPS renewal");
+  EXPECT_EQ(value("dealstage"), "presentationscheduled");
+  EXPECT_EQ(value("pipeline"), "default");
+  EXPECT_EQ(value("amount"), "12000") << "a raw number, as the connector passes it";
+  EXPECT_EQ(value("deal_currency_code"), "");
+  EXPECT_EQ(value("hs_salesforceopportunityid"), opp);
+  const auto* person = w.portal.find_by("contacts", "email", "bill@initech.com");
+  ASSERT_NE(person, nullptr);
+  EXPECT_EQ(w.portal.associations("deals", deal, "contacts").size(), 1u) << "through the role";
+  EXPECT_EQ(w.portal.associations("deals", deal, "companies").size(), 1u) << "its account";
+  w.sf_update("Opportunity", opp, {{"StageName", "Closed Won"}});
+  settle();
+  EXPECT_EQ(value("dealstage"), "closedwon");
+  ASSERT_TRUE(w.portal.archive("deals", deal, testing::kMarketer).ok());
+  settle();
+  EXPECT_NE(w.org.find(opp), nullptr);
+  EXPECT_FALSE(w.org.find(opp)->deleted) << "a deleted deal never deletes the opportunity";
+}
+
+TEST_P(EngineTest, ADeletedOpportunityDeletesItsDeal) {
+  config.deals.enabled = true;
+  start();
+  const std::string opp =
+      w.sf_create("Opportunity",
+                  {{"Name", "Doomed"}, {"StageName", "Prospecting"}, {"CloseDate", "2024-06-30"}});
+  settle();
+  ASSERT_EQ(w.portal.records("deals").size(), 1u) << engine->last_problem();
+  ASSERT_TRUE(w.org.remove(w.admin, "Opportunity", opp).ok());
+  settle();
+  EXPECT_TRUE(w.portal.records("deals").begin()->second.archived);
+  EXPECT_EQ(engine->stats().hubspot_deal_deletes, 1u);
+}
+
+TEST_P(EngineTest, AmountsAreConvertedOnlyWhenAsked) {
+  config.deals.enabled = true;
+  config.deals.amount_rate = 1.1;
+  config.deals.currency_code = "USD";
+  start();
+  w.sf_create("Opportunity", {{"Name", "Euro deal"},
+                              {"StageName", "Prospecting"},
+                              {"CloseDate", "2024-06-30"},
+                              {"Amount", 1000}});
+  settle();
+  ASSERT_EQ(w.portal.records("deals").size(), 1u) << engine->last_problem();
+  const auto& deal = w.portal.records("deals").begin()->second;
+  EXPECT_EQ(*deal.get("amount"), "1100");
+  EXPECT_EQ(*deal.get("deal_currency_code"), "USD");
+}
+
+TEST_P(EngineTest, AStageWithNoMappingIsASyncHealthError) {
+  config.deals.enabled = true;
+  config.deals.stages = {{"Prospecting", "appointmentscheduled"}};
+  start();
+  const std::string opp = w.sf_create(
+      "Opportunity", {{"Name", "Lost"}, {"StageName", "Closed Lost"}, {"CloseDate", "2024-06-30"}});
+  settle();
+  EXPECT_TRUE(w.portal.records("deals").empty());
+  auto failure = engine->store().failure("sf:Opportunity:" + opp);
+  ASSERT_TRUE(failure);
+  EXPECT_EQ(failure->family, "property_values");
+}
+
 }  // namespace
 }  // namespace crmsim::engine
