@@ -217,17 +217,7 @@ env::Result<SalesforceClient::Reply, SfError> SalesforceClient::call(env::Method
 }
 
 env::Result<QueryPage, SfError> SalesforceClient::query(std::string_view soql) {
-  auto reply = call(env::Method::kGet, data_path("/query?q=" + env::percent_encode(soql)), "");
-  if (!reply) return fail(reply.error());
-  json j = json::parse(reply->body, nullptr, false);
-  if (!j.is_object()) return fail(SfError{reply->status, "BAD_RESPONSE", "query answer", {}});
-  QueryPage page;
-  page.total_size = j.value("totalSize", int64_t{0});
-  if (j.contains("nextRecordsUrl") && j["nextRecordsUrl"].is_string())
-    page.next_records_url = j["nextRecordsUrl"].get<std::string>();
-  if (j.contains("records") && j["records"].is_array())
-    for (const auto& r : j["records"]) page.records.push_back(record_from(r));
-  return page;
+  return query_more(data_path("/query?q=" + env::percent_encode(soql)));
 }
 
 env::Result<QueryPage, SfError> SalesforceClient::query_more(const std::string& next_records_url) {

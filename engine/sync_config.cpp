@@ -37,10 +37,17 @@ std::string_view salesforce_object_name(SalesforceObject object) {
   return object == SalesforceObject::kLead ? "Lead" : "Contact";
 }
 
-const FieldMapping* ContactSettings::mapping(std::string_view hubspot_property) const {
+namespace {
+const FieldMapping* find_mapping(const std::vector<FieldMapping>& mappings,
+                                 std::string_view hubspot_property) {
   for (const auto& m : mappings)
     if (m.hubspot == hubspot_property) return &m;
   return nullptr;
+}
+}  // namespace
+
+const FieldMapping* ContactSettings::mapping(std::string_view hubspot_property) const {
+  return find_mapping(mappings, hubspot_property);
 }
 
 std::vector<FieldMapping> default_contact_mappings() {
@@ -65,9 +72,7 @@ std::vector<FieldMapping> default_contact_mappings() {
 }
 
 const FieldMapping* CompanySettings::mapping(std::string_view hubspot_property) const {
-  for (const auto& m : mappings)
-    if (m.hubspot == hubspot_property) return &m;
-  return nullptr;
+  return find_mapping(mappings, hubspot_property);
 }
 
 std::vector<FieldMapping> default_company_mappings() {
@@ -161,6 +166,27 @@ env::Result<FieldMapping> parse_mapping(const json& j, const std::string& where)
   return m;
 }
 
+// A field_mappings list under `where` (replacing `out`). Company mappings
+// name their Account field with `salesforce` only.
+env::Status parse_mappings(const json& j, const std::string& where, bool company,
+                           std::vector<FieldMapping>& out) {
+  auto list = cfg::list(j, "field_mappings", where);
+  if (!list) return fail(list.error());
+  out.clear();
+  for (size_t i = 0; i < list->size(); ++i) {
+    const std::string at = where + ".field_mappings[" + std::to_string(i) + "]";
+    const json& item = (*list)[i];
+    if (company && item.is_object() && (item.contains("lead") || item.contains("contact")))
+      return cfg::bad(at, "a company mapping names its Account field with salesforce");
+    auto m = parse_mapping(item, at);
+    if (!m) return fail(m.error());
+    if (find_mapping(out, m->hubspot) != nullptr)
+      return cfg::bad(at + ".hubspot", "property " + m->hubspot + " is mapped twice");
+    out.push_back(std::move(*m));
+  }
+  return env::Ok{};
+}
+
 env::Status parse_state_country(const json& j, ContactSettings& c, const std::string& where) {
   if (auto s = cfg::check_keys(j, where, {"salesforce", "hubspot"}); !s) return s;
   if (j.contains("salesforce")) {
@@ -234,17 +260,7 @@ env::Status parse_contacts(const json& j, ContactSettings& c) {
     if (auto s = parse_state_country(j["state_country"], c, w + ".state_country"); !s) return s;
   }
   if (j.contains("field_mappings")) {
-    auto list = cfg::list(j, "field_mappings", w);
-    if (!list) return fail(list.error());
-    c.mappings.clear();
-    for (size_t i = 0; i < list->size(); ++i) {
-      const std::string where = w + ".field_mappings[" + std::to_string(i) + "]";
-      auto m = parse_mapping((*list)[i], where);
-      if (!m) return fail(m.error());
-      if (c.mapping(m->hubspot) != nullptr)
-        return cfg::bad(where + ".hubspot", "property " + m->hubspot + " is mapped twice");
-      c.mappings.push_back(std::move(*m));
-    }
+    if (auto s = parse_mappings(j, w, false, c.mappings); !s) return s;
     // Email is how records are matched: it is always mapped.
     if (c.mapping("email") == nullptr)
       c.mappings.insert(c.mappings.begin(),
@@ -273,20 +289,7 @@ env::Status parse_companies(const json& j, CompanySettings& c) {
     c.dedupe = *v;
   }
   if (j.contains("field_mappings")) {
-    auto list = cfg::list(j, "field_mappings", w);
-    if (!list) return fail(list.error());
-    c.mappings.clear();
-    for (size_t i = 0; i < list->size(); ++i) {
-      const std::string where = w + ".field_mappings[" + std::to_string(i) + "]";
-      const json& item = (*list)[i];
-      if (item.is_object() && (item.contains("lead") || item.contains("contact")))
-        return cfg::bad(where, "a company mapping names its Account field with salesforce");
-      auto m = parse_mapping(item, where);
-      if (!m) return fail(m.error());
-      if (c.mapping(m->hubspot) != nullptr)
-        return cfg::bad(where + ".hubspot", "property " + m->hubspot + " is mapped twice");
-      c.mappings.push_back(std::move(*m));
-    }
+    if (auto s = parse_mappings(j, w, true, c.mappings); !s) return s;
   }
   if (c.mapping("name") == nullptr)
     c.mappings.insert(c.mappings.begin(),

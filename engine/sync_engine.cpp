@@ -251,17 +251,17 @@ SyncEngine::Pause SyncEngine::load_owners() {
   }
   std::map<std::string, std::string> user_email;
   std::map<std::string, std::string> active_by_email;
-  auto page = salesforce_->query("SELECT Id, Email, IsActive FROM User ORDER BY Id");
-  if (!page) return salesforce_failed(page.error());
-  for (int pages = 0; pages < kPagesPerStepMax; ++pages) {
-    for (const auto& u : page->records) {
-      user_email[u.id] = lower(u.get("Email"));
-      if (u.get("IsActive") == "true") active_by_email.emplace(lower(u.get("Email")), u.id);
-    }
-    if (page->next_records_url.empty()) break;
-    page = salesforce_->query_more(page->next_records_url);
-    if (!page) return salesforce_failed(page.error());
-  }
+  if (auto p = query_pages("SELECT Id, Email, IsActive FROM User ORDER BY Id",
+                           [&](std::vector<SfRecord>& users) {
+                             for (const auto& u : users) {
+                               user_email[u.id] = lower(u.get("Email"));
+                               if (u.get("IsActive") == "true")
+                                 active_by_email.emplace(lower(u.get("Email")), u.id);
+                             }
+                             return Pause::kNone;
+                           });
+      p != Pause::kNone)
+    return p;
   hs_owner_by_email_ = std::move(by_email);
   hs_owner_email_ = std::move(emails);
   sf_user_email_ = std::move(user_email);
@@ -346,6 +346,61 @@ void SyncEngine::save_link(const Link& link, const std::map<std::string, std::st
   store_->put_link(link);
   for (const auto& [p, v] : synced) store_->put_synced_value(link.hs_id, p, v);
   store_->commit();
+}
+
+// ---------------------------------------------------------------- queries
+
+SyncEngine::Pause SyncEngine::query_pages(
+    const std::string& soql, const std::function<Pause(std::vector<SfRecord>&)>& on_page) {
+  auto page = salesforce_->query(soql);
+  if (!page) return salesforce_failed(page.error());
+  for (int pages = 0; pages < kPagesPerStepMax; ++pages) {
+    if (auto p = on_page(page->records); p != Pause::kNone) return p;
+    if (page->next_records_url.empty()) break;
+    page = salesforce_->query_more(page->next_records_url);
+    if (!page) return salesforce_failed(page.error());
+  }
+  return Pause::kNone;
+}
+
+std::string SyncEngine::changes_since(const std::string& object, const std::string& fields,
+                                      const Watermark& mark) const {
+  std::string soql = "SELECT " + fields + " FROM " + object +
+                     " WHERE SystemModstamp >= " + env::format_salesforce_datetime(mark.at);
+  // Batched: what the integration itself wrote was reconciled when it was
+  // written, so its own modifications are not read back. (Automation that
+  // runs as the integration user is not seen this way: use `native` for
+  // orgs that rely on it.)
+  if (config_.strategy == Strategy::kBatched && !salesforce_->user_id().empty())
+    soql += " AND LastModifiedById != " + soql_quote(salesforce_->user_id());
+  return soql + " ORDER BY SystemModstamp ASC, Id ASC";
+}
+
+std::vector<SfRecord> SyncEngine::past_mark(std::vector<SfRecord>& page, const Watermark& mark,
+                                            Watermark& next) {
+  std::vector<SfRecord> fresh;
+  for (auto& r : page) {
+    const env::Timestamp stamp = sf_time(r, "SystemModstamp");
+    if (stamp == mark.at && mark.ids_at.count(r.id)) continue;
+    if (stamp > next.at) next = Watermark{stamp, {}};
+    next.ids_at.insert(r.id);
+    fresh.push_back(std::move(r));
+  }
+  return fresh;
+}
+
+std::optional<env::Timestamp> SyncEngine::deleted_since(const std::string& object) const {
+  const env::Timestamp now = ports_.clock.now();
+  env::Timestamp start = now;
+  if (auto m = store_->meta("deleted_ms:" + object)) {
+    start = env::Timestamp::from_ms(std::stoll(*m));
+  } else if (auto s0 = store_->meta("started_ms")) {
+    start = env::Timestamp::from_ms(std::stoll(*s0));
+  }
+  // The API reaches back 15 days and wants at least a minute.
+  if (now - start < env::Duration::minutes(1)) return std::nullopt;
+  if (now - start > env::Duration::days(15)) start = now - env::Duration::days(15);
+  return start;
 }
 
 // ---------------------------------------------------------------- reads
@@ -449,16 +504,13 @@ SyncEngine::Pause SyncEngine::find_salesforce_by_email(const std::vector<std::st
     for (const auto& chunk : chunks(list, kEmailsPerQueryMax)) {
       std::string in;
       for (const auto& e : chunk) in += (in.empty() ? "" : ", ") + soql_quote(e);
-      auto page =
-          salesforce_->query(select(object) + " WHERE Email IN (" + in + ")" + live(object));
-      if (!page) return salesforce_failed(page.error());
-      int pages = 0;
-      for (;;) {
-        for (const auto& r : page->records) consider(r);
-        if (page->next_records_url.empty() || ++pages > kPagesPerStepMax) break;
-        page = salesforce_->query_more(page->next_records_url);
-        if (!page) return salesforce_failed(page.error());
-      }
+      if (auto p = query_pages(select(object) + " WHERE Email IN (" + in + ")" + live(object),
+                               [&](std::vector<SfRecord>& records) {
+                                 for (const auto& r : records) consider(r);
+                                 return Pause::kNone;
+                               });
+          p != Pause::kNone)
+        return p;
     }
   }
   for (auto& [email, r] : found)
@@ -1332,29 +1384,15 @@ SyncEngine::Pause SyncEngine::poll_accounts() {
   Watermark mark = store_->watermark("sf:Account").value_or(Watermark{});
   std::string fields;
   for (const auto& f : account_fields()) fields += (fields.empty() ? "" : ", ") + f;
-  std::string soql = "SELECT " + fields + " FROM Account WHERE SystemModstamp >= " +
-                     env::format_salesforce_datetime(mark.at);
-  if (config_.strategy == Strategy::kBatched && !salesforce_->user_id().empty())
-    soql += " AND LastModifiedById != " + soql_quote(salesforce_->user_id());
-  soql += " ORDER BY SystemModstamp ASC, Id ASC";
-  auto page = salesforce_->query(soql);
-  if (!page) return salesforce_failed(page.error());
-  for (int pages = 0; pages < kPagesPerStepMax; ++pages) {
+  return query_pages(changes_since(kAccount, fields, mark), [&](std::vector<SfRecord>& page) {
+    Watermark next = mark;
     std::map<std::string, SfRecord> fresh;
-    for (auto& r : page->records) {
-      const env::Timestamp stamp = sf_time(r, "SystemModstamp");
-      if (stamp == mark.at && mark.ids_at.count(r.id)) continue;
-      if (stamp > mark.at) mark = Watermark{stamp, {}};
-      mark.ids_at.insert(r.id);
-      fresh[r.id] = std::move(r);
-    }
+    for (auto& r : past_mark(page, mark, next)) fresh[r.id] = std::move(r);
     if (auto p = reconcile_companies(fresh); p != Pause::kNone) return p;
+    mark = std::move(next);
     store_->put_watermark("sf:Account", mark);
-    if (page->next_records_url.empty()) break;
-    page = salesforce_->query_more(page->next_records_url);
-    if (!page) return salesforce_failed(page.error());
-  }
-  return Pause::kNone;
+    return Pause::kNone;
+  });
 }
 
 SyncEngine::Pause SyncEngine::accounts_for_contacts(const std::vector<HsRecord>& contacts,
@@ -1601,46 +1639,21 @@ SyncEngine::Pause SyncEngine::poll_deals() {
   Watermark mark = store_->watermark("deals:Opportunity").value_or(Watermark{});
   std::string fields;
   for (const auto& f : kOpportunityFields) fields += (fields.empty() ? "" : ", ") + f;
-  std::string soql = "SELECT " + fields + " FROM Opportunity WHERE SystemModstamp >= " +
-                     env::format_salesforce_datetime(mark.at);
-  if (config_.strategy == Strategy::kBatched && !salesforce_->user_id().empty())
-    soql += " AND LastModifiedById != " + soql_quote(salesforce_->user_id());
-  soql += " ORDER BY SystemModstamp ASC, Id ASC";
-  auto page = salesforce_->query(soql);
-  if (!page) return salesforce_failed(page.error());
-  for (int pages = 0; pages < kPagesPerStepMax; ++pages) {
-    std::vector<SfRecord> fresh;
+  return query_pages(changes_since(kOpportunity, fields, mark), [&](std::vector<SfRecord>& page) {
     Watermark next = mark;
-    for (auto& r : page->records) {
-      const env::Timestamp stamp = sf_time(r, "SystemModstamp");
-      if (stamp == mark.at && mark.ids_at.count(r.id)) continue;
-      if (stamp > next.at) next = Watermark{stamp, {}};
-      next.ids_at.insert(r.id);
-      fresh.push_back(std::move(r));
-    }
-    if (auto p = sync_deals(fresh); p != Pause::kNone) return p;
+    if (auto p = sync_deals(past_mark(page, mark, next)); p != Pause::kNone) return p;
     mark = std::move(next);
     store_->put_watermark("deals:Opportunity", mark);
-    if (page->next_records_url.empty()) break;
-    page = salesforce_->query_more(page->next_records_url);
-    if (!page) return salesforce_failed(page.error());
-  }
-  return Pause::kNone;
+    return Pause::kNone;
+  });
 }
 
 SyncEngine::Pause SyncEngine::poll_deleted_opportunities() {
   if (!config_.deals.enabled) return Pause::kNone;
   const env::Timestamp now = ports_.clock.now();
-  const std::string key = "deleted_ms:Opportunity";
-  env::Timestamp start = now;
-  if (auto m = store_->meta(key)) {
-    start = env::Timestamp::from_ms(std::stoll(*m));
-  } else if (auto s0 = store_->meta("started_ms")) {
-    start = env::Timestamp::from_ms(std::stoll(*s0));
-  }
-  if (now - start < env::Duration::minutes(1)) return Pause::kNone;
-  if (now - start > env::Duration::days(15)) start = now - env::Duration::days(15);
-  auto deleted = salesforce_->deleted(kOpportunity, start, now);
+  const auto start = deleted_since(kOpportunity);
+  if (!start) return Pause::kNone;
+  auto deleted = salesforce_->deleted(kOpportunity, *start, now);
   if (!deleted) return salesforce_failed(deleted.error());
   for (const auto& d : *deleted) {
     auto link = store_->link_by_salesforce(d.id);
@@ -1654,7 +1667,7 @@ SyncEngine::Pause SyncEngine::poll_deleted_opportunities() {
     store_->clear_synced_values(link->hs_id, kDealLinks);
     store_->commit();
   }
-  store_->put_meta(key, std::to_string(now.ms_since_epoch()));
+  store_->put_meta("deleted_ms:Opportunity", std::to_string(now.ms_since_epoch()));
   return Pause::kNone;
 }
 
@@ -1802,37 +1815,15 @@ SyncEngine::Pause SyncEngine::poll_salesforce(const std::string& object) {
   Watermark mark = store_->watermark("sf:" + object).value_or(Watermark{});
   std::string fields;
   for (const auto& f : salesforce_fields(object)) fields += (fields.empty() ? "" : ", ") + f;
-  std::string soql = "SELECT " + fields + " FROM " + object +
-                     " WHERE SystemModstamp >= " + env::format_salesforce_datetime(mark.at);
-  // Batched: what the integration itself wrote was reconciled when it was
-  // written, so its own modifications are not read back. (Automation that
-  // runs as the integration user is not seen this way: use `native` for
-  // orgs that rely on it.)
-  if (config_.strategy == Strategy::kBatched && !salesforce_->user_id().empty())
-    soql += " AND LastModifiedById != " + soql_quote(salesforce_->user_id());
-  soql += " ORDER BY SystemModstamp ASC, Id ASC";
-  auto page = salesforce_->query(soql);
-  if (!page) return salesforce_failed(page.error());
-  for (int pages = 0; pages < kPagesPerStepMax; ++pages) {
-    std::vector<SfRecord> fresh;
-    for (auto& r : page->records) {
+  return query_pages(changes_since(object, fields, mark), [&](std::vector<SfRecord>& page) {
+    for (auto& r : page)
       if (r.type.empty()) r.type = object;
-      const env::Timestamp stamp = sf_time(r, "SystemModstamp");
-      if (stamp == mark.at && mark.ids_at.count(r.id)) continue;
-      fresh.push_back(r);
-    }
-    if (auto p = sync_to_hubspot(object, fresh); p != Pause::kNone) return p;
-    for (const auto& r : fresh) {
-      const env::Timestamp stamp = sf_time(r, "SystemModstamp");
-      if (stamp > mark.at) mark = Watermark{stamp, {}};
-      if (stamp == mark.at) mark.ids_at.insert(r.id);
-    }
+    Watermark next = mark;
+    if (auto p = sync_to_hubspot(object, past_mark(page, mark, next)); p != Pause::kNone) return p;
+    mark = std::move(next);
     store_->put_watermark("sf:" + object, mark);
-    if (page->next_records_url.empty()) break;
-    page = salesforce_->query_more(page->next_records_url);
-    if (!page) return salesforce_failed(page.error());
-  }
-  return Pause::kNone;
+    return Pause::kNone;
+  });
 }
 
 namespace {
@@ -1861,24 +1852,21 @@ SyncEngine::Pause SyncEngine::poll_opportunities() {
   for (const std::string object : {"Opportunity", "OpportunityContactRole"}) {
     Watermark mark = store_->watermark("sf:" + object).value_or(Watermark{});
     const bool role = object == "OpportunityContactRole";
-    auto page = salesforce_->query(
-        "SELECT Id, SystemModstamp" + std::string(role ? ", OpportunityId" : "") + " FROM " +
-        object + " WHERE SystemModstamp >= " + env::format_salesforce_datetime(mark.at) +
-        " ORDER BY SystemModstamp ASC, Id ASC");
-    if (!page) return salesforce_failed(page.error());
-    for (int pages = 0; pages < kPagesPerStepMax; ++pages) {
-      for (const auto& r : page->records) {
-        const env::Timestamp stamp = sf_time(r, "SystemModstamp");
-        if (stamp == mark.at && mark.ids_at.count(r.id)) continue;
-        opportunities.insert(role ? r.get("OpportunityId") : r.id);
-        if (stamp > mark.at) mark = Watermark{stamp, {}};
-        mark.ids_at.insert(r.id);
-      }
-      if (page->next_records_url.empty()) break;
-      page = salesforce_->query_more(page->next_records_url);
-      if (!page) return salesforce_failed(page.error());
-    }
-    marks[object] = std::move(mark);
+    Watermark next = mark;
+    // Every change counts here, the integration's own included (a role it
+    // did not write can sit on an opportunity it did).
+    if (auto p = query_pages(
+            "SELECT Id, SystemModstamp" + std::string(role ? ", OpportunityId" : "") + " FROM " +
+                object + " WHERE SystemModstamp >= " + env::format_salesforce_datetime(mark.at) +
+                " ORDER BY SystemModstamp ASC, Id ASC",
+            [&](std::vector<SfRecord>& page) {
+              for (const auto& r : past_mark(page, mark, next))
+                opportunities.insert(role ? r.get("OpportunityId") : r.id);
+              return Pause::kNone;
+            });
+        p != Pause::kNone)
+      return p;
+    marks[object] = std::move(next);
   }
   auto save_marks = [&] {
     store_->begin();
@@ -1891,15 +1879,10 @@ SyncEngine::Pause SyncEngine::poll_opportunities() {
     return Pause::kNone;
   }
   auto each_page = [&](const std::string& soql, const std::function<void(const SfRecord&)>& fn) {
-    auto page = salesforce_->query(soql);
-    if (!page) return salesforce_failed(page.error());
-    for (int pages = 0; pages < kPagesPerStepMax; ++pages) {
-      for (const auto& r : page->records) fn(r);
-      if (page->next_records_url.empty()) break;
-      page = salesforce_->query_more(page->next_records_url);
-      if (!page) return salesforce_failed(page.error());
-    }
-    return Pause::kNone;
+    return query_pages(soql, [&](std::vector<SfRecord>& page) {
+      for (const auto& r : page) fn(r);
+      return Pause::kNone;
+    });
   };
   // The contacts with a role on them (only contact roles count: custom
   // relationships and opportunities without roles never move a stage).
@@ -1964,17 +1947,9 @@ SyncEngine::Pause SyncEngine::poll_opportunities() {
 
 SyncEngine::Pause SyncEngine::poll_deleted(const std::string& object) {
   const env::Timestamp now = ports_.clock.now();
-  const std::string key = "deleted_ms:" + object;
-  env::Timestamp start = now;
-  if (auto m = store_->meta(key)) {
-    start = env::Timestamp::from_ms(std::stoll(*m));
-  } else if (auto s = store_->meta("started_ms")) {
-    start = env::Timestamp::from_ms(std::stoll(*s));
-  }
-  // The API reaches back 15 days and wants at least a minute.
-  if (now - start < env::Duration::minutes(1)) return Pause::kNone;
-  if (now - start > env::Duration::days(15)) start = now - env::Duration::days(15);
-  auto deleted = salesforce_->deleted(object, start, now);
+  const auto start = deleted_since(object);
+  if (!start) return Pause::kNone;
+  auto deleted = salesforce_->deleted(object, *start, now);
   if (!deleted) return salesforce_failed(deleted.error());
   const OnSalesforceDelete setting =
       object == kLead ? config_.contacts.on_lead_delete : config_.contacts.on_contact_delete;
@@ -1996,7 +1971,7 @@ SyncEngine::Pause SyncEngine::poll_deleted(const std::string& object) {
     store_->clear_synced_values(link->hs_id);
     store_->commit();
   }
-  store_->put_meta(key, std::to_string(now.ms_since_epoch()));
+  store_->put_meta("deleted_ms:" + object, std::to_string(now.ms_since_epoch()));
   return Pause::kNone;
 }
 

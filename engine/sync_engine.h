@@ -26,6 +26,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -222,6 +223,21 @@ class SyncEngine {
   std::vector<std::string> company_properties() const;
   std::optional<std::string> account_side(const FieldMapping& m, const SfRecord& account) const;
   void notice(std::string message);
+
+  // Runs a query and hands each page to `on_page` (at most
+  // kPagesPerStepMax pages); stops at the first pause.
+  Pause query_pages(const std::string& soql,
+                    const std::function<Pause(std::vector<SfRecord>&)>& on_page);
+  // The poll query for `object` changed since `mark`, oldest first.
+  std::string changes_since(const std::string& object, const std::string& fields,
+                            const Watermark& mark) const;
+  // The records of a page not yet processed at `mark`; `next` moves past
+  // them.
+  static std::vector<SfRecord> past_mark(std::vector<SfRecord>& page, const Watermark& mark,
+                                         Watermark& next);
+  // Where the next deleted-records window of `object` starts; nullopt while
+  // the last one ended less than a minute ago.
+  std::optional<env::Timestamp> deleted_since(const std::string& object) const;
 
   Pause salesforce_failed(const SfError& error);
   Pause hubspot_failed(const HsError& error);
