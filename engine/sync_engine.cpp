@@ -1377,6 +1377,52 @@ SyncEngine::Pause SyncEngine::reconcile_companies(const std::map<std::string, Sf
   return Pause::kNone;
 }
 
+SyncEngine::Pause SyncEngine::sweep_companies() {
+  if (!config_.companies.enabled || store_->link_count(kAccount) == 0) return Pause::kNone;
+  Watermark mark = store_->watermark("hs:companies").value_or(Watermark{});
+  const env::Timestamp until = ports_.clock.now() - kSweepLag;
+  if (until <= mark.at) return Pause::kNone;
+  const auto props = company_properties();
+  std::string after;
+  for (int pages = 0; pages < kPagesPerStepMax; ++pages) {
+    auto page = hubspot_->search_modified(mark.at, until, props, after, kCompanies);
+    if (!page) return hubspot_failed(page.error());
+    Watermark next = mark;
+    std::vector<std::string> accounts;
+    for (const auto& c : page->records) {
+      const env::Timestamp t =
+          env::parse_datetime(c.get("hs_lastmodifieddate")).value_or(c.updated_at);
+      if (t == mark.at && mark.ids_at.count(std::to_string(c.id))) continue;
+      if (t > next.at) next = Watermark{t, {}};
+      next.ids_at.insert(std::to_string(c.id));
+      // Only linked companies whose values moved since the last sync.
+      auto link = store_->link_by_hubspot(c.id, kCompanyLinks);
+      if (!link) continue;
+      const auto last = store_->synced_values(c.id, kCompanyLinks);
+      for (const auto& m : config_.companies.mappings) {
+        auto it = last.find(m.hubspot);
+        const std::string v =
+            m.hubspot == "domain" ? domain_of(c.get(m.hubspot)) : c.get(m.hubspot);
+        if (m.rule != SyncRule::kDontSync && (it == last.end() || it->second != v)) {
+          accounts.push_back(link->sf_id);
+          break;
+        }
+      }
+    }
+    std::map<std::string, SfRecord> found;
+    if (auto p = read_salesforce(kAccount, accounts, found); p != Pause::kNone) return p;
+    if (auto p = reconcile_companies(found); p != Pause::kNone) return p;
+    mark = std::move(next);
+    store_->put_watermark("hs:companies", mark);
+    // Search stops at 10,000 results: the next sweep goes on from the mark.
+    if (page->after.empty() ||
+        std::stoll(page->after) + HubSpotClient::kSearchPageMax > kSearchResultsMax)
+      break;
+    after = page->after;
+  }
+  return Pause::kNone;
+}
+
 SyncEngine::Pause SyncEngine::poll_accounts() {
   if (!config_.companies.enabled) return Pause::kNone;
   // Until an account has a company nothing of it syncs: skip the query.
@@ -2177,7 +2223,7 @@ env::Timestamp SyncEngine::step() {
     if (load_owners() != Pause::kNone || poll_accounts() != Pause::kNone ||
         poll_deals() != Pause::kNone || poll_deleted_opportunities() != Pause::kNone ||
         poll_opportunities() != Pause::kNone || refresh_inclusion_list() != Pause::kNone ||
-        sweep_hubspot() != Pause::kNone)
+        sweep_hubspot() != Pause::kNone || sweep_companies() != Pause::kNone)
       return wake();
     next_poll_ = now + config_.poll_interval;
     store_->put_meta("next_poll_ms", std::to_string(next_poll_.ms_since_epoch()));

@@ -216,8 +216,10 @@ class SyncEngine {
   // nullopt, with a Sync Health failure, for a stage with no mapping.
   std::optional<std::map<std::string, std::string>> deal_values(const SfRecord& opportunity);
 
-  // Account changes reach linked companies per the company mappings.
+  // Account changes reach linked companies per the company mappings, and
+  // edits of linked companies reach their accounts.
   Pause poll_accounts();
+  Pause sweep_companies();
   Pause reconcile_companies(const std::map<std::string, SfRecord>& accounts);
   std::vector<std::string> account_fields() const;
   std::vector<std::string> company_properties() const;

@@ -575,6 +575,16 @@ TEST_P(EngineTest, AccountChangesReachTheirCompany) {
   w.sf_update("Account", account, {{"Phone", "+1 555 0199"}});
   settle();
   EXPECT_EQ(value("phone"), "+1 555 0199");
+  // A HubSpot edit fills a blank account field (prefer Salesforce unless
+  // blank), and never overwrites one Salesforce has.
+  ASSERT_TRUE(w.portal
+                  .update("companies", company, {{"city", "Austin"}, {"phone", "+1 555 0000"}},
+                          testing::kMarketer)
+                  .ok());
+  settle();
+  EXPECT_EQ(w.sf_value(account, "BillingCity"), "Austin");
+  EXPECT_EQ(w.sf_value(account, "Phone"), "+1 555 0199");
+  EXPECT_EQ(value("phone"), "+1 555 0199") << "Salesforce's value comes back";
 }
 
 TEST_P(EngineTest, ContactsModeBringsTheCompanyAlongAsTheAccount) {
