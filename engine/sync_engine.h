@@ -1,6 +1,7 @@
-// The sync engine: HubSpot contacts <-> Salesforce leads and contacts, with
-// the connector's settings and semantics (sync_config.h), in either of two
-// call patterns. It reaches the world only through env's ports — one
+// The sync engine: HubSpot contacts <-> Salesforce leads and contacts (with
+// owners and lifecycle stages), companies <-> accounts and opportunities ->
+// deals, with the connector's settings and semantics (sync_config.h), in
+// either of two call patterns. It reaches the world only through env's ports — one
 // Transport per CRM and a Clock — and keeps its truth in a LinkStore, so it
 // runs unchanged against the fakes in simulation, against `crmsim serve`,
 // or against real APIs.
@@ -9,13 +10,15 @@
 // whatever is due at the clock's now (poll Salesforce on SystemModstamp
 // watermarks and the deleted-records API, sweep HubSpot on last-modified,
 // refresh the inclusion list, act on queued webhook events, retry Sync
-// Health failures) and returns when it next has work. It never sleeps: a
-// 429 or an exhausted budget just moves that time. Webhooks arrive through
+// Health failures) and returns when it next has work. Only a short HubSpot
+// rate-limit window is waited out on the Clock (sleep_until); a daily
+// limit or an exhausted Salesforce budget just moves the time returned. Webhooks arrive through
 // webhook_receiver(), a Router that only records events durably.
 //
 // Crash safety: every create is preceded by a durable intent; an ambiguous
 // failure or a crash leaves the intent, and the next step looks the record
-// up by email before creating again. Watermarks and inbox items advance
+// up (by email, account id, opportunity id, or name and creator) before
+// creating again. Watermarks and inbox items advance
 // only after their records are synced or recorded as Sync Health failures.
 // No transaction is held across a call. A crash is simulated by destroying
 // the engine at any point (even by an exception thrown out of a transport)
