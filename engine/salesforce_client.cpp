@@ -220,6 +220,10 @@ env::Result<QueryPage, SfError> SalesforceClient::query(std::string_view soql) {
   return query_more(data_path("/query?q=" + env::percent_encode(soql)));
 }
 
+env::Result<QueryPage, SfError> SalesforceClient::query_all(std::string_view soql) {
+  return query_more(data_path("/queryAll?q=" + env::percent_encode(soql)));
+}
+
 env::Result<QueryPage, SfError> SalesforceClient::query_more(const std::string& next_records_url) {
   auto reply = call(env::Method::kGet, next_records_url, "");
   if (!reply) return fail(reply.error());

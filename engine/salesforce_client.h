@@ -91,6 +91,8 @@ class SalesforceClient {
   const std::string& user_id() const { return user_id_; }
 
   env::Result<QueryPage, SfError> query(std::string_view soql);
+  // The same over deleted records too (/queryAll).
+  env::Result<QueryPage, SfError> query_all(std::string_view soql);
   env::Result<QueryPage, SfError> query_more(const std::string& next_records_url);
   // nullopt for NOT_FOUND / ENTITY_IS_DELETED.
   env::Result<std::optional<SfRecord>, SfError> retrieve(std::string_view type, std::string_view id,

@@ -342,7 +342,7 @@ env::Result<SyncConfig> parse_sync_config(const json& j) {
   SyncConfig c = SyncConfig::defaults();
   if (j.is_null()) return c;
   std::vector<std::string> allowed = {"sync",     "salesforce", "strategy", "poll_interval",
-                                      "contacts", "companies",  "deals"};
+                                      "contacts", "companies",  "deals",    "campaigns"};
   for (const auto& s : kNotYetSections) {
     if (j.is_object() && j.contains(s))
       return cfg::bad(s, "syncing " + s +
@@ -397,6 +397,12 @@ env::Result<SyncConfig> parse_sync_config(const json& j) {
   }
   if (j.contains("companies")) {
     if (auto s = parse_companies(j["companies"], c.companies); !s) return fail(s.error());
+  }
+  if (j.contains("campaigns")) {
+    if (auto s = cfg::check_keys(j["campaigns"], "campaigns", {"sync"}); !s) return fail(s.error());
+    auto on = cfg::flag(j["campaigns"], "sync", "campaigns", false);
+    if (!on) return fail(on.error());
+    c.campaigns_enabled = *on;
   }
   if (j.contains("deals")) {
     if (auto s = parse_deals(j["deals"], c.deals); !s) return fail(s.error());

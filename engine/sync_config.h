@@ -141,6 +141,9 @@ struct SyncConfig {
   ContactSettings contacts;
   CompanySettings companies;
   DealSettings deals;
+  // Salesforce campaign membership -> the HubSpot contact's
+  // salesforcecampaignids (one way, as the connector does).
+  bool campaigns_enabled = false;
 
   // The connector's defaults: Leads, both-way contact creation, the
   // standard contact mappings with "prefer Salesforce unless blank".

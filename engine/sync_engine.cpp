@@ -1515,6 +1515,75 @@ SyncEngine::Pause SyncEngine::accounts_for_contacts(const std::vector<HsRecord>&
   return Pause::kNone;
 }
 
+// ---------------------------------------------------------------- campaigns
+
+SyncEngine::Pause SyncEngine::poll_campaign_members() {
+  if (!config_.campaigns_enabled || store_->link_count() == 0) return Pause::kNone;
+  Watermark mark = store_->watermark("sf:CampaignMember").value_or(Watermark{});
+  Watermark next = mark;
+  std::set<std::string> people;  // lead and contact ids whose membership moved
+  // queryAll: a removed member is a change too.
+  auto page = salesforce_->query_all(
+      "SELECT Id, LeadId, ContactId, SystemModstamp FROM CampaignMember WHERE SystemModstamp >= " +
+      env::format_salesforce_datetime(mark.at) + " ORDER BY SystemModstamp ASC, Id ASC");
+  if (!page) return salesforce_failed(page.error());
+  for (int pages = 0; pages < kPagesPerStepMax; ++pages) {
+    for (const auto& m : past_mark(page->records, mark, next)) {
+      if (!m.get("LeadId").empty()) people.insert(m.get("LeadId"));
+      if (!m.get("ContactId").empty()) people.insert(m.get("ContactId"));
+    }
+    if (page->next_records_url.empty()) break;
+    page = salesforce_->query_more(page->next_records_url);
+    if (!page) return salesforce_failed(page.error());
+  }
+  std::map<std::string, uint64_t> linked;  // person -> HubSpot contact
+  for (const auto& p : people)
+    if (auto link = store_->link_by_salesforce(p);
+        link && link_kind(link->sf_object) == kContactLinks)
+      linked[p] = link->hs_id;
+  std::map<std::string, std::set<std::string>> campaigns;  // person -> campaign ids
+  std::vector<std::string> ids;
+  for (const auto& [p, hs] : linked) {
+    ids.push_back(p);
+    campaigns[p];  // a person with no membership left gets an empty value
+  }
+  for (const auto& chunk : chunks(ids, kEmailsPerQueryMax)) {
+    std::string in;
+    for (const auto& id : chunk) in += (in.empty() ? "" : ", ") + soql_quote(id);
+    if (auto p = query_pages("SELECT CampaignId, LeadId, ContactId FROM CampaignMember WHERE "
+                             "LeadId IN (" +
+                                 in + ") OR ContactId IN (" + in + ")",
+                             [&](std::vector<SfRecord>& members) {
+                               for (const auto& m : members)
+                                 for (const char* who : {"LeadId", "ContactId"})
+                                   if (campaigns.count(m.get(who)))
+                                     campaigns[m.get(who)].insert(m.get("CampaignId"));
+                               return Pause::kNone;
+                             });
+        p != Pause::kNone)
+      return p;
+  }
+  std::vector<std::pair<uint64_t, HsProps>> updates;
+  for (const auto& [person, set] : campaigns) {
+    std::string value;
+    for (const auto& c : set) value += (value.empty() ? "" : ";") + c;
+    const uint64_t hs = linked[person];
+    if (!eligible(hs)) continue;
+    const auto last = store_->synced_values(hs);
+    auto it = last.find("salesforcecampaignids");
+    if (it != last.end() && it->second == value) continue;
+    updates.push_back({hs, {{"salesforcecampaignids", value}}});
+  }
+  if (auto p = write_hubspot_updates(updates); p != Pause::kNone) return p;
+  store_->begin();
+  for (const auto& [hs, props] : updates)
+    if (!props.empty())
+      store_->put_synced_value(hs, "salesforcecampaignids", props.at("salesforcecampaignids"));
+  store_->put_watermark("sf:CampaignMember", next);
+  store_->commit();
+  return Pause::kNone;
+}
+
 // ---------------------------------------------------------------- deals
 
 namespace {
@@ -2222,8 +2291,9 @@ env::Timestamp SyncEngine::step() {
         return wake();
     if (load_owners() != Pause::kNone || poll_accounts() != Pause::kNone ||
         poll_deals() != Pause::kNone || poll_deleted_opportunities() != Pause::kNone ||
-        poll_opportunities() != Pause::kNone || refresh_inclusion_list() != Pause::kNone ||
-        sweep_hubspot() != Pause::kNone || sweep_companies() != Pause::kNone)
+        poll_campaign_members() != Pause::kNone || poll_opportunities() != Pause::kNone ||
+        refresh_inclusion_list() != Pause::kNone || sweep_hubspot() != Pause::kNone ||
+        sweep_companies() != Pause::kNone)
       return wake();
     next_poll_ = now + config_.poll_interval;
     store_->put_meta("next_poll_ms", std::to_string(next_poll_.ms_since_epoch()));

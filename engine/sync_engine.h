@@ -211,6 +211,11 @@ class SyncEngine {
   // and waits in Sync Health ("Waiting for account to sync").
   Pause accounts_for_contacts(const std::vector<HsRecord>& contacts,
                               std::map<uint64_t, std::string>& accounts);
+  // ---- campaign membership (SF -> HS)
+  // Members changed or deleted since the last poll lead to their linked
+  // contacts' salesforcecampaignids (sorted ids, ';'-joined).
+  Pause poll_campaign_members();
+
   // ---- deals <-> opportunities (SF -> HS)
   Pause poll_deals();
   Pause sync_deals(const std::vector<SfRecord>& opportunities);

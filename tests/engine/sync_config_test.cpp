@@ -40,6 +40,7 @@ sync: on
 salesforce: {sandbox: true, api_call_limit: 25000}
 strategy: batched
 poll_interval: 5m
+campaigns: {sync: true}
 contacts:
   create_in_salesforce_as: contact
   on_salesforce_lead_change: do_nothing
@@ -59,6 +60,7 @@ contacts:
   EXPECT_EQ(c->api_call_limit_24h, 25000);
   EXPECT_EQ(c->strategy, Strategy::kBatched);
   EXPECT_EQ(c->poll_interval, env::Duration::minutes(5));
+  EXPECT_TRUE(c->campaigns_enabled);
   EXPECT_EQ(c->contacts.create_as, SalesforceObject::kContact);
   EXPECT_EQ(c->contacts.on_lead_change, OnSalesforceChange::kDoNothing);
   EXPECT_EQ(c->contacts.on_lead_delete, OnSalesforceDelete::kDeleteContact);

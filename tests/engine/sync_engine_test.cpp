@@ -607,6 +607,26 @@ TEST_P(EngineTest, ContactsModeBringsTheCompanyAlongAsTheAccount) {
   (void)c;
 }
 
+// ---- campaigns
+
+TEST_P(EngineTest, CampaignMembershipReachesHubSpot) {
+  config.campaigns_enabled = true;
+  const uint64_t c = w.hs_contact({{"email", "camp@x.io"}, {"lastname", "Camp"}});
+  start();
+  settle();
+  const std::string lead = link_of(c).value().sf_id;
+  const std::string webinar = w.sf_create("Campaign", {{"Name", "Webinar"}});
+  const std::string expo = w.sf_create("Campaign", {{"Name", "Expo"}});
+  w.sf_create("CampaignMember", {{"CampaignId", webinar}, {"LeadId", lead}});
+  const std::string booth = w.sf_create("CampaignMember", {{"CampaignId", expo}, {"LeadId", lead}});
+  settle();
+  const std::string both = std::min(webinar, expo) + ";" + std::max(webinar, expo);
+  EXPECT_EQ(w.hs_value(c, "salesforcecampaignids"), both) << engine->last_problem();
+  ASSERT_TRUE(w.org.remove(w.admin, "CampaignMember", booth).ok());
+  settle();
+  EXPECT_EQ(w.hs_value(c, "salesforcecampaignids"), webinar) << "a removed member leaves";
+}
+
 // ---- deals and opportunities
 
 TEST_P(EngineTest, AnOpportunityBecomesADealWithItsStageAmountAndPeople) {
