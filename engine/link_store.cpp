@@ -210,7 +210,7 @@ std::optional<Link> LinkStore::link_by_salesforce(std::string_view sf_id) const 
 void LinkStore::put_link(const Link& link) {
   CRMSIM_ASSERT(link.hs_id != 0 && !link.sf_id.empty(), "a link joins two records");
   begin();
-  const std::string_view kind = link_kind(link.sf_object);
+  const std::string_view kind = link.kind.empty() ? link_kind(link.sf_object) : link.kind;
   statement("DELETE FROM links WHERE sf_id = ? AND NOT (kind = ? AND hs_id = ?)")
       .bind(1, link.sf_id)
       .bind(2, kind)

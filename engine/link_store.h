@@ -17,6 +17,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "env/result.h"
@@ -37,9 +38,19 @@ std::string_view link_kind(std::string_view sf_object);
 
 // A HubSpot record linked to a Salesforce record.
 struct Link {
+  Link() = default;
+  Link(uint64_t hs, std::string object, std::string id, std::string link_kind_override = "")
+      : hs_id(hs),
+        sf_object(std::move(object)),
+        sf_id(std::move(id)),
+        kind(std::move(link_kind_override)) {}
+
   uint64_t hs_id = 0;
-  std::string sf_object;  // "Lead", "Contact" or "Account"
+  std::string sf_object;  // "Lead", "Contact", "Account", "Opportunity", "Task"
   std::string sf_id;
+  // Empty: link_kind(sf_object). Set for kinds one Salesforce object
+  // serves several of ("activity:calls", "activity:notes", ...).
+  std::string kind;
 };
 
 // Where a poll has read up to: every record stamped before `at` and those

@@ -126,7 +126,7 @@ const std::vector<std::pair<std::string, SyncRule>> kRules = {
 // Sections the connector has that this engine does not sync yet: refused by
 // name rather than silently ignored, so nobody validates a setting that
 // would have no effect.
-const std::vector<std::string> kNotYetSections = {"activities", "tickets", "custom_objects"};
+const std::vector<std::string> kNotYetSections = {"tickets", "custom_objects"};
 
 // A field name as Salesforce and HubSpot spell them: letters, digits, '_'.
 bool is_field_name(const std::string& s) {
@@ -341,8 +341,9 @@ env::Status parse_deals(const json& j, DealSettings& d) {
 env::Result<SyncConfig> parse_sync_config(const json& j) {
   SyncConfig c = SyncConfig::defaults();
   if (j.is_null()) return c;
-  std::vector<std::string> allowed = {"sync",     "salesforce", "strategy", "poll_interval",
-                                      "contacts", "companies",  "deals",    "campaigns"};
+  std::vector<std::string> allowed = {"sync",          "salesforce", "strategy",
+                                      "poll_interval", "contacts",   "companies",
+                                      "deals",         "campaigns",  "activities"};
   for (const auto& s : kNotYetSections) {
     if (j.is_object() && j.contains(s))
       return cfg::bad(s, "syncing " + s +
@@ -403,6 +404,28 @@ env::Result<SyncConfig> parse_sync_config(const json& j) {
     auto on = cfg::flag(j["campaigns"], "sync", "campaigns", false);
     if (!on) return fail(on.error());
     c.campaigns_enabled = *on;
+  }
+  if (j.contains("activities")) {
+    const json& a = j["activities"];
+    if (auto s = cfg::check_keys(a, "activities", {"sync", "types"}); !s) return fail(s.error());
+    auto on = cfg::flag(a, "sync", "activities", false);
+    if (!on) return fail(on.error());
+    c.activities_enabled = *on;
+    if (a.contains("types")) {
+      auto list = cfg::list(a, "types", "activities");
+      if (!list) return fail(list.error());
+      c.activity_types.clear();
+      for (size_t i = 0; i < list->size(); ++i) {
+        auto t = cfg::choose<std::string>((*list)[i], "activities.types[" + std::to_string(i) + "]",
+                                          {{"calls", "calls"},
+                                           {"emails", "emails"},
+                                           {"meetings", "meetings"},
+                                           {"notes", "notes"},
+                                           {"tasks", "tasks"}});
+        if (!t) return fail(t.error());
+        c.activity_types.push_back(*t);
+      }
+    }
   }
   if (j.contains("deals")) {
     if (auto s = parse_deals(j["deals"], c.deals); !s) return fail(s.error());

@@ -144,6 +144,10 @@ struct SyncConfig {
   // Salesforce campaign membership -> the HubSpot contact's
   // salesforcecampaignids (one way, as the connector does).
   bool campaigns_enabled = false;
+  // HubSpot engagements -> Salesforce Tasks on the linked lead or contact
+  // ("Sync Salesforce Tasks and HubSpot Engagements"), of these types.
+  bool activities_enabled = false;
+  std::vector<std::string> activity_types = {"calls", "emails", "meetings", "notes", "tasks"};
 
   // The connector's defaults: Leads, both-way contact creation, the
   // standard contact mappings with "prefer Salesforce unless blank".

@@ -1786,6 +1786,121 @@ SyncEngine::Pause SyncEngine::poll_deleted_opportunities() {
   return Pause::kNone;
 }
 
+// ---------------------------------------------------------------- activities
+
+namespace {
+
+struct ActivityShape {
+  const char* type;
+  const char* subject;  // property, or nullptr for a fixed subject
+  const char* body;
+  const char* task_type;  // Salesforce Task Type
+  const char* fixed_subject;
+};
+
+const ActivityShape* shape_of(const std::string& type) {
+  static const ActivityShape kShapes[] = {
+      {"calls", "hs_call_title", "hs_call_body", "Call", "Call"},
+      {"emails", "hs_email_subject", "hs_email_text", "Email", "Email"},
+      {"meetings", "hs_meeting_title", "hs_meeting_body", "Meeting", "Meeting"},
+      {"notes", nullptr, "hs_note_body", "Other", "Note"},
+      {"tasks", "hs_task_subject", "hs_task_body", "Other", "Task"}};
+  for (const auto& s : kShapes)
+    if (type == s.type) return &s;
+  return nullptr;
+}
+
+}  // namespace
+
+SyncEngine::Pause SyncEngine::sweep_activities(const std::string& type) {
+  const ActivityShape* shape = shape_of(type);
+  if (shape == nullptr || store_->link_count() == 0) return Pause::kNone;
+  const std::string kind = "activity:" + type;
+  Watermark mark = store_->watermark("hs:" + type).value_or(Watermark{});
+  const env::Timestamp until = ports_.clock.now() - kSweepLag;
+  if (until <= mark.at) return Pause::kNone;
+  std::vector<std::string> props = {"hs_timestamp", "hs_lastmodifieddate", shape->body};
+  if (shape->subject != nullptr) props.push_back(shape->subject);
+  if (type == "tasks") props.push_back("hs_task_status");
+  std::string after;
+  for (int pages = 0; pages < kPagesPerStepMax; ++pages) {
+    auto page = hubspot_->search_modified(mark.at, until, props, after, type);
+    if (!page) return hubspot_failed(page.error());
+    Watermark next = mark;
+    for (const auto& e : page->records) {
+      const env::Timestamp t =
+          env::parse_datetime(e.get("hs_lastmodifieddate")).value_or(e.updated_at);
+      if (t == mark.at && mark.ids_at.count(std::to_string(e.id))) continue;
+      if (t > next.at) next = Watermark{t, {}};
+      next.ids_at.insert(std::to_string(e.id));
+      SfFields fields;
+      fields["Subject"] = shape->subject != nullptr && !e.get(shape->subject).empty()
+                              ? e.get(shape->subject)
+                              : shape->fixed_subject;
+      fields["Description"] = e.get(shape->body);
+      fields["Type"] = shape->task_type;
+      fields["Status"] =
+          type == "tasks" && e.get("hs_task_status") != "COMPLETED" ? "Not Started" : "Completed";
+      fields["ActivityDate"] = as_date(e.get("hs_timestamp"));
+      auto link = store_->link_by_hubspot(e.id, kind);
+      const auto last = store_->synced_values(e.id, kind);
+      if (link) {
+        // Only what changed since the last sync is written.
+        SfFields changed;
+        for (const auto& [f, v] : fields)
+          if (auto it = last.find(f); it == last.end() || it->second != v) changed[f] = v;
+        if (changed.empty()) continue;
+        auto r = salesforce_->update("Task", link->sf_id, changed);
+        if (!r) {
+          if (r.error().transient()) return salesforce_failed(r.error());
+          record_failure("hs:" + kind + ":" + std::to_string(e.id), "to_salesforce",
+                         family_of(r.error()), describe(r.error()));
+          continue;
+        }
+        store_->begin();
+        for (const auto& [f, v] : changed) store_->put_synced_value(e.id, f, v, kind);
+        store_->commit();
+        continue;
+      }
+      // A new engagement: on its first contact that syncs.
+      auto contacts = hubspot_->associated(type, e.id, "contacts");
+      if (!contacts) return hubspot_failed(contacts.error());
+      std::optional<Link> who;
+      for (uint64_t c : *contacts)
+        if (!who) who = store_->link_by_hubspot(c);
+      if (!who) continue;  // retried when the engagement changes again
+      fields["WhoId"] = who->sf_id;
+      for (auto it = fields.begin(); it != fields.end();)
+        it = it->second.empty() ? fields.erase(it) : std::next(it);
+      store_->begin();
+      const int64_t intent = store_->add_intent(Intent{
+          0, "create_salesforce_task", e.id, "Task", kind, fields["Subject"], ports_.clock.now()});
+      store_->commit();
+      auto id = salesforce_->create("Task", fields);
+      if (!id) {
+        if (id.error().transient()) return salesforce_failed(id.error());
+        store_->remove_intent(intent);
+        record_failure("hs:" + kind + ":" + std::to_string(e.id), "to_salesforce",
+                       family_of(id.error()), describe(id.error()));
+        continue;
+      }
+      store_->begin();
+      store_->remove_intent(intent);
+      store_->put_link(Link{e.id, "Task", *id, kind});
+      for (const auto& [f, v] : fields) store_->put_synced_value(e.id, f, v, kind);
+      store_->commit();
+      ++stats_.salesforce_task_creates;
+    }
+    mark = std::move(next);
+    store_->put_watermark("hs:" + type, mark);
+    if (page->after.empty() ||
+        std::stoll(page->after) + HubSpotClient::kSearchPageMax > kSearchResultsMax)
+      break;
+    after = page->after;
+  }
+  return Pause::kNone;
+}
+
 // ---------------------------------------------------------------- passes
 
 SyncEngine::Pause SyncEngine::start() {
@@ -1818,7 +1933,7 @@ SyncEngine::Pause SyncEngine::start() {
 SyncEngine::Pause SyncEngine::recover_intents() {
   const auto intents = store_->intents();
   if (intents.empty()) return Pause::kNone;
-  std::vector<Intent> to_sf, to_hs, companies, accounts, deals;
+  std::vector<Intent> to_sf, to_hs, companies, accounts, deals, tasks;
   for (const auto& i : intents) {
     if (i.kind == "create_hubspot_company") {
       companies.push_back(i);
@@ -1826,6 +1941,8 @@ SyncEngine::Pause SyncEngine::recover_intents() {
       accounts.push_back(i);
     } else if (i.kind == "create_hubspot_deal") {
       deals.push_back(i);
+    } else if (i.kind == "create_salesforce_task") {
+      tasks.push_back(i);
     } else {
       (i.kind == "create_salesforce" ? to_sf : to_hs).push_back(i);
     }
@@ -1842,6 +1959,25 @@ SyncEngine::Pause SyncEngine::recover_intents() {
         store_->put_link(Link{d.id, kOpportunity, i.sf_id});
         ++stats_.recovered_intents;
       }
+    store_->remove_intent(i.id);
+    store_->commit();
+  }
+  for (const auto& i : tasks) {
+    // Found again by subject among the tasks the integration user created
+    // since (the intent keeps the link kind in sf_id and the subject in
+    // email).
+    auto page = salesforce_->query(
+        "SELECT Id FROM Task WHERE Subject = " + soql_quote(i.email) +
+        " AND CreatedById = " + soql_quote(salesforce_->user_id()) + " AND CreatedDate >= " +
+        env::format_salesforce_datetime(i.created_at - env::Duration::seconds(1)) +
+        " ORDER BY CreatedDate ASC, Id ASC LIMIT 1");
+    if (!page) return salesforce_failed(page.error());
+    store_->begin();
+    if (!page->records.empty() && !store_->link_by_hubspot(i.hs_id, i.sf_id) &&
+        !store_->link_by_salesforce(page->records.front().id)) {
+      store_->put_link(Link{i.hs_id, "Task", page->records.front().id, i.sf_id});
+      ++stats_.recovered_intents;
+    }
     store_->remove_intent(i.id);
     store_->commit();
   }
@@ -2295,6 +2431,9 @@ env::Timestamp SyncEngine::step() {
         refresh_inclusion_list() != Pause::kNone || sweep_hubspot() != Pause::kNone ||
         sweep_companies() != Pause::kNone)
       return wake();
+    if (config_.activities_enabled)
+      for (const auto& type : config_.activity_types)
+        if (sweep_activities(type) != Pause::kNone) return wake();
     next_poll_ = now + config_.poll_interval;
     store_->put_meta("next_poll_ms", std::to_string(next_poll_.ms_since_epoch()));
   }

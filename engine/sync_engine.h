@@ -76,6 +76,7 @@ struct EngineStats {
   uint64_t hubspot_company_creates = 0;
   uint64_t salesforce_account_creates = 0;
   uint64_t hubspot_deal_creates = 0;
+  uint64_t salesforce_task_creates = 0;
   uint64_t hubspot_deal_deletes = 0;
   uint64_t company_links_made = 0;
   uint64_t lifecycle_updates = 0;
@@ -215,6 +216,11 @@ class SyncEngine {
   // Members changed or deleted since the last poll lead to their linked
   // contacts' salesforcecampaignids (sorted ids, ';'-joined).
   Pause poll_campaign_members();
+
+  // ---- engagements -> Tasks (HS -> SF)
+  // Engagements of one type modified since the last sweep become (or
+  // update) Tasks on their first linked contact's lead or contact.
+  Pause sweep_activities(const std::string& type);
 
   // ---- deals <-> opportunities (SF -> HS)
   Pause poll_deals();

@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "engine/sync_engine.h"
 #include "world.h"
@@ -18,8 +19,20 @@ namespace {
 
 using testing::World;
 
+// Removes this process's store directory when the test program ends.
+struct TempDirectoryCleanup {
+  ~TempDirectoryCleanup() {
+    std::error_code ignored;
+    std::filesystem::remove_all(std::filesystem::temp_directory_path() /
+                                    ("crmsim-engine-tests-" + std::to_string(::getpid())),
+                                ignored);
+  }
+} cleanup_at_exit;
+
 std::string temp_store(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / "crmsim-engine-tests";
+  // One directory per process: two test runs on one machine never share a file.
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("crmsim-engine-tests-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const auto path = dir / (name + ".db");
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);

@@ -41,6 +41,7 @@ salesforce: {sandbox: true, api_call_limit: 25000}
 strategy: batched
 poll_interval: 5m
 campaigns: {sync: true}
+activities: {sync: true, types: [calls, meetings]}
 contacts:
   create_in_salesforce_as: contact
   on_salesforce_lead_change: do_nothing
@@ -61,6 +62,8 @@ contacts:
   EXPECT_EQ(c->strategy, Strategy::kBatched);
   EXPECT_EQ(c->poll_interval, env::Duration::minutes(5));
   EXPECT_TRUE(c->campaigns_enabled);
+  EXPECT_TRUE(c->activities_enabled);
+  EXPECT_EQ(c->activity_types, (std::vector<std::string>{"calls", "meetings"}));
   EXPECT_EQ(c->contacts.create_as, SalesforceObject::kContact);
   EXPECT_EQ(c->contacts.on_lead_change, OnSalesforceChange::kDoNothing);
   EXPECT_EQ(c->contacts.on_lead_delete, OnSalesforceDelete::kDeleteContact);
@@ -116,6 +119,8 @@ TEST(SyncConfigTest, RefusalsNameTheKeyAndWhatIsAllowed) {
             std::string::npos);
   EXPECT_NE(error_of("contacts: {field_mappings: [{hubspot: 'bad name', salesforce: X}]}")
                 .find("field_mappings[0].hubspot"),
+            std::string::npos);
+  EXPECT_NE(error_of("activities: {types: [faxes]}").find("activities.types[0]: expected one of"),
             std::string::npos);
   EXPECT_NE(error_of("tickets: {sync: true}").find("tickets: syncing tickets is not supported"),
             std::string::npos);

@@ -607,6 +607,51 @@ TEST_P(EngineTest, ContactsModeBringsTheCompanyAlongAsTheAccount) {
   (void)c;
 }
 
+// ---- activities
+
+TEST_P(EngineTest, EngagementsBecomeTasksOnTheLinkedRecord) {
+  config.activities_enabled = true;
+  const uint64_t c = w.hs_contact({{"email", "act@x.io"}, {"lastname", "Act"}});
+  start();
+  settle();
+  const std::string lead = link_of(c).value().sf_id;
+  const uint64_t call = w.portal
+                            .create("calls",
+                                    {{"hs_call_title", "Discovery call"},
+                                     {"hs_call_body", "Talked budget"},
+                                     {"hs_timestamp", "2024-03-04T10:00:00Z"}},
+                                    testing::kMarketer)
+                            .value();
+  ASSERT_TRUE(w.portal
+                  .associate("calls", call, "contacts", c,
+                             hs::default_association_type("calls", "contacts"))
+                  .ok());
+  const uint64_t lonely =
+      w.portal
+          .create("notes", {{"hs_note_body", "nobody's"}, {"hs_timestamp", "2024-03-04T10:00:00Z"}},
+                  testing::kMarketer)
+          .value();
+  settle();
+  std::vector<std::string> tasks;
+  for (const auto& [id, r] : w.org.records(*w.org.schema().object("Task")))
+    if (!r.deleted) tasks.push_back(id);
+  ASSERT_EQ(tasks.size(), 1u) << "the note without a synced contact stays in HubSpot "
+                              << engine->last_problem();
+  EXPECT_EQ(w.sf_value(tasks[0], "Subject"), "Discovery call");
+  EXPECT_EQ(w.sf_value(tasks[0], "WhoId"), lead);
+  EXPECT_EQ(w.sf_value(tasks[0], "Type"), "Call");
+  EXPECT_EQ(w.sf_value(tasks[0], "Status"), "Completed");
+  EXPECT_EQ(w.sf_value(tasks[0], "ActivityDate"), "2024-03-04");
+  ASSERT_TRUE(
+      w.portal
+          .update("calls", call, {{"hs_call_body", "Talked budget and timing"}}, testing::kMarketer)
+          .ok());
+  settle();
+  EXPECT_EQ(w.sf_value(tasks[0], "Description"), "Talked budget and timing");
+  EXPECT_EQ(engine->stats().salesforce_task_creates, 1u) << "updated, not created again";
+  (void)lonely;
+}
+
 // ---- campaigns
 
 TEST_P(EngineTest, CampaignMembershipReachesHubSpot) {
