@@ -6,6 +6,7 @@
 
 #include "env/assert.h"
 #include "env/percent_encoding.h"
+#include "env/text.h"
 #include "env/time.h"
 
 namespace crmsim::engine {
@@ -100,12 +101,6 @@ json properties_json(const std::map<std::string, std::string>& properties) {
   return out;
 }
 
-std::string lower(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
-}
-
 // Matches a batch answer back to its inputs. Failed inputs are named by
 // their objectWriteTraceId (the input's index); successful ones by their
 // `key` property (email for contacts) or, failing that, by id, else in
@@ -141,11 +136,12 @@ std::vector<HsBatchResult> batch_results(int status, const json& j,
       std::string key;
       if (!key_property.empty() && item.contains("properties") && item["properties"].is_object() &&
           item["properties"].value(key_property, json()).is_string())
-        key = lower(item["properties"][key_property].get<std::string>());
+        key = env::ascii_lower(item["properties"][key_property].get<std::string>());
       for (size_t i = 0; i < n && index == n; ++i) {
         if (taken[i]) continue;
         if (i < input_ids.size() && input_ids[i] == id) index = i;
-        if (!key.empty() && i < input_keys.size() && lower(input_keys[i]) == key) index = i;
+        if (!key.empty() && i < input_keys.size() && env::ascii_lower(input_keys[i]) == key)
+          index = i;
       }
       while (index == n && next < n) {
         if (!taken[next]) index = next;

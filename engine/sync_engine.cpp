@@ -351,8 +351,9 @@ void SyncEngine::save_link(const Link& link, const std::map<std::string, std::st
 // ---------------------------------------------------------------- queries
 
 SyncEngine::Pause SyncEngine::query_pages(
-    const std::string& soql, const std::function<Pause(std::vector<SfRecord>&)>& on_page) {
-  auto page = salesforce_->query(soql);
+    const std::string& soql, const std::function<Pause(std::vector<SfRecord>&)>& on_page,
+    bool with_deleted) {
+  auto page = with_deleted ? salesforce_->query_all(soql) : salesforce_->query(soql);
   if (!page) return salesforce_failed(page.error());
   for (int pages = 0; pages < kPagesPerStepMax; ++pages) {
     if (auto p = on_page(page->records); p != Pause::kNone) return p;
@@ -1523,19 +1524,20 @@ SyncEngine::Pause SyncEngine::poll_campaign_members() {
   Watermark next = mark;
   std::set<std::string> people;  // lead and contact ids whose membership moved
   // queryAll: a removed member is a change too.
-  auto page = salesforce_->query_all(
-      "SELECT Id, LeadId, ContactId, SystemModstamp FROM CampaignMember WHERE SystemModstamp >= " +
-      env::format_salesforce_datetime(mark.at) + " ORDER BY SystemModstamp ASC, Id ASC");
-  if (!page) return salesforce_failed(page.error());
-  for (int pages = 0; pages < kPagesPerStepMax; ++pages) {
-    for (const auto& m : past_mark(page->records, mark, next)) {
-      if (!m.get("LeadId").empty()) people.insert(m.get("LeadId"));
-      if (!m.get("ContactId").empty()) people.insert(m.get("ContactId"));
-    }
-    if (page->next_records_url.empty()) break;
-    page = salesforce_->query_more(page->next_records_url);
-    if (!page) return salesforce_failed(page.error());
-  }
+  if (auto p = query_pages(
+          "SELECT Id, LeadId, ContactId, SystemModstamp FROM CampaignMember WHERE "
+          "SystemModstamp >= " +
+              env::format_salesforce_datetime(mark.at) + " ORDER BY SystemModstamp ASC, Id ASC",
+          [&](std::vector<SfRecord>& page) {
+            for (const auto& m : past_mark(page, mark, next)) {
+              if (!m.get("LeadId").empty()) people.insert(m.get("LeadId"));
+              if (!m.get("ContactId").empty()) people.insert(m.get("ContactId"));
+            }
+            return Pause::kNone;
+          },
+          /*with_deleted=*/true);
+      p != Pause::kNone)
+    return p;
   std::map<std::string, uint64_t> linked;  // person -> HubSpot contact
   for (const auto& p : people)
     if (auto link = store_->link_by_salesforce(p);
@@ -1930,6 +1932,32 @@ SyncEngine::Pause SyncEngine::start() {
   return Pause::kNone;
 }
 
+env::Result<std::string, SfError> SyncEngine::find_own_created(const std::string& object,
+                                                               const std::string& field,
+                                                               const std::string& value,
+                                                               env::Timestamp since) {
+  auto page = salesforce_->query(
+      "SELECT Id FROM " + object + " WHERE " + field + " = " + soql_quote(value) +
+      " AND CreatedById = " + soql_quote(salesforce_->user_id()) +
+      " AND CreatedDate >= " + env::format_salesforce_datetime(since - env::Duration::seconds(1)) +
+      " ORDER BY CreatedDate ASC, Id ASC LIMIT 1");
+  if (!page) return fail(page.error());
+  return page->records.empty() ? std::string() : page->records.front().id;
+}
+
+void SyncEngine::relink_intent(const Intent& intent, const std::optional<Link>& made) {
+  store_->begin();
+  if (made) {
+    const std::string_view kind = made->kind.empty() ? link_kind(made->sf_object) : made->kind;
+    if (!store_->link_by_hubspot(made->hs_id, kind) && !store_->link_by_salesforce(made->sf_id)) {
+      store_->put_link(*made);
+      ++stats_.recovered_intents;
+    }
+  }
+  store_->remove_intent(intent.id);
+  store_->commit();
+}
+
 SyncEngine::Pause SyncEngine::recover_intents() {
   const auto intents = store_->intents();
   if (intents.empty()) return Pause::kNone;
@@ -1947,70 +1975,39 @@ SyncEngine::Pause SyncEngine::recover_intents() {
       (i.kind == "create_salesforce" ? to_sf : to_hs).push_back(i);
     }
   }
-  for (const auto& i : deals) {
-    // A deal created just before a crash may not be searchable yet.
-    if (ports_.clock.now() - i.created_at < kSweepLag) return Pause::kHubSpot;
-    auto same = hubspot_->search_in(kDeals, "hs_salesforceopportunityid", {i.sf_id},
-                                    {"hs_salesforceopportunityid"});
-    if (!same) return hubspot_failed(same.error());
-    store_->begin();
-    for (const auto& d : *same)
-      if (!store_->link_by_hubspot(d.id, kDealLinks) && !store_->link_by_salesforce(i.sf_id)) {
-        store_->put_link(Link{d.id, kOpportunity, i.sf_id});
-        ++stats_.recovered_intents;
-      }
-    store_->remove_intent(i.id);
-    store_->commit();
-  }
+
+  // Creates with no key of their own are found again by a field among the
+  // records the integration user created since the intent; the others by
+  // the Salesforce id the HubSpot record carries. (A task intent keeps its
+  // link kind in sf_id and its subject in email; an account intent its
+  // name.)
   for (const auto& i : tasks) {
-    // Found again by subject among the tasks the integration user created
-    // since (the intent keeps the link kind in sf_id and the subject in
-    // email).
-    auto page = salesforce_->query(
-        "SELECT Id FROM Task WHERE Subject = " + soql_quote(i.email) +
-        " AND CreatedById = " + soql_quote(salesforce_->user_id()) + " AND CreatedDate >= " +
-        env::format_salesforce_datetime(i.created_at - env::Duration::seconds(1)) +
-        " ORDER BY CreatedDate ASC, Id ASC LIMIT 1");
-    if (!page) return salesforce_failed(page.error());
-    store_->begin();
-    if (!page->records.empty() && !store_->link_by_hubspot(i.hs_id, i.sf_id) &&
-        !store_->link_by_salesforce(page->records.front().id)) {
-      store_->put_link(Link{i.hs_id, "Task", page->records.front().id, i.sf_id});
-      ++stats_.recovered_intents;
-    }
-    store_->remove_intent(i.id);
-    store_->commit();
+    auto id = find_own_created("Task", "Subject", i.email, i.created_at);
+    if (!id) return salesforce_failed(id.error());
+    relink_intent(
+        i, id->empty() ? std::nullopt : std::optional<Link>(Link{i.hs_id, "Task", *id, i.sf_id}));
   }
   for (const auto& i : accounts) {
-    auto page = salesforce_->query(
-        "SELECT Id FROM Account WHERE Name = " + soql_quote(i.email) +
-        " AND CreatedById = " + soql_quote(salesforce_->user_id()) + " AND CreatedDate >= " +
-        env::format_salesforce_datetime(i.created_at - env::Duration::seconds(1)) +
-        " ORDER BY CreatedDate ASC, Id ASC LIMIT 1");
-    if (!page) return salesforce_failed(page.error());
-    store_->begin();
-    if (!page->records.empty() && !store_->link_by_hubspot(i.hs_id, kCompanyLinks) &&
-        !store_->link_by_salesforce(page->records.front().id)) {
-      store_->put_link(Link{i.hs_id, kAccount, page->records.front().id});
-      ++stats_.recovered_intents;
-    }
-    store_->remove_intent(i.id);
-    store_->commit();
+    auto id = find_own_created(kAccount, "Name", i.email, i.created_at);
+    if (!id) return salesforce_failed(id.error());
+    relink_intent(i,
+                  id->empty() ? std::nullopt : std::optional<Link>(Link{i.hs_id, kAccount, *id}));
   }
-  for (const auto& i : companies) {
-    // A company created just before a crash may not be searchable yet.
-    if (ports_.clock.now() - i.created_at < kSweepLag) return Pause::kHubSpot;
-    auto same =
-        hubspot_->search_in("companies", "salesforceaccountid", {i.sf_id}, company_properties());
-    if (!same) return hubspot_failed(same.error());
-    store_->begin();
-    for (const auto& c : *same)
-      if (!store_->link_by_hubspot(c.id, kCompanyLinks) && !store_->link_by_salesforce(i.sf_id)) {
-        store_->put_link(Link{c.id, "Account", i.sf_id});
-        ++stats_.recovered_intents;
-      }
-    store_->remove_intent(i.id);
-    store_->commit();
+  for (const auto* group : {&companies, &deals}) {
+    const bool company = group == &companies;
+    for (const auto& i : *group) {
+      // A record created just before a crash may not be searchable yet.
+      if (ports_.clock.now() - i.created_at < kSweepLag) return Pause::kHubSpot;
+      const std::string property = company ? "salesforceaccountid" : "hs_salesforceopportunityid";
+      auto same =
+          hubspot_->search_in(company ? kCompanies : kDeals, property, {i.sf_id}, {property});
+      if (!same) return hubspot_failed(same.error());
+      std::optional<Link> link;
+      for (const auto& r : *same)
+        if (!link && !store_->link_by_hubspot(r.id, company ? kCompanyLinks : kDealLinks))
+          link = Link{r.id, company ? kAccount : kOpportunity, i.sf_id};
+      relink_intent(i, link);
+    }
   }
   if (!to_sf.empty()) {
     std::vector<std::string> emails;

@@ -243,7 +243,18 @@ class SyncEngine {
   // Runs a query and hands each page to `on_page` (at most
   // kPagesPerStepMax pages); stops at the first pause.
   Pause query_pages(const std::string& soql,
-                    const std::function<Pause(std::vector<SfRecord>&)>& on_page);
+                    const std::function<Pause(std::vector<SfRecord>&)>& on_page,
+                    bool with_deleted = false);
+  // The id of the `object` record whose `field` is `value` that the
+  // integration user created since `since` ("" when none): how a create
+  // with no key of its own is found again after a lost answer.
+  env::Result<std::string, SfError> find_own_created(const std::string& object,
+                                                     const std::string& field,
+                                                     const std::string& value,
+                                                     env::Timestamp since);
+  // Settles an intent: links what the interrupted create made (unless
+  // either side is linked already), then drops the intent.
+  void relink_intent(const Intent& intent, const std::optional<Link>& made);
   // The poll query for `object` changed since `mark`, oldest first.
   std::string changes_since(const std::string& object, const std::string& fields,
                             const Watermark& mark) const;
