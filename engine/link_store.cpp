@@ -193,16 +193,17 @@ std::optional<Link> LinkStore::link_by_hubspot(uint64_t hs_id, std::string_view 
   auto& s = statement("SELECT sf_object, sf_id FROM links WHERE kind = ? AND hs_id = ?");
   s.bind(1, kind).bind(2, static_cast<int64_t>(hs_id));
   std::optional<Link> out;
-  if (s.step()) out = Link{hs_id, s.text(0), s.text(1)};
+  if (s.step()) out = Link{hs_id, s.text(0), s.text(1), std::string(kind)};
   s.reset();
   return out;
 }
 
 std::optional<Link> LinkStore::link_by_salesforce(std::string_view sf_id) const {
-  auto& s = statement("SELECT hs_id, sf_object FROM links WHERE sf_id = ?");
+  auto& s = statement("SELECT hs_id, sf_object, kind FROM links WHERE sf_id = ?");
   s.bind(1, sf_id);
   std::optional<Link> out;
-  if (s.step()) out = Link{static_cast<uint64_t>(s.integer(0)), s.text(1), std::string(sf_id)};
+  if (s.step())
+    out = Link{static_cast<uint64_t>(s.integer(0)), s.text(1), std::string(sf_id), s.text(2)};
   s.reset();
   return out;
 }
@@ -250,9 +251,10 @@ size_t LinkStore::link_count(std::string_view sf_object) const {
 }
 
 std::vector<Link> LinkStore::links() const {
-  auto& s = statement("SELECT hs_id, sf_object, sf_id FROM links ORDER BY kind, hs_id");
+  auto& s = statement("SELECT hs_id, sf_object, sf_id, kind FROM links ORDER BY kind, hs_id");
   std::vector<Link> out;
-  while (s.step()) out.push_back({static_cast<uint64_t>(s.integer(0)), s.text(1), s.text(2)});
+  while (s.step())
+    out.push_back({static_cast<uint64_t>(s.integer(0)), s.text(1), s.text(2), s.text(3)});
   s.reset();
   return out;
 }

@@ -48,7 +48,8 @@ struct Link {
   uint64_t hs_id = 0;
   std::string sf_object;  // "Lead", "Contact", "Account", "Opportunity", "Task"
   std::string sf_id;
-  // Empty: link_kind(sf_object). Set for kinds one Salesforce object
+  // Links read from the store carry their kind. When writing, empty means
+  // link_kind(sf_object); set for kinds one Salesforce object
   // serves several of ("activity:calls", "activity:notes", ...).
   std::string kind;
 };

@@ -94,6 +94,56 @@ const std::string* DealSettings::stage_for(std::string_view salesforce_stage) co
   return nullptr;
 }
 
+const FieldMapping* ObjectPairSettings::mapping(std::string_view hubspot_property) const {
+  return find_mapping(mappings, hubspot_property);
+}
+
+std::string ObjectPairSettings::to_salesforce(const std::string& property,
+                                              const std::string& value) const {
+  auto table = translations.find(property);
+  if (table == translations.end()) return value;
+  for (const auto& [hs, sf] : table->second)
+    if (hs == value) return sf;
+  return value;
+}
+
+std::string ObjectPairSettings::to_hubspot(const std::string& property,
+                                           const std::string& value) const {
+  auto table = translations.find(property);
+  if (table == translations.end()) return value;
+  for (const auto& [hs, sf] : table->second)
+    if (sf == value) return hs;
+  return value;
+}
+
+TicketSettings default_ticket_settings() {
+  TicketSettings t;
+  ObjectPairSettings& p = t.pair;
+  p.hubspot_type = "tickets";
+  p.salesforce_object = "Case";
+  p.direction = ObjectDirection::kBoth;
+  const auto two_way = SyncRule::kTwoWay;
+  p.mappings = {{"subject", "Subject", "Subject", two_way},
+                {"content", "Description", "Description", two_way},
+                {"hs_pipeline_stage", "Status", "Status", two_way},
+                {"hs_ticket_priority", "Priority", "Priority", two_way}};
+  p.translations["hs_pipeline_stage"] = {
+      {"1", "New"}, {"2", "Working"}, {"3", "Escalated"}, {"4", "Closed"}};
+  p.translations["hs_ticket_priority"] = {
+      {"HIGH", "High"}, {"URGENT", "High"}, {"MEDIUM", "Medium"}, {"LOW", "Low"}};
+  p.contact_field = "ContactId";
+  p.salesforce_id_property = "hs_salesforcecaseid";
+  p.hubspot_defaults = {{"hs_pipeline", "0"}, {"hs_pipeline_stage", "1"}};
+  return t;
+}
+
+std::vector<const ObjectPairSettings*> SyncConfig::object_pairs() const {
+  std::vector<const ObjectPairSettings*> out;
+  if (tickets.enabled) out.push_back(&tickets.pair);
+  for (const auto& c : custom_objects) out.push_back(&c);
+  return out;
+}
+
 std::vector<std::pair<std::string, std::string>> default_deal_stages() {
   return {{"Prospecting", "appointmentscheduled"},
           {"Qualification", "qualifiedtobuy"},
@@ -112,6 +162,7 @@ SyncConfig SyncConfig::defaults() {
   c.contacts.mappings = default_contact_mappings();
   c.companies.mappings = default_company_mappings();
   c.deals.stages = default_deal_stages();
+  c.tickets = default_ticket_settings();
   return c;
 }
 
@@ -122,11 +173,6 @@ const std::vector<std::pair<std::string, SyncRule>> kRules = {
     {"always_use_salesforce", SyncRule::kAlwaysUseSalesforce},
     {"two_way", SyncRule::kTwoWay},
     {"dont_sync", SyncRule::kDontSync}};
-
-// Sections the connector has that this engine does not sync yet: refused by
-// name rather than silently ignored, so nobody validates a setting that
-// would have no effect.
-const std::vector<std::string> kNotYetSections = {"tickets", "custom_objects"};
 
 // A field name as Salesforce and HubSpot spell them: letters, digits, '_'.
 bool is_field_name(const std::string& s) {
@@ -336,21 +382,112 @@ env::Status parse_deals(const json& j, DealSettings& d) {
   return env::Ok{};
 }
 
+// A value translation table: a mapping of HubSpot values to Salesforce
+// values.
+env::Status parse_translation(const json& j, const std::string& where,
+                              std::vector<std::pair<std::string, std::string>>& out) {
+  if (!j.is_object() || j.empty())
+    return cfg::bad(where, "expected a mapping of HubSpot values to Salesforce values");
+  out.clear();
+  for (const auto& [from, to] : j.items()) {
+    auto v = cfg::text(to, where + "." + from);
+    if (!v) return fail(v.error());
+    out.emplace_back(from, *v);
+  }
+  return env::Ok{};
+}
+
+env::Status parse_tickets(const json& j, TicketSettings& t) {
+  const std::string w = "tickets";
+  if (auto s =
+          cfg::check_keys(j, w, {"sync", "pipeline", "statuses", "priorities", "field_mappings"});
+      !s)
+    return s;
+  auto enabled = cfg::flag(j, "sync", w, t.enabled);
+  if (!enabled) return fail(enabled.error());
+  t.enabled = *enabled;
+  ObjectPairSettings& p = t.pair;
+  if (j.contains("pipeline")) {
+    auto v = cfg::text(j["pipeline"], w + ".pipeline");
+    if (!v) return fail(v.error());
+    p.hubspot_defaults["hs_pipeline"] = *v;
+  }
+  if (j.contains("statuses")) {
+    auto& table = p.translations["hs_pipeline_stage"];
+    if (auto s = parse_translation(j["statuses"], w + ".statuses", table); !s) return s;
+    p.hubspot_defaults["hs_pipeline_stage"] = table.front().first;
+  }
+  if (j.contains("priorities")) {
+    if (auto s = parse_translation(j["priorities"], w + ".priorities",
+                                   p.translations["hs_ticket_priority"]);
+        !s)
+      return s;
+  }
+  if (j.contains("field_mappings")) {
+    if (auto s = parse_mappings(j, w, true, p.mappings); !s) return s;
+  }
+  return env::Ok{};
+}
+
+env::Result<ObjectPairSettings> parse_custom_object(const json& j, const std::string& w,
+                                                    Strategy strategy) {
+  if (auto s = cfg::check_keys(j, w,
+                               {"hubspot", "salesforce", "direction", "contact_field",
+                                "salesforce_id_property", "hubspot_id_field", "field_mappings"});
+      !s)
+    return fail(s.error());
+  ObjectPairSettings p;
+  p.direction = ObjectDirection::kHubSpotToSalesforce;
+  auto hubspot = cfg::text(j.value("hubspot", json()), w + ".hubspot");
+  if (!hubspot) return fail(hubspot.error());
+  if (!is_field_name(*hubspot))
+    return cfg::bad(w + ".hubspot", "expected the custom object's name (letters, digits, _)");
+  p.hubspot_type = env::ascii_lower(*hubspot);
+  auto salesforce = cfg::text(j.value("salesforce", json()), w + ".salesforce");
+  if (!salesforce) return fail(salesforce.error());
+  if (!is_field_name(*salesforce))
+    return cfg::bad(w + ".salesforce", "expected a Salesforce object API name");
+  p.salesforce_object = *salesforce;
+  if (j.contains("direction")) {
+    auto v = cfg::choose<ObjectDirection>(
+        j["direction"], w + ".direction",
+        {{"hubspot_to_salesforce", ObjectDirection::kHubSpotToSalesforce},
+         {"both", ObjectDirection::kBoth}});
+    if (!v) return fail(v.error());
+    p.direction = *v;
+  }
+  for (auto [key, target] : {std::pair{"contact_field", &p.contact_field},
+                             std::pair{"salesforce_id_property", &p.salesforce_id_property},
+                             std::pair{"hubspot_id_field", &p.hubspot_id_field}}) {
+    if (!j.contains(key) || j[key].is_null()) continue;
+    auto v = cfg::text(j[key], w + "." + key);
+    if (!v) return fail(v.error());
+    if (!is_field_name(*v)) return cfg::bad(w + "." + key, "expected a field name");
+    *target = std::string(key) == "salesforce_id_property" ? env::ascii_lower(*v) : *v;
+  }
+  if (auto s = parse_mappings(j, w, true, p.mappings); !s) return fail(s.error());
+  if (p.mappings.empty())
+    return cfg::bad(w + ".field_mappings", "expected at least one mapped property");
+  if (p.direction == ObjectDirection::kBoth) {
+    if (strategy == Strategy::kNative)
+      return cfg::bad(w + ".direction",
+                      "the native connector syncs custom objects one way (hubspot_to_salesforce); "
+                      "both ways needs strategy: batched");
+    if (p.salesforce_id_property.empty())
+      return cfg::bad(w + ".salesforce_id_property",
+                      "both ways needs the HubSpot property that holds the Salesforce id");
+  }
+  return p;
+}
+
 }  // namespace
 
 env::Result<SyncConfig> parse_sync_config(const json& j) {
   SyncConfig c = SyncConfig::defaults();
   if (j.is_null()) return c;
-  std::vector<std::string> allowed = {"sync",          "salesforce", "strategy",
-                                      "poll_interval", "contacts",   "companies",
-                                      "deals",         "campaigns",  "activities"};
-  for (const auto& s : kNotYetSections) {
-    if (j.is_object() && j.contains(s))
-      return cfg::bad(s, "syncing " + s +
-                             " is not supported by this version of the engine (supported "
-                             "sections: " +
-                             cfg::join(allowed) + ")");
-  }
+  std::vector<std::string> allowed = {"sync",       "salesforce", "strategy",      "poll_interval",
+                                      "contacts",   "companies",  "deals",         "campaigns",
+                                      "activities", "tickets",    "custom_objects"};
   if (auto s = cfg::check_keys(j, "", allowed); !s) return fail(s.error());
   if (j.contains("sync")) {
     auto v = cfg::choose<bool>(j["sync"], "sync", {{"on", true}, {"off", false}});
@@ -429,6 +566,23 @@ env::Result<SyncConfig> parse_sync_config(const json& j) {
   }
   if (j.contains("deals")) {
     if (auto s = parse_deals(j["deals"], c.deals); !s) return fail(s.error());
+  }
+  if (j.contains("tickets")) {
+    if (auto s = parse_tickets(j["tickets"], c.tickets); !s) return fail(s.error());
+  }
+  if (j.contains("custom_objects")) {
+    auto list = cfg::list(j, "custom_objects", "");
+    if (!list) return fail(list.error());
+    for (size_t i = 0; i < list->size(); ++i) {
+      auto o =
+          parse_custom_object((*list)[i], "custom_objects[" + std::to_string(i) + "]", c.strategy);
+      if (!o) return fail(o.error());
+      for (const auto& other : c.custom_objects)
+        if (other.hubspot_type == o->hubspot_type)
+          return cfg::bad("custom_objects[" + std::to_string(i) + "].hubspot",
+                          "object " + o->hubspot_type + " is paired twice");
+      c.custom_objects.push_back(std::move(*o));
+    }
   }
   return c;
 }

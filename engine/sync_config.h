@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -125,6 +126,55 @@ struct DealSettings {
   const std::string* stage_for(std::string_view salesforce_stage) const;
 };
 
+// Which way a paired object's records and values travel.
+enum class ObjectDirection {
+  kHubSpotToSalesforce,  // the native connector's only way for custom objects
+  kBoth,
+};
+
+// A HubSpot object paired record for record with a Salesforce object:
+// tickets <-> cases, and custom objects. Mappings name the Salesforce field
+// in both lead_field and contact_field (as company mappings do). A
+// property with a translation table is compared in Salesforce's terms (a
+// ticket's pipeline stage as the case's Status).
+struct ObjectPairSettings {
+  std::string hubspot_type;       // "tickets", or a custom object's name
+  std::string salesforce_object;  // "Case", or a custom object's API name
+  ObjectDirection direction = ObjectDirection::kBoth;
+  std::vector<FieldMapping> mappings;
+  // Per HubSpot property, HubSpot value -> Salesforce value; Salesforce ->
+  // HubSpot takes the first HubSpot value listed for a Salesforce value.
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> translations;
+  // The Salesforce lookup to Contact ("ContactId") set from the record's
+  // first associated HubSpot contact that syncs with a Salesforce contact,
+  // and the association made the other way; "" for none.
+  std::string contact_field;
+  // The HubSpot property holding the linked Salesforce id
+  // ("hs_salesforcecaseid"); "" for none. Needed for records created in
+  // HubSpot by the engine: it is how an interrupted create is found again.
+  std::string salesforce_id_property;
+  // The Salesforce field holding the linked HubSpot id; "" for none (an
+  // interrupted create is then found again by its first mapped field among
+  // the integration user's recent creates).
+  std::string hubspot_id_field;
+  // Properties every HubSpot record the engine creates gets (a ticket's
+  // pipeline, its first stage when the case has no status).
+  std::map<std::string, std::string> hubspot_defaults;
+
+  std::string link_kind() const { return "object:" + hubspot_type; }
+  const FieldMapping* mapping(std::string_view hubspot_property) const;
+  // A HubSpot value in Salesforce's terms, and back.
+  std::string to_salesforce(const std::string& property, const std::string& value) const;
+  std::string to_hubspot(const std::string& property, const std::string& value) const;
+};
+
+// "Sync HubSpot tickets with Salesforce cases": both ways, the ticket's
+// pipeline stage as the case's Status and its priority as Priority.
+struct TicketSettings {
+  bool enabled = false;
+  ObjectPairSettings pair;
+};
+
 struct SyncConfig {
   // Bounds on what a user may configure.
   static constexpr env::Duration kPollIntervalMin = env::Duration::minutes(1);
@@ -148,6 +198,13 @@ struct SyncConfig {
   // ("Sync Salesforce Tasks and HubSpot Engagements"), of these types.
   bool activities_enabled = false;
   std::vector<std::string> activity_types = {"calls", "emails", "meetings", "notes", "tasks"};
+  TicketSettings tickets;
+  // HubSpot custom objects -> Salesforce objects. Both ways only with the
+  // batched strategy (a custom integration's reach, not the connector's).
+  std::vector<ObjectPairSettings> custom_objects;
+
+  // The enabled object pairs: tickets first, then custom objects.
+  std::vector<const ObjectPairSettings*> object_pairs() const;
 
   // The connector's defaults: Leads, both-way contact creation, the
   // standard contact mappings with "prefer Salesforce unless blank".
@@ -160,6 +217,9 @@ std::vector<FieldMapping> default_contact_mappings();
 // The standard company mappings (name, domain, phone, billing address,
 // employees).
 std::vector<FieldMapping> default_company_mappings();
+// Tickets <-> cases with HubSpot's default support pipeline and the
+// standard Case statuses and priorities.
+TicketSettings default_ticket_settings();
 // Salesforce's standard opportunity stages onto HubSpot's default pipeline.
 std::vector<std::pair<std::string, std::string>> default_deal_stages();
 

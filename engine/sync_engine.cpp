@@ -9,11 +9,17 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/field_rules.h"
+#include "engine/sync_engine_parts.h"
 #include "env/assert.h"
 #include "env/text.h"
 
 namespace crmsim::engine {
 
+using detail::chunks;
+using detail::describe;
+using detail::family_of;
+using detail::kPagesPerStepMax;
+using detail::sf_time;
 using env::fail;
 
 using nlohmann::json;
@@ -35,8 +41,6 @@ constexpr const char* kNotProvided = "[not provided]";
 constexpr env::Duration kListRefreshIntervalMin = env::Duration::minutes(1);
 // Pause after a transient failure that says nothing about when to retry.
 constexpr env::Duration kTransientPause = env::Duration::minutes(1);
-// Pages a sweep or poll reads per step, so one step stays bounded.
-constexpr int kPagesPerStepMax = 2'000;
 
 std::string lower(std::string_view s) { return env::ascii_lower(s); }
 
@@ -44,55 +48,9 @@ std::string id_property(const std::string& object) {
   return object == kLead ? "salesforceleadid" : "salesforcecontactid";
 }
 
-env::Timestamp sf_time(const SfRecord& r, const char* field) {
-  return env::parse_datetime(r.get(field)).value_or(env::Timestamp());
-}
-
 env::Timestamp hs_modified(const HsRecord& r) {
   auto t = env::parse_datetime(r.get("lastmodifieddate"));
   return t ? *t : r.updated_at;
-}
-
-std::string family_of(const SfError& e) {
-  const std::string& c = e.code;
-  if (c == "FIELD_CUSTOM_VALIDATION_EXCEPTION" || c == "CANNOT_EXECUTE_FLOW_TRIGGER" ||
-      c == "CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY")
-    return "automation_rules";
-  if (c == "DUPLICATES_DETECTED" || c == "DUPLICATE_VALUE") return "duplicates";
-  if (c.rfind("INSUFFICIENT_ACCESS", 0) == 0 || c == "NOT_FOUND" || c == "ENTITY_IS_DELETED")
-    return "permissions";
-  if (c == "REQUIRED_FIELD_MISSING" || c == "FIELD_INTEGRITY_EXCEPTION" ||
-      c == "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST" || c == "STRING_TOO_LONG" ||
-      c == "INVALID_EMAIL_ADDRESS" || c == "INVALID_FIELD" || c == "MALFORMED_ID" ||
-      c == "INVALID_TYPE_ON_FIELD_IN_RECORD" || c == "JSON_PARSER_ERROR")
-    return "property_values";
-  if (c == "INVALID_CROSS_REFERENCE_KEY") return "associations";
-  if (e.budget()) return "api_limit";
-  return "other";
-}
-
-std::string family_of(const HsError& e) {
-  if (e.category == "CONFLICT") return "duplicates";
-  if (e.category == "VALIDATION_ERROR") return "property_values";
-  if (e.status == 403) return "permissions";
-  if (e.status == 429) return "api_limit";
-  return "other";
-}
-
-std::string describe(const SfError& e) {
-  return e.code + (e.message.empty() ? "" : ": " + e.message);
-}
-std::string describe(const HsError& e) {
-  return e.category + (e.message.empty() ? "" : ": " + e.message);
-}
-
-template <typename T>
-std::vector<std::vector<T>> chunks(const std::vector<T>& items, size_t size) {
-  std::vector<std::vector<T>> out;
-  for (size_t i = 0; i < items.size(); i += size)
-    out.emplace_back(items.begin() + static_cast<std::ptrdiff_t>(i),
-                     items.begin() + static_cast<std::ptrdiff_t>(std::min(items.size(), i + size)));
-  return out;
 }
 
 }  // namespace
@@ -1961,9 +1919,11 @@ void SyncEngine::relink_intent(const Intent& intent, const std::optional<Link>& 
 SyncEngine::Pause SyncEngine::recover_intents() {
   const auto intents = store_->intents();
   if (intents.empty()) return Pause::kNone;
-  std::vector<Intent> to_sf, to_hs, companies, accounts, deals, tasks;
+  std::vector<Intent> to_sf, to_hs, companies, accounts, deals, tasks, objects;
   for (const auto& i : intents) {
-    if (i.kind == "create_hubspot_company") {
+    if (i.kind == "create_salesforce_object" || i.kind == "create_hubspot_object") {
+      objects.push_back(i);
+    } else if (i.kind == "create_hubspot_company") {
       companies.push_back(i);
     } else if (i.kind == "create_salesforce_account") {
       accounts.push_back(i);
@@ -1981,6 +1941,7 @@ SyncEngine::Pause SyncEngine::recover_intents() {
   // the Salesforce id the HubSpot record carries. (A task intent keeps its
   // link kind in sf_id and its subject in email; an account intent its
   // name.)
+  if (auto p = recover_object_intents(objects); p != Pause::kNone) return p;
   for (const auto& i : tasks) {
     auto id = find_own_created("Task", "Subject", i.email, i.created_at);
     if (!id) return salesforce_failed(id.error());
@@ -2361,9 +2322,21 @@ SyncEngine::Pause SyncEngine::retry_failures() {
   const env::Timestamp now = ports_.clock.now();
   const auto due = store_->failures_due(now, kRetryBatchMax);
   std::map<std::string, std::vector<std::string>> sf_ids;
+  // Keys of the object pairs' records, per pair.
+  const auto pairs = config_.object_pairs();
+  std::vector<std::vector<std::string>> pair_keys(pairs.size());
+  auto pair_of = [&](const std::string& key) -> int {
+    for (size_t i = 0; i < pairs.size(); ++i)
+      if (key.rfind("hs:" + pairs[i]->link_kind() + ":", 0) == 0 ||
+          key.rfind("sf:" + pairs[i]->salesforce_object + ":", 0) == 0)
+        return static_cast<int>(i);
+    return -1;
+  };
   store_->begin();
   for (auto f : due) {
-    if (f.key.rfind("company:", 0) == 0) {
+    if (const int i = pair_of(f.key); i >= 0) {
+      pair_keys[static_cast<size_t>(i)].push_back(f.key);
+    } else if (f.key.rfind("company:", 0) == 0) {
       // Retried when one of its contacts syncs again.
     } else if (f.key.rfind("hs:", 0) == 0) {
       uint64_t id = 0;
@@ -2389,6 +2362,9 @@ SyncEngine::Pause SyncEngine::retry_failures() {
     }
     if (auto p = sync_to_hubspot(object, records); p != Pause::kNone) return p;
   }
+  for (size_t i = 0; i < pairs.size(); ++i)
+    if (!pair_keys[i].empty())
+      if (auto p = retry_object_pair(*pairs[i], pair_keys[i]); p != Pause::kNone) return p;
   return Pause::kNone;
 }
 
@@ -2426,7 +2402,7 @@ env::Timestamp SyncEngine::step() {
         poll_deals() != Pause::kNone || poll_deleted_opportunities() != Pause::kNone ||
         poll_campaign_members() != Pause::kNone || poll_opportunities() != Pause::kNone ||
         refresh_inclusion_list() != Pause::kNone || sweep_hubspot() != Pause::kNone ||
-        sweep_companies() != Pause::kNone)
+        sweep_companies() != Pause::kNone || sync_object_pairs() != Pause::kNone)
       return wake();
     if (config_.activities_enabled)
       for (const auto& type : config_.activity_types)
@@ -2441,5 +2417,48 @@ env::Timestamp SyncEngine::step() {
   }
   return wake();
 }
+
+// ---------------------------------------------------------------- shared helpers
+
+namespace detail {
+
+env::Timestamp sf_time(const SfRecord& r, const char* field) {
+  return env::parse_datetime(r.get(field)).value_or(env::Timestamp());
+}
+
+std::string family_of(const SfError& e) {
+  const std::string& c = e.code;
+  if (c == "FIELD_CUSTOM_VALIDATION_EXCEPTION" || c == "CANNOT_EXECUTE_FLOW_TRIGGER" ||
+      c == "CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY")
+    return "automation_rules";
+  if (c == "DUPLICATES_DETECTED" || c == "DUPLICATE_VALUE") return "duplicates";
+  if (c.rfind("INSUFFICIENT_ACCESS", 0) == 0 || c == "NOT_FOUND" || c == "ENTITY_IS_DELETED")
+    return "permissions";
+  if (c == "REQUIRED_FIELD_MISSING" || c == "FIELD_INTEGRITY_EXCEPTION" ||
+      c == "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST" || c == "STRING_TOO_LONG" ||
+      c == "INVALID_EMAIL_ADDRESS" || c == "INVALID_FIELD" || c == "MALFORMED_ID" ||
+      c == "INVALID_TYPE_ON_FIELD_IN_RECORD" || c == "JSON_PARSER_ERROR")
+    return "property_values";
+  if (c == "INVALID_CROSS_REFERENCE_KEY") return "associations";
+  if (e.budget()) return "api_limit";
+  return "other";
+}
+
+std::string family_of(const HsError& e) {
+  if (e.category == "CONFLICT") return "duplicates";
+  if (e.category == "VALIDATION_ERROR") return "property_values";
+  if (e.status == 403) return "permissions";
+  if (e.status == 429) return "api_limit";
+  return "other";
+}
+
+std::string describe(const SfError& e) {
+  return e.code + (e.message.empty() ? "" : ": " + e.message);
+}
+std::string describe(const HsError& e) {
+  return e.category + (e.message.empty() ? "" : ": " + e.message);
+}
+
+}  // namespace detail
 
 }  // namespace crmsim::engine

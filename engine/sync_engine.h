@@ -1,6 +1,7 @@
 // The sync engine: HubSpot contacts <-> Salesforce leads and contacts (with
-// owners and lifecycle stages), companies <-> accounts and opportunities ->
-// deals, with the connector's settings and semantics (sync_config.h), in
+// owners and lifecycle stages), companies <-> accounts, opportunities ->
+// deals, campaign membership, engagements -> tasks, tickets <-> cases and
+// custom objects, with the connector's settings and semantics (sync_config.h), in
 // either of two call patterns. It reaches the world only through env's ports — one
 // Transport per CRM and a Clock — and keeps its truth in a LinkStore, so it
 // runs unchanged against the fakes in simulation, against `crmsim serve`,
@@ -80,6 +81,8 @@ struct EngineStats {
   uint64_t hubspot_deal_deletes = 0;
   uint64_t company_links_made = 0;
   uint64_t lifecycle_updates = 0;
+  uint64_t salesforce_object_creates = 0;  // cases, custom objects
+  uint64_t hubspot_object_creates = 0;     // tickets, custom objects
 };
 
 class SyncEngine {
@@ -229,6 +232,37 @@ class SyncEngine {
   // An opportunity's deal properties (HubSpot's side of the comparison);
   // nullopt, with a Sync Health failure, for a stage with no mapping.
   std::optional<std::map<std::string, std::string>> deal_values(const SfRecord& opportunity);
+
+  // ---- object pairs: tickets <-> cases, custom objects (object_pairs.cpp)
+  struct PairedRecords {
+    const HsRecord* hs;
+    const SfRecord* sf;
+  };
+  // Every enabled pair: Salesforce's changes (both-way pairs), then
+  // HubSpot's.
+  Pause sync_object_pairs();
+  Pause poll_object_pair(const ObjectPairSettings& pair);
+  Pause sweep_object_pair(const ObjectPairSettings& pair);
+  // HubSpot records of the pair just read: linked ones whose values moved
+  // are reconciled, unlinked ones created in Salesforce.
+  Pause sync_pair_from_hubspot(const ObjectPairSettings& pair,
+                               const std::vector<HsRecord>& records);
+  Pause reconcile_object_pairs(const ObjectPairSettings& pair,
+                               const std::vector<PairedRecords>& linked);
+  Pause create_pairs_in_salesforce(const ObjectPairSettings& pair,
+                                   const std::vector<HsRecord>& records);
+  Pause create_pairs_in_hubspot(const ObjectPairSettings& pair,
+                                const std::vector<SfRecord>& records);
+  Pause read_pair_salesforce(const ObjectPairSettings& pair, const std::vector<std::string>& ids,
+                             std::map<std::string, SfRecord>& out);
+  Pause read_pair_hubspot(const ObjectPairSettings& pair, const std::vector<uint64_t>& ids,
+                          std::map<uint64_t, HsRecord>& out);
+  Pause recover_object_intents(const std::vector<Intent>& intents);
+  // Sync Health retries of the pair's records (keys "hs:object:<type>:<id>"
+  // and "sf:<object>:<id>").
+  Pause retry_object_pair(const ObjectPairSettings& pair, const std::vector<std::string>& keys);
+  std::vector<std::string> pair_properties(const ObjectPairSettings& pair) const;
+  std::vector<std::string> pair_fields(const ObjectPairSettings& pair) const;
 
   // Account changes reach linked companies per the company mappings, and
   // edits of linked companies reach their accounts.

@@ -53,6 +53,7 @@ class Scenario {
       if (m.hubspot == "phone" || m.hubspot == "jobtitle") m.rule = SyncRule::kTwoWay;
     config_.companies.enabled = true;
     config_.deals.enabled = true;
+    config_.tickets.enabled = true;
   }
 
   // Runs the whole script; returns the number of crashes that happened.
@@ -70,11 +71,19 @@ class Scenario {
                                                {"StageName", "Prospecting"},
                                                {"CloseDate", "2024-06-30"},
                                                {"AccountId", account_}});
+    ticket_ =
+        w.portal
+            .create("tickets",
+                    {{"subject", "Printer"}, {"hs_pipeline", "0"}, {"hs_pipeline_stage", "1"}},
+                    testing::kMarketer)
+            .value();
+    case_ = w.sf_create("Case", {{"Subject", "Invoice"}, {"Status", "Working"}});
     if (crash_side != nullptr) crash_side->crash_at(crash_at, applied, timeout);
     open();
     run_for(env::Duration::minutes(20));
     // Then people edit both sides while the engine works.
     w.hs_update(contacts_[0], {{"phone", "111"}});
+    (void)w.portal.update("tickets", ticket_, {{"subject", "Printer on fire"}}, testing::kMarketer);
     contacts_.push_back(w.hs_contact({{"email", "fay@phi.io"}, {"lastname", "Fay"}}));
     if (auto lead = w.sf_by_email("Lead", "dee@delta.io"); !lead.empty())
       w.sf_update("Lead", lead[0], {{"Title", "Director"}});
@@ -135,6 +144,19 @@ class Scenario {
       deals += !r.archived && opp != nullptr && *opp == opportunity_;
     }
     EXPECT_EQ(deals, 1u) << label << ": HubSpot deals for the opportunity";
+    // Tickets and cases: one of each per pair, the late edit landed.
+    std::vector<std::string> cases;
+    for (const auto& [id, r] : w.org.records(*w.org.schema().object("Case")))
+      if (!r.deleted && id != case_) cases.push_back(id);
+    ASSERT_EQ(cases.size(), 1u) << label << ": Salesforce cases for the ticket";
+    EXPECT_EQ(w.sf_value(cases[0], "Subject"), "Printer on fire")
+        << label << ": a ticket edit was lost";
+    size_t tickets = 0;
+    for (const auto& [id, r] : w.portal.records("tickets")) {
+      const std::string* k = r.get("hs_salesforcecaseid");
+      tickets += !r.archived && k != nullptr && *k == case_;
+    }
+    EXPECT_EQ(tickets, 1u) << label << ": HubSpot tickets for the case";
   }
 
   World w;
@@ -171,6 +193,8 @@ class Scenario {
   std::vector<uint64_t> contacts_;
   std::string account_;
   std::string opportunity_;
+  uint64_t ticket_ = 0;
+  std::string case_;
   int crashes_ = 0;
 };
 

@@ -122,7 +122,8 @@ TEST(SyncConfigTest, RefusalsNameTheKeyAndWhatIsAllowed) {
             std::string::npos);
   EXPECT_NE(error_of("activities: {types: [faxes]}").find("activities.types[0]: expected one of"),
             std::string::npos);
-  EXPECT_NE(error_of("tickets: {sync: true}").find("tickets: syncing tickets is not supported"),
+  EXPECT_NE(error_of("tickets: {statuses: []}").find("tickets.statuses"), std::string::npos);
+  EXPECT_NE(error_of("custom_objects: [{hubspot: subs}]").find("custom_objects[0].salesforce"),
             std::string::npos);
   EXPECT_NE(error_of("deals: {amount_conversion: {rate: -1, currency_code: USD}}")
                 .find("deals.amount_conversion.rate"),

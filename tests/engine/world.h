@@ -145,4 +145,33 @@ struct World {
   size_t sf_calls() { return org.api_usage().journal().size(); }
 };
 
+// An engine on a World, per strategy, stepped as it asks.
+class EngineFixture : public ::testing::TestWithParam<Strategy> {
+ protected:
+  EngineFixture() { config.strategy = GetParam(); }
+
+  void start(const std::string& store = ":memory:") {
+    auto e =
+        SyncEngine::open(config, {w.sf_transport, w.hs_transport, w.clock}, w.credentials(), store);
+    ASSERT_TRUE(e.ok()) << e.error().message;
+    engine = std::move(e).value();
+  }
+  // Steps the engine whenever it asks to be woken, until `d` has passed.
+  void run_for(env::Duration d) {
+    const env::Timestamp end = w.clock.now() + d;
+    for (int steps = 0; steps < 100'000 && w.clock.now() < end; ++steps) {
+      const env::Timestamp next = engine->step();
+      if (w.clock.now() >= end) break;
+      ASSERT_TRUE(w.clock.set(std::min(std::max(next, w.clock.now()), end)).ok());
+    }
+  }
+  // Two poll intervals: long enough for any change to cross.
+  void settle() { run_for(config.poll_interval * 2 + env::Duration::minutes(2)); }
+  std::optional<Link> link_of(uint64_t hs_id) { return engine->store().link_by_hubspot(hs_id); }
+
+  World w;
+  SyncConfig config = SyncConfig::defaults();
+  std::unique_ptr<SyncEngine> engine;
+};
+
 }  // namespace crmsim::engine::testing

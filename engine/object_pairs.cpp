@@ -1,0 +1,494 @@
+// Record-for-record object pairs: HubSpot tickets <-> Salesforce cases and
+// HubSpot custom objects -> (or <->) Salesforce objects (sync_config.h,
+// ObjectPairSettings). HubSpot's side is swept on last-modified, Salesforce's
+// polled on SystemModstamp when the pair syncs both ways; linked records are
+// reconciled per field rule in Salesforce's terms, unlinked ones created on
+// the other side behind an intent.
+#include <algorithm>
+#include <charconv>
+
+#include "engine/field_rules.h"
+#include "engine/sync_engine.h"
+#include "engine/sync_engine_parts.h"
+#include "env/assert.h"
+
+namespace crmsim::engine {
+
+using detail::chunks;
+using detail::describe;
+using detail::family_of;
+using detail::kPagesPerStepMax;
+using detail::sf_time;
+using HsProps = std::map<std::string, std::string>;
+
+namespace {
+
+constexpr const char* kCreateInSalesforce = "create_salesforce_object";
+constexpr const char* kCreateInHubSpot = "create_hubspot_object";
+
+env::Timestamp hs_modified(const HsRecord& r) {
+  return env::parse_datetime(r.get("hs_lastmodifieddate")).value_or(r.updated_at);
+}
+
+// The Sync Health key of a record of a pair.
+std::string hs_key(const ObjectPairSettings& pair, uint64_t id) {
+  return "hs:" + pair.link_kind() + ":" + std::to_string(id);
+}
+std::string sf_key(const ObjectPairSettings& pair, const std::string& id) {
+  return "sf:" + pair.salesforce_object + ":" + id;
+}
+
+// The field an interrupted Salesforce create is found again by, and its
+// value for a HubSpot record.
+std::string salesforce_key_field(const ObjectPairSettings& pair) {
+  return pair.hubspot_id_field.empty() ? pair.mappings.front().contact_field
+                                       : pair.hubspot_id_field;
+}
+
+}  // namespace
+
+std::vector<std::string> SyncEngine::pair_properties(const ObjectPairSettings& pair) const {
+  std::vector<std::string> out = {"hs_lastmodifieddate"};
+  if (!pair.salesforce_id_property.empty()) out.push_back(pair.salesforce_id_property);
+  for (const auto& m : pair.mappings)
+    if (std::find(out.begin(), out.end(), m.hubspot) == out.end()) out.push_back(m.hubspot);
+  return out;
+}
+
+std::vector<std::string> SyncEngine::pair_fields(const ObjectPairSettings& pair) const {
+  std::vector<std::string> out = {"Id", "SystemModstamp", "LastModifiedDate", "CreatedById"};
+  if (!pair.contact_field.empty()) out.push_back(pair.contact_field);
+  if (!pair.hubspot_id_field.empty()) out.push_back(pair.hubspot_id_field);
+  for (const auto& m : pair.mappings)
+    if (std::find(out.begin(), out.end(), m.contact_field) == out.end())
+      out.push_back(m.contact_field);
+  return out;
+}
+
+SyncEngine::Pause SyncEngine::reconcile_object_pairs(const ObjectPairSettings& pair,
+                                                     const std::vector<PairedRecords>& linked) {
+  const std::string kind = pair.link_kind();
+  std::vector<std::pair<uint64_t, HsProps>> hs_updates;
+  std::vector<std::pair<std::string, SfFields>> sf_updates;
+  std::vector<std::pair<uint64_t, HsProps>> synced_all;
+  for (const auto& [hs, sf] : linked) {
+    const auto last = store_->synced_values(hs->id, kind);
+    const bool hubspot_newer = hs_modified(*hs) > sf_time(*sf, "LastModifiedDate");
+    HsProps to_hs;
+    SfFields to_sf;
+    HsProps synced;
+    for (const auto& m : pair.mappings) {
+      if (m.rule == SyncRule::kDontSync) continue;
+      const std::string hs_value = pair.to_salesforce(m.hubspot, hs->get(m.hubspot));
+      const std::string& sf_value = sf->get(m.contact_field);
+      std::optional<std::string> previous;
+      if (auto p = last.find(m.hubspot); p != last.end()) previous = p->second;
+      if (pair.direction == ObjectDirection::kHubSpotToSalesforce) {
+        // One way: HubSpot's value is written whenever it moved since the
+        // last sync (or was never synced); Salesforce's edits stay there.
+        if (previous && same_value(m.hubspot, *previous, hs_value)) continue;
+        if (!same_value(m.hubspot, hs_value, sf_value)) to_sf[m.contact_field] = hs_value;
+        synced[m.hubspot] = hs_value;
+        continue;
+      }
+      FieldDecision d = decide_field(m, hs_value, sf_value, previous, hubspot_newer);
+      if (!d.synced) continue;
+      if (d.to_hubspot) to_hs[m.hubspot] = pair.to_hubspot(m.hubspot, *d.to_hubspot);
+      if (d.to_salesforce) to_sf[m.contact_field] = *d.to_salesforce;
+      synced[m.hubspot] = *d.synced;
+    }
+    if (!pair.salesforce_id_property.empty() && hs->get(pair.salesforce_id_property) != sf->id)
+      to_hs[pair.salesforce_id_property] = sf->id;
+    if (!to_hs.empty()) hs_updates.emplace_back(hs->id, std::move(to_hs));
+    if (!to_sf.empty()) sf_updates.emplace_back(sf->id, std::move(to_sf));
+    synced_all.emplace_back(hs->id, std::move(synced));
+  }
+  const bool batched = config_.strategy == Strategy::kBatched;
+  for (const auto& chunk :
+       chunks(sf_updates, batched ? SalesforceClient::kCollectionRecordsMax : size_t{1})) {
+    std::vector<SaveResult> results;
+    if (batched) {
+      auto r = salesforce_->update_many(pair.salesforce_object, chunk);
+      if (!r) return salesforce_failed(r.error());
+      results = std::move(*r);
+    } else {
+      auto r = salesforce_->update(pair.salesforce_object, chunk[0].first, chunk[0].second);
+      if (!r && r.error().transient()) return salesforce_failed(r.error());
+      results.push_back(r ? SaveResult{chunk[0].first, true, {}}
+                          : SaveResult{"", false, r.error()});
+    }
+    for (size_t i = 0; i < results.size() && i < chunk.size(); ++i) {
+      if (results[i].success) {
+        clear_failure(sf_key(pair, chunk[i].first));
+        ++stats_.salesforce_updates;
+        continue;
+      }
+      // A refused value: the record waits in Sync Health, and nothing of
+      // it is remembered as synced.
+      record_failure(sf_key(pair, chunk[i].first), "to_salesforce", family_of(results[i].error),
+                     describe(results[i].error));
+      auto link = store_->link_by_salesforce(chunk[i].first);
+      for (auto& [hs, synced] : synced_all)
+        if (link && hs == link->hs_id) synced.clear();
+    }
+  }
+  for (const auto& chunk :
+       chunks(hs_updates, batched ? HubSpotClient::kBatchInputsMax : size_t{1})) {
+    if (batched) {
+      auto r = hubspot_->batch_update(chunk, pair.hubspot_type);
+      if (!r) return hubspot_failed(r.error());
+    } else {
+      auto r = hubspot_->update(chunk[0].first, chunk[0].second, pair.hubspot_type);
+      if (!r) {
+        if (r.error().transient()) return hubspot_failed(r.error());
+        record_failure(hs_key(pair, chunk[0].first), "to_hubspot", family_of(r.error()),
+                       describe(r.error()));
+        continue;
+      }
+    }
+    stats_.hubspot_updates += chunk.size();
+  }
+  store_->begin();
+  for (const auto& [hs, synced] : synced_all)
+    for (const auto& [p, v] : synced) store_->put_synced_value(hs, p, v, kind);
+  store_->commit();
+  return Pause::kNone;
+}
+
+SyncEngine::Pause SyncEngine::create_pairs_in_salesforce(const ObjectPairSettings& pair,
+                                                         const std::vector<HsRecord>& records) {
+  const std::string kind = pair.link_kind();
+  const std::string key_field = salesforce_key_field(pair);
+  for (const auto& hs : records) {
+    SfFields fields;
+    HsProps synced;
+    for (const auto& m : pair.mappings) {
+      if (m.rule == SyncRule::kDontSync) continue;
+      // always_use_salesforce never writes HubSpot values into Salesforce.
+      if (pair.direction == ObjectDirection::kBoth && m.rule == SyncRule::kAlwaysUseSalesforce)
+        continue;
+      const std::string v = pair.to_salesforce(m.hubspot, hs.get(m.hubspot));
+      synced[m.hubspot] = v;
+      if (!v.empty()) fields[m.contact_field] = v;
+    }
+    if (!pair.hubspot_id_field.empty()) fields[pair.hubspot_id_field] = std::to_string(hs.id);
+    if (!pair.contact_field.empty()) {
+      auto contacts = hubspot_->associated(pair.hubspot_type, hs.id, "contacts");
+      if (!contacts) return hubspot_failed(contacts.error());
+      for (uint64_t c : *contacts) {
+        auto link = store_->link_by_hubspot(c);
+        if (link && link->sf_object == "Contact") {
+          fields[pair.contact_field] = link->sf_id;
+          break;
+        }
+      }
+    }
+    const std::string key = fields.count(key_field) ? fields[key_field] : std::string();
+    store_->begin();
+    const int64_t intent = store_->add_intent(Intent{
+        0, kCreateInSalesforce, hs.id, pair.salesforce_object, kind, key, ports_.clock.now()});
+    store_->commit();
+    auto id = salesforce_->create(pair.salesforce_object, fields);
+    if (!id) {
+      if (id.error().transient()) return salesforce_failed(id.error());
+      store_->remove_intent(intent);
+      record_failure(hs_key(pair, hs.id), "to_salesforce", family_of(id.error()),
+                     describe(id.error()));
+      continue;
+    }
+    store_->begin();
+    store_->remove_intent(intent);
+    store_->put_link(Link{hs.id, pair.salesforce_object, *id, kind});
+    for (const auto& [p, v] : synced) store_->put_synced_value(hs.id, p, v, kind);
+    clear_failure(hs_key(pair, hs.id));
+    store_->commit();
+    ++stats_.salesforce_object_creates;
+    if (!pair.salesforce_id_property.empty()) {
+      auto r = hubspot_->update(hs.id, {{pair.salesforce_id_property, *id}}, pair.hubspot_type);
+      if (!r && r.error().transient()) return hubspot_failed(r.error());
+    }
+  }
+  return Pause::kNone;
+}
+
+SyncEngine::Pause SyncEngine::create_pairs_in_hubspot(const ObjectPairSettings& pair,
+                                                      const std::vector<SfRecord>& records) {
+  const std::string kind = pair.link_kind();
+  for (const auto& sf : records) {
+    HsProps props = pair.hubspot_defaults;
+    HsProps synced;
+    for (const auto& m : pair.mappings) {
+      if (m.rule == SyncRule::kDontSync) continue;
+      const std::string& v = sf.get(m.contact_field);
+      synced[m.hubspot] = v;
+      if (!v.empty()) props[m.hubspot] = pair.to_hubspot(m.hubspot, v);
+    }
+    props[pair.salesforce_id_property] = sf.id;
+    store_->begin();
+    const int64_t intent = store_->add_intent(Intent{0, kCreateInHubSpot, 0, pair.salesforce_object,
+                                                     sf.id, pair.hubspot_type, ports_.clock.now()});
+    store_->commit();
+    auto id = hubspot_->create(props, pair.hubspot_type);
+    if (!id) {
+      if (id.error().transient()) return hubspot_failed(id.error());
+      store_->remove_intent(intent);
+      record_failure(sf_key(pair, sf.id), "to_hubspot", family_of(id.error()),
+                     describe(id.error()));
+      continue;
+    }
+    store_->begin();
+    store_->remove_intent(intent);
+    store_->put_link(Link{*id, pair.salesforce_object, sf.id, kind});
+    for (const auto& [p, v] : synced) store_->put_synced_value(*id, p, v, kind);
+    clear_failure(sf_key(pair, sf.id));
+    store_->commit();
+    ++stats_.hubspot_object_creates;
+    if (!pair.contact_field.empty() && !sf.get(pair.contact_field).empty()) {
+      if (auto contact = store_->link_by_salesforce(sf.get(pair.contact_field))) {
+        auto r = hubspot_->associate(pair.hubspot_type, *id, "contacts", contact->hs_id);
+        if (!r && r.error().transient()) return hubspot_failed(r.error());
+      }
+    }
+  }
+  return Pause::kNone;
+}
+
+SyncEngine::Pause SyncEngine::read_pair_salesforce(const ObjectPairSettings& pair,
+                                                   const std::vector<std::string>& ids,
+                                                   std::map<std::string, SfRecord>& out) {
+  const auto fields = pair_fields(pair);
+  if (config_.strategy == Strategy::kBatched) {
+    for (const auto& chunk : chunks(ids, SalesforceClient::kCollectionRecordsMax)) {
+      auto r = salesforce_->retrieve_many(pair.salesforce_object, chunk, fields);
+      if (!r) return salesforce_failed(r.error());
+      for (auto& rec : *r)
+        if (rec) out[rec->id] = std::move(*rec);
+    }
+    return Pause::kNone;
+  }
+  for (const auto& id : ids) {
+    auto r = salesforce_->retrieve(pair.salesforce_object, id, fields);
+    if (!r) return salesforce_failed(r.error());
+    if (r->has_value()) out[id] = std::move(**r);
+  }
+  return Pause::kNone;
+}
+
+SyncEngine::Pause SyncEngine::read_pair_hubspot(const ObjectPairSettings& pair,
+                                                const std::vector<uint64_t>& ids,
+                                                std::map<uint64_t, HsRecord>& out) {
+  const auto props = pair_properties(pair);
+  if (config_.strategy == Strategy::kBatched) {
+    for (const auto& chunk : chunks(ids, HubSpotClient::kBatchInputsMax)) {
+      auto r = hubspot_->batch_read(chunk, props, pair.hubspot_type);
+      if (!r) return hubspot_failed(r.error());
+      for (auto& rec : *r) out[rec.id] = std::move(rec);
+    }
+    return Pause::kNone;
+  }
+  for (uint64_t id : ids) {
+    auto r = hubspot_->get(id, props, pair.hubspot_type);
+    if (!r) return hubspot_failed(r.error());
+    if (r->has_value()) out[id] = std::move(**r);
+  }
+  return Pause::kNone;
+}
+
+SyncEngine::Pause SyncEngine::sync_pair_from_hubspot(const ObjectPairSettings& pair,
+                                                     const std::vector<HsRecord>& records) {
+  const std::string kind = pair.link_kind();
+  std::vector<HsRecord> creates;
+  std::vector<std::pair<const HsRecord*, std::string>> changed;
+  for (const auto& r : records) {
+    auto link = store_->link_by_hubspot(r.id, kind);
+    if (!link) {
+      creates.push_back(r);
+      continue;
+    }
+    // Only records whose mapped values moved since the last sync: the rest
+    // is this engine's own write coming back.
+    const auto last = store_->synced_values(r.id, kind);
+    for (const auto& m : pair.mappings) {
+      if (m.rule == SyncRule::kDontSync) continue;
+      auto it = last.find(m.hubspot);
+      if (it == last.end() ||
+          !same_value(m.hubspot, it->second, pair.to_salesforce(m.hubspot, r.get(m.hubspot)))) {
+        changed.emplace_back(&r, link->sf_id);
+        break;
+      }
+    }
+  }
+  if (!changed.empty()) {
+    std::vector<std::string> ids;
+    for (const auto& [r, id] : changed) ids.push_back(id);
+    std::map<std::string, SfRecord> found;
+    if (auto p = read_pair_salesforce(pair, ids, found); p != Pause::kNone) return p;
+    std::vector<PairedRecords> linked;
+    for (const auto& [r, id] : changed)
+      if (auto it = found.find(id); it != found.end()) linked.push_back({r, &it->second});
+    if (auto p = reconcile_object_pairs(pair, linked); p != Pause::kNone) return p;
+  }
+  return create_pairs_in_salesforce(pair, creates);
+}
+
+SyncEngine::Pause SyncEngine::sweep_object_pair(const ObjectPairSettings& pair) {
+  const std::string name = "hs:" + pair.link_kind();
+  Watermark mark = store_->watermark(name).value_or(Watermark{});
+  const env::Timestamp until = ports_.clock.now() - kSweepLag;
+  if (until <= mark.at) return Pause::kNone;
+  const auto props = pair_properties(pair);
+  std::string after;
+  for (int pages = 0; pages < kPagesPerStepMax; ++pages) {
+    auto page = hubspot_->search_modified(mark.at, until, props, after, pair.hubspot_type);
+    if (!page) return hubspot_failed(page.error());
+    Watermark next = mark;
+    std::vector<HsRecord> fresh;
+    for (auto& r : page->records) {
+      const env::Timestamp t = hs_modified(r);
+      if (t == mark.at && mark.ids_at.count(std::to_string(r.id))) continue;
+      if (t > next.at) next = Watermark{t, {}};
+      next.ids_at.insert(std::to_string(r.id));
+      fresh.push_back(std::move(r));
+    }
+    if (auto p = sync_pair_from_hubspot(pair, fresh); p != Pause::kNone) return p;
+    mark = std::move(next);
+    store_->put_watermark(name, mark);
+    if (page->after.empty() ||
+        std::stoll(page->after) + HubSpotClient::kSearchPageMax > kSearchResultsMax)
+      break;
+    after = page->after;
+  }
+  return Pause::kNone;
+}
+
+SyncEngine::Pause SyncEngine::poll_object_pair(const ObjectPairSettings& pair) {
+  if (pair.direction != ObjectDirection::kBoth) return Pause::kNone;
+  const std::string kind = pair.link_kind();
+  const std::string name = "sf:" + pair.salesforce_object;
+  Watermark mark = store_->watermark(name).value_or(Watermark{});
+  std::string fields;
+  for (const auto& f : pair_fields(pair)) fields += (fields.empty() ? "" : ", ") + f;
+  return query_pages(
+      changes_since(pair.salesforce_object, fields, mark), [&](std::vector<SfRecord>& page) {
+        Watermark next = mark;
+        std::vector<SfRecord> creates;
+        std::map<uint64_t, const SfRecord*> linked_sf;
+        const auto fresh = past_mark(page, mark, next);
+        for (const auto& r : fresh) {
+          auto link = store_->link_by_salesforce(r.id);
+          if (!link) {
+            creates.push_back(r);
+            continue;
+          }
+          const auto last = store_->synced_values(link->hs_id, kind);
+          for (const auto& m : pair.mappings) {
+            auto it = last.find(m.hubspot);
+            if (m.rule != SyncRule::kDontSync &&
+                (it == last.end() || !same_value(m.hubspot, it->second, r.get(m.contact_field)))) {
+              linked_sf[link->hs_id] = &r;
+              break;
+            }
+          }
+        }
+        if (!linked_sf.empty()) {
+          std::vector<uint64_t> ids;
+          for (const auto& [id, r] : linked_sf) ids.push_back(id);
+          std::map<uint64_t, HsRecord> found;
+          if (auto p = read_pair_hubspot(pair, ids, found); p != Pause::kNone) return p;
+          std::vector<PairedRecords> linked;
+          for (const auto& [id, r] : linked_sf)
+            if (auto it = found.find(id); it != found.end()) linked.push_back({&it->second, r});
+          if (auto p = reconcile_object_pairs(pair, linked); p != Pause::kNone) return p;
+        }
+        if (auto p = create_pairs_in_hubspot(pair, creates); p != Pause::kNone) return p;
+        mark = std::move(next);
+        store_->put_watermark(name, mark);
+        return Pause::kNone;
+      });
+}
+
+SyncEngine::Pause SyncEngine::recover_object_intents(const std::vector<Intent>& intents) {
+  for (const auto& i : intents) {
+    const ObjectPairSettings* pair = nullptr;
+    for (const auto* p : config_.object_pairs())
+      if (p->salesforce_object == i.sf_object) pair = p;
+    if (pair == nullptr) {  // the pair was switched off since
+      store_->remove_intent(i.id);
+      continue;
+    }
+    if (i.kind == kCreateInSalesforce) {
+      // Found again by the key field among the integration user's creates.
+      std::string id;
+      if (!i.email.empty()) {
+        auto found = find_own_created(pair->salesforce_object, salesforce_key_field(*pair), i.email,
+                                      i.created_at);
+        if (!found) return salesforce_failed(found.error());
+        id = *found;
+      }
+      relink_intent(i, id.empty() ? std::nullopt
+                                  : std::optional<Link>(Link{i.hs_id, pair->salesforce_object, id,
+                                                             pair->link_kind()}));
+      continue;
+    }
+    // A HubSpot create carries the Salesforce id: search for it.
+    if (ports_.clock.now() - i.created_at < kSweepLag) return Pause::kHubSpot;
+    auto same = hubspot_->search_in(pair->hubspot_type, pair->salesforce_id_property, {i.sf_id},
+                                    {pair->salesforce_id_property});
+    if (!same) return hubspot_failed(same.error());
+    std::optional<Link> link;
+    for (const auto& r : *same)
+      if (!link && !store_->link_by_hubspot(r.id, pair->link_kind()))
+        link = Link{r.id, pair->salesforce_object, i.sf_id, pair->link_kind()};
+    relink_intent(i, link);
+  }
+  return Pause::kNone;
+}
+
+SyncEngine::Pause SyncEngine::retry_object_pair(const ObjectPairSettings& pair,
+                                                const std::vector<std::string>& keys) {
+  const std::string hs_prefix = "hs:" + pair.link_kind() + ":";
+  const std::string sf_prefix = "sf:" + pair.salesforce_object + ":";
+  std::vector<uint64_t> hs_ids;
+  std::vector<std::string> sf_ids;
+  for (const auto& key : keys) {
+    if (key.rfind(hs_prefix, 0) == 0) {
+      uint64_t id = 0;
+      const char* begin = key.data() + hs_prefix.size();
+      if (std::from_chars(begin, key.data() + key.size(), id).ec == std::errc())
+        hs_ids.push_back(id);
+    } else if (key.rfind(sf_prefix, 0) == 0) {
+      const std::string id = key.substr(sf_prefix.size());
+      // A refused Salesforce update is retried from its HubSpot record.
+      if (auto link = store_->link_by_salesforce(id))
+        hs_ids.push_back(link->hs_id);
+      else
+        sf_ids.push_back(id);
+    }
+  }
+  if (!hs_ids.empty()) {
+    std::map<uint64_t, HsRecord> found;
+    if (auto p = read_pair_hubspot(pair, hs_ids, found); p != Pause::kNone) return p;
+    std::vector<HsRecord> records;
+    for (auto& [id, r] : found) records.push_back(std::move(r));
+    if (auto p = sync_pair_from_hubspot(pair, records); p != Pause::kNone) return p;
+  }
+  if (!sf_ids.empty() && pair.direction == ObjectDirection::kBoth) {
+    std::map<std::string, SfRecord> found;
+    if (auto p = read_pair_salesforce(pair, sf_ids, found); p != Pause::kNone) return p;
+    std::vector<SfRecord> records;
+    for (auto& [id, r] : found)
+      if (!store_->link_by_salesforce(id)) records.push_back(std::move(r));
+    if (auto p = create_pairs_in_hubspot(pair, records); p != Pause::kNone) return p;
+  }
+  return Pause::kNone;
+}
+
+SyncEngine::Pause SyncEngine::sync_object_pairs() {
+  for (const auto* pair : config_.object_pairs()) {
+    if (auto p = poll_object_pair(*pair); p != Pause::kNone) return p;
+    if (auto p = sweep_object_pair(*pair); p != Pause::kNone) return p;
+  }
+  return Pause::kNone;
+}
+
+}  // namespace crmsim::engine
