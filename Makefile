@@ -1,4 +1,5 @@
 # crmsim: the two front-door commands and the developer targets.
+#   make demo    install what is missing, build optimized, validate the shipped scenarios
 #   make test    install what is missing, build Debug with ASan+UBSan, run every test
 #   make build   optimized build (build/release)
 #   make bench   optimized build, then run the benchmarks
@@ -9,7 +10,7 @@ DEBUG_DIR := build/debug
 RELEASE_DIR := build/release
 SOURCES = $(shell git ls-files --cached --others --exclude-standard '*.cpp' '*.h')
 
-.PHONY: all deps configure-debug configure-release test build bench format lint clean
+.PHONY: all deps configure-debug configure-release demo test build bench format lint clean
 
 all: build
 
@@ -30,6 +31,9 @@ test: configure-debug
 
 build: configure-release
 	cmake --build $(RELEASE_DIR) -j$(JOBS)
+
+demo: build
+	$(RELEASE_DIR)/crmsim validate scenarios/*.yaml --jobs $(JOBS)
 
 bench: build
 	$(RELEASE_DIR)/bench/env_bench

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/serve.h"
+#include "cli/simulate.h"
 #include "crmsim_version.h"
 
 int main(int argc, char** argv) {
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
   std::function<int()> run;
   crmsim::cli::ServeSettings serve_settings;
   crmsim::cli::add_serve_command(app, serve_settings, run);
+  crmsim::cli::add_simulate_commands(app, run);
   CLI11_PARSE(app, argc, argv);
   if (!run) {
     std::cout << app.help();

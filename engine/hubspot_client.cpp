@@ -315,6 +315,33 @@ env::Result<env::Ok, HsError> HubSpotClient::archive(uint64_t id, std::string_vi
   return env::Ok{};
 }
 
+env::Result<HsSearchPage, HsError> HubSpotClient::search_modified_at(
+    env::Timestamp at, uint64_t after_id, const std::vector<std::string>& properties,
+    std::string_view type) {
+  const std::string ms = std::to_string(at.ms_since_epoch());
+  json body = {{"filterGroups",
+                {{{"filters",
+                   {{{"propertyName", modified_property(type)},
+                     {"operator", "BETWEEN"},
+                     {"value", ms},
+                     {"highValue", ms}},
+                    {{"propertyName", "hs_object_id"},
+                     {"operator", "GT"},
+                     {"value", std::to_string(after_id)}}}}}}},
+               {"sorts", {{{"propertyName", "hs_object_id"}, {"direction", "ASCENDING"}}}},
+               {"properties", properties},
+               {"limit", kSearchPageMax}};
+  auto reply = call(env::Method::kPost, objects(type) + "/search", body.dump());
+  if (!reply) return fail(reply.error());
+  json j = json::parse(reply->body, nullptr, false);
+  HsSearchPage page;
+  if (!j.is_object()) return page;
+  page.total = j.value("total", int64_t{0});
+  if (j.contains("results") && j["results"].is_array())
+    for (const auto& r : j["results"]) page.records.push_back(record_from(r, properties));
+  return page;
+}
+
 env::Result<HsSearchPage, HsError> HubSpotClient::search_modified(
     env::Timestamp since, env::Timestamp until, const std::vector<std::string>& properties,
     const std::string& after, std::string_view type) {

@@ -108,6 +108,12 @@ class HubSpotClient {
                                                      const std::vector<std::string>& properties,
                                                      const std::string& after,
                                                      std::string_view type = "contacts");
+  // Records modified exactly at `at` with an id above `after_id`, by id (one
+  // page): how a sweep gets past more than 10,000 records that share one
+  // millisecond (an import), which search's 10,000-result cap hides.
+  env::Result<HsSearchPage, HsError> search_modified_at(env::Timestamp at, uint64_t after_id,
+                                                        const std::vector<std::string>& properties,
+                                                        std::string_view type = "contacts");
   // Records whose `property` is one of `values` (one page of at most 200;
   // the search index may lag recent writes by a few seconds).
   // REQUIRES: values.size() <= kBatchInputsMax.

@@ -1151,6 +1151,15 @@ std::string domain_of(std::string_view website) {
 
 }  // namespace
 
+// Domains people use for themselves, never an organisation's.
+bool is_free_mail(const std::string& domain) {
+  static const std::set<std::string> kFree = {
+      "gmail.com", "googlemail.com", "yahoo.com",  "hotmail.com",    "outlook.com",
+      "live.com",  "aol.com",        "icloud.com", "protonmail.com", "proton.me",
+      "gmx.de",    "web.de",         "mail.com",   "msn.com",        "yandex.ru"};
+  return kFree.count(domain) > 0;
+}
+
 std::vector<std::string> SyncEngine::account_fields() const {
   std::vector<std::string> out = {"Id", "SystemModstamp", "LastModifiedDate"};
   for (const auto& m : config_.companies.mappings)
@@ -1200,6 +1209,7 @@ SyncEngine::Pause SyncEngine::sync_accounts_for_contacts(
       std::optional<uint64_t> company;
       for (const auto& c : *same)
         if (!store_->link_by_hubspot(c.id, kCompanyLinks)) company = c.id;
+      std::string new_domain;  // what a company created here gets
       if (!company && config_.companies.dedupe == CompanyDedupe::kDomain) {
         // Domain-aware: the contact's own unsynced company, or one with the
         // account's domain.
@@ -1210,13 +1220,25 @@ SyncEngine::Pause SyncEngine::sync_accounts_for_contacts(
           for (uint64_t c : *mine)
             if (!company && !store_->link_by_hubspot(c, kCompanyLinks)) company = c;
         }
-        const std::string domain = domain_of(account.get("Website"));
+        // The account's website, or (a converted lead's account has none)
+        // its contact's email domain.
+        std::string domain = domain_of(account.get("Website"));
+        for (const auto& [contact, acct] : todo) {
+          if (!domain.empty() || company || acct != account_id) continue;
+          auto got = hubspot_->get(contact, {"email"});
+          if (!got) return hubspot_failed(got.error());
+          const std::string email = *got ? (*got)->get("email") : std::string();
+          if (email.find('@') == std::string::npos) continue;
+          const std::string d = lower(email.substr(email.find('@') + 1));
+          if (!is_free_mail(d)) domain = d;
+        }
         if (!company && !domain.empty()) {
           auto by_domain = hubspot_->search_in(kCompanies, "domain", {domain}, props);
           if (!by_domain) return hubspot_failed(by_domain.error());
           for (const auto& c : *by_domain)
             if (!company && !store_->link_by_hubspot(c.id, kCompanyLinks)) company = c.id;
         }
+        new_domain = domain;
       }
       std::map<std::string, std::string> synced;
       if (!company) {
@@ -1228,6 +1250,9 @@ SyncEngine::Pause SyncEngine::sync_accounts_for_contacts(
           if (v) synced[m.hubspot] = *v;
         }
         values["salesforceaccountid"] = account_id;
+        // So that HubSpot's automatic company creation finds this company
+        // instead of making another.
+        if (!new_domain.empty() && !values.count("domain")) values["domain"] = new_domain;
         store_->begin();
         const int64_t intent = store_->add_intent(
             Intent{0, "create_hubspot_company", 0, kAccount, account_id, "", ports_.clock.now()});
@@ -2232,12 +2257,45 @@ SyncEngine::Pause SyncEngine::sweep_hubspot() {
       offset = kSearchResultsMax;
     }
     if (offset + HubSpotClient::kSearchPageMax > kSearchResultsMax) {
-      if (since == batch_mark.at) break;  // 10,000 records share one millisecond
-      since = batch_mark.at;
+      if (since == batch_mark.at) {
+        // 10,000 records share one millisecond (an import): walk the rest
+        // of that millisecond by id, then go on just after it.
+        if (auto p = sweep_millisecond(since, props, batch_mark, batch, flush); p != Pause::kNone)
+          return p;
+        since = since + env::Duration::millis(1);
+      } else {
+        since = batch_mark.at;
+      }
       after.clear();
     }
   }
   return flush();
+}
+
+SyncEngine::Pause SyncEngine::sweep_millisecond(env::Timestamp at,
+                                                const std::vector<std::string>& props,
+                                                Watermark& batch_mark, std::vector<HsRecord>& batch,
+                                                const std::function<Pause()>& flush) {
+  uint64_t after_id = 0;
+  for (const auto& id : batch_mark.ids_at) after_id = std::max<uint64_t>(after_id, std::stoull(id));
+  for (int pages = 0; pages < kPagesPerStepMax; ++pages) {
+    auto page = hubspot_->search_modified_at(at, after_id, props);
+    if (!page) {
+      const Pause pause = hubspot_failed(page.error());
+      (void)flush();
+      return pause;
+    }
+    if (page->records.empty()) return Pause::kNone;
+    for (auto& r : page->records) {
+      after_id = std::max(after_id, r.id);
+      if (batch_mark.at == at && batch_mark.ids_at.count(std::to_string(r.id))) continue;
+      batch_mark.ids_at.insert(std::to_string(r.id));
+      batch.push_back(std::move(r));
+    }
+    if (batch.size() >= kSweepBatchMax)
+      if (auto p = flush(); p != Pause::kNone) return p;
+  }
+  return Pause::kNone;
 }
 
 SyncEngine::Pause SyncEngine::refresh_inclusion_list() {

@@ -152,6 +152,11 @@ class SyncEngine {
   Pause poll_salesforce(const std::string& object);
   Pause poll_deleted(const std::string& object);
   Pause sweep_hubspot();
+  // The rest of one millisecond shared by more records than one search
+  // reaches, by id, into `batch` (flushed as it fills).
+  Pause sweep_millisecond(env::Timestamp at, const std::vector<std::string>& props,
+                          Watermark& batch_mark, std::vector<HsRecord>& batch,
+                          const std::function<Pause()>& flush);
   Pause refresh_inclusion_list();
   Pause drain_inbox();
   Pause retry_failures();

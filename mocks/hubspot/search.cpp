@@ -183,6 +183,7 @@ env::Result<SearchPage, HsError> search(const Portal& portal, const ObjectTypeDe
     const PropertyDef* def = type.property(r.sort_property);
     struct Keyed {
       Hit hit;
+      size_t order = 0;  // position among the hits (id order): the tie-break
       bool has = false;
       std::optional<double> number;
       std::string text;
@@ -190,7 +191,7 @@ env::Result<SearchPage, HsError> search(const Portal& portal, const ObjectTypeDe
     std::vector<Keyed> keyed;
     keyed.reserve(hits.size());
     for (const Hit& h : hits) {
-      Keyed k{h, false, std::nullopt, ""};
+      Keyed k{h, keyed.size(), false, std::nullopt, ""};
       auto it = h.view->find(r.sort_property);
       if (it != h.view->end()) {
         k.has = true;
@@ -212,17 +213,23 @@ env::Result<SearchPage, HsError> search(const Portal& portal, const ObjectTypeDe
       }
       keyed.push_back(std::move(k));
     }
-    std::stable_sort(keyed.begin(), keyed.end(), [&](const Keyed& a, const Keyed& b) {
+    auto before = [&](const Keyed& a, const Keyed& b) {
       if (a.has != b.has) return a.has;  // records without the value come last
-      if (!a.has) return false;
       int cmp = 0;
-      if (a.number && b.number)
-        cmp = *a.number < *b.number ? -1 : *a.number > *b.number ? 1 : 0;
-      else
-        cmp = a.text < b.text ? -1 : a.text > b.text ? 1 : 0;
-      return r.descending ? cmp > 0 : cmp < 0;
-    });
-    for (size_t i = 0; i < keyed.size(); ++i) hits[i] = keyed[i].hit;
+      if (a.has) {
+        if (a.number && b.number)
+          cmp = *a.number < *b.number ? -1 : *a.number > *b.number ? 1 : 0;
+        else
+          cmp = a.text < b.text ? -1 : a.text > b.text ? 1 : 0;
+        if (r.descending) cmp = -cmp;
+      }
+      return cmp != 0 ? cmp < 0 : a.order < b.order;
+    };
+    // Only the records up to the end of the asked page need their place.
+    const size_t needed = std::min(keyed.size(), static_cast<size_t>(r.after + r.limit));
+    std::partial_sort(keyed.begin(), keyed.begin() + static_cast<std::ptrdiff_t>(needed),
+                      keyed.end(), before);
+    for (size_t i = 0; i < needed; ++i) hits[i] = keyed[i].hit;
   }
   SearchPage page;
   page.total = static_cast<int64_t>(hits.size());

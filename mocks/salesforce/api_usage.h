@@ -28,6 +28,8 @@ struct JournalEntry {
   std::string route;  // the route pattern, e.g. "/sobjects/:type/:id"
   int status = 0;
   int64_t records = 0;  // records created, read, updated or deleted
+  // Refused with REQUEST_LIMIT_EXCEEDED: not counted against the allocation.
+  bool over_limit = false;
 };
 
 class ApiUsage {

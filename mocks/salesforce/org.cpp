@@ -822,6 +822,18 @@ void Org::index_erase(const Record& record) {
   }
 }
 
+std::optional<std::vector<std::string>> Org::indexed_ids(const ObjectDef& object,
+                                                         std::string_view field,
+                                                         std::string_view value) const {
+  for (size_t i = 0; i < object.fields.size(); ++i) {
+    const FieldDef& f = object.fields[i];
+    if (!env::iequals(f.name, field)) continue;
+    if (!f.unique && !(f.type == FieldType::kEmail && f.name == "Email")) return std::nullopt;
+    return index_lookup(object, i, lower(value));
+  }
+  return std::nullopt;
+}
+
 std::vector<std::string> Org::index_lookup(const ObjectDef& object, size_t field,
                                            const std::string& value) const {
   auto it = index_.find({lower(object.name), field, value});

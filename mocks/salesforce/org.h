@@ -109,6 +109,7 @@ class Org {
   const std::string& id() const { return org_id_; }
   const std::string& admin_user_id() const { return admin_user_id_; }
   ApiUsage& api_usage() { return api_usage_; }
+  const ApiUsage& api_usage() const { return api_usage_; }
 
   // ---- security setup (the scenario's org description)
   std::string add_profile(Profile profile);
@@ -162,6 +163,13 @@ class Org {
   const Record* find(std::string_view id) const;
   // Every record of an object (deleted ones too), in id order.
   const std::map<std::string, Record>& records(const ObjectDef& object) const;
+  // The ids of `object`'s records (deleted ones too) whose `field` equals
+  // `value` case-insensitively, from the index kept on Email and unique
+  // fields; nullopt when the field is not indexed. For queries to narrow a
+  // scan; the caller still applies its whole condition.
+  std::optional<std::vector<std::string>> indexed_ids(const ObjectDef& object,
+                                                      std::string_view field,
+                                                      std::string_view value) const;
   size_t record_count() const;
 
  private:

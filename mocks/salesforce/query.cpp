@@ -1,6 +1,9 @@
 #include "mocks/salesforce/query.h"
 
 #include <algorithm>
+#include <optional>
+
+#include "env/text.h"
 
 namespace crmsim::mocks::salesforce {
 namespace {
@@ -116,6 +119,34 @@ std::optional<ApiError> check_condition(const Schema& schema, const ObjectDef& o
   return std::nullopt;
 }
 
+// The ids a condition can only match among, when it says so through Id or
+// an indexed field (Email, unique fields): `F = 'v'`, `F IN (...)`, or an
+// AND with such a part. nullopt: no such part, scan everything.
+std::optional<std::vector<std::string>> candidates(const Org& org, const ObjectDef& object,
+                                                   const Condition& c) {
+  if (c.kind == Condition::Kind::kAnd) {
+    for (const Condition& child : c.children)
+      if (auto ids = candidates(org, object, child)) return ids;
+    return std::nullopt;
+  }
+  const bool eq = c.kind == Condition::Kind::kCompare && c.op == CompareOp::kEq;
+  if ((!eq && c.kind != Condition::Kind::kIn) || c.field.parts.size() != 1) return std::nullopt;
+  std::vector<std::string> out;
+  for (const Literal& v : c.values) {
+    if (v.kind != Literal::Kind::kString) return std::nullopt;
+    if (env::iequals(c.field.parts[0], "Id")) {
+      // Records are keyed by their 18-character id; a 15-character one scans.
+      if (v.text.size() != 18) return std::nullopt;
+      out.push_back(v.text);
+      continue;
+    }
+    auto ids = org.indexed_ids(object, c.field.parts[0], v.text);
+    if (!ids) return std::nullopt;
+    out.insert(out.end(), ids->begin(), ids->end());
+  }
+  return out;
+}
+
 }  // namespace
 
 const Record* follow(const Org& org, std::string_view user_id, const Record& record,
@@ -169,8 +200,23 @@ env::Result<QueryResult, ApiError> run_query(const Org& org, std::string_view us
 
   const env::Timestamp now = org.clock().now();
   std::vector<const Record*> rows;
-  for (const auto& entry : org.records(*object)) {
-    const Record& record = entry.second;
+  // A condition on Id or an indexed field (Email, unique fields) names its
+  // candidates; everything else is a scan. Either way the whole condition
+  // decides, in id order.
+  std::vector<const Record*> scan;
+  const auto& table = org.records(*object);
+  auto narrowed = include_deleted || !q.where ? std::nullopt : candidates(org, *object, *q.where);
+  if (narrowed) {
+    std::sort(narrowed->begin(), narrowed->end());
+    narrowed->erase(std::unique(narrowed->begin(), narrowed->end()), narrowed->end());
+    for (const auto& id : *narrowed)
+      if (auto it = table.find(id); it != table.end()) scan.push_back(&it->second);
+  } else {
+    scan.reserve(table.size());
+    for (const auto& entry : table) scan.push_back(&entry.second);
+  }
+  for (const Record* candidate : scan) {
+    const Record& record = *candidate;
     if (record.deleted && !include_deleted) continue;
     if (org.access(user_id, record) == Access::kNone) continue;
     if (q.where) {

@@ -306,7 +306,7 @@ Response RestApi::data_call(const Request& request, const std::string& route,
     Response refused = errors(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.");
     limit_info(refused);
     usage.record(
-        {now, session->second, std::string(env::method_name(request.method)), route, 403, 0});
+        {now, session->second, std::string(env::method_name(request.method)), route, 403, 0, true});
     return refused;
   }
   Context ctx{request, session->second, *version, 0};

@@ -300,5 +300,31 @@ TEST(CallEconomyTest, BatchedInitialSyncOf10000ContactsIsWithinTenPercentOfTheMi
       << "HubSpot: search pages of 200 and batch updates of 100";
 }
 
+TEST(CallEconomyTest, AnImportOfMoreThanTenThousandContactsInOneMillisecondAllSync) {
+  // HubSpot search stops at 10,000 results; an import stamps them all with
+  // one time, so the sweep must walk that millisecond by id.
+  World w;
+  constexpr int kContacts = 10'400;
+  for (int i = 0; i < kContacts; ++i)
+    w.portal
+        .create("contacts",
+                {{"email", "import" + std::to_string(i) + "@example.org"}, {"lastname", "I"}},
+                testing::kMarketer)
+        .value();
+  w.tick(env::Duration::minutes(5));
+  SyncConfig config = SyncConfig::defaults();
+  config.strategy = Strategy::kBatched;
+  auto engine = SyncEngine::open(config, {w.sf_transport, w.hs_transport, w.clock}, w.credentials(),
+                                 ":memory:")
+                    .value();
+  for (int steps = 0; steps < 50 && engine->store().link_count() < size_t{kContacts}; ++steps) {
+    const env::Timestamp next = engine->step();
+    ASSERT_TRUE(w.clock.set(std::max(next, w.clock.now())).ok());
+  }
+  EXPECT_EQ(engine->store().link_count(), size_t{kContacts})
+      << "contacts past the 10,000th were never swept " << engine->last_problem();
+  EXPECT_EQ(w.sf_live("Lead"), size_t{kContacts});
+}
+
 }  // namespace
 }  // namespace crmsim::engine

@@ -1,0 +1,227 @@
+#include "cli/simulate.h"
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <unistd.h>
+
+#include "sim/report.h"
+#include "sim/runner.h"
+#include "sim/scenario.h"
+
+namespace crmsim::cli {
+
+namespace {
+
+struct SimulateSettings {
+  std::vector<std::string> scenarios;
+  std::string seeds;
+  int jobs = 1;
+  std::string json_file;
+  std::string junit_file;
+  bool quiet = false;
+  uint64_t seed = 0;
+  bool seed_given = false;
+  std::string trace_file;
+};
+
+// "7", "1..20" or "1,5,9": the seeds to run; empty text: none given.
+bool parse_seeds(const std::string& text, std::vector<uint64_t>& out, std::string& error) {
+  constexpr uint64_t kSeedsMax = 100'000;
+  out.clear();
+  try {
+    if (auto dots = text.find(".."); dots != std::string::npos) {
+      const uint64_t a = std::stoull(text.substr(0, dots)), b = std::stoull(text.substr(dots + 2));
+      if (b < a || b - a >= kSeedsMax) {
+        error = "--seeds: expected A..B with A <= B and at most 100000 seeds";
+        return false;
+      }
+      for (uint64_t s = a; s <= b; ++s) out.push_back(s);
+      return true;
+    }
+    size_t start = 0;
+    while (start <= text.size()) {
+      const size_t comma = text.find(',', start);
+      const std::string part =
+          text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      size_t used = 0;
+      out.push_back(std::stoull(part, &used));
+      if (used != part.size()) throw std::invalid_argument(part);
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  } catch (const std::exception&) {
+    error = "--seeds: expected a seed (7), a range (1..20) or a list (1,5,9)";
+    return false;
+  }
+  return true;
+}
+
+// A progress bar on a terminal; nothing otherwise.
+class Progress {
+ public:
+  Progress(size_t total, bool enabled) : total_(total), enabled_(enabled && ::isatty(2)) {}
+  void update(size_t done, double current) {
+    if (!enabled_) return;
+    std::lock_guard<std::mutex> lock(mutex_);
+    const double share = (static_cast<double>(done) + current) / static_cast<double>(total_);
+    const int width = 30, filled = static_cast<int>(share * width);
+    std::fprintf(stderr, "\r[%s%s] %zu/%zu runs  %3d%%",
+                 std::string(static_cast<size_t>(filled), '#').c_str(),
+                 std::string(static_cast<size_t>(width - filled), ' ').c_str(), done, total_,
+                 static_cast<int>(share * 100));
+    std::fflush(stderr);
+  }
+  void finish() {
+    if (enabled_) std::fprintf(stderr, "\r%60s\r", "");
+  }
+
+ private:
+  size_t total_;
+  bool enabled_;
+  std::mutex mutex_;
+};
+
+bool write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  return static_cast<bool>(out);
+}
+
+int validate(const SimulateSettings& s) {
+  std::vector<sim::Scenario> scenarios;
+  for (const auto& path : s.scenarios) {
+    auto loaded = sim::load_scenario(path);
+    if (!loaded) {
+      std::cerr << "crmsim: " << loaded.error().message << "\n";
+      return 2;
+    }
+    scenarios.push_back(std::move(*loaded));
+  }
+  std::vector<uint64_t> seeds;
+  std::string error;
+  if (!s.seeds.empty() && !parse_seeds(s.seeds, seeds, error)) {
+    std::cerr << "crmsim: " << error << "\n";
+    return 2;
+  }
+  struct Task {
+    const sim::Scenario* scenario;
+    uint64_t seed;
+  };
+  std::vector<Task> tasks;
+  for (const auto& sc : scenarios) {
+    if (seeds.empty()) tasks.push_back({&sc, sc.seed});
+    for (uint64_t seed : seeds) tasks.push_back({&sc, seed});
+  }
+  std::vector<sim::RunResult> results(tasks.size());
+  Progress progress(tasks.size(), !s.quiet);
+  std::atomic<size_t> next{0}, done{0};
+  std::mutex print;
+  const bool sweep = tasks.size() > scenarios.size();
+  auto worker = [&] {
+    for (size_t i = next++; i < tasks.size(); i = next++) {
+      sim::RunOptions options;
+      options.seed = tasks[i].seed;
+      options.progress = [&](double share) { progress.update(done.load(), share); };
+      results[i] = sim::run_scenario(*tasks[i].scenario, options);
+      ++done;
+      std::lock_guard<std::mutex> lock(print);
+      progress.finish();
+      if (sweep) {
+        std::cout << sim::summary_line(results[i]) << "\n";
+        if (!results[i].passed) std::cout << "      replay: " << results[i].replay << "\n";
+      } else {
+        sim::write_verdict(std::cout, results[i]);
+        std::cout << "\n";
+      }
+      std::cout.flush();
+    }
+  };
+  const int jobs = std::max(1, std::min<int>(s.jobs, static_cast<int>(tasks.size())));
+  std::vector<std::thread> threads;
+  for (int j = 1; j < jobs; ++j) threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
+  progress.finish();
+  size_t failed = 0;
+  for (const auto& r : results) failed += r.passed ? 0 : 1;
+  std::cout << (failed == 0 ? "all " : "") << results.size() - failed << " of " << results.size()
+            << " runs hold every expectation\n";
+  if (!s.json_file.empty() && !write_file(s.json_file, sim::results_json(results))) {
+    std::cerr << "crmsim: cannot write " << s.json_file << "\n";
+    return 2;
+  }
+  if (!s.junit_file.empty() && !write_file(s.junit_file, sim::results_junit(results))) {
+    std::cerr << "crmsim: cannot write " << s.junit_file << "\n";
+    return 2;
+  }
+  return failed == 0 ? 0 : 1;
+}
+
+int run_one(const SimulateSettings& s) {
+  auto loaded = sim::load_scenario(s.scenarios.front());
+  if (!loaded) {
+    std::cerr << "crmsim: " << loaded.error().message << "\n";
+    return 2;
+  }
+  std::unique_ptr<std::ofstream> trace;
+  sim::RunOptions options;
+  options.seed = s.seed_given ? s.seed : loaded->seed;
+  if (!s.trace_file.empty()) {
+    trace = std::make_unique<std::ofstream>(s.trace_file, std::ios::binary);
+    if (!*trace) {
+      std::cerr << "crmsim: cannot write " << s.trace_file << "\n";
+      return 2;
+    }
+    options.trace = trace.get();
+  }
+  Progress progress(1, !s.quiet);
+  options.progress = [&](double share) { progress.update(0, share); };
+  auto result = sim::run_scenario(*loaded, options);
+  progress.finish();
+  sim::write_verdict(std::cout, result);
+  return result.passed ? 0 : 1;
+}
+
+}  // namespace
+
+void add_simulate_commands(CLI::App& app, std::function<int()>& run) {
+  auto settings = std::make_shared<SimulateSettings>();
+  CLI::App* validate_cmd = app.add_subcommand(
+      "validate",
+      "Simulate scenarios (settings, org, portal, people, faults) and check every invariant.\n"
+      "Exit 0 when every expectation holds, 1 otherwise, 2 on bad input.");
+  validate_cmd->add_option("scenario", settings->scenarios, "Scenario files (YAML or JSON)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  validate_cmd->add_option("--seeds", settings->seeds,
+                           "Seeds to run: 7, 1..20 or 1,5,9 (default: each scenario's seed)");
+  validate_cmd->add_option("--jobs,-j", settings->jobs, "Runs in parallel")->capture_default_str();
+  validate_cmd->add_option("--json", settings->json_file, "Write every result as JSON");
+  validate_cmd->add_option("--junit", settings->junit_file, "Write JUnit XML for CI");
+  validate_cmd->add_flag("--quiet,-q", settings->quiet, "No progress bar");
+  validate_cmd->callback([settings, &run] { run = [settings] { return validate(*settings); }; });
+
+  CLI::App* run_cmd = app.add_subcommand(
+      "run", "Simulate one scenario with one seed and print its verdict (and its trace).");
+  run_cmd->add_option("scenario", settings->scenarios, "Scenario file")
+      ->required()
+      ->check(CLI::ExistingFile)
+      ->expected(1);
+  run_cmd->add_option("--seed", settings->seed, "Seed (default: the scenario's)")
+      ->each([settings](const std::string&) { settings->seed_given = true; });
+  run_cmd->add_option("--trace", settings->trace_file,
+                      "Write a JSON-lines trace of every action, call and step");
+  run_cmd->add_flag("--quiet,-q", settings->quiet, "No progress bar");
+  run_cmd->callback([settings, &run] { run = [settings] { return run_one(*settings); }; });
+}
+
+}  // namespace crmsim::cli

@@ -1,0 +1,487 @@
+#include "sim/invariants.h"
+
+#include <algorithm>
+#include <deque>
+#include <functional>
+#include <map>
+#include <set>
+
+#include "engine/field_rules.h"
+#include "env/text.h"
+
+namespace crmsim::sim {
+
+namespace sf = mocks::salesforce;
+namespace hs = mocks::hubspot;
+using engine::SyncRule;
+
+namespace {
+
+constexpr const char* kLifecycle[] = {"subscriber",         "lead",        "marketingqualifiedlead",
+                                      "salesqualifiedlead", "opportunity", "customer",
+                                      "evangelist"};
+int lifecycle_rank(const std::string& stage) {
+  for (int i = 0; i < 7; ++i)
+    if (stage == kLifecycle[i]) return i;
+  return -1;
+}
+
+std::string text(const sf::Record& r, const char* field) { return r.get(field).to_text(); }
+std::string prop(const hs::ObjectRecord& r, const std::string& name) {
+  const std::string* v = r.get(name);
+  return v == nullptr ? std::string() : *v;
+}
+std::string when(env::Timestamp t) { return env::format_salesforce_datetime(t); }
+
+class Checker {
+ public:
+  explicit Checker(std::string name) { result_.name = std::move(name); }
+  void violation(const std::string& witness) {
+    result_.passed = false;
+    ++result_.violations;
+    if (result_.witnesses.size() < kWitnessesMax) result_.witnesses.push_back(witness);
+  }
+  CheckResult done() { return std::move(result_); }
+
+ private:
+  CheckResult result_;
+};
+
+// The human actions that touched any of `ids`, newest last (at most 3).
+std::string history_of(const RunState& s, const std::vector<std::string>& ids) {
+  std::vector<std::string> found;
+  for (const auto& a : s.workload.actions())
+    for (const auto& id : ids)
+      if (!id.empty() && (" " + a.target + " ").find(" " + id + " ") != std::string::npos) {
+        found.push_back(when(a.at) + " " + a.actor + " " + a.kind + " " + a.target);
+        break;
+      }
+  if (found.empty()) return "";
+  std::string out = "; actions: ";
+  const size_t from = found.size() > 3 ? found.size() - 3 : 0;
+  for (size_t i = from; i < found.size(); ++i) out += (i > from ? " | " : "") + found[i];
+  return out;
+}
+
+const hs::ObjectRecord* hs_contact(const RunState& s, uint64_t id) {
+  return s.portal.find("contacts", id);
+}
+
+// Whether a person changed who may see `id` (its owner, or the field the
+// sharing rules look at) after `t`: the integration's view then was not
+// what it is now.
+bool visibility_changed_after(const RunState& s, const std::string& id, const std::string& t) {
+  const auto since = env::parse_datetime(t).value_or(env::Timestamp());
+  for (const auto& a : s.workload.actions())
+    if ((a.kind == "change_owner" || a.kind == "change_rating") && a.target.rfind(id, 0) == 0 &&
+        a.at > since)
+      return true;
+  return false;
+}
+
+// Duplicates the integration made because it could not see the record
+// that already had the email (selective sync's documented pitfall):
+// (email, existing id, created id, when).
+struct BlindDuplicate {
+  std::string email, existing, created, at;
+};
+
+std::vector<BlindDuplicate> duplicates(const RunState& s, std::vector<BlindDuplicate>* sighted) {
+  std::vector<BlindDuplicate> blind;
+  std::map<std::string, std::vector<const sf::Record*>> by_email;
+  for (const char* object : {"Lead", "Contact"})
+    for (const auto& [id, r] : s.org.records(*s.org.schema().object(object))) {
+      if (r.deleted || text(r, "IsConverted") == "true") continue;
+      const std::string email = env::ascii_lower(text(r, "Email"));
+      if (!email.empty()) by_email[email].push_back(&r);
+    }
+  for (auto& [email, records] : by_email) {
+    if (records.size() < 2) continue;
+    std::sort(records.begin(), records.end(), [](const sf::Record* a, const sf::Record* b) {
+      return std::pair(a->get("CreatedDate").to_text(), a->id) <
+             std::pair(b->get("CreatedDate").to_text(), b->id);
+    });
+    // A person entering someone twice is not the engine's doing; the
+    // integration creating a record for an email that existed is.
+    for (size_t i = 1; i < records.size(); ++i) {
+      const sf::Record* later = records[i];
+      if (text(*later, "CreatedById") != s.integration_user) continue;
+      const sf::Record* earlier = records[i - 1];
+      const std::string created = text(*later, "CreatedDate");
+      // The engine looked the email up a little before it created: a
+      // change of visibility within a poll interval before the create may
+      // have come after that lookup.
+      const auto created_at = env::parse_datetime(created).value_or(env::Timestamp());
+      const std::string looked =
+          env::format_salesforce_datetime(created_at - s.scenario.sync.poll_interval);
+      const bool seen = s.org.access(s.integration_user, *earlier) != sf::Access::kNone &&
+                        !visibility_changed_after(s, earlier->id, looked);
+      BlindDuplicate d{email, earlier->id, later->id, created};
+      if (seen && sighted != nullptr) sighted->push_back(d);
+      if (!seen) blind.push_back(d);
+    }
+  }
+  return blind;
+}
+
+CheckResult no_duplicate_contacts(const RunState& s) {
+  Checker c("no_duplicate_contacts");
+  std::vector<BlindDuplicate> sighted;
+  (void)duplicates(s, &sighted);
+  for (const auto& d : sighted)
+    c.violation("email " + d.email + ": the integration created " + d.created + " at " + d.at +
+                " although it could see " + d.existing + history_of(s, {d.existing, d.created}));
+  std::map<std::string, uint64_t> hs_emails;
+  for (const auto& [id, r] : s.portal.records("contacts")) {
+    if (r.archived) continue;
+    const std::string email = env::ascii_lower(prop(r, "email"));
+    if (email.empty()) continue;
+    auto [it, fresh] = hs_emails.emplace(email, id);
+    if (!fresh)
+      c.violation("HubSpot contacts " + std::to_string(it->second) + " and " + std::to_string(id) +
+                  " share " + email);
+  }
+  return c.done();
+}
+
+bool created_by_integration(const hs::Portal& portal, const hs::ObjectRecord& r,
+                            const std::string& property) {
+  auto history = portal.history(r, property);
+  return !history.empty() && history.back().source_type == "INTEGRATION";
+}
+
+std::string company_key(std::string name) {
+  name = env::ascii_lower(name);
+  std::string out;
+  for (char ch : name)
+    if (std::isalnum(static_cast<unsigned char>(ch))) out += ch;
+  for (const char* suffix : {"inc", "llc", "ltd", "gmbh", "corp"})
+    if (out.size() > std::string(suffix).size() + 1 && out.ends_with(suffix))
+      out.resize(out.size() - std::string(suffix).size());
+  // "acme1" (from acme1.io) and "Acme 1 Inc." meet here.
+  return out;
+}
+
+CheckResult no_duplicate_companies(const RunState& s) {
+  Checker c("no_duplicate_companies");
+  std::map<std::string, std::vector<const hs::ObjectRecord*>> groups;
+  for (const auto& [id, r] : s.portal.records("companies")) {
+    if (r.archived) continue;
+    if (const std::string a = prop(r, "salesforceaccountid"); !a.empty())
+      groups["account " + a].push_back(&r);
+    if (const std::string d = env::ascii_lower(prop(r, "domain")); !d.empty())
+      groups["domain " + d].push_back(&r);
+    if (const std::string n = company_key(prop(r, "name")); !n.empty())
+      groups["name " + n].push_back(&r);
+  }
+  std::set<std::pair<uint64_t, uint64_t>> seen;
+  for (const auto& [key, members] : groups) {
+    if (members.size() < 2) continue;
+    for (size_t i = 1; i < members.size(); ++i) {
+      const hs::ObjectRecord* a = members[0];
+      const hs::ObjectRecord* b = members[i];
+      if (!created_by_integration(s.portal, *a, "name") &&
+          !created_by_integration(s.portal, *b, "name") && key.rfind("account", 0) != 0)
+        continue;
+      // Two accounts in Salesforce for one organisation are Salesforce's
+      // duplicates, mirrored faithfully: not the sync's doing.
+      const std::string account_a = prop(*a, "salesforceaccountid");
+      const std::string account_b = prop(*b, "salesforceaccountid");
+      if (!account_a.empty() && !account_b.empty() && account_a != account_b) continue;
+      if (!seen.insert({a->id, b->id}).second) continue;
+      auto who = [&](const hs::ObjectRecord& r) {
+        auto h = s.portal.history(r, "name");
+        const std::string account = prop(r, "salesforceaccountid");
+        return std::to_string(r.id) + " '" + prop(r, "name") + "' (made by " +
+               (h.empty() ? std::string("?") : h.back().source_type) + " at " + when(r.created_at) +
+               (account.empty() ? "" : ", account " + account) + ")";
+      };
+      c.violation(
+          "companies " + who(*a) + " and " + who(*b) + " are one organisation (" + key + ")" +
+          history_of(s, {prop(*a, "salesforceaccountid"), prop(*b, "salesforceaccountid")}));
+    }
+  }
+  return c.done();
+}
+
+CheckResult no_duplicate_deals(const RunState& s) {
+  Checker c("no_duplicate_deals");
+  std::map<std::string, std::vector<uint64_t>> by_opportunity;
+  for (const auto& [id, r] : s.portal.records("deals"))
+    if (!r.archived)
+      if (const std::string o = prop(r, "hs_salesforceopportunityid"); !o.empty())
+        by_opportunity[o].push_back(id);
+  for (const auto& [o, deals] : by_opportunity)
+    if (deals.size() > 1)
+      c.violation("opportunity " + o + " has " + std::to_string(deals.size()) + " deals (" +
+                  std::to_string(deals[0]) + ", " + std::to_string(deals[1]) + ")" +
+                  history_of(s, {o}));
+  return c.done();
+}
+
+CheckResult no_lifecycle_regression(const RunState& s) {
+  Checker c("no_lifecycle_regression");
+  for (const auto& [id, r] : s.portal.records("contacts")) {
+    auto history = s.portal.history(r, "lifecyclestage");  // newest first
+    for (size_t i = 0; i + 1 < history.size(); ++i) {
+      const auto& now = history[i];
+      const auto& before = history[i + 1];
+      if (now.source_type != "INTEGRATION") continue;
+      const int a = lifecycle_rank(before.value), b = lifecycle_rank(now.value);
+      if (a >= 0 && b >= 0 && b < a)
+        c.violation("contact " + std::to_string(id) + ": the integration moved " + before.value +
+                    " back to " + now.value + " at " + when(now.at));
+    }
+  }
+  return c.done();
+}
+
+CheckResult api_budget(const RunState& s) {
+  Checker c("api_budget");
+  const int64_t peak = peak_calls_24h(s.org, s.integration_user);
+  if (s.allocation_24h > 0 && peak > s.allocation_24h)
+    c.violation("the integration made " + std::to_string(peak) +
+                " Salesforce calls in 24 hours; its allocation is " +
+                std::to_string(s.allocation_24h));
+  // The org's own allocation running dry stops every API user, not only
+  // the integration.
+  uint64_t refused = 0;
+  env::Timestamp first;
+  for (const auto& e : s.org.api_usage().journal())
+    if (e.over_limit && refused++ == 0) first = e.at;
+  if (refused > 0)
+    c.violation("the org's daily API allocation (" +
+                std::to_string(s.org.api_usage().daily_total()) + ") was exhausted at " +
+                when(first) + ": " + std::to_string(refused) +
+                " calls were refused with REQUEST_LIMIT_EXCEEDED, for every API user");
+  return c.done();
+}
+
+bool in_list(const RunState& s, uint64_t hs_id) {
+  const std::string& name = s.scenario.sync.contacts.inclusion_list;
+  if (name.empty()) return true;
+  const hs::HsList* list = s.portal.list_by_name("contacts", name);
+  return list != nullptr && list->members.count(hs_id) > 0;
+}
+
+CheckResult convergence(const RunState& s) {
+  Checker c("convergence");
+  const auto& contacts = s.scenario.sync.contacts;
+  std::set<std::string> failing;
+  for (const auto& f : s.engine.store().failures()) failing.insert(f.key);
+  std::set<std::string> linked_sf;
+  std::set<uint64_t> linked_hs;
+  for (const auto& link : s.engine.store().links()) {
+    if (link.kind != engine::kContactLinks) continue;
+    linked_sf.insert(link.sf_id);
+    linked_hs.insert(link.hs_id);
+    const auto* h = hs_contact(s, link.hs_id);
+    const sf::Record* r = s.org.find(link.sf_id);
+    if (h == nullptr || r == nullptr || r->deleted) continue;
+    if (text(*r, "IsConverted") == "true") continue;
+    if (s.org.access(s.integration_user, *r) == sf::Access::kNone) continue;  // selective_sync
+    if (failing.count("hs:" + std::to_string(link.hs_id)) ||
+        failing.count("sf:" + link.sf_object + ":" + link.sf_id))
+      continue;  // reported in Sync Health
+    if (!in_list(s, link.hs_id)) continue;
+    const bool is_lead = link.sf_object == "Lead";
+    for (const auto& m : contacts.mappings) {
+      const std::string& field = is_lead ? m.lead_field : m.contact_field;
+      // Owners, states and countries are translated: compared by the engine's tests.
+      if (field.empty() || m.rule == SyncRule::kDontSync || m.hubspot == "hubspot_owner_id" ||
+          m.hubspot == "state" || m.hubspot == "country")
+        continue;
+      const std::string hv = prop(*h, m.hubspot);
+      std::string sv = text(*r, field.c_str());
+      if (sv == "[not provided]") sv.clear();
+      bool agree = engine::same_value(m.hubspot, hv, sv);
+      if (m.rule == SyncRule::kPreferSalesforceUnlessBlank && sv.empty()) agree = true;
+      if (!agree)
+        c.violation("contact " + std::to_string(link.hs_id) + " and " + link.sf_object + " " +
+                    link.sf_id + " disagree on " + m.hubspot + "/" + field + " (" +
+                    engine::sync_rule_name(m.rule).data() + "): HubSpot '" + hv +
+                    "', Salesforce '" + sv + "'" +
+                    history_of(s, {std::to_string(link.hs_id), link.sf_id}));
+    }
+  }
+  // Every eligible HubSpot contact reached Salesforce.
+  std::map<std::string, std::string> sf_by_email;  // what Salesforce holds per email
+  std::set<std::string> deleted_only;              // emails with a deleted record
+  std::set<std::string> live_emails;
+  for (const char* object : {"Lead", "Contact"})
+    for (const auto& [id, r] : s.org.records(*s.org.schema().object(object))) {
+      const std::string email = env::ascii_lower(text(r, "Email"));
+      if (email.empty()) continue;
+      (r.deleted ? deleted_only : live_emails).insert(email);
+      std::string& d = sf_by_email[email];
+      d += (d.empty() ? "" : ", ") + std::string(object) + " " + id +
+           (r.deleted ? " deleted" : "") + (text(r, "IsConverted") == "true" ? " converted" : "") +
+           (s.org.access(s.integration_user, r) == sf::Access::kNone ? " invisible" : "") +
+           (linked_sf.count(id) ? " linked" : "");
+    }
+  {
+    for (const auto& [id, r] : s.portal.records("contacts")) {
+      if (r.archived || prop(r, "email").empty() || linked_hs.count(id) || !in_list(s, id) ||
+          failing.count("hs:" + std::to_string(id)))
+        continue;
+      // A person deleted its Salesforce record: what happens then is the
+      // deletion settings' business (deletion_policy), not convergence.
+      const std::string email = env::ascii_lower(prop(r, "email"));
+      if (deleted_only.count(email)) continue;
+      c.violation("HubSpot contact " + std::to_string(id) + " (" + prop(r, "email") +
+                  ") never reached Salesforce and is not in Sync Health; Salesforce has: " +
+                  (sf_by_email.count(env::ascii_lower(prop(r, "email")))
+                       ? sf_by_email[env::ascii_lower(prop(r, "email"))]
+                       : std::string("nothing")) +
+                  history_of(s, {std::to_string(id)}));
+    }
+  }
+  return c.done();
+}
+
+CheckResult selective_sync(const RunState& s) {
+  Checker c("selective_sync");
+  for (const auto& d : duplicates(s, nullptr))
+    c.violation("email " + d.email + ": the integration could not see " + d.existing +
+                " and created a duplicate, " + d.created + ", at " + d.at +
+                history_of(s, {d.existing, d.created}));
+  for (const auto& link : s.engine.store().links()) {
+    if (link.kind != engine::kContactLinks) continue;
+    const sf::Record* r = s.org.find(link.sf_id);
+    if (r == nullptr || r->deleted) continue;
+    if (s.org.access(s.integration_user, *r) != sf::Access::kNone) continue;
+    c.violation(
+        link.sf_object + " " + link.sf_id + " (HubSpot contact " + std::to_string(link.hs_id) +
+        ") is no longer visible to the integration user, " + "so it stopped syncing" +
+        (text(*r, "CreatedById") == s.integration_user ? " (the integration created it)" : "") +
+        history_of(s, {link.sf_id}));
+  }
+  return c.done();
+}
+
+CheckResult inclusion_list(const RunState& s) {
+  Checker c("inclusion_list");
+  if (s.scenario.sync.contacts.inclusion_list.empty()) return c.done();
+  for (const auto& link : s.engine.store().links()) {
+    if (link.kind != engine::kContactLinks) continue;
+    const sf::Record* r = s.org.find(link.sf_id);
+    if (r == nullptr || text(*r, "CreatedById") != s.integration_user) continue;
+    if (!in_list(s, link.hs_id) && hs_contact(s, link.hs_id) != nullptr)
+      c.violation(link.sf_object + " " + link.sf_id + " was created from HubSpot contact " +
+                  std::to_string(link.hs_id) + ", which is not in the inclusion list");
+  }
+  return c.done();
+}
+
+CheckResult deletion_policy(const RunState& s) {
+  Checker c("deletion_policy");
+  for (const auto& e : s.org.api_usage().journal())
+    if (e.user_id == s.integration_user && e.method == "DELETE" && e.status < 300)
+      c.violation("the integration deleted in Salesforce at " + when(e.at) + " (" + e.route +
+                  "): a HubSpot delete never deletes in Salesforce");
+  const auto& contacts = s.scenario.sync.contacts;
+  size_t deleted_by_engine = 0;
+  for (const auto& e : s.hubspot_api.journal())
+    if (e.token == s.hubspot_token && e.method == "DELETE" &&
+        e.route.find("contacts") != std::string::npos && e.status < 300)
+      ++deleted_by_engine;
+  if (deleted_by_engine > 0 && contacts.on_lead_delete == engine::OnSalesforceDelete::kDoNothing &&
+      contacts.on_contact_delete == engine::OnSalesforceDelete::kDoNothing)
+    c.violation("the integration deleted " + std::to_string(deleted_by_engine) +
+                " HubSpot contacts although both delete settings are do_nothing");
+  return c.done();
+}
+
+CheckResult no_echo_writes(const RunState& s) {
+  Checker c("no_echo_writes");
+  for (const auto& [id, r] : s.portal.records("contacts")) {
+    for (const auto& m : s.scenario.sync.contacts.mappings) {
+      auto history = s.portal.history(r, m.hubspot);  // newest first
+      for (size_t i = 0; i + 1 < history.size(); ++i)
+        if (history[i].source_type == "INTEGRATION" && history[i].value == history[i + 1].value)
+          c.violation("contact " + std::to_string(id) + ": the integration wrote " + m.hubspot +
+                      " = '" + history[i].value + "' at " + when(history[i].at) +
+                      ", the value it already had");
+    }
+  }
+  return c.done();
+}
+
+// Whether a person acted on any of `ids` in (from, to].
+bool touched_between(const RunState& s, const std::vector<std::string>& ids, env::Timestamp from,
+                     env::Timestamp to) {
+  for (const auto& a : s.workload.actions()) {
+    if (a.at <= from || a.at > to) continue;
+    for (const auto& id : ids)
+      if (!id.empty() && (" " + a.target + " ").find(" " + id + " ") != std::string::npos)
+        return true;
+  }
+  return false;
+}
+
+CheckResult no_oscillation(const RunState& s) {
+  Checker c("no_oscillation");
+  for (const auto& [id, r] : s.portal.records("contacts")) {
+    auto link = s.engine.store().link_by_hubspot(id);
+    std::vector<std::string> ids = {std::to_string(id), link ? link->sf_id : ""};
+    // A converted lead was this contact's record before its contact.
+    if (link)
+      for (const auto& a : s.workload.actions())
+        if (a.kind == "convert_lead" && a.target.find(link->sf_id) != std::string::npos)
+          ids.push_back(a.target.substr(0, a.target.find(' ')));
+    for (const auto& m : s.scenario.sync.contacts.mappings) {
+      auto history = s.portal.history(r, m.hubspot);  // newest first
+      // A, B, A written by the integration with nobody else in between.
+      for (size_t i = 0; i + 2 < history.size(); ++i) {
+        const auto& a = history[i + 2];
+        const auto& b = history[i + 1];
+        const auto& a2 = history[i];
+        if (a.source_type == "INTEGRATION" && b.source_type == "INTEGRATION" &&
+            a2.source_type == "INTEGRATION" && a.value == a2.value && a.value != b.value &&
+            !touched_between(s, ids, a.at, a2.at)) {
+          c.violation("contact " + std::to_string(id) +
+                      (link ? " (" + link->sf_object + " " + link->sf_id + ")" : std::string()) +
+                      ": " + m.hubspot + " flipped '" + a.value + "' -> '" + b.value + "' -> '" +
+                      a2.value + "' (" + when(a.at) + " to " + when(a2.at) +
+                      ") with nobody editing it" + history_of(s, ids));
+          break;
+        }
+      }
+    }
+  }
+  return c.done();
+}
+
+}  // namespace
+
+int64_t peak_calls_24h(const sf::Org& org, const std::string& user_id) {
+  std::deque<env::Timestamp> window;
+  int64_t peak = 0;
+  for (const auto& e : org.api_usage().journal()) {
+    if (e.user_id != user_id || e.over_limit) continue;
+    window.push_back(e.at);
+    while (!window.empty() && e.at - window.front() >= env::Duration::days(1)) window.pop_front();
+    peak = std::max<int64_t>(peak, static_cast<int64_t>(window.size()));
+  }
+  return peak;
+}
+
+std::vector<CheckResult> check_invariants(const RunState& state) {
+  static const std::map<std::string, std::function<CheckResult(const RunState&)>> kChecks = {
+      {"no_duplicate_contacts", no_duplicate_contacts},
+      {"no_duplicate_companies", no_duplicate_companies},
+      {"no_duplicate_deals", no_duplicate_deals},
+      {"no_lifecycle_regression", no_lifecycle_regression},
+      {"api_budget", api_budget},
+      {"convergence", convergence},
+      {"selective_sync", selective_sync},
+      {"inclusion_list", inclusion_list},
+      {"deletion_policy", deletion_policy},
+      {"no_echo_writes", no_echo_writes},
+      {"no_oscillation", no_oscillation}};
+  std::vector<CheckResult> out;
+  for (const auto& name : state.scenario.checked()) out.push_back(kChecks.at(name)(state));
+  return out;
+}
+
+}  // namespace crmsim::sim

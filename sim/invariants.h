@@ -1,0 +1,70 @@
+// The named invariants a run is checked against, each reporting its first
+// witnesses (record ids, times, and the human actions that touched them):
+//   no_duplicate_contacts   the engine made no second Salesforce lead/contact
+//                           for an email it could see, and HubSpot holds no
+//                           email twice
+//   no_duplicate_companies  no two live companies for one organisation (same
+//                           Salesforce account, domain or name) where the
+//                           integration made one of them
+//   no_duplicate_deals      no opportunity behind two live deals
+//   no_lifecycle_regression the integration never moved a lifecycle stage back
+//   api_budget              the integration's Salesforce calls in any rolling
+//                           24 hours stayed within its allocation
+//   convergence             after faults heal and people stop, every linked
+//                           pair agrees per its sync rule and every eligible
+//                           record is linked (or reported in Sync Health)
+//   selective_sync          every linked Salesforce record is still visible
+//                           to the integration user (else it stopped syncing)
+//   inclusion_list          every Salesforce record the integration created
+//                           from HubSpot was in the inclusion list
+//   deletion_policy         deletes crossed only as the settings say
+//   no_echo_writes          the integration never wrote a HubSpot value that
+//                           was already there
+//   no_oscillation          no value flips back and forth between the
+//                           integration's writes
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/sync_engine.h"
+#include "mocks/hubspot/portal.h"
+#include "mocks/hubspot/rest.h"
+#include "mocks/salesforce/org.h"
+#include "sim/scenario.h"
+#include "sim/workload.h"
+
+namespace crmsim::sim {
+
+struct CheckResult {
+  std::string name;
+  bool passed = true;
+  uint64_t violations = 0;
+  // The first witnesses, in plain words (at most kWitnessesMax).
+  std::vector<std::string> witnesses;
+};
+
+// What the checks look at once a run has ended.
+struct RunState {
+  const Scenario& scenario;
+  const mocks::salesforce::Org& org;
+  const mocks::hubspot::Portal& portal;
+  const mocks::hubspot::RestApi& hubspot_api;
+  engine::SyncEngine& engine;
+  const Workload& workload;
+  std::string integration_user;  // Salesforce user id
+  std::string hubspot_token;     // the engine's
+  int64_t allocation_24h = 0;    // the Salesforce calls the integration may make
+  env::Timestamp started;
+};
+
+inline constexpr size_t kWitnessesMax = 5;
+
+// Runs the named checks (scenario.checked()), in that order.
+std::vector<CheckResult> check_invariants(const RunState& state);
+
+// The integration's Salesforce calls in its busiest rolling 24 hours.
+int64_t peak_calls_24h(const mocks::salesforce::Org& org, const std::string& user_id);
+
+}  // namespace crmsim::sim

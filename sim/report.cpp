@@ -1,0 +1,247 @@
+#include "sim/report.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <ostream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace crmsim::sim {
+
+namespace {
+
+std::string grouped(uint64_t n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::string fixed(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+std::string seconds(double s) {
+  if (s < 120) return fixed(s, 0) + " s";
+  if (s < 7200) return fixed(s / 60, 1) + " min";
+  return fixed(s / 3600, 1) + " h";
+}
+
+std::string latency_text(const Latency& l) {
+  if (l.measured == 0) return "none measured";
+  return "p50 " + seconds(l.p50_s) + ", p95 " + seconds(l.p95_s) + ", max " + seconds(l.max_s) +
+         " (" + grouped(l.measured) + " changes" +
+         (l.never_arrived > 0 ? ", " + grouped(l.never_arrived) + " never arrived" : "") + ")";
+}
+
+bool is_expected(const RunResult& r, const std::string& name) {
+  return std::find(r.expected.begin(), r.expected.end(), name) != r.expected.end();
+}
+
+std::string xml_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        // Control characters are not allowed in XML 1.0.
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t')
+          out += ' ';
+        else
+          out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string summary_line(const RunResult& r) {
+  return (r.passed ? "PASS  " : "FAIL  ") + r.scenario + "  seed " + std::to_string(r.seed) +
+         (r.error.empty() ? "  trace " + r.trace_hash : "  error: " + r.error);
+}
+
+void write_verdict(std::ostream& out, const RunResult& r) {
+  out << (r.passed ? "PASS" : "FAIL") << "  " << r.scenario << "  (seed " << r.seed << ")\n";
+  if (!r.error.empty()) {
+    out << "  could not run: " << r.error << "\n";
+    return;
+  }
+  for (const auto& c : r.checks) {
+    const bool expected = is_expected(r, c.name);
+    const bool ok = c.passed != expected;
+    out << "  " << (ok ? "ok  " : "BAD ") << (c.passed ? "pass " : "fail ") << c.name;
+    if (expected)
+      out << (c.passed ? "  (a violation was expected and did not occur)" : "  (expected)");
+    if (!c.passed)
+      out << "  " << grouped(c.violations) << " violation" << (c.violations == 1 ? "" : "s");
+    out << "\n";
+    for (const auto& w : c.witnesses) out << "         - " << w << "\n";
+  }
+  const Figures& f = r.figures;
+  const double days = std::max(f.days, 1e-9);
+  out << "  figures:\n";
+  out << "    Salesforce calls  " << grouped(f.salesforce_calls) << " ("
+      << grouped(static_cast<uint64_t>(static_cast<double>(f.salesforce_calls) / days)) << " a day"
+      << (f.synced_records > 0 ? ", " +
+                                     fixed(static_cast<double>(f.salesforce_calls) /
+                                               static_cast<double>(f.synced_records),
+                                           2) +
+                                     " per synced record"
+                               : "")
+      << ")\n";
+  out << "    HubSpot calls     " << grouped(f.hubspot_calls) << " ("
+      << grouped(static_cast<uint64_t>(static_cast<double>(f.hubspot_calls) / days)) << " a day)\n";
+  out << "    peak 24 hours     " << grouped(static_cast<uint64_t>(f.peak_salesforce_24h))
+      << " Salesforce calls of " << grouped(static_cast<uint64_t>(f.allocation_24h)) << " allowed ("
+      << fixed(f.allocation_24h > 0 ? 100.0 * static_cast<double>(f.peak_salesforce_24h) /
+                                          static_cast<double>(f.allocation_24h)
+                                    : 0,
+               0)
+      << "%)\n";
+  out << "    synced records    " << grouped(f.synced_records) << "\n";
+  out << "    latency to SF     " << latency_text(f.to_salesforce) << "\n";
+  out << "    latency to HS     " << latency_text(f.to_hubspot) << "\n";
+  out << "    Sync Health       ";
+  if (f.sync_health.empty()) out << "empty";
+  bool first = true;
+  for (const auto& [family, n] : f.sync_health) {
+    out << (first ? "" : ", ") << family << " " << grouped(n);
+    first = false;
+  }
+  out << "\n    people            " << grouped(f.human_actions) << " actions\n";
+  if (!f.faults.empty() || f.engine_crashes > 0) {
+    out << "    faults            ";
+    first = true;
+    for (const auto& [kind, n] : f.faults) {
+      out << (first ? "" : ", ") << kind << " " << grouped(n);
+      first = false;
+    }
+    out << "\n";
+  }
+  out << "    speed             " << fixed(f.wall_seconds, 2) << " s wall, "
+      << grouped(static_cast<uint64_t>(f.simulated_per_wall)) << "x simulated time\n";
+  if (!r.findings.empty()) {
+    out << "  findings:\n";
+    for (const auto& finding : r.findings) out << "    * " << finding << "\n";
+  }
+  out << "  trace " << r.trace_hash << "\n";
+  if (!r.passed) out << "  replay: " << r.replay << "\n";
+}
+
+std::string results_json(const std::vector<RunResult>& results) {
+  nlohmann::ordered_json all = nlohmann::ordered_json::array();
+  for (const auto& r : results) {
+    nlohmann::ordered_json j;
+    j["scenario"] = r.scenario;
+    j["path"] = r.path;
+    j["seed"] = r.seed;
+    j["passed"] = r.passed;
+    if (!r.error.empty()) j["error"] = r.error;
+    j["trace_hash"] = r.trace_hash;
+    j["replay"] = r.replay;
+    j["expected"] = r.expected;
+    for (const auto& c : r.checks)
+      j["checks"].push_back({{"name", c.name},
+                             {"passed", c.passed},
+                             {"violations", c.violations},
+                             {"witnesses", c.witnesses}});
+    const Figures& f = r.figures;
+    j["figures"] = {{"days", f.days},
+                    {"salesforce_calls", f.salesforce_calls},
+                    {"hubspot_calls", f.hubspot_calls},
+                    {"synced_records", f.synced_records},
+                    {"peak_salesforce_24h", f.peak_salesforce_24h},
+                    {"allocation_24h", f.allocation_24h},
+                    {"latency_to_salesforce_s",
+                     {{"p50", f.to_salesforce.p50_s},
+                      {"p95", f.to_salesforce.p95_s},
+                      {"max", f.to_salesforce.max_s},
+                      {"measured", f.to_salesforce.measured},
+                      {"never_arrived", f.to_salesforce.never_arrived}}},
+                    {"latency_to_hubspot_s",
+                     {{"p50", f.to_hubspot.p50_s},
+                      {"p95", f.to_hubspot.p95_s},
+                      {"max", f.to_hubspot.max_s},
+                      {"measured", f.to_hubspot.measured},
+                      {"never_arrived", f.to_hubspot.never_arrived}}},
+                    {"sync_health", f.sync_health},
+                    {"human_actions", f.human_actions},
+                    {"engine_crashes", f.engine_crashes},
+                    {"faults", f.faults},
+                    {"wall_seconds", f.wall_seconds},
+                    {"simulated_per_wall", f.simulated_per_wall}};
+    j["findings"] = r.findings;
+    all.push_back(std::move(j));
+  }
+  return all.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+std::string results_junit(const std::vector<RunResult>& results) {
+  std::map<std::string, std::vector<const RunResult*>> by_scenario;
+  for (const auto& r : results) by_scenario[r.scenario].push_back(&r);
+  std::ostringstream x;
+  size_t tests = 0, failures = 0;
+  std::ostringstream suites;
+  for (const auto& [name, runs] : by_scenario) {
+    size_t suite_tests = 0, suite_failures = 0;
+    std::ostringstream cases;
+    for (const RunResult* r : runs) {
+      const std::string classname = xml_escape(name) + ".seed" + std::to_string(r->seed);
+      if (!r->error.empty()) {
+        ++suite_tests;
+        ++suite_failures;
+        cases << "    <testcase classname=\"" << classname << "\" name=\"setup\">\n"
+              << "      <failure message=\"" << xml_escape(r->error) << "\"/>\n    </testcase>\n";
+        continue;
+      }
+      for (const auto& c : r->checks) {
+        ++suite_tests;
+        const bool expected = is_expected(*r, c.name);
+        const bool ok = c.passed != expected;
+        cases << "    <testcase classname=\"" << classname << "\" name=\"" << c.name << "\" time=\""
+              << fixed(r->figures.wall_seconds / std::max<size_t>(1, r->checks.size()), 3)
+              << "\">\n";
+        if (!ok) {
+          ++suite_failures;
+          std::string body;
+          for (const auto& w : c.witnesses) body += w + "\n";
+          body += "replay: " + r->replay + "\n";
+          cases << "      <failure message=\""
+                << xml_escape(expected ? "an expected violation did not occur"
+                                       : std::to_string(c.violations) + " violations")
+                << "\">" << xml_escape(body) << "</failure>\n";
+        }
+        cases << "    </testcase>\n";
+      }
+    }
+    tests += suite_tests;
+    failures += suite_failures;
+    suites << "  <testsuite name=\"" << xml_escape(name) << "\" tests=\"" << suite_tests
+           << "\" failures=\"" << suite_failures << "\">\n"
+           << cases.str() << "  </testsuite>\n";
+  }
+  x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"crmsim validate\" tests=\""
+    << tests << "\" failures=\"" << failures << "\">\n"
+    << suites.str() << "</testsuites>\n";
+  return x.str();
+}
+
+}  // namespace crmsim::sim

@@ -1,0 +1,21 @@
+// How run results are shown: a readable verdict per run for a terminal
+// (each invariant, the figures, the findings and the replay command), JSON
+// for scripts, and JUnit XML that CI systems display (one test suite per
+// scenario, one test case per seed and invariant).
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "sim/runner.h"
+
+namespace crmsim::sim {
+
+void write_verdict(std::ostream& out, const RunResult& result);
+// One line for a sweep: scenario, seed, PASS/FAIL, trace hash.
+std::string summary_line(const RunResult& result);
+std::string results_json(const std::vector<RunResult>& results);
+std::string results_junit(const std::vector<RunResult>& results);
+
+}  // namespace crmsim::sim

@@ -1,0 +1,75 @@
+// One simulated run of a scenario, start to verdict: builds the fake org
+// and portal from the scenario on a VirtualClock, generates the population,
+// connects the engine to both through SimTransports (latency, faults,
+// crashes) and HubSpot's webhooks to the engine's receiver, lets the humans
+// work for the scenario's duration, then heals every fault, stops the
+// humans and gives the engine the settle time to converge; then checks the
+// invariants and computes the figures. A crash (sim::Crash out of a
+// transport) drops the engine and opens a new one on the same SQLite file.
+// Deterministic: the same scenario and seed give the same trace hash.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/invariants.h"
+#include "sim/scenario.h"
+
+namespace crmsim::sim {
+
+struct RunOptions {
+  uint64_t seed = 1;
+  // JSON-lines trace of every action, call and step (nullptr: none).
+  std::ostream* trace = nullptr;
+  // Where the engine's SQLite store lives for the run ("": the system's
+  // temporary directory). The file is removed at the end.
+  std::string work_dir;
+  // Called now and then with the share of simulated time done (0..1).
+  std::function<void(double)> progress;
+};
+
+struct Latency {
+  uint64_t measured = 0;
+  uint64_t never_arrived = 0;
+  double p50_s = 0, p95_s = 0, max_s = 0;
+};
+
+struct Figures {
+  double days = 0;                // simulated, humans working
+  uint64_t salesforce_calls = 0;  // by the integration, from the org's journal
+  uint64_t hubspot_calls = 0;     // by the engine, from the portal's journal
+  uint64_t synced_records = 0;    // linked pairs at the end, every kind
+  int64_t peak_salesforce_24h = 0;
+  int64_t allocation_24h = 0;
+  Latency to_salesforce;
+  Latency to_hubspot;
+  std::map<std::string, uint64_t> sync_health;  // error family -> records
+  uint64_t human_actions = 0;
+  uint64_t engine_crashes = 0;
+  std::map<std::string, uint64_t> faults;  // "salesforce timeout" -> count
+  double wall_seconds = 0;
+  double simulated_per_wall = 0;  // simulated seconds per wall-clock second
+};
+
+struct RunResult {
+  std::string scenario;
+  std::string path;
+  uint64_t seed = 0;
+  std::string error;  // set when the run could not be set up
+  std::string trace_hash;
+  std::vector<CheckResult> checks;
+  std::vector<std::string> expected;
+  // Every expected violation occurred and nothing else failed.
+  bool passed = false;
+  std::vector<std::string> findings;  // plain words: cause and fix
+  Figures figures;
+  std::string replay;  // the command that replays this run exactly
+};
+
+RunResult run_scenario(const Scenario& scenario, const RunOptions& options);
+
+}  // namespace crmsim::sim

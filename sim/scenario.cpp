@@ -1,0 +1,275 @@
+#include "sim/scenario.h"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "env/config_check.h"
+#include "env/structured_text.h"
+
+namespace crmsim::sim {
+
+namespace cfg = env::config;
+using env::fail;
+using nlohmann::json;
+
+const std::vector<std::string>& invariant_names() {
+  static const std::vector<std::string> kNames = {"no_duplicate_contacts",
+                                                  "no_duplicate_companies",
+                                                  "no_duplicate_deals",
+                                                  "no_lifecycle_regression",
+                                                  "api_budget",
+                                                  "convergence",
+                                                  "selective_sync",
+                                                  "inclusion_list",
+                                                  "deletion_policy",
+                                                  "no_echo_writes",
+                                                  "no_oscillation"};
+  return kNames;
+}
+
+std::vector<std::string> Scenario::checked() const {
+  return checks.empty() ? invariant_names() : checks;
+}
+
+namespace {
+
+env::Result<env::Duration> duration_at(const json& j, const std::string& where) {
+  if (!j.is_string()) return cfg::bad(where, "expected a duration such as 90m, 1d or 2h30m");
+  auto d = env::parse_duration(j.get<std::string>());
+  if (!d) return cfg::bad(where, d.error().message);
+  return *d;
+}
+
+env::Result<double> share_at(const json& j, const std::string& where) {
+  if (!j.is_number() || j.get<double>() < 0 || j.get<double>() > 1)
+    return cfg::bad(where, "expected a share between 0 and 1");
+  return j.get<double>();
+}
+
+env::Result<int64_t> count_at(const json& j, const std::string& where, int64_t max) {
+  if (!j.is_number_integer() || j.get<int64_t>() < 0 || j.get<int64_t>() > max)
+    return cfg::bad(where, "expected a whole number from 0 to " + std::to_string(max));
+  return j.get<int64_t>();
+}
+
+env::Status parse_population(const json& j, Population& p) {
+  const std::string w = "population";
+  if (auto s = cfg::check_keys(
+          j, w,
+          {"hubspot_contacts", "mqls", "salesforce_leads", "salesforce_contacts", "accounts",
+           "shared", "without_email", "bad_addresses", "duplicates", "hot_leads"});
+      !s)
+    return s;
+  for (auto [key, target] :
+       {std::pair{"hubspot_contacts", &p.hubspot_contacts}, std::pair{"mqls", &p.mqls},
+        std::pair{"salesforce_leads", &p.salesforce_leads},
+        std::pair{"salesforce_contacts", &p.salesforce_contacts},
+        std::pair{"accounts", &p.accounts}}) {
+    if (!j.contains(key)) continue;
+    auto v = count_at(j[key], w + "." + key, Population::kRecordsMax);
+    if (!v) return fail(v.error());
+    *target = *v;
+  }
+  if (p.mqls > p.hubspot_contacts) return cfg::bad(w + ".mqls", "more MQLs than hubspot_contacts");
+  for (auto [key, target] :
+       {std::pair{"shared", &p.shared}, std::pair{"without_email", &p.without_email},
+        std::pair{"bad_addresses", &p.bad_addresses}, std::pair{"duplicates", &p.duplicates},
+        std::pair{"hot_leads", &p.hot_leads}}) {
+    if (!j.contains(key)) continue;
+    auto v = share_at(j[key], w + "." + key);
+    if (!v) return fail(v.error());
+    *target = *v;
+  }
+  return env::Ok{};
+}
+
+env::Status parse_humans(const json& j, Humans& h) {
+  const std::string w = "humans";
+  if (auto s = cfg::check_keys(j, w, {"marketing", "sales", "admins", "reps"}); !s) return s;
+  for (auto [key, target] :
+       {std::pair{"marketing", &h.marketing_per_hour}, std::pair{"sales", &h.sales_per_hour},
+        std::pair{"admins", &h.admin_per_hour}}) {
+    if (!j.contains(key)) continue;
+    if (!j[key].is_number() || j[key].get<double>() < 0 ||
+        j[key].get<double>() > Humans::kPerHourMax)
+      return cfg::bad(w + "." + key, "expected actions per hour, 0 to 100000");
+    *target = j[key].get<double>();
+  }
+  auto reps = cfg::list(j, "reps", w);
+  if (!reps) return fail(reps.error());
+  for (size_t i = 0; i < reps->size(); ++i) {
+    auto v = cfg::text((*reps)[i], w + ".reps[" + std::to_string(i) + "]");
+    if (!v) return fail(v.error());
+    h.reps.push_back(*v);
+  }
+  return env::Ok{};
+}
+
+env::Status parse_fault_plan(const json& j, const std::string& w, Service service, FaultPlan& f) {
+  std::vector<std::string> keys = {"errors", "timeouts", "lost_responses", "outages"};
+  if (service == Service::kHubSpot) keys.push_back("rate_limits");
+  if (service == Service::kSalesforce) keys.push_back("lock_errors");
+  if (auto s = cfg::check_keys(j, w, keys); !s) return s;
+  for (auto [key, target] :
+       {std::pair{"errors", &f.error_rate}, std::pair{"timeouts", &f.timeout_rate},
+        std::pair{"lost_responses", &f.lost_response_rate},
+        std::pair{"rate_limits", &f.rate_limit_rate}, std::pair{"lock_errors", &f.lock_rate}}) {
+    if (!j.contains(key)) continue;
+    auto v = share_at(j[key], w + "." + key);
+    if (!v) return fail(v.error());
+    *target = *v;
+  }
+  auto outages = cfg::list(j, "outages", w);
+  if (!outages) return fail(outages.error());
+  for (size_t i = 0; i < outages->size(); ++i) {
+    const std::string at = w + ".outages[" + std::to_string(i) + "]";
+    const json& o = (*outages)[i];
+    if (auto s = cfg::check_keys(o, at, {"at", "for"}); !s) return s;
+    if (!o.contains("at") || !o.contains("for"))
+      return cfg::bad(at,
+                      "expected at (from the start) and for (how long), e.g. {at: 3h, for: 30m}");
+    auto start = duration_at(o["at"], at + ".at");
+    if (!start) return fail(start.error());
+    auto length = duration_at(o["for"], at + ".for");
+    if (!length) return fail(length.error());
+    // Relative to the start of the run; the runner moves them to its clock.
+    f.outages.push_back(Outage{env::Timestamp::from_ms(start->ms()),
+                               env::Timestamp::from_ms(start->ms() + length->ms())});
+  }
+  return env::Ok{};
+}
+
+env::Status parse_faults(const json& j, Faults& f) {
+  const std::string w = "faults";
+  if (auto s = cfg::check_keys(j, w, {"salesforce", "hubspot", "webhooks", "crashes", "swarm"}); !s)
+    return s;
+  if (j.contains("salesforce"))
+    if (auto s = parse_fault_plan(j["salesforce"], w + ".salesforce", Service::kSalesforce,
+                                  f.salesforce);
+        !s)
+      return s;
+  if (j.contains("hubspot"))
+    if (auto s = parse_fault_plan(j["hubspot"], w + ".hubspot", Service::kHubSpot, f.hubspot); !s)
+      return s;
+  if (j.contains("webhooks"))
+    if (auto s = parse_fault_plan(j["webhooks"], w + ".webhooks", Service::kWebhooks, f.webhooks);
+        !s)
+      return s;
+  if (j.contains("crashes")) {
+    auto v = share_at(j["crashes"], w + ".crashes");
+    if (!v) return fail(v.error());
+    f.crash_rate = *v;
+  }
+  auto swarm = cfg::flag(j, "swarm", w, false);
+  if (!swarm) return fail(swarm.error());
+  f.swarm = *swarm;
+  return env::Ok{};
+}
+
+env::Status parse_names(const json& j, const std::string& key, std::vector<std::string>& out) {
+  auto list = cfg::list(j, key);
+  if (!list) return fail(list.error());
+  std::vector<std::pair<std::string, std::string>> choices;
+  for (const auto& n : invariant_names()) choices.emplace_back(n, n);
+  for (size_t i = 0; i < list->size(); ++i) {
+    auto v = cfg::choose((*list)[i], key + "[" + std::to_string(i) + "]", choices);
+    if (!v) return fail(v.error());
+    if (std::find(out.begin(), out.end(), *v) == out.end()) out.push_back(*v);
+  }
+  return env::Ok{};
+}
+
+}  // namespace
+
+env::Result<Scenario> parse_scenario(const json& j, const std::string& path) {
+  Scenario s;
+  s.path = path;
+  if (auto ok = cfg::check_keys(j, "",
+                                {"name", "description", "seed", "duration", "settle", "sync",
+                                 "salesforce", "hubspot", "integration_user", "population",
+                                 "humans", "faults", "latency", "webhooks", "checks", "expect"});
+      !ok)
+    return fail(ok.error());
+  auto name = cfg::text(j.value("name", json()), "name");
+  if (!name) return fail(name.error());
+  s.name = *name;
+  if (j.contains("description")) {
+    if (!j["description"].is_string()) return cfg::bad("description", "expected text");
+    s.description = j["description"].get<std::string>();
+  }
+  if (j.contains("seed")) {
+    if (!j["seed"].is_number_unsigned()) return cfg::bad("seed", "expected a whole number >= 0");
+    s.seed = j["seed"].get<uint64_t>();
+  }
+  if (j.contains("duration")) {
+    auto d = duration_at(j["duration"], "duration");
+    if (!d) return fail(d.error());
+    if (d->ms() <= 0 || *d > env::Duration::days(30))
+      return cfg::bad("duration", "expected more than 0 and at most 30d");
+    s.duration = *d;
+  }
+  if (j.contains("sync")) {
+    auto c = engine::parse_sync_config(j["sync"]);
+    if (!c) return cfg::bad("sync", c.error().message);
+    s.sync = std::move(*c);
+  }
+  s.settle = std::max(env::Duration::hours(2), s.sync.poll_interval * 4);
+  if (j.contains("settle")) {
+    auto d = duration_at(j["settle"], "settle");
+    if (!d) return fail(d.error());
+    if (*d < s.sync.poll_interval * 2 || *d > env::Duration::days(7))
+      return cfg::bad("settle", "expected at least two poll intervals and at most 7d");
+    s.settle = *d;
+  }
+  for (auto [key, target] :
+       {std::pair{"salesforce", &s.salesforce}, std::pair{"hubspot", &s.hubspot}}) {
+    if (!j.contains(key)) continue;
+    if (!j[key].is_object()) return cfg::bad(key, "expected a mapping (see docs)");
+    *target = j[key].dump();
+  }
+  if (j.contains("integration_user")) {
+    auto v = cfg::text(j["integration_user"], "integration_user");
+    if (!v) return fail(v.error());
+    s.integration_user = *v;
+  }
+  if (j.contains("population"))
+    if (auto ok = parse_population(j["population"], s.population); !ok) return fail(ok.error());
+  if (j.contains("humans"))
+    if (auto ok = parse_humans(j["humans"], s.humans); !ok) return fail(ok.error());
+  if (j.contains("faults"))
+    if (auto ok = parse_faults(j["faults"], s.faults); !ok) return fail(ok.error());
+  if (j.contains("latency")) {
+    const json& l = j["latency"];
+    if (auto ok = cfg::check_keys(l, "latency", {"min", "mean"}); !ok) return fail(ok.error());
+    for (auto [key, target] :
+         {std::pair{"min", &s.latency.min}, std::pair{"mean", &s.latency.mean}}) {
+      if (!l.contains(key)) continue;
+      auto d = duration_at(l[key], std::string("latency.") + key);
+      if (!d) return fail(d.error());
+      *target = *d;
+    }
+    if (s.latency.mean < s.latency.min || s.latency.mean > env::Duration::seconds(30))
+      return cfg::bad("latency", "expected 0 <= min <= mean <= 30s");
+  }
+  auto webhooks = cfg::flag(j, "webhooks", "", true);
+  if (!webhooks) return fail(webhooks.error());
+  s.webhooks = *webhooks;
+  if (auto ok = parse_names(j, "checks", s.checks); !ok) return fail(ok.error());
+  if (auto ok = parse_names(j, "expect", s.expect); !ok) return fail(ok.error());
+  const auto checked = s.checked();
+  for (const auto& e : s.expect)
+    if (std::find(checked.begin(), checked.end(), e) == checked.end())
+      return cfg::bad("expect", e + " is expected but not among checks");
+  return s;
+}
+
+env::Result<Scenario> load_scenario(const std::string& path) {
+  auto doc = env::load_structured_file(path);
+  if (!doc) return fail(doc.error());
+  auto s = parse_scenario(*doc, path);
+  if (!s) return fail(s.error().code, path + ": " + s.error().message);
+  return s;
+}
+
+}  // namespace crmsim::sim

@@ -1,0 +1,101 @@
+// A scenario: everything one simulated run needs, read from a YAML (or
+// JSON) file in scenarios/: the connector's settings and strategy
+// (engine::SyncConfig), the Salesforce org and HubSpot portal as
+// descriptions (docs/org-description.md, docs/portal-description.md), the
+// population generated into them, the people at work and how often they
+// act, the faults, how long it runs, which invariants are checked and which
+// violations are expected (the proof that a pitfall is caught). A bad key or
+// value is refused before anything runs, naming its path and what is
+// allowed. See docs/scenarios.md.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "engine/sync_config.h"
+#include "env/result.h"
+#include "env/time.h"
+#include "sim/sim_transport.h"
+
+namespace crmsim::sim {
+
+// Records generated into both CRMs before the run starts.
+struct Population {
+  static constexpr int64_t kRecordsMax = 2'000'000;
+
+  int64_t hubspot_contacts = 500;
+  // Of those, at marketingqualifiedlead (the rest subscriber or lead).
+  int64_t mqls = 25;
+  int64_t salesforce_leads = 100;
+  int64_t salesforce_contacts = 60;
+  int64_t accounts = 30;
+  // Share of the Salesforce people who are also in HubSpot (their email in
+  // another case now and then).
+  double shared = 0.2;
+  double without_email = 0.02;
+  // Share of records with a state or country Salesforce's picklist refuses.
+  double bad_addresses = 0.0;
+  // Share of Salesforce people entered twice by a person.
+  double duplicates = 0.0;
+  // Share of generated leads rated Hot (what sharing rules often look at).
+  double hot_leads = 0.3;
+};
+
+// People at work: actions per hour of simulated time, per role.
+struct Humans {
+  static constexpr double kPerHourMax = 100'000;
+  double marketing_per_hour = 10;  // forms, property edits, lifecycle moves
+  double sales_per_hour = 6;       // leads, contacts, conversions, opportunities
+  double admin_per_hour = 0.5;     // deletes, merges, owner changes
+  // The owners sales work as (usernames of salesforce.users); empty: the admin.
+  std::vector<std::string> reps;
+};
+
+struct Faults {
+  FaultPlan salesforce;
+  FaultPlan hubspot;
+  FaultPlan webhooks;
+  // Engine crashes per call to either CRM.
+  double crash_rate = 0;
+  // Draw a different fault mix per seed around the rates above.
+  bool swarm = false;
+};
+
+// The invariants every run can check (invariants.h).
+const std::vector<std::string>& invariant_names();
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  std::string path;  // where it was read from ("" when built in code)
+  uint64_t seed = 1;
+  env::Duration duration = env::Duration::days(1);
+  // After the humans stop and the faults heal: how long the engine has to
+  // converge. Default: four poll intervals, at least two hours.
+  env::Duration settle;
+  engine::SyncConfig sync = engine::SyncConfig::defaults();
+  // The org and portal descriptions, as JSON text ("{}": the defaults).
+  std::string salesforce = "{}";
+  std::string hubspot = "{}";
+  // The integration user's username (in salesforce.users); empty: crmsim
+  // adds integration@crmsim.example as a System Administrator.
+  std::string integration_user;
+  Population population;
+  Humans humans;
+  Faults faults;
+  LatencyModel latency;
+  bool webhooks = true;
+  std::vector<std::string> checks;  // every invariant when empty
+  std::vector<std::string> expect;  // violations that must occur
+
+  std::vector<std::string> checked() const;
+};
+
+// Reads a parsed scenario document; `path` is for messages and replays.
+env::Result<Scenario> parse_scenario(const nlohmann::json& document, const std::string& path = "");
+env::Result<Scenario> load_scenario(const std::string& path);
+
+}  // namespace crmsim::sim

@@ -1,0 +1,531 @@
+#include "sim/workload.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+
+#include "env/assert.h"
+#include "env/text.h"
+
+namespace crmsim::sim {
+
+namespace sf = mocks::salesforce;
+namespace hs = mocks::hubspot;
+
+namespace {
+
+// Names as people type them: accents, apostrophes, hyphens, particles.
+constexpr std::array<std::pair<const char*, const char*>, 24> kFirstNames = {{
+    {"Ann", "ann"},          {"Zoë", "zoe"},         {"José", "jose"},     {"Chloé", "chloe"},
+    {"Łukasz", "lukasz"},    {"Søren", "soren"},     {"Ana-María", "ana"}, {"Renée", "renee"},
+    {"Björn", "bjorn"},      {"Siobhán", "siobhan"}, {"Thảo", "thao"},     {"Kim", "kim"},
+    {"Lee", "lee"},          {"Mia", "mia"},         {"Noah", "noah"},     {"Omar", "omar"},
+    {"Priya", "priya"},      {"Raj", "raj"},         {"Sven", "sven"},     {"Aoife", "aoife"},
+    {"Jean-Luc", "jeanluc"}, {"Fatima", "fatima"},   {"Yuki", "yuki"},     {"Émile", "emile"},
+}};
+constexpr std::array<std::pair<const char*, const char*>, 20> kLastNames = {{
+    {"O'Neil", "oneil"},
+    {"Müller", "muller"},
+    {"D'Angelo", "dangelo"},
+    {"García", "garcia"},
+    {"Smith", "smith"},
+    {"van der Berg", "vanderberg"},
+    {"Nguyễn", "nguyen"},
+    {"Øster", "oster"},
+    {"Dubois", "dubois"},
+    {"Kowalski", "kowalski"},
+    {"Smith-Jones", "smithjones"},
+    {"Brown", "brown"},
+    {"Patel", "patel"},
+    {"Rossi", "rossi"},
+    {"Schmidt", "schmidt"},
+    {"Tanaka", "tanaka"},
+    {"MacLeod", "macleod"},
+    {"Ó Briain", "obriain"},
+    {"Lefèvre", "lefevre"},
+    {"Quinn \"QQ\"", "quinn"},
+}};
+constexpr std::array<const char*, 16> kCompanyWords = {
+    "Acme",  "Globex", "Initech",   "Umbrella", "Hooli",     "Vandelay", "Stark",  "Wayne",
+    "Wonka", "Tyrell", "Cyberdyne", "Soylent",  "Gringotts", "Monarch",  "Oscorp", "Massive"};
+// (state, country): what Salesforce's default picklists take...
+constexpr std::array<std::pair<const char*, const char*>, 6> kGoodPlaces = {
+    {{"California", "United States"},
+     {"New York", "United States"},
+     {"Ontario", "Canada"},
+     {"", "Germany"},
+     {"", "France"},
+     {"", ""}}};
+// ...and what people type that they refuse.
+constexpr std::array<std::pair<const char*, const char*>, 4> kBadPlaces = {
+    {{"Calif.", "USA"}, {"", "Untied States"}, {"Bavaria", "Deutschland"}, {"NY", "U.S."}}};
+constexpr std::array<const char*, 7> kLifecycle = {
+    "subscriber", "lead",      "marketingqualifiedlead", "salesqualifiedlead", "opportunity",
+    "customer",   "evangelist"};
+constexpr std::array<const char*, 6> kOpenStages = {"Prospecting",          "Qualification",
+                                                    "Needs Analysis",       "Value Proposition",
+                                                    "Proposal/Price Quote", "Negotiation/Review"};
+constexpr std::array<const char*, 5> kTitles = {"CEO", "VP Sales", "Buyer", "Engineer", ""};
+
+const hs::WriteSource kForm{"FORM", "marketing-forms"};
+const hs::WriteSource kMarketer{"CRM_UI", "marketer"};
+const hs::WriteSource kHsAdmin{"CRM_UI", "hubspot-admin"};
+
+int lifecycle_rank(const std::string& stage) {
+  for (size_t i = 0; i < kLifecycle.size(); ++i)
+    if (stage == kLifecycle[i]) return static_cast<int>(i);
+  return -1;
+}
+
+}  // namespace
+
+size_t Workload::pick(std::initializer_list<double> weights) {
+  const std::vector<double> w(weights);
+  return rng_.weighted_index(w);
+}
+
+Workload::Workload(const Scenario& scenario, sf::Org& org, hs::Portal& portal, EventLoop& loop,
+                   env::Rng rng, std::vector<std::string> rep_user_ids)
+    : scenario_(scenario),
+      org_(org),
+      portal_(portal),
+      loop_(loop),
+      rng_(rng.fork("actions")),
+      data_rng_(rng.fork("data")),
+      reps_(std::move(rep_user_ids)),
+      admin_(org.admin_user_id()) {
+  if (reps_.empty()) reps_.push_back(admin_);
+}
+
+std::string Workload::owner() { return reps_[rng_.index(reps_.size())]; }
+
+std::string Workload::draw_domain(std::string* company) {
+  // Colleagues share a domain: most people join an existing company.
+  if (!companies_.empty() && data_rng_.bernoulli(0.7)) {
+    const auto& c = companies_[data_rng_.index(companies_.size())];
+    if (company != nullptr) *company = c.first;
+    return c.second;
+  }
+  if (data_rng_.bernoulli(0.15)) {
+    if (company != nullptr) *company = "";
+    return data_rng_.bernoulli(0.5) ? "gmail.com" : "outlook.com";
+  }
+  const std::string word = kCompanyWords[data_rng_.index(kCompanyWords.size())];
+  const std::string n = std::to_string(companies_.size() + 1);
+  companies_.emplace_back(word + " " + n + (data_rng_.bernoulli(0.3) ? " Inc." : ""),
+                          env::ascii_lower(word) + n + ".io");
+  if (company != nullptr) *company = companies_.back().first;
+  return companies_.back().second;
+}
+
+Workload::Person Workload::draw_person(const std::string& domain, const std::string& company) {
+  Person p;
+  const auto& f = kFirstNames[data_rng_.index(kFirstNames.size())];
+  const auto& l = kLastNames[data_rng_.index(kLastNames.size())];
+  p.first = data_rng_.bernoulli(0.05) ? "" : f.first;
+  p.last = l.first;
+  p.company = company;
+  const std::string serial = std::to_string(++serial_);
+  if (!data_rng_.bernoulli(scenario_.population.without_email)) {
+    std::string local = std::string(f.second) + "." + l.second + serial;
+    if (data_rng_.bernoulli(0.05)) local += "+news";
+    p.email = local + "@" + domain;
+  }
+  const auto& place = data_rng_.bernoulli(scenario_.population.bad_addresses)
+                          ? kBadPlaces[data_rng_.index(kBadPlaces.size())]
+                          : kGoodPlaces[data_rng_.index(kGoodPlaces.size())];
+  p.state = place.first;
+  p.country = place.second;
+  return p;
+}
+
+std::string Workload::case_variant(const std::string& email) {
+  if (email.empty() || !data_rng_.bernoulli(0.3)) return email;
+  std::string out = email;
+  out[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(out[0])));
+  return out;
+}
+
+void Workload::note(const std::string& actor, const std::string& kind, const std::string& target) {
+  ++actions_taken_;
+  Action a{loop_.now(), actor, kind, target};
+  if (listener_) listener_(a);
+  if (actions_.size() >= kActionsKeptMax) actions_.erase(actions_.begin(), actions_.begin() + 1000);
+  actions_.push_back(std::move(a));
+}
+
+env::Status Workload::populate(env::Duration span) {
+  const Population& pop = scenario_.population;
+  // Records are made over `span` (the CRMs' history before the run), so
+  // they carry realistic, distinct timestamps.
+  const int64_t total = std::max<int64_t>(
+      1, pop.accounts + pop.salesforce_contacts + pop.salesforce_leads + pop.hubspot_contacts);
+  const env::Duration step = env::Duration::millis(std::max<int64_t>(1, span.ms() / total));
+  const env::Timestamp until = loop_.now() + span;
+  auto tick = [&] {
+    if (loop_.now() + step < until) loop_.run_until(loop_.now() + step);
+  };
+  auto refused = [](const std::string& what, const std::string& message) {
+    return env::fail("population", "generating " + what + " was refused: " + message);
+  };
+  // Accounts and their contacts.
+  for (int64_t i = 0; i < pop.accounts; ++i) {
+    // Each account is its own organisation (people join them later).
+    const std::string word = kCompanyWords[data_rng_.index(kCompanyWords.size())];
+    const std::string n = std::to_string(companies_.size() + 1);
+    companies_.emplace_back(word + " " + n, env::ascii_lower(word) + n + ".io");
+    const std::string company = companies_.back().first, domain = companies_.back().second;
+    tick();
+    auto id = org_.create(owner(), "Account", {{"Name", company}, {"Website", domain}});
+    if (!id.ok()) return refused("an account", id.error().message);
+    accounts_.push_back(*id);
+  }
+  std::vector<std::string> sf_emails;
+  auto add_person = [&](const std::string& object, bool duplicate) -> env::Status {
+    tick();
+    std::string company;
+    const std::string domain = draw_domain(&company);
+    Person p = draw_person(domain, company);
+    sf::FieldInputs fields = {{"LastName", p.last}, {"OwnerId", owner()}};
+    if (!p.first.empty()) fields.emplace_back("FirstName", p.first);
+    if (!p.email.empty()) fields.emplace_back("Email", p.email);
+    if (duplicate && !sf_emails.empty()) {
+      const std::string& again = sf_emails[data_rng_.index(sf_emails.size())];
+      for (auto& [k, v] : fields)
+        if (k == "Email") v = case_variant(again);
+      human_duplicates_.push_back(env::ascii_lower(again));
+    }
+    if (object == "Lead") {
+      fields.emplace_back("Company", p.company.empty() ? "[not provided]" : p.company);
+      fields.emplace_back("Rating", data_rng_.bernoulli(pop.hot_leads) ? "Hot" : "Warm");
+      if (!p.state.empty()) fields.emplace_back("State", p.state);
+      if (!p.country.empty()) fields.emplace_back("Country", p.country);
+    } else {
+      if (!accounts_.empty())
+        fields.emplace_back("AccountId", accounts_[data_rng_.index(accounts_.size())]);
+      if (!p.state.empty()) fields.emplace_back("MailingState", p.state);
+      if (!p.country.empty()) fields.emplace_back("MailingCountry", p.country);
+    }
+    auto id = org_.create(admin_, object, fields);
+    // A person Salesforce refuses (a bad country with picklists on) is
+    // entered without the address, as a person would retry.
+    if (!id.ok() && id.error().error_code == "FIELD_INTEGRITY_EXCEPTION") {
+      std::erase_if(fields, [](const auto& f) {
+        return f.first.find("State") != std::string::npos ||
+               f.first.find("Country") != std::string::npos;
+      });
+      id = org_.create(admin_, object, fields);
+    }
+    if (!id.ok() && id.error().error_code == "DUPLICATES_DETECTED") return env::Ok{};
+    if (!id.ok()) return refused("a " + object, id.error().message);
+    if (!p.email.empty() && !duplicate) sf_emails.push_back(p.email);
+    return env::Ok{};
+  };
+  for (int64_t i = 0; i < pop.salesforce_contacts; ++i)
+    if (auto s = add_person("Contact", data_rng_.bernoulli(pop.duplicates)); !s) return s;
+  for (int64_t i = 0; i < pop.salesforce_leads; ++i)
+    if (auto s = add_person("Lead", data_rng_.bernoulli(pop.duplicates)); !s) return s;
+
+  // HubSpot contacts: some are the Salesforce people again.
+  for (int64_t i = 0; i < pop.hubspot_contacts; ++i) {
+    tick();
+    hs::PropertyInputs props;
+    std::string email;
+    if (!sf_emails.empty() && data_rng_.bernoulli(pop.shared)) {
+      email = case_variant(sf_emails[data_rng_.index(sf_emails.size())]);
+      props = {{"email", email}, {"lastname", "Again"}};
+    } else {
+      std::string company;
+      const std::string domain = draw_domain(&company);
+      Person p = draw_person(domain, company);
+      email = p.email;
+      props = {{"lastname", p.last}};
+      if (!p.first.empty()) props.emplace_back("firstname", p.first);
+      if (!p.email.empty()) props.emplace_back("email", p.email);
+      if (!p.company.empty()) props.emplace_back("company", p.company);
+      if (!p.state.empty()) props.emplace_back("state", p.state);
+      if (!p.country.empty()) props.emplace_back("country", p.country);
+    }
+    props.emplace_back("lifecyclestage", i < pop.mqls               ? "marketingqualifiedlead"
+                                         : data_rng_.bernoulli(0.5) ? "lead"
+                                                                    : "subscriber");
+    auto id = portal_.create("contacts", props, kForm);
+    if (!id.ok() && id.error().category == "CONFLICT") continue;  // the same email twice
+    if (!id.ok()) return refused("a HubSpot contact", id.error().message);
+  }
+  loop_.run_until(until);
+  return env::Ok{};
+}
+
+void Workload::schedule(double per_hour, env::Timestamp until, std::function<void()> act) {
+  if (per_hour <= 0) return;
+  const env::Duration mean = env::Duration::millis(static_cast<int64_t>(3'600'000.0 / per_hour));
+  // The tick lives as long as the workload; each run schedules the next.
+  ticks_.push_back(std::make_unique<std::function<void()>>());
+  std::function<void()>* tick = ticks_.back().get();
+  *tick = [this, mean, until, act, tick] {
+    if (loop_.now() >= until) return;
+    act();
+    (void)loop_.schedule_after(rng_.exponential(mean) + env::Duration::millis(1), *tick);
+  };
+  (void)loop_.schedule_after(rng_.exponential(mean) + env::Duration::millis(1), *tick);
+}
+
+void Workload::start(env::Timestamp until) {
+  schedule(scenario_.humans.marketing_per_hour, until, [this] { marketing_act(); });
+  schedule(scenario_.humans.sales_per_hour, until, [this] { sales_act(); });
+  schedule(scenario_.humans.admin_per_hour, until, [this] { admin_act(); });
+}
+
+void Workload::refresh_pools() {
+  if (pools_valid_ && loop_.now() - pools_at_ < env::Duration::hours(1)) return;
+  pools_valid_ = true;
+  pools_at_ = loop_.now();
+  hs_contacts_.clear();
+  for (const auto& [id, r] : portal_.records("contacts"))
+    if (!r.archived) hs_contacts_.push_back(id);
+  sf_ids_.clear();
+  for (const char* object : {"Lead", "Contact", "Opportunity", "Account"})
+    for (const auto& [id, r] : org_.records(*org_.schema().object(object)))
+      if (!r.deleted) sf_ids_[object].push_back(id);
+}
+
+const hs::ObjectRecord* Workload::random_contact() {
+  refresh_pools();
+  for (int tries = 0; tries < 5 && !hs_contacts_.empty(); ++tries) {
+    const auto* r = portal_.find("contacts", hs_contacts_[rng_.index(hs_contacts_.size())]);
+    if (r != nullptr) return r;
+  }
+  return nullptr;
+}
+
+std::string Workload::random_sf(const std::string& object, bool live_unconverted) {
+  refresh_pools();
+  auto& pool = sf_ids_[object];
+  for (int tries = 0; tries < 5 && !pool.empty(); ++tries) {
+    const std::string& id = pool[rng_.index(pool.size())];
+    const sf::Record* r = org_.find(id);
+    if (r == nullptr || r->deleted) continue;
+    if (live_unconverted && object == "Lead" && r->get("IsConverted").to_text() == "true") continue;
+    return id;
+  }
+  return "";
+}
+
+void Workload::marketing_act() {
+  const size_t kind = pick({4, 4, 2, 1});
+  if (kind == 0) {  // a form submission from someone new
+    std::string company;
+    const std::string domain = draw_domain(&company);
+    Person p = draw_person(domain, company);
+    if (p.email.empty()) p.email = "form" + std::to_string(++serial_) + "@" + domain;
+    hs::PropertyInputs props = {
+        {"email", p.email}, {"lastname", p.last}, {"lifecyclestage", "lead"}};
+    if (!p.first.empty()) props.emplace_back("firstname", p.first);
+    if (!p.company.empty()) props.emplace_back("company", p.company);
+    if (!p.country.empty()) props.emplace_back("country", p.country);
+    auto id = portal_.create("contacts", props, kForm);
+    if (!id.ok()) return;
+    note("marketing", "form_new_contact", std::to_string(*id));
+    if (scenario_.sync.contacts.inclusion_list.empty() && expectations_.size() < kExpectationsMax) {
+      const uint64_t c = *id;
+      expectations_.push_back({loop_.now(), true, [this, c] {
+                                 const auto* r = portal_.find("contacts", c);
+                                 if (r == nullptr) return true;  // deleted meanwhile
+                                 for (const char* p : {"salesforceleadid", "salesforcecontactid"})
+                                   if (const std::string* v = r->get(p); v && !v->empty())
+                                     return true;
+                                 return false;
+                               }});
+    }
+    return;
+  }
+  const auto* c = random_contact();
+  if (c == nullptr) return;
+  const uint64_t id = c->id;
+  if (kind == 1) {  // an edit
+    const std::string phone = "+1 555 " + std::to_string(rng_.uniform_int(1000, 9999));
+    hs::PropertyInputs props = {{"phone", phone}};
+    if (rng_.bernoulli(0.3)) props.emplace_back("jobtitle", kTitles[rng_.index(kTitles.size())]);
+    if (portal_.update("contacts", id, props, kMarketer).ok())
+      note("marketing", "edit_contact", std::to_string(id));
+  } else if (kind == 2) {  // a lifecycle move forward
+    const std::string* stage = c->get("lifecyclestage");
+    const int rank = stage == nullptr ? -1 : lifecycle_rank(*stage);
+    if (rank >= 3) return;  // sales moves it from here
+    if (portal_
+            .update("contacts", id, {{"lifecyclestage", kLifecycle[static_cast<size_t>(rank + 1)]}},
+                    kMarketer)
+            .ok())
+      note("marketing", "lifecycle_forward", std::to_string(id));
+  } else {  // the same person fills a form again, in another case
+    const std::string* email = c->get("email");
+    if (email == nullptr) return;
+    if (portal_.update("contacts", id, {{"city", rng_.bernoulli(0.5) ? "Oslo" : "Lyon"}}, kForm)
+            .ok())
+      note("marketing", "form_again", std::to_string(id));
+  }
+}
+
+void Workload::sales_act() {
+  const std::string rep = owner();
+  const size_t kind = pick({3, 3, 1.5, 1, 2, 1, 2, 1});
+  if (kind == 0) {  // a new lead
+    std::string company;
+    const std::string domain = draw_domain(&company);
+    Person p = draw_person(domain, company);
+    sf::FieldInputs fields = {
+        {"LastName", p.last},
+        {"Company", p.company.empty() ? "Self" : p.company},
+        {"Rating", rng_.bernoulli(scenario_.population.hot_leads) ? "Hot" : "Warm"},
+        {"OwnerId", rep}};
+    if (!p.email.empty()) fields.emplace_back("Email", p.email);
+    if (!p.country.empty()) fields.emplace_back("Country", p.country);
+    auto id = org_.create(rep, "Lead", fields);
+    if (!id.ok()) return;
+    note("sales", "create_lead", *id);
+    if (!p.email.empty() &&
+        scenario_.sync.contacts.on_lead_change == engine::OnSalesforceChange::kCreateOrUpdate &&
+        expectations_.size() < kExpectationsMax) {
+      const std::string email = p.email;
+      expectations_.push_back({loop_.now(), false, [this, email] {
+                                 return portal_.find_by("contacts", "email", email) != nullptr;
+                               }});
+    }
+    return;
+  }
+  if (kind == 1 || kind == 4) {  // edit a lead or a contact
+    const std::string object = kind == 1 ? "Lead" : "Contact";
+    const std::string id = random_sf(object);
+    if (id.empty()) return;
+    const std::string title = kTitles[rng_.index(kTitles.size())];
+    if (org_.update(rep, object, id, {{"Title", title}}).ok()) {
+      note("sales", "edit_" + env::ascii_lower(object), id);
+      const sf::Record* r = org_.find(id);
+      const std::string email = r == nullptr ? "" : r->get("Email").to_text();
+      const auto* m = scenario_.sync.contacts.mapping("jobtitle");
+      if (!email.empty() && m != nullptr && m->rule != engine::SyncRule::kDontSync &&
+          expectations_.size() < kExpectationsMax) {
+        const auto* c = portal_.find_by("contacts", "email", email);
+        const std::string& list_name = scenario_.sync.contacts.inclusion_list;
+        const hs::HsList* list =
+            list_name.empty() ? nullptr : portal_.list_by_name("contacts", list_name);
+        // Outside the inclusion list its updates wait until it qualifies.
+        if (c != nullptr &&
+            (list_name.empty() || (list != nullptr && list->members.count(c->id)))) {
+          const uint64_t hs_id = c->id;
+          expectations_.push_back({loop_.now(), false, [this, hs_id, title, id] {
+                                     const auto* h = portal_.find("contacts", hs_id);
+                                     const sf::Record* s = org_.find(id);
+                                     if (h == nullptr || s == nullptr || s->deleted) return true;
+                                     // Overtaken by a later edit: no longer measurable.
+                                     if (s->get("Title").to_text() != title) return true;
+                                     const std::string* v = h->get("jobtitle");
+                                     return (v == nullptr ? std::string() : *v) == title;
+                                   }});
+        }
+      }
+    }
+    return;
+  }
+  if (kind == 2) {  // convert a lead
+    const std::string id = random_sf("Lead");
+    if (id.empty()) return;
+    sf::LeadConversion conversion;
+    conversion.lead_id = id;
+    conversion.create_opportunity = rng_.bernoulli(0.5);
+    auto r = org_.convert_lead(rep, conversion);
+    if (r.ok())
+      note("sales", "convert_lead",
+           id + " " + r->contact_id + " " + r->account_id + " " + r->opportunity_id);
+    return;
+  }
+  if (kind == 3) {  // a contact under an account
+    const std::string account = random_sf("Account", false);
+    if (account.empty()) return;
+    Person p = draw_person(draw_domain(nullptr), "");
+    sf::FieldInputs fields = {{"LastName", p.last}, {"AccountId", account}, {"OwnerId", rep}};
+    if (!p.email.empty()) fields.emplace_back("Email", p.email);
+    auto id = org_.create(rep, "Contact", fields);
+    if (id.ok()) note("sales", "create_contact", *id);
+    return;
+  }
+  if (kind == 5) {  // an opportunity, usually with a contact role
+    const std::string contact = random_sf("Contact");
+    if (contact.empty()) return;
+    const sf::Record* c = org_.find(contact);
+    const std::string account = c->get("AccountId").to_text();
+    if (account.empty()) return;
+    auto opp = org_.create(rep, "Opportunity",
+                           {{"Name", "Deal " + std::to_string(++serial_)},
+                            {"StageName", "Prospecting"},
+                            {"CloseDate", "2024-12-31"},
+                            {"Amount", static_cast<double>(rng_.uniform_int(1, 200) * 500)},
+                            {"AccountId", account}});
+    if (!opp.ok()) return;
+    std::string target = *opp;
+    if (rng_.bernoulli(0.7)) {
+      auto role = org_.create(
+          rep, "OpportunityContactRole",
+          {{"OpportunityId", *opp}, {"ContactId", contact}, {"Role", "Decision Maker"}});
+      if (role.ok()) target += " " + contact;
+    }
+    note("sales", "create_opportunity", target);
+    return;
+  }
+  // Move an opportunity along, or close it.
+  const std::string opp = random_sf("Opportunity", false);
+  if (opp.empty()) return;
+  const sf::Record* o = org_.find(opp);
+  const std::string stage = o->get("StageName").to_text();
+  if (stage.rfind("Closed", 0) == 0) return;
+  std::string next;
+  if (kind == 7) {
+    next = rng_.bernoulli(0.5) ? "Closed Won" : "Closed Lost";
+  } else {
+    next = "Negotiation/Review";
+    for (size_t i = 0; i + 1 < kOpenStages.size(); ++i)
+      if (stage == kOpenStages[i]) next = kOpenStages[i + 1];
+  }
+  if (org_.update(rep, "Opportunity", opp, {{"StageName", next}}).ok())
+    note("sales", next.rfind("Closed", 0) == 0 ? "close_opportunity" : "move_stage", opp);
+}
+
+void Workload::admin_act() {
+  const size_t kind = pick({1, 1, 0.5, 1, 1});
+  if (kind == 0) {  // delete a Salesforce person
+    const std::string object = rng_.bernoulli(0.5) ? "Lead" : "Contact";
+    const std::string id = random_sf(object);
+    if (!id.empty() && org_.remove(admin_, object, id).ok())
+      note("admin", "delete_" + env::ascii_lower(object), id);
+  } else if (kind == 1) {  // delete a HubSpot contact
+    const auto* c = random_contact();
+    if (c != nullptr) {
+      const uint64_t id = c->id;
+      if (portal_.archive("contacts", id, kHsAdmin).ok())
+        note("admin", "delete_hubspot_contact", std::to_string(id));
+    }
+  } else if (kind == 2) {  // merge two HubSpot contacts
+    const auto* a = random_contact();
+    const auto* b = random_contact();
+    if (a != nullptr && b != nullptr && a->id != b->id) {
+      const uint64_t ida = a->id, idb = b->id;
+      if (portal_.merge("contacts", ida, idb, kHsAdmin).ok())
+        note("admin", "merge_hubspot_contacts", std::to_string(ida) + " " + std::to_string(idb));
+    }
+  } else if (kind == 3) {  // reassign an owner
+    const std::string object = rng_.bernoulli(0.5) ? "Lead" : "Contact";
+    const std::string id = random_sf(object);
+    const std::string to = owner();
+    if (!id.empty() && org_.update(admin_, object, id, {{"OwnerId", to}}).ok())
+      note("admin", "change_owner", id + " " + to);
+  } else {  // change what sharing rules look at
+    const std::string id = random_sf("Lead");
+    if (id.empty()) return;
+    const std::string rating = org_.find(id)->get("Rating").to_text() == "Hot" ? "Warm" : "Hot";
+    if (org_.update(admin_, "Lead", id, {{"Rating", rating}}).ok())
+      note("admin", "change_rating", id + " " + rating);
+  }
+}
+
+}  // namespace crmsim::sim

@@ -1,0 +1,125 @@
+// The people in a simulation: the population generated into both CRMs
+// before a run, and the humans who then work in them at the scenario's
+// rates, through the fakes' model APIs as a person in the UI would (their
+// writes bump modification stamps, fire webhooks and move lists, and cost
+// no API calls). Data is realistic on purpose: names with quotes and
+// accents, emails in other cases and with plus-addressing, colleagues
+// sharing a domain, blank values, states and countries Salesforce refuses,
+// the same person entered twice. Every draw comes from the run's Rng
+// streams, so a seed replays exactly. Single-threaded.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "env/rng.h"
+#include "mocks/hubspot/portal.h"
+#include "mocks/salesforce/org.h"
+#include "sim/event_loop.h"
+#include "sim/scenario.h"
+
+namespace crmsim::sim {
+
+// What a human did, for the trace and the invariants' witnesses.
+struct Action {
+  env::Timestamp at;
+  std::string actor;   // "marketing", "sales", "admin"
+  std::string kind;    // "create_contact", "convert_lead", ...
+  std::string target;  // record ids touched, space-separated
+};
+
+// A change a person made that the sync should carry to the other CRM:
+// checked until it arrives, for the latency figures.
+struct Expectation {
+  env::Timestamp made_at;
+  bool to_salesforce = false;  // direction
+  // True once the change is visible on the other side.
+  std::function<bool()> arrived;
+};
+
+class Workload {
+ public:
+  // Actions kept for witnesses (the newest).
+  static constexpr size_t kActionsKeptMax = 100'000;
+  // Open expectations at once; beyond this new ones are not tracked.
+  static constexpr size_t kExpectationsMax = 20'000;
+
+  Workload(const Scenario& scenario, mocks::salesforce::Org& org, mocks::hubspot::Portal& portal,
+           EventLoop& loop, env::Rng rng, std::vector<std::string> rep_user_ids);
+  Workload(const Workload&) = delete;
+  Workload& operator=(const Workload&) = delete;
+
+  // Fills both CRMs per scenario.population, spreading the records over
+  // `span` of history (the clock moves forward by that much). Error
+  // "population" when a fake refuses a generated record it should take.
+  static constexpr env::Duration kHistoryDefault = env::Duration::days(30);
+  env::Status populate(env::Duration span = kHistoryDefault);
+  // Schedules the humans from now until `until`.
+  void start(env::Timestamp until);
+  // Called for every action (trace).
+  void set_listener(std::function<void(const Action&)> listener) {
+    listener_ = std::move(listener);
+  }
+
+  const std::vector<Action>& actions() const { return actions_; }
+  std::vector<Expectation>& expectations() { return expectations_; }
+  uint64_t actions_taken() const { return actions_taken_; }
+  // Emails of people entered twice in Salesforce on purpose.
+  const std::vector<std::string>& human_duplicates() const { return human_duplicates_; }
+
+ private:
+  struct Person {
+    std::string first;
+    std::string last;
+    std::string email;  // "" for none
+    std::string state;
+    std::string country;
+    std::string company;
+  };
+  Person draw_person(const std::string& domain, const std::string& company);
+  std::string draw_domain(std::string* company);
+  std::string case_variant(const std::string& email);
+  void note(const std::string& actor, const std::string& kind, const std::string& target);
+  void schedule(double per_hour, env::Timestamp until, std::function<void()> act);
+  void refresh_pools();
+
+  // Roles.
+  void marketing_act();
+  void sales_act();
+  void admin_act();
+
+  std::string owner();
+  size_t pick(std::initializer_list<double> weights);
+  const mocks::hubspot::ObjectRecord* random_contact();
+  std::string random_sf(const std::string& object, bool live_unconverted = true);
+
+  const Scenario& scenario_;
+  mocks::salesforce::Org& org_;
+  mocks::hubspot::Portal& portal_;
+  EventLoop& loop_;
+  env::Rng rng_;
+  env::Rng data_rng_;
+  std::vector<std::string> reps_;
+  std::string admin_;
+  std::function<void(const Action&)> listener_;
+  std::vector<Action> actions_;
+  std::vector<Expectation> expectations_;
+  uint64_t actions_taken_ = 0;
+  uint64_t serial_ = 0;
+  std::vector<std::string> human_duplicates_;
+  std::vector<std::pair<std::string, std::string>> companies_;  // (name, domain)
+  std::vector<std::string> accounts_;
+  // Pools of ids to pick from, refreshed hourly from the fakes.
+  env::Timestamp pools_at_;
+  bool pools_valid_ = false;
+  std::vector<std::unique_ptr<std::function<void()>>> ticks_;
+  std::vector<uint64_t> hs_contacts_;
+  std::map<std::string, std::vector<std::string>> sf_ids_;
+};
+
+}  // namespace crmsim::sim

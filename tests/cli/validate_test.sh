@@ -1,0 +1,33 @@
+#!/bin/sh
+# `crmsim validate` and `crmsim run` as a CI system runs them: exit codes,
+# the verdict, a seed sweep in parallel, JSON, JUnit XML and a trace.
+set -u
+crmsim="$1"
+dir="$2"
+out="${TMPDIR:-/tmp}/crmsim-validate-test-$$"
+mkdir -p "$out"
+trap 'rm -rf "$out"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+"$crmsim" validate -q "$dir/tiny.yaml" --seeds 1..3 --jobs 2 --json "$out/r.json" --junit "$out/r.xml" >"$out/sweep.txt"
+[ $? -eq 0 ] || { cat "$out/sweep.txt"; fail "a clean scenario must exit 0"; }
+grep -q "all 3 of 3 runs hold every expectation" "$out/sweep.txt" || fail "sweep summary missing"
+[ "$(grep -c '^PASS  tiny  seed' "$out/sweep.txt")" -eq 3 ] || fail "one line per seed"
+grep -q '<testsuite name="tiny" tests="33" failures="0">' "$out/r.xml" || { cat "$out/r.xml"; fail "JUnit suite"; }
+grep -q '"trace_hash"' "$out/r.json" || fail "JSON results"
+
+"$crmsim" validate -q "$dir/unmet.yaml" --junit "$out/u.xml" >"$out/unmet.txt"
+[ $? -eq 1 ] || fail "an unmet expectation must exit 1"
+grep -q "a violation was expected and did not occur" "$out/unmet.txt" || fail "unmet expectation not explained"
+grep -q "replay: crmsim run $dir/unmet.yaml --seed 1" "$out/unmet.txt" || fail "replay command missing"
+grep -q '<failure message="an expected violation did not occur">' "$out/u.xml" || fail "JUnit failure"
+
+"$crmsim" validate -q "$dir/broken.yaml" 2>"$out/broken.txt" >/dev/null
+[ $? -eq 2 ] || fail "a bad scenario must exit 2"
+grep -q "population.hubspot_contacts: expected a whole number" "$out/broken.txt" || fail "the bad key is not named"
+
+"$crmsim" run -q "$dir/tiny.yaml" --seed 5 --trace "$out/t.jsonl" >"$out/run1.txt" || fail "run"
+"$crmsim" run -q "$dir/tiny.yaml" --seed 5 >"$out/run2.txt" || fail "run again"
+[ "$(grep trace "$out/run1.txt")" = "$(grep trace "$out/run2.txt")" ] || fail "the same seed gave another trace hash"
+grep -q '"kind":"action"' "$out/t.jsonl" && grep -q '"kind":"call"' "$out/t.jsonl" || fail "trace lines"
+echo "ok"

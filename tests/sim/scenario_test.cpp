@@ -1,0 +1,65 @@
+// Scenario files: defaults, and refusals that name the key and what is
+// allowed, before anything runs.
+#include "sim/scenario.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "env/structured_text.h"
+
+namespace crmsim::sim {
+namespace {
+
+std::string error_of(const std::string& yaml) {
+  auto doc = env::parse_structured_text(yaml);
+  if (!doc) return "not YAML: " + doc.error().message;
+  auto s = parse_scenario(*doc, "test.yaml");
+  return s ? std::string("accepted") : s.error().message;
+}
+
+TEST(Scenario, DefaultsFillWhatAScenarioLeavesOut) {
+  auto doc = env::parse_structured_text("name: minimal");
+  ASSERT_TRUE(doc.ok());
+  auto s = parse_scenario(*doc);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->duration, env::Duration::days(1));
+  EXPECT_EQ(s->settle, env::Duration::hours(2)) << "four 15-minute polls, at least two hours";
+  EXPECT_EQ(s->checked(), invariant_names()) << "every invariant by default";
+  EXPECT_TRUE(s->expect.empty());
+  EXPECT_EQ(s->sync.contacts.create_as, engine::SalesforceObject::kLead);
+}
+
+TEST(Scenario, BadKeysAndValuesAreNamedWithWhatIsAllowed) {
+  EXPECT_NE(error_of("{}").find("name: expected a non-empty string"), std::string::npos);
+  EXPECT_NE(error_of("name: x\nduraton: 1d").find("duraton: unknown key (allowed: name,"),
+            std::string::npos);
+  EXPECT_NE(error_of("name: x\nduration: forever").find("duration:"), std::string::npos);
+  EXPECT_NE(error_of("name: x\npopulation: {shared: 2}")
+                .find("population.shared: expected a share between 0 and 1"),
+            std::string::npos);
+  EXPECT_NE(
+      error_of("name: x\npopulation: {hubspot_contacts: 10, mqls: 20}").find("population.mqls"),
+      std::string::npos);
+  EXPECT_NE(error_of("name: x\nfaults: {hubspot: {lock_errors: 0.1}}")
+                .find("faults.hubspot.lock_errors: unknown key"),
+            std::string::npos)
+      << "row locks are Salesforce's";
+  EXPECT_NE(error_of("name: x\nfaults: {salesforce: {outages: [{at: 1h}]}}")
+                .find("faults.salesforce.outages[0]"),
+            std::string::npos);
+  EXPECT_NE(error_of("name: x\nexpect: [no_duplicates]")
+                .find("expect[0]: expected one of: no_duplicate_contacts"),
+            std::string::npos);
+  EXPECT_NE(error_of("name: x\nchecks: [api_budget]\nexpect: [convergence]")
+                .find("convergence is expected but not among checks"),
+            std::string::npos);
+  EXPECT_NE(error_of("name: x\nsync: {contacts: {create_in_salesforce_as: account}}")
+                .find("sync: contacts.create_in_salesforce_as: expected one of: lead, contact"),
+            std::string::npos);
+  EXPECT_NE(error_of("name: x\nsettle: 1m").find("settle: expected at least two poll intervals"),
+            std::string::npos);
+  EXPECT_NE(error_of("name: x\nhumans: {sales: -1}").find("humans.sales"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace crmsim::sim
