@@ -315,6 +315,21 @@ env::Result<env::Ok, HsError> HubSpotClient::archive(uint64_t id, std::string_vi
   return env::Ok{};
 }
 
+env::Result<HsSearchPage, HsError> HubSpotClient::search_page(
+    std::string_view type, const std::string& body, const std::vector<std::string>& properties) {
+  auto reply = call(env::Method::kPost, objects(type) + "/search", body);
+  if (!reply) return fail(reply.error());
+  json j = json::parse(reply->body, nullptr, false);
+  HsSearchPage page;
+  if (!j.is_object()) return page;
+  page.total = j.value("total", int64_t{0});
+  if (j.contains("results") && j["results"].is_array())
+    for (const auto& r : j["results"]) page.records.push_back(record_from(r, properties));
+  if (j.contains("paging") && j["paging"].is_object() && j["paging"].contains("next"))
+    page.after = j["paging"]["next"].value("after", "");
+  return page;
+}
+
 env::Result<HsSearchPage, HsError> HubSpotClient::search_modified_at(
     env::Timestamp at, uint64_t after_id, const std::vector<std::string>& properties,
     std::string_view type) {
@@ -331,15 +346,7 @@ env::Result<HsSearchPage, HsError> HubSpotClient::search_modified_at(
                {"sorts", {{{"propertyName", "hs_object_id"}, {"direction", "ASCENDING"}}}},
                {"properties", properties},
                {"limit", kSearchPageMax}};
-  auto reply = call(env::Method::kPost, objects(type) + "/search", body.dump());
-  if (!reply) return fail(reply.error());
-  json j = json::parse(reply->body, nullptr, false);
-  HsSearchPage page;
-  if (!j.is_object()) return page;
-  page.total = j.value("total", int64_t{0});
-  if (j.contains("results") && j["results"].is_array())
-    for (const auto& r : j["results"]) page.records.push_back(record_from(r, properties));
-  return page;
+  return search_page(type, body.dump(), properties);
 }
 
 env::Result<HsSearchPage, HsError> HubSpotClient::search_modified(
@@ -355,17 +362,7 @@ env::Result<HsSearchPage, HsError> HubSpotClient::search_modified(
                {"properties", properties},
                {"limit", kSearchPageMax}};
   if (!after.empty()) body["after"] = after;
-  auto reply = call(env::Method::kPost, objects(type) + "/search", body.dump());
-  if (!reply) return fail(reply.error());
-  json j = json::parse(reply->body, nullptr, false);
-  HsSearchPage page;
-  if (!j.is_object()) return page;
-  page.total = j.value("total", int64_t{0});
-  if (j.contains("results") && j["results"].is_array())
-    for (const auto& r : j["results"]) page.records.push_back(record_from(r, properties));
-  if (j.contains("paging") && j["paging"].is_object() && j["paging"].contains("next"))
-    page.after = j["paging"]["next"].value("after", "");
-  return page;
+  return search_page(type, body.dump(), properties);
 }
 
 env::Result<std::vector<HsRecord>, HsError> HubSpotClient::search_in(

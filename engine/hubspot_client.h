@@ -147,6 +147,9 @@ class HubSpotClient {
   };
   env::Result<Reply, HsError> call(env::Method method, const std::string& target,
                                    const std::string& body);
+  // POSTs a search and reads one page of results.
+  env::Result<HsSearchPage, HsError> search_page(std::string_view type, const std::string& body,
+                                                 const std::vector<std::string>& properties);
 
   env::Transport& transport_;
   env::Clock& clock_;

@@ -253,47 +253,6 @@ SyncEngine::Pause SyncEngine::create_pairs_in_hubspot(const ObjectPairSettings& 
   return Pause::kNone;
 }
 
-SyncEngine::Pause SyncEngine::read_pair_salesforce(const ObjectPairSettings& pair,
-                                                   const std::vector<std::string>& ids,
-                                                   std::map<std::string, SfRecord>& out) {
-  const auto fields = pair_fields(pair);
-  if (config_.strategy == Strategy::kBatched) {
-    for (const auto& chunk : chunks(ids, SalesforceClient::kCollectionRecordsMax)) {
-      auto r = salesforce_->retrieve_many(pair.salesforce_object, chunk, fields);
-      if (!r) return salesforce_failed(r.error());
-      for (auto& rec : *r)
-        if (rec) out[rec->id] = std::move(*rec);
-    }
-    return Pause::kNone;
-  }
-  for (const auto& id : ids) {
-    auto r = salesforce_->retrieve(pair.salesforce_object, id, fields);
-    if (!r) return salesforce_failed(r.error());
-    if (r->has_value()) out[id] = std::move(**r);
-  }
-  return Pause::kNone;
-}
-
-SyncEngine::Pause SyncEngine::read_pair_hubspot(const ObjectPairSettings& pair,
-                                                const std::vector<uint64_t>& ids,
-                                                std::map<uint64_t, HsRecord>& out) {
-  const auto props = pair_properties(pair);
-  if (config_.strategy == Strategy::kBatched) {
-    for (const auto& chunk : chunks(ids, HubSpotClient::kBatchInputsMax)) {
-      auto r = hubspot_->batch_read(chunk, props, pair.hubspot_type);
-      if (!r) return hubspot_failed(r.error());
-      for (auto& rec : *r) out[rec.id] = std::move(rec);
-    }
-    return Pause::kNone;
-  }
-  for (uint64_t id : ids) {
-    auto r = hubspot_->get(id, props, pair.hubspot_type);
-    if (!r) return hubspot_failed(r.error());
-    if (r->has_value()) out[id] = std::move(**r);
-  }
-  return Pause::kNone;
-}
-
 SyncEngine::Pause SyncEngine::sync_pair_from_hubspot(const ObjectPairSettings& pair,
                                                      const std::vector<HsRecord>& records) {
   const std::string kind = pair.link_kind();
@@ -322,7 +281,9 @@ SyncEngine::Pause SyncEngine::sync_pair_from_hubspot(const ObjectPairSettings& p
     std::vector<std::string> ids;
     for (const auto& [r, id] : changed) ids.push_back(id);
     std::map<std::string, SfRecord> found;
-    if (auto p = read_pair_salesforce(pair, ids, found); p != Pause::kNone) return p;
+    if (auto p = read_salesforce(pair.salesforce_object, ids, found, pair_fields(pair));
+        p != Pause::kNone)
+      return p;
     std::vector<PairedRecords> linked;
     for (const auto& [r, id] : changed)
       if (auto it = found.find(id); it != found.end()) linked.push_back({r, &it->second});
@@ -394,7 +355,9 @@ SyncEngine::Pause SyncEngine::poll_object_pair(const ObjectPairSettings& pair) {
           std::vector<uint64_t> ids;
           for (const auto& [id, r] : linked_sf) ids.push_back(id);
           std::map<uint64_t, HsRecord> found;
-          if (auto p = read_pair_hubspot(pair, ids, found); p != Pause::kNone) return p;
+          if (auto p = read_hubspot(ids, found, pair_properties(pair), pair.hubspot_type);
+              p != Pause::kNone)
+            return p;
           std::vector<PairedRecords> linked;
           for (const auto& [id, r] : linked_sf)
             if (auto it = found.find(id); it != found.end()) linked.push_back({&it->second, r});
@@ -467,14 +430,18 @@ SyncEngine::Pause SyncEngine::retry_object_pair(const ObjectPairSettings& pair,
   }
   if (!hs_ids.empty()) {
     std::map<uint64_t, HsRecord> found;
-    if (auto p = read_pair_hubspot(pair, hs_ids, found); p != Pause::kNone) return p;
+    if (auto p = read_hubspot(hs_ids, found, pair_properties(pair), pair.hubspot_type);
+        p != Pause::kNone)
+      return p;
     std::vector<HsRecord> records;
     for (auto& [id, r] : found) records.push_back(std::move(r));
     if (auto p = sync_pair_from_hubspot(pair, records); p != Pause::kNone) return p;
   }
   if (!sf_ids.empty() && pair.direction == ObjectDirection::kBoth) {
     std::map<std::string, SfRecord> found;
-    if (auto p = read_pair_salesforce(pair, sf_ids, found); p != Pause::kNone) return p;
+    if (auto p = read_salesforce(pair.salesforce_object, sf_ids, found, pair_fields(pair));
+        p != Pause::kNone)
+      return p;
     std::vector<SfRecord> records;
     for (auto& [id, r] : found)
       if (!store_->link_by_salesforce(id)) records.push_back(std::move(r));

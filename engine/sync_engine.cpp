@@ -366,17 +366,23 @@ std::optional<env::Timestamp> SyncEngine::deleted_since(const std::string& objec
 
 SyncEngine::Pause SyncEngine::read_hubspot(const std::vector<uint64_t>& ids,
                                            std::map<uint64_t, HsRecord>& out) {
-  const auto props = hubspot_properties();
+  return read_hubspot(ids, out, hubspot_properties(), "contacts");
+}
+
+SyncEngine::Pause SyncEngine::read_hubspot(const std::vector<uint64_t>& ids,
+                                           std::map<uint64_t, HsRecord>& out,
+                                           const std::vector<std::string>& props,
+                                           const std::string& type) {
   if (config_.strategy == Strategy::kBatched) {
     for (const auto& chunk : chunks(ids, HubSpotClient::kBatchInputsMax)) {
-      auto r = hubspot_->batch_read(chunk, props);
+      auto r = hubspot_->batch_read(chunk, props, type);
       if (!r) return hubspot_failed(r.error());
       for (auto& rec : *r) out[rec.id] = std::move(rec);
     }
     return Pause::kNone;
   }
   for (uint64_t id : ids) {
-    auto r = hubspot_->get(id, props);
+    auto r = hubspot_->get(id, props, type);
     if (!r) return hubspot_failed(r.error());
     if (r->has_value()) out[id] = std::move(**r);
   }
@@ -386,7 +392,14 @@ SyncEngine::Pause SyncEngine::read_hubspot(const std::vector<uint64_t>& ids,
 SyncEngine::Pause SyncEngine::read_salesforce(const std::string& object,
                                               const std::vector<std::string>& ids,
                                               std::map<std::string, SfRecord>& out) {
-  const auto fields = object == "Account" ? account_fields() : salesforce_fields(object);
+  return read_salesforce(object, ids, out,
+                         object == "Account" ? account_fields() : salesforce_fields(object));
+}
+
+SyncEngine::Pause SyncEngine::read_salesforce(const std::string& object,
+                                              const std::vector<std::string>& ids,
+                                              std::map<std::string, SfRecord>& out,
+                                              const std::vector<std::string>& fields) {
   if (config_.strategy == Strategy::kBatched) {
     for (const auto& chunk : chunks(ids, SalesforceClient::kCollectionRecordsMax)) {
       auto r = salesforce_->retrieve_many(object, chunk, fields);

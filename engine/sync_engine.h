@@ -178,9 +178,16 @@ class SyncEngine {
                                  std::map<std::string, SfRecord>& found);
   Pause create_in_salesforce(const std::vector<HsRecord>& records);
   Pause create_in_hubspot(const std::string& object, const std::vector<SfRecord>& records);
+  // Reads records one by one (native) or in batches (batched): contacts
+  // with the mapped properties, or `type` with `props`.
   Pause read_hubspot(const std::vector<uint64_t>& ids, std::map<uint64_t, HsRecord>& out);
+  Pause read_hubspot(const std::vector<uint64_t>& ids, std::map<uint64_t, HsRecord>& out,
+                     const std::vector<std::string>& props, const std::string& type);
   Pause read_salesforce(const std::string& object, const std::vector<std::string>& ids,
                         std::map<std::string, SfRecord>& out);
+  Pause read_salesforce(const std::string& object, const std::vector<std::string>& ids,
+                        std::map<std::string, SfRecord>& out,
+                        const std::vector<std::string>& fields);
   Pause write_hubspot_updates(
       std::vector<std::pair<uint64_t, std::map<std::string, std::string>>>& updates);
 
@@ -258,10 +265,6 @@ class SyncEngine {
                                    const std::vector<HsRecord>& records);
   Pause create_pairs_in_hubspot(const ObjectPairSettings& pair,
                                 const std::vector<SfRecord>& records);
-  Pause read_pair_salesforce(const ObjectPairSettings& pair, const std::vector<std::string>& ids,
-                             std::map<std::string, SfRecord>& out);
-  Pause read_pair_hubspot(const ObjectPairSettings& pair, const std::vector<uint64_t>& ids,
-                          std::map<uint64_t, HsRecord>& out);
   Pause recover_object_intents(const std::vector<Intent>& intents);
   // Sync Health retries of the pair's records (keys "hs:object:<type>:<id>"
   // and "sf:<object>:<id>").

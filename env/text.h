@@ -11,5 +11,8 @@ std::string ascii_lower(std::string_view text);
 std::string ascii_upper(std::string_view text);
 // Case-insensitive ASCII comparison, as header names need.
 bool iequals(std::string_view a, std::string_view b);
+// Text for an XML element or attribute: & < > " ' escaped, and the control
+// characters XML 1.0 forbids replaced by a space.
+std::string xml_escape(std::string_view text);
 
 }  // namespace crmsim::env

@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "env/text.h"
+
 namespace crmsim::sim {
 
 namespace {
@@ -42,33 +44,6 @@ std::string latency_text(const Latency& l) {
 
 bool is_expected(const RunResult& r, const std::string& name) {
   return std::find(r.expected.begin(), r.expected.end(), name) != r.expected.end();
-}
-
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        // Control characters are not allowed in XML 1.0.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t')
-          out += ' ';
-        else
-          out += c;
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -204,12 +179,13 @@ std::string results_junit(const std::vector<RunResult>& results) {
     size_t suite_tests = 0, suite_failures = 0;
     std::ostringstream cases;
     for (const RunResult* r : runs) {
-      const std::string classname = xml_escape(name) + ".seed" + std::to_string(r->seed);
+      const std::string classname = env::xml_escape(name) + ".seed" + std::to_string(r->seed);
       if (!r->error.empty()) {
         ++suite_tests;
         ++suite_failures;
         cases << "    <testcase classname=\"" << classname << "\" name=\"setup\">\n"
-              << "      <failure message=\"" << xml_escape(r->error) << "\"/>\n    </testcase>\n";
+              << "      <failure message=\"" << env::xml_escape(r->error)
+              << "\"/>\n    </testcase>\n";
         continue;
       }
       for (const auto& c : r->checks) {
@@ -225,16 +201,16 @@ std::string results_junit(const std::vector<RunResult>& results) {
           for (const auto& w : c.witnesses) body += w + "\n";
           body += "replay: " + r->replay + "\n";
           cases << "      <failure message=\""
-                << xml_escape(expected ? "an expected violation did not occur"
-                                       : std::to_string(c.violations) + " violations")
-                << "\">" << xml_escape(body) << "</failure>\n";
+                << env::xml_escape(expected ? "an expected violation did not occur"
+                                            : std::to_string(c.violations) + " violations")
+                << "\">" << env::xml_escape(body) << "</failure>\n";
         }
         cases << "    </testcase>\n";
       }
     }
     tests += suite_tests;
     failures += suite_failures;
-    suites << "  <testsuite name=\"" << xml_escape(name) << "\" tests=\"" << suite_tests
+    suites << "  <testsuite name=\"" << env::xml_escape(name) << "\" tests=\"" << suite_tests
            << "\" failures=\"" << suite_failures << "\">\n"
            << cases.str() << "  </testsuite>\n";
   }

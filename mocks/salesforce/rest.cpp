@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "env/hash.h"
+#include "env/text.h"
 #include "mocks/salesforce/ids.h"
 #include "mocks/salesforce/query.h"
 
@@ -195,29 +196,6 @@ std::string xml_unescape(std::string_view s) {
   return out;
 }
 
-std::string xml_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 // The text of the first <tag>...</tag> (any namespace prefix), unescaped.
 std::optional<std::string> xml_element(std::string_view xml, std::string_view tag) {
   for (size_t pos = 0; (pos = xml.find('<', pos)) != std::string_view::npos; ++pos) {
@@ -241,7 +219,7 @@ Response soap_fault(const std::string& code, const std::string& message) {
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?><soapenv:Envelope "
       "xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" "
       "xmlns:sf=\"urn:fault.partner.soap.sforce.com\"><soapenv:Body><soapenv:Fault><faultcode>sf:" +
-          code + "</faultcode><faultstring>" + xml_escape(code + ": " + message) +
+          code + "</faultcode><faultstring>" + env::xml_escape(code + ": " + message) +
           "</faultstring></soapenv:Fault></soapenv:Body></soapenv:Envelope>");
 }
 
@@ -377,9 +355,9 @@ struct RestRoutes {
             base + "/services/Soap/u/" + version + "/" + org().id().substr(0, 15) +
             "</serverUrl><sessionId>" + token + "</sessionId><userId>" + *user +
             "</userId><userInfo><organizationId>" + org().id() + "</organizationId><userEmail>" +
-            xml_escape(u->get("Email").to_text()) + "</userEmail><userFullName>" +
-            xml_escape(u->get("Name").to_text()) + "</userFullName><userId>" + *user +
-            "</userId><userName>" + xml_escape(u->get("Username").to_text()) +
+            env::xml_escape(u->get("Email").to_text()) + "</userEmail><userFullName>" +
+            env::xml_escape(u->get("Name").to_text()) + "</userFullName><userId>" + *user +
+            "</userId><userName>" + env::xml_escape(u->get("Username").to_text()) +
             "</userName></userInfo></result></loginResponse></soapenv:Body></soapenv:Envelope>");
   }
 
