@@ -144,17 +144,19 @@ std::vector<std::string> findings_for(const Scenario& s, const RunResult& r) {
     out.push_back(
         "The integration writes values back and forth (echoes or oscillation): wasted API calls "
         "and noisy history. Check two_way mappings that are edited on both sides.");
-  if (auto it = r.figures.sync_health.find("property_values");
-      it != r.figures.sync_health.end() && it->second > 0)
-    out.push_back(std::to_string(it->second) +
-                  " records wait in Sync Health with property values Salesforce refuses (often "
-                  "states and countries off its picklists). Fix: set the HubSpot side of "
-                  "State/Country matching to match_salesforce_defaults, or clean the values.");
-  if (auto it = r.figures.sync_health.find("permissions");
-      it != r.figures.sync_health.end() && it->second > 0)
-    out.push_back(std::to_string(it->second) +
-                  " records wait in Sync Health with permission errors: the integration user "
-                  "cannot see or edit their Salesforce match.");
+  // Sync Health families with a known cause, and what to say about them.
+  const std::pair<const char*, const char*> kHealth[] = {
+      {"property_values",
+       " records wait in Sync Health with property values Salesforce refuses (often states and "
+       "countries off its picklists). Fix: set the HubSpot side of State/Country matching to "
+       "match_salesforce_defaults, or clean the values."},
+      {"permissions",
+       " records wait in Sync Health with permission errors: the integration user cannot see or "
+       "edit their Salesforce match."}};
+  for (const auto& [family, text] : kHealth)
+    if (auto it = r.figures.sync_health.find(family);
+        it != r.figures.sync_health.end() && it->second > 0)
+      out.push_back(std::to_string(it->second) + text);
   return out;
 }
 
