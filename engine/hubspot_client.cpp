@@ -415,6 +415,24 @@ env::Result<env::Ok, HsError> HubSpotClient::associate(std::string_view from_typ
   return env::Ok{};
 }
 
+env::Result<std::optional<std::set<std::string>>, HsError> HubSpotClient::property_names(
+    std::string_view type) {
+  auto reply = call(env::Method::kGet, "/crm/v3/properties/" + env::percent_encode(type), "");
+  if (!reply) {
+    if (reply.error().status == 404 || reply.error().status == 400)
+      return std::optional<std::set<std::string>>();
+    return fail(reply.error());
+  }
+  json j = json::parse(reply->body, nullptr, false);
+  if (!j.is_object() || !j.contains("results") || !j["results"].is_array())
+    return fail(HsError{reply->status, "BAD_RESPONSE", "properties answer", ""});
+  std::set<std::string> names;
+  for (const auto& p : j["results"])
+    if (p.is_object() && p.contains("name") && p["name"].is_string())
+      names.insert(p["name"].get<std::string>());
+  return std::optional<std::set<std::string>>(std::move(names));
+}
+
 env::Result<std::vector<HsOwner>, HsError> HubSpotClient::active_owners() {
   constexpr int kPagesMax = 1000;
   std::vector<HsOwner> out;

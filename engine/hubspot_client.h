@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -128,6 +129,9 @@ class HubSpotClient {
   // Adds the default association (v4; contact -> company is the primary).
   env::Result<env::Ok, HsError> associate(std::string_view from_type, uint64_t from_id,
                                           std::string_view to_type, uint64_t to_id);
+  // The names of `type`'s properties; nullopt when the portal has no such
+  // object type.
+  env::Result<std::optional<std::set<std::string>>, HsError> property_names(std::string_view type);
   // Every active owner (all pages).
   env::Result<std::vector<HsOwner>, HsError> active_owners();
   // The id of the contact list named `name`; nullopt when there is none.

@@ -105,6 +105,11 @@ CREATE TABLE IF NOT EXISTS failures(
 CREATE INDEX IF NOT EXISTS failures_due ON failures(next_retry_ms, key);
 CREATE TABLE IF NOT EXISTS calls(minute INTEGER PRIMARY KEY, calls INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS list_members(hs_id INTEGER PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS pending_roles(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  opportunity_id TEXT NOT NULL,
+  contact_id TEXT NOT NULL,
+  UNIQUE(opportunity_id, contact_id));
 )sql";
 
 std::string join_ids(const std::set<std::string>& ids) {
@@ -508,6 +513,34 @@ void LinkStore::add_list_member(uint64_t hs_id) {
 
 void LinkStore::remove_list_member(uint64_t hs_id) {
   statement("DELETE FROM list_members WHERE hs_id = ?").bind(1, static_cast<int64_t>(hs_id)).run();
+}
+
+void LinkStore::add_pending_role(const std::string& opportunity_id, const std::string& contact_id) {
+  statement("INSERT OR IGNORE INTO pending_roles(opportunity_id, contact_id) VALUES(?, ?)")
+      .bind(1, opportunity_id)
+      .bind(2, contact_id)
+      .run();
+  // The oldest go first when there are too many.
+  statement(
+      "DELETE FROM pending_roles WHERE seq <= (SELECT MAX(seq) FROM pending_roles) - ?")
+      .bind(1, static_cast<int64_t>(kPendingRolesMax))
+      .run();
+}
+
+std::vector<std::pair<std::string, std::string>> LinkStore::pending_roles() const {
+  auto& s = statement("SELECT opportunity_id, contact_id FROM pending_roles ORDER BY seq");
+  std::vector<std::pair<std::string, std::string>> out;
+  while (s.step()) out.emplace_back(s.text(0), s.text(1));
+  s.reset();
+  return out;
+}
+
+void LinkStore::remove_pending_role(const std::string& opportunity_id,
+                                    const std::string& contact_id) {
+  statement("DELETE FROM pending_roles WHERE opportunity_id = ? AND contact_id = ?")
+      .bind(1, opportunity_id)
+      .bind(2, contact_id)
+      .run();
 }
 
 }  // namespace crmsim::engine

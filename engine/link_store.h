@@ -169,6 +169,14 @@ class LinkStore {
   void add_list_member(uint64_t hs_id);
   void remove_list_member(uint64_t hs_id);
 
+  // ---- contact roles seen before their deal or contact was linked
+  // (opportunity id, contact id), oldest first; at most kPendingRolesMax
+  // are kept, the oldest dropped first.
+  static constexpr size_t kPendingRolesMax = 20'000;
+  void add_pending_role(const std::string& opportunity_id, const std::string& contact_id);
+  std::vector<std::pair<std::string, std::string>> pending_roles() const;
+  void remove_pending_role(const std::string& opportunity_id, const std::string& contact_id);
+
  private:
   explicit LinkStore(sqlite3* db);
   class Statement;

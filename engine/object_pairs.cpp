@@ -47,9 +47,16 @@ std::string salesforce_key_field(const ObjectPairSettings& pair) {
 
 }  // namespace
 
+std::vector<const ObjectPairSettings*> SyncEngine::pairs() const {
+  auto out = config_.object_pairs();
+  if (config_.deals.enabled) out.push_back(&deal_pair_);
+  return out;
+}
+
 std::vector<std::string> SyncEngine::pair_properties(const ObjectPairSettings& pair) const {
   std::vector<std::string> out = {"hs_lastmodifieddate"};
   if (!pair.salesforce_id_property.empty()) out.push_back(pair.salesforce_id_property);
+  for (const auto& [p, v] : pair.only_when) out.push_back(p);
   for (const auto& m : pair.mappings)
     if (std::find(out.begin(), out.end(), m.hubspot) == out.end()) out.push_back(m.hubspot);
   return out;
@@ -58,6 +65,7 @@ std::vector<std::string> SyncEngine::pair_properties(const ObjectPairSettings& p
 std::vector<std::string> SyncEngine::pair_fields(const ObjectPairSettings& pair) const {
   std::vector<std::string> out = {"Id", "SystemModstamp", "LastModifiedDate", "CreatedById"};
   if (!pair.contact_field.empty()) out.push_back(pair.contact_field);
+  if (!pair.account_field.empty()) out.push_back(pair.account_field);
   if (!pair.hubspot_id_field.empty()) out.push_back(pair.hubspot_id_field);
   for (const auto& m : pair.mappings)
     if (std::find(out.begin(), out.end(), m.contact_field) == out.end())
@@ -72,6 +80,8 @@ SyncEngine::Pause SyncEngine::reconcile_object_pairs(const ObjectPairSettings& p
   std::vector<std::pair<std::string, SfFields>> sf_updates;
   std::vector<std::pair<uint64_t, HsProps>> synced_all;
   for (const auto& [hs, sf] : linked) {
+    // A record moved out of the synced pipeline no longer syncs.
+    if (!pair.accepts(hs->properties)) continue;
     const auto last = store_->synced_values(hs->id, kind);
     const bool hubspot_newer = hs_modified(*hs) > sf_time(*sf, "LastModifiedDate");
     HsProps to_hs;
@@ -79,8 +89,8 @@ SyncEngine::Pause SyncEngine::reconcile_object_pairs(const ObjectPairSettings& p
     HsProps synced;
     for (const auto& m : pair.mappings) {
       if (m.rule == SyncRule::kDontSync) continue;
-      const std::string hs_value = pair.to_salesforce(m.hubspot, hs->get(m.hubspot));
       const std::string& sf_value = sf->get(m.contact_field);
+      const std::string hs_value = pair.to_salesforce_near(m.hubspot, hs->get(m.hubspot), sf_value);
       std::optional<std::string> previous;
       if (auto p = last.find(m.hubspot); p != last.end()) previous = p->second;
       if (pair.direction == ObjectDirection::kHubSpotToSalesforce) {
@@ -157,9 +167,14 @@ SyncEngine::Pause SyncEngine::reconcile_object_pairs(const ObjectPairSettings& p
 
 SyncEngine::Pause SyncEngine::create_pairs_in_salesforce(const ObjectPairSettings& pair,
                                                          const std::vector<HsRecord>& records) {
+  if (!pair.creates_in_salesforce) return Pause::kNone;
   const std::string kind = pair.link_kind();
   const std::string key_field = salesforce_key_field(pair);
   for (const auto& hs : records) {
+    // One that already names a Salesforce record (a copy of a synced
+    // record, or one whose link was lost) is never created again.
+    if (!pair.salesforce_id_property.empty() && !hs.get(pair.salesforce_id_property).empty())
+      continue;
     SfFields fields;
     HsProps synced;
     for (const auto& m : pair.mappings) {
@@ -172,16 +187,29 @@ SyncEngine::Pause SyncEngine::create_pairs_in_salesforce(const ObjectPairSetting
       if (!v.empty()) fields[m.contact_field] = v;
     }
     if (!pair.hubspot_id_field.empty()) fields[pair.hubspot_id_field] = std::to_string(hs.id);
+    std::vector<uint64_t> contacts;
+    if (!pair.contact_field.empty() || pair.contact_roles) {
+      auto found = hubspot_->associated(pair.hubspot_type, hs.id, "contacts");
+      if (!found) return hubspot_failed(found.error());
+      contacts = std::move(*found);
+    }
     if (!pair.contact_field.empty()) {
-      auto contacts = hubspot_->associated(pair.hubspot_type, hs.id, "contacts");
-      if (!contacts) return hubspot_failed(contacts.error());
-      for (uint64_t c : *contacts) {
+      for (uint64_t c : contacts) {
         auto link = store_->link_by_hubspot(c);
         if (link && link->sf_object == "Contact") {
           fields[pair.contact_field] = link->sf_id;
           break;
         }
       }
+    }
+    if (!pair.account_field.empty() && config_.companies.enabled) {
+      auto companies = hubspot_->associated(pair.hubspot_type, hs.id, "companies");
+      if (!companies) return hubspot_failed(companies.error());
+      for (uint64_t c : *companies)
+        if (auto link = store_->link_by_hubspot(c, kCompanyLinks)) {
+          fields[pair.account_field] = link->sf_id;
+          break;
+        }
     }
     const std::string key = fields.count(key_field) ? fields[key_field] : std::string();
     store_->begin();
@@ -196,17 +224,18 @@ SyncEngine::Pause SyncEngine::create_pairs_in_salesforce(const ObjectPairSetting
                      describe(id.error()));
       continue;
     }
+    // Linked now; the intent stays until the roles and the HubSpot record's
+    // copy of the Salesforce id are written too, so that a crash before
+    // then is finished by recover_object_intents.
     store_->begin();
-    store_->remove_intent(intent);
     store_->put_link(Link{hs.id, pair.salesforce_object, *id, kind});
     for (const auto& [p, v] : synced) store_->put_synced_value(hs.id, p, v, kind);
     clear_failure(hs_key(pair, hs.id));
     store_->commit();
     ++stats_.salesforce_object_creates;
-    if (!pair.salesforce_id_property.empty()) {
-      auto r = hubspot_->update(hs.id, {{pair.salesforce_id_property, *id}}, pair.hubspot_type);
-      if (!r && r.error().transient()) return hubspot_failed(r.error());
-    }
+    if (auto p = finish_salesforce_create(pair, hs.id, *id, contacts, false); p != Pause::kNone)
+      return p;
+    store_->remove_intent(intent);
   }
   return Pause::kNone;
 }
@@ -253,12 +282,25 @@ SyncEngine::Pause SyncEngine::create_pairs_in_hubspot(const ObjectPairSettings& 
   return Pause::kNone;
 }
 
+SyncEngine::Pause SyncEngine::finish_salesforce_create(const ObjectPairSettings& pair,
+                                                       uint64_t hs_id, const std::string& sf_id,
+                                                       const std::vector<uint64_t>& contacts,
+                                                       bool recovering) {
+  if (pair.contact_roles)
+    if (auto p = add_contact_roles(sf_id, contacts, recovering); p != Pause::kNone) return p;
+  if (pair.salesforce_id_property.empty()) return Pause::kNone;
+  auto r = hubspot_->update(hs_id, {{pair.salesforce_id_property, sf_id}}, pair.hubspot_type);
+  if (!r && r.error().transient()) return hubspot_failed(r.error());
+  return Pause::kNone;
+}
+
 SyncEngine::Pause SyncEngine::sync_pair_from_hubspot(const ObjectPairSettings& pair,
                                                      const std::vector<HsRecord>& records) {
   const std::string kind = pair.link_kind();
   std::vector<HsRecord> creates;
   std::vector<std::pair<const HsRecord*, std::string>> changed;
   for (const auto& r : records) {
+    if (!pair.accepts(r.properties)) continue;
     auto link = store_->link_by_hubspot(r.id, kind);
     if (!link) {
       creates.push_back(r);
@@ -271,7 +313,8 @@ SyncEngine::Pause SyncEngine::sync_pair_from_hubspot(const ObjectPairSettings& p
       if (m.rule == SyncRule::kDontSync) continue;
       auto it = last.find(m.hubspot);
       if (it == last.end() ||
-          !same_value(m.hubspot, it->second, pair.to_salesforce(m.hubspot, r.get(m.hubspot)))) {
+          !same_value(m.hubspot, it->second,
+                      pair.to_salesforce_near(m.hubspot, r.get(m.hubspot), it->second))) {
         changed.emplace_back(&r, link->sf_id);
         break;
       }
@@ -373,7 +416,7 @@ SyncEngine::Pause SyncEngine::poll_object_pair(const ObjectPairSettings& pair) {
 SyncEngine::Pause SyncEngine::recover_object_intents(const std::vector<Intent>& intents) {
   for (const auto& i : intents) {
     const ObjectPairSettings* pair = nullptr;
-    for (const auto* p : config_.object_pairs())
+    for (const auto* p : pairs())
       if (p->salesforce_object == i.sf_object) pair = p;
     if (pair == nullptr) {  // the pair was switched off since
       store_->remove_intent(i.id);
@@ -387,6 +430,18 @@ SyncEngine::Pause SyncEngine::recover_object_intents(const std::vector<Intent>& 
                                       i.created_at);
         if (!found) return salesforce_failed(found.error());
         id = *found;
+      }
+      if (!id.empty()) {
+        // What the interrupted create may not have finished.
+        std::vector<uint64_t> contacts;
+        if (pair->contact_roles) {
+          auto found = hubspot_->associated(pair->hubspot_type, i.hs_id, "contacts");
+          if (!found) return hubspot_failed(found.error());
+          contacts = std::move(*found);
+        }
+        if (auto p = finish_salesforce_create(*pair, i.hs_id, id, contacts, true);
+            p != Pause::kNone)
+          return p;
       }
       relink_intent(i, id.empty() ? std::nullopt
                                   : std::optional<Link>(Link{i.hs_id, pair->salesforce_object, id,
@@ -445,6 +500,8 @@ SyncEngine::Pause SyncEngine::retry_object_pair(const ObjectPairSettings& pair,
     std::vector<SfRecord> records;
     for (auto& [id, r] : found)
       if (!store_->link_by_salesforce(id)) records.push_back(std::move(r));
+    // A deal is made with its contacts and company.
+    if (&pair == &deal_pair_) return sync_deals(records);
     if (auto p = create_pairs_in_hubspot(pair, records); p != Pause::kNone) return p;
   }
   return Pause::kNone;

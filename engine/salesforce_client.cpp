@@ -256,6 +256,23 @@ env::Result<std::optional<SfRecord>, SfError> SalesforceClient::retrieve(
   return std::optional<SfRecord>(record_from(j));
 }
 
+env::Result<std::optional<std::set<std::string>>, SfError> SalesforceClient::field_names(
+    std::string_view type) {
+  auto reply = call(env::Method::kGet, data_path("/sobjects/" + std::string(type) + "/describe"), "");
+  if (!reply) {
+    if (reply.error().code == "NOT_FOUND") return std::optional<std::set<std::string>>();
+    return fail(reply.error());
+  }
+  json j = json::parse(reply->body, nullptr, false);
+  if (!j.is_object() || !j.contains("fields") || !j["fields"].is_array())
+    return fail(SfError{reply->status, "BAD_RESPONSE", "describe answer", {}});
+  std::set<std::string> names;
+  for (const auto& f : j["fields"])
+    if (f.is_object() && f.contains("name") && f["name"].is_string())
+      names.insert(f["name"].get<std::string>());
+  return std::optional<std::set<std::string>>(std::move(names));
+}
+
 env::Result<std::vector<std::optional<SfRecord>>, SfError> SalesforceClient::retrieve_many(
     std::string_view type, const std::vector<std::string>& ids,
     const std::vector<std::string>& fields) {

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -111,6 +112,9 @@ class SalesforceClient {
                                                             const std::vector<SfFields>& records);
   env::Result<std::vector<SaveResult>, SfError> update_many(
       std::string_view type, const std::vector<std::pair<std::string, SfFields>>& records);
+  // The names of `type`'s fields (describe); nullopt when the org has no
+  // such object (NOT_FOUND).
+  env::Result<std::optional<std::set<std::string>>, SfError> field_names(std::string_view type);
   env::Result<std::vector<DeletedRecord>, SfError> deleted(std::string_view type,
                                                            env::Timestamp start,
                                                            env::Timestamp end);

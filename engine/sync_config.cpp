@@ -1,12 +1,15 @@
 #include "engine/sync_config.h"
 
 #include <cctype>
+#include <cstdio>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
 #include "env/config_check.h"
 #include "env/structured_text.h"
 #include "env/text.h"
+#include "env/time.h"
 
 namespace crmsim::engine {
 
@@ -98,22 +101,106 @@ const FieldMapping* ObjectPairSettings::mapping(std::string_view hubspot_propert
   return find_mapping(mappings, hubspot_property);
 }
 
+namespace {
+
+// A number as HubSpot shows it: no trailing zeros ("1200", "99.5").
+std::string plain_number(double v) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.2f", v);
+  std::string out = buffer;
+  while (!out.empty() && out.back() == '0') out.pop_back();
+  if (!out.empty() && out.back() == '.') out.pop_back();
+  return out;
+}
+
+std::optional<double> number(const std::string& v) {
+  try {
+    size_t used = 0;
+    const double d = std::stod(v, &used);
+    if (used == v.size()) return d;
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::string ObjectPairSettings::to_salesforce(const std::string& property,
                                               const std::string& value) const {
-  auto table = translations.find(property);
-  if (table == translations.end()) return value;
-  for (const auto& [hs, sf] : table->second)
-    if (hs == value) return sf;
-  return value;
+  std::string v = value;
+  if (auto table = translations.find(property); table != translations.end()) {
+    for (const auto& [hs, sf] : table->second)
+      if (hs == value) {
+        v = sf;
+        break;
+      }
+  }
+  if (v.empty()) return v;
+  if (date_properties.count(property)) v = as_date(v);
+  if (auto scale = scales.find(property); scale != scales.end())
+    if (auto n = number(v)) v = plain_number(*n / scale->second);
+  return v;
 }
 
 std::string ObjectPairSettings::to_hubspot(const std::string& property,
                                            const std::string& value) const {
-  auto table = translations.find(property);
-  if (table == translations.end()) return value;
-  for (const auto& [hs, sf] : table->second)
-    if (sf == value) return hs;
-  return value;
+  std::string v = value;
+  if (v.empty()) return v;
+  if (auto scale = scales.find(property); scale != scales.end())
+    if (auto n = number(v)) v = plain_number(*n * scale->second);
+  if (date_properties.count(property))
+    if (auto d = env::parse_date(v)) v = env::format_hubspot_datetime(*d);
+  if (auto table = translations.find(property); table != translations.end()) {
+    for (const auto& [hs, sf] : table->second)
+      if (sf == v) return hs;
+  }
+  return v;
+}
+
+std::string as_date(const std::string& v) {
+  if (v.empty()) return v;
+  if (auto t = env::parse_datetime(v)) return env::format_date(*t);
+  if (auto t = env::parse_date(v)) return env::format_date(*t);
+  if (auto n = number(v); n && v.size() >= 10)  // epoch milliseconds
+    return env::format_date(env::Timestamp::from_ms(static_cast<int64_t>(*n)));
+  return v;
+}
+
+std::string ObjectPairSettings::to_salesforce_near(const std::string& property,
+                                                   const std::string& value,
+                                                   const std::string& reference) const {
+  if (!reference.empty() && to_hubspot(property, reference) == value) return reference;
+  return to_salesforce(property, value);
+}
+
+bool ObjectPairSettings::accepts(const std::map<std::string, std::string>& properties) const {
+  for (const auto& [p, v] : only_when) {
+    auto it = properties.find(p);
+    if (it == properties.end() || it->second != v) return false;
+  }
+  return true;
+}
+
+ObjectPairSettings DealSettings::pair() const {
+  ObjectPairSettings p;
+  p.hubspot_type = "deals";
+  p.salesforce_object = "Opportunity";
+  p.kind = "deal";
+  p.direction = ObjectDirection::kBoth;
+  p.mappings = {{"dealname", "Name", "Name", rule},
+                {"dealstage", "StageName", "StageName", rule},
+                {"closedate", "CloseDate", "CloseDate", rule},
+                {"amount", "Amount", "Amount", rule}};
+  for (const auto& [sf, hs] : stages) p.translations["dealstage"].emplace_back(hs, sf);
+  p.date_properties = {"closedate"};
+  if (!currency_code.empty()) p.scales["amount"] = amount_rate;
+  p.only_when = {{"pipeline", pipeline}};
+  p.hubspot_defaults = {{"pipeline", pipeline}};
+  p.creates_in_salesforce = create_opportunities;
+  p.salesforce_id_property = "hs_salesforceopportunityid";
+  p.account_field = "AccountId";
+  p.contact_roles = true;
+  return p;
 }
 
 TicketSettings default_ticket_settings() {
@@ -323,10 +410,16 @@ env::Status parse_contacts(const json& j, ContactSettings& c) {
 
 env::Status parse_companies(const json& j, CompanySettings& c) {
   const std::string w = "companies";
-  if (auto s = cfg::check_keys(j, w, {"sync", "dedupe", "field_mappings"}); !s) return s;
+  if (auto s = cfg::check_keys(j, w,
+                               {"sync", "dedupe", "field_mappings", "lifecycle_follows_contacts"});
+      !s)
+    return s;
   auto enabled = cfg::flag(j, "sync", w, c.enabled);
   if (!enabled) return fail(enabled.error());
   c.enabled = *enabled;
+  auto follows = cfg::flag(j, "lifecycle_follows_contacts", w, c.lifecycle_follows_contacts);
+  if (!follows) return fail(follows.error());
+  c.lifecycle_follows_contacts = *follows;
   if (j.contains("dedupe")) {
     auto v = cfg::choose<CompanyDedupe>(
         j["dedupe"], w + ".dedupe",
@@ -345,8 +438,19 @@ env::Status parse_companies(const json& j, CompanySettings& c) {
 
 env::Status parse_deals(const json& j, DealSettings& d) {
   const std::string w = "deals";
-  if (auto s = cfg::check_keys(j, w, {"sync", "pipeline", "stages", "amount_conversion"}); !s)
+  if (auto s = cfg::check_keys(j, w,
+                               {"sync", "pipeline", "stages", "amount_conversion", "sync_rule",
+                                "create_opportunities"});
+      !s)
     return s;
+  if (j.contains("sync_rule")) {
+    auto rule = cfg::choose(j["sync_rule"], w + ".sync_rule", kRules);
+    if (!rule) return fail(rule.error());
+    d.rule = *rule;
+  }
+  auto creates = cfg::flag(j, "create_opportunities", w, d.create_opportunities);
+  if (!creates) return fail(creates.error());
+  d.create_opportunities = *creates;
   auto enabled = cfg::flag(j, "sync", w, d.enabled);
   if (!enabled) return fail(enabled.error());
   d.enabled = *enabled;

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -104,26 +105,13 @@ enum class CompanyDedupe {
 struct CompanySettings {
   bool enabled = false;
   CompanyDedupe dedupe = CompanyDedupe::kNative;
+  // A contact's lifecycle stage moved by an opportunity moves its
+  // companies' stage forward too (never backward), as the connector does
+  // while companies sync.
+  bool lifecycle_follows_contacts = true;
   std::vector<FieldMapping> mappings;
 
   const FieldMapping* mapping(std::string_view hubspot_property) const;
-};
-
-// "Sync Salesforce Opportunities and HubSpot Deals": opportunities become
-// deals in one pipeline, with their stage mapped; the amount passes as a
-// raw number unless a conversion is given; an opportunity deleted in
-// Salesforce deletes its deal (a deleted deal never deletes the
-// opportunity).
-struct DealSettings {
-  bool enabled = false;
-  std::string pipeline = "default";
-  // Salesforce StageName -> HubSpot dealstage id.
-  std::vector<std::pair<std::string, std::string>> stages;
-  // Opt-in: deal amount = opportunity Amount x rate, in currency_code.
-  double amount_rate = 1.0;
-  std::string currency_code;  // empty: no conversion, no currency set
-
-  const std::string* stage_for(std::string_view salesforce_stage) const;
 };
 
 // Which way a paired object's records and values travel.
@@ -160,12 +148,60 @@ struct ObjectPairSettings {
   // Properties every HubSpot record the engine creates gets (a ticket's
   // pipeline, its first stage when the case has no status).
   std::map<std::string, std::string> hubspot_defaults;
+  // HubSpot datetimes that are Salesforce dates (a deal's closedate).
+  std::set<std::string> date_properties;
+  // HubSpot value = Salesforce value x scale (a converted deal amount).
+  std::map<std::string, double> scales;
+  // Only HubSpot records with these property values sync (a deal in the
+  // synced pipeline); moving one elsewhere stops its sync.
+  std::map<std::string, std::string> only_when;
+  // Whether unlinked HubSpot records are created in Salesforce.
+  bool creates_in_salesforce = true;
+  // The Salesforce lookup to Account ("AccountId") set from the record's
+  // first associated company that syncs with an account; "" for none.
+  std::string account_field;
+  // After a Salesforce create, an OpportunityContactRole for each
+  // associated HubSpot contact that syncs with a Salesforce contact.
+  bool contact_roles = false;
+  // The link kind when not "object:<type>" (deals: "deal").
+  std::string kind;
 
-  std::string link_kind() const { return "object:" + hubspot_type; }
+  std::string link_kind() const { return kind.empty() ? "object:" + hubspot_type : kind; }
   const FieldMapping* mapping(std::string_view hubspot_property) const;
   // A HubSpot value in Salesforce's terms, and back.
   std::string to_salesforce(const std::string& property, const std::string& value) const;
   std::string to_hubspot(const std::string& property, const std::string& value) const;
+  // A HubSpot value in Salesforce's terms, where `reference` (a Salesforce
+  // value) wins when both name the same HubSpot value: two Salesforce
+  // stages mapped onto one deal stage are not a change.
+  std::string to_salesforce_near(const std::string& property, const std::string& value,
+                                 const std::string& reference) const;
+  // Whether a HubSpot record with these properties syncs (only_when).
+  bool accepts(const std::map<std::string, std::string>& properties) const;
+};
+
+// "Sync Salesforce Opportunities and HubSpot Deals": opportunities and
+// deals in one pipeline sync both ways, the stage mapped; the amount
+// passes as a raw number unless a conversion is given; an opportunity
+// deleted in Salesforce deletes its deal (a deleted deal never deletes the
+// opportunity); a deal created in the pipeline creates an opportunity.
+struct DealSettings {
+  bool enabled = false;
+  std::string pipeline = "default";
+  // Salesforce StageName -> HubSpot dealstage id. HubSpot -> Salesforce
+  // takes the first Salesforce stage listed for a deal stage.
+  std::vector<std::pair<std::string, std::string>> stages;
+  // Opt-in: deal amount = opportunity Amount x rate, in currency_code.
+  double amount_rate = 1.0;
+  std::string currency_code;  // empty: no conversion, no currency set
+  // The sync rule of the deal's name, stage, close date and amount.
+  SyncRule rule = SyncRule::kTwoWay;
+  // Whether a deal created in HubSpot in the pipeline creates an opportunity.
+  bool create_opportunities = true;
+
+  const std::string* stage_for(std::string_view salesforce_stage) const;
+  // Deals <-> opportunities as a record-for-record pair (link kind "deal").
+  ObjectPairSettings pair() const;
 };
 
 // "Sync HubSpot tickets with Salesforce cases": both ways, the ticket's
@@ -222,6 +258,9 @@ std::vector<FieldMapping> default_company_mappings();
 TicketSettings default_ticket_settings();
 // Salesforce's standard opportunity stages onto HubSpot's default pipeline.
 std::vector<std::pair<std::string, std::string>> default_deal_stages();
+
+// A HubSpot datetime, date or epoch milliseconds as a date ("2024-06-30").
+std::string as_date(const std::string& value);
 
 // Reads settings from a parsed YAML/JSON document (see
 // docs/sync-config.md). Absent keys keep their defaults. Error "bad_config"

@@ -79,7 +79,7 @@ env::Result<std::unique_ptr<SyncEngine>> SyncEngine::open(const SyncConfig& conf
 
 SyncEngine::SyncEngine(const SyncConfig& config, EnginePorts ports, EngineCredentials credentials,
                        std::unique_ptr<LinkStore> store)
-    : config_(config), ports_(ports), store_(std::move(store)) {
+    : config_(config), deal_pair_(config.deals.pair()), ports_(ports), store_(std::move(store)) {
   budget_ = std::make_unique<BudgetGovernor>(ports_.clock, *store_, config_.api_call_limit_24h);
   salesforce_ = std::make_unique<SalesforceClient>(ports_.salesforce, *budget_,
                                                    std::move(credentials.salesforce));
@@ -1592,61 +1592,31 @@ const std::vector<std::string> kOpportunityFields = {
     "Id",        "Name",      "Amount",         "StageName",
     "CloseDate", "AccountId", "SystemModstamp", "LastModifiedDate"};
 
-// A number as HubSpot shows it: no trailing zeros ("1200", "99.5").
-std::string plain_number(double v) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.2f", v);
-  std::string out = buffer;
-  while (!out.empty() && out.back() == '0') out.pop_back();
-  if (!out.empty() && out.back() == '.') out.pop_back();
-  return out;
-}
-
-// A HubSpot datetime or a date, as a date ("2024-06-30"), to compare.
-std::string as_date(const std::string& v) {
-  if (v.empty()) return v;
-  if (auto t = env::parse_datetime(v)) return env::format_date(*t);
-  if (auto t = env::parse_date(v)) return env::format_date(*t);
-  return v;
-}
-
 }  // namespace
 
 std::optional<std::map<std::string, std::string>> SyncEngine::deal_values(
     const SfRecord& opportunity) {
-  const std::string* stage = config_.deals.stage_for(opportunity.get("StageName"));
-  if (stage == nullptr) {
+  if (config_.deals.stage_for(opportunity.get("StageName")) == nullptr) {
     record_failure("sf:Opportunity:" + opportunity.id, "to_hubspot", "property_values",
                    "Salesforce stage '" + opportunity.get("StageName") +
                        "' has no deal stage mapped in pipeline " + config_.deals.pipeline);
     return std::nullopt;
   }
-  HsProps v;
-  v["dealname"] = opportunity.get("Name");
-  v["pipeline"] = config_.deals.pipeline;
-  v["dealstage"] = *stage;
-  v["closedate"] = as_date(opportunity.get("CloseDate"));
-  v["hs_salesforceopportunityid"] = opportunity.id;
-  const std::string& amount = opportunity.get("Amount");
-  if (amount.empty()) {
-    v["amount"] = "";
-  } else if (config_.deals.currency_code.empty()) {
-    v["amount"] = amount;  // the connector passes the raw number
-  } else {
-    try {
-      v["amount"] = plain_number(std::stod(amount) * config_.deals.amount_rate);
-    } catch (const std::exception&) {
-      v["amount"] = amount;
-    }
+  HsProps v = deal_pair_.hubspot_defaults;
+  for (const auto& m : deal_pair_.mappings)
+    if (m.rule != SyncRule::kDontSync)
+      v[m.hubspot] = deal_pair_.to_hubspot(m.hubspot, opportunity.get(m.contact_field));
+  v[deal_pair_.salesforce_id_property] = opportunity.id;
+  // The connector passes the raw number; a conversion names its currency.
+  if (!config_.deals.currency_code.empty() && !v["amount"].empty())
     v["deal_currency_code"] = config_.deals.currency_code;
-  }
   return v;
 }
 
 SyncEngine::Pause SyncEngine::sync_deals(const std::vector<SfRecord>& opportunities) {
-  std::vector<std::pair<uint64_t, HsProps>> updates;
+  const ObjectPairSettings& pair = deal_pair_;
   std::vector<std::pair<const SfRecord*, HsProps>> creates;
-  std::vector<std::pair<uint64_t, HsProps>> synced_after;  // for updates
+  std::map<uint64_t, const SfRecord*> changed;  // deal -> its opportunity
   for (const auto& o : opportunities) {
     auto values = deal_values(o);
     if (!values) continue;
@@ -1655,47 +1625,32 @@ SyncEngine::Pause SyncEngine::sync_deals(const std::vector<SfRecord>& opportunit
       creates.emplace_back(&o, std::move(*values));
       continue;
     }
+    // Only opportunities whose mapped values moved since the last sync.
     const auto last = store_->synced_values(link->hs_id, kDealLinks);
-    HsProps changed;
-    for (const auto& [p, v] : *values) {
-      auto it = last.find(p);
-      if (it == last.end() || it->second != v) changed[p] = v;
-    }
-    if (changed.empty()) continue;
-    HsProps write = changed;
-    if (write.count("closedate") && !write["closedate"].empty())
-      write["closedate"] = env::format_hubspot_datetime(*env::parse_date(write["closedate"]));
-    updates.emplace_back(link->hs_id, std::move(write));
-    synced_after.emplace_back(link->hs_id, std::move(changed));
-  }
-  // Updates: Salesforce owns its opportunities' deals.
-  for (const auto& chunk : chunks(updates, HubSpotClient::kBatchInputsMax)) {
-    if (config_.strategy == Strategy::kBatched) {
-      auto r = hubspot_->batch_update(chunk, kDeals);
-      if (!r) return hubspot_failed(r.error());
-    } else {
-      for (const auto& [id, props] : chunk) {
-        auto r = hubspot_->update(id, props, kDeals);
-        if (!r) {
-          if (r.error().transient()) return hubspot_failed(r.error());
-          auto link = store_->link_by_hubspot(id, kDealLinks);
-          record_failure("sf:Opportunity:" + (link ? link->sf_id : std::string()), "to_hubspot",
-                         family_of(r.error()), describe(r.error()));
-        }
+    for (const auto& m : pair.mappings) {
+      auto it = last.find(m.hubspot);
+      if (m.rule != SyncRule::kDontSync &&
+          (it == last.end() || !same_value(m.hubspot, it->second, o.get(m.contact_field)))) {
+        changed[link->hs_id] = &o;
+        break;
       }
     }
-    stats_.hubspot_updates += chunk.size();
   }
-  store_->begin();
-  for (const auto& [id, props] : synced_after)
-    for (const auto& [p, v] : props) store_->put_synced_value(id, p, v, kDealLinks);
-  store_->commit();
+  if (!changed.empty()) {
+    std::vector<uint64_t> ids;
+    for (const auto& [id, o] : changed) ids.push_back(id);
+    std::map<uint64_t, HsRecord> found;
+    if (auto p = read_hubspot(ids, found, pair_properties(pair), kDeals); p != Pause::kNone)
+      return p;
+    std::vector<PairedRecords> linked;
+    for (const auto& [id, o] : changed)
+      if (auto it = found.find(id); it != found.end()) linked.push_back({&it->second, o});
+    if (auto p = reconcile_object_pairs(pair, linked); p != Pause::kNone) return p;
+  }
   // Creates, each behind an intent (found again by its opportunity id).
   std::vector<std::pair<std::string, uint64_t>> created;  // opportunity -> deal
   for (const auto& [o, values] : creates) {
     HsProps write = values;
-    if (!write["closedate"].empty())
-      write["closedate"] = env::format_hubspot_datetime(*env::parse_date(write["closedate"]));
     for (auto it = write.begin(); it != write.end();)
       it = it->second.empty() ? write.erase(it) : std::next(it);
     store_->begin();
@@ -1713,7 +1668,9 @@ SyncEngine::Pause SyncEngine::sync_deals(const std::vector<SfRecord>& opportunit
     store_->begin();
     store_->remove_intent(intent);
     store_->put_link(Link{*id, kOpportunity, o->id});
-    for (const auto& [p, v] : values) store_->put_synced_value(*id, p, v, kDealLinks);
+    for (const auto& m : pair.mappings)
+      if (m.rule != SyncRule::kDontSync)
+        store_->put_synced_value(*id, m.hubspot, o->get(m.contact_field), kDealLinks);
     clear_failure("sf:Opportunity:" + o->id);
     store_->commit();
     ++stats_.hubspot_deal_creates;
@@ -1732,9 +1689,15 @@ SyncEngine::Pause SyncEngine::sync_deals(const std::vector<SfRecord>& opportunit
         "SELECT OpportunityId, ContactId FROM OpportunityContactRole WHERE OpportunityId IN (" +
         in + ")");
     if (!page) return salesforce_failed(page.error());
-    for (const auto& r : page->records)
-      if (auto link = store_->link_by_salesforce(r.get("ContactId")))
+    store_->begin();
+    for (const auto& r : page->records) {
+      if (auto link = store_->link_by_salesforce(r.get("ContactId"));
+          link && link->sf_object == kContact)
         associations.emplace_back(deal_of[r.get("OpportunityId")], "contacts", link->hs_id);
+      else  // associated once the contact syncs
+        store_->add_pending_role(r.get("OpportunityId"), r.get("ContactId"));
+    }
+    store_->commit();
   }
   for (const auto& o : opportunities)
     if (deal_of.count(o.id) && !o.get("AccountId").empty())
@@ -1743,6 +1706,78 @@ SyncEngine::Pause SyncEngine::sync_deals(const std::vector<SfRecord>& opportunit
   for (const auto& [deal, type, id] : associations) {
     auto r = hubspot_->associate(kDeals, deal, type, id);
     if (!r && r.error().transient()) return hubspot_failed(r.error());
+  }
+  return Pause::kNone;
+}
+
+SyncEngine::Pause SyncEngine::poll_deal_roles() {
+  if (!config_.deals.enabled) return Pause::kNone;
+  Watermark mark = store_->watermark("deals:OpportunityContactRole").value_or(Watermark{});
+  // Roles added since the last poll wait with the earlier ones; then every
+  // waiting role whose deal and contact are both linked is associated.
+  if (auto p = query_pages(
+          "SELECT Id, SystemModstamp, OpportunityId, ContactId FROM OpportunityContactRole "
+          "WHERE SystemModstamp >= " +
+              env::format_salesforce_datetime(mark.at) + " ORDER BY SystemModstamp ASC, Id ASC",
+          [&](std::vector<SfRecord>& page) {
+            Watermark next = mark;
+            store_->begin();
+            for (const auto& r : past_mark(page, mark, next))
+              store_->add_pending_role(r.get("OpportunityId"), r.get("ContactId"));
+            store_->put_watermark("deals:OpportunityContactRole", next);
+            store_->commit();
+            mark = std::move(next);
+            return Pause::kNone;
+          });
+      p != Pause::kNone)
+    return p;
+  for (const auto& [opportunity, contact] : store_->pending_roles()) {
+    auto deal = store_->link_by_salesforce(opportunity);
+    auto person = store_->link_by_salesforce(contact);
+    if (!deal || !person || person->sf_object != kContact) continue;
+    const std::string made = "contact:" + std::to_string(person->hs_id);
+    if (store_->synced_values(deal->hs_id, kDealLinks).count(made) == 0) {
+      auto r = hubspot_->associate(kDeals, deal->hs_id, "contacts", person->hs_id);
+      if (!r) {
+        if (r.error().transient()) return hubspot_failed(r.error());
+        record_failure("sf:Opportunity:" + opportunity, "to_hubspot", "associations",
+                       describe(r.error()));
+      }
+    }
+    store_->begin();
+    store_->put_synced_value(deal->hs_id, made, "1", kDealLinks);
+    store_->remove_pending_role(opportunity, contact);
+    store_->commit();
+  }
+  return Pause::kNone;
+}
+
+SyncEngine::Pause SyncEngine::add_contact_roles(const std::string& opportunity,
+                                                const std::vector<uint64_t>& contacts,
+                                                bool check_existing) {
+  std::set<std::string> has;
+  if (check_existing) {
+    auto page = salesforce_->query(
+        "SELECT ContactId FROM OpportunityContactRole WHERE OpportunityId = " +
+        soql_quote(opportunity));
+    if (!page) return salesforce_failed(page.error());
+    for (const auto& r : page->records) has.insert(r.get("ContactId"));
+  }
+  bool primary = has.empty();
+  for (uint64_t c : contacts) {
+    auto link = store_->link_by_hubspot(c);
+    if (!link || link->sf_object != kContact || has.count(link->sf_id)) continue;
+    SfFields role{{"OpportunityId", opportunity}, {"ContactId", link->sf_id}};
+    if (primary) role["IsPrimary"] = "true";
+    auto id = salesforce_->create("OpportunityContactRole", role);
+    if (!id) {
+      if (id.error().transient()) return salesforce_failed(id.error());
+      record_failure("sf:Opportunity:" + opportunity, "to_salesforce", "associations",
+                     describe(id.error()));
+      continue;
+    }
+    primary = false;
+    has.insert(link->sf_id);
   }
   return Pause::kNone;
 }
@@ -1915,6 +1950,7 @@ SyncEngine::Pause SyncEngine::start() {
       last_problem_ = "the inclusion list '" + config_.contacts.inclusion_list +
                       "' does not exist: no contact syncs to Salesforce";
   }
+  if (auto p = check_mapped_fields(); p != Pause::kNone) return p;
   list_members_ = store_->list_members();
   if (auto p = load_owners(); p != Pause::kNone) return p;
   if (auto next = store_->meta("next_poll_ms")) {
@@ -1925,6 +1961,85 @@ SyncEngine::Pause SyncEngine::start() {
   }
   next_retry_ = now + kRetryInterval;
   started_ = true;
+  return Pause::kNone;
+}
+
+SyncEngine::Pause SyncEngine::check_mapped_fields() {
+  // What each side must have: object -> field -> the setting that names it.
+  std::map<std::string, std::map<std::string, std::string>> sf_needs;
+  std::map<std::string, std::map<std::string, std::string>> hs_needs;
+  auto need = [](auto& needs, const std::string& object, const std::string& field,
+                 const std::string& key) {
+    if (!field.empty()) needs[object].emplace(field, key);
+  };
+  for (const auto& m : config_.contacts.mappings) {
+    const std::string key = "contacts.field_mappings (" + m.hubspot + ")";
+    need(hs_needs, "contacts", m.hubspot, key);
+    need(sf_needs, kLead, m.lead_field, key);
+    need(sf_needs, kContact, m.contact_field, key);
+  }
+  if (config_.companies.enabled)
+    for (const auto& m : config_.companies.mappings) {
+      const std::string key = "companies.field_mappings (" + m.hubspot + ")";
+      need(hs_needs, "companies", m.hubspot, key);
+      need(sf_needs, "Account", m.contact_field, key);
+    }
+  for (const auto* pair : pairs()) {
+    const std::string where = pair == &config_.tickets.pair ? std::string("tickets")
+                              : pair == &deal_pair_
+                                  ? std::string("deals")
+                                  : "custom_objects (" + pair->hubspot_type + ")";
+    for (const auto& m : pair->mappings) {
+      const std::string key = where + ".field_mappings (" + m.hubspot + ")";
+      need(hs_needs, pair->hubspot_type, m.hubspot, key);
+      need(sf_needs, pair->salesforce_object, m.contact_field, key);
+    }
+    need(sf_needs, pair->salesforce_object, pair->contact_field, where + ".contact_field");
+    need(sf_needs, pair->salesforce_object, pair->hubspot_id_field, where + ".hubspot_id_field");
+    need(hs_needs, pair->hubspot_type, pair->salesforce_id_property,
+         where + ".salesforce_id_property");
+  }
+  // Checked once a day for the same mappings, not on every restart.
+  std::string fingerprint;
+  for (const auto* needs : {&sf_needs, &hs_needs})
+    for (const auto& [object, fields] : *needs)
+      for (const auto& [field, key] : fields) fingerprint += object + "." + field + ";";
+  fingerprint = std::to_string(std::hash<std::string>{}(fingerprint));
+  const env::Timestamp now = ports_.clock.now();
+  if (store_->meta("fields_checked") == fingerprint)
+    if (auto at = store_->meta("fields_checked_ms");
+        at && now - env::Timestamp::from_ms(std::stoll(*at)) < kFieldCheckInterval)
+      return Pause::kNone;
+  std::vector<std::string> missing;
+  for (const auto& [object, fields] : sf_needs) {
+    auto names = salesforce_->field_names(object);
+    if (!names) return salesforce_failed(names.error());
+    if (!*names) {
+      missing.push_back(fields.begin()->second + ": Salesforce has no object " + object +
+                        " (or the integration user cannot see it)");
+      continue;
+    }
+    for (const auto& [field, key] : fields)
+      if ((*names)->count(field) == 0)
+        missing.push_back(key + ": Salesforce " + object + " has no field " + field);
+  }
+  for (const auto& [type, props] : hs_needs) {
+    auto names = hubspot_->property_names(type);
+    if (!names) return hubspot_failed(names.error());
+    if (!*names) {
+      missing.push_back(props.begin()->second + ": HubSpot has no object type " + type);
+      continue;
+    }
+    for (const auto& [prop, key] : props)
+      if ((*names)->count(prop) == 0)
+        missing.push_back(key + ": HubSpot " + type + " has no property " + prop);
+  }
+  setup_error_.clear();
+  for (const auto& m : missing) setup_error_ += (setup_error_.empty() ? "" : "; ") + m;
+  if (setup_error_.empty()) {
+    store_->put_meta("fields_checked", fingerprint);
+    store_->put_meta("fields_checked_ms", std::to_string(now.ms_since_epoch()));
+  }
   return Pause::kNone;
 }
 
@@ -2186,9 +2301,54 @@ SyncEngine::Pause SyncEngine::poll_opportunities() {
     updates.push_back({it->first, {{"lifecyclestage", stage}}});
   }
   if (auto p = write_hubspot_updates(updates); p != Pause::kNone) return p;
+  std::vector<std::pair<uint64_t, std::string>> moved;
   for (const auto& u : updates)
-    if (!u.second.empty()) ++stats_.lifecycle_updates;
+    if (!u.second.empty()) {
+      ++stats_.lifecycle_updates;
+      moved.emplace_back(u.first, u.second.at("lifecyclestage"));
+    }
+  if (auto p = follow_company_lifecycle(moved); p != Pause::kNone) return p;
   save_marks();
+  return Pause::kNone;
+}
+
+SyncEngine::Pause SyncEngine::follow_company_lifecycle(
+    const std::vector<std::pair<uint64_t, std::string>>& moved) {
+  if (!config_.companies.enabled || !config_.companies.lifecycle_follows_contacts)
+    return Pause::kNone;
+  std::map<uint64_t, std::string> target;  // company -> furthest stage of its moved contacts
+  for (const auto& [contact, stage] : moved) {
+    auto companies = hubspot_->associated("contacts", contact, "companies");
+    if (!companies) return hubspot_failed(companies.error());
+    for (uint64_t c : *companies) {
+      std::string& t = target[c];
+      if (lifecycle_rank(stage) > lifecycle_rank(t)) t = stage;
+    }
+  }
+  std::vector<uint64_t> ids;
+  for (const auto& [c, stage] : target) ids.push_back(c);
+  std::map<uint64_t, HsRecord> current;
+  if (auto p = read_hubspot(ids, current, {"lifecyclestage"}, "companies"); p != Pause::kNone)
+    return p;
+  std::vector<std::pair<uint64_t, HsProps>> updates;
+  for (const auto& [c, stage] : target) {
+    auto it = current.find(c);
+    if (it == current.end()) continue;
+    const std::string& now_stage = it->second.get("lifecyclestage");
+    if (now_stage == "other" || lifecycle_rank(stage) <= lifecycle_rank(now_stage)) continue;
+    updates.push_back({c, {{"lifecyclestage", stage}}});
+  }
+  const bool batched = config_.strategy == Strategy::kBatched;
+  for (const auto& chunk : chunks(updates, batched ? HubSpotClient::kBatchInputsMax : size_t{1})) {
+    if (batched) {
+      auto r = hubspot_->batch_update(chunk, "companies");
+      if (!r) return hubspot_failed(r.error());
+    } else {
+      auto r = hubspot_->update(chunk[0].first, chunk[0].second, "companies");
+      if (!r && r.error().transient()) return hubspot_failed(r.error());
+    }
+    stats_.company_lifecycle_updates += chunk.size();
+  }
   return Pause::kNone;
 }
 
@@ -2394,7 +2554,7 @@ SyncEngine::Pause SyncEngine::retry_failures() {
   const auto due = store_->failures_due(now, kRetryBatchMax);
   std::map<std::string, std::vector<std::string>> sf_ids;
   // Keys of the object pairs' records, per pair.
-  const auto pairs = config_.object_pairs();
+  const auto pairs = this->pairs();
   std::vector<std::vector<std::string>> pair_keys(pairs.size());
   auto pair_of = [&](const std::string& key) -> int {
     for (size_t i = 0; i < pairs.size(); ++i)
@@ -2464,6 +2624,12 @@ env::Timestamp SyncEngine::step() {
     next_poll_ = std::max(next_poll_, now);
     return wake();
   }
+  if (!setup_error_.empty()) {
+    // A mapping names a field that is not there: nothing syncs until the
+    // settings are fixed (the connector refuses such a mapping too).
+    last_problem_ = "mapped fields missing: " + setup_error_;
+    return now + config_.poll_interval;
+  }
   if (recover_intents() != Pause::kNone) return wake();
   if (ports_.clock.now() >= next_poll_) {
     for (const std::string object : {kLead, kContact})
@@ -2471,9 +2637,11 @@ env::Timestamp SyncEngine::step() {
         return wake();
     if (load_owners() != Pause::kNone || poll_accounts() != Pause::kNone ||
         poll_deals() != Pause::kNone || poll_deleted_opportunities() != Pause::kNone ||
+        poll_deal_roles() != Pause::kNone ||
         poll_campaign_members() != Pause::kNone || poll_opportunities() != Pause::kNone ||
         refresh_inclusion_list() != Pause::kNone || sweep_hubspot() != Pause::kNone ||
-        sweep_companies() != Pause::kNone || sync_object_pairs() != Pause::kNone)
+        sweep_companies() != Pause::kNone || sync_object_pairs() != Pause::kNone ||
+        (config_.deals.enabled && sweep_object_pair(deal_pair_) != Pause::kNone))
       return wake();
     if (config_.activities_enabled)
       for (const auto& type : config_.activity_types)

@@ -81,6 +81,7 @@ struct EngineStats {
   uint64_t hubspot_deal_deletes = 0;
   uint64_t company_links_made = 0;
   uint64_t lifecycle_updates = 0;
+  uint64_t company_lifecycle_updates = 0;
   uint64_t salesforce_object_creates = 0;  // cases, custom objects
   uint64_t hubspot_object_creates = 0;     // tickets, custom objects
 };
@@ -108,6 +109,9 @@ class SyncEngine {
   static constexpr size_t kNoticesMax = 1000;
   static constexpr const char* kOwnerProperty = "hubspot_owner_id";
   static constexpr env::Duration kOwnersRefreshInterval = env::Duration::hours(4);
+  // Mapped fields are described again after this long (or when the
+  // mappings change), not on every restart.
+  static constexpr env::Duration kFieldCheckInterval = env::Duration::hours(24);
   // Emails per Salesforce IN-query (keeps the URL well under 16 KB).
   static constexpr size_t kEmailsPerQueryMax = 200;
   // A dedupe of more than this many records scans Salesforce's emails with
@@ -133,6 +137,9 @@ class SyncEngine {
   const EngineStats& stats() const { return stats_; }
   uint64_t salesforce_calls() const { return salesforce_->calls(); }
   uint64_t hubspot_calls() const { return hubspot_->calls(); }
+  // Why the engine refuses to sync at all (a mapped field the org or the
+  // portal does not have, found at start-up); empty when it syncs.
+  const std::string& setup_error() const { return setup_error_; }
   // The last problem that stopped a step early (empty when none).
   const std::string& last_problem() const { return last_problem_; }
   // What the engine worked around and a user should know (an owner that
@@ -148,6 +155,9 @@ class SyncEngine {
   struct Pair;
 
   Pause start();
+  // Describes every Salesforce object and HubSpot type with a mapping and
+  // sets setup_error_ naming each mapped field that does not exist.
+  Pause check_mapped_fields();
   Pause recover_intents();
   Pause poll_salesforce(const std::string& object);
   Pause poll_deleted(const std::string& object);
@@ -213,6 +223,8 @@ class SyncEngine {
   Pause load_owners();
   // Lifecycle stages from opportunities through contact roles.
   Pause poll_opportunities();
+  // The companies of these contacts move forward to their stage.
+  Pause follow_company_lifecycle(const std::vector<std::pair<uint64_t, std::string>>& moved);
 
   // ---- companies <-> accounts (SF -> HS, through contacts)
   // Makes sure each (HubSpot contact, Salesforce account) has the account's
@@ -237,9 +249,21 @@ class SyncEngine {
   // update) Tasks on their first linked contact's lead or contact.
   Pause sweep_activities(const std::string& type);
 
-  // ---- deals <-> opportunities (SF -> HS)
+  // ---- deals <-> opportunities
+  // Salesforce's side: new opportunities become deals (with their contacts
+  // and company); changed ones are reconciled with their deals through
+  // deal_pair_. HubSpot's side is the pair's sweep (object_pairs.cpp).
   Pause poll_deals();
   Pause sync_deals(const std::vector<SfRecord>& opportunities);
+  // Contact roles added since the last poll, and roles seen earlier whose
+  // deal or contact has been linked since, become deal -> contact
+  // associations.
+  Pause poll_deal_roles();
+  // An OpportunityContactRole on `opportunity` for each of the HubSpot
+  // `contacts` that syncs with a Salesforce contact (the existing roles
+  // read first when `check_existing`, as after a crash).
+  Pause add_contact_roles(const std::string& opportunity, const std::vector<uint64_t>& contacts,
+                          bool check_existing);
   Pause poll_deleted_opportunities();
   // An opportunity's deal properties (HubSpot's side of the comparison);
   // nullopt, with a Sync Health failure, for a stage with no mapping.
@@ -266,10 +290,18 @@ class SyncEngine {
   Pause create_pairs_in_hubspot(const ObjectPairSettings& pair,
                                 const std::vector<SfRecord>& records);
   Pause recover_object_intents(const std::vector<Intent>& intents);
+  // After a Salesforce create of a pair's record: its contact roles (the
+  // existing ones read first when `recovering`), then the HubSpot record's
+  // copy of the Salesforce id. Safe to repeat.
+  Pause finish_salesforce_create(const ObjectPairSettings& pair, uint64_t hs_id,
+                                 const std::string& sf_id, const std::vector<uint64_t>& contacts,
+                                 bool recovering);
   // Sync Health retries of the pair's records (keys "hs:object:<type>:<id>"
   // and "sf:<object>:<id>").
   Pause retry_object_pair(const ObjectPairSettings& pair, const std::vector<std::string>& keys);
   std::vector<std::string> pair_properties(const ObjectPairSettings& pair) const;
+  // Every enabled pair, deals included.
+  std::vector<const ObjectPairSettings*> pairs() const;
   std::vector<std::string> pair_fields(const ObjectPairSettings& pair) const;
 
   // Account changes reach linked companies per the company mappings, and
@@ -316,6 +348,7 @@ class SyncEngine {
   void save_link(const Link& link, const std::map<std::string, std::string>& synced);
 
   SyncConfig config_;
+  ObjectPairSettings deal_pair_;
   EnginePorts ports_;
   std::unique_ptr<LinkStore> store_;
   std::unique_ptr<BudgetGovernor> budget_;
@@ -332,6 +365,7 @@ class SyncEngine {
   env::Timestamp hubspot_paused_until_;
   env::Timestamp salesforce_paused_until_;
   std::string last_problem_;
+  std::string setup_error_;
   std::deque<std::string> notices_;
   // Owners, matched by lower-case email.
   bool owners_loaded_ = false;

@@ -60,8 +60,12 @@ inline Result<std::string> text(const nlohmann::json& j, const std::string& wher
 inline Result<bool> flag(const nlohmann::json& j, const std::string& key, const std::string& where,
                          bool fallback) {
   if (!j.contains(key)) return fallback;
-  if (!j[key].is_boolean()) return bad(where + "." + key, "expected true or false");
-  return j[key].get<bool>();
+  const nlohmann::json& v = j[key];
+  if (v.is_boolean()) return v.get<bool>();
+  // YAML 1.2 reads on/off as text; people write them for switches.
+  if (v.is_string() && (v.get<std::string>() == "on" || v.get<std::string>() == "off"))
+    return v.get<std::string>() == "on";
+  return bad(where.empty() ? key : where + "." + key, "expected true or false (or on, off)");
 }
 
 // A list under `key` (empty when absent).

@@ -1,5 +1,7 @@
 #include "env/text.h"
 
+#include <algorithm>
+
 namespace crmsim::env {
 namespace {
 
@@ -27,6 +29,36 @@ bool iequals(std::string_view a, std::string_view b) {
     if (fold(a[i]) != fold(b[i])) return false;
   }
   return true;
+}
+
+int icompare(std::string_view a, std::string_view b) {
+  const size_t n = std::min(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i) {
+    const auto x = static_cast<unsigned char>(fold(a[i]));
+    const auto y = static_cast<unsigned char>(fold(b[i]));
+    if (x != y) return x < y ? -1 : 1;
+  }
+  return a.size() < b.size() ? -1 : a.size() > b.size() ? 1 : 0;
+}
+
+bool glob_matches(std::string_view text, std::string_view pattern) {
+  size_t t = 0, p = 0, star = std::string_view::npos, mark = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (p < pattern.size() && pattern[p] == text[t]) {
+      ++p;
+      ++t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
 }
 
 std::string xml_escape(std::string_view text) {

@@ -11,6 +11,11 @@ std::string ascii_lower(std::string_view text);
 std::string ascii_upper(std::string_view text);
 // Case-insensitive ASCII comparison, as header names need.
 bool iequals(std::string_view a, std::string_view b);
+// <0, 0 or >0 as `a` sorts before, with or after `b`, case-insensitively.
+int icompare(std::string_view a, std::string_view b);
+// Whether all of `text` matches `pattern`, where '*' stands for any run of
+// characters (none included) and every other character for itself.
+bool glob_matches(std::string_view text, std::string_view pattern);
 // Text for an XML element or attribute: & < > " ' escaped, and the control
 // characters XML 1.0 forbids replaced by a space.
 std::string xml_escape(std::string_view text);

@@ -216,6 +216,17 @@ CheckResult no_duplicate_deals(const RunState& s) {
       c.violation("opportunity " + o + " has " + std::to_string(deals.size()) + " deals (" +
                   std::to_string(deals[0]) + ", " + std::to_string(deals[1]) + ")" +
                   history_of(s, {o}));
+  // The other way: an opportunity the integration created for a HubSpot
+  // deal that no deal names is a second opportunity for one deal (a create
+  // repeated after a lost answer). An intent still open is not finished.
+  if (!s.scenario.sync.deals.enabled || !s.engine.store().intents().empty()) return c.done();
+  const auto* object = s.org.schema().object("Opportunity");
+  if (object == nullptr) return c.done();
+  for (const auto& [id, r] : s.org.records(*object))
+    if (!r.deleted && text(r, "CreatedById") == s.integration_user && !by_opportunity.count(id))
+      c.violation("opportunity " + id + " (" + text(r, "Name") +
+                  ") was created by the integration but no deal syncs with it" +
+                  history_of(s, {id}));
   return c.done();
 }
 
@@ -302,6 +313,37 @@ CheckResult convergence(const RunState& s) {
                     engine::sync_rule_name(m.rule).data() + "): HubSpot '" + hv +
                     "', Salesforce '" + sv + "'" +
                     history_of(s, {std::to_string(link.hs_id), link.sf_id}));
+    }
+  }
+  // Deals in the synced pipeline agree with their opportunities.
+  if (s.scenario.sync.deals.enabled && s.scenario.sync.deals.rule != SyncRule::kDontSync) {
+    const engine::ObjectPairSettings pair = s.scenario.sync.deals.pair();
+    for (const auto& link : s.engine.store().links()) {
+      if (link.kind != engine::kDealLinks) continue;
+      const auto* d = s.portal.find("deals", link.hs_id);
+      const sf::Record* r = s.org.find(link.sf_id);
+      if (d == nullptr || r == nullptr || r->deleted) continue;
+      if (prop(*d, "pipeline") != s.scenario.sync.deals.pipeline) continue;
+      if (s.org.access(s.integration_user, *r) == sf::Access::kNone) continue;
+      if (failing.count("hs:deal:" + std::to_string(link.hs_id)) ||
+          failing.count("sf:Opportunity:" + link.sf_id))
+        continue;
+      for (const auto& m : pair.mappings) {
+        const std::string sv = text(*r, m.contact_field.c_str());
+        const std::string hv = pair.to_salesforce_near(m.hubspot, prop(*d, m.hubspot), sv);
+        bool agree = engine::same_value(m.hubspot, hv, sv);
+        if (!agree && m.hubspot == "amount") {  // 1500 and 1500.0 are one amount
+          char* end = nullptr;
+          const double a = std::strtod(hv.c_str(), &end);
+          agree = !hv.empty() && !sv.empty() && a == std::strtod(sv.c_str(), nullptr);
+        }
+        if (m.rule == SyncRule::kPreferSalesforceUnlessBlank && sv.empty()) agree = true;
+        if (!agree)
+          c.violation("deal " + std::to_string(link.hs_id) + " and opportunity " + link.sf_id +
+                      " disagree on " + m.hubspot + "/" + m.contact_field + ": HubSpot '" +
+                      prop(*d, m.hubspot) + "', Salesforce '" + sv + "'" +
+                      history_of(s, {std::to_string(link.hs_id), link.sf_id}));
+      }
     }
   }
   // Every eligible HubSpot contact reached Salesforce.
@@ -404,6 +446,12 @@ CheckResult no_echo_writes(const RunState& s) {
                       ", the value it already had");
     }
   }
+  // And Salesforce: a field the integration set to the value it held.
+  for (const auto& w : s.org.unchanged_writes())
+    if (w.user_id == s.integration_user)
+      c.violation("Salesforce " + w.record_id + ": the integration wrote " + w.field + " = '" +
+                  w.value + "' at " + when(w.at) + ", the value it already had" +
+                  history_of(s, {w.record_id}));
   return c.done();
 }
 

@@ -65,11 +65,15 @@ class EngineInbox final : public env::Transport {
 };
 
 // A swarm run scales each fault rate by a factor drawn per seed (often 0).
-void swarm(FaultPlan& f, env::Rng& rng) {
+void swarm(FaultRates& f, env::Rng& rng) {
   for (double* rate :
        {&f.error_rate, &f.rate_limit_rate, &f.lock_rate, &f.timeout_rate, &f.lost_response_rate}) {
     *rate = rng.bernoulli(0.3) ? 0 : std::min(1.0, *rate * rng.uniform_real(0.0, 3.0));
   }
+}
+void swarm(FaultPlan& f, env::Rng& rng) {
+  swarm(static_cast<FaultRates&>(f), rng);
+  for (auto& r : f.routes) swarm(r.rates, rng);
 }
 
 FaultPlan shifted(FaultPlan f, env::Timestamp start) {
@@ -240,6 +244,10 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   sf::RestApi sf_api(org);
   hs::RestApi hs_api(portal);
   const std::string hs_token = hs_api.issue_token();
+  if (!scenario.limits) {  // counted, never refused
+    org.api_usage().set_enforced(false);
+    hs_api.rate_limiter().set_enforced(false);
+  }
   env::LocalTransport sf_local(sf_api.router());
   env::LocalTransport hs_local(hs_api.router());
   SimTransport to_sf(Service::kSalesforce, sf_local, loop, root.fork("net-salesforce"),
@@ -347,6 +355,8 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
       engine.reset();
       continue;
     }
+    if (!engine->setup_error().empty())
+      return fail_setup("sync settings: " + engine->setup_error());
     trace.record(loop.now(), "step", {{"wake", env::format_salesforce_datetime(wake)}});
     env::Timestamp next = std::max(wake, loop.now() + env::Duration::seconds(1));
     if (!healed) next = std::min(next, humans_stop);

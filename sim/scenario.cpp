@@ -1,6 +1,7 @@
 #include "sim/scenario.h"
 
 #include <algorithm>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -106,8 +107,9 @@ env::Status parse_humans(const json& j, Humans& h) {
   return env::Ok{};
 }
 
-env::Status parse_fault_plan(const json& j, const std::string& w, Service service, FaultPlan& f) {
-  std::vector<std::string> keys = {"errors", "timeouts", "lost_responses", "outages"};
+env::Status parse_fault_rates(const json& j, const std::string& w, Service service,
+                              FaultRates& f, std::vector<std::string> keys) {
+  keys.insert(keys.end(), {"errors", "timeouts", "lost_responses"});
   if (service == Service::kHubSpot) keys.push_back("rate_limits");
   if (service == Service::kSalesforce) keys.push_back("lock_errors");
   if (auto s = cfg::check_keys(j, w, keys); !s) return s;
@@ -119,6 +121,35 @@ env::Status parse_fault_plan(const json& j, const std::string& w, Service servic
     auto v = share_at(j[key], w + "." + key);
     if (!v) return fail(v.error());
     *target = *v;
+  }
+  return env::Ok{};
+}
+
+env::Status parse_fault_plan(const json& j, const std::string& w, Service service, FaultPlan& f) {
+  if (auto s = parse_fault_rates(j, w, service, f, {"outages", "routes"}); !s) return s;
+  auto routes = cfg::list(j, "routes", w);
+  if (!routes) return fail(routes.error());
+  for (size_t i = 0; i < routes->size(); ++i) {
+    const std::string at = w + ".routes[" + std::to_string(i) + "]";
+    const json& r = (*routes)[i];
+    RouteFaults route;
+    if (auto s = parse_fault_rates(r, at, service, route.rates, {"route"}); !s) return s;
+    auto spec = cfg::text(r.value("route", json()), at + ".route");
+    if (!spec) return fail(spec.error());
+    // "POST /services/data/*/composite/sobjects", or a path alone (any method).
+    std::string path = *spec;
+    if (auto space = spec->find(' '); space != std::string::npos) {
+      route.method = spec->substr(0, space);
+      path = spec->substr(space + 1);
+      static const std::set<std::string> kMethods = {"GET", "POST", "PATCH", "PUT", "DELETE"};
+      if (!kMethods.count(route.method))
+        return cfg::bad(at + ".route", "expected [GET|POST|PATCH|PUT|DELETE] /path, '*' for any "
+                                       "characters, e.g. \"POST /crm/v3/objects/contacts/batch/*\"");
+    }
+    if (path.empty() || path[0] != '/')
+      return cfg::bad(at + ".route", "expected a path starting with /, '*' for any characters");
+    route.path = path;
+    f.routes.push_back(std::move(route));
   }
   auto outages = cfg::list(j, "outages", w);
   if (!outages) return fail(outages.error());
@@ -188,7 +219,8 @@ env::Result<Scenario> parse_scenario(const json& j, const std::string& path) {
   if (auto ok = cfg::check_keys(j, "",
                                 {"name", "description", "seed", "duration", "settle", "sync",
                                  "salesforce", "hubspot", "integration_user", "population",
-                                 "humans", "faults", "latency", "webhooks", "checks", "expect"});
+                                 "humans", "faults", "latency", "webhooks", "limits", "checks",
+                                 "expect"});
       !ok)
     return fail(ok.error());
   auto name = cfg::text(j.value("name", json()), "name");
@@ -255,6 +287,9 @@ env::Result<Scenario> parse_scenario(const json& j, const std::string& path) {
   auto webhooks = cfg::flag(j, "webhooks", "", true);
   if (!webhooks) return fail(webhooks.error());
   s.webhooks = *webhooks;
+  auto limits = cfg::flag(j, "limits", "", true);
+  if (!limits) return fail(limits.error());
+  s.limits = *limits;
   if (auto ok = parse_names(j, "checks", s.checks); !ok) return fail(ok.error());
   if (auto ok = parse_names(j, "expect", s.expect); !ok) return fail(ok.error());
   const auto checked = s.checked();

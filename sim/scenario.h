@@ -88,6 +88,9 @@ struct Scenario {
   Faults faults;
   LatencyModel latency;
   bool webhooks = true;
+  // The fakes' quotas and rate limits (Salesforce's daily allocation,
+  // HubSpot's burst and daily limits); off to measure raw throughput.
+  bool limits = true;
   std::vector<std::string> checks;  // every invariant when empty
   std::vector<std::string> expect;  // violations that must occur
 

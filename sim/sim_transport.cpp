@@ -1,5 +1,7 @@
 #include "sim/sim_transport.h"
 
+#include "env/text.h"
+
 #include <algorithm>
 
 #include "env/assert.h"
@@ -18,9 +20,30 @@ std::string_view service_name(Service service) {
   return "?";
 }
 
+namespace {
+
+bool any_rate(const FaultRates& r) {
+  return r.error_rate > 0 || r.rate_limit_rate > 0 || r.lock_rate > 0 || r.timeout_rate > 0 ||
+         r.lost_response_rate > 0;
+}
+
+}  // namespace
+
+bool RouteFaults::matches(const env::Request& request) const {
+  return (method.empty() || method == env::method_name(request.method)) &&
+         env::glob_matches(request.raw_path, path);
+}
+
 bool FaultPlan::any() const {
-  return error_rate > 0 || rate_limit_rate > 0 || lock_rate > 0 || timeout_rate > 0 ||
-         lost_response_rate > 0 || crash_rate > 0 || !outages.empty();
+  return any_rate(*this) || crash_rate > 0 || !outages.empty() ||
+         std::any_of(routes.begin(), routes.end(),
+                     [](const RouteFaults& r) { return any_rate(r.rates); });
+}
+
+const FaultRates& FaultPlan::rates_for(const env::Request& request) const {
+  for (const auto& r : routes)
+    if (r.matches(request)) return r.rates;
+  return *this;
 }
 
 SimTransport::SimTransport(Service service, env::Transport& target, EventLoop& loop, env::Rng rng,
@@ -118,25 +141,26 @@ env::Result<env::Response, env::TransportError> SimTransport::send(const env::Re
     note(request, "outage");
     return env::fail(timeout("outage"));
   }
+  const FaultRates& rates = faults_.rates_for(request);
   if (!crash_now) {
-    if (rng_.bernoulli(faults_.timeout_rate)) {
+    if (rng_.bernoulli(rates.timeout_rate)) {
       note(request, "timeout");
       return env::fail(timeout("timeout"));
     }
-    if (rng_.bernoulli(faults_.error_rate)) {
+    if (rng_.bernoulli(rates.error_rate)) {
       ++injected_["error"];
       note(request, "injected_error");
       loop_.run_until(loop_.now() + draw_latency());
       return injected_error("error");
     }
-    if (service_ == Service::kHubSpot && rng_.bernoulli(faults_.rate_limit_rate)) {
+    if (service_ == Service::kHubSpot && rng_.bernoulli(rates.rate_limit_rate)) {
       ++injected_["rate_limit"];
       note(request, "injected_rate_limit");
       loop_.run_until(loop_.now() + draw_latency());
       return injected_error("rate_limit");
     }
     if (service_ == Service::kSalesforce && request.method != env::Method::kGet &&
-        rng_.bernoulli(faults_.lock_rate)) {
+        rng_.bernoulli(rates.lock_rate)) {
       ++injected_["lock"];
       note(request, "injected_lock");
       loop_.run_until(loop_.now() + draw_latency());
@@ -145,7 +169,7 @@ env::Result<env::Response, env::TransportError> SimTransport::send(const env::Re
   }
   auto response = target_.send(request);
   if (crash_now) crash(request, true);
-  if (!crash_now && rng_.bernoulli(faults_.lost_response_rate)) {
+  if (!crash_now && rng_.bernoulli(rates.lost_response_rate)) {
     note(request, "lost_response");
     return env::fail(timeout("lost_response"));
   }

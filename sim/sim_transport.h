@@ -40,16 +40,35 @@ struct Outage {
 };
 
 // Per-call probabilities (each in [0, 1]) and outage windows.
-struct FaultPlan {
+// Rates, each the share of calls (0..1) that get the fault.
+struct FaultRates {
   double error_rate = 0;          // a 5xx in the service's shape
   double rate_limit_rate = 0;     // HubSpot: a ten-secondly 429
   double lock_rate = 0;           // Salesforce: UNABLE_TO_LOCK_ROW (writes only)
   double timeout_rate = 0;        // no answer; the server never saw it
   double lost_response_rate = 0;  // the server applied it; the answer is lost
-  double crash_rate = 0;          // the engine dies around this call
+};
+
+// Rates for the calls of one route, in place of the service's own.
+struct RouteFaults {
+  std::string method;  // "GET", "POST", ...; empty: any
+  // The request path, where '*' stands for any run of characters:
+  // "/services/data/*/composite/sobjects", "/crm/v3/objects/contacts/batch/*".
+  std::string path;
+  FaultRates rates;
+
+  bool matches(const env::Request& request) const;
+};
+
+struct FaultPlan : FaultRates {
+  double crash_rate = 0;  // the engine dies around this call
   std::vector<Outage> outages;
+  // The first route a call matches gives its rates (crashes and outages
+  // stay per service).
+  std::vector<RouteFaults> routes;
 
   bool any() const;
+  const FaultRates& rates_for(const env::Request& request) const;
 };
 
 // Latency of one leg (request or response): min + exponential(mean - min).

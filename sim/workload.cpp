@@ -69,6 +69,8 @@ constexpr std::array<const char*, 5> kTitles = {"CEO", "VP Sales", "Buyer", "Eng
 
 const hs::WriteSource kForm{"FORM", "marketing-forms"};
 const hs::WriteSource kMarketer{"CRM_UI", "marketer"};
+const hs::WriteSource kSalesUi{"CRM_UI", "sales-rep"};
+constexpr int kDealToContact = 3;  // HubSpot's default deal -> contact association
 const hs::WriteSource kHsAdmin{"CRM_UI", "hubspot-admin"};
 
 int lifecycle_rank(const std::string& stage) {
@@ -367,7 +369,50 @@ void Workload::marketing_act() {
   }
 }
 
+void Workload::hubspot_deal_act() {
+  const auto& deals = scenario_.sync.deals;
+  if (rng_.bernoulli(0.4)) {  // a deal made in HubSpot for a contact synced as a contact
+    const auto* c = random_contact();
+    if (c == nullptr) return;
+    const std::string* sf_contact = c->get("salesforcecontactid");
+    if (sf_contact == nullptr || sf_contact->empty()) return;
+    const std::string stage =
+        deals.stages.empty() ? std::string("appointmentscheduled") : deals.stages.front().second;
+    auto id = portal_.create("deals",
+                             {{"dealname", "Inbound deal " + std::to_string(++serial_)},
+                              {"pipeline", deals.pipeline},
+                              {"dealstage", stage},
+                              {"closedate", "2025-03-31T00:00:00.000Z"},
+                              {"amount", std::to_string(rng_.uniform_int(1, 80) * 250)}},
+                             kSalesUi);
+    if (!id.ok()) return;
+    (void)portal_.associate("deals", *id, "contacts", c->id, kDealToContact);
+    note("sales", "create_hubspot_deal", std::to_string(*id) + " " + std::to_string(c->id));
+    return;
+  }
+  const auto& all = portal_.records("deals");
+  if (all.empty()) return;
+  auto it = std::next(all.begin(), static_cast<std::ptrdiff_t>(rng_.index(all.size())));
+  if (it->second.archived) return;
+  const uint64_t id = it->first;
+  hs::PropertyInputs props;
+  switch (rng_.index(3)) {
+    case 0:
+      props = {{"amount", std::to_string(rng_.uniform_int(1, 80) * 250)}};
+      break;
+    case 1:
+      props = {{"closedate", "2025-0" + std::to_string(rng_.uniform_int(1, 9)) +
+                                 "-15T00:00:00.000Z"}};
+      break;
+    default:
+      props = {{"dealname", "Deal " + std::to_string(++serial_) + " (renamed)"}};
+  }
+  if (portal_.update("deals", id, props, kSalesUi).ok())
+    note("sales", "edit_hubspot_deal", std::to_string(id));
+}
+
 void Workload::sales_act() {
+  if (scenario_.sync.deals.enabled && rng_.bernoulli(0.2)) return hubspot_deal_act();
   const std::string rep = owner();
   const size_t kind = pick({3, 3, 1.5, 1, 2, 1, 2, 1});
   if (kind == 0) {  // a new lead

@@ -91,6 +91,9 @@ class Workload {
   // Roles.
   void marketing_act();
   void sales_act();
+  // A rep working deals in HubSpot: a new deal for a synced contact, or an
+  // edit of a deal's amount, close date or name.
+  void hubspot_deal_act();
   void admin_act();
 
   std::string owner();

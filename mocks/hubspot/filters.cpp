@@ -1,6 +1,7 @@
 #include "mocks/hubspot/filters.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cctype>
 #include <string>
 
@@ -16,18 +17,22 @@ std::string lower(std::string_view s) { return env::ascii_lower(s); }
 
 // A comparable form of a value of `type`: a number for numbers, dates and
 // datetimes (milliseconds), nullopt for text.
-std::optional<double> ordinal(PropertyType type, std::string_view value) {
-  const std::string v(value);
+std::optional<double> ordinal(PropertyType type, std::string_view v) {
   if (type == PropertyType::kNumber) {
+    if (v.empty()) return std::nullopt;
+    const std::string text(v);  // strtod needs the terminator
     char* end = nullptr;
-    const double d = std::strtod(v.c_str(), &end);
-    if (v.empty() || end != v.c_str() + v.size()) return std::nullopt;
+    const double d = std::strtod(text.c_str(), &end);
+    if (end != text.c_str() + text.size()) return std::nullopt;
     return d;
   }
   if (type == PropertyType::kDate || type == PropertyType::kDateTime) {
     if (!v.empty() &&
         std::all_of(v.begin(), v.end(), [](unsigned char c) { return std::isdigit(c); })) {
-      return static_cast<double>(std::stoll(v));
+      int64_t ms = 0;
+      if (std::from_chars(v.data(), v.data() + v.size(), ms).ec == std::errc())
+        return static_cast<double>(ms);
+      return std::nullopt;
     }
     if (auto t = env::parse_datetime(v)) return static_cast<double>(t->ms_since_epoch());
     if (auto d = env::parse_date(v)) return static_cast<double>(d->ms_since_epoch());
@@ -35,39 +40,31 @@ std::optional<double> ordinal(PropertyType type, std::string_view value) {
   return std::nullopt;
 }
 
-// <0, 0, >0 comparing a stored value with a filter value.
-std::optional<int> compare(PropertyType type, std::string_view stored, std::string_view wanted) {
-  auto a = ordinal(type, stored);
-  auto b = ordinal(type, wanted);
-  if (a && b) return *a < *b ? -1 : *a > *b ? 1 : 0;
-  if (type == PropertyType::kNumber || type == PropertyType::kDate ||
-      type == PropertyType::kDateTime) {
-    return std::nullopt;
+bool is_ordered(PropertyType type) {
+  return type == PropertyType::kNumber || type == PropertyType::kDate ||
+         type == PropertyType::kDateTime;
+}
+
+// <0, 0, >0 comparing a stored value with a filter value whose ordinal
+// (for ordered types) is already known.
+std::optional<int> compare_known(PropertyType type, std::string_view stored,
+                                 std::string_view wanted, const std::optional<double>& b) {
+  if (is_ordered(type)) {
+    auto a = ordinal(type, stored);
+    if (!a || !b) return std::nullopt;
+    return *a < *b ? -1 : *a > *b ? 1 : 0;
   }
   if (type == PropertyType::kEnumeration) return stored < wanted ? -1 : stored > wanted ? 1 : 0;
-  const std::string l = lower(stored);
-  const std::string r = lower(wanted);
-  return l < r ? -1 : l > r ? 1 : 0;
+  return env::icompare(stored, wanted);
+}
+
+std::optional<int> compare(PropertyType type, std::string_view stored, std::string_view wanted) {
+  return compare_known(type, stored, wanted,
+                       is_ordered(type) ? ordinal(type, wanted) : std::nullopt);
 }
 
 bool glob(std::string_view text, std::string_view pattern) {
-  size_t t = 0, p = 0, star = std::string::npos, mark = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = t;
-    } else if (p < pattern.size() && pattern[p] == text[t]) {
-      ++p;
-      ++t;
-    } else if (star != std::string::npos) {
-      p = star + 1;
-      t = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
+  return env::glob_matches(text, pattern);
 }
 
 bool contains_token(std::string_view stored, std::string_view wanted) {
@@ -112,39 +109,61 @@ bool filter_matches(const ObjectTypeDef& type, const Filter& f, const PropertyMa
   const PropertyType t = def == nullptr ? PropertyType::kString : def->type;
   auto it = props.find(f.property);
   const bool has = it != props.end() && !it->second.empty();
-  const std::string stored = has ? it->second : "";
-  auto equals = [&](std::string_view wanted) {
-    auto c = compare(t, stored, wanted);
+  const std::string_view stored = has ? std::string_view(it->second) : std::string_view();
+  // The filter's own values are parsed once per filter, not per record.
+  if (!f.ordinals || f.ordinals->type != t) {
+    Filter::Ordinals o;
+    o.type = t;
+    if (is_ordered(t)) {
+      o.value = ordinal(t, f.value);
+      o.high_value = ordinal(t, f.high_value);
+      for (const auto& v : f.values) o.values.push_back(ordinal(t, v));
+    }
+    f.ordinals = std::move(o);
+  }
+  const Filter::Ordinals& known = *f.ordinals;
+  auto equals_at = [&](std::string_view wanted, const std::optional<double>& ord) {
+    auto c = compare_known(t, stored, wanted, ord);
     return has && c && *c == 0;
   };
-  if (f.op == "HAS_PROPERTY") return has;
-  if (f.op == "NOT_HAS_PROPERTY") return !has;
-  if (f.op == "EQ") return equals(f.value);
-  if (f.op == "NEQ") return !equals(f.value);
-  if (f.op == "IN") return std::any_of(f.values.begin(), f.values.end(), equals);
-  if (f.op == "NOT_IN") return std::none_of(f.values.begin(), f.values.end(), equals);
-  if (f.op == "CONTAINS_TOKEN") return has && contains_token(stored, f.value);
-  if (f.op == "CONTAINS") return has && lower(stored).find(lower(f.value)) != std::string::npos;
-  if (f.op == "NOT_CONTAINS")
+  const std::string& op = f.op;
+  if (op == "HAS_PROPERTY") return has;
+  if (op == "NOT_HAS_PROPERTY") return !has;
+  if (op == "EQ") return equals_at(f.value, known.value);
+  if (op == "NEQ") return !equals_at(f.value, known.value);
+  if (op == "IN" || op == "NOT_IN") {
+    bool any = false;
+    for (size_t i = 0; i < f.values.size() && !any; ++i)
+      any = equals_at(f.values[i], i < known.values.size() ? known.values[i] : std::nullopt);
+    return op == "IN" ? any : !any;
+  }
+  if (op == "CONTAINS_TOKEN") return has && contains_token(stored, f.value);
+  if (op == "CONTAINS") return has && lower(stored).find(lower(f.value)) != std::string::npos;
+  if (op == "NOT_CONTAINS")
     return !has || lower(stored).find(lower(f.value)) == std::string::npos;
-  if (f.op == "STARTS_WITH") return has && lower(stored).rfind(lower(f.value), 0) == 0;
-  if (f.op == "ENDS_WITH") {
+  if (op == "STARTS_WITH") return has && lower(stored).rfind(lower(f.value), 0) == 0;
+  if (op == "ENDS_WITH") {
     const std::string s = lower(stored), w = lower(f.value);
     return has && s.size() >= w.size() && s.compare(s.size() - w.size(), w.size(), w) == 0;
   }
-  if (f.op == "NOT_CONTAINS_TOKEN") return !has || !contains_token(stored, f.value);
+  if (op == "NOT_CONTAINS_TOKEN") return !has || !contains_token(stored, f.value);
   if (!has) return false;
-  if (f.op == "BETWEEN") {
-    auto lo = compare(t, stored, f.value);
-    auto hi = compare(t, stored, f.high_value);
+  if (op == "BETWEEN") {
+    if (is_ordered(t)) {
+      auto a = ordinal(t, stored);
+      return a && known.value && known.high_value && *a >= *known.value &&
+             *a <= *known.high_value;
+    }
+    auto lo = compare_known(t, stored, f.value, std::nullopt);
+    auto hi = compare_known(t, stored, f.high_value, std::nullopt);
     return lo && hi && *lo >= 0 && *hi <= 0;
   }
-  auto c = compare(t, stored, f.value);
+  auto c = compare_known(t, stored, f.value, known.value);
   if (!c) return false;
-  if (f.op == "LT") return *c < 0;
-  if (f.op == "LTE") return *c <= 0;
-  if (f.op == "GT") return *c > 0;
-  if (f.op == "GTE") return *c >= 0;
+  if (op == "LT") return *c < 0;
+  if (op == "LTE") return *c <= 0;
+  if (op == "GT") return *c > 0;
+  if (op == "GTE") return *c >= 0;
   return false;
 }
 

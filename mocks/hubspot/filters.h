@@ -28,6 +28,17 @@ struct Filter {
   std::string value;
   std::string high_value;
   std::vector<std::string> values;
+
+  // The values as numbers for a property of `type` (numbers, dates and
+  // datetimes), worked out on first use: a search compares every record
+  // against the same filter.
+  struct Ordinals {
+    PropertyType type = PropertyType::kString;
+    std::optional<double> value;
+    std::optional<double> high_value;
+    std::vector<std::optional<double>> values;
+  };
+  mutable std::optional<Ordinals> ordinals = std::nullopt;
 };
 
 // Filters AND within a group; groups OR.

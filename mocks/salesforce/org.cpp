@@ -898,6 +898,15 @@ env::Result<env::Ok, ApiError> Org::update(std::string_view user_id, std::string
   stamp(after, user_id, false);
   compute_formulas(after);
   if (auto ok = check_record(user_id, after, &before); !ok.ok()) return fail(ok.error());
+  for (const auto& [name, raw] : fields) {
+    const FieldDef* f = after.object->field(name);
+    if (f == nullptr || f->type == FieldType::kId) continue;
+    const size_t index = static_cast<size_t>(f - after.object->fields.data());
+    if (before.get(index) != after.get(index)) continue;
+    unchanged_writes_.push_back({clock_.now(), std::string(user_id), before.id, f->name,
+                                 after.get(index).to_text()});
+    if (unchanged_writes_.size() > kUnchangedWritesMax) unchanged_writes_.pop_front();
+  }
   log_undo(before.id);
   Record& slot = *mutable_find(before.id);
   index_erase(slot);

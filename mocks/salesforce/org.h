@@ -6,6 +6,7 @@
 // lock around it.
 #pragma once
 
+#include <deque>
 #include <map>
 #include <optional>
 #include <set>
@@ -172,6 +173,19 @@ class Org {
                                                       std::string_view value) const;
   size_t record_count() const;
 
+  // Field writes that set a field to the value it already had (an update
+  // that changed nothing in that field), newest last: how a sync's echo
+  // writes are seen. At most kUnchangedWritesMax are kept.
+  struct UnchangedWrite {
+    env::Timestamp at;
+    std::string user_id;
+    std::string record_id;
+    std::string field;
+    std::string value;
+  };
+  static constexpr size_t kUnchangedWritesMax = 10'000;
+  const std::deque<UnchangedWrite>& unchanged_writes() const { return unchanged_writes_; }
+
  private:
   struct UserAuth {
     std::string password;
@@ -225,6 +239,7 @@ class Org {
   // Unique and email indexes: (object, field index, lower-case value) -> ids.
   std::map<std::tuple<std::string, size_t, std::string>, std::set<std::string>> index_;
   std::optional<std::vector<Undo>> undo_;
+  std::deque<UnchangedWrite> unchanged_writes_;
   // Parsed custom formula conditions, by their text.
   mutable std::map<std::string, Condition> formula_cache_;
 };

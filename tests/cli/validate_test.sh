@@ -26,6 +26,11 @@ grep -q '<failure message="an expected violation did not occur">' "$out/u.xml" |
 [ $? -eq 2 ] || fail "a bad scenario must exit 2"
 grep -q "population.hubspot_contacts: expected a whole number" "$out/broken.txt" || fail "the bad key is not named"
 
+"$crmsim" validate -q "$dir/missing-field.yaml" >"$out/missing.txt" 2>&1
+[ $? -eq 1 ] || { cat "$out/missing.txt"; fail "a mapping to a field the org lacks must fail the run"; }
+grep -q "could not run: sync settings: contacts.field_mappings (jobtitle)" "$out/missing.txt" || fail "the setting is not named"
+grep -q "Salesforce Lead has no field Job_Level__c" "$out/missing.txt" || { cat "$out/missing.txt"; fail "the missing field is not named"; }
+
 "$crmsim" run -q "$dir/tiny.yaml" --seed 5 --trace "$out/t.jsonl" >"$out/run1.txt" || fail "run"
 "$crmsim" run -q "$dir/tiny.yaml" --seed 5 >"$out/run2.txt" || fail "run again"
 [ "$(grep trace "$out/run1.txt")" = "$(grep trace "$out/run2.txt")" ] || fail "the same seed gave another trace hash"

@@ -78,12 +78,24 @@ class Scenario {
                     testing::kMarketer)
             .value();
     case_ = w.sf_create("Case", {{"Subject", "Invoice"}, {"Status", "Working"}});
+    inbound_deal_ = w.portal
+                        .create("deals",
+                                {{"dealname", "Inbound"},
+                                 {"pipeline", "default"},
+                                 {"dealstage", "qualifiedtobuy"},
+                                 {"closedate", "2024-09-30T00:00:00.000Z"},
+                                 {"amount", "700"}},
+                                testing::kMarketer)
+                        .value();
     if (crash_side != nullptr) crash_side->crash_at(crash_at, applied, timeout);
     open();
     run_for(env::Duration::minutes(20));
     // Then people edit both sides while the engine works.
     w.hs_update(contacts_[0], {{"phone", "111"}});
     (void)w.portal.update("tickets", ticket_, {{"subject", "Printer on fire"}}, testing::kMarketer);
+    for (const auto& [id, r] : w.portal.records("deals"))
+      if (const std::string* o = r.get("hs_salesforceopportunityid"); o && *o == opportunity_)
+        deal_edited_ = w.portal.update("deals", id, {{"amount", "999"}}, testing::kMarketer).ok();
     contacts_.push_back(w.hs_contact({{"email", "fay@phi.io"}, {"lastname", "Fay"}}));
     if (auto lead = w.sf_by_email("Lead", "dee@delta.io"); !lead.empty())
       w.sf_update("Lead", lead[0], {{"Title", "Director"}});
@@ -144,6 +156,16 @@ class Scenario {
       deals += !r.archived && opp != nullptr && *opp == opportunity_;
     }
     EXPECT_EQ(deals, 1u) << label << ": HubSpot deals for the opportunity";
+    if (deal_edited_) {
+      EXPECT_EQ(w.sf_value(opportunity_, "Amount"), "999") << label << ": a deal edit was lost";
+    }
+    // The deal made in HubSpot has exactly one opportunity, and names it.
+    std::vector<std::string> inbound;
+    for (const auto& [id, r] : w.org.records(*w.org.schema().object("Opportunity")))
+      if (!r.deleted && r.get("Name").to_text() == "Inbound") inbound.push_back(id);
+    ASSERT_EQ(inbound.size(), 1u) << label << ": opportunities for the HubSpot deal";
+    const std::string* named = w.portal.find("deals", inbound_deal_)->get("hs_salesforceopportunityid");
+    EXPECT_TRUE(named != nullptr && *named == inbound[0]) << label << ": the deal names it";
     // Tickets and cases: one of each per pair, the late edit landed.
     std::vector<std::string> cases;
     for (const auto& [id, r] : w.org.records(*w.org.schema().object("Case")))
@@ -160,6 +182,8 @@ class Scenario {
   }
 
   World w;
+  uint64_t inbound_deal_ = 0;
+  bool deal_edited_ = false;
   // Calls made while a crash could still fire.
   int64_t sf_calls_armed = 0;
   int64_t hs_calls_armed = 0;

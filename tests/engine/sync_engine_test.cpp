@@ -733,5 +733,194 @@ TEST_P(EngineTest, AStageWithNoMappingIsASyncHealthError) {
   EXPECT_EQ(failure->family, "property_values");
 }
 
+
+// Both ways: a deal made in HubSpot in the synced pipeline becomes an
+// opportunity on its company's account with its contact's role; deals in
+// other pipelines stay in HubSpot.
+TEST_P(EngineTest, ADealMadeInHubSpotBecomesAnOpportunityWithItsAccountAndRole) {
+  config.deals.enabled = true;
+  config.companies.enabled = true;
+  config.contacts.create_as = SalesforceObject::kContact;
+  const std::string account = w.sf_create("Account", {{"Name", "Initech"}});
+  const std::string contact = w.sf_create(
+      "Contact", {{"LastName", "Lumbergh"}, {"Email", "bill@initech.com"}, {"AccountId", account}});
+  start();
+  settle();
+  const auto* person = w.portal.find_by("contacts", "email", "bill@initech.com");
+  ASSERT_NE(person, nullptr) << engine->last_problem();
+  const auto companies = w.portal.associations("contacts", person->id, "companies");
+  ASSERT_EQ(companies.size(), 1u);
+  auto deal = w.portal.create("deals",
+                              {{"dealname", "Printer upgrade"},
+                               {"pipeline", "default"},
+                               {"dealstage", "qualifiedtobuy"},
+                               {"closedate", "2024-09-30T00:00:00.000Z"},
+                               {"amount", "4500"}},
+                              testing::kMarketer);
+  ASSERT_TRUE(deal.ok());
+  ASSERT_TRUE(w.portal.associate("deals", *deal, "contacts", person->id, 3).ok());
+  ASSERT_TRUE(w.portal.associate("deals", *deal, "companies", companies[0].first, 5).ok());
+  auto elsewhere = w.portal.create("deals",
+                                   {{"dealname", "Partner deal"},
+                                    {"pipeline", "partners"},
+                                    {"dealstage", "qualifiedtobuy"},
+                                    {"closedate", "2024-09-30T00:00:00.000Z"}},
+                                   testing::kMarketer);
+  settle();
+  std::vector<std::string> opps;
+  for (const auto& [id, r] : w.org.records(*w.org.schema().object("Opportunity")))
+    if (!r.deleted) opps.push_back(id);
+  ASSERT_EQ(opps.size(), 1u) << "only the synced pipeline's deal: " << engine->last_problem();
+  const std::string opp = opps[0];
+  EXPECT_EQ(w.sf_value(opp, "Name"), "Printer upgrade");
+  EXPECT_EQ(w.sf_value(opp, "StageName"), "Qualification")
+      << "the first Salesforce stage mapped to the deal stage";
+  EXPECT_EQ(w.sf_value(opp, "CloseDate"), "2024-09-30");
+  EXPECT_EQ(w.sf_value(opp, "AccountId"), account);
+  EXPECT_EQ(*w.portal.find("deals", *deal)->get("hs_salesforceopportunityid"), opp);
+  size_t roles = 0;
+  for (const auto& [id, r] : w.org.records(*w.org.schema().object("OpportunityContactRole")))
+    if (!r.deleted && r.get("OpportunityId").to_text() == opp) {
+      ++roles;
+      EXPECT_EQ(r.get("ContactId").to_text(), contact);
+    }
+  EXPECT_EQ(roles, 1u);
+  if (elsewhere.ok()) {
+    const auto* other = w.portal.find("deals", *elsewhere)->get("hs_salesforceopportunityid");
+    EXPECT_TRUE(other == nullptr || other->empty());
+  }
+  // And the role moves the contact's lifecycle once the deal is won.
+  ASSERT_TRUE(w.portal.update("deals", *deal, {{"dealstage", "closedwon"}}, testing::kMarketer)
+                  .ok());
+  settle();
+  EXPECT_EQ(w.sf_value(opp, "StageName"), "Closed Won");
+  EXPECT_EQ(w.hs_value(person->id, "lifecyclestage"), "customer");
+}
+
+TEST_P(EngineTest, DealEditsCrossBothWaysAndSharedStagesDoNotFlipBack) {
+  config.deals.enabled = true;
+  start();
+  const std::string opp = w.sf_create("Opportunity", {{"Name", "Renewal"},
+                                                      {"StageName", "Needs Analysis"},
+                                                      {"CloseDate", "2024-06-30"},
+                                                      {"Amount", 1000}});
+  settle();
+  ASSERT_EQ(w.portal.records("deals").size(), 1u) << engine->last_problem();
+  const uint64_t deal = w.portal.records("deals").begin()->first;
+  auto deal_value = [&](const char* p) {
+    const auto* v = w.portal.find("deals", deal)->get(p);
+    return v == nullptr ? std::string() : *v;
+  };
+  EXPECT_EQ(deal_value("dealstage"), "qualifiedtobuy");
+  // Qualification and Needs Analysis share a deal stage: the Salesforce
+  // stage stays as the rep set it.
+  settle();
+  EXPECT_EQ(w.sf_value(opp, "StageName"), "Needs Analysis");
+  // A HubSpot edit reaches the opportunity...
+  ASSERT_TRUE(w.portal
+                  .update("deals", deal, {{"amount", "2500"}, {"closedate", "2024-08-31T00:00:00Z"}},
+                          testing::kMarketer)
+                  .ok());
+  settle();
+  EXPECT_EQ(std::stod(w.sf_value(opp, "Amount")), 2500.0) << engine->last_problem();
+  EXPECT_EQ(w.sf_value(opp, "CloseDate"), "2024-08-31");
+  // ...and a Salesforce edit reaches the deal, without echoing back.
+  w.sf_update("Opportunity", opp, {{"Name", "Renewal 2024"}});
+  settle();
+  EXPECT_EQ(deal_value("dealname"), "Renewal 2024");
+  const size_t calls = w.sf_calls();
+  settle();
+  for (size_t i = calls; i < w.org.api_usage().journal().size(); ++i)
+    EXPECT_NE(w.org.api_usage().journal()[i].method, "PATCH") << "nothing left to write";
+}
+
+TEST_P(EngineTest, ADealCreatedInHubSpotStaysThereWhenOpportunityCreationIsOff) {
+  config.deals.enabled = true;
+  config.deals.create_opportunities = false;
+  start();
+  ASSERT_TRUE(w.portal
+                  .create("deals",
+                          {{"dealname", "Local only"},
+                           {"pipeline", "default"},
+                           {"dealstage", "qualifiedtobuy"},
+                           {"closedate", "2024-09-30T00:00:00.000Z"}},
+                          testing::kMarketer)
+                  .ok());
+  settle();
+  EXPECT_EQ(w.sf_live("Opportunity"), 0u);
+}
+
+// A contact role whose contact syncs only later still joins the deal.
+TEST_P(EngineTest, AContactLinkedAfterItsDealStillJoinsTheDeal) {
+  config.deals.enabled = true;
+  config.contacts.on_contact_change = OnSalesforceChange::kDoNothing;
+  start();
+  const std::string contact =
+      w.sf_create("Contact", {{"LastName", "Bolton"}, {"Email", "michael@initech.com"}});
+  const std::string opp = w.sf_create(
+      "Opportunity", {{"Name", "Late"}, {"StageName", "Prospecting"}, {"CloseDate", "2024-06-30"}});
+  w.sf_create("OpportunityContactRole", {{"OpportunityId", opp}, {"ContactId", contact}});
+  settle();
+  ASSERT_EQ(w.portal.records("deals").size(), 1u) << engine->last_problem();
+  const uint64_t deal = w.portal.records("deals").begin()->first;
+  EXPECT_TRUE(w.portal.associations("deals", deal, "contacts").empty()) << "not synced yet";
+  // The contact arrives from HubSpot's side and is matched by email.
+  const uint64_t c = w.hs_contact({{"email", "michael@initech.com"}, {"lastname", "Bolton"}});
+  settle();
+  ASSERT_TRUE(link_of(c)) << engine->last_problem();
+  const auto joined = w.portal.associations("deals", deal, "contacts");
+  ASSERT_EQ(joined.size(), 1u);
+  EXPECT_EQ(joined[0].first, c);
+}
+
+TEST_P(EngineTest, ACompanyFollowsItsContactsLifecycleForwardOnly) {
+  config.deals.enabled = true;
+  config.companies.enabled = true;
+  config.contacts.create_as = SalesforceObject::kContact;
+  const std::string account = w.sf_create("Account", {{"Name", "Chotchkie's"}});
+  const std::string contact = w.sf_create(
+      "Contact", {{"LastName", "Stan"}, {"Email", "stan@chotchkies.com"}, {"AccountId", account}});
+  start();
+  settle();
+  const auto* person = w.portal.find_by("contacts", "email", "stan@chotchkies.com");
+  ASSERT_NE(person, nullptr);
+  const auto companies = w.portal.associations("contacts", person->id, "companies");
+  ASSERT_EQ(companies.size(), 1u);
+  const uint64_t company = companies[0].first;
+  const std::string opp = w.sf_create("Opportunity", {{"Name", "Flair"},
+                                                      {"StageName", "Prospecting"},
+                                                      {"CloseDate", "2024-06-30"},
+                                                      {"AccountId", account}});
+  w.sf_create("OpportunityContactRole", {{"OpportunityId", opp}, {"ContactId", contact}});
+  settle();
+  auto company_stage = [&] {
+    const auto* v = w.portal.find("companies", company)->get("lifecyclestage");
+    return v == nullptr ? std::string() : *v;
+  };
+  EXPECT_EQ(w.hs_value(person->id, "lifecyclestage"), "opportunity");
+  EXPECT_EQ(company_stage(), "opportunity");
+  w.sf_update("Opportunity", opp, {{"StageName", "Closed Won"}});
+  settle();
+  EXPECT_EQ(company_stage(), "customer");
+  EXPECT_GE(engine->stats().company_lifecycle_updates, 2u);
+}
+
+TEST_P(EngineTest, AMappedFieldMissingFromTheOrgStopsTheSyncAndSaysWhich) {
+  config.contacts.mappings.push_back({"jobtitle", "Job_Level__c", "Job_Level__c",
+                                      SyncRule::kTwoWay});
+  config.contacts.mappings.push_back({"favourite_colour", "", "Title", SyncRule::kTwoWay});
+  const uint64_t c = w.hs_contact({{"email", "nina@initech.com"}, {"lastname", "Nina"}});
+  start();
+  settle();
+  EXPECT_FALSE(link_of(c)) << "nothing syncs with a broken mapping";
+  const std::string& why = engine->setup_error();
+  EXPECT_NE(why.find("Salesforce Lead has no field Job_Level__c"), std::string::npos) << why;
+  EXPECT_NE(why.find("Salesforce Contact has no field Job_Level__c"), std::string::npos) << why;
+  EXPECT_NE(why.find("HubSpot contacts has no property favourite_colour"), std::string::npos)
+      << why;
+  EXPECT_NE(why.find("contacts.field_mappings (jobtitle)"), std::string::npos) << why;
+  EXPECT_NE(engine->last_problem().find("mapped fields missing"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace crmsim::engine

@@ -59,6 +59,41 @@ TEST(Scenario, BadKeysAndValuesAreNamedWithWhatIsAllowed) {
   EXPECT_NE(error_of("name: x\nsettle: 1m").find("settle: expected at least two poll intervals"),
             std::string::npos);
   EXPECT_NE(error_of("name: x\nhumans: {sales: -1}").find("humans.sales"), std::string::npos);
+  EXPECT_NE(error_of("name: x\nfaults: {salesforce: {routes: [{route: FETCH /x, errors: 1}]}}")
+                .find("faults.salesforce.routes[0].route: expected [GET|POST|PATCH|PUT|DELETE]"),
+            std::string::npos);
+  EXPECT_NE(error_of("name: x\nfaults: {hubspot: {routes: [{route: /x, lock_errors: 1}]}}")
+                .find("faults.hubspot.routes[0].lock_errors: unknown key"),
+            std::string::npos);
+  EXPECT_NE(error_of("name: x\nlimits: maybe").find("limits"), std::string::npos);
+}
+
+TEST(Scenario, FaultsCanNameRoutesAndLimitsCanBeSwitchedOff) {
+  auto doc = env::parse_structured_text(R"(name: routes
+limits: off
+faults:
+  salesforce:
+    errors: 0.01
+    routes:
+      - {route: "POST /services/data/*/composite/sobjects", errors: 0.5, lock_errors: 0.2}
+      - {route: "/services/data/*/query*", timeouts: 0.1}
+)");
+  ASSERT_TRUE(doc.ok());
+  auto s = parse_scenario(*doc);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_FALSE(s->limits);
+  const FaultPlan& f = s->faults.salesforce;
+  EXPECT_DOUBLE_EQ(f.error_rate, 0.01);
+  ASSERT_EQ(f.routes.size(), 2u);
+  EXPECT_EQ(f.routes[0].method, "POST");
+  EXPECT_DOUBLE_EQ(f.routes[0].rates.lock_rate, 0.2);
+  EXPECT_EQ(f.routes[1].method, "") << "a path alone: any method";
+  auto write = env::Request::make(env::Method::kPost, "/services/data/v59.0/composite/sobjects");
+  auto query = env::Request::make(env::Method::kGet, "/services/data/v59.0/query?q=x");
+  auto read = env::Request::make(env::Method::kGet, "/services/data/v59.0/sobjects/Lead/00Q1");
+  EXPECT_DOUBLE_EQ(f.rates_for(*write).error_rate, 0.5);
+  EXPECT_DOUBLE_EQ(f.rates_for(*query).timeout_rate, 0.1);
+  EXPECT_DOUBLE_EQ(f.rates_for(*read).error_rate, 0.01) << "the service's own rates";
 }
 
 }  // namespace

@@ -23,6 +23,9 @@ struct Counter {
 };
 
 env::Request post() { return env::Request::make(env::Method::kPost, "/write").value(); }
+env::Request get(const std::string& target) {
+  return env::Request::make(env::Method::kGet, target).value();
+}
 
 struct Net {
   VirtualClock clock;
@@ -80,6 +83,37 @@ TEST(SimTransport, InjectedErrorsHaveEachServicesShape) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 429);
   EXPECT_NE(r->body.find("\"policyName\":\"TEN_SECONDLY_ROLLING\""), std::string::npos);
+  EXPECT_EQ(n.server.applied, 0);
+}
+
+TEST(SimTransport, ARouteGetsItsOwnFaultsAndTheRestKeepTheServices) {
+  Net n;
+  n.server.router.add(env::Method::kGet, "/services/data/:v/query", [](const env::Request&) {
+    return env::Response::with_body(200, "application/json", "{}");
+  });
+  FaultPlan plan;  // no faults for the service as a whole...
+  RouteFaults writes;  // ...but every write to /write fails
+  writes.method = "POST";
+  writes.path = "/wr*";
+  writes.rates.error_rate = 1;
+  plan.routes.push_back(writes);
+  RouteFaults queries;
+  queries.path = "/services/data/*/query";
+  queries.rates.timeout_rate = 1;
+  plan.routes.push_back(queries);
+  EXPECT_TRUE(plan.any());
+  auto t = n.transport(Service::kSalesforce, plan);
+  for (int i = 0; i < 5; ++i) {
+    auto r = t.send(post());
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->status, 503) << "the write route's errors";
+  }
+  EXPECT_FALSE(t.send(get("/services/data/v59.0/query?q=SELECT+Id+FROM+Lead")).ok())
+      << "the query route times out";
+  auto other = t.send(get("/services/data/v59.0/limits"));
+  ASSERT_TRUE(other.ok()) << "a route nobody named keeps the service's (no) faults";
+  EXPECT_EQ(other->status, 404);
+  EXPECT_EQ(t.injected().at("error"), 5u);
   EXPECT_EQ(n.server.applied, 0);
 }
 
