@@ -1,0 +1,230 @@
+// bench_report OUT.md RESULTS.json...: turns Google Benchmark's JSON
+// results (api_bench, sim_bench, fakes_bench) into the Markdown tables the
+// README carries, with the machine they were measured on, and prints them.
+// Every number comes from the JSON; targets are compared, never assumed.
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+using nlohmann::json;
+
+struct Row {
+  std::string name;
+  std::map<std::string, std::string> args;  // "contacts" -> "1000"
+  std::vector<std::string> parts;           // the name split on '/'
+  const json* j = nullptr;
+
+  double get(const char* key) const {
+    return j->contains(key) && (*j)[key].is_number() ? (*j)[key].get<double>() : NAN;
+  }
+  std::string label() const { return j->value("label", ""); }
+  std::string error() const {
+    return j->value("error_occurred", false) ? j->value("error_message", "error") : "";
+  }
+};
+
+std::string fixed(double v, int digits) {
+  if (std::isnan(v)) return "–";
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.*f", digits, v);
+  return buffer;
+}
+
+// 1234567 -> "1,234,567".
+std::string count(double v) {
+  if (std::isnan(v)) return "–";
+  const std::string digits = std::to_string(static_cast<long long>(std::llround(v)));
+  std::string out;
+  int n = 0;
+  for (auto it = digits.rbegin(); it != digits.rend(); ++it, ++n) {
+    if (n != 0 && n % 3 == 0 && *it != '-') out.insert(out.begin(), ',');
+    out.insert(out.begin(), *it);
+  }
+  return out;
+}
+
+std::string seconds(const Row& r) {
+  const double t = r.get("real_time");
+  const std::string unit = r.j->value("time_unit", "ns");
+  const double scale = unit == "s" ? 1 : unit == "ms" ? 1e-3 : unit == "us" ? 1e-6 : 1e-9;
+  return fixed(t * scale, 1);
+}
+
+std::string strategy_of(const Row& r) {
+  return r.args.count("strategy") ? (r.args.at("strategy") == "0" ? "native" : "batched") : "";
+}
+
+Row parse_row(const json& b) {
+  Row r;
+  r.j = &b;
+  r.name = b.value("name", "");
+  std::stringstream ss(r.name);
+  std::string part;
+  while (std::getline(ss, part, '/')) {
+    r.parts.push_back(part);
+    if (auto colon = part.find(':'); colon != std::string::npos)
+      r.args[part.substr(0, colon)] = part.substr(colon + 1);
+  }
+  return r;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::cerr << "usage: bench_report OUT.md RESULTS.json...\n";
+    return 2;
+  }
+  std::vector<json> documents;
+  for (int i = 2; i < argc; ++i) {
+    std::ifstream in(argv[i]);
+    json j = json::parse(in, nullptr, false);
+    if (!j.is_object() || !j.contains("benchmarks")) {
+      std::cerr << argv[i] << ": not Google Benchmark JSON\n";
+      return 2;
+    }
+    documents.push_back(std::move(j));
+  }
+  std::vector<Row> rows;
+  for (const auto& d : documents)
+    for (const auto& b : d["benchmarks"])
+      if (b.value("run_type", "iteration") == "iteration") rows.push_back(parse_row(b));
+  auto family = [&](const std::string& name) {
+    std::vector<const Row*> out;
+    for (const auto& r : rows)
+      if (!r.parts.empty() && r.parts[0] == name) out.push_back(&r);
+    return out;
+  };
+
+  std::ostringstream md;
+  const json& ctx = documents.front()["context"];
+  const char* mode = std::getenv("CRMSIM_BENCH_QUICK");
+  md << "Measured " << ctx.value("date", "?") << " on `" << ctx.value("host_name", "?") << "`: "
+     << ctx.value("num_cpus", 0) << " CPUs at " << ctx.value("mhz_per_cpu", 0) << " MHz, "
+     << "release build, "
+     << (mode != nullptr && std::string(mode) == "1" ? "quick" : "full") << " run.\n\n";
+
+  // ---- API consumption
+  auto initial = family("InitialSync");
+  if (!initial.empty()) {
+    md << "### API calls: initial sync of HubSpot contacts\n\n"
+       << "| strategy | contacts | inclusion list | synced | Salesforce calls | per record | "
+          "vs minimum | HubSpot calls | per record | wall s |\n"
+       << "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|\n";
+    for (const Row* r : initial) {
+      const std::string e = r->error();
+      md << "| " << strategy_of(*r) << " | " << count(r->get("contacts")) << " | "
+         << (r->args.at("list") == "1" ? "4% (MQLs)" : "none") << " | " << count(r->get("synced"))
+         << " | " << count(r->get("sf_calls")) << " | " << fixed(r->get("sf_per_record"), 2)
+         << " | "
+         << (std::isnan(r->get("sf_vs_minimum"))
+                 ? "–"
+                 : fixed(r->get("sf_vs_minimum"), 2) + "× of " + count(r->get("sf_minimum")))
+         << " | " << count(r->get("hs_calls")) << " | " << fixed(r->get("hs_per_record"), 2)
+         << " | " << seconds(*r) << (e.empty() ? "" : " (" + e + ")") << " |\n";
+    }
+    // What the list saves, per strategy and size.
+    md << "\nThe inclusion list's effect on Salesforce calls (with list ÷ without; the list "
+          "keeps 4% of the contacts):\n\n| strategy | contacts | with list | without | ratio |\n"
+          "|---|---:|---:|---:|---:|\n";
+    for (const Row* with : initial) {
+      if (with->args.at("list") != "1") continue;
+      for (const Row* without : initial)
+        if (without->args.at("list") == "0" &&
+            without->args.at("strategy") == with->args.at("strategy") &&
+            without->args.at("contacts") == with->args.at("contacts"))
+          md << "| " << strategy_of(*with) << " | " << count(with->get("contacts")) << " | "
+             << count(with->get("sf_calls")) << " | " << count(without->get("sf_calls")) << " | "
+             << fixed(with->get("sf_calls") / without->get("sf_calls"), 3) << " |\n";
+    }
+    md << "\n";
+  }
+  auto steady = family("SteadyDay");
+  if (!steady.empty()) {
+    md << "### API calls: a steady day (2% of contacts edited on each side)\n\n"
+       << "| strategy | contacts | inclusion list | edits | Salesforce calls | per edit | "
+          "HubSpot calls | per edit | wall s |\n"
+       << "|---|---:|---|---:|---:|---:|---:|---:|---:|\n";
+    for (const Row* r : steady) {
+      const std::string e = r->error();
+      md << "| " << strategy_of(*r) << " | " << count(r->get("contacts")) << " | "
+         << (r->args.at("list") == "1" ? "4% (MQLs)" : "none") << " | " << count(r->get("edits"))
+         << " | " << count(r->get("sf_calls")) << " | " << fixed(r->get("sf_per_edit"), 2) << " | "
+         << count(r->get("hs_calls")) << " | " << fixed(r->get("hs_per_edit"), 2) << " | "
+         << seconds(*r) << (e.empty() ? "" : " (" + e + ")") << " |\n";
+    }
+    md << "\n";
+  }
+
+  // ---- simulator speed
+  std::vector<const Row*> sim = family("SimulatedWeek10k");
+  for (const Row* r : family("SimulatedDay200k")) sim.push_back(r);
+  if (!sim.empty()) {
+    md << "### Simulator speed\n\n"
+       << "| run | simulated | wall s | simulated ÷ wall | target | met |\n"
+       << "|---|---:|---:|---:|---|---|\n";
+    for (const Row* r : sim) {
+      const bool week = r->parts[0] == "SimulatedWeek10k";
+      const double wall = r->get("wall_s");
+      const bool met = week ? r->get("speedup") >= 100'000 : wall < 60;
+      md << "| " << (week ? "10,000 contacts, default people" : "200,000 contacts, 8,000 MQLs")
+         << " | " << fixed(r->get("simulated_s") / 86'400, 2) << " days | " << fixed(wall, 1)
+         << " | " << count(r->get("speedup")) << "× | "
+         << (week ? "≥ 100,000×" : "< 60 s wall") << " | "
+         << (r->error().empty() ? (met ? "yes" : "**no**") : r->error()) << " |\n";
+    }
+    md << "\n";
+  }
+
+  // ---- the fakes
+  auto throughput = family("Throughput");
+  if (!throughput.empty()) {
+    md << "### The fakes beside a bare cpp-httplib handler (requests per second)\n\n"
+       << "| operation | where | fake | bare handler | fake ÷ bare | target ≥ 0.5 |\n"
+       << "|---|---|---:|---:|---:|---|\n";
+    for (const Row* fake : throughput) {
+      if (fake->parts.size() < 4 || fake->parts[3] != "fake") continue;
+      for (const Row* bare : throughput)
+        if (bare->parts.size() >= 4 && bare->parts[3] == "bare" &&
+            bare->parts[1] == fake->parts[1] && bare->parts[2] == fake->parts[2]) {
+          const double ratio = fake->get("items_per_second") / bare->get("items_per_second");
+          const bool loopback = fake->parts[2] == "loopback";
+          md << "| " << fake->parts[1] << " | " << fake->parts[2] << " | "
+             << count(fake->get("items_per_second")) << " | " << count(bare->get("items_per_second"))
+             << " | " << fixed(ratio, 2) << " | "
+             << (loopback ? (ratio >= 0.5 ? "yes" : "**no**") : "(in-process: for reference)")
+             << " |\n";
+        }
+    }
+    md << "\n";
+  }
+  auto memory = family("Memory");
+  if (!memory.empty()) {
+    md << "### Memory held by the fakes\n\n| fake | MB per 100,000 records | bytes per record | "
+          "target |\n|---|---:|---:|---|\n";
+    for (const Row* r : memory) {
+      const bool hubspot = r->parts.size() > 1 && r->parts[1] == "hubspot_contacts";
+      const double mb = r->get("MB_per_100k");
+      md << "| " << (hubspot ? "HubSpot contacts" : "Salesforce leads") << " | " << fixed(mb, 0)
+         << " | " << count(r->get("bytes_per_record")) << " | "
+         << (hubspot ? std::string("≤ 150 MB: ") + (mb <= 150 ? "met" : "**not met**") : "–")
+         << " |\n";
+    }
+    md << "\n";
+  }
+
+  std::ofstream out(argv[1]);
+  out << md.str();
+  std::cout << md.str();
+  return out ? 0 : 1;
+}

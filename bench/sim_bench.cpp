@@ -1,0 +1,89 @@
+// The simulator's own speed, as a user running `crmsim validate` sees it:
+// simulated seconds per wall-clock second for a 10,000-contact portal over
+// seven days with the default people (target: at least 100,000x), and the
+// wall time of the shipped 200,000-contact inclusion-list scenario, one
+// simulated day (target: under 60 s on 2 cores). Each run is a whole
+// `crmsim run`: population, people, engine, faults and every invariant.
+#include <string>
+
+#include <benchmark/benchmark.h>
+#include <nlohmann/json.hpp>
+
+#include "bench_mode.h"
+#include "sim/runner.h"
+#include "sim/scenario.h"
+
+#ifndef CRMSIM_SOURCE_DIR
+#define CRMSIM_SOURCE_DIR "."
+#endif
+
+namespace crmsim {
+namespace {
+
+// 10,000 contacts, default people, a week (a day in quick mode).
+sim::Scenario ten_thousand(int days) {
+  const nlohmann::json doc = {
+      {"name", "speed-10k"},
+      {"duration", std::to_string(days) + "d"},
+      {"sync", {{"contacts", {{"create_in_salesforce_as", "contact"}}}}},
+      {"population",
+       {{"hubspot_contacts", 10'000},
+        {"mqls", 400},
+        {"salesforce_leads", 1'000},
+        {"salesforce_contacts", 1'000},
+        {"accounts", 100}}}};
+  return sim::parse_scenario(doc).value();
+}
+
+void report(benchmark::State& state, const sim::RunResult& r, const sim::Scenario& s) {
+  if (!r.error.empty()) state.SkipWithError(r.error.c_str());
+  const double simulated = static_cast<double>((s.duration + s.settle).ms()) / 1000.0;
+  state.counters["simulated_s"] = simulated;
+  state.counters["wall_s"] = r.figures.wall_seconds;
+  state.counters["speedup"] = r.figures.simulated_per_wall;
+  state.counters["human_actions"] = static_cast<double>(r.figures.human_actions);
+  state.counters["sf_calls"] = static_cast<double>(r.figures.salesforce_calls);
+  state.counters["passed"] = r.passed ? 1 : 0;
+}
+
+void BM_SimulatedWeek10k(benchmark::State& state) {
+  const sim::Scenario s = ten_thousand(static_cast<int>(state.range(0)));
+  for (auto _ : state) {
+    const sim::RunResult r = sim::run_scenario(s, {});
+    report(state, r, s);
+  }
+  state.SetLabel(std::to_string(state.range(0)) + " simulated day(s), target >= 100000x");
+}
+
+void BM_SimulatedDay200k(benchmark::State& state) {
+  auto s = sim::load_scenario(CRMSIM_SOURCE_DIR "/scenarios/inclusion-list-200k.yaml");
+  if (!s) {
+    state.SkipWithError(s.error().message.c_str());
+    for (auto _ : state) {
+    }
+    return;
+  }
+  for (auto _ : state) {
+    const sim::RunResult r = sim::run_scenario(*s, {});
+    report(state, r, *s);
+  }
+  state.SetLabel("scenarios/inclusion-list-200k.yaml, target < 60 s wall");
+}
+
+const bool registered = [] {
+  benchmark::RegisterBenchmark("SimulatedWeek10k", BM_SimulatedWeek10k)
+      ->ArgName("days")
+      ->Arg(bench::quick() ? 1 : 7)
+      ->Iterations(1)
+      ->Unit(benchmark::kSecond)
+      ->UseRealTime();
+  if (!bench::quick())
+    benchmark::RegisterBenchmark("SimulatedDay200k", BM_SimulatedDay200k)
+        ->Iterations(1)
+        ->Unit(benchmark::kSecond)
+        ->UseRealTime();
+  return true;
+}();
+
+}  // namespace
+}  // namespace crmsim
