@@ -143,9 +143,13 @@ env::Result<std::unique_ptr<LinkStore>> LinkStore::open(const std::string& path)
   char* error = nullptr;
   // WAL with synchronous=NORMAL: a committed step survives a process crash
   // (what the engine's recovery relies on); only a power loss may drop the
-  // last few commits.
-  rc = sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", nullptr, nullptr,
-                    &error);
+  // last few commits. One engine owns its store: the exclusive lock spares
+  // two file-lock calls per transaction, and a second engine on the same
+  // file is refused (SQLITE_BUSY) instead of corrupting the sync.
+  rc = sqlite3_exec(db,
+                    "PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; "
+                    "PRAGMA synchronous=NORMAL;",
+                    nullptr, nullptr, &error);
   if (rc == SQLITE_OK) rc = sqlite3_exec(db, kSchema, nullptr, nullptr, &error);
   if (rc != SQLITE_OK) {
     std::string message = error != nullptr ? error : "schema";

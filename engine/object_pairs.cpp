@@ -336,33 +336,8 @@ SyncEngine::Pause SyncEngine::sync_pair_from_hubspot(const ObjectPairSettings& p
 }
 
 SyncEngine::Pause SyncEngine::sweep_object_pair(const ObjectPairSettings& pair) {
-  const std::string name = "hs:" + pair.link_kind();
-  Watermark mark = store_->watermark(name).value_or(Watermark{});
-  const env::Timestamp until = ports_.clock.now() - kSweepLag;
-  if (until <= mark.at) return Pause::kNone;
-  const auto props = pair_properties(pair);
-  std::string after;
-  for (int pages = 0; pages < kPagesPerStepMax; ++pages) {
-    auto page = hubspot_->search_modified(mark.at, until, props, after, pair.hubspot_type);
-    if (!page) return hubspot_failed(page.error());
-    Watermark next = mark;
-    std::vector<HsRecord> fresh;
-    for (auto& r : page->records) {
-      const env::Timestamp t = hs_modified(r);
-      if (t == mark.at && mark.ids_at.count(std::to_string(r.id))) continue;
-      if (t > next.at) next = Watermark{t, {}};
-      next.ids_at.insert(std::to_string(r.id));
-      fresh.push_back(std::move(r));
-    }
-    if (auto p = sync_pair_from_hubspot(pair, fresh); p != Pause::kNone) return p;
-    mark = std::move(next);
-    store_->put_watermark(name, mark);
-    if (page->after.empty() ||
-        std::stoll(page->after) + HubSpotClient::kSearchPageMax > kSearchResultsMax)
-      break;
-    after = page->after;
-  }
-  return Pause::kNone;
+  return sweep_pages("hs:" + pair.link_kind(), pair.hubspot_type, pair_properties(pair),
+                     [&](std::vector<HsRecord>& page) { return sync_pair_from_hubspot(pair, page); });
 }
 
 SyncEngine::Pause SyncEngine::poll_object_pair(const ObjectPairSettings& pair) {

@@ -1376,48 +1376,30 @@ SyncEngine::Pause SyncEngine::reconcile_companies(const std::map<std::string, Sf
 
 SyncEngine::Pause SyncEngine::sweep_companies() {
   if (!config_.companies.enabled || store_->link_count(kAccount) == 0) return Pause::kNone;
-  Watermark mark = store_->watermark("hs:companies").value_or(Watermark{});
-  const env::Timestamp until = ports_.clock.now() - kSweepLag;
-  if (until <= mark.at) return Pause::kNone;
-  const auto props = company_properties();
-  std::string after;
-  for (int pages = 0; pages < kPagesPerStepMax; ++pages) {
-    auto page = hubspot_->search_modified(mark.at, until, props, after, kCompanies);
-    if (!page) return hubspot_failed(page.error());
-    Watermark next = mark;
-    std::vector<std::string> accounts;
-    for (const auto& c : page->records) {
-      const env::Timestamp t =
-          env::parse_datetime(c.get("hs_lastmodifieddate")).value_or(c.updated_at);
-      if (t == mark.at && mark.ids_at.count(std::to_string(c.id))) continue;
-      if (t > next.at) next = Watermark{t, {}};
-      next.ids_at.insert(std::to_string(c.id));
-      // Only linked companies whose values moved since the last sync.
-      auto link = store_->link_by_hubspot(c.id, kCompanyLinks);
-      if (!link) continue;
-      const auto last = store_->synced_values(c.id, kCompanyLinks);
-      for (const auto& m : config_.companies.mappings) {
-        auto it = last.find(m.hubspot);
-        const std::string v =
-            m.hubspot == "domain" ? domain_of(c.get(m.hubspot)) : c.get(m.hubspot);
-        if (m.rule != SyncRule::kDontSync && (it == last.end() || it->second != v)) {
-          accounts.push_back(link->sf_id);
-          break;
-        }
-      }
-    }
-    std::map<std::string, SfRecord> found;
-    if (auto p = read_salesforce(kAccount, accounts, found); p != Pause::kNone) return p;
-    if (auto p = reconcile_companies(found); p != Pause::kNone) return p;
-    mark = std::move(next);
-    store_->put_watermark("hs:companies", mark);
-    // Search stops at 10,000 results: the next sweep goes on from the mark.
-    if (page->after.empty() ||
-        std::stoll(page->after) + HubSpotClient::kSearchPageMax > kSearchResultsMax)
-      break;
-    after = page->after;
-  }
-  return Pause::kNone;
+  return sweep_pages("hs:companies", kCompanies, company_properties(),
+                     [&](std::vector<HsRecord>& page) {
+                       std::vector<std::string> accounts;
+                       for (const auto& c : page) {
+                         // Only linked companies whose values moved since the last sync.
+                         auto link = store_->link_by_hubspot(c.id, kCompanyLinks);
+                         if (!link) continue;
+                         const auto last = store_->synced_values(c.id, kCompanyLinks);
+                         for (const auto& m : config_.companies.mappings) {
+                           auto it = last.find(m.hubspot);
+                           const std::string v = m.hubspot == "domain" ? domain_of(c.get(m.hubspot))
+                                                                       : c.get(m.hubspot);
+                           if (m.rule != SyncRule::kDontSync &&
+                               (it == last.end() || it->second != v)) {
+                             accounts.push_back(link->sf_id);
+                             break;
+                           }
+                         }
+                       }
+                       std::map<std::string, SfRecord> found;
+                       if (auto p = read_salesforce(kAccount, accounts, found); p != Pause::kNone)
+                         return p;
+                       return reconcile_companies(found);
+                     });
 }
 
 SyncEngine::Pause SyncEngine::poll_accounts() {
@@ -1849,23 +1831,11 @@ SyncEngine::Pause SyncEngine::sweep_activities(const std::string& type) {
   const ActivityShape* shape = shape_of(type);
   if (shape == nullptr || store_->link_count() == 0) return Pause::kNone;
   const std::string kind = "activity:" + type;
-  Watermark mark = store_->watermark("hs:" + type).value_or(Watermark{});
-  const env::Timestamp until = ports_.clock.now() - kSweepLag;
-  if (until <= mark.at) return Pause::kNone;
   std::vector<std::string> props = {"hs_timestamp", "hs_lastmodifieddate", shape->body};
   if (shape->subject != nullptr) props.push_back(shape->subject);
   if (type == "tasks") props.push_back("hs_task_status");
-  std::string after;
-  for (int pages = 0; pages < kPagesPerStepMax; ++pages) {
-    auto page = hubspot_->search_modified(mark.at, until, props, after, type);
-    if (!page) return hubspot_failed(page.error());
-    Watermark next = mark;
-    for (const auto& e : page->records) {
-      const env::Timestamp t =
-          env::parse_datetime(e.get("hs_lastmodifieddate")).value_or(e.updated_at);
-      if (t == mark.at && mark.ids_at.count(std::to_string(e.id))) continue;
-      if (t > next.at) next = Watermark{t, {}};
-      next.ids_at.insert(std::to_string(e.id));
+  return sweep_pages("hs:" + type, type, props, [&](std::vector<HsRecord>& page) -> Pause {
+    for (const auto& e : page) {
       SfFields fields;
       fields["Subject"] = shape->subject != nullptr && !e.get(shape->subject).empty()
                               ? e.get(shape->subject)
@@ -1924,11 +1894,43 @@ SyncEngine::Pause SyncEngine::sweep_activities(const std::string& type) {
       store_->commit();
       ++stats_.salesforce_task_creates;
     }
+    return Pause::kNone;
+  });
+}
+
+SyncEngine::Pause SyncEngine::sweep_pages(
+    const std::string& name, const std::string& type, const std::vector<std::string>& props,
+    const std::function<Pause(std::vector<HsRecord>&)>& on_page) {
+  Watermark mark = store_->watermark(name).value_or(Watermark{});
+  const env::Timestamp until = ports_.clock.now() - kSweepLag;
+  if (until <= mark.at) return Pause::kNone;
+  const char* modified = type == "contacts" ? "lastmodifieddate" : "hs_lastmodifieddate";
+  std::string after;
+  for (int pages = 0; pages < kPagesPerStepMax; ++pages) {
+    const env::Timestamp since = mark.at;
+    auto page = hubspot_->search_modified(since, until, props, after, type);
+    if (!page) return hubspot_failed(page.error());
+    Watermark next = mark;
+    std::vector<HsRecord> fresh;
+    for (auto& r : page->records) {
+      const env::Timestamp t = env::parse_datetime(r.get(modified)).value_or(r.updated_at);
+      if (t == mark.at && mark.ids_at.count(std::to_string(r.id))) continue;
+      if (t > next.at) next = Watermark{t, {}};
+      next.ids_at.insert(std::to_string(r.id));
+      fresh.push_back(std::move(r));
+    }
+    if (auto p = on_page(fresh); p != Pause::kNone) return p;
     mark = std::move(next);
-    store_->put_watermark("hs:" + type, mark);
-    if (page->after.empty() ||
-        std::stoll(page->after) + HubSpotClient::kSearchPageMax > kSearchResultsMax)
-      break;
+    store_->put_watermark(name, mark);
+    if (page->after.empty()) break;
+    // What on_page wrote left the window, so offsets into this query no
+    // longer hold: the next query starts at the mark. Only a page that did
+    // not move the mark (one busy millisecond) pages on by offset.
+    if (mark.at != since) {
+      after.clear();
+      continue;
+    }
+    if (std::stoll(page->after) + HubSpotClient::kSearchPageMax > kSearchResultsMax) break;
     after = page->after;
   }
   return Pause::kNone;
@@ -2421,8 +2423,18 @@ SyncEngine::Pause SyncEngine::sweep_hubspot() {
       if (auto p = flush(); p != Pause::kNone) return p;
     }
     if (page->after.empty()) break;
+    // Keyset paging: the next query starts at the newest record seen. Offsets
+    // would not hold: a record edited behind us (by a person, or by a flush)
+    // moves to the end of the order and would shift an unread one into the
+    // pages already read.
+    if (batch_mark.at > since) {
+      since = batch_mark.at;
+      after.clear();
+      continue;
+    }
+    // A page entirely within one millisecond pages on by offset; search
+    // stops at 10,000 results, and past that the millisecond is walked by id.
     after = page->after;
-    // Search stops at 10,000 results: start a new query where this one got.
     int64_t offset = 0;
     try {
       offset = std::stoll(after);
@@ -2430,15 +2442,9 @@ SyncEngine::Pause SyncEngine::sweep_hubspot() {
       offset = kSearchResultsMax;
     }
     if (offset + HubSpotClient::kSearchPageMax > kSearchResultsMax) {
-      if (since == batch_mark.at) {
-        // 10,000 records share one millisecond (an import): walk the rest
-        // of that millisecond by id, then go on just after it.
-        if (auto p = sweep_millisecond(since, props, batch_mark, batch, flush); p != Pause::kNone)
-          return p;
-        since = since + env::Duration::millis(1);
-      } else {
-        since = batch_mark.at;
-      }
+      if (auto p = sweep_millisecond(since, props, batch_mark, batch, flush); p != Pause::kNone)
+        return p;
+      since = since + env::Duration::millis(1);
       after.clear();
     }
   }

@@ -167,6 +167,12 @@ class SyncEngine {
   Pause sweep_millisecond(env::Timestamp at, const std::vector<std::string>& props,
                           Watermark& batch_mark, std::vector<HsRecord>& batch,
                           const std::function<Pause()>& flush);
+  // Walks `type`'s records modified since the watermark `name` (up to
+  // now - kSweepLag) a search page at a time, handing each page's new
+  // records to `on_page` and moving the watermark after it.
+  Pause sweep_pages(const std::string& name, const std::string& type,
+                    const std::vector<std::string>& props,
+                    const std::function<Pause(std::vector<HsRecord>&)>& on_page);
   Pause refresh_inclusion_list();
   Pause drain_inbox();
   Pause retry_failures();

@@ -550,8 +550,33 @@ void Portal::write(ObjectRecord& r, const PropertyMap& changes, const WriteSourc
     }
   }
   r.updated_at = now;
-  r.properties[r.type->last_modified_property] = env::format_hubspot_datetime(now);
+  touch(r, now);
   update_lists(r);
+}
+
+void Portal::forget_modified(const ObjectRecord& r) {
+  const std::string* old = r.get(r.type->last_modified_property);
+  if (old == nullptr) return;
+  if (auto t = env::parse_datetime(*old))
+    if (auto index = modified_.find(r.type->name); index != modified_.end())
+      index->second.erase({t->ms_since_epoch(), r.id});
+}
+
+void Portal::touch(ObjectRecord& r, env::Timestamp at) {
+  forget_modified(r);
+  r.properties[r.type->last_modified_property] = env::format_hubspot_datetime(at);
+  modified_[r.type->name].emplace(at.ms_since_epoch(), r.id);
+}
+
+std::vector<uint64_t> Portal::ids_modified_since(std::string_view type,
+                                                 env::Timestamp since) const {
+  std::vector<uint64_t> out;
+  auto index = modified_.find(type);
+  if (index == modified_.end()) return out;
+  for (auto it = index->second.lower_bound({since.ms_since_epoch(), 0}); it != index->second.end();
+       ++it)
+    out.push_back(it->second);
+  return out;
 }
 
 uint32_t Portal::source_index(const WriteSource& source) {
@@ -623,7 +648,7 @@ env::Result<uint64_t, HsError> Portal::create(std::string_view type_name,
   add_history(r, "createdate", r.properties["createdate"], source);
   write(r, changes.value(), source);
   r.indexed = std::nullopt;  // not searchable until indexed
-  r.properties[type->last_modified_property] = env::format_hubspot_datetime(now);
+  touch(r, now);
   update_lists(r);
   if (type->name == "contacts" && settings_.auto_create_companies)
     auto_associate_company(r, source);
@@ -738,7 +763,7 @@ env::Result<env::Ok, HsError> Portal::restore(std::string_view type_name, uint64
     e.at = clock_.now();
     emit(std::move(e));
   }
-  r->properties[r->type->last_modified_property] = env::format_hubspot_datetime(clock_.now());
+  touch(*r, clock_.now());
   update_lists(*r);
   return env::Ok{};
 }
@@ -758,6 +783,7 @@ env::Result<env::Ok, HsError> Portal::gdpr_delete(std::string_view type_name, ui
   for (auto& [list_id, l] : lists_) {
     if (l.object_type == type) l.members.erase(id);
   }
+  forget_modified(*r);
   records_[type].erase(id);
   return env::Ok{};
 }

@@ -218,6 +218,11 @@ class Portal {
   const ObjectRecord* find_by(std::string_view type, std::string_view property,
                               std::string_view value) const;
   const std::map<uint64_t, ObjectRecord>& records(std::string_view type) const;
+  // The ids of `type`'s records last modified at or after `since` (by the
+  // type's last-modified property, as it is now), in no particular order:
+  // what a search on last-modified can only match among, since the search
+  // index only ever lags behind to older values.
+  std::vector<uint64_t> ids_modified_since(std::string_view type, env::Timestamp since) const;
 
   // Associations (both directions are kept).
   env::Result<env::Ok, HsError> associate(std::string_view from_type, uint64_t from_id,
@@ -300,6 +305,11 @@ class Portal {
   uint64_t portal_id_ = 4'600'000;
   uint64_t next_id_ = 101;
   std::map<std::string, std::map<uint64_t, ObjectRecord>> records_;  // by type name
+  // (last modified, id) per type name, for ids_modified_since.
+  std::map<std::string, std::set<std::pair<int64_t, uint64_t>>, std::less<>> modified_;
+  // Sets the record's last-modified property to `at`, keeping modified_.
+  void touch(ObjectRecord& r, env::Timestamp at);
+  void forget_modified(const ObjectRecord& r);
   std::map<std::string, uint64_t> emails_;  // lower-case email -> live contact id
   std::map<AssociationKey, std::map<uint64_t, std::set<int>>> associations_;
   void emit(const ChangeEvent& event) const {

@@ -1,6 +1,7 @@
 #include "mocks/hubspot/search.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cctype>
 #include <cmath>
 #include <set>
@@ -145,6 +146,31 @@ env::Result<SearchRequest, HsError> parse_search(const ObjectTypeDef& type, std:
   return r;
 }
 
+namespace {
+
+// When the request is one filter group bounding the type's last-modified
+// property from below (a sweep), that bound.
+std::optional<env::Timestamp> modified_lower_bound(const ObjectTypeDef& type,
+                                                   const SearchRequest& r) {
+  if (r.groups.size() != 1) return std::nullopt;
+  for (const Filter& f : r.groups[0].filters) {
+    if (f.property != type.last_modified_property) continue;
+    if (f.op != "GTE" && f.op != "GT" && f.op != "BETWEEN" && f.op != "EQ") continue;
+    const std::string& v = f.value;
+    if (!v.empty() && std::all_of(v.begin(), v.end(), [](unsigned char c) { return std::isdigit(c); })) {
+      int64_t ms = 0;
+      if (std::from_chars(v.data(), v.data() + v.size(), ms).ec == std::errc())
+        return env::Timestamp::from_ms(ms);
+      continue;
+    }
+    if (auto t = env::parse_datetime(v)) return t;
+    if (auto t = env::parse_date(v)) return t;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 env::Result<SearchPage, HsError> search(const Portal& portal, const ObjectTypeDef& type,
                                         const SearchRequest& r) {
   struct Hit {
@@ -156,10 +182,10 @@ env::Result<SearchPage, HsError> search(const Portal& portal, const ObjectTypeDe
                                                             "phone",  "company",   "name",
                                                             "domain", "dealname",  "subject"};
   const std::string query = lower(r.query);
-  for (const auto& [id, record] : portal.records(type.name)) {
-    if (record.archived) continue;
+  auto consider = [&](const ObjectRecord& record) {
+    if (record.archived) return;
     const auto* view = portal.indexed_view(record);
-    if (view == nullptr) continue;
+    if (view == nullptr) return;
     bool match = r.groups.empty();
     for (const FilterGroup& g : r.groups) {
       if (std::all_of(g.filters.begin(), g.filters.end(),
@@ -176,6 +202,16 @@ env::Result<SearchPage, HsError> search(const Portal& portal, const ObjectTypeDe
           });
     }
     if (match) hits.push_back({&record, view});
+  };
+  const auto& table = portal.records(type.name);
+  if (auto since = modified_lower_bound(type, r)) {
+    // Only records modified since can match: visit those, in id order.
+    auto ids = portal.ids_modified_since(type.name, *since);
+    std::sort(ids.begin(), ids.end());
+    for (uint64_t id : ids)
+      if (auto it = table.find(id); it != table.end()) consider(it->second);
+  } else {
+    for (const auto& [id, record] : table) consider(record);
   }
   if (!r.sort_property.empty()) {
     // Sort keys are computed once per hit: numbers and instants as numbers,

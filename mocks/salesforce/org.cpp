@@ -544,9 +544,11 @@ void Org::rollback_changes() {
     Record* current = mutable_find(it->id);
     CRMSIM_ASSERT(current != nullptr, "undo of a record that vanished");
     if (!current->deleted) index_erase(*current);
+    if (current->deleted) recycle_bin_[current->object].erase(current->id);
     if (it->before) {
       *current = std::move(*it->before);
       if (!current->deleted) index_insert(*current);
+      if (current->deleted) recycle_bin_[current->object].insert(current->id);
     } else {
       table_of(it->id)->erase(it->id);
     }
@@ -799,8 +801,42 @@ env::Result<env::Ok, ApiError> Org::check_record(std::string_view user_id, const
   return env::Ok{};
 }
 
+namespace {
+
+// SystemModstamp's text, or "" for an object without one.
+std::string modstamp_of(const Record& record) {
+  const FieldDef* f = record.object->field("SystemModstamp");
+  return f == nullptr
+             ? std::string()
+             : record.get(static_cast<size_t>(f - record.object->fields.data())).to_text();
+}
+
+}  // namespace
+
+std::vector<const Record*> Org::deleted_records(const ObjectDef& object) const {
+  std::vector<const Record*> out;
+  auto bin = recycle_bin_.find(&object);
+  if (bin == recycle_bin_.end()) return out;
+  for (const auto& id : bin->second)
+    if (const Record* r = find(id)) out.push_back(r);
+  return out;
+}
+
+std::vector<std::string> Org::ids_modified_since(const ObjectDef& object, const std::string& from,
+                                                 bool inclusive) const {
+  std::vector<std::string> out;
+  auto table = modstamps_.find(&object);
+  if (table == modstamps_.end()) return out;
+  for (auto it = table->second.lower_bound({from, std::string()}); it != table->second.end();
+       ++it)
+    if (inclusive || it->first != from) out.push_back(it->second);
+  return out;
+}
+
 void Org::index_insert(const Record& record) {
   const ObjectDef& object = *record.object;
+  if (std::string stamp = modstamp_of(record); !stamp.empty())
+    modstamps_[&object].emplace(std::move(stamp), record.id);
   for (size_t i = 0; i < object.fields.size(); ++i) {
     const FieldDef& f = object.fields[i];
     if (!f.unique && !(f.type == FieldType::kEmail && f.name == "Email")) continue;
@@ -812,6 +848,8 @@ void Org::index_insert(const Record& record) {
 
 void Org::index_erase(const Record& record) {
   const ObjectDef& object = *record.object;
+  if (auto table = modstamps_.find(&object); table != modstamps_.end())
+    table->second.erase({modstamp_of(record), record.id});
   for (size_t i = 0; i < object.fields.size(); ++i) {
     const Value& v = record.get(i);
     if (v.is_blank()) continue;
@@ -951,6 +989,7 @@ env::Result<env::Ok, ApiError> Org::remove(std::string_view user_id, std::string
     index_erase(rec);
     rec.deleted = true;
     rec.deleted_at = clock_.now();
+    recycle_bin_[rec.object].insert(rec.id);
     rec.set("IsDeleted", true);
     rec.set("SystemModstamp", now);
     rec.set("LastModifiedDate", now);
@@ -969,6 +1008,7 @@ env::Result<env::Ok, ApiError> Org::undelete(std::string_view user_id, std::stri
   if (auto ok = check_record(user_id, *r, nullptr); !ok.ok()) return fail(ok.error());
   log_undo(r->id);
   r->deleted = false;
+  recycle_bin_[r->object].erase(r->id);
   r->set("IsDeleted", false);
   stamp(*r, user_id, false);
   index_insert(*r);

@@ -172,6 +172,13 @@ class Org {
                                                       std::string_view field,
                                                       std::string_view value) const;
   size_t record_count() const;
+  // `object`'s records in the recycle bin, in id order.
+  std::vector<const Record*> deleted_records(const ObjectDef& object) const;
+  // The ids of `object`'s live records whose SystemModstamp is at or after
+  // (`inclusive`) or after `from` (Salesforce's text form), in modstamp
+  // order: what a poll on SystemModstamp can only match among.
+  std::vector<std::string> ids_modified_since(const ObjectDef& object, const std::string& from,
+                                              bool inclusive) const;
 
   // Field writes that set a field to the value it already had (an update
   // that changed nothing in that field), newest last: how a sync's echo
@@ -238,6 +245,10 @@ class Org {
   std::map<std::string, std::map<std::string, Record>, std::less<>> records_;
   // Unique and email indexes: (object, field index, lower-case value) -> ids.
   std::map<std::tuple<std::string, size_t, std::string>, std::set<std::string>> index_;
+  // Ids of the records in the recycle bin, per object.
+  std::map<const ObjectDef*, std::set<std::string>> recycle_bin_;
+  // Live records by (SystemModstamp text, id), per object.
+  std::map<const ObjectDef*, std::set<std::pair<std::string, std::string>>> modstamps_;
   std::optional<std::vector<Undo>> undo_;
   std::deque<UnchangedWrite> unchanged_writes_;
   // Parsed custom formula conditions, by their text.

@@ -129,6 +129,12 @@ std::optional<std::vector<std::string>> candidates(const Org& org, const ObjectD
       if (auto ids = candidates(org, object, child)) return ids;
     return std::nullopt;
   }
+  // SystemModstamp >= / > a datetime: the modstamp index (a poll).
+  if (c.kind == Condition::Kind::kCompare && (c.op == CompareOp::kGe || c.op == CompareOp::kGt) &&
+      c.field.parts.size() == 1 && env::iequals(c.field.parts[0], "SystemModstamp") &&
+      c.values.size() == 1 && c.values[0].kind == Literal::Kind::kDateTime)
+    return org.ids_modified_since(object, env::format_salesforce_datetime(c.values[0].instant),
+                                  c.op == CompareOp::kGe);
   const bool eq = c.kind == Condition::Kind::kCompare && c.op == CompareOp::kEq;
   if ((!eq && c.kind != Condition::Kind::kIn) || c.field.parts.size() != 1) return std::nullopt;
   std::vector<std::string> out;

@@ -983,10 +983,19 @@ struct RestRoutes {
     covered = env::Timestamp::from_ms(covered.ms_since_epoch() - covered.ms_since_epoch() % 60'000);
     json items = json::array();
     std::optional<env::Timestamp> earliest;
-    for (const auto& [id, r] : org().records(*o)) {
+    // Deleted: the recycle bin only; updated: the live records (id order).
+    std::vector<const Record*> candidates;
+    if (deleted) {
+      candidates = org().deleted_records(*o);
+    } else {
+      for (const auto& [id, r] : org().records(*o))
+        if (!r.deleted) candidates.push_back(&r);
+    }
+    for (const Record* record : candidates) {
+      const Record& r = *record;
+      const std::string& id = r.id;
       if (org().access(c.user_id, r) == Access::kNone) continue;
       if (deleted) {
-        if (!r.deleted) continue;
         if (!earliest || r.deleted_at < *earliest) earliest = r.deleted_at;
         if (r.deleted_at < *start || r.deleted_at >= covered) continue;
         items.push_back(
