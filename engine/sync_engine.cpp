@@ -458,7 +458,12 @@ SyncEngine::Pause SyncEngine::find_salesforce_by_email(const std::vector<std::st
     if (list.size() > kScanThreshold) {
       // A scan reads every email of the object, 2,000 per call; worth it
       // when the object is small next to the emails looked up.
-      auto page = salesforce_->query(select(object) + " WHERE Email != null" + live(object));
+      std::string own_recent;
+      if (sweep_started_ && !salesforce_->user_id().empty())
+        own_recent = " AND (CreatedById != " + soql_quote(salesforce_->user_id()) +
+                     " OR CreatedDate < " + env::format_salesforce_datetime(*sweep_started_) + ")";
+      auto page = salesforce_->query(select(object) + " WHERE Email != null" + live(object) +
+                                     own_recent);
       if (!page) return salesforce_failed(page.error());
       const size_t scan_calls = static_cast<size_t>((page->total_size + 1999) / 2000);
       if (scan_calls <= in_query_calls) {
@@ -2388,6 +2393,12 @@ SyncEngine::Pause SyncEngine::sweep_hubspot() {
   Watermark mark = store_->watermark("hs:contacts").value_or(Watermark{});
   const env::Timestamp until = ports_.clock.now() - kSweepLag;
   if (until <= mark.at) return Pause::kNone;
+  // Salesforce keeps CreatedDate to the second: a second's margin.
+  sweep_started_ = ports_.clock.now() - env::Duration::seconds(1);
+  struct Done {
+    std::optional<env::Timestamp>& started;
+    ~Done() { started.reset(); }
+  } done{sweep_started_};
   const auto props = hubspot_properties();
   // Records are synced in large batches (one dedupe for many records is
   // what lets the batched strategy scan instead of looking up); the

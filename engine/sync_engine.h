@@ -371,6 +371,11 @@ class SyncEngine {
   env::Timestamp hubspot_paused_until_;
   env::Timestamp salesforce_paused_until_;
   std::string last_problem_;
+  // When the sweep under way began: the Salesforce records this engine
+  // created since then are linked to contacts of the same sweep, whose
+  // emails HubSpot keeps unique, so a dedupe scan can leave them out
+  // (rescanning them made a large batched initial sync grow quadratically).
+  std::optional<env::Timestamp> sweep_started_;
   std::string setup_error_;
   std::deque<std::string> notices_;
   // Owners, matched by lower-case email.
