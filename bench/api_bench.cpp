@@ -141,9 +141,20 @@ struct World {
   }
 };
 
-size_t expected_synced(int contacts, bool list) {
-  return list ? static_cast<size_t>(contacts * kListShare) : static_cast<size_t>(contacts);
-}
+// One benchmark's arguments: strategy, contacts, inclusion list or not.
+struct Case {
+  Strategy strategy;
+  int contacts;
+  bool list;
+  size_t expected;  // contacts that must end up linked
+
+  explicit Case(const benchmark::State& state)
+      : strategy(static_cast<Strategy>(state.range(0))),
+        contacts(static_cast<int>(state.range(1))),
+        list(state.range(2) != 0),
+        expected(list ? static_cast<size_t>(contacts * kListShare)
+                      : static_cast<size_t>(contacts)) {}
+};
 
 std::string label(Strategy strategy, bool list) {
   return std::string(engine::strategy_name(strategy)) + (list ? ", inclusion list" : ", no list");
@@ -152,10 +163,8 @@ std::string label(Strategy strategy, bool list) {
 // HubSpot contacts, none in Salesforce yet: the initial push, until every
 // eligible contact is linked.
 void BM_InitialSync(benchmark::State& state) {
-  const auto strategy = static_cast<Strategy>(state.range(0));
-  const int contacts = static_cast<int>(state.range(1));
-  const bool list = state.range(2) != 0;
-  const size_t expected = expected_synced(contacts, list);
+  const Case c(state);
+  const auto [strategy, contacts, list, expected] = c;
   for (auto _ : state) {
     state.PauseTiming();
     World w;
@@ -190,10 +199,8 @@ void BM_InitialSync(benchmark::State& state) {
 // contacts in HubSpot and 2% of the Salesforce contacts, spread over the
 // day; the engine runs as it would, polling every 15 minutes.
 void BM_SteadyDay(benchmark::State& state) {
-  const auto strategy = static_cast<Strategy>(state.range(0));
-  const int contacts = static_cast<int>(state.range(1));
-  const bool list = state.range(2) != 0;
-  const size_t expected = expected_synced(contacts, list);
+  const Case c(state);
+  const auto [strategy, contacts, list, expected] = c;
   for (auto _ : state) {
     state.PauseTiming();
     World w;

@@ -340,6 +340,33 @@ SyncEngine::Pause SyncEngine::sweep_object_pair(const ObjectPairSettings& pair) 
                      [&](std::vector<HsRecord>& page) { return sync_pair_from_hubspot(pair, page); });
 }
 
+bool SyncEngine::salesforce_moved(const ObjectPairSettings& pair, uint64_t hs_id,
+                                  const SfRecord& record) const {
+  const auto last = store_->synced_values(hs_id, pair.link_kind());
+  for (const auto& m : pair.mappings) {
+    auto it = last.find(m.hubspot);
+    if (m.rule != SyncRule::kDontSync &&
+        (it == last.end() || !same_value(m.hubspot, it->second, record.get(m.contact_field))))
+      return true;
+  }
+  return false;
+}
+
+SyncEngine::Pause SyncEngine::reconcile_from_salesforce(
+    const ObjectPairSettings& pair, const std::map<uint64_t, const SfRecord*>& changed) {
+  if (changed.empty()) return Pause::kNone;
+  std::vector<uint64_t> ids;
+  for (const auto& [id, r] : changed) ids.push_back(id);
+  std::map<uint64_t, HsRecord> found;
+  if (auto p = read_hubspot(ids, found, pair_properties(pair), pair.hubspot_type);
+      p != Pause::kNone)
+    return p;
+  std::vector<PairedRecords> linked;
+  for (const auto& [id, r] : changed)
+    if (auto it = found.find(id); it != found.end()) linked.push_back({&it->second, r});
+  return reconcile_object_pairs(pair, linked);
+}
+
 SyncEngine::Pause SyncEngine::poll_object_pair(const ObjectPairSettings& pair) {
   if (pair.direction != ObjectDirection::kBoth) return Pause::kNone;
   const std::string kind = pair.link_kind();
@@ -359,28 +386,9 @@ SyncEngine::Pause SyncEngine::poll_object_pair(const ObjectPairSettings& pair) {
             creates.push_back(r);
             continue;
           }
-          const auto last = store_->synced_values(link->hs_id, kind);
-          for (const auto& m : pair.mappings) {
-            auto it = last.find(m.hubspot);
-            if (m.rule != SyncRule::kDontSync &&
-                (it == last.end() || !same_value(m.hubspot, it->second, r.get(m.contact_field)))) {
-              linked_sf[link->hs_id] = &r;
-              break;
-            }
-          }
+          if (salesforce_moved(pair, link->hs_id, r)) linked_sf[link->hs_id] = &r;
         }
-        if (!linked_sf.empty()) {
-          std::vector<uint64_t> ids;
-          for (const auto& [id, r] : linked_sf) ids.push_back(id);
-          std::map<uint64_t, HsRecord> found;
-          if (auto p = read_hubspot(ids, found, pair_properties(pair), pair.hubspot_type);
-              p != Pause::kNone)
-            return p;
-          std::vector<PairedRecords> linked;
-          for (const auto& [id, r] : linked_sf)
-            if (auto it = found.find(id); it != found.end()) linked.push_back({&it->second, r});
-          if (auto p = reconcile_object_pairs(pair, linked); p != Pause::kNone) return p;
-        }
+        if (auto p = reconcile_from_salesforce(pair, linked_sf); p != Pause::kNone) return p;
         if (auto p = create_pairs_in_hubspot(pair, creates); p != Pause::kNone) return p;
         mark = std::move(next);
         store_->put_watermark(name, mark);

@@ -1613,27 +1613,9 @@ SyncEngine::Pause SyncEngine::sync_deals(const std::vector<SfRecord>& opportunit
       continue;
     }
     // Only opportunities whose mapped values moved since the last sync.
-    const auto last = store_->synced_values(link->hs_id, kDealLinks);
-    for (const auto& m : pair.mappings) {
-      auto it = last.find(m.hubspot);
-      if (m.rule != SyncRule::kDontSync &&
-          (it == last.end() || !same_value(m.hubspot, it->second, o.get(m.contact_field)))) {
-        changed[link->hs_id] = &o;
-        break;
-      }
-    }
+    if (salesforce_moved(pair, link->hs_id, o)) changed[link->hs_id] = &o;
   }
-  if (!changed.empty()) {
-    std::vector<uint64_t> ids;
-    for (const auto& [id, o] : changed) ids.push_back(id);
-    std::map<uint64_t, HsRecord> found;
-    if (auto p = read_hubspot(ids, found, pair_properties(pair), kDeals); p != Pause::kNone)
-      return p;
-    std::vector<PairedRecords> linked;
-    for (const auto& [id, o] : changed)
-      if (auto it = found.find(id); it != found.end()) linked.push_back({&it->second, o});
-    if (auto p = reconcile_object_pairs(pair, linked); p != Pause::kNone) return p;
-  }
+  if (auto p = reconcile_from_salesforce(pair, changed); p != Pause::kNone) return p;
   // Creates, each behind an intent (found again by its opportunity id).
   std::vector<std::pair<std::string, uint64_t>> created;  // opportunity -> deal
   for (const auto& [o, values] : creates) {

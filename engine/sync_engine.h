@@ -291,6 +291,14 @@ class SyncEngine {
                                const std::vector<HsRecord>& records);
   Pause reconcile_object_pairs(const ObjectPairSettings& pair,
                                const std::vector<PairedRecords>& linked);
+  // Whether a linked Salesforce record's mapped values moved since the
+  // last sync.
+  bool salesforce_moved(const ObjectPairSettings& pair, uint64_t hs_id,
+                        const SfRecord& record) const;
+  // Reads the HubSpot side of these changed Salesforce records (by HubSpot
+  // id) and reconciles each pair.
+  Pause reconcile_from_salesforce(const ObjectPairSettings& pair,
+                                  const std::map<uint64_t, const SfRecord*>& changed);
   Pause create_pairs_in_salesforce(const ObjectPairSettings& pair,
                                    const std::vector<HsRecord>& records);
   Pause create_pairs_in_hubspot(const ObjectPairSettings& pair,
