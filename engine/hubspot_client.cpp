@@ -490,4 +490,34 @@ env::Result<std::pair<std::vector<uint64_t>, std::string>, HsError> HubSpotClien
   return out;
 }
 
+env::Result<std::set<uint64_t>, HsError> HubSpotClient::members_among(
+    uint64_t list_id, const std::vector<uint64_t>& contacts) {
+  CRMSIM_ASSERT(contacts.size() <= kBatchInputsMax, "a batch holds at most 100 inputs");
+  std::set<uint64_t> out;
+  if (contacts.empty()) return out;
+  json body = {{"inputs", json::array()}};
+  for (uint64_t id : contacts)
+    body["inputs"].push_back({{"objectTypeId", "0-1"}, {"recordId", std::to_string(id)}});
+  auto reply = call(env::Method::kPost, "/crm/v3/lists/records/memberships/batch/read", body.dump());
+  if (!reply) return fail(reply.error());
+  json j = json::parse(reply->body, nullptr, false);
+  if (!j.is_object() || !j.contains("results") || !j["results"].is_array())
+    return fail(HsError{reply->status, "BAD_RESPONSE", "memberships answer without results", ""});
+  // listId is a number in v3 answers and a string in later versions.
+  auto id_of = [](const json& v) -> std::optional<uint64_t> {
+    if (v.is_number_unsigned()) return v.get<uint64_t>();
+    if (is_id(v)) return std::stoull(v.get<std::string>());
+    return std::nullopt;
+  };
+  for (const auto& r : j["results"]) {
+    if (!r.is_object() || !is_id(r.value("recordId", json()))) continue;
+    const json& lists = r.value("recordListMemberships", json::array());
+    if (!lists.is_array()) continue;
+    for (const auto& m : lists)
+      if (m.is_object() && id_of(m.value("listId", json())) == list_id)
+        out.insert(std::stoull(r["recordId"].get<std::string>()));
+  }
+  return out;
+}
+
 }  // namespace crmsim::engine

@@ -139,6 +139,10 @@ class HubSpotClient {
   // One page of a list's members.
   env::Result<std::pair<std::vector<uint64_t>, std::string>, HsError> list_members(
       uint64_t list_id, const std::string& after);
+  // Which of up to kBatchInputsMax contacts are members of the list (one
+  // batch read of the records' list memberships).
+  env::Result<std::set<uint64_t>, HsError> members_among(uint64_t list_id,
+                                                         const std::vector<uint64_t>& contacts);
 
   uint64_t calls() const { return calls_; }
   // When the last 429's window frees.

@@ -38,7 +38,6 @@ constexpr const char* kAccountMarker = "__account";
 // value for. Never synced back to HubSpot as a value.
 constexpr const char* kNotProvided = "[not provided]";
 // Inclusion-list refreshes triggered by the inbox, at most this often.
-constexpr env::Duration kListRefreshIntervalMin = env::Duration::minutes(1);
 // Pause after a transient failure that says nothing about when to retry.
 constexpr env::Duration kTransientPause = env::Duration::minutes(1);
 
@@ -2506,7 +2505,46 @@ SyncEngine::Pause SyncEngine::refresh_inclusion_list() {
     if (!members.count(id)) store_->remove_list_member(id);
   store_->commit();
   list_members_ = std::move(members);
-  store_->put_meta("list_refreshed_ms", std::to_string(now.ms_since_epoch()));
+  return Pause::kNone;
+}
+
+SyncEngine::Pause SyncEngine::check_new_members(const std::vector<uint64_t>& ids,
+                                                std::set<uint64_t>& joined) {
+  if (config_.contacts.inclusion_list.empty()) return Pause::kNone;
+  std::vector<uint64_t> unknown;
+  for (uint64_t id : ids)
+    if (!list_members_.count(id)) unknown.push_back(id);
+  if (unknown.empty()) return Pause::kNone;
+  // Reading these contacts' memberships costs a call per 100 of them;
+  // reading the whole list, a call per 250 members (and catches leavers):
+  // whichever is fewer.
+  const size_t batch_calls =
+      (unknown.size() + HubSpotClient::kBatchInputsMax - 1) / HubSpotClient::kBatchInputsMax;
+  const size_t list_calls =
+      list_members_.size() / static_cast<size_t>(HubSpotClient::kMembershipPageMax) + 1;
+  if (!inclusion_list_id_ || batch_calls >= list_calls) {
+    const auto before = list_members_;
+    if (auto p = refresh_inclusion_list(); p != Pause::kNone) return p;
+    for (uint64_t id : unknown)
+      if (list_members_.count(id) && !before.count(id)) joined.insert(id);
+    return Pause::kNone;
+  }
+  for (size_t at = 0; at < unknown.size(); at += HubSpotClient::kBatchInputsMax) {
+    const std::vector<uint64_t> chunk(
+        unknown.begin() + static_cast<std::ptrdiff_t>(at),
+        unknown.begin() +
+            static_cast<std::ptrdiff_t>(std::min(unknown.size(), at + HubSpotClient::kBatchInputsMax)));
+    auto members = hubspot_->members_among(*inclusion_list_id_, chunk);
+    if (!members) return hubspot_failed(members.error());
+    if (members->empty()) continue;
+    store_->begin();
+    for (uint64_t id : *members) {
+      store_->add_list_member(id);
+      list_members_.insert(id);
+      joined.insert(id);
+    }
+    store_->commit();
+  }
   return Pause::kNone;
 }
 
@@ -2514,17 +2552,6 @@ SyncEngine::Pause SyncEngine::drain_inbox() {
   for (int pass = 0; pass < kInboxPassesPerStepMax; ++pass) {
     const auto items = store_->inbox_peek(kInboxBatchMax);
     if (items.empty()) return Pause::kNone;
-    // A record not yet known to be in the inclusion list may just have
-    // joined it: refresh the list, at most once a minute.
-    if (!config_.contacts.inclusion_list.empty()) {
-      bool unknown = false;
-      for (const auto& i : items) unknown = unknown || !list_members_.count(i.hs_id);
-      const env::Timestamp refreshed =
-          env::Timestamp::from_ms(std::stoll(store_->meta("list_refreshed_ms").value_or("0")));
-      if (unknown && ports_.clock.now() - refreshed >= kListRefreshIntervalMin) {
-        if (auto p = refresh_inclusion_list(); p != Pause::kNone) return p;
-      }
-    }
     std::vector<uint64_t> ids;
     std::set<uint64_t> forced;
     for (const auto& i : items) {
@@ -2532,6 +2559,9 @@ SyncEngine::Pause SyncEngine::drain_inbox() {
       if (i.reason == "list_join" || i.reason == "retry" || i.reason == "recovery")
         forced.insert(i.hs_id);
     }
+    // A record not yet known to be in the inclusion list may just have
+    // joined it; one that joined syncs even if nothing else changed.
+    if (auto p = check_new_members(ids, forced); p != Pause::kNone) return p;
     std::map<uint64_t, HsRecord> found;
     if (auto p = read_hubspot(ids, found); p != Pause::kNone) return p;
     std::vector<HsRecord> records;

@@ -174,6 +174,10 @@ class SyncEngine {
                     const std::vector<std::string>& props,
                     const std::function<Pause(std::vector<HsRecord>&)>& on_page);
   Pause refresh_inclusion_list();
+  // Finds which of these contacts, not known to be in the inclusion list,
+  // have joined it (adding them to `joined`): a batch read of their
+  // memberships, or the whole list when that is fewer calls.
+  Pause check_new_members(const std::vector<uint64_t>& ids, std::set<uint64_t>& joined);
   Pause drain_inbox();
   Pause retry_failures();
 

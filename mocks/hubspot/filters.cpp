@@ -104,13 +104,15 @@ bool groups_match(const ObjectTypeDef& type, const std::vector<FilterGroup>& gro
   });
 }
 
-bool filter_matches(const ObjectTypeDef& type, const Filter& f, const PropertyMap& props) {
+namespace {
+
+PropertyType type_of(const ObjectTypeDef& type, const Filter& f) {
   const PropertyDef* def = type.property(f.property);
-  const PropertyType t = def == nullptr ? PropertyType::kString : def->type;
-  auto it = props.find(f.property);
-  const bool has = it != props.end() && !it->second.empty();
-  const std::string_view stored = has ? std::string_view(it->second) : std::string_view();
-  // The filter's own values are parsed once per filter, not per record.
+  return def == nullptr ? PropertyType::kString : def->type;
+}
+
+// The filter's own values are parsed once per filter, not per record.
+const Filter::Ordinals& ordinals_of(const Filter& f, PropertyType t) {
   if (!f.ordinals || f.ordinals->type != t) {
     Filter::Ordinals o;
     o.type = t;
@@ -121,7 +123,44 @@ bool filter_matches(const ObjectTypeDef& type, const Filter& f, const PropertyMa
     }
     f.ordinals = std::move(o);
   }
-  const Filter::Ordinals& known = *f.ordinals;
+  return *f.ordinals;
+}
+
+}  // namespace
+
+std::optional<bool> filter_matches_ordinal(const ObjectTypeDef& type, const Filter& f,
+                                           double value) {
+  const PropertyType t = type_of(type, f);
+  if (!is_ordered(t)) return std::nullopt;
+  const Filter::Ordinals& known = ordinals_of(f, t);
+  auto is = [&](const std::optional<double>& b) { return b && value == *b; };
+  const std::string& op = f.op;
+  if (op == "HAS_PROPERTY") return true;
+  if (op == "NOT_HAS_PROPERTY") return false;
+  if (op == "EQ") return is(known.value);
+  if (op == "NEQ") return !is(known.value);
+  if (op == "IN" || op == "NOT_IN") {
+    const bool any = std::any_of(known.values.begin(), known.values.end(), is);
+    return op == "IN" ? any : !any;
+  }
+  if (op == "BETWEEN")
+    return known.value && known.high_value && value >= *known.value && value <= *known.high_value;
+  if (!known.value) return op == "LT" || op == "LTE" || op == "GT" || op == "GTE"
+                               ? std::optional<bool>(false)
+                               : std::nullopt;
+  if (op == "LT") return value < *known.value;
+  if (op == "LTE") return value <= *known.value;
+  if (op == "GT") return value > *known.value;
+  if (op == "GTE") return value >= *known.value;
+  return std::nullopt;
+}
+
+bool filter_matches(const ObjectTypeDef& type, const Filter& f, const PropertyMap& props) {
+  const PropertyType t = type_of(type, f);
+  auto it = props.find(f.property);
+  const bool has = it != props.end() && !it->second.empty();
+  const std::string_view stored = has ? std::string_view(it->second) : std::string_view();
+  const Filter::Ordinals& known = ordinals_of(f, t);
   auto equals_at = [&](std::string_view wanted, const std::optional<double>& ord) {
     auto c = compare_known(t, stored, wanted, ord);
     return has && c && *c == 0;

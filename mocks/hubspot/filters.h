@@ -48,6 +48,12 @@ struct FilterGroup {
 
 // Whether one filter holds for a record's properties.
 bool filter_matches(const ObjectTypeDef& type, const Filter& filter, const PropertyMap& properties);
+// Whether one filter holds for a record whose `filter.property` is set to a
+// value with this ordinal (a number, or a date or datetime as epoch
+// milliseconds), decided without reading the record; nullopt when the
+// property is not ordered or the operator needs the text.
+std::optional<bool> filter_matches_ordinal(const ObjectTypeDef& type, const Filter& filter,
+                                           double value);
 // Whether any group holds (true for no groups).
 bool groups_match(const ObjectTypeDef& type, const std::vector<FilterGroup>& groups,
                   const PropertyMap& properties);

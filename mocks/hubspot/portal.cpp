@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <limits>
 
 #include <nlohmann/json.hpp>
 
@@ -565,17 +566,48 @@ void Portal::forget_modified(const ObjectRecord& r) {
 void Portal::touch(ObjectRecord& r, env::Timestamp at) {
   forget_modified(r);
   r.properties[r.type->last_modified_property] = env::format_hubspot_datetime(at);
-  modified_[r.type->name].emplace(at.ms_since_epoch(), r.id);
+  modified_[r.type->name].insert({at.ms_since_epoch(), r.id});
 }
 
 std::vector<uint64_t> Portal::ids_modified_since(std::string_view type,
                                                  env::Timestamp since) const {
   std::vector<uint64_t> out;
+  visit_modified_since(type, since, [&](int64_t, uint64_t id) {
+    out.push_back(id);
+    return true;
+  });
+  return out;
+}
+
+void Portal::visit_modified_since(
+    std::string_view type, env::Timestamp since,
+    const std::function<bool(int64_t ms, uint64_t id)>& visit) const {
   auto index = modified_.find(type);
-  if (index == modified_.end()) return out;
+  if (index == modified_.end()) return;
   for (auto it = index->second.lower_bound({since.ms_since_epoch(), 0}); it != index->second.end();
        ++it)
-    out.push_back(it->second);
+    if (!visit(it->first, it->second)) return;
+}
+
+size_t Portal::count_modified_between(std::string_view type, int64_t from, int64_t to) const {
+  auto index = modified_.find(type);
+  if (index == modified_.end() || from > to) return 0;
+  const ModifiedIndex& tree = index->second;
+  const size_t through = to == std::numeric_limits<int64_t>::max()
+                             ? tree.size()
+                             : tree.order_of_key({to + 1, 0});
+  return through - tree.order_of_key({from, 0});
+}
+
+std::vector<uint64_t> Portal::ids_being_indexed(std::string_view type) const {
+  const env::Timestamp now = clock_.now();
+  std::vector<uint64_t> out;
+  // Writes land in the queue in time order: the ones still being indexed
+  // are at its end.
+  for (auto it = pending_index_.rbegin(); it != pending_index_.rend() && it->first > now; ++it)
+    if (it->second.first == type) out.push_back(it->second.second);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
@@ -724,6 +756,7 @@ env::Result<env::Ok, HsError> Portal::archive(std::string_view type_name, uint64
   if (r == nullptr || r->archived) return env::fail(not_found());
   r->archived = true;
   r->archived_at = clock_.now();
+  forget_modified(*r);
   update_lists(*r);
   ChangeEvent e;
   e.kind = "deletion";

@@ -21,6 +21,9 @@
 #include <utility>
 #include <vector>
 
+#include <ext/pb_ds/assoc_container.hpp>
+#include <ext/pb_ds/tree_policy.hpp>
+
 #include "env/clock.h"
 #include "env/result.h"
 #include "mocks/hubspot/filters.h"
@@ -223,6 +226,16 @@ class Portal {
   // what a search on last-modified can only match among, since the search
   // index only ever lags behind to older values.
   std::vector<uint64_t> ids_modified_since(std::string_view type, env::Timestamp since) const;
+  // The same records in (last modified, id) order with their last-modified
+  // instant in epoch milliseconds, until `visit` returns false.
+  void visit_modified_since(std::string_view type, env::Timestamp since,
+                            const std::function<bool(int64_t ms, uint64_t id)>& visit) const;
+  // The ids of `type`'s records whose latest write the search index has not
+  // caught up with yet (indexed_view is not their properties), sorted.
+  std::vector<uint64_t> ids_being_indexed(std::string_view type) const;
+  // How many of `type`'s live records were last modified within [from, to]
+  // (epoch milliseconds), as they are now.
+  size_t count_modified_between(std::string_view type, int64_t from, int64_t to) const;
 
   // Associations (both directions are kept).
   env::Result<env::Ok, HsError> associate(std::string_view from_type, uint64_t from_id,
@@ -305,8 +318,15 @@ class Portal {
   uint64_t portal_id_ = 4'600'000;
   uint64_t next_id_ = 101;
   std::map<std::string, std::map<uint64_t, ObjectRecord>> records_;  // by type name
-  // (last modified, id) per type name, for ids_modified_since.
-  std::map<std::string, std::set<std::pair<int64_t, uint64_t>>, std::less<>> modified_;
+  // (last modified, id) per type name for live records, for
+  // ids_modified_since: archiving leaves it, restoring comes back.
+  // An order-statistics tree, so that counting the records modified within
+  // a window (a sweep's total) costs a logarithm, not a walk.
+  using ModifiedIndex =
+      __gnu_pbds::tree<std::pair<int64_t, uint64_t>, __gnu_pbds::null_type,
+                       std::less<std::pair<int64_t, uint64_t>>, __gnu_pbds::rb_tree_tag,
+                       __gnu_pbds::tree_order_statistics_node_update>;
+  std::map<std::string, ModifiedIndex, std::less<>> modified_;
   // Sets the record's last-modified property to `at`, keeping modified_.
   void touch(ObjectRecord& r, env::Timestamp at);
   void forget_modified(const ObjectRecord& r);

@@ -837,6 +837,43 @@ struct HubSpotRoutes {
     return json_response(200, out);
   }
 
+  // The lists each of up to kBatchInputsMax records is a member of:
+  // {"inputs": [{"objectTypeId": "0-1", "recordId": "101"}]}. A record
+  // that does not exist is in no list.
+  Response record_memberships(RestApi::Context& c) {
+    const env::Timestamp started = portal().clock().now();
+    auto body = batch_inputs(c);
+    if (!body.ok()) return body.error();
+    json results = json::array();
+    for (const json& in : (*body)["inputs"]) {
+      const ObjectTypeDef* type =
+          in.is_object() && in.contains("objectTypeId") && in["objectTypeId"].is_string()
+              ? portal().types().find(in["objectTypeId"].get<std::string>())
+              : nullptr;
+      if (type == nullptr)
+        return error(400, "VALIDATION_ERROR", "each input needs a known objectTypeId");
+      uint64_t id = 0;
+      const json& rid = in.value("recordId", json());
+      if (!parse_id(rid.is_string() ? rid.get<std::string>() : rid.dump(), id))
+        return error(400, "VALIDATION_ERROR", "each input needs a numeric recordId");
+      json memberships = json::array();
+      for (const auto& [list_id, l] : portal().lists()) {
+        if (l.object_type != type->name) continue;
+        auto member = l.members.find(id);
+        if (member == l.members.end()) continue;
+        memberships.push_back({{"listId", list_id},
+                               {"listVersion", 1},
+                               {"firstAddedTimestamp", iso(member->second)},
+                               {"lastAddedTimestamp", iso(member->second)}});
+      }
+      results.push_back({{"objectTypeId", type->type_id},
+                         {"recordId", std::to_string(id)},
+                         {"recordListMemberships", memberships}});
+    }
+    c.records = static_cast<int64_t>(results.size());
+    return json_response(200, batch_envelope(results, json::array(), started));
+  }
+
   // ---- owners and pipelines
   json owner_json(const Owner& o) {
     return {
@@ -1101,6 +1138,8 @@ void RestApi::install_routes() {
        [](HubSpotRoutes& s, Context& c) { return s.change_members(c, false); });
   call(Method::kGet, "/crm/v3/lists/:listId/memberships", false,
        [](HubSpotRoutes& s, Context& c) { return s.members(c); });
+  call(Method::kPost, "/crm/v3/lists/records/memberships/batch/read", false,
+       [](HubSpotRoutes& s, Context& c) { return s.record_memberships(c); });
   call(Method::kGet, "/crm/v3/owners", false,
        [](HubSpotRoutes& s, Context& c) { return s.list_owners(c); });
   call(Method::kGet, "/crm/v3/owners/:ownerId", false,

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cctype>
 #include <cmath>
+#include <limits>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -169,10 +170,147 @@ std::optional<env::Timestamp> modified_lower_bound(const ObjectTypeDef& type,
   return std::nullopt;
 }
 
+// A sweep: no query text, one filter group whose filters all bound the
+// type's last-modified property, sorted on it ascending. Its answer comes
+// from the portal's (last modified, id) index in order: of the records the
+// index has caught up with only the index entry is read, and only the
+// records on the asked page are looked up. Records with a write still being
+// indexed (a few seconds' worth) are read as any search reads them.
+bool is_sweep(const ObjectTypeDef& type, const SearchRequest& r) {
+  if (!r.query.empty() || r.groups.size() != 1 || r.descending ||
+      r.sort_property != type.last_modified_property)
+    return false;
+  const PropertyDef* def = type.property(type.last_modified_property);
+  if (def == nullptr || def->type != PropertyType::kDateTime) return false;
+  const double probe = 0;  // any instant: can every filter be decided from one?
+  return std::all_of(r.groups[0].filters.begin(), r.groups[0].filters.end(), [&](const Filter& f) {
+    return f.property == type.last_modified_property &&
+           filter_matches_ordinal(type, f, probe).has_value();
+  });
+}
+
+// The window [from, to] of epoch milliseconds a sweep's filters amount to
+// when each is a bound (GT GTE LT LTE EQ BETWEEN, HAS_PROPERTY), or nullopt
+// when one excludes values inside a window (NEQ, IN, NOT_IN).
+struct Window {
+  int64_t from = std::numeric_limits<int64_t>::min();
+  int64_t to = std::numeric_limits<int64_t>::max();
+  bool holds(int64_t ms) const { return ms >= from && ms <= to; }
+};
+
+// A whole number of milliseconds, held within int64_t.
+int64_t clamp_ms(double v) {
+  constexpr double kMax = 9.2e18;
+  if (!(v < kMax)) return std::numeric_limits<int64_t>::max();
+  if (!(v > -kMax)) return std::numeric_limits<int64_t>::min();
+  return static_cast<int64_t>(v);
+}
+
+std::optional<Window> sweep_window(const std::vector<Filter>& filters) {
+  Window w;
+  auto at_least = [&](double v) { w.from = std::max(w.from, clamp_ms(std::ceil(v))); };
+  auto at_most = [&](double v) { w.to = std::min(w.to, clamp_ms(std::floor(v))); };
+  for (const Filter& f : filters) {
+    const auto& value = f.ordinals->value;
+    const auto& high = f.ordinals->high_value;
+    if (f.op == "HAS_PROPERTY") continue;
+    if (f.op == "GTE" || f.op == "GT" || f.op == "LTE" || f.op == "LT" || f.op == "EQ") {
+      if (!value) return Window{1, 0};  // an unreadable bound matches nothing
+      if (f.op == "GTE" || f.op == "EQ") at_least(*value);
+      if (f.op == "GT") at_least(std::floor(*value) + 1);
+      if (f.op == "LTE" || f.op == "EQ") at_most(*value);
+      if (f.op == "LT") at_most(std::ceil(*value) - 1);
+    } else if (f.op == "BETWEEN") {
+      if (!value || !high) return Window{1, 0};
+      at_least(*value);
+      at_most(*high);
+    } else {
+      return std::nullopt;
+    }
+  }
+  return w;
+}
+
+SearchPage sweep(const Portal& portal, const ObjectTypeDef& type, const SearchRequest& r,
+                 env::Timestamp since) {
+  const std::vector<Filter>& filters = r.groups[0].filters;
+  auto matches = [&](int64_t ms) {
+    return std::all_of(filters.begin(), filters.end(), [&](const Filter& f) {
+      return *filter_matches_ordinal(type, f, static_cast<double>(ms));
+    });
+  };
+  const std::optional<Window> window = sweep_window(filters);
+  const auto& table = portal.records(type.name);
+  const size_t needed = static_cast<size_t>(r.after + r.limit);
+  struct Hit {
+    int64_t ms = 0;
+    uint64_t id = 0;
+    const ObjectRecord* record = nullptr;
+    const PropertyMap* view = nullptr;
+    bool operator<(const Hit& o) const { return ms != o.ms ? ms < o.ms : id < o.id; }
+  };
+  auto modified_ms = [&](const PropertyMap& p) -> std::optional<int64_t> {
+    auto value = p.find(type.last_modified_property);
+    if (value == p.end()) return std::nullopt;
+    const auto at = env::parse_datetime(value->second);
+    if (!at) return std::nullopt;
+    return at->ms_since_epoch();
+  };
+  // The records being indexed, by what the index still holds for them.
+  const std::vector<uint64_t> indexing = portal.ids_being_indexed(type.name);
+  std::vector<Hit> hits;
+  int64_t total = 0;
+  for (uint64_t id : indexing) {
+    auto it = table.find(id);
+    if (it == table.end() || it->second.archived) continue;
+    // Counted below by its index entry: taken back out.
+    if (window)
+      if (auto now = modified_ms(it->second.properties); now && window->holds(*now)) --total;
+    const PropertyMap* view = portal.indexed_view(it->second);
+    if (view == nullptr) continue;
+    const auto ms = modified_ms(*view);
+    if (!ms || !matches(*ms)) continue;
+    hits.push_back({*ms, id, &it->second, view});
+    ++total;
+  }
+  // Every other record by its index entry, in the sort's order already:
+  // only as many as the page needs when the filters are a window (whose
+  // count the index knows), all of them otherwise.
+  if (window)
+    total += static_cast<int64_t>(portal.count_modified_between(type.name, window->from, window->to));
+  const size_t wanted = needed + hits.size();
+  const env::Timestamp first =
+      window && window->from > since.ms_since_epoch() ? env::Timestamp::from_ms(window->from) : since;
+  portal.visit_modified_since(type.name, first, [&](int64_t ms, uint64_t id) {
+    if (window && (ms > window->to || hits.size() >= wanted)) return false;
+    if (std::binary_search(indexing.begin(), indexing.end(), id)) return true;
+    if (!matches(ms)) return true;
+    if (!window) ++total;
+    if (hits.size() < wanted) hits.push_back({ms, id, nullptr, nullptr});
+    return true;
+  });
+  std::sort(hits.begin(), hits.end());
+  SearchPage page;
+  page.total = total;
+  for (size_t i = static_cast<size_t>(r.after); i < hits.size() && i < needed; ++i) {
+    Hit& h = hits[i];
+    if (h.record == nullptr) {
+      h.record = &table.at(h.id);
+      h.view = &h.record->properties;
+    }
+    page.results.push_back(h.record);
+    page.views.push_back(h.view);
+  }
+  if (static_cast<int64_t>(needed) < total) page.next_after = r.after + r.limit;
+  return page;
+}
+
 }  // namespace
 
 env::Result<SearchPage, HsError> search(const Portal& portal, const ObjectTypeDef& type,
                                         const SearchRequest& r) {
+  if (auto since = modified_lower_bound(type, r); since && is_sweep(type, r))
+    return sweep(portal, type, r, *since);
   struct Hit {
     const ObjectRecord* record;
     const PropertyMap* view;

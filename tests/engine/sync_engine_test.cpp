@@ -300,6 +300,40 @@ TEST_P(EngineTest, WebhooksSyncWithoutWaitingForThePoll) {
       << "synced within seconds, not at the next 15-minute poll";
 }
 
+TEST_P(EngineTest, AContactJoiningALargeInclusionListCostsOneMembershipRead) {
+  hs::FilterGroup mql;
+  mql.filters.push_back(hs::Filter{"lifecyclestage", "EQ", "marketingqualifiedlead", "", {}});
+  ASSERT_TRUE(w.portal.create_list("MQLs", "contacts", "DYNAMIC", {mql}).ok());
+  config.contacts.inclusion_list = "MQLs";
+  // 600 members: reading the whole list takes 3 pages.
+  for (int i = 0; i < 600; ++i)
+    w.hs_contact({{"email", "m" + std::to_string(i) + "@x.io"},
+                  {"lifecyclestage", "marketingqualifiedlead"}});
+  const uint64_t late = w.hs_contact({{"email", "late@x.io"}, {"lifecyclestage", "lead"}});
+  start();
+  settle();
+  ASSERT_EQ(w.sf_live("Lead"), 600u) << engine->last_problem();
+  env::LocalTransport to_engine(engine->webhook_receiver());
+  hs::WebhookDispatcher hooks(w.portal, to_engine, "/webhooks/hubspot", 1);
+  ASSERT_TRUE(hooks.subscribe("contact.propertyChange", "lifecyclestage").ok());
+  auto calls_to = [&](const std::string& part) {
+    size_t n = 0;
+    for (const auto& e : w.hs_api.journal()) n += e.route.find(part) != std::string::npos;
+    return n;
+  };
+  const size_t list_reads = calls_to("/memberships") - calls_to("/memberships/batch/read");
+  const size_t batch_reads = calls_to("/memberships/batch/read");
+  w.hs_update(late, {{"lifecyclestage", "marketingqualifiedlead"}});
+  EXPECT_EQ(hooks.deliver(w.clock.now()), 1u);
+  run_for(env::Duration::seconds(30));
+  EXPECT_EQ(w.sf_by_email("Lead", "late@x.io").size(), 1u)
+      << "joined the list: synced at once, not at the next poll";
+  EXPECT_EQ(calls_to("/memberships/batch/read") - batch_reads, 1u)
+      << "one read of the contact's own memberships";
+  EXPECT_EQ(calls_to("/memberships") - calls_to("/memberships/batch/read"), list_reads)
+      << "not the whole list";
+}
+
 TEST_P(EngineTest, TheApiCallLimitIsNeverExceededAndNothingIsLost) {
   // Polling costs 4 calls an hour (96 a day): the limit leaves too little
   // for the 40 contacts in one day.

@@ -1,5 +1,8 @@
 #include "mocks/hubspot/rest.h"
 
+#include <map>
+#include <set>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -345,6 +348,40 @@ TEST_F(HubSpotRestTest, ListsV3WithMembershipsOwnersAndPipelines) {
             2);
   EXPECT_EQ(call(Method::kGet, "/crm/v3/lists/999").status, 404);
   EXPECT_EQ(call_json(Method::kPost, "/crm/v3/lists/search", {{"query", "MQ"}})["total"], 1);
+
+  // The lists each record is in, for up to 100 records per call.
+  json read = call_json(Method::kPost, "/crm/v3/lists/records/memberships/batch/read",
+                        {{"inputs",
+                          {{{"objectTypeId", "0-1"}, {"recordId", a}},
+                           {{"objectTypeId", "contacts"}, {"recordId", b}},
+                           {{"objectTypeId", "0-1"}, {"recordId", "777"}}}}});
+  EXPECT_EQ(read["status"], "COMPLETE");
+  ASSERT_EQ(read["results"].size(), 3u);
+  std::map<std::string, std::set<uint64_t>> lists_of;
+  for (const json& r : read["results"]) {
+    EXPECT_EQ(r["objectTypeId"], "0-1");
+    for (const json& m : r["recordListMemberships"]) {
+      EXPECT_TRUE(m.contains("firstAddedTimestamp"));
+      lists_of[r["recordId"]].insert(m["listId"].get<uint64_t>());
+    }
+  }
+  EXPECT_EQ(lists_of[a], (std::set<uint64_t>{std::stoull(dynamic_id), std::stoull(manual_id)}));
+  EXPECT_EQ(lists_of[b], (std::set<uint64_t>{std::stoull(manual_id)}));
+  EXPECT_TRUE(lists_of["777"].empty()) << "a record that does not exist is in no list";
+  json too_many = json::array();
+  for (int i = 0; i < 101; ++i) too_many.push_back({{"objectTypeId", "0-1"}, {"recordId", a}});
+  EXPECT_EQ(call(Method::kPost, "/crm/v3/lists/records/memberships/batch/read",
+                 {{"inputs", too_many}})
+                .status,
+            400);
+  EXPECT_EQ(call(Method::kPost, "/crm/v3/lists/records/memberships/batch/read",
+                 {{"inputs", {{{"objectTypeId", "9-99"}, {"recordId", a}}}}})
+                .status,
+            400);
+  EXPECT_EQ(call(Method::kPost, "/crm/v3/lists/records/memberships/batch/read",
+                 {{"inputs", {{{"objectTypeId", "0-1"}, {"recordId", "abc"}}}}})
+                .status,
+            400);
 
   portal.add_owner({0, "rep@acme.io", "Rita", "Rep", 0, true, {}});
   json owners = call_json(Method::kGet, "/crm/v3/owners?email=rep%40acme.io");
