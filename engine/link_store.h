@@ -67,7 +67,7 @@ struct Watermark {
 struct InboxItem {
   uint64_t hs_id = 0;
   int64_t version = 0;
-  std::string reason;  // "creation", "propertyChange:email", "list_join", "sweep", ...
+  std::string reason;  // "creation", "propertyChange:email", "list_join", "list_join_unlinked", ...
   env::Timestamp received_at;
 };
 

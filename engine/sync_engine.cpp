@@ -146,6 +146,10 @@ bool SyncEngine::eligible(uint64_t hs_id) const {
   return list_members_.count(hs_id) > 0;
 }
 
+bool SyncEngine::goes_to_salesforce(const HsRecord& r) const {
+  return !r.get("email").empty() && eligible(r.id);
+}
+
 bool SyncEngine::is_owner(const FieldMapping& m) { return m.hubspot == kOwnerProperty; }
 
 std::string SyncEngine::hubspot_side(const FieldMapping& m, const HsRecord& record) const {
@@ -453,10 +457,17 @@ SyncEngine::Pause SyncEngine::find_salesforce_by_email(const std::vector<std::st
       continue;
     }
     const size_t in_query_calls = (list.size() + kEmailsPerQueryMax - 1) / kEmailsPerQueryMax;
+    auto scan_calls = [](int64_t rows) {
+      return static_cast<size_t>((rows + kQueryPageRows - 1) / kQueryPageRows);
+    };
     bool scanned = false;
-    if (list.size() > kScanThreshold) {
-      // A scan reads every email of the object, 2,000 per call; worth it
-      // when the object is small next to the emails looked up.
+    // A scan reads every email of the object, 2,000 per call; worth it when
+    // the object is small next to the emails looked up. Its first page says
+    // how small, so it is tried unless the last scan found the object too
+    // large.
+    const auto rows = scan_rows_.find(object);
+    if (in_query_calls > 1 &&
+        (rows == scan_rows_.end() || scan_calls(rows->second) <= in_query_calls)) {
       std::string own_recent;
       if (sweep_started_ && !salesforce_->user_id().empty())
         own_recent = " AND (CreatedById != " + soql_quote(salesforce_->user_id()) +
@@ -464,8 +475,8 @@ SyncEngine::Pause SyncEngine::find_salesforce_by_email(const std::vector<std::st
       auto page = salesforce_->query(select(object) + " WHERE Email != null" + live(object) +
                                      own_recent);
       if (!page) return salesforce_failed(page.error());
-      const size_t scan_calls = static_cast<size_t>((page->total_size + 1999) / 2000);
-      if (scan_calls <= in_query_calls) {
+      scan_rows_[object] = page->total_size;
+      if (scan_calls(page->total_size) <= in_query_calls) {
         int pages = 0;
         for (;;) {
           for (const auto& r : page->records) consider(r);
@@ -936,7 +947,7 @@ SyncEngine::Pause SyncEngine::sync_to_salesforce(const std::vector<HsRecord>& re
   for (const auto& r : records) {
     // Contacts without an email never sync; outside the inclusion list they
     // wait until they qualify.
-    if (r.get("email").empty() || !eligible(r.id)) continue;
+    if (!goes_to_salesforce(r)) continue;
     by_id[r.id] = &r;
     auto link = store_->link_by_hubspot(r.id);
     if (link) {
@@ -2409,7 +2420,9 @@ SyncEngine::Pause SyncEngine::sweep_hubspot() {
         continue;
       if (t > batch_mark.at) batch_mark = Watermark{t, {}};
       batch_mark.ids_at.insert(std::to_string(r.id));
-      batch.push_back(std::move(r));
+      // Only what will sync fills a batch: a dedupe covers as many records
+      // as it can.
+      if (goes_to_salesforce(r)) batch.push_back(std::move(r));
     }
     if (batch.size() >= kSweepBatchMax) {
       if (auto p = flush(); p != Pause::kNone) return p;
@@ -2461,7 +2474,7 @@ SyncEngine::Pause SyncEngine::sweep_millisecond(env::Timestamp at,
       after_id = std::max(after_id, r.id);
       if (batch_mark.at == at && batch_mark.ids_at.count(std::to_string(r.id))) continue;
       batch_mark.ids_at.insert(std::to_string(r.id));
-      batch.push_back(std::move(r));
+      if (goes_to_salesforce(r)) batch.push_back(std::move(r));
     }
     if (batch.size() >= kSweepBatchMax)
       if (auto p = flush(); p != Pause::kNone) return p;
@@ -2498,8 +2511,12 @@ SyncEngine::Pause SyncEngine::refresh_inclusion_list() {
   for (uint64_t id : members)
     if (!list_members_.count(id)) {
       store_->add_list_member(id);
-      // Joining the inclusion list triggers a sync at once.
-      (void)store_->inbox_add(id, "list_join", now);
+      // Joining the inclusion list triggers a sync at once. A linked contact
+      // syncs whether or not it changed (Salesforce's changes waited while
+      // it was outside); an unlinked one is created, unless a sweep has
+      // synced it by then.
+      (void)store_->inbox_add(id, store_->link_by_hubspot(id) ? "list_join" : "list_join_unlinked",
+                              now);
     }
   for (uint64_t id : list_members_)
     if (!members.count(id)) store_->remove_list_member(id);

@@ -114,9 +114,10 @@ class SyncEngine {
   static constexpr env::Duration kFieldCheckInterval = env::Duration::hours(24);
   // Emails per Salesforce IN-query (keeps the URL well under 16 KB).
   static constexpr size_t kEmailsPerQueryMax = 200;
-  // A dedupe of more than this many records scans Salesforce's emails with
-  // 2,000-row pages instead of IN-queries, when that costs fewer calls.
-  static constexpr size_t kScanThreshold = 1000;
+  // Rows per page of a Salesforce query: a dedupe that needs more than one
+  // IN-query reads the object's emails in pages of this many instead, when
+  // that costs fewer calls.
+  static constexpr int64_t kQueryPageRows = 2000;
 
   // Opens the store and checks the settings. Errors: "store", "bad_config".
   static env::Result<std::unique_ptr<SyncEngine>> open(const SyncConfig& config, EnginePorts ports,
@@ -212,6 +213,9 @@ class SyncEngine {
       std::vector<std::pair<uint64_t, std::map<std::string, std::string>>>& updates);
 
   bool eligible(uint64_t hs_id) const;
+  // Whether a HubSpot contact syncs to Salesforce at all: it has an email
+  // and is eligible.
+  bool goes_to_salesforce(const HsRecord& r) const;
   std::vector<std::string> hubspot_properties() const;
   std::vector<std::string> salesforce_fields(const std::string& object) const;
   std::map<std::string, std::string> hubspot_values_from(const std::string& object,
@@ -377,6 +381,9 @@ class SyncEngine {
 
   bool started_ = false;
   std::optional<uint64_t> inclusion_list_id_;
+  // Rows a scan of Lead and Contact emails found last time: whether the
+  // next scan is worth its first page.
+  std::map<std::string, int64_t> scan_rows_;
   std::set<uint64_t> list_members_;
   env::Timestamp next_poll_;
   env::Timestamp next_retry_;

@@ -300,6 +300,32 @@ TEST_P(EngineTest, WebhooksSyncWithoutWaitingForThePoll) {
       << "synced within seconds, not at the next 15-minute poll";
 }
 
+TEST_P(EngineTest, AnInclusionListAddsNoCallsPerSyncedContact) {
+  hs::FilterGroup mql;
+  mql.filters.push_back(hs::Filter{"lifecyclestage", "EQ", "marketingqualifiedlead", "", {}});
+  ASSERT_TRUE(w.portal.create_list("MQLs", "contacts", "DYNAMIC", {mql}).ok());
+  config.contacts.inclusion_list = "MQLs";
+  for (int i = 0; i < 1000; ++i)
+    w.hs_contact({{"email", "p" + std::to_string(i) + "@x.io"},
+                  {"lifecyclestage", i % 10 == 0 ? "marketingqualifiedlead" : "subscriber"}});
+  w.tick(env::Duration::minutes(5));  // the first sweep finds them
+  start();
+  settle();
+  ASSERT_EQ(w.sf_live("Lead"), 100u) << engine->last_problem();
+  // Native: a lookup of each email as a lead and as a contact, the create,
+  // and a read; nothing more because the contacts joined the list before
+  // their first sync. Batched: an IN-query per object and one Collection.
+  // Either way a handful of polls on top.
+  const size_t polls = 20;
+  const size_t used = w.sf_calls();
+  RecordProperty("salesforce_calls", static_cast<int>(used));
+  if (GetParam() == Strategy::kNative) {
+    EXPECT_LE(used, 4u * 100 + polls);
+  } else {
+    EXPECT_LE(used, 2u + 1u + polls);
+  }
+}
+
 TEST_P(EngineTest, AContactJoiningALargeInclusionListCostsOneMembershipRead) {
   hs::FilterGroup mql;
   mql.filters.push_back(hs::Filter{"lifecyclestage", "EQ", "marketingqualifiedlead", "", {}});
