@@ -500,14 +500,14 @@ void Portal::reindex(ObjectRecord& r) {
   }
   // The index caught up with the state before this write; until the delay
   // has passed, searches see that state.
-  if (now >= r.index_at) r.indexed = r.properties;
+  if (now >= r.index_at) r.indexed = std::make_unique<PropertyMap>(r.properties);
   r.index_at = now + settings_.search_index_delay;
   pending_index_.push_back({r.index_at, {r.type->name, r.id}});
 }
 
 const PropertyMap* Portal::indexed_view(const ObjectRecord& r) const {
   if (clock_.now() >= r.index_at) return &r.properties;
-  return r.indexed ? &*r.indexed : nullptr;
+  return r.indexed.get();
 }
 
 void Portal::write(ObjectRecord& r, const PropertyMap& changes, const WriteSource& source) {
@@ -552,6 +552,8 @@ void Portal::write(ObjectRecord& r, const PropertyMap& changes, const WriteSourc
   }
   r.updated_at = now;
   touch(r, now);
+  r.properties.shrink_to_fit();
+  r.history.shrink_to_fit();
   update_lists(r);
 }
 
@@ -572,31 +574,33 @@ void Portal::touch(ObjectRecord& r, env::Timestamp at) {
 std::vector<uint64_t> Portal::ids_modified_since(std::string_view type,
                                                  env::Timestamp since) const {
   std::vector<uint64_t> out;
-  visit_modified_since(type, since, [&](int64_t, uint64_t id) {
-    out.push_back(id);
+  visit_modified_from(type, {since.ms_since_epoch(), 0}, [&](ModifiedKey k) {
+    out.push_back(k.second);
     return true;
   });
   return out;
 }
 
-void Portal::visit_modified_since(
-    std::string_view type, env::Timestamp since,
-    const std::function<bool(int64_t ms, uint64_t id)>& visit) const {
+void Portal::visit_modified_from(std::string_view type, ModifiedKey from,
+                                 const std::function<bool(ModifiedKey)>& visit) const {
   auto index = modified_.find(type);
   if (index == modified_.end()) return;
-  for (auto it = index->second.lower_bound({since.ms_since_epoch(), 0}); it != index->second.end();
-       ++it)
-    if (!visit(it->first, it->second)) return;
+  for (auto it = index->second.lower_bound(from); it != index->second.end(); ++it)
+    if (!visit(*it)) return;
 }
 
-size_t Portal::count_modified_between(std::string_view type, int64_t from, int64_t to) const {
+size_t Portal::count_modified_between(std::string_view type, ModifiedKey from,
+                                      ModifiedKey to) const {
   auto index = modified_.find(type);
-  if (index == modified_.end() || from > to) return 0;
+  if (index == modified_.end() || to < from) return 0;
   const ModifiedIndex& tree = index->second;
-  const size_t through = to == std::numeric_limits<int64_t>::max()
-                             ? tree.size()
-                             : tree.order_of_key({to + 1, 0});
-  return through - tree.order_of_key({from, 0});
+  // Keys up to and including `to` are those before its successor.
+  size_t through = tree.size();
+  if (to.second != std::numeric_limits<uint64_t>::max())
+    through = tree.order_of_key({to.first, to.second + 1});
+  else if (to.first != std::numeric_limits<int64_t>::max())
+    through = tree.order_of_key({to.first + 1, 0});
+  return through - tree.order_of_key(from);
 }
 
 std::vector<uint64_t> Portal::ids_being_indexed(std::string_view type) const {
@@ -679,7 +683,7 @@ env::Result<uint64_t, HsError> Portal::create(std::string_view type_name,
   r.properties["createdate"] = env::format_hubspot_datetime(now);
   add_history(r, "createdate", r.properties["createdate"], source);
   write(r, changes.value(), source);
-  r.indexed = std::nullopt;  // not searchable until indexed
+  r.indexed.reset();  // not searchable until indexed
   touch(r, now);
   update_lists(r);
   if (type->name == "contacts" && settings_.auto_create_companies)

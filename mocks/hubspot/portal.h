@@ -14,6 +14,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -81,9 +82,10 @@ struct ObjectRecord {
   PropertyMap properties;             // set properties only
   std::vector<HistoryEntry> history;  // every property, oldest first
   // The search index lags writes: until index_at the index still holds
-  // `indexed` (nullopt: the record is not in the index yet).
+  // `indexed` (null: the record is not in the index yet). Held apart: only
+  // records written in the last seconds have one.
   env::Timestamp index_at;
-  std::optional<PropertyMap> indexed;
+  std::unique_ptr<PropertyMap> indexed;
 
   const std::string* get(std::string_view property) const;
 };
@@ -226,16 +228,18 @@ class Portal {
   // what a search on last-modified can only match among, since the search
   // index only ever lags behind to older values.
   std::vector<uint64_t> ids_modified_since(std::string_view type, env::Timestamp since) const;
-  // The same records in (last modified, id) order with their last-modified
-  // instant in epoch milliseconds, until `visit` returns false.
-  void visit_modified_since(std::string_view type, env::Timestamp since,
-                            const std::function<bool(int64_t ms, uint64_t id)>& visit) const;
+  // (last modified in epoch milliseconds, id): the order of the index.
+  using ModifiedKey = std::pair<int64_t, uint64_t>;
+  // `type`'s live records from the key `from` on, in the index's order,
+  // until `visit` returns false.
+  void visit_modified_from(std::string_view type, ModifiedKey from,
+                           const std::function<bool(ModifiedKey)>& visit) const;
   // The ids of `type`'s records whose latest write the search index has not
   // caught up with yet (indexed_view is not their properties), sorted.
   std::vector<uint64_t> ids_being_indexed(std::string_view type) const;
-  // How many of `type`'s live records were last modified within [from, to]
-  // (epoch milliseconds), as they are now.
-  size_t count_modified_between(std::string_view type, int64_t from, int64_t to) const;
+  // How many of `type`'s live records have keys within [from, to], as they
+  // are now.
+  size_t count_modified_between(std::string_view type, ModifiedKey from, ModifiedKey to) const;
 
   // Associations (both directions are kept).
   env::Result<env::Ok, HsError> associate(std::string_view from_type, uint64_t from_id,

@@ -170,28 +170,10 @@ std::optional<env::Timestamp> modified_lower_bound(const ObjectTypeDef& type,
   return std::nullopt;
 }
 
-// A sweep: no query text, one filter group whose filters all bound the
-// type's last-modified property, sorted on it ascending. Its answer comes
-// from the portal's (last modified, id) index in order: of the records the
-// index has caught up with only the index entry is read, and only the
-// records on the asked page are looked up. Records with a write still being
-// indexed (a few seconds' worth) are read as any search reads them.
-bool is_sweep(const ObjectTypeDef& type, const SearchRequest& r) {
-  if (!r.query.empty() || r.groups.size() != 1 || r.descending ||
-      r.sort_property != type.last_modified_property)
-    return false;
-  const PropertyDef* def = type.property(type.last_modified_property);
-  if (def == nullptr || def->type != PropertyType::kDateTime) return false;
-  const double probe = 0;  // any instant: can every filter be decided from one?
-  return std::all_of(r.groups[0].filters.begin(), r.groups[0].filters.end(), [&](const Filter& f) {
-    return f.property == type.last_modified_property &&
-           filter_matches_ordinal(type, f, probe).has_value();
-  });
-}
-
-// The window [from, to] of epoch milliseconds a sweep's filters amount to
-// when each is a bound (GT GTE LT LTE EQ BETWEEN, HAS_PROPERTY), or nullopt
-// when one excludes values inside a window (NEQ, IN, NOT_IN).
+// The window [from, to] of epoch milliseconds a sweep's filters on
+// last-modified amount to when each is a bound (GT GTE LT LTE EQ BETWEEN,
+// HAS_PROPERTY); nullopt when one excludes values inside a window (NEQ, IN,
+// NOT_IN).
 struct Window {
   int64_t from = std::numeric_limits<int64_t>::min();
   int64_t to = std::numeric_limits<int64_t>::max();
@@ -206,21 +188,38 @@ int64_t clamp_ms(double v) {
   return static_cast<int64_t>(v);
 }
 
-std::optional<Window> sweep_window(const std::vector<Filter>& filters) {
+// A sweep: no query text, one filter group whose filters bound the type's
+// last-modified property, sorted on it ascending; or, within one
+// millisecond, bounding hs_object_id too and sorted on it (how a sweep walks
+// a millisecond that holds more records than a search returns). Its answer
+// comes from the portal's (last modified, id) index, whose order is the
+// sort's: of the records the index has caught up with only the index entry
+// is read, and only the records on the asked page are looked up. Records
+// with a write still being indexed (a few seconds' worth) are read as any
+// search reads them.
+struct Sweep {
+  std::vector<const Filter*> on_modified;
+  std::optional<Window> window;
+  uint64_t id_from = 0;
+  uint64_t id_to = std::numeric_limits<uint64_t>::max();
+  bool has(uint64_t id) const { return id >= id_from && id <= id_to; }
+};
+
+std::optional<Window> window_of(const std::vector<const Filter*>& filters) {
   Window w;
   auto at_least = [&](double v) { w.from = std::max(w.from, clamp_ms(std::ceil(v))); };
   auto at_most = [&](double v) { w.to = std::min(w.to, clamp_ms(std::floor(v))); };
-  for (const Filter& f : filters) {
-    const auto& value = f.ordinals->value;
-    const auto& high = f.ordinals->high_value;
-    if (f.op == "HAS_PROPERTY") continue;
-    if (f.op == "GTE" || f.op == "GT" || f.op == "LTE" || f.op == "LT" || f.op == "EQ") {
+  for (const Filter* f : filters) {
+    const auto& value = f->ordinals->value;
+    const auto& high = f->ordinals->high_value;
+    if (f->op == "HAS_PROPERTY") continue;
+    if (f->op == "GTE" || f->op == "GT" || f->op == "LTE" || f->op == "LT" || f->op == "EQ") {
       if (!value) return Window{1, 0};  // an unreadable bound matches nothing
-      if (f.op == "GTE" || f.op == "EQ") at_least(*value);
-      if (f.op == "GT") at_least(std::floor(*value) + 1);
-      if (f.op == "LTE" || f.op == "EQ") at_most(*value);
-      if (f.op == "LT") at_most(std::ceil(*value) - 1);
-    } else if (f.op == "BETWEEN") {
+      if (f->op == "GTE" || f->op == "EQ") at_least(*value);
+      if (f->op == "GT") at_least(std::floor(*value) + 1);
+      if (f->op == "LTE" || f->op == "EQ") at_most(*value);
+      if (f->op == "LT") at_most(std::ceil(*value) - 1);
+    } else if (f->op == "BETWEEN") {
       if (!value || !high) return Window{1, 0};
       at_least(*value);
       at_most(*high);
@@ -231,23 +230,65 @@ std::optional<Window> sweep_window(const std::vector<Filter>& filters) {
   return w;
 }
 
+std::optional<Sweep> sweep_of(const ObjectTypeDef& type, const SearchRequest& r) {
+  if (!r.query.empty() || r.groups.size() != 1 || r.descending) return std::nullopt;
+  const PropertyDef* def = type.property(type.last_modified_property);
+  if (def == nullptr || def->type != PropertyType::kDateTime) return std::nullopt;
+  Sweep s;
+  bool by_id = false;
+  for (const Filter& f : r.groups[0].filters) {
+    if (f.property == type.last_modified_property) {
+      // Decidable from an instant alone (this also reads the filter's values).
+      if (!filter_matches_ordinal(type, f, 0).has_value()) return std::nullopt;
+      s.on_modified.push_back(&f);
+      continue;
+    }
+    uint64_t v = 0;
+    if (f.property != "hs_object_id" ||
+        std::from_chars(f.value.data(), f.value.data() + f.value.size(), v).ec != std::errc() ||
+        v == std::numeric_limits<uint64_t>::max())
+      return std::nullopt;
+    by_id = true;
+    const bool lower = f.op == "GT" || f.op == "GTE" || f.op == "EQ";
+    const bool upper = f.op == "LT" || f.op == "LTE" || f.op == "EQ";
+    if (!lower && !upper) return std::nullopt;
+    if (lower) s.id_from = std::max(s.id_from, f.op == "GT" ? v + 1 : v);
+    if (upper && f.op == "LT" && v == 0) {
+      s.id_from = 1;  // below the first id: nothing
+      s.id_to = 0;
+    } else if (upper) {
+      s.id_to = std::min(s.id_to, f.op == "LT" ? v - 1 : v);
+    }
+  }
+  s.window = window_of(s.on_modified);
+  // Bounds on ids keep the index's keys contiguous only within one instant.
+  const bool one_instant = s.window && s.window->from == s.window->to;
+  if ((by_id || r.sort_property == "hs_object_id") && !one_instant) return std::nullopt;
+  if (r.sort_property != type.last_modified_property && r.sort_property != "hs_object_id")
+    return std::nullopt;
+  return s;
+}
+
 SearchPage sweep(const Portal& portal, const ObjectTypeDef& type, const SearchRequest& r,
-                 env::Timestamp since) {
-  const std::vector<Filter>& filters = r.groups[0].filters;
-  auto matches = [&](int64_t ms) {
-    return std::all_of(filters.begin(), filters.end(), [&](const Filter& f) {
-      return *filter_matches_ordinal(type, f, static_cast<double>(ms));
-    });
+                 const Sweep& shape, env::Timestamp since) {
+  using Key = Portal::ModifiedKey;
+  auto matches = [&](int64_t ms, uint64_t id) {
+    return shape.has(id) &&
+           std::all_of(shape.on_modified.begin(), shape.on_modified.end(), [&](const Filter* f) {
+             return *filter_matches_ordinal(type, *f, static_cast<double>(ms));
+           });
   };
-  const std::optional<Window> window = sweep_window(filters);
+  const std::optional<Window>& window = shape.window;
+  const Key first = window ? Key{window->from, shape.id_from} : Key{since.ms_since_epoch(), 0};
+  const Key last = window ? Key{window->to, shape.id_to} : Key{0, 0};
+  auto in_window = [&](Key k) { return window && k >= first && k <= last; };
   const auto& table = portal.records(type.name);
   const size_t needed = static_cast<size_t>(r.after + r.limit);
   struct Hit {
-    int64_t ms = 0;
-    uint64_t id = 0;
+    Key key;
     const ObjectRecord* record = nullptr;
     const PropertyMap* view = nullptr;
-    bool operator<(const Hit& o) const { return ms != o.ms ? ms < o.ms : id < o.id; }
+    bool operator<(const Hit& o) const { return key < o.key; }
   };
   auto modified_ms = [&](const PropertyMap& p) -> std::optional<int64_t> {
     auto value = p.find(type.last_modified_property);
@@ -264,29 +305,25 @@ SearchPage sweep(const Portal& portal, const ObjectTypeDef& type, const SearchRe
     auto it = table.find(id);
     if (it == table.end() || it->second.archived) continue;
     // Counted below by its index entry: taken back out.
-    if (window)
-      if (auto now = modified_ms(it->second.properties); now && window->holds(*now)) --total;
+    if (auto now = modified_ms(it->second.properties); now && in_window({*now, id})) --total;
     const PropertyMap* view = portal.indexed_view(it->second);
     if (view == nullptr) continue;
     const auto ms = modified_ms(*view);
-    if (!ms || !matches(*ms)) continue;
-    hits.push_back({*ms, id, &it->second, view});
+    if (!ms || !matches(*ms, id)) continue;
+    hits.push_back({{*ms, id}, &it->second, view});
     ++total;
   }
   // Every other record by its index entry, in the sort's order already:
   // only as many as the page needs when the filters are a window (whose
   // count the index knows), all of them otherwise.
-  if (window)
-    total += static_cast<int64_t>(portal.count_modified_between(type.name, window->from, window->to));
+  if (window) total += static_cast<int64_t>(portal.count_modified_between(type.name, first, last));
   const size_t wanted = needed + hits.size();
-  const env::Timestamp first =
-      window && window->from > since.ms_since_epoch() ? env::Timestamp::from_ms(window->from) : since;
-  portal.visit_modified_since(type.name, first, [&](int64_t ms, uint64_t id) {
-    if (window && (ms > window->to || hits.size() >= wanted)) return false;
-    if (std::binary_search(indexing.begin(), indexing.end(), id)) return true;
-    if (!matches(ms)) return true;
+  portal.visit_modified_from(type.name, first, [&](Key k) {
+    if (window && (k > last || hits.size() >= wanted)) return false;
+    if (std::binary_search(indexing.begin(), indexing.end(), k.second)) return true;
+    if (!matches(k.first, k.second)) return true;
     if (!window) ++total;
-    if (hits.size() < wanted) hits.push_back({ms, id, nullptr, nullptr});
+    if (hits.size() < wanted) hits.push_back({k, nullptr, nullptr});
     return true;
   });
   std::sort(hits.begin(), hits.end());
@@ -295,7 +332,7 @@ SearchPage sweep(const Portal& portal, const ObjectTypeDef& type, const SearchRe
   for (size_t i = static_cast<size_t>(r.after); i < hits.size() && i < needed; ++i) {
     Hit& h = hits[i];
     if (h.record == nullptr) {
-      h.record = &table.at(h.id);
+      h.record = &table.at(h.key.second);
       h.view = &h.record->properties;
     }
     page.results.push_back(h.record);
@@ -309,8 +346,8 @@ SearchPage sweep(const Portal& portal, const ObjectTypeDef& type, const SearchRe
 
 env::Result<SearchPage, HsError> search(const Portal& portal, const ObjectTypeDef& type,
                                         const SearchRequest& r) {
-  if (auto since = modified_lower_bound(type, r); since && is_sweep(type, r))
-    return sweep(portal, type, r, *since);
+  if (auto since = modified_lower_bound(type, r))
+    if (auto shape = sweep_of(type, r)) return sweep(portal, type, r, *shape, *since);
   struct Hit {
     const ObjectRecord* record;
     const PropertyMap* view;

@@ -13,7 +13,16 @@ using testing::World;
 namespace sf = mocks::salesforce;
 namespace hs = mocks::hubspot;
 
-class EngineTest : public testing::EngineFixture {};
+class EngineTest : public testing::EngineFixture {
+ protected:
+  // A dynamic list of marketing-qualified leads, set as the inclusion list.
+  void use_mql_list() {
+    hs::FilterGroup mql;
+    mql.filters.push_back(hs::Filter{"lifecyclestage", "EQ", "marketingqualifiedlead", "", {}});
+    ASSERT_TRUE(w.portal.create_list("MQLs", "contacts", "DYNAMIC", {mql}).ok());
+    config.contacts.inclusion_list = "MQLs";
+  }
+};
 
 INSTANTIATE_TEST_SUITE_P(Strategies, EngineTest,
                          ::testing::Values(Strategy::kNative, Strategy::kBatched),
@@ -216,10 +225,7 @@ TEST_P(EngineTest, AHubSpotDeleteNeverDeletesInSalesforce) {
 }
 
 TEST_P(EngineTest, TheInclusionListDecidesWhatReachesSalesforce) {
-  hs::FilterGroup mql;
-  mql.filters.push_back(hs::Filter{"lifecyclestage", "EQ", "marketingqualifiedlead", "", {}});
-  ASSERT_TRUE(w.portal.create_list("MQLs", "contacts", "DYNAMIC", {mql}).ok());
-  config.contacts.inclusion_list = "MQLs";
+  ASSERT_NO_FATAL_FAILURE(use_mql_list());
   const uint64_t in =
       w.hs_contact({{"email", "in@x.io"}, {"lifecyclestage", "marketingqualifiedlead"}});
   const uint64_t out = w.hs_contact({{"email", "out@x.io"}, {"lifecyclestage", "lead"}});
@@ -234,10 +240,7 @@ TEST_P(EngineTest, TheInclusionListDecidesWhatReachesSalesforce) {
 }
 
 TEST_P(EngineTest, ANewSalesforceLeadOutsideTheListIsCreatedButItsUpdatesWait) {
-  hs::FilterGroup mql;
-  mql.filters.push_back(hs::Filter{"lifecyclestage", "EQ", "marketingqualifiedlead", "", {}});
-  ASSERT_TRUE(w.portal.create_list("MQLs", "contacts", "DYNAMIC", {mql}).ok());
-  config.contacts.inclusion_list = "MQLs";
+  ASSERT_NO_FATAL_FAILURE(use_mql_list());
   const std::string lead =
       w.sf_create("Lead", {{"LastName", "Out"}, {"Company", "X"}, {"Email", "sfout@x.io"}});
   start();
@@ -301,10 +304,7 @@ TEST_P(EngineTest, WebhooksSyncWithoutWaitingForThePoll) {
 }
 
 TEST_P(EngineTest, AnInclusionListAddsNoCallsPerSyncedContact) {
-  hs::FilterGroup mql;
-  mql.filters.push_back(hs::Filter{"lifecyclestage", "EQ", "marketingqualifiedlead", "", {}});
-  ASSERT_TRUE(w.portal.create_list("MQLs", "contacts", "DYNAMIC", {mql}).ok());
-  config.contacts.inclusion_list = "MQLs";
+  ASSERT_NO_FATAL_FAILURE(use_mql_list());
   for (int i = 0; i < 1000; ++i)
     w.hs_contact({{"email", "p" + std::to_string(i) + "@x.io"},
                   {"lifecyclestage", i % 10 == 0 ? "marketingqualifiedlead" : "subscriber"}});
@@ -327,10 +327,7 @@ TEST_P(EngineTest, AnInclusionListAddsNoCallsPerSyncedContact) {
 }
 
 TEST_P(EngineTest, AContactJoiningALargeInclusionListCostsOneMembershipRead) {
-  hs::FilterGroup mql;
-  mql.filters.push_back(hs::Filter{"lifecyclestage", "EQ", "marketingqualifiedlead", "", {}});
-  ASSERT_TRUE(w.portal.create_list("MQLs", "contacts", "DYNAMIC", {mql}).ok());
-  config.contacts.inclusion_list = "MQLs";
+  ASSERT_NO_FATAL_FAILURE(use_mql_list());
   // 600 members: reading the whole list takes 3 pages.
   for (int i = 0; i < 600; ++i)
     w.hs_contact({{"email", "m" + std::to_string(i) + "@x.io"},
