@@ -27,11 +27,6 @@ const char* const kContacts = "/crm/v3/objects/contacts";
 
 std::string objects(std::string_view type) { return "/crm/v3/objects/" + std::string(type); }
 
-// Contacts keep their own name for the last-modified date.
-const char* modified_property(std::string_view type) {
-  return type == "contacts" ? "lastmodifieddate" : "hs_lastmodifieddate";
-}
-
 HsError error_from(int status, const std::string& body) {
   HsError e;
   e.status = status;
@@ -159,6 +154,14 @@ std::vector<HsBatchResult> batch_results(int status, const json& j,
 }
 
 }  // namespace
+
+const char* modified_property(std::string_view type) {
+  return type == "contacts" ? "lastmodifieddate" : "hs_lastmodifieddate";
+}
+
+env::Timestamp last_modified(const HsRecord& record, std::string_view type) {
+  return env::parse_datetime(record.get(modified_property(type))).value_or(record.updated_at);
+}
 
 HubSpotClient::HubSpotClient(env::Transport& transport, env::Clock& clock, std::string token)
     : transport_(transport), clock_(clock), token_(std::move(token)) {}
@@ -498,7 +501,8 @@ env::Result<std::set<uint64_t>, HsError> HubSpotClient::members_among(
   json body = {{"inputs", json::array()}};
   for (uint64_t id : contacts)
     body["inputs"].push_back({{"objectTypeId", "0-1"}, {"recordId", std::to_string(id)}});
-  auto reply = call(env::Method::kPost, "/crm/v3/lists/records/memberships/batch/read", body.dump());
+  auto reply =
+      call(env::Method::kPost, "/crm/v3/lists/records/memberships/batch/read", body.dump());
   if (!reply) return fail(reply.error());
   json j = json::parse(reply->body, nullptr, false);
   if (!j.is_object() || !j.contains("results") || !j["results"].is_array())

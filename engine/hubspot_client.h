@@ -39,6 +39,14 @@ struct HsRecord {
   const std::string& get(const std::string& property) const;
 };
 
+// The property holding when a record of `type` last changed: contacts
+// keep their own name for it (lastmodifieddate), every other type has
+// hs_lastmodifieddate.
+const char* modified_property(std::string_view type);
+// When a record of `type` last changed: that property when it was read,
+// else the record's updatedAt.
+env::Timestamp last_modified(const HsRecord& record, std::string_view type);
+
 // One input's outcome in a batch call.
 struct HsBatchResult {
   uint64_t id = 0;  // the record's id on success

@@ -26,10 +26,6 @@ namespace {
 constexpr const char* kCreateInSalesforce = "create_salesforce_object";
 constexpr const char* kCreateInHubSpot = "create_hubspot_object";
 
-env::Timestamp hs_modified(const HsRecord& r) {
-  return env::parse_datetime(r.get("hs_lastmodifieddate")).value_or(r.updated_at);
-}
-
 // The Sync Health key of a record of a pair.
 std::string hs_key(const ObjectPairSettings& pair, uint64_t id) {
   return "hs:" + pair.link_kind() + ":" + std::to_string(id);
@@ -83,7 +79,8 @@ SyncEngine::Pause SyncEngine::reconcile_object_pairs(const ObjectPairSettings& p
     // A record moved out of the synced pipeline no longer syncs.
     if (!pair.accepts(hs->properties)) continue;
     const auto last = store_->synced_values(hs->id, kind);
-    const bool hubspot_newer = hs_modified(*hs) > sf_time(*sf, "LastModifiedDate");
+    const bool hubspot_newer =
+        last_modified(*hs, pair.hubspot_type) > sf_time(*sf, "LastModifiedDate");
     HsProps to_hs;
     SfFields to_sf;
     HsProps synced;
@@ -336,8 +333,9 @@ SyncEngine::Pause SyncEngine::sync_pair_from_hubspot(const ObjectPairSettings& p
 }
 
 SyncEngine::Pause SyncEngine::sweep_object_pair(const ObjectPairSettings& pair) {
-  return sweep_pages("hs:" + pair.link_kind(), pair.hubspot_type, pair_properties(pair),
-                     [&](std::vector<HsRecord>& page) { return sync_pair_from_hubspot(pair, page); });
+  return sweep_pages(
+      "hs:" + pair.link_kind(), pair.hubspot_type, pair_properties(pair),
+      [&](std::vector<HsRecord>& page) { return sync_pair_from_hubspot(pair, page); });
 }
 
 bool SyncEngine::salesforce_moved(const ObjectPairSettings& pair, uint64_t hs_id,
@@ -374,26 +372,28 @@ SyncEngine::Pause SyncEngine::poll_object_pair(const ObjectPairSettings& pair) {
   Watermark mark = store_->watermark(name).value_or(Watermark{});
   std::string fields;
   for (const auto& f : pair_fields(pair)) fields += (fields.empty() ? "" : ", ") + f;
-  return query_pages(
-      changes_since(pair.salesforce_object, fields, mark), [&](std::vector<SfRecord>& page) {
-        Watermark next = mark;
-        std::vector<SfRecord> creates;
-        std::map<uint64_t, const SfRecord*> linked_sf;
-        const auto fresh = past_mark(page, mark, next);
-        for (const auto& r : fresh) {
-          auto link = store_->link_by_salesforce(r.id);
-          if (!link) {
-            creates.push_back(r);
-            continue;
-          }
-          if (salesforce_moved(pair, link->hs_id, r)) linked_sf[link->hs_id] = &r;
-        }
-        if (auto p = reconcile_from_salesforce(pair, linked_sf); p != Pause::kNone) return p;
-        if (auto p = create_pairs_in_hubspot(pair, creates); p != Pause::kNone) return p;
-        mark = std::move(next);
-        store_->put_watermark(name, mark);
-        return Pause::kNone;
-      });
+  return query_pages(changes_since(pair.salesforce_object, fields, mark),
+                     [&](std::vector<SfRecord>& page) {
+                       Watermark next = mark;
+                       std::vector<SfRecord> creates;
+                       std::map<uint64_t, const SfRecord*> linked_sf;
+                       const auto fresh = past_mark(page, mark, next);
+                       for (const auto& r : fresh) {
+                         auto link = store_->link_by_salesforce(r.id);
+                         if (!link) {
+                           creates.push_back(r);
+                           continue;
+                         }
+                         if (salesforce_moved(pair, link->hs_id, r)) linked_sf[link->hs_id] = &r;
+                       }
+                       if (auto p = reconcile_from_salesforce(pair, linked_sf); p != Pause::kNone)
+                         return p;
+                       if (auto p = create_pairs_in_hubspot(pair, creates); p != Pause::kNone)
+                         return p;
+                       mark = std::move(next);
+                       store_->put_watermark(name, mark);
+                       return Pause::kNone;
+                     });
 }
 
 SyncEngine::Pause SyncEngine::recover_object_intents(const std::vector<Intent>& intents) {

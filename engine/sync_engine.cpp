@@ -47,11 +47,6 @@ std::string id_property(const std::string& object) {
   return object == kLead ? "salesforceleadid" : "salesforcecontactid";
 }
 
-env::Timestamp hs_modified(const HsRecord& r) {
-  auto t = env::parse_datetime(r.get("lastmodifieddate"));
-  return t ? *t : r.updated_at;
-}
-
 }  // namespace
 
 // A HubSpot contact and its Salesforce record, both as just read.
@@ -472,8 +467,8 @@ SyncEngine::Pause SyncEngine::find_salesforce_by_email(const std::vector<std::st
       if (sweep_started_ && !salesforce_->user_id().empty())
         own_recent = " AND (CreatedById != " + soql_quote(salesforce_->user_id()) +
                      " OR CreatedDate < " + env::format_salesforce_datetime(*sweep_started_) + ")";
-      auto page = salesforce_->query(select(object) + " WHERE Email != null" + live(object) +
-                                     own_recent);
+      auto page =
+          salesforce_->query(select(object) + " WHERE Email != null" + live(object) + own_recent);
       if (!page) return salesforce_failed(page.error());
       scan_rows_[object] = page->total_size;
       if (scan_calls(page->total_size) <= in_query_calls) {
@@ -523,7 +518,7 @@ SyncEngine::Pause SyncEngine::reconcile(std::vector<Pair>& pairs) {
         p.sf_object == kLead ? SalesforceObject::kLead : SalesforceObject::kContact;
     const auto last =
         p.first_link ? std::map<std::string, std::string>() : store_->synced_values(p.hs.id);
-    const bool hubspot_newer = hs_modified(p.hs) > sf_time(p.sf, "LastModifiedDate");
+    const bool hubspot_newer = last_modified(p.hs, "contacts") > sf_time(p.sf, "LastModifiedDate");
     Plan plan;
     plan.pair = i;
     for (const auto& m : config_.contacts.mappings) {
@@ -1347,8 +1342,7 @@ SyncEngine::Pause SyncEngine::reconcile_companies(const std::map<std::string, Sf
     const HsRecord& company = it->second;
     const auto last = store_->synced_values(hs, kCompanyLinks);
     const bool hubspot_newer =
-        env::parse_datetime(company.get("hs_lastmodifieddate")).value_or(company.updated_at) >
-        sf_time(*account, "LastModifiedDate");
+        last_modified(company, kCompanies) > sf_time(*account, "LastModifiedDate");
     HsProps to_hs;
     SfFields to_sf;
     std::map<std::string, std::string> synced;
@@ -1391,30 +1385,28 @@ SyncEngine::Pause SyncEngine::reconcile_companies(const std::map<std::string, Sf
 
 SyncEngine::Pause SyncEngine::sweep_companies() {
   if (!config_.companies.enabled || store_->link_count(kAccount) == 0) return Pause::kNone;
-  return sweep_pages("hs:companies", kCompanies, company_properties(),
-                     [&](std::vector<HsRecord>& page) {
-                       std::vector<std::string> accounts;
-                       for (const auto& c : page) {
-                         // Only linked companies whose values moved since the last sync.
-                         auto link = store_->link_by_hubspot(c.id, kCompanyLinks);
-                         if (!link) continue;
-                         const auto last = store_->synced_values(c.id, kCompanyLinks);
-                         for (const auto& m : config_.companies.mappings) {
-                           auto it = last.find(m.hubspot);
-                           const std::string v = m.hubspot == "domain" ? domain_of(c.get(m.hubspot))
-                                                                       : c.get(m.hubspot);
-                           if (m.rule != SyncRule::kDontSync &&
-                               (it == last.end() || it->second != v)) {
-                             accounts.push_back(link->sf_id);
-                             break;
-                           }
-                         }
-                       }
-                       std::map<std::string, SfRecord> found;
-                       if (auto p = read_salesforce(kAccount, accounts, found); p != Pause::kNone)
-                         return p;
-                       return reconcile_companies(found);
-                     });
+  return sweep_pages(
+      "hs:companies", kCompanies, company_properties(), [&](std::vector<HsRecord>& page) {
+        std::vector<std::string> accounts;
+        for (const auto& c : page) {
+          // Only linked companies whose values moved since the last sync.
+          auto link = store_->link_by_hubspot(c.id, kCompanyLinks);
+          if (!link) continue;
+          const auto last = store_->synced_values(c.id, kCompanyLinks);
+          for (const auto& m : config_.companies.mappings) {
+            auto it = last.find(m.hubspot);
+            const std::string v =
+                m.hubspot == "domain" ? domain_of(c.get(m.hubspot)) : c.get(m.hubspot);
+            if (m.rule != SyncRule::kDontSync && (it == last.end() || it->second != v)) {
+              accounts.push_back(link->sf_id);
+              break;
+            }
+          }
+        }
+        std::map<std::string, SfRecord> found;
+        if (auto p = read_salesforce(kAccount, accounts, found); p != Pause::kNone) return p;
+        return reconcile_companies(found);
+      });
 }
 
 SyncEngine::Pause SyncEngine::poll_accounts() {
@@ -1736,9 +1728,9 @@ SyncEngine::Pause SyncEngine::add_contact_roles(const std::string& opportunity,
                                                 bool check_existing) {
   std::set<std::string> has;
   if (check_existing) {
-    auto page = salesforce_->query(
-        "SELECT ContactId FROM OpportunityContactRole WHERE OpportunityId = " +
-        soql_quote(opportunity));
+    auto page =
+        salesforce_->query("SELECT ContactId FROM OpportunityContactRole WHERE OpportunityId = " +
+                           soql_quote(opportunity));
     if (!page) return salesforce_failed(page.error());
     for (const auto& r : page->records) has.insert(r.get("ContactId"));
   }
@@ -1901,7 +1893,6 @@ SyncEngine::Pause SyncEngine::sweep_pages(
   Watermark mark = store_->watermark(name).value_or(Watermark{});
   const env::Timestamp until = ports_.clock.now() - kSweepLag;
   if (until <= mark.at) return Pause::kNone;
-  const char* modified = type == "contacts" ? "lastmodifieddate" : "hs_lastmodifieddate";
   std::string after;
   for (int pages = 0; pages < kPagesPerStepMax; ++pages) {
     const env::Timestamp since = mark.at;
@@ -1910,7 +1901,7 @@ SyncEngine::Pause SyncEngine::sweep_pages(
     Watermark next = mark;
     std::vector<HsRecord> fresh;
     for (auto& r : page->records) {
-      const env::Timestamp t = env::parse_datetime(r.get(modified)).value_or(r.updated_at);
+      const env::Timestamp t = last_modified(r, type);
       if (t == mark.at && mark.ids_at.count(std::to_string(r.id))) continue;
       if (t > next.at) next = Watermark{t, {}};
       next.ids_at.insert(std::to_string(r.id));
@@ -1985,9 +1976,8 @@ SyncEngine::Pause SyncEngine::check_mapped_fields() {
     }
   for (const auto* pair : pairs()) {
     const std::string where = pair == &config_.tickets.pair ? std::string("tickets")
-                              : pair == &deal_pair_
-                                  ? std::string("deals")
-                                  : "custom_objects (" + pair->hubspot_type + ")";
+                              : pair == &deal_pair_         ? std::string("deals")
+                                                    : "custom_objects (" + pair->hubspot_type + ")";
     for (const auto& m : pair->mappings) {
       const std::string key = where + ".field_mappings (" + m.hubspot + ")";
       need(hs_needs, pair->hubspot_type, m.hubspot, key);
@@ -2414,7 +2404,7 @@ SyncEngine::Pause SyncEngine::sweep_hubspot() {
       return pause;
     }
     for (auto& r : page->records) {
-      const env::Timestamp t = hs_modified(r);
+      const env::Timestamp t = last_modified(r, "contacts");
       if (t < batch_mark.at ||
           (t == batch_mark.at && batch_mark.ids_at.count(std::to_string(r.id))))
         continue;
@@ -2549,8 +2539,8 @@ SyncEngine::Pause SyncEngine::check_new_members(const std::vector<uint64_t>& ids
   for (size_t at = 0; at < unknown.size(); at += HubSpotClient::kBatchInputsMax) {
     const std::vector<uint64_t> chunk(
         unknown.begin() + static_cast<std::ptrdiff_t>(at),
-        unknown.begin() +
-            static_cast<std::ptrdiff_t>(std::min(unknown.size(), at + HubSpotClient::kBatchInputsMax)));
+        unknown.begin() + static_cast<std::ptrdiff_t>(
+                              std::min(unknown.size(), at + HubSpotClient::kBatchInputsMax)));
     auto members = hubspot_->members_among(*inclusion_list_id_, chunk);
     if (!members) return hubspot_failed(members.error());
     if (members->empty()) continue;
@@ -2683,10 +2673,10 @@ env::Timestamp SyncEngine::step() {
         return wake();
     if (load_owners() != Pause::kNone || poll_accounts() != Pause::kNone ||
         poll_deals() != Pause::kNone || poll_deleted_opportunities() != Pause::kNone ||
-        poll_deal_roles() != Pause::kNone ||
-        poll_campaign_members() != Pause::kNone || poll_opportunities() != Pause::kNone ||
-        refresh_inclusion_list() != Pause::kNone || sweep_hubspot() != Pause::kNone ||
-        sweep_companies() != Pause::kNone || sync_object_pairs() != Pause::kNone ||
+        poll_deal_roles() != Pause::kNone || poll_campaign_members() != Pause::kNone ||
+        poll_opportunities() != Pause::kNone || refresh_inclusion_list() != Pause::kNone ||
+        sweep_hubspot() != Pause::kNone || sweep_companies() != Pause::kNone ||
+        sync_object_pairs() != Pause::kNone ||
         (config_.deals.enabled && sweep_object_pair(deal_pair_) != Pause::kNone))
       return wake();
     if (config_.activities_enabled)

@@ -1,8 +1,8 @@
 #include "mocks/hubspot/filters.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cctype>
+#include <charconv>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -145,9 +145,9 @@ std::optional<bool> filter_matches_ordinal(const ObjectTypeDef& type, const Filt
   }
   if (op == "BETWEEN")
     return known.value && known.high_value && value >= *known.value && value <= *known.high_value;
-  if (!known.value) return op == "LT" || op == "LTE" || op == "GT" || op == "GTE"
-                               ? std::optional<bool>(false)
-                               : std::nullopt;
+  if (!known.value)
+    return op == "LT" || op == "LTE" || op == "GT" || op == "GTE" ? std::optional<bool>(false)
+                                                                  : std::nullopt;
   if (op == "LT") return value < *known.value;
   if (op == "LTE") return value <= *known.value;
   if (op == "GT") return value > *known.value;
@@ -178,8 +178,7 @@ bool filter_matches(const ObjectTypeDef& type, const Filter& f, const PropertyMa
   }
   if (op == "CONTAINS_TOKEN") return has && contains_token(stored, f.value);
   if (op == "CONTAINS") return has && lower(stored).find(lower(f.value)) != std::string::npos;
-  if (op == "NOT_CONTAINS")
-    return !has || lower(stored).find(lower(f.value)) == std::string::npos;
+  if (op == "NOT_CONTAINS") return !has || lower(stored).find(lower(f.value)) == std::string::npos;
   if (op == "STARTS_WITH") return has && lower(stored).rfind(lower(f.value), 0) == 0;
   if (op == "ENDS_WITH") {
     const std::string s = lower(stored), w = lower(f.value);
@@ -190,8 +189,7 @@ bool filter_matches(const ObjectTypeDef& type, const Filter& f, const PropertyMa
   if (op == "BETWEEN") {
     if (is_ordered(t)) {
       auto a = ordinal(t, stored);
-      return a && known.value && known.high_value && *a >= *known.value &&
-             *a <= *known.high_value;
+      return a && known.value && known.high_value && *a >= *known.value && *a <= *known.high_value;
     }
     auto lo = compare_known(t, stored, f.value, std::nullopt);
     auto hi = compare_known(t, stored, f.high_value, std::nullopt);

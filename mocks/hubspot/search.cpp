@@ -1,8 +1,8 @@
 #include "mocks/hubspot/search.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <limits>
 #include <set>
@@ -158,7 +158,8 @@ std::optional<env::Timestamp> modified_lower_bound(const ObjectTypeDef& type,
     if (f.property != type.last_modified_property) continue;
     if (f.op != "GTE" && f.op != "GT" && f.op != "BETWEEN" && f.op != "EQ") continue;
     const std::string& v = f.value;
-    if (!v.empty() && std::all_of(v.begin(), v.end(), [](unsigned char c) { return std::isdigit(c); })) {
+    if (!v.empty() &&
+        std::all_of(v.begin(), v.end(), [](unsigned char c) { return std::isdigit(c); })) {
       int64_t ms = 0;
       if (std::from_chars(v.data(), v.data() + v.size(), ms).ec == std::errc())
         return env::Timestamp::from_ms(ms);

@@ -790,7 +790,6 @@ TEST_P(EngineTest, AStageWithNoMappingIsASyncHealthError) {
   EXPECT_EQ(failure->family, "property_values");
 }
 
-
 // Both ways: a deal made in HubSpot in the synced pipeline becomes an
 // opportunity on its company's account with its contact's role; deals in
 // other pipelines stay in HubSpot.
@@ -847,8 +846,8 @@ TEST_P(EngineTest, ADealMadeInHubSpotBecomesAnOpportunityWithItsAccountAndRole) 
     EXPECT_TRUE(other == nullptr || other->empty());
   }
   // And the role moves the contact's lifecycle once the deal is won.
-  ASSERT_TRUE(w.portal.update("deals", *deal, {{"dealstage", "closedwon"}}, testing::kMarketer)
-                  .ok());
+  ASSERT_TRUE(
+      w.portal.update("deals", *deal, {{"dealstage", "closedwon"}}, testing::kMarketer).ok());
   settle();
   EXPECT_EQ(w.sf_value(opp, "StageName"), "Closed Won");
   EXPECT_EQ(w.hs_value(person->id, "lifecyclestage"), "customer");
@@ -875,7 +874,8 @@ TEST_P(EngineTest, DealEditsCrossBothWaysAndSharedStagesDoNotFlipBack) {
   EXPECT_EQ(w.sf_value(opp, "StageName"), "Needs Analysis");
   // A HubSpot edit reaches the opportunity...
   ASSERT_TRUE(w.portal
-                  .update("deals", deal, {{"amount", "2500"}, {"closedate", "2024-08-31T00:00:00Z"}},
+                  .update("deals", deal,
+                          {{"amount", "2500"}, {"closedate", "2024-08-31T00:00:00Z"}},
                           testing::kMarketer)
                   .ok());
   settle();
@@ -963,8 +963,8 @@ TEST_P(EngineTest, ACompanyFollowsItsContactsLifecycleForwardOnly) {
 }
 
 TEST_P(EngineTest, AMappedFieldMissingFromTheOrgStopsTheSyncAndSaysWhich) {
-  config.contacts.mappings.push_back({"jobtitle", "Job_Level__c", "Job_Level__c",
-                                      SyncRule::kTwoWay});
+  config.contacts.mappings.push_back(
+      {"jobtitle", "Job_Level__c", "Job_Level__c", SyncRule::kTwoWay});
   config.contacts.mappings.push_back({"favourite_colour", "", "Title", SyncRule::kTwoWay});
   const uint64_t c = w.hs_contact({{"email", "nina@initech.com"}, {"lastname", "Nina"}});
   start();
@@ -978,7 +978,6 @@ TEST_P(EngineTest, AMappedFieldMissingFromTheOrgStopsTheSyncAndSaysWhich) {
   EXPECT_NE(why.find("contacts.field_mappings (jobtitle)"), std::string::npos) << why;
   EXPECT_NE(engine->last_problem().find("mapped fields missing"), std::string::npos);
 }
-
 
 // A person edits contacts while the sweep pages through them: each edit
 // moves a contact already read to the end of the modified order. With
@@ -1008,14 +1007,15 @@ TEST_P(EngineTest, PeopleEditingDuringASweepDoNotMakeItSkipContacts) {
   constexpr int kContacts = 1'500;
   std::vector<uint64_t> ids;
   for (int i = 0; i < kContacts; ++i) {
-    ids.push_back(w.hs_contact({{"email", "walker" + std::to_string(i) + "@example.org"},
-                                {"lastname", "Walker"}}));
+    ids.push_back(w.hs_contact(
+        {{"email", "walker" + std::to_string(i) + "@example.org"}, {"lastname", "Walker"}}));
     w.tick(env::Duration::millis(1));  // distinct modification times, oldest first
   }
   w.tick(env::Duration::minutes(5));
   EditingWhileSearching editing(w.hs_transport, w);
   editing.ids_ = ids;
-  auto e = SyncEngine::open(config, {w.sf_transport, editing, w.clock}, w.credentials(), ":memory:");
+  auto e =
+      SyncEngine::open(config, {w.sf_transport, editing, w.clock}, w.credentials(), ":memory:");
   ASSERT_TRUE(e.ok());
   engine = std::move(e).value();
   settle();

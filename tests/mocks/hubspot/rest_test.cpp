@@ -370,10 +370,10 @@ TEST_F(HubSpotRestTest, ListsV3WithMembershipsOwnersAndPipelines) {
   EXPECT_TRUE(lists_of["777"].empty()) << "a record that does not exist is in no list";
   json too_many = json::array();
   for (int i = 0; i < 101; ++i) too_many.push_back({{"objectTypeId", "0-1"}, {"recordId", a}});
-  EXPECT_EQ(call(Method::kPost, "/crm/v3/lists/records/memberships/batch/read",
-                 {{"inputs", too_many}})
-                .status,
-            400);
+  EXPECT_EQ(
+      call(Method::kPost, "/crm/v3/lists/records/memberships/batch/read", {{"inputs", too_many}})
+          .status,
+      400);
   EXPECT_EQ(call(Method::kPost, "/crm/v3/lists/records/memberships/batch/read",
                  {{"inputs", {{{"objectTypeId", "9-99"}, {"recordId", a}}}}})
                 .status,

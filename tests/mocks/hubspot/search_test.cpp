@@ -167,7 +167,8 @@ RC_GTEST_PROP(Search, SweepsAnswerAsReadingEveryRecordWould, ()) {
     const int kind = live.empty() ? 0 : *rc::gen::inRange(0, 4);
     const uint64_t some = live.empty() ? 0 : 101 + *rc::gen::inRange<uint64_t>(0, live.size());
     if (kind == 0) {
-      RC_ASSERT(portal.create("contacts", {{"email", "c" + std::to_string(i) + "@x.io"}}, kApi).ok());
+      RC_ASSERT(
+          portal.create("contacts", {{"email", "c" + std::to_string(i) + "@x.io"}}, kApi).ok());
     } else if (kind == 1) {
       (void)portal.update("contacts", some, {{"firstname", "n" + std::to_string(i)}}, kApi);
     } else if (kind == 2) {
@@ -214,7 +215,8 @@ RC_GTEST_PROP(Search, SweepsAnswerAsReadingEveryRecordWould, ()) {
     int64_t id = *rc::gen::inRange(0, 170);
     const auto& all = portal.records("contacts");
     if (!all.empty() && *rc::gen::inRange(0, 4) != 0) {
-      auto it = std::next(all.begin(), *rc::gen::inRange<int64_t>(0, static_cast<int64_t>(all.size())));
+      auto it =
+          std::next(all.begin(), *rc::gen::inRange<int64_t>(0, static_cast<int64_t>(all.size())));
       if (const std::string* m = it->second.get("lastmodifieddate"))
         at = std::to_string(env::parse_datetime(*m)->ms_since_epoch());
       id = static_cast<int64_t>(it->first) + *rc::gen::inRange(-1, 2);
