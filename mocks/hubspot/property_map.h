@@ -6,7 +6,6 @@
 #pragma once
 
 #include <algorithm>
-#include <compare>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -29,7 +28,6 @@ class PropertyName {
 
   // Interned: equal names are the same pointer.
   bool operator==(const PropertyName& o) const { return name_ == o.name_; }
-  std::strong_ordering operator<=>(const PropertyName& o) const { return *name_ <=> *o.name_; }
   friend bool operator==(const PropertyName& a, std::string_view b) { return *a.name_ == b; }
 
  private:

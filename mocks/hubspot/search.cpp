@@ -178,7 +178,6 @@ std::optional<env::Timestamp> modified_lower_bound(const ObjectTypeDef& type,
 struct Window {
   int64_t from = std::numeric_limits<int64_t>::min();
   int64_t to = std::numeric_limits<int64_t>::max();
-  bool holds(int64_t ms) const { return ms >= from && ms <= to; }
 };
 
 // A whole number of milliseconds, held within int64_t.
