@@ -17,8 +17,11 @@ namespace crmsim::engine {
 using detail::chunks;
 using detail::describe;
 using detail::family_of;
+using detail::hubspot_version;
+using detail::kHubSpotVersionMarker;
 using detail::kPagesPerStepMax;
 using detail::sf_time;
+using detail::synced_already;
 using HsProps = std::map<std::string, std::string>;
 
 namespace {
@@ -108,6 +111,8 @@ SyncEngine::Pause SyncEngine::reconcile_object_pairs(const ObjectPairSettings& p
       to_hs[pair.salesforce_id_property] = sf->id;
     if (!to_hs.empty()) hs_updates.emplace_back(hs->id, std::move(to_hs));
     if (!to_sf.empty()) sf_updates.emplace_back(sf->id, std::move(to_sf));
+    if (!synced_already(*hs, pair.hubspot_type, last))
+      synced[kHubSpotVersionMarker] = hubspot_version(*hs, pair.hubspot_type);
     synced_all.emplace_back(hs->id, std::move(synced));
   }
   const bool batched = config_.strategy == Strategy::kBatched;
@@ -304,8 +309,9 @@ SyncEngine::Pause SyncEngine::sync_pair_from_hubspot(const ObjectPairSettings& p
       continue;
     }
     // Only records whose mapped values moved since the last sync: the rest
-    // is this engine's own write coming back.
+    // is this engine's own write coming back, or a copy from before it.
     const auto last = store_->synced_values(r.id, kind);
+    if (synced_already(r, pair.hubspot_type, last)) continue;
     for (const auto& m : pair.mappings) {
       if (m.rule == SyncRule::kDontSync) continue;
       auto it = last.find(m.hubspot);

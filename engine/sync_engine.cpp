@@ -18,8 +18,11 @@ namespace crmsim::engine {
 using detail::chunks;
 using detail::describe;
 using detail::family_of;
+using detail::hubspot_version;
+using detail::kHubSpotVersionMarker;
 using detail::kPagesPerStepMax;
 using detail::sf_time;
+using detail::synced_already;
 using env::fail;
 
 using nlohmann::json;
@@ -510,6 +513,7 @@ SyncEngine::Pause SyncEngine::reconcile(std::vector<Pair>& pairs) {
     std::map<std::string, std::string> synced_equal;  // already agreeing
     std::map<std::string, std::string> synced_by_hs;  // land with the HubSpot write
     std::map<std::string, std::string> synced_by_sf;  // land with the Salesforce write
+    int64_t synced_version = -1;                      // kHubSpotVersionMarker's value, -1 when none
   };
   std::vector<Plan> plans;
   for (size_t i = 0; i < pairs.size(); ++i) {
@@ -521,6 +525,8 @@ SyncEngine::Pause SyncEngine::reconcile(std::vector<Pair>& pairs) {
     const bool hubspot_newer = last_modified(p.hs, "contacts") > sf_time(p.sf, "LastModifiedDate");
     Plan plan;
     plan.pair = i;
+    if (auto v = last.find(kHubSpotVersionMarker); v != last.end())
+      plan.synced_version = std::strtoll(v->second.c_str(), nullptr, 10);
     for (const auto& m : config_.contacts.mappings) {
       const std::string& field = m.field_on(o);
       if (field.empty() || m.rule == SyncRule::kDontSync) continue;
@@ -634,6 +640,8 @@ SyncEngine::Pause SyncEngine::reconcile(std::vector<Pair>& pairs) {
       for (const auto& [prop, v] : plan.synced_by_sf) store_->put_synced_value(p.hs.id, prop, v);
     if (sf_ok) clear_failure("hs:" + std::to_string(p.hs.id));
     if (hs_ok) clear_failure("sf:" + p.sf_object + ":" + p.sf.id);
+    if (hs_ok && sf_ok && last_modified(p.hs, "contacts").ms_since_epoch() > plan.synced_version)
+      store_->put_synced_value(p.hs.id, kHubSpotVersionMarker, hubspot_version(p.hs, "contacts"));
   }
   store_->commit();
   return Pause::kNone;
@@ -949,6 +957,7 @@ SyncEngine::Pause SyncEngine::sync_to_salesforce(const std::vector<HsRecord>& re
       // Nothing changed in HubSpot since the last sync: nothing to send
       // (Salesforce's own changes arrive through the poll).
       const auto last = store_->synced_values(r.id);
+      if (forced.count(r.id) == 0 && synced_already(r, "contacts", last)) continue;
       bool changed = forced.count(r.id) > 0 || r.get(id_property(link->sf_object)) != link->sf_id;
       const SalesforceObject o =
           link->sf_object == kLead ? SalesforceObject::kLead : SalesforceObject::kContact;

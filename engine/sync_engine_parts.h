@@ -5,7 +5,10 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdlib>
+#include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/hubspot_client.h"
@@ -16,6 +19,26 @@ namespace crmsim::engine::detail {
 
 // Pages a sweep or poll reads per step, so one step stays bounded.
 inline constexpr int kPagesPerStepMax = 2'000;
+
+// The synced value that remembers the HubSpot version (last-modified, in
+// epoch milliseconds) of the record the last complete sync of a pair acted
+// on. HubSpot's search index lags its writes by seconds, so a sweep can
+// return a copy older than one already synced (from before the engine's
+// own write): taken as an edit, it would undo that write.
+inline constexpr const char* kHubSpotVersionMarker = "__hs_version";
+
+inline std::string hubspot_version(const HsRecord& r, std::string_view type) {
+  return std::to_string(last_modified(r, type).ms_since_epoch());
+}
+
+// True when `r` is no newer than the version the pair's last sync acted on
+// (`last`: the pair's synced values): nothing in it is news.
+inline bool synced_already(const HsRecord& r, std::string_view type,
+                           const std::map<std::string, std::string>& last) {
+  auto v = last.find(kHubSpotVersionMarker);
+  return v != last.end() &&
+         last_modified(r, type).ms_since_epoch() <= std::strtoll(v->second.c_str(), nullptr, 10);
+}
 
 // The Sync Health family of an error: associations, automation_rules,
 // duplicates, permissions, property_values, api_limit, other.

@@ -36,9 +36,10 @@ std::string when(env::Timestamp t) { return env::format_salesforce_datetime(t); 
 class Checker {
  public:
   explicit Checker(std::string name) { result_.name = std::move(name); }
-  void violation(const std::string& witness) {
+  void violation(const std::string& witness, const std::string& cause = "") {
     result_.passed = false;
     ++result_.violations;
+    if (!cause.empty()) ++result_.causes[cause];
     if (result_.witnesses.size() < kWitnessesMax) result_.witnesses.push_back(witness);
   }
   CheckResult done() { return std::move(result_); }
@@ -91,7 +92,10 @@ std::vector<BlindDuplicate> duplicates(const RunState& s, std::vector<BlindDupli
   std::map<std::string, std::vector<const sf::Record*>> by_email;
   for (const char* object : {"Lead", "Contact"})
     for (const auto& [id, r] : s.org.records(*s.org.schema().object(object))) {
-      if (r.deleted || text(r, "IsConverted") == "true") continue;
+      // A converted lead stays: the person existed from its creation on, and
+      // a record the sync made for them after that is a duplicate even when
+      // the lead was converted later.
+      if (r.deleted) continue;
       const std::string email = env::ascii_lower(text(r, "Email"));
       if (!email.empty()) by_email[email].push_back(&r);
     }
@@ -106,8 +110,15 @@ std::vector<BlindDuplicate> duplicates(const RunState& s, std::vector<BlindDupli
     for (size_t i = 1; i < records.size(); ++i) {
       const sf::Record* later = records[i];
       if (text(*later, "CreatedById") != s.integration_user) continue;
-      const sf::Record* earlier = records[i - 1];
       const std::string created = text(*later, "CreatedDate");
+      // The newest record that was live when the sync created `later`: a
+      // converted lead was until its conversion (its last modification).
+      const sf::Record* earlier = nullptr;
+      for (size_t j = i; j-- > 0 && earlier == nullptr;)
+        if (text(*records[j], "IsConverted") != "true" ||
+            text(*records[j], "LastModifiedDate") > created)
+          earlier = records[j];
+      if (earlier == nullptr) continue;
       // The engine looked the email up a little before it created: a
       // change of visibility within a poll interval before the create may
       // have come after that lookup.
@@ -385,8 +396,9 @@ CheckResult selective_sync(const RunState& s) {
   Checker c("selective_sync");
   for (const auto& d : duplicates(s, nullptr))
     c.violation("email " + d.email + ": the integration could not see " + d.existing +
-                " and created a duplicate, " + d.created + ", at " + d.at +
-                history_of(s, {d.existing, d.created}));
+                    " and created a duplicate, " + d.created + ", at " + d.at +
+                    history_of(s, {d.existing, d.created}),
+                "unseen_duplicate");
   for (const auto& link : s.engine.store().links()) {
     if (link.kind != engine::kContactLinks) continue;
     const sf::Record* r = s.org.find(link.sf_id);
@@ -394,9 +406,10 @@ CheckResult selective_sync(const RunState& s) {
     if (s.org.access(s.integration_user, *r) != sf::Access::kNone) continue;
     c.violation(
         link.sf_object + " " + link.sf_id + " (HubSpot contact " + std::to_string(link.hs_id) +
-        ") is no longer visible to the integration user, " + "so it stopped syncing" +
-        (text(*r, "CreatedById") == s.integration_user ? " (the integration created it)" : "") +
-        history_of(s, {link.sf_id}));
+            ") is no longer visible to the integration user, " + "so it stopped syncing" +
+            (text(*r, "CreatedById") == s.integration_user ? " (the integration created it)" : "") +
+            history_of(s, {link.sf_id}),
+        "lost_visibility");
   }
   return c.done();
 }
@@ -472,6 +485,12 @@ CheckResult no_oscillation(const RunState& s) {
   for (const auto& [id, r] : s.portal.records("contacts")) {
     auto link = s.engine.store().link_by_hubspot(id);
     std::vector<std::string> ids = {std::to_string(id), link ? link->sf_id : ""};
+    // Every Salesforce record the contact was ever linked to, as its id
+    // properties recorded them: the link itself is gone once the contact
+    // was deleted.
+    for (const char* p : {"salesforceleadid", "salesforcecontactid"})
+      for (const auto& v : s.portal.history(r, p))
+        if (!v.value.empty()) ids.push_back(v.value);
     // A converted lead was this contact's record before its contact.
     if (link)
       for (const auto& a : s.workload.actions())

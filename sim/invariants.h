@@ -25,6 +25,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,10 @@ struct CheckResult {
   uint64_t violations = 0;
   // The first witnesses, in plain words (at most kWitnessesMax).
   std::vector<std::string> witnesses;
+  // Violations per cause, for checks whose violations have more than one
+  // (selective_sync: "unseen_duplicate", "lost_visibility"); findings say
+  // the cause and the fix of each.
+  std::map<std::string, uint64_t> causes;
 };
 
 // What the checks look at once a run has ended.

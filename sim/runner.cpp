@@ -124,12 +124,28 @@ std::vector<std::string> findings_for(const Scenario& s, const RunResult& r) {
                   std::to_string(r.figures.allocation_24h) +
                   "). Fix: sync only qualified contacts with an inclusion list, raise the "
                   "integration's API call limit, or use a batched integration.");
-  if (failed("selective_sync"))
+  auto caused = [&](const std::string& check, const std::string& cause) -> uint64_t {
+    for (const auto& c : r.checks)
+      if (c.name == check)
+        if (auto it = c.causes.find(cause); it != c.causes.end()) return it->second;
+    return 0;
+  };
+  if (uint64_t n = caused("selective_sync", "unseen_duplicate"); n > 0)
     out.push_back(
-        "Records stopped syncing because the integration user can no longer see them (an owner "
-        "change or a field the sharing rule looks at moved them out of its reach, including "
-        "records the integration created). Fix: make the sharing rule cover every record the "
-        "integration creates, or give the integration user access to them.");
+        std::to_string(n) +
+        " duplicates: the integration user could not see an existing Salesforce lead or contact "
+        "(organization-wide defaults, its role and the sharing rules hide it), so the email "
+        "lookup missed it and the sync created a second record. Fix: share every record whose "
+        "person may also be in HubSpot with the integration user (a sharing rule, a role above "
+        "the owners, or View All on its profile), or keep those people out of the inclusion "
+        "list.");
+  if (uint64_t n = caused("selective_sync", "lost_visibility"); n > 0)
+    out.push_back(
+        std::to_string(n) +
+        " records stopped syncing because the integration user can no longer see them (an "
+        "owner change or a field the sharing rule looks at moved them out of its reach, "
+        "including records the integration created). Fix: make the sharing rule cover every "
+        "record the integration creates, or give the integration user access to them.");
   if (failed("no_duplicate_contacts"))
     out.push_back(
         "The integration created a Salesforce record for an email that already had one. Check "
@@ -235,6 +251,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
 
   // The population, before the engine first looks.
   Workload workload(scenario, org, portal, loop, root.fork("humans"), reps);
+  workload.set_integration_user(integration_id);
   if (auto ok = workload.populate(); !ok) return fail_setup(ok.error().message);
   workload.set_listener([&](const Action& a) {
     trace.record(a.at, "action", {{"actor", a.actor}, {"action", a.kind}, {"target", a.target}});
@@ -291,18 +308,27 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
     if (hooks.pending() > 0) (void)hooks.deliver(loop.now());
     if (loop.now() + kWebhookTick <= end) (void)loop.schedule_after(kWebhookTick, deliver);
   };
-  std::function<void()> look = [&] {
+  // Open expectations are looked at the moment either fake applies one of
+  // the engine's writes (so latencies are exact to the millisecond), and
+  // once a simulated minute for what changes without a write.
+  auto look = [&] {
     auto& open = workload.expectations();
     std::erase_if(open, [&](const Expectation& e) {
-      if (!e.arrived()) return false;
-      (e.to_salesforce ? to_sf_latency : to_hs_latency)
-          .push_back(static_cast<double>((loop.now() - e.made_at).ms()) / 1000.0);
-      return true;
+      const Expectation::State state = e.state();
+      if (state == Expectation::State::kArrived)
+        (e.to_salesforce ? to_sf_latency : to_hs_latency)
+            .push_back(static_cast<double>((loop.now() - e.made_at).ms()) / 1000.0);
+      return state != Expectation::State::kWaiting;
     });
-    if (loop.now() + kExpectationTick <= end) (void)loop.schedule_after(kExpectationTick, look);
+  };
+  to_sf.set_on_write(look);
+  to_hs.set_on_write(look);
+  std::function<void()> tick = [&] {
+    look();
+    if (loop.now() + kExpectationTick <= end) (void)loop.schedule_after(kExpectationTick, tick);
   };
   if (scenario.webhooks) (void)loop.schedule_after(kWebhookTick, deliver);
-  (void)loop.schedule_after(kExpectationTick, look);
+  (void)loop.schedule_after(kExpectationTick, tick);
 
   // The engine, rebuilt after every crash on the same store.
   namespace fs = std::filesystem;

@@ -1,10 +1,9 @@
 #include "sim/sim_transport.h"
 
-#include "env/text.h"
-
 #include <algorithm>
 
 #include "env/assert.h"
+#include "env/text.h"
 
 namespace crmsim::sim {
 
@@ -168,6 +167,7 @@ env::Result<env::Response, env::TransportError> SimTransport::send(const env::Re
     }
   }
   auto response = target_.send(request);
+  if (on_write_ && request.method != env::Method::kGet) on_write_();
   if (crash_now) crash(request, true);
   if (!crash_now && rng_.bernoulli(rates.lost_response_rate)) {
     note(request, "lost_response");

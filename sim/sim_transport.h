@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -101,6 +102,10 @@ class SimTransport final : public env::Transport {
 
   // Every call and fault is recorded here (may be null).
   void set_trace(Trace* trace) { trace_ = trace; }
+  // Called the moment the server has applied a write (any method but GET;
+  // a lost answer included), before the answer travels back: where the
+  // runner times when a change became visible on the other side.
+  void set_on_write(std::function<void()> on_write) { on_write_ = std::move(on_write); }
   Service service() const { return service_; }
   uint64_t calls() const { return calls_; }
   // Injected faults by kind ("error", "rate_limit", "lock", "timeout",
@@ -122,6 +127,7 @@ class SimTransport final : public env::Transport {
   LatencyModel latency_;
   FaultPlan faults_;
   Trace* trace_ = nullptr;
+  std::function<void()> on_write_;
   bool crashes_armed_ = false;
   uint64_t crash_countdown_ = 0;
   bool crash_applied_ = false;

@@ -11,6 +11,7 @@ namespace crmsim::sim {
 
 namespace sf = mocks::salesforce;
 namespace hs = mocks::hubspot;
+using State = Expectation::State;
 
 namespace {
 
@@ -228,13 +229,19 @@ env::Status Workload::populate(env::Duration span) {
   for (int64_t i = 0; i < pop.salesforce_leads; ++i)
     if (auto s = add_person("Lead", data_rng_.bernoulli(pop.duplicates)); !s) return s;
 
-  // HubSpot contacts: some are the Salesforce people again.
+  // HubSpot contacts: `shared` of the Salesforce people (each once) are
+  // among them, spread over the portal by selection sampling, so the portal
+  // holds exactly `hubspot_contacts` contacts.
+  int64_t shared_left = std::min<int64_t>(
+      pop.hubspot_contacts, std::llround(pop.shared * static_cast<double>(sf_emails.size())));
+  data_rng_.shuffle(std::span(sf_emails));
   for (int64_t i = 0; i < pop.hubspot_contacts; ++i) {
     tick();
     hs::PropertyInputs props;
     std::string email;
-    if (!sf_emails.empty() && data_rng_.bernoulli(pop.shared)) {
-      email = case_variant(sf_emails[data_rng_.index(sf_emails.size())]);
+    if (shared_left > 0 && data_rng_.index(static_cast<size_t>(pop.hubspot_contacts - i)) <
+                               static_cast<size_t>(shared_left)) {
+      email = case_variant(sf_emails[static_cast<size_t>(--shared_left)]);
       props = {{"email", email}, {"lastname", "Again"}};
     } else {
       std::string company;
@@ -301,6 +308,12 @@ const hs::ObjectRecord* Workload::random_contact() {
   return nullptr;
 }
 
+bool Workload::hidden_from_sync(const std::string& id) const {
+  const sf::Record* r = org_.find(id);
+  return !integration_user_.empty() && r != nullptr &&
+         org_.access(integration_user_, *r) == sf::Access::kNone;
+}
+
 std::string Workload::random_sf(const std::string& object, bool live_unconverted) {
   refresh_pools();
   auto& pool = sf_ids_[object];
@@ -333,11 +346,11 @@ void Workload::marketing_act() {
       const uint64_t c = *id;
       expectations_.push_back({loop_.now(), true, [this, c] {
                                  const auto* r = portal_.find("contacts", c);
-                                 if (r == nullptr) return true;  // deleted meanwhile
+                                 if (r == nullptr) return State::kMoot;  // deleted meanwhile
                                  for (const char* p : {"salesforceleadid", "salesforcecontactid"})
                                    if (const std::string* v = r->get(p); v && !v->empty())
-                                     return true;
-                                 return false;
+                                     return State::kArrived;
+                                 return State::kWaiting;
                                }});
     }
     return;
@@ -401,8 +414,8 @@ void Workload::hubspot_deal_act() {
       props = {{"amount", std::to_string(rng_.uniform_int(1, 80) * 250)}};
       break;
     case 1:
-      props = {{"closedate", "2025-0" + std::to_string(rng_.uniform_int(1, 9)) +
-                                 "-15T00:00:00.000Z"}};
+      props = {
+          {"closedate", "2025-0" + std::to_string(rng_.uniform_int(1, 9)) + "-15T00:00:00.000Z"}};
       break;
     default:
       props = {{"dealname", "Deal " + std::to_string(++serial_) + " (renamed)"}};
@@ -432,9 +445,11 @@ void Workload::sales_act() {
     if (!p.email.empty() &&
         scenario_.sync.contacts.on_lead_change == engine::OnSalesforceChange::kCreateOrUpdate &&
         expectations_.size() < kExpectationsMax) {
-      const std::string email = p.email;
-      expectations_.push_back({loop_.now(), false, [this, email] {
-                                 return portal_.find_by("contacts", "email", email) != nullptr;
+      const std::string email = p.email, lead = *id;
+      expectations_.push_back({loop_.now(), false, [this, email, lead] {
+                                 if (portal_.find_by("contacts", "email", email) != nullptr)
+                                   return State::kArrived;
+                                 return hidden_from_sync(lead) ? State::kMoot : State::kWaiting;
                                }});
     }
     return;
@@ -459,15 +474,18 @@ void Workload::sales_act() {
         if (c != nullptr &&
             (list_name.empty() || (list != nullptr && list->members.count(c->id)))) {
           const uint64_t hs_id = c->id;
-          expectations_.push_back({loop_.now(), false, [this, hs_id, title, id] {
-                                     const auto* h = portal_.find("contacts", hs_id);
-                                     const sf::Record* s = org_.find(id);
-                                     if (h == nullptr || s == nullptr || s->deleted) return true;
-                                     // Overtaken by a later edit: no longer measurable.
-                                     if (s->get("Title").to_text() != title) return true;
-                                     const std::string* v = h->get("jobtitle");
-                                     return (v == nullptr ? std::string() : *v) == title;
-                                   }});
+          expectations_.push_back(
+              {loop_.now(), false, [this, hs_id, title, id] {
+                 const auto* h = portal_.find("contacts", hs_id);
+                 const sf::Record* s = org_.find(id);
+                 if (h == nullptr || s == nullptr || s->deleted || hidden_from_sync(id))
+                   return State::kMoot;
+                 // Overtaken by a later edit: no longer measurable.
+                 if (s->get("Title").to_text() != title) return State::kMoot;
+                 const std::string* v = h->get("jobtitle");
+                 return (v == nullptr ? std::string() : *v) == title ? State::kArrived
+                                                                     : State::kWaiting;
+               }});
         }
       }
     }

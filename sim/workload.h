@@ -36,10 +36,15 @@ struct Action {
 // A change a person made that the sync should carry to the other CRM:
 // checked until it arrives, for the latency figures.
 struct Expectation {
+  enum class State {
+    kWaiting,  // not on the other side yet
+    kArrived,  // visible on the other side: its latency counts
+    kMoot,     // no longer measurable (deleted, overtaken by a later edit, or out of
+               // the integration user's sight): dropped, counted nowhere
+  };
   env::Timestamp made_at;
   bool to_salesforce = false;  // direction
-  // True once the change is visible on the other side.
-  std::function<bool()> arrived;
+  std::function<State()> state;
 };
 
 class Workload {
@@ -52,6 +57,9 @@ class Workload {
   Workload(const Scenario& scenario, mocks::salesforce::Org& org, mocks::hubspot::Portal& portal,
            EventLoop& loop, env::Rng rng, std::vector<std::string> rep_user_ids);
   Workload(const Workload&) = delete;
+  // The integration user: a Salesforce change it cannot see is not expected
+  // to reach HubSpot (selective sync).
+  void set_integration_user(std::string user_id) { integration_user_ = std::move(user_id); }
   Workload& operator=(const Workload&) = delete;
 
   // Fills both CRMs per scenario.population, spreading the records over
@@ -100,6 +108,8 @@ class Workload {
   size_t pick(std::initializer_list<double> weights);
   const mocks::hubspot::ObjectRecord* random_contact();
   std::string random_sf(const std::string& object, bool live_unconverted = true);
+  // True when the integration user cannot see Salesforce record `id`.
+  bool hidden_from_sync(const std::string& id) const;
 
   const Scenario& scenario_;
   mocks::salesforce::Org& org_;
@@ -109,6 +119,7 @@ class Workload {
   env::Rng data_rng_;
   std::vector<std::string> reps_;
   std::string admin_;
+  std::string integration_user_;
   std::function<void(const Action&)> listener_;
   std::vector<Action> actions_;
   std::vector<Expectation> expectations_;

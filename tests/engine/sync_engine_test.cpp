@@ -167,6 +167,34 @@ TEST_P(EngineTest, TwoWayFieldsFollowTheMostRecentChangeBothWays) {
   EXPECT_EQ(w.sf_value(lead, "Phone"), "") << "two-way blanks propagate";
 }
 
+TEST_P(EngineTest, ASweptCopyOlderThanTheEnginesOwnWriteDoesNotUndoIt) {
+  // HubSpot's search index lags its writes by seconds. The poll links a
+  // lead to a contact without a first name and gives the contact the
+  // lead's; a sweep within the lag still returns the contact without it.
+  // Taken as a HubSpot edit, that copy would blank the lead (two-way
+  // blanks propagate) while HubSpot keeps the name: a pair that never
+  // agrees again.
+  config.contacts.mappings = default_contact_mappings();
+  for (auto& m : config.contacts.mappings)
+    if (m.hubspot == "firstname") m.rule = SyncRule::kTwoWay;
+  const uint64_t c = w.hs_contact({{"email", "fatima@x.io"}, {"lastname", "Again"}});
+  w.tick(env::Duration::hours(1));
+  const std::string lead = w.sf_create(
+      "Lead",
+      {{"LastName", "Khan"}, {"FirstName", "Fatima"}, {"Company", "X"}, {"Email", "fatima@x.io"}});
+  w.tick(env::Duration::hours(1));
+  start();
+  // One poll links and writes HubSpot; the sweep in the same step (the
+  // clock stands still, so the write is not searchable yet) reads the copy
+  // from before it.
+  (void)engine->step();
+  EXPECT_EQ(w.sf_value(lead, "FirstName"), "Fatima") << "the stale copy blanked the lead";
+  settle();
+  ASSERT_TRUE(link_of(c).has_value());
+  EXPECT_EQ(w.hs_value(c, "firstname"), "Fatima");
+  EXPECT_EQ(w.sf_value(lead, "FirstName"), "Fatima") << "the stale copy blanked the lead";
+}
+
 TEST_P(EngineTest, AlwaysUseSalesforceNeverWritesSalesforce) {
   for (auto& m : config.contacts.mappings)
     if (m.hubspot == "jobtitle") m.rule = SyncRule::kAlwaysUseSalesforce;
@@ -889,6 +917,31 @@ TEST_P(EngineTest, DealEditsCrossBothWaysAndSharedStagesDoNotFlipBack) {
   settle();
   for (size_t i = calls; i < w.org.api_usage().journal().size(); ++i)
     EXPECT_NE(w.org.api_usage().journal()[i].method, "PATCH") << "nothing left to write";
+}
+
+TEST_P(EngineTest, ADealCopyFromBeforeThePollsWriteDoesNotRevertTheOpportunity) {
+  // A rep renames the deal in HubSpot and, before the sweep gets to it,
+  // another changes the amount in Salesforce. The poll reconciles both and
+  // writes the amount to the deal; the sweep that follows still finds the
+  // renamed deal with the old amount in HubSpot's index. Taken as news, it
+  // would put the old amount back on the opportunity.
+  config.deals.enabled = true;
+  start();
+  const std::string opp = w.sf_create("Opportunity", {{"Name", "Renewal"},
+                                                      {"StageName", "Prospecting"},
+                                                      {"CloseDate", "2024-06-30"},
+                                                      {"Amount", 1000}});
+  settle();
+  ASSERT_EQ(w.portal.records("deals").size(), 1u) << engine->last_problem();
+  const uint64_t deal = w.portal.records("deals").begin()->first;
+  ASSERT_TRUE(
+      w.portal.update("deals", deal, {{"dealname", "Renewal 2024"}}, testing::kMarketer).ok());
+  w.tick(env::Duration::minutes(2));
+  w.sf_update("Opportunity", opp, {{"Amount", 5000}});
+  run_for(config.poll_interval + env::Duration::minutes(1));
+  EXPECT_EQ(w.sf_value(opp, "Name"), "Renewal 2024");
+  EXPECT_EQ(std::stod(w.sf_value(opp, "Amount")), 5000.0) << "an old copy reverted the amount";
+  EXPECT_EQ(std::stod(*w.portal.find("deals", deal)->get("amount")), 5000.0);
 }
 
 TEST_P(EngineTest, ADealCreatedInHubSpotStaysThereWhenOpportunityCreationIsOff) {
