@@ -8,6 +8,7 @@
 
 #include "engine/field_rules.h"
 #include "env/text.h"
+#include "mocks/hubspot/filters.h"
 
 namespace crmsim::sim {
 
@@ -414,16 +415,62 @@ CheckResult selective_sync(const RunState& s) {
   return c.done();
 }
 
+// Whether contact `r` was in the inclusion list at some moment of
+// [from, to]. A dynamic list is judged by its filters over the contact's
+// properties as they stood then (from their history), since people leave
+// lists too; a manual list by who joined it before `to`.
+bool was_in_list(const RunState& s, const hs::ObjectRecord& r, env::Timestamp from,
+                 env::Timestamp to) {
+  const hs::HsList* list =
+      s.portal.list_by_name("contacts", s.scenario.sync.contacts.inclusion_list);
+  if (list == nullptr) return false;
+  if (list->processing_type != "DYNAMIC" || list->filters.empty()) {
+    auto it = list->members.find(r.id);
+    return it != list->members.end() && it->second <= to;
+  }
+  std::vector<std::string> properties;
+  for (const auto& g : list->filters)
+    for (const auto& f : g.filters) properties.push_back(f.property);
+  // The moments to look at: `from`, and each change in the window.
+  std::set<env::Timestamp> moments = {from};
+  for (const auto& p : properties)
+    for (const auto& h : s.portal.history(r, p))
+      if (h.at > from && h.at <= to) moments.insert(h.at);
+  for (env::Timestamp t : moments) {
+    hs::PropertyMap then;
+    for (const auto& p : properties)
+      for (const auto& h : s.portal.history(r, p))  // newest first
+        if (h.at <= t) {
+          if (!h.value.empty()) then[p] = h.value;
+          break;
+        }
+    if (hs::groups_match(*r.type, list->filters, then)) return true;
+  }
+  return false;
+}
+
 CheckResult inclusion_list(const RunState& s) {
   Checker c("inclusion_list");
   if (s.scenario.sync.contacts.inclusion_list.empty()) return c.done();
   for (const auto& link : s.engine.store().links()) {
     if (link.kind != engine::kContactLinks) continue;
     const sf::Record* r = s.org.find(link.sf_id);
-    if (r == nullptr || text(*r, "CreatedById") != s.integration_user) continue;
-    if (!in_list(s, link.hs_id) && hs_contact(s, link.hs_id) != nullptr)
-      c.violation(link.sf_object + " " + link.sf_id + " was created from HubSpot contact " +
-                  std::to_string(link.hs_id) + ", which is not in the inclusion list");
+    const hs::ObjectRecord* h = hs_contact(s, link.hs_id);
+    if (r == nullptr || h == nullptr || text(*r, "CreatedById") != s.integration_user) continue;
+    const auto created = env::parse_datetime(text(*r, "CreatedDate"));
+    if (!created) continue;
+    // A contact made after the record (from it: a Salesforce change brings
+    // back a contact someone deleted in HubSpot) is not what it was made from.
+    const auto contact_created = env::parse_datetime(prop(*h, "createdate"));
+    if (contact_created && *contact_created > *created + env::Duration::seconds(1)) continue;
+    // The engine decided on what it read up to a poll interval before the
+    // create (Salesforce keeps CreatedDate to the second).
+    if (!was_in_list(s, *h, *created - s.scenario.sync.poll_interval,
+                     *created + env::Duration::seconds(1)))
+      c.violation(link.sf_object + " " + link.sf_id + " was created at " + when(*created) +
+                  " from HubSpot contact " + std::to_string(link.hs_id) +
+                  ", which was not in the inclusion list then" +
+                  history_of(s, {std::to_string(link.hs_id), link.sf_id}));
   }
   return c.done();
 }

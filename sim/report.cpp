@@ -74,7 +74,8 @@ void write_verdict(std::ostream& out, const RunResult& r) {
   const double days = std::max(f.days, 1e-9);
   out << "  figures:\n";
   out << "    Salesforce calls  " << grouped(f.salesforce_calls) << " ("
-      << grouped(static_cast<uint64_t>(static_cast<double>(f.salesforce_calls) / days)) << " a day"
+      << grouped(static_cast<uint64_t>(static_cast<double>(f.salesforce_calls) / days))
+      << " a day over " << fixed(f.days, 2) << " days"
       << (f.synced_records > 0 ? ", " +
                                      fixed(static_cast<double>(f.salesforce_calls) /
                                                static_cast<double>(f.synced_records),
@@ -90,7 +91,8 @@ void write_verdict(std::ostream& out, const RunResult& r) {
                                           static_cast<double>(f.allocation_24h)
                                     : 0,
                0)
-      << "%)\n";
+      << "%)" << (f.waiting_for_allocation ? ", the sync waiting for calls at the end" : "")
+      << "\n";
   out << "    synced records    " << grouped(f.synced_records) << "\n";
   out << "    latency to SF     " << latency_text(f.to_salesforce) << "\n";
   out << "    latency to HS     " << latency_text(f.to_hubspot) << "\n";
@@ -145,6 +147,7 @@ std::string results_json(const std::vector<RunResult>& results) {
                     {"synced_records", f.synced_records},
                     {"peak_salesforce_24h", f.peak_salesforce_24h},
                     {"allocation_24h", f.allocation_24h},
+                    {"waiting_for_allocation", f.waiting_for_allocation},
                     {"latency_to_salesforce_s",
                      {{"p50", f.to_salesforce.p50_s},
                       {"p95", f.to_salesforce.p95_s},

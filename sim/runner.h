@@ -39,7 +39,7 @@ struct Latency {
 };
 
 struct Figures {
-  double days = 0;                // simulated, humans working
+  double days = 0;                // simulated: the working period and the settle
   uint64_t salesforce_calls = 0;  // by the integration, from the org's journal
   uint64_t hubspot_calls = 0;     // by the engine, from the portal's journal
   uint64_t synced_records = 0;    // linked pairs at the end, every kind
@@ -48,6 +48,9 @@ struct Figures {
   Latency to_salesforce;
   Latency to_hubspot;
   std::map<std::string, uint64_t> sync_health;  // error family -> records
+  // The sync was held back by the Salesforce allocation (its own limit or
+  // the org's) when the run ended: what has not synced yet is still coming.
+  bool waiting_for_allocation = false;
   uint64_t human_actions = 0;
   uint64_t engine_crashes = 0;
   std::map<std::string, uint64_t> faults;  // "salesforce timeout" -> count

@@ -156,11 +156,18 @@ sync: {strategy: native, contacts: {create_in_salesforce_as: contact}}
 salesforce: {edition: developer}
 population: {hubspot_contacts: 4000, mqls: 0, salesforce_leads: 0, salesforce_contacts: 0, accounts: 0}
 humans: {marketing: 0, sales: 0, admins: 0}
-checks: [api_budget]
+checks: [api_budget, convergence]
 )"),
                                    {});
   EXPECT_FALSE(check(r, "api_budget").passed) << "a developer org has 15,000 calls a day";
   EXPECT_EQ(r.figures.peak_salesforce_24h, r.figures.allocation_24h);
+  // What has not synced is still queued: the verdict says so, instead of
+  // calling it a sync that does not converge.
+  EXPECT_FALSE(check(r, "convergence").passed);
+  EXPECT_TRUE(r.figures.waiting_for_allocation);
+  bool cut_short = false;
+  for (const auto& f : r.findings) cut_short |= f.find("Convergence was cut short") == 0;
+  EXPECT_TRUE(cut_short);
 }
 
 TEST(Runner, SetupProblemsAreReportedNotCrashed) {
