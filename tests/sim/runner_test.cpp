@@ -10,18 +10,12 @@
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
 
-#include "env/structured_text.h"
+#include "scenario_text.h"
 
 namespace crmsim::sim {
 namespace {
 
-Scenario scenario(const std::string& yaml) {
-  auto doc = env::parse_structured_text(yaml);
-  EXPECT_TRUE(doc.ok()) << (doc.ok() ? "" : doc.error().message);
-  auto s = parse_scenario(*doc, "test.yaml");
-  EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
-  return s.ok() ? *s : Scenario{};
-}
+using testing::scenario;
 
 const CheckResult& check(const RunResult& r, const std::string& name) {
   for (const auto& c : r.checks)

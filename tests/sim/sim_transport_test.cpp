@@ -91,7 +91,7 @@ TEST(SimTransport, ARouteGetsItsOwnFaultsAndTheRestKeepTheServices) {
   n.server.router.add(env::Method::kGet, "/services/data/:v/query", [](const env::Request&) {
     return env::Response::with_body(200, "application/json", "{}");
   });
-  FaultPlan plan;  // no faults for the service as a whole...
+  FaultPlan plan;      // no faults for the service as a whole...
   RouteFaults writes;  // ...but every write to /write fails
   writes.method = "POST";
   writes.path = "/wr*";

@@ -9,10 +9,10 @@
 #include <nlohmann/json.hpp>
 
 #include "env/rng.h"
-#include "env/structured_text.h"
 #include "env/text.h"
 #include "mocks/hubspot/portal.h"
 #include "mocks/salesforce/org.h"
+#include "scenario_text.h"
 #include "sim/event_loop.h"
 #include "sim/virtual_clock.h"
 
@@ -22,13 +22,7 @@ namespace {
 namespace sf = mocks::salesforce;
 namespace hs = mocks::hubspot;
 
-Scenario scenario(const std::string& yaml) {
-  auto doc = env::parse_structured_text(yaml);
-  EXPECT_TRUE(doc.ok()) << (doc.ok() ? "" : doc.error().message);
-  auto s = parse_scenario(*doc, "test.yaml");
-  EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
-  return s.ok() ? *s : Scenario{};
-}
+using testing::scenario;
 
 struct World {
   explicit World(const Scenario& s, uint64_t seed)
