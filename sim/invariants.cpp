@@ -308,6 +308,12 @@ CheckResult convergence(const RunState& s) {
       continue;  // reported in Sync Health
     if (!in_list(s, link.hs_id)) continue;
     const bool is_lead = link.sf_object == "Lead";
+    // With "do nothing" for this object, Salesforce's edits stay in
+    // Salesforce: a pair may rightly differ, and only what HubSpot sends is
+    // the sync's business (HubSpot contacts reaching Salesforce, below).
+    if ((is_lead ? contacts.on_lead_change : contacts.on_contact_change) ==
+        engine::OnSalesforceChange::kDoNothing)
+      continue;
     for (const auto& m : contacts.mappings) {
       const std::string& field = is_lead ? m.lead_field : m.contact_field;
       // Owners, states and countries are translated: compared by the engine's tests.

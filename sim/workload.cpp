@@ -464,7 +464,11 @@ void Workload::sales_act() {
       const sf::Record* r = org_.find(id);
       const std::string email = r == nullptr ? "" : r->get("Email").to_text();
       const auto* m = scenario_.sync.contacts.mapping("jobtitle");
-      if (!email.empty() && m != nullptr && m->rule != engine::SyncRule::kDontSync &&
+      const auto& contacts = scenario_.sync.contacts;
+      const bool carried =
+          (object == "Lead" ? contacts.on_lead_change : contacts.on_contact_change) ==
+          engine::OnSalesforceChange::kCreateOrUpdate;
+      if (carried && !email.empty() && m != nullptr && m->rule != engine::SyncRule::kDontSync &&
           expectations_.size() < kExpectationsMax) {
         const auto* c = portal_.find_by("contacts", "email", email);
         const std::string& list_name = scenario_.sync.contacts.inclusion_list;

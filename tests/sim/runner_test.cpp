@@ -127,6 +127,25 @@ expect: [no_duplicate_companies]
   EXPECT_NE(r.findings[0].find("create Contacts instead of Leads"), std::string::npos);
 }
 
+TEST(Runner, DoNothingKeepsSalesforceEditsThereWithoutFailingConvergence) {
+  // Reps retitle leads and contacts that HubSpot also holds: with "do
+  // nothing" those edits are meant to stay in Salesforce.
+  const RunResult r = run_scenario(scenario(R"(
+name: one-way
+duration: 6h
+sync: {contacts: {create_in_salesforce_as: lead, on_salesforce_lead_change: do_nothing,
+                  on_salesforce_contact_change: do_nothing}}
+population: {hubspot_contacts: 60, mqls: 5, salesforce_leads: 30, salesforce_contacts: 10,
+             accounts: 3, shared: 0.8}
+humans: {marketing: 4, sales: 20, admins: 0}
+)"),
+                                   {});
+  EXPECT_TRUE(r.passed) << explain(r);
+  EXPECT_EQ(r.figures.to_hubspot.measured + r.figures.to_hubspot.never_arrived, 0u)
+      << "nothing is expected to cross to HubSpot";
+  EXPECT_GT(r.figures.to_salesforce.measured, 0u);
+}
+
 TEST(Runner, ASwitchedOffSyncDoesNotConverge) {
   const RunResult r = run_scenario(scenario(R"(
 name: off
