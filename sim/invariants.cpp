@@ -444,12 +444,15 @@ bool was_in_list(const RunState& s, const hs::ObjectRecord& r, env::Timestamp fr
       if (h.at > from && h.at <= to) moments.insert(h.at);
   for (env::Timestamp t : moments) {
     hs::PropertyMap then;
-    for (const auto& p : properties)
-      for (const auto& h : s.portal.history(r, p))  // newest first
-        if (h.at <= t) {
-          if (!h.value.empty()) then[p] = h.value;
-          break;
-        }
+    for (const auto& p : properties) {
+      const auto history = s.portal.history(r, p);  // newest first
+      auto h = std::find_if(history.begin(), history.end(),
+                            [&](const hs::HistoryItem& i) { return i.at <= t; });
+      // Older versions than the portal keeps: the value then is unknown,
+      // and unknown is no witness.
+      if (h == history.end() && history.size() >= hs::Portal::kHistoryPerPropertyMax) return true;
+      if (h != history.end() && !h->value.empty()) then[p] = h->value;
+    }
     if (hs::groups_match(*r.type, list->filters, then)) return true;
   }
   return false;
