@@ -23,6 +23,7 @@ using detail::kHubSpotVersionMarker;
 using detail::kPagesPerStepMax;
 using detail::sf_time;
 using detail::synced_already;
+using detail::synced_hubspot_version;
 using env::fail;
 
 using nlohmann::json;
@@ -525,8 +526,7 @@ SyncEngine::Pause SyncEngine::reconcile(std::vector<Pair>& pairs) {
     const bool hubspot_newer = last_modified(p.hs, "contacts") > sf_time(p.sf, "LastModifiedDate");
     Plan plan;
     plan.pair = i;
-    if (auto v = last.find(kHubSpotVersionMarker); v != last.end())
-      plan.synced_version = std::strtoll(v->second.c_str(), nullptr, 10);
+    plan.synced_version = synced_hubspot_version(last);
     for (const auto& m : config_.contacts.mappings) {
       const std::string& field = m.field_on(o);
       if (field.empty() || m.rule == SyncRule::kDontSync) continue;

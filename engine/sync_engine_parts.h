@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <map>
 #include <string>
@@ -31,13 +32,17 @@ inline std::string hubspot_version(const HsRecord& r, std::string_view type) {
   return std::to_string(last_modified(r, type).ms_since_epoch());
 }
 
+// The version kept among a pair's synced values (`last`); -1 when none.
+inline int64_t synced_hubspot_version(const std::map<std::string, std::string>& last) {
+  auto v = last.find(kHubSpotVersionMarker);
+  return v == last.end() ? -1 : std::strtoll(v->second.c_str(), nullptr, 10);
+}
+
 // True when `r` is no newer than the version the pair's last sync acted on
 // (`last`: the pair's synced values): nothing in it is news.
 inline bool synced_already(const HsRecord& r, std::string_view type,
                            const std::map<std::string, std::string>& last) {
-  auto v = last.find(kHubSpotVersionMarker);
-  return v != last.end() &&
-         last_modified(r, type).ms_since_epoch() <= std::strtoll(v->second.c_str(), nullptr, 10);
+  return last_modified(r, type).ms_since_epoch() <= synced_hubspot_version(last);
 }
 
 // The Sync Health family of an error: associations, automation_rules,

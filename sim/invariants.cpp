@@ -434,18 +434,19 @@ bool was_in_list(const RunState& s, const hs::ObjectRecord& r, env::Timestamp fr
     auto it = list->members.find(r.id);
     return it != list->members.end() && it->second <= to;
   }
-  std::vector<std::string> properties;
+  // Each filtered property's history (newest first), read once.
+  std::map<std::string, std::vector<hs::HistoryItem>> histories;
   for (const auto& g : list->filters)
-    for (const auto& f : g.filters) properties.push_back(f.property);
+    for (const auto& f : g.filters)
+      if (!histories.count(f.property)) histories[f.property] = s.portal.history(r, f.property);
   // The moments to look at: `from`, and each change in the window.
   std::set<env::Timestamp> moments = {from};
-  for (const auto& p : properties)
-    for (const auto& h : s.portal.history(r, p))
+  for (const auto& [p, history] : histories)
+    for (const auto& h : history)
       if (h.at > from && h.at <= to) moments.insert(h.at);
   for (env::Timestamp t : moments) {
     hs::PropertyMap then;
-    for (const auto& p : properties) {
-      const auto history = s.portal.history(r, p);  // newest first
+    for (const auto& [p, history] : histories) {
       auto h = std::find_if(history.begin(), history.end(),
                             [&](const hs::HistoryItem& i) { return i.at <= t; });
       // Older versions than the portal keeps: the value then is unknown,
