@@ -110,6 +110,9 @@ CREATE TABLE IF NOT EXISTS pending_roles(
   opportunity_id TEXT NOT NULL,
   contact_id TEXT NOT NULL,
   UNIQUE(opportunity_id, contact_id));
+CREATE TABLE IF NOT EXISTS lifecycle_waiting(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  contact_id TEXT NOT NULL UNIQUE);
 )sql";
 
 std::string join_ids(const std::set<std::string>& ids) {
@@ -545,6 +548,28 @@ void LinkStore::remove_pending_role(const std::string& opportunity_id,
       .bind(1, opportunity_id)
       .bind(2, contact_id)
       .run();
+}
+
+void LinkStore::add_lifecycle_waiting(const std::string& contact_id) {
+  statement("INSERT OR IGNORE INTO lifecycle_waiting(contact_id) VALUES(?)")
+      .bind(1, contact_id)
+      .run();
+  statement(
+      "DELETE FROM lifecycle_waiting WHERE seq <= (SELECT MAX(seq) FROM lifecycle_waiting) - ?")
+      .bind(1, static_cast<int64_t>(kLifecycleWaitingMax))
+      .run();
+}
+
+std::vector<std::string> LinkStore::lifecycle_waiting() const {
+  auto& s = statement("SELECT contact_id FROM lifecycle_waiting ORDER BY seq");
+  std::vector<std::string> out;
+  while (s.step()) out.push_back(s.text(0));
+  s.reset();
+  return out;
+}
+
+void LinkStore::remove_lifecycle_waiting(const std::string& contact_id) {
+  statement("DELETE FROM lifecycle_waiting WHERE contact_id = ?").bind(1, contact_id).run();
 }
 
 }  // namespace crmsim::engine

@@ -177,6 +177,15 @@ class LinkStore {
   std::vector<std::pair<std::string, std::string>> pending_roles() const;
   void remove_pending_role(const std::string& opportunity_id, const std::string& contact_id);
 
+  // ---- Salesforce contacts with a contact role seen before they were
+  // linked (a lead converted with its opportunity, a contact synced later):
+  // their lifecycle stage is settled once they link. At most
+  // kLifecycleWaitingMax, the oldest dropped first.
+  static constexpr size_t kLifecycleWaitingMax = 20'000;
+  void add_lifecycle_waiting(const std::string& contact_id);
+  std::vector<std::string> lifecycle_waiting() const;
+  void remove_lifecycle_waiting(const std::string& contact_id);
+
  private:
   explicit LinkStore(sqlite3* db);
   class Statement;

@@ -2228,13 +2228,21 @@ SyncEngine::Pause SyncEngine::poll_opportunities() {
       return p;
     marks[object] = std::move(next);
   }
+  // Contacts whose roles were seen before they linked (a lead converted
+  // with its opportunity while the sync looked) that have linked since.
+  std::vector<std::string> arrived, waiting;
+  for (const auto& c : store_->lifecycle_waiting())
+    if (auto link = store_->link_by_salesforce(c); link && link->sf_object == kContact)
+      arrived.push_back(c);
   auto save_marks = [&] {
     store_->begin();
     for (const auto& [object, mark] : marks) store_->put_watermark("sf:" + object, mark);
+    for (const auto& c : waiting) store_->add_lifecycle_waiting(c);
+    for (const auto& c : arrived) store_->remove_lifecycle_waiting(c);
     store_->commit();
   };
   opportunities.erase("");
-  if (opportunities.empty()) {
+  if (opportunities.empty() && arrived.empty()) {
     save_marks();
     return Pause::kNone;
   }
@@ -2246,7 +2254,7 @@ SyncEngine::Pause SyncEngine::poll_opportunities() {
   };
   // The contacts with a role on them (only contact roles count: custom
   // relationships and opportunities without roles never move a stage).
-  std::set<std::string> contacts;
+  std::set<std::string> contacts(arrived.begin(), arrived.end());
   const std::vector<std::string> opp_list(opportunities.begin(), opportunities.end());
   for (const auto& chunk : chunks(opp_list, kEmailsPerQueryMax)) {
     std::string in;
@@ -2261,6 +2269,8 @@ SyncEngine::Pause SyncEngine::poll_opportunities() {
   for (const auto& c : contacts)
     if (auto link = store_->link_by_salesforce(c); link && link->sf_object == kContact)
       linked[c] = link->hs_id;
+    else if (!c.empty())
+      waiting.push_back(c);
   // Their furthest stage over all their opportunities.
   std::map<std::string, std::string> target;
   std::vector<std::string> linked_ids;
@@ -2299,53 +2309,81 @@ SyncEngine::Pause SyncEngine::poll_opportunities() {
     updates.push_back({it->first, {{"lifecyclestage", stage}}});
   }
   if (auto p = write_hubspot_updates(updates); p != Pause::kNone) return p;
-  std::vector<std::pair<uint64_t, std::string>> moved;
   for (const auto& u : updates)
-    if (!u.second.empty()) {
-      ++stats_.lifecycle_updates;
-      moved.emplace_back(u.first, u.second.at("lifecyclestage"));
-    }
-  if (auto p = follow_company_lifecycle(moved); p != Pause::kNone) return p;
+    if (!u.second.empty()) ++stats_.lifecycle_updates;
+  // Every contact the opportunities point at, moved now or before: a crash
+  // after the contacts' writes must not lose their companies' move.
+  std::vector<std::pair<uint64_t, std::string>> reached;
+  for (const auto& [c, stage] : target) {
+    auto it = current.find(linked[c]);
+    if (it != current.end() && !stage.empty() && it->second.get("lifecyclestage") != "other")
+      reached.emplace_back(it->first, stage);
+  }
+  if (auto p = follow_company_lifecycle(reached); p != Pause::kNone) return p;
   save_marks();
   return Pause::kNone;
 }
 
 SyncEngine::Pause SyncEngine::follow_company_lifecycle(
-    const std::vector<std::pair<uint64_t, std::string>>& moved) {
+    const std::vector<std::pair<uint64_t, std::string>>& reached) {
   if (!config_.companies.enabled || !config_.companies.lifecycle_follows_contacts)
     return Pause::kNone;
-  std::map<uint64_t, std::string> target;  // company -> furthest stage of its moved contacts
-  for (const auto& [contact, stage] : moved) {
-    auto companies = hubspot_->associated("contacts", contact, "companies");
-    if (!companies) return hubspot_failed(companies.error());
-    for (uint64_t c : *companies) {
-      std::string& t = target[c];
-      if (lifecycle_rank(stage) > lifecycle_rank(t)) t = stage;
-    }
+  // HubSpot's company lifecycle sync: the companies of a contact the
+  // opportunities moved move with it, and so do the other contacts of
+  // those companies (forward only; "other" is left alone). Each write is
+  // forward-only, so doing it again after a crash changes nothing.
+  auto furthest = [](std::map<uint64_t, std::string>& target, uint64_t id,
+                     const std::string& stage) {
+    std::string& t = target[id];
+    if (lifecycle_rank(stage) > lifecycle_rank(t)) t = stage;
+  };
+  std::map<uint64_t, std::string> companies;  // company -> furthest stage of its contacts
+  std::set<uint64_t> moved_contacts;
+  for (const auto& [contact, stage] : reached) {
+    moved_contacts.insert(contact);
+    auto ids = hubspot_->associated("contacts", contact, "companies");
+    if (!ids) return hubspot_failed(ids.error());
+    for (uint64_t c : *ids) furthest(companies, c, stage);
   }
-  std::vector<uint64_t> ids;
-  for (const auto& [c, stage] : target) ids.push_back(c);
-  std::map<uint64_t, HsRecord> current;
-  if (auto p = read_hubspot(ids, current, {"lifecyclestage"}, "companies"); p != Pause::kNone)
+  std::map<uint64_t, std::string> colleagues;  // their other contacts
+  for (const auto& [company, stage] : companies) {
+    auto ids = hubspot_->associated("companies", company, "contacts");
+    if (!ids) return hubspot_failed(ids.error());
+    for (uint64_t c : *ids)
+      if (!moved_contacts.count(c)) furthest(colleagues, c, stage);
+  }
+  if (auto p = move_lifecycle_forward("companies", companies, stats_.company_lifecycle_updates);
+      p != Pause::kNone)
     return p;
+  return move_lifecycle_forward("contacts", colleagues, stats_.colleague_lifecycle_updates);
+}
+
+SyncEngine::Pause SyncEngine::move_lifecycle_forward(const std::string& type,
+                                                     const std::map<uint64_t, std::string>& target,
+                                                     uint64_t& moved) {
+  std::vector<uint64_t> ids;
+  for (const auto& [id, stage] : target) ids.push_back(id);
+  std::map<uint64_t, HsRecord> current;
+  if (auto p = read_hubspot(ids, current, {"lifecyclestage"}, type); p != Pause::kNone) return p;
   std::vector<std::pair<uint64_t, HsProps>> updates;
-  for (const auto& [c, stage] : target) {
-    auto it = current.find(c);
+  for (const auto& [id, stage] : target) {
+    auto it = current.find(id);
     if (it == current.end()) continue;
     const std::string& now_stage = it->second.get("lifecyclestage");
     if (now_stage == "other" || lifecycle_rank(stage) <= lifecycle_rank(now_stage)) continue;
-    updates.push_back({c, {{"lifecyclestage", stage}}});
+    updates.push_back({id, {{"lifecyclestage", stage}}});
   }
   const bool batched = config_.strategy == Strategy::kBatched;
   for (const auto& chunk : chunks(updates, batched ? HubSpotClient::kBatchInputsMax : size_t{1})) {
     if (batched) {
-      auto r = hubspot_->batch_update(chunk, "companies");
+      auto r = hubspot_->batch_update(chunk, type);
       if (!r) return hubspot_failed(r.error());
     } else {
-      auto r = hubspot_->update(chunk[0].first, chunk[0].second, "companies");
+      // A record deleted since it was read is no longer anyone's business.
+      auto r = hubspot_->update(chunk[0].first, chunk[0].second, type);
       if (!r && r.error().transient()) return hubspot_failed(r.error());
     }
-    stats_.company_lifecycle_updates += chunk.size();
+    moved += chunk.size();
   }
   return Pause::kNone;
 }

@@ -82,6 +82,7 @@ struct EngineStats {
   uint64_t company_links_made = 0;
   uint64_t lifecycle_updates = 0;
   uint64_t company_lifecycle_updates = 0;
+  uint64_t colleague_lifecycle_updates = 0;  // other contacts of a moved company
   uint64_t salesforce_object_creates = 0;  // cases, custom objects
   uint64_t hubspot_object_creates = 0;     // tickets, custom objects
 };
@@ -238,7 +239,11 @@ class SyncEngine {
   // Lifecycle stages from opportunities through contact roles.
   Pause poll_opportunities();
   // The companies of these contacts move forward to their stage.
-  Pause follow_company_lifecycle(const std::vector<std::pair<uint64_t, std::string>>& moved);
+  Pause follow_company_lifecycle(const std::vector<std::pair<uint64_t, std::string>>& reached);
+  // Moves each record of `type` to its stage in `target` where that is
+  // forward (never from "other"); counts the moves in `moved`.
+  Pause move_lifecycle_forward(const std::string& type,
+                               const std::map<uint64_t, std::string>& target, uint64_t& moved);
 
   // ---- companies <-> accounts (SF -> HS, through contacts)
   // Makes sure each (HubSpot contact, Salesforce account) has the account's

@@ -259,6 +259,110 @@ CheckResult no_lifecycle_regression(const RunState& s) {
   return c.done();
 }
 
+bool in_list(const RunState& s, uint64_t hs_id) {
+  const std::string& name = s.scenario.sync.contacts.inclusion_list;
+  if (name.empty()) return true;
+  const hs::HsList* list = s.portal.list_by_name("contacts", name);
+  return list != nullptr && list->members.count(hs_id) > 0;
+}
+
+// The lifecycle stages opportunities give, as the connector documents them:
+// a linked Salesforce contact with a contact role on an open opportunity
+// makes its HubSpot contact an opportunity, on a won one a customer (never
+// backward, never from "other"); with companies' lifecycle sync the other
+// contacts of its companies follow. Nothing else moves a contact there:
+// not leads, not opportunities without contact roles, not do_nothing.
+CheckResult lifecycle_transitions(const RunState& s) {
+  Checker c("lifecycle_transitions");
+  const auto& contacts = s.scenario.sync.contacts;
+  auto furthest = [](std::string& t, const std::string& stage) {
+    if (lifecycle_rank(stage) > lifecycle_rank(t)) t = stage;
+  };
+  // Per Salesforce contact: the stage its live, visible opportunities
+  // give, and one of them; and every contact that ever had a role.
+  std::map<std::string, std::pair<std::string, std::string>> due;
+  std::set<std::string> had_role;
+  for (const auto& [id, role] : s.org.records(*s.org.schema().object("OpportunityContactRole"))) {
+    const std::string contact = text(role, "ContactId");
+    had_role.insert(contact);
+    const sf::Record* opp = s.org.find(text(role, "OpportunityId"));
+    if (role.deleted || opp == nullptr || opp->deleted ||
+        s.org.access(s.integration_user, *opp) == sf::Access::kNone)
+      continue;
+    const std::string stage = text(*opp, "IsWon") == "true"      ? "customer"
+                              : text(*opp, "IsClosed") == "true" ? ""
+                                                                 : "opportunity";
+    auto& [best, because] = due[contact];
+    if (lifecycle_rank(stage) > lifecycle_rank(best)) {
+      best = stage;
+      because = opp->id;
+    }
+  }
+  std::set<std::string> failing;
+  for (const auto& f : s.engine.store().failures()) failing.insert(f.key);
+  if (contacts.lifecycle_from_opportunity)
+    for (const auto& link : s.engine.store().links()) {
+      if (link.kind != engine::kContactLinks || link.sf_object != "Contact") continue;
+      auto it = due.find(link.sf_id);
+      if (it == due.end() || it->second.first.empty()) continue;
+      const sf::Record* r = s.org.find(link.sf_id);
+      const hs::ObjectRecord* h = hs_contact(s, link.hs_id);
+      if (r == nullptr || r->deleted || h == nullptr || h->archived ||
+          s.org.access(s.integration_user, *r) == sf::Access::kNone ||
+          !in_list(s, link.hs_id) || failing.count("sf:Contact:" + link.sf_id))
+        continue;
+      const std::string now = prop(*h, "lifecyclestage");
+      const auto& [stage, opp] = it->second;
+      if (now == "other" || lifecycle_rank(now) >= lifecycle_rank(stage)) continue;
+      c.violation("HubSpot contact " + std::to_string(link.hs_id) + " is at '" + now +
+                      "' but Salesforce contact " + link.sf_id + " has a contact role on " +
+                      (stage == "customer" ? "won" : "open") + " opportunity " + opp +
+                      ", so it should be at '" + stage + "'" +
+                      history_of(s, {std::to_string(link.hs_id), link.sf_id, opp}),
+                  "not_moved");
+    }
+  // Moves the integration made: each needs a contact role behind it (or a
+  // company moved by one), unless the stage is a mapped field.
+  for (const auto& m : contacts.mappings)
+    if (m.hubspot == "lifecyclestage") return c.done();
+  const bool companies_follow =
+      s.scenario.sync.companies.enabled && s.scenario.sync.companies.lifecycle_follows_contacts;
+  for (const auto& [id, r] : s.portal.records("contacts")) {
+    std::string moved_to;
+    env::Timestamp at;
+    for (const auto& h : s.portal.history(r, "lifecyclestage"))
+      if (h.source_type == "INTEGRATION" && lifecycle_rank(h.value) >= lifecycle_rank("opportunity") &&
+          lifecycle_rank(h.value) > lifecycle_rank(moved_to)) {
+        moved_to = h.value;
+        at = h.at;
+      }
+    if (moved_to.empty()) continue;
+    bool explained = false;
+    if (contacts.lifecycle_from_opportunity) {
+      for (const auto& h : s.portal.history(r, "salesforcecontactid"))
+        explained = explained || had_role.count(h.value) > 0;
+      if (!explained && companies_follow)
+        for (const auto& [company, types] : s.portal.associations("contacts", id, "companies")) {
+          const hs::ObjectRecord* co = s.portal.find("companies", company);
+          if (co == nullptr) continue;
+          std::string reached;
+          for (const auto& h : s.portal.history(*co, "lifecyclestage"))
+            if (h.source_type == "INTEGRATION") furthest(reached, h.value);
+          explained = explained || lifecycle_rank(reached) >= lifecycle_rank(moved_to);
+        }
+    }
+    if (!explained)
+      c.violation("the integration moved HubSpot contact " + std::to_string(id) + " to '" +
+                      moved_to + "' at " + when(at) +
+                      (contacts.lifecycle_from_opportunity
+                           ? ", but no Salesforce contact of it has a contact role"
+                           : " although lifecycle_from_opportunity is do_nothing") +
+                      history_of(s, {std::to_string(id)}),
+                  "unexplained_move");
+  }
+  return c.done();
+}
+
 CheckResult api_budget(const RunState& s) {
   Checker c("api_budget");
   const int64_t peak = peak_calls_24h(s.org, s.integration_user);
@@ -278,13 +382,6 @@ CheckResult api_budget(const RunState& s) {
                 when(first) + ": " + std::to_string(refused) +
                 " calls were refused with REQUEST_LIMIT_EXCEEDED, for every API user");
   return c.done();
-}
-
-bool in_list(const RunState& s, uint64_t hs_id) {
-  const std::string& name = s.scenario.sync.contacts.inclusion_list;
-  if (name.empty()) return true;
-  const hs::HsList* list = s.portal.list_by_name("contacts", name);
-  return list != nullptr && list->members.count(hs_id) > 0;
 }
 
 CheckResult convergence(const RunState& s) {
@@ -596,6 +693,7 @@ std::vector<CheckResult> check_invariants(const RunState& state) {
       {"no_duplicate_companies", no_duplicate_companies},
       {"no_duplicate_deals", no_duplicate_deals},
       {"no_lifecycle_regression", no_lifecycle_regression},
+      {"lifecycle_transitions", lifecycle_transitions},
       {"api_budget", api_budget},
       {"convergence", convergence},
       {"selective_sync", selective_sync},

@@ -8,6 +8,9 @@
 //                           integration made one of them
 //   no_duplicate_deals      no opportunity behind two live deals
 //   no_lifecycle_regression the integration never moved a lifecycle stage back
+//   lifecycle_transitions   a linked contact with a contact role on an open or
+//                           won opportunity reached opportunity or customer,
+//                           and nothing else moved a contact there
 //   api_budget              the integration's Salesforce calls in any rolling
 //                           24 hours stayed within its allocation
 //   convergence             after faults heal and people stop, every linked

@@ -103,7 +103,11 @@ void write_verdict(std::ostream& out, const RunResult& r) {
     out << (first ? "" : ", ") << family << " " << grouped(n);
     first = false;
   }
-  out << "\n    people            " << grouped(f.human_actions) << " actions\n";
+  out << "\n";
+  if (f.lifecycle_moves_contacts + f.lifecycle_moves_companies > 0)
+    out << "    lifecycle moves   " << grouped(f.lifecycle_moves_contacts) << " contacts, "
+        << grouped(f.lifecycle_moves_companies) << " companies\n";
+  out << "    people            " << grouped(f.human_actions) << " actions\n";
   if (!f.faults.empty() || f.engine_crashes > 0) {
     out << "    faults            ";
     first = true;
@@ -161,6 +165,9 @@ std::string results_json(const std::vector<RunResult>& results) {
                       {"measured", f.to_hubspot.measured},
                       {"never_arrived", f.to_hubspot.never_arrived}}},
                     {"sync_health", f.sync_health},
+                    {"lifecycle_moves",
+                     {{"contacts", f.lifecycle_moves_contacts},
+                      {"companies", f.lifecycle_moves_companies}}},
                     {"human_actions", f.human_actions},
                     {"engine_crashes", f.engine_crashes},
                     {"faults", f.faults},

@@ -162,6 +162,16 @@ std::vector<std::string> findings_for(const Scenario& s, const RunResult& r) {
         "synced, and Sync Health does not show them. See the witnesses.");
   if (failed("no_lifecycle_regression"))
     out.push_back("The integration moved lifecycle stages backward.");
+  if (uint64_t n = caused("lifecycle_transitions", "not_moved"); n > 0)
+    out.push_back(
+        std::to_string(n) +
+        " contacts with a contact role on an open or won opportunity did not reach opportunity "
+        "or customer in HubSpot. Only Salesforce contacts linked to a HubSpot contact and "
+        "attached to the opportunity through a contact role move a stage. See the witnesses.");
+  if (uint64_t n = caused("lifecycle_transitions", "unexplained_move"); n > 0)
+    out.push_back(std::to_string(n) +
+                  " contacts were moved to opportunity or customer by the integration with no "
+                  "contact role behind them (and no company moved by one).");
   if (failed("inclusion_list"))
     out.push_back("Contacts outside the inclusion list reached Salesforce.");
   if (failed("deletion_policy"))
@@ -429,6 +439,10 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   f.waiting_for_allocation =
       !engine->budget().allows(kCallsPerRecordMax) ||
       org.api_usage().used(loop.now()) + kCallsPerRecordMax > org.api_usage().daily_total();
+  for (const auto& [type, moves] : {std::pair{"contacts", &f.lifecycle_moves_contacts},
+                                     std::pair{"companies", &f.lifecycle_moves_companies}})
+    for (const auto& [id, r] : portal.records(type))
+      for (const auto& h : portal.history(r, "lifecyclestage")) *moves += h.source_type == "INTEGRATION";
   f.human_actions = workload.actions_taken();
   f.engine_crashes = crashes;
   for (const SimTransport* t : {&to_sf, &to_hs, &to_engine})

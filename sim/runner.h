@@ -51,6 +51,10 @@ struct Figures {
   // The sync was held back by the Salesforce allocation (its own limit or
   // the org's) when the run ended: what has not synced yet is still coming.
   bool waiting_for_allocation = false;
+  // Lifecycle stages the integration moved forward (opportunities, and
+  // companies' lifecycle sync), per HubSpot type.
+  uint64_t lifecycle_moves_contacts = 0;
+  uint64_t lifecycle_moves_companies = 0;
   uint64_t human_actions = 0;
   uint64_t engine_crashes = 0;
   std::map<std::string, uint64_t> faults;  // "salesforce timeout" -> count

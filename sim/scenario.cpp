@@ -19,6 +19,7 @@ const std::vector<std::string>& invariant_names() {
                                                   "no_duplicate_companies",
                                                   "no_duplicate_deals",
                                                   "no_lifecycle_regression",
+                                                  "lifecycle_transitions",
                                                   "api_budget",
                                                   "convergence",
                                                   "selective_sync",

@@ -983,6 +983,31 @@ TEST_P(EngineTest, AContactLinkedAfterItsDealStillJoinsTheDeal) {
   EXPECT_EQ(joined[0].first, c);
 }
 
+// A contact role seen before its contact linked (a lead converted with its
+// opportunity while the sync was polling; here a contact that links from
+// HubSpot's side) still moves the stage once the contact links.
+TEST_P(EngineTest, AContactLinkedAfterItsOpportunityStillMovesItsStage) {
+  config.contacts.on_contact_change = OnSalesforceChange::kDoNothing;
+  config.contacts.create_as = SalesforceObject::kContact;
+  // Someone already linked as a contact, so the opportunities are polled.
+  const uint64_t peter = w.hs_contact({{"email", "peter@initech.com"}, {"lastname", "Gibbons"}});
+  start();
+  settle();
+  ASSERT_TRUE(link_of(peter)) << engine->last_problem();
+  const std::string contact =
+      w.sf_create("Contact", {{"LastName", "Lumbergh"}, {"Email", "bill@initech.com"}});
+  const std::string opp = w.sf_create(
+      "Opportunity", {{"Name", "TPS"}, {"StageName", "Prospecting"}, {"CloseDate", "2024-06-30"}});
+  w.sf_create("OpportunityContactRole", {{"OpportunityId", opp}, {"ContactId", contact}});
+  settle();
+  const uint64_t c = w.hs_contact(
+      {{"email", "bill@initech.com"}, {"lastname", "Lumbergh"}, {"lifecyclestage", "lead"}});
+  settle();
+  ASSERT_TRUE(link_of(c)) << engine->last_problem();
+  EXPECT_EQ(w.hs_value(c, "lifecyclestage"), "opportunity");
+  EXPECT_TRUE(engine->store().lifecycle_waiting().empty());
+}
+
 TEST_P(EngineTest, ACompanyFollowsItsContactsLifecycleForwardOnly) {
   config.deals.enabled = true;
   config.companies.enabled = true;
@@ -997,6 +1022,16 @@ TEST_P(EngineTest, ACompanyFollowsItsContactsLifecycleForwardOnly) {
   const auto companies = w.portal.associations("contacts", person->id, "companies");
   ASSERT_EQ(companies.size(), 1u);
   const uint64_t company = companies[0].first;
+  // Colleagues at the same company that do not sync: HubSpot's company
+  // lifecycle sync moves them too, forward only, and leaves "other" alone.
+  const uint64_t joanna = w.hs_contact({{"lastname", "Joanna"}, {"lifecyclestage", "lead"}});
+  const uint64_t brian = w.hs_contact({{"lastname", "Brian"}, {"lifecyclestage", "other"}});
+  const uint64_t owner = w.hs_contact({{"lastname", "Owner"}, {"lifecyclestage", "evangelist"}});
+  for (uint64_t colleague : {joanna, brian, owner})
+    ASSERT_TRUE(w.portal
+                    .associate("contacts", colleague, "companies", company,
+                               hs::default_association_type("contacts", "companies"))
+                    .ok());
   const std::string opp = w.sf_create("Opportunity", {{"Name", "Flair"},
                                                       {"StageName", "Prospecting"},
                                                       {"CloseDate", "2024-06-30"},
@@ -1009,10 +1044,15 @@ TEST_P(EngineTest, ACompanyFollowsItsContactsLifecycleForwardOnly) {
   };
   EXPECT_EQ(w.hs_value(person->id, "lifecyclestage"), "opportunity");
   EXPECT_EQ(company_stage(), "opportunity");
+  EXPECT_EQ(w.hs_value(joanna, "lifecyclestage"), "opportunity");
   w.sf_update("Opportunity", opp, {{"StageName", "Closed Won"}});
   settle();
   EXPECT_EQ(company_stage(), "customer");
+  EXPECT_EQ(w.hs_value(joanna, "lifecyclestage"), "customer");
+  EXPECT_EQ(w.hs_value(brian, "lifecyclestage"), "other");
+  EXPECT_EQ(w.hs_value(owner, "lifecyclestage"), "evangelist");
   EXPECT_GE(engine->stats().company_lifecycle_updates, 2u);
+  EXPECT_EQ(engine->stats().colleague_lifecycle_updates, 2u);
 }
 
 TEST_P(EngineTest, AMappedFieldMissingFromTheOrgStopsTheSyncAndSaysWhich) {

@@ -146,6 +146,32 @@ humans: {marketing: 4, sales: 20, admins: 0}
   EXPECT_GT(r.figures.to_salesforce.measured, 0u);
 }
 
+TEST(Runner, OpportunitiesMoveLifecycleStagesOnlyWhenTheSettingSaysSo) {
+  // Reps open, win and lose opportunities on contacts HubSpot holds; leads
+  // convert with their opportunities while the sync polls.
+  const std::string world = R"(
+duration: 12h
+sync: {contacts: {create_in_salesforce_as: contact, lifecycle_from_opportunity: SETTING},
+       companies: {sync: true}, deals: {sync: true}}
+population: {hubspot_contacts: 60, mqls: 10, salesforce_leads: 15, salesforce_contacts: 40,
+             accounts: 12, shared: 0.5}
+humans: {marketing: 4, sales: 30, admins: 0}
+)";
+  auto with = [&](const std::string& setting) {
+    std::string yaml = "name: lifecycle-" + setting + world;
+    yaml.replace(yaml.find("SETTING"), 7, setting);
+    return run_scenario(scenario(yaml), {});
+  };
+  const RunResult update = with("update");
+  EXPECT_TRUE(update.passed) << explain(update);
+  EXPECT_GT(update.figures.lifecycle_moves_contacts, 0u);
+  EXPECT_GT(update.figures.lifecycle_moves_companies, 0u);
+  const RunResult nothing = with("do_nothing");
+  EXPECT_TRUE(nothing.passed) << explain(nothing);
+  EXPECT_EQ(nothing.figures.lifecycle_moves_contacts, 0u);
+  EXPECT_EQ(nothing.figures.lifecycle_moves_companies, 0u);
+}
+
 TEST(Runner, ASwitchedOffSyncDoesNotConverge) {
   const RunResult r = run_scenario(scenario(R"(
 name: off
