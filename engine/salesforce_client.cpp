@@ -14,7 +14,7 @@ using nlohmann::json;
 
 bool SfError::transient() const {
   return status == 0 || status >= 500 || code == "UNABLE_TO_LOCK_ROW" || budget() ||
-         code == "INVALID_SESSION_ID" || code == "SERVER_UNAVAILABLE";
+         credentials() || code == "INVALID_SESSION_ID" || code == "SERVER_UNAVAILABLE";
 }
 
 const std::string& SfRecord::get(const std::string& field) const {

@@ -35,6 +35,9 @@ struct SfError {
   // Worth trying again later (limits, contention, transport, server errors).
   bool transient() const;
   bool budget() const { return code == "BUDGET" || code == "REQUEST_LIMIT_EXCEEDED"; }
+  // The integration user cannot log in (deactivated, frozen, password
+  // changed): nothing works until its credentials do again.
+  bool credentials() const { return code == "invalid_grant"; }
 };
 
 using SfFields = std::map<std::string, std::string>;

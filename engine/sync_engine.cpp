@@ -267,6 +267,14 @@ std::map<std::string, std::string> SyncEngine::hubspot_values_from(const std::st
 SyncEngine::Pause SyncEngine::salesforce_failed(const SfError& error) {
   last_problem_ = "Salesforce: " + describe(error);
   if (error.code == "REQUEST_LIMIT_EXCEEDED" || error.code == "BUDGET") return Pause::kSalesforce;
+  if (error.credentials()) {
+    // The connector's "credentials invalid": it tries again each poll.
+    last_problem_ = "Salesforce credentials are not valid (" + error.message +
+                    "): the sync waits until the integration user can log in";
+    ++stats_.credential_failures;
+    salesforce_paused_until_ = ports_.clock.now() + config_.poll_interval;
+    return Pause::kSalesforce;
+  }
   salesforce_paused_until_ = ports_.clock.now() + kTransientPause;
   return Pause::kSalesforce;
 }

@@ -83,6 +83,7 @@ struct EngineStats {
   uint64_t lifecycle_updates = 0;
   uint64_t company_lifecycle_updates = 0;
   uint64_t colleague_lifecycle_updates = 0;  // other contacts of a moved company
+  uint64_t credential_failures = 0;          // logins refused (e.g. inactive user)
   uint64_t salesforce_object_creates = 0;  // cases, custom objects
   uint64_t hubspot_object_creates = 0;     // tickets, custom objects
 };

@@ -126,7 +126,7 @@ std::vector<BlindDuplicate> duplicates(const RunState& s, std::vector<BlindDupli
       const auto created_at = env::parse_datetime(created).value_or(env::Timestamp());
       const std::string looked =
           env::format_salesforce_datetime(created_at - s.scenario.sync.poll_interval);
-      const bool seen = s.org.access(s.integration_user, *earlier) != sf::Access::kNone &&
+      const bool seen = s.org.sharing_access(s.integration_user, *earlier) != sf::Access::kNone &&
                         !visibility_changed_after(s, earlier->id, looked);
       BlindDuplicate d{email, earlier->id, later->id, created};
       if (seen && sighted != nullptr) sighted->push_back(d);
@@ -287,7 +287,7 @@ CheckResult lifecycle_transitions(const RunState& s) {
     had_role.insert(contact);
     const sf::Record* opp = s.org.find(text(role, "OpportunityId"));
     if (role.deleted || opp == nullptr || opp->deleted ||
-        s.org.access(s.integration_user, *opp) == sf::Access::kNone)
+        s.org.sharing_access(s.integration_user, *opp) == sf::Access::kNone)
       continue;
     const std::string stage = text(*opp, "IsWon") == "true"      ? "customer"
                               : text(*opp, "IsClosed") == "true" ? ""
@@ -300,7 +300,11 @@ CheckResult lifecycle_transitions(const RunState& s) {
   }
   std::set<std::string> failing;
   for (const auto& f : s.engine.store().failures()) failing.insert(f.key);
-  if (contacts.lifecycle_from_opportunity)
+  // A deactivated integration user stops the sync: what it has not done
+  // yet is convergence's to report.
+  const sf::Record* user = s.org.find(s.integration_user);
+  const bool syncing = user != nullptr && user->get("IsActive").to_text() == "true";
+  if (contacts.lifecycle_from_opportunity && syncing)
     for (const auto& link : s.engine.store().links()) {
       if (link.kind != engine::kContactLinks || link.sf_object != "Contact") continue;
       auto it = due.find(link.sf_id);
@@ -308,7 +312,7 @@ CheckResult lifecycle_transitions(const RunState& s) {
       const sf::Record* r = s.org.find(link.sf_id);
       const hs::ObjectRecord* h = hs_contact(s, link.hs_id);
       if (r == nullptr || r->deleted || h == nullptr || h->archived ||
-          s.org.access(s.integration_user, *r) == sf::Access::kNone ||
+          s.org.sharing_access(s.integration_user, *r) == sf::Access::kNone ||
           !in_list(s, link.hs_id) || failing.count("sf:Contact:" + link.sf_id))
         continue;
       const std::string now = prop(*h, "lifecyclestage");
@@ -399,7 +403,7 @@ CheckResult convergence(const RunState& s) {
     const sf::Record* r = s.org.find(link.sf_id);
     if (h == nullptr || r == nullptr || r->deleted) continue;
     if (text(*r, "IsConverted") == "true") continue;
-    if (s.org.access(s.integration_user, *r) == sf::Access::kNone) continue;  // selective_sync
+    if (s.org.sharing_access(s.integration_user, *r) == sf::Access::kNone) continue;  // selective_sync
     if (failing.count("hs:" + std::to_string(link.hs_id)) ||
         failing.count("sf:" + link.sf_object + ":" + link.sf_id))
       continue;  // reported in Sync Health
@@ -439,7 +443,7 @@ CheckResult convergence(const RunState& s) {
       const sf::Record* r = s.org.find(link.sf_id);
       if (d == nullptr || r == nullptr || r->deleted) continue;
       if (prop(*d, "pipeline") != s.scenario.sync.deals.pipeline) continue;
-      if (s.org.access(s.integration_user, *r) == sf::Access::kNone) continue;
+      if (s.org.sharing_access(s.integration_user, *r) == sf::Access::kNone) continue;
       if (failing.count("hs:deal:" + std::to_string(link.hs_id)) ||
           failing.count("sf:Opportunity:" + link.sf_id))
         continue;
@@ -473,7 +477,7 @@ CheckResult convergence(const RunState& s) {
       std::string& d = sf_by_email[email];
       d += (d.empty() ? "" : ", ") + std::string(object) + " " + id +
            (r.deleted ? " deleted" : "") + (text(r, "IsConverted") == "true" ? " converted" : "") +
-           (s.org.access(s.integration_user, r) == sf::Access::kNone ? " invisible" : "") +
+           (s.org.sharing_access(s.integration_user, r) == sf::Access::kNone ? " invisible" : "") +
            (linked_sf.count(id) ? " linked" : "");
     }
   {
@@ -507,7 +511,7 @@ CheckResult selective_sync(const RunState& s) {
     if (link.kind != engine::kContactLinks) continue;
     const sf::Record* r = s.org.find(link.sf_id);
     if (r == nullptr || r->deleted) continue;
-    if (s.org.access(s.integration_user, *r) != sf::Access::kNone) continue;
+    if (s.org.sharing_access(s.integration_user, *r) != sf::Access::kNone) continue;
     c.violation(
         link.sf_object + " " + link.sf_id + " (HubSpot contact " + std::to_string(link.hs_id) +
             ") is no longer visible to the integration user, " + "so it stopped syncing" +

@@ -104,6 +104,10 @@ void write_verdict(std::ostream& out, const RunResult& r) {
     first = false;
   }
   out << "\n";
+  if (f.integration_user_inactive_s > 0)
+    out << "    integration user  inactive " << seconds(f.integration_user_inactive_s)
+        << (f.integration_user_inactive_at_end ? ", still at the end" : ", then reactivated")
+        << "\n";
   if (f.lifecycle_moves_contacts + f.lifecycle_moves_companies > 0)
     out << "    lifecycle moves   " << grouped(f.lifecycle_moves_contacts) << " contacts, "
         << grouped(f.lifecycle_moves_companies) << " companies\n";
@@ -168,6 +172,8 @@ std::string results_json(const std::vector<RunResult>& results) {
                     {"lifecycle_moves",
                      {{"contacts", f.lifecycle_moves_contacts},
                       {"companies", f.lifecycle_moves_companies}}},
+                    {"integration_user_inactive_s", f.integration_user_inactive_s},
+                    {"integration_user_inactive_at_end", f.integration_user_inactive_at_end},
                     {"human_actions", f.human_actions},
                     {"engine_crashes", f.engine_crashes},
                     {"faults", f.faults},

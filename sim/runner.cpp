@@ -150,7 +150,22 @@ std::vector<std::string> findings_for(const Scenario& s, const RunResult& r) {
     out.push_back(
         "The integration created a Salesforce record for an email that already had one. Check "
         "the witnesses: a record it could not see, or a lookup lost to a fault.");
-  if (failed("convergence") && r.figures.waiting_for_allocation)
+  if (r.figures.integration_user_inactive_at_end)
+    out.push_back(
+        "The integration user was deactivated and is still inactive: Salesforce refuses its "
+        "logins (\"inactive user\") and the sync has stopped in both directions; what people "
+        "changed since waits, nothing is lost. Fix: reactivate the user (the sync picks up "
+        "where it stopped), and run the integration as a dedicated integration user, not a "
+        "person's account that is deactivated when they leave.");
+  else if (r.figures.integration_user_inactive_s > 0)
+    out.push_back("The integration user was inactive for " +
+                  env::format_duration(env::Duration::millis(static_cast<int64_t>(
+                      r.figures.integration_user_inactive_s * 1000))) +
+                  ": the sync stopped and caught up after the reactivation. Fix: a dedicated "
+                  "integration user that nobody deactivates.");
+  if (r.figures.integration_user_inactive_at_end) {
+    // Said above: the sync is stopped, so convergence cannot hold.
+  } else if (failed("convergence") && r.figures.waiting_for_allocation)
     out.push_back(
         "Convergence was cut short by the API allocation: when the run ended the sync was "
         "still paused until the 24-hour window frees calls, with records not synced yet (they "
@@ -443,6 +458,21 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
                                      std::pair{"companies", &f.lifecycle_moves_companies}})
     for (const auto& [id, r] : portal.records(type))
       for (const auto& h : portal.history(r, "lifecyclestage")) *moves += h.source_type == "INTEGRATION";
+  {
+    bool inactive = false;
+    env::Timestamp since;  // inactive from, while `inactive`
+    for (const auto& e : scenario.events) {
+      const bool deactivate = e.kind == ScheduledEvent::Kind::kDeactivateIntegrationUser;
+      if (deactivate && !inactive) since = start + e.at;
+      if (!deactivate && inactive)
+        f.integration_user_inactive_s += static_cast<double>((start + e.at - since).ms()) / 1000;
+      inactive = deactivate;
+    }
+    if (inactive) {
+      f.integration_user_inactive_s += static_cast<double>((end - since).ms()) / 1000;
+      f.integration_user_inactive_at_end = true;
+    }
+  }
   f.human_actions = workload.actions_taken();
   f.engine_crashes = crashes;
   for (const SimTransport* t : {&to_sf, &to_hs, &to_engine})

@@ -55,6 +55,10 @@ struct Figures {
   // companies' lifecycle sync), per HubSpot type.
   uint64_t lifecycle_moves_contacts = 0;
   uint64_t lifecycle_moves_companies = 0;
+  // The scenario's events: how long the integration user was inactive
+  // during the working period, and whether it still was at the end.
+  double integration_user_inactive_s = 0;
+  bool integration_user_inactive_at_end = false;
   uint64_t human_actions = 0;
   uint64_t engine_crashes = 0;
   std::map<std::string, uint64_t> faults;  // "salesforce timeout" -> count

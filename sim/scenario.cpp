@@ -30,6 +30,11 @@ const std::vector<std::string>& invariant_names() {
   return kNames;
 }
 
+std::string_view event_name(ScheduledEvent::Kind kind) {
+  return kind == ScheduledEvent::Kind::kDeactivateIntegrationUser ? "deactivate_integration_user"
+                                                                  : "reactivate_integration_user";
+}
+
 std::vector<std::string> Scenario::checked() const {
   return checks.empty() ? invariant_names() : checks;
 }
@@ -199,6 +204,38 @@ env::Status parse_faults(const json& j, Faults& f) {
   return env::Ok{};
 }
 
+const std::vector<std::pair<std::string, ScheduledEvent::Kind>>& event_kinds() {
+  static const std::vector<std::pair<std::string, ScheduledEvent::Kind>> kKinds = {
+      {"deactivate_integration_user", ScheduledEvent::Kind::kDeactivateIntegrationUser},
+      {"reactivate_integration_user", ScheduledEvent::Kind::kReactivateIntegrationUser}};
+  return kKinds;
+}
+
+env::Status parse_events(const json& j, env::Duration duration,
+                         std::vector<ScheduledEvent>& out) {
+  auto list = cfg::list(j, "events");
+  if (!list) return fail(list.error());
+  if (list->size() > ScheduledEvent::kEventsMax)
+    return cfg::bad("events", "at most " + std::to_string(ScheduledEvent::kEventsMax) + " events");
+  for (size_t i = 0; i < list->size(); ++i) {
+    const std::string w = "events[" + std::to_string(i) + "]";
+    const json& e = (*list)[i];
+    if (auto ok = cfg::check_keys(e, w, {"at", "do"}); !ok) return ok;
+    if (!e.contains("at") || !e.contains("do")) return cfg::bad(w, "expected both at and do");
+    auto at = duration_at(e["at"], w + ".at");
+    if (!at) return fail(at.error());
+    if (at->ms() < 0 || *at > duration)
+      return cfg::bad(w + ".at", "expected a moment within the duration (0 to " +
+                                     env::format_duration(duration) + ")");
+    auto kind = cfg::choose(e["do"], w + ".do", event_kinds());
+    if (!kind) return fail(kind.error());
+    out.push_back({*at, *kind});
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const ScheduledEvent& a, const ScheduledEvent& b) { return a.at < b.at; });
+  return env::Ok{};
+}
+
 env::Status parse_names(const json& j, const std::string& key, std::vector<std::string>& out) {
   auto list = cfg::list(j, key);
   if (!list) return fail(list.error());
@@ -220,8 +257,8 @@ env::Result<Scenario> parse_scenario(const json& j, const std::string& path) {
   if (auto ok = cfg::check_keys(j, "",
                                 {"name", "description", "seed", "duration", "settle", "sync",
                                  "salesforce", "hubspot", "integration_user", "population",
-                                 "humans", "faults", "latency", "webhooks", "limits", "checks",
-                                 "expect"});
+                                 "humans", "faults", "events", "latency", "webhooks", "limits",
+                                 "checks", "expect"});
       !ok)
     return fail(ok.error());
   auto name = cfg::text(j.value("name", json()), "name");
@@ -272,6 +309,7 @@ env::Result<Scenario> parse_scenario(const json& j, const std::string& path) {
     if (auto ok = parse_humans(j["humans"], s.humans); !ok) return fail(ok.error());
   if (j.contains("faults"))
     if (auto ok = parse_faults(j["faults"], s.faults); !ok) return fail(ok.error());
+  if (auto ok = parse_events(j, s.duration, s.events); !ok) return fail(ok.error());
   if (j.contains("latency")) {
     const json& l = j["latency"];
     if (auto ok = cfg::check_keys(l, "latency", {"min", "mean"}); !ok) return fail(ok.error());

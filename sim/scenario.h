@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -64,6 +65,16 @@ struct Faults {
   bool swarm = false;
 };
 
+// Something a person does at a set moment of the working period, not at a
+// rate: an admin deactivating the integration user (the seeds' "if that
+// user deactivates, the integration breaks") and reactivating it.
+struct ScheduledEvent {
+  static constexpr size_t kEventsMax = 100;
+  env::Duration at;  // from the start of the working period
+  enum class Kind { kDeactivateIntegrationUser, kReactivateIntegrationUser } kind;
+};
+std::string_view event_name(ScheduledEvent::Kind kind);
+
 // The invariants every run can check (invariants.h).
 const std::vector<std::string>& invariant_names();
 
@@ -86,6 +97,7 @@ struct Scenario {
   Population population;
   Humans humans;
   Faults faults;
+  std::vector<ScheduledEvent> events;  // in time order
   LatencyModel latency;
   bool webhooks = true;
   // The fakes' quotas and rate limits (Salesforce's daily allocation,

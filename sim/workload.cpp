@@ -284,6 +284,17 @@ void Workload::start(env::Timestamp until) {
   schedule(scenario_.humans.marketing_per_hour, until, [this] { marketing_act(); });
   schedule(scenario_.humans.sales_per_hour, until, [this] { sales_act(); });
   schedule(scenario_.humans.admin_per_hour, until, [this] { admin_act(); });
+  const env::Timestamp begin = loop_.now();
+  for (const auto& e : scenario_.events)
+    (void)loop_.schedule_at(begin + e.at, [this, kind = e.kind] { scheduled_act(kind); });
+}
+
+void Workload::scheduled_act(ScheduledEvent::Kind kind) {
+  using Kind = ScheduledEvent::Kind;
+  if (integration_user_.empty()) return;
+  const bool active = kind == Kind::kReactivateIntegrationUser;
+  if (org_.set_user_active(integration_user_, active).ok())
+    note("admin", std::string(event_name(kind)), integration_user_);
 }
 
 void Workload::refresh_pools() {
@@ -311,7 +322,7 @@ const hs::ObjectRecord* Workload::random_contact() {
 bool Workload::hidden_from_sync(const std::string& id) const {
   const sf::Record* r = org_.find(id);
   return !integration_user_.empty() && r != nullptr &&
-         org_.access(integration_user_, *r) == sf::Access::kNone;
+         org_.sharing_access(integration_user_, *r) == sf::Access::kNone;
 }
 
 std::string Workload::random_sf(const std::string& object, bool live_unconverted) {

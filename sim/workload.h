@@ -103,6 +103,8 @@ class Workload {
   // edit of a deal's amount, close date or name.
   void hubspot_deal_act();
   void admin_act();
+  // A scenario's event at its moment.
+  void scheduled_act(ScheduledEvent::Kind kind);
 
   std::string owner();
   size_t pick(std::initializer_list<double> weights);

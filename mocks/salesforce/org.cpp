@@ -268,6 +268,38 @@ std::optional<std::string> Org::authenticate(std::string_view username,
   return std::nullopt;
 }
 
+bool Org::inactive_login(std::string_view username, std::string_view password) const {
+  const ObjectDef* user_object = schema_.object("User");
+  const size_t field = user_object->field("Username") - user_object->fields.data();
+  for (const std::string& id : index_lookup(*user_object, field, lower(username))) {
+    const Record* u = find(id);
+    auto a = auth_.find(id);
+    if (u != nullptr && a != auth_.end() && a->second.password == password &&
+        u->get("IsActive") != Value(true))
+      return true;
+  }
+  return false;
+}
+
+env::Status Org::set_user_active(std::string_view user_id, bool active) {
+  if (user_record(user_id) == nullptr)
+    return fail("no_user", "no user " + std::string(user_id));
+  Record& u = *mutable_find(user_id);
+  if ((u.get("IsActive") == Value(true)) == active) return env::Ok{};
+  log_undo(u.id);
+  index_erase(u);
+  u.set("IsActive", active);
+  stamp(u, u.id, false);
+  index_insert(u);
+  if (!active) ++session_epochs_[u.id];
+  return env::Ok{};
+}
+
+uint64_t Org::session_epoch(std::string_view user_id) const {
+  auto it = session_epochs_.find(std::string(user_id));
+  return it == session_epochs_.end() ? 0 : it->second;
+}
+
 void Org::set_org_wide_default(std::string_view object, OrgWideDefault value) {
   org_wide_defaults_[lower(object)] = value;
 }
@@ -450,10 +482,15 @@ Access Org::access(std::string_view user_id, const Record& record) const {
   return raw_access(user_id, record, 0);
 }
 
-Access Org::raw_access(std::string_view user_id, const Record& record, int depth) const {
+Access Org::sharing_access(std::string_view user_id, const Record& record) const {
+  return raw_access(user_id, record, 0, false);
+}
+
+Access Org::raw_access(std::string_view user_id, const Record& record, int depth,
+                       bool if_active) const {
   constexpr int kParentDepthMax = 4;
   const Record* u = user_record(user_id);
-  if (u == nullptr || u->get("IsActive") != Value(true)) return Access::kNone;
+  if (u == nullptr || (if_active && u->get("IsActive") != Value(true))) return Access::kNone;
   const Profile* profile_ = profile(u->get("ProfileId").to_text());
   if (profile_ == nullptr) return Access::kNone;
   const ObjectDef& object = *record.object;
@@ -481,7 +518,7 @@ Access Org::raw_access(std::string_view user_id, const Record& record, int depth
       const std::string parent_id = record.get(object.parent_field).to_text();
       const Record* parent = parent_id.empty() ? nullptr : find(parent_id);
       if (parent != nullptr && depth < kParentDepthMax) {
-        granted = std::max(granted, raw_access(user_id, *parent, depth + 1));
+        granted = std::max(granted, raw_access(user_id, *parent, depth + 1, if_active));
       }
       break;
     }

@@ -124,6 +124,16 @@ class Org {
   // an active user.
   std::optional<std::string> authenticate(std::string_view username,
                                           std::string_view password) const;
+  // Whether `username` and `password` match a user who is not active (the
+  // login is then refused as "inactive user", not as a wrong password).
+  bool inactive_login(std::string_view username, std::string_view password) const;
+  // An admin deactivating or reactivating a user in Setup. Deactivating ends
+  // the user's sessions: after reactivation it must log in again. Error
+  // "no_user" when `user_id` names no user.
+  env::Status set_user_active(std::string_view user_id, bool active);
+  // Bumped each time the user is deactivated: a session issued before
+  // belongs to an ended login.
+  uint64_t session_epoch(std::string_view user_id) const;
   void set_org_wide_default(std::string_view object, OrgWideDefault value);
   OrgWideDefault org_wide_default(const ObjectDef& object) const;
   // Error "bad_rule" for an unknown object, role or malformed criteria.
@@ -135,6 +145,9 @@ class Org {
 
   // ---- the access decision
   Access access(std::string_view user_id, const Record& record) const;
+  // What the user's profile, role and sharing give on `record`, whether or
+  // not the user is active now (the access it has again once reactivated).
+  Access sharing_access(std::string_view user_id, const Record& record) const;
   const ObjectPermissions& permissions(std::string_view user_id, const ObjectDef& object) const;
 
   // ---- records, acting as `user_id`
@@ -210,7 +223,8 @@ class Org {
   std::string now_text() const;
   const Record* user_record(std::string_view user_id) const;
   std::string user_role(std::string_view user_id) const;
-  Access raw_access(std::string_view user_id, const Record& record, int depth) const;
+  Access raw_access(std::string_view user_id, const Record& record, int depth,
+                    bool if_active = true) const;
   // Coerces, checks and applies `fields` to `record`; `creating` selects
   // createable vs updateable checks.
   env::Result<env::Ok, ApiError> apply_fields(std::string_view user_id, Record& record,
@@ -250,6 +264,7 @@ class Org {
   // Live records by (SystemModstamp text, id), per object.
   std::map<const ObjectDef*, std::set<std::pair<std::string, std::string>>> modstamps_;
   std::optional<std::vector<Undo>> undo_;
+  std::map<std::string, uint64_t> session_epochs_;  // user id -> deactivations
   std::deque<UnchangedWrite> unchanged_writes_;
   // Parsed custom formula conditions, by their text.
   mutable std::map<std::string, Condition> formula_cache_;

@@ -249,7 +249,7 @@ std::string RestApi::issue_token(std::string_view user_id) {
   std::snprintf(buf, sizeof buf, "%016llx%08llx", static_cast<unsigned long long>(h),
                 static_cast<unsigned long long>(token_sequence_));
   std::string token = org_.id().substr(0, 15) + "!AQ" + buf;
-  sessions_[token] = std::string(user_id);
+  sessions_[token] = Session{std::string(user_id), org_.session_epoch(user_id)};
   return token;
 }
 
@@ -270,8 +270,10 @@ Response RestApi::data_call(const Request& request, const std::string& route,
     }
   }
   auto session = sessions_.find(token);
-  const Record* user = session == sessions_.end() ? nullptr : org_.find(session->second);
-  if (user == nullptr || user->get("IsActive") != Value(true)) {
+  const Record* user = session == sessions_.end() ? nullptr : org_.find(session->second.user_id);
+  // A deactivated user's sessions ended with the deactivation.
+  if (user == nullptr || user->get("IsActive") != Value(true) ||
+      session->second.epoch != org_.session_epoch(session->second.user_id)) {
     return errors(401, "INVALID_SESSION_ID", "Session expired or invalid");
   }
   ApiUsage& usage = org_.api_usage();
@@ -284,10 +286,10 @@ Response RestApi::data_call(const Request& request, const std::string& route,
     Response refused = errors(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.");
     limit_info(refused);
     usage.record(
-        {now, session->second, std::string(env::method_name(request.method)), route, 403, 0, true});
+        {now, session->second.user_id, std::string(env::method_name(request.method)), route, 403, 0, true});
     return refused;
   }
-  Context ctx{request, session->second, *version, 0};
+  Context ctx{request, session->second.user_id, *version, 0};
   Response response = body(ctx);
   limit_info(response);
   usage.record({now, ctx.user_id, std::string(env::method_name(request.method)), route,
@@ -314,8 +316,11 @@ struct RestRoutes {
     auto user =
         org().authenticate(form->get("username").value_or(""), form->get("password").value_or(""));
     if (!user) {
-      return json_response(
-          400, {{"error", "invalid_grant"}, {"error_description", "authentication failure"}});
+      const bool inactive = org().inactive_login(form->get("username").value_or(""),
+                                                 form->get("password").value_or(""));
+      return json_response(400, {{"error", "invalid_grant"},
+                                 {"error_description",
+                                  inactive ? "inactive user" : "authentication failure"}});
     }
     const std::string base = instance_url(r);
     const std::string token = api.issue_token(*user);

@@ -69,7 +69,11 @@ class RestApi {
 
   Org& org_;
   env::Router router_;
-  std::map<std::string, std::string> sessions_;  // token -> user id
+  struct Session {
+    std::string user_id;
+    uint64_t epoch = 0;  // the user's session epoch at login (Org::session_epoch)
+  };
+  std::map<std::string, Session> sessions_;  // token -> session
   uint64_t token_sequence_ = 0;
   std::map<std::string, Locator> locators_;  // locator id -> cursor
   uint64_t locator_sequence_ = 0;

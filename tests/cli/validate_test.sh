@@ -13,7 +13,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 [ $? -eq 0 ] || { cat "$out/sweep.txt"; fail "a clean scenario must exit 0"; }
 grep -q "all 3 of 3 runs hold every expectation" "$out/sweep.txt" || fail "sweep summary missing"
 [ "$(grep -c '^PASS  tiny  seed' "$out/sweep.txt")" -eq 3 ] || fail "one line per seed"
-grep -q '<testsuite name="tiny" tests="33" failures="0">' "$out/r.xml" || { cat "$out/r.xml"; fail "JUnit suite"; }
+grep -q '<testsuite name="tiny" tests="36" failures="0">' "$out/r.xml" || { cat "$out/r.xml"; fail "JUnit suite"; }
 grep -q '"trace_hash"' "$out/r.json" || fail "JSON results"
 
 "$crmsim" validate -q "$dir/unmet.yaml" --junit "$out/u.xml" >"$out/unmet.txt"

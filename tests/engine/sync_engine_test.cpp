@@ -430,6 +430,34 @@ TEST_P(EngineTest, AnExhaustedOrgAllocationPausesAndNothingIsLost) {
   EXPECT_EQ(w.sf_live("Lead"), 5u);
 }
 
+// "If that user deactivates, the integration breaks": the sync stops and
+// says why, records do not pile up in Sync Health, and once an admin
+// reactivates the user it logs in again and catches up.
+TEST_P(EngineTest, ADeactivatedIntegrationUserStopsTheSyncUntilItIsReactivated) {
+  w.hs_contact({{"email", "before@x.io"}, {"lastname", "Before"}});
+  start();
+  settle();
+  ASSERT_EQ(w.sf_live("Lead"), 1u) << engine->last_problem();
+  ASSERT_TRUE(w.org.set_user_active(w.integration_user, false).ok());
+  for (int i = 0; i < 3; ++i)
+    w.hs_contact({{"email", "d" + std::to_string(i) + "@x.io"}, {"lastname", "During"}});
+  const std::string lead = w.sf_create("Lead", {{"LastName", "Rep"}, {"Company", "Initech"},
+                                                {"Email", "rep.made@initech.com"}});
+  run_for(env::Duration::hours(3));
+  EXPECT_EQ(w.sf_live("Lead"), 2u) << "nothing reaches Salesforce";
+  EXPECT_EQ(w.portal.find_by("contacts", "email", "rep.made@initech.com"), nullptr);
+  EXPECT_NE(engine->last_problem().find("inactive user"), std::string::npos)
+      << engine->last_problem();
+  EXPECT_TRUE(engine->store().failures().empty()) << "a stopped sync is not a record's failure";
+  EXPECT_GE(engine->stats().credential_failures, 3u) << "it tries again each poll";
+  EXPECT_LE(engine->stats().credential_failures, 14u) << "and not more often";
+  ASSERT_TRUE(w.org.set_user_active(w.integration_user, true).ok());
+  run_for(env::Duration::hours(1));
+  EXPECT_EQ(w.sf_live("Lead"), 5u) << engine->last_problem();
+  EXPECT_NE(w.portal.find_by("contacts", "email", "rep.made@initech.com"), nullptr);
+  (void)lead;
+}
+
 TEST_P(EngineTest, OwnersAreMatchedByEmailAndFallBackToTheIntegrationUser) {
   sf::UserSpec rep;
   rep.username = "rep@acme.io";

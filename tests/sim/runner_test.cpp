@@ -172,6 +172,32 @@ humans: {marketing: 4, sales: 30, admins: 0}
   EXPECT_EQ(nothing.figures.lifecycle_moves_companies, 0u);
 }
 
+TEST(Runner, ADeactivatedIntegrationUserStopsTheSyncAndReactivationRecoversIt) {
+  const std::string world = R"(
+duration: 8h
+sync: {contacts: {create_in_salesforce_as: contact}}
+population: {hubspot_contacts: 60, mqls: 10, salesforce_leads: 15, salesforce_contacts: 20,
+             accounts: 5, shared: 0.5}
+humans: {marketing: 10, sales: 10, admins: 0.5}
+events:
+  - {at: 2h, do: deactivate_integration_user}
+)";
+  const RunResult back = run_scenario(
+      scenario("name: back" + world + "  - {at: 5h, do: reactivate_integration_user}\n"), {});
+  EXPECT_TRUE(back.passed) << explain(back);
+  EXPECT_DOUBLE_EQ(back.figures.integration_user_inactive_s, 3 * 3600.0);
+  EXPECT_FALSE(back.figures.integration_user_inactive_at_end);
+  EXPECT_GT(back.figures.to_salesforce.max_s, 3600.0) << "changes waited for the user";
+  const RunResult left = run_scenario(scenario("name: left" + world), {});
+  EXPECT_FALSE(check(left, "convergence").passed) << "the sync is stopped";
+  EXPECT_TRUE(check(left, "selective_sync").passed)
+      << "the user's sharing did not change: " << explain(left);
+  EXPECT_TRUE(check(left, "lifecycle_transitions").passed) << explain(left);
+  EXPECT_TRUE(left.figures.integration_user_inactive_at_end);
+  ASSERT_FALSE(left.findings.empty());
+  EXPECT_NE(left.findings[0].find("reactivate the user"), std::string::npos) << left.findings[0];
+}
+
 TEST(Runner, ASwitchedOffSyncDoesNotConverge) {
   const RunResult r = run_scenario(scenario(R"(
 name: off

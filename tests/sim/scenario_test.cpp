@@ -66,6 +66,35 @@ TEST(Scenario, BadKeysAndValuesAreNamedWithWhatIsAllowed) {
                 .find("faults.hubspot.routes[0].lock_errors: unknown key"),
             std::string::npos);
   EXPECT_NE(error_of("name: x\nlimits: maybe").find("limits"), std::string::npos);
+  EXPECT_NE(error_of("name: x\nevents: [{at: 1h, do: fire_the_admin}]")
+                .find("events[0].do: expected one of: deactivate_integration_user, "
+                      "reactivate_integration_user"),
+            std::string::npos);
+  EXPECT_NE(error_of("name: x\nduration: 2h\nevents: [{at: 3h, do: deactivate_integration_user}]")
+                .find("events[0].at: expected a moment within the duration (0 to 2h)"),
+            std::string::npos);
+  EXPECT_NE(error_of("name: x\nevents: [{do: deactivate_integration_user}]")
+                .find("events[0]: expected both at and do"),
+            std::string::npos);
+  EXPECT_NE(error_of("name: x\nevents: [{at: 1h, do: deactivate_integration_user, who: bob}]")
+                .find("events[0].who: unknown key (allowed: at, do)"),
+            std::string::npos);
+}
+
+TEST(Scenario, EventsAreKeptInTimeOrder) {
+  auto doc = env::parse_structured_text(R"(
+name: events
+events:
+  - {at: 8h, do: reactivate_integration_user}
+  - {at: 4h, do: deactivate_integration_user}
+)");
+  ASSERT_TRUE(doc.ok());
+  auto s = parse_scenario(*doc);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  ASSERT_EQ(s->events.size(), 2u);
+  EXPECT_EQ(s->events[0].at, env::Duration::hours(4));
+  EXPECT_EQ(s->events[0].kind, ScheduledEvent::Kind::kDeactivateIntegrationUser);
+  EXPECT_EQ(s->events[1].kind, ScheduledEvent::Kind::kReactivateIntegrationUser);
 }
 
 TEST(Scenario, FaultsCanNameRoutesAndLimitsCanBeSwitchedOff) {

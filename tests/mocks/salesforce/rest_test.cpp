@@ -76,6 +76,44 @@ TEST_F(RestTest, OAuthPasswordFlowBindsTheTokenToTheUser) {
   EXPECT_EQ(json::parse(r.body)["error"], "invalid_grant");
 }
 
+TEST_F(RestTest, ADeactivatedUsersSessionsEndAndItsLoginsSayInactiveUser) {
+  UserSpec spec;
+  spec.username = "sync@acme.example";
+  spec.email = "sync@acme.example";
+  spec.last_name = "Sync";
+  spec.password = "pw";
+  spec.profile_id = org.profile_by_name("System Administrator")->id;
+  const std::string user = org.add_user(spec).value();
+  auto request = env::Request::make(Method::kPost, "/services/oauth2/token").value();
+  request.body = "grant_type=password&username=sync%40acme.example&password=pw";
+  auto login = [&] { return transport.send(request).value(); };
+  auto r = login();
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::string session = json::parse(r.body)["access_token"];
+  EXPECT_EQ(call(Method::kGet, v + "/limits", "", session).status, 200);
+
+  ASSERT_TRUE(org.set_user_active(user, false).ok());
+  r = call(Method::kGet, v + "/limits", "", session);
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(error_code(r), "INVALID_SESSION_ID");
+  r = login();
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(json::parse(r.body)["error"], "invalid_grant");
+  EXPECT_EQ(json::parse(r.body)["error_description"], "inactive user");
+  request.body = "grant_type=password&username=sync%40acme.example&password=wrong";
+  EXPECT_EQ(json::parse(login().body)["error_description"], "authentication failure")
+      << "a wrong password is not told apart from an unknown user";
+  request.body = "grant_type=password&username=sync%40acme.example&password=pw";
+
+  ASSERT_TRUE(org.set_user_active(user, true).ok());
+  EXPECT_EQ(call(Method::kGet, v + "/limits", "", session).status, 401)
+      << "the old session ended with the deactivation";
+  r = login();
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(call(Method::kGet, v + "/limits", "", json::parse(r.body)["access_token"]).status, 200);
+  EXPECT_FALSE(org.set_user_active("005000000000000AAA", false).ok());
+}
+
 TEST_F(RestTest, SoapLoginAnswersWhatJsforceReads) {
   auto request = env::Request::make(Method::kPost, "/services/Soap/u/50.0").value();
   request.headers.set("Host", "127.0.0.1:9");
