@@ -110,9 +110,11 @@ CREATE TABLE IF NOT EXISTS pending_roles(
   opportunity_id TEXT NOT NULL,
   contact_id TEXT NOT NULL,
   UNIQUE(opportunity_id, contact_id));
-CREATE TABLE IF NOT EXISTS lifecycle_waiting(
+DROP TABLE IF EXISTS lifecycle_waiting;
+CREATE TABLE IF NOT EXISTS lifecycle_pending(
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  contact_id TEXT NOT NULL UNIQUE);
+  contact_id TEXT NOT NULL UNIQUE,
+  hs_id INTEGER NOT NULL);
 )sql";
 
 std::string join_ids(const std::set<std::string>& ids) {
@@ -550,26 +552,27 @@ void LinkStore::remove_pending_role(const std::string& opportunity_id,
       .run();
 }
 
-void LinkStore::add_lifecycle_waiting(const std::string& contact_id) {
-  statement("INSERT OR IGNORE INTO lifecycle_waiting(contact_id) VALUES(?)")
+void LinkStore::add_lifecycle_waiting(const std::string& contact_id, uint64_t stale_hs_id) {
+  statement("INSERT OR REPLACE INTO lifecycle_pending(contact_id, hs_id) VALUES(?, ?)")
       .bind(1, contact_id)
+      .bind(2, static_cast<int64_t>(stale_hs_id))
       .run();
   statement(
-      "DELETE FROM lifecycle_waiting WHERE seq <= (SELECT MAX(seq) FROM lifecycle_waiting) - ?")
+      "DELETE FROM lifecycle_pending WHERE seq <= (SELECT MAX(seq) FROM lifecycle_pending) - ?")
       .bind(1, static_cast<int64_t>(kLifecycleWaitingMax))
       .run();
 }
 
-std::vector<std::string> LinkStore::lifecycle_waiting() const {
-  auto& s = statement("SELECT contact_id FROM lifecycle_waiting ORDER BY seq");
-  std::vector<std::string> out;
-  while (s.step()) out.push_back(s.text(0));
+std::vector<std::pair<std::string, uint64_t>> LinkStore::lifecycle_waiting() const {
+  auto& s = statement("SELECT contact_id, hs_id FROM lifecycle_pending ORDER BY seq");
+  std::vector<std::pair<std::string, uint64_t>> out;
+  while (s.step()) out.emplace_back(s.text(0), static_cast<uint64_t>(s.integer(1)));
   s.reset();
   return out;
 }
 
 void LinkStore::remove_lifecycle_waiting(const std::string& contact_id) {
-  statement("DELETE FROM lifecycle_waiting WHERE contact_id = ?").bind(1, contact_id).run();
+  statement("DELETE FROM lifecycle_pending WHERE contact_id = ?").bind(1, contact_id).run();
 }
 
 }  // namespace crmsim::engine

@@ -177,13 +177,16 @@ class LinkStore {
   std::vector<std::pair<std::string, std::string>> pending_roles() const;
   void remove_pending_role(const std::string& opportunity_id, const std::string& contact_id);
 
-  // ---- Salesforce contacts with a contact role seen before they were
-  // linked (a lead converted with its opportunity, a contact synced later):
-  // their lifecycle stage is settled once they link. At most
-  // kLifecycleWaitingMax, the oldest dropped first.
+  // ---- Salesforce contacts with a contact role whose HubSpot contact
+  // could not take its stage yet: not linked (a lead converted with its
+  // opportunity, a contact synced later), outside the inclusion list, or
+  // linked to a HubSpot contact that was deleted (`stale_hs_id`, else 0).
+  // Their stage is settled once they are linked to another contact that
+  // may sync. At most kLifecycleWaitingMax, the oldest dropped first.
   static constexpr size_t kLifecycleWaitingMax = 20'000;
-  void add_lifecycle_waiting(const std::string& contact_id);
-  std::vector<std::string> lifecycle_waiting() const;
+  void add_lifecycle_waiting(const std::string& contact_id, uint64_t stale_hs_id);
+  // (contact id, stale HubSpot id), oldest first.
+  std::vector<std::pair<std::string, uint64_t>> lifecycle_waiting() const;
   void remove_lifecycle_waiting(const std::string& contact_id);
 
  private:

@@ -948,8 +948,39 @@ SyncEngine::Pause SyncEngine::create_in_hubspot(const std::string& object,
 
 // ---------------------------------------------------------------- directions
 
+size_t SyncEngine::affordable_records() const {
+  std::optional<int64_t> left;
+  if (budget_->limit() > 0) left = budget_->limit() - budget_->used_24h();
+  if (budget_->org_used() && budget_->org_max())
+    left = std::min(left.value_or(INT64_MAX), *budget_->org_max() - *budget_->org_used());
+  if (!left) return SIZE_MAX;
+  // Batched, the same calls serve a whole collection of records.
+  const int64_t per_call =
+      config_.strategy == Strategy::kBatched
+          ? static_cast<int64_t>(SalesforceClient::kCollectionRecordsMax)
+          : 1;
+  return static_cast<size_t>(std::max<int64_t>(1, *left / kCallsPerRecordMax * per_call));
+}
+
 SyncEngine::Pause SyncEngine::sync_to_salesforce(const std::vector<HsRecord>& records,
                                                  const std::set<uint64_t>& forced) {
+  // Under a tight budget, only as many records at a time as the calls left
+  // pay for: lookups spent on a batch that cannot be finished would be spent
+  // again on the next attempt, and a large backlog would never move. What
+  // a slice synced is linked, so a later attempt skips it.
+  for (size_t start = 0; start < records.size();) {
+    const size_t n = std::min(records.size() - start, affordable_records());
+    if (n == records.size()) return sync_slice_to_salesforce(records, forced);
+    const std::vector<HsRecord> slice(records.begin() + static_cast<std::ptrdiff_t>(start),
+                                      records.begin() + static_cast<std::ptrdiff_t>(start + n));
+    if (auto p = sync_slice_to_salesforce(slice, forced); p != Pause::kNone) return p;
+    start += n;
+  }
+  return Pause::kNone;
+}
+
+SyncEngine::Pause SyncEngine::sync_slice_to_salesforce(const std::vector<HsRecord>& records,
+                                                       const std::set<uint64_t>& forced) {
   std::vector<Pair> pairs;
   std::map<std::string, std::vector<std::pair<uint64_t, std::string>>>
       linked;  // object -> (hs, sf)
@@ -1103,6 +1134,9 @@ SyncEngine::Pause SyncEngine::sync_to_hubspot(const std::string& object,
         store_->begin();
         store_->remove_link(hs);
         store_->clear_synced_values(hs);
+        // Its opportunities' stage is given again once it is back.
+        if (object == kContact && config_.contacts.lifecycle_from_opportunity)
+          store_->add_lifecycle_waiting(sf->id, hs);
         store_->commit();
         unlinked.push_back(sf);
         continue;
@@ -2236,17 +2270,20 @@ SyncEngine::Pause SyncEngine::poll_opportunities() {
       return p;
     marks[object] = std::move(next);
   }
-  // Contacts whose roles were seen before they linked (a lead converted
-  // with its opportunity while the sync looked) that have linked since.
-  std::vector<std::string> arrived, waiting;
-  for (const auto& c : store_->lifecycle_waiting())
-    if (auto link = store_->link_by_salesforce(c); link && link->sf_object == kContact)
+  // Contacts whose stage could not be set before (not linked, outside the
+  // list, or their HubSpot contact deleted) that now can: linked to
+  // another HubSpot contact that may sync.
+  std::vector<std::string> arrived;
+  std::vector<std::pair<std::string, uint64_t>> waiting;  // (contact, stale HubSpot id)
+  for (const auto& [c, stale] : store_->lifecycle_waiting())
+    if (auto link = store_->link_by_salesforce(c);
+        link && link->sf_object == kContact && link->hs_id != stale && eligible(link->hs_id))
       arrived.push_back(c);
   auto save_marks = [&] {
     store_->begin();
     for (const auto& [object, mark] : marks) store_->put_watermark("sf:" + object, mark);
-    for (const auto& c : waiting) store_->add_lifecycle_waiting(c);
     for (const auto& c : arrived) store_->remove_lifecycle_waiting(c);
+    for (const auto& [c, stale] : waiting) store_->add_lifecycle_waiting(c, stale);
     store_->commit();
   };
   opportunities.erase("");
@@ -2278,7 +2315,7 @@ SyncEngine::Pause SyncEngine::poll_opportunities() {
     if (auto link = store_->link_by_salesforce(c); link && link->sf_object == kContact)
       linked[c] = link->hs_id;
     else if (!c.empty())
-      waiting.push_back(c);
+      waiting.emplace_back(c, 0);
   // Their furthest stage over all their opportunities.
   std::map<std::string, std::string> target;
   std::vector<std::string> linked_ids;
@@ -2303,10 +2340,18 @@ SyncEngine::Pause SyncEngine::poll_opportunities() {
       return p;
   }
   std::vector<uint64_t> hs_ids;
-  for (const auto& [c, stage] : target)
-    if (!stage.empty() && eligible(linked[c])) hs_ids.push_back(linked[c]);
+  for (const auto& [c, stage] : target) {
+    if (stage.empty()) continue;
+    if (eligible(linked[c]))
+      hs_ids.push_back(linked[c]);
+    else
+      waiting.emplace_back(c, 0);  // until it joins the inclusion list
+  }
   std::map<uint64_t, HsRecord> current;
   if (auto p = read_hubspot(hs_ids, current); p != Pause::kNone) return p;
+  for (const auto& [c, stage] : target)
+    if (!stage.empty() && eligible(linked[c]) && !current.count(linked[c]))
+      waiting.emplace_back(c, linked[c]);  // deleted in HubSpot: until it is linked again
   std::vector<std::pair<uint64_t, HsProps>> updates;
   for (const auto& [c, stage] : target) {
     auto it = current.find(linked[c]);

@@ -103,6 +103,9 @@ class SyncEngine {
   static constexpr int64_t kSearchResultsMax = 10'000;
   // HubSpot records the sweep gathers before syncing them together.
   static constexpr size_t kSweepBatchMax = 10'000;
+  // The most Salesforce calls one contact's sync takes (the connector's "up
+  // to 4 calls per record"): a budget is split into records by it.
+  static constexpr int64_t kCallsPerRecordMax = 4;
   // Records written by the engine become searchable a little later; the
   // sweep stays this far behind now so that it never skips one.
   static constexpr env::Duration kSweepLag = env::Duration::minutes(1);
@@ -191,6 +194,13 @@ class SyncEngine {
   // retried or recovered, is reconciled in full.
   Pause sync_to_salesforce(const std::vector<HsRecord>& records,
                            const std::set<uint64_t>& forced = {});
+  Pause sync_slice_to_salesforce(const std::vector<HsRecord>& records,
+                                 const std::set<uint64_t>& forced);
+  // How many HubSpot contacts the Salesforce calls left in the 24-hour
+  // window (the integration's limit, and the org's allocation as last
+  // reported) pay for at kCallsPerRecordMax each (batched: per collection
+  // of records); at least 1.
+  size_t affordable_records() const;
   // Salesforce -> HubSpot for these Salesforce records of `object`.
   Pause sync_to_hubspot(const std::string& object, const std::vector<SfRecord>& records);
   // Brings linked pairs into agreement, writing either side per rule.

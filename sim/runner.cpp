@@ -450,7 +450,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   f.to_hubspot = latency_of(to_hs_latency, never_hs);
   for (const auto& failure : engine->store().failures()) ++f.sync_health[failure.family];
   // A native record sync takes up to 4 calls: fewer left is no room.
-  constexpr int64_t kCallsPerRecordMax = 4;
+  constexpr int64_t kCallsPerRecordMax = engine::SyncEngine::kCallsPerRecordMax;
   f.waiting_for_allocation =
       !engine->budget().allows(kCallsPerRecordMax) ||
       org.api_usage().used(loop.now()) + kCallsPerRecordMax > org.api_usage().daily_total();

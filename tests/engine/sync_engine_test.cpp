@@ -385,6 +385,27 @@ TEST_P(EngineTest, AContactJoiningALargeInclusionListCostsOneMembershipRead) {
       << "not the whole list";
 }
 
+// A backlog far larger than the budget still moves every day: a day's
+// calls are not spent looking up records that cannot then be created.
+TEST_P(EngineTest, ABacklogLargerThanTheApiCallLimitStillMovesEachDay) {
+  config.poll_interval = env::Duration::hours(1);
+  config.api_call_limit_24h = 300;
+  config.contacts.lifecycle_from_opportunity = false;
+  for (int i = 0; i < 1'000; ++i)
+    w.hs_contact({{"email", "b" + std::to_string(i) + "@x.io"}, {"lastname", "B"}});
+  start();
+  run_for(env::Duration::hours(23));
+  const size_t first_day = w.sf_live("Lead");
+  if (GetParam() == Strategy::kBatched) {
+    EXPECT_EQ(first_day, 1'000u) << "a batched sync fits it in a day";
+    return;
+  }
+  EXPECT_GE(first_day, 40u) << "the day's calls went to records it could finish";
+  run_for(env::Duration::days(1));
+  EXPECT_GT(w.sf_live("Lead"), first_day) << "and the next day's too";
+  EXPECT_LE(w.sf_calls(), 2 * 300u);
+}
+
 TEST_P(EngineTest, TheApiCallLimitIsNeverExceededAndNothingIsLost) {
   // Polling costs 4 calls an hour (96 a day): the limit leaves too little
   // for the 40 contacts in one day.
@@ -1034,6 +1055,55 @@ TEST_P(EngineTest, AContactLinkedAfterItsOpportunityStillMovesItsStage) {
   ASSERT_TRUE(link_of(c)) << engine->last_problem();
   EXPECT_EQ(w.hs_value(c, "lifecyclestage"), "opportunity");
   EXPECT_TRUE(engine->store().lifecycle_waiting().empty());
+}
+
+// A contact whose HubSpot contact was deleted when its opportunity came
+// takes the stage once the sync gives it a HubSpot contact again.
+TEST_P(EngineTest, AContactRecreatedInHubSpotAfterItsOpportunityStillMovesItsStage) {
+  config.contacts.create_as = SalesforceObject::kContact;
+  const std::string contact =
+      w.sf_create("Contact", {{"LastName", "Smykowski"}, {"Email", "tom@initech.com"}});
+  w.hs_contact({{"email", "peter@initech.com"}, {"lastname", "Gibbons"}});
+  start();
+  settle();
+  const auto* first = w.portal.find_by("contacts", "email", "tom@initech.com");
+  ASSERT_NE(first, nullptr) << engine->last_problem();
+  ASSERT_TRUE(w.portal.archive("contacts", first->id, testing::kMarketer).ok());
+  const std::string opp = w.sf_create(
+      "Opportunity", {{"Name", "Jump"}, {"StageName", "Prospecting"}, {"CloseDate", "2024-06-30"}});
+  w.sf_create("OpportunityContactRole", {{"OpportunityId", opp}, {"ContactId", contact}});
+  settle();
+  ASSERT_EQ(engine->store().lifecycle_waiting().size(), 1u) << "its HubSpot contact is gone";
+  w.sf_update("Contact", contact, {{"Title", "Liaison"}});
+  settle();
+  const auto* again = w.portal.find_by("contacts", "email", "tom@initech.com");
+  ASSERT_NE(again, nullptr) << engine->last_problem();
+  ASSERT_NE(again->id, first->id);
+  EXPECT_EQ(w.hs_value(again->id, "lifecyclestage"), "opportunity");
+  EXPECT_TRUE(engine->store().lifecycle_waiting().empty());
+}
+
+// A contact at "opportunity" whose HubSpot contact is deleted comes back
+// at "opportunity" when Salesforce brings it back.
+TEST_P(EngineTest, AContactBroughtBackFromSalesforceKeepsItsOpportunityStage) {
+  config.contacts.create_as = SalesforceObject::kContact;
+  const std::string contact =
+      w.sf_create("Contact", {{"LastName", "Waddams"}, {"Email", "milton@initech.com"}});
+  const std::string opp = w.sf_create(
+      "Opportunity", {{"Name", "Stapler"}, {"StageName", "Prospecting"}, {"CloseDate", "2024-06-30"}});
+  w.sf_create("OpportunityContactRole", {{"OpportunityId", opp}, {"ContactId", contact}});
+  start();
+  settle();
+  const auto* first = w.portal.find_by("contacts", "email", "milton@initech.com");
+  ASSERT_NE(first, nullptr) << engine->last_problem();
+  ASSERT_EQ(w.hs_value(first->id, "lifecyclestage"), "opportunity");
+  ASSERT_TRUE(w.portal.archive("contacts", first->id, testing::kMarketer).ok());
+  w.sf_update("Contact", contact, {{"Title", "Collator"}});
+  settle();
+  const auto* again = w.portal.find_by("contacts", "email", "milton@initech.com");
+  ASSERT_NE(again, nullptr) << engine->last_problem();
+  ASSERT_NE(again->id, first->id);
+  EXPECT_EQ(w.hs_value(again->id, "lifecyclestage"), "opportunity");
 }
 
 TEST_P(EngineTest, ACompanyFollowsItsContactsLifecycleForwardOnly) {
