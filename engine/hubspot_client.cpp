@@ -110,6 +110,18 @@ std::vector<HsBatchResult> batch_results(int status, const json& j,
   if (j.is_object() && j.contains("errors") && j["errors"].is_array()) {
     for (const auto& item : j["errors"]) {
       if (!item.is_object() || !item.contains("context") || !item["context"].is_object()) continue;
+      // Records that do not exist (deleted since they were read), named by id.
+      const json& ids = item["context"].value("ids", json());
+      if (ids.is_array())
+        for (const auto& missing : ids) {
+          if (!is_id(missing)) continue;
+          const uint64_t id = std::stoull(missing.get<std::string>());
+          for (size_t i = 0; i < input_ids.size() && i < n; ++i)
+            if (!taken[i] && input_ids[i] == id) {
+              out[i].error = error_from(404, item.dump());
+              taken[i] = true;
+            }
+        }
       const json& trace = item["context"].value("objectWriteTraceId", json());
       if (!trace.is_array() || trace.empty() || !trace[0].is_string()) continue;
       size_t index = n;

@@ -660,10 +660,13 @@ SyncEngine::Pause SyncEngine::write_hubspot_updates(
   // On return, an update whose write failed for good has its properties
   // cleared (and a Sync Health failure recorded).
   auto fail_one = [&](std::pair<uint64_t, HsProps>& u, const HsError& e) {
+    u.second.clear();
+    // Deleted in HubSpot since it was read: not a failure to retry. Its
+    // Salesforce record brings it back on its next change (sync_to_hubspot).
+    if (e.status == 404) return;
     const Link link = store_->link_by_hubspot(u.first).value_or(Link{u.first, "", ""});
     record_failure("sf:" + link.sf_object + ":" + link.sf_id, "to_hubspot", family_of(e),
                    describe(e));
-    u.second.clear();
   };
   if (config_.strategy == Strategy::kBatched) {
     for (size_t start = 0; start < updates.size(); start += HubSpotClient::kBatchInputsMax) {

@@ -479,6 +479,37 @@ TEST_P(EngineTest, ADeactivatedIntegrationUserStopsTheSyncUntilItIsReactivated) 
   (void)lead;
 }
 
+// A HubSpot contact deleted while the engine's update travels is not a
+// Sync Health failure: Salesforce brings it back on its next change.
+TEST_P(EngineTest, AContactDeletedWhileItsUpdateTravelsIsNotASyncHealthFailure) {
+  const std::string lead = w.sf_create(
+      "Lead", {{"LastName", "Porter"}, {"Company", "Initech"}, {"Email", "nina@initech.com"}});
+  start();
+  settle();
+  const auto* person = w.portal.find_by("contacts", "email", "nina@initech.com");
+  ASSERT_NE(person, nullptr) << engine->last_problem();
+  const uint64_t id = person->id;
+  bool deleted = false;
+  w.hs_transport.before = [&](const env::Request& r) {
+    const bool update = (r.method == env::Method::kPatch &&
+                         r.target().find("/crm/v3/objects/contacts/" + std::to_string(id)) == 0) ||
+                        r.target().find("/crm/v3/objects/contacts/batch/update") == 0;
+    if (update && !deleted) deleted = w.portal.archive("contacts", id, testing::kMarketer).ok();
+  };
+  w.sf_update("Lead", lead, {{"Title", "Receptionist"}});
+  settle();
+  w.hs_transport.before = nullptr;
+  ASSERT_TRUE(deleted) << "the engine sent the update";
+  EXPECT_TRUE(engine->store().failures().empty())
+      << engine->store().failures().front().family << ": "
+      << engine->store().failures().front().message;
+  w.sf_update("Lead", lead, {{"Title", "Office Manager"}});
+  settle();
+  const auto* again = w.portal.find_by("contacts", "email", "nina@initech.com");
+  ASSERT_NE(again, nullptr) << "the lead brings the contact back";
+  EXPECT_EQ(w.hs_value(again->id, "jobtitle"), "Office Manager");
+}
+
 TEST_P(EngineTest, OwnersAreMatchedByEmailAndFallBackToTheIntegrationUser) {
   sf::UserSpec rep;
   rep.username = "rep@acme.io";

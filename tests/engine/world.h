@@ -6,6 +6,7 @@
 #pragma once
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -41,8 +42,12 @@ class CrashingTransport : public env::TransportWrapper {
   }
   void disarm() { countdown_ = 0; }
   int64_t calls = 0;
+  // Runs before each request reaches the server (a person acting while the
+  // request travels).
+  std::function<void(const env::Request&)> before;
   env::Result<env::Response, env::TransportError> send(const env::Request& request) override {
     ++calls;
+    if (before) before(request);
     if (countdown_ > 0 && --countdown_ == 0) {
       if (applied_) (void)target().send(request);
       if (timeout_)
