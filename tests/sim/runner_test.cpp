@@ -256,6 +256,16 @@ RC_GTEST_PROP(RunnerProperty, EveryInvariantHoldsInSmallWorlds, ()) {
   const int lost_pct = *rc::gen::inRange(0, 10);
   const int crash_permille = *rc::gen::inRange(0, 20);
   const uint64_t seed = *rc::gen::inRange<uint64_t>(1, 1'000'000);
+  // An admin may deactivate the integration user for a while (always
+  // reactivated: nothing may be lost).
+  const int off_at_min = *rc::gen::inRange(0, 120);
+  const int off_for_min = *rc::gen::element(0, 0, 20, 45);
+  const std::string events =
+      off_for_min == 0 ? ""
+                       : "events: [{at: " + std::to_string(off_at_min) +
+                             "m, do: deactivate_integration_user}, {at: " +
+                             std::to_string(off_at_min + off_for_min) +
+                             "m, do: reactivate_integration_user}]\n";
   const std::string yaml =
       "name: property\nduration: 3h\nsync: {strategy: " +
       std::string(batched ? "batched" : "native") +
@@ -268,7 +278,7 @@ RC_GTEST_PROP(RunnerProperty, EveryInvariantHoldsInSmallWorlds, ()) {
       ", lost_responses: " + std::to_string(lost_pct / 100.0) +
       "}, hubspot: {errors: " + std::to_string(error_pct / 100.0) +
       ", lost_responses: " + std::to_string(lost_pct / 100.0) +
-      "}, crashes: " + std::to_string(crash_permille / 1000.0) + "}\n";
+      "}, crashes: " + std::to_string(crash_permille / 1000.0) + "}\n" + events;
   RunOptions options;
   options.seed = seed;
   const RunResult r = run_scenario(scenario(yaml), options);
