@@ -253,32 +253,28 @@ env::Result<std::string, ApiError> Org::add_user(const UserSpec& spec) {
   return id;
 }
 
-std::optional<std::string> Org::authenticate(std::string_view username,
-                                             std::string_view password) const {
+const Record* Org::user_with_password(std::string_view username,
+                                      std::string_view password) const {
   const ObjectDef* user_object = schema_.object("User");
   const size_t field = user_object->field("Username") - user_object->fields.data();
   for (const std::string& id : index_lookup(*user_object, field, lower(username))) {
     const Record* u = find(id);
     auto a = auth_.find(id);
-    if (u != nullptr && a != auth_.end() && a->second.password == password &&
-        u->get("IsActive") == Value(true)) {
-      return id;
-    }
+    if (u != nullptr && a != auth_.end() && a->second.password == password) return u;
   }
-  return std::nullopt;
+  return nullptr;
+}
+
+std::optional<std::string> Org::authenticate(std::string_view username,
+                                             std::string_view password) const {
+  const Record* u = user_with_password(username, password);
+  if (u == nullptr || u->get("IsActive") != Value(true)) return std::nullopt;
+  return u->id;
 }
 
 bool Org::inactive_login(std::string_view username, std::string_view password) const {
-  const ObjectDef* user_object = schema_.object("User");
-  const size_t field = user_object->field("Username") - user_object->fields.data();
-  for (const std::string& id : index_lookup(*user_object, field, lower(username))) {
-    const Record* u = find(id);
-    auto a = auth_.find(id);
-    if (u != nullptr && a != auth_.end() && a->second.password == password &&
-        u->get("IsActive") != Value(true))
-      return true;
-  }
-  return false;
+  const Record* u = user_with_password(username, password);
+  return u != nullptr && u->get("IsActive") != Value(true);
 }
 
 env::Status Org::set_user_active(std::string_view user_id, bool active) {

@@ -222,6 +222,8 @@ class Org {
   std::string next_id(const ObjectDef& object);
   std::string now_text() const;
   const Record* user_record(std::string_view user_id) const;
+  // The user `username` names when `password` is its password, active or not.
+  const Record* user_with_password(std::string_view username, std::string_view password) const;
   std::string user_role(std::string_view user_id) const;
   Access raw_access(std::string_view user_id, const Record& record, int depth,
                     bool if_active = true) const;
