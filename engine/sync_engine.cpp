@@ -958,10 +958,9 @@ size_t SyncEngine::affordable_records() const {
     left = std::min(left.value_or(INT64_MAX), *budget_->org_max() - *budget_->org_used());
   if (!left) return SIZE_MAX;
   // Batched, the same calls serve a whole collection of records.
-  const int64_t per_call =
-      config_.strategy == Strategy::kBatched
-          ? static_cast<int64_t>(SalesforceClient::kCollectionRecordsMax)
-          : 1;
+  const int64_t per_call = config_.strategy == Strategy::kBatched
+                               ? static_cast<int64_t>(SalesforceClient::kCollectionRecordsMax)
+                               : 1;
   return static_cast<size_t>(std::max<int64_t>(1, *left / kCallsPerRecordMax * per_call));
 }
 
@@ -2243,6 +2242,27 @@ int lifecycle_rank(const std::string& stage) {
   return -1;
 }
 
+// Raises `t` to `stage` when `stage` is further on.
+void raise_to(std::string& t, const std::string& stage) {
+  if (lifecycle_rank(stage) > lifecycle_rank(t)) t = stage;
+}
+
+// The lifecycle writes that move each record of `current` forward to its
+// stage in `target`: never backward, and "other" (outside the order) is
+// left alone.
+std::vector<std::pair<uint64_t, HsProps>> forward_moves(
+    const std::map<uint64_t, std::string>& target, const std::map<uint64_t, HsRecord>& current) {
+  std::vector<std::pair<uint64_t, HsProps>> out;
+  for (const auto& [id, stage] : target) {
+    auto it = current.find(id);
+    if (it == current.end()) continue;
+    const std::string& now_stage = it->second.get("lifecyclestage");
+    if (now_stage == "other" || lifecycle_rank(stage) <= lifecycle_rank(now_stage)) continue;
+    out.push_back({id, {{"lifecyclestage", stage}}});
+  }
+  return out;
+}
+
 }  // namespace
 
 SyncEngine::Pause SyncEngine::poll_opportunities() {
@@ -2336,8 +2356,7 @@ SyncEngine::Pause SyncEngine::poll_opportunities() {
                              } else if (r.get("Opportunity.IsClosed") != "true") {
                                stage = "opportunity";
                              }
-                             std::string& t = target[r.get("ContactId")];
-                             if (lifecycle_rank(stage) > lifecycle_rank(t)) t = stage;
+                             raise_to(target[r.get("ContactId")], stage);
                            });
         p != Pause::kNone)
       return p;
@@ -2351,30 +2370,25 @@ SyncEngine::Pause SyncEngine::poll_opportunities() {
       waiting.emplace_back(c, 0);  // until it joins the inclusion list
   }
   std::map<uint64_t, HsRecord> current;
-  if (auto p = read_hubspot(hs_ids, current); p != Pause::kNone) return p;
-  for (const auto& [c, stage] : target)
-    if (!stage.empty() && eligible(linked[c]) && !current.count(linked[c]))
-      waiting.emplace_back(c, linked[c]);  // deleted in HubSpot: until it is linked again
-  std::vector<std::pair<uint64_t, HsProps>> updates;
+  if (auto p = read_hubspot(hs_ids, current, {"lifecyclestage"}, "contacts"); p != Pause::kNone)
+    return p;
+  std::map<uint64_t, std::string> due;  // HubSpot contact -> its stage
   for (const auto& [c, stage] : target) {
-    auto it = current.find(linked[c]);
-    if (it == current.end() || stage.empty()) continue;
-    const std::string& now_stage = it->second.get("lifecyclestage");
-    // Never backward; "other" sits outside the order and is left alone.
-    if (now_stage == "other" || lifecycle_rank(stage) <= lifecycle_rank(now_stage)) continue;
-    updates.push_back({it->first, {{"lifecyclestage", stage}}});
+    if (stage.empty() || !eligible(linked[c])) continue;
+    if (current.count(linked[c]))
+      due[linked[c]] = stage;
+    else
+      waiting.emplace_back(c, linked[c]);  // deleted in HubSpot: until it is linked again
   }
+  std::vector<std::pair<uint64_t, HsProps>> updates = forward_moves(due, current);
   if (auto p = write_hubspot_updates(updates); p != Pause::kNone) return p;
   for (const auto& u : updates)
     if (!u.second.empty()) ++stats_.lifecycle_updates;
   // Every contact the opportunities point at, moved now or before: a crash
   // after the contacts' writes must not lose their companies' move.
   std::vector<std::pair<uint64_t, std::string>> reached;
-  for (const auto& [c, stage] : target) {
-    auto it = current.find(linked[c]);
-    if (it != current.end() && !stage.empty() && it->second.get("lifecyclestage") != "other")
-      reached.emplace_back(it->first, stage);
-  }
+  for (const auto& [id, stage] : due)
+    if (current.at(id).get("lifecyclestage") != "other") reached.emplace_back(id, stage);
   if (auto p = follow_company_lifecycle(reached); p != Pause::kNone) return p;
   save_marks();
   return Pause::kNone;
@@ -2388,25 +2402,20 @@ SyncEngine::Pause SyncEngine::follow_company_lifecycle(
   // opportunities moved move with it, and so do the other contacts of
   // those companies (forward only; "other" is left alone). Each write is
   // forward-only, so doing it again after a crash changes nothing.
-  auto furthest = [](std::map<uint64_t, std::string>& target, uint64_t id,
-                     const std::string& stage) {
-    std::string& t = target[id];
-    if (lifecycle_rank(stage) > lifecycle_rank(t)) t = stage;
-  };
   std::map<uint64_t, std::string> companies;  // company -> furthest stage of its contacts
   std::set<uint64_t> moved_contacts;
   for (const auto& [contact, stage] : reached) {
     moved_contacts.insert(contact);
     auto ids = hubspot_->associated("contacts", contact, "companies");
     if (!ids) return hubspot_failed(ids.error());
-    for (uint64_t c : *ids) furthest(companies, c, stage);
+    for (uint64_t c : *ids) raise_to(companies[c], stage);
   }
   std::map<uint64_t, std::string> colleagues;  // their other contacts
   for (const auto& [company, stage] : companies) {
     auto ids = hubspot_->associated("companies", company, "contacts");
     if (!ids) return hubspot_failed(ids.error());
     for (uint64_t c : *ids)
-      if (!moved_contacts.count(c)) furthest(colleagues, c, stage);
+      if (!moved_contacts.count(c)) raise_to(colleagues[c], stage);
   }
   if (auto p = move_lifecycle_forward("companies", companies, stats_.company_lifecycle_updates);
       p != Pause::kNone)
@@ -2421,14 +2430,7 @@ SyncEngine::Pause SyncEngine::move_lifecycle_forward(const std::string& type,
   for (const auto& [id, stage] : target) ids.push_back(id);
   std::map<uint64_t, HsRecord> current;
   if (auto p = read_hubspot(ids, current, {"lifecyclestage"}, type); p != Pause::kNone) return p;
-  std::vector<std::pair<uint64_t, HsProps>> updates;
-  for (const auto& [id, stage] : target) {
-    auto it = current.find(id);
-    if (it == current.end()) continue;
-    const std::string& now_stage = it->second.get("lifecyclestage");
-    if (now_stage == "other" || lifecycle_rank(stage) <= lifecycle_rank(now_stage)) continue;
-    updates.push_back({id, {{"lifecyclestage", stage}}});
-  }
+  const std::vector<std::pair<uint64_t, HsProps>> updates = forward_moves(target, current);
   const bool batched = config_.strategy == Strategy::kBatched;
   for (const auto& chunk : chunks(updates, batched ? HubSpotClient::kBatchInputsMax : size_t{1})) {
     if (batched) {

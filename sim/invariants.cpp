@@ -335,7 +335,8 @@ CheckResult lifecycle_transitions(const RunState& s) {
     std::string moved_to;
     env::Timestamp at;
     for (const auto& h : s.portal.history(r, "lifecyclestage"))
-      if (h.source_type == "INTEGRATION" && lifecycle_rank(h.value) >= lifecycle_rank("opportunity") &&
+      if (h.source_type == "INTEGRATION" &&
+          lifecycle_rank(h.value) >= lifecycle_rank("opportunity") &&
           lifecycle_rank(h.value) > lifecycle_rank(moved_to)) {
         moved_to = h.value;
         at = h.at;
@@ -403,7 +404,8 @@ CheckResult convergence(const RunState& s) {
     const sf::Record* r = s.org.find(link.sf_id);
     if (h == nullptr || r == nullptr || r->deleted) continue;
     if (text(*r, "IsConverted") == "true") continue;
-    if (s.org.sharing_access(s.integration_user, *r) == sf::Access::kNone) continue;  // selective_sync
+    if (s.org.sharing_access(s.integration_user, *r) == sf::Access::kNone)
+      continue;  // selective_sync
     if (failing.count("hs:" + std::to_string(link.hs_id)) ||
         failing.count("sf:" + link.sf_object + ":" + link.sf_id))
       continue;  // reported in Sync Health

@@ -159,8 +159,8 @@ std::vector<std::string> findings_for(const Scenario& s, const RunResult& r) {
         "person's account that is deactivated when they leave.");
   else if (r.figures.integration_user_inactive_s > 0)
     out.push_back("The integration user was inactive for " +
-                  env::format_duration(env::Duration::millis(static_cast<int64_t>(
-                      r.figures.integration_user_inactive_s * 1000))) +
+                  env::format_duration(env::Duration::millis(
+                      static_cast<int64_t>(r.figures.integration_user_inactive_s * 1000))) +
                   ": the sync stopped and caught up after the reactivation. Fix: a dedicated "
                   "integration user that nobody deactivates.");
   if (r.figures.integration_user_inactive_at_end) {
@@ -455,9 +455,10 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
       !engine->budget().allows(kCallsPerRecordMax) ||
       org.api_usage().used(loop.now()) + kCallsPerRecordMax > org.api_usage().daily_total();
   for (const auto& [type, moves] : {std::pair{"contacts", &f.lifecycle_moves_contacts},
-                                     std::pair{"companies", &f.lifecycle_moves_companies}})
+                                    std::pair{"companies", &f.lifecycle_moves_companies}})
     for (const auto& [id, r] : portal.records(type))
-      for (const auto& h : portal.history(r, "lifecyclestage")) *moves += h.source_type == "INTEGRATION";
+      for (const auto& h : portal.history(r, "lifecyclestage"))
+        *moves += h.source_type == "INTEGRATION";
   {
     bool inactive = false;
     env::Timestamp since;  // inactive from, while `inactive`

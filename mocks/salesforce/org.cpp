@@ -253,8 +253,7 @@ env::Result<std::string, ApiError> Org::add_user(const UserSpec& spec) {
   return id;
 }
 
-const Record* Org::user_with_password(std::string_view username,
-                                      std::string_view password) const {
+const Record* Org::user_with_password(std::string_view username, std::string_view password) const {
   const ObjectDef* user_object = schema_.object("User");
   const size_t field = user_object->field("Username") - user_object->fields.data();
   for (const std::string& id : index_lookup(*user_object, field, lower(username))) {
@@ -278,8 +277,7 @@ bool Org::inactive_login(std::string_view username, std::string_view password) c
 }
 
 env::Status Org::set_user_active(std::string_view user_id, bool active) {
-  if (user_record(user_id) == nullptr)
-    return fail("no_user", "no user " + std::string(user_id));
+  if (user_record(user_id) == nullptr) return fail("no_user", "no user " + std::string(user_id));
   Record& u = *mutable_find(user_id);
   if ((u.get("IsActive") == Value(true)) == active) return env::Ok{};
   log_undo(u.id);

@@ -285,8 +285,8 @@ Response RestApi::data_call(const Request& request, const std::string& route,
   if (!usage.try_count(now)) {
     Response refused = errors(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.");
     limit_info(refused);
-    usage.record(
-        {now, session->second.user_id, std::string(env::method_name(request.method)), route, 403, 0, true});
+    usage.record({now, session->second.user_id, std::string(env::method_name(request.method)),
+                  route, 403, 0, true});
     return refused;
   }
   Context ctx{request, session->second.user_id, *version, 0};
@@ -318,9 +318,9 @@ struct RestRoutes {
     if (!user) {
       const bool inactive = org().inactive_login(form->get("username").value_or(""),
                                                  form->get("password").value_or(""));
-      return json_response(400, {{"error", "invalid_grant"},
-                                 {"error_description",
-                                  inactive ? "inactive user" : "authentication failure"}});
+      return json_response(
+          400, {{"error", "invalid_grant"},
+                {"error_description", inactive ? "inactive user" : "authentication failure"}});
     }
     const std::string base = instance_url(r);
     const std::string token = api.issue_token(*user);

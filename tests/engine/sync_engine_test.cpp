@@ -462,8 +462,8 @@ TEST_P(EngineTest, ADeactivatedIntegrationUserStopsTheSyncUntilItIsReactivated) 
   ASSERT_TRUE(w.org.set_user_active(w.integration_user, false).ok());
   for (int i = 0; i < 3; ++i)
     w.hs_contact({{"email", "d" + std::to_string(i) + "@x.io"}, {"lastname", "During"}});
-  const std::string lead = w.sf_create("Lead", {{"LastName", "Rep"}, {"Company", "Initech"},
-                                                {"Email", "rep.made@initech.com"}});
+  const std::string lead = w.sf_create(
+      "Lead", {{"LastName", "Rep"}, {"Company", "Initech"}, {"Email", "rep.made@initech.com"}});
   run_for(env::Duration::hours(3));
   EXPECT_EQ(w.sf_live("Lead"), 2u) << "nothing reaches Salesforce";
   EXPECT_EQ(w.portal.find_by("contacts", "email", "rep.made@initech.com"), nullptr);
@@ -1120,8 +1120,9 @@ TEST_P(EngineTest, AContactBroughtBackFromSalesforceKeepsItsOpportunityStage) {
   config.contacts.create_as = SalesforceObject::kContact;
   const std::string contact =
       w.sf_create("Contact", {{"LastName", "Waddams"}, {"Email", "milton@initech.com"}});
-  const std::string opp = w.sf_create(
-      "Opportunity", {{"Name", "Stapler"}, {"StageName", "Prospecting"}, {"CloseDate", "2024-06-30"}});
+  const std::string opp =
+      w.sf_create("Opportunity",
+                  {{"Name", "Stapler"}, {"StageName", "Prospecting"}, {"CloseDate", "2024-06-30"}});
   w.sf_create("OpportunityContactRole", {{"OpportunityId", opp}, {"ContactId", contact}});
   start();
   settle();
