@@ -4,14 +4,20 @@
 #   make build   optimized build (build/release)
 #   make bench   optimized build, run the benchmark suite, write bench/results/ and print the table
 #   make bench-quick   the same in under two minutes (1,000 and 10,000 contacts)
+#   make fuzz    build the fuzz targets with clang's libFuzzer and run each for FUZZ_SECONDS (60)
+#   make tsan    build with ThreadSanitizer and run the concurrent load test of `serve` on it
 #   make format  clang-format every source file
 #   make lint    clang-tidy over the sources (uses the debug build's compile_commands.json)
 JOBS ?= 2
 DEBUG_DIR := build/debug
 RELEASE_DIR := build/release
+FUZZ_DIR := build/fuzz
+TSAN_DIR := build/tsan
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := soql hubspot_search salesforce_rest hubspot_rest scenario
 SOURCES = $(shell git ls-files --cached --others --exclude-standard '*.cpp' '*.h')
 
-.PHONY: all deps configure-debug configure-release demo test build bench bench-quick format lint clean
+.PHONY: all deps configure-debug configure-release demo test build bench bench-quick fuzz tsan format lint clean
 
 all: build
 
@@ -41,6 +47,19 @@ bench: build
 
 bench-quick: build
 	scripts/bench --quick
+
+fuzz: deps
+	@CRMSIM_FUZZ_TOOLS=1 scripts/install-deps
+	@cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+	  -DCRMSIM_FUZZ=ON -DCRMSIM_TESTS=OFF -DCRMSIM_BENCH=OFF >/dev/null
+	cmake --build $(FUZZ_DIR) -j$(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))
+	scripts/fuzz $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+tsan: deps
+	@cmake -S . -B $(TSAN_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCRMSIM_TSAN=ON \
+	  -DCRMSIM_BENCH=OFF >/dev/null
+	cmake --build $(TSAN_DIR) -j$(JOBS) --target serve_load_test
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" $(TSAN_DIR)/tests/serve_load_test
 
 format:
 	@CRMSIM_DEV_TOOLS=1 scripts/install-deps

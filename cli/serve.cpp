@@ -3,13 +3,13 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
-#include <random>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "env/clock.h"
 #include "env/http_server.h"
+#include "env/secrets.h"
 #include "env/structured_text.h"
 #include "mocks/hubspot/service.h"
 #include "mocks/salesforce/service.h"
@@ -19,12 +19,7 @@ namespace {
 
 using nlohmann::json;
 
-std::string random_token() {
-  std::random_device device;
-  char buf[33];
-  std::snprintf(buf, sizeof buf, "%08x%08x%08x%08x", device(), device(), device(), device());
-  return buf;
-}
+std::string random_token() { return env::system_secrets()->hex(16); }
 
 class ServedFakes final : public Served {
  public:
@@ -33,6 +28,7 @@ class ServedFakes final : public Served {
   std::unique_ptr<env::HttpServer> salesforce_server;
   std::unique_ptr<mocks::hubspot::Service> hubspot;
   std::unique_ptr<env::HttpServer> hubspot_server;
+  bool fixed_hubspot_token = false;
 
   std::string announcement() const override {
     json users = json::array();
@@ -53,6 +49,7 @@ class ServedFakes final : public Served {
                  {"hubspot",
                   {{"base_url", hubspot_server->base_url()},
                    {"access_token", hubspot->token()},
+                   {"access_token_source", fixed_hubspot_token ? "--hubspot-token" : "random"},
                    {"portal_id", hubspot->portal().portal_id()}}},
                  {"admin",
                   {{"token", salesforce->admin_token()},
@@ -110,6 +107,10 @@ env::Result<std::unique_ptr<Served>> start_serving(const ServeSettings& s) {
   if (!hubspot.ok())
     return env::fail(hubspot.error().code, s.hubspot_portal_file + ": " + hubspot.error().message);
   served->hubspot = std::move(hubspot).value();
+  if (!s.hubspot_token.empty()) {
+    served->hubspot->use_token(s.hubspot_token);
+    served->fixed_hubspot_token = true;
+  }
   if (s.no_limits) served->hubspot->set_limits_enforced(false);
   options.port = s.hubspot_port;
   options.lock = served->hubspot->lock();  // shared with webhook delivery
@@ -148,6 +149,8 @@ void add_serve_command(CLI::App& app, ServeSettings& settings, std::function<int
   serve->add_option("--start", settings.start_time, "Start time of the manual clock (ISO-8601)");
   serve->add_option("--admin-token", settings.admin_token,
                     "Token for the /__admin/ routes (default: random)");
+  serve->add_option("--hubspot-token", settings.hubspot_token,
+                    "Fixed HubSpot private-app token (default: a fresh random one at each start)");
   serve->add_flag("--no-limits", settings.no_limits,
                   "Count API calls but never refuse them (for throughput runs)");
   serve->callback([&settings, &run] {
@@ -163,6 +166,8 @@ void add_serve_command(CLI::App& app, ServeSettings& settings, std::function<int
       sigaddset(&signals, SIGTERM);
       pthread_sigmask(SIG_BLOCK, &signals, nullptr);
       std::cout << served.value()->announcement() << std::endl;
+      if (!settings.hubspot_token.empty())
+        std::cerr << "crmsim serve: the HubSpot token is fixed by --hubspot-token\n";
       int received = 0;
       sigwait(&signals, &received);
       std::cerr << "crmsim serve: stopping\n";

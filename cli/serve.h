@@ -23,8 +23,9 @@ struct ServeSettings {
   int hubspot_port = 0;
   std::string hubspot_portal_file;  // empty: the default portal
   bool manual_clock = false;
-  std::string start_time;   // with a manual clock; empty: now
-  std::string admin_token;  // empty: a fresh random token
+  std::string start_time;     // with a manual clock; empty: now
+  std::string admin_token;    // empty: a fresh random token
+  std::string hubspot_token;  // empty: a fresh random private-app token
   bool no_limits = false;
 };
 

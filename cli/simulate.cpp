@@ -104,6 +104,10 @@ int validate(const SimulateSettings& s) {
       std::cerr << "crmsim: " << loaded.error().message << "\n";
       return 2;
     }
+    if (auto ok = sim::check_setup(*loaded); !ok) {
+      std::cerr << "crmsim: " << path << ": " << ok.error().message << "\n";
+      return 2;
+    }
     scenarios.push_back(std::move(*loaded));
   }
   std::vector<uint64_t> seeds;
@@ -172,6 +176,10 @@ int run_one(const SimulateSettings& s) {
     std::cerr << "crmsim: " << loaded.error().message << "\n";
     return 2;
   }
+  if (auto ok = sim::check_setup(*loaded); !ok) {
+    std::cerr << "crmsim: " << s.scenarios.front() << ": " << ok.error().message << "\n";
+    return 2;
+  }
   std::unique_ptr<std::ofstream> trace;
   sim::RunOptions options;
   options.seed = s.seed_given ? s.seed : loaded->seed;
@@ -200,8 +208,7 @@ void add_simulate_commands(CLI::App& app, std::function<int()>& run) {
       "Simulate scenarios (settings, org, portal, people, faults) and check every invariant.\n"
       "Exit 0 when every expectation holds, 1 otherwise, 2 on bad input.");
   validate_cmd->add_option("scenario", settings->scenarios, "Scenario files (YAML or JSON)")
-      ->required()
-      ->check(CLI::ExistingFile);
+      ->required();
   validate_cmd->add_option("--seeds", settings->seeds,
                            "Seeds to run: 7, 1..20 or 1,5,9 (default: each scenario's seed)");
   validate_cmd->add_option("--jobs,-j", settings->jobs, "Runs in parallel")->capture_default_str();
@@ -212,10 +219,7 @@ void add_simulate_commands(CLI::App& app, std::function<int()>& run) {
 
   CLI::App* run_cmd = app.add_subcommand(
       "run", "Simulate one scenario with one seed and print its verdict (and its trace).");
-  run_cmd->add_option("scenario", settings->scenarios, "Scenario file")
-      ->required()
-      ->check(CLI::ExistingFile)
-      ->expected(1);
+  run_cmd->add_option("scenario", settings->scenarios, "Scenario file")->required()->expected(1);
   run_cmd->add_option("--seed", settings->seed, "Seed (default: the scenario's)")
       ->each([settings](const std::string&) { settings->seed_given = true; });
   run_cmd->add_option("--trace", settings->trace_file,

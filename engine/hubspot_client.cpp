@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "env/assert.h"
+#include "env/json_body.h"
 #include "env/percent_encoding.h"
 #include "env/text.h"
 #include "env/time.h"
@@ -30,7 +31,7 @@ std::string objects(std::string_view type) { return "/crm/v3/objects/" + std::st
 HsError error_from(int status, const std::string& body) {
   HsError e;
   e.status = status;
-  json j = json::parse(body, nullptr, false);
+  json j = env::parse_json_or_discarded(body);
   if (j.is_object()) {
     e.category = j.value("category", j.value("errorType", ""));
     e.message = j.value("message", "");
@@ -222,7 +223,8 @@ env::Result<std::optional<HsRecord>, HsError> HubSpotClient::get(
     if (reply.error().status == 404) return std::optional<HsRecord>();
     return fail(reply.error());
   }
-  return std::optional<HsRecord>(record_from(json::parse(reply->body, nullptr, false), properties));
+  return std::optional<HsRecord>(
+      record_from(env::parse_json_or_discarded(reply->body), properties));
 }
 
 env::Result<std::optional<HsRecord>, HsError> HubSpotClient::get_by_email(
@@ -235,7 +237,8 @@ env::Result<std::optional<HsRecord>, HsError> HubSpotClient::get_by_email(
     if (reply.error().status == 404) return std::optional<HsRecord>();
     return fail(reply.error());
   }
-  return std::optional<HsRecord>(record_from(json::parse(reply->body, nullptr, false), properties));
+  return std::optional<HsRecord>(
+      record_from(env::parse_json_or_discarded(reply->body), properties));
 }
 
 env::Result<std::vector<HsRecord>, HsError> HubSpotClient::batch_read(
@@ -248,7 +251,7 @@ env::Result<std::vector<HsRecord>, HsError> HubSpotClient::batch_read(
   for (uint64_t id : ids) body["inputs"].push_back({{"id", std::to_string(id)}});
   auto reply = call(env::Method::kPost, objects(type) + "/batch/read", body.dump());
   if (!reply) return fail(reply.error());
-  json j = json::parse(reply->body, nullptr, false);
+  json j = env::parse_json_or_discarded(reply->body);
   if (j.is_object() && j.contains("results") && j["results"].is_array())
     for (const auto& r : j["results"]) out.push_back(record_from(r, properties));
   return out;
@@ -263,7 +266,7 @@ env::Result<std::vector<HsRecord>, HsError> HubSpotClient::batch_read_by_email(
   for (const auto& e : emails) body["inputs"].push_back({{"id", e}});
   auto reply = call(env::Method::kPost, std::string(kContacts) + "/batch/read", body.dump());
   if (!reply) return fail(reply.error());
-  json j = json::parse(reply->body, nullptr, false);
+  json j = env::parse_json_or_discarded(reply->body);
   if (j.is_object() && j.contains("results") && j["results"].is_array())
     for (const auto& r : j["results"]) out.push_back(record_from(r, properties));
   return out;
@@ -274,7 +277,7 @@ env::Result<uint64_t, HsError> HubSpotClient::create(
   json body = {{"properties", properties_json(properties)}};
   auto reply = call(env::Method::kPost, objects(type), body.dump());
   if (!reply) return fail(reply.error());
-  json j = json::parse(reply->body, nullptr, false);
+  json j = env::parse_json_or_discarded(reply->body);
   if (!j.is_object() || !is_id(j.value("id", json())))
     return fail(HsError{reply->status, "BAD_RESPONSE", "create answer without id", ""});
   return std::stoull(j["id"].get<std::string>());
@@ -303,7 +306,7 @@ env::Result<std::vector<HsBatchResult>, HsError> HubSpotClient::batch_create(
     auto it = in.find("email");
     emails.push_back(it == in.end() ? "" : it->second);
   }
-  return batch_results(reply->status, json::parse(reply->body, nullptr, false), emails, "email",
+  return batch_results(reply->status, env::parse_json_or_discarded(reply->body), emails, "email",
                        {});
 }
 
@@ -321,7 +324,7 @@ env::Result<std::vector<HsBatchResult>, HsError> HubSpotClient::batch_update(
   if (!reply) return fail(reply.error());
   std::vector<uint64_t> ids;
   for (const auto& in : inputs) ids.push_back(in.first);
-  return batch_results(reply->status, json::parse(reply->body, nullptr, false), {}, "", ids);
+  return batch_results(reply->status, env::parse_json_or_discarded(reply->body), {}, "", ids);
 }
 
 env::Result<env::Ok, HsError> HubSpotClient::archive(uint64_t id, std::string_view type) {
@@ -334,7 +337,7 @@ env::Result<HsSearchPage, HsError> HubSpotClient::search_page(
     std::string_view type, const std::string& body, const std::vector<std::string>& properties) {
   auto reply = call(env::Method::kPost, objects(type) + "/search", body);
   if (!reply) return fail(reply.error());
-  json j = json::parse(reply->body, nullptr, false);
+  json j = env::parse_json_or_discarded(reply->body);
   HsSearchPage page;
   if (!j.is_object()) return page;
   page.total = j.value("total", int64_t{0});
@@ -393,7 +396,7 @@ env::Result<std::vector<HsRecord>, HsError> HubSpotClient::search_in(
       {"limit", kSearchPageMax}};
   auto reply = call(env::Method::kPost, objects(type) + "/search", body.dump());
   if (!reply) return fail(reply.error());
-  json j = json::parse(reply->body, nullptr, false);
+  json j = env::parse_json_or_discarded(reply->body);
   if (j.is_object() && j.contains("results") && j["results"].is_array())
     for (const auto& r : j["results"]) out.push_back(record_from(r, properties));
   return out;
@@ -411,7 +414,7 @@ env::Result<std::vector<uint64_t>, HsError> HubSpotClient::associated(std::strin
     if (reply.error().status == 404) return out;
     return fail(reply.error());
   }
-  json j = json::parse(reply->body, nullptr, false);
+  json j = env::parse_json_or_discarded(reply->body);
   if (j.is_object() && j.contains("results") && j["results"].is_array())
     for (const auto& r : j["results"])
       if (r.is_object() && r.contains("toObjectId") && r["toObjectId"].is_number_unsigned())
@@ -438,7 +441,7 @@ env::Result<std::optional<std::set<std::string>>, HsError> HubSpotClient::proper
       return std::optional<std::set<std::string>>();
     return fail(reply.error());
   }
-  json j = json::parse(reply->body, nullptr, false);
+  json j = env::parse_json_or_discarded(reply->body);
   if (!j.is_object() || !j.contains("results") || !j["results"].is_array())
     return fail(HsError{reply->status, "BAD_RESPONSE", "properties answer", ""});
   std::set<std::string> names;
@@ -458,7 +461,7 @@ env::Result<std::vector<HsOwner>, HsError> HubSpotClient::active_owners() {
                           (after.empty() ? std::string() : "&after=" + env::percent_encode(after)),
                       "");
     if (!reply) return fail(reply.error());
-    json j = json::parse(reply->body, nullptr, false);
+    json j = env::parse_json_or_discarded(reply->body);
     if (!j.is_object()) break;
     if (j.contains("results") && j["results"].is_array())
       for (const auto& o : j["results"])
@@ -479,7 +482,7 @@ env::Result<std::optional<uint64_t>, HsError> HubSpotClient::list_id(std::string
     if (reply.error().status == 404) return std::optional<uint64_t>();
     return fail(reply.error());
   }
-  json j = json::parse(reply->body, nullptr, false);
+  json j = env::parse_json_or_discarded(reply->body);
   if (j.is_object() && j.contains("list") && j["list"].is_object() &&
       is_id(j["list"].value("listId", json())))
     return std::optional<uint64_t>(std::stoull(j["list"]["listId"].get<std::string>()));
@@ -493,7 +496,7 @@ env::Result<std::pair<std::vector<uint64_t>, std::string>, HsError> HubSpotClien
   if (!after.empty()) target += "&after=" + env::percent_encode(after);
   auto reply = call(env::Method::kGet, target, "");
   if (!reply) return fail(reply.error());
-  json j = json::parse(reply->body, nullptr, false);
+  json j = env::parse_json_or_discarded(reply->body);
   std::pair<std::vector<uint64_t>, std::string> out;
   if (j.is_object() && j.contains("results") && j["results"].is_array())
     for (const auto& r : j["results"])
@@ -516,7 +519,7 @@ env::Result<std::set<uint64_t>, HsError> HubSpotClient::members_among(
   auto reply =
       call(env::Method::kPost, "/crm/v3/lists/records/memberships/batch/read", body.dump());
   if (!reply) return fail(reply.error());
-  json j = json::parse(reply->body, nullptr, false);
+  json j = env::parse_json_or_discarded(reply->body);
   if (!j.is_object() || !j.contains("results") || !j["results"].is_array())
     return fail(HsError{reply->status, "BAD_RESPONSE", "memberships answer without results", ""});
   // listId is a number in v3 answers and a string in later versions.

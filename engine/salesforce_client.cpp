@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "env/assert.h"
+#include "env/json_body.h"
 #include "env/percent_encoding.h"
 #include "env/time.h"
 
@@ -77,7 +78,7 @@ json fields_json(const SfFields& fields) {
 SfError error_from(int status, const std::string& body) {
   SfError e;
   e.status = status;
-  json j = json::parse(body, nullptr, false);
+  json j = env::parse_json_or_discarded(body);
   const json* first = nullptr;
   if (j.is_array() && !j.empty() && j[0].is_object()) first = &j[0];
   if (j.is_object()) first = &j;
@@ -159,7 +160,7 @@ env::Result<env::Ok, SfError> SalesforceClient::login() {
   auto response = transport_.send(request);
   if (!response) return fail(transport_error(response.error()));
   if (response->status != 200) return fail(error_from(response->status, response->body));
-  json j = json::parse(response->body, nullptr, false);
+  json j = env::parse_json_or_discarded(response->body);
   if (!j.is_object() || !j.contains("access_token") || !j["access_token"].is_string())
     return fail(SfError{response->status, "BAD_RESPONSE", "login answer without access_token", {}});
   token_ = j["access_token"].get<std::string>();
@@ -227,7 +228,7 @@ env::Result<QueryPage, SfError> SalesforceClient::query_all(std::string_view soq
 env::Result<QueryPage, SfError> SalesforceClient::query_more(const std::string& next_records_url) {
   auto reply = call(env::Method::kGet, next_records_url, "");
   if (!reply) return fail(reply.error());
-  json j = json::parse(reply->body, nullptr, false);
+  json j = env::parse_json_or_discarded(reply->body);
   if (!j.is_object()) return fail(SfError{reply->status, "BAD_RESPONSE", "query answer", {}});
   QueryPage page;
   page.total_size = j.value("totalSize", int64_t{0});
@@ -251,19 +252,20 @@ env::Result<std::optional<SfRecord>, SfError> SalesforceClient::retrieve(
       return std::optional<SfRecord>();
     return fail(reply.error());
   }
-  json j = json::parse(reply->body, nullptr, false);
+  json j = env::parse_json_or_discarded(reply->body);
   if (!j.is_object()) return fail(SfError{reply->status, "BAD_RESPONSE", "retrieve answer", {}});
   return std::optional<SfRecord>(record_from(j));
 }
 
 env::Result<std::optional<std::set<std::string>>, SfError> SalesforceClient::field_names(
     std::string_view type) {
-  auto reply = call(env::Method::kGet, data_path("/sobjects/" + std::string(type) + "/describe"), "");
+  auto reply =
+      call(env::Method::kGet, data_path("/sobjects/" + std::string(type) + "/describe"), "");
   if (!reply) {
     if (reply.error().code == "NOT_FOUND") return std::optional<std::set<std::string>>();
     return fail(reply.error());
   }
-  json j = json::parse(reply->body, nullptr, false);
+  json j = env::parse_json_or_discarded(reply->body);
   if (!j.is_object() || !j.contains("fields") || !j["fields"].is_array())
     return fail(SfError{reply->status, "BAD_RESPONSE", "describe answer", {}});
   std::set<std::string> names;
@@ -283,7 +285,7 @@ env::Result<std::vector<std::optional<SfRecord>>, SfError> SalesforceClient::ret
   auto reply =
       call(env::Method::kPost, data_path("/composite/sobjects/" + std::string(type)), body.dump());
   if (!reply) return fail(reply.error());
-  json j = json::parse(reply->body, nullptr, false);
+  json j = env::parse_json_or_discarded(reply->body);
   if (!j.is_array()) return fail(SfError{reply->status, "BAD_RESPONSE", "retrieve answer", {}});
   for (const auto& item : j)
     out.push_back(item.is_object() ? std::optional<SfRecord>(record_from(item)) : std::nullopt);
@@ -296,7 +298,7 @@ env::Result<std::string, SfError> SalesforceClient::create(std::string_view type
   auto reply = call(env::Method::kPost, data_path("/sobjects/" + std::string(type)),
                     fields_json(fields).dump());
   if (!reply) return fail(reply.error());
-  json j = json::parse(reply->body, nullptr, false);
+  json j = env::parse_json_or_discarded(reply->body);
   if (!j.is_object() || !j.contains("id") || !j["id"].is_string())
     return fail(SfError{reply->status, "BAD_RESPONSE", "create answer without id", {}});
   return j["id"].get<std::string>();
@@ -323,7 +325,7 @@ env::Result<std::vector<SaveResult>, SfError> SalesforceClient::create_many(
   }
   auto reply = call(env::Method::kPost, data_path("/composite/sobjects"), body.dump());
   if (!reply) return fail(reply.error());
-  return save_results(json::parse(reply->body, nullptr, false), records.size());
+  return save_results(env::parse_json_or_discarded(reply->body), records.size());
 }
 
 env::Result<std::vector<SaveResult>, SfError> SalesforceClient::update_many(
@@ -339,7 +341,7 @@ env::Result<std::vector<SaveResult>, SfError> SalesforceClient::update_many(
   }
   auto reply = call(env::Method::kPatch, data_path("/composite/sobjects"), body.dump());
   if (!reply) return fail(reply.error());
-  auto results = save_results(json::parse(reply->body, nullptr, false), records.size());
+  auto results = save_results(env::parse_json_or_discarded(reply->body), records.size());
   for (size_t i = 0; i < results.size() && i < records.size(); ++i)
     if (results[i].id.empty()) results[i].id = records[i].first;
   return results;
@@ -354,7 +356,7 @@ env::Result<std::vector<DeletedRecord>, SfError> SalesforceClient::deleted(std::
                               "&end=" + env::percent_encode(env::format_salesforce_datetime(end))),
                     "");
   if (!reply) return fail(reply.error());
-  json j = json::parse(reply->body, nullptr, false);
+  json j = env::parse_json_or_discarded(reply->body);
   std::vector<DeletedRecord> out;
   if (j.is_object() && j.contains("deletedRecords") && j["deletedRecords"].is_array()) {
     for (const auto& d : j["deletedRecords"]) {

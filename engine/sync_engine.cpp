@@ -11,6 +11,7 @@
 #include "engine/field_rules.h"
 #include "engine/sync_engine_parts.h"
 #include "env/assert.h"
+#include "env/json_body.h"
 #include "env/text.h"
 
 namespace crmsim::engine {
@@ -84,7 +85,7 @@ SyncEngine::SyncEngine(const SyncConfig& config, EnginePorts ports, EngineCreden
   hubspot_ = std::make_unique<HubSpotClient>(ports_.hubspot, ports_.clock,
                                              std::move(credentials.hubspot_token));
   receiver_.add(env::Method::kPost, "/webhooks/hubspot", [this](const env::Request& request) {
-    json events = json::parse(request.body, nullptr, false);
+    json events = env::parse_json_or_discarded(request.body);
     if (!events.is_array())
       return env::Response::with_body(400, "application/json",
                                       R"({"message":"expected a JSON array of events"})");

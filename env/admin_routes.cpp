@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "env/assert.h"
+#include "env/json_body.h"
 
 namespace crmsim::env {
 namespace {
@@ -25,7 +26,7 @@ Response answer(const AdminHooks& h, const Request& r) {
   const std::string action(r.params.get("action"));
   json body = json::object();
   if (r.method == Method::kPost && !r.body.empty()) {
-    body = json::parse(r.body, nullptr, false);
+    body = env::parse_json_or_discarded(r.body);
     if (body.is_discarded() || !body.is_object())
       return admin_json(400, {{"error", "the body must be a JSON object"}});
   }

@@ -5,6 +5,7 @@
 // encoded '/' (%2F) stays inside its segment.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -54,6 +55,9 @@ class PathParams {
   std::vector<std::pair<std::string, std::string>> entries_;
 };
 
+// The body of a request already parsed as JSON (env/json_body.h).
+struct ParsedJson;
+
 struct Request {
   Method method = Method::kGet;
   // The path as sent, before any '?', still percent-encoded: "/a%40b.com".
@@ -61,6 +65,9 @@ struct Request {
   QueryParams query;
   Headers headers;
   std::string body;
+  // The body parsed as JSON by whoever carried the request, so that parsing
+  // happens outside a fake's lock (env/json_body.h); null: parse on demand.
+  std::shared_ptr<ParsedJson> parsed_json;
   // Filled by the Router from the pattern that matched.
   PathParams params;
 

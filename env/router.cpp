@@ -166,7 +166,19 @@ Response Router::handle(Request request) const {
     for (size_t k = 0; k < s.route_values.size(); ++k) {
       request.params.add(s.route->param_names[k], std::move(s.route_values[k]));
     }
-    return s.route->handler(request);
+    try {
+      return s.route->handler(request);
+    } catch (const nlohmann::json::exception& e) {
+      // e.what() names nlohmann's own terms ("[json.exception.type_error.302]
+      // type must be string, but is number"): keep its plain part.
+      std::string what = e.what();
+      if (const size_t close = what.find("] "); close != std::string::npos)
+        what.erase(0, close + 2);
+      return shaper_(request, RouteError{400,
+                                         "a value in the body has the wrong type: " + what,
+                                         {},
+                                         RouteError::Cause::kBody});
+    }
   }
   if (!s.path_matched) {
     return shaper_(request, RouteError{404, "no route for this path", {}});

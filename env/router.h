@@ -26,9 +26,15 @@ using Handler = std::function<Response(const Request&)>;
 
 // An answer the Router gives itself.
 struct RouteError {
-  int status = 404;  // 400, 404 or 405
+  // What was wrong: the path (400, 404, 405), the body (400: JSON of a type
+  // the handler did not expect, caught at the router so that no client gets
+  // a 500 for it), or the request's size (413 body, 414 URI, 431 headers:
+  // refused by serve() before routing).
+  enum class Cause { kRoute, kBody, kTooLarge };
+  int status = 404;
   std::string message;
   std::vector<Method> allowed;  // for 405: the methods the path accepts
+  Cause cause = Cause::kRoute;
 };
 using RouteErrorShaper = std::function<Response(const Request&, const RouteError&)>;
 
@@ -51,7 +57,10 @@ class Router {
   // JSON body). The router sets the Allow header of a 405 itself.
   void on_error(RouteErrorShaper shaper);
 
-  // Matches `request`, fills request.params and calls the handler.
+  // Matches `request`, fills request.params and calls the handler. A JSON
+  // type error escaping the handler (a client's value of the wrong type that
+  // the handler read without checking) becomes a 400 of Cause::kBody; the
+  // handler must have written nothing by then (fakes check before writing).
   Response handle(Request request) const;
 
   // The router's own shaped answer for `error`, for layers in front of it

@@ -1,15 +1,61 @@
 #include "env/structured_text.h"
 
-#include <fstream>
-#include <sstream>
+#include <cstdio>
+#include <memory>
+#include <optional>
 
 #include <nlohmann/json.hpp>
+#include <sys/stat.h>
 #include <yaml-cpp/yaml.h>
+
+#include "env/json_body.h"
 
 namespace crmsim::env {
 namespace {
 
 using nlohmann::json;
+
+std::string at(const YAML::Mark& mark) {
+  return "line " + std::to_string(mark.line + 1) + ", column " + std::to_string(mark.column + 1);
+}
+
+// Where the first byte that is not UTF-8 is, if any: "line L, column C".
+std::optional<std::string> invalid_utf8(std::string_view text) {
+  size_t line = 1, column = 1;
+  for (size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    bool ok = n > 0 && i + n <= text.size();
+    for (size_t k = 1; ok && k < n; ++k)
+      ok = (static_cast<unsigned char>(text[i + k]) & 0xc0) == 0x80;
+    // Overlong forms and surrogates are not UTF-8 either.
+    if (ok && n == 2) ok = c >= 0xc2;
+    if (ok && n == 3) {
+      const auto c1 = static_cast<unsigned char>(text[i + 1]);
+      ok = !(c == 0xe0 && c1 < 0xa0) && !(c == 0xed && c1 >= 0xa0);
+    }
+    if (ok && n == 4) {
+      const auto c1 = static_cast<unsigned char>(text[i + 1]);
+      ok = c <= 0xf4 && !(c == 0xf0 && c1 < 0x90) && !(c == 0xf4 && c1 >= 0x90);
+    }
+    if (!ok) return "line " + std::to_string(line) + ", column " + std::to_string(column);
+    if (c == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+    i += n;
+  }
+  return std::nullopt;
+}
+
+// Converting a YAML tree counts what it builds: aliases share nodes in the
+// tree, so a few lines of nested aliases ("billion laughs") would expand to
+// billions of values.
+struct Budget {
+  size_t values = 0;
+};
 
 json scalar(const YAML::Node& node) {
   const std::string& text = node.Scalar();
@@ -24,9 +70,15 @@ json scalar(const YAML::Node& node) {
   return text;
 }
 
-json convert(const YAML::Node& node, int depth) {
-  constexpr int kDepthMax = 64;
-  if (depth > kDepthMax) throw YAML::Exception(node.Mark(), "nested too deeply");
+json convert(const YAML::Node& node, int depth, Budget& budget) {
+  if (depth > static_cast<int>(kStructuredDepthMax))
+    throw YAML::Exception(node.Mark(),
+                          "nested more than " + std::to_string(kStructuredDepthMax) + " deep");
+  if (++budget.values > kStructuredValuesMax) {
+    throw YAML::Exception(node.Mark(), "expands to more than " +
+                                           std::to_string(kStructuredValuesMax) +
+                                           " values (aliases repeated within aliases?)");
+  }
   switch (node.Type()) {
     case YAML::NodeType::Null:
     case YAML::NodeType::Undefined:
@@ -35,12 +87,21 @@ json convert(const YAML::Node& node, int depth) {
       return scalar(node);
     case YAML::NodeType::Sequence: {
       json out = json::array();
-      for (const auto& item : node) out.push_back(convert(item, depth + 1));
+      for (const auto& item : node) out.push_back(convert(item, depth + 1, budget));
       return out;
     }
     case YAML::NodeType::Map: {
       json out = json::object();
-      for (const auto& kv : node) out[kv.first.as<std::string>()] = convert(kv.second, depth + 1);
+      for (const auto& kv : node) {
+        if (!kv.first.IsScalar())
+          throw YAML::Exception(kv.first.Mark(), "a key must be a plain name, not a list or map");
+        const std::string key = kv.first.Scalar();
+        if (out.contains(key)) {
+          throw YAML::Exception(kv.first.Mark(),
+                                "duplicate key '" + key + "' (YAML keeps only one of them)");
+        }
+        out[key] = convert(kv.second, depth + 1, budget);
+      }
       return out;
     }
   }
@@ -50,28 +111,51 @@ json convert(const YAML::Node& node, int depth) {
 }  // namespace
 
 Result<json> parse_structured_text(std::string_view text) {
+  if (text.size() > kStructuredFileBytesMax) {
+    return fail("too_large", "is " + std::to_string(text.size()) + " bytes; the limit is " +
+                                 std::to_string(kStructuredFileBytesMax));
+  }
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // a byte order mark
+  if (auto where = invalid_utf8(text)) return fail("bad_syntax", "not UTF-8 at " + *where);
   const size_t first = text.find_first_not_of(" \t\r\n");
   if (first != std::string_view::npos && (text[first] == '{' || text[first] == '[')) {
-    try {
-      return json::parse(text);
-    } catch (const json::parse_error& e) {
-      return fail("bad_syntax", std::string("invalid JSON: ") + e.what());
-    }
+    auto parsed = parse_json(text, kStructuredDepthMax);
+    if (!parsed.ok()) return fail("bad_syntax", "invalid JSON: " + parsed.error().message);
+    return std::move(parsed).value();
+  }
+  // yaml-cpp's parser recurses into flow collections ("[[[[..."): measure
+  // their nesting first, as for JSON.
+  if (json_nesting_depth(text, kStructuredDepthMax) > kStructuredDepthMax) {
+    return fail("bad_syntax", "invalid YAML: lists and maps are nested more than " +
+                                  std::to_string(kStructuredDepthMax) + " deep");
   }
   try {
-    return convert(YAML::Load(std::string(text)), 0);
+    Budget budget;
+    return convert(YAML::Load(std::string(text)), 0, budget);
   } catch (const YAML::Exception& e) {
-    return fail("bad_syntax", "invalid YAML at line " + std::to_string(e.mark.line + 1) +
-                                  ", column " + std::to_string(e.mark.column + 1) + ": " + e.msg);
+    return fail("bad_syntax", "invalid YAML at " + at(e.mark) + ": " + e.msg);
   }
 }
 
 Result<json> load_structured_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fail("unreadable", "cannot read '" + path + "'");
-  std::ostringstream text;
-  text << in.rdbuf();
-  auto parsed = parse_structured_text(text.str());
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) return fail("unreadable", path + ": no such file");
+  if (S_ISDIR(st.st_mode)) return fail("unreadable", path + ": is a directory, not a file");
+  if (!S_ISREG(st.st_mode)) {
+    return fail("unreadable", path + ": is not a regular file (a device or a pipe)");
+  }
+  if (static_cast<uint64_t>(st.st_size) > kStructuredFileBytesMax) {
+    return fail("too_large", path + ": is " + std::to_string(st.st_size) + " bytes; the limit is " +
+                                 std::to_string(kStructuredFileBytesMax));
+  }
+  std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!file) return fail("unreadable", path + ": cannot be read");
+  // Read at most one byte past the limit: a file that grew is still refused.
+  std::string text(kStructuredFileBytesMax + 1, '\0');
+  const size_t n = std::fread(text.data(), 1, text.size(), file.get());
+  if (std::ferror(file.get())) return fail("unreadable", path + ": cannot be read");
+  text.resize(n);
+  auto parsed = parse_structured_text(text);
   if (!parsed.ok()) return fail(parsed.error().code, path + ": " + parsed.error().message);
   return parsed;
 }

@@ -211,7 +211,82 @@ std::vector<std::string> findings_for(const Scenario& s, const RunResult& r) {
   return out;
 }
 
+// The two CRMs as the scenario describes them, the integration user and the
+// reps: everything a run sets up before its population.
+struct Crms {
+  std::unique_ptr<sf::Org> org;
+  std::unique_ptr<hs::Portal> portal;
+  std::string username, password, integration_id;
+  std::vector<std::string> reps;
+};
+
+env::Result<Crms> build_crms(const Scenario& scenario, const env::Clock& clock) {
+  const json sf_doc = json::parse(scenario.salesforce);
+  const json hs_doc = json::parse(scenario.hubspot);
+  auto org_settings = sf::org_settings_from(sf_doc);
+  if (!org_settings) return env::fail("bad_setup", "salesforce: " + org_settings.error().message);
+  auto portal_settings = hs::portal_settings_from(hs_doc);
+  if (!portal_settings)
+    return env::fail("bad_setup", "hubspot: " + portal_settings.error().message);
+  Crms crms;
+  crms.org = std::make_unique<sf::Org>(clock, *org_settings);
+  crms.portal = std::make_unique<hs::Portal>(clock, *portal_settings);
+  sf::Org& org = *crms.org;
+  hs::Portal& portal = *crms.portal;
+  auto users = sf::populate_org(org, sf_doc);
+  if (!users) return env::fail("bad_setup", "salesforce: " + users.error().message);
+  if (auto ok = hs::populate_portal(portal, hs_doc); !ok)
+    return env::fail("bad_setup", "hubspot: " + ok.error().message);
+
+  std::string& username = crms.username;
+  std::string& password = crms.password;
+  std::string& integration_id = crms.integration_id;
+  username = scenario.integration_user;
+  if (username.empty()) {
+    sf::UserSpec spec;
+    spec.username = spec.email = kIntegrationUsername;
+    spec.last_name = "Integration";
+    spec.password = kIntegrationPassword;
+    spec.profile_id = org.profile_by_name("System Administrator")->id;
+    auto id = org.add_user(spec);
+    if (!id) return env::fail("bad_setup", "integration user: " + id.error().message);
+    username = kIntegrationUsername;
+    password = kIntegrationPassword;
+    integration_id = *id;
+  } else {
+    for (const auto& u : *users)
+      if (u.username == username) {
+        password = u.password;
+        integration_id = u.user_id;
+      }
+    if (integration_id.empty())
+      return env::fail("bad_setup",
+                       "integration_user: no user " + username + " in salesforce.users");
+    if (password.empty())
+      return env::fail("bad_setup",
+                       "integration_user: give " + username + " a password in salesforce.users");
+  }
+  std::vector<std::string>& reps = crms.reps;
+  for (const auto& name : scenario.humans.reps) {
+    std::string id;
+    for (const auto& u : *users)
+      if (u.username == name) id = u.user_id;
+    if (id.empty())
+      return env::fail("bad_setup", "humans.reps: no user " + name + " in salesforce.users");
+    reps.push_back(id);
+  }
+
+  return crms;
+}
+
 }  // namespace
+
+env::Status check_setup(const Scenario& scenario) {
+  VirtualClock clock(VirtualClock::kDefaultStart);
+  auto crms = build_crms(scenario, clock);
+  if (!crms) return env::fail(crms.error());
+  return env::Ok{};
+}
 
 RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   const auto wall_start = std::chrono::steady_clock::now();
@@ -235,50 +310,14 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   Trace trace(options.trace);
 
   // The two CRMs, as described.
-  const json sf_doc = json::parse(scenario.salesforce);
-  const json hs_doc = json::parse(scenario.hubspot);
-  auto org_settings = sf::org_settings_from(sf_doc);
-  if (!org_settings) return fail_setup("salesforce: " + org_settings.error().message);
-  auto portal_settings = hs::portal_settings_from(hs_doc);
-  if (!portal_settings) return fail_setup("hubspot: " + portal_settings.error().message);
-  sf::Org org(clock, *org_settings);
-  hs::Portal portal(clock, *portal_settings);
-  auto users = sf::populate_org(org, sf_doc);
-  if (!users) return fail_setup("salesforce: " + users.error().message);
-  if (auto ok = hs::populate_portal(portal, hs_doc); !ok)
-    return fail_setup("hubspot: " + ok.error().message);
-
-  std::string username = scenario.integration_user, password, integration_id;
-  if (username.empty()) {
-    sf::UserSpec spec;
-    spec.username = spec.email = kIntegrationUsername;
-    spec.last_name = "Integration";
-    spec.password = kIntegrationPassword;
-    spec.profile_id = org.profile_by_name("System Administrator")->id;
-    auto id = org.add_user(spec);
-    if (!id) return fail_setup("integration user: " + id.error().message);
-    username = kIntegrationUsername;
-    password = kIntegrationPassword;
-    integration_id = *id;
-  } else {
-    for (const auto& u : *users)
-      if (u.username == username) {
-        password = u.password;
-        integration_id = u.user_id;
-      }
-    if (integration_id.empty())
-      return fail_setup("integration_user: no user " + username + " in salesforce.users");
-    if (password.empty())
-      return fail_setup("integration_user: give " + username + " a password in salesforce.users");
-  }
-  std::vector<std::string> reps;
-  for (const auto& name : scenario.humans.reps) {
-    std::string id;
-    for (const auto& u : *users)
-      if (u.username == name) id = u.user_id;
-    if (id.empty()) return fail_setup("humans.reps: no user " + name + " in salesforce.users");
-    reps.push_back(id);
-  }
+  auto crms = build_crms(scenario, clock);
+  if (!crms) return fail_setup(crms.error().message);
+  sf::Org& org = *crms->org;
+  hs::Portal& portal = *crms->portal;
+  const std::string& username = crms->username;
+  const std::string& password = crms->password;
+  const std::string& integration_id = crms->integration_id;
+  const std::vector<std::string>& reps = crms->reps;
 
   // The population, before the engine first looks.
   Workload workload(scenario, org, portal, loop, root.fork("humans"), reps);
@@ -289,8 +328,10 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   });
 
   // The network.
-  sf::RestApi sf_api(org);
-  hs::RestApi hs_api(portal);
+  // Credentials from the run's seed: a simulated fake has no outside client,
+  // and a replay must draw the same ones.
+  sf::RestApi sf_api(org, env::seeded_secrets(root.fork("salesforce-secrets").next_u64()));
+  hs::RestApi hs_api(portal, env::seeded_secrets(root.fork("hubspot-secrets").next_u64()));
   const std::string hs_token = hs_api.issue_token();
   if (!scenario.limits) {  // counted, never refused
     org.api_usage().set_enforced(false);

@@ -83,4 +83,10 @@ struct RunResult {
 
 RunResult run_scenario(const Scenario& scenario, const RunOptions& options);
 
+// Builds the scenario's org and portal from their descriptions, with its
+// integration user and reps, as a run would before its population: a
+// description that a run would refuse is refused here, before anything
+// runs (error "bad_setup" naming the key).
+env::Status check_setup(const Scenario& scenario);
+
 }  // namespace crmsim::sim

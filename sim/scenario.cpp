@@ -15,18 +15,13 @@ using env::fail;
 using nlohmann::json;
 
 const std::vector<std::string>& invariant_names() {
-  static const std::vector<std::string> kNames = {"no_duplicate_contacts",
-                                                  "no_duplicate_companies",
-                                                  "no_duplicate_deals",
-                                                  "no_lifecycle_regression",
-                                                  "lifecycle_transitions",
-                                                  "api_budget",
-                                                  "convergence",
-                                                  "selective_sync",
-                                                  "inclusion_list",
-                                                  "deletion_policy",
-                                                  "no_echo_writes",
-                                                  "no_oscillation"};
+  static const std::vector<std::string> kNames = {
+      "no_duplicate_contacts", "no_duplicate_companies",
+      "no_duplicate_deals",    "no_lifecycle_regression",
+      "lifecycle_transitions", "api_budget",
+      "convergence",           "selective_sync",
+      "inclusion_list",        "deletion_policy",
+      "no_echo_writes",        "no_oscillation"};
   return kNames;
 }
 
@@ -113,8 +108,8 @@ env::Status parse_humans(const json& j, Humans& h) {
   return env::Ok{};
 }
 
-env::Status parse_fault_rates(const json& j, const std::string& w, Service service,
-                              FaultRates& f, std::vector<std::string> keys) {
+env::Status parse_fault_rates(const json& j, const std::string& w, Service service, FaultRates& f,
+                              std::vector<std::string> keys) {
   keys.insert(keys.end(), {"errors", "timeouts", "lost_responses"});
   if (service == Service::kHubSpot) keys.push_back("rate_limits");
   if (service == Service::kSalesforce) keys.push_back("lock_errors");
@@ -149,8 +144,9 @@ env::Status parse_fault_plan(const json& j, const std::string& w, Service servic
       path = spec->substr(space + 1);
       static const std::set<std::string> kMethods = {"GET", "POST", "PATCH", "PUT", "DELETE"};
       if (!kMethods.count(route.method))
-        return cfg::bad(at + ".route", "expected [GET|POST|PATCH|PUT|DELETE] /path, '*' for any "
-                                       "characters, e.g. \"POST /crm/v3/objects/contacts/batch/*\"");
+        return cfg::bad(at + ".route",
+                        "expected [GET|POST|PATCH|PUT|DELETE] /path, '*' for any "
+                        "characters, e.g. \"POST /crm/v3/objects/contacts/batch/*\"");
     }
     if (path.empty() || path[0] != '/')
       return cfg::bad(at + ".route", "expected a path starting with /, '*' for any characters");
@@ -211,8 +207,7 @@ const std::vector<std::pair<std::string, ScheduledEvent::Kind>>& event_kinds() {
   return kKinds;
 }
 
-env::Status parse_events(const json& j, env::Duration duration,
-                         std::vector<ScheduledEvent>& out) {
+env::Status parse_events(const json& j, env::Duration duration, std::vector<ScheduledEvent>& out) {
   auto list = cfg::list(j, "events");
   if (!list) return fail(list.error());
   if (list->size() > ScheduledEvent::kEventsMax)
@@ -254,11 +249,11 @@ env::Status parse_names(const json& j, const std::string& key, std::vector<std::
 env::Result<Scenario> parse_scenario(const json& j, const std::string& path) {
   Scenario s;
   s.path = path;
-  if (auto ok = cfg::check_keys(j, "",
-                                {"name", "description", "seed", "duration", "settle", "sync",
-                                 "salesforce", "hubspot", "integration_user", "population",
-                                 "humans", "faults", "events", "latency", "webhooks", "limits",
-                                 "checks", "expect"});
+  if (auto ok = cfg::check_keys(
+          j, "",
+          {"name", "description", "seed", "duration", "settle", "sync", "salesforce", "hubspot",
+           "integration_user", "population", "humans", "faults", "events", "latency", "webhooks",
+           "limits", "checks", "expect"});
       !ok)
     return fail(ok.error());
   auto name = cfg::text(j.value("name", json()), "name");
@@ -310,6 +305,14 @@ env::Result<Scenario> parse_scenario(const json& j, const std::string& path) {
   if (j.contains("faults"))
     if (auto ok = parse_faults(j["faults"], s.faults); !ok) return fail(ok.error());
   if (auto ok = parse_events(j, s.duration, s.events); !ok) return fail(ok.error());
+  if (const int64_t bytes = estimated_run_bytes(s); bytes > kRunBytesMax) {
+    return cfg::bad("population",
+                    "this run would need about " + std::to_string(bytes >> 20) +
+                        " MiB (records and the people's actions over duration and settle); the "
+                        "limit is " +
+                        std::to_string(kRunBytesMax >> 20) +
+                        " MiB: fewer records, fewer actions per hour or a shorter duration");
+  }
   if (j.contains("latency")) {
     const json& l = j["latency"];
     if (auto ok = cfg::check_keys(l, "latency", {"min", "mean"}); !ok) return fail(ok.error());
@@ -336,6 +339,25 @@ env::Result<Scenario> parse_scenario(const json& j, const std::string& path) {
     if (std::find(checked.begin(), checked.end(), e) == checked.end())
       return cfg::bad("expect", e + " is expected but not among checks");
   return s;
+}
+
+int64_t estimated_run_bytes(const Scenario& s) {
+  // Measured (bench/results): the HubSpot fake holds about 1,450 bytes per
+  // contact and the Salesforce fake 1,870 per record; the engine's links,
+  // histories and journals about as much again. An action leaves about a
+  // kilobyte behind (history entries, journal lines, trace).
+  constexpr double kHubSpotRecordBytes = 1'450 * 2, kSalesforceRecordBytes = 1'870 * 2;
+  constexpr double kActionBytes = 1'024;
+  const Population& p = s.population;
+  const double hours = static_cast<double>((s.duration + s.settle).ms()) / 3'600'000.0;
+  const double actions =
+      (s.humans.marketing_per_hour + s.humans.sales_per_hour + s.humans.admin_per_hour) * hours;
+  const double bytes =
+      static_cast<double>(p.hubspot_contacts) * kHubSpotRecordBytes +
+      static_cast<double>(p.salesforce_leads + p.salesforce_contacts + p.accounts) *
+          kSalesforceRecordBytes +
+      actions * kActionBytes;
+  return bytes > 9e18 ? INT64_MAX : static_cast<int64_t>(bytes);
 }
 
 env::Result<Scenario> load_scenario(const std::string& path) {

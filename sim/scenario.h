@@ -24,6 +24,12 @@
 namespace crmsim::sim {
 
 // Records generated into both CRMs before the run starts.
+// What one run may take, estimated from its scenario before it starts: a
+// scenario past it is refused (exit 2) with the estimate, instead of
+// running for minutes and running out of memory. Two runs go on at once
+// on a 24 GiB machine.
+inline constexpr int64_t kRunBytesMax = int64_t{8} << 30;
+
 struct Population {
   static constexpr int64_t kRecordsMax = 2'000'000;
 
@@ -110,6 +116,9 @@ struct Scenario {
 };
 
 // Reads a parsed scenario document; `path` is for messages and replays.
+// The memory a run of `s` is estimated to need, in bytes (see kRunBytesMax).
+int64_t estimated_run_bytes(const Scenario& s);
+
 env::Result<Scenario> parse_scenario(const nlohmann::json& document, const std::string& path = "");
 env::Result<Scenario> load_scenario(const std::string& path);
 

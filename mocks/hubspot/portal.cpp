@@ -754,6 +754,22 @@ env::Result<env::Ok, HsError> Portal::update(std::string_view type_name, uint64_
   return env::Ok{};
 }
 
+env::Status Portal::check_update(std::string_view type_name, uint64_t id,
+                                 const PropertyInputs& inputs, const WriteSource& source,
+                                 HsError* error) const {
+  const ObjectRecord* r = find(type_name, id);
+  if (r == nullptr) {
+    *error = not_found();
+    return env::fail("not_found", error->message);
+  }
+  auto changes = prepare(*r->type, r, inputs, source);
+  if (!changes.ok()) {
+    *error = changes.error();
+    return env::fail("invalid", error->message);
+  }
+  return env::Ok{};
+}
+
 env::Result<env::Ok, HsError> Portal::archive(std::string_view type_name, uint64_t id,
                                               const WriteSource&) {
   ObjectRecord* r = mutable_find(type_name, id);

@@ -200,6 +200,10 @@ class Portal {
                            const WriteSource& source, HsError* error) const;
   env::Result<env::Ok, HsError> update(std::string_view type, uint64_t id,
                                        const PropertyInputs& properties, const WriteSource& source);
+  // Checks an update of a live record without making it (for batches that
+  // must be refused whole rather than half-applied).
+  env::Status check_update(std::string_view type, uint64_t id, const PropertyInputs& properties,
+                           const WriteSource& source, HsError* error) const;
   env::Result<env::Ok, HsError> archive(std::string_view type, uint64_t id,
                                         const WriteSource& source);
   // Brings an archived record back (HubSpot keeps archived records 90

@@ -1,6 +1,7 @@
 #include "mocks/hubspot/rest.h"
 
 #include <algorithm>
+#include <climits>
 #include <cstdio>
 #include <functional>
 #include <memory>
@@ -8,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "env/hash.h"
+#include "env/json_body.h"
 #include "mocks/hubspot/search.h"
 
 namespace crmsim::mocks::hubspot {
@@ -134,14 +136,59 @@ struct HubSpotRoutes {
         {"context", {{"ids", ids}}}};
   }
 
+  // The body as JSON of any shape (HubSpot's "Invalid input JSON" otherwise).
+  env::Result<json, Response> json_of(const Request& r) {
+    auto body = env::take_json(r);
+    if (!body.ok()) {
+      return env::fail(
+          error(400, "VALIDATION_ERROR", "Invalid input JSON: " + body.error().message));
+    }
+    return std::move(body).value();
+  }
+
   env::Result<json, Response> body_of(const Request& r) {
-    json body = json::parse(r.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object()) {
+    auto body = json_of(r);
+    if (!body.ok()) return body;
+    if (!body->is_object()) {
       return env::fail(
           error(400, "VALIDATION_ERROR",
                 "Invalid input JSON on line 1, column 1: the body must be a JSON object"));
     }
     return body;
+  }
+
+  // An optional whole number `key` of `body` within [lo, hi]; `fallback`
+  // when absent or null.
+  env::Result<int64_t, Response> int_field(const json& body, const char* key, int64_t fallback,
+                                           int64_t lo, int64_t hi) {
+    auto it = body.find(key);
+    if (it == body.end() || it->is_null()) return fallback;
+    if (!it->is_number_integer()) {
+      return env::fail(error(400, "VALIDATION_ERROR",
+                             std::string(key) + " must be a whole number, got " + it->dump()));
+    }
+    // Unsigned values past int64's range read as negative: out of range too.
+    const int64_t v = it->is_number_unsigned() && it->get<uint64_t>() > uint64_t(INT64_MAX)
+                          ? -1
+                          : it->get<int64_t>();
+    if (v < lo || v > hi) {
+      return env::fail(error(400, "VALIDATION_ERROR",
+                             std::string(key) + " must be between " + std::to_string(lo) + " and " +
+                                 std::to_string(hi) + ", got " + it->dump()));
+    }
+    return v;
+  }
+
+  // An optional string `key` of `body`; `fallback` when absent or null.
+  env::Result<std::string, Response> string_field(const json& body, const char* key,
+                                                  std::string fallback = "") {
+    auto it = body.find(key);
+    if (it == body.end() || it->is_null()) return fallback;
+    if (!it->is_string()) {
+      return env::fail(error(400, "VALIDATION_ERROR",
+                             std::string(key) + " must be a string, got " + it->dump()));
+    }
+    return it->get<std::string>();
   }
 
   // {"properties":{...}} as write inputs; values may be strings, numbers or booleans.
@@ -294,25 +341,45 @@ struct HubSpotRoutes {
     return json_response(200, out);
   }
 
-  env::Result<env::Ok, Response> apply_associations(const ObjectTypeDef& type, uint64_t id,
-                                                    const json& body) {
-    if (!body.contains("associations")) return env::Ok{};
-    if (!body["associations"].is_array())
-      return env::fail(error(400, "VALIDATION_ERROR", "associations must be a list"));
-    for (const json& a : body["associations"]) {
-      if (!a.is_object() || !a.contains("to") || !a["types"].is_array()) {
-        return env::fail(error(400, "VALIDATION_ERROR", "each association needs to.id and types"));
+  // One association a create asks for, checked: its target exists.
+  struct PlannedAssociation {
+    std::string to_type;
+    uint64_t to_id = 0;
+    int type_id = 0;
+  };
+
+  // The "associations" of a create's input, every one checked before
+  // anything is written, so that a create with a bad association is refused
+  // whole instead of saving the record without it.
+  env::Result<std::vector<PlannedAssociation>, Response> plan_associations(
+      const ObjectTypeDef& type, const json& input) {
+    std::vector<PlannedAssociation> out;
+    auto list = input.find("associations");
+    if (list == input.end() || list->is_null()) return out;
+    auto invalid = [&](const std::string& message) {
+      return env::fail(error(400, "VALIDATION_ERROR", message));
+    };
+    if (!list->is_array()) return invalid("associations must be a list");
+    for (const json& a : *list) {
+      if (!a.is_object()) return invalid("each association must be an object with to and types");
+      auto to = a.find("to");
+      auto types = a.find("types");
+      if (to == a.end() || !to->is_object() || types == a.end() || !types->is_array()) {
+        return invalid("each association needs to.id and types");
       }
+      auto to_id_json = to->find("id");
+      std::string to_text;
+      if (to_id_json != to->end() && (to_id_json->is_string() || to_id_json->is_number_unsigned()))
+        to_text = to_id_json->is_string() ? to_id_json->get<std::string>() : to_id_json->dump();
       uint64_t to_id = 0;
-      const json& to = a["to"];
-      const std::string to_text =
-          to.is_object() && to.contains("id")
-              ? (to["id"].is_string() ? to["id"].get<std::string>() : to["id"].dump())
-              : "";
-      if (!parse_id(to_text, to_id))
-        return env::fail(error(400, "VALIDATION_ERROR", "association to.id must be numeric"));
-      for (const json& t : a["types"]) {
-        const int type_id = t.value("associationTypeId", 0);
+      if (!parse_id(to_text, to_id)) return invalid("association to.id must be a record id");
+      for (const json& t : *types) {
+        auto type_id_json = t.is_object() ? t.find("associationTypeId") : t.end();
+        if (!t.is_object() || type_id_json == t.end() || !type_id_json->is_number_integer() ||
+            type_id_json->get<int64_t>() <= 0 || type_id_json->get<int64_t>() > INT32_MAX) {
+          return invalid("each association type needs an associationTypeId (a positive number)");
+        }
+        const int type_id = static_cast<int>(type_id_json->get<int64_t>());
         std::string to_type;
         for (const ObjectTypeDef* candidate : portal().types().all()) {
           if (default_association_type(type.name, candidate->name) == type_id ||
@@ -320,16 +387,22 @@ struct HubSpotRoutes {
             to_type = candidate->name;
           }
         }
-        if (to_type.empty())
-          return env::fail(error(400, "VALIDATION_ERROR",
-                                 "unknown associationTypeId " + std::to_string(type_id)));
-        auto ok = portal().associate(type.name, id, to_type, to_id, type_id);
-        if (!ok.ok())
-          return env::fail(
-              error(400, "VALIDATION_ERROR", "association target " + to_text + " does not exist"));
+        if (to_type.empty()) return invalid("unknown associationTypeId " + std::to_string(type_id));
+        if (portal().find(to_type, to_id) == nullptr)
+          return invalid("association target " + to_text + " does not exist");
+        out.push_back({to_type, to_id, type_id});
       }
     }
-    return env::Ok{};
+    return out;
+  }
+
+  // Writes associations plan_associations checked; none can fail now.
+  void apply_associations(const ObjectTypeDef& type, uint64_t id,
+                          const std::vector<PlannedAssociation>& planned) {
+    for (const PlannedAssociation& a : planned) {
+      auto ok = portal().associate(type.name, id, a.to_type, a.to_id, a.type_id);
+      CRMSIM_ASSERT(ok.ok(), "a checked association was refused");
+    }
   }
 
   Response create(RestApi::Context& c) {
@@ -339,10 +412,12 @@ struct HubSpotRoutes {
     if (!body.ok()) return body.error();
     auto inputs = inputs_of(body.value());
     if (!inputs.ok()) return inputs.error();
+    auto associations = plan_associations(*type, body.value());
+    if (!associations.ok()) return associations.error();
     auto id = portal().create(type->name, inputs.value(),
                               WriteSource{"INTEGRATION", c.token.substr(0, 8)});
     if (!id.ok()) return error(id.error());
-    if (auto ok = apply_associations(*type, id.value(), body.value()); !ok.ok()) return ok.error();
+    apply_associations(*type, id.value(), associations.value());
     c.records = 1;
     return json_response(201, record_json(*portal().find(type->name, id.value()), {}, false, {}));
   }
@@ -457,10 +532,15 @@ struct HubSpotRoutes {
         });
     // Without trace ids, one bad input fails the whole batch: check first.
     std::vector<PropertyInputs> parsed;
+    std::vector<std::vector<PlannedAssociation>> planned;
     std::set<std::string> emails;
     for (const json& input : inputs) {
+      if (!input.is_object()) return error(400, "VALIDATION_ERROR", "each input must be an object");
       auto in = inputs_of(input);
       if (!in.ok()) return in.error();
+      auto associations = plan_associations(*type, input);
+      if (!associations.ok()) return associations.error();
+      planned.push_back(std::move(associations).value());
       if (!traced) {
         HsError e;
         if (!portal().check_create(type->name, in.value(), source, &e).ok()) return error(e);
@@ -483,14 +563,15 @@ struct HubSpotRoutes {
       if (!id.ok()) {
         json e = error_body(id.error());
         e.erase("correlationId");
+        auto trace = inputs[i].find("objectWriteTraceId");
         e["context"] = {{"objectWriteTraceId",
-                         {inputs[i]["objectWriteTraceId"].is_string()
-                              ? inputs[i]["objectWriteTraceId"].get<std::string>()
-                              : inputs[i]["objectWriteTraceId"].dump()}}};
+                         {trace == inputs[i].end()
+                              ? std::string()
+                              : (trace->is_string() ? trace->get<std::string>() : trace->dump())}}};
         errors.push_back(e);
         continue;
       }
-      (void)apply_associations(*type, id.value(), inputs[i]);
+      apply_associations(*type, id.value(), planned[i]);
       results.push_back(record_json(*portal().find(type->name, id.value()), {}, false, {}));
     }
     c.records = static_cast<int64_t>(results.size());
@@ -539,39 +620,75 @@ struct HubSpotRoutes {
     if (!body.ok()) return body.error();
     const env::Timestamp started = portal().clock().now();
     const WriteSource source{"INTEGRATION", c.token.substr(0, 8)};
+    // Every input is read and checked before any is written: a bad one
+    // refuses the whole batch, never half of it.
+    struct Planned {
+      PropertyInputs inputs;
+      std::string id;
+      std::string id_property;
+      const ObjectRecord* record = nullptr;  // null: missing (or created by an upsert)
+    };
+    std::vector<Planned> plan;
+    for (const json& input : (*body)["inputs"]) {
+      if (!input.is_object()) return error(400, "VALIDATION_ERROR", "each input must be an object");
+      Planned p;
+      auto in = inputs_of(input);
+      if (!in.ok()) return in.error();
+      p.inputs = std::move(in).value();
+      auto id = input.find("id");
+      if (id != input.end() && !id->is_string() && !id->is_number_unsigned())
+        return error(400, "VALIDATION_ERROR", "id must be a string, got " + id->dump());
+      if (id != input.end()) p.id = id->is_string() ? id->get<std::string>() : id->dump();
+      auto id_property = string_field(input, "idProperty");
+      if (!id_property.ok()) return id_property.error();
+      p.id_property = std::move(id_property).value();
+      p.record = lookup(*type, p.id, p.id_property);
+      HsError e;
+      if (p.record != nullptr) {
+        if (!portal().check_update(type->name, p.record->id, p.inputs, source, &e).ok())
+          return error(e);
+      } else if (upsert && !p.id_property.empty()) {
+        PropertyInputs with_key = p.inputs;
+        with_key.emplace_back(p.id_property, p.id);
+        if (!portal().check_create(type->name, with_key, source, &e).ok()) return error(e);
+      }
+      plan.push_back(std::move(p));
+    }
     json results = json::array();
     json errors = json::array();
     std::vector<std::string> missing;
-    for (const json& input : (*body)["inputs"]) {
-      if (!input.is_object()) return error(400, "VALIDATION_ERROR", "each input must be an object");
-      auto in = inputs_of(input);
-      if (!in.ok()) return in.error();
-      const std::string id =
-          input.contains("id")
-              ? (input["id"].is_string() ? input["id"].get<std::string>() : input["id"].dump())
-              : "";
-      const std::string id_property = input.value("idProperty", "");
-      const ObjectRecord* r = lookup(*type, id, id_property);
+    for (Planned& p : plan) {
       bool created = false;
       uint64_t target = 0;
-      if (r == nullptr) {
-        if (!upsert || id_property.empty()) {
-          missing.push_back(id);
+      if (p.record == nullptr) {
+        if (!upsert || p.id_property.empty()) {
+          missing.push_back(p.id);
           continue;
         }
-        PropertyInputs with_key = in.value();
-        with_key.emplace_back(id_property, id);
+        PropertyInputs with_key = p.inputs;
+        with_key.emplace_back(p.id_property, p.id);
         auto made = portal().create(type->name, with_key, source);
-        if (!made.ok()) return error(made.error());
+        // Checked above; a batch that upserts one key twice finds it made.
+        if (!made.ok()) {
+          json e = error_body(made.error());
+          e.erase("correlationId");
+          errors.push_back(e);
+          continue;
+        }
         target = made.value();
         created = true;
       } else {
-        target = r->id;
-        auto ok = portal().update(type->name, target, in.value(), source);
-        if (!ok.ok()) return error(ok.error());
+        target = p.record->id;
+        auto ok = portal().update(type->name, target, p.inputs, source);
+        if (!ok.ok()) {
+          json e = error_body(ok.error());
+          e.erase("correlationId");
+          errors.push_back(e);
+          continue;
+        }
       }
       std::vector<std::string> names;
-      for (const auto& [k, v] : in.value()) names.push_back(k);
+      for (const auto& [k, v] : p.inputs) names.push_back(k);
       json out = record_json(*portal().find(type->name, target), names, false, {});
       if (upsert) out["new"] = created;
       results.push_back(out);
@@ -760,20 +877,23 @@ struct HubSpotRoutes {
   Response search_lists(RestApi::Context& c) {
     auto body = body_of(c.request);
     if (!body.ok()) return body.error();
-    const std::string query = body->value("query", "");
-    const int64_t offset = body->value("offset", 0);
-    const int64_t count = std::clamp<int64_t>(body->value("count", 20), 1, 500);
+    auto query = string_field(*body, "query");
+    if (!query.ok()) return query.error();
+    auto offset = int_field(*body, "offset", 0, 0, kListSearchOffsetMax);
+    if (!offset.ok()) return offset.error();
+    auto count = int_field(*body, "count", 20, 1, kListSearchCountMax);
+    if (!count.ok()) return count.error();
     std::vector<const HsList*> found;
     for (const auto& [id, l] : portal().lists()) {
-      if (query.empty() || l.name.find(query) != std::string::npos) found.push_back(&l);
+      if (query->empty() || l.name.find(*query) != std::string::npos) found.push_back(&l);
     }
+    const size_t first = std::min(found.size(), static_cast<size_t>(*offset));
+    const size_t end = std::min(found.size(), first + static_cast<size_t>(*count));
     json lists = json::array();
-    for (int64_t i = offset; i < static_cast<int64_t>(found.size()) && i < offset + count; ++i) {
-      lists.push_back(list_json(*found[static_cast<size_t>(i)]));
-    }
+    for (size_t i = first; i < end; ++i) lists.push_back(list_json(*found[i]));
     return json_response(200, {{"lists", lists},
-                               {"hasMore", offset + count < static_cast<int64_t>(found.size())},
-                               {"offset", offset + static_cast<int64_t>(lists.size())},
+                               {"hasMore", end < found.size()},
+                               {"offset", end},
                                {"total", found.size()}});
   }
 
@@ -787,7 +907,7 @@ struct HubSpotRoutes {
   Response change_members(RestApi::Context& c, bool add) {
     uint64_t id = 0;
     if (!parse_id(c.request.params.get("listId"), id)) return list_not_found(c.request);
-    json body = json::parse(c.request.body, nullptr, false);
+    json body = env::parse_json_or_discarded(c.request.body);
     if (body.is_discarded() || !body.is_array())
       return error(400, "VALIDATION_ERROR", "the body must be a list of record ids");
     std::vector<uint64_t> ids;
@@ -938,7 +1058,7 @@ struct HubSpotRoutes {
     }
     std::vector<int> types;
     if (labelled) {
-      json body = json::parse(c.request.body, nullptr, false);
+      json body = env::parse_json_or_discarded(c.request.body);
       if (body.is_discarded() || !body.is_array())
         return error(400, "VALIDATION_ERROR", "the body must be a list of association types");
       for (const json& t : body) types.push_back(t.value("associationTypeId", 0));
@@ -1004,23 +1124,22 @@ struct HubSpotRoutes {
   }
 };
 
-RestApi::RestApi(Portal& portal)
+RestApi::RestApi(Portal& portal, std::unique_ptr<env::SecretSource> secrets)
     : portal_(portal),
       limiter_(limits_for(portal.settings().tier, portal.settings().api_limit_addons),
-               portal.settings().time_zone_offset_minutes) {
+               portal.settings().time_zone_offset_minutes),
+      secrets_(std::move(secrets)) {
+  CRMSIM_ASSERT(secrets_ != nullptr, "a RestApi needs a secret source");
   install_routes();
 }
 
 std::string RestApi::issue_token() {
-  const uint64_t h =
-      env::hash_combine(env::fnv1a64("private-app"), portal_.portal_id() * 1000 + ++sequence_);
-  char buf[64];
-  std::snprintf(
-      buf, sizeof buf, "pat-na1-%08llx-%04llx-%04llx-%012llx",
-      static_cast<unsigned long long>(h >> 32), static_cast<unsigned long long>((h >> 16) & 0xffff),
-      static_cast<unsigned long long>(h & 0xffff), static_cast<unsigned long long>(sequence_));
-  tokens_.insert(buf);
-  return buf;
+  // A private app's token: "pat-na1-" and a UUID's shape, 128 random bits.
+  const std::string r = secrets_->hex(16);
+  std::string token = "pat-na1-" + r.substr(0, 8) + "-" + r.substr(8, 4) + "-" + r.substr(12, 4) +
+                      "-" + r.substr(16, 4) + "-" + r.substr(20, 12);
+  tokens_.insert(token);
+  return token;
 }
 
 void RestApi::install_routes() {
@@ -1030,7 +1149,8 @@ void RestApi::install_routes() {
       return routes->error(
           405, "VALIDATION_ERROR",
           "HTTP " + std::string(env::method_name(r.method)) + " is not allowed on this path");
-    if (e.status == 400) return routes->error(400, "VALIDATION_ERROR", e.message);
+    if (e.cause == env::RouteError::Cause::kTooLarge || e.status == 400)
+      return routes->error(e.status, "VALIDATION_ERROR", e.message);
     return routes->error(404, "OBJECT_NOT_FOUND", "resource not found");
   });
   // An authenticated, rate-limited, journaled call.

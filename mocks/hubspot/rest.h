@@ -8,11 +8,13 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <set>
 #include <string>
 #include <string_view>
 
 #include "env/router.h"
+#include "env/secrets.h"
 #include "mocks/hubspot/portal.h"
 #include "mocks/hubspot/rate_limiter.h"
 
@@ -23,6 +25,10 @@ inline constexpr size_t kBatchInputsMax = 100;
 // Records per page of the list endpoint.
 inline constexpr int64_t kPageLimitMax = 100;
 inline constexpr int64_t kPageLimitDefault = 10;
+// Lists search (POST /crm/v3/lists/search): lists per page and how far its
+// offset may reach (as the CRM search's 10,000 results).
+inline constexpr int64_t kListSearchCountMax = 500;
+inline constexpr int64_t kListSearchOffsetMax = 10'000;
 
 struct JournalEntry {
   env::Timestamp at;
@@ -37,7 +43,9 @@ class RestApi {
  public:
   static constexpr size_t kJournalEntriesMax = 2'000'000;
 
-  explicit RestApi(Portal& portal);
+  // Tokens are drawn from `secrets` (default: the kernel's CSPRNG).
+  explicit RestApi(Portal& portal,
+                   std::unique_ptr<env::SecretSource> secrets = env::system_secrets());
   RestApi(const RestApi&) = delete;
   RestApi& operator=(const RestApi&) = delete;
 
@@ -45,10 +53,12 @@ class RestApi {
   Portal& portal() { return portal_; }
   RateLimiter& rate_limiter() { return limiter_; }
 
-  // A private-app token for this portal.
+  // A fresh private-app token for this portal, unguessable (from the secrets).
   std::string issue_token();
   // Accepts a token issued before (a service keeps its token across resets).
   void accept_token(std::string token) { tokens_.insert(std::move(token)); }
+  // Every token stops working.
+  void revoke_tokens() { tokens_.clear(); }
   const std::deque<JournalEntry>& journal() const { return journal_; }
   uint64_t journal_dropped() const { return journal_dropped_; }
 
@@ -60,6 +70,7 @@ class RestApi {
   Portal& portal_;
   RateLimiter limiter_;
   env::Router router_;
+  std::unique_ptr<env::SecretSource> secrets_;
   std::set<std::string> tokens_;
   uint64_t sequence_ = 0;
   std::deque<JournalEntry> journal_;

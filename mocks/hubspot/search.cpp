@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "env/json_body.h"
 #include "env/text.h"
 
 namespace crmsim::mocks::hubspot {
@@ -51,7 +52,7 @@ env::Result<SearchRequest, HsError> parse_search(const ObjectTypeDef& type, std:
     return bad("Search request body is " + std::to_string(body.size()) +
                " characters; the limit is " + std::to_string(kSearchBodyCharsMax));
   }
-  json j = json::parse(body, nullptr, false);
+  json j = env::parse_json_or_discarded(body);
   if (j.is_discarded() || !j.is_object())
     return bad("Invalid input JSON on line 1: the search body must be a JSON object");
   SearchRequest r;

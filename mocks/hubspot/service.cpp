@@ -4,6 +4,7 @@
 
 #include "env/admin_routes.h"
 #include "env/http_transport.h"
+#include "env/json_body.h"
 #include "mocks/hubspot/portal_description.h"
 
 namespace crmsim::mocks::hubspot {
@@ -36,7 +37,7 @@ Service::Service(const env::Clock& clock, env::ManualClock* manual_clock, std::s
   hooks.journal_json = [this](uint64_t since) { return journal_json(since); };
   hooks.reset = [this] { return build(); };
   hooks.limits = [this](const std::string& text) -> env::Result<std::string> {
-    json body = json::parse(text, nullptr, false);
+    json body = env::parse_json_or_discarded(text);
     if (body.is_discarded() || !body.is_object())
       return env::fail("bad_body", "the body must be a JSON object");
     if (body.contains("enforced") && body["enforced"].is_boolean())
@@ -87,7 +88,7 @@ env::Status Service::attach_webhooks() {
 
 // Runs under the request lock (an admin route).
 env::Result<std::string> Service::configure_webhooks(const std::string& text) {
-  json body = json::parse(text, nullptr, false);
+  json body = env::parse_json_or_discarded(text);
   if (body.is_discarded() || !body.is_object() || !body.contains("target_url") ||
       !body["target_url"].is_string()) {
     return env::fail("bad_body",
@@ -169,6 +170,14 @@ env::Status Service::build() {
     api_->accept_token(token_);
   }
   return attach_webhooks();
+}
+
+void Service::use_token(std::string token) {
+  CRMSIM_ASSERT(!token.empty(), "an empty token");
+  std::lock_guard guard(*lock_);
+  token_ = std::move(token);
+  api_->revoke_tokens();
+  api_->accept_token(token_);
 }
 
 void Service::set_limits_enforced(bool on) {

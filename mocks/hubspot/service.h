@@ -40,8 +40,12 @@ class Service {
   const env::Router& router() const { return router_; }
   Portal& portal() { return *portal_; }
   RestApi& api() { return *api_; }
-  // The private-app token; it survives resets.
+  // The private-app token; it survives resets. Fresh and random at each
+  // start unless use_token() fixed it.
   const std::string& token() const { return token_; }
+  // Replaces the token with `token` (a test that wants fixed credentials).
+  // REQUIRES: a non-empty token.
+  void use_token(std::string token);
   void set_limits_enforced(bool on);
   // The lock serve() must use for this service.
   std::shared_ptr<std::mutex> lock() const { return lock_; }

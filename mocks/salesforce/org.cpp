@@ -557,20 +557,45 @@ void Org::log_undo(const std::string& id) {
   undo_->push_back(Undo{id, r == nullptr ? std::nullopt : std::optional<Record>(*r)});
 }
 
-void Org::begin_changes() {
-  CRMSIM_ASSERT(!undo_.has_value(), "change sets do not nest");
-  undo_.emplace();
+Org::ChangeSet::ChangeSet(Org& org) : org_(org) {
+  if (org_.change_sets_open_++ == 0) {
+    CRMSIM_ASSERT(!org_.undo_.has_value(), "an undo log without a change set");
+    org_.undo_.emplace();
+  }
+  undo_mark_ = org_.undo_->size();
+  unchanged_mark_ = org_.unchanged_writes_pushed_;
 }
 
-void Org::commit_changes() {
-  CRMSIM_ASSERT(undo_.has_value(), "commit without a change set");
-  undo_.reset();
+Org::ChangeSet::~ChangeSet() {
+  if (open_) rollback();
 }
 
-void Org::rollback_changes() {
-  CRMSIM_ASSERT(undo_.has_value(), "rollback without a change set");
-  std::vector<Undo> log = std::move(*undo_);
-  undo_.reset();
+void Org::ChangeSet::commit() {
+  CRMSIM_ASSERT(open_, "a change set committed twice or after its rollback");
+  open_ = false;
+  CRMSIM_ASSERT(org_.change_sets_open_ > 0, "a change set closed twice");
+  if (--org_.change_sets_open_ == 0) org_.undo_.reset();
+}
+
+void Org::ChangeSet::rollback() {
+  CRMSIM_ASSERT(open_, "a change set rolled back twice or after its commit");
+  open_ = false;
+  org_.roll_back_to(undo_mark_, unchanged_mark_);
+  CRMSIM_ASSERT(org_.change_sets_open_ > 0, "a change set closed twice");
+  if (--org_.change_sets_open_ == 0) org_.undo_.reset();
+}
+
+void Org::roll_back_to(size_t undo_mark, uint64_t unchanged_mark) {
+  CRMSIM_ASSERT(undo_.has_value() && undo_mark <= undo_->size(), "rollback past its change set");
+  std::vector<Undo> log(std::make_move_iterator(undo_->begin() + static_cast<ptrdiff_t>(undo_mark)),
+                        std::make_move_iterator(undo_->end()));
+  undo_->resize(undo_mark);
+  // The echo log forgets the writes that did not happen.
+  for (uint64_t n = unchanged_writes_pushed_ - unchanged_mark; n > 0 && !unchanged_writes_.empty();
+       --n) {
+    unchanged_writes_.pop_back();
+  }
+  unchanged_writes_pushed_ = unchanged_mark;
   for (auto it = log.rbegin(); it != log.rend(); ++it) {
     Record* current = mutable_find(it->id);
     CRMSIM_ASSERT(current != nullptr, "undo of a record that vanished");
@@ -837,9 +862,8 @@ namespace {
 // SystemModstamp's text, or "" for an object without one.
 std::string modstamp_of(const Record& record) {
   const FieldDef* f = record.object->field("SystemModstamp");
-  return f == nullptr
-             ? std::string()
-             : record.get(static_cast<size_t>(f - record.object->fields.data())).to_text();
+  return f == nullptr ? std::string()
+                      : record.get(static_cast<size_t>(f - record.object->fields.data())).to_text();
 }
 
 }  // namespace
@@ -858,8 +882,7 @@ std::vector<std::string> Org::ids_modified_since(const ObjectDef& object, const 
   std::vector<std::string> out;
   auto table = modstamps_.find(&object);
   if (table == modstamps_.end()) return out;
-  for (auto it = table->second.lower_bound({from, std::string()}); it != table->second.end();
-       ++it)
+  for (auto it = table->second.lower_bound({from, std::string()}); it != table->second.end(); ++it)
     if (inclusive || it->first != from) out.push_back(it->second);
   return out;
 }
@@ -972,8 +995,9 @@ env::Result<env::Ok, ApiError> Org::update(std::string_view user_id, std::string
     if (f == nullptr || f->type == FieldType::kId) continue;
     const size_t index = static_cast<size_t>(f - after.object->fields.data());
     if (before.get(index) != after.get(index)) continue;
-    unchanged_writes_.push_back({clock_.now(), std::string(user_id), before.id, f->name,
-                                 after.get(index).to_text()});
+    unchanged_writes_.push_back(
+        {clock_.now(), std::string(user_id), before.id, f->name, after.get(index).to_text()});
+    ++unchanged_writes_pushed_;
     if (unchanged_writes_.size() > kUnchangedWritesMax) unchanged_writes_.pop_front();
   }
   log_undo(before.id);
@@ -1057,6 +1081,9 @@ env::Result<ConversionResult, ApiError> Org::convert_lead(std::string_view user_
   if (lead.get("IsConverted") == Value(true)) {
     return refuse("CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead");
   }
+  // A conversion happens whole or not at all: a contact refused after its
+  // account was made takes the account back with it.
+  ChangeSet changes(*this);
   ConversionResult result;
   auto copy = [&](FieldInputs& out, std::string_view from, std::string_view to) {
     const Value& v = lead.get(from);
@@ -1122,6 +1149,7 @@ env::Result<ConversionResult, ApiError> Org::convert_lead(std::string_view user_
   slot.set("Status", c.converted_status);
   stamp(slot, user_id, false);
   index_insert(slot);
+  changes.commit();
   return result;
 }
 

@@ -165,13 +165,29 @@ class Org {
   env::Result<const Record*, ApiError> read(std::string_view user_id, std::string_view object,
                                             std::string_view id) const;
 
-  // All-or-none support. Between begin_changes() and commit_changes() every
-  // save is logged, so that rollback_changes() puts back every record as it
-  // was (ids drawn meanwhile stay spent, as in Salesforce).
-  // REQUIRES: no change set already open (begin), one open (commit/rollback).
-  void begin_changes();
-  void commit_changes();
-  void rollback_changes();
+  // All-or-none. While a ChangeSet is open every save is logged; unless it
+  // is committed, its destructor puts back every record as it was, on every
+  // exit path (a refusal, an early return, an exception), so that a write
+  // happens whole or not at all (ids drawn meanwhile stay spent, as in
+  // Salesforce). Change sets nest as savepoints: an inner one rolls back
+  // only its own saves, and its commit leaves them to the outer one.
+  class ChangeSet {
+   public:
+    explicit ChangeSet(Org& org);
+    ~ChangeSet();
+    ChangeSet(const ChangeSet&) = delete;
+    ChangeSet& operator=(const ChangeSet&) = delete;
+    // Keeps the saves. REQUIRES: neither committed nor rolled back yet.
+    void commit();
+    // Puts back every record saved since this set opened. REQUIRES: as commit.
+    void rollback();
+
+   private:
+    Org& org_;
+    size_t undo_mark_ = 0;
+    uint64_t unchanged_mark_ = 0;
+    bool open_ = true;
+  };
 
   // Raw access for invariants and tests: any record, deleted or not.
   const Record* find(std::string_view id) const;
@@ -265,7 +281,10 @@ class Org {
   std::map<const ObjectDef*, std::set<std::string>> recycle_bin_;
   // Live records by (SystemModstamp text, id), per object.
   std::map<const ObjectDef*, std::set<std::pair<std::string, std::string>>> modstamps_;
-  std::optional<std::vector<Undo>> undo_;
+  std::optional<std::vector<Undo>> undo_;  // while a ChangeSet is open
+  size_t change_sets_open_ = 0;
+  uint64_t unchanged_writes_pushed_ = 0;  // ever, for a ChangeSet's rollback
+  void roll_back_to(size_t undo_mark, uint64_t unchanged_mark);
   std::map<std::string, uint64_t> session_epochs_;  // user id -> deactivations
   std::deque<UnchangedWrite> unchanged_writes_;
   // Parsed custom formula conditions, by their text.

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
 #include "env/hash.h"
+#include "env/json_body.h"
 #include "env/text.h"
 #include "mocks/salesforce/ids.h"
 #include "mocks/salesforce/query.h"
@@ -30,6 +32,31 @@ namespace {
 constexpr std::string_view kJson = "application/json;charset=UTF-8";
 
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+// The member `key` of an object, or null (also when `j` is no object).
+const json* member(const json& j, std::string_view key) {
+  if (!j.is_object()) return nullptr;
+  auto it = j.find(key);
+  return it == j.end() ? nullptr : &*it;
+}
+
+// A member that must be a string, when it is one.
+std::optional<std::string> string_member(const json& j, std::string_view key) {
+  const json* m = member(j, key);
+  if (m == nullptr || !m->is_string()) return std::nullopt;
+  return m->get<std::string>();
+}
+
+// How Jackson names a value it did not expect ("VALUE_STRING", ...).
+std::string json_token_name(const json& v) {
+  if (v.is_string()) return "VALUE_STRING";
+  if (v.is_number_integer() || v.is_number_unsigned()) return "VALUE_NUMBER_INT";
+  if (v.is_number()) return "VALUE_NUMBER_FLOAT";
+  if (v.is_boolean()) return v.get<bool>() ? "VALUE_TRUE" : "VALUE_FALSE";
+  if (v.is_object()) return "START_OBJECT";
+  if (v.is_array()) return "START_ARRAY";
+  return "VALUE_NULL";
+}
 
 Response json_response(int status, const json& body) {
   return Response::with_body(status, kJson, dump(body));
@@ -144,14 +171,15 @@ env::Result<FieldInputs, Response> inputs_from(const json& body) {
 }
 
 env::Result<json, Response> parse_body(const Request& r) {
-  json body = json::parse(r.body, nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded()) {
-    return env::fail(
-        errors(400, "JSON_PARSER_ERROR",
-               r.body.empty() ? "No content to map due to end-of-input"
-                              : "Unexpected character in the request body: it is not valid JSON"));
+  auto body = env::take_json(r);
+  if (!body.ok()) {
+    const env::JsonError& e = body.error();
+    return env::fail(errors(400, "JSON_PARSER_ERROR",
+                            e.kind == env::JsonError::Kind::kEmpty
+                                ? "No content to map due to end-of-input"
+                                : "Unexpected character in the request body: " + e.message));
   }
-  return body;
+  return std::move(body).value();
 }
 
 // "v50.0" -> "50.0" when within the supported versions.
@@ -227,7 +255,9 @@ Response soap_fault(const std::string& code, const std::string& message) {
 
 // ------------------------------------------------------------------ setup
 
-RestApi::RestApi(Org& org) : org_(org) {
+RestApi::RestApi(Org& org, std::unique_ptr<env::SecretSource> secrets)
+    : org_(org), secrets_(std::move(secrets)) {
+  CRMSIM_ASSERT(secrets_ != nullptr, "a RestApi needs a secret source");
   router_.on_error([](const Request& request, const env::RouteError& e) {
     if (e.status == 405) {
       std::string allowed;
@@ -237,6 +267,10 @@ RestApi::RestApi(Org& org) : org_(org) {
                     "HTTP Method '" + std::string(env::method_name(request.method)) +
                         "' not allowed. Allowed are " + allowed);
     }
+    if (e.cause == env::RouteError::Cause::kBody)
+      return errors(400, "JSON_PARSER_ERROR", e.message);
+    if (e.cause == env::RouteError::Cause::kTooLarge)
+      return errors(e.status, "REQUEST_TOO_LARGE", e.message);
     if (e.status == 400) return errors(400, "MALFORMED_URL", e.message);
     return not_found();
   });
@@ -244,11 +278,7 @@ RestApi::RestApi(Org& org) : org_(org) {
 }
 
 std::string RestApi::issue_token(std::string_view user_id) {
-  const uint64_t h = env::hash_combine(env::fnv1a64(user_id), ++token_sequence_);
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%016llx%08llx", static_cast<unsigned long long>(h),
-                static_cast<unsigned long long>(token_sequence_));
-  std::string token = org_.id().substr(0, 15) + "!AQ" + buf;
+  std::string token = org_.id().substr(0, 15) + "!AQ" + secrets_->hex(32);
   sessions_[token] = Session{std::string(user_id), org_.session_epoch(user_id)};
   return token;
 }
@@ -290,7 +320,12 @@ Response RestApi::data_call(const Request& request, const std::string& route,
     return refused;
   }
   Context ctx{request, session->second.user_id, *version, 0};
+  // A write happens whole or not at all: whatever escapes the handler (a
+  // value of the wrong type read unchecked) takes back what it saved.
+  std::optional<Org::ChangeSet> changes;
+  if (request.method != Method::kGet) changes.emplace(org_);
   Response response = body(ctx);
+  if (changes) changes->commit();
   limit_info(response);
   usage.record({now, ctx.user_id, std::string(env::method_name(request.method)), route,
                 response.status, ctx.records});
@@ -679,10 +714,13 @@ struct RestRoutes {
         std::min(cursor.ids.size(), cursor.position + static_cast<size_t>(cursor.batch_size));
     for (size_t i = cursor.position; i < end; ++i) {
       const Record* r = org().find(cursor.ids[i]);
-      if (r != nullptr)
-        records.push_back(projected_record(org(), c.user_id, c.version, *r, cursor.select));
+      // Sharing is decided again for every row of every page: access taken
+      // away after the first page hides the record here too, as reading it
+      // by id would.
+      if (r == nullptr || org().access(c.user_id, *r) < Access::kRead) continue;
+      records.push_back(projected_record(org(), c.user_id, c.version, *r, cursor.select));
     }
-    c.records = static_cast<int64_t>(end - cursor.position);
+    c.records = static_cast<int64_t>(records.size());
     cursor.position = end;
     cursor.last_used = org().clock().now();
     json out = {
@@ -766,7 +804,9 @@ struct RestRoutes {
     if (count > kCollectionRecordsMax) return too_many();
     std::vector<json> results(count);
     std::vector<bool> failed(count, false);
-    if (all_or_none) org().begin_changes();
+    // Rolls back on every way out unless committed below.
+    std::optional<Org::ChangeSet> changes;
+    if (all_or_none) changes.emplace(org());
     bool any_failed = false;
     for (size_t i = 0; i < count; ++i) {
       results[i] = each(i);
@@ -775,7 +815,7 @@ struct RestRoutes {
     }
     if (all_or_none) {
       if (any_failed) {
-        org().rollback_changes();
+        changes->rollback();
         for (size_t i = 0; i < count; ++i) {
           if (failed[i]) continue;
           results[i] = {
@@ -787,7 +827,7 @@ struct RestRoutes {
                                         {}, true)})}};
         }
       } else {
-        org().commit_changes();
+        changes->commit();
       }
     }
     for (size_t i = 0; i < count; ++i)
@@ -816,13 +856,21 @@ struct RestRoutes {
       return env::fail(errors(400, "JSON_PARSER_ERROR",
                               "The request body must be an object with a records array"));
     }
-    const bool all_or_none = body->value("allOrNone", false);
-    return std::pair<json, bool>{(*body)["records"], all_or_none};
+    bool all_or_none = false;
+    if (auto it = body->find("allOrNone"); it != body->end() && !it->is_null()) {
+      if (!it->is_boolean()) {
+        return env::fail(errors(400, "JSON_PARSER_ERROR",
+                                "Cannot deserialize value of type `boolean` from " +
+                                    json_token_name(*it) + " for allOrNone"));
+      }
+      all_or_none = it->get<bool>();
+    }
+    return std::pair<json, bool>{std::move((*body)["records"]), all_or_none};
   }
 
   std::string record_type(const json& record) {
     if (record.is_object() && record.contains("attributes") && record["attributes"].is_object()) {
-      return record["attributes"].value("type", "");
+      return string_member(record["attributes"], "type").value_or("");
     }
     return "";
   }
@@ -855,8 +903,16 @@ struct RestRoutes {
     const json& records = body->first;
     return collection(c, records.size(), body->second, [&](size_t i) -> json {
       const std::string type = record_type(records[i]);
+      const json* id_value = member(records[i], "Id");
+      if (id_value == nullptr) id_value = member(records[i], "id");
+      if (id_value != nullptr && !id_value->is_string() && !id_value->is_null()) {
+        return failure({400,
+                        "INVALID_TYPE_ON_FIELD_IN_RECORD",
+                        "Id: value not of required type: " + dump(*id_value),
+                        {"Id"}});
+      }
       const std::string id =
-          records[i].is_object() ? records[i].value("Id", records[i].value("id", "")) : "";
+          id_value != nullptr && id_value->is_string() ? id_value->get<std::string>() : "";
       if (type.empty())
         return failure({400, "INVALID_TYPE", "Must send a concrete entity type.", {}}, id);
       if (id.empty())

@@ -10,11 +10,13 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "env/router.h"
+#include "env/secrets.h"
 #include "mocks/salesforce/org.h"
 
 namespace crmsim::mocks::salesforce {
@@ -38,14 +40,16 @@ inline constexpr size_t kReplicationIdsMax = 600'000;
 
 class RestApi {
  public:
-  explicit RestApi(Org& org);
+  // Session ids are drawn from `secrets` (default: the kernel's CSPRNG).
+  explicit RestApi(Org& org, std::unique_ptr<env::SecretSource> secrets = env::system_secrets());
   RestApi(const RestApi&) = delete;
   RestApi& operator=(const RestApi&) = delete;
 
   const env::Router& router() const { return router_; }
   Org& org() { return org_; }
 
-  // A session token for `user_id`, as a login would return it.
+  // A fresh session id for `user_id`, as a login returns it: the org id,
+  // "!", and 256 random bits from the secrets; nothing a client sees derives it.
   std::string issue_token(std::string_view user_id);
   // Ends every session (an admin reset).
   void clear_sessions();
@@ -74,7 +78,7 @@ class RestApi {
     uint64_t epoch = 0;  // the user's session epoch at login (Org::session_epoch)
   };
   std::map<std::string, Session> sessions_;  // token -> session
-  uint64_t token_sequence_ = 0;
+  std::unique_ptr<env::SecretSource> secrets_;
   std::map<std::string, Locator> locators_;  // locator id -> cursor
   uint64_t locator_sequence_ = 0;
   friend struct RestRoutes;

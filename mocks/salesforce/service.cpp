@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "env/admin_routes.h"
+#include "env/json_body.h"
 
 namespace crmsim::mocks::salesforce {
 
@@ -21,7 +22,7 @@ Service::Service(const env::Clock& clock, env::ManualClock* manual_clock, std::s
   hooks.journal_json = [this](uint64_t since) { return journal_json(since); };
   hooks.reset = [this] { return build(); };
   hooks.limits = [this](const std::string& text) -> env::Result<std::string> {
-    json body = json::parse(text, nullptr, false);
+    json body = env::parse_json_or_discarded(text);
     if (body.is_discarded() || !body.is_object())
       return env::fail("bad_body", "the body must be a JSON object");
     if (body.contains("enforced") && body["enforced"].is_boolean())

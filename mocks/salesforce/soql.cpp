@@ -174,6 +174,7 @@ class Lexer {
 class Parser {
  public:
   Parser(std::string_view text, std::vector<Token> tokens) : text_(text), t_(std::move(tokens)) {}
+  int depth_ = 0;  // NOTs and parentheses open around the current term
 
   env::Result<Query, SoqlError> query() {
     Query q;
@@ -329,6 +330,20 @@ class Parser {
 
   // term := NOT term | '(' condition ')' | leaf
   env::Result<Condition, SoqlError> term() {
+    // Each NOT and '(' nests a level; past the limit the query is refused
+    // before the parser's recursion (and every later walk) gets deep.
+    struct Level {
+      int& depth;
+      explicit Level(int& d) : depth(++d) {}
+      ~Level() { --depth; }
+    } level(depth_);
+    if (depth_ > static_cast<int>(kSoqlNestingMax)) {
+      return env::fail(SoqlError{
+          "MALFORMED_QUERY",
+          Lexer::soql_error_message(
+              text_, peek().pos,
+              "conditions are nested more than " + std::to_string(kSoqlNestingMax) + " deep")});
+    }
     if (keyword("NOT")) {
       auto inner = term();
       if (!inner.ok()) return inner;
@@ -714,6 +729,11 @@ env::Result<Query, SoqlError> parse_soql(std::string_view text) {
 }
 
 env::Result<Condition, SoqlError> parse_condition(std::string_view text) {
+  if (text.size() > kSoqlLengthMax) {
+    return env::fail(
+        SoqlError{"MALFORMED_QUERY", "the condition is " + std::to_string(text.size()) +
+                                         " characters, at most " + std::to_string(kSoqlLengthMax)});
+  }
   auto tokens = Lexer(text).run();
   if (!tokens.ok()) return env::fail(tokens.error());
   return Parser(text, std::move(tokens).value()).bare_condition();

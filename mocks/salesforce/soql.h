@@ -72,6 +72,10 @@ struct Query {
 // Limits Salesforce enforces on a query.
 inline constexpr int64_t kSoqlOffsetMax = 2000;
 inline constexpr size_t kSoqlLengthMax = 100'000;
+// NOTs and parentheses nested in one condition (a query's, a sharing
+// rule's, a validation rule's). Salesforce documents none; real rules
+// nest a handful.
+inline constexpr size_t kSoqlNestingMax = 100;
 
 // A refusal with the code and message Salesforce would give.
 struct SoqlError {

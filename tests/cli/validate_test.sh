@@ -31,6 +31,38 @@ grep -q "population.hubspot_contacts: expected a whole number" "$out/broken.txt"
 grep -q "could not run: sync settings: contacts.field_mappings (jobtitle)" "$out/missing.txt" || fail "the setting is not named"
 grep -q "Salesforce Lead has no field Job_Level__c" "$out/missing.txt" || { cat "$out/missing.txt"; fail "the missing field is not named"; }
 
+# Hostile and careless files: every one exits 2 before anything runs, and
+# the message names the file (and the line and the key where there is one).
+refused() {  # refused NAME FILE EXPECTED-TEXT
+  "$crmsim" validate -q "$2" >"$out/$1.txt" 2>&1
+  code=$?
+  [ $code -eq 2 ] || { cat "$out/$1.txt"; fail "$1: exit $code, not 2"; }
+  grep -q -- "$2" "$out/$1.txt" || { cat "$out/$1.txt"; fail "$1: the file is not named"; }
+  grep -q -- "$3" "$out/$1.txt" || { cat "$out/$1.txt"; fail "$1: '$3' not said"; }
+}
+refused directory "$dir" "is a directory"
+refused missing "$out/nope.yaml" "no such file"
+refused device /dev/zero "not a regular file"
+{ cat "$dir/tiny.yaml"; echo "duration: 4h"; } >"$out/dup.yaml"
+refused duplicate "$out/dup.yaml" "duplicate key 'duration'"
+{ printf 'a: &a ["x","x","x","x","x","x","x","x","x","x"]\n'
+  prev=a
+  for n in b c d e f g h i j k l m; do
+    printf '%s: &%s [*%s,*%s,*%s,*%s,*%s,*%s,*%s,*%s,*%s,*%s]\n' $n $n $prev $prev $prev $prev $prev $prev $prev $prev $prev $prev
+    prev=$n
+  done; } >"$out/bomb.yaml"
+refused alias-bomb "$out/bomb.yaml" "expands to more than"
+{ cat "$dir/tiny.yaml"; printf 'salesforce: {users: [], colour: blue}\n'; } >"$out/unknown.yaml"
+refused unknown-key "$out/unknown.yaml" "colour"
+{ cat "$dir/tiny.yaml"
+  printf 'salesforce:\n  roles: [{name: R}]\n  sharing_rules:\n'
+  printf '    - {name: deep, object: Lead, role: R, access: read, criteria: "'
+  i=0; while [ $i -lt 10000 ]; do printf 'NOT '; i=$((i+1)); done
+  printf 'Rating = %s"}\n' "'Hot'"; } >"$out/deep.yaml"
+refused deep-criteria "$out/deep.yaml" "nested more than"
+{ cat "$dir/tiny.yaml"; printf 'name: caf\351\n'; } >"$out/latin1.yaml"
+refused not-utf8 "$out/latin1.yaml" "not UTF-8"
+
 "$crmsim" run -q "$dir/tiny.yaml" --seed 5 --trace "$out/t.jsonl" >"$out/run1.txt" || fail "run"
 "$crmsim" run -q "$dir/tiny.yaml" --seed 5 >"$out/run2.txt" || fail "run again"
 [ "$(grep trace "$out/run1.txt")" = "$(grep trace "$out/run2.txt")" ] || fail "the same seed gave another trace hash"

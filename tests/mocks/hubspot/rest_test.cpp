@@ -468,3 +468,98 @@ RC_GTEST_PROP(HubSpotRestRobustness, AnyRequestGetsARealStatusAndShape, ()) {
 
 }  // namespace
 }  // namespace crmsim::mocks::hubspot
+
+namespace crmsim::mocks::hubspot {
+namespace {
+
+// Hardening: what hostile clients sent that crashed the fake, answered 500
+// or saved half a write.
+class HubSpotHostileTest : public HubSpotRestTest {
+ protected:
+  env::Response raw(Method m, const std::string& target, std::string body) {
+    auto r = env::Request::make(m, target).value();
+    r.headers.set("Authorization", "Bearer " + token);
+    r.headers.set("Content-Type", "application/json");
+    r.body = std::move(body);
+    return transport.send(r).value();
+  }
+  static void expect_validation_error(const env::Response& r, const std::string& what) {
+    EXPECT_EQ(r.status, 400) << what << " -> " << r.body;
+    json body = json::parse(r.body, nullptr, false);
+    EXPECT_EQ(body.value("status", ""), "error") << what;
+    EXPECT_EQ(body.value("category", ""), "VALIDATION_ERROR") << what;
+  }
+};
+
+TEST_F(HubSpotHostileTest, ListSearchOffsetsAndCountsOutOfRangeAre400s) {
+  for (const char* body :
+       {R"({"offset":-1})", R"({"offset":2147483648})", R"({"offset":18446744073709551615})",
+        R"({"count":"5"})", R"({"count":0})", R"({"query":7})", R"({"offset":1.5})"}) {
+    expect_validation_error(raw(Method::kPost, "/crm/v3/lists/search", body), body);
+  }
+  auto ok = raw(Method::kPost, "/crm/v3/lists/search", R"({"offset":10000,"count":500})");
+  EXPECT_EQ(ok.status, 200) << ok.body;
+}
+
+TEST_F(HubSpotHostileTest, DeeplyNestedBodiesAreRefusedEverywhere) {
+  const std::string deep(100'000, '[');
+  for (const char* target :
+       {"/crm/v3/objects/contacts/batch/read", "/crm/v3/objects/contacts/merge",
+        "/crm/v3/lists/search", "/crm/v3/objects/contacts/search"}) {
+    expect_validation_error(raw(Method::kPost, target, deep), target);
+  }
+  auto list = call_json(Method::kPost, "/crm/v3/lists",
+                        {{"name", "L"}, {"objectTypeId", "0-1"}, {"processingType", "MANUAL"}});
+  const std::string id = list["list"]["listId"].get<std::string>();
+  expect_validation_error(raw(Method::kPut, "/crm/v3/lists/" + id + "/memberships/add", deep),
+                          "memberships");
+}
+
+TEST_F(HubSpotHostileTest, ACreateWithABadAssociationSavesNothing) {
+  const size_t before = portal.records("contacts").size();
+  json body = {
+      {"properties", {{"email", "a@b.io"}}},
+      {"associations", {{{"to", {{"id", "1"}}}, {"types", {{{"associationTypeId", "x"}}}}}}}};
+  expect_validation_error(call(Method::kPost, "/crm/v3/objects/contacts", body), "type id");
+  body["associations"] = {
+      {{"to", {{"id", "999999"}}},
+       {"types", {{{"associationTypeCategory", "HUBSPOT_DEFINED"}, {"associationTypeId", 279}}}}}};
+  expect_validation_error(call(Method::kPost, "/crm/v3/objects/contacts", body), "no target");
+  body["associations"] = {{{"to", {{"id", "1"}}}}};
+  expect_validation_error(call(Method::kPost, "/crm/v3/objects/contacts", body), "no types");
+  EXPECT_EQ(portal.records("contacts").size(), before) << "a refused create kept its contact";
+  body.erase("associations");
+  EXPECT_EQ(call(Method::kPost, "/crm/v3/objects/contacts", body).status, 201)
+      << "a retry is no 409: nothing was saved before";
+}
+
+TEST_F(HubSpotHostileTest, WrongTypesAnywhereAreValidationErrorsNot500s) {
+  for (const auto& [target, body] : std::vector<std::pair<std::string, std::string>>{
+           {"/crm/v3/objects/contacts/batch/read", R"({"inputs":[{"id":1}],"idProperty":5})"},
+           {"/crm/v3/objects/contacts/batch/read", R"({"inputs":[],"archived":"yes"})"},
+           {"/crm/v3/properties/contacts", R"({"name":5,"label":[],"type":"string"})"},
+           {"/crm/v3/objects/contacts/batch/create", R"({"inputs":[7]})"},
+           {"/crm/v3/objects/contacts/batch/update", R"({"inputs":[{"id":"1","idProperty":3}]})"},
+           {"/crm/v3/objects/contacts/search", R"({"limit":"ten"})"}}) {
+    auto r = raw(Method::kPost, target, body);
+    EXPECT_GE(r.status, 400) << target << " " << body;
+    EXPECT_LT(r.status, 500) << target << " " << body << " -> " << r.body;
+    EXPECT_TRUE(json::accept(r.body)) << target << " " << body;
+  }
+}
+
+TEST_F(HubSpotHostileTest, TokensAreFreshAndRandom) {
+  Portal other_portal{clock};
+  RestApi other{other_portal};
+  const std::string mine = api.issue_token();
+  EXPECT_NE(mine, token);
+  EXPECT_NE(other.issue_token(), token) << "a new server does not issue an earlier one's token";
+  EXPECT_EQ(token.size(), std::string("pat-na1-").size() + 36) << token;
+  env::LocalTransport other_transport{other.router()};
+  auto r = env::Request::make(Method::kGet, "/crm/v3/objects/contacts").value();
+  r.headers.set("Authorization", "Bearer " + token);
+  EXPECT_EQ(other_transport.send(r)->status, 401);
+}
+
+}  // namespace
+}  // namespace crmsim::mocks::hubspot

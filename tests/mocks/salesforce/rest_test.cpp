@@ -44,6 +44,20 @@ class RestTest : public ::testing::Test {
     return j.is_array() && !j.empty() ? j[0].value("errorCode", "") : "";
   }
   const std::string v = "/services/data/v59.0";
+
+  // Private leads; an integration user whose role a sharing rule gives the
+  // Hot ones (read only). Returns its id.
+  std::string integration_user_seeing_hot_leads() {
+    org.set_org_wide_default("Lead", OrgWideDefault::kPrivate);
+    const std::string role = org.add_role("Integration").value();
+    const std::string user =
+        org.add_user(UserSpec{"sync@x.io", "sync@x.io", "", "Sync",
+                              org.profile_by_name("Standard User")->id, role, "pw", true})
+            .value();
+    EXPECT_TRUE(
+        org.add_sharing_rule("MQL", "Lead", "Rating = 'Hot'", role, false, Access::kRead).ok());
+    return user;
+  }
 };
 
 TEST_F(RestTest, VersionsNeedNoTokenAndCostNothing) {
@@ -361,14 +375,7 @@ TEST_F(RestTest, TheAllocationIsCountedHeadedAndEnforced) {
 }
 
 TEST_F(RestTest, TheIntegrationUserQueriesOnlyWhatSharingAllows) {
-  org.set_org_wide_default("Lead", OrgWideDefault::kPrivate);
-  const std::string role = org.add_role("Integration").value();
-  const std::string user =
-      org.add_user(UserSpec{"sync@x.io", "sync@x.io", "", "Sync",
-                            org.profile_by_name("Standard User")->id, role, "pw", true})
-          .value();
-  ASSERT_TRUE(
-      org.add_sharing_rule("MQL", "Lead", "Rating = 'Hot'", role, false, Access::kRead).ok());
+  const std::string user = integration_user_seeing_hot_leads();
   const std::string hot = org.create(org.admin_user_id(), "Lead",
                                      {{"LastName", "H"}, {"Company", "C"}, {"Rating", "Hot"}})
                               .value();
@@ -469,6 +476,206 @@ RC_GTEST_PROP(RestRobustness, AnyRequestGetsARealStatusAndShape, ()) {
       RC_ASSERT(body[0].contains("errorCode"));
       RC_ASSERT(body[0].contains("message"));
     }
+  }
+}
+
+}  // namespace
+}  // namespace crmsim::mocks::salesforce
+
+namespace crmsim::mocks::salesforce {
+namespace {
+
+// Regression (hardening): an allOrNone update whose later record has an Id
+// of the wrong type kept the first record's change, answered 500, and the
+// next allOrNone call aborted the process ("change sets do not nest").
+TEST_F(RestTest, AllOrNoneWithAWronglyTypedIdAppliesNothingAndTheNextCallWorks) {
+  const std::string a =
+      org.create(org.admin_user_id(), "Lead", {{"LastName", "A"}, {"Company", "C"}}).value();
+  json update = {{"allOrNone", true},
+                 {"records",
+                  {{{"attributes", {{"type", "Lead"}}}, {"Id", a}, {"Title", "VP"}},
+                   {{"attributes", {{"type", "Lead"}}}, {"Id", 12345}, {"Title", "VP"}}}}};
+  auto r = call(Method::kPatch, v + "/composite/sobjects", update.dump());
+  ASSERT_EQ(r.status, 200) << r.body;
+  json results = json::parse(r.body);
+  EXPECT_EQ(results[0]["errors"][0]["statusCode"], "ALL_OR_NONE_OPERATION_ROLLED_BACK");
+  EXPECT_EQ(results[1]["errors"][0]["statusCode"], "INVALID_TYPE_ON_FIELD_IN_RECORD");
+  EXPECT_TRUE(org.find(a)->get("Title").is_blank()) << "the first record's change was kept";
+  update["records"][1]["Id"] = a;
+  results = call_json(Method::kPatch, v + "/composite/sobjects", update.dump());
+  EXPECT_EQ(results[0]["success"], true) << "a second allOrNone call works";
+  EXPECT_EQ(org.find(a)->get("Title").to_text(), "VP");
+}
+
+TEST_F(RestTest, WrongJsonTypesAreClientErrorsInTheRealShape) {
+  for (const char* body : {R"({"allOrNone":"yes","records":[]})", R"({"records":{}})",
+                           R"({"allOrNone":true,"records":[{"attributes":{"type":7}}]})"}) {
+    auto r = call(Method::kPost, v + "/composite/sobjects", body);
+    EXPECT_LT(r.status, 500) << body;
+    EXPECT_TRUE(json::accept(r.body)) << body << " -> " << r.body;
+    for (const auto& [name, value] : r.headers.entries())
+      EXPECT_EQ(value.find("exception"), std::string::npos) << name << ": " << value;
+  }
+  EXPECT_EQ(error_code(call(Method::kPost, v + "/composite/sobjects",
+                            R"({"allOrNone":"yes","records":[]})")),
+            "JSON_PARSER_ERROR");
+  // A value of the wrong type deep inside a record.
+  auto r = call(Method::kPost, v + "/sobjects/Lead", R"({"LastName":{"a":1},"Company":"C"})");
+  EXPECT_EQ(r.status, 400);
+}
+
+TEST_F(RestTest, ABodyNestedDeeplyIsRefusedNotRecursedInto) {
+  const std::string deep(100'000, '[');
+  auto r = call(Method::kPost, v + "/composite/sobjects", deep);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(error_code(r), "JSON_PARSER_ERROR");
+  std::string nested = "{\"records\":" + std::string(70, '[') + std::string(70, ']') + "}";
+  EXPECT_EQ(call(Method::kPost, v + "/composite/sobjects", nested).status, 400);
+}
+
+TEST_F(RestTest, SessionIdsAreRandomAndBoundToTheirServer) {
+  const std::string again = api.issue_token(org.admin_user_id());
+  EXPECT_NE(again, token);
+  EXPECT_GE(again.size(), 15u + 3 + 64) << "the org id, !AQ and 256 random bits";
+  Org other_org{clock};
+  RestApi other{other_org};
+  env::LocalTransport other_transport{other.router()};
+  auto request = env::Request::make(Method::kGet, v + "/sobjects/Lead").value();
+  request.headers.set("Authorization", "Bearer " + token);
+  EXPECT_EQ(other_transport.send(request)->status, 401) << "a session of another server";
+  // A seeded source gives the same ids for the same seed (the simulator's).
+  Org o1{clock}, o2{clock};
+  RestApi s1{o1, env::seeded_secrets(7)}, s2{o2, env::seeded_secrets(7)};
+  EXPECT_EQ(s1.issue_token(o1.admin_user_id()), s2.issue_token(o2.admin_user_id()));
+}
+
+// Regression (hardening): a record whose access was taken away after the
+// first page still came back on a later page of the same query.
+TEST_F(RestTest, QueryMoreDecidesSharingAgainOnEveryPage) {
+  const std::string user = integration_user_seeing_hot_leads();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 400; ++i) {
+    ids.push_back(
+        org.create(org.admin_user_id(), "Lead",
+                   {{"LastName", "L" + std::to_string(i)}, {"Company", "C"}, {"Rating", "Hot"}})
+            .value());
+  }
+  const std::string sync = api.issue_token(user);
+  auto request = env::Request::make(Method::kGet, v + "/query?q=SELECT+Id+FROM+Lead").value();
+  request.headers.set("Authorization", "Bearer " + sync);
+  request.headers.set("Sforce-Query-Options", "batchSize=200");
+  json first = json::parse(transport.send(request)->body);
+  ASSERT_EQ(first["records"].size(), 200u);
+  // The last record loses the rule that shared it.
+  ASSERT_TRUE(org.update(org.admin_user_id(), "Lead", ids.back(), {{"Rating", "Cold"}}).ok());
+  json second = json::parse(call(Method::kGet, first["nextRecordsUrl"], "", sync).body);
+  for (const json& row : second["records"]) EXPECT_NE(row["Id"], ids.back());
+  EXPECT_EQ(second["records"].size(), 199u);
+  EXPECT_EQ(error_code(call(Method::kGet, v + "/sobjects/Lead/" + ids.back(), "", sync)),
+            "NOT_FOUND");
+}
+
+// A conversion whose contact is refused takes back the account it made.
+TEST_F(RestTest, ALeadConversionHappensWholeOrNotAtAll) {
+  ASSERT_TRUE(
+      org.add_validation_rule("NoContactsNamedX", "Contact", "LastName = 'X'", "no X contacts")
+          .ok());
+  const std::string lead =
+      org.create(org.admin_user_id(), "Lead", {{"LastName", "X"}, {"Company", "Acme"}}).value();
+  const size_t accounts = org.records(*org.schema().object("Account")).size();
+  LeadConversion c;
+  c.lead_id = lead;
+  c.converted_status = "Closed - Converted";
+  EXPECT_FALSE(org.convert_lead(org.admin_user_id(), c).ok());
+  EXPECT_EQ(org.records(*org.schema().object("Account")).size(), accounts)
+      << "the account made before the refused contact was kept";
+  EXPECT_NE(org.find(lead)->get("IsConverted"), Value(true));
+}
+
+}  // namespace
+}  // namespace crmsim::mocks::salesforce
+
+namespace crmsim::mocks::salesforce {
+namespace {
+
+// Every lead as text (id, each field, deleted or not): what a refused
+// all-or-none call must leave exactly as it found.
+std::string leads_snapshot(const Org& org) {
+  std::string out;
+  for (const auto& [id, r] : org.records(*org.schema().object("Lead"))) {
+    out += id + (r.deleted ? " deleted" : "") + ":";
+    for (size_t i = 0; i < r.object->fields.size(); ++i) out += r.get(i).to_text() + "|";
+    out += "\n";
+  }
+  return out;
+}
+
+// An allOrNone collection either applies every record or none: whatever
+// the mix of good and bad records (missing required fields, values of the
+// wrong JSON type, unknown fields or ids, ids of the wrong type).
+RC_GTEST_PROP(RestAllOrNone, ACollectionAppliesEveryRecordOrNone, ()) {
+  env::ManualClock clock{*env::parse_datetime("2024-05-20T12:00:00Z")};
+  Org org{clock};
+  RestApi api{org, env::seeded_secrets(3)};
+  const std::string token = api.issue_token(org.admin_user_id());
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    ids.push_back(org.create(org.admin_user_id(), "Lead",
+                             {{"LastName", "L" + std::to_string(i)}, {"Company", "C"}})
+                      .value());
+  }
+  const bool update = *rc::gen::arbitrary<bool>();
+  const int count = *rc::gen::inRange(1, 8);
+  json records = json::array();
+  bool any_bad = false;
+  for (int i = 0; i < count; ++i) {
+    json r = {{"attributes", {{"type", "Lead"}}}, {"Title", "T" + std::to_string(i)}};
+    if (update) r["Id"] = ids[static_cast<size_t>(i) % ids.size()];
+    if (!update) r["LastName"] = "N" + std::to_string(i), r["Company"] = "C";
+    const int kind = *rc::gen::inRange(0, 6);
+    any_bad = any_bad || kind >= 2;
+    switch (kind) {
+      case 2:
+        r["Title"] = json::object({{"x", 1}});
+        break;  // wrong JSON type
+      case 3:
+        r["Nope__c"] = "x";
+        break;  // unknown field
+      case 4:   // an id of the wrong type; a list where text belongs
+        if (update)
+          r["Id"] = 12345;
+        else
+          r["Company"] = json::array({1});
+        break;
+      case 5:
+        r[update ? "Id" : "LastName"] = update ? json("00Q000000000000AAA") : json(nullptr);
+        break;  // unknown id / required missing
+      default:
+        break;
+    }
+    records.push_back(r);
+  }
+  const std::string before = leads_snapshot(org);
+  auto request = env::Request::make(update ? env::Method::kPatch : env::Method::kPost,
+                                    "/services/data/v59.0/composite/sobjects")
+                     .value();
+  request.headers.set("Authorization", "Bearer " + token);
+  request.headers.set("Content-Type", "application/json");
+  request.body = json{{"allOrNone", true}, {"records", records}}.dump();
+  env::LocalTransport transport(api.router());
+  auto response = transport.send(request);
+  RC_ASSERT(response.ok());
+  RC_ASSERT(response->status < 500);
+  const json results = json::parse(response->body);
+  bool all_succeeded = results.is_array();
+  if (results.is_array())
+    for (const json& r : results) all_succeeded = all_succeeded && r.value("success", false);
+  if (any_bad) RC_ASSERT(!all_succeeded);
+  if (!all_succeeded) {
+    RC_ASSERT(leads_snapshot(org) == before);
+  } else {
+    RC_ASSERT(org.records(*org.schema().object("Lead")).size() ==
+              ids.size() + (update ? 0 : static_cast<size_t>(count)));
   }
 }
 
