@@ -95,6 +95,7 @@ env::Result<std::unique_ptr<Served>> start_serving(const ServeSettings& s) {
   if (s.no_limits) served->salesforce->set_limits_enforced(false);
   env::ServeOptions options;
   options.host = s.host;
+  options.workers_max = static_cast<size_t>(s.workers_max);
   options.port = s.salesforce_port;
   auto server = env::serve(served->salesforce->router(), options);
   if (!server.ok()) return env::fail(server.error());
@@ -151,6 +152,12 @@ void add_serve_command(CLI::App& app, ServeSettings& settings, std::function<int
                     "Token for the /__admin/ routes (default: random)");
   serve->add_option("--hubspot-token", settings.hubspot_token,
                     "Fixed HubSpot private-app token (default: a fresh random one at each start)");
+  serve
+      ->add_option("--workers-max", settings.workers_max,
+                   "Connections each fake serves at once, one thread each (more wait to be "
+                   "accepted)")
+      ->check(CLI::Range(1, 4096))
+      ->capture_default_str();
   serve->add_flag("--no-limits", settings.no_limits,
                   "Count API calls but never refuse them (for throughput runs)");
   serve->callback([&settings, &run] {

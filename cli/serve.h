@@ -27,6 +27,8 @@ struct ServeSettings {
   std::string admin_token;    // empty: a fresh random token
   std::string hubspot_token;  // empty: a fresh random private-app token
   bool no_limits = false;
+  // Connections each fake serves at once (one worker thread each).
+  int workers_max = 256;
 };
 
 // A running set of fakes; stops on destruction.

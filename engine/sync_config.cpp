@@ -410,8 +410,8 @@ env::Status parse_contacts(const json& j, ContactSettings& c) {
 
 env::Status parse_companies(const json& j, CompanySettings& c) {
   const std::string w = "companies";
-  if (auto s = cfg::check_keys(j, w,
-                               {"sync", "dedupe", "field_mappings", "lifecycle_follows_contacts"});
+  if (auto s =
+          cfg::check_keys(j, w, {"sync", "dedupe", "field_mappings", "lifecycle_follows_contacts"});
       !s)
     return s;
   auto enabled = cfg::flag(j, "sync", w, c.enabled);
@@ -438,9 +438,9 @@ env::Status parse_companies(const json& j, CompanySettings& c) {
 
 env::Status parse_deals(const json& j, DealSettings& d) {
   const std::string w = "deals";
-  if (auto s = cfg::check_keys(j, w,
-                               {"sync", "pipeline", "stages", "amount_conversion", "sync_rule",
-                                "create_opportunities"});
+  if (auto s = cfg::check_keys(
+          j, w,
+          {"sync", "pipeline", "stages", "amount_conversion", "sync_rule", "create_opportunities"});
       !s)
     return s;
   if (j.contains("sync_rule")) {
@@ -586,7 +586,7 @@ env::Result<ObjectPairSettings> parse_custom_object(const json& j, const std::st
 
 }  // namespace
 
-env::Result<SyncConfig> parse_sync_config(const json& j) {
+env::Result<SyncConfig> parse_sync_config(const json& j) try {
   SyncConfig c = SyncConfig::defaults();
   if (j.is_null()) return c;
   std::vector<std::string> allowed = {"sync",       "salesforce", "strategy",      "poll_interval",
@@ -689,6 +689,10 @@ env::Result<SyncConfig> parse_sync_config(const json& j) {
     }
   }
   return c;
+} catch (const nlohmann::json::exception& e) {
+  // A value of the wrong type that escaped the checks above: a refusal,
+  // never an exception.
+  return env::config::wrong_type(e);
 }
 
 env::Result<SyncConfig> load_sync_config(const std::string& path) {

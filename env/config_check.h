@@ -25,6 +25,26 @@ inline Failure<Error> bad(const std::string& where, const std::string& what,
   return fail(code, where + ": " + what);
 }
 
+// The string under `key` of `j`, `fallback` when absent; refused (naming
+// where.key) when it is anything but a string.
+inline Result<std::string> optional_text(const nlohmann::json& j, const std::string& key,
+                                         const std::string& where, std::string fallback) {
+  auto it = j.find(key);
+  if (it == j.end()) return fallback;
+  if (!it->is_string()) return fail("bad_value", where + "." + key + ": expected text");
+  return it->get<std::string>();
+}
+
+// The refusal for a value of the wrong JSON type that a reader did not
+// check before reading (nlohmann's type_error and friends), so that a file
+// never ends the program: "a value has the wrong type (type must be
+// string, but is null)". Readers catch it at their public edge.
+inline Failure<Error> wrong_type(const nlohmann::json::exception& e) {
+  std::string what = e.what();
+  if (const size_t close = what.find("] "); close != std::string::npos) what.erase(0, close + 2);
+  return fail("bad_value", "a value has the wrong type (" + what + ")");
+}
+
 // Refuses keys outside `allowed`, naming them and what is allowed.
 inline Status check_keys(const nlohmann::json& j, const std::string& where,
                          const std::vector<std::string>& allowed) {

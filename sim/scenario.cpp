@@ -246,7 +246,7 @@ env::Status parse_names(const json& j, const std::string& key, std::vector<std::
 
 }  // namespace
 
-env::Result<Scenario> parse_scenario(const json& j, const std::string& path) {
+env::Result<Scenario> parse_scenario(const json& j, const std::string& path) try {
   Scenario s;
   s.path = path;
   if (auto ok = cfg::check_keys(
@@ -339,6 +339,10 @@ env::Result<Scenario> parse_scenario(const json& j, const std::string& path) {
     if (std::find(checked.begin(), checked.end(), e) == checked.end())
       return cfg::bad("expect", e + " is expected but not among checks");
   return s;
+} catch (const nlohmann::json::exception& e) {
+  // A value of the wrong type that escaped the checks above: a refusal,
+  // never an exception.
+  return env::config::wrong_type(e);
 }
 
 int64_t estimated_run_bytes(const Scenario& s) {

@@ -97,7 +97,7 @@ env::Result<std::vector<FilterGroup>> filters_from(const json& j, const std::str
 
 }  // namespace
 
-env::Result<PortalSettings> portal_settings_from(const json& d) {
+env::Result<PortalSettings> portal_settings_from(const json& d) try {
   PortalSettings s;
   if (d.is_null()) return s;
   if (auto ok =
@@ -144,9 +144,13 @@ env::Result<PortalSettings> portal_settings_from(const json& d) {
     s.time_zone_offset_minutes = d["time_zone_offset_minutes"].get<int>();
   }
   return s;
+} catch (const nlohmann::json::exception& e) {
+  // A value of the wrong type that escaped the checks above: a refusal,
+  // never an exception.
+  return env::config::wrong_type(e);
 }
 
-env::Status populate_portal(Portal& portal, const json& d) {
+env::Status populate_portal(Portal& portal, const json& d) try {
   if (d.is_null()) return env::Ok{};
   auto objects = env::config::list(d, "custom_objects");
   if (!objects.ok()) return env::fail(objects.error());
@@ -296,6 +300,10 @@ env::Status populate_portal(Portal& portal, const json& d) {
     }
   }
   return env::Ok{};
+} catch (const nlohmann::json::exception& e) {
+  // A value of the wrong type that escaped the checks above: a refusal,
+  // never an exception.
+  return env::config::wrong_type(e);
 }
 
 }  // namespace crmsim::mocks::hubspot

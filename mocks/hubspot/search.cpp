@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -45,6 +46,15 @@ std::string scalar_text(const json& v) {
   return "";
 }
 
+// The string member `key` of `o`, `fallback` when absent or null; nullopt
+// when it holds anything but a string.
+std::optional<std::string> text_at(const json& o, const char* key, std::string fallback) {
+  auto it = o.find(key);
+  if (it == o.end() || it->is_null()) return fallback;
+  if (!it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+
 }  // namespace
 
 env::Result<SearchRequest, HsError> parse_search(const ObjectTypeDef& type, std::string_view body) {
@@ -75,8 +85,11 @@ env::Result<SearchRequest, HsError> parse_search(const ObjectTypeDef& type, std:
       for (const json& f : g["filters"]) {
         if (!f.is_object()) return bad("Each filter must be an object");
         Filter filter;
-        filter.property = f.value("propertyName", "");
-        filter.op = f.value("operator", "EQ");
+        auto property = text_at(f, "propertyName", "");
+        auto op = text_at(f, "operator", "EQ");
+        if (!property || !op) return bad("propertyName and operator must be strings");
+        filter.property = std::move(*property);
+        filter.op = std::move(*op);
         if (filter.property.empty()) return bad("A filter needs a propertyName");
         if (type.property(filter.property) == nullptr) {
           return bad("There was a problem with the request: unknown property " + filter.property);
@@ -114,8 +127,11 @@ env::Result<SearchRequest, HsError> parse_search(const ObjectTypeDef& type, std:
       r.descending = !text.empty() && text.front() == '-';
       r.sort_property = r.descending ? text.substr(1) : text;
     } else if (s.is_object()) {
-      r.sort_property = s.value("propertyName", "");
-      r.descending = s.value("direction", "ASCENDING") == "DESCENDING";
+      auto property = text_at(s, "propertyName", "");
+      auto direction = text_at(s, "direction", "ASCENDING");
+      if (!property || !direction) return bad("propertyName and direction must be strings");
+      r.sort_property = std::move(*property);
+      r.descending = *direction == "DESCENDING";
     }
     if (type.property(r.sort_property) == nullptr)
       return bad("Unknown sort property " + r.sort_property);
@@ -144,7 +160,9 @@ env::Result<SearchRequest, HsError> parse_search(const ObjectTypeDef& type, std:
   if (r.after + r.limit > kSearchResultsMax) {
     return bad("Search can page through at most " + std::to_string(kSearchResultsMax) + " results");
   }
-  r.query = j.value("query", "");
+  auto query = text_at(j, "query", "");
+  if (!query) return bad("query must be a string");
+  r.query = std::move(*query);
   return r;
 }
 

@@ -1,6 +1,7 @@
 #include "mocks/salesforce/org_description.h"
 
 #include <map>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
@@ -108,7 +109,7 @@ Value value_from(const json& v) {
 
 }  // namespace
 
-env::Result<OrgSettings> org_settings_from(const json& d) {
+env::Result<OrgSettings> org_settings_from(const json& d) try {
   OrgSettings s;
   if (d.is_null()) return s;
   if (auto ok = check_keys(d, "",
@@ -190,9 +191,13 @@ env::Result<OrgSettings> org_settings_from(const json& d) {
     }
   }
   return s;
+} catch (const nlohmann::json::exception& e) {
+  // A value of the wrong type that escaped the checks above: a refusal,
+  // never an exception.
+  return env::config::wrong_type(e);
 }
 
-env::Result<std::vector<SeededUser>> populate_org(Org& org, const json& d) {
+env::Result<std::vector<SeededUser>> populate_org(Org& org, const json& d) try {
   std::vector<SeededUser> users{
       {"admin@crmsim.example", "admin", org.admin_user_id(), "System Administrator"}};
   if (d.is_null()) return users;
@@ -357,11 +362,17 @@ env::Result<std::vector<SeededUser>> populate_org(Org& org, const json& d) {
       return bad(where + ".profile", "no profile named '" + profile_name.value() + "'");
     UserSpec spec;
     spec.username = username.value();
-    spec.email = u.value("email", spec.username);
-    spec.first_name = u.value("first_name", "");
-    spec.last_name = u.value("last_name", spec.username.substr(0, spec.username.find('@')));
+    for (auto [key, target, fallback] :
+         {std::tuple{"email", &spec.email, spec.username},
+          std::tuple{"first_name", &spec.first_name, std::string()},
+          std::tuple{"last_name", &spec.last_name,
+                     spec.username.substr(0, spec.username.find('@'))},
+          std::tuple{"password", &spec.password, std::string("password")}}) {
+      auto v = env::config::optional_text(u, key, where, fallback);
+      if (!v.ok()) return env::fail(v.error());
+      *target = std::move(v).value();
+    }
     spec.profile_id = profile->id;
-    spec.password = u.value("password", "password");
     auto active = flag(u, "active", where, true);
     if (!active.ok()) return env::fail(active.error());
     spec.active = active.value();
@@ -477,6 +488,10 @@ env::Result<std::vector<SeededUser>> populate_org(Org& org, const json& d) {
       keys[r["key"].is_string() ? r["key"].get<std::string>() : r["key"].dump()] = id.value();
   }
   return users;
+} catch (const nlohmann::json::exception& e) {
+  // A value of the wrong type that escaped the checks above: a refusal,
+  // never an exception.
+  return env::config::wrong_type(e);
 }
 
 }  // namespace crmsim::mocks::salesforce

@@ -818,13 +818,16 @@ struct RestRoutes {
         changes->rollback();
         for (size_t i = 0; i < count; ++i) {
           if (failed[i]) continue;
-          results[i] = {
+          // Built apart and moved in: assigning a braced list to a json
+          // element leaks the element's old value under clang 14.
+          json rolled_back = {
               {"success", false},
               {"errors",
                json::array({error_entry("ALL_OR_NONE_OPERATION_ROLLED_BACK",
                                         "Record rolled back because not all records were "
                                         "valid and the request was using AllOrNone header",
                                         {}, true)})}};
+          results[i] = std::move(rolled_back);
         }
       } else {
         changes->commit();

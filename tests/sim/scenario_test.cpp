@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "env/structured_text.h"
+#include "sim/runner.h"
 
 namespace crmsim::sim {
 namespace {
@@ -79,6 +80,27 @@ TEST(Scenario, BadKeysAndValuesAreNamedWithWhatIsAllowed) {
   EXPECT_NE(error_of("name: x\nevents: [{at: 1h, do: deactivate_integration_user, who: bob}]")
                 .find("events[0].who: unknown key (allowed: at, do)"),
             std::string::npos);
+}
+
+// Found by fuzzing: a value of the wrong type in a description (a user's
+// password left empty) threw out of the reader and ended `validate`.
+TEST(Scenario, WrongTypesInDescriptionsAreRefusalsNotCrashes) {
+  auto doc = env::parse_structured_text(
+      "name: x\nsalesforce:\n  users:\n    - {username: a@b.io, password:}\n");
+  ASSERT_TRUE(doc.ok());
+  auto s = parse_scenario(*doc, "test.yaml");
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  auto setup = check_setup(*s);
+  ASSERT_FALSE(setup.ok());
+  EXPECT_NE(setup.error().message.find("users[0].password: expected text"), std::string::npos)
+      << setup.error().message;
+  doc = env::parse_structured_text(
+      "name: x\nhubspot:\n  owners:\n    - {email: a@b.io, active: 3}\n");
+  ASSERT_TRUE(doc.ok());
+  s = parse_scenario(*doc, "test.yaml");
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  setup = check_setup(*s);
+  EXPECT_FALSE(setup.ok()) << "a wrong type anywhere is refused, not thrown";
 }
 
 TEST(Scenario, EventsAreKeptInTimeOrder) {

@@ -548,6 +548,25 @@ TEST_F(HubSpotHostileTest, WrongTypesAnywhereAreValidationErrorsNot500s) {
   }
 }
 
+TEST_F(HubSpotHostileTest, ABatchUpdateWithOneBadInputChangesNothing) {
+  const std::string a =
+      call_json(Method::kPost, "/crm/v3/objects/contacts",
+                {{"properties", {{"email", "a@x.io"}, {"firstname", "A"}}}})["id"];
+  const std::string b = call_json(Method::kPost, "/crm/v3/objects/contacts",
+                                  {{"properties", {{"email", "b@x.io"}}}})["id"];
+  for (const json& second :
+       {json{{"id", b}, {"properties", {{"no_such_property", "x"}}}},
+        json{{"id", b}, {"properties", {{"firstname", "B"}}}, {"idProperty", 7}},
+        json{{"id", b}, {"properties", {{"email", "a@x.io"}}}}}) {
+    json body = {{"inputs", {{{"id", a}, {"properties", {{"firstname", "Changed"}}}}, second}}};
+    auto r = call(Method::kPost, "/crm/v3/objects/contacts/batch/update", body);
+    EXPECT_GE(r.status, 400) << second.dump() << " -> " << r.body;
+    EXPECT_LT(r.status, 500) << second.dump();
+    EXPECT_EQ(*portal.find("contacts", std::stoull(a))->get("firstname"), "A")
+        << "the first input was written though the batch was refused: " << second.dump();
+  }
+}
+
 TEST_F(HubSpotHostileTest, TokensAreFreshAndRandom) {
   Portal other_portal{clock};
   RestApi other{other_portal};

@@ -291,6 +291,12 @@ TEST(SearchLimits, RefusesWhatHubSpotRefuses) {
   EXPECT_TRUE(refused({{"sorts", {"email", "-createdate"}}})) << "one sort only";
   EXPECT_FALSE(refused({{"sorts", {"-createdate"}}, {"limit", 200}}));
   EXPECT_FALSE(parse_search(contacts, "not json").ok());
+  // Found by fuzzing: values of the wrong type threw instead of refusing.
+  EXPECT_TRUE(refused({{"query", 10}}));
+  EXPECT_TRUE(refused({{"sorts", {{{"propertyName", 5}}}}}));
+  EXPECT_TRUE(
+      refused({{"filterGroups",
+                {{{"filters", {{{"propertyName", "email"}, {"operator", json::array()}}}}}}}}));
 }
 
 TEST(SearchOperators, TokensBetweenAndDates) {
