@@ -8,11 +8,11 @@
 #include <thread>
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <httplib.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
+#include <unistd.h>
 
 #include "env/json_body.h"
 
@@ -90,145 +90,145 @@ class ElasticPool final : public httplib::TaskQueue {
   std::shared_ptr<State> state_;
 };
 
-// "address:port" of a socket's peer; empty when it has none.
-std::string peer_of(int fd) {
-  sockaddr_storage addr{};
-  socklen_t len = sizeof addr;
-  if (getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return "";
-  char host[64] = {};
-  int port = 0;
-  if (addr.ss_family == AF_INET) {
-    const auto* in = reinterpret_cast<const sockaddr_in*>(&addr);
-    inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
-    port = ntohs(in->sin_port);
-  } else if (addr.ss_family == AF_INET6) {
-    const auto* in = reinterpret_cast<const sockaddr_in6*>(&addr);
-    inet_ntop(AF_INET6, &in->sin6_addr, host, sizeof host);
-    port = ntohs(in->sin6_port);
-  } else {
-    return "";
-  }
-  return std::string(host) + ":" + std::to_string(port);
-}
-
-// The local port of a TCP socket; -1 for anything else.
-int local_port_of(int fd) {
-  struct stat st {};
-  if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode)) return -1;
-  sockaddr_storage addr{};
-  socklen_t len = sizeof addr;
-  if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return -1;
-  if (addr.ss_family == AF_INET)
-    return ntohs(reinterpret_cast<const sockaddr_in*>(&addr)->sin_port);
-  if (addr.ss_family == AF_INET6)
-    return ntohs(reinterpret_cast<const sockaddr_in6*>(&addr)->sin6_port);
-  return -1;
-}
-
-// Cuts off connections that take longer than a deadline to deliver a whole
-// request. cpp-httplib 0.11 only times out each read, so a client sending
-// one byte every few seconds would hold its worker for ever; the server
-// never hands out its sockets either. So a watchdog thread looks at this
-// process's sockets on the server's port, knows each connection by its
-// peer, and shuts down one that has neither finished a request nor been in
-// the handler within the deadline (its worker's read then ends at once).
-class ReadDeadline {
- public:
-  ReadDeadline(int port, std::chrono::milliseconds deadline) : port_(port), deadline_(deadline) {
-    thread_ = std::thread([this] { watch(); });
-  }
-  ~ReadDeadline() {
-    {
-      std::lock_guard lock(mutex_);
-      stopping_ = true;
-    }
-    wake_.notify_all();
-    thread_.join();
-  }
-  ReadDeadline(const ReadDeadline&) = delete;
-  ReadDeadline& operator=(const ReadDeadline&) = delete;
-
-  // A request from `peer` reached the handler / was answered.
-  void entered(const std::string& peer) {
-    std::lock_guard lock(mutex_);
-    ++connections_[peer].in_handler;
-  }
-  void left(const std::string& peer) {
-    std::lock_guard lock(mutex_);
-    Connection& c = connections_[peer];
-    if (c.in_handler > 0) --c.in_handler;
-    c.progress = std::chrono::steady_clock::now();
-  }
-  uint64_t cut_off() const {
-    std::lock_guard lock(mutex_);
-    return cut_off_;
-  }
-
- private:
-  struct Connection {
-    SteadyTime progress = std::chrono::steady_clock::now();  // first seen or last answer
-    int in_handler = 0;
-    bool seen = false;  // in the latest scan
-  };
-
-  void watch() {
-    constexpr auto kScanInterval = std::chrono::milliseconds(250);
-    std::unique_lock lock(mutex_);
-    while (!wake_.wait_for(lock, kScanInterval, [&] { return stopping_; })) {
-      lock.unlock();
-      std::vector<std::pair<int, std::string>> sockets = server_sockets();
-      lock.lock();
-      const SteadyTime now = std::chrono::steady_clock::now();
-      for (auto& [peer, c] : connections_) c.seen = false;
-      for (const auto& [fd, peer] : sockets) {
-        Connection& c = connections_[peer];
-        c.seen = true;
-        if (c.in_handler == 0 && now - c.progress > deadline_) {
-          // The same peer still on the same descriptor: cut it off.
-          if (peer_of(fd) == peer) {
-            ::shutdown(fd, SHUT_RDWR);
-            ++cut_off_;
-          }
-          c.progress = now;
-        }
-      }
-      std::erase_if(connections_,
-                    [](const auto& e) { return !e.second.seen && e.second.in_handler == 0; });
-    }
-  }
-
-  // The connected sockets of this process whose local port is the server's.
-  std::vector<std::pair<int, std::string>> server_sockets() const {
-    std::vector<std::pair<int, std::string>> out;
-    DIR* dir = opendir("/proc/self/fd");
-    if (dir == nullptr) return out;
-    while (const dirent* entry = readdir(dir)) {
-      char* end = nullptr;
-      const long fd = std::strtol(entry->d_name, &end, 10);
-      if (end == entry->d_name || *end != '\0' || fd == dirfd(dir)) continue;
-      if (local_port_of(static_cast<int>(fd)) != port_) continue;
-      std::string peer = peer_of(static_cast<int>(fd));
-      if (!peer.empty()) out.emplace_back(static_cast<int>(fd), std::move(peer));
-    }
-    closedir(dir);
-    return out;
-  }
-
-  const int port_;
-  const std::chrono::milliseconds deadline_;
-  mutable std::mutex mutex_;
-  std::condition_variable wake_;
-  std::map<std::string, Connection> connections_;
-  uint64_t cut_off_ = 0;
-  bool stopping_ = false;
-  std::thread thread_;
-};
-
 // Fields cpp-httplib adds to every request's headers; not sent by a client.
 bool is_pseudo_header(const std::string& name) {
   return name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" ||
          name == "LOCAL_PORT";
 }
+
+// A connection's bytes, read under a deadline for the whole request.
+// cpp-httplib 0.11 only times out each read, so a client sending one byte
+// every few seconds would hold its worker for ever; this stream refuses to
+// read past the deadline that DeadlineServer sets for each request, however
+// the bytes trickle in. Writes have their own per-write timeout.
+class DeadlineStream final : public httplib::Stream {
+ public:
+  DeadlineStream(int fd, std::chrono::milliseconds read_timeout,
+                 std::chrono::milliseconds write_timeout, SteadyTime deadline)
+      : fd_(fd), read_timeout_(read_timeout), write_timeout_(write_timeout), deadline_(deadline) {}
+
+  bool is_readable() const override { return wait(POLLIN, read_wait()); }
+  bool is_writable() const override { return wait(POLLOUT, write_timeout_); }
+
+  ssize_t read(char* ptr, size_t size) override {
+    if (!wait(POLLIN, read_wait())) return -1;  // the deadline, or the read timeout, passed
+    ssize_t n;
+    do {
+      n = ::recv(fd_, ptr, size, 0);
+    } while (n < 0 && errno == EINTR);
+    return n;
+  }
+
+  ssize_t write(const char* ptr, size_t size) override {
+    if (!is_writable()) return -1;
+    ssize_t n;
+    do {
+      n = ::send(fd_, ptr, size, MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    return n;
+  }
+
+  void get_remote_ip_and_port(std::string& ip, int& port) const override {
+    address_of(getpeername, ip, port);
+  }
+  void get_local_ip_and_port(std::string& ip, int& port) const override {
+    address_of(getsockname, ip, port);
+  }
+  socket_t socket() const override { return fd_; }
+
+ private:
+  // How long a read may wait: the read timeout, cut short by the deadline.
+  std::chrono::milliseconds read_wait() const {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline_ - std::chrono::steady_clock::now());
+    return std::max(std::chrono::milliseconds(0), std::min(read_timeout_, left));
+  }
+
+  bool wait(short events, std::chrono::milliseconds timeout) const {
+    pollfd p{fd_, events, 0};
+    int r;
+    do {
+      r = ::poll(&p, 1, static_cast<int>(timeout.count()));
+    } while (r < 0 && errno == EINTR);
+    return r > 0 && (p.revents & (events | POLLHUP | POLLERR)) != 0;
+  }
+
+  template <typename Name>
+  void address_of(Name name, std::string& ip, int& port) const {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    ip.clear();
+    port = 0;
+    if (name(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return;
+    char host[INET6_ADDRSTRLEN] = {};
+    if (addr.ss_family == AF_INET) {
+      const auto* in = reinterpret_cast<const sockaddr_in*>(&addr);
+      inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
+      port = ntohs(in->sin_port);
+    } else if (addr.ss_family == AF_INET6) {
+      const auto* in = reinterpret_cast<const sockaddr_in6*>(&addr);
+      inet_ntop(AF_INET6, &in->sin6_addr, host, sizeof host);
+      port = ntohs(in->sin6_port);
+    }
+    ip = host;
+  }
+
+  const int fd_;
+  const std::chrono::milliseconds read_timeout_;
+  const std::chrono::milliseconds write_timeout_;
+  const SteadyTime deadline_;
+};
+
+// cpp-httplib's server with its connection loop replaced (the library lets
+// a subclass override it and keeps process_request() for it): each request
+// is read through a DeadlineStream, keep-alive connections wait for their
+// next request at most the idle timeout, and a stopping server lets them go.
+class DeadlineServer final : public httplib::Server {
+ public:
+  struct Limits {
+    size_t keep_alive_requests_max = 0;
+    std::chrono::milliseconds keep_alive_idle{0};
+    std::chrono::milliseconds read_timeout{0};
+    std::chrono::milliseconds write_timeout{0};
+    std::chrono::milliseconds request_deadline{0};
+  };
+  void set_limits(const Limits& limits) { limits_ = limits; }
+
+ private:
+  bool process_and_close_socket(socket_t sock) override {
+    bool ok = false;
+    for (size_t served = 0; served < limits_.keep_alive_requests_max; ++served) {
+      if (!wait_for_request(sock)) break;
+      // The request's clock starts with its first byte.
+      DeadlineStream stream(sock, limits_.read_timeout, limits_.write_timeout,
+                            std::chrono::steady_clock::now() + limits_.request_deadline);
+      const bool last = served + 1 == limits_.keep_alive_requests_max || !is_running();
+      bool closed = false;
+      ok = process_request(stream, last, closed, nullptr);
+      if (!ok || closed || last) break;
+    }
+    ::shutdown(sock, SHUT_RDWR);
+    ::close(sock);
+    return ok;
+  }
+
+  // Waits for a connection's next request, in slices so that a stopping
+  // server does not wait out the idle timeout; false once it is idle past it.
+  bool wait_for_request(socket_t sock) const {
+    constexpr auto kSlice = std::chrono::milliseconds(100);
+    const auto until = std::chrono::steady_clock::now() + limits_.keep_alive_idle;
+    while (is_running()) {
+      pollfd p{sock, POLLIN, 0};
+      const int r = ::poll(&p, 1, static_cast<int>(kSlice.count()));
+      if (r > 0) return (p.revents & POLLIN) != 0;
+      if (r < 0 && errno != EINTR) return false;
+      if (std::chrono::steady_clock::now() >= until) return false;
+    }
+    return false;
+  }
+
+  Limits limits_;
+};
 
 }  // namespace
 
@@ -236,9 +236,8 @@ struct HttpServer::Impl {
   const Router* router = nullptr;
   ServeOptions options;
   int port = 0;
-  httplib::Server server;
+  DeadlineServer server;
   std::shared_ptr<std::mutex> handle_mutex;
-  std::unique_ptr<ReadDeadline> deadline;
   std::thread thread;
   std::once_flag stopped;
 
@@ -289,7 +288,6 @@ void HttpServer::stop() {
   std::call_once(impl_->stopped, [this] {
     impl_->server.stop();
     if (impl_->thread.joinable()) impl_->thread.join();
-    impl_->deadline.reset();
   });
 }
 
@@ -298,7 +296,12 @@ Result<std::unique_ptr<HttpServer>> serve(const Router& router, const ServeOptio
   impl->router = &router;
   impl->options = options;
   impl->handle_mutex = options.lock ? options.lock : std::make_shared<std::mutex>();
-  httplib::Server& s = impl->server;
+  DeadlineServer& s = impl->server;
+  s.set_limits({options.keep_alive_requests_max,
+                std::chrono::milliseconds(options.keep_alive_idle_timeout.ms()),
+                std::chrono::milliseconds(options.read_timeout.ms()),
+                std::chrono::milliseconds(options.write_timeout.ms()),
+                std::chrono::milliseconds(options.request_read_deadline.ms())});
   const size_t workers_max = options.workers_max;
   const auto idle_ms = std::chrono::milliseconds(options.worker_idle_timeout.ms());
   s.new_task_queue = [workers_max, idle_ms] { return new ElasticPool(workers_max, idle_ms); };
@@ -322,15 +325,6 @@ Result<std::unique_ptr<HttpServer>> serve(const Router& router, const ServeOptio
   static thread_local bool handled = false;
   const auto handler = [raw](const httplib::Request& in, httplib::Response& out) {
     handled = true;
-    const std::string peer = in.remote_addr + ":" + std::to_string(in.remote_port);
-    if (raw->deadline) raw->deadline->entered(peer);
-    struct Leave {
-      HttpServer::Impl* impl;
-      const std::string& peer;
-      ~Leave() {
-        if (impl->deadline) impl->deadline->left(peer);
-      }
-    } leave{raw, peer};
     Response response = raw->dispatch(in);
     out.status = response.status;
     for (const auto& [name, value] : response.headers.entries()) {
@@ -408,8 +402,6 @@ Result<std::unique_ptr<HttpServer>> serve(const Router& router, const ServeOptio
     return fail("bind_failed",
                 "cannot listen on " + options.host + ":" + std::to_string(options.port));
   }
-  impl->deadline = std::make_unique<ReadDeadline>(
-      impl->port, std::chrono::milliseconds(options.request_read_deadline.ms()));
   impl->thread = std::thread([raw] { raw->server.listen_after_bind(); });
   // stop() only reaches a server that is running, so wait until it is.
   constexpr int kStartWaitStepsMax = 5000;

@@ -9,7 +9,9 @@
 // Workers grow with the connections (a keep-alive or slow client holds one,
 // never the others' turn) up to ServeOptions::workers_max, and idle ones
 // retire. A request whose bytes do not all arrive within
-// request_read_deadline is cut off, however slowly they trickle in.
+// request_read_deadline is cut off, however slowly they trickle in (the
+// connection loop is ours, reading through a stream that knows the
+// deadline; cpp-httplib 0.11 only times out each read).
 // Oversize requests and a handler's exception get the router's own error
 // shape (413/414/431, 500), never an exception text.
 // Known limitation of Debian 12's cpp-httplib (0.11): it percent-decodes
