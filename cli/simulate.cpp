@@ -105,7 +105,10 @@ int validate(const SimulateSettings& s) {
       return 2;
     }
     if (auto ok = sim::check_setup(*loaded); !ok) {
-      std::cerr << "crmsim: " << path << ": " << ok.error().message << "\n";
+      std::cerr << "crmsim: " << path << ": "
+                << (loaded->marks ? loaded->marks->with_place(ok.error().message)
+                                  : ok.error().message)
+                << "\n";
       return 2;
     }
     scenarios.push_back(std::move(*loaded));
@@ -177,7 +180,10 @@ int run_one(const SimulateSettings& s) {
     return 2;
   }
   if (auto ok = sim::check_setup(*loaded); !ok) {
-    std::cerr << "crmsim: " << s.scenarios.front() << ": " << ok.error().message << "\n";
+    std::cerr << "crmsim: " << s.scenarios.front() << ": "
+              << (loaded->marks ? loaded->marks->with_place(ok.error().message)
+                                : ok.error().message)
+              << "\n";
     return 2;
   }
   std::unique_ptr<std::ofstream> trace;

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 #include <sys/stat.h>
@@ -70,7 +72,22 @@ json scalar(const YAML::Node& node) {
   return text;
 }
 
-json convert(const YAML::Node& node, int depth, Budget& budget) {
+// A JSON pointer token: '~' and '/' escaped.
+std::string pointer_token(const std::string& key) {
+  std::string out;
+  for (char c : key) {
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
+  }
+  return out;
+}
+
+json convert(const YAML::Node& node, int depth, Budget& budget, SourceMarks* marks,
+             const std::string& pointer) {
   if (depth > static_cast<int>(kStructuredDepthMax))
     throw YAML::Exception(node.Mark(),
                           "nested more than " + std::to_string(kStructuredDepthMax) + " deep");
@@ -87,7 +104,12 @@ json convert(const YAML::Node& node, int depth, Budget& budget) {
       return scalar(node);
     case YAML::NodeType::Sequence: {
       json out = json::array();
-      for (const auto& item : node) out.push_back(convert(item, depth + 1, budget));
+      size_t index = 0;
+      for (const auto& item : node) {
+        const std::string at = pointer + "/" + std::to_string(index++);
+        if (marks != nullptr) marks->add(at, item.Mark().line + 1, item.Mark().column + 1);
+        out.push_back(convert(item, depth + 1, budget, marks, at));
+      }
       return out;
     }
     case YAML::NodeType::Map: {
@@ -100,7 +122,9 @@ json convert(const YAML::Node& node, int depth, Budget& budget) {
           throw YAML::Exception(kv.first.Mark(),
                                 "duplicate key '" + key + "' (YAML keeps only one of them)");
         }
-        out[key] = convert(kv.second, depth + 1, budget);
+        const std::string at = pointer + "/" + pointer_token(key);
+        if (marks != nullptr) marks->add(at, kv.first.Mark().line + 1, kv.first.Mark().column + 1);
+        out[key] = convert(kv.second, depth + 1, budget, marks, at);
       }
       return out;
     }
@@ -110,7 +134,51 @@ json convert(const YAML::Node& node, int depth, Budget& budget) {
 
 }  // namespace
 
-Result<json> parse_structured_text(std::string_view text) {
+void SourceMarks::add(std::string pointer, int line, int column) {
+  at_.emplace(std::move(pointer), std::pair{line, column});
+}
+
+std::string SourceMarks::locate(std::string_view key_path) const {
+  // "a.b[2].c" -> "/a/b/2/c", trying the whole path, then its ancestors.
+  std::vector<std::string> tokens;
+  std::string token;
+  for (char c : key_path) {
+    if (c == '.' || c == '[' || c == ']') {
+      if (!token.empty()) tokens.push_back(pointer_token(token));
+      token.clear();
+    } else {
+      token += c;
+    }
+  }
+  if (!token.empty()) tokens.push_back(pointer_token(token));
+  for (size_t n = tokens.size(); n > 0; --n) {
+    std::string pointer;
+    for (size_t i = 0; i < n; ++i) pointer += "/" + tokens[i];
+    if (auto it = at_.find(pointer); it != at_.end()) {
+      return "line " + std::to_string(it->second.first) + ", column " +
+             std::to_string(it->second.second);
+    }
+  }
+  return "";
+}
+
+std::string SourceMarks::with_place(const std::string& message) const {
+  // The leading "path: " segments, each a key path (no spaces).
+  std::string path;
+  size_t from = 0;
+  for (;;) {
+    const size_t colon = message.find(": ", from);
+    if (colon == std::string::npos) break;
+    const std::string_view segment(message.data() + from, colon - from);
+    if (segment.empty() || segment.find_first_of(" '\"") != std::string_view::npos) break;
+    path += (path.empty() ? "" : ".") + std::string(segment);
+    from = colon + 2;
+  }
+  const std::string place = path.empty() ? "" : locate(path);
+  return place.empty() ? message : place + ": " + message;
+}
+
+Result<json> parse_structured_text(std::string_view text, SourceMarks* marks) {
   if (text.size() > kStructuredFileBytesMax) {
     return fail("too_large", "is " + std::to_string(text.size()) + " bytes; the limit is " +
                                  std::to_string(kStructuredFileBytesMax));
@@ -131,13 +199,13 @@ Result<json> parse_structured_text(std::string_view text) {
   }
   try {
     Budget budget;
-    return convert(YAML::Load(std::string(text)), 0, budget);
+    return convert(YAML::Load(std::string(text)), 0, budget, marks, "");
   } catch (const YAML::Exception& e) {
     return fail("bad_syntax", "invalid YAML at " + at(e.mark) + ": " + e.msg);
   }
 }
 
-Result<json> load_structured_file(const std::string& path) {
+Result<json> load_structured_file(const std::string& path, SourceMarks* marks) {
   struct stat st {};
   if (stat(path.c_str(), &st) != 0) return fail("unreadable", path + ": no such file");
   if (S_ISDIR(st.st_mode)) return fail("unreadable", path + ": is a directory, not a file");
@@ -155,7 +223,7 @@ Result<json> load_structured_file(const std::string& path) {
   const size_t n = std::fread(text.data(), 1, text.size(), file.get());
   if (std::ferror(file.get())) return fail("unreadable", path + ": cannot be read");
   text.resize(n);
-  auto parsed = parse_structured_text(text);
+  auto parsed = parse_structured_text(text, marks);
   if (!parsed.ok()) return fail(parsed.error().code, path + ": " + parsed.error().message);
   return parsed;
 }

@@ -365,10 +365,12 @@ int64_t estimated_run_bytes(const Scenario& s) {
 }
 
 env::Result<Scenario> load_scenario(const std::string& path) {
-  auto doc = env::load_structured_file(path);
+  auto marks = std::make_shared<env::SourceMarks>();
+  auto doc = env::load_structured_file(path, marks.get());
   if (!doc) return fail(doc.error());
   auto s = parse_scenario(*doc, path);
-  if (!s) return fail(s.error().code, path + ": " + s.error().message);
+  if (!s) return fail(s.error().code, path + ": " + marks->with_place(s.error().message));
+  s->marks = std::move(marks);
   return s;
 }
 

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,7 @@
 
 #include "engine/sync_config.h"
 #include "env/result.h"
+#include "env/structured_text.h"
 #include "env/time.h"
 #include "sim/sim_transport.h"
 
@@ -88,6 +90,9 @@ struct Scenario {
   std::string name;
   std::string description;
   std::string path;  // where it was read from ("" when built in code)
+  // Where each key of the file is, for refusals found after loading (the
+  // org and portal built before the run); null when built in code.
+  std::shared_ptr<const env::SourceMarks> marks;
   uint64_t seed = 1;
   env::Duration duration = env::Duration::days(1);
   // After the humans stop and the faults heal: how long the engine has to

@@ -53,7 +53,7 @@ refused duplicate "$out/dup.yaml" "duplicate key 'duration'"
   done; } >"$out/bomb.yaml"
 refused alias-bomb "$out/bomb.yaml" "expands to more than"
 { cat "$dir/tiny.yaml"; printf 'salesforce: {users: [], colour: blue}\n'; } >"$out/unknown.yaml"
-refused unknown-key "$out/unknown.yaml" "colour"
+refused unknown-key "$out/unknown.yaml" "line 6, column 25: salesforce: colour: unknown key"
 { cat "$dir/tiny.yaml"
   printf 'salesforce:\n  roles: [{name: R}]\n  sharing_rules:\n'
   printf '    - {name: deep, object: Lead, role: R, access: read, criteria: "'

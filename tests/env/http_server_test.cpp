@@ -75,9 +75,10 @@ TEST(HttpServer, SixtyFourKeepAliveClientsAreAllServed) {
   for (auto& t : threads) t.join();
   const auto elapsed = Clock::now() - start;
   EXPECT_EQ(ok.load(), kClients * kRequestsEach) << "every keep-alive client got every answer";
-  // Bounded, not timed: with a fixed pool of 8 the 9th client waited out
-  // another's keep-alive (5 s) before its first answer.
-  EXPECT_LT(elapsed, std::chrono::seconds(4));
+  // A bound, not a timing: with cpp-httplib's fixed pool of 8, each client
+  // past the 8th waited out another's keep-alive (5 s) before its first
+  // answer, about 40 s in all; served at once it takes about a second.
+  EXPECT_LT(elapsed, std::chrono::seconds(10));
 }
 
 TEST(HttpServer, SlowClientsNeitherBlockOthersNorHoldOnForEver) {
@@ -103,7 +104,9 @@ TEST(HttpServer, SlowClientsNeitherBlockOthersNorHoldOnForEver) {
     auto r = c->send(Request::make(Method::kGet, "/ping").value());
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r->status, 200);
-    EXPECT_LT(Clock::now() - start, std::chrono::seconds(1)) << "an ordinary request waited";
+    // A bound, not a timing: behind 12 slow clients holding a fixed pool of
+    // 8, an ordinary request waited until they were cut off (9 s or more).
+    EXPECT_LT(Clock::now() - start, std::chrono::seconds(3)) << "an ordinary request waited";
   }
   // Past the deadline every slow client has been cut off: a read ends.
   std::this_thread::sleep_for(std::chrono::milliseconds(2500));

@@ -56,5 +56,20 @@ TEST(StructuredText, FilesThatAreNotFilesAreRefused) {
             std::string::npos);
 }
 
+TEST(StructuredText, RefusalsNamingAKeyPathAlsoSayWhereItIs) {
+  SourceMarks marks;
+  ASSERT_TRUE(parse_structured_text("name: x\nsalesforce:\n  sharing_rules:\n    - name: a\n"
+                                    "      role: Nope\n",
+                                    &marks)
+                  .ok());
+  EXPECT_EQ(marks.locate("salesforce.sharing_rules[0].role"), "line 5, column 7");
+  EXPECT_EQ(marks.locate("salesforce.sharing_rules[0].missing"), "line 4, column 7")
+      << "the nearest marked ancestor: the list item";
+  EXPECT_EQ(marks.with_place("salesforce: sharing_rules[0].role: no role named \"Nope\""),
+            "line 5, column 7: salesforce: sharing_rules[0].role: no role named \"Nope\"");
+  EXPECT_EQ(marks.with_place("no path here"), "no path here");
+  EXPECT_EQ(marks.locate("elsewhere"), "");
+}
+
 }  // namespace
 }  // namespace crmsim::env
