@@ -102,6 +102,10 @@ Router admin_front(AdminHooks hooks, const std::function<const Router&()>& targe
       return target().handle(std::move(forwarded));
     });
   }
+  // What serve() refuses before routing (413, 414) and what this router
+  // answers itself take the shape of the API behind it.
+  router.on_error(
+      [target](const Request& r, const RouteError& e) { return target().error_response(r, e); });
   return router;
 }
 

@@ -230,5 +230,36 @@ TEST(ServeLoad, SixtyFourClientsSlowOnesAmongThemAllServedAndNoWriteLostOrDouble
   EXPECT_EQ(sf_emails.size(), acked.salesforce.size()) << "a write nobody acknowledged";
 }
 
+// What serve() refuses before any route sees it (here a body over 16 MiB)
+// gets each API's own error shape, not a generic one.
+TEST(ServeShapes, OversizeBodiesGetEachApisErrorShape) {
+  ServeSettings settings;
+  auto served = start_serving(settings);
+  ASSERT_TRUE(served.ok()) << served.error().message;
+  const json line = json::parse(served.value()->announcement());
+  const std::string big(17u << 20, '[');
+  auto hs = client(line["hubspot"]["base_url"]);
+  auto r = Request::make(Method::kPost, "/crm/v3/objects/contacts/batch/read").value();
+  r.headers.set("Content-Type", "application/json");
+  r.body = big;
+  auto answer = hs->send(r);
+  ASSERT_TRUE(answer.ok());
+  EXPECT_EQ(answer->status, 413);
+  const json hs_body = json::parse(answer->body, nullptr, false);
+  EXPECT_EQ(hs_body.value("status", ""), "error") << answer->body;
+  EXPECT_EQ(hs_body.value("category", ""), "VALIDATION_ERROR") << answer->body;
+
+  auto sf = client(line["salesforce"]["instance_url"]);
+  r = Request::make(Method::kPost, "/services/data/v59.0/composite/sobjects").value();
+  r.headers.set("Content-Type", "application/json");
+  r.body = big;
+  answer = sf->send(r);
+  ASSERT_TRUE(answer.ok());
+  EXPECT_EQ(answer->status, 413);
+  const json sf_body = json::parse(answer->body, nullptr, false);
+  ASSERT_TRUE(sf_body.is_array()) << answer->body;
+  EXPECT_EQ(sf_body[0].value("errorCode", ""), "REQUEST_TOO_LARGE");
+}
+
 }  // namespace
 }  // namespace crmsim::cli
