@@ -306,11 +306,9 @@ Result<std::unique_ptr<HttpServer>> serve(const Router& router, const ServeOptio
   const auto idle_ms = std::chrono::milliseconds(options.worker_idle_timeout.ms());
   s.new_task_queue = [workers_max, idle_ms] { return new ElasticPool(workers_max, idle_ms); };
   s.set_tcp_nodelay(true);
+  // Keep-alive and timeouts live in DeadlineServer's loop (set_limits above);
+  // cpp-httplib's own settings for them would configure the loop it replaced.
   s.set_payload_max_length(options.request_body_bytes_max);
-  s.set_keep_alive_max_count(options.keep_alive_requests_max);
-  s.set_keep_alive_timeout(options.keep_alive_idle_timeout.whole_seconds());
-  s.set_read_timeout(std::chrono::milliseconds(options.read_timeout.ms()));
-  s.set_write_timeout(std::chrono::milliseconds(options.write_timeout.ms()));
   // SO_REUSEADDR only: cpp-httplib's default adds SO_REUSEPORT, which would
   // let a second server bind a port already in use and share its traffic.
   s.set_socket_options([](socket_t sock) {
