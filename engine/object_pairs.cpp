@@ -8,6 +8,7 @@
 #include <charconv>
 
 #include "engine/field_rules.h"
+#include "engine/keys.h"
 #include "engine/sync_engine.h"
 #include "engine/sync_engine_parts.h"
 #include "env/assert.h"
@@ -30,11 +31,11 @@ constexpr const char* kCreateInSalesforce = "create_salesforce_object";
 constexpr const char* kCreateInHubSpot = "create_hubspot_object";
 
 // The Sync Health key of a record of a pair.
-std::string hs_key(const ObjectPairSettings& pair, uint64_t id) {
-  return "hs:" + pair.link_kind() + ":" + std::to_string(id);
+HealthKey hs_key(const ObjectPairSettings& pair, uint64_t id) {
+  return HealthKey::hubspot(pair.link_kind(), id);
 }
-std::string sf_key(const ObjectPairSettings& pair, const std::string& id) {
-  return "sf:" + pair.salesforce_object + ":" + id;
+HealthKey sf_key(const ObjectPairSettings& pair, const std::string& id) {
+  return HealthKey::salesforce(pair.salesforce_object, id);
 }
 
 // The field an interrupted Salesforce create is found again by, and its
@@ -72,99 +73,49 @@ std::vector<std::string> SyncEngine::pair_fields(const ObjectPairSettings& pair)
   return out;
 }
 
+// Tickets, deals and custom objects: a HubSpot record with a Salesforce
+// record of the pair's object, values translated per the pair's settings.
+class SyncEngine::ObjectPairs : public PairKind {
+ public:
+  explicit ObjectPairs(const ObjectPairSettings& pair) : pair_(pair) {}
+  std::string link_kind() const override { return pair_.link_kind(); }
+  std::string hubspot_type() const override { return pair_.hubspot_type; }
+  std::vector<FieldSides> fields(const LinkedPair& p) const override {
+    std::vector<FieldSides> out;
+    for (const auto& m : pair_.mappings) {
+      if (m.rule == SyncRule::kDontSync) continue;
+      FieldSides f;
+      f.property = m.hubspot;
+      f.field = m.contact_field;
+      f.rule = m.rule;
+      f.one_way = pair_.direction == ObjectDirection::kHubSpotToSalesforce;
+      const std::string& sf_value = p.sf.get(m.contact_field);
+      f.hubspot = pair_.to_salesforce_near(m.hubspot, p.hs.get(m.hubspot), sf_value);
+      f.salesforce = sf_value;
+      f.hubspot_stored = p.hs.get(m.hubspot);
+      f.for_hubspot = pair_.to_hubspot(m.hubspot, sf_value);
+      out.push_back(std::move(f));
+    }
+    return out;
+  }
+  std::string salesforce_id_property(const std::string&) const override {
+    return pair_.salesforce_id_property;
+  }
+
+ private:
+  const ObjectPairSettings& pair_;
+};
+
 SyncEngine::Pause SyncEngine::reconcile_object_pairs(const ObjectPairSettings& pair,
                                                      const std::vector<PairedRecords>& linked) {
-  const std::string kind = pair.link_kind();
-  std::vector<std::pair<uint64_t, HsProps>> hs_updates;
-  std::vector<std::pair<std::string, SfFields>> sf_updates;
-  std::vector<std::pair<uint64_t, HsProps>> synced_all;
+  std::vector<LinkedPair> pairs;
   for (const auto& [hs, sf] : linked) {
     // A record moved out of the synced pipeline no longer syncs.
     if (!pair.accepts(hs->properties)) continue;
-    const auto last = store_->synced_values(hs->id, kind);
-    const bool hubspot_newer =
-        last_modified(*hs, pair.hubspot_type) > sf_time(*sf, "LastModifiedDate");
-    HsProps to_hs;
-    SfFields to_sf;
-    HsProps synced;
-    for (const auto& m : pair.mappings) {
-      if (m.rule == SyncRule::kDontSync) continue;
-      const std::string& sf_value = sf->get(m.contact_field);
-      const std::string hs_value = pair.to_salesforce_near(m.hubspot, hs->get(m.hubspot), sf_value);
-      std::optional<std::string> previous;
-      if (auto p = last.find(m.hubspot); p != last.end()) previous = p->second;
-      if (pair.direction == ObjectDirection::kHubSpotToSalesforce) {
-        // One way: HubSpot's value is written whenever it moved since the
-        // last sync (or was never synced); Salesforce's edits stay there.
-        if (previous && same_value(m.hubspot, *previous, hs_value)) continue;
-        if (!same_value(m.hubspot, hs_value, sf_value)) to_sf[m.contact_field] = hs_value;
-        synced[m.hubspot] = hs_value;
-        continue;
-      }
-      FieldDecision d = decide_field(m, hs_value, sf_value, previous, hubspot_newer);
-      if (!d.synced) continue;
-      if (d.to_hubspot) to_hs[m.hubspot] = pair.to_hubspot(m.hubspot, *d.to_hubspot);
-      if (d.to_salesforce) to_sf[m.contact_field] = *d.to_salesforce;
-      synced[m.hubspot] = *d.synced;
-    }
-    if (!pair.salesforce_id_property.empty() && hs->get(pair.salesforce_id_property) != sf->id)
-      to_hs[pair.salesforce_id_property] = sf->id;
-    if (!to_hs.empty()) hs_updates.emplace_back(hs->id, std::move(to_hs));
-    if (!to_sf.empty()) sf_updates.emplace_back(sf->id, std::move(to_sf));
-    if (!synced_already(*hs, pair.hubspot_type, last))
-      synced[kHubSpotVersionMarker] = hubspot_version(*hs, pair.hubspot_type);
-    synced_all.emplace_back(hs->id, std::move(synced));
+    pairs.push_back(LinkedPair{*hs, *sf, pair.salesforce_object, false});
   }
-  const bool batched = config_.strategy == Strategy::kBatched;
-  for (const auto& chunk :
-       chunks(sf_updates, batched ? SalesforceClient::kCollectionRecordsMax : size_t{1})) {
-    std::vector<SaveResult> results;
-    if (batched) {
-      auto r = salesforce_->update_many(pair.salesforce_object, chunk);
-      if (!r) return salesforce_failed(r.error());
-      results = std::move(*r);
-    } else {
-      auto r = salesforce_->update(pair.salesforce_object, chunk[0].first, chunk[0].second);
-      if (!r && r.error().transient()) return salesforce_failed(r.error());
-      results.push_back(r ? SaveResult{chunk[0].first, true, {}}
-                          : SaveResult{"", false, r.error()});
-    }
-    for (size_t i = 0; i < results.size() && i < chunk.size(); ++i) {
-      if (results[i].success) {
-        clear_failure(sf_key(pair, chunk[i].first));
-        ++stats_.salesforce_updates;
-        continue;
-      }
-      // A refused value: the record waits in Sync Health, and nothing of
-      // it is remembered as synced.
-      record_failure(sf_key(pair, chunk[i].first), "to_salesforce", family_of(results[i].error),
-                     describe(results[i].error));
-      auto link = store_->link_by_salesforce(chunk[i].first);
-      for (auto& [hs, synced] : synced_all)
-        if (link && hs == link->hs_id) synced.clear();
-    }
-  }
-  for (const auto& chunk :
-       chunks(hs_updates, batched ? HubSpotClient::kBatchInputsMax : size_t{1})) {
-    if (batched) {
-      auto r = hubspot_->batch_update(chunk, pair.hubspot_type);
-      if (!r) return hubspot_failed(r.error());
-    } else {
-      auto r = hubspot_->update(chunk[0].first, chunk[0].second, pair.hubspot_type);
-      if (!r) {
-        if (r.error().transient()) return hubspot_failed(r.error());
-        record_failure(hs_key(pair, chunk[0].first), "to_hubspot", family_of(r.error()),
-                       describe(r.error()));
-        continue;
-      }
-    }
-    stats_.hubspot_updates += chunk.size();
-  }
-  store_->begin();
-  for (const auto& [hs, synced] : synced_all)
-    for (const auto& [p, v] : synced) store_->put_synced_value(hs, p, v, kind);
-  store_->commit();
-  return Pause::kNone;
+  ObjectPairs kind(pair);
+  return reconcile_linked(kind, pairs);
 }
 
 SyncEngine::Pause SyncEngine::create_pairs_in_salesforce(const ObjectPairSettings& pair,
@@ -452,24 +403,18 @@ SyncEngine::Pause SyncEngine::recover_object_intents(const std::vector<Intent>& 
 }
 
 SyncEngine::Pause SyncEngine::retry_object_pair(const ObjectPairSettings& pair,
-                                                const std::vector<std::string>& keys) {
-  const std::string hs_prefix = "hs:" + pair.link_kind() + ":";
-  const std::string sf_prefix = "sf:" + pair.salesforce_object + ":";
+                                                const std::vector<HealthKey>& keys) {
   std::vector<uint64_t> hs_ids;
   std::vector<std::string> sf_ids;
   for (const auto& key : keys) {
-    if (key.rfind(hs_prefix, 0) == 0) {
-      uint64_t id = 0;
-      const char* begin = key.data() + hs_prefix.size();
-      if (std::from_chars(begin, key.data() + key.size(), id).ec == std::errc())
-        hs_ids.push_back(id);
-    } else if (key.rfind(sf_prefix, 0) == 0) {
-      const std::string id = key.substr(sf_prefix.size());
-      // A refused Salesforce update is retried from its HubSpot record.
-      if (auto link = store_->link_by_salesforce(id))
-        hs_ids.push_back(link->hs_id);
-      else
-        sf_ids.push_back(id);
+    if (key.side == HealthKey::Side::kHubSpot) {
+      CRMSIM_ASSERT(key.kind == pair.link_kind(), "a key of this pair");
+      hs_ids.push_back(key.hs_id);
+    } else if (auto link = store_->link_by_salesforce(key.sf_id)) {
+      // A linked record is retried from its HubSpot record.
+      hs_ids.push_back(link->hs_id);
+    } else {
+      sf_ids.push_back(key.sf_id);
     }
   }
   if (!hs_ids.empty()) {

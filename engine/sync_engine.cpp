@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "crm/vocabulary.h"
 #include "engine/field_rules.h"
 #include "engine/sync_engine_parts.h"
 #include "env/assert.h"
@@ -53,14 +54,6 @@ std::string id_property(const std::string& object) {
 }
 
 }  // namespace
-
-// A HubSpot contact and its Salesforce record, both as just read.
-struct SyncEngine::Pair {
-  HsRecord hs;
-  SfRecord sf;
-  std::string sf_object;
-  bool first_link = false;
-};
 
 // ---------------------------------------------------------------- opening
 
@@ -287,15 +280,18 @@ SyncEngine::Pause SyncEngine::hubspot_failed(const HsError& error) {
   return Pause::kHubSpot;
 }
 
-void SyncEngine::record_failure(const std::string& key, const std::string& direction,
+void SyncEngine::record_failure(const HealthKey& key, const std::string& direction,
                                 const std::string& family, const std::string& message) {
+  CRMSIM_ASSERT(direction == "to_salesforce" || direction == "to_hubspot", "a known direction");
+  CRMSIM_ASSERT(!family.empty(), "a failure has a family");
   const env::Timestamp now = ports_.clock.now();
+  const std::string text = key.text();
   SyncFailure f;
-  if (auto old = store_->failure(key)) {
+  if (auto old = store_->failure(text)) {
     f = *old;
     ++f.retries;
   } else {
-    f.key = key;
+    f.key = text;
     f.first_at = now;
   }
   f.direction = direction;
@@ -308,7 +304,19 @@ void SyncEngine::record_failure(const std::string& key, const std::string& direc
   ++stats_.failures_recorded;
 }
 
-void SyncEngine::clear_failure(const std::string& key) { store_->clear_failure(key); }
+void SyncEngine::queue_retry(const HealthKey& key, const std::string& direction,
+                             const std::string& family, const std::string& message) {
+  const env::Timestamp now = ports_.clock.now();
+  const std::string text = key.text();
+  SyncFailure f{text, direction, family, message, 0, now, now, now};
+  if (auto old = store_->failure(text)) {
+    f.retries = old->retries;
+    f.first_at = old->first_at;
+  }
+  store_->put_failure(f);
+}
+
+void SyncEngine::clear_failure(const HealthKey& key) { store_->clear_failure(key.text()); }
 
 void SyncEngine::save_link(const Link& link, const std::map<std::string, std::string>& synced) {
   store_->begin();
@@ -509,212 +517,93 @@ SyncEngine::Pause SyncEngine::find_salesforce_by_email(const std::vector<std::st
     }
   }
   for (auto& [email, r] : found)
-    if (r.type.empty()) r.type = r.id.rfind("00Q", 0) == 0 ? kLead : kContact;
+    if (r.type.empty()) r.type = crm::object_of_id(r.id) == kLead ? kLead : kContact;
   return Pause::kNone;
 }
 
 // ---------------------------------------------------------------- reconcile
 
-SyncEngine::Pause SyncEngine::reconcile(std::vector<Pair>& pairs) {
-  struct Plan {
-    size_t pair = 0;
-    SfFields sf_updates;
-    HsProps hs_updates;
-    std::map<std::string, std::string> synced_equal;  // already agreeing
-    std::map<std::string, std::string> synced_by_hs;  // land with the HubSpot write
-    std::map<std::string, std::string> synced_by_sf;  // land with the Salesforce write
-    int64_t synced_version = -1;                      // kHubSpotVersionMarker's value, -1 when none
-  };
-  std::vector<Plan> plans;
-  for (size_t i = 0; i < pairs.size(); ++i) {
-    Pair& p = pairs[i];
+// Contacts: a HubSpot contact with a Salesforce lead or contact.
+class SyncEngine::ContactPairs : public PairKind {
+ public:
+  explicit ContactPairs(SyncEngine& engine) : engine_(engine) {}
+  std::string link_kind() const override { return std::string(kContactLinks); }
+  std::string hubspot_type() const override { return "contacts"; }
+  std::vector<FieldSides> fields(const LinkedPair& p) const override {
     const SalesforceObject o =
         p.sf_object == kLead ? SalesforceObject::kLead : SalesforceObject::kContact;
-    const auto last =
-        p.first_link ? std::map<std::string, std::string>() : store_->synced_values(p.hs.id);
-    const bool hubspot_newer = last_modified(p.hs, "contacts") > sf_time(p.sf, "LastModifiedDate");
-    Plan plan;
-    plan.pair = i;
-    plan.synced_version = synced_hubspot_version(last);
-    for (const auto& m : config_.contacts.mappings) {
+    std::vector<FieldSides> out;
+    for (const auto& m : engine_.config_.contacts.mappings) {
       const std::string& field = m.field_on(o);
       if (field.empty() || m.rule == SyncRule::kDontSync) continue;
-      const std::string hs_value = hubspot_side(m, p.hs);
-      const auto sf_side = salesforce_side(m, p.sf, field);
-      if (!sf_side) continue;
-      const std::string& sf_value = *sf_side;
-      std::optional<std::string> previous;
-      if (auto it = last.find(m.hubspot); it != last.end()) previous = it->second;
-      FieldDecision d = decide_field(m, hs_value, sf_value, previous, hubspot_newer);
-      if (!d.synced) continue;
-      if (d.to_hubspot) {
-        if (!same_value(m.hubspot, *d.to_hubspot, p.hs.get(m.hubspot))) {
-          plan.hs_updates[m.hubspot] = *d.to_hubspot;
-          plan.synced_by_hs[m.hubspot] = *d.synced;
-        } else {
-          plan.synced_equal[m.hubspot] = *d.synced;
-        }
-      } else if (d.to_salesforce) {
-        // A required field is never blanked: Salesforce would refuse it.
-        if (d.to_salesforce->empty() && (field == "LastName" || field == "Company" || is_owner(m)))
-          continue;
-        plan.sf_updates[field] =
-            is_owner(m) ? salesforce_owner_for(*d.to_salesforce, p.hs.id) : *d.to_salesforce;
-        plan.synced_by_sf[m.hubspot] = *d.synced;
-      } else if (!previous || *previous != *d.synced) {
-        plan.synced_equal[m.hubspot] = *d.synced;
-      }
+      FieldSides f;
+      f.property = m.hubspot;
+      f.field = field;
+      f.rule = m.rule;
+      f.required = field == "LastName" || field == "Company" || is_owner(m);
+      f.hubspot = engine_.hubspot_side(m, p.hs);
+      f.salesforce = engine_.salesforce_side(m, p.sf, field);
+      f.hubspot_stored = p.hs.get(m.hubspot);
+      f.for_hubspot = f.salesforce.value_or("");
+      out.push_back(std::move(f));
     }
-    const std::string prop = id_property(p.sf_object);
-    if (p.hs.get(prop) != p.sf.id) plan.hs_updates[prop] = p.sf.id;
-    plans.push_back(std::move(plan));
+    return out;
   }
+  // An owner travels as a HubSpot owner id; Salesforce takes a user id.
+  std::string salesforce_value(const LinkedPair& p, const std::string& field,
+                               const std::string& value) override {
+    const FieldMapping* owner = engine_.config_.contacts.mapping(kOwnerProperty);
+    const SalesforceObject o =
+        p.sf_object == kLead ? SalesforceObject::kLead : SalesforceObject::kContact;
+    if (owner != nullptr && owner->field_on(o) == field)
+      return engine_.salesforce_owner_for(value, p.hs.id);
+    return value;
+  }
+  std::string salesforce_id_property(const std::string& sf_object) const override {
+    return id_property(sf_object);
+  }
+  bool read_back() const override { return true; }
 
-  // Salesforce writes first, grouped by object.
-  std::set<size_t> sf_failed;
-  for (const std::string object : {kLead, kContact}) {
-    std::vector<std::pair<std::string, SfFields>> updates;
-    std::vector<size_t> owners;
-    for (size_t k = 0; k < plans.size(); ++k) {
-      const Pair& p = pairs[plans[k].pair];
-      if (p.sf_object != object || plans[k].sf_updates.empty()) continue;
-      updates.emplace_back(p.sf.id, plans[k].sf_updates);
-      owners.push_back(k);
-    }
-    if (updates.empty()) continue;
-    if (config_.strategy == Strategy::kBatched) {
-      size_t base = 0;
-      for (const auto& chunk : chunks(updates, SalesforceClient::kCollectionRecordsMax)) {
-        auto results = salesforce_->update_many(object, chunk);
-        if (!results) return salesforce_failed(results.error());
-        for (size_t j = 0; j < results->size(); ++j) {
-          const size_t k = owners[base + j];
-          const Pair& p = pairs[plans[k].pair];
-          const SaveResult& r = (*results)[j];
-          if (r.success) {
-            ++stats_.salesforce_updates;
-            continue;
-          }
-          if (r.error.transient()) return salesforce_failed(r.error);
-          sf_failed.insert(k);
-          record_failure("hs:" + std::to_string(p.hs.id), "to_salesforce", family_of(r.error),
-                         describe(r.error));
-        }
-        base += chunk.size();
+ private:
+  SyncEngine& engine_;
+};
+
+SyncEngine::Pause SyncEngine::reconcile(const std::vector<Pair>& pairs) {
+  ContactPairs kind(*this);
+  return reconcile_linked(kind, pairs);
+}
+
+SyncEngine::Pause SyncEngine::write_contact_updates(
+    const std::vector<std::pair<uint64_t, HsProps>>& updates, std::vector<WriteOutcome>& outcomes) {
+  auto report = HubSpotWriter(config_.strategy, *hubspot_).update("contacts", updates);
+  outcomes = std::move(report.outcomes);
+  CRMSIM_ASSERT(outcomes.size() == updates.size(), "an outcome per update");
+  for (size_t i = 0; i < updates.size(); ++i) {
+    const WriteOutcome& o = outcomes[i];
+    switch (o.status) {
+      case WriteStatus::kWritten:
+        ++stats_.hubspot_updates;
+        break;
+      case WriteStatus::kRefused: {
+        const Link link =
+            store_->link_by_hubspot(updates[i].first).value_or(Link{updates[i].first, "", ""});
+        if (link.sf_object.empty()) break;  // unlinked since: nothing to retry from
+        record_failure(HealthKey::salesforce(link.sf_object, link.sf_id), "to_hubspot", o.family,
+                       o.message);
+        break;
       }
-    } else {
-      for (size_t j = 0; j < updates.size(); ++j) {
-        const size_t k = owners[j];
-        const Pair& p = pairs[plans[k].pair];
-        auto r = salesforce_->update(object, updates[j].first, updates[j].second);
-        if (!r) {
-          if (r.error().transient()) return salesforce_failed(r.error());
-          sf_failed.insert(k);
-          record_failure("hs:" + std::to_string(p.hs.id), "to_salesforce", family_of(r.error()),
-                         describe(r.error()));
-          continue;
-        }
-        ++stats_.salesforce_updates;
-        // The connector reads the record back after writing it.
-        auto back = salesforce_->retrieve(object, updates[j].first, {"Id", "SystemModstamp"});
-        if (!back) return salesforce_failed(back.error());
-      }
+      case WriteStatus::kNotFound:
+        // Deleted in HubSpot since it was read: not a failure to retry. Its
+        // Salesforce record brings it back on its next change.
+      case WriteStatus::kUnknown:
+      case WriteStatus::kNotSent:
+        break;
     }
   }
-
-  // Then HubSpot.
-  std::vector<std::pair<uint64_t, HsProps>> hs_updates;
-  for (const auto& plan : plans)
-    if (!plan.hs_updates.empty()) hs_updates.emplace_back(pairs[plan.pair].hs.id, plan.hs_updates);
-  std::set<uint64_t> hs_failed_ids;
-  if (auto pause = write_hubspot_updates(hs_updates); pause != Pause::kNone) return pause;
-  for (const auto& [id, props] : hs_updates)
-    if (props.empty()) hs_failed_ids.insert(id);  // emptied: failed and recorded
-
-  // Bookkeeping: links and what landed.
-  store_->begin();
-  for (size_t k = 0; k < plans.size(); ++k) {
-    const Plan& plan = plans[k];
-    const Pair& p = pairs[plan.pair];
-    const bool hs_ok = hs_failed_ids.count(p.hs.id) == 0;
-    const bool sf_ok = sf_failed.count(k) == 0;
-    if (p.first_link) {
-      store_->put_link(Link{p.hs.id, p.sf_object, p.sf.id});
-      ++stats_.links_made;
-    }
-    for (const auto& [prop, v] : plan.synced_equal) store_->put_synced_value(p.hs.id, prop, v);
-    if (hs_ok)
-      for (const auto& [prop, v] : plan.synced_by_hs) store_->put_synced_value(p.hs.id, prop, v);
-    if (sf_ok)
-      for (const auto& [prop, v] : plan.synced_by_sf) store_->put_synced_value(p.hs.id, prop, v);
-    if (sf_ok) clear_failure("hs:" + std::to_string(p.hs.id));
-    if (hs_ok) clear_failure("sf:" + p.sf_object + ":" + p.sf.id);
-    if (hs_ok && sf_ok && last_modified(p.hs, "contacts").ms_since_epoch() > plan.synced_version)
-      store_->put_synced_value(p.hs.id, kHubSpotVersionMarker, hubspot_version(p.hs, "contacts"));
-  }
-  store_->commit();
+  if (report.stopped) return hubspot_failed(*report.stopped);
   return Pause::kNone;
 }
 
-SyncEngine::Pause SyncEngine::write_hubspot_updates(
-    std::vector<std::pair<uint64_t, HsProps>>& updates) {
-  // On return, an update whose write failed for good has its properties
-  // cleared (and a Sync Health failure recorded).
-  auto fail_one = [&](std::pair<uint64_t, HsProps>& u, const HsError& e) {
-    u.second.clear();
-    // Deleted in HubSpot since it was read: not a failure to retry. Its
-    // Salesforce record brings it back on its next change (sync_to_hubspot).
-    if (e.status == 404) return;
-    const Link link = store_->link_by_hubspot(u.first).value_or(Link{u.first, "", ""});
-    record_failure("sf:" + link.sf_object + ":" + link.sf_id, "to_hubspot", family_of(e),
-                   describe(e));
-  };
-  if (config_.strategy == Strategy::kBatched) {
-    for (size_t start = 0; start < updates.size(); start += HubSpotClient::kBatchInputsMax) {
-      const size_t end = std::min(updates.size(), start + HubSpotClient::kBatchInputsMax);
-      std::vector<std::pair<uint64_t, HsProps>> chunk(
-          updates.begin() + static_cast<std::ptrdiff_t>(start),
-          updates.begin() + static_cast<std::ptrdiff_t>(end));
-      auto results = hubspot_->batch_update(chunk);
-      if (results) {
-        for (size_t j = 0; j < results->size(); ++j) {
-          if ((*results)[j].success) {
-            ++stats_.hubspot_updates;
-          } else if ((*results)[j].error.transient()) {
-            return hubspot_failed((*results)[j].error);
-          } else {
-            fail_one(updates[start + j], (*results)[j].error);
-          }
-        }
-        continue;
-      }
-      if (results.error().transient()) return hubspot_failed(results.error());
-      // One bad input fails a whole batch update: isolate it one by one.
-      for (size_t j = start; j < end; ++j) {
-        auto r = hubspot_->update(updates[j].first, updates[j].second);
-        if (r) {
-          ++stats_.hubspot_updates;
-        } else if (r.error().transient()) {
-          return hubspot_failed(r.error());
-        } else {
-          fail_one(updates[j], r.error());
-        }
-      }
-    }
-    return Pause::kNone;
-  }
-  for (auto& u : updates) {
-    auto r = hubspot_->update(u.first, u.second);
-    if (r) {
-      ++stats_.hubspot_updates;
-    } else if (r.error().transient()) {
-      return hubspot_failed(r.error());
-    } else {
-      fail_one(u, r.error());
-    }
-  }
-  return Pause::kNone;
-}
 
 // ---------------------------------------------------------------- creates
 
@@ -735,220 +624,132 @@ SyncEngine::Pause SyncEngine::create_in_salesforce(const std::vector<HsRecord>& 
   }
   struct Item {
     const HsRecord* hs;
-    SfFields fields;
     int64_t intent = 0;
   };
   std::vector<Item> items;
+  std::vector<SfFields> creates;
   store_->begin();
   for (const auto& r : records) {
-    Item item{&r, salesforce_values_for_create(object, r)};
+    SfFields fields = salesforce_values_for_create(object, r);
     if (auto a = accounts.find(r.id); a != accounts.end() && !a->second.empty())
-      item.fields["AccountId"] = a->second;
-    item.intent = store_->add_intent(
-        Intent{0, "create_salesforce", r.id, object, "", r.get("email"), ports_.clock.now()});
-    items.push_back(std::move(item));
+      fields["AccountId"] = a->second;
+    items.push_back({&r, store_->add_intent(Intent{0, "create_salesforce", r.id, object, "",
+                                                   r.get("email"), ports_.clock.now()})});
+    creates.push_back(std::move(fields));
   }
   store_->commit();
 
-  auto landed = [&](const Item& item, const std::string& sf_id) {
-    std::map<std::string, std::string> synced;
-    for (const auto& m : config_.contacts.mappings) {
-      const std::string& f = m.field_on(o);
-      if (f.empty() || m.rule == SyncRule::kDontSync) continue;
-      // An "always use Salesforce" field was not sent: nothing is synced yet.
-      if (m.rule == SyncRule::kAlwaysUseSalesforce && m.hubspot != "email") continue;
-      auto it = item.fields.find(f);
-      synced[m.hubspot] =
-          it == item.fields.end() || it->second == kNotProvided ? "" : hubspot_side(m, *item.hs);
-    }
-    if (auto a = item.fields.find("AccountId"); a != item.fields.end())
-      synced[kAccountMarker] = a->second;
-    store_->begin();
-    save_link(Link{item.hs->id, object, sf_id}, synced);
-    store_->remove_intent(item.intent);
-    clear_failure("hs:" + std::to_string(item.hs->id));
-    store_->commit();
-    ++stats_.salesforce_creates;
-  };
-  auto refused = [&](const Item& item, const SfError& e) {
-    store_->begin();
-    store_->remove_intent(item.intent);
-    record_failure("hs:" + std::to_string(item.hs->id), "to_salesforce", family_of(e), describe(e));
-    store_->commit();
-  };
-  // A failure of the whole call: if the server may have applied it, the
-  // intents stay for recovery; otherwise they are dropped and the records
-  // come back through the inbox or the sweep.
-  auto call_failed = [&](const std::vector<Item*>& batch, const SfError& e) {
-    if (!e.ambiguous() && e.status < 500) {
-      store_->begin();
-      for (Item* item : batch) {
-        store_->remove_intent(item->intent);
-        (void)store_->inbox_add(item->hs->id, "create_retry", ports_.clock.now());
-      }
-      store_->commit();
-    }
-    return salesforce_failed(e);
-  };
-
+  auto report = SalesforceWriter(config_.strategy, *salesforce_).create(object, creates, true);
   std::vector<std::pair<uint64_t, HsProps>> id_updates;
-  if (config_.strategy == Strategy::kBatched) {
-    for (size_t start = 0; start < items.size(); start += SalesforceClient::kCollectionRecordsMax) {
-      const size_t end = std::min(items.size(), start + SalesforceClient::kCollectionRecordsMax);
-      std::vector<SfFields> batch;
-      std::vector<Item*> batch_items;
-      for (size_t i = start; i < end; ++i) {
-        batch.push_back(items[i].fields);
-        batch_items.push_back(&items[i]);
-      }
-      auto results = salesforce_->create_many(object, batch);
-      if (!results) {
-        std::vector<Item*> rest;
-        for (size_t i = start; i < items.size(); ++i) rest.push_back(&items[i]);
-        return call_failed(rest, results.error());
-      }
-      for (size_t j = 0; j < results->size(); ++j) {
-        Item& item = items[start + j];
-        const SaveResult& r = (*results)[j];
-        if (r.success) {
-          landed(item, r.id);
-          id_updates.push_back({item.hs->id, {{id_property(object), r.id}}});
-        } else if (r.error.transient()) {
-          store_->begin();
-          store_->remove_intent(item.intent);
-          (void)store_->inbox_add(item.hs->id, "create_retry", ports_.clock.now());
-          store_->commit();
-        } else {
-          refused(item, r.error);
+  for (size_t i = 0; i < items.size(); ++i) {
+    const Item& item = items[i];
+    const SfFields& fields = creates[i];
+    const WriteOutcome& out = report.outcomes[i];
+    const HealthKey key = HealthKey::hubspot(kContactLinks, item.hs->id);
+    store_->begin();
+    switch (out.status) {
+      case WriteStatus::kWritten: {
+        std::map<std::string, std::string> synced;
+        for (const auto& m : config_.contacts.mappings) {
+          const std::string& f = m.field_on(o);
+          if (f.empty() || m.rule == SyncRule::kDontSync) continue;
+          // An "always use Salesforce" field was not sent: nothing is synced yet.
+          if (m.rule == SyncRule::kAlwaysUseSalesforce && m.hubspot != "email") continue;
+          auto it = fields.find(f);
+          synced[m.hubspot] =
+              it == fields.end() || it->second == kNotProvided ? "" : hubspot_side(m, *item.hs);
         }
+        if (auto a = fields.find("AccountId"); a != fields.end()) synced[kAccountMarker] = a->second;
+        save_link(Link{item.hs->id, object, out.id}, synced);
+        store_->remove_intent(item.intent);
+        clear_failure(key);
+        ++stats_.salesforce_creates;
+        id_updates.push_back({item.hs->id, {{id_property(object), out.id}}});
+        break;
       }
+      case WriteStatus::kRefused:
+      case WriteStatus::kNotFound:
+        store_->remove_intent(item.intent);
+        record_failure(key, "to_salesforce", out.family.empty() ? "other" : out.family,
+                       out.message);
+        break;
+      case WriteStatus::kUnknown:
+        break;  // the intent stays: recovery looks the record up by email
+      case WriteStatus::kNotSent:
+        // Not created: the record comes back through the inbox.
+        store_->remove_intent(item.intent);
+        (void)store_->inbox_add(item.hs->id, "create_retry", ports_.clock.now());
+        break;
     }
-  } else {
-    for (size_t i = 0; i < items.size(); ++i) {
-      auto id = salesforce_->create(object, items[i].fields);
-      if (!id) {
-        if (id.error().transient()) {
-          std::vector<Item*> rest;
-          for (size_t k = i; k < items.size(); ++k) rest.push_back(&items[k]);
-          return call_failed(rest, id.error());
-        }
-        refused(items[i], id.error());
-        continue;
-      }
-      landed(items[i], *id);
-      id_updates.push_back({items[i].hs->id, {{id_property(object), *id}}});
-      // The connector reads the new record back.
-      auto back = salesforce_->retrieve(object, *id, {"Id", "SystemModstamp"});
-      if (!back) return salesforce_failed(back.error());
-    }
+    store_->commit();
   }
   // Tell HubSpot which Salesforce record each contact now syncs with.
-  return write_hubspot_updates(id_updates);
+  std::vector<WriteOutcome> outcomes;
+  const Pause told = write_contact_updates(id_updates, outcomes);
+  if (report.stopped) return salesforce_failed(*report.stopped);
+  return told;
 }
 
 SyncEngine::Pause SyncEngine::create_in_hubspot(const std::string& object,
                                                 const std::vector<SfRecord>& records) {
   if (records.empty()) return Pause::kNone;
   const SalesforceObject o = object == kLead ? SalesforceObject::kLead : SalesforceObject::kContact;
-  struct Item {
-    const SfRecord* sf;
-    HsProps props;
-    int64_t intent = 0;
-  };
-  std::vector<Item> items;
+  std::vector<int64_t> intents;
+  std::vector<HsProps> creates;
   store_->begin();
   for (const auto& r : records) {
-    Item item{&r, hubspot_values_from(object, r)};
-    item.intent = store_->add_intent(
-        Intent{0, "create_hubspot", 0, object, r.id, r.get("Email"), ports_.clock.now()});
-    items.push_back(std::move(item));
+    creates.push_back(hubspot_values_from(object, r));
+    intents.push_back(store_->add_intent(
+        Intent{0, "create_hubspot", 0, object, r.id, r.get("Email"), ports_.clock.now()}));
   }
   store_->commit();
 
-  auto landed = [&](const Item& item, uint64_t hs_id) {
-    std::map<std::string, std::string> synced;
-    for (const auto& m : config_.contacts.mappings) {
-      const std::string& f = m.field_on(o);
-      if (f.empty() || m.rule == SyncRule::kDontSync) continue;
-      if (auto v = salesforce_side(m, *item.sf, f)) synced[m.hubspot] = *v;
-    }
+  auto report = HubSpotWriter(config_.strategy, *hubspot_).create("contacts", creates);
+  for (size_t i = 0; i < records.size(); ++i) {
+    const SfRecord& sf = records[i];
+    const WriteOutcome& out = report.outcomes[i];
+    const HealthKey key = HealthKey::salesforce(object, sf.id);
     store_->begin();
-    save_link(Link{hs_id, object, item.sf->id}, synced);
-    store_->remove_intent(item.intent);
-    clear_failure("sf:" + object + ":" + item.sf->id);
-    store_->commit();
-    ++stats_.hubspot_creates;
-  };
-  auto refused = [&](const Item& item, const HsError& e) {
-    store_->begin();
-    store_->remove_intent(item.intent);
-    record_failure("sf:" + object + ":" + item.sf->id, "to_hubspot", family_of(e), describe(e));
-    store_->commit();
-  };
-  auto call_failed = [&](size_t from, const HsError& e) {
-    if (!e.ambiguous() && e.status < 500) {
-      store_->begin();
-      for (size_t i = from; i < items.size(); ++i) {
-        store_->remove_intent(items[i].intent);
-        // Not created: retried as a Sync Health item right away.
-        SyncFailure f{"sf:" + object + ":" + items[i].sf->id,
-                      "to_hubspot",
-                      family_of(e),
-                      describe(e),
-                      0,
-                      ports_.clock.now(),
-                      ports_.clock.now(),
-                      ports_.clock.now()};
-        if (!store_->failure(f.key)) store_->put_failure(f);
-      }
-      store_->commit();
-    }
-    return hubspot_failed(e);
-  };
-
-  if (config_.strategy == Strategy::kBatched) {
-    for (size_t start = 0; start < items.size(); start += HubSpotClient::kBatchInputsMax) {
-      const size_t end = std::min(items.size(), start + HubSpotClient::kBatchInputsMax);
-      std::vector<HsProps> batch;
-      for (size_t i = start; i < end; ++i) batch.push_back(items[i].props);
-      auto results = hubspot_->batch_create(batch);
-      if (!results) return call_failed(start, results.error());
-      for (size_t j = 0; j < results->size(); ++j) {
-        const HsBatchResult& r = (*results)[j];
-        if (r.success) {
-          landed(items[start + j], r.id);
-        } else if (r.error.category == "CONFLICT") {
-          // Someone created the contact meanwhile: link to it next time.
-          store_->begin();
-          store_->remove_intent(items[start + j].intent);
-          SyncFailure f{"sf:" + object + ":" + items[start + j].sf->id,
-                        "to_hubspot",
-                        "duplicates",
-                        describe(r.error),
-                        0,
-                        ports_.clock.now(),
-                        ports_.clock.now(),
-                        ports_.clock.now()};
-          store_->put_failure(f);
-          store_->commit();
-        } else {
-          refused(items[start + j], r.error);
+    switch (out.status) {
+      case WriteStatus::kWritten: {
+        std::map<std::string, std::string> synced;
+        for (const auto& m : config_.contacts.mappings) {
+          const std::string& f = m.field_on(o);
+          if (f.empty() || m.rule == SyncRule::kDontSync) continue;
+          if (auto v = salesforce_side(m, sf, f)) synced[m.hubspot] = *v;
         }
+        save_link(Link{std::stoull(out.id), object, sf.id}, synced);
+        store_->remove_intent(intents[i]);
+        clear_failure(key);
+        ++stats_.hubspot_creates;
+        break;
       }
+      case WriteStatus::kRefused:
+      case WriteStatus::kNotFound:
+        store_->remove_intent(intents[i]);
+        if (out.family == "duplicates") {
+          // Someone created the contact meanwhile: link to it at once.
+          queue_retry(key, "to_hubspot", "duplicates", out.message);
+        } else {
+          record_failure(key, "to_hubspot", out.family.empty() ? "other" : out.family,
+                         out.message);
+        }
+        break;
+      case WriteStatus::kUnknown:
+        break;  // the intent stays: recovery looks the contact up by email
+      case WriteStatus::kNotSent:
+        // Not created: retried as a Sync Health item right away.
+        store_->remove_intent(intents[i]);
+        queue_retry(key, "to_hubspot", report.stopped ? detail::family_of(*report.stopped) : "other",
+                    out.message);
+        break;
     }
-    return Pause::kNone;
+    store_->commit();
   }
-  for (size_t i = 0; i < items.size(); ++i) {
-    auto id = hubspot_->create(items[i].props);
-    if (!id) {
-      if (id.error().transient()) return call_failed(i, id.error());
-      refused(items[i], id.error());
-      continue;
-    }
-    landed(items[i], *id);
-  }
+  if (report.stopped) return hubspot_failed(*report.stopped);
   return Pause::kNone;
 }
+
 
 // ---------------------------------------------------------------- directions
 
@@ -1027,7 +828,7 @@ SyncEngine::Pause SyncEngine::sync_slice_to_salesforce(const std::vector<HsRecor
         // Deleted (the deleted-records poll unlinks those) or no longer
         // visible to the integration user. Never a reason to create a
         // second record: it waits in Sync Health until it is visible again.
-        record_failure("hs:" + std::to_string(hs), "to_salesforce", "permissions",
+        record_failure(HealthKey::hubspot(kContactLinks, hs), "to_salesforce", "permissions",
                        "Salesforce " + object + " " + sf +
                            " is not visible to the integration user (deleted, or outside its "
                            "sharing)");
@@ -1072,7 +873,7 @@ SyncEngine::Pause SyncEngine::sync_slice_to_salesforce(const std::vector<HsRecor
     }
     auto other = store_->link_by_salesforce(it->second.id);
     if ((other && other->hs_id != r->id) || !claimed.insert(it->second.id).second) {
-      record_failure("hs:" + std::to_string(r->id), "to_salesforce", "duplicates",
+      record_failure(HealthKey::hubspot(kContactLinks, r->id), "to_salesforce", "duplicates",
                      "Salesforce " + it->second.type + " " + it->second.id +
                          " with this email already syncs with another HubSpot contact");
       continue;
@@ -1121,7 +922,8 @@ SyncEngine::Pause SyncEngine::sync_to_hubspot(const std::string& object,
       unlinked.push_back(&r);
     }
   }
-  if (auto p = write_hubspot_updates(relink_updates); p != Pause::kNone) return p;
+  std::vector<WriteOutcome> relinked;
+  if (auto p = write_contact_updates(relink_updates, relinked); p != Pause::kNone) return p;
 
   std::vector<Pair> pairs;
   if (!linked.empty()) {
@@ -1228,15 +1030,6 @@ std::string domain_of(std::string_view website) {
 
 }  // namespace
 
-// Domains people use for themselves, never an organisation's.
-bool is_free_mail(const std::string& domain) {
-  static const std::set<std::string> kFree = {
-      "gmail.com", "googlemail.com", "yahoo.com",  "hotmail.com",    "outlook.com",
-      "live.com",  "aol.com",        "icloud.com", "protonmail.com", "proton.me",
-      "gmx.de",    "web.de",         "mail.com",   "msn.com",        "yandex.ru"};
-  return kFree.count(domain) > 0;
-}
-
 std::vector<std::string> SyncEngine::account_fields() const {
   std::vector<std::string> out = {"Id", "SystemModstamp", "LastModifiedDate"};
   for (const auto& m : config_.companies.mappings)
@@ -1307,7 +1100,7 @@ SyncEngine::Pause SyncEngine::sync_accounts_for_contacts(
           const std::string email = *got ? (*got)->get("email") : std::string();
           if (email.find('@') == std::string::npos) continue;
           const std::string d = lower(email.substr(email.find('@') + 1));
-          if (!is_free_mail(d)) domain = d;
+          if (!crm::is_free_mail_domain(d)) domain = d;
         }
         if (!company && !domain.empty()) {
           auto by_domain = hubspot_->search_in(kCompanies, "domain", {domain}, props);
@@ -1338,7 +1131,7 @@ SyncEngine::Pause SyncEngine::sync_accounts_for_contacts(
         if (!created) {
           if (created.error().transient()) return hubspot_failed(created.error());
           store_->remove_intent(intent);
-          record_failure("sf:Account:" + account_id, "to_hubspot", family_of(created.error()),
+          record_failure(HealthKey::salesforce(kAccount, account_id), "to_hubspot", family_of(created.error()),
                          describe(created.error()));
           continue;
         }
@@ -1364,13 +1157,49 @@ SyncEngine::Pause SyncEngine::sync_accounts_for_contacts(
     auto r = hubspot_->associate("contacts", contact, kCompanies, link->hs_id);
     if (!r) {
       if (r.error().transient()) return hubspot_failed(r.error());
-      record_failure("sf:Contact:" + account, "to_hubspot", "associations", describe(r.error()));
+      // Keyed by the Salesforce contact, whose retry associates it again.
+      const auto person = store_->link_by_hubspot(contact);
+      if (person)
+        record_failure(HealthKey::salesforce(person->sf_object, person->sf_id), "to_hubspot",
+                       "associations", describe(r.error()));
       continue;
     }
     store_->put_synced_value(contact, kAccountMarker, account);
   }
   return Pause::kNone;
 }
+
+// Companies: a HubSpot company with a Salesforce account.
+class SyncEngine::CompanyPairs : public PairKind {
+ public:
+  explicit CompanyPairs(const SyncEngine& engine) : engine_(engine) {}
+  std::string link_kind() const override { return std::string(kCompanyLinks); }
+  std::string hubspot_type() const override { return kCompanies; }
+  std::vector<FieldSides> fields(const LinkedPair& p) const override {
+    std::vector<FieldSides> out;
+    for (const auto& m : engine_.config_.companies.mappings) {
+      if (m.rule == SyncRule::kDontSync) continue;
+      FieldSides f;
+      f.property = m.hubspot;
+      f.field = m.contact_field;
+      f.rule = m.rule;
+      f.required = m.contact_field == "Name";
+      const std::string& stored = p.hs.get(m.hubspot);
+      f.hubspot = m.hubspot == "domain" ? domain_of(stored) : stored;
+      f.salesforce = engine_.account_side(m, p.sf);
+      f.hubspot_stored = stored;
+      f.for_hubspot = f.salesforce.value_or("");
+      out.push_back(std::move(f));
+    }
+    return out;
+  }
+  std::string salesforce_id_property(const std::string&) const override {
+    return "salesforceaccountid";
+  }
+
+ private:
+  const SyncEngine& engine_;
+};
 
 SyncEngine::Pause SyncEngine::reconcile_companies(const std::map<std::string, SfRecord>& accounts) {
   std::vector<std::pair<uint64_t, const SfRecord*>> linked;
@@ -1381,61 +1210,32 @@ SyncEngine::Pause SyncEngine::reconcile_companies(const std::map<std::string, Sf
   std::vector<uint64_t> ids;
   for (const auto& [hs, a] : linked) ids.push_back(hs);
   std::map<uint64_t, HsRecord> companies;
-  const auto props = company_properties();
-  for (const auto& chunk : chunks(ids, HubSpotClient::kBatchInputsMax)) {
-    auto got = hubspot_->batch_read(chunk, props, kCompanies);
-    if (!got) return hubspot_failed(got.error());
-    for (auto& c : *got) companies[c.id] = std::move(c);
-  }
-  std::vector<std::pair<uint64_t, HsProps>> hs_updates;
-  std::vector<std::pair<std::string, SfFields>> sf_updates;
-  std::vector<std::pair<uint64_t, std::map<std::string, std::string>>> synced_all;
-  for (const auto& [hs, account] : linked) {
-    auto it = companies.find(hs);
-    if (it == companies.end()) continue;
-    const HsRecord& company = it->second;
-    const auto last = store_->synced_values(hs, kCompanyLinks);
-    const bool hubspot_newer =
-        last_modified(company, kCompanies) > sf_time(*account, "LastModifiedDate");
-    HsProps to_hs;
-    SfFields to_sf;
-    std::map<std::string, std::string> synced;
-    for (const auto& m : config_.companies.mappings) {
-      if (m.rule == SyncRule::kDontSync) continue;
-      const auto sf_value = account_side(m, *account);
-      if (!sf_value) continue;
-      std::optional<std::string> previous;
-      if (auto p = last.find(m.hubspot); p != last.end()) previous = p->second;
-      const std::string hs_value =
-          m.hubspot == "domain" ? domain_of(company.get(m.hubspot)) : company.get(m.hubspot);
-      FieldDecision d = decide_field(m, hs_value, *sf_value, previous, hubspot_newer);
-      if (!d.synced) continue;
-      if (d.to_hubspot) to_hs[m.hubspot] = *d.to_hubspot;
-      if (d.to_salesforce && !(d.to_salesforce->empty() && m.contact_field == "Name"))
-        to_sf[m.contact_field] = *d.to_salesforce;
-      synced[m.hubspot] = *d.synced;
-    }
-    if (company.get("salesforceaccountid") != account->id)
-      to_hs["salesforceaccountid"] = account->id;
-    if (!to_hs.empty()) hs_updates.emplace_back(hs, std::move(to_hs));
-    if (!to_sf.empty()) sf_updates.emplace_back(account->id, std::move(to_sf));
-    synced_all.emplace_back(hs, std::move(synced));
-  }
-  for (const auto& chunk : chunks(sf_updates, SalesforceClient::kCollectionRecordsMax)) {
-    auto results = salesforce_->update_many(kAccount, chunk);
-    if (!results) return salesforce_failed(results.error());
-  }
-  for (const auto& chunk : chunks(hs_updates, HubSpotClient::kBatchInputsMax)) {
-    auto results = hubspot_->batch_update(chunk, kCompanies);
-    if (!results) return hubspot_failed(results.error());
-    stats_.hubspot_updates += chunk.size();
-  }
-  store_->begin();
-  for (const auto& [hs, synced] : synced_all)
-    for (const auto& [p, v] : synced) store_->put_synced_value(hs, p, v, kCompanyLinks);
-  store_->commit();
-  return Pause::kNone;
+  if (auto p = read_hubspot(ids, companies, company_properties(), kCompanies); p != Pause::kNone)
+    return p;
+  std::vector<LinkedPair> pairs;
+  for (const auto& [hs, account] : linked)
+    if (auto it = companies.find(hs); it != companies.end())
+      pairs.push_back(LinkedPair{it->second, *account, kAccount, false});
+  CompanyPairs kind(*this);
+  return reconcile_linked(kind, pairs);
 }
+
+SyncEngine::Pause SyncEngine::retry_companies(const std::vector<HealthKey>& keys) {
+  // Both sides' keys lead to the account: a linked pair is read and
+  // reconciled again; an account or a company not linked yet is brought
+  // over when one of its contacts syncs.
+  std::vector<std::string> accounts;
+  for (const auto& key : keys) {
+    std::optional<Link> link = key.side == HealthKey::Side::kHubSpot
+                                   ? store_->link_by_hubspot(key.hs_id, kCompanyLinks)
+                                   : store_->link_by_salesforce(key.sf_id);
+    if (link && link->sf_object == kAccount) accounts.push_back(link->sf_id);
+  }
+  std::map<std::string, SfRecord> found;
+  if (auto p = read_salesforce(kAccount, accounts, found); p != Pause::kNone) return p;
+  return reconcile_companies(found);
+}
+
 
 SyncEngine::Pause SyncEngine::sweep_companies() {
   if (!config_.companies.enabled || store_->link_count(kAccount) == 0) return Pause::kNone;
@@ -1527,7 +1327,7 @@ SyncEngine::Pause SyncEngine::accounts_for_contacts(const std::vector<HsRecord>&
       if (!created) {
         if (created.error().transient()) return salesforce_failed(created.error());
         store_->remove_intent(intent);
-        record_failure("company:" + std::to_string(id), "to_salesforce", family_of(created.error()),
+        record_failure(HealthKey::hubspot(kCompanyLinks, id), "to_salesforce", family_of(created.error()),
                        describe(created.error()));
         continue;
       }
@@ -1547,7 +1347,7 @@ SyncEngine::Pause SyncEngine::accounts_for_contacts(const std::vector<HsRecord>&
     if (link) {
       accounts[contact] = link->sf_id;
     } else {
-      record_failure("hs:" + std::to_string(contact), "to_salesforce", "associations",
+      record_failure(HealthKey::hubspot(kContactLinks, contact), "to_salesforce", "associations",
                      "Waiting for account to sync: company " + std::to_string(company) +
                          " could not be created in Salesforce");
     }
@@ -1615,11 +1415,13 @@ SyncEngine::Pause SyncEngine::poll_campaign_members() {
     if (it != last.end() && it->second == value) continue;
     updates.push_back({hs, {{"salesforcecampaignids", value}}});
   }
-  if (auto p = write_hubspot_updates(updates); p != Pause::kNone) return p;
+  std::vector<WriteOutcome> outcomes;
+  if (auto p = write_contact_updates(updates, outcomes); p != Pause::kNone) return p;
   store_->begin();
-  for (const auto& [hs, props] : updates)
-    if (!props.empty())
-      store_->put_synced_value(hs, "salesforcecampaignids", props.at("salesforcecampaignids"));
+  for (size_t i = 0; i < updates.size(); ++i)
+    if (outcomes[i].status == WriteStatus::kWritten)
+      store_->put_synced_value(updates[i].first, "salesforcecampaignids",
+                               updates[i].second.at("salesforcecampaignids"));
   store_->put_watermark("sf:CampaignMember", next);
   store_->commit();
   return Pause::kNone;
@@ -1640,7 +1442,7 @@ const std::vector<std::string> kOpportunityFields = {
 std::optional<std::map<std::string, std::string>> SyncEngine::deal_values(
     const SfRecord& opportunity) {
   if (config_.deals.stage_for(opportunity.get("StageName")) == nullptr) {
-    record_failure("sf:Opportunity:" + opportunity.id, "to_hubspot", "property_values",
+    record_failure(HealthKey::salesforce(kOpportunity, opportunity.id), "to_hubspot", "property_values",
                    "Salesforce stage '" + opportunity.get("StageName") +
                        "' has no deal stage mapped in pipeline " + config_.deals.pipeline);
     return std::nullopt;
@@ -1686,7 +1488,7 @@ SyncEngine::Pause SyncEngine::sync_deals(const std::vector<SfRecord>& opportunit
     if (!id) {
       if (id.error().transient()) return hubspot_failed(id.error());
       store_->remove_intent(intent);
-      record_failure("sf:Opportunity:" + o->id, "to_hubspot", family_of(id.error()),
+      record_failure(HealthKey::salesforce(kOpportunity, o->id), "to_hubspot", family_of(id.error()),
                      describe(id.error()));
       continue;
     }
@@ -1696,7 +1498,7 @@ SyncEngine::Pause SyncEngine::sync_deals(const std::vector<SfRecord>& opportunit
     for (const auto& m : pair.mappings)
       if (m.rule != SyncRule::kDontSync)
         store_->put_synced_value(*id, m.hubspot, o->get(m.contact_field), kDealLinks);
-    clear_failure("sf:Opportunity:" + o->id);
+    clear_failure(HealthKey::salesforce(kOpportunity, o->id));
     store_->commit();
     ++stats_.hubspot_deal_creates;
     created.emplace_back(o->id, *id);
@@ -1765,7 +1567,7 @@ SyncEngine::Pause SyncEngine::poll_deal_roles() {
       auto r = hubspot_->associate(kDeals, deal->hs_id, "contacts", person->hs_id);
       if (!r) {
         if (r.error().transient()) return hubspot_failed(r.error());
-        record_failure("sf:Opportunity:" + opportunity, "to_hubspot", "associations",
+        record_failure(HealthKey::salesforce(kOpportunity, opportunity), "to_hubspot", "associations",
                        describe(r.error()));
       }
     }
@@ -1797,7 +1599,7 @@ SyncEngine::Pause SyncEngine::add_contact_roles(const std::string& opportunity,
     auto id = salesforce_->create("OpportunityContactRole", role);
     if (!id) {
       if (id.error().transient()) return salesforce_failed(id.error());
-      record_failure("sf:Opportunity:" + opportunity, "to_salesforce", "associations",
+      record_failure(HealthKey::salesforce(kOpportunity, opportunity), "to_salesforce", "associations",
                      describe(id.error()));
       continue;
     }
@@ -1899,7 +1701,7 @@ SyncEngine::Pause SyncEngine::sweep_activities(const std::string& type) {
         auto r = salesforce_->update("Task", link->sf_id, changed);
         if (!r) {
           if (r.error().transient()) return salesforce_failed(r.error());
-          record_failure("hs:" + kind + ":" + std::to_string(e.id), "to_salesforce",
+          record_failure(HealthKey::hubspot(kind, e.id), "to_salesforce",
                          family_of(r.error()), describe(r.error()));
           continue;
         }
@@ -1926,7 +1728,7 @@ SyncEngine::Pause SyncEngine::sweep_activities(const std::string& type) {
       if (!id) {
         if (id.error().transient()) return salesforce_failed(id.error());
         store_->remove_intent(intent);
-        record_failure("hs:" + kind + ":" + std::to_string(e.id), "to_salesforce",
+        record_failure(HealthKey::hubspot(kind, e.id), "to_salesforce",
                        family_of(id.error()), describe(id.error()));
         continue;
       }
@@ -2203,11 +2005,8 @@ SyncEngine::Pause SyncEngine::recover_intents() {
         ++stats_.recovered_intents;
       }
       // Either way the Salesforce record is read again right away.
-      const std::string key = "sf:" + i.sf_object + ":" + i.sf_id;
-      if (!store_->failure(key))
-        store_->put_failure(SyncFailure{key, "to_hubspot", "other",
-                                        "recovering an interrupted create", 0, ports_.clock.now(),
-                                        ports_.clock.now(), ports_.clock.now()});
+      queue_retry(HealthKey::salesforce(i.sf_object, i.sf_id), "to_hubspot", "other",
+                  "recovering an interrupted create");
       store_->remove_intent(i.id);
     }
     store_->commit();
@@ -2233,19 +2032,9 @@ SyncEngine::Pause SyncEngine::poll_salesforce(const std::string& object) {
 
 namespace {
 
-// HubSpot's lifecycle order; -1 for a blank or a stage outside it.
-int lifecycle_rank(const std::string& stage) {
-  static const char* const kOrder[] = {
-      "subscriber", "lead",      "marketingqualifiedlead", "salesqualifiedlead", "opportunity",
-      "customer",   "evangelist"};
-  for (int i = 0; i < 7; ++i)
-    if (stage == kOrder[i]) return i;
-  return -1;
-}
-
 // Raises `t` to `stage` when `stage` is further on.
 void raise_to(std::string& t, const std::string& stage) {
-  if (lifecycle_rank(stage) > lifecycle_rank(t)) t = stage;
+  if (crm::lifecycle_rank(stage) > crm::lifecycle_rank(t)) t = stage;
 }
 
 // The lifecycle writes that move each record of `current` forward to its
@@ -2258,7 +2047,7 @@ std::vector<std::pair<uint64_t, HsProps>> forward_moves(
     auto it = current.find(id);
     if (it == current.end()) continue;
     const std::string& now_stage = it->second.get("lifecyclestage");
-    if (now_stage == "other" || lifecycle_rank(stage) <= lifecycle_rank(now_stage)) continue;
+    if (!crm::lifecycle_forward(now_stage, stage)) continue;
     out.push_back({id, {{"lifecyclestage", stage}}});
   }
   return out;
@@ -2382,14 +2171,16 @@ SyncEngine::Pause SyncEngine::poll_opportunities() {
       waiting.emplace_back(c, linked[c]);  // deleted in HubSpot: until it is linked again
   }
   std::vector<std::pair<uint64_t, HsProps>> updates = forward_moves(due, current);
-  if (auto p = write_hubspot_updates(updates); p != Pause::kNone) return p;
-  for (const auto& u : updates)
-    if (!u.second.empty()) ++stats_.lifecycle_updates;
+  std::vector<WriteOutcome> outcomes;
+  if (auto p = write_contact_updates(updates, outcomes); p != Pause::kNone) return p;
+  stats_.lifecycle_updates += std::count_if(outcomes.begin(), outcomes.end(), [](const auto& o) {
+    return o.status == WriteStatus::kWritten;
+  });
   // Every contact the opportunities point at, moved now or before: a crash
   // after the contacts' writes must not lose their companies' move.
   std::vector<std::pair<uint64_t, std::string>> reached;
   for (const auto& [id, stage] : due)
-    if (current.at(id).get("lifecyclestage") != "other") reached.emplace_back(id, stage);
+    if (current.at(id).get("lifecyclestage") != crm::kLifecycleOther) reached.emplace_back(id, stage);
   if (auto p = follow_company_lifecycle(reached); p != Pause::kNone) return p;
   save_marks();
   return Pause::kNone;
@@ -2432,18 +2223,24 @@ SyncEngine::Pause SyncEngine::move_lifecycle_forward(const std::string& type,
   std::map<uint64_t, HsRecord> current;
   if (auto p = read_hubspot(ids, current, {"lifecyclestage"}, type); p != Pause::kNone) return p;
   const std::vector<std::pair<uint64_t, HsProps>> updates = forward_moves(target, current);
-  const bool batched = config_.strategy == Strategy::kBatched;
-  for (const auto& chunk : chunks(updates, batched ? HubSpotClient::kBatchInputsMax : size_t{1})) {
-    if (batched) {
-      auto r = hubspot_->batch_update(chunk, type);
-      if (!r) return hubspot_failed(r.error());
-    } else {
-      // A record deleted since it was read is no longer anyone's business.
-      auto r = hubspot_->update(chunk[0].first, chunk[0].second, type);
-      if (!r && r.error().transient()) return hubspot_failed(r.error());
+  auto report = HubSpotWriter(config_.strategy, *hubspot_).update(type, updates);
+  for (const WriteOutcome& o : report.outcomes) {
+    switch (o.status) {
+      case WriteStatus::kWritten:
+        ++moved;
+        break;
+      case WriteStatus::kRefused:
+        // A forward move HubSpot refuses (a stage a pipeline does not
+        // allow) is not the sync's to force; the next opportunity change
+        // tries again.
+      case WriteStatus::kNotFound:
+        // Deleted since it was read: no longer anyone's business.
+      case WriteStatus::kUnknown:
+      case WriteStatus::kNotSent:
+        break;
     }
-    moved += chunk.size();
   }
+  if (report.stopped) return hubspot_failed(*report.stopped);
   return Pause::kNone;
 }
 
@@ -2462,7 +2259,7 @@ SyncEngine::Pause SyncEngine::poll_deleted(const std::string& object) {
       auto r = hubspot_->archive(link->hs_id);
       if (!r) {
         if (r.error().transient()) return hubspot_failed(r.error());
-        record_failure("sf:" + object + ":" + d.id, "to_hubspot", family_of(r.error()),
+        record_failure(HealthKey::salesforce(object, d.id), "to_hubspot", family_of(r.error()),
                        describe(r.error()));
         continue;
       }
@@ -2694,38 +2491,41 @@ SyncEngine::Pause SyncEngine::retry_failures() {
   }
   const env::Timestamp now = ports_.clock.now();
   const auto due = store_->failures_due(now, kRetryBatchMax);
-  std::map<std::string, std::vector<std::string>> sf_ids;
+  std::map<std::string, std::vector<std::string>> sf_ids;  // Lead, Contact -> ids
+  std::vector<HealthKey> companies;
   // Keys of the object pairs' records, per pair.
   const auto pairs = this->pairs();
-  std::vector<std::vector<std::string>> pair_keys(pairs.size());
-  auto pair_of = [&](const std::string& key) -> int {
+  std::vector<std::vector<HealthKey>> pair_keys(pairs.size());
+  auto pair_of = [&](const HealthKey& key) -> int {
     for (size_t i = 0; i < pairs.size(); ++i)
-      if (key.rfind("hs:" + pairs[i]->link_kind() + ":", 0) == 0 ||
-          key.rfind("sf:" + pairs[i]->salesforce_object + ":", 0) == 0)
+      if (key.side == HealthKey::Side::kHubSpot ? key.kind == pairs[i]->link_kind()
+                                                : key.object == pairs[i]->salesforce_object)
         return static_cast<int>(i);
     return -1;
   };
   store_->begin();
   for (auto f : due) {
-    if (const int i = pair_of(f.key); i >= 0) {
-      pair_keys[static_cast<size_t>(i)].push_back(f.key);
-    } else if (f.key.rfind("company:", 0) == 0) {
-      // Retried when one of its contacts syncs again.
-    } else if (f.key.rfind("hs:", 0) == 0) {
-      uint64_t id = 0;
-      if (std::from_chars(f.key.data() + 3, f.key.data() + f.key.size(), id).ec == std::errc())
-        (void)store_->inbox_add(id, "retry", now);
-    } else {
-      const size_t colon = f.key.find(':', 3);
-      if (colon != std::string::npos)
-        sf_ids[f.key.substr(3, colon - 3)].push_back(f.key.substr(colon + 1));
+    const auto key = HealthKey::parse(f.key);
+    if (!key) {
+      // Not a key this engine writes: it stays in Sync Health to be seen.
+    } else if (const int i = pair_of(*key); i >= 0) {
+      pair_keys[static_cast<size_t>(i)].push_back(*key);
+    } else if (key->side == HealthKey::Side::kHubSpot) {
+      if (key->kind == kContactLinks) (void)store_->inbox_add(key->hs_id, "retry", now);
+      if (key->kind == kCompanyLinks) companies.push_back(*key);
+      // An engagement is retried when it changes again.
+    } else if (key->object == kLead || key->object == kContact) {
+      sf_ids[key->object].push_back(key->sf_id);
+    } else if (key->object == kAccount) {
+      companies.push_back(*key);
     }
     f.next_retry_at = now + kRetryInterval;
     store_->put_failure(f);
   }
   store_->commit();
+  if (!companies.empty())
+    if (auto p = retry_companies(companies); p != Pause::kNone) return p;
   for (const auto& [object, ids] : sf_ids) {
-    if (object != kLead && object != kContact) continue;
     std::map<std::string, SfRecord> found;
     if (auto p = read_salesforce(object, ids, found); p != Pause::kNone) return p;
     std::vector<SfRecord> records;

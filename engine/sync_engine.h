@@ -40,7 +40,10 @@
 
 #include "engine/budget_governor.h"
 #include "engine/hubspot_client.h"
+#include "engine/keys.h"
 #include "engine/link_store.h"
+#include "engine/linked_pairs.h"
+#include "engine/record_writer.h"
 #include "engine/salesforce_client.h"
 #include "engine/sync_config.h"
 #include "env/clock.h"
@@ -158,7 +161,11 @@ class SyncEngine {
 
   // Why a pass stopped early; the work it did not finish stays queued.
   enum class Pause { kNone, kSalesforce, kHubSpot };
-  struct Pair;
+  using Pair = LinkedPair;
+  // The PairKinds of the object kinds (linked_pairs.h).
+  class ContactPairs;
+  class CompanyPairs;
+  class ObjectPairs;
 
   Pause start();
   // Describes every Salesforce object and HubSpot type with a mapping and
@@ -203,8 +210,14 @@ class SyncEngine {
   size_t affordable_records() const;
   // Salesforce -> HubSpot for these Salesforce records of `object`.
   Pause sync_to_hubspot(const std::string& object, const std::vector<SfRecord>& records);
-  // Brings linked pairs into agreement, writing either side per rule.
-  Pause reconcile(std::vector<Pair>& pairs);
+  // Brings linked pairs of one kind into agreement, writing either side
+  // per rule (linked_pairs.cpp).
+  Pause reconcile_linked(PairKind& kind, const std::vector<LinkedPair>& pairs);
+  Pause reconcile(const std::vector<Pair>& pairs);
+  // A pair's write outcome into Sync Health and the stats.
+  void settle_salesforce_write(const WriteOutcome& outcome, const LinkedPair& pair,
+                               const HealthKey& from_hubspot);
+  void settle_hubspot_write(const WriteOutcome& outcome, const HealthKey& from_salesforce);
   // Finds Salesforce records by email: for each email (lower-case), the
   // most recently modified non-converted lead or contact.
   Pause find_salesforce_by_email(const std::vector<std::string>& emails,
@@ -221,8 +234,11 @@ class SyncEngine {
   Pause read_salesforce(const std::string& object, const std::vector<std::string>& ids,
                         std::map<std::string, SfRecord>& out,
                         const std::vector<std::string>& fields);
-  Pause write_hubspot_updates(
-      std::vector<std::pair<uint64_t, std::map<std::string, std::string>>>& updates);
+  // Writes contact properties; `outcomes` gets one per update, in order. A
+  // refusal waits in Sync Health under the linked Salesforce record's key.
+  Pause write_contact_updates(
+      const std::vector<std::pair<uint64_t, std::map<std::string, std::string>>>& updates,
+      std::vector<WriteOutcome>& outcomes);
 
   bool eligible(uint64_t hs_id) const;
   // Whether a HubSpot contact syncs to Salesforce at all: it has an email
@@ -336,7 +352,7 @@ class SyncEngine {
                                  bool recovering);
   // Sync Health retries of the pair's records (keys "hs:object:<type>:<id>"
   // and "sf:<object>:<id>").
-  Pause retry_object_pair(const ObjectPairSettings& pair, const std::vector<std::string>& keys);
+  Pause retry_object_pair(const ObjectPairSettings& pair, const std::vector<HealthKey>& keys);
   std::vector<std::string> pair_properties(const ObjectPairSettings& pair) const;
   // Every enabled pair, deals included.
   std::vector<const ObjectPairSettings*> pairs() const;
@@ -380,9 +396,15 @@ class SyncEngine {
 
   Pause salesforce_failed(const SfError& error);
   Pause hubspot_failed(const HsError& error);
-  void record_failure(const std::string& key, const std::string& direction,
+  void record_failure(const HealthKey& key, const std::string& direction,
                       const std::string& family, const std::string& message);
-  void clear_failure(const std::string& key);
+  // A failure retried at once (a create that was not made, an interrupted
+  // one being recovered), unless one is recorded already.
+  void queue_retry(const HealthKey& key, const std::string& direction, const std::string& family,
+                   const std::string& message);
+  void clear_failure(const HealthKey& key);
+  // Sync Health retries of linked companies and accounts.
+  Pause retry_companies(const std::vector<HealthKey>& keys);
   void save_link(const Link& link, const std::map<std::string, std::string>& synced);
 
   SyncConfig config_;

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "engine/field_rules.h"
+#include "engine/keys.h"
 #include "env/text.h"
 #include "mocks/hubspot/filters.h"
 
@@ -18,6 +19,9 @@ using engine::SyncRule;
 
 namespace {
 
+// The oracle's own copy of HubSpot's lifecycle order, kept apart from
+// crm/vocabulary.h on purpose: the checker must not share a mistake with the
+// fakes and the engine it judges. (A test holds the two equal.)
 constexpr const char* kLifecycle[] = {"subscriber",         "lead",        "marketingqualifiedlead",
                                       "salesqualifiedlead", "opportunity", "customer",
                                       "evangelist"};
@@ -28,6 +32,21 @@ int lifecycle_rank(const std::string& stage) {
 }
 
 std::string text(const sf::Record& r, const char* field) { return r.get(field).to_text(); }
+
+// Sync Health as the engine keeps it, each key in its one spelling
+// (engine/keys.h).
+std::set<std::string> failing_keys(const RunState& s) {
+  std::set<std::string> out;
+  for (const auto& f : s.engine.store().failures())
+    if (auto key = engine::HealthKey::parse(f.key)) out.insert(key->text());
+  return out;
+}
+std::string hs_key(std::string_view kind, uint64_t id) {
+  return engine::HealthKey::hubspot(kind, id).text();
+}
+std::string sf_key(std::string_view object, std::string_view id) {
+  return engine::HealthKey::salesforce(object, id).text();
+}
 std::string prop(const hs::ObjectRecord& r, const std::string& name) {
   const std::string* v = r.get(name);
   return v == nullptr ? std::string() : *v;
@@ -298,8 +317,7 @@ CheckResult lifecycle_transitions(const RunState& s) {
       because = opp->id;
     }
   }
-  std::set<std::string> failing;
-  for (const auto& f : s.engine.store().failures()) failing.insert(f.key);
+  const std::set<std::string> failing = failing_keys(s);
   // A deactivated integration user stops the sync: what it has not done
   // yet is convergence's to report.
   const sf::Record* user = s.org.find(s.integration_user);
@@ -313,7 +331,7 @@ CheckResult lifecycle_transitions(const RunState& s) {
       const hs::ObjectRecord* h = hs_contact(s, link.hs_id);
       if (r == nullptr || r->deleted || h == nullptr || h->archived ||
           s.org.sharing_access(s.integration_user, *r) == sf::Access::kNone ||
-          !in_list(s, link.hs_id) || failing.count("sf:Contact:" + link.sf_id))
+          !in_list(s, link.hs_id) || failing.count(sf_key("Contact", link.sf_id)))
         continue;
       const std::string now = prop(*h, "lifecyclestage");
       const auto& [stage, opp] = it->second;
@@ -392,8 +410,7 @@ CheckResult api_budget(const RunState& s) {
 CheckResult convergence(const RunState& s) {
   Checker c("convergence");
   const auto& contacts = s.scenario.sync.contacts;
-  std::set<std::string> failing;
-  for (const auto& f : s.engine.store().failures()) failing.insert(f.key);
+  const std::set<std::string> failing = failing_keys(s);
   std::set<std::string> linked_sf;
   std::set<uint64_t> linked_hs;
   for (const auto& link : s.engine.store().links()) {
@@ -406,8 +423,8 @@ CheckResult convergence(const RunState& s) {
     if (text(*r, "IsConverted") == "true") continue;
     if (s.org.sharing_access(s.integration_user, *r) == sf::Access::kNone)
       continue;  // selective_sync
-    if (failing.count("hs:" + std::to_string(link.hs_id)) ||
-        failing.count("sf:" + link.sf_object + ":" + link.sf_id))
+    if (failing.count(hs_key(engine::kContactLinks, link.hs_id)) ||
+        failing.count(sf_key(link.sf_object, link.sf_id)))
       continue;  // reported in Sync Health
     if (!in_list(s, link.hs_id)) continue;
     const bool is_lead = link.sf_object == "Lead";
@@ -446,8 +463,8 @@ CheckResult convergence(const RunState& s) {
       if (d == nullptr || r == nullptr || r->deleted) continue;
       if (prop(*d, "pipeline") != s.scenario.sync.deals.pipeline) continue;
       if (s.org.sharing_access(s.integration_user, *r) == sf::Access::kNone) continue;
-      if (failing.count("hs:deal:" + std::to_string(link.hs_id)) ||
-          failing.count("sf:Opportunity:" + link.sf_id))
+      if (failing.count(hs_key(engine::kDealLinks, link.hs_id)) ||
+          failing.count(sf_key("Opportunity", link.sf_id)))
         continue;
       for (const auto& m : pair.mappings) {
         const std::string sv = text(*r, m.contact_field.c_str());
@@ -485,7 +502,7 @@ CheckResult convergence(const RunState& s) {
   {
     for (const auto& [id, r] : s.portal.records("contacts")) {
       if (r.archived || prop(r, "email").empty() || linked_hs.count(id) || !in_list(s, id) ||
-          failing.count("hs:" + std::to_string(id)))
+          failing.count(hs_key(engine::kContactLinks, id)))
         continue;
       // A person deleted its Salesforce record: what happens then is the
       // deletion settings' business (deletion_policy), not convergence.
@@ -691,6 +708,10 @@ int64_t peak_calls_24h(const sf::Org& org, const std::string& user_id) {
     peak = std::max<int64_t>(peak, static_cast<int64_t>(window.size()));
   }
   return peak;
+}
+
+std::vector<std::string> oracle_lifecycle_stages() {
+  return std::vector<std::string>(std::begin(kLifecycle), std::end(kLifecycle));
 }
 
 std::vector<CheckResult> check_invariants(const RunState& state) {

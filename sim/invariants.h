@@ -71,6 +71,9 @@ inline constexpr size_t kWitnessesMax = 5;
 
 // Runs the named checks (scenario.checked()), in that order.
 std::vector<CheckResult> check_invariants(const RunState& state);
+// The lifecycle order the checks judge by: the oracle's own copy, not
+// crm/vocabulary.h's (tests hold the two equal).
+std::vector<std::string> oracle_lifecycle_stages();
 
 // The integration's Salesforce calls in its busiest rolling 24 hours.
 int64_t peak_calls_24h(const mocks::salesforce::Org& org, const std::string& user_id);

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdio>
 
+#include "crm/vocabulary.h"
 #include "env/assert.h"
 #include "env/text.h"
 
@@ -60,9 +61,6 @@ constexpr std::array<std::pair<const char*, const char*>, 6> kGoodPlaces = {
 // ...and what people type that they refuse.
 constexpr std::array<std::pair<const char*, const char*>, 4> kBadPlaces = {
     {{"Calif.", "USA"}, {"", "Untied States"}, {"Bavaria", "Deutschland"}, {"NY", "U.S."}}};
-constexpr std::array<const char*, 7> kLifecycle = {
-    "subscriber", "lead",      "marketingqualifiedlead", "salesqualifiedlead", "opportunity",
-    "customer",   "evangelist"};
 constexpr std::array<const char*, 6> kOpenStages = {"Prospecting",          "Qualification",
                                                     "Needs Analysis",       "Value Proposition",
                                                     "Proposal/Price Quote", "Negotiation/Review"};
@@ -71,14 +69,7 @@ constexpr std::array<const char*, 5> kTitles = {"CEO", "VP Sales", "Buyer", "Eng
 const hs::WriteSource kForm{"FORM", "marketing-forms"};
 const hs::WriteSource kMarketer{"CRM_UI", "marketer"};
 const hs::WriteSource kSalesUi{"CRM_UI", "sales-rep"};
-constexpr int kDealToContact = 3;  // HubSpot's default deal -> contact association
 const hs::WriteSource kHsAdmin{"CRM_UI", "hubspot-admin"};
-
-int lifecycle_rank(const std::string& stage) {
-  for (size_t i = 0; i < kLifecycle.size(); ++i)
-    if (stage == kLifecycle[i]) return static_cast<int>(i);
-  return -1;
-}
 
 }  // namespace
 
@@ -377,10 +368,10 @@ void Workload::marketing_act() {
       note("marketing", "edit_contact", std::to_string(id));
   } else if (kind == 2) {  // a lifecycle move forward
     const std::string* stage = c->get("lifecyclestage");
-    const int rank = stage == nullptr ? -1 : lifecycle_rank(*stage);
+    const int rank = stage == nullptr ? -1 : crm::lifecycle_rank(*stage);
     if (rank >= 3) return;  // sales moves it from here
     if (portal_
-            .update("contacts", id, {{"lifecyclestage", kLifecycle[static_cast<size_t>(rank + 1)]}},
+            .update("contacts", id, {{"lifecyclestage", std::string(crm::kLifecycleStages[static_cast<size_t>(rank + 1)])}},
                     kMarketer)
             .ok())
       note("marketing", "lifecycle_forward", std::to_string(id));
@@ -410,7 +401,7 @@ void Workload::hubspot_deal_act() {
                               {"amount", std::to_string(rng_.uniform_int(1, 80) * 250)}},
                              kSalesUi);
     if (!id.ok()) return;
-    (void)portal_.associate("deals", *id, "contacts", c->id, kDealToContact);
+    (void)portal_.associate("deals", *id, "contacts", c->id, crm::default_association_type("deals", "contacts"));
     note("sales", "create_hubspot_deal", std::to_string(*id) + " " + std::to_string(c->id));
     return;
   }

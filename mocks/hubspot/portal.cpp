@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "crm/vocabulary.h"
 #include "env/assert.h"
 #include "env/text.h"
 
@@ -79,25 +80,6 @@ const std::map<int, int>& inverse_types() {
 const std::string* ObjectRecord::get(std::string_view property) const {
   auto it = properties.find(std::string(property));
   return it == properties.end() ? nullptr : &it->second;
-}
-
-int default_association_type(std::string_view from, std::string_view to) {
-  static const std::map<std::pair<std::string, std::string>, int> kTypes = {
-      {{"contacts", "companies"}, 279}, {{"companies", "contacts"}, 280},
-      {{"deals", "contacts"}, 3},       {{"contacts", "deals"}, 4},
-      {{"deals", "companies"}, 341},    {{"companies", "deals"}, 342},
-      {{"contacts", "tickets"}, 15},    {{"tickets", "contacts"}, 16},
-      {{"tickets", "companies"}, 339},  {{"companies", "tickets"}, 340}};
-  auto it = kTypes.find({std::string(from), std::string(to)});
-  return it == kTypes.end() ? 0 : it->second;
-}
-
-bool Portal::is_free_mail_domain(std::string_view domain) {
-  static const std::set<std::string, std::less<>> kFree = {
-      "gmail.com", "googlemail.com", "yahoo.com",     "hotmail.com", "outlook.com",
-      "live.com",  "aol.com",        "icloud.com",    "me.com",      "gmx.de",
-      "web.de",    "proton.me",      "protonmail.com"};
-  return kFree.contains(lower(domain));
 }
 
 Portal::Portal(const env::Clock& clock, PortalSettings settings, ObjectTypes types)
@@ -458,8 +440,8 @@ env::Result<PropertyMap, HsError> Portal::prepare(const ObjectTypeDef& type,
   auto stage = changes.find("lifecyclestage");
   if (stage != changes.end() && !stage->second.empty() && source.is_api() && current != nullptr) {
     const std::string* old = current->get("lifecyclestage");
-    const int from = old == nullptr ? -1 : lifecycle_rank(*old);
-    const int to = lifecycle_rank(stage->second);
+    const int from = old == nullptr ? -1 : crm::lifecycle_rank(*old);
+    const int to = crm::lifecycle_rank(stage->second);
     if (from >= 0 && to >= 0 && to < from) {
       if (settings_.backward_lifecycle == BackwardLifecycle::kIgnore) {
         changes.erase("lifecyclestage");
@@ -712,7 +694,7 @@ env::Status Portal::check_create(std::string_view type_name, const PropertyInput
 
 void Portal::auto_associate_company(ObjectRecord& contact, const WriteSource& source) {
   const std::string* domain = contact.get("hs_email_domain");
-  if (domain == nullptr || is_free_mail_domain(*domain)) return;
+  if (domain == nullptr || crm::is_free_mail_domain(*domain)) return;
   if (!associations("contacts", contact.id, "companies").empty()) return;
   const ObjectRecord* company = nullptr;
   for (const auto& [id, c] : records("companies")) {

@@ -172,14 +172,11 @@ struct AssociationType {
 };
 // The default type from one object type to another (279 contact->company,
 // ...); 0 when HubSpot defines none.
-int default_association_type(std::string_view from, std::string_view to);
 
 class Portal {
  public:
   // Property history kept per property; older values are dropped.
   static constexpr size_t kHistoryPerPropertyMax = 20;
-  // Free-mail domains never become companies.
-  static bool is_free_mail_domain(std::string_view domain);
 
   Portal(const env::Clock& clock, PortalSettings settings = {},
          ObjectTypes types = ObjectTypes::standard());

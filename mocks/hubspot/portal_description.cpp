@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "crm/vocabulary.h"
 #include "env/config_check.h"
 
 namespace crmsim::mocks::hubspot {
@@ -263,7 +264,7 @@ env::Status populate_portal(Portal& portal, const json& d) try {
         return bad(where + ".associations", "no earlier record with key " + to);
       const int type_id = a.is_object() && a.contains("type")
                               ? a["type"].get<int>()
-                              : default_association_type(type, target->second.first);
+                              : crm::default_association_type(type, target->second.first);
       if (type_id == 0 ||
           !portal.associate(type, id.value(), target->second.first, target->second.second, type_id)
                .ok()) {

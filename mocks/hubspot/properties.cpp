@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "crm/vocabulary.h"
 #include "env/assert.h"
 
 namespace crmsim::mocks::hubspot {
@@ -89,19 +90,6 @@ std::string_view property_type_name(PropertyType t) {
   return "string";
 }
 
-const std::vector<std::string>& lifecycle_stages() {
-  static const std::vector<std::string> stages = {
-      "subscriber", "lead",      "marketingqualifiedlead", "salesqualifiedlead", "opportunity",
-      "customer",   "evangelist"};
-  return stages;
-}
-
-int lifecycle_rank(std::string_view stage) {
-  const auto& s = lifecycle_stages();
-  auto it = std::find(s.begin(), s.end(), stage);
-  return it == s.end() ? -1 : static_cast<int>(it - s.begin());
-}
-
 const PropertyDef* ObjectTypeDef::property(std::string_view name) const {
   for (const PropertyDef& p : properties) {
     if (p.name == name) return &p;
@@ -111,8 +99,8 @@ const PropertyDef* ObjectTypeDef::property(std::string_view name) const {
 
 ObjectTypes ObjectTypes::standard() {
   ObjectTypes t;
-  std::vector<std::string> stages = lifecycle_stages();
-  stages.push_back("other");
+  std::vector<std::string> stages(crm::kLifecycleStages.begin(), crm::kLifecycleStages.end());
+  stages.emplace_back(crm::kLifecycleOther);
   const std::vector<std::string> salesforce_props = {
       "salesforceleadid",      "salesforcecontactid",        "salesforceaccountid",
       "salesforceownerid",     "salesforceopportunitystage", "salesforcecampaignids",

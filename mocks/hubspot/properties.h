@@ -66,9 +66,4 @@ class ObjectTypes {
   int next_custom_ = 1;
 };
 
-// The lifecycle stages in their order; "other" is outside it.
-const std::vector<std::string>& lifecycle_stages();
-// The position of a stage in the order; -1 for "other" or an unknown value.
-int lifecycle_rank(std::string_view stage);
-
 }  // namespace crmsim::mocks::hubspot

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "crm/vocabulary.h"
 #include "env/hash.h"
 #include "env/json_body.h"
 #include "mocks/hubspot/search.h"
@@ -382,7 +383,7 @@ struct HubSpotRoutes {
         const int type_id = static_cast<int>(type_id_json->get<int64_t>());
         std::string to_type;
         for (const ObjectTypeDef* candidate : portal().types().all()) {
-          if (default_association_type(type.name, candidate->name) == type_id ||
+          if (crm::default_association_type(type.name, candidate->name) == type_id ||
               (type_id == 1 && type.name == "contacts" && candidate->name == "companies")) {
             to_type = candidate->name;
           }
@@ -1063,7 +1064,7 @@ struct HubSpotRoutes {
         return error(400, "VALIDATION_ERROR", "the body must be a list of association types");
       for (const json& t : body) types.push_back(t.value("associationTypeId", 0));
     } else {
-      types.push_back(default_association_type(from->name, to->name));
+      types.push_back(crm::default_association_type(from->name, to->name));
     }
     for (int t : types) {
       if (t == 0)

@@ -355,6 +355,12 @@ env::Status Org::add_validation_rule(std::string name, std::string_view object,
   return env::Ok{};
 }
 
+bool Org::remove_validation_rule(std::string_view name) {
+  const auto before = validation_rules_.size();
+  std::erase_if(validation_rules_, [&](const ValidationRule& r) { return r.name == name; });
+  return validation_rules_.size() != before;
+}
+
 const std::vector<env::Country>& Org::countries() const {
   return settings_.state_country == StateCountryPicklists::kEnabledCustomized
              ? settings_.countries

@@ -142,6 +142,8 @@ class Org {
   env::Status add_validation_rule(std::string name, std::string_view object,
                                   std::string_view condition, std::string message,
                                   std::string field = "");
+  // An admin deactivating the rule; false when there is none by that name.
+  bool remove_validation_rule(std::string_view name);
 
   // ---- the access decision
   Access access(std::string_view user_id, const Record& record) const;

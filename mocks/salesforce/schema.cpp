@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "crm/vocabulary.h"
 #include "env/assert.h"
 #include "env/text.h"
 
@@ -128,12 +129,14 @@ std::vector<FieldDef> system_fields(bool has_owner) {
   return f;
 }
 
-ObjectDef declare(std::string name, std::string prefix, OrgWideDefault sharing,
-                  std::vector<FieldDef> own, bool has_owner = true, std::string parent = "") {
+// A standard object, its key prefix from the shared vocabulary.
+ObjectDef declare(std::string name, OrgWideDefault sharing, std::vector<FieldDef> own,
+                  bool has_owner = true, std::string parent = "") {
   ObjectDef o;
   o.name = std::move(name);
   o.label = o.name;
-  o.key_prefix = std::move(prefix);
+  o.key_prefix = std::string(crm::key_prefix(o.name));
+  CRMSIM_ASSERT(!o.key_prefix.empty(), "a standard object the vocabulary names");
   o.default_sharing = sharing;
   o.has_owner = has_owner;
   o.parent_field = std::move(parent);
@@ -228,7 +231,7 @@ Schema Schema::standard() {
       ref("ConvertedAccountId", {"Account"}, "ConvertedAccount").readonly(),
       ref("ConvertedOpportunityId", {"Opportunity"}, "ConvertedOpportunity").readonly()};
   add_address(lead, "");
-  s.add(declare("Lead", "00Q", OrgWideDefault::kPublicReadWrite, std::move(lead)));
+  s.add(declare("Lead", OrgWideDefault::kPublicReadWrite, std::move(lead)));
 
   std::vector<FieldDef> contact = {ref("AccountId", {"Account"}, "Account"),
                                    str("FirstName", 40),
@@ -244,7 +247,7 @@ Schema Schema::standard() {
                                    F("HasOptedOutOfEmail", FT::kBoolean),
                                    F("Birthdate", FT::kDate)};
   add_address(contact, "Mailing");
-  s.add(declare("Contact", "003", OrgWideDefault::kControlledByParent, std::move(contact), true,
+  s.add(declare("Contact", OrgWideDefault::kControlledByParent, std::move(contact), true,
                 "AccountId"));
 
   std::vector<FieldDef> account = {
@@ -260,10 +263,10 @@ Schema Schema::standard() {
       str("AccountNumber", 40)};
   add_address(account, "Billing");
   add_address(account, "Shipping");
-  s.add(declare("Account", "001", OrgWideDefault::kPublicReadWrite, std::move(account)));
+  s.add(declare("Account", OrgWideDefault::kPublicReadWrite, std::move(account)));
 
   s.add(declare(
-      "Opportunity", "006", OrgWideDefault::kPublicRead,
+      "Opportunity", OrgWideDefault::kPublicRead,
       {str("Name", 120).required(), ref("AccountId", {"Account"}, "Account"),
        picklist("StageName", {"Prospecting", "Qualification", "Needs Analysis", "Value Proposition",
                               "Id. Decision Makers", "Perception Analysis", "Proposal/Price Quote",
@@ -278,7 +281,7 @@ Schema Schema::standard() {
        F("IsClosed", FT::kBoolean).formula(), F("IsWon", FT::kBoolean).formula(),
        ref("CampaignId", {"Campaign"}, "Campaign")}));
 
-  s.add(declare("OpportunityContactRole", "00K", OrgWideDefault::kControlledByParent,
+  s.add(declare("OpportunityContactRole", OrgWideDefault::kControlledByParent,
                 {ref("OpportunityId", {"Opportunity"}, "Opportunity").required().create_only(),
                  ref("ContactId", {"Contact"}, "Contact").required(),
                  picklist("Role", {"Business User", "Decision Maker", "Economic Buyer",
@@ -287,7 +290,7 @@ Schema Schema::standard() {
                  F("IsPrimary", FT::kBoolean)},
                 /*has_owner=*/false, "OpportunityId"));
 
-  s.add(declare("Task", "00T", OrgWideDefault::kPublicReadWrite,
+  s.add(declare("Task", OrgWideDefault::kPublicReadWrite,
                 {str("Subject", 255), ref("WhoId", {"Contact", "Lead"}, "Who"),
                  ref("WhatId", {"Account", "Opportunity", "Campaign", "Case"}, "What"),
                  picklist("Status", {"Not Started", "In Progress", "Completed",
@@ -302,14 +305,14 @@ Schema Schema::standard() {
                  F("IsClosed", FT::kBoolean).formula()}));
 
   s.add(declare(
-      "Campaign", "701", OrgWideDefault::kPublicReadWrite,
+      "Campaign", OrgWideDefault::kPublicReadWrite,
       {str("Name", 80).required(),
        picklist("Status", {"Planned", "In Progress", "Completed", "Aborted"}),
        picklist("Type", {"Conference", "Webinar", "Trade Show", "Email", "Advertisement", "Other"}),
        F("IsActive", FT::kBoolean), F("StartDate", FT::kDate), F("EndDate", FT::kDate),
        F("Description", FT::kTextArea, 32000)}));
 
-  s.add(declare("CampaignMember", "00v", OrgWideDefault::kControlledByParent,
+  s.add(declare("CampaignMember", OrgWideDefault::kControlledByParent,
                 {ref("CampaignId", {"Campaign"}, "Campaign").required().create_only(),
                  ref("LeadId", {"Lead"}, "Lead").create_only(),
                  ref("ContactId", {"Contact"}, "Contact").create_only(),
@@ -318,7 +321,7 @@ Schema Schema::standard() {
                 /*has_owner=*/false, "CampaignId"));
 
   s.add(declare(
-      "Case", "500", OrgWideDefault::kPublicReadWrite,
+      "Case", OrgWideDefault::kPublicReadWrite,
       {str("CaseNumber", 30).readonly(), str("Subject", 255),
        ref("ContactId", {"Contact"}, "Contact"), ref("AccountId", {"Account"}, "Account"),
        picklist("Status", {"New", "Working", "Escalated", "Closed"}).restricted().defaults("New"),
@@ -327,7 +330,7 @@ Schema Schema::standard() {
        F("IsClosed", FT::kBoolean).formula()}));
 
   s.add(declare(
-      "User", "005", OrgWideDefault::kPublicRead,
+      "User", OrgWideDefault::kPublicRead,
       {str("Username", 80).required().unique(), F("Email", FT::kEmail, 128).required(),
        str("FirstName", 40), str("LastName", 80).required(), F("Name", FT::kString, 121).formula(),
        str("Alias", 8), F("IsActive", FT::kBoolean).defaults("true"),

@@ -4,6 +4,7 @@
 // objects stay one way. (Crashes around their calls: recovery_test.cpp.)
 #include <nlohmann/json.hpp>
 
+#include "crm/vocabulary.h"
 #include "engine/sync_engine.h"
 #include "mocks/hubspot/portal_description.h"
 #include "mocks/salesforce/org_description.h"
@@ -86,7 +87,7 @@ TEST_P(ObjectPairsTest, ATicketBecomesACaseOnItsContactWithStatusAndPriorityTran
                                 {"hs_ticket_priority", "URGENT"}});
   ASSERT_TRUE(w.portal
                   .associate("tickets", t, "contacts", c,
-                             hs::default_association_type("tickets", "contacts"))
+                             crm::default_association_type("tickets", "contacts"))
                   .ok());
   start();
   settle();

@@ -1,5 +1,6 @@
 // The engine against both fakes, for both strategies: each documented
 // behaviour of the contact sync, as a user of the two CRMs would see it.
+#include "crm/vocabulary.h"
 #include "engine/sync_engine.h"
 
 #include <gtest/gtest.h>
@@ -307,14 +308,14 @@ TEST_P(EngineTest, ValuesSalesforceRefusesBecomeSyncHealthErrorsAndAreRetried) {
   start();
   settle();
   EXPECT_EQ(w.sf_live("Lead"), 0u);
-  auto failure = engine->store().failure("hs:" + std::to_string(c));
+  auto failure = engine->store().failure(HealthKey::hubspot(kContactLinks, c).text());
   ASSERT_TRUE(failure);
   EXPECT_EQ(failure->family, "automation_rules");
   EXPECT_NE(failure->message.find("Test phone numbers"), std::string::npos) << failure->message;
   w.hs_update(c, {{"phone", "555"}});
   settle();
   EXPECT_EQ(w.sf_live("Lead"), 1u);
-  EXPECT_FALSE(engine->store().failure("hs:" + std::to_string(c))) << "cleared once it syncs";
+  EXPECT_FALSE(engine->store().failure(HealthKey::hubspot(kContactLinks, c).text())) << "cleared once it syncs";
 }
 
 TEST_P(EngineTest, WebhooksSyncWithoutWaitingForThePoll) {
@@ -631,7 +632,7 @@ TEST_P(EngineTest, SelectiveSyncFollowsTheIntegrationUsersSharing) {
   w.hs_update(mine, {{"phone", "123"}});
   settle();
   EXPECT_EQ(w.sf_by_email("Lead", "mine@a.io").size(), 1u) << "no second lead is created";
-  auto failure = engine->store().failure("hs:" + std::to_string(mine));
+  auto failure = engine->store().failure(HealthKey::hubspot(kContactLinks, mine).text());
   ASSERT_TRUE(failure) << "the contact waits in Sync Health";
   EXPECT_EQ(failure->family, "permissions");
   w.sf_update("Lead", lead, {{"LeadSource", "Web"}, {"Title", "Seen again"}});
@@ -726,6 +727,50 @@ TEST_P(EngineTest, AccountChangesReachTheirCompany) {
   EXPECT_EQ(value("phone"), "+1 555 0199") << "Salesforce's value comes back";
 }
 
+// An account update Salesforce refuses (a validation rule) waits in Sync
+// Health, is retried, and is never remembered as synced: once the rule is
+// lifted, the retry writes it.
+TEST_P(EngineTest, ARefusedAccountUpdateWaitsInSyncHealthAndIsRetried) {
+  config.companies.enabled = true;
+  config.contacts.create_as = SalesforceObject::kContact;
+  const std::string account = w.sf_create("Account", {{"Name", "Globex"}});
+  w.sf_create("Contact",
+              {{"LastName", "Hank"}, {"Email", "hank@globex.com"}, {"AccountId", account}});
+  start();
+  settle();
+  const auto companies = live_companies(w);
+  ASSERT_EQ(companies.size(), 1u) << engine->last_problem();
+  const uint64_t company = companies[0];
+  ASSERT_TRUE(w.org
+                  .add_validation_rule("RealCities", "Account", "BillingCity = 'Nowhere'",
+                                       "Nowhere is not a city", "BillingCity")
+                  .ok());
+  ASSERT_TRUE(
+      w.portal.update("companies", company, {{"city", "Nowhere"}}, testing::kMarketer).ok());
+  settle();
+  const std::string key = HealthKey::hubspot(kCompanyLinks, company).text();
+  auto failure = engine->store().failure(key);
+  ASSERT_TRUE(failure) << "the refusal is in Sync Health";
+  EXPECT_EQ(failure->direction, "to_salesforce");
+  EXPECT_EQ(failure->family, "automation_rules");
+  EXPECT_NE(failure->message.find("Nowhere is not a city"), std::string::npos);
+  EXPECT_EQ(w.sf_value(account, "BillingCity"), "");
+  auto synced = engine->store().synced_values(company, kCompanyLinks);
+  EXPECT_NE(synced["city"], "Nowhere") << "a refused value is never remembered as synced";
+  // Retried every 30 minutes while the rule holds...
+  run_for(SyncEngine::kRetryInterval + env::Duration::minutes(5));
+  failure = engine->store().failure(key);
+  ASSERT_TRUE(failure);
+  EXPECT_GE(failure->retries, 1);
+  // ...and written once it is lifted.
+  ASSERT_TRUE(w.org.remove_validation_rule("RealCities"));
+  run_for(SyncEngine::kRetryInterval + env::Duration::minutes(5));
+  EXPECT_EQ(w.sf_value(account, "BillingCity"), "Nowhere");
+  EXPECT_FALSE(engine->store().failure(key)) << "cleared once it syncs";
+  synced = engine->store().synced_values(company, kCompanyLinks);
+  EXPECT_EQ(synced["city"], "Nowhere");
+}
+
 TEST_P(EngineTest, ContactsModeBringsTheCompanyAlongAsTheAccount) {
   w.portal.mutable_settings().auto_create_companies = true;
   config.companies.enabled = true;
@@ -763,7 +808,7 @@ TEST_P(EngineTest, EngagementsBecomeTasksOnTheLinkedRecord) {
                             .value();
   ASSERT_TRUE(w.portal
                   .associate("calls", call, "contacts", c,
-                             hs::default_association_type("calls", "contacts"))
+                             crm::default_association_type("calls", "contacts"))
                   .ok());
   const uint64_t lonely =
       w.portal
@@ -893,7 +938,7 @@ TEST_P(EngineTest, AStageWithNoMappingIsASyncHealthError) {
       "Opportunity", {{"Name", "Lost"}, {"StageName", "Closed Lost"}, {"CloseDate", "2024-06-30"}});
   settle();
   EXPECT_TRUE(w.portal.records("deals").empty());
-  auto failure = engine->store().failure("sf:Opportunity:" + opp);
+  auto failure = engine->store().failure(HealthKey::salesforce("Opportunity", opp).text());
   ASSERT_TRUE(failure);
   EXPECT_EQ(failure->family, "property_values");
 }
@@ -1160,7 +1205,7 @@ TEST_P(EngineTest, ACompanyFollowsItsContactsLifecycleForwardOnly) {
   for (uint64_t colleague : {joanna, brian, owner})
     ASSERT_TRUE(w.portal
                     .associate("contacts", colleague, "companies", company,
-                               hs::default_association_type("contacts", "companies"))
+                               crm::default_association_type("contacts", "companies"))
                     .ok());
   const std::string opp = w.sf_create("Opportunity", {{"Name", "Flair"},
                                                       {"StageName", "Prospecting"},

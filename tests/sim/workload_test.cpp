@@ -8,12 +8,14 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "crm/vocabulary.h"
 #include "env/rng.h"
 #include "env/text.h"
 #include "mocks/hubspot/portal.h"
 #include "mocks/salesforce/org.h"
 #include "scenario_text.h"
 #include "sim/event_loop.h"
+#include "sim/invariants.h"
 #include "sim/virtual_clock.h"
 
 namespace crmsim::sim {
@@ -41,6 +43,14 @@ std::set<std::string> salesforce_emails(const sf::Org& org) {
       if (const std::string e = r.get("Email").to_text(); !e.empty())
         out.insert(env::ascii_lower(e));
   return out;
+}
+
+// The invariants judge lifecycle moves by their own copy of the order; it
+// must say what the shared vocabulary says.
+TEST(Oracle, LifecycleOrderMatchesTheVocabulary) {
+  const std::vector<std::string> vocabulary(crm::kLifecycleStages.begin(),
+                                            crm::kLifecycleStages.end());
+  EXPECT_EQ(oracle_lifecycle_stages(), vocabulary);
 }
 
 TEST(Population, ThePortalHoldsExactlyTheContactsAndSharedPeopleAsked) {

@@ -1,5 +1,7 @@
 #include "mocks/hubspot/portal.h"
 
+#include "crm/vocabulary.h"
+
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
@@ -110,14 +112,14 @@ RC_GTEST_PROP(Lifecycle, ApiWritesNeverRegressWithoutClearing, (bool ignore_sett
       ignore_setting ? BackwardLifecycle::kIgnore : BackwardLifecycle::kReject;
   Portal portal(clock, settings);
   const uint64_t id = portal.create("contacts", {{"email", "p@x.io"}}, kApi).value();
-  std::vector<std::string> choices = lifecycle_stages();
+  std::vector<std::string> choices(crm::kLifecycleStages.begin(), crm::kLifecycleStages.end());
   choices.push_back("");
   const auto writes = *rc::gen::container<std::vector<std::string>>(rc::gen::elementOf(choices));
   int high_water = -1;
   for (const std::string& stage : writes) {
     (void)portal.update("contacts", id, {{"lifecyclestage", stage}}, kApi);
     const std::string* now = portal.find("contacts", id)->get("lifecyclestage");
-    const int rank = now == nullptr ? -1 : lifecycle_rank(*now);
+    const int rank = now == nullptr ? -1 : crm::lifecycle_rank(*now);
     if (stage.empty()) {
       RC_ASSERT(now == nullptr);
       high_water = -1;

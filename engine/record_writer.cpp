@@ -1,0 +1,304 @@
+#include "engine/record_writer.h"
+
+#include "engine/sync_engine_parts.h"
+#include "env/assert.h"
+
+namespace crmsim::engine {
+
+using detail::describe;
+using detail::family_of;
+
+std::string_view write_status_name(WriteStatus status) {
+  switch (status) {
+    case WriteStatus::kWritten:
+      return "written";
+    case WriteStatus::kRefused:
+      return "refused";
+    case WriteStatus::kNotFound:
+      return "not_found";
+    case WriteStatus::kUnknown:
+      return "unknown";
+    case WriteStatus::kNotSent:
+      return "not_sent";
+  }
+  return "?";
+}
+
+bool stops_writes(const SfError& error) { return error.transient(); }
+bool stops_writes(const HsError& error) { return error.transient(); }
+
+namespace {
+
+// The outcome of a record whose call failed on its own account.
+WriteOutcome refused(const SfError& e) {
+  const bool gone = e.code == "NOT_FOUND" || e.code == "ENTITY_IS_DELETED";
+  return {gone ? WriteStatus::kNotFound : WriteStatus::kRefused, "", family_of(e), describe(e)};
+}
+WriteOutcome refused(const HsError& e) {
+  return {e.status == 404 ? WriteStatus::kNotFound : WriteStatus::kRefused, "", family_of(e),
+          describe(e)};
+}
+
+// The outcome of the records a stopping call carried: it may have applied
+// them when no answer (or a server error) came back.
+template <typename Error>
+WriteOutcome cut_short(const Error& e) {
+  const bool maybe = e.ambiguous() || e.status >= 500;
+  return {maybe ? WriteStatus::kUnknown : WriteStatus::kNotSent, "", "", describe(e)};
+}
+
+// Ends a report at input `from` (exclusive of what is already settled):
+// the records of the failed call get cut_short, the rest kNotSent.
+template <typename Error>
+void stop(WriteReport<Error>& report, size_t from, size_t call_end, const Error& e) {
+  for (size_t i = from; i < report.outcomes.size(); ++i)
+    if (report.outcomes[i].status == WriteStatus::kNotSent && i < call_end)
+      report.outcomes[i] = cut_short(e);
+  report.stopped = e;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- Salesforce
+
+WriteReport<SfError> SalesforceWriter::update(
+    std::string_view object, const std::vector<std::pair<std::string, SfFields>>& records,
+    bool read_back) {
+  WriteReport<SfError> report;
+  report.outcomes.resize(records.size());
+  if (strategy_ == Strategy::kBatched) {
+    for (size_t start = 0; start < records.size();
+         start += SalesforceClient::kCollectionRecordsMax) {
+      const size_t end = std::min(records.size(), start + SalesforceClient::kCollectionRecordsMax);
+      const std::vector<std::pair<std::string, SfFields>> chunk(
+          records.begin() + static_cast<std::ptrdiff_t>(start),
+          records.begin() + static_cast<std::ptrdiff_t>(end));
+      auto results = client_.update_many(object, chunk);
+      if (!results) {
+        if (stops_writes(results.error())) {
+          stop(report, start, end, results.error());
+          return report;
+        }
+        for (size_t i = start; i < end; ++i) report.outcomes[i] = refused(results.error());
+        continue;
+      }
+      CRMSIM_ASSERT(results->size() == chunk.size(), "a collection answers every record");
+      std::optional<SfError> budget;
+      for (size_t j = 0; j < chunk.size(); ++j) {
+        const SaveResult& r = (*results)[j];
+        WriteOutcome& out = report.outcomes[start + j];
+        if (r.success) {
+          out = {WriteStatus::kWritten, chunk[j].first, "", ""};
+        } else if (r.error.budget()) {
+          budget = r.error;  // not applied; the writer stops after this collection
+        } else {
+          out = refused(r.error);
+        }
+      }
+      if (budget) {
+        stop(report, end, end, *budget);
+        return report;
+      }
+    }
+    return report;
+  }
+  for (size_t i = 0; i < records.size(); ++i) {
+    auto r = client_.update(object, records[i].first, records[i].second);
+    if (!r) {
+      if (stops_writes(r.error())) {
+        stop(report, i, i + 1, r.error());
+        return report;
+      }
+      report.outcomes[i] = refused(r.error());
+      continue;
+    }
+    report.outcomes[i] = {WriteStatus::kWritten, records[i].first, "", ""};
+    if (!read_back) continue;
+    auto back = client_.retrieve(object, records[i].first, {"Id", "SystemModstamp"});
+    if (!back) {
+      stop(report, i + 1, i + 1, back.error());
+      return report;
+    }
+  }
+  return report;
+}
+
+WriteReport<SfError> SalesforceWriter::create(std::string_view object,
+                                              const std::vector<SfFields>& records,
+                                              bool read_back) {
+  WriteReport<SfError> report;
+  report.outcomes.resize(records.size());
+  if (strategy_ == Strategy::kBatched) {
+    for (size_t start = 0; start < records.size();
+         start += SalesforceClient::kCollectionRecordsMax) {
+      const size_t end = std::min(records.size(), start + SalesforceClient::kCollectionRecordsMax);
+      const std::vector<SfFields> chunk(records.begin() + static_cast<std::ptrdiff_t>(start),
+                                        records.begin() + static_cast<std::ptrdiff_t>(end));
+      auto results = client_.create_many(object, chunk);
+      if (!results) {
+        if (stops_writes(results.error())) {
+          stop(report, start, end, results.error());
+          return report;
+        }
+        for (size_t i = start; i < end; ++i) report.outcomes[i] = refused(results.error());
+        continue;
+      }
+      CRMSIM_ASSERT(results->size() == chunk.size(), "a collection answers every record");
+      std::optional<SfError> budget;
+      for (size_t j = 0; j < chunk.size(); ++j) {
+        const SaveResult& r = (*results)[j];
+        WriteOutcome& out = report.outcomes[start + j];
+        if (r.success) {
+          CRMSIM_ASSERT(!r.id.empty(), "a created record has an id");
+          out = {WriteStatus::kWritten, r.id, "", ""};
+        } else if (r.error.budget()) {
+          budget = r.error;
+        } else {
+          out = refused(r.error);
+        }
+      }
+      if (budget) {
+        stop(report, end, end, *budget);
+        return report;
+      }
+    }
+    return report;
+  }
+  for (size_t i = 0; i < records.size(); ++i) {
+    auto id = client_.create(object, records[i]);
+    if (!id) {
+      if (stops_writes(id.error())) {
+        stop(report, i, i + 1, id.error());
+        return report;
+      }
+      report.outcomes[i] = refused(id.error());
+      continue;
+    }
+    report.outcomes[i] = {WriteStatus::kWritten, *id, "", ""};
+    if (!read_back) continue;
+    auto back = client_.retrieve(object, *id, {"Id", "SystemModstamp"});
+    if (!back) {
+      stop(report, i + 1, i + 1, back.error());
+      return report;
+    }
+  }
+  return report;
+}
+
+// ---------------------------------------------------------------- HubSpot
+
+namespace {
+
+// Writes records [start, end) one call each into `report`; false when a
+// call stopped the writer.
+template <typename Call>
+bool one_by_one(WriteReport<HsError>& report, size_t start, size_t end, const Call& call) {
+  for (size_t i = start; i < end; ++i) {
+    auto r = call(i);
+    if (r) {
+      report.outcomes[i] = {WriteStatus::kWritten, *r, "", ""};
+      continue;
+    }
+    if (stops_writes(r.error())) {
+      stop(report, i, i + 1, r.error());
+      return false;
+    }
+    report.outcomes[i] = refused(r.error());
+  }
+  return true;
+}
+
+// Settles a batch's per-input results; false when one of them stops the
+// writer (that input was not applied).
+bool settle_batch(WriteReport<HsError>& report, size_t start,
+                  const std::vector<HsBatchResult>& results, bool create) {
+  std::optional<HsError> stopping;
+  for (size_t j = 0; j < results.size(); ++j) {
+    const HsBatchResult& r = results[j];
+    WriteOutcome& out = report.outcomes[start + j];
+    if (r.success) {
+      out = {WriteStatus::kWritten, create || r.id != 0 ? std::to_string(r.id) : "", "", ""};
+    } else if (stops_writes(r.error)) {
+      stopping = r.error;
+    } else {
+      out = refused(r.error);
+    }
+  }
+  if (!stopping) return true;
+  const size_t end = start + results.size();
+  stop(report, end, end, *stopping);
+  return false;
+}
+
+}  // namespace
+
+WriteReport<HsError> HubSpotWriter::update(
+    std::string_view type, const std::vector<std::pair<uint64_t, HsProps>>& records) {
+  WriteReport<HsError> report;
+  report.outcomes.resize(records.size());
+  auto single = [&](size_t i) -> env::Result<std::string, HsError> {
+    auto r = client_.update(records[i].first, records[i].second, type);
+    if (!r) return env::fail(r.error());
+    return std::to_string(records[i].first);
+  };
+  if (strategy_ == Strategy::kNative) {
+    (void)one_by_one(report, 0, records.size(), single);
+    return report;
+  }
+  for (size_t start = 0; start < records.size(); start += HubSpotClient::kBatchInputsMax) {
+    const size_t end = std::min(records.size(), start + HubSpotClient::kBatchInputsMax);
+    const std::vector<std::pair<uint64_t, HsProps>> chunk(
+        records.begin() + static_cast<std::ptrdiff_t>(start),
+        records.begin() + static_cast<std::ptrdiff_t>(end));
+    auto results = client_.batch_update(chunk, type);
+    if (results) {
+      CRMSIM_ASSERT(results->size() == chunk.size(), "a batch answers every input");
+      if (!settle_batch(report, start, *results, false)) return report;
+      for (size_t i = start; i < end; ++i)
+        if (report.outcomes[i].status == WriteStatus::kWritten)
+          report.outcomes[i].id = std::to_string(records[i].first);
+      continue;
+    }
+    if (stops_writes(results.error())) {
+      stop(report, start, end, results.error());
+      return report;
+    }
+    // One bad input fails a whole batch update: isolate it one by one.
+    if (!one_by_one(report, start, end, single)) return report;
+  }
+  return report;
+}
+
+WriteReport<HsError> HubSpotWriter::create(std::string_view type,
+                                           const std::vector<HsProps>& records) {
+  WriteReport<HsError> report;
+  report.outcomes.resize(records.size());
+  auto single = [&](size_t i) -> env::Result<std::string, HsError> {
+    auto r = client_.create(records[i], type);
+    if (!r) return env::fail(r.error());
+    return std::to_string(*r);
+  };
+  if (strategy_ == Strategy::kNative) {
+    (void)one_by_one(report, 0, records.size(), single);
+    return report;
+  }
+  for (size_t start = 0; start < records.size(); start += HubSpotClient::kBatchInputsMax) {
+    const size_t end = std::min(records.size(), start + HubSpotClient::kBatchInputsMax);
+    const std::vector<HsProps> chunk(records.begin() + static_cast<std::ptrdiff_t>(start),
+                                     records.begin() + static_cast<std::ptrdiff_t>(end));
+    auto results = client_.batch_create(chunk, type);
+    if (results) {
+      CRMSIM_ASSERT(results->size() == chunk.size(), "a batch answers every input");
+      if (!settle_batch(report, start, *results, true)) return report;
+      continue;
+    }
+    if (stops_writes(results.error())) {
+      stop(report, start, end, results.error());
+      return report;
+    }
+    if (!one_by_one(report, start, end, single)) return report;
+  }
+  return report;
+}
+
+}  // namespace crmsim::engine
