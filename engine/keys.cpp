@@ -113,4 +113,6 @@ std::string poll_mark(std::string_view object, std::string_view purpose) {
 
 std::string sweep_mark(std::string_view name) { return "hs:" + std::string(name); }
 
+std::string deleted_mark(std::string_view object) { return "deleted_ms:" + std::string(object); }
+
 }  // namespace crmsim::engine

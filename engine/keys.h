@@ -64,5 +64,8 @@ struct IntentKind {
 // of records of `type` ("hs:contacts", "hs:object:tickets").
 std::string poll_mark(std::string_view object, std::string_view purpose = "");
 std::string sweep_mark(std::string_view name);
+// The store's meta key for where the deleted-records window of `object`
+// last ended.
+std::string deleted_mark(std::string_view object);
 
 }  // namespace crmsim::engine

@@ -390,11 +390,11 @@ int64_t LinkStore::add_intent(const Intent& intent) {
   statement(
       "INSERT INTO intents(kind, hs_id, sf_object, sf_id, email, created_ms) "
       "VALUES(?, ?, ?, ?, ?, ?)")
-      .bind(1, intent.kind)
+      .bind(1, intent.kind.text())
       .bind(2, static_cast<int64_t>(intent.hs_id))
       .bind(3, intent.sf_object)
       .bind(4, intent.sf_id)
-      .bind(5, intent.email)
+      .bind(5, intent.lookup)
       .bind(6, intent.created_at.ms_since_epoch())
       .run();
   return sqlite3_last_insert_rowid(db_);
@@ -408,9 +408,14 @@ std::vector<Intent> LinkStore::intents() const {
   auto& s = statement(
       "SELECT id, kind, hs_id, sf_object, sf_id, email, created_ms FROM intents ORDER BY id");
   std::vector<Intent> out;
-  while (s.step())
-    out.push_back({s.integer(0), s.text(1), static_cast<uint64_t>(s.integer(2)), s.text(3),
+  while (s.step()) {
+    // A kind no version of the engine wrote is left out (and stays in the
+    // file for a person to look at).
+    auto kind = IntentKind::parse(s.text(1));
+    if (!kind) continue;
+    out.push_back({s.integer(0), std::move(*kind), static_cast<uint64_t>(s.integer(2)), s.text(3),
                    s.text(4), s.text(5), env::Timestamp::from_ms(s.integer(6))});
+  }
   s.reset();
   return out;
 }

@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/keys.h"
 #include "env/result.h"
 #include "env/time.h"
 
@@ -71,15 +72,17 @@ struct InboxItem {
   env::Timestamp received_at;
 };
 
-// A create the engine is about to make: if a crash or a timeout hides its
-// outcome, the engine looks the record up by `email` before creating again.
+// A create the engine is about to make, durable before the call: if a
+// crash or a lost answer hides its outcome, the engine looks the record up
+// by `lookup` (an email, a name, a key field's value, or the Salesforce id
+// the HubSpot record carries) before creating again.
 struct Intent {
   int64_t id = 0;
-  std::string kind;  // "create_salesforce" (hs_id set) or "create_hubspot" (sf_id set)
-  uint64_t hs_id = 0;
-  std::string sf_object;
-  std::string sf_id;
-  std::string email;
+  IntentKind kind;
+  uint64_t hs_id = 0;     // the HubSpot record it comes from (a create in Salesforce)
+  std::string sf_object;  // the Salesforce object created, or created from
+  std::string sf_id;      // the Salesforce record it comes from (a create in HubSpot)
+  std::string lookup;
   env::Timestamp created_at;
 };
 
@@ -109,6 +112,8 @@ class LinkStore {
   // outer transaction. REQUIRES: commit() pairs with begin().
   void begin();
   void commit();
+  // Whether a begin() is waiting for its commit().
+  bool in_transaction() const { return depth_ > 0; }
 
   // ---- links
   std::optional<Link> link_by_hubspot(uint64_t hs_id, std::string_view kind = kContactLinks) const;

@@ -18,8 +18,25 @@
 
 namespace crmsim::engine::detail {
 
-// Pages a sweep or poll reads per step, so one step stays bounded.
-inline constexpr int kPagesPerStepMax = 2'000;
+// The Salesforce objects and HubSpot types the syncers name.
+inline constexpr const char* kLead = "Lead";
+inline constexpr const char* kContact = "Contact";
+inline constexpr const char* kAccount = "Account";
+inline constexpr const char* kOpportunity = "Opportunity";
+inline constexpr const char* kContacts = "contacts";
+inline constexpr const char* kCompanies = "companies";
+inline constexpr const char* kDeals = "deals";
+// The synced value that remembers which account a contact was associated
+// through.
+inline constexpr const char* kAccountMarker = "__account";
+// What the connector writes into a required Salesforce field HubSpot has no
+// value for. Never synced back to HubSpot as a value.
+inline constexpr const char* kNotProvided = "[not provided]";
+
+// The HubSpot contact property holding the linked lead's or contact's id.
+inline std::string id_property(std::string_view object) {
+  return object == kLead ? "salesforceleadid" : "salesforcecontactid";
+}
 
 // The synced value that remembers the HubSpot version (last-modified, in
 // epoch milliseconds) of the record the last complete sync of a pair acted

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include "engine/contacts_sync.h"
 #include "engine/sync_engine.h"
 #include "env/local_transport.h"
 #include "mocks/hubspot/portal_description.h"
@@ -491,7 +492,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   f.to_hubspot = latency_of(to_hs_latency, never_hs);
   for (const auto& failure : engine->store().failures()) ++f.sync_health[failure.family];
   // A native record sync takes up to 4 calls: fewer left is no room.
-  constexpr int64_t kCallsPerRecordMax = engine::SyncEngine::kCallsPerRecordMax;
+  constexpr int64_t kCallsPerRecordMax = engine::ContactSync::kCallsPerRecordMax;
   f.waiting_for_allocation =
       !engine->budget().allows(kCallsPerRecordMax) ||
       org.api_usage().used(loop.now()) + kCallsPerRecordMax > org.api_usage().daily_total();

@@ -38,7 +38,7 @@ TEST(LinkStoreTest, EverythingSurvivesReopening) {
     store->put_synced_value(7, "email", "a@b.io");
     store->put_watermark("sf:Lead", {at(1000), {"x", "y"}});
     ASSERT_TRUE(store->inbox_add(9, "creation", at(5)).ok());
-    store->add_intent({0, "create_salesforce", 9, "Lead", "", "c@d.io", at(6)});
+    store->add_intent({0, IntentKind::in_salesforce(kContactLinks), 9, "Lead", "", "c@d.io", at(6)});
     store->put_failure({"hs:9", "to_salesforce", "duplicates", "dup", 0, at(1), at(1), at(2)});
     store->add_list_member(42);
     store->put_meta("k", "v");
@@ -51,7 +51,8 @@ TEST(LinkStoreTest, EverythingSurvivesReopening) {
   EXPECT_EQ(store->watermark("sf:Lead")->ids_at, (std::set<std::string>{"x", "y"}));
   EXPECT_EQ(store->inbox_size(), 1u);
   ASSERT_EQ(store->intents().size(), 1u);
-  EXPECT_EQ(store->intents()[0].email, "c@d.io");
+  EXPECT_EQ(store->intents()[0].lookup, "c@d.io");
+  EXPECT_EQ(store->intents()[0].kind, IntentKind::in_salesforce(kContactLinks));
   EXPECT_EQ(store->failures_due(at(2), 10).size(), 1u);
   EXPECT_EQ(store->failures_due(at(1), 10).size(), 0u) << "not due before next_retry_at";
   EXPECT_EQ(store->list_members(), (std::set<uint64_t>{42}));

@@ -1,0 +1,536 @@
+#include "engine/sync_context.h"
+
+#include <algorithm>
+
+#include "engine/sync_engine_parts.h"
+#include "env/assert.h"
+
+namespace crmsim::engine {
+
+using detail::chunks;
+using detail::describe;
+using detail::family_of;
+using detail::hubspot_version;
+using detail::kHubSpotVersionMarker;
+using detail::sf_time;
+using detail::synced_hubspot_version;
+using env::fail;
+
+namespace {
+
+// A linked pair with its plan and, once tried, each side's write outcome.
+struct Planned {
+  const LinkedPair* pair = nullptr;
+  PairPlan plan;
+  int64_t synced_version = -1;  // kHubSpotVersionMarker's value, -1 when none
+  std::optional<WriteOutcome> salesforce;
+  std::optional<WriteOutcome> hubspot;
+};
+
+// Whether a side's writes all landed (a side with none to make has).
+bool landed(const std::map<std::string, std::string>& writes,
+            const std::optional<WriteOutcome>& outcome) {
+  return writes.empty() || (outcome && outcome->status == WriteStatus::kWritten);
+}
+
+}  // namespace
+
+SyncContext::SyncContext(const SyncConfig& config_in, env::Clock& clock_in, LinkStore& store_in,
+                         BudgetGovernor& budget_in, SalesforceClient& salesforce_in,
+                         HubSpotClient& hubspot_in)
+    : config(config_in),
+      deal_pair(config_in.deals.pair()),
+      clock(clock_in),
+      store(store_in),
+      budget(budget_in),
+      salesforce(salesforce_in),
+      hubspot(hubspot_in) {}
+
+Pause SyncContext::salesforce_failed(const SfError& error) {
+  last_problem = "Salesforce: " + describe(error);
+  if (error.code == "REQUEST_LIMIT_EXCEEDED" || error.code == "BUDGET") return Pause::kSalesforce;
+  if (error.credentials()) {
+    // The connector's "credentials invalid": it tries again each poll.
+    last_problem = "Salesforce credentials are not valid (" + error.message +
+                    "): the sync waits until the integration user can log in";
+    ++stats.credential_failures;
+    salesforce_paused_until = clock.now() + config.poll_interval;
+    return Pause::kSalesforce;
+  }
+  salesforce_paused_until = clock.now() + kTransientPause;
+  return Pause::kSalesforce;
+}
+
+Pause SyncContext::hubspot_failed(const HsError& error) {
+  last_problem = "HubSpot: " + describe(error);
+  hubspot_paused_until =
+      error.rate_limited() ? hubspot.retry_at(error) : clock.now() + kTransientPause;
+  return Pause::kHubSpot;
+}
+
+void SyncContext::record_failure(const HealthKey& key, const std::string& direction,
+                                const std::string& family, const std::string& message) {
+  CRMSIM_ASSERT(direction == "to_salesforce" || direction == "to_hubspot", "a known direction");
+  CRMSIM_ASSERT(!family.empty(), "a failure has a family");
+  const env::Timestamp now = clock.now();
+  const std::string text = key.text();
+  SyncFailure f;
+  if (auto old = store.failure(text)) {
+    f = *old;
+    ++f.retries;
+  } else {
+    f.key = text;
+    f.first_at = now;
+  }
+  f.direction = direction;
+  f.family = family;
+  f.message = message;
+  f.last_at = now;
+  f.next_retry_at =
+      f.retries >= kRetriesMax ? env::Timestamp::from_ms(INT64_MAX / 2) : now + kRetryInterval;
+  store.put_failure(f);
+  ++stats.failures_recorded;
+}
+
+void SyncContext::queue_retry(const HealthKey& key, const std::string& direction,
+                             const std::string& family, const std::string& message) {
+  const env::Timestamp now = clock.now();
+  const std::string text = key.text();
+  SyncFailure f{text, direction, family, message, 0, now, now, now};
+  if (auto old = store.failure(text)) {
+    f.retries = old->retries;
+    f.first_at = old->first_at;
+  }
+  store.put_failure(f);
+}
+
+void SyncContext::clear_failure(const HealthKey& key) { store.clear_failure(key.text()); }
+
+void SyncContext::notice(std::string message) {
+  if (notices_.size() >= kNoticesMax) notices_.pop_front();
+  notices_.push_back(std::move(message));
+}
+
+void SyncContext::save_link(const Link& link, const std::map<std::string, std::string>& synced) {
+  const std::string_view kind = link.kind.empty() ? link_kind(link.sf_object) : link.kind;
+  store.begin();
+  store.put_link(link);
+  for (const auto& [p, v] : synced) store.put_synced_value(link.hs_id, p, v, kind);
+  store.commit();
+}
+
+void SyncContext::relink_intent(const Intent& intent, const std::optional<Link>& made) {
+  store.begin();
+  if (made) {
+    const std::string_view kind = made->kind.empty() ? link_kind(made->sf_object) : made->kind;
+    if (!store.link_by_hubspot(made->hs_id, kind) && !store.link_by_salesforce(made->sf_id)) {
+      store.put_link(*made);
+      ++stats.recovered_intents;
+    }
+  }
+  store.remove_intent(intent.id);
+  store.commit();
+}
+
+Pause SyncContext::query_pages(
+    const std::string& soql, const std::function<Pause(std::vector<SfRecord>&)>& on_page,
+    bool with_deleted) {
+  auto page = with_deleted ? salesforce.query_all(soql) : salesforce.query(soql);
+  if (!page) return salesforce_failed(page.error());
+  for (int pages = 0; pages < kPagesPerStepMax; ++pages) {
+    if (auto p = on_page(page->records); p != Pause::kNone) return p;
+    if (page->next_records_url.empty()) break;
+    page = salesforce.query_more(page->next_records_url);
+    if (!page) return salesforce_failed(page.error());
+  }
+  return Pause::kNone;
+}
+
+std::string SyncContext::changes_since(const std::string& object, const std::string& fields,
+                                      const Watermark& mark) const {
+  std::string soql = "SELECT " + fields + " FROM " + object +
+                     " WHERE SystemModstamp >= " + env::format_salesforce_datetime(mark.at);
+  // Batched: what the integration itself wrote was reconciled when it was
+  // written, so its own modifications are not read back. (Automation that
+  // runs as the integration user is not seen this way: use `native` for
+  // orgs that rely on it.)
+  if (config.strategy == Strategy::kBatched && !salesforce.user_id().empty())
+    soql += " AND LastModifiedById != " + soql_quote(salesforce.user_id());
+  return soql + " ORDER BY SystemModstamp ASC, Id ASC";
+}
+
+std::vector<SfRecord> SyncContext::past_mark(std::vector<SfRecord>& page, const Watermark& mark,
+                                            Watermark& next) {
+  std::vector<SfRecord> fresh;
+  for (auto& r : page) {
+    const env::Timestamp stamp = sf_time(r, "SystemModstamp");
+    if (stamp == mark.at && mark.ids_at.count(r.id)) continue;
+    if (stamp > next.at) next = Watermark{stamp, {}};
+    next.ids_at.insert(r.id);
+    fresh.push_back(std::move(r));
+  }
+  return fresh;
+}
+
+std::optional<env::Timestamp> SyncContext::deleted_since(const std::string& object) const {
+  const env::Timestamp now = clock.now();
+  env::Timestamp start = now;
+  if (auto m = store.meta(deleted_mark(object))) {
+    start = env::Timestamp::from_ms(std::stoll(*m));
+  } else if (auto s0 = store.meta("started_ms")) {
+    start = env::Timestamp::from_ms(std::stoll(*s0));
+  }
+  // The API reaches back 15 days and wants at least a minute.
+  if (now - start < env::Duration::minutes(1)) return std::nullopt;
+  if (now - start > env::Duration::days(15)) start = now - env::Duration::days(15);
+  return start;
+}
+
+env::Result<std::string, SfError> SyncContext::find_own_created(const std::string& object,
+                                                               const std::string& field,
+                                                               const std::string& value,
+                                                               env::Timestamp since) {
+  auto page = salesforce.query(
+      "SELECT Id FROM " + object + " WHERE " + field + " = " + soql_quote(value) +
+      " AND CreatedById = " + soql_quote(salesforce.user_id()) +
+      " AND CreatedDate >= " + env::format_salesforce_datetime(since - env::Duration::seconds(1)) +
+      " ORDER BY CreatedDate ASC, Id ASC LIMIT 1");
+  if (!page) return fail(page.error());
+  return page->records.empty() ? std::string() : page->records.front().id;
+}
+
+Pause SyncContext::sweep_pages(
+    const std::string& name, const std::string& type, const std::vector<std::string>& props,
+    const std::function<Pause(std::vector<HsRecord>&)>& on_page) {
+  Watermark mark = store.watermark(name).value_or(Watermark{});
+  const env::Timestamp until = clock.now() - kSweepLag;
+  if (until <= mark.at) return Pause::kNone;
+  std::string after;
+  for (int pages = 0; pages < kPagesPerStepMax; ++pages) {
+    const env::Timestamp since = mark.at;
+    auto page = hubspot.search_modified(since, until, props, after, type);
+    if (!page) return hubspot_failed(page.error());
+    Watermark next = mark;
+    std::vector<HsRecord> fresh;
+    for (auto& r : page->records) {
+      const env::Timestamp t = last_modified(r, type);
+      if (t == mark.at && mark.ids_at.count(std::to_string(r.id))) continue;
+      if (t > next.at) next = Watermark{t, {}};
+      next.ids_at.insert(std::to_string(r.id));
+      fresh.push_back(std::move(r));
+    }
+    if (auto p = on_page(fresh); p != Pause::kNone) return p;
+    mark = std::move(next);
+    store.put_watermark(name, mark);
+    if (page->after.empty()) break;
+    // What on_page wrote left the window, so offsets into this query no
+    // longer hold: the next query starts at the mark. Only a page that did
+    // not move the mark (one busy millisecond) pages on by offset.
+    if (mark.at != since) {
+      after.clear();
+      continue;
+    }
+    if (std::stoll(page->after) + HubSpotClient::kSearchPageMax > kSearchResultsMax) break;
+    after = page->after;
+  }
+  return Pause::kNone;
+}
+
+Pause SyncContext::read_hubspot(const std::vector<uint64_t>& ids,
+                                           std::map<uint64_t, HsRecord>& out,
+                                           const std::vector<std::string>& props,
+                                           const std::string& type) {
+  if (config.strategy == Strategy::kBatched) {
+    for (const auto& chunk : chunks(ids, HubSpotClient::kBatchInputsMax)) {
+      auto r = hubspot.batch_read(chunk, props, type);
+      if (!r) return hubspot_failed(r.error());
+      for (auto& rec : *r) out[rec.id] = std::move(rec);
+    }
+    return Pause::kNone;
+  }
+  for (uint64_t id : ids) {
+    auto r = hubspot.get(id, props, type);
+    if (!r) return hubspot_failed(r.error());
+    if (r->has_value()) out[id] = std::move(**r);
+  }
+  return Pause::kNone;
+}
+
+Pause SyncContext::read_salesforce(const std::string& object,
+                                              const std::vector<std::string>& ids,
+                                              std::map<std::string, SfRecord>& out,
+                                              const std::vector<std::string>& fields) {
+  if (config.strategy == Strategy::kBatched) {
+    for (const auto& chunk : chunks(ids, SalesforceClient::kCollectionRecordsMax)) {
+      auto r = salesforce.retrieve_many(object, chunk, fields);
+      if (!r) return salesforce_failed(r.error());
+      for (auto& rec : *r)
+        if (rec) out[rec->id] = std::move(*rec);
+    }
+    return Pause::kNone;
+  }
+  for (const auto& id : ids) {
+    auto r = salesforce.retrieve(object, id, fields);
+    if (!r) return salesforce_failed(r.error());
+    if (r->has_value()) out[id] = std::move(**r);
+  }
+  return Pause::kNone;
+}
+
+Pause SyncContext::reconcile_linked(PairKind& kind,
+                                               const std::vector<LinkedPair>& pairs) {
+  if (pairs.empty()) return Pause::kNone;
+  const std::string link_kind = kind.link_kind();
+  const std::string type = kind.hubspot_type();
+  std::vector<Planned> planned;
+  planned.reserve(pairs.size());
+  for (const LinkedPair& p : pairs) {
+    CRMSIM_ASSERT(p.hs.id != 0 && !p.sf.id.empty(), "a linked pair has both records");
+    const auto last = p.first_link ? std::map<std::string, std::string>()
+                                   : store.synced_values(p.hs.id, link_kind);
+    const bool hubspot_newer = last_modified(p.hs, type) > sf_time(p.sf, "LastModifiedDate");
+    Planned x{&p, plan_pair(kind.fields(p), last, hubspot_newer), synced_hubspot_version(last),
+              std::nullopt, std::nullopt};
+    // HubSpot learns (again) which Salesforce record its record syncs with.
+    const std::string id_property = kind.salesforce_id_property(p.sf_object);
+    if (!id_property.empty() && p.hs.get(id_property) != p.sf.id)
+      x.plan.to_hubspot[id_property] = p.sf.id;
+    planned.push_back(std::move(x));
+  }
+
+  // Salesforce first, grouped by object; then HubSpot, unless Salesforce
+  // stopped the pass.
+  std::optional<SfError> sf_stopped;
+  std::map<std::string, std::vector<size_t>> by_object;
+  for (size_t k = 0; k < planned.size(); ++k)
+    if (!planned[k].plan.to_salesforce.empty())
+      by_object[planned[k].pair->sf_object].push_back(k);
+  SalesforceWriter sf_writer(config.strategy, salesforce);
+  for (const auto& [object, members] : by_object) {
+    std::vector<std::pair<std::string, SfFields>> updates;
+    for (size_t k : members) {
+      const LinkedPair& p = *planned[k].pair;
+      SfFields fields;
+      for (const auto& [field, value] : planned[k].plan.to_salesforce)
+        fields[field] = kind.salesforce_value(p, field, value);
+      updates.emplace_back(p.sf.id, std::move(fields));
+    }
+    auto report = sf_writer.update(object, updates, kind.read_back());
+    for (size_t j = 0; j < members.size(); ++j) planned[members[j]].salesforce = report.outcomes[j];
+    if (report.stopped) {
+      sf_stopped = report.stopped;
+      break;
+    }
+  }
+  std::optional<HsError> hs_stopped;
+  if (!sf_stopped) {
+    std::vector<std::pair<uint64_t, HsProps>> updates;
+    std::vector<size_t> members;
+    for (size_t k = 0; k < planned.size(); ++k) {
+      if (planned[k].plan.to_hubspot.empty()) continue;
+      updates.emplace_back(planned[k].pair->hs.id, planned[k].plan.to_hubspot);
+      members.push_back(k);
+    }
+    auto report = HubSpotWriter(config.strategy, hubspot).update(type, updates);
+    for (size_t j = 0; j < members.size(); ++j) planned[members[j]].hubspot = report.outcomes[j];
+    hs_stopped = report.stopped;
+  }
+
+  // Bookkeeping: each pair by its two outcomes.
+  store.begin();
+  for (const Planned& x : planned) {
+    const LinkedPair& p = *x.pair;
+    const HealthKey from_hubspot = HealthKey::hubspot(link_kind, p.hs.id);
+    const HealthKey from_salesforce = HealthKey::salesforce(p.sf_object, p.sf.id);
+    if (p.first_link) {
+      store.put_link(Link{p.hs.id, p.sf_object, p.sf.id, link_kind});
+      ++stats.links_made;
+    }
+    for (const auto& [prop, v] : x.plan.synced_now)
+      store.put_synced_value(p.hs.id, prop, v, link_kind);
+    if (x.salesforce) settle_salesforce_write(*x.salesforce, p, from_hubspot);
+    if (x.hubspot) settle_hubspot_write(*x.hubspot, from_salesforce);
+    const bool sf_landed = landed(x.plan.to_salesforce, x.salesforce);
+    const bool hs_landed = landed(x.plan.to_hubspot, x.hubspot);
+    if (sf_landed) {
+      for (const auto& [prop, v] : x.plan.synced_with_salesforce)
+        store.put_synced_value(p.hs.id, prop, v, link_kind);
+      clear_failure(from_hubspot);
+    }
+    if (hs_landed) {
+      for (const auto& [prop, v] : x.plan.synced_with_hubspot)
+        store.put_synced_value(p.hs.id, prop, v, link_kind);
+      clear_failure(from_salesforce);
+    }
+    // The HubSpot version this sync acted on, once all of it landed.
+    if (sf_landed && hs_landed && last_modified(p.hs, type).ms_since_epoch() > x.synced_version)
+      store.put_synced_value(p.hs.id, kHubSpotVersionMarker, hubspot_version(p.hs, type),
+                               link_kind);
+  }
+  store.commit();
+  if (sf_stopped) return salesforce_failed(*sf_stopped);
+  if (hs_stopped) return hubspot_failed(*hs_stopped);
+  return Pause::kNone;
+}
+
+void SyncContext::settle_salesforce_write(const WriteOutcome& outcome, const LinkedPair& pair,
+                                         const HealthKey& from_hubspot) {
+  switch (outcome.status) {
+    case WriteStatus::kWritten:
+      ++stats.salesforce_updates;
+      return;
+    case WriteStatus::kRefused:
+      record_failure(from_hubspot, "to_salesforce", outcome.family, outcome.message);
+      return;
+    case WriteStatus::kNotFound:
+      // Deleted (the deleted-records poll unlinks those) or out of the
+      // integration user's sight: it waits until it is visible again.
+      record_failure(from_hubspot, "to_salesforce", "permissions",
+                     "Salesforce " + pair.sf_object + " " + pair.sf.id +
+                         " is not visible to the integration user (deleted, or outside its "
+                         "sharing): " +
+                         outcome.message);
+      return;
+    case WriteStatus::kUnknown:
+    case WriteStatus::kNotSent:
+      // Not remembered: the paused pass reads the pair again.
+      return;
+  }
+}
+
+void SyncContext::settle_hubspot_write(const WriteOutcome& outcome,
+                                      const HealthKey& from_salesforce) {
+  switch (outcome.status) {
+    case WriteStatus::kWritten:
+      ++stats.hubspot_updates;
+      return;
+    case WriteStatus::kRefused:
+      record_failure(from_salesforce, "to_hubspot", outcome.family, outcome.message);
+      return;
+    case WriteStatus::kNotFound:
+      // Deleted in HubSpot since it was read: not a failure to retry. Its
+      // Salesforce record brings it back on its next change.
+    case WriteStatus::kUnknown:
+    case WriteStatus::kNotSent:
+      return;
+  }
+}
+
+Pause SyncContext::write_hubspot(const std::string& type, std::string_view link_kind,
+                                 const std::vector<std::pair<uint64_t, HsProps>>& updates,
+                                 std::vector<WriteOutcome>& outcomes) {
+  auto report = hubspot_writer().update(type, updates);
+  outcomes = std::move(report.outcomes);
+  CRMSIM_ASSERT(outcomes.size() == updates.size(), "an outcome per update");
+  for (size_t i = 0; i < updates.size(); ++i) {
+    const WriteOutcome& o = outcomes[i];
+    switch (o.status) {
+      case WriteStatus::kWritten:
+        ++stats.hubspot_updates;
+        break;
+      case WriteStatus::kRefused:
+        if (auto link = store.link_by_hubspot(updates[i].first, link_kind))
+          record_failure(HealthKey::salesforce(link->sf_object, link->sf_id), "to_hubspot",
+                         o.family, o.message);
+        break;
+      case WriteStatus::kNotFound:
+        // Deleted in HubSpot since it was read: not a failure to retry. Its
+        // Salesforce record brings it back on its next change.
+      case WriteStatus::kUnknown:
+      case WriteStatus::kNotSent:
+        break;
+    }
+  }
+  if (report.stopped) return hubspot_failed(*report.stopped);
+  return Pause::kNone;
+}
+
+// ---------------------------------------------------------------- creates
+
+template <typename Error>
+void SyncContext::settle_creates(const std::vector<int64_t>& intents,
+                                 const std::vector<CreateItem>& items,
+                                 const WriteReport<Error>& report, const CreateHooks& hooks,
+                                 const std::string& direction) {
+  CRMSIM_ASSERT(report.outcomes.size() == items.size(), "an outcome per create");
+  for (size_t i = 0; i < items.size(); ++i) {
+    const WriteOutcome& out = report.outcomes[i];
+    store.begin();
+    switch (out.status) {
+      case WriteStatus::kWritten:
+        CRMSIM_ASSERT(!out.id.empty(), "a created record has an id");
+        hooks.landed(i, out.id, intents[i]);
+        if (!hooks.keeps_intent) store.remove_intent(intents[i]);
+        clear_failure(items[i].key);
+        break;
+      case WriteStatus::kRefused:
+      case WriteStatus::kNotFound:
+        store.remove_intent(intents[i]);
+        if (!hooks.refused || !hooks.refused(i, out))
+          record_failure(items[i].key, direction, out.family.empty() ? "other" : out.family,
+                         out.message);
+        break;
+      case WriteStatus::kUnknown:
+        // It may exist: the intent stays, and recovery looks it up before
+        // anything creates it again.
+        break;
+      case WriteStatus::kNotSent:
+        store.remove_intent(intents[i]);
+        if (hooks.not_sent) {
+          hooks.not_sent(i);
+        } else {
+          queue_retry(items[i].key, direction,
+                      report.stopped ? family_of(*report.stopped) : std::string("other"),
+                      out.message.empty() ? "not created yet: the sync paused" : out.message);
+        }
+        break;
+    }
+    store.commit();
+  }
+}
+
+Pause SyncContext::create_in_salesforce(const IntentKind& intent_kind, const std::string& object,
+                                        const std::vector<CreateItem>& items,
+                                        const CreateHooks& hooks, bool read_back) {
+  CRMSIM_ASSERT(intent_kind.side == IntentKind::Side::kInSalesforce, "a Salesforce create");
+  CRMSIM_ASSERT(static_cast<bool>(hooks.landed), "a create says what landing means");
+  if (items.empty()) return Pause::kNone;
+  std::vector<int64_t> intents;
+  std::vector<SfFields> creates;
+  store.begin();
+  for (const CreateItem& item : items) {
+    intents.push_back(store.add_intent(
+        Intent{0, intent_kind, item.hs_id, object, item.sf_id, item.lookup, clock.now()}));
+    creates.push_back(item.values);
+  }
+  store.commit();
+  // No transaction is open across the call: the intents are durable.
+  auto report = salesforce_writer().create(object, creates, read_back);
+  settle_creates(intents, items, report, hooks, "to_salesforce");
+  if (report.stopped) return salesforce_failed(*report.stopped);
+  return Pause::kNone;
+}
+
+Pause SyncContext::create_in_hubspot(const IntentKind& intent_kind, const std::string& type,
+                                     const std::string& sf_object,
+                                     const std::vector<CreateItem>& items,
+                                     const CreateHooks& hooks) {
+  CRMSIM_ASSERT(intent_kind.side == IntentKind::Side::kInHubSpot, "a HubSpot create");
+  CRMSIM_ASSERT(static_cast<bool>(hooks.landed), "a create says what landing means");
+  if (items.empty()) return Pause::kNone;
+  std::vector<int64_t> intents;
+  std::vector<HsProps> creates;
+  store.begin();
+  for (const CreateItem& item : items) {
+    intents.push_back(store.add_intent(
+        Intent{0, intent_kind, item.hs_id, sf_object, item.sf_id, item.lookup, clock.now()}));
+    creates.push_back(item.values);
+  }
+  store.commit();
+  auto report = hubspot_writer().create(type, creates);
+  settle_creates(intents, items, report, hooks, "to_hubspot");
+  if (report.stopped) return hubspot_failed(*report.stopped);
+  return Pause::kNone;
+}
+
+}  // namespace crmsim::engine
