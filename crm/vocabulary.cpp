@@ -1,20 +1,11 @@
 #include "crm/vocabulary.h"
 
 #include <algorithm>
-#include <cctype>
 #include <string>
 
+#include "env/text.h"
+
 namespace crmsim::crm {
-
-namespace {
-
-std::string ascii_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-}  // namespace
 
 int lifecycle_rank(std::string_view stage) {
   for (size_t i = 0; i < kLifecycleStages.size(); ++i)
@@ -35,7 +26,7 @@ bool is_free_mail_domain(std::string_view domain) {
       "live.com",    "mail.com",   "me.com",    "msn.com",        "outlook.com", "proton.me",
       "protonmail.com", "web.de",  "yahoo.com", "yandex.ru"};
   static_assert(std::is_sorted(kFree.begin(), kFree.end()));
-  return std::binary_search(kFree.begin(), kFree.end(), ascii_lower(domain));
+  return std::binary_search(kFree.begin(), kFree.end(), env::ascii_lower(domain));
 }
 
 int default_association_type(std::string_view from, std::string_view to) {

@@ -2,8 +2,8 @@
 // engine and the population must agree: HubSpot's lifecycle stages and
 // their order, the free-mail domains that never make a company, HubSpot's
 // default association type ids, and Salesforce's key prefixes for the
-// standard objects. One spelling here; nothing below it (env) and
-// everything above it (mocks/, engine/, sim/) reads it. The invariants in
+// standard objects. One spelling here, above env (which knows nothing of
+// CRMs) and below everything that does (mocks/, engine/, sim/). The invariants in
 // sim/ keep a deliberately independent copy of the lifecycle order (the
 // oracle), so that a mistake here cannot hide from the checker.
 #pragma once

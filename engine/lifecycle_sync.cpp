@@ -36,15 +36,78 @@ std::vector<std::pair<uint64_t, HsProps>> forward_moves(
 
 }  // namespace
 
+// What one poll of opportunities gathers before it moves anything.
+struct LifecycleSync::Poll {
+  std::set<std::string> opportunities;    // changed since the watermarks
+  std::map<std::string, Watermark> marks;  // where the watermarks go next
+  // Contacts whose stage could not be set before that now can, and
+  // contacts that must wait (with the stale HubSpot id, or 0).
+  std::vector<std::string> arrived;
+  std::vector<std::pair<std::string, uint64_t>> waiting;
+};
+
 Pause LifecycleSync::poll_opportunities() {
   if (!c_.config.contacts.lifecycle_from_opportunity) return Pause::kNone;
   // Only Salesforce contacts have contact roles: with none linked there is
   // nothing to move (the watermarks stay, so nothing is missed later).
   if (c_.store.link_count(kContact) == 0) return Pause::kNone;
-  // Which opportunities changed (a stage move stamps the opportunity; a new
-  // contact role stamps the role).
-  std::set<std::string> opportunities;
-  std::map<std::string, Watermark> marks;
+  Poll poll;
+  if (auto p = changed_opportunities(poll); p != Pause::kNone) return p;
+  // Contacts whose stage could not be set before (not linked, outside the
+  // list, or their HubSpot contact deleted) that now can: linked to
+  // another HubSpot contact that may sync.
+  for (const auto& [c, stale] : c_.store.lifecycle_waiting())
+    if (auto link = c_.store.link_by_salesforce(c);
+        link && link->sf_object == kContact && link->hs_id != stale && list_.eligible(link->hs_id))
+      poll.arrived.push_back(c);
+  poll.opportunities.erase("");
+  if (poll.opportunities.empty() && poll.arrived.empty()) {
+    save(poll);
+    return Pause::kNone;
+  }
+  std::map<std::string, uint64_t> linked;      // contact id -> HubSpot id
+  std::map<std::string, std::string> target;  // contact id -> furthest stage
+  if (auto p = stages_of_role_contacts(poll, linked, target); p != Pause::kNone) return p;
+  std::vector<uint64_t> hs_ids;
+  for (const auto& [c, stage] : target) {
+    if (stage.empty()) continue;
+    if (list_.eligible(linked[c]))
+      hs_ids.push_back(linked[c]);
+    else
+      poll.waiting.emplace_back(c, 0);  // until it joins the inclusion list
+  }
+  std::map<uint64_t, HsRecord> current;
+  if (auto p = c_.read_hubspot(hs_ids, current, {std::string(crm::kLifecycleProperty)}, kContacts);
+      p != Pause::kNone)
+    return p;
+  std::map<uint64_t, std::string> due;  // HubSpot contact -> its stage
+  for (const auto& [c, stage] : target) {
+    if (stage.empty() || !list_.eligible(linked[c])) continue;
+    if (current.count(linked[c]))
+      due[linked[c]] = stage;
+    else
+      poll.waiting.emplace_back(c, linked[c]);  // deleted in HubSpot: until it is linked again
+  }
+  std::vector<std::pair<uint64_t, HsProps>> updates = forward_moves(due, current);
+  std::vector<WriteOutcome> outcomes;
+  if (auto p = c_.write_hubspot(kContacts, kContactLinks, updates, outcomes); p != Pause::kNone)
+    return p;
+  c_.stats.lifecycle_updates += std::count_if(outcomes.begin(), outcomes.end(), [](const auto& o) {
+    return o.status == WriteStatus::kWritten;
+  });
+  // Every contact the opportunities point at, moved now or before: a crash
+  // after the contacts' writes must not lose their companies' move.
+  std::vector<std::pair<uint64_t, std::string>> reached;
+  for (const auto& [id, stage] : due)
+    if (current.at(id).get("lifecyclestage") != crm::kLifecycleOther)
+      reached.emplace_back(id, stage);
+  if (auto p = follow_company_lifecycle(reached); p != Pause::kNone) return p;
+  save(poll);
+  return Pause::kNone;
+}
+
+Pause LifecycleSync::changed_opportunities(Poll& poll) {
+  // A stage move stamps the opportunity; a new contact role stamps the role.
   for (const std::string object : {"Opportunity", "OpportunityContactRole"}) {
     Watermark mark = c_.store.watermark(poll_mark(object)).value_or(Watermark{});
     const bool role = object == "OpportunityContactRole";
@@ -57,34 +120,18 @@ Pause LifecycleSync::poll_opportunities() {
                 " ORDER BY SystemModstamp ASC, Id ASC",
             [&](std::vector<SfRecord>& page) {
               for (const auto& r : c_.past_mark(page, mark, next))
-                opportunities.insert(role ? r.get("OpportunityId") : r.id);
+                poll.opportunities.insert(role ? r.get("OpportunityId") : r.id);
               return Pause::kNone;
             });
         p != Pause::kNone)
       return p;
-    marks[object] = std::move(next);
+    poll.marks[object] = std::move(next);
   }
-  // Contacts whose stage could not be set before (not linked, outside the
-  // list, or their HubSpot contact deleted) that now can: linked to
-  // another HubSpot contact that may sync.
-  std::vector<std::string> arrived;
-  std::vector<std::pair<std::string, uint64_t>> waiting;  // (contact, stale HubSpot id)
-  for (const auto& [c, stale] : c_.store.lifecycle_waiting())
-    if (auto link = c_.store.link_by_salesforce(c);
-        link && link->sf_object == kContact && link->hs_id != stale && list_.eligible(link->hs_id))
-      arrived.push_back(c);
-  auto save_marks = [&] {
-    c_.store.begin();
-    for (const auto& [object, mark] : marks) c_.store.put_watermark(poll_mark(object), mark);
-    for (const auto& c : arrived) c_.store.remove_lifecycle_waiting(c);
-    for (const auto& [c, stale] : waiting) c_.store.add_lifecycle_waiting(c, stale);
-    c_.store.commit();
-  };
-  opportunities.erase("");
-  if (opportunities.empty() && arrived.empty()) {
-    save_marks();
-    return Pause::kNone;
-  }
+  return Pause::kNone;
+}
+
+Pause LifecycleSync::stages_of_role_contacts(Poll& poll, std::map<std::string, uint64_t>& linked,
+                                             std::map<std::string, std::string>& target) {
   auto each_page = [&](const std::string& soql, const std::function<void(const SfRecord&)>& fn) {
     return c_.query_pages(soql, [&](std::vector<SfRecord>& page) {
       for (const auto& r : page) fn(r);
@@ -93,9 +140,10 @@ Pause LifecycleSync::poll_opportunities() {
   };
   // The contacts with a role on them (only contact roles count: custom
   // relationships and opportunities without roles never move a stage).
-  std::set<std::string> contacts(arrived.begin(), arrived.end());
-  const std::vector<std::string> opp_list(opportunities.begin(), opportunities.end());
-  for (const auto& chunk : chunks(opp_list, SyncContext::kIdsPerQueryMax)) {
+  std::set<std::string> contacts(poll.arrived.begin(), poll.arrived.end());
+  const std::vector<std::string> opportunities(poll.opportunities.begin(),
+                                               poll.opportunities.end());
+  for (const auto& chunk : chunks(opportunities, SyncContext::kIdsPerQueryMax)) {
     std::string in;
     for (const auto& id : chunk) in += (in.empty() ? "" : ", ") + soql_quote(id);
     if (auto p = each_page(
@@ -104,17 +152,15 @@ Pause LifecycleSync::poll_opportunities() {
         p != Pause::kNone)
       return p;
   }
-  std::map<std::string, uint64_t> linked;  // contact id -> HubSpot id
   for (const auto& c : contacts)
     if (auto link = c_.store.link_by_salesforce(c); link && link->sf_object == kContact)
       linked[c] = link->hs_id;
     else if (!c.empty())
-      waiting.emplace_back(c, 0);
+      poll.waiting.emplace_back(c, 0);
   // Their furthest stage over all their opportunities.
-  std::map<std::string, std::string> target;
-  std::vector<std::string> linked_ids;
-  for (const auto& [c, hs] : linked) linked_ids.push_back(c);
-  for (const auto& chunk : chunks(linked_ids, SyncContext::kIdsPerQueryMax)) {
+  std::vector<std::string> ids;
+  for (const auto& [c, hs] : linked) ids.push_back(c);
+  for (const auto& chunk : chunks(ids, SyncContext::kIdsPerQueryMax)) {
     std::string in;
     for (const auto& id : chunk) in += (in.empty() ? "" : ", ") + soql_quote(id);
     if (auto p = each_page("SELECT ContactId, Opportunity.IsWon, Opportunity.IsClosed FROM "
@@ -132,39 +178,15 @@ Pause LifecycleSync::poll_opportunities() {
         p != Pause::kNone)
       return p;
   }
-  std::vector<uint64_t> hs_ids;
-  for (const auto& [c, stage] : target) {
-    if (stage.empty()) continue;
-    if (list_.eligible(linked[c]))
-      hs_ids.push_back(linked[c]);
-    else
-      waiting.emplace_back(c, 0);  // until it joins the inclusion list
-  }
-  std::map<uint64_t, HsRecord> current;
-  if (auto p = c_.read_hubspot(hs_ids, current, {"lifecyclestage"}, "contacts"); p != Pause::kNone)
-    return p;
-  std::map<uint64_t, std::string> due;  // HubSpot contact -> its stage
-  for (const auto& [c, stage] : target) {
-    if (stage.empty() || !list_.eligible(linked[c])) continue;
-    if (current.count(linked[c]))
-      due[linked[c]] = stage;
-    else
-      waiting.emplace_back(c, linked[c]);  // deleted in HubSpot: until it is linked again
-  }
-  std::vector<std::pair<uint64_t, HsProps>> updates = forward_moves(due, current);
-  std::vector<WriteOutcome> outcomes;
-  if (auto p = c_.write_hubspot(kContacts, kContactLinks, updates, outcomes); p != Pause::kNone) return p;
-  c_.stats.lifecycle_updates += std::count_if(outcomes.begin(), outcomes.end(), [](const auto& o) {
-    return o.status == WriteStatus::kWritten;
-  });
-  // Every contact the opportunities point at, moved now or before: a crash
-  // after the contacts' writes must not lose their companies' move.
-  std::vector<std::pair<uint64_t, std::string>> reached;
-  for (const auto& [id, stage] : due)
-    if (current.at(id).get("lifecyclestage") != crm::kLifecycleOther) reached.emplace_back(id, stage);
-  if (auto p = follow_company_lifecycle(reached); p != Pause::kNone) return p;
-  save_marks();
   return Pause::kNone;
+}
+
+void LifecycleSync::save(const Poll& poll) {
+  c_.store.begin();
+  for (const auto& [object, mark] : poll.marks) c_.store.put_watermark(poll_mark(object), mark);
+  for (const auto& c : poll.arrived) c_.store.remove_lifecycle_waiting(c);
+  for (const auto& [c, stale] : poll.waiting) c_.store.add_lifecycle_waiting(c, stale);
+  c_.store.commit();
 }
 
 Pause LifecycleSync::follow_company_lifecycle(

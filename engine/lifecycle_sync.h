@@ -27,6 +27,17 @@ class LifecycleSync {
   Pause poll_opportunities();
 
  private:
+  struct Poll;
+
+  // The opportunities whose stage or contact roles changed since the
+  // watermarks.
+  Pause changed_opportunities(Poll& poll);
+  // The linked contacts with a role on those opportunities (and the ones
+  // that arrived), each with its furthest stage over all its opportunities.
+  Pause stages_of_role_contacts(Poll& poll, std::map<std::string, uint64_t>& linked,
+                                std::map<std::string, std::string>& target);
+  // Moves the watermarks and the waiting contacts, in one transaction.
+  void save(const Poll& poll);
   // The companies of these contacts move forward to their stage.
   Pause follow_company_lifecycle(const std::vector<std::pair<uint64_t, std::string>>& reached);
   // Moves each record of `type` to its stage in `target` where that is

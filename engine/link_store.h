@@ -88,7 +88,7 @@ struct Intent {
 
 // A record that failed to sync, as Sync Health shows it.
 struct SyncFailure {
-  std::string key;        // "hs:123" or "sf:00Q..." — one row per record and side
+  std::string key;        // a HealthKey (keys.h): one row per record and side
   std::string direction;  // "to_salesforce" or "to_hubspot"
   std::string family;     // associations, automation_rules, duplicates, permissions,
                           // property_values, api_limit, other

@@ -25,6 +25,13 @@ std::string_view write_status_name(WriteStatus status) {
 }
 
 bool stops_writes(const SfError& error) { return error.transient(); }
+
+namespace {
+
+// What the connector reads back after a native write.
+const std::vector<std::string> kReadBack = {"Id", "SystemModstamp"};
+
+}  // namespace
 bool stops_writes(const HsError& error) { return error.transient(); }
 
 namespace {
@@ -61,111 +68,57 @@ void stop(WriteReport<Error>& report, size_t from, size_t call_end, const Error&
 
 // ---------------------------------------------------------------- Salesforce
 
-WriteReport<SfError> SalesforceWriter::update(
-    std::string_view object, const std::vector<std::pair<std::string, SfFields>>& records,
-    bool read_back) {
+namespace {
+
+// Writes `records` a collection of kCollectionRecordsMax per `call(chunk)`;
+// a written record's id is `id_of(input, result)`.
+template <typename Input, typename Call, typename IdOf>
+WriteReport<SfError> in_collections(const std::vector<Input>& records, const Call& call,
+                                    const IdOf& id_of) {
   WriteReport<SfError> report;
   report.outcomes.resize(records.size());
-  if (strategy_ == Strategy::kBatched) {
-    for (size_t start = 0; start < records.size();
-         start += SalesforceClient::kCollectionRecordsMax) {
-      const size_t end = std::min(records.size(), start + SalesforceClient::kCollectionRecordsMax);
-      const std::vector<std::pair<std::string, SfFields>> chunk(
-          records.begin() + static_cast<std::ptrdiff_t>(start),
-          records.begin() + static_cast<std::ptrdiff_t>(end));
-      auto results = client_.update_many(object, chunk);
-      if (!results) {
-        if (stops_writes(results.error())) {
-          stop(report, start, end, results.error());
-          return report;
-        }
-        for (size_t i = start; i < end; ++i) report.outcomes[i] = refused(results.error());
-        continue;
-      }
-      CRMSIM_ASSERT(results->size() == chunk.size(), "a collection answers every record");
-      std::optional<SfError> budget;
-      for (size_t j = 0; j < chunk.size(); ++j) {
-        const SaveResult& r = (*results)[j];
-        WriteOutcome& out = report.outcomes[start + j];
-        if (r.success) {
-          out = {WriteStatus::kWritten, chunk[j].first, "", ""};
-        } else if (r.error.budget()) {
-          budget = r.error;  // not applied; the writer stops after this collection
-        } else {
-          out = refused(r.error);
-        }
-      }
-      if (budget) {
-        stop(report, end, end, *budget);
+  for (size_t start = 0; start < records.size(); start += SalesforceClient::kCollectionRecordsMax) {
+    const size_t end = std::min(records.size(), start + SalesforceClient::kCollectionRecordsMax);
+    const std::vector<Input> chunk(records.begin() + static_cast<std::ptrdiff_t>(start),
+                                   records.begin() + static_cast<std::ptrdiff_t>(end));
+    auto results = call(chunk);
+    if (!results) {
+      if (stops_writes(results.error())) {
+        stop(report, start, end, results.error());
         return report;
       }
-    }
-    return report;
-  }
-  for (size_t i = 0; i < records.size(); ++i) {
-    auto r = client_.update(object, records[i].first, records[i].second);
-    if (!r) {
-      if (stops_writes(r.error())) {
-        stop(report, i, i + 1, r.error());
-        return report;
-      }
-      report.outcomes[i] = refused(r.error());
+      for (size_t i = start; i < end; ++i) report.outcomes[i] = refused(results.error());
       continue;
     }
-    report.outcomes[i] = {WriteStatus::kWritten, records[i].first, "", ""};
-    if (!read_back) continue;
-    auto back = client_.retrieve(object, records[i].first, {"Id", "SystemModstamp"});
-    if (!back) {
-      stop(report, i + 1, i + 1, back.error());
+    CRMSIM_ASSERT(results->size() == chunk.size(), "a collection answers every record");
+    std::optional<SfError> budget;
+    for (size_t j = 0; j < chunk.size(); ++j) {
+      const SaveResult& r = (*results)[j];
+      if (r.success) {
+        report.outcomes[start + j] = {WriteStatus::kWritten, id_of(chunk[j], r), "", ""};
+        CRMSIM_ASSERT(!report.outcomes[start + j].id.empty(), "a written record has an id");
+      } else if (r.error.budget()) {
+        budget = r.error;  // not applied; the writer stops after this collection
+      } else {
+        report.outcomes[start + j] = refused(r.error);
+      }
+    }
+    if (budget) {
+      stop(report, end, end, *budget);
       return report;
     }
   }
   return report;
 }
 
-WriteReport<SfError> SalesforceWriter::create(std::string_view object,
-                                              const std::vector<SfFields>& records,
-                                              bool read_back) {
+// Writes `records` one `call(i)` each (returning the record's id), each
+// read back by `back(id)` when `read_back`.
+template <typename Call, typename Back>
+WriteReport<SfError> one_by_one(size_t count, const Call& call, bool read_back, const Back& back) {
   WriteReport<SfError> report;
-  report.outcomes.resize(records.size());
-  if (strategy_ == Strategy::kBatched) {
-    for (size_t start = 0; start < records.size();
-         start += SalesforceClient::kCollectionRecordsMax) {
-      const size_t end = std::min(records.size(), start + SalesforceClient::kCollectionRecordsMax);
-      const std::vector<SfFields> chunk(records.begin() + static_cast<std::ptrdiff_t>(start),
-                                        records.begin() + static_cast<std::ptrdiff_t>(end));
-      auto results = client_.create_many(object, chunk);
-      if (!results) {
-        if (stops_writes(results.error())) {
-          stop(report, start, end, results.error());
-          return report;
-        }
-        for (size_t i = start; i < end; ++i) report.outcomes[i] = refused(results.error());
-        continue;
-      }
-      CRMSIM_ASSERT(results->size() == chunk.size(), "a collection answers every record");
-      std::optional<SfError> budget;
-      for (size_t j = 0; j < chunk.size(); ++j) {
-        const SaveResult& r = (*results)[j];
-        WriteOutcome& out = report.outcomes[start + j];
-        if (r.success) {
-          CRMSIM_ASSERT(!r.id.empty(), "a created record has an id");
-          out = {WriteStatus::kWritten, r.id, "", ""};
-        } else if (r.error.budget()) {
-          budget = r.error;
-        } else {
-          out = refused(r.error);
-        }
-      }
-      if (budget) {
-        stop(report, end, end, *budget);
-        return report;
-      }
-    }
-    return report;
-  }
-  for (size_t i = 0; i < records.size(); ++i) {
-    auto id = client_.create(object, records[i]);
+  report.outcomes.resize(count);
+  for (size_t i = 0; i < count; ++i) {
+    auto id = call(i);
     if (!id) {
       if (stops_writes(id.error())) {
         stop(report, i, i + 1, id.error());
@@ -176,13 +129,44 @@ WriteReport<SfError> SalesforceWriter::create(std::string_view object,
     }
     report.outcomes[i] = {WriteStatus::kWritten, *id, "", ""};
     if (!read_back) continue;
-    auto back = client_.retrieve(object, *id, {"Id", "SystemModstamp"});
-    if (!back) {
-      stop(report, i + 1, i + 1, back.error());
+    if (auto again = back(*id); !again) {
+      stop(report, i + 1, i + 1, again.error());
       return report;
     }
   }
   return report;
+}
+
+}  // namespace
+
+WriteReport<SfError> SalesforceWriter::update(
+    std::string_view object, const std::vector<std::pair<std::string, SfFields>>& records,
+    bool read_back) {
+  using Input = std::pair<std::string, SfFields>;
+  if (strategy_ == Strategy::kBatched)
+    return in_collections(
+        records, [&](const std::vector<Input>& chunk) { return client_.update_many(object, chunk); },
+        [](const Input& in, const SaveResult&) { return in.first; });
+  return one_by_one(
+      records.size(),
+      [&](size_t i) -> env::Result<std::string, SfError> {
+        auto r = client_.update(object, records[i].first, records[i].second);
+        if (!r) return env::fail(r.error());
+        return records[i].first;
+      },
+      read_back, [&](const std::string& id) { return client_.retrieve(object, id, kReadBack); });
+}
+
+WriteReport<SfError> SalesforceWriter::create(std::string_view object,
+                                              const std::vector<SfFields>& records,
+                                              bool read_back) {
+  if (strategy_ == Strategy::kBatched)
+    return in_collections(
+        records, [&](const std::vector<SfFields>& chunk) { return client_.create_many(object, chunk); },
+        [](const SfFields&, const SaveResult& r) { return r.id; });
+  return one_by_one(
+      records.size(), [&](size_t i) { return client_.create(object, records[i]); }, read_back,
+      [&](const std::string& id) { return client_.retrieve(object, id, kReadBack); });
 }
 
 // ---------------------------------------------------------------- HubSpot
@@ -192,7 +176,7 @@ namespace {
 // Writes records [start, end) one call each into `report`; false when a
 // call stopped the writer.
 template <typename Call>
-bool one_by_one(WriteReport<HsError>& report, size_t start, size_t end, const Call& call) {
+bool hubspot_one_by_one(WriteReport<HsError>& report, size_t start, size_t end, const Call& call) {
   for (size_t i = start; i < end; ++i) {
     auto r = call(i);
     if (r) {
@@ -242,7 +226,7 @@ WriteReport<HsError> HubSpotWriter::update(
     return std::to_string(records[i].first);
   };
   if (strategy_ == Strategy::kNative) {
-    (void)one_by_one(report, 0, records.size(), single);
+    (void)hubspot_one_by_one(report, 0, records.size(), single);
     return report;
   }
   for (size_t start = 0; start < records.size(); start += HubSpotClient::kBatchInputsMax) {
@@ -264,7 +248,7 @@ WriteReport<HsError> HubSpotWriter::update(
       return report;
     }
     // One bad input fails a whole batch update: isolate it one by one.
-    if (!one_by_one(report, start, end, single)) return report;
+    if (!hubspot_one_by_one(report, start, end, single)) return report;
   }
   return report;
 }
@@ -279,7 +263,7 @@ WriteReport<HsError> HubSpotWriter::create(std::string_view type,
     return std::to_string(*r);
   };
   if (strategy_ == Strategy::kNative) {
-    (void)one_by_one(report, 0, records.size(), single);
+    (void)hubspot_one_by_one(report, 0, records.size(), single);
     return report;
   }
   for (size_t start = 0; start < records.size(); start += HubSpotClient::kBatchInputsMax) {
@@ -296,7 +280,7 @@ WriteReport<HsError> HubSpotWriter::create(std::string_view type,
       stop(report, start, end, results.error());
       return report;
     }
-    if (!one_by_one(report, start, end, single)) return report;
+    if (!hubspot_one_by_one(report, start, end, single)) return report;
   }
   return report;
 }

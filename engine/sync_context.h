@@ -200,6 +200,9 @@ class SyncContext {
                       std::vector<WriteOutcome>& outcomes);
   // Brings linked pairs of one kind into agreement (linked_pairs.h).
   Pause reconcile_linked(PairKind& kind, const std::vector<LinkedPair>& pairs);
+  // A linked pair with its plan and each side's write outcome; only
+  // linked_pairs.cpp sees inside.
+  struct Planned;
 
   // ---- creating behind intents
   // Creates `items` as `object` records in Salesforce (or records of HubSpot
@@ -217,6 +220,7 @@ class SyncContext {
                           const CreateHooks& hooks);
 
  private:
+  void settle_pair(PairKind& kind, const Planned& planned);
   template <typename Error>
   void settle_creates(const std::vector<int64_t>& intents, const std::vector<CreateItem>& items,
                       const WriteReport<Error>& report, const CreateHooks& hooks,

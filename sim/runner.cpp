@@ -5,100 +5,20 @@
 #include <filesystem>
 #include <memory>
 
-#include <nlohmann/json.hpp>
 #include <unistd.h>
 
-#include "engine/contacts_sync.h"
-#include "engine/sync_engine.h"
-#include "env/local_transport.h"
-#include "mocks/hubspot/portal_description.h"
-#include "mocks/hubspot/rest.h"
-#include "mocks/hubspot/webhooks.h"
-#include "mocks/salesforce/org_description.h"
-#include "mocks/salesforce/rest.h"
-#include "sim/event_loop.h"
-#include "sim/sim_transport.h"
-#include "sim/trace.h"
-#include "sim/virtual_clock.h"
-#include "sim/workload.h"
+#include "sim/engine_host.h"
+#include "sim/world.h"
 
 namespace crmsim::sim {
 
-namespace sf = mocks::salesforce;
-namespace hs = mocks::hubspot;
-using nlohmann::json;
-
 namespace {
 
-constexpr const char* kIntegrationUsername = "integration@crmsim.example";
-constexpr const char* kIntegrationPassword = "crmsim-integration";
 // How often webhooks are delivered and expectations looked at.
 constexpr env::Duration kWebhookTick = env::Duration::seconds(10);
 constexpr env::Duration kExpectationTick = env::Duration::minutes(1);
 // Engine steps per run, so a run that spins is stopped, not endless.
 constexpr uint64_t kStepsMax = 50'000'000;
-
-// The engine's clock in simulation: reading it is reading the loop's;
-// sleeping on it lets the world go on meanwhile.
-class LoopClock final : public env::Clock {
- public:
-  explicit LoopClock(EventLoop& loop) : loop_(loop) {}
-  env::Timestamp now() const override { return loop_.now(); }
-  void sleep_until(env::Timestamp t) override { loop_.run_until(t); }
-
- private:
-  EventLoop& loop_;
-};
-
-// Where HubSpot delivers webhooks: the current engine's receiver, or a 503
-// while the engine is down (HubSpot retries later).
-class EngineInbox final : public env::Transport {
- public:
-  engine::SyncEngine* engine = nullptr;
-  // Set by a delivery: the engine has work before its next wake.
-  bool delivered = false;
-  env::Result<env::Response, env::TransportError> send(const env::Request& request) override {
-    if (engine == nullptr) return env::Response::empty(503);
-    env::LocalTransport local(engine->webhook_receiver());
-    delivered = true;
-    return local.send(request);
-  }
-};
-
-// A swarm run scales each fault rate by a factor drawn per seed (often 0).
-void swarm(FaultRates& f, env::Rng& rng) {
-  for (double* rate :
-       {&f.error_rate, &f.rate_limit_rate, &f.lock_rate, &f.timeout_rate, &f.lost_response_rate}) {
-    *rate = rng.bernoulli(0.3) ? 0 : std::min(1.0, *rate * rng.uniform_real(0.0, 3.0));
-  }
-}
-void swarm(FaultPlan& f, env::Rng& rng) {
-  swarm(static_cast<FaultRates&>(f), rng);
-  for (auto& r : f.routes) swarm(r.rates, rng);
-}
-
-FaultPlan shifted(FaultPlan f, env::Timestamp start) {
-  for (auto& o : f.outages) {
-    o.start = start + env::Duration::millis(o.start.ms_since_epoch());
-    o.end = start + env::Duration::millis(o.end.ms_since_epoch());
-  }
-  return f;
-}
-
-Latency latency_of(std::vector<double> seconds, uint64_t never) {
-  Latency l;
-  l.measured = seconds.size();
-  l.never_arrived = never;
-  if (seconds.empty()) return l;
-  std::sort(seconds.begin(), seconds.end());
-  auto at = [&](double q) {
-    return seconds[std::min(seconds.size() - 1, static_cast<size_t>(q * seconds.size()))];
-  };
-  l.p50_s = at(0.5);
-  l.p95_s = at(0.95);
-  l.max_s = seconds.back();
-  return l;
-}
 
 std::vector<std::string> findings_for(const Scenario& s, const RunResult& r) {
   std::vector<std::string> out;
@@ -212,72 +132,73 @@ std::vector<std::string> findings_for(const Scenario& s, const RunResult& r) {
   return out;
 }
 
-// The two CRMs as the scenario describes them, the integration user and the
-// reps: everything a run sets up before its population.
-struct Crms {
-  std::unique_ptr<sf::Org> org;
-  std::unique_ptr<hs::Portal> portal;
-  std::string username, password, integration_id;
-  std::vector<std::string> reps;
+// The engine's SQLite file for a run, removed before and after it.
+class StoreFile {
+ public:
+  StoreFile(const RunOptions& options, const Scenario& scenario) {
+    namespace fs = std::filesystem;
+    const fs::path dir = options.work_dir.empty() ? fs::temp_directory_path() /
+                                                        ("crmsim-" + std::to_string(::getpid()))
+                                                  : fs::path(options.work_dir);
+    std::error_code ignored;
+    fs::create_directories(dir, ignored);
+    path_ = (dir / ("run-" + std::to_string(options.seed) + "-" +
+                    std::to_string(std::hash<std::string>{}(scenario.name) % 1000000) + ".db"))
+                .string();
+    remove();
+  }
+  ~StoreFile() { remove(); }
+  const std::string& path() const { return path_; }
+
+ private:
+  void remove() {
+    std::error_code ignored;
+    for (const char* suffix : {"", "-wal", "-shm"})
+      std::filesystem::remove(path_ + suffix, ignored);
+  }
+  std::string path_;
 };
 
-env::Result<Crms> build_crms(const Scenario& scenario, const env::Clock& clock) {
-  const json sf_doc = json::parse(scenario.salesforce);
-  const json hs_doc = json::parse(scenario.hubspot);
-  auto org_settings = sf::org_settings_from(sf_doc);
-  if (!org_settings) return env::fail("bad_setup", "salesforce: " + org_settings.error().message);
-  auto portal_settings = hs::portal_settings_from(hs_doc);
-  if (!portal_settings)
-    return env::fail("bad_setup", "hubspot: " + portal_settings.error().message);
-  Crms crms;
-  crms.org = std::make_unique<sf::Org>(clock, *org_settings);
-  crms.portal = std::make_unique<hs::Portal>(clock, *portal_settings);
-  sf::Org& org = *crms.org;
-  hs::Portal& portal = *crms.portal;
-  auto users = sf::populate_org(org, sf_doc);
-  if (!users) return env::fail("bad_setup", "salesforce: " + users.error().message);
-  if (auto ok = hs::populate_portal(portal, hs_doc); !ok)
-    return env::fail("bad_setup", "hubspot: " + ok.error().message);
-
-  std::string& username = crms.username;
-  std::string& password = crms.password;
-  std::string& integration_id = crms.integration_id;
-  username = scenario.integration_user;
-  if (username.empty()) {
-    sf::UserSpec spec;
-    spec.username = spec.email = kIntegrationUsername;
-    spec.last_name = "Integration";
-    spec.password = kIntegrationPassword;
-    spec.profile_id = org.profile_by_name("System Administrator")->id;
-    auto id = org.add_user(spec);
-    if (!id) return env::fail("bad_setup", "integration user: " + id.error().message);
-    username = kIntegrationUsername;
-    password = kIntegrationPassword;
-    integration_id = *id;
-  } else {
-    for (const auto& u : *users)
-      if (u.username == username) {
-        password = u.password;
-        integration_id = u.user_id;
-      }
-    if (integration_id.empty())
-      return env::fail("bad_setup",
-                       "integration_user: no user " + username + " in salesforce.users");
-    if (password.empty())
-      return env::fail("bad_setup",
-                       "integration_user: give " + username + " a password in salesforce.users");
+// The run's loop: the engine steps whenever it asks to be woken (or a
+// webhook wakes it earlier, as the receiver does in production), the world
+// goes on in between, and at the end of the working period every fault
+// heals. Returns "" or why the engine could not run.
+std::string drive(World& w, EngineHost& host, const RunOptions& options) {
+  bool healed = false;
+  for (uint64_t steps = 0; w.loop.now() < w.end && steps < kStepsMax; ++steps) {
+    if (!healed && w.loop.now() >= w.humans_stop) {
+      w.heal();
+      healed = true;
+    }
+    if (!host.up())
+      if (auto ok = host.open(); !ok) return "engine: " + ok.error().message;
+    const EngineHost::Step step = host.step();
+    if (step.crashed) {
+      w.trace.record(w.loop.now(), "crash", {{"where", step.crash_where}});
+      continue;
+    }
+    if (!host.engine().setup_error().empty())
+      return "sync settings: " + host.engine().setup_error();
+    w.trace.record(w.loop.now(), "step",
+                   {{"wake", env::format_salesforce_datetime(step.wake)}});
+    env::Timestamp next = std::max(step.wake, w.loop.now() + env::Duration::seconds(1));
+    if (!healed) next = std::min(next, w.humans_stop);
+    next = std::min(next, w.end);
+    host.clear_delivered();
+    for (;;) {
+      auto t = w.loop.next_time();
+      if (!t || *t > next) break;
+      w.loop.run_next();
+      if (host.delivered()) break;
+    }
+    if (!host.delivered()) w.loop.run_until(next);
+    if (options.progress)
+      options.progress(static_cast<double>((w.loop.now() - w.start).ms()) /
+                       static_cast<double>((w.end - w.start).ms()));
   }
-  std::vector<std::string>& reps = crms.reps;
-  for (const auto& name : scenario.humans.reps) {
-    std::string id;
-    for (const auto& u : *users)
-      if (u.username == name) id = u.user_id;
-    if (id.empty())
-      return env::fail("bad_setup", "humans.reps: no user " + name + " in salesforce.users");
-    reps.push_back(id);
-  }
-
-  return crms;
+  if (!host.up())
+    if (auto ok = host.open(); !ok) return "engine: " + ok.error().message;
+  return "";
 }
 
 }  // namespace
@@ -299,247 +220,85 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   result.replay = "crmsim run " +
                   (scenario.path.empty() ? std::string("SCENARIO") : scenario.path) + " --seed " +
                   std::to_string(options.seed);
-  auto fail_setup = [&](const std::string& why) {
-    result.error = why;
+
+  StoreFile store(options, scenario);
+  // The host's door exists before the world that delivers to it; the
+  // credentials come from the world, so the host learns them after it.
+  std::unique_ptr<EngineHost> host;
+  struct Door final : env::Transport {
+    EngineHost* host = nullptr;
+    env::Result<env::Response, env::TransportError> send(const env::Request& r) override {
+      return host == nullptr ? env::Response::empty(503) : host->door().send(r);
+    }
+  } door;
+  auto built = World::build(scenario, options.seed, door, options.trace);
+  if (!built) {
+    result.error = built.error().message;
     return result;
-  };
-
-  const env::Rng root(options.seed, "crmsim-run");
-  // The population is made over the 30 days before the run starts.
-  VirtualClock clock(VirtualClock::kDefaultStart - Workload::kHistoryDefault);
-  EventLoop loop(clock);
-  Trace trace(options.trace);
-
-  // The two CRMs, as described.
-  auto crms = build_crms(scenario, clock);
-  if (!crms) return fail_setup(crms.error().message);
-  sf::Org& org = *crms->org;
-  hs::Portal& portal = *crms->portal;
-  const std::string& username = crms->username;
-  const std::string& password = crms->password;
-  const std::string& integration_id = crms->integration_id;
-  const std::vector<std::string>& reps = crms->reps;
-
-  // The population, before the engine first looks.
-  Workload workload(scenario, org, portal, loop, root.fork("humans"), reps);
-  workload.set_integration_user(integration_id);
-  if (auto ok = workload.populate(); !ok) return fail_setup(ok.error().message);
-  workload.set_listener([&](const Action& a) {
-    trace.record(a.at, "action", {{"actor", a.actor}, {"action", a.kind}, {"target", a.target}});
-  });
-
-  // The network.
-  // Credentials from the run's seed: a simulated fake has no outside client,
-  // and a replay must draw the same ones.
-  sf::RestApi sf_api(org, env::seeded_secrets(root.fork("salesforce-secrets").next_u64()));
-  hs::RestApi hs_api(portal, env::seeded_secrets(root.fork("hubspot-secrets").next_u64()));
-  const std::string hs_token = hs_api.issue_token();
-  if (!scenario.limits) {  // counted, never refused
-    org.api_usage().set_enforced(false);
-    hs_api.rate_limiter().set_enforced(false);
   }
-  env::LocalTransport sf_local(sf_api.router());
-  env::LocalTransport hs_local(hs_api.router());
-  SimTransport to_sf(Service::kSalesforce, sf_local, loop, root.fork("net-salesforce"),
-                     scenario.latency);
-  SimTransport to_hs(Service::kHubSpot, hs_local, loop, root.fork("net-hubspot"), scenario.latency);
-  EngineInbox inbox;
-  SimTransport to_engine(Service::kWebhooks, inbox, loop, root.fork("net-webhooks"),
-                         scenario.latency);
-  for (SimTransport* t : {&to_sf, &to_hs, &to_engine}) t->set_trace(&trace);
-  hs::WebhookDispatcher hooks(portal, to_engine, "/webhooks/hubspot", 1);
-  if (scenario.webhooks) {
-    (void)hooks.subscribe("contact.creation");
-    (void)hooks.subscribe("contact.deletion");
-    (void)hooks.subscribe("contact.propertyChange", "lifecyclestage");
-    for (const auto& m : scenario.sync.contacts.mappings)
-      (void)hooks.subscribe("contact.propertyChange", m.hubspot);
-  }
+  World& w = **built;
+  host = std::make_unique<EngineHost>(
+      scenario.sync,
+      engine::EngineCredentials{
+          {w.crms.username, w.crms.password, "crmsim", "crmsim"}, w.hs_token},
+      store.path());
+  host->connect({*w.to_salesforce, *w.to_hubspot, w.engine_clock});
+  door.host = host.get();
 
-  const env::Timestamp start = loop.now();
-  const env::Timestamp humans_stop = start + scenario.duration;
-  const env::Timestamp end = humans_stop + scenario.settle;
-  Faults faults = scenario.faults;
-  if (faults.swarm) {
-    env::Rng s = root.fork("swarm");
-    swarm(faults.salesforce, s);
-    swarm(faults.hubspot, s);
-    swarm(faults.webhooks, s);
-    faults.crash_rate = s.bernoulli(0.3) ? 0 : faults.crash_rate * s.uniform_real(0.0, 3.0);
-  }
-  faults.salesforce.crash_rate = faults.hubspot.crash_rate = faults.crash_rate;
-  to_sf.set_faults(shifted(faults.salesforce, start));
-  to_hs.set_faults(shifted(faults.hubspot, start));
-  to_engine.set_faults(shifted(faults.webhooks, start));
-  to_sf.arm_crashes(true);
-  to_hs.arm_crashes(true);
-
-  workload.start(humans_stop);
-  // Webhook deliveries and expectation checks, on their own ticks.
-  std::vector<double> to_sf_latency, to_hs_latency;
+  w.workload->start(w.humans_stop);
+  // Webhook deliveries, on their tick, never inside an engine step.
   std::function<void()> deliver = [&] {
-    if (hooks.pending() > 0) (void)hooks.deliver(loop.now());
-    if (loop.now() + kWebhookTick <= end) (void)loop.schedule_after(kWebhookTick, deliver);
+    host->between_steps([&] {
+      if (w.webhooks->pending() > 0) (void)w.webhooks->deliver(w.loop.now());
+    });
+    if (w.loop.now() + kWebhookTick <= w.end) (void)w.loop.schedule_after(kWebhookTick, deliver);
   };
   // Open expectations are looked at the moment either fake applies one of
   // the engine's writes (so latencies are exact to the millisecond), and
   // once a simulated minute for what changes without a write.
-  auto look = [&] {
-    auto& open = workload.expectations();
-    std::erase_if(open, [&](const Expectation& e) {
-      const Expectation::State state = e.state();
-      if (state == Expectation::State::kArrived)
-        (e.to_salesforce ? to_sf_latency : to_hs_latency)
-            .push_back(static_cast<double>((loop.now() - e.made_at).ms()) / 1000.0);
-      return state != Expectation::State::kWaiting;
-    });
-  };
-  to_sf.set_on_write(look);
-  to_hs.set_on_write(look);
+  LatencyLog latencies;
+  auto look = [&] { latencies.look(w.loop.now(), *w.workload); };
+  w.to_salesforce->set_on_write(look);
+  w.to_hubspot->set_on_write(look);
   std::function<void()> tick = [&] {
     look();
-    if (loop.now() + kExpectationTick <= end) (void)loop.schedule_after(kExpectationTick, tick);
+    if (w.loop.now() + kExpectationTick <= w.end)
+      (void)w.loop.schedule_after(kExpectationTick, tick);
   };
-  if (scenario.webhooks) (void)loop.schedule_after(kWebhookTick, deliver);
-  (void)loop.schedule_after(kExpectationTick, tick);
+  if (scenario.webhooks) (void)w.loop.schedule_after(kWebhookTick, deliver);
+  (void)w.loop.schedule_after(kExpectationTick, tick);
 
-  // The engine, rebuilt after every crash on the same store.
-  namespace fs = std::filesystem;
-  const fs::path dir = options.work_dir.empty()
-                           ? fs::temp_directory_path() / ("crmsim-" + std::to_string(::getpid()))
-                           : fs::path(options.work_dir);
-  std::error_code ignored;
-  fs::create_directories(dir, ignored);
-  const std::string store =
-      (dir / ("run-" + std::to_string(options.seed) + "-" +
-              std::to_string(std::hash<std::string>{}(scenario.name) % 1000000) + ".db"))
-          .string();
-  auto remove_store = [&] {
-    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(store + suffix, ignored);
-  };
-  remove_store();
-  LoopClock engine_clock(loop);
-  engine::EngineCredentials credentials{{username, password, "crmsim", "crmsim"}, hs_token};
-  std::unique_ptr<engine::SyncEngine> engine;
-  auto open_engine = [&]() -> env::Status {
-    auto e =
-        engine::SyncEngine::open(scenario.sync, {to_sf, to_hs, engine_clock}, credentials, store);
-    if (!e) return env::fail(e.error());
-    engine = std::move(*e);
-    inbox.engine = engine.get();
-    return env::Ok{};
-  };
-  if (auto ok = open_engine(); !ok) return fail_setup("engine: " + ok.error().message);
-
-  bool healed = false;
-  uint64_t crashes = 0;
-  for (uint64_t steps = 0; loop.now() < end && steps < kStepsMax; ++steps) {
-    if (!healed && loop.now() >= humans_stop) {
-      for (SimTransport* t : {&to_sf, &to_hs, &to_engine}) {
-        t->heal();
-        t->arm_crashes(false);
-      }
-      healed = true;
-      trace.record(loop.now(), "heal", {});
-    }
-    if (!engine)
-      if (auto ok = open_engine(); !ok) return fail_setup("engine: " + ok.error().message);
-    env::Timestamp wake;
-    try {
-      wake = engine->step();
-    } catch (const Crash& crash) {
-      ++crashes;
-      trace.record(loop.now(), "crash", {{"where", crash.where}});
-      inbox.engine = nullptr;
-      engine.reset();
-      continue;
-    }
-    if (!engine->setup_error().empty())
-      return fail_setup("sync settings: " + engine->setup_error());
-    trace.record(loop.now(), "step", {{"wake", env::format_salesforce_datetime(wake)}});
-    env::Timestamp next = std::max(wake, loop.now() + env::Duration::seconds(1));
-    if (!healed) next = std::min(next, humans_stop);
-    next = std::min(next, end);
-    // The world goes on until the engine's wake, or until a webhook wakes
-    // it earlier (as the receiver does in production).
-    inbox.delivered = false;
-    for (;;) {
-      auto t = loop.next_time();
-      if (!t || *t > next) break;
-      loop.run_next();
-      if (inbox.delivered) break;
-    }
-    if (!inbox.delivered) loop.run_until(next);
-    if (options.progress)
-      options.progress(static_cast<double>((loop.now() - start).ms()) /
-                       static_cast<double>((end - start).ms()));
+  if (auto ok = host->open(); !ok) {
+    result.error = "engine: " + ok.error().message;
+    return result;
   }
-  if (!engine)
-    if (auto ok = open_engine(); !ok) return fail_setup("engine: " + ok.error().message);
+  if (auto why = drive(w, *host, options); !why.empty()) {
+    result.error = why;
+    return result;
+  }
 
   // The verdict.
-  Figures& f = result.figures;
-  f.days = static_cast<double>((end - start).ms()) / 86'400'000.0;
-  for (const auto& e : org.api_usage().journal()) f.salesforce_calls += e.user_id == integration_id;
-  for (const auto& e : hs_api.journal()) f.hubspot_calls += e.token == hs_token;
-  f.synced_records = engine->store().links().size();
-  f.peak_salesforce_24h = peak_calls_24h(org, integration_id);
-  f.allocation_24h = scenario.sync.api_call_limit_24h > 0 ? scenario.sync.api_call_limit_24h
-                                                          : org.api_usage().daily_total();
-  uint64_t never_sf = 0, never_hs = 0;
-  for (const auto& e : workload.expectations()) ++(e.to_salesforce ? never_sf : never_hs);
-  f.to_salesforce = latency_of(to_sf_latency, never_sf);
-  f.to_hubspot = latency_of(to_hs_latency, never_hs);
-  for (const auto& failure : engine->store().failures()) ++f.sync_health[failure.family];
-  // A native record sync takes up to 4 calls: fewer left is no room.
-  constexpr int64_t kCallsPerRecordMax = engine::ContactSync::kCallsPerRecordMax;
-  f.waiting_for_allocation =
-      !engine->budget().allows(kCallsPerRecordMax) ||
-      org.api_usage().used(loop.now()) + kCallsPerRecordMax > org.api_usage().daily_total();
-  for (const auto& [type, moves] : {std::pair{"contacts", &f.lifecycle_moves_contacts},
-                                    std::pair{"companies", &f.lifecycle_moves_companies}})
-    for (const auto& [id, r] : portal.records(type))
-      for (const auto& h : portal.history(r, "lifecyclestage"))
-        *moves += h.source_type == "INTEGRATION";
-  {
-    bool inactive = false;
-    env::Timestamp since;  // inactive from, while `inactive`
-    for (const auto& e : scenario.events) {
-      const bool deactivate = e.kind == ScheduledEvent::Kind::kDeactivateIntegrationUser;
-      if (deactivate && !inactive) since = start + e.at;
-      if (!deactivate && inactive)
-        f.integration_user_inactive_s += static_cast<double>((start + e.at - since).ms()) / 1000;
-      inactive = deactivate;
-    }
-    if (inactive) {
-      f.integration_user_inactive_s += static_cast<double>((end - since).ms()) / 1000;
-      f.integration_user_inactive_at_end = true;
-    }
-  }
-  f.human_actions = workload.actions_taken();
-  f.engine_crashes = crashes;
-  for (const SimTransport* t : {&to_sf, &to_hs, &to_engine})
-    for (const auto& [kind, n] : t->injected())
-      f.faults[std::string(service_name(t->service())) + " " + kind] += n;
-
-  RunState state{scenario,       org,      portal,           hs_api, *engine, workload,
-                 integration_id, hs_token, f.allocation_24h, start};
+  result.figures = measure(w, host->engine(), latencies, host->crashes());
+  RunState state{scenario,          *w.crms.org, *w.crms.portal,
+                 *w.hs_api,         host->engine(), *w.workload,
+                 w.crms.integration_id, w.hs_token, result.figures.allocation_24h,
+                 w.start};
   result.checks = check_invariants(state);
   result.passed = true;
   for (const auto& c : result.checks) {
     const bool expected =
         std::find(scenario.expect.begin(), scenario.expect.end(), c.name) != scenario.expect.end();
     if (c.passed == expected) result.passed = false;
-    trace.record(loop.now(), "check", {{"name", c.name}, {"passed", c.passed ? "yes" : "no"}});
+    w.trace.record(w.loop.now(), "check", {{"name", c.name}, {"passed", c.passed ? "yes" : "no"}});
   }
   result.findings = findings_for(scenario, result);
-  result.trace_hash = trace.hash().hex();
-  engine.reset();
-  remove_store();
+  result.trace_hash = w.trace.hash().hex();
+  Figures& f = result.figures;
   f.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-  f.simulated_per_wall =
-      f.wall_seconds > 0 ? static_cast<double>((end - start).ms()) / 1000.0 / f.wall_seconds : 0;
+  f.simulated_per_wall = f.wall_seconds > 0 ? static_cast<double>((w.end - w.start).ms()) /
+                                                  1000.0 / f.wall_seconds
+                                            : 0;
   return result;
 }
 

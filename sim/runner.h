@@ -1,11 +1,9 @@
-// One simulated run of a scenario, start to verdict: builds the fake org
-// and portal from the scenario on a VirtualClock, generates the population,
-// connects the engine to both through SimTransports (latency, faults,
-// crashes) and HubSpot's webhooks to the engine's receiver, lets the humans
-// work for the scenario's duration, then heals every fault, stops the
-// humans and gives the engine the settle time to converge; then checks the
-// invariants and computes the figures. A crash (sim::Crash out of a
-// transport) drops the engine and opens a new one on the same SQLite file.
+// One simulated run of a scenario, start to verdict: builds the world
+// (world.h: the fakes, the population, the networks), hosts the engine in it
+// (engine_host.h: steps, crashes, the webhook door), lets the humans work for
+// the scenario's duration, then heals every fault, stops the humans and
+// gives the engine the settle time to converge; then checks the invariants
+// (invariants.h) and measures the figures (figures.h).
 // Deterministic: the same scenario and seed give the same trace hash.
 #pragma once
 
@@ -16,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/figures.h"
 #include "sim/invariants.h"
 #include "sim/scenario.h"
 
@@ -30,40 +29,6 @@ struct RunOptions {
   std::string work_dir;
   // Called now and then with the share of simulated time done (0..1).
   std::function<void(double)> progress;
-};
-
-struct Latency {
-  uint64_t measured = 0;
-  uint64_t never_arrived = 0;
-  double p50_s = 0, p95_s = 0, max_s = 0;
-};
-
-struct Figures {
-  double days = 0;                // simulated: the working period and the settle
-  uint64_t salesforce_calls = 0;  // by the integration, from the org's journal
-  uint64_t hubspot_calls = 0;     // by the engine, from the portal's journal
-  uint64_t synced_records = 0;    // linked pairs at the end, every kind
-  int64_t peak_salesforce_24h = 0;
-  int64_t allocation_24h = 0;
-  Latency to_salesforce;
-  Latency to_hubspot;
-  std::map<std::string, uint64_t> sync_health;  // error family -> records
-  // The sync was held back by the Salesforce allocation (its own limit or
-  // the org's) when the run ended: what has not synced yet is still coming.
-  bool waiting_for_allocation = false;
-  // Lifecycle stages the integration moved forward (opportunities, and
-  // companies' lifecycle sync), per HubSpot type.
-  uint64_t lifecycle_moves_contacts = 0;
-  uint64_t lifecycle_moves_companies = 0;
-  // The scenario's events: how long the integration user was inactive
-  // during the working period, and whether it still was at the end.
-  double integration_user_inactive_s = 0;
-  bool integration_user_inactive_at_end = false;
-  uint64_t human_actions = 0;
-  uint64_t engine_crashes = 0;
-  std::map<std::string, uint64_t> faults;  // "salesforce timeout" -> count
-  double wall_seconds = 0;
-  double simulated_per_wall = 0;  // simulated seconds per wall-clock second
 };
 
 struct RunResult {

@@ -2,6 +2,8 @@
 // with their values translated, their contact follows, edits follow the
 // field rules without echoes, and the native connector's one-way custom
 // objects stay one way. (Crashes around their calls: recovery_test.cpp.)
+#include <cstdio>
+
 #include <nlohmann/json.hpp>
 
 #include "crm/vocabulary.h"
@@ -227,6 +229,152 @@ TEST(ObjectPairsConfig, TicketsAndCustomObjectsAreReadAndCheckedFromYaml) {
   auto no_key = parse_sync_config(doc);
   ASSERT_FALSE(no_key.ok());
   EXPECT_NE(no_key.error().message.find("salesforce_id_property"), std::string::npos);
+}
+
+
+// ---- refusals, crashes and lost answers on every object pair
+
+// A refused Salesforce update of a ticket, a deal or a custom object waits
+// in Sync Health under its HubSpot record's key, is retried, is never
+// remembered as synced, and lands once the rule is lifted.
+TEST_P(ObjectPairsTest, ARefusedUpdateOfAnyPairWaitsInSyncHealthAndIsRetried) {
+  add_subscriptions();
+  config.deals.enabled = true;
+  config.custom_objects = {subscriptions(ObjectDirection::kHubSpotToSalesforce)};
+  const uint64_t t =
+      hs_ticket({{"subject", "Printer"}, {"hs_pipeline", "0"}, {"hs_pipeline_stage", "1"}});
+  const uint64_t d = *w.portal.create("deals",
+                                      {{"dealname", "Big"},
+                                       {"pipeline", "default"},
+                                       {"dealstage", "qualifiedtobuy"},
+                                       {"closedate", "2024-09-30T00:00:00.000Z"},
+                                       {"amount", "700"}},
+                                      testing::kMarketer);
+  const uint64_t s = *w.portal.create("subscriptions", {{"plan", "Pro"}}, testing::kMarketer);
+  start();
+  settle();
+  ASSERT_EQ(live("Case").size(), 1u) << engine->last_problem();
+  ASSERT_EQ(live("Opportunity").size(), 1u) << engine->last_problem();
+  ASSERT_EQ(live("Subscription__c").size(), 1u) << engine->last_problem();
+  struct Kind {
+    const char* type;
+    uint64_t id;
+    const char* link_kind;
+    const char* object;
+    const char* property;
+    const char* value;
+    const char* field;
+  };
+  const Kind kinds[] = {{"tickets", t, "object:tickets", "Case", "subject", "forbidden", "Subject"},
+                        {"deals", d, "deal", "Opportunity", "dealname", "forbidden", "Name"},
+                        {"subscriptions", s, "object:subscriptions", "Subscription__c", "plan",
+                         "forbidden", "Plan__c"}};
+  for (const Kind& k : kinds)
+    ASSERT_TRUE(w.org
+                    .add_validation_rule(std::string("No_") + k.object, k.object,
+                                         std::string(k.field) + " = 'forbidden'", "not allowed",
+                                         k.field)
+                    .ok());
+  w.tick(env::Duration::minutes(1));
+  for (const Kind& k : kinds)
+    ASSERT_TRUE(w.portal.update(k.type, k.id, {{k.property, k.value}}, testing::kMarketer).ok());
+  settle();
+  for (const Kind& k : kinds) {
+    const std::string key = HealthKey::hubspot(k.link_kind, k.id).text();
+    auto failure = engine->store().failure(key);
+    ASSERT_TRUE(failure) << k.type << ": the refusal is in Sync Health";
+    EXPECT_EQ(failure->family, "automation_rules") << k.type;
+    EXPECT_NE(engine->store().synced_values(k.id, k.link_kind)[k.property], k.value)
+        << k.type << ": a refused value is never remembered as synced";
+  }
+  for (const Kind& k : kinds) EXPECT_TRUE(w.org.remove_validation_rule(std::string("No_") + k.object));
+  run_for(SyncEngine::kRetryInterval + env::Duration::minutes(5));
+  for (const Kind& k : kinds) {
+    EXPECT_EQ(w.sf_value(live(k.object)[0], k.field), k.value) << k.type << ": retried and written";
+    EXPECT_FALSE(engine->store().failure(HealthKey::hubspot(k.link_kind, k.id).text())) << k.type;
+  }
+}
+
+// A custom object pair, created both ways, with the engine killed at each
+// of its calls in turn (before the server sees it, or after it applied it)
+// or the answer to that call lost: never two records for one, every record
+// linked once it settles.
+TEST_P(ObjectPairsTest, ACrashOrALostAnswerAtAnyCallDuplicatesNoCustomObject) {
+  if (GetParam() == Strategy::kNative) GTEST_SKIP() << "both ways needs the batched strategy";
+  struct Mode {
+    bool salesforce, applied, timeout;
+  };
+  // The creates and their follow-ups all happen within the first calls.
+  constexpr int64_t kCallsTried = 40;
+  int runs = 0;
+  int total_crashes = 0;
+  for (const Mode mode : {Mode{true, false, false}, Mode{true, true, false}, Mode{true, true, true},
+                          Mode{false, false, false}, Mode{false, true, false},
+                          Mode{false, true, true}}) {
+    for (int64_t at = 1;; ++at) {
+      testing::World ww;
+      ASSERT_TRUE(hs::populate_portal(ww.portal, json::parse(R"({"custom_objects": [{"name":
+          "subscriptions", "properties": [{"name": "plan", "type": "string"},
+          {"name": "seats", "type": "number"}, {"name": "salesforce_id", "type": "string"}]}]})"))
+                      .ok());
+      ASSERT_TRUE(sf::populate_org(ww.org, json::parse(R"({"custom_objects": [{
+          "name": "Subscription__c", "fields": [{"name": "Plan__c", "type": "string"},
+          {"name": "Seats__c", "type": "double"},
+          {"name": "HubSpot_Id__c", "type": "string", "external_id": true}]}]})"))
+                      .ok());
+      SyncConfig c = config;
+      c.tickets.enabled = false;
+      c.custom_objects = {subscriptions(ObjectDirection::kBoth)};
+      const uint64_t from_hs =
+          *ww.portal.create("subscriptions", {{"plan", "Pro"}}, testing::kMarketer);
+      const std::string from_sf = ww.sf_create("Subscription__c", {{"Plan__c", "Team"}});
+      testing::CrashingTransport& side = mode.salesforce ? ww.sf_transport : ww.hs_transport;
+      side.crash_at(at, mode.applied, mode.timeout);
+      const std::string store = ::testing::TempDir() + "pairs-crash.db";
+      for (const char* suffix : {"", "-wal", "-shm"}) std::remove((store + suffix).c_str());
+      std::unique_ptr<SyncEngine> e;
+      auto open = [&] {
+        e.reset();
+        e = SyncEngine::open(c, {ww.sf_transport, ww.hs_transport, ww.clock}, ww.credentials(),
+                             store)
+                .value();
+      };
+      open();
+      int crashes = 0;
+      const int64_t calls_before = side.calls;
+      const env::Timestamp end = ww.clock.now() + env::Duration::minutes(30);
+      for (int steps = 0; steps < 10'000 && ww.clock.now() < end; ++steps) {
+        env::Timestamp next = ww.clock.now() + env::Duration::seconds(1);
+        try {
+          next = e->step();
+        } catch (const testing::Crash&) {
+          ++crashes;
+          open();
+          continue;
+        }
+        ASSERT_TRUE(ww.clock.set(std::min(std::max(next, ww.clock.now()), end)).ok());
+      }
+      const std::string label = std::string(mode.salesforce ? "salesforce" : "hubspot") +
+                                " call " + std::to_string(at) +
+                                (mode.timeout ? " timed out" : mode.applied ? " applied" : "");
+      size_t sf_records = 0, hs_records = 0;
+      for (const auto& [id, r] : ww.org.records(*ww.org.schema().object("Subscription__c")))
+        sf_records += !r.deleted;
+      for (const auto& [id, r] : ww.portal.records("subscriptions")) hs_records += !r.archived;
+      EXPECT_EQ(sf_records, 2u) << label;
+      EXPECT_EQ(hs_records, 2u) << label;
+      EXPECT_TRUE(e->store().link_by_hubspot(from_hs, "object:subscriptions")) << label;
+      EXPECT_TRUE(e->store().link_by_salesforce(from_sf)) << label;
+      EXPECT_TRUE(e->store().intents().empty()) << label;
+      ++runs;
+      // Every call of the first syncs has had its turn (or the run made
+      // fewer calls than that).
+      if (side.calls - calls_before < at || at >= kCallsTried) break;
+      total_crashes += crashes;
+    }
+  }
+  EXPECT_GT(runs, 12);
+  EXPECT_GT(total_crashes, 12) << "the crashes fired";
 }
 
 }  // namespace

@@ -68,9 +68,11 @@ TEST(Runner, ACleanSetupPassesEveryInvariantWithFigures) {
   EXPECT_GT(r.figures.human_actions, 10u);
   EXPECT_GT(r.figures.to_salesforce.measured, 0u) << "new HubSpot contacts were timed";
   // Arrivals are timed the moment the engine's write lands: a new contact
-  // reaches Salesforce within one webhook delivery tick (10 s) and a few
-  // calls, a Salesforce edit reaches HubSpot within one poll (15 min).
-  EXPECT_LT(r.figures.to_salesforce.max_s, 20) << "webhooks carry new contacts within seconds";
+  // reaches Salesforce within one webhook delivery tick (10 s), the step
+  // under way when it is delivered (a webhook waits for the step to end)
+  // and the calls of the next; a Salesforce edit reaches HubSpot within
+  // one poll (15 min).
+  EXPECT_LT(r.figures.to_salesforce.max_s, 30) << "webhooks carry new contacts within seconds";
   EXPECT_GT(r.figures.to_hubspot.measured, 0u) << "Salesforce edits were timed";
   EXPECT_LE(r.figures.to_hubspot.max_s, 16 * 60) << "within one poll interval";
 }
