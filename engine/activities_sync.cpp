@@ -31,6 +31,20 @@ const ActivityShape* shape_of(const std::string& type) {
   return nullptr;
 }
 
+// A Task's fields from engagement `e` of `type`.
+SfFields task_fields(const ActivityShape& shape, const std::string& type, const HsRecord& e) {
+  SfFields fields;
+  fields["Subject"] = shape.subject != nullptr && !e.get(shape.subject).empty()
+                          ? e.get(shape.subject)
+                          : shape.fixed_subject;
+  fields["Description"] = e.get(shape.body);
+  fields["Type"] = shape.task_type;
+  fields["Status"] =
+      type == "tasks" && e.get("hs_task_status") != "COMPLETED" ? "Not Started" : "Completed";
+  fields["ActivityDate"] = as_date(e.get("hs_timestamp"));
+  return fields;
+}
+
 }  // namespace
 
 Pause ActivitySync::sweep_activities(const std::string& type) {
@@ -41,19 +55,10 @@ Pause ActivitySync::sweep_activities(const std::string& type) {
   if (shape->subject != nullptr) props.push_back(shape->subject);
   if (type == "tasks") props.push_back("hs_task_status");
   return c_.sweep_pages(sweep_mark(type), type, props, [&](std::vector<HsRecord>& page) -> Pause {
-    std::vector<std::pair<std::string, SfFields>> updates;
-    std::vector<uint64_t> updated;  // their engagements
+    TaskUpdates updates;
     std::vector<CreateItem> creates;
     for (const auto& e : page) {
-      SfFields fields;
-      fields["Subject"] = shape->subject != nullptr && !e.get(shape->subject).empty()
-                              ? e.get(shape->subject)
-                              : shape->fixed_subject;
-      fields["Description"] = e.get(shape->body);
-      fields["Type"] = shape->task_type;
-      fields["Status"] =
-          type == "tasks" && e.get("hs_task_status") != "COMPLETED" ? "Not Started" : "Completed";
-      fields["ActivityDate"] = as_date(e.get("hs_timestamp"));
+      SfFields fields = task_fields(*shape, type, e);
       if (auto link = c_.store.link_by_hubspot(e.id, kind)) {
         // Only what changed since the last sync is written.
         const auto last = c_.store.synced_values(e.id, kind);
@@ -61,8 +66,8 @@ Pause ActivitySync::sweep_activities(const std::string& type) {
         for (const auto& [f, v] : fields)
           if (auto it = last.find(f); it == last.end() || it->second != v) changed[f] = v;
         if (changed.empty()) continue;
-        updates.emplace_back(link->sf_id, std::move(changed));
-        updated.push_back(e.id);
+        updates.tasks.emplace_back(link->sf_id, std::move(changed));
+        updates.engagements.push_back(e.id);
         continue;
       }
       // A new engagement: on its first contact that syncs.
@@ -81,38 +86,49 @@ Pause ActivitySync::sweep_activities(const std::string& type) {
       item.lookup = item.values["Subject"];
       creates.push_back(std::move(item));
     }
-    auto report = c_.salesforce_writer().update("Task", updates);
-    c_.store.begin();
-    for (size_t i = 0; i < updates.size(); ++i) {
-      const WriteOutcome& o = report.outcomes[i];
-      const HealthKey key = HealthKey::hubspot(kind, updated[i]);
-      switch (o.status) {
-        case WriteStatus::kWritten:
-          for (const auto& [f, v] : updates[i].second)
-            c_.store.put_synced_value(updated[i], f, v, kind);
-          c_.clear_failure(key);
-          break;
-        case WriteStatus::kRefused:
-        case WriteStatus::kNotFound:
-          c_.record_failure(key, "to_salesforce", o.family.empty() ? "permissions" : o.family,
-                            o.message);
-          break;
-        case WriteStatus::kUnknown:
-        case WriteStatus::kNotSent:
-          break;  // the page is swept again
-      }
-    }
-    c_.store.commit();
-    if (report.stopped) return c_.salesforce_failed(*report.stopped);
-    CreateHooks hooks;
-    hooks.landed = [&](size_t i, const std::string& id, int64_t) {
-      c_.save_link(Link{creates[i].hs_id, "Task", id, kind}, creates[i].values);
-      ++c_.stats.salesforce_task_creates;
-    };
-    // Not created: the sweep reads the page again.
-    hooks.not_sent = [](size_t) {};
-    return c_.create_in_salesforce(IntentKind::in_salesforce(kind), "Task", creates, hooks);
+    if (auto p = update_tasks(kind, updates); p != Pause::kNone) return p;
+    return create_tasks(kind, creates);
   });
+}
+
+Pause ActivitySync::update_tasks(const std::string& kind, const TaskUpdates& updates) {
+  CRMSIM_ASSERT(updates.tasks.size() == updates.engagements.size(), "one engagement per task");
+  auto report = c_.salesforce_writer().update("Task", updates.tasks);
+  c_.store.begin();
+  for (size_t i = 0; i < updates.tasks.size(); ++i) {
+    const WriteOutcome& o = report.outcomes[i];
+    const uint64_t engagement = updates.engagements[i];
+    const HealthKey key = HealthKey::hubspot(kind, engagement);
+    switch (o.status) {
+      case WriteStatus::kWritten:
+        for (const auto& [f, v] : updates.tasks[i].second)
+          c_.store.put_synced_value(engagement, f, v, kind);
+        c_.clear_failure(key);
+        break;
+      case WriteStatus::kRefused:
+      case WriteStatus::kNotFound:
+        c_.record_failure(key, "to_salesforce", o.family.empty() ? "permissions" : o.family,
+                          o.message);
+        break;
+      case WriteStatus::kUnknown:
+      case WriteStatus::kNotSent:
+        break;  // the page is swept again
+    }
+  }
+  c_.store.commit();
+  if (report.stopped) return c_.salesforce_failed(*report.stopped);
+  return Pause::kNone;
+}
+
+Pause ActivitySync::create_tasks(const std::string& kind, const std::vector<CreateItem>& creates) {
+  CreateHooks hooks;
+  hooks.landed = [&](size_t i, const std::string& id, int64_t) {
+    c_.save_link(Link{creates[i].hs_id, "Task", id, kind}, creates[i].values);
+    ++c_.stats.salesforce_task_creates;
+  };
+  // Not created: the sweep reads the page again.
+  hooks.not_sent = [](size_t) {};
+  return c_.create_in_salesforce(IntentKind::in_salesforce(kind), "Task", creates, hooks);
 }
 
 Pause ActivitySync::recover(const std::vector<Intent>& intents) {

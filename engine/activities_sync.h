@@ -5,7 +5,9 @@
 // last sync is written; Salesforce's edits of a Task stay there.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/sync_context.h"
@@ -24,6 +26,16 @@ class ActivitySync {
   Pause recover(const std::vector<Intent>& intents);
 
  private:
+  // Linked engagements' changed fields, one per Task, in order.
+  struct TaskUpdates {
+    std::vector<std::pair<std::string, SfFields>> tasks;  // Task id, changed fields
+    std::vector<uint64_t> engagements;
+  };
+  // Each written Task remembers its fields; a refused or vanished one
+  // waits in Sync Health; an unknown one is swept again.
+  Pause update_tasks(const std::string& kind, const TaskUpdates& updates);
+  Pause create_tasks(const std::string& kind, const std::vector<CreateItem>& creates);
+
   SyncContext& c_;
 };
 

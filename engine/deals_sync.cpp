@@ -77,9 +77,13 @@ Pause DealSync::sync_deals(const std::vector<SfRecord>& opportunities) {
   };
   const Pause made = c_.create_in_hubspot(IntentKind::in_hubspot(kDealLinks), kDeals, kOpportunity,
                                           items, hooks);
-  if (made != Pause::kNone && created.empty()) return made;
-  if (created.empty()) return Pause::kNone;
-  // New deals join their contacts (through contact roles) and company.
+  if (created.empty()) return made;
+  if (auto p = associate_new_deals(opportunities, created); p != Pause::kNone) return p;
+  return made;
+}
+
+Pause DealSync::associate_new_deals(const std::vector<SfRecord>& opportunities,
+                                    const std::vector<std::pair<std::string, uint64_t>>& created) {
   std::map<std::string, uint64_t> deal_of(created.begin(), created.end());
   std::vector<std::string> ids;
   for (const auto& [o, d] : created) ids.push_back(o);
@@ -109,7 +113,7 @@ Pause DealSync::sync_deals(const std::vector<SfRecord>& opportunities) {
     auto r = c_.hubspot.associate(kDeals, deal, type, id);
     if (!r && r.error().transient()) return c_.hubspot_failed(r.error());
   }
-  return made;
+  return Pause::kNone;
 }
 
 Pause DealSync::poll_deal_roles() {

@@ -7,9 +7,11 @@
 // sweep.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/sync_context.h"
@@ -36,6 +38,11 @@ class DealSync {
   // An opportunity's deal properties (HubSpot's side of the comparison);
   // nullopt, with a Sync Health failure, for a stage with no mapping.
   std::optional<std::map<std::string, std::string>> deal_values(const SfRecord& opportunity);
+  // New deals (opportunity id, deal id) join their contacts, through the
+  // opportunities' contact roles (a role of a contact not yet synced waits
+  // as a pending role), and their account's company.
+  Pause associate_new_deals(const std::vector<SfRecord>& opportunities,
+                            const std::vector<std::pair<std::string, uint64_t>>& created);
 
   SyncContext& c_;
   ObjectPairSync& pairs_;

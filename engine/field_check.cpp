@@ -9,44 +9,49 @@ namespace crmsim::engine {
 
 using namespace detail;  // NOLINT: the engine's shared names
 
-Pause FieldCheck::run(const std::vector<const ObjectPairSettings*>& pairs) {
-  // What each side must have: object -> field -> the setting that names it.
-  std::map<std::string, std::map<std::string, std::string>> sf_needs;
-  std::map<std::string, std::map<std::string, std::string>> hs_needs;
+FieldCheck::Needs FieldCheck::needs(const std::vector<const ObjectPairSettings*>& pairs) const {
+  Needs n;
   auto need = [](auto& needs, const std::string& object, const std::string& field,
                  const std::string& key) {
     if (!field.empty()) needs[object].emplace(field, key);
   };
   for (const auto& m : c_.config.contacts.mappings) {
     const std::string key = "contacts.field_mappings (" + m.hubspot + ")";
-    need(hs_needs, "contacts", m.hubspot, key);
-    need(sf_needs, kLead, m.lead_field, key);
-    need(sf_needs, kContact, m.contact_field, key);
+    need(n.hubspot, "contacts", m.hubspot, key);
+    need(n.salesforce, kLead, m.lead_field, key);
+    need(n.salesforce, kContact, m.contact_field, key);
   }
   if (c_.config.companies.enabled)
     for (const auto& m : c_.config.companies.mappings) {
       const std::string key = "companies.field_mappings (" + m.hubspot + ")";
-      need(hs_needs, "companies", m.hubspot, key);
-      need(sf_needs, "Account", m.contact_field, key);
+      need(n.hubspot, "companies", m.hubspot, key);
+      need(n.salesforce, "Account", m.contact_field, key);
     }
   for (const auto* pair : pairs) {
     const std::string where = pair == &c_.config.tickets.pair ? std::string("tickets")
-                              : pair == &c_.deal_pair         ? std::string("deals")
-                                                    : "custom_objects (" + pair->hubspot_type + ")";
+                              : pair == &c_.deal_pair
+                                  ? std::string("deals")
+                                  : "custom_objects (" + pair->hubspot_type + ")";
     for (const auto& m : pair->mappings) {
       const std::string key = where + ".field_mappings (" + m.hubspot + ")";
-      need(hs_needs, pair->hubspot_type, m.hubspot, key);
-      need(sf_needs, pair->salesforce_object, m.contact_field, key);
+      need(n.hubspot, pair->hubspot_type, m.hubspot, key);
+      need(n.salesforce, pair->salesforce_object, m.contact_field, key);
     }
-    need(sf_needs, pair->salesforce_object, pair->contact_field, where + ".contact_field");
-    need(sf_needs, pair->salesforce_object, pair->hubspot_id_field, where + ".hubspot_id_field");
-    need(hs_needs, pair->hubspot_type, pair->salesforce_id_property,
+    need(n.salesforce, pair->salesforce_object, pair->contact_field, where + ".contact_field");
+    need(n.salesforce, pair->salesforce_object, pair->hubspot_id_field,
+         where + ".hubspot_id_field");
+    need(n.hubspot, pair->hubspot_type, pair->salesforce_id_property,
          where + ".salesforce_id_property");
   }
+  return n;
+}
+
+Pause FieldCheck::run(const std::vector<const ObjectPairSettings*>& pairs) {
+  const Needs n = needs(pairs);
   // Checked once a day for the same mappings, not on every restart.
   std::string fingerprint;
-  for (const auto* needs : {&sf_needs, &hs_needs})
-    for (const auto& [object, fields] : *needs)
+  for (const auto* side : {&n.salesforce, &n.hubspot})
+    for (const auto& [object, fields] : *side)
       for (const auto& [field, key] : fields) fingerprint += object + "." + field + ";";
   fingerprint = std::to_string(std::hash<std::string>{}(fingerprint));
   const env::Timestamp now = c_.clock.now();
@@ -55,7 +60,19 @@ Pause FieldCheck::run(const std::vector<const ObjectPairSettings*>& pairs) {
         at && now - env::Timestamp::from_ms(std::stoll(*at)) < kFieldCheckInterval)
       return Pause::kNone;
   std::vector<std::string> missing;
-  for (const auto& [object, fields] : sf_needs) {
+  if (auto p = missing_in_salesforce(n.salesforce, missing); p != Pause::kNone) return p;
+  if (auto p = missing_in_hubspot(n.hubspot, missing); p != Pause::kNone) return p;
+  error_.clear();
+  for (const auto& m : missing) error_ += (error_.empty() ? "" : "; ") + m;
+  if (error_.empty()) {
+    c_.store.put_meta("fields_checked", fingerprint);
+    c_.store.put_meta("fields_checked_ms", std::to_string(now.ms_since_epoch()));
+  }
+  return Pause::kNone;
+}
+
+Pause FieldCheck::missing_in_salesforce(const Side& needs, std::vector<std::string>& missing) {
+  for (const auto& [object, fields] : needs) {
     auto names = c_.salesforce.field_names(object);
     if (!names) return c_.salesforce_failed(names.error());
     if (!*names) {
@@ -67,7 +84,11 @@ Pause FieldCheck::run(const std::vector<const ObjectPairSettings*>& pairs) {
       if ((*names)->count(field) == 0)
         missing.push_back(key + ": Salesforce " + object + " has no field " + field);
   }
-  for (const auto& [type, props] : hs_needs) {
+  return Pause::kNone;
+}
+
+Pause FieldCheck::missing_in_hubspot(const Side& needs, std::vector<std::string>& missing) {
+  for (const auto& [type, props] : needs) {
     auto names = c_.hubspot.property_names(type);
     if (!names) return c_.hubspot_failed(names.error());
     if (!*names) {
@@ -77,12 +98,6 @@ Pause FieldCheck::run(const std::vector<const ObjectPairSettings*>& pairs) {
     for (const auto& [prop, key] : props)
       if ((*names)->count(prop) == 0)
         missing.push_back(key + ": HubSpot " + type + " has no property " + prop);
-  }
-  error_.clear();
-  for (const auto& m : missing) error_ += (error_.empty() ? "" : "; ") + m;
-  if (error_.empty()) {
-    c_.store.put_meta("fields_checked", fingerprint);
-    c_.store.put_meta("fields_checked_ms", std::to_string(now.ms_since_epoch()));
   }
   return Pause::kNone;
 }

@@ -5,6 +5,7 @@
 // once a day, or when the mappings change.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,17 @@ class FieldCheck {
   const std::string& error() const { return error_; }
 
  private:
+  // What one side must have: object -> field -> the setting that names it.
+  using Side = std::map<std::string, std::map<std::string, std::string>>;
+  struct Needs {
+    Side salesforce;
+    Side hubspot;
+  };
+  Needs needs(const std::vector<const ObjectPairSettings*>& pairs) const;
+  // Describes each object of `needs`; what it lacks goes to `missing`.
+  Pause missing_in_salesforce(const Side& needs, std::vector<std::string>& missing);
+  Pause missing_in_hubspot(const Side& needs, std::vector<std::string>& missing);
+
   SyncContext& c_;
   std::string error_;
 };

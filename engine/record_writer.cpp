@@ -1,5 +1,7 @@
 #include "engine/record_writer.h"
 
+#include <functional>
+
 #include "engine/sync_engine_parts.h"
 #include "env/assert.h"
 
@@ -214,6 +216,35 @@ bool settle_batch(WriteReport<HsError>& report, size_t start,
   return false;
 }
 
+// HubSpot's batch endpoints, kBatchInputsMax inputs a call. HubSpot fails
+// a whole batch for one bad input: such a batch is written again one record
+// at a time, so that each record still gets its own outcome. `id_of(i)`,
+// when given, names input i once written (an update's answer may not).
+template <typename Record, typename Batch, typename Single>
+void hubspot_in_batches(WriteReport<HsError>& report, const std::vector<Record>& records,
+                        const Batch& batch, const Single& single, bool create,
+                        const std::function<std::string(size_t)>& id_of) {
+  for (size_t start = 0; start < records.size(); start += HubSpotClient::kBatchInputsMax) {
+    const size_t end = std::min(records.size(), start + HubSpotClient::kBatchInputsMax);
+    const std::vector<Record> chunk(records.begin() + static_cast<std::ptrdiff_t>(start),
+                                    records.begin() + static_cast<std::ptrdiff_t>(end));
+    auto results = batch(chunk);
+    if (results) {
+      CRMSIM_ASSERT(results->size() == chunk.size(), "a batch answers every input");
+      if (!settle_batch(report, start, *results, create)) return;
+      if (id_of)
+        for (size_t i = start; i < end; ++i)
+          if (report.outcomes[i].status == WriteStatus::kWritten) report.outcomes[i].id = id_of(i);
+      continue;
+    }
+    if (stops_writes(results.error())) {
+      stop(report, start, end, results.error());
+      return;
+    }
+    if (!hubspot_one_by_one(report, start, end, single)) return;
+  }
+}
+
 }  // namespace
 
 WriteReport<HsError> HubSpotWriter::update(
@@ -229,27 +260,9 @@ WriteReport<HsError> HubSpotWriter::update(
     (void)hubspot_one_by_one(report, 0, records.size(), single);
     return report;
   }
-  for (size_t start = 0; start < records.size(); start += HubSpotClient::kBatchInputsMax) {
-    const size_t end = std::min(records.size(), start + HubSpotClient::kBatchInputsMax);
-    const std::vector<std::pair<uint64_t, HsProps>> chunk(
-        records.begin() + static_cast<std::ptrdiff_t>(start),
-        records.begin() + static_cast<std::ptrdiff_t>(end));
-    auto results = client_.batch_update(chunk, type);
-    if (results) {
-      CRMSIM_ASSERT(results->size() == chunk.size(), "a batch answers every input");
-      if (!settle_batch(report, start, *results, false)) return report;
-      for (size_t i = start; i < end; ++i)
-        if (report.outcomes[i].status == WriteStatus::kWritten)
-          report.outcomes[i].id = std::to_string(records[i].first);
-      continue;
-    }
-    if (stops_writes(results.error())) {
-      stop(report, start, end, results.error());
-      return report;
-    }
-    // One bad input fails a whole batch update: isolate it one by one.
-    if (!hubspot_one_by_one(report, start, end, single)) return report;
-  }
+  hubspot_in_batches(
+      report, records, [&](const auto& chunk) { return client_.batch_update(chunk, type); },
+      single, /*create=*/false, [&](size_t i) { return std::to_string(records[i].first); });
   return report;
 }
 
@@ -266,22 +279,9 @@ WriteReport<HsError> HubSpotWriter::create(std::string_view type,
     (void)hubspot_one_by_one(report, 0, records.size(), single);
     return report;
   }
-  for (size_t start = 0; start < records.size(); start += HubSpotClient::kBatchInputsMax) {
-    const size_t end = std::min(records.size(), start + HubSpotClient::kBatchInputsMax);
-    const std::vector<HsProps> chunk(records.begin() + static_cast<std::ptrdiff_t>(start),
-                                     records.begin() + static_cast<std::ptrdiff_t>(end));
-    auto results = client_.batch_create(chunk, type);
-    if (results) {
-      CRMSIM_ASSERT(results->size() == chunk.size(), "a batch answers every input");
-      if (!settle_batch(report, start, *results, true)) return report;
-      continue;
-    }
-    if (stops_writes(results.error())) {
-      stop(report, start, end, results.error());
-      return report;
-    }
-    if (!hubspot_one_by_one(report, start, end, single)) return report;
-  }
+  hubspot_in_batches(
+      report, records, [&](const auto& chunk) { return client_.batch_create(chunk, type); },
+      single, /*create=*/true, nullptr);
   return report;
 }
 
