@@ -191,6 +191,51 @@ Pause CompanySync::find_company(const std::string& account_id, const SfRecord& a
   return Pause::kNone;
 }
 
+Pause CompanySync::create_accounts(const std::vector<uint64_t>& unlinked) {
+  if (unlinked.empty()) return Pause::kNone;
+  std::map<uint64_t, HsRecord> companies;
+  if (auto p = c_.read_hubspot(unlinked, companies, company_properties(), kCompanies);
+      p != Pause::kNone)
+    return p;
+  std::vector<CreateItem> creates;
+  for (const auto& [id, company] : companies) {
+    CreateItem item;
+    item.hs_id = id;
+    item.key = HealthKey::hubspot(kCompanyLinks, id);
+    for (const auto& m : c_.config.companies.mappings) {
+      if (m.rule == SyncRule::kDontSync || m.rule == SyncRule::kAlwaysUseSalesforce) continue;
+      const std::string& v = company.get(m.hubspot);
+      if (!v.empty()) item.values[m.contact_field] = v;
+    }
+    if (item.values["Name"].empty())
+      item.values["Name"] = company.get("domain").empty() ? kNotProvided : company.get("domain");
+    // After a lost answer the account is found by name among those the
+    // integration user created since.
+    item.lookup = item.values["Name"];
+    creates.push_back(std::move(item));
+  }
+  std::vector<std::pair<uint64_t, HsProps>> marks;
+  CreateHooks hooks;
+  hooks.landed = [&](size_t i, const std::string& account_id, int64_t) {
+    const HsRecord& company = companies.at(creates[i].hs_id);
+    std::map<std::string, std::string> synced;
+    for (const auto& m : c_.config.companies.mappings) {
+      if (m.rule == SyncRule::kDontSync || m.rule == SyncRule::kAlwaysUseSalesforce) continue;
+      const std::string& v = company.get(m.hubspot);
+      synced[m.hubspot] = m.hubspot == "domain" ? domain_of(v) : v;
+    }
+    c_.save_link(Link{company.id, kAccount, account_id}, synced);
+    ++c_.stats.salesforce_account_creates;
+    marks.push_back({company.id, {{"salesforceaccountid", account_id}}});
+  };
+  const Pause made = c_.create_in_salesforce(IntentKind::in_salesforce(kCompanyLinks), kAccount,
+                                             creates, hooks);
+  // HubSpot learns which account its company syncs with.
+  std::vector<WriteOutcome> outcomes;
+  const Pause told = c_.write_hubspot(kCompanies, kCompanyLinks, marks, outcomes);
+  return made != Pause::kNone ? made : told;
+}
+
 Pause CompanySync::accounts_for_contacts(const std::vector<HsRecord>& contacts,
                                                     std::map<uint64_t, std::string>& accounts) {
   // Each contact's company (its first association: the primary).
@@ -209,50 +254,7 @@ Pause CompanySync::accounts_for_contacts(const std::vector<HsRecord>& contacts,
     if (!c_.store.link_by_hubspot(company, kCompanyLinks) &&
         std::find(unlinked.begin(), unlinked.end(), company) == unlinked.end())
       unlinked.push_back(company);
-  if (!unlinked.empty()) {
-    std::map<uint64_t, HsRecord> companies;
-    if (auto p = c_.read_hubspot(unlinked, companies, company_properties(), kCompanies);
-        p != Pause::kNone)
-      return p;
-    std::vector<CreateItem> creates;
-    for (const auto& [id, company] : companies) {
-      CreateItem item;
-      item.hs_id = id;
-      item.key = HealthKey::hubspot(kCompanyLinks, id);
-      for (const auto& m : c_.config.companies.mappings) {
-        if (m.rule == SyncRule::kDontSync || m.rule == SyncRule::kAlwaysUseSalesforce) continue;
-        const std::string& v = company.get(m.hubspot);
-        if (!v.empty()) item.values[m.contact_field] = v;
-      }
-      if (item.values["Name"].empty())
-        item.values["Name"] = company.get("domain").empty() ? kNotProvided : company.get("domain");
-      // After a lost answer the account is found by name among those the
-      // integration user created since.
-      item.lookup = item.values["Name"];
-      creates.push_back(std::move(item));
-    }
-    std::vector<std::pair<uint64_t, HsProps>> marks;
-    CreateHooks hooks;
-    hooks.landed = [&](size_t i, const std::string& account_id, int64_t) {
-      const HsRecord& company = companies.at(creates[i].hs_id);
-      std::map<std::string, std::string> synced;
-      for (const auto& m : c_.config.companies.mappings) {
-        if (m.rule == SyncRule::kDontSync || m.rule == SyncRule::kAlwaysUseSalesforce) continue;
-        const std::string& v = company.get(m.hubspot);
-        synced[m.hubspot] = m.hubspot == "domain" ? domain_of(v) : v;
-      }
-      c_.save_link(Link{company.id, kAccount, account_id}, synced);
-      ++c_.stats.salesforce_account_creates;
-      marks.push_back({company.id, {{"salesforceaccountid", account_id}}});
-    };
-    const Pause made = c_.create_in_salesforce(IntentKind::in_salesforce(kCompanyLinks), kAccount,
-                                               creates, hooks);
-    // HubSpot learns which account its company syncs with.
-    std::vector<WriteOutcome> outcomes;
-    const Pause told = c_.write_hubspot(kCompanies, kCompanyLinks, marks, outcomes);
-    if (made != Pause::kNone) return made;
-    if (told != Pause::kNone) return told;
-  }
+  if (auto p = create_accounts(unlinked); p != Pause::kNone) return p;
   for (const auto& [contact, company] : company_of) {
     auto link = c_.store.link_by_hubspot(company, kCompanyLinks);
     if (link) {
@@ -289,8 +291,8 @@ class CompanySync::CompanyPairs : public PairKind {
     }
     return out;
   }
-  std::string salesforce_id_property(const std::string&) const override {
-    return "salesforceaccountid";
+  std::map<std::string, std::string> hubspot_ids(const LinkedPair& p) const override {
+    return {{"salesforceaccountid", p.sf.id}};
   }
 
  private:

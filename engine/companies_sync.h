@@ -35,6 +35,9 @@ class CompanySync {
   // and waits in Sync Health ("Waiting for account to sync").
   Pause accounts_for_contacts(const std::vector<HsRecord>& contacts,
                               std::map<uint64_t, std::string>& accounts);
+  // Creates an account for each of these unlinked HubSpot companies, each
+  // behind an intent, and tells HubSpot the account's id.
+  Pause create_accounts(const std::vector<uint64_t>& unlinked);
   // Account changes since the poll's watermark reach their companies.
   Pause poll_accounts();
   // Edits of linked companies since the sweep's watermark reach their

@@ -19,6 +19,24 @@ namespace {
 
 std::string lower(std::string_view s) { return env::ascii_lower(s); }
 
+// The Salesforce ids a HubSpot contact synced with `sf_object` `sf_id`
+// holds. A contact keeps its converted lead's id; a contact synced with a
+// lead holds no contact id (a merge in HubSpot fills it from the merged
+// contact, whose Salesforce record the survivor does not sync with).
+std::map<std::string, std::string> contact_ids(const std::string& sf_object,
+                                               const std::string& sf_id) {
+  if (sf_object == kLead) return {{"salesforceleadid", sf_id}, {"salesforcecontactid", ""}};
+  return {{"salesforcecontactid", sf_id}};
+}
+
+// Those of them `r` does not hold yet.
+HsProps missing_ids(const HsRecord& r, const std::string& sf_object, const std::string& sf_id) {
+  HsProps out;
+  for (const auto& [property, id] : contact_ids(sf_object, sf_id))
+    if (r.get(property) != id) out[property] = id;
+  return out;
+}
+
 }  // namespace
 
 std::vector<std::string> ContactSync::hubspot_properties() const {
@@ -99,178 +117,6 @@ std::map<std::string, std::string> ContactSync::hubspot_values_from(const std::s
   return props;
 }
 
-Pause ContactSync::poll_salesforce(const std::string& object) {
-  Watermark mark = c_.store.watermark(poll_mark(object)).value_or(Watermark{});
-  std::string fields;
-  for (const auto& f : salesforce_fields(object)) fields += (fields.empty() ? "" : ", ") + f;
-  return c_.query_pages(c_.changes_since(object, fields, mark), [&](std::vector<SfRecord>& page) {
-    for (auto& r : page)
-      if (r.type.empty()) r.type = object;
-    Watermark next = mark;
-    if (auto p = sync_to_hubspot(object, c_.past_mark(page, mark, next)); p != Pause::kNone) return p;
-    mark = std::move(next);
-    c_.store.put_watermark(poll_mark(object), mark);
-    return Pause::kNone;
-  });
-}
-
-Pause ContactSync::poll_deleted(const std::string& object) {
-  const env::Timestamp now = c_.clock.now();
-  const auto start = c_.deleted_since(object);
-  if (!start) return Pause::kNone;
-  auto deleted = c_.salesforce.deleted(object, *start, now);
-  if (!deleted) return c_.salesforce_failed(deleted.error());
-  const OnSalesforceDelete setting =
-      object == kLead ? c_.config.contacts.on_lead_delete : c_.config.contacts.on_contact_delete;
-  for (const auto& d : *deleted) {
-    auto link = c_.store.link_by_salesforce(d.id);
-    if (!link) continue;
-    if (setting == OnSalesforceDelete::kDeleteContact) {
-      auto r = c_.hubspot.archive(link->hs_id);
-      if (!r) {
-        if (r.error().transient()) return c_.hubspot_failed(r.error());
-        c_.record_failure(HealthKey::salesforce(object, d.id), "to_hubspot", family_of(r.error()),
-                       describe(r.error()));
-        continue;
-      }
-      ++c_.stats.hubspot_deletes;
-    }
-    c_.store.begin();
-    c_.store.remove_link(link->hs_id);
-    c_.store.clear_synced_values(link->hs_id);
-    c_.store.commit();
-  }
-  c_.store.put_meta(deleted_mark(object), std::to_string(now.ms_since_epoch()));
-  return Pause::kNone;
-}
-
-Pause ContactSync::sweep_hubspot() {
-  Watermark mark = c_.store.watermark(sweep_mark(kContacts)).value_or(Watermark{});
-  const env::Timestamp until = c_.clock.now() - SyncContext::kSweepLag;
-  if (until <= mark.at) return Pause::kNone;
-  // Salesforce keeps CreatedDate to the second: a second's margin.
-  sweep_started_ = c_.clock.now() - env::Duration::seconds(1);
-  struct Done {
-    std::optional<env::Timestamp>& started;
-    ~Done() { started.reset(); }
-  } done{sweep_started_};
-  const auto props = hubspot_properties();
-  // Records are synced in large batches (one dedupe for many records is
-  // what lets the batched strategy scan instead of looking up); the
-  // watermark moves once a batch is synced.
-  std::vector<HsRecord> batch;
-  Watermark batch_mark = mark;
-  auto flush = [&]() -> Pause {
-    if (auto p = sync_to_salesforce(batch); p != Pause::kNone) return p;
-    batch.clear();
-    mark = batch_mark;
-    c_.store.put_watermark(sweep_mark(kContacts), mark);
-    return Pause::kNone;
-  };
-  std::string after;
-  env::Timestamp since = mark.at;
-  for (int pages = 0; pages < SyncContext::kPagesPerStepMax; ++pages) {
-    auto page = c_.hubspot.search_modified(since, until, props, after);
-    if (!page) {
-      const Pause pause = c_.hubspot_failed(page.error());
-      (void)flush();  // keep what was gathered; the next step resumes after it
-      return pause;
-    }
-    for (auto& r : page->records) {
-      const env::Timestamp t = last_modified(r, "contacts");
-      if (t < batch_mark.at ||
-          (t == batch_mark.at && batch_mark.ids_at.count(std::to_string(r.id))))
-        continue;
-      if (t > batch_mark.at) batch_mark = Watermark{t, {}};
-      batch_mark.ids_at.insert(std::to_string(r.id));
-      // Only what will sync fills a batch: a dedupe covers as many records
-      // as it can.
-      if (goes_to_salesforce(r)) batch.push_back(std::move(r));
-    }
-    if (batch.size() >= kSweepBatchMax) {
-      if (auto p = flush(); p != Pause::kNone) return p;
-    }
-    if (page->after.empty()) break;
-    // Keyset paging: the next query starts at the newest record seen. Offsets
-    // would not hold: a record edited behind us (by a person, or by a flush)
-    // moves to the end of the order and would shift an unread one into the
-    // pages already read.
-    if (batch_mark.at > since) {
-      since = batch_mark.at;
-      after.clear();
-      continue;
-    }
-    // A page entirely within one millisecond pages on by offset; search
-    // stops at 10,000 results, and past that the millisecond is walked by id.
-    after = page->after;
-    int64_t offset = 0;
-    try {
-      offset = std::stoll(after);
-    } catch (const std::exception&) {
-      offset = SyncContext::kSearchResultsMax;
-    }
-    if (offset + HubSpotClient::kSearchPageMax > SyncContext::kSearchResultsMax) {
-      if (auto p = sweep_millisecond(since, props, batch_mark, batch, flush); p != Pause::kNone)
-        return p;
-      since = since + env::Duration::millis(1);
-      after.clear();
-    }
-  }
-  return flush();
-}
-
-Pause ContactSync::sweep_millisecond(env::Timestamp at,
-                                                const std::vector<std::string>& props,
-                                                Watermark& batch_mark, std::vector<HsRecord>& batch,
-                                                const std::function<Pause()>& flush) {
-  uint64_t after_id = 0;
-  for (const auto& id : batch_mark.ids_at) after_id = std::max<uint64_t>(after_id, std::stoull(id));
-  for (int pages = 0; pages < SyncContext::kPagesPerStepMax; ++pages) {
-    auto page = c_.hubspot.search_modified_at(at, after_id, props);
-    if (!page) {
-      const Pause pause = c_.hubspot_failed(page.error());
-      (void)flush();
-      return pause;
-    }
-    if (page->records.empty()) return Pause::kNone;
-    for (auto& r : page->records) {
-      after_id = std::max(after_id, r.id);
-      if (batch_mark.at == at && batch_mark.ids_at.count(std::to_string(r.id))) continue;
-      batch_mark.ids_at.insert(std::to_string(r.id));
-      if (goes_to_salesforce(r)) batch.push_back(std::move(r));
-    }
-    if (batch.size() >= kSweepBatchMax)
-      if (auto p = flush(); p != Pause::kNone) return p;
-  }
-  return Pause::kNone;
-}
-
-Pause ContactSync::drain_inbox() {
-  for (int pass = 0; pass < kInboxPassesPerStepMax; ++pass) {
-    const auto items = c_.store.inbox_peek(kInboxBatchMax);
-    if (items.empty()) return Pause::kNone;
-    std::vector<uint64_t> ids;
-    std::set<uint64_t> forced;
-    for (const auto& i : items) {
-      ids.push_back(i.hs_id);
-      if (i.reason == "list_join" || i.reason == "retry" || i.reason == "recovery")
-        forced.insert(i.hs_id);
-    }
-    // A record not yet known to be in the inclusion list may just have
-    // joined it; one that joined syncs even if nothing else changed.
-    if (auto p = list_.check_new_members(ids, forced); p != Pause::kNone) return p;
-    std::map<uint64_t, HsRecord> found;
-    if (auto p = c_.read_hubspot(ids, found, hubspot_properties(), kContacts); p != Pause::kNone) return p;
-    std::vector<HsRecord> records;
-    for (auto& [id, r] : found) records.push_back(std::move(r));
-    if (auto p = sync_to_salesforce(records, forced); p != Pause::kNone) return p;
-    c_.store.begin();
-    for (const auto& i : items) c_.store.inbox_remove(i.hs_id, i.version);
-    c_.store.commit();
-  }
-  return Pause::kNone;
-}
-
 size_t ContactSync::affordable_records() const {
   std::optional<int64_t> left;
   if (c_.budget.limit() > 0) left = c_.budget.limit() - c_.budget.used_24h();
@@ -302,44 +148,93 @@ Pause ContactSync::sync_to_salesforce(const std::vector<HsRecord>& records,
 }
 
 Pause ContactSync::sync_slice_to_salesforce(const std::vector<HsRecord>& records,
-                                                       const std::set<uint64_t>& forced) {
+                                            const std::set<uint64_t>& forced) {
+  const HubSpotMoved moved = hubspot_moved(records, forced);
   std::vector<LinkedPair> pairs;
-  std::map<std::string, std::vector<std::pair<uint64_t, std::string>>>
-      linked;  // object -> (hs, sf)
-  std::map<uint64_t, const HsRecord*> by_id;
-  std::vector<const HsRecord*> unlinked;
+  if (auto p = read_salesforce_sides(moved, pairs); p != Pause::kNone) return p;
+  if (auto p = reconcile(pairs); p != Pause::kNone) return p;
+  return dedupe_in_salesforce(moved.unlinked);
+}
+
+bool ContactSync::hubspot_changed(const HsRecord& r, const Link& link) const {
+  const auto last = c_.store.synced_values(r.id);
+  if (synced_already(r, "contacts", last)) return false;
+  if (!missing_ids(r, link.sf_object, link.sf_id).empty()) return true;
+  const SalesforceObject o =
+      link.sf_object == kLead ? SalesforceObject::kLead : SalesforceObject::kContact;
+  for (const auto& m : c_.config.contacts.mappings) {
+    if (m.field_on(o).empty() || m.rule == SyncRule::kDontSync) continue;
+    auto it = last.find(m.hubspot);
+    if (it == last.end() || !same_value(m.hubspot, hubspot_side(m, r), it->second)) return true;
+  }
+  return false;
+}
+
+bool ContactSync::salesforce_changed(const SfRecord& r, const std::string& object,
+                                     uint64_t hs) const {
+  const SalesforceObject o = object == kLead ? SalesforceObject::kLead : SalesforceObject::kContact;
+  const auto last = c_.store.synced_values(hs);
+  for (const auto& m : c_.config.contacts.mappings) {
+    const std::string& f = m.field_on(o);
+    if (f.empty() || m.rule == SyncRule::kDontSync) continue;
+    const auto v = salesforce_side(m, r, f);
+    if (!v) continue;
+    auto it = last.find(m.hubspot);
+    if (it == last.end() || !same_value(m.hubspot, *v, it->second)) return true;
+  }
+  return false;
+}
+
+ContactSync::HubSpotMoved ContactSync::hubspot_moved(const std::vector<HsRecord>& records,
+                                                     const std::set<uint64_t>& forced) const {
+  HubSpotMoved moved;
   for (const auto& r : records) {
     // Contacts without an email never sync; outside the inclusion list they
     // wait until they qualify.
     if (!goes_to_salesforce(r)) continue;
-    by_id[r.id] = &r;
+    moved.by_id[r.id] = &r;
     auto link = c_.store.link_by_hubspot(r.id);
-    if (link) {
-      // Nothing changed in HubSpot since the last sync: nothing to send
-      // (Salesforce's own changes arrive through the poll).
-      const auto last = c_.store.synced_values(r.id);
-      if (forced.count(r.id) == 0 && synced_already(r, "contacts", last)) continue;
-      bool changed = forced.count(r.id) > 0 || r.get(id_property(link->sf_object)) != link->sf_id;
-      const SalesforceObject o =
-          link->sf_object == kLead ? SalesforceObject::kLead : SalesforceObject::kContact;
-      for (const auto& m : c_.config.contacts.mappings) {
-        if (changed) break;
-        if (m.field_on(o).empty() || m.rule == SyncRule::kDontSync) continue;
-        auto it = last.find(m.hubspot);
-        changed = it == last.end() || !same_value(m.hubspot, hubspot_side(m, r), it->second);
-      }
-      if (changed) linked[link->sf_object].push_back({r.id, link->sf_id});
-    } else {
-      unlinked.push_back(&r);
+    if (!link) {
+      moved.unlinked.push_back(&r);
+      continue;
     }
+    // Nothing changed in HubSpot since the last sync: nothing to send
+    // (Salesforce's own changes arrive through the poll).
+    if (forced.count(r.id) > 0 || hubspot_changed(r, *link))
+      moved.linked[link->sf_object].push_back({r.id, link->sf_id});
   }
-  // Linked: read their Salesforce side, following lead conversions.
+  return moved;
+}
+
+bool ContactSync::follow_conversion(uint64_t hs, const std::string& lead,
+                                    const std::string& contact) {
+  CRMSIM_ASSERT(hs != 0 && !lead.empty() && !contact.empty(), "a conversion names its records");
+  const auto holder = c_.store.link_by_salesforce(contact);
+  if (holder && holder->hs_id != hs) {
+    // Two leads converted into one contact: the contact keeps the HubSpot
+    // contact it syncs with. Moving it would leave that one holding the
+    // contact's id with nothing behind it; this one stays on its converted
+    // lead, and a person decides (merge the two HubSpot contacts).
+    c_.record_failure(HealthKey::hubspot(kContactLinks, hs), "to_salesforce", "duplicates",
+                      "Salesforce lead " + lead + " was converted into contact " + contact +
+                          ", which already syncs with HubSpot contact " +
+                          std::to_string(holder->hs_id));
+    return false;
+  }
+  c_.store.put_link(Link{hs, kContact, contact});
+  ++c_.stats.relinks;
+  return true;
+}
+
+Pause ContactSync::read_salesforce_sides(const HubSpotMoved& moved, std::vector<LinkedPair>& pairs) {
   std::vector<std::pair<uint64_t, std::string>> converted;  // hs -> contact id
-  for (const auto& [object, list] : linked) {
+  for (const auto& [object, list] : moved.linked) {
     std::vector<std::string> ids;
     for (const auto& [hs, sf] : list) ids.push_back(sf);
     std::map<std::string, SfRecord> found;
-    if (auto p = c_.read_salesforce(object, ids, found, salesforce_fields(object)); p != Pause::kNone) return p;
+    if (auto p = c_.read_salesforce(object, ids, found, salesforce_fields(object));
+        p != Pause::kNone)
+      return p;
     for (const auto& [hs, sf] : list) {
       auto it = found.find(sf);
       if (it == found.end()) {
@@ -347,42 +242,46 @@ Pause ContactSync::sync_slice_to_salesforce(const std::vector<HsRecord>& records
         // visible to the integration user. Never a reason to create a
         // second record: it waits in Sync Health until it is visible again.
         c_.record_failure(HealthKey::hubspot(kContactLinks, hs), "to_salesforce", "permissions",
-                       "Salesforce " + object + " " + sf +
-                           " is not visible to the integration user (deleted, or outside its "
-                           "sharing)");
+                          "Salesforce " + object + " " + sf +
+                              " is not visible to the integration user (deleted, or outside "
+                              "its sharing)");
         continue;
       }
-      if (object == kLead && it->second.get("IsConverted") == "true" &&
-          !it->second.get("ConvertedContactId").empty()) {
-        converted.emplace_back(hs, it->second.get("ConvertedContactId"));
+      const SfRecord& r = it->second;
+      if (object == kLead && r.get("IsConverted") == "true" &&
+          !r.get("ConvertedContactId").empty()) {
+        if (follow_conversion(hs, sf, r.get("ConvertedContactId")))
+          converted.emplace_back(hs, r.get("ConvertedContactId"));
         continue;
       }
-      pairs.push_back(LinkedPair{*by_id[hs], it->second, object, false});
+      pairs.push_back(LinkedPair{*moved.by_id.at(hs), r, object, false});
     }
   }
-  if (!converted.empty()) {
-    std::vector<std::string> ids;
-    for (const auto& [hs, c] : converted) ids.push_back(c);
-    std::map<std::string, SfRecord> found;
-    if (auto p = c_.read_salesforce(kContact, ids, found, salesforce_fields(kContact)); p != Pause::kNone) return p;
-    for (const auto& [hs, c] : converted) {
-      c_.store.put_link(Link{hs, kContact, c});
-      ++c_.stats.relinks;
-      if (auto it = found.find(c); it != found.end())
-        pairs.push_back(LinkedPair{*by_id[hs], it->second, kContact, false});
-    }
-  }
-  if (auto p = reconcile(pairs); p != Pause::kNone) return p;
+  if (converted.empty()) return Pause::kNone;
+  std::vector<std::string> ids;
+  for (const auto& [hs, contact] : converted) ids.push_back(contact);
+  std::map<std::string, SfRecord> found;
+  if (auto p = c_.read_salesforce(kContact, ids, found, salesforce_fields(kContact));
+      p != Pause::kNone)
+    return p;
+  for (const auto& [hs, contact] : converted)
+    if (auto it = found.find(contact); it != found.end())
+      pairs.push_back(LinkedPair{*moved.by_id.at(hs), it->second, kContact, false});
+  return Pause::kNone;
+}
 
-  // Unlinked: dedupe by email before creating anything.
-  if (unlinked.empty()) return Pause::kNone;
+Pause ContactSync::dedupe_in_salesforce(const std::vector<const HsRecord*>& unlinked_in) {
+  if (unlinked_in.empty()) return Pause::kNone;
+  std::vector<LinkedPair> matched;
+  std::vector<const HsRecord*> unlinked;
+  if (auto p = adopt_held_ids(unlinked_in, matched, unlinked); p != Pause::kNone) return p;
   std::vector<std::string> emails;
   for (const auto* r : unlinked) emails.push_back(r->get("email"));
   std::map<std::string, SfRecord> found;
   if (auto p = find_salesforce_by_email(emails, found); p != Pause::kNone) return p;
-  std::vector<LinkedPair> matched;
   std::vector<HsRecord> to_create;
   std::set<std::string> claimed;
+  for (const auto& m : matched) claimed.insert(m.sf.id);
   for (const auto* r : unlinked) {
     auto it = found.find(lower(r->get("email")));
     if (it == found.end()) {
@@ -392,8 +291,8 @@ Pause ContactSync::sync_slice_to_salesforce(const std::vector<HsRecord>& records
     auto other = c_.store.link_by_salesforce(it->second.id);
     if ((other && other->hs_id != r->id) || !claimed.insert(it->second.id).second) {
       c_.record_failure(HealthKey::hubspot(kContactLinks, r->id), "to_salesforce", "duplicates",
-                     "Salesforce " + it->second.type + " " + it->second.id +
-                         " with this email already syncs with another HubSpot contact");
+                        "Salesforce " + it->second.type + " " + it->second.id +
+                            " with this email already syncs with another HubSpot contact");
       continue;
     }
     matched.push_back(LinkedPair{*r, it->second, it->second.type, true});
@@ -402,94 +301,122 @@ Pause ContactSync::sync_slice_to_salesforce(const std::vector<HsRecord>& records
   return create_in_salesforce(to_create);
 }
 
+Pause ContactSync::adopt_held_ids(const std::vector<const HsRecord*>& records,
+                                  std::vector<LinkedPair>& adopted,
+                                  std::vector<const HsRecord*>& rest) {
+  // The id each record holds (its contact's before its lead's), per object.
+  std::map<std::string, std::vector<std::pair<const HsRecord*, std::string>>> held;
+  for (const auto* r : records) {
+    if (const std::string& c = r->get("salesforcecontactid"); !c.empty())
+      held[kContact].emplace_back(r, c);
+    else if (const std::string& l = r->get("salesforceleadid"); !l.empty())
+      held[kLead].emplace_back(r, l);
+    else
+      rest.push_back(r);
+  }
+  std::set<std::string> claimed;
+  for (const auto& [object, list] : held) {
+    std::vector<std::string> ids;
+    for (const auto& [r, id] : list) ids.push_back(id);
+    std::map<std::string, SfRecord> found;
+    if (auto p = c_.read_salesforce(object, ids, found, salesforce_fields(object));
+        p != Pause::kNone)
+      return p;
+    for (const auto& [r, id] : list) {
+      auto it = found.find(id);
+      // Gone, out of sight, converted, or another contact's: the email
+      // decides, as for any unlinked contact.
+      if (it == found.end() || it->second.get("IsConverted") == "true" ||
+          c_.store.link_by_salesforce(id) || !claimed.insert(id).second) {
+        rest.push_back(r);
+        continue;
+      }
+      if (it->second.type.empty()) it->second.type = object;
+      adopted.push_back(LinkedPair{*r, it->second, object, true});
+    }
+  }
+  return Pause::kNone;
+}
+
 Pause ContactSync::sync_to_hubspot(const std::string& object,
-                                              const std::vector<SfRecord>& records) {
+                                   const std::vector<SfRecord>& records) {
+  std::vector<std::pair<uint64_t, HsProps>> relinked;
+  SalesforceMoved moved = salesforce_moved(object, records, relinked);
+  // Tell HubSpot which contact each converted lead became.
+  std::vector<WriteOutcome> told;
+  if (auto p = c_.write_hubspot(kContacts, kContactLinks, relinked, told); p != Pause::kNone)
+    return p;
+  std::vector<LinkedPair> pairs;
+  if (auto p = read_hubspot_sides(object, moved, pairs); p != Pause::kNone) return p;
+  if (auto p = reconcile(pairs); p != Pause::kNone) return p;
+  if (auto p = dedupe_in_hubspot(object, moved.unlinked); p != Pause::kNone) return p;
+  return companies_.sync_accounts_of(object, records);
+}
+
+ContactSync::SalesforceMoved ContactSync::salesforce_moved(
+    const std::string& object, const std::vector<SfRecord>& records,
+    std::vector<std::pair<uint64_t, HsProps>>& relinked) {
   const OnSalesforceChange setting =
       object == kLead ? c_.config.contacts.on_lead_change : c_.config.contacts.on_contact_change;
-  const SalesforceObject o = object == kLead ? SalesforceObject::kLead : SalesforceObject::kContact;
-  std::vector<std::pair<uint64_t, const SfRecord*>> linked;
-  std::vector<const SfRecord*> unlinked;
-  std::vector<std::pair<uint64_t, HsProps>> relink_updates;
+  SalesforceMoved moved;
   for (const auto& r : records) {
     auto link = c_.store.link_by_salesforce(r.id);
     if (object == kLead && r.get("IsConverted") == "true") {
       // A converted lead: its HubSpot contact now syncs with the contact.
       const std::string& contact = r.get("ConvertedContactId");
-      if (link && !contact.empty()) {
-        c_.store.put_link(Link{link->hs_id, kContact, contact});
-        ++c_.stats.relinks;
-        relink_updates.push_back({link->hs_id, {{"salesforcecontactid", contact}}});
-      }
+      if (link && !contact.empty() && follow_conversion(link->hs_id, r.id, contact))
+        relinked.push_back({link->hs_id, {{"salesforcecontactid", contact}}});
       continue;
     }
     if (setting == OnSalesforceChange::kDoNothing) continue;
     if (link) {
-      const auto last = c_.store.synced_values(link->hs_id);
-      bool changed = false;
-      for (const auto& m : c_.config.contacts.mappings) {
-        if (changed) break;
-        const std::string& f = m.field_on(o);
-        if (f.empty() || m.rule == SyncRule::kDontSync) continue;
-        const auto v = salesforce_side(m, r, f);
-        if (!v) continue;
-        auto it = last.find(m.hubspot);
-        changed = it == last.end() || !same_value(m.hubspot, *v, it->second);
-      }
-      if (changed) linked.emplace_back(link->hs_id, &r);
+      if (salesforce_changed(r, object, link->hs_id))
+        moved.linked.emplace_back(link->hs_id, &r);
     } else if (!r.get("Email").empty()) {
-      unlinked.push_back(&r);
+      moved.unlinked.push_back(&r);
     }
   }
-  std::vector<WriteOutcome> relinked;
-  if (auto p = c_.write_hubspot(kContacts, kContactLinks, relink_updates, relinked); p != Pause::kNone) return p;
+  return moved;
+}
 
-  std::vector<LinkedPair> pairs;
-  if (!linked.empty()) {
-    std::vector<uint64_t> ids;
-    for (const auto& [hs, sf] : linked) ids.push_back(hs);
-    std::map<uint64_t, HsRecord> found;
-    if (auto p = c_.read_hubspot(ids, found, hubspot_properties(), kContacts); p != Pause::kNone) return p;
-    for (const auto& [hs, sf] : linked) {
-      auto it = found.find(hs);
-      if (it == found.end()) {
-        // The HubSpot contact was deleted: the Salesforce record brings it
-        // back (as the connector does), matched by email first.
-        c_.store.begin();
-        c_.store.remove_link(hs);
-        c_.store.clear_synced_values(hs);
-        // Its opportunities' stage is given again once it is back.
-        if (object == kContact && c_.config.contacts.lifecycle_from_opportunity)
-          c_.store.add_lifecycle_waiting(sf->id, hs);
-        c_.store.commit();
-        unlinked.push_back(sf);
-        continue;
-      }
-      // Updates of a contact outside the inclusion list wait until it
-      // qualifies.
-      if (!list_.eligible(hs)) continue;
-      pairs.push_back(LinkedPair{it->second, *sf, object, false});
+Pause ContactSync::read_hubspot_sides(const std::string& object, SalesforceMoved& moved,
+                                      std::vector<LinkedPair>& pairs) {
+  if (moved.linked.empty()) return Pause::kNone;
+  std::vector<uint64_t> ids;
+  for (const auto& [hs, sf] : moved.linked) ids.push_back(hs);
+  std::map<uint64_t, HsRecord> found;
+  if (auto p = c_.read_hubspot(ids, found, hubspot_properties(), kContacts); p != Pause::kNone)
+    return p;
+  for (const auto& [hs, sf] : moved.linked) {
+    auto it = found.find(hs);
+    if (it == found.end()) {
+      // The HubSpot contact was deleted: the Salesforce record brings it
+      // back (as the connector does), matched by email first.
+      c_.store.begin();
+      c_.store.remove_link(hs);
+      c_.store.clear_synced_values(hs);
+      // Its opportunities' stage is given again once it is back.
+      if (object == kContact && c_.config.contacts.lifecycle_from_opportunity)
+        c_.store.add_lifecycle_waiting(sf->id, hs);
+      c_.store.commit();
+      moved.unlinked.push_back(sf);
+      continue;
     }
+    // Updates of a contact outside the inclusion list wait until it
+    // qualifies.
+    if (!list_.eligible(hs)) continue;
+    pairs.push_back(LinkedPair{it->second, *sf, object, false});
   }
-  if (auto p = reconcile(pairs); p != Pause::kNone) return p;
+  return Pause::kNone;
+}
 
-  if (unlinked.empty()) return companies_.sync_accounts_of(object, records);
+Pause ContactSync::dedupe_in_hubspot(const std::string& object,
+                                     const std::vector<const SfRecord*>& unlinked) {
+  if (unlinked.empty()) return Pause::kNone;
+  std::vector<std::string> emails;
+  for (const auto* r : unlinked) emails.push_back(r->get("Email"));
   std::map<std::string, HsRecord> by_email;
-  const auto props = hubspot_properties();
-  if (c_.config.strategy == Strategy::kBatched) {
-    std::vector<std::string> emails;
-    for (const auto* r : unlinked) emails.push_back(r->get("Email"));
-    for (const auto& chunk : chunks(emails, HubSpotClient::kBatchInputsMax)) {
-      auto got = c_.hubspot.batch_read_by_email(chunk, props);
-      if (!got) return c_.hubspot_failed(got.error());
-      for (auto& rec : *got) by_email[lower(rec.get("email"))] = std::move(rec);
-    }
-  } else {
-    for (const auto* r : unlinked) {
-      auto got = c_.hubspot.get_by_email(r->get("Email"), props);
-      if (!got) return c_.hubspot_failed(got.error());
-      if (got->has_value()) by_email[lower((*got)->get("email"))] = std::move(**got);
-    }
-  }
+  if (auto p = find_hubspot_by_email(emails, by_email); p != Pause::kNone) return p;
   std::vector<LinkedPair> matched;
   std::vector<SfRecord> to_create;
   std::set<uint64_t> claimed;
@@ -513,98 +440,8 @@ Pause ContactSync::sync_to_hubspot(const std::string& object,
     matched.push_back(LinkedPair{it->second, *r, object, true});
   }
   if (auto p = reconcile(matched); p != Pause::kNone) return p;
-  if (auto p = create_in_hubspot(object, to_create); p != Pause::kNone) return p;
-  return companies_.sync_accounts_of(object, records);
+  return create_in_hubspot(object, to_create);
 }
-
-Pause ContactSync::find_salesforce_by_email(const std::vector<std::string>& emails,
-                                                       std::map<std::string, SfRecord>& found) {
-  std::set<std::string> wanted;
-  for (const auto& e : emails)
-    if (!e.empty()) wanted.insert(lower(e));
-  if (wanted.empty()) return Pause::kNone;
-  auto consider = [&](const SfRecord& r) {
-    const std::string key = lower(r.get("Email"));
-    if (!wanted.count(key)) return;
-    auto it = found.find(key);
-    // When an email matches several records, the most recently updated wins.
-    if (it == found.end() ||
-        sf_time(r, "LastModifiedDate") > sf_time(it->second, "LastModifiedDate") ||
-        (sf_time(r, "LastModifiedDate") == sf_time(it->second, "LastModifiedDate") &&
-         r.id > it->second.id))
-      found[key] = r;
-  };
-  auto select = [&](const std::string& object) {
-    std::string s;
-    for (const auto& f : salesforce_fields(object)) s += (s.empty() ? "" : ", ") + f;
-    return "SELECT " + s + " FROM " + object;
-  };
-  auto live = [](const std::string& object) {
-    return object == kLead ? std::string(" AND IsConverted = false") : std::string();
-  };
-  const std::vector<std::string> list(wanted.begin(), wanted.end());
-  for (const std::string object : {kLead, kContact}) {
-    if (c_.config.strategy == Strategy::kNative) {
-      for (const auto& email : list) {
-        auto page = c_.salesforce.query(select(object) + " WHERE Email = " + soql_quote(email) +
-                                       live(object));
-        if (!page) return c_.salesforce_failed(page.error());
-        for (const auto& r : page->records) consider(r);
-      }
-      continue;
-    }
-    const size_t in_query_calls = (list.size() + SyncContext::kIdsPerQueryMax - 1) / SyncContext::kIdsPerQueryMax;
-    auto scan_calls = [](int64_t rows) {
-      return static_cast<size_t>((rows + kQueryPageRows - 1) / kQueryPageRows);
-    };
-    bool scanned = false;
-    // A scan reads every email of the object, 2,000 per call; worth it when
-    // the object is small next to the emails looked up. Its first page says
-    // how small, so it is tried unless the last scan found the object too
-    // large.
-    const auto rows = scan_rows_.find(object);
-    if (in_query_calls > 1 &&
-        (rows == scan_rows_.end() || scan_calls(rows->second) <= in_query_calls)) {
-      std::string own_recent;
-      if (sweep_started_ && !c_.salesforce.user_id().empty())
-        own_recent = " AND (CreatedById != " + soql_quote(c_.salesforce.user_id()) +
-                     " OR CreatedDate < " + env::format_salesforce_datetime(*sweep_started_) + ")";
-      auto page =
-          c_.salesforce.query(select(object) + " WHERE Email != null" + live(object) + own_recent);
-      if (!page) return c_.salesforce_failed(page.error());
-      scan_rows_[object] = page->total_size;
-      if (scan_calls(page->total_size) <= in_query_calls) {
-        int pages = 0;
-        for (;;) {
-          for (const auto& r : page->records) consider(r);
-          if (page->next_records_url.empty() || ++pages > SyncContext::kPagesPerStepMax) break;
-          page = c_.salesforce.query_more(page->next_records_url);
-          if (!page) return c_.salesforce_failed(page.error());
-        }
-        scanned = true;
-      }
-    }
-    if (scanned) continue;
-    for (const auto& chunk : chunks(list, SyncContext::kIdsPerQueryMax)) {
-      std::string in;
-      for (const auto& e : chunk) in += (in.empty() ? "" : ", ") + soql_quote(e);
-      if (auto p = c_.query_pages(select(object) + " WHERE Email IN (" + in + ")" + live(object),
-                               [&](std::vector<SfRecord>& records) {
-                                 for (const auto& r : records) consider(r);
-                                 return Pause::kNone;
-                               });
-          p != Pause::kNone)
-        return p;
-    }
-  }
-  for (auto& [email, r] : found)
-    if (r.type.empty()) r.type = crm::object_of_id(r.id) == kLead ? kLead : kContact;
-  return Pause::kNone;
-}
-
-
-
-
 
 // ---------------------------------------------------------------- pairs
 
@@ -644,8 +481,8 @@ class ContactSync::ContactPairs : public PairKind {
       return sync_.owners_.salesforce_user_for(value, p.hs.id);
     return value;
   }
-  std::string salesforce_id_property(const std::string& sf_object) const override {
-    return id_property(sf_object);
+  std::map<std::string, std::string> hubspot_ids(const LinkedPair& p) const override {
+    return contact_ids(p.sf_object, p.sf.id);
   }
   bool read_back() const override { return true; }
 
@@ -705,7 +542,7 @@ Pause ContactSync::create_in_salesforce(const std::vector<HsRecord>& records_in)
     if (auto a = fields.find("AccountId"); a != fields.end()) synced[kAccountMarker] = a->second;
     c_.save_link(Link{hs.id, object, sf_id}, synced);
     ++c_.stats.salesforce_creates;
-    id_updates.push_back({hs.id, {{id_property(object), sf_id}}});
+    id_updates.push_back({hs.id, missing_ids(hs, object, sf_id)});
   };
   // Not created: the record comes back through the inbox.
   hooks.not_sent = [&](size_t i) {
@@ -751,74 +588,6 @@ Pause ContactSync::create_in_hubspot(const std::string& object,
   };
   return c_.create_in_hubspot(IntentKind::in_hubspot(kContactLinks), kContacts, object, items,
                               hooks);
-}
-
-// ---------------------------------------------------------------- Sync Health and recovery
-
-Pause ContactSync::retry_from_salesforce(const std::string& object,
-                                         const std::vector<std::string>& ids) {
-  std::map<std::string, SfRecord> found;
-  if (auto p = c_.read_salesforce(object, ids, found, salesforce_fields(object));
-      p != Pause::kNone)
-    return p;
-  std::vector<SfRecord> records;
-  for (auto& [id, r] : found) {
-    if (r.type.empty()) r.type = object;
-    records.push_back(std::move(r));
-  }
-  return sync_to_hubspot(object, records);
-}
-
-Pause ContactSync::recover(const std::vector<Intent>& intents) {
-  std::vector<Intent> to_sf, to_hs;
-  for (const auto& i : intents) {
-    CRMSIM_ASSERT(i.kind.link_kind == kContactLinks, "a contact intent");
-    (i.kind.side == IntentKind::Side::kInSalesforce ? to_sf : to_hs).push_back(i);
-  }
-  if (!to_sf.empty()) {
-    std::vector<std::string> emails;
-    for (const auto& i : to_sf) emails.push_back(i.lookup);
-    std::map<std::string, SfRecord> found;
-    if (auto p = find_salesforce_by_email(emails, found); p != Pause::kNone) return p;
-    c_.store.begin();
-    for (const auto& i : to_sf) {
-      auto it = found.find(env::ascii_lower(i.lookup));
-      if (it != found.end() && !c_.store.link_by_hubspot(i.hs_id) &&
-          !c_.store.link_by_salesforce(it->second.id)) {
-        // It was created: link it (values are reconciled on the next pass).
-        c_.store.put_link(Link{i.hs_id, it->second.type, it->second.id});
-        ++c_.stats.recovered_intents;
-      }
-      (void)c_.store.inbox_add(i.hs_id, "recovery", c_.clock.now());
-      c_.store.remove_intent(i.id);
-    }
-    c_.store.commit();
-  }
-  if (!to_hs.empty()) {
-    const auto props = hubspot_properties();
-    // Look every record up first: no transaction is held across a call.
-    std::vector<std::optional<HsRecord>> got_all;
-    for (const auto& i : to_hs) {
-      auto got = c_.hubspot.get_by_email(i.lookup, props);
-      if (!got) return c_.hubspot_failed(got.error());
-      got_all.push_back(std::move(*got));
-    }
-    c_.store.begin();
-    for (size_t k = 0; k < to_hs.size(); ++k) {
-      const Intent& i = to_hs[k];
-      const auto& got = got_all[k];
-      if (got && !c_.store.link_by_hubspot(got->id) && !c_.store.link_by_salesforce(i.sf_id)) {
-        c_.store.put_link(Link{got->id, i.sf_object, i.sf_id});
-        ++c_.stats.recovered_intents;
-      }
-      // Either way the Salesforce record is read again right away.
-      c_.queue_retry(HealthKey::salesforce(i.sf_object, i.sf_id), "to_hubspot", "other",
-                     "recovering an interrupted create");
-      c_.store.remove_intent(i.id);
-    }
-    c_.store.commit();
-  }
-  return Pause::kNone;
 }
 
 }  // namespace crmsim::engine

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -100,11 +101,70 @@ class ContactSync {
   size_t affordable_records() const;
   // Salesforce -> HubSpot for these Salesforce records of `object`.
   Pause sync_to_hubspot(const std::string& object, const std::vector<SfRecord>& records);
+
+  // Each direction in three parts: which records moved (from the store,
+  // no calls), the other side of the linked ones (read, then reconciled),
+  // and the unlinked ones matched by email or created.
+  struct HubSpotMoved {
+    std::map<uint64_t, const HsRecord*> by_id;
+    // Per Salesforce object: (HubSpot id, Salesforce id) of linked
+    // contacts whose HubSpot side changed since the last sync.
+    std::map<std::string, std::vector<std::pair<uint64_t, std::string>>> linked;
+    std::vector<const HsRecord*> unlinked;
+  };
+  struct SalesforceMoved {
+    std::vector<std::pair<uint64_t, const SfRecord*>> linked;  // HubSpot id, record
+    std::vector<const SfRecord*> unlinked;                     // with an email
+  };
+  HubSpotMoved hubspot_moved(const std::vector<HsRecord>& records,
+                             const std::set<uint64_t>& forced) const;
+  bool hubspot_changed(const HsRecord& r, const Link& link) const;
+  // Reads the linked records' Salesforce side into `pairs`, following lead
+  // conversions; a record it cannot see waits in Sync Health.
+  Pause read_salesforce_sides(const HubSpotMoved& moved, std::vector<LinkedPair>& pairs);
+  Pause dedupe_in_salesforce(const std::vector<const HsRecord*>& unlinked);
+  // An unlinked contact that holds a Salesforce id (HubSpot's anchor: a
+  // merge, an import, a link store lost) syncs with that record when it is
+  // live, visible and nobody else's; the rest go on to the email lookup.
+  Pause adopt_held_ids(const std::vector<const HsRecord*>& records,
+                       std::vector<LinkedPair>& adopted, std::vector<const HsRecord*>& rest);
+  // Converted leads are followed here (their HubSpot id updates land in
+  // `relinked`), so this one writes links.
+  SalesforceMoved salesforce_moved(const std::string& object, const std::vector<SfRecord>& records,
+                                   std::vector<std::pair<uint64_t, HsProps>>& relinked);
+  bool salesforce_changed(const SfRecord& r, const std::string& object, uint64_t hs) const;
+  // Reads the linked records' HubSpot side into `pairs`; a HubSpot contact
+  // deleted since moves its record to `moved.unlinked` (it is made again).
+  Pause read_hubspot_sides(const std::string& object, SalesforceMoved& moved,
+                           std::vector<LinkedPair>& pairs);
+  Pause dedupe_in_hubspot(const std::string& object, const std::vector<const SfRecord*>& unlinked);
+  // Lead `lead` of HubSpot contact `hs` was converted into `contact`: the
+  // HubSpot contact now syncs with the contact, unless that contact already
+  // syncs with another HubSpot contact (two leads converted into one); then
+  // this one stays on its lead and waits in Sync Health. Whether it moved.
+  bool follow_conversion(uint64_t hs, const std::string& lead, const std::string& contact);
   Pause reconcile(const std::vector<LinkedPair>& pairs);
+
+  // ---- contacts_dedupe.cpp
   // Finds Salesforce records by email: for each email (lower-case), the
   // most recently modified non-converted lead or contact.
   Pause find_salesforce_by_email(const std::vector<std::string>& emails,
                                  std::map<std::string, SfRecord>& found);
+  using Consider = std::function<void(const SfRecord&)>;
+  // The three ways to look emails up in one object: a query per email
+  // (native), a scan of every email (when the object is small next to the
+  // emails), IN-queries of kIdsPerQueryMax emails.
+  Pause find_one_by_one(const std::string& object, const std::vector<std::string>& emails,
+                        const Consider& consider);
+  Pause scan_emails(const std::string& object, size_t in_query_calls, const Consider& consider,
+                    bool& scanned);
+  Pause find_in_queries(const std::string& object, const std::vector<std::string>& emails,
+                        const Consider& consider);
+  std::string email_select(const std::string& object) const;
+  // For each email (lower-case), the HubSpot contact that has it.
+  Pause find_hubspot_by_email(const std::vector<std::string>& emails,
+                              std::map<std::string, HsRecord>& found);
+
   Pause create_in_salesforce(const std::vector<HsRecord>& records);
   Pause create_in_hubspot(const std::string& object, const std::vector<SfRecord>& records);
 

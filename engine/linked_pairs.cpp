@@ -48,9 +48,8 @@ std::vector<SyncContext::Planned> plan_all(const LinkStore& store, PairKind& kin
     const bool hubspot_newer = last_modified(p.hs, type) > sf_time(p.sf, "LastModifiedDate");
     SyncContext::Planned x{&p, plan_pair(kind.fields(p), last, hubspot_newer), synced_hubspot_version(last),
               std::nullopt, std::nullopt};
-    const std::string id_property = kind.salesforce_id_property(p.sf_object);
-    if (!id_property.empty() && p.hs.get(id_property) != p.sf.id)
-      x.plan.to_hubspot[id_property] = p.sf.id;
+    for (const auto& [property, id] : kind.hubspot_ids(p))
+      if (p.hs.get(property) != id) x.plan.to_hubspot[property] = id;
     planned.push_back(std::move(x));
   }
   return planned;

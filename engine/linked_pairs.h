@@ -44,8 +44,11 @@ class PairKind {
     (void)field;
     return value;
   }
-  // The HubSpot property that holds the linked Salesforce id; "" for none.
-  virtual std::string salesforce_id_property(const std::string& sf_object) const = 0;
+  // The Salesforce ids HubSpot's record holds for this pair (property ->
+  // value; "" clears a stale one): written wherever the record holds other
+  // values, so that HubSpot's own data always names the record it syncs
+  // with.
+  virtual std::map<std::string, std::string> hubspot_ids(const LinkedPair& pair) const = 0;
   // Whether each native Salesforce write is read back (the connector does
   // for contacts).
   virtual bool read_back() const { return false; }

@@ -85,8 +85,9 @@ class ObjectPairSync::ObjectPairs : public PairKind {
     }
     return out;
   }
-  std::string salesforce_id_property(const std::string&) const override {
-    return pair_.salesforce_id_property;
+  std::map<std::string, std::string> hubspot_ids(const LinkedPair& p) const override {
+    if (pair_.salesforce_id_property.empty()) return {};
+    return {{pair_.salesforce_id_property, p.sf.id}};
   }
 
  private:
@@ -105,11 +106,53 @@ Pause ObjectPairSync::reconcile_object_pairs(const ObjectPairSettings& pair,
   return c_.reconcile_linked(kind, pairs);
 }
 
+Pause ObjectPairSync::describe_create(const ObjectPairSettings& pair, const HsRecord& hs,
+                                      CreateItem& item, HsProps& synced,
+                                      std::vector<uint64_t>& contacts) {
+  item.hs_id = hs.id;
+  item.key = hs_key(pair, hs.id);
+  for (const auto& m : pair.mappings) {
+    if (m.rule == SyncRule::kDontSync) continue;
+    // always_use_salesforce never writes HubSpot values into Salesforce.
+    if (pair.direction == ObjectDirection::kBoth && m.rule == SyncRule::kAlwaysUseSalesforce)
+      continue;
+    const std::string v = pair.to_salesforce(m.hubspot, hs.get(m.hubspot));
+    synced[m.hubspot] = v;
+    if (!v.empty()) item.values[m.contact_field] = v;
+  }
+  if (!pair.hubspot_id_field.empty()) item.values[pair.hubspot_id_field] = std::to_string(hs.id);
+  if (!pair.contact_field.empty() || pair.contact_roles) {
+    auto found = c_.hubspot.associated(pair.hubspot_type, hs.id, kContacts);
+    if (!found) return c_.hubspot_failed(found.error());
+    contacts = std::move(*found);
+  }
+  if (!pair.contact_field.empty()) {
+    for (uint64_t c : contacts) {
+      auto link = c_.store.link_by_hubspot(c);
+      if (link && link->sf_object == kContact) {
+        item.values[pair.contact_field] = link->sf_id;
+        break;
+      }
+    }
+  }
+  if (!pair.account_field.empty() && c_.config.companies.enabled) {
+    auto companies = c_.hubspot.associated(pair.hubspot_type, hs.id, kCompanies);
+    if (!companies) return c_.hubspot_failed(companies.error());
+    for (uint64_t c : *companies)
+      if (auto link = c_.store.link_by_hubspot(c, kCompanyLinks)) {
+        item.values[pair.account_field] = link->sf_id;
+        break;
+      }
+  }
+  const std::string key_field = salesforce_key_field(pair);
+  item.lookup = item.values.count(key_field) ? item.values[key_field] : std::string();
+  return Pause::kNone;
+}
+
 Pause ObjectPairSync::create_pairs_in_salesforce(const ObjectPairSettings& pair,
                                                  const std::vector<HsRecord>& records) {
   if (!pair.creates_in_salesforce) return Pause::kNone;
   const std::string kind = pair.link_kind();
-  const std::string key_field = salesforce_key_field(pair);
   std::vector<CreateItem> items;
   std::vector<HsProps> synced_all;
   std::vector<std::vector<uint64_t>> contacts_of;
@@ -119,44 +162,9 @@ Pause ObjectPairSync::create_pairs_in_salesforce(const ObjectPairSettings& pair,
     if (!pair.salesforce_id_property.empty() && !hs.get(pair.salesforce_id_property).empty())
       continue;
     CreateItem item;
-    item.hs_id = hs.id;
-    item.key = hs_key(pair, hs.id);
     HsProps synced;
-    for (const auto& m : pair.mappings) {
-      if (m.rule == SyncRule::kDontSync) continue;
-      // always_use_salesforce never writes HubSpot values into Salesforce.
-      if (pair.direction == ObjectDirection::kBoth && m.rule == SyncRule::kAlwaysUseSalesforce)
-        continue;
-      const std::string v = pair.to_salesforce(m.hubspot, hs.get(m.hubspot));
-      synced[m.hubspot] = v;
-      if (!v.empty()) item.values[m.contact_field] = v;
-    }
-    if (!pair.hubspot_id_field.empty()) item.values[pair.hubspot_id_field] = std::to_string(hs.id);
     std::vector<uint64_t> contacts;
-    if (!pair.contact_field.empty() || pair.contact_roles) {
-      auto found = c_.hubspot.associated(pair.hubspot_type, hs.id, kContacts);
-      if (!found) return c_.hubspot_failed(found.error());
-      contacts = std::move(*found);
-    }
-    if (!pair.contact_field.empty()) {
-      for (uint64_t c : contacts) {
-        auto link = c_.store.link_by_hubspot(c);
-        if (link && link->sf_object == kContact) {
-          item.values[pair.contact_field] = link->sf_id;
-          break;
-        }
-      }
-    }
-    if (!pair.account_field.empty() && c_.config.companies.enabled) {
-      auto companies = c_.hubspot.associated(pair.hubspot_type, hs.id, kCompanies);
-      if (!companies) return c_.hubspot_failed(companies.error());
-      for (uint64_t c : *companies)
-        if (auto link = c_.store.link_by_hubspot(c, kCompanyLinks)) {
-          item.values[pair.account_field] = link->sf_id;
-          break;
-        }
-    }
-    item.lookup = item.values.count(key_field) ? item.values[key_field] : std::string();
+    if (auto p = describe_create(pair, hs, item, synced, contacts); p != Pause::kNone) return p;
     items.push_back(std::move(item));
     synced_all.push_back(std::move(synced));
     contacts_of.push_back(std::move(contacts));

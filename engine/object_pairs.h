@@ -67,6 +67,11 @@ class ObjectPairSync {
                                const std::vector<PairedRecords>& linked);
   Pause create_pairs_in_salesforce(const ObjectPairSettings& pair,
                                    const std::vector<HsRecord>& records);
+  // What a new Salesforce record gets from HubSpot record `hs`: its values
+  // (and what they remember as synced), its contact and account from the
+  // HubSpot record's associations (read here), its lookup key.
+  Pause describe_create(const ObjectPairSettings& pair, const HsRecord& hs, CreateItem& item,
+                        HsProps& synced, std::vector<uint64_t>& contacts);
   Pause create_pairs_in_hubspot(const ObjectPairSettings& pair,
                                 const std::vector<SfRecord>& records);
   // After a Salesforce create of a pair's record: its contact roles (the

@@ -227,6 +227,109 @@ TEST_P(EngineTest, ALeadConversionRelinksTheContact) {
   EXPECT_EQ(w.sf_value(conversion->contact_id, "Title"), "Buyer") << "updates reach the contact";
 }
 
+// Sales converts two leads, each synced with its own HubSpot contact, into
+// one Salesforce contact. The contact keeps the HubSpot contact it went to
+// first; the second one is not moved onto it (that would leave the first
+// holding the contact's id with nothing behind it) but waits in Sync
+// Health, still on its converted lead, and nothing is created for it.
+TEST_P(EngineTest, TwoLeadsConvertedIntoOneContactMoveOnlyTheFirst) {
+  const uint64_t a = w.hs_contact({{"email", "ann@x.io"}, {"lastname", "Ann"}});
+  const uint64_t b = w.hs_contact({{"email", "ann.b@x.io"}, {"lastname", "Ann"}});
+  start();
+  settle();
+  const std::string lead_a = link_of(a).value().sf_id;
+  const std::string lead_b = link_of(b).value().sf_id;
+  sf::LeadConversion first;
+  first.lead_id = lead_a;
+  auto made = w.org.convert_lead(w.admin, first);
+  ASSERT_TRUE(made.ok()) << made.error().message;
+  settle();
+  ASSERT_EQ(w.hs_value(a, "salesforcecontactid"), made->contact_id);
+  sf::LeadConversion second;
+  second.lead_id = lead_b;
+  second.account_id = made->account_id;
+  second.contact_id = made->contact_id;
+  auto merged = w.org.convert_lead(w.admin, second);
+  ASSERT_TRUE(merged.ok()) << merged.error().message;
+  settle();
+  // HubSpot's own data: one holder of the contact.
+  EXPECT_EQ(w.hs_value(a, "salesforcecontactid"), made->contact_id);
+  EXPECT_EQ(w.hs_value(b, "salesforcecontactid"), "") << "b would hold a contact that syncs a";
+  EXPECT_EQ(w.hs_value(b, "salesforceleadid"), lead_b);
+  ASSERT_TRUE(link_of(a));
+  EXPECT_EQ(link_of(a)->sf_id, made->contact_id);
+  ASSERT_TRUE(link_of(b));
+  EXPECT_EQ(link_of(b)->sf_id, lead_b) << "b stays on its converted lead";
+  bool reported = false;
+  for (const auto& f : engine->store().failures())
+    reported = reported || (f.key == HealthKey::hubspot(kContactLinks, b).text() &&
+                            f.family == "duplicates" &&
+                            f.message.find(made->contact_id) != std::string::npos);
+  EXPECT_TRUE(reported) << "the second conversion waits in Sync Health";
+  EXPECT_EQ(w.sf_live("Lead"), 2u) << "nothing was created for b (the two converted leads)";
+  EXPECT_EQ(w.sf_live("Contact"), 1u);
+  // b's edits keep it in Sync Health, and still create nothing.
+  w.hs_update(b, {{"jobtitle", "Buyer"}});
+  settle();
+  EXPECT_EQ(w.sf_live("Lead"), 2u);
+  EXPECT_EQ(w.sf_live("Contact"), 1u);
+  EXPECT_EQ(w.sf_value(made->contact_id, "Title"), "") << "b does not write a's contact";
+}
+
+// A marketer merges two synced HubSpot contacts. HubSpot fills the
+// survivor's blank properties from the merged one, its Salesforce contact id
+// among them; only the survivor's own record keeps syncing with it, so the
+// id that names another person is cleared, and nothing moves between the
+// two Salesforce records.
+TEST_P(EngineTest, AMergeInHubSpotLeavesTheSurvivorNamingOnlyItsOwnRecord) {
+  const uint64_t a = w.hs_contact({{"email", "keep@x.io"}, {"lastname", "Keep"}});
+  const std::string other =
+      w.sf_create("Contact", {{"LastName", "Other"}, {"Email", "other@x.io"}});
+  start();
+  settle();
+  const std::string lead = link_of(a).value().sf_id;
+  const hs::ObjectRecord* b = w.portal.find_by("contacts", "email", "other@x.io");
+  ASSERT_NE(b, nullptr);
+  const uint64_t b_id = b->id;
+  ASSERT_EQ(w.hs_value(b_id, "salesforcecontactid"), other);
+  ASSERT_TRUE(w.portal.merge("contacts", a, b_id, testing::kMarketer).ok());
+  ASSERT_EQ(w.hs_value(a, "salesforcecontactid"), other) << "HubSpot filled the blank";
+  settle();
+  EXPECT_EQ(w.hs_value(a, "salesforceleadid"), lead);
+  EXPECT_EQ(w.hs_value(a, "salesforcecontactid"), "") << "a syncs with its lead, not " << other;
+  ASSERT_TRUE(link_of(a));
+  EXPECT_EQ(link_of(a)->sf_id, lead);
+  EXPECT_EQ(w.sf_value(other, "LastName"), "Other") << "the other record is left alone";
+  EXPECT_EQ(w.sf_value(lead, "LastName"), "Keep");
+}
+
+TEST_P(EngineTest, AContactHoldingASalesforceIdSyncsWithThatRecordWhateverItsEmail) {
+  // A portal imported with its Salesforce ids (or an engine whose store was
+  // lost): the id a contact holds decides before the email does. Salesforce
+  // leads stay out of HubSpot so that only the held id can join them.
+  config.contacts.on_lead_change = OnSalesforceChange::kDoNothing;
+  const std::string lead =
+      w.sf_create("Lead", {{"LastName", "Old"}, {"Company", "X"}, {"Email", "old@x.io"}});
+  const std::string gone =
+      w.sf_create("Contact", {{"LastName", "Gone"}, {"Email", "gone@x.io"}});
+  ASSERT_TRUE(w.org.remove(w.admin, "Contact", gone).ok());
+  const uint64_t a = w.hs_contact(
+      {{"email", "new@x.io"}, {"lastname", "New"}, {"salesforceleadid", lead}});
+  const uint64_t b = w.hs_contact(
+      {{"email", "b@x.io"}, {"lastname", "B"}, {"salesforcecontactid", gone}});
+  start();
+  settle();
+  ASSERT_TRUE(link_of(a)) << engine->last_problem();
+  EXPECT_EQ(link_of(a)->sf_id, lead);
+  EXPECT_EQ(w.sf_live("Lead"), 2u) << "a's lead, and a new one for b";
+  EXPECT_EQ(w.sf_value(lead, "LastName"), "Old") << "prefer Salesforce unless blank";
+  EXPECT_EQ(w.hs_value(a, "email"), "old@x.io") << "the email follows its rule too";
+  ASSERT_TRUE(link_of(b));
+  EXPECT_NE(link_of(b)->sf_id, gone) << "a deleted record is not adopted";
+  EXPECT_EQ(w.hs_value(b, "salesforcecontactid"), "") << "the stale id is cleared";
+  EXPECT_EQ(w.hs_value(b, "salesforceleadid"), link_of(b)->sf_id);
+}
+
 TEST_P(EngineTest, ASalesforceDeleteDeletesInHubSpotOnlyWhenSetTo) {
   config.contacts.on_lead_delete = OnSalesforceDelete::kDeleteContact;
   const std::string doomed =
