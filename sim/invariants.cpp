@@ -4,6 +4,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "engine/field_rules.h"
@@ -86,6 +87,42 @@ std::string history_of(const RunState& s, const std::vector<std::string>& ids) {
 
 const hs::ObjectRecord* hs_contact(const RunState& s, uint64_t id) {
   return s.portal.find("contacts", id);
+}
+
+// A link as the fakes hold it, never as the engine's store does (the
+// checker must not trust the system it checks): the Salesforce id a live
+// HubSpot record keeps. A contact's Salesforce contact comes before its
+// lead: a converted lead's HubSpot contact syncs with the contact.
+struct HeldLink {
+  uint64_t hs_id = 0;
+  std::string sf_object;
+  std::string sf_id;
+};
+
+std::optional<HeldLink> held_link(const hs::ObjectRecord& r) {
+  if (r.archived) return std::nullopt;
+  if (const std::string c = prop(r, "salesforcecontactid"); !c.empty())
+    return HeldLink{r.id, "Contact", c};
+  if (const std::string l = prop(r, "salesforceleadid"); !l.empty())
+    return HeldLink{r.id, "Lead", l};
+  return std::nullopt;
+}
+
+std::vector<HeldLink> held_contact_links(const RunState& s) {
+  std::vector<HeldLink> out;
+  for (const auto& [id, r] : s.portal.records("contacts"))
+    if (auto link = held_link(r)) out.push_back(std::move(*link));
+  return out;
+}
+
+// Deals: the opportunity id property of the deal pair.
+std::vector<HeldLink> held_deal_links(const RunState& s, const std::string& property) {
+  std::vector<HeldLink> out;
+  for (const auto& [id, r] : s.portal.records("deals"))
+    if (!r.archived)
+      if (const std::string o = prop(r, property); !o.empty())
+        out.push_back(HeldLink{id, "Opportunity", o});
+  return out;
 }
 
 // Whether a person changed who may see `id` (its owner, or the field the
@@ -171,6 +208,16 @@ CheckResult no_duplicate_contacts(const RunState& s) {
     if (!fresh)
       c.violation("HubSpot contacts " + std::to_string(it->second) + " and " + std::to_string(id) +
                   " share " + email);
+  }
+  // One Salesforce record behind two HubSpot contacts: one of them shows a
+  // link that nothing syncs.
+  std::map<std::string, uint64_t> holders;
+  for (const auto& link : held_contact_links(s)) {
+    auto [it, fresh] = holders.emplace(link.sf_id, link.hs_id);
+    if (!fresh)
+      c.violation("HubSpot contacts " + std::to_string(it->second) + " and " +
+                  std::to_string(link.hs_id) + " both hold Salesforce " + link.sf_object + " " +
+                  link.sf_id + history_of(s, {link.sf_id}));
   }
   return c.done();
 }
@@ -323,8 +370,8 @@ CheckResult lifecycle_transitions(const RunState& s) {
   const sf::Record* user = s.org.find(s.integration_user);
   const bool syncing = user != nullptr && user->get("IsActive").to_text() == "true";
   if (contacts.lifecycle_from_opportunity && syncing)
-    for (const auto& link : s.engine.store().links()) {
-      if (link.kind != engine::kContactLinks || link.sf_object != "Contact") continue;
+    for (const auto& link : held_contact_links(s)) {
+      if (link.sf_object != "Contact") continue;
       auto it = due.find(link.sf_id);
       if (it == due.end() || it->second.first.empty()) continue;
       const sf::Record* r = s.org.find(link.sf_id);
@@ -413,8 +460,7 @@ CheckResult convergence(const RunState& s) {
   const std::set<std::string> failing = failing_keys(s);
   std::set<std::string> linked_sf;
   std::set<uint64_t> linked_hs;
-  for (const auto& link : s.engine.store().links()) {
-    if (link.kind != engine::kContactLinks) continue;
+  for (const auto& link : held_contact_links(s)) {
     linked_sf.insert(link.sf_id);
     linked_hs.insert(link.hs_id);
     const auto* h = hs_contact(s, link.hs_id);
@@ -456,8 +502,7 @@ CheckResult convergence(const RunState& s) {
   // Deals in the synced pipeline agree with their opportunities.
   if (s.scenario.sync.deals.enabled && s.scenario.sync.deals.rule != SyncRule::kDontSync) {
     const engine::ObjectPairSettings pair = s.scenario.sync.deals.pair();
-    for (const auto& link : s.engine.store().links()) {
-      if (link.kind != engine::kDealLinks) continue;
+    for (const auto& link : held_deal_links(s, pair.salesforce_id_property)) {
       const auto* d = s.portal.find("deals", link.hs_id);
       const sf::Record* r = s.org.find(link.sf_id);
       if (d == nullptr || r == nullptr || r->deleted) continue;
@@ -526,8 +571,7 @@ CheckResult selective_sync(const RunState& s) {
                     " and created a duplicate, " + d.created + ", at " + d.at +
                     history_of(s, {d.existing, d.created}),
                 "unseen_duplicate");
-  for (const auto& link : s.engine.store().links()) {
-    if (link.kind != engine::kContactLinks) continue;
+  for (const auto& link : held_contact_links(s)) {
     const sf::Record* r = s.org.find(link.sf_id);
     if (r == nullptr || r->deleted) continue;
     if (s.org.sharing_access(s.integration_user, *r) != sf::Access::kNone) continue;
@@ -582,8 +626,7 @@ bool was_in_list(const RunState& s, const hs::ObjectRecord& r, env::Timestamp fr
 CheckResult inclusion_list(const RunState& s) {
   Checker c("inclusion_list");
   if (s.scenario.sync.contacts.inclusion_list.empty()) return c.done();
-  for (const auto& link : s.engine.store().links()) {
-    if (link.kind != engine::kContactLinks) continue;
+  for (const auto& link : held_contact_links(s)) {
     const sf::Record* r = s.org.find(link.sf_id);
     const hs::ObjectRecord* h = hs_contact(s, link.hs_id);
     if (r == nullptr || h == nullptr || text(*r, "CreatedById") != s.integration_user) continue;
@@ -660,7 +703,7 @@ bool touched_between(const RunState& s, const std::vector<std::string>& ids, env
 CheckResult no_oscillation(const RunState& s) {
   Checker c("no_oscillation");
   for (const auto& [id, r] : s.portal.records("contacts")) {
-    auto link = s.engine.store().link_by_hubspot(id);
+    auto link = held_link(r);
     std::vector<std::string> ids = {std::to_string(id), link ? link->sf_id : ""};
     // Every Salesforce record the contact was ever linked to, as its id
     // properties recorded them: the link itself is gone once the contact

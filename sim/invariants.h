@@ -1,8 +1,13 @@
 // The named invariants a run is checked against, each reporting its first
-// witnesses (record ids, times, and the human actions that touched them):
+// witnesses (record ids, times, and the human actions that touched them).
+// They judge from the two fakes' own data: a link is the Salesforce id a
+// HubSpot record holds (salesforcecontactid, salesforceleadid, the deal
+// pair's opportunity id), never the engine's link store. Of the engine they
+// read only what it reports to a user (Sync Health) and its open intents.
 //   no_duplicate_contacts   the engine made no second Salesforce lead/contact
-//                           for an email it could see, and HubSpot holds no
-//                           email twice
+//                           for an email it could see, HubSpot holds no
+//                           email twice, and no Salesforce record is held by
+//                           two HubSpot contacts
 //   no_duplicate_companies  no two live companies for one organisation (same
 //                           Salesforce account, domain or name) where the
 //                           integration made one of them
