@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/api_coverage.h"
 #include "cli/serve.h"
 #include "cli/simulate.h"
 #include "crmsim_version.h"
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
   crmsim::cli::ServeSettings serve_settings;
   crmsim::cli::add_serve_command(app, serve_settings, run);
   crmsim::cli::add_simulate_commands(app, run);
+  crmsim::cli::add_api_coverage_command(app, run);
   CLI11_PARSE(app, argc, argv);
   if (!run) {
     std::cout << app.help();

@@ -16,9 +16,14 @@ constexpr size_t kMethodCount = 7;
 size_t method_index(Method m) { return static_cast<size_t>(m); }
 
 struct Route {
-  Handler handler;
+  Handler handler;                       // null when not emulated
   std::vector<std::string> param_names;  // in path order, wildcard last
+  std::string not_emulated;              // the 501's message when not emulated
 };
+
+constexpr std::array<Method, kMethodCount> kAllMethods = {
+    Method::kGet, Method::kPost, Method::kPut, Method::kPatch,
+    Method::kDelete, Method::kHead, Method::kOptions};
 
 Response default_error(const Request& request, const RouteError& error) {
   const nlohmann::json body = {
@@ -48,7 +53,9 @@ struct MatchState {
   const Route* route = nullptr;
   std::vector<std::string> route_values;
   bool path_matched = false;
+  bool served_path_matched = false;  // a served route has this exact path
   std::array<bool, kMethodCount> allowed{};
+  std::array<bool, kMethodCount> allowed_served{};
 };
 
 }  // namespace
@@ -58,12 +65,12 @@ Router::~Router() = default;
 Router::Router(Router&&) noexcept = default;
 Router& Router::operator=(Router&&) noexcept = default;
 
-void Router::add(Method method, std::string_view pattern, Handler handler) {
+// The node for `pattern` under `root`, created as needed; the pattern's
+// parameter names go to `param_names`.
+static Router::Node& node_for(Router::Node& root, std::string_view pattern,
+                              std::vector<std::string>& param_names) {
   CRMSIM_ASSERT(!pattern.empty() && pattern.front() == '/', "route pattern must start with '/'");
-  CRMSIM_ASSERT(handler != nullptr, "route without a handler");
-  auto route = std::make_unique<Route>();
-  route->handler = std::move(handler);
-  Node* node = root_.get();
+  Router::Node* node = &root;
   std::string_view rest = pattern.substr(1);
   if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
   while (!rest.empty()) {
@@ -71,15 +78,15 @@ void Router::add(Method method, std::string_view pattern, Handler handler) {
     const std::string_view segment = rest.substr(0, slash);
     rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
     CRMSIM_ASSERT(!segment.empty(), "empty segment in route pattern");
-    std::unique_ptr<Node>* next = nullptr;
+    std::unique_ptr<Router::Node>* next = nullptr;
     if (segment.front() == ':') {
       CRMSIM_ASSERT(segment.size() > 1, "unnamed ':' parameter in route pattern");
-      route->param_names.emplace_back(segment.substr(1));
+      param_names.emplace_back(segment.substr(1));
       next = &node->param;
     } else if (segment.front() == '*') {
       CRMSIM_ASSERT(segment.size() > 1, "unnamed '*' wildcard in route pattern");
       CRMSIM_ASSERT(rest.empty(), "a '*' wildcard must be the last segment");
-      route->param_names.emplace_back(segment.substr(1));
+      param_names.emplace_back(segment.substr(1));
       next = &node->wildcard;
     } else {
       auto it = node->literals.find(segment);
@@ -88,13 +95,41 @@ void Router::add(Method method, std::string_view pattern, Handler handler) {
       }
       next = &it->second;
     }
-    if (*next == nullptr) *next = std::make_unique<Node>();
+    if (*next == nullptr) *next = std::make_unique<Router::Node>();
     node = next->get();
   }
-  auto& slot = node->routes[method_index(method)];
+  return *node;
+}
+
+void Router::add(Method method, std::string_view pattern, Handler handler) {
+  CRMSIM_ASSERT(handler != nullptr, "route without a handler");
+  auto route = std::make_unique<Route>();
+  route->handler = std::move(handler);
+  Node& node = node_for(*root_, pattern, route->param_names);
+  auto& slot = node.routes[method_index(method)];
   CRMSIM_ASSERT(slot == nullptr, "route registered twice for the same method");
   slot = std::move(route);
   ++route_count_;
+  infos_.push_back(RouteInfo{method, std::string(pattern), true, {}});
+}
+
+void Router::add_not_emulated(std::string_view pattern, std::string note,
+                              std::vector<Method> methods) {
+  CRMSIM_ASSERT(!note.empty(), "a route not emulated says what it is");
+  if (methods.empty()) methods.assign(kAllMethods.begin(), kAllMethods.end());
+  std::vector<std::string> names;
+  Node& node = node_for(*root_, pattern, names);
+  for (Method method : methods) {
+    auto route = std::make_unique<Route>();
+    route->param_names = names;
+    route->not_emulated = std::string(method_name(method)) + " " + std::string(pattern) + " (" +
+                          note + ") is not emulated by crmsim";
+    auto& slot = node.routes[method_index(method)];
+    CRMSIM_ASSERT(slot == nullptr, "route registered twice for the same method");
+    slot = std::move(route);
+    ++route_count_;
+    infos_.push_back(RouteInfo{method, std::string(pattern), false, note});
+  }
 }
 
 void Router::on_error(RouteErrorShaper shaper) {
@@ -108,7 +143,9 @@ static bool take(const Router::Node& node, MatchState& s) {
   if (!node.has_routes()) return false;
   s.path_matched = true;
   for (size_t m = 0; m < kMethodCount; ++m) {
-    if (node.routes[m]) s.allowed[m] = true;
+    if (!node.routes[m]) continue;
+    s.allowed[m] = true;
+    if (node.routes[m]->handler) s.served_path_matched = s.allowed_served[m] = true;
   }
   const auto& route = node.routes[method_index(s.method)];
   if (!route) return false;
@@ -162,7 +199,12 @@ Response Router::handle(Request request) const {
   const std::vector<std::string>& segs = segments.value();
   MatchState s;
   s.method = request.method;
-  if (match(*root_, segs, 0, s)) {
+  const bool matched = match(*root_, segs, 0, s);
+  if (matched && !s.route->handler && !s.served_path_matched) {
+    return shaper_(request,
+                   RouteError{501, s.route->not_emulated, {}, RouteError::Cause::kNotEmulated});
+  }
+  if (matched && s.route->handler) {
     for (size_t k = 0; k < s.route_values.size(); ++k) {
       request.params.add(s.route->param_names[k], std::move(s.route_values[k]));
     }
@@ -184,9 +226,12 @@ Response Router::handle(Request request) const {
     return shaper_(request, RouteError{404, "no route for this path", {}});
   }
   RouteError error{405, "method not allowed for this path", {}};
+  // A path served for other methods lists only those: the rest of its
+  // family not being emulated does not make them allowed.
+  const auto& allowed = s.served_path_matched ? s.allowed_served : s.allowed;
   std::string allow;
   for (size_t m = 0; m < kMethodCount; ++m) {
-    if (!s.allowed[m]) continue;
+    if (!allowed[m]) continue;
     error.allowed.push_back(static_cast<Method>(m));
     if (!allow.empty()) allow += ", ";
     allow += method_name(static_cast<Method>(m));

@@ -117,6 +117,19 @@ void Portal::set_pipelines(std::string_view type_name, std::vector<Pipeline> pip
       }
     }
   }
+  const env::Timestamp now = clock_.now();
+  int position = 0;
+  for (Pipeline& pl : pipelines) {
+    if (pl.display_order < 0) pl.display_order = position;
+    ++position;
+    if (pl.created_at == env::Timestamp()) pl.created_at = pl.updated_at = now;
+    int stage_position = 0;
+    for (PipelineStage& st : pl.stages) {
+      if (st.display_order < 0) st.display_order = stage_position;
+      ++stage_position;
+      if (st.created_at == env::Timestamp()) st.created_at = st.updated_at = now;
+    }
+  }
   pipelines_[type->name] = std::move(pipelines);
 }
 
@@ -160,6 +173,11 @@ uint64_t Portal::add_owner(Owner owner) {
   owner.id = next_owner_id_++;
   if (owner.user_id == 0) owner.user_id = 9'000'000 + owner.id % 1'000'000;
   owner.created_at = clock_.now();
+  for (OwnerTeam& team : owner.teams) {
+    auto [it, added] = team_ids_.emplace(team.name, 0);
+    if (added) it->second = 1'000'001 + team_ids_.size() - 1;
+    team.id = it->second;
+  }
   const uint64_t id = owner.id;
   owners_.emplace(id, std::move(owner));
   return id;

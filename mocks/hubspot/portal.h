@@ -110,6 +110,12 @@ struct MembershipChange {
   std::vector<uint64_t> missing;
 };
 
+struct OwnerTeam {
+  uint64_t id = 0;
+  std::string name;
+  bool primary = false;
+};
+
 struct Owner {
   uint64_t id = 0;
   std::string email;
@@ -118,19 +124,28 @@ struct Owner {
   uint64_t user_id = 0;
   bool active = true;
   env::Timestamp created_at;
+  std::vector<OwnerTeam> teams{};  // by name when added; the portal gives the ids
 };
 
+// Deal stages carry a probability (0.0 closed lost .. 1.0 closed won; a
+// stage at either end is closed); ticket stages an OPEN or CLOSED state.
 struct PipelineStage {
   std::string id;
   std::string label;
   double probability = 0;
   bool is_closed = false;
+  int display_order = -1;  // -1: its position
+  env::Timestamp created_at{};
+  env::Timestamp updated_at{};
 };
 
 struct Pipeline {
   std::string id;
   std::string label;
   std::vector<PipelineStage> stages;
+  int display_order = -1;  // -1: its position
+  env::Timestamp created_at{};
+  env::Timestamp updated_at{};
 };
 
 enum class Tier { kStarter, kProfessional, kEnterprise };
@@ -273,8 +288,12 @@ class Portal {
   const std::map<uint64_t, Owner>& owners() const { return owners_; }
   const std::vector<Pipeline>& pipelines(std::string_view type) const;
   // Replaces an object type's pipelines; the pipeline and stage properties'
-  // options follow.
+  // options follow. Unset display orders become positions and unset times
+  // now.
   void set_pipelines(std::string_view type, std::vector<Pipeline> pipelines);
+  // A fresh id for a pipeline or a stage made through the API (numeric, as
+  // HubSpot's are).
+  std::string next_pipeline_id() { return std::to_string(next_pipeline_id_++); }
 
   // Receives every change as it happens (one listener; webhooks use it).
   void set_change_listener(std::function<void(const ChangeEvent&)> listener) {
@@ -348,6 +367,8 @@ class Portal {
   uint64_t next_list_id_ = 1;
   std::map<uint64_t, Owner> owners_;
   uint64_t next_owner_id_ = 50'000'001;
+  std::map<std::string, uint64_t> team_ids_;  // by name
+  uint64_t next_pipeline_id_ = 100'000'001;
   std::map<std::string, std::vector<Pipeline>> pipelines_;  // by type name
   // Records with a write still being indexed, by the time it lands.
   std::deque<std::pair<env::Timestamp, std::pair<std::string, uint64_t>>> pending_index_;

@@ -192,17 +192,29 @@ env::Status populate_portal(Portal& portal, const json& d) try {
   for (size_t i = 0; i < owner_list->size(); ++i) {
     const json& o = (*owner_list)[i];
     const std::string where = "owners[" + std::to_string(i) + "]";
-    if (auto ok = check_keys(o, where, {"email", "first_name", "last_name", "active"}); !ok.ok())
+    if (auto ok = check_keys(o, where,
+                             {"email", "first_name", "last_name", "active", "user_id", "teams"});
+        !ok.ok())
       return env::fail(ok.error());
     auto email = text(o.value("email", json()), where + ".email");
     if (!email.ok()) return env::fail(email.error());
-    owners[email.value()] = portal.add_owner({0,
-                                              email.value(),
-                                              o.value("first_name", ""),
-                                              o.value("last_name", ""),
-                                              0,
-                                              o.value("active", true),
-                                              {}});
+    Owner owner{0, email.value(), o.value("first_name", ""), o.value("last_name", ""), 0,
+                o.value("active", true), {}, {}};
+    if (o.contains("user_id")) {
+      if (!o["user_id"].is_number_unsigned() || o["user_id"].get<uint64_t>() == 0)
+        return bad(where + ".user_id", "expected a positive whole number");
+      owner.user_id = o["user_id"].get<uint64_t>();
+    }
+    auto teams = env::config::list(o, "teams");
+    if (!teams.ok()) return env::fail(teams.error());
+    if (teams->size() > kOwnerTeamsMax)
+      return bad(where + ".teams", "at most " + std::to_string(kOwnerTeamsMax) + " teams");
+    for (size_t k = 0; k < teams->size(); ++k) {
+      auto team = text((*teams)[k], where + ".teams[" + std::to_string(k) + "]");
+      if (!team.ok()) return env::fail(team.error());
+      owner.teams.push_back({0, team.value(), k == 0});
+    }
+    owners[email.value()] = portal.add_owner(std::move(owner));
   }
   if (d.contains("pipelines")) {
     if (!d["pipelines"].is_object())

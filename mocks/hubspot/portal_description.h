@@ -12,6 +12,9 @@
 
 namespace crmsim::mocks::hubspot {
 
+// Teams per owner in a description.
+inline constexpr size_t kOwnerTeamsMax = 50;
+
 env::Result<PortalSettings> portal_settings_from(const nlohmann::json& description);
 env::Status populate_portal(Portal& portal, const nlohmann::json& description);
 

@@ -67,6 +67,7 @@ ObjectTypeDef make(std::string name, std::string singular, std::string type_id,
   ObjectTypeDef o{std::move(name), std::move(singular), std::move(type_id), last_modified,
                   system_properties(group, last_modified)};
   for (auto& p : own) o.properties.push_back(std::move(p));
+  for (const PropertyDef& p : o.properties) o.ensure_group(p.group_name);
   return o;
 }
 
@@ -92,9 +93,49 @@ std::string_view property_type_name(PropertyType t) {
 
 const PropertyDef* ObjectTypeDef::property(std::string_view name) const {
   for (const PropertyDef& p : properties) {
+    if (p.name == name && !p.archived) return &p;
+  }
+  return nullptr;
+}
+
+PropertyDef* ObjectTypeDef::any_property(std::string_view name) {
+  for (PropertyDef& p : properties) {
     if (p.name == name) return &p;
   }
   return nullptr;
+}
+
+const PropertyGroup* ObjectTypeDef::group(std::string_view name) const {
+  for (const PropertyGroup& g : groups) {
+    if (g.name == name && !g.archived) return &g;
+  }
+  return nullptr;
+}
+
+PropertyGroup* ObjectTypeDef::any_group(std::string_view name) {
+  for (PropertyGroup& g : groups) {
+    if (g.name == name) return &g;
+  }
+  return nullptr;
+}
+
+void ObjectTypeDef::ensure_group(const std::string& name) {
+  if (PropertyGroup* g = any_group(name)) {
+    g->archived = false;
+    return;
+  }
+  static const std::map<std::string, std::string, std::less<>> kLabels = {
+      {"contactinformation", "Contact information"},
+      {"companyinformation", "Company information"},
+      {"dealinformation", "Deal information"},
+      {"ticketinformation", "Ticket information"},
+      {"salesforceinformation", "Salesforce information"},
+      {"emailinformation", "Email information"},
+      {"engagement", "Engagement"},
+      {"custom", "Custom properties"}};
+  auto it = kLabels.find(name);
+  groups.push_back({name, it == kLabels.end() ? name : it->second,
+                    static_cast<int>(groups.size()), true, false});
 }
 
 ObjectTypes ObjectTypes::standard() {
@@ -242,6 +283,7 @@ env::Status ObjectTypes::add_custom_type(ObjectTypeDef def) {
     p.hubspot_defined = false;
     def.properties.push_back(std::move(p));
   }
+  for (const PropertyDef& p : def.properties) def.ensure_group(p.group_name);
   std::string name = def.name;
   types_.emplace(name, std::move(def));
   return env::Ok{};
@@ -253,7 +295,11 @@ env::Status ObjectTypes::add_property(std::string_view object, PropertyDef prope
   if (o->property(property.name) != nullptr) {
     return env::fail("duplicate", "property '" + property.name + "' already exists on " + o->name);
   }
+  if (PropertyDef* archived = o->any_property(property.name); archived != nullptr) {
+    return env::fail("archived", "property '" + property.name + "' was archived on " + o->name);
+  }
   property.hubspot_defined = false;
+  o->ensure_group(property.group_name);
   o->properties.push_back(std::move(property));
   return env::Ok{};
 }

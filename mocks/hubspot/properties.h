@@ -21,6 +21,9 @@ std::string_view property_type_name(PropertyType t);
 struct PropertyOption {
   std::string label;
   std::string value;
+  std::string description{};
+  int display_order = -1;  // -1: its position
+  bool hidden = false;
 };
 
 struct PropertyDef {
@@ -34,6 +37,19 @@ struct PropertyDef {
   bool read_only = false;  // set by HubSpot itself (hs_object_id, createdate, ...)
   bool calculated = false;
   bool hubspot_defined = true;
+  std::string description{};
+  int display_order = -1;
+  bool hidden = false;
+  bool archived = false;  // archived through the API: no longer written or listed
+};
+
+// A group properties are shown in ("contactinformation").
+struct PropertyGroup {
+  std::string name;
+  std::string label;
+  int display_order = -1;
+  bool hubspot_defined = true;
+  bool archived = false;
 };
 
 struct ObjectTypeDef {
@@ -43,8 +59,18 @@ struct ObjectTypeDef {
   std::string
       last_modified_property;  // "lastmodifieddate" for contacts, else "hs_lastmodifieddate"
   std::vector<PropertyDef> properties;
+  std::vector<PropertyGroup> groups{};
 
-  const PropertyDef* property(std::string_view name) const;  // exact, as HubSpot matches
+  // A live property, exact name as HubSpot matches; archived ones are not.
+  const PropertyDef* property(std::string_view name) const;
+  // Any property, archived or not.
+  PropertyDef* any_property(std::string_view name);
+  // A live group.
+  const PropertyGroup* group(std::string_view name) const;
+  PropertyGroup* any_group(std::string_view name);
+  // Adds a group named `name` when there is none (labelled after HubSpot's
+  // own groups where it is one of them).
+  void ensure_group(const std::string& name);
 };
 
 class ObjectTypes {
@@ -57,7 +83,8 @@ class ObjectTypes {
   ObjectTypeDef* mutable_find(std::string_view name_or_id);
   std::vector<const ObjectTypeDef*> all() const;
 
-  // Errors: "duplicate", "bad_name".
+  // Errors: "duplicate", "bad_name". A property's group is added when
+  // missing.
   env::Status add_custom_type(ObjectTypeDef def);
   env::Status add_property(std::string_view object, PropertyDef property);
 

@@ -9,8 +9,9 @@
 #include <nlohmann/json.hpp>
 
 #include "crm/vocabulary.h"
-#include "env/hash.h"
 #include "env/json_body.h"
+#include "mocks/hubspot/not_emulated.h"
+#include "mocks/hubspot/rest_kit.h"
 #include "mocks/hubspot/search.h"
 
 namespace crmsim::mocks::hubspot {
@@ -20,31 +21,7 @@ using env::Request;
 using env::Response;
 using nlohmann::json;
 
-struct RestApi::Context {
-  const Request& request;
-  std::string token;
-  int64_t records = 0;
-};
-
 namespace {
-
-constexpr std::string_view kJson = "application/json;charset=utf-8";
-
-Response json_response(int status, const json& body) {
-  return Response::with_body(status, kJson,
-                             body.dump(-1, ' ', false, json::error_handler_t::replace));
-}
-
-std::string iso(env::Timestamp t) { return env::format_hubspot_datetime(t); }
-
-bool parse_id(std::string_view text, uint64_t& id) {
-  if (text.empty() || text.size() > 18 ||
-      !std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); })) {
-    return false;
-  }
-  id = std::stoull(std::string(text));
-  return true;
-}
 
 const std::vector<std::string>& default_properties(const std::string& type) {
   static const std::map<std::string, std::vector<std::string>> kDefaults = {
@@ -65,67 +42,8 @@ const std::vector<std::string>& default_properties(const std::string& type) {
 
 }  // namespace
 
-struct HubSpotRoutes {
-  RestApi& api;
-  Portal& portal() { return api.portal_; }
-
-  std::string correlation_id() {
-    const uint64_t h = env::hash_combine(env::fnv1a64("correlation"), ++api.sequence_);
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-a%03x-%012llx", static_cast<unsigned>(h >> 32),
-                  static_cast<unsigned>((h >> 16) & 0xffff), static_cast<unsigned>(h & 0xfff),
-                  static_cast<unsigned>((h >> 20) & 0xfff),
-                  static_cast<unsigned long long>(h & 0xffffffffffffULL));
-    return buf;
-  }
-
-  json error_body(const HsError& e) {
-    json body = {{"status", "error"},
-                 {"message", e.message},
-                 {"correlationId", correlation_id()},
-                 {"category", e.category}};
-    if (!e.context.empty()) body["context"] = e.context;
-    if (!e.details.empty()) {
-      json errors = json::array();
-      for (const auto& d : e.details) {
-        errors.push_back(
-            {{"message", d.message}, {"code", d.error}, {"context", {{"propertyName", {d.name}}}}});
-      }
-      body["errors"] = errors;
-    }
-    return body;
-  }
-  Response error(const HsError& e) { return json_response(e.status, error_body(e)); }
-  Response error(int status, const std::string& category, const std::string& message) {
-    return error(HsError{status, category, message, {}, {}});
-  }
-  Response not_found() {
-    return error(404, "OBJECT_NOT_FOUND", "Object not found.  objectId are usually numeric.");
-  }
-
-  Response unknown_type(const Request& r) {
-    return error(400, "VALIDATION_ERROR",
-                 "Unable to infer object type from: " + std::string(r.params.get("type")));
-  }
-
-  // Reads ?limit= (1..max, default `fallback`) and ?after= (a record id);
-  // a 400 when either is malformed.
-  std::optional<Response> paging(const Request& r, int64_t fallback, int64_t max, int64_t& limit,
-                                 uint64_t& after) {
-    limit = fallback;
-    if (auto l = r.query.get("limit")) {
-      uint64_t n = 0;
-      if (!parse_id(*l, n) || n < 1 || n > static_cast<uint64_t>(max)) {
-        return error(400, "VALIDATION_ERROR", "limit must be between 1 and " + std::to_string(max));
-      }
-      limit = static_cast<int64_t>(n);
-    }
-    after = 0;
-    if (auto a = r.query.get("after"); a && !parse_id(*a, after)) {
-      return error(400, "VALIDATION_ERROR", "after must be a paging cursor from a previous page");
-    }
-    return std::nullopt;
-  }
+struct HubSpotRoutes : RouteKit {
+  using RouteKit::RouteKit;
 
   // The per-batch error for ids that name no record.
   static json missing_ids(const ObjectTypeDef& type, const std::vector<std::string>& ids) {
@@ -135,61 +53,6 @@ struct HubSpotRoutes {
         {"message", "Could not get some " + type.singular +
                         " objects, they may be deleted or not exist. Check that ids are valid."},
         {"context", {{"ids", ids}}}};
-  }
-
-  // The body as JSON of any shape (HubSpot's "Invalid input JSON" otherwise).
-  env::Result<json, Response> json_of(const Request& r) {
-    auto body = env::take_json(r);
-    if (!body.ok()) {
-      return env::fail(
-          error(400, "VALIDATION_ERROR", "Invalid input JSON: " + body.error().message));
-    }
-    return std::move(body).value();
-  }
-
-  env::Result<json, Response> body_of(const Request& r) {
-    auto body = json_of(r);
-    if (!body.ok()) return body;
-    if (!body->is_object()) {
-      return env::fail(
-          error(400, "VALIDATION_ERROR",
-                "Invalid input JSON on line 1, column 1: the body must be a JSON object"));
-    }
-    return body;
-  }
-
-  // An optional whole number `key` of `body` within [lo, hi]; `fallback`
-  // when absent or null.
-  env::Result<int64_t, Response> int_field(const json& body, const char* key, int64_t fallback,
-                                           int64_t lo, int64_t hi) {
-    auto it = body.find(key);
-    if (it == body.end() || it->is_null()) return fallback;
-    if (!it->is_number_integer()) {
-      return env::fail(error(400, "VALIDATION_ERROR",
-                             std::string(key) + " must be a whole number, got " + it->dump()));
-    }
-    // Unsigned values past int64's range read as negative: out of range too.
-    const int64_t v = it->is_number_unsigned() && it->get<uint64_t>() > uint64_t(INT64_MAX)
-                          ? -1
-                          : it->get<int64_t>();
-    if (v < lo || v > hi) {
-      return env::fail(error(400, "VALIDATION_ERROR",
-                             std::string(key) + " must be between " + std::to_string(lo) + " and " +
-                                 std::to_string(hi) + ", got " + it->dump()));
-    }
-    return v;
-  }
-
-  // An optional string `key` of `body`; `fallback` when absent or null.
-  env::Result<std::string, Response> string_field(const json& body, const char* key,
-                                                  std::string fallback = "") {
-    auto it = body.find(key);
-    if (it == body.end() || it->is_null()) return fallback;
-    if (!it->is_string()) {
-      return env::fail(error(400, "VALIDATION_ERROR",
-                             std::string(key) + " must be a string, got " + it->dump()));
-    }
-    return it->get<std::string>();
   }
 
   // {"properties":{...}} as write inputs; values may be strings, numbers or booleans.
@@ -507,17 +370,7 @@ struct HubSpotRoutes {
     return body;
   }
 
-  json batch_envelope(const json& results, const json& errors, env::Timestamp started) {
-    json out = {{"status", "COMPLETE"},
-                {"results", results},
-                {"startedAt", iso(started)},
-                {"completedAt", iso(portal().clock().now())}};
-    if (!errors.empty()) {
-      out["numErrors"] = errors.size();
-      out["errors"] = errors;
-    }
-    return out;
-  }
+
 
   Response batch_create(RestApi::Context& c) {
     const ObjectTypeDef* type = type_of(c.request);
@@ -740,91 +593,6 @@ struct HubSpotRoutes {
     return json_response(200, out);
   }
 
-  // ---- properties
-  json property_json(const ObjectTypeDef& type, const PropertyDef& p) {
-    json options = json::array();
-    int order = 0;
-    for (const auto& o : p.options) {
-      options.push_back(
-          {{"label", o.label}, {"value", o.value}, {"displayOrder", order++}, {"hidden", false}});
-    }
-    return {{"name", p.name},
-            {"label", p.label},
-            {"type", property_type_name(p.type)},
-            {"fieldType", p.field_type},
-            {"groupName", p.group_name},
-            {"options", options},
-            {"hasUniqueValue", p.has_unique_value},
-            {"hubspotDefined", p.hubspot_defined},
-            {"calculated", p.calculated},
-            {"hidden", false},
-            {"formField", !p.read_only},
-            {"modificationMetadata",
-             {{"readOnlyValue", p.read_only},
-              {"readOnlyDefinition", p.hubspot_defined},
-              {"archivable", !p.hubspot_defined}}},
-            {"description", ""},
-            {"displayOrder", -1},
-            {"createdAt", iso(env::Timestamp())},
-            {"updatedAt", iso(env::Timestamp())},
-            {"archived", false},
-            {"objectType", type.type_id}};
-  }
-
-  Response list_properties(RestApi::Context& c) {
-    const ObjectTypeDef* type = type_of(c.request);
-    if (type == nullptr) return unknown_type(c.request);
-    json results = json::array();
-    for (const PropertyDef& p : type->properties) results.push_back(property_json(*type, p));
-    return json_response(200, {{"results", results}});
-  }
-
-  Response get_property(RestApi::Context& c) {
-    const ObjectTypeDef* type = type_of(c.request);
-    if (type == nullptr) return not_found();
-    const PropertyDef* p = type->property(c.request.params.get("name"));
-    if (p == nullptr) {
-      return error(404, "OBJECT_NOT_FOUND",
-                   "Unable to find property " + std::string(c.request.params.get("name")));
-    }
-    return json_response(200, property_json(*type, *p));
-  }
-
-  Response create_property(RestApi::Context& c) {
-    const ObjectTypeDef* type = type_of(c.request);
-    if (type == nullptr) return not_found();
-    auto body = body_of(c.request);
-    if (!body.ok()) return body.error();
-    const json& b = body.value();
-    PropertyDef p;
-    p.name = b.value("name", "");
-    p.label = b.value("label", p.name);
-    p.group_name = b.value("groupName", "contactinformation");
-    p.field_type = b.value("fieldType", "text");
-    const std::string t = b.value("type", "string");
-    const std::map<std::string, PropertyType> kTypes = {{"string", PropertyType::kString},
-                                                        {"number", PropertyType::kNumber},
-                                                        {"date", PropertyType::kDate},
-                                                        {"datetime", PropertyType::kDateTime},
-                                                        {"enumeration", PropertyType::kEnumeration},
-                                                        {"bool", PropertyType::kBool}};
-    if (p.name.empty() || !kTypes.contains(t)) {
-      return error(400, "VALIDATION_ERROR",
-                   "a property needs a name and a type among string, number, date, datetime, "
-                   "enumeration, bool");
-    }
-    p.type = kTypes.at(t);
-    for (const json& o : b.value("options", json::array())) {
-      if (o.is_object())
-        p.options.push_back({o.value("label", o.value("value", "")), o.value("value", "")});
-    }
-    p.has_unique_value = b.value("hasUniqueValue", false);
-    if (!portal().mutable_types().add_property(type->name, p).ok()) {
-      return error(409, "CONFLICT", "A property named '" + p.name + "' already exists.");
-    }
-    return json_response(201, property_json(*type, *type->property(p.name)));
-  }
-
   // ---- lists
   json list_json(const HsList& l) {
     return {{"listId", std::to_string(l.id)},
@@ -995,59 +763,6 @@ struct HubSpotRoutes {
     return json_response(200, batch_envelope(results, json::array(), started));
   }
 
-  // ---- owners and pipelines
-  json owner_json(const Owner& o) {
-    return {
-        {"id", std::to_string(o.id)},     {"email", o.email},      {"firstName", o.first_name},
-        {"lastName", o.last_name},        {"userId", o.user_id},   {"createdAt", iso(o.created_at)},
-        {"updatedAt", iso(o.created_at)}, {"archived", !o.active}, {"teams", json::array()}};
-  }
-
-  Response list_owners(RestApi::Context& c) {
-    const auto email = c.request.query.get("email");
-    const bool archived = c.request.query.get("archived") == "true";
-    json results = json::array();
-    for (const auto& [id, o] : portal().owners()) {
-      if (o.active == archived) continue;
-      if (email && o.email != *email) continue;
-      results.push_back(owner_json(o));
-    }
-    return json_response(200, {{"results", results}});
-  }
-
-  Response get_owner(RestApi::Context& c) {
-    uint64_t id = 0;
-    if (!parse_id(c.request.params.get("ownerId"), id) || !portal().owners().contains(id))
-      return not_found();
-    return json_response(200, owner_json(portal().owners().at(id)));
-  }
-
-  Response list_pipelines(RestApi::Context& c) {
-    const ObjectTypeDef* type = type_of(c.request);
-    if (type == nullptr) return not_found();
-    json results = json::array();
-    int order = 0;
-    for (const Pipeline& p : portal().pipelines(type->name)) {
-      json stages = json::array();
-      int stage_order = 0;
-      for (const PipelineStage& st : p.stages) {
-        stages.push_back({{"id", st.id},
-                          {"label", st.label},
-                          {"displayOrder", stage_order++},
-                          {"archived", false},
-                          {"metadata",
-                           {{"isClosed", st.is_closed ? "true" : "false"},
-                            {"probability", std::to_string(st.probability).substr(0, 3)}}}});
-      }
-      results.push_back({{"id", p.id},
-                         {"label", p.label},
-                         {"displayOrder", order++},
-                         {"archived", false},
-                         {"stages", stages}});
-    }
-    return json_response(200, {{"results", results}});
-  }
-
   // ---- associations v4
   Response associate(RestApi::Context& c, bool labelled) {
     const ObjectTypeDef* from = portal().types().find(c.request.params.get("from"));
@@ -1143,8 +858,66 @@ std::string RestApi::issue_token() {
   return token;
 }
 
+void RestApi::add_call(Method m, const std::string& pattern, bool is_search,
+                       std::function<Response(Context&)> handler) {
+  router_.add(m, pattern, [this, pattern, is_search, handler = std::move(handler)](const Request& request) {
+    std::string token;
+    if (auto auth = request.headers.get("Authorization");
+        auth && auth->substr(0, 7) == "Bearer ") {
+      token = std::string(auth->substr(7));
+    }
+    const env::Timestamp now = portal_.clock().now();
+    auto journal = [&](int status, int64_t records) {
+      if (journal_.size() >= kJournalEntriesMax) {
+        journal_.pop_front();
+        ++journal_dropped_;
+      }
+      journal_.push_back(
+          {now, token, std::string(env::method_name(request.method)), pattern, status, records});
+    };
+    if (!tokens_.contains(token)) {
+      Response r = RouteKit(*this).error(
+          401, "INVALID_AUTHENTICATION",
+          "Authentication credentials not found. This API supports OAuth 2.0 authentication "
+          "and you can find more details at "
+          "https://developers.hubspot.com/docs/methods/auth/oauth-overview");
+      return r;
+    }
+    const Verdict verdict = limiter_.admit(token, now, is_search);
+    if (verdict != Verdict::kAllowed) {
+      const char* message = verdict == Verdict::kDaily ? "You have reached your daily limit."
+                            : verdict == Verdict::kSecondly
+                                ? "You have reached your secondly limit."
+                                : "You have reached your ten secondly limit.";
+      json body = {{"status", "error"},
+                   {"message", message},
+                   {"errorType", "RATE_LIMIT"},
+                   {"correlationId", RouteKit(*this).correlation_id()}};
+      if (verdict != Verdict::kSecondly) {
+        body["policyName"] = verdict == Verdict::kDaily ? "DAILY" : "TEN_SECONDLY_ROLLING";
+      }
+      journal(429, 0);
+      return json_response(429, body);
+    }
+    Context c{request, token, 0};
+    Response response = handler(c);
+    if (!is_search) {
+      const RateLimits& l = limiter_.limits();
+      response.headers.set("X-HubSpot-RateLimit-Daily", std::to_string(l.per_day));
+      response.headers.set("X-HubSpot-RateLimit-Daily-Remaining",
+                           std::to_string(limiter_.daily_remaining(now)));
+      response.headers.set("X-HubSpot-RateLimit-Interval-Milliseconds", "10000");
+      response.headers.set("X-HubSpot-RateLimit-Max", std::to_string(l.per_ten_seconds));
+      response.headers.set("X-HubSpot-RateLimit-Remaining",
+                           std::to_string(limiter_.ten_second_remaining(token, now)));
+    }
+    journal(response.status, c.records);
+    return response;
+  });
+}
+
 void RestApi::install_routes() {
-  auto routes = std::make_shared<HubSpotRoutes>(HubSpotRoutes{*this});
+  auto routes = std::make_shared<HubSpotRoutes>(*this);
   router_.on_error([routes](const Request& r, const env::RouteError& e) {
     if (e.status == 405)
       return routes->error(
@@ -1152,66 +925,18 @@ void RestApi::install_routes() {
           "HTTP " + std::string(env::method_name(r.method)) + " is not allowed on this path");
     if (e.cause == env::RouteError::Cause::kTooLarge || e.status == 400)
       return routes->error(e.status, "VALIDATION_ERROR", e.message);
+    if (e.cause == env::RouteError::Cause::kNotEmulated)
+      return routes->error(501, "NOT_EMULATED", e.message);
     return routes->error(404, "OBJECT_NOT_FOUND", "resource not found");
   });
-  // An authenticated, rate-limited, journaled call.
+  add_routes_not_emulated(router_);
   auto call = [this, routes](Method m, const std::string& pattern, bool is_search,
                              const std::function<Response(HubSpotRoutes&, Context&)>& fn) {
-    router_.add(m, pattern, [this, routes, pattern, is_search, fn](const Request& request) {
-      std::string token;
-      if (auto auth = request.headers.get("Authorization");
-          auth && auth->substr(0, 7) == "Bearer ") {
-        token = std::string(auth->substr(7));
-      }
-      const env::Timestamp now = portal_.clock().now();
-      auto journal = [&](int status, int64_t records) {
-        if (journal_.size() >= kJournalEntriesMax) {
-          journal_.pop_front();
-          ++journal_dropped_;
-        }
-        journal_.push_back(
-            {now, token, std::string(env::method_name(request.method)), pattern, status, records});
-      };
-      if (!tokens_.contains(token)) {
-        Response r = routes->error(
-            401, "INVALID_AUTHENTICATION",
-            "Authentication credentials not found. This API supports OAuth 2.0 authentication "
-            "and you can find more details at "
-            "https://developers.hubspot.com/docs/methods/auth/oauth-overview");
-        return r;
-      }
-      const Verdict verdict = limiter_.admit(token, now, is_search);
-      if (verdict != Verdict::kAllowed) {
-        const char* message = verdict == Verdict::kDaily ? "You have reached your daily limit."
-                              : verdict == Verdict::kSecondly
-                                  ? "You have reached your secondly limit."
-                                  : "You have reached your ten secondly limit.";
-        json body = {{"status", "error"},
-                     {"message", message},
-                     {"errorType", "RATE_LIMIT"},
-                     {"correlationId", routes->correlation_id()}};
-        if (verdict != Verdict::kSecondly) {
-          body["policyName"] = verdict == Verdict::kDaily ? "DAILY" : "TEN_SECONDLY_ROLLING";
-        }
-        journal(429, 0);
-        return json_response(429, body);
-      }
-      Context c{request, token, 0};
-      Response response = fn(*routes, c);
-      if (!is_search) {
-        const RateLimits& l = limiter_.limits();
-        response.headers.set("X-HubSpot-RateLimit-Daily", std::to_string(l.per_day));
-        response.headers.set("X-HubSpot-RateLimit-Daily-Remaining",
-                             std::to_string(limiter_.daily_remaining(now)));
-        response.headers.set("X-HubSpot-RateLimit-Interval-Milliseconds", "10000");
-        response.headers.set("X-HubSpot-RateLimit-Max", std::to_string(l.per_ten_seconds));
-        response.headers.set("X-HubSpot-RateLimit-Remaining",
-                             std::to_string(limiter_.ten_second_remaining(token, now)));
-      }
-      journal(response.status, c.records);
-      return response;
-    });
+    add_call(m, pattern, is_search, [routes, fn](Context& c) { return fn(*routes, c); });
   };
+  install_owner_routes();
+  install_property_routes();
+  install_pipeline_routes();
   const std::string objects = "/crm/v3/objects/:type";
   call(Method::kGet, objects, false, [](HubSpotRoutes& s, Context& c) { return s.page(c); });
   call(Method::kPost, objects, false, [](HubSpotRoutes& s, Context& c) { return s.create(c); });
@@ -1237,12 +962,6 @@ void RestApi::install_routes() {
        [](HubSpotRoutes& s, Context& c) { return s.batch_update(c, true); });
   call(Method::kPost, objects + "/batch/archive", false,
        [](HubSpotRoutes& s, Context& c) { return s.batch_archive(c); });
-  call(Method::kGet, "/crm/v3/properties/:type", false,
-       [](HubSpotRoutes& s, Context& c) { return s.list_properties(c); });
-  call(Method::kPost, "/crm/v3/properties/:type", false,
-       [](HubSpotRoutes& s, Context& c) { return s.create_property(c); });
-  call(Method::kGet, "/crm/v3/properties/:type/:name", false,
-       [](HubSpotRoutes& s, Context& c) { return s.get_property(c); });
   call(Method::kPost, "/crm/v3/lists", false,
        [](HubSpotRoutes& s, Context& c) { return s.create_list(c); });
   call(Method::kPost, "/crm/v3/lists/search", false,
@@ -1261,12 +980,6 @@ void RestApi::install_routes() {
        [](HubSpotRoutes& s, Context& c) { return s.members(c); });
   call(Method::kPost, "/crm/v3/lists/records/memberships/batch/read", false,
        [](HubSpotRoutes& s, Context& c) { return s.record_memberships(c); });
-  call(Method::kGet, "/crm/v3/owners", false,
-       [](HubSpotRoutes& s, Context& c) { return s.list_owners(c); });
-  call(Method::kGet, "/crm/v3/owners/:ownerId", false,
-       [](HubSpotRoutes& s, Context& c) { return s.get_owner(c); });
-  call(Method::kGet, "/crm/v3/pipelines/:type", false,
-       [](HubSpotRoutes& s, Context& c) { return s.list_pipelines(c); });
   const std::string assoc = "/crm/v4/objects/:from/:id/associations";
   call(Method::kPut, assoc + "/default/:to/:toId", false,
        [](HubSpotRoutes& s, Context& c) { return s.associate(c, false); });

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -62,10 +63,20 @@ class RestApi {
   const std::deque<JournalEntry>& journal() const { return journal_; }
   uint64_t journal_dropped() const { return journal_dropped_; }
 
- private:
+ // One call being handled (defined in rest_kit.h, for the route families).
   struct Context;
-  friend struct HubSpotRoutes;
+
+ private:
+  friend class RouteKit;
   void install_routes();
+  // Each family of routes (rest_<family>.cpp) installs its own.
+  void install_owner_routes();
+  void install_pipeline_routes();
+  void install_property_routes();
+  // Registers an authenticated, rate-limited, journaled call (`is_search`:
+  // counted against the search limit instead of the others).
+  void add_call(env::Method method, const std::string& pattern, bool is_search,
+                std::function<env::Response(Context&)> handler);
 
   Portal& portal_;
   RateLimiter limiter_;

@@ -11,6 +11,7 @@
 #include "env/json_body.h"
 #include "env/text.h"
 #include "mocks/salesforce/ids.h"
+#include "mocks/salesforce/not_emulated.h"
 #include "mocks/salesforce/query.h"
 
 namespace crmsim::mocks::salesforce {
@@ -272,8 +273,11 @@ RestApi::RestApi(Org& org, std::unique_ptr<env::SecretSource> secrets)
     if (e.cause == env::RouteError::Cause::kTooLarge)
       return errors(e.status, "REQUEST_TOO_LARGE", e.message);
     if (e.status == 400) return errors(400, "MALFORMED_URL", e.message);
+    if (e.cause == env::RouteError::Cause::kNotEmulated)
+      return errors(501, "NOT_EMULATED", e.message);
     return not_found();
   });
+  add_routes_not_emulated(router_);
   install_routes();
 }
 
@@ -412,13 +416,14 @@ struct RestRoutes {
     return json_response(200, list);
   }
 
+  // Only what is served: a client that follows an advertised resource must
+  // never meet a 404 or a 501 (tested).
   Response resources(RestApi::Context& c) {
     const std::string base = "/services/data/v" + c.version;
     return json_response(200, {{"sobjects", base + "/sobjects"},
                                {"query", base + "/query"},
                                {"queryAll", base + "/queryAll"},
-                               {"limits", base + "/limits"},
-                               {"composite", base + "/composite"}});
+                               {"limits", base + "/limits"}});
   }
 
   Response limits(RestApi::Context&) {

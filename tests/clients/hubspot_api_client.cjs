@@ -104,6 +104,73 @@ async function main() {
       assert.equal(Number(mqls.list.size), 1, 'the dynamic list picked up the MQL');
     });
 
+    await step('owners, paged, with their teams', async () => {
+      const first = await client.crm.owners.ownersApi.getPage(undefined, undefined, 1);
+      assert.equal(first.results.length, 1);
+      assert.ok(first.paging && first.paging.next.after, 'a second owner means a next page');
+      const rest = await client.crm.owners.ownersApi.getPage(undefined, first.paging.next.after, 100);
+      const all = first.results.concat(rest.results);
+      const lead = all.find((o) => o.email === 'lead@acme.example');
+      assert.ok(lead, 'the seeded owner is listed');
+      assert.deepEqual(lead.teams.map((t) => [t.name, t.primary]), [['EMEA', true], ['Enterprise', false]]);
+      const byUser = await client.crm.owners.ownersApi.getById(lead.userId, 'userId');
+      assert.equal(byUser.id, lead.id);
+    });
+
+    await step('pipelines and stages: create, read, update, delete', async () => {
+      const api = client.crm.pipelines;
+      const created = await api.pipelinesApi.create('deals', {
+        label: 'Renewals', displayOrder: 1,
+        stages: [{ label: 'Open', displayOrder: 0, metadata: { probability: '0.4' } },
+                 { label: 'Won', displayOrder: 1, metadata: { probability: '1.0' } }],
+      });
+      assert.equal(created.stages.length, 2);
+      assert.ok(created.createdAt instanceof Date);
+      const stage = await api.pipelineStagesApi.create('deals', created.id,
+        { label: 'Negotiation', displayOrder: 1, metadata: { probability: '0.8' } });
+      const patched = await api.pipelineStagesApi.update('deals', created.id, stage.id, { label: 'Negotiating' });
+      assert.equal(patched.metadata.probability, '0.8');
+      const stages = await api.pipelineStagesApi.getAll('deals', created.id);
+      assert.deepEqual(stages.results.map((s) => s.label), ['Open', 'Negotiating', 'Won']);
+      const renamed = await api.pipelinesApi.update('deals', created.id, { label: 'Renewals 2027' });
+      assert.equal(renamed.label, 'Renewals 2027');
+      const all = await api.pipelinesApi.getAll('deals');
+      assert.deepEqual(all.results.map((p) => p.label), ['Sales Pipeline', 'Renewals 2027']);
+      await assert.rejects(api.pipelinesApi.create('deals', { label: 'Bad', displayOrder: 2,
+        stages: [{ label: 'A', displayOrder: 0, metadata: {} }] }), (e) => e.code === 400);
+      await api.pipelineStagesApi.archive('deals', created.id, stage.id);
+      await api.pipelinesApi.archive('deals', created.id);
+      await assert.rejects(api.pipelinesApi.getById('deals', created.id), (e) => e.code === 404);
+    });
+
+    await step('properties and groups: create, update, batch, archive', async () => {
+      const props = client.crm.properties;
+      const group = await props.groupsApi.create('contacts', { name: 'revops', label: 'RevOps', displayOrder: 2 });
+      assert.equal(group.name, 'revops');
+      const created = await props.coreApi.create('contacts', {
+        name: 'region', label: 'Region', type: 'enumeration', fieldType: 'select', groupName: 'revops',
+        options: [{ label: 'EMEA', value: 'emea', hidden: false }, { label: 'APAC', value: 'apac', hidden: false }],
+      });
+      assert.equal(created.options.length, 2);
+      await assert.rejects(props.coreApi.create('contacts', { name: 'region', label: 'R', type: 'string', fieldType: 'text', groupName: 'revops' }),
+        (e) => e.code === 409);
+      const updated = await props.coreApi.update('contacts', 'region', { label: 'Sales region' });
+      assert.equal(updated.label, 'Sales region');
+      await assert.rejects(props.coreApi.update('contacts', 'email', { label: 'Mail' }), (e) => e.code === 400);
+      const batch = await props.batchApi.create('contacts', { inputs: [
+        { name: 'seats', label: 'Seats', type: 'number', fieldType: 'number', groupName: 'revops' }] });
+      assert.equal(batch.results[0].name, 'seats');
+      const read = await props.batchApi.read('contacts', { archived: false, inputs: [{ name: 'seats' }, { name: 'region' }] });
+      assert.equal(read.results.length, 2);
+      await client.crm.contacts.basicApi.create({ properties: { email: 'grace@acme.example', region: 'apac', seats: '12' }, associations: [] });
+      await props.batchApi.archive('contacts', { inputs: [{ name: 'seats' }] });
+      await props.coreApi.archive('contacts', 'region');
+      const archived = await props.coreApi.getAll('contacts', true);
+      assert.deepEqual(archived.results.map((p) => p.name).sort(), ['region', 'seats']);
+      await props.groupsApi.archive('contacts', 'revops');
+      await assert.rejects(props.groupsApi.getByName('contacts', 'revops'), (e) => e.code === 404);
+    });
+
   } finally {
     child.kill('SIGTERM');
   }

@@ -108,6 +108,40 @@ TEST_F(RouterTest, EachFakeShapesTheRoutersOwnErrors) {
   EXPECT_EQ(r.headers.get("Allow"), "GET") << "the router adds Allow after shaping";
 }
 
+TEST_F(RouterTest, RoutesNotEmulatedAnswer501NamingThemselves) {
+  router.add_not_emulated("/services/data/:version/jobs/*rest", "Bulk API 2.0");
+  router.add_not_emulated("/services/data/:version/sobjects/:type/listviews", "list views",
+                          {Method::kGet});
+  router.add_not_emulated("/services/data/:version/sobjects/*rest", "other sObject resources");
+  RouteError seen;
+  router.on_error([&seen](const Request&, const RouteError& e) {
+    seen = e;
+    return Response::with_body(e.status, "text/plain", e.message);
+  });
+  auto r = call(router, Method::kPost, "/services/data/v60.0/jobs/ingest");
+  EXPECT_EQ(r.status, 501);
+  EXPECT_EQ(seen.cause, RouteError::Cause::kNotEmulated);
+  EXPECT_NE(r.body.find("Bulk API 2.0"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("/jobs/"), std::string::npos) << "names the route: " << r.body;
+  EXPECT_EQ(call(router, Method::kGet, "/services/data/v60.0/sobjects/Lead/listviews").status,
+            501)
+      << "a literal beats the record id";
+  EXPECT_EQ(call(router, Method::kGet, "/services/data/v60.0/sobjects/Lead/00Q1").body,
+            "retrieve version=v60.0 type=Lead id=00Q1")
+      << "served routes are untouched";
+  r = call(router, Method::kPut, "/services/data/v60.0/sobjects/Lead/00Q1");
+  EXPECT_EQ(r.status, 405) << "a served path keeps its 405 over a family wildcard";
+  EXPECT_EQ(r.headers.get("Allow"), "GET, PATCH, DELETE");
+  EXPECT_EQ(call(router, Method::kGet, "/services/data/v60.0/sobjects/Lead/a/b/c").status, 501);
+  EXPECT_EQ(call(router, Method::kGet, "/services/data/v60.0/nothing").status, 404)
+      << "a path the real API does not have either stays 404";
+  size_t served = 0, not_emulated = 0;
+  for (const RouteInfo& info : router.routes()) (info.emulated ? served : not_emulated)++;
+  EXPECT_EQ(served, 10u);
+  EXPECT_EQ(not_emulated, 7u + 1u + 7u);
+  EXPECT_EQ(router.route_count(), served + not_emulated);
+}
+
 TEST(RouterDeath, RegisteringARouteTwiceAborts) {
   Router router;
   router.add(Method::kGet, "/a/:x", [](const Request&) { return Response::empty(204); });

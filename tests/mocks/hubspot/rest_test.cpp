@@ -7,35 +7,13 @@
 #include <nlohmann/json.hpp>
 
 #include "env/local_transport.h"
+#include "rest_fixture.h"
 
 namespace crmsim::mocks::hubspot {
 namespace {
 
 using env::Method;
 using nlohmann::json;
-
-class HubSpotRestTest : public ::testing::Test {
- protected:
-  env::ManualClock clock{*env::parse_datetime("2024-05-20T12:00:00Z")};
-  Portal portal{clock};
-  RestApi api{portal};
-  env::LocalTransport transport{api.router()};
-  std::string token = api.issue_token();
-
-  env::Response call(Method m, const std::string& target, const json& body = nullptr,
-                     bool auth = true) {
-    auto r = env::Request::make(m, target).value();
-    if (auth) r.headers.set("Authorization", "Bearer " + token);
-    if (!body.is_null()) {
-      r.body = body.dump();
-      r.headers.set("Content-Type", "application/json");
-    }
-    return transport.send(r).value();
-  }
-  json call_json(Method m, const std::string& target, const json& body = nullptr) {
-    return json::parse(call(m, target, body).body);
-  }
-};
 
 TEST_F(HubSpotRestTest, MissingTokenIsInvalidAuthentication) {
   auto r = call(Method::kGet, "/crm/v3/objects/contacts", nullptr, false);
@@ -452,8 +430,9 @@ RC_GTEST_PROP(HubSpotRestRobustness, AnyRequestGetsARealStatusAndShape, ()) {
   env::LocalTransport transport(api.router());
   auto response = transport.send(request);
   RC_ASSERT(response.ok());
-  static const std::set<int> kStatuses = {200, 201, 204, 207, 400, 401, 404, 405, 409, 429};
+  static const std::set<int> kStatuses = {200, 201, 204, 207, 400, 401, 404, 405, 409, 429, 501};
   RC_ASSERT(kStatuses.contains(response->status));
+  if (response->status == 501) RC_ASSERT(response->body.find("not emulated") != std::string::npos);
   if (response->status == 204) RC_ASSERT(response->body.empty());
   if (!response->body.empty()) {
     const json body = json::parse(response->body, nullptr, false);
@@ -578,6 +557,27 @@ TEST_F(HubSpotHostileTest, TokensAreFreshAndRandom) {
   auto r = env::Request::make(Method::kGet, "/crm/v3/objects/contacts").value();
   r.headers.set("Authorization", "Bearer " + token);
   EXPECT_EQ(other_transport.send(r)->status, 401);
+}
+
+}  // namespace
+}  // namespace crmsim::mocks::hubspot
+
+namespace crmsim::mocks::hubspot {
+namespace {
+
+// A route the real API has and the fake does not serve answers 501 in
+// HubSpot's error shape and names itself.
+TEST_F(HubSpotRestTest, RoutesNotEmulatedAnswer501InHubSpotsShape) {
+  auto r = call(Method::kGet, "/marketing/v3/emails");
+  EXPECT_EQ(r.status, 501) << r.body;
+  const json body = json::parse(r.body);
+  EXPECT_EQ(body["status"], "error");
+  EXPECT_EQ(body["category"], "NOT_EMULATED");
+  EXPECT_EQ(body["correlationId"].get<std::string>().size(), 36u);
+  const std::string message = body["message"];
+  EXPECT_NE(message.find("/marketing/"), std::string::npos) << message;
+  EXPECT_NE(message.find("not emulated"), std::string::npos) << message;
+  EXPECT_EQ(call(Method::kGet, "/nonsense/v1/x").status, 404);
 }
 
 }  // namespace

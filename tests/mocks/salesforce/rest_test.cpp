@@ -464,8 +464,9 @@ RC_GTEST_PROP(RestRobustness, AnyRequestGetsARealStatusAndShape, ()) {
   env::LocalTransport transport(api.router());
   auto response = transport.send(request);
   RC_ASSERT(response.ok());
-  static const std::set<int> kStatuses = {200, 201, 204, 300, 400, 401, 403, 404, 405, 500};
+  static const std::set<int> kStatuses = {200, 201, 204, 300, 400, 401, 403, 404, 405, 500, 501};
   RC_ASSERT(kStatuses.contains(response->status));
+  if (response->status == 501) RC_ASSERT(response->body.find("not emulated") != std::string::npos);
   if (response->status == 204) RC_ASSERT(response->body.empty());
   const bool xml = response->headers.get("Content-Type").value_or("").starts_with("text/xml");
   if (!response->body.empty() && !xml) {
@@ -676,6 +677,55 @@ RC_GTEST_PROP(RestAllOrNone, ACollectionAppliesEveryRecordOrNone, ()) {
   } else {
     RC_ASSERT(org.records(*org.schema().object("Lead")).size() ==
               ids.size() + (update ? 0 : static_cast<size_t>(count)));
+  }
+}
+
+}  // namespace
+}  // namespace crmsim::mocks::salesforce
+
+namespace crmsim::mocks::salesforce {
+namespace {
+
+// A route the real API has and the fake does not serve answers 501 in
+// Salesforce's error shape and names itself; a served path keeps its 405
+// and an unknown one its 404, so a client never reads "not emulated" as
+// "no such record".
+TEST_F(RestTest, RoutesNotEmulatedAnswer501InSalesforcesShape) {
+  auto r = call(Method::kGet, v + "/tooling/query?q=SELECT+Id+FROM+ApexClass");
+  EXPECT_EQ(r.status, 501) << r.body;
+  EXPECT_EQ(error_code(r), "NOT_EMULATED");
+  const std::string message = json::parse(r.body)[0]["message"];
+  EXPECT_NE(message.find("/services/data/:version/tooling/*rest"), std::string::npos) << message;
+  EXPECT_NE(message.find("Tooling API"), std::string::npos) << message;
+  EXPECT_NE(message.find("not emulated"), std::string::npos) << message;
+
+  EXPECT_EQ(call(Method::kPost, "/services/async/59.0/job", "{}").status, 501);
+  EXPECT_EQ(call(Method::kGet, v + "/sobjects/Lead/listviews").status, 501);
+  EXPECT_EQ(call(Method::kDelete, v + "/query").status, 405) << "served for GET only";
+  EXPECT_EQ(call(Method::kGet, v + "/nonsense").status, 404);
+}
+
+}  // namespace
+}  // namespace crmsim::mocks::salesforce
+
+namespace crmsim::mocks::salesforce {
+namespace {
+
+// The versions and resources lists advertise only what is served.
+TEST_F(RestTest, EveryAdvertisedResourceIsServed) {
+  const json resources = call_json(Method::kGet, v);
+  ASSERT_TRUE(resources.is_object());
+  ASSERT_FALSE(resources.empty());
+  for (const auto& [name, url] : resources.items()) {
+    const auto r = call(Method::kGet, url.get<std::string>());
+    EXPECT_NE(r.status, 404) << name;
+    EXPECT_NE(r.status, 501) << name;
+  }
+  const json versions = call_json(Method::kGet, "/services/data");
+  ASSERT_TRUE(versions.is_array());
+  for (const auto& version : versions) {
+    EXPECT_EQ(call(Method::kGet, version["url"].get<std::string>() + "/sobjects").status, 200)
+        << version;
   }
 }
 
