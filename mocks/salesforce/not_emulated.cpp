@@ -34,7 +34,6 @@ constexpr Entry kNotEmulated[] = {
     {"/services/data/:version/jobs/query/*rest", "Bulk API 2.0 query jobs"},
     {"/services/data/:version/knowledgeManagement/*rest", "Knowledge"},
     {"/services/data/:version/licensing/*rest", "licensing"},
-    {"/services/data/:version/limits/recordCount", "record counts"},
     {"/services/data/:version/localizedvalue/*rest", "localized values"},
     {"/services/data/:version/parameterizedSearch", "parameterized search (SOSL)"},
     {"/services/data/:version/process/*rest", "approvals and process rules"},
@@ -66,9 +65,6 @@ constexpr Entry kNotEmulated[] = {
     {"/services/Soap/T/:version", "Tooling SOAP API"},
     {"/services/oauth2/authorize", "OAuth web-server and user-agent flows"},
     {"/services/oauth2/introspect", "OAuth token introspection"},
-    {"/services/oauth2/revoke", "OAuth token revocation"},
-    {"/services/oauth2/userinfo", "OpenID Connect user info"},
-    {"/id/:orgId/:userId", "identity URL"},
     {"/cometd/:version", "Streaming API (CometD)"},
 };
 

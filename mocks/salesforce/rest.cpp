@@ -13,6 +13,7 @@
 #include "mocks/salesforce/ids.h"
 #include "mocks/salesforce/not_emulated.h"
 #include "mocks/salesforce/query.h"
+#include "mocks/salesforce/rest_kit.h"
 
 namespace crmsim::mocks::salesforce {
 
@@ -21,18 +22,9 @@ using env::Request;
 using env::Response;
 using nlohmann::json;
 
-struct RestApi::Context {
-  const Request& request;
-  std::string user_id;
-  std::string version;  // "50.0"
-  int64_t records = 0;  // records the call touched, for the journal
-};
 
 namespace {
 
-constexpr std::string_view kJson = "application/json;charset=UTF-8";
-
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 // The member `key` of an object, or null (also when `j` is no object).
 const json* member(const json& j, std::string_view key) {
@@ -59,25 +51,11 @@ std::string json_token_name(const json& v) {
   return "VALUE_NULL";
 }
 
-Response json_response(int status, const json& body) {
-  return Response::with_body(status, kJson, dump(body));
-}
 
-json error_entry(const std::string& code, const std::string& message,
-                 const std::vector<std::string>& fields, bool collection) {
-  json e = {{"message", message}, {collection ? "statusCode" : "errorCode", code}};
-  if (collection || !fields.empty()) e["fields"] = fields;
-  return e;
-}
 
-Response errors(int status, const std::string& code, const std::string& message,
-                const std::vector<std::string>& fields = {}) {
-  return json_response(status, json::array({error_entry(code, message, fields, false)}));
-}
 
 Response from(const ApiError& e) { return errors(e.status, e.error_code, e.message, e.fields); }
 
-Response not_found() { return errors(404, "NOT_FOUND", "The requested resource does not exist"); }
 
 bool is_integer_type(FieldType t) { return t == FieldType::kInt; }
 
@@ -183,24 +161,7 @@ env::Result<json, Response> parse_body(const Request& r) {
   return std::move(body).value();
 }
 
-// "v50.0" -> "50.0" when within the supported versions.
-std::optional<std::string> parse_version(std::string_view v) {
-  if (v.size() < 4 || v.front() != 'v' || v.substr(v.size() - 2) != ".0") return std::nullopt;
-  const std::string_view major = v.substr(1, v.size() - 3);
-  if (major.empty() || major.size() > 2) return std::nullopt;
-  int n = 0;
-  for (char c : major) {
-    if (c < '0' || c > '9') return std::nullopt;
-    n = n * 10 + (c - '0');
-  }
-  if (n < kApiVersionMin || n > kApiVersionMax) return std::nullopt;
-  return std::string(v.substr(1));
-}
 
-std::string instance_url(const Request& r) {
-  auto host = r.headers.get("Host");
-  return "http://" + std::string(host ? *host : "localhost");
-}
 
 std::string xml_unescape(std::string_view s) {
   std::string out;
@@ -279,6 +240,7 @@ RestApi::RestApi(Org& org, std::unique_ptr<env::SecretSource> secrets)
   });
   add_routes_not_emulated(router_);
   install_routes();
+  install_identity_routes();
 }
 
 std::string RestApi::issue_token(std::string_view user_id) {
@@ -292,24 +254,33 @@ void RestApi::clear_sessions() {
   locators_.clear();
 }
 
+std::string RestApi::token_of(const Request& request) {
+  if (auto auth = request.headers.get("Authorization")) {
+    for (std::string_view scheme : {"Bearer ", "OAuth "}) {
+      if (auth->substr(0, scheme.size()) == scheme) return std::string(auth->substr(scheme.size()));
+    }
+  }
+  return "";
+}
+
+const RestApi::Session* RestApi::live_session(const std::string& token) const {
+  auto session = sessions_.find(token);
+  if (session == sessions_.end()) return nullptr;
+  const Record* user = org_.find(session->second.user_id);
+  // A deactivated user's sessions ended with the deactivation.
+  if (user == nullptr || user->get("IsActive") != Value(true) ||
+      session->second.epoch != org_.session_epoch(session->second.user_id)) {
+    return nullptr;
+  }
+  return &session->second;
+}
+
 Response RestApi::data_call(const Request& request, const std::string& route,
                             const std::function<Response(Context&)>& body) {
   auto version = parse_version(request.params.get("version"));
   if (!version) return not_found();
-  std::string token;
-  if (auto auth = request.headers.get("Authorization")) {
-    for (std::string_view scheme : {"Bearer ", "OAuth "}) {
-      if (auth->substr(0, scheme.size()) == scheme)
-        token = std::string(auth->substr(scheme.size()));
-    }
-  }
-  auto session = sessions_.find(token);
-  const Record* user = session == sessions_.end() ? nullptr : org_.find(session->second.user_id);
-  // A deactivated user's sessions ended with the deactivation.
-  if (user == nullptr || user->get("IsActive") != Value(true) ||
-      session->second.epoch != org_.session_epoch(session->second.user_id)) {
-    return errors(401, "INVALID_SESSION_ID", "Session expired or invalid");
-  }
+  const Session* session = live_session(token_of(request));
+  if (session == nullptr) return errors(401, "INVALID_SESSION_ID", "Session expired or invalid");
   ApiUsage& usage = org_.api_usage();
   const env::Timestamp now = org_.clock().now();
   auto limit_info = [&](Response& r) {
@@ -319,11 +290,11 @@ Response RestApi::data_call(const Request& request, const std::string& route,
   if (!usage.try_count(now)) {
     Response refused = errors(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.");
     limit_info(refused);
-    usage.record({now, session->second.user_id, std::string(env::method_name(request.method)),
+    usage.record({now, session->user_id, std::string(env::method_name(request.method)),
                   route, 403, 0, true});
     return refused;
   }
-  Context ctx{request, session->second.user_id, *version, 0};
+  Context ctx{request, session->user_id, *version, 0};
   // A write happens whole or not at all: whatever escapes the handler (a
   // value of the wrong type read unchecked) takes back what it saved.
   std::optional<Org::ChangeSet> changes;
@@ -423,7 +394,9 @@ struct RestRoutes {
     return json_response(200, {{"sobjects", base + "/sobjects"},
                                {"query", base + "/query"},
                                {"queryAll", base + "/queryAll"},
-                               {"limits", base + "/limits"}});
+                               {"limits", base + "/limits"},
+                               {"identity", instance_url(c.request) + "/id/" + org().id() + "/" +
+                                                c.user_id}});
   }
 
   Response limits(RestApi::Context&) {

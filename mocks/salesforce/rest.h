@@ -67,7 +67,16 @@ class RestApi {
   };
   struct Context;
 
+  struct Session;
   void install_routes();
+  // OAuth identity (the identity URL, userinfo, revoke) and record counts
+  // (rest_identity.cpp).
+  void install_identity_routes();
+  // The token of the request's Authorization header (Bearer or OAuth).
+  static std::string token_of(const env::Request& request);
+  // The live session of `token`: its user exists, is active and has not
+  // been deactivated since the login; nullptr otherwise.
+  const Session* live_session(const std::string& token) const;
   env::Response data_call(const env::Request& request, const std::string& route,
                           const std::function<env::Response(Context&)>& body);
 

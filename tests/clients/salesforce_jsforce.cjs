@@ -50,6 +50,15 @@ async function main() {
       assert.equal(who.id, rep.user_id);
       const rows = await oauth.query('SELECT Id, LastName FROM Lead ORDER BY LastName');
       assert.equal(rows.totalSize, 2, 'the owner sees both of their leads');
+      const me = await oauth.identity();
+      assert.equal(me.user_id, rep.user_id);
+      assert.equal(me.username, rep.username);
+      const counts = await oauth.request('/services/data/v59.0/limits/recordCount?sObjects=Lead');
+      assert.equal(counts.sObjects[0].name, 'Lead');
+      const { accessToken, instanceUrl } = oauth;
+      await oauth.logout();  // revokes the access token
+      const stale = new jsforce.Connection({ instanceUrl, accessToken, version: '59.0' });
+      await assert.rejects(stale.query('SELECT Id FROM Lead'), (e) => e.errorCode === 'INVALID_SESSION_ID');
     });
 
     let id;

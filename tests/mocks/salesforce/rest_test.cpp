@@ -717,7 +717,9 @@ TEST_F(RestTest, EveryAdvertisedResourceIsServed) {
   ASSERT_TRUE(resources.is_object());
   ASSERT_FALSE(resources.empty());
   for (const auto& [name, url] : resources.items()) {
-    const auto r = call(Method::kGet, url.get<std::string>());
+    std::string target = url.get<std::string>();
+    if (target.starts_with("http://")) target = target.substr(target.find('/', 7));
+    const auto r = call(Method::kGet, target);
     EXPECT_NE(r.status, 404) << name;
     EXPECT_NE(r.status, 501) << name;
   }
@@ -727,6 +729,72 @@ TEST_F(RestTest, EveryAdvertisedResourceIsServed) {
     EXPECT_EQ(call(Method::kGet, version["url"].get<std::string>() + "/sobjects").status, 200)
         << version;
   }
+}
+
+}  // namespace
+}  // namespace crmsim::mocks::salesforce
+
+namespace crmsim::mocks::salesforce {
+namespace {
+
+// The identity URL a login returns answers; userinfo speaks OpenID
+// Connect; a revoked token ends its session; an unusable token is a 403
+// Bad_OAuth_Token on these routes.
+TEST_F(RestTest, TheIdentityUrlUserinfoAndRevocationWorkAsDocumented) {
+  auto login = env::Request::make(Method::kPost, "/services/oauth2/token").value();
+  login.headers.set("Host", "127.0.0.1:8080");
+  login.body = "grant_type=password&username=admin%40crmsim.example&password=admin";
+  const json session = json::parse(transport.send(login).value().body);
+  const std::string id_url = session["id"];
+  const std::string token = session["access_token"];
+  const std::string id_path = id_url.substr(std::string("http://127.0.0.1:8080").size());
+
+  auto identity = call(Method::kGet, id_path, "", token);
+  ASSERT_EQ(identity.status, 200) << identity.body;
+  json who = json::parse(identity.body);
+  EXPECT_EQ(who["user_id"], org.admin_user_id());
+  EXPECT_EQ(who["organization_id"], org.id());
+  EXPECT_EQ(who["username"], "admin@crmsim.example");
+  EXPECT_EQ(who["asserted_user"], true);
+  EXPECT_EQ(who["active"], true);
+  EXPECT_NE(who["urls"]["rest"].get<std::string>().find("/services/data/v{version}/"),
+            std::string::npos);
+
+  auto info = call(Method::kGet, "/services/oauth2/userinfo", "", token);
+  ASSERT_EQ(info.status, 200) << info.body;
+  EXPECT_EQ(json::parse(info.body)["preferred_username"], "admin@crmsim.example");
+  EXPECT_EQ(json::parse(info.body)["organization_id"], org.id());
+
+  EXPECT_EQ(call(Method::kGet, "/id/" + org.id() + "/005000000000000AAA", "", token).status, 404);
+  auto bad = call(Method::kGet, "/services/oauth2/userinfo", "", "nope");
+  EXPECT_EQ(bad.status, 403);
+  EXPECT_EQ(bad.body, "Bad_OAuth_Token");
+
+  auto revoke = env::Request::make(Method::kPost, "/services/oauth2/revoke").value();
+  revoke.body = "token=" + token;
+  EXPECT_EQ(transport.send(revoke).value().status, 200);
+  EXPECT_EQ(call(Method::kGet, v + "/limits", "", token).status, 401) << "the session ended";
+  auto again = transport.send(revoke).value();
+  EXPECT_EQ(again.status, 400);
+  EXPECT_EQ(json::parse(again.body)["error"], "unsupported_token_type");
+}
+
+TEST_F(RestTest, RecordCountsReflectTheOrgAndAreCountedCalls) {
+  for (int i = 0; i < 3; ++i)
+    org.create(org.admin_user_id(), "Lead", {{"LastName", "L"}, {"Company", "C"}}).value();
+  const std::string gone =
+      org.create(org.admin_user_id(), "Lead", {{"LastName", "G"}, {"Company", "C"}}).value();
+  ASSERT_TRUE(org.remove(org.admin_user_id(), "Lead", gone).ok());
+  const uint64_t before = org.api_usage().calls_total();
+  const json counts = call_json(Method::kGet, v + "/limits/recordCount?sObjects=Lead,Case,Nope");
+  ASSERT_EQ(counts["sObjects"].size(), 2u) << counts;
+  EXPECT_EQ(counts["sObjects"][0], (json{{"count", 3}, {"name", "Lead"}}));
+  EXPECT_EQ(counts["sObjects"][1], (json{{"count", 0}, {"name", "Case"}}));
+  EXPECT_EQ(org.api_usage().calls_total(), before + 1);
+  bool lists_leads = false;
+  const json all = call_json(Method::kGet, v + "/limits/recordCount");
+  for (const auto& o : all["sObjects"]) lists_leads = lists_leads || o["name"] == "Lead";
+  EXPECT_TRUE(lists_leads);
 }
 
 }  // namespace
