@@ -37,7 +37,8 @@ const Entry kNotEmulated[] = {
     {"/crm/v3/limits/*rest", "CRM limits tracking", {}},
     {"/crm/v3/object-library/*rest", "object library", {}},
     // Account and settings
-    {"/account-info/v3/*rest", "account details and API usage", {}},
+    {"/account-info/v3/api-usage/daily", "daily API usage of OAuth apps", {}},
+    {"/account-info/v3/activity/*rest", "account activity (logins, security)", {}},
     {"/settings/v3/*rest", "users, teams and business units", {}},
     {"/settings/v4/*rest", "settings v4", {}},
     {"/integrations/v1/*rest", "integration and app details", {}},

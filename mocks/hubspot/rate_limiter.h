@@ -35,6 +35,11 @@ class RateLimiter {
   Verdict admit(const std::string& token, env::Timestamp now, bool is_search);
   int64_t ten_second_remaining(const std::string& token, env::Timestamp now);
   int64_t daily_remaining(env::Timestamp now);
+  // When the daily count starts again after `now`: the portal's next local
+  // midnight.
+  env::Timestamp next_daily_reset(env::Timestamp now) const {
+    return env::Timestamp::from_ms((day_of(now) + 1) * 86'400'000) - tz_offset_;
+  }
   const RateLimits& limits() const { return limits_; }
   void set_limits(RateLimits limits) { limits_ = limits; }
   // Off: calls are counted, never refused (throughput runs).

@@ -936,6 +936,7 @@ void RestApi::install_routes() {
   };
   install_owner_routes();
   install_property_routes();
+  install_account_routes();
   install_pipeline_routes();
   const std::string objects = "/crm/v3/objects/:type";
   call(Method::kGet, objects, false, [](HubSpotRoutes& s, Context& c) { return s.page(c); });

@@ -170,3 +170,42 @@ TEST_F(HubSpotRestTest, OwnersArePagedAndCarryTheirTeams) {
 
 }  // namespace
 }  // namespace crmsim::mocks::hubspot
+
+namespace crmsim::mocks::hubspot {
+namespace {
+
+// Account details and today's usage against the daily limit, resetting at
+// the portal's local midnight.
+TEST(HubSpotAccountInfo, DetailsAndDailyUsageReflectThePortal) {
+  env::ManualClock clock{*env::parse_datetime("2024-05-20T12:00:00Z")};
+  PortalSettings settings;
+  settings.time_zone_offset_minutes = -300;
+  Portal portal{clock, settings};
+  RestApi api{portal};
+  env::LocalTransport transport{api.router()};
+  const std::string token = api.issue_token();
+  auto get = [&](const std::string& target) {
+    auto r = env::Request::make(Method::kGet, target).value();
+    r.headers.set("Authorization", "Bearer " + token);
+    return json::parse(transport.send(r).value().body);
+  };
+  const json details = get("/account-info/v3/details");
+  EXPECT_EQ(details["portalId"], portal.portal_id());
+  EXPECT_EQ(details["utcOffset"], "-05:00");
+  EXPECT_EQ(details["utcOffsetMilliseconds"], -18'000'000);
+  EXPECT_EQ(details["timeZone"], "Etc/GMT+5");
+
+  for (int i = 0; i < 3; ++i) get("/crm/v3/objects/contacts");
+  const json usage = get("/account-info/v3/api-usage/daily/private-apps");
+  ASSERT_EQ(usage["results"].size(), 1u);
+  const json& today = usage["results"][0];
+  EXPECT_EQ(today["name"], "private-apps-api-calls-daily");
+  EXPECT_EQ(today["currentUsage"], 5) << "the details call, three pages and this call";
+  EXPECT_EQ(today["usageLimit"], api.rate_limiter().limits().per_day);
+  // 12:00 UTC on 2024-05-20 is 07:00 at UTC-5: the count starts again at
+  // the next local midnight, 05:00 UTC on the 21st.
+  EXPECT_EQ(today["resetsAt"], "2024-05-21T05:00:00.000Z");
+}
+
+}  // namespace
+}  // namespace crmsim::mocks::hubspot
