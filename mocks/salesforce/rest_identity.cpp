@@ -47,6 +47,24 @@ json identity_urls(const std::string& base, const std::string& org_id, const std
           {"custom_domain", base}};
 }
 
+// What the identity URL and userinfo both say of a user, under the same
+// names; each answer adds its own (OpenID Connect renames the rest).
+json shared_user_fields(const Record& user, const std::string& base, const std::string& org_id) {
+  return {{"user_id", user.id},
+          {"organization_id", org_id},
+          {"email", text_of(user, "Email")},
+          {"email_verified", true},
+          {"photos", {{"picture", base + "/profilephoto/005/F"},
+                      {"thumbnail", base + "/profilephoto/005/T"}}},
+          {"urls", identity_urls(base, org_id, user.id)},
+          {"active", user.get("IsActive") == Value(true)},
+          {"user_type", "STANDARD"},
+          {"language", "en_US"},
+          {"locale", "en_US"},
+          {"utcOffset", 0},
+          {"is_app_installed", true}};
+}
+
 }  // namespace
 
 void RestApi::install_identity_routes() {
@@ -72,63 +90,39 @@ void RestApi::install_identity_routes() {
       return plain(404, "Bad_Id");
     }
     const std::string base = instance_url(r);
-    return json_response(
-        200, {{"id", base + "/id/" + org_.id() + "/" + user_id},
-              {"asserted_user", user_id == caller->id},
-              {"user_id", user_id},
-              {"organization_id", org_.id()},
-              {"username", text_of(*user, "Username")},
-              {"nick_name", text_of(*user, "Alias")},
-              {"display_name", text_of(*user, "Name")},
-              {"email", text_of(*user, "Email")},
-              {"email_verified", true},
-              {"first_name", text_of(*user, "FirstName")},
-              {"last_name", text_of(*user, "LastName")},
-              {"timezone", "GMT"},
-              {"photos", {{"picture", base + "/profilephoto/005/F"},
-                          {"thumbnail", base + "/profilephoto/005/T"}}},
-              {"mobile_phone", nullptr},
-              {"mobile_phone_verified", false},
-              {"status", {{"created_date", nullptr}, {"body", nullptr}}},
-              {"urls", identity_urls(base, org_.id(), user_id)},
-              {"active", user->get("IsActive") == Value(true)},
-              {"user_type", "STANDARD"},
-              {"language", "en_US"},
-              {"locale", "en_US"},
-              {"utcOffset", 0},
-              {"last_modified_date", text_of(*user, "LastModifiedDate")},
-              {"is_app_installed", true}});
+    json out = shared_user_fields(*user, base, org_.id());
+    out.update({{"id", base + "/id/" + org_.id() + "/" + user_id},
+                {"asserted_user", user_id == caller->id},
+                {"username", text_of(*user, "Username")},
+                {"nick_name", text_of(*user, "Alias")},
+                {"display_name", text_of(*user, "Name")},
+                {"first_name", text_of(*user, "FirstName")},
+                {"last_name", text_of(*user, "LastName")},
+                {"timezone", "GMT"},
+                {"mobile_phone", nullptr},
+                {"mobile_phone_verified", false},
+                {"status", {{"created_date", nullptr}, {"body", nullptr}}},
+                {"last_modified_date", text_of(*user, "LastModifiedDate")}});
+    return json_response(200, out);
   });
 
   router_.add(Method::kGet, "/services/oauth2/userinfo", [this, user_of](const Request& r) {
     const Record* user = user_of(r);
     if (user == nullptr) return plain(403, "Bad_OAuth_Token");
     const std::string base = instance_url(r);
-    return json_response(
-        200, {{"sub", base + "/id/" + org_.id() + "/" + user->id},
-              {"user_id", user->id},
-              {"organization_id", org_.id()},
-              {"preferred_username", text_of(*user, "Username")},
-              {"nickname", text_of(*user, "Alias")},
-              {"name", text_of(*user, "Name")},
-              {"email", text_of(*user, "Email")},
-              {"email_verified", true},
-              {"given_name", text_of(*user, "FirstName")},
-              {"family_name", text_of(*user, "LastName")},
-              {"zoneinfo", "GMT"},
-              {"photos", {{"picture", base + "/profilephoto/005/F"},
-                          {"thumbnail", base + "/profilephoto/005/T"}}},
-              {"profile", base + "/" + user->id},
-              {"picture", base + "/profilephoto/005/F"},
-              {"address", json::object()},
-              {"urls", identity_urls(base, org_.id(), user->id)},
-              {"active", user->get("IsActive") == Value(true)},
-              {"user_type", "STANDARD"},
-              {"language", "en_US"},
-              {"locale", "en_US"},
-              {"utcOffset", 0},
-              {"updated_at", text_of(*user, "LastModifiedDate")},
-              {"is_app_installed", true}});
+    json out = shared_user_fields(*user, base, org_.id());
+    out.update({{"sub", base + "/id/" + org_.id() + "/" + user->id},
+                {"preferred_username", text_of(*user, "Username")},
+                {"nickname", text_of(*user, "Alias")},
+                {"name", text_of(*user, "Name")},
+                {"given_name", text_of(*user, "FirstName")},
+                {"family_name", text_of(*user, "LastName")},
+                {"zoneinfo", "GMT"},
+                {"profile", base + "/" + user->id},
+                {"picture", base + "/profilephoto/005/F"},
+                {"address", json::object()},
+                {"updated_at", text_of(*user, "LastModifiedDate")}});
+    return json_response(200, out);
   });
 
   // Revocation takes the token in a form body (POST) or the query (GET).
