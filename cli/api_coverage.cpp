@@ -140,7 +140,18 @@ std::string api_coverage_markdown() {
          "of the path. `/__admin` routes are crmsim's own (docs/limits.md).\n\n";
   write_api(out, "Salesforce",
             "REST API under `/services/data/vXX.X` (versions 20.0 and later), OAuth 2.0 and\n"
-            "the SOAP partner API on the same host.",
+            "the SOAP partner API on the same host.\n\n"
+            "`/query` and `/queryAll` answer SOQL with relationship paths (five levels),\n"
+            "parent-to-child subqueries (20 per query, five levels deep), semi-joins and\n"
+            "anti-joins (two per query), `COUNT()`, aggregates (`COUNT`, `COUNT_DISTINCT`,\n"
+            "`MIN`, `MAX`, `SUM`, `AVG`) with `GROUP BY`, `HAVING` and aliases as\n"
+            "`AggregateResult` rows, date functions (`CALENDAR_YEAR`, `DAY_ONLY`, ...),\n"
+            "every relative date literal (`THIS_WEEK`, `LAST_N_MONTHS:n`, ...),\n"
+            "`FIELDS(ALL|STANDARD|CUSTOM)` with its `LIMIT 200` rule, `WITH\n"
+            "SECURITY_ENFORCED`, `FOR VIEW|REFERENCE|UPDATE`, `ORDER BY`, `LIMIT` and\n"
+            "`OFFSET` (2,000). Sharing decides every row at every level. Not served:\n"
+            "`TYPEOF`, `GROUP BY ROLLUP|CUBE`, `USING SCOPE`, `WITH DATA CATEGORY`,\n"
+            "`convertCurrency()`, `FORMAT()`, geolocation functions.",
             salesforce.value()->router(), salesforce.value()->api().router());
   write_api(out, "HubSpot", "The CRM API v3/v4 and the related account and OAuth routes.",
             hubspot.value()->router(), hubspot.value()->api().router());

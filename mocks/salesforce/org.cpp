@@ -1031,11 +1031,7 @@ env::Result<env::Ok, ApiError> Org::remove(std::string_view user_id, std::string
     for (const ObjectDef* child : schema_.objects()) {
       for (const FieldDef& f : child->fields) {
         if (f.type != FieldType::kReference) continue;
-        const bool cascades = (child->parent_field == f.name &&
-                               child->default_sharing == OrgWideDefault::kControlledByParent) ||
-                              (parent.object->name == "Account" && f.name == "AccountId" &&
-                               (child->name == "Contact" || child->name == "Opportunity"));
-        if (!cascades || f.reference_to.front() != parent.object->name) continue;
+        if (!cascades_on_delete(*child, f, *parent.object)) continue;
         const size_t index = static_cast<size_t>(&f - child->fields.data());
         for (const auto& [child_id, c] : records(*child)) {
           if (!c.deleted && c.get(index).to_text() == parent.id) doomed.push_back(child_id);

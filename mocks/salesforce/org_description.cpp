@@ -49,11 +49,14 @@ const std::vector<std::pair<std::string, FieldType>> kFieldTypes = {
     {"datetime", FieldType::kDateTime},
     {"reference", FieldType::kReference}};
 
-env::Result<FieldDef> field_from(const json& j, const std::string& where) {
+// `object`: the object the field is declared on; it names the default
+// child relationship of a lookup ("Invoice__c" -> "Invoices__r").
+env::Result<FieldDef> field_from(const json& j, const std::string& where,
+                                 const std::string& object) {
   if (auto ok = check_keys(j, where,
                            {"object", "name", "label", "type", "length", "required", "unique",
                             "external_id", "picklist_values", "restricted", "reference_to",
-                            "relationship_name", "default", "formula"});
+                            "relationship_name", "child_relationship_name", "default", "formula"});
       !ok.ok()) {
     return env::fail(ok.error());
   }
@@ -83,6 +86,11 @@ env::Result<FieldDef> field_from(const json& j, const std::string& where) {
     if (!to.ok()) return env::fail(to.error());
     f.reference_to = {to.value()};
     f.relationship_name = j.value("relationship_name", f.name.substr(0, f.name.size() - 3) + "__r");
+    const std::string plural =
+        (object.ends_with("__c") ? object.substr(0, object.size() - 3) : object) + "s__r";
+    auto child = env::config::optional_text(j, "child_relationship_name", where, plural);
+    if (!child.ok()) return env::fail(child.error());
+    f.child_relationship_name = child.value();
   }
   if (j.contains("formula")) {
     auto condition = text(j["formula"], where + ".formula");
@@ -226,7 +234,7 @@ env::Result<std::vector<SeededUser>> populate_org(Org& org, const json& d) try {
       def.default_sharing = s.value();
     }
     for (size_t k = 0; k < o.value("fields", json::array()).size(); ++k) {
-      auto f = field_from(o["fields"][k], where + ".fields[" + std::to_string(k) + "]");
+      auto f = field_from(o["fields"][k], where + ".fields[" + std::to_string(k) + "]", def.name);
       if (!f.ok()) return env::fail(f.error());
       def.fields.push_back(std::move(f).value());
     }
@@ -241,7 +249,7 @@ env::Result<std::vector<SeededUser>> populate_org(Org& org, const json& d) try {
     const std::string where = "custom_fields[" + std::to_string(i) + "]";
     auto object = text((*fields)[i].value("object", json()), where + ".object");
     if (!object.ok()) return env::fail(object.error());
-    auto f = field_from((*fields)[i], where);
+    auto f = field_from((*fields)[i], where, object.value());
     if (!f.ok()) return env::fail(f.error());
     FieldDef def = std::move(f).value();
     if (!def.formula_condition.empty()) {

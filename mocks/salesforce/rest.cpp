@@ -54,7 +54,6 @@ std::string json_token_name(const json& v) {
 
 
 
-Response from(const ApiError& e) { return errors(e.status, e.error_code, e.message, e.fields); }
 
 
 bool is_integer_type(FieldType t) { return t == FieldType::kInt; }
@@ -121,47 +120,49 @@ json projected_record(const Org& org, const std::string& user, const std::string
   return out;
 }
 
-// A JSON object's fields as save inputs; "attributes" is skipped.
-env::Result<FieldInputs, Response> inputs_from(const json& body) {
-  if (!body.is_object()) {
-    return env::fail(errors(400, "JSON_PARSER_ERROR",
-                            "Cannot deserialize instance of the sObject from " +
-                                std::string(body.is_array() ? "START_ARRAY" : "VALUE") + " value"));
-  }
-  FieldInputs out;
-  for (const auto& [key, v] : body.items()) {
-    if (key == "attributes") continue;
-    if (v.is_null())
-      out.emplace_back(key, Value());
-    else if (v.is_boolean())
-      out.emplace_back(key, Value(v.get<bool>()));
-    else if (v.is_number())
-      out.emplace_back(key, Value(v.get<double>()));
-    else if (v.is_string())
-      out.emplace_back(key, Value(v.get<std::string>()));
-    else {
-      return env::fail(errors(400, "JSON_PARSER_ERROR",
-                              "Cannot deserialize instance of string from " +
-                                  std::string(v.is_object() ? "START_OBJECT" : "START_ARRAY") +
-                                  " value for field " + key));
+// The rows of a query with its child subqueries: each child list is
+// {"totalSize","done","records"}, or null when a row has no children.
+json query_rows(const Org& org, const std::string& user, const std::string& version,
+                const ObjectDef& object, const Query& q, const std::vector<const Record*>& rows,
+                bool include_deleted) {
+  std::vector<std::map<std::string, std::vector<const Record*>>> children;
+  for (const auto& child : q.children)
+    children.push_back(child_rows(org, user, object, *child, rows, include_deleted));
+  json out = json::array();
+  for (const Record* r : rows) {
+    json record = projected_record(org, user, version, *r, q.select);
+    for (size_t k = 0; k < q.children.size(); ++k) {
+      const Query& child = *q.children[k];
+      auto it = children[k].find(r->id);
+      if (it == children[k].end()) {
+        record[child.from] = nullptr;
+        continue;
+      }
+      const ObjectDef& child_object = *child_relationship_of(org, object, child).child;
+      json records =
+          query_rows(org, user, version, child_object, child, it->second, include_deleted);
+      json list = json::object();
+      list["totalSize"] = records.size();
+      list["done"] = true;
+      list["records"] = std::move(records);
+      record[child.from] = std::move(list);
     }
+    out.push_back(std::move(record));
   }
   return out;
 }
 
-env::Result<json, Response> parse_body(const Request& r) {
-  auto body = env::take_json(r);
-  if (!body.ok()) {
-    const env::JsonError& e = body.error();
-    return env::fail(errors(400, "JSON_PARSER_ERROR",
-                            e.kind == env::JsonError::Kind::kEmpty
-                                ? "No content to map due to end-of-input"
-                                : "Unexpected character in the request body: " + e.message));
+// AggregateResult rows, as an aggregate query answers them.
+json aggregate_rows(const std::vector<AggregateRow>& groups) {
+  json out = json::array();
+  for (const AggregateRow& g : groups) {
+    json record = json::object();
+    record["attributes"] = json{{"type", "AggregateResult"}};
+    for (const auto& [name, v] : g.columns) record[name] = value_json(v.value, v.type);
+    out.push_back(std::move(record));
   }
-  return std::move(body).value();
+  return out;
 }
-
-
 
 std::string xml_unescape(std::string_view s) {
   std::string out;
@@ -213,6 +214,26 @@ Response soap_fault(const std::string& code, const std::string& message) {
           "</faultstring></soapenv:Fault></soapenv:Body></soapenv:Envelope>");
 }
 
+// The router's own refusals in Salesforce's shapes.
+Response shape_route_error(const Request& request, const env::RouteError& e) {
+  if (e.status == 405) {
+    std::string allowed;
+    for (Method m : e.allowed)
+      allowed += (allowed.empty() ? "" : ",") + std::string(env::method_name(m));
+    return errors(405, "METHOD_NOT_ALLOWED",
+                  "HTTP Method '" + std::string(env::method_name(request.method)) +
+                      "' not allowed. Allowed are " + allowed);
+  }
+  if (e.cause == env::RouteError::Cause::kBody)
+    return errors(400, "JSON_PARSER_ERROR", e.message);
+  if (e.cause == env::RouteError::Cause::kTooLarge)
+    return errors(e.status, "REQUEST_TOO_LARGE", e.message);
+  if (e.status == 400) return errors(400, "MALFORMED_URL", e.message);
+  if (e.cause == env::RouteError::Cause::kNotEmulated)
+    return errors(501, "NOT_EMULATED", e.message);
+  return not_found();
+}
+
 }  // namespace
 
 // ------------------------------------------------------------------ setup
@@ -220,27 +241,12 @@ Response soap_fault(const std::string& code, const std::string& message) {
 RestApi::RestApi(Org& org, std::unique_ptr<env::SecretSource> secrets)
     : org_(org), secrets_(std::move(secrets)) {
   CRMSIM_ASSERT(secrets_ != nullptr, "a RestApi needs a secret source");
-  router_.on_error([](const Request& request, const env::RouteError& e) {
-    if (e.status == 405) {
-      std::string allowed;
-      for (Method m : e.allowed)
-        allowed += (allowed.empty() ? "" : ",") + std::string(env::method_name(m));
-      return errors(405, "METHOD_NOT_ALLOWED",
-                    "HTTP Method '" + std::string(env::method_name(request.method)) +
-                        "' not allowed. Allowed are " + allowed);
-    }
-    if (e.cause == env::RouteError::Cause::kBody)
-      return errors(400, "JSON_PARSER_ERROR", e.message);
-    if (e.cause == env::RouteError::Cause::kTooLarge)
-      return errors(e.status, "REQUEST_TOO_LARGE", e.message);
-    if (e.status == 400) return errors(400, "MALFORMED_URL", e.message);
-    if (e.cause == env::RouteError::Cause::kNotEmulated)
-      return errors(501, "NOT_EMULATED", e.message);
-    return not_found();
-  });
+  router_.on_error(shape_route_error);
+  subrequests_.on_error(shape_route_error);
   add_routes_not_emulated(router_);
   install_routes();
   install_identity_routes();
+  install_composite_routes();
 }
 
 std::string RestApi::issue_token(std::string_view user_id) {
@@ -395,6 +401,7 @@ struct RestRoutes {
                                {"query", base + "/query"},
                                {"queryAll", base + "/queryAll"},
                                {"limits", base + "/limits"},
+                               {"composite", base + "/composite"},
                                {"identity", instance_url(c.request) + "/id/" + org().id() + "/" +
                                                 c.user_id}});
   }
@@ -491,7 +498,20 @@ struct RestRoutes {
     json fields = json::array();
     for (const FieldDef& f : o->fields) fields.push_back(describe_field(f));
     out["fields"] = fields;
-    out["childRelationships"] = json::array();
+    json children = json::array();
+    for (const ChildRelationship& r : org().schema().child_relationships(*o)) {
+      if (!org().permissions(c.user_id, *r.child).read) continue;
+      const std::string& name = r.field->child_relationship_name;
+      children.push_back({{"cascadeDelete", cascades_on_delete(*r.child, *r.field, *o)},
+                          {"childSObject", r.child->name},
+                          {"deprecatedAndHidden", false},
+                          {"field", r.field->name},
+                          {"junctionIdListNames", json::array()},
+                          {"junctionReferenceTo", json::array()},
+                          {"relationshipName", name.empty() ? json(nullptr) : json(name)},
+                          {"restrictedDelete", false}});
+    }
+    out["childRelationships"] = std::move(children);
     out["recordTypeInfos"] = json::array();
     return json_response(200, out);
   }
@@ -514,7 +534,11 @@ struct RestRoutes {
     auto id = org().create(c.user_id, type, inputs.value());
     if (!id.ok()) return from(id.error());
     c.records = 1;
-    return json_response(201, {{"id", id.value()}, {"success", true}, {"errors", json::array()}});
+    Response created =
+        json_response(201, {{"id", id.value()}, {"success", true}, {"errors", json::array()}});
+    created.headers.set("Location", "/services/data/v" + c.version + "/sobjects/" +
+                                        org().find(id.value())->object->name + "/" + id.value());
+    return created;
   }
 
   Response retrieve(RestApi::Context& c) {
@@ -687,17 +711,19 @@ struct RestRoutes {
 
   Response page(RestApi::Context& c, RestApi::Locator& cursor, const std::string& locator_id,
                 const std::string& kind) {
-    json records = json::array();
     const size_t end =
         std::min(cursor.ids.size(), cursor.position + static_cast<size_t>(cursor.batch_size));
+    std::vector<const Record*> rows;
     for (size_t i = cursor.position; i < end; ++i) {
       const Record* r = org().find(cursor.ids[i]);
       // Sharing is decided again for every row of every page: access taken
       // away after the first page hides the record here too, as reading it
       // by id would.
       if (r == nullptr || org().access(c.user_id, *r) < Access::kRead) continue;
-      records.push_back(projected_record(org(), c.user_id, c.version, *r, cursor.select));
+      rows.push_back(r);
     }
+    json records = query_rows(org(), c.user_id, c.version, *cursor.object, *cursor.query, rows,
+                              cursor.include_deleted);
     c.records = static_cast<int64_t>(records.size());
     cursor.position = end;
     cursor.last_used = org().clock().now();
@@ -735,11 +761,18 @@ struct RestRoutes {
       return json_response(
           200, {{"totalSize", result->total_size}, {"done", true}, {"records", json::array()}});
     }
+    if (result->query.aggregates()) {
+      c.records = result->total_size;
+      return json_response(200, {{"totalSize", result->total_size},
+                                 {"done", true},
+                                 {"records", aggregate_rows(result->groups)}});
+    }
     expire_locators(c.user_id);
     RestApi::Locator cursor;
     cursor.user_id = c.user_id;
     cursor.version = c.version;
-    cursor.select = result->query.select;
+    cursor.query = std::make_shared<const Query>(std::move(result->query));
+    cursor.include_deleted = all;
     cursor.object = result->object;
     cursor.batch_size = batch_size(c.request);
     for (const Record* r : result->rows) cursor.ids.push_back(r->id);
@@ -1080,6 +1113,22 @@ void RestApi::install_routes() {
     const std::string route = pattern.substr(std::string("/services/data/:version").size());
     router_.add(m, pattern, [this, routes, route, fn](const Request& q) {
       return data_call(q, route.empty() ? "/" : route, [&](Context& c) { return fn(*routes, c); });
+    });
+    // What a composite subrequest may reach: records, queries, collections
+    // and limits.
+    static constexpr std::string_view kSubrequestRoutes[] = {"/sobjects", "/query", "/queryAll",
+                                                             "/composite/sobjects", "/limits"};
+    const bool reachable = std::any_of(
+        std::begin(kSubrequestRoutes), std::end(kSubrequestRoutes),
+        [&](std::string_view prefix) { return route.starts_with(prefix); });
+    if (!reachable) return;
+    subrequests_.add(m, pattern, [this, routes, fn](const Request& q) {
+      auto version = parse_version(q.params.get("version"));
+      if (!version) return not_found();
+      Context c{q, subrequest_user_, *version, 0};
+      Response r = fn(*routes, c);
+      subrequest_records_ += c.records;
+      return r;
     });
   };
   data(Method::kGet, base, [](RestRoutes& s, Context& c) { return s.resources(c); });

@@ -33,6 +33,16 @@ inline constexpr size_t kCollectionRecordsMax = 200;
 inline constexpr size_t kQueryLocatorsPerUserMax = 10;
 // A cursor not used for this long is gone (INVALID_QUERY_LOCATOR).
 inline constexpr env::Duration kQueryLocatorIdleMax = env::Duration::minutes(15);
+// Composite: subrequests per call, and how many of them may be queries or
+// sObject Collections.
+inline constexpr size_t kCompositeSubrequestsMax = 25;
+inline constexpr size_t kCompositeQueriesMax = 5;
+// Composite Batch: subrequests per call.
+inline constexpr size_t kBatchSubrequestsMax = 25;
+// sObject Tree: records per call, levels of nesting, object types.
+inline constexpr size_t kTreeRecordsMax = 200;
+inline constexpr size_t kTreeLevelsMax = 5;
+inline constexpr size_t kTreeObjectTypesMax = 5;
 // The replication endpoints' reach back and their answer size.
 inline constexpr env::Duration kUpdatedLookbackMax = env::Duration::days(30);
 inline constexpr env::Duration kDeletedLookbackMax = env::Duration::days(15);
@@ -59,7 +69,8 @@ class RestApi {
     std::string user_id;
     std::string version;
     std::vector<std::string> ids;
-    std::vector<FieldPath> select;
+    std::shared_ptr<const Query> query;  // as run: FIELDS() expanded, subqueries resolved
+    bool include_deleted = false;        // queryAll: children from the recycle bin too
     const ObjectDef* object = nullptr;
     size_t position = 0;
     int64_t batch_size = kQueryBatchSizeMax;
@@ -72,6 +83,14 @@ class RestApi {
   // OAuth identity (the identity URL, userinfo, revoke) and record counts
   // (rest_identity.cpp).
   void install_identity_routes();
+  // Composite, Composite Batch and sObject Tree (rest_composite.cpp).
+  void install_composite_routes();
+  env::Response composite(Context& c);
+  env::Response composite_batch(Context& c);
+  env::Response composite_tree(Context& c);
+  // One subrequest of a composite call, answered as `parent`'s user by the
+  // data routes a subrequest may reach, without a call of its own.
+  env::Response subrequest(Context& parent, env::Request request);
   // The token of the request's Authorization header (Bearer or OAuth).
   static std::string token_of(const env::Request& request);
   // The live session of `token`: its user exists, is active and has not
@@ -82,6 +101,10 @@ class RestApi {
 
   Org& org_;
   env::Router router_;
+  // The data routes a composite subrequest reaches, and whom it acts as.
+  env::Router subrequests_;
+  std::string subrequest_user_;
+  int64_t subrequest_records_ = 0;
   struct Session {
     std::string user_id;
     uint64_t epoch = 0;  // the user's session epoch at login (Org::session_epoch)

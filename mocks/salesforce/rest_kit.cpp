@@ -1,5 +1,7 @@
 #include "mocks/salesforce/rest_kit.h"
 
+#include "env/json_body.h"
+
 namespace crmsim::mocks::salesforce {
 
 using env::Request;
@@ -38,6 +40,48 @@ std::optional<std::string> parse_version(std::string_view v) {
   }
   if (n < kApiVersionMin || n > kApiVersionMax) return std::nullopt;
   return std::string(v.substr(1));
+}
+
+Response from(const ApiError& e) { return errors(e.status, e.error_code, e.message, e.fields); }
+
+// A JSON object's fields as save inputs; "attributes" is skipped.
+env::Result<FieldInputs, Response> inputs_from(const json& body) {
+  if (!body.is_object()) {
+    return env::fail(errors(400, "JSON_PARSER_ERROR",
+                            "Cannot deserialize instance of the sObject from " +
+                                std::string(body.is_array() ? "START_ARRAY" : "VALUE") + " value"));
+  }
+  FieldInputs out;
+  for (const auto& [key, v] : body.items()) {
+    if (key == "attributes") continue;
+    if (v.is_null())
+      out.emplace_back(key, Value());
+    else if (v.is_boolean())
+      out.emplace_back(key, Value(v.get<bool>()));
+    else if (v.is_number())
+      out.emplace_back(key, Value(v.get<double>()));
+    else if (v.is_string())
+      out.emplace_back(key, Value(v.get<std::string>()));
+    else {
+      return env::fail(errors(400, "JSON_PARSER_ERROR",
+                              "Cannot deserialize instance of string from " +
+                                  std::string(v.is_object() ? "START_OBJECT" : "START_ARRAY") +
+                                  " value for field " + key));
+    }
+  }
+  return out;
+}
+
+env::Result<json, Response> parse_body(const Request& r) {
+  auto body = env::take_json(r);
+  if (!body.ok()) {
+    const env::JsonError& e = body.error();
+    return env::fail(errors(400, "JSON_PARSER_ERROR",
+                            e.kind == env::JsonError::Kind::kEmpty
+                                ? "No content to map due to end-of-input"
+                                : "Unexpected character in the request body: " + e.message));
+  }
+  return std::move(body).value();
 }
 
 std::string instance_url(const Request& r) {

@@ -35,6 +35,13 @@ nlohmann::json error_entry(const std::string& code, const std::string& message,
 env::Response errors(int status, const std::string& code, const std::string& message,
                      const std::vector<std::string>& fields = {});
 env::Response not_found();
+// An org's refusal as the API answers it.
+env::Response from(const ApiError& e);
+// A JSON object's fields as save inputs; "attributes" is skipped; a value
+// that is an object or an array is a JSON_PARSER_ERROR.
+env::Result<FieldInputs, env::Response> inputs_from(const nlohmann::json& body);
+// The request's JSON body, or the JSON_PARSER_ERROR the API answers.
+env::Result<nlohmann::json, env::Response> parse_body(const env::Request& r);
 // "v50.0" -> "50.0" when within the supported versions.
 std::optional<std::string> parse_version(std::string_view v);
 // The base URL the client reached, from its Host header.

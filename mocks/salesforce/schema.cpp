@@ -81,6 +81,10 @@ struct F {
     def.relationship_name = std::move(relationship);
     return *this;
   }
+  F& children(std::string name) {
+    def.child_relationship_name = std::move(name);
+    return *this;
+  }
   F& defaults(std::string v) {
     def.default_value = std::move(v);
     return *this;
@@ -233,7 +237,7 @@ Schema Schema::standard() {
   add_address(lead, "");
   s.add(declare("Lead", OrgWideDefault::kPublicReadWrite, std::move(lead)));
 
-  std::vector<FieldDef> contact = {ref("AccountId", {"Account"}, "Account"),
+  std::vector<FieldDef> contact = {ref("AccountId", {"Account"}, "Account").children("Contacts"),
                                    str("FirstName", 40),
                                    str("LastName", 80).required(),
                                    F("Name", FT::kString, 121).formula(),
@@ -252,7 +256,7 @@ Schema Schema::standard() {
 
   std::vector<FieldDef> account = {
       str("Name", 255).required(),
-      ref("ParentId", {"Account"}, "Parent"),
+      ref("ParentId", {"Account"}, "Parent").children("ChildAccounts"),
       F("Website", FT::kUrl, 255),
       F("Phone", FT::kPhone, 40),
       picklist("Type", {"Prospect", "Customer - Direct", "Customer - Channel", "Partner", "Other"}),
@@ -267,7 +271,8 @@ Schema Schema::standard() {
 
   s.add(declare(
       "Opportunity", OrgWideDefault::kPublicRead,
-      {str("Name", 120).required(), ref("AccountId", {"Account"}, "Account"),
+      {str("Name", 120).required(),
+       ref("AccountId", {"Account"}, "Account").children("Opportunities"),
        picklist("StageName", {"Prospecting", "Qualification", "Needs Analysis", "Value Proposition",
                               "Id. Decision Makers", "Perception Analysis", "Proposal/Price Quote",
                               "Negotiation/Review", "Closed Won", "Closed Lost"})
@@ -279,11 +284,16 @@ Schema Schema::standard() {
                          "Existing Customer - Replacement", "Existing Customer - Downgrade"}),
        picklist("LeadSource", kLeadSources), F("Description", FT::kTextArea, 32000),
        F("IsClosed", FT::kBoolean).formula(), F("IsWon", FT::kBoolean).formula(),
-       ref("CampaignId", {"Campaign"}, "Campaign")}));
+       ref("CampaignId", {"Campaign"}, "Campaign").children("Opportunities")}));
 
   s.add(declare("OpportunityContactRole", OrgWideDefault::kControlledByParent,
-                {ref("OpportunityId", {"Opportunity"}, "Opportunity").required().create_only(),
-                 ref("ContactId", {"Contact"}, "Contact").required(),
+                {ref("OpportunityId", {"Opportunity"}, "Opportunity")
+                     .required()
+                     .create_only()
+                     .children("OpportunityContactRoles"),
+                 ref("ContactId", {"Contact"}, "Contact")
+                     .required()
+                     .children("OpportunityContactRoles"),
                  picklist("Role", {"Business User", "Decision Maker", "Economic Buyer",
                                    "Economic Decision Maker", "Evaluator", "Executive Sponsor",
                                    "Influencer", "Technical Buyer", "Other"}),
@@ -291,8 +301,9 @@ Schema Schema::standard() {
                 /*has_owner=*/false, "OpportunityId"));
 
   s.add(declare("Task", OrgWideDefault::kPublicReadWrite,
-                {str("Subject", 255), ref("WhoId", {"Contact", "Lead"}, "Who"),
-                 ref("WhatId", {"Account", "Opportunity", "Campaign", "Case"}, "What"),
+                {str("Subject", 255), ref("WhoId", {"Contact", "Lead"}, "Who").children("Tasks"),
+                 ref("WhatId", {"Account", "Opportunity", "Campaign", "Case"}, "What")
+                     .children("Tasks"),
                  picklist("Status", {"Not Started", "In Progress", "Completed",
                                      "Waiting on someone else", "Deferred"})
                      .required()
@@ -313,9 +324,12 @@ Schema Schema::standard() {
        F("Description", FT::kTextArea, 32000)}));
 
   s.add(declare("CampaignMember", OrgWideDefault::kControlledByParent,
-                {ref("CampaignId", {"Campaign"}, "Campaign").required().create_only(),
-                 ref("LeadId", {"Lead"}, "Lead").create_only(),
-                 ref("ContactId", {"Contact"}, "Contact").create_only(),
+                {ref("CampaignId", {"Campaign"}, "Campaign")
+                     .required()
+                     .create_only()
+                     .children("CampaignMembers"),
+                 ref("LeadId", {"Lead"}, "Lead").create_only().children("CampaignMembers"),
+                 ref("ContactId", {"Contact"}, "Contact").create_only().children("CampaignMembers"),
                  picklist("Status", {"Planned", "Sent", "Received", "Responded"}).defaults("Sent"),
                  F("HasResponded", FT::kBoolean).formula()},
                 /*has_owner=*/false, "CampaignId"));
@@ -323,7 +337,8 @@ Schema Schema::standard() {
   s.add(declare(
       "Case", OrgWideDefault::kPublicReadWrite,
       {str("CaseNumber", 30).readonly(), str("Subject", 255),
-       ref("ContactId", {"Contact"}, "Contact"), ref("AccountId", {"Account"}, "Account"),
+       ref("ContactId", {"Contact"}, "Contact").children("Cases"),
+       ref("AccountId", {"Account"}, "Account").children("Cases"),
        picklist("Status", {"New", "Working", "Escalated", "Closed"}).restricted().defaults("New"),
        picklist("Priority", {"High", "Medium", "Low"}).defaults("Medium"),
        picklist("Origin", {"Phone", "Email", "Web"}), F("Description", FT::kTextArea, 32000),
@@ -354,6 +369,41 @@ const ObjectDef* Schema::object(std::string_view name) const {
 ObjectDef* Schema::mutable_object(std::string_view name) {
   auto it = objects_.find(lower(name));
   return it == objects_.end() ? nullptr : &it->second;
+}
+
+bool cascades_on_delete(const ObjectDef& child, const FieldDef& field, const ObjectDef& parent) {
+  if (field.type != FieldType::kReference || field.reference_to.empty() ||
+      field.reference_to.front() != parent.name)
+    return false;
+  return (child.parent_field == field.name &&
+          child.default_sharing == OrgWideDefault::kControlledByParent) ||
+         (parent.name == "Account" && field.name == "AccountId" &&
+          (child.name == "Contact" || child.name == "Opportunity"));
+}
+
+std::vector<ChildRelationship> Schema::child_relationships(const ObjectDef& parent) const {
+  std::vector<ChildRelationship> out;
+  for (const auto& [key, def] : objects_) {
+    for (const FieldDef& f : def.fields) {
+      if (f.type != FieldType::kReference) continue;
+      for (const std::string& to : f.reference_to) {
+        if (iequal(to, parent.name)) {
+          out.push_back({&def, &f});
+          break;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+std::optional<ChildRelationship> Schema::child_relationship(const ObjectDef& parent,
+                                                            std::string_view name) const {
+  for (const ChildRelationship& r : child_relationships(parent)) {
+    if (!r.field->child_relationship_name.empty() && iequal(r.field->child_relationship_name, name))
+      return r;
+  }
+  return std::nullopt;
 }
 
 const ObjectDef* Schema::object_by_prefix(std::string_view key_prefix) const {

@@ -55,6 +55,9 @@ struct FieldDef {
   std::vector<std::string> picklist_values;
   std::vector<std::string> reference_to;  // referenced object names
   std::string relationship_name;          // "Account" for AccountId
+  // The name the referenced object gives its list of these records
+  // ("Contacts" for Contact.AccountId); empty when it has none.
+  std::string child_relationship_name;
   std::optional<std::string> default_value;
 
   bool is_system() const { return !createable && !updateable; }
@@ -80,6 +83,18 @@ struct ObjectDef {
   const FieldDef* relationship(std::string_view name) const;
 };
 
+// A reference to an object seen from that object: Account's "Contacts" is
+// Contact.AccountId.
+struct ChildRelationship {
+  const ObjectDef* child = nullptr;
+  const FieldDef* field = nullptr;
+};
+
+// Whether deleting a `parent` record takes the `child` records whose `field`
+// points at it to the recycle bin too: detail records of their master, and
+// an account's contacts and opportunities, as Salesforce does.
+bool cascades_on_delete(const ObjectDef& child, const FieldDef& field, const ObjectDef& parent);
+
 // Every object of an org. Lookups by name and by key prefix are
 // case-insensitive for names, exact for prefixes.
 class Schema {
@@ -94,6 +109,12 @@ class Schema {
   const ObjectDef* object_by_prefix(std::string_view key_prefix) const;
   // Every object, in name order.
   std::vector<const ObjectDef*> objects() const;
+  // Every reference field of any object that can point at `parent`, named
+  // or not, in object and field order.
+  std::vector<ChildRelationship> child_relationships(const ObjectDef& parent) const;
+  // The one named `name` (case-insensitive), if any.
+  std::optional<ChildRelationship> child_relationship(const ObjectDef& parent,
+                                                      std::string_view name) const;
 
   // Adds a custom object (name must end in __c); it gets the next free
   // custom key prefix (a00, a01, ...) and the system fields. Errors:

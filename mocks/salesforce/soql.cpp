@@ -171,23 +171,125 @@ class Lexer {
 
 // ---------------------------------------------------------------- parser
 
+struct FunctionName {
+  std::string_view name;
+  Function function;
+};
+constexpr FunctionName kFunctions[] = {
+    {"COUNT", Function::kCount},
+    {"COUNT_DISTINCT", Function::kCountDistinct},
+    {"MIN", Function::kMin},
+    {"MAX", Function::kMax},
+    {"SUM", Function::kSum},
+    {"AVG", Function::kAvg},
+    {"CALENDAR_MONTH", Function::kCalendarMonth},
+    {"CALENDAR_QUARTER", Function::kCalendarQuarter},
+    {"CALENDAR_YEAR", Function::kCalendarYear},
+    {"DAY_IN_MONTH", Function::kDayInMonth},
+    {"DAY_IN_WEEK", Function::kDayInWeek},
+    {"DAY_IN_YEAR", Function::kDayInYear},
+    {"DAY_ONLY", Function::kDayOnly},
+    {"FISCAL_MONTH", Function::kFiscalMonth},
+    {"FISCAL_QUARTER", Function::kFiscalQuarter},
+    {"FISCAL_YEAR", Function::kFiscalYear},
+    {"HOUR_IN_DAY", Function::kHourInDay},
+    {"WEEK_IN_MONTH", Function::kWeekInMonth},
+    {"WEEK_IN_YEAR", Function::kWeekInYear},
+};
+
+// The relative date literals: a unit and the span [first, end) counted
+// from the current unit; the N_ forms take n from ":n".
+struct DateLiteral {
+  std::string_view name;
+  DateUnit unit;
+  int64_t first;
+  int64_t end;
+};
+constexpr DateLiteral kDateLiterals[] = {
+    {"YESTERDAY", DateUnit::kDay, -1, 0},       {"TODAY", DateUnit::kDay, 0, 1},
+    {"TOMORROW", DateUnit::kDay, 1, 2},         {"LAST_WEEK", DateUnit::kWeek, -1, 0},
+    {"THIS_WEEK", DateUnit::kWeek, 0, 1},       {"NEXT_WEEK", DateUnit::kWeek, 1, 2},
+    {"LAST_MONTH", DateUnit::kMonth, -1, 0},    {"THIS_MONTH", DateUnit::kMonth, 0, 1},
+    {"NEXT_MONTH", DateUnit::kMonth, 1, 2},     {"LAST_90_DAYS", DateUnit::kDay, -90, 1},
+    {"NEXT_90_DAYS", DateUnit::kDay, 1, 91},    {"LAST_QUARTER", DateUnit::kQuarter, -1, 0},
+    {"THIS_QUARTER", DateUnit::kQuarter, 0, 1}, {"NEXT_QUARTER", DateUnit::kQuarter, 1, 2},
+    {"LAST_YEAR", DateUnit::kYear, -1, 0},      {"THIS_YEAR", DateUnit::kYear, 0, 1},
+    {"NEXT_YEAR", DateUnit::kYear, 1, 2},       {"LAST_FISCAL_QUARTER", DateUnit::kQuarter, -1, 0},
+    {"THIS_FISCAL_QUARTER", DateUnit::kQuarter, 0, 1},
+    {"NEXT_FISCAL_QUARTER", DateUnit::kQuarter, 1, 2},
+    {"LAST_FISCAL_YEAR", DateUnit::kYear, -1, 0},
+    {"THIS_FISCAL_YEAR", DateUnit::kYear, 0, 1},
+    {"NEXT_FISCAL_YEAR", DateUnit::kYear, 1, 2},
+};
+
+// LAST_N_DAYS:n and its kin. Salesforce: LAST_N_DAYS includes today;
+// NEXT_N_* starts with the next unit; LAST_N_* (other than days) ends with
+// the previous one; N_*_AGO is the one unit n back.
+enum class Span { kLast, kNext, kAgo };
+struct DateLiteralN {
+  std::string_view name;
+  DateUnit unit;
+  Span span;
+};
+constexpr DateLiteralN kDateLiteralsN[] = {
+    {"LAST_N_DAYS", DateUnit::kDay, Span::kLast},
+    {"NEXT_N_DAYS", DateUnit::kDay, Span::kNext},
+    {"N_DAYS_AGO", DateUnit::kDay, Span::kAgo},
+    {"LAST_N_WEEKS", DateUnit::kWeek, Span::kLast},
+    {"NEXT_N_WEEKS", DateUnit::kWeek, Span::kNext},
+    {"N_WEEKS_AGO", DateUnit::kWeek, Span::kAgo},
+    {"LAST_N_MONTHS", DateUnit::kMonth, Span::kLast},
+    {"NEXT_N_MONTHS", DateUnit::kMonth, Span::kNext},
+    {"N_MONTHS_AGO", DateUnit::kMonth, Span::kAgo},
+    {"LAST_N_QUARTERS", DateUnit::kQuarter, Span::kLast},
+    {"NEXT_N_QUARTERS", DateUnit::kQuarter, Span::kNext},
+    {"N_QUARTERS_AGO", DateUnit::kQuarter, Span::kAgo},
+    {"LAST_N_YEARS", DateUnit::kYear, Span::kLast},
+    {"NEXT_N_YEARS", DateUnit::kYear, Span::kNext},
+    {"N_YEARS_AGO", DateUnit::kYear, Span::kAgo},
+    {"LAST_N_FISCAL_QUARTERS", DateUnit::kQuarter, Span::kLast},
+    {"NEXT_N_FISCAL_QUARTERS", DateUnit::kQuarter, Span::kNext},
+    {"N_FISCAL_QUARTERS_AGO", DateUnit::kQuarter, Span::kAgo},
+    {"LAST_N_FISCAL_YEARS", DateUnit::kYear, Span::kLast},
+    {"NEXT_N_FISCAL_YEARS", DateUnit::kYear, Span::kNext},
+    {"N_FISCAL_YEARS_AGO", DateUnit::kYear, Span::kAgo},
+};
+
+std::optional<Function> function_named(std::string_view upper_name) {
+  for (const auto& f : kFunctions)
+    if (f.name == upper_name) return f.function;
+  return std::nullopt;
+}
+
 class Parser {
  public:
-  Parser(std::string_view text, std::vector<Token> tokens) : text_(text), t_(std::move(tokens)) {}
+  // `full`: a query, where subqueries may appear; otherwise a bare
+  // condition (a sharing or validation rule), where they may not.
+  Parser(std::string_view text, std::vector<Token> tokens, bool full)
+      : text_(text), t_(std::move(tokens)), full_(full) {}
   int depth_ = 0;  // NOTs and parentheses open around the current term
 
   env::Result<Query, SoqlError> query() {
+    auto q = statement(Nest::kTop);
+    if (!q.ok()) return q;
+    if (peek().kind != Token::Kind::kEnd) return unexpected();
+    return q;
+  }
+
+  env::Result<Condition, SoqlError> bare_condition() {
+    auto c = condition();
+    if (!c.ok()) return c;
+    if (peek().kind != Token::Kind::kEnd) return unexpected();
+    return c;
+  }
+
+ private:
+  enum class Nest { kTop, kChild, kSemiJoin };
+
+  env::Result<Query, SoqlError> statement(Nest nest) {
     Query q;
     if (!keyword("SELECT")) return unexpected();
-    if (keyword("COUNT")) {
-      if (!op("(") || !op(")")) return unexpected();
-      q.count_only = true;
-    } else {
-      do {
-        if (peek().kind != Token::Kind::kIdent || is_reserved(peek().text)) return unexpected();
-        q.select.push_back(path(next().text));
-      } while (op(","));
-    }
+    if (auto e = select_list(q, nest)) return env::fail(*e);
     if (!keyword("FROM")) return unexpected();
     if (peek().kind != Token::Kind::kIdent || is_reserved(peek().text)) return unexpected();
     q.from = next().text;
@@ -196,12 +298,35 @@ class Parser {
       if (!c.ok()) return env::fail(c.error());
       q.where = std::move(c).value();
     }
+    if (keyword("WITH")) {
+      if (!keyword("SECURITY_ENFORCED")) return unexpected();
+      q.security_enforced = true;
+    }
+    if (keyword("GROUP")) {
+      if (!keyword("BY")) return unexpected();
+      do {
+        auto p = field_or_call();
+        if (!p.ok()) return env::fail(p.error());
+        if (is_aggregate(p->function)) return refuse("Grouped field should not be aggregated");
+        q.group_by.push_back(std::move(p).value());
+      } while (op(","));
+    }
+    if (keyword("HAVING")) {
+      if (q.group_by.empty() && !std::any_of(q.select.begin(), q.select.end(), [](const auto& p) {
+            return is_aggregate(p.function);
+          }))
+        return refuse("HAVING requires GROUP BY or an aggregate function");
+      auto c = condition();
+      if (!c.ok()) return env::fail(c.error());
+      q.having = std::move(c).value();
+    }
     if (keyword("ORDER")) {
       if (!keyword("BY")) return unexpected();
       do {
-        if (peek().kind != Token::Kind::kIdent || is_reserved(peek().text)) return unexpected();
         OrderItem item;
-        item.field = path(next().text);
+        auto p = field_or_call();
+        if (!p.ok()) return env::fail(p.error());
+        item.field = std::move(p).value();
         if (keyword("DESC")) {
           item.descending = true;
           item.nulls_last = true;
@@ -234,27 +359,120 @@ class Parser {
       }
       q.offset = *n;
     }
-    if (peek().kind != Token::Kind::kEnd) return unexpected();
+    if (nest == Nest::kTop && keyword("FOR")) {
+      if (keyword("VIEW")) {
+        q.lock = Lock::kView;
+      } else if (keyword("REFERENCE")) {
+        q.lock = Lock::kReference;
+      } else if (keyword("UPDATE")) {
+        // A REST call is its own transaction: the lock ends with it.
+        if (!q.order_by.empty()) return refuse("ORDER BY is not allowed in a locking query");
+        q.lock = Lock::kUpdate;
+      } else {
+        return unexpected();
+      }
+    }
+    if ((q.fields == FieldsSet::kAll || q.fields == FieldsSet::kCustom) &&
+        (!q.limit || *q.limit > kSoqlFieldsLimitMax)) {
+      return refuse("The SOQL FIELDS function must have a LIMIT of at most " +
+                    std::to_string(kSoqlFieldsLimitMax));
+    }
+    if (q.count_only && (!q.group_by.empty() || q.having)) return refuse(
+        "COUNT() cannot be used with GROUP BY or HAVING; use COUNT(fieldName)");
     return q;
   }
 
-  env::Result<Condition, SoqlError> bare_condition() {
-    auto c = condition();
-    if (!c.ok()) return c;
-    if (peek().kind != Token::Kind::kEnd) return unexpected();
-    return c;
+  // The items between SELECT and FROM.
+  std::optional<SoqlError> select_list(Query& q, Nest nest) {
+    do {
+      if (op("(")) {
+        if (nest == Nest::kSemiJoin || !full_) return unexpected_error();
+        if (child_levels_ >= kSoqlChildLevelsMax)
+          return refuse_error("parent-to-child subqueries nest at most " +
+                              std::to_string(kSoqlChildLevelsMax) + " levels deep");
+        if (++child_subqueries_ > kSoqlChildSubqueriesMax)
+          return refuse_error("a query has at most " + std::to_string(kSoqlChildSubqueriesMax) +
+                              " parent-to-child subqueries");
+        ++child_levels_;
+        auto sub = statement(Nest::kChild);
+        --child_levels_;
+        if (!sub.ok()) return sub.error();
+        if (!op(")")) return unexpected_error();
+        q.children.push_back(std::make_shared<Query>(std::move(sub).value()));
+        continue;
+      }
+      if (peek().kind != Token::Kind::kIdent || is_reserved(peek().text)) return unexpected_error();
+      const std::string name = upper(peek().text);
+      if (name == "COUNT" && is_op(1, "(") && is_op(2, ")")) {
+        i_ += 3;
+        if (q.count_only) return unexpected_error();
+        q.count_only = true;
+        continue;
+      }
+      if (name == "FIELDS" && is_op(1, "(")) {
+        i_ += 2;
+        if (q.fields != FieldsSet::kNone) return unexpected_error();
+        if (keyword("ALL"))
+          q.fields = FieldsSet::kAll;
+        else if (keyword("STANDARD"))
+          q.fields = FieldsSet::kStandard;
+        else if (keyword("CUSTOM"))
+          q.fields = FieldsSet::kCustom;
+        else
+          return unexpected_error();
+        if (!op(")")) return unexpected_error();
+        continue;
+      }
+      auto p = field_or_call();
+      if (!p.ok()) return p.error();
+      q.select.push_back(std::move(p).value());
+      std::string alias;
+      if (peek().kind == Token::Kind::kIdent && !is_reserved(peek().text) &&
+          peek().text.find('.') == std::string::npos) {
+        alias = next().text;
+      }
+      q.aliases.push_back(std::move(alias));
+    } while (op(","));
+    if (q.count_only && (!q.select.empty() || !q.children.empty() || q.fields != FieldsSet::kNone))
+      return refuse_error("COUNT() must be the only element in the SELECT list");
+    if (nest == Nest::kSemiJoin &&
+        (q.select.size() != 1 || q.fields != FieldsSet::kNone || q.count_only))
+      return refuse_error("a semi-join subquery selects exactly one field: an Id or a reference");
+    return std::nullopt;
   }
 
- private:
+  // A field path, or a function of one: "Account.Name", "COUNT(Id)".
+  env::Result<FieldPath, SoqlError> field_or_call() {
+    if (peek().kind != Token::Kind::kIdent || is_reserved(peek().text)) return unexpected();
+    if (!is_op(1, "(")) return path(next().text);
+    auto fn = function_named(upper(peek().text));
+    if (!fn) return unexpected();
+    i_ += 2;
+    if (peek().kind != Token::Kind::kIdent || is_reserved(peek().text)) return unexpected();
+    FieldPath p = path(next().text);
+    p.function = *fn;
+    if (!op(")")) return unexpected();
+    return p;
+  }
+
   static bool is_reserved(std::string_view word) {
     static constexpr std::string_view kWords[] = {
-        "SELECT", "FROM", "WHERE", "AND",  "OR",  "NOT",  "ORDER", "BY",       "LIMIT",
-        "OFFSET", "IN",   "LIKE",  "NULL", "ASC", "DESC", "NULLS", "INCLUDES", "EXCLUDES"};
+        "SELECT", "FROM",     "WHERE",    "AND",   "OR",     "NOT",  "ORDER", "BY",
+        "LIMIT",  "OFFSET",   "IN",       "LIKE",  "NULL",   "ASC",  "DESC",  "NULLS",
+        "INCLUDES", "EXCLUDES", "GROUP",  "HAVING", "WITH", "FOR",  "USING", "TYPEOF"};
     const std::string u = upper(word);
     return std::find(std::begin(kWords), std::end(kWords), u) != std::end(kWords);
   }
 
   const Token& peek() const { return t_[i_]; }
+  bool is_op(size_t ahead, std::string_view o) const {
+    const size_t at = std::min(i_ + ahead, t_.size() - 1);
+    return t_[at].kind == Token::Kind::kOp && t_[at].text == o;
+  }
+  bool is_keyword(size_t ahead, std::string_view word) const {
+    const size_t at = std::min(i_ + ahead, t_.size() - 1);
+    return t_[at].kind == Token::Kind::kIdent && upper(t_[at].text) == word;
+  }
   const Token& next() { return t_[i_ < t_.size() - 1 ? i_++ : i_]; }
   bool keyword(std::string_view word) {
     if (peek().kind == Token::Kind::kIdent && upper(peek().text) == word) {
@@ -290,12 +508,19 @@ class Parser {
     }
     return p;
   }
-  env::Failure<SoqlError> unexpected() const {
+  SoqlError unexpected_error() const {
     const Token& t = peek();
     const std::string shown = t.kind == Token::Kind::kString ? "'" + t.text + "'" : t.text;
-    return env::fail(
-        SoqlError{"MALFORMED_QUERY",
-                  Lexer::soql_error_message(text_, t.pos, "unexpected token: '" + shown + "'")});
+    return SoqlError{"MALFORMED_QUERY",
+                     Lexer::soql_error_message(text_, t.pos, "unexpected token: '" + shown + "'")};
+  }
+  env::Failure<SoqlError> unexpected() const { return env::fail(unexpected_error()); }
+  // A refusal at the current token with Salesforce's own words for it.
+  SoqlError refuse_error(const std::string& what) const {
+    return SoqlError{"MALFORMED_QUERY", Lexer::soql_error_message(text_, peek().pos, what)};
+  }
+  env::Failure<SoqlError> refuse(const std::string& what) const {
+    return env::fail(refuse_error(what));
   }
 
   // condition := term ((AND term)* | (OR term)*)   -- no mixing unparenthesized
@@ -338,11 +563,8 @@ class Parser {
       ~Level() { --depth; }
     } level(depth_);
     if (depth_ > static_cast<int>(kSoqlNestingMax)) {
-      return env::fail(SoqlError{
-          "MALFORMED_QUERY",
-          Lexer::soql_error_message(
-              text_, peek().pos,
-              "conditions are nested more than " + std::to_string(kSoqlNestingMax) + " deep")});
+      return refuse("conditions are nested more than " + std::to_string(kSoqlNestingMax) +
+                    " deep");
     }
     if (keyword("NOT")) {
       auto inner = term();
@@ -362,17 +584,18 @@ class Parser {
   }
 
   env::Result<Condition, SoqlError> leaf() {
-    if (peek().kind != Token::Kind::kIdent || is_reserved(peek().text)) return unexpected();
     Condition c;
-    c.field = path(next().text);
+    auto field = field_or_call();
+    if (!field.ok()) return env::fail(field.error());
+    c.field = std::move(field).value();
     if (keyword("NOT")) {
       if (!keyword("IN")) return unexpected();
       c.kind = Condition::Kind::kNotIn;
-      return list(std::move(c));
+      return list_or_subquery(std::move(c));
     }
     if (keyword("IN")) {
       c.kind = Condition::Kind::kIn;
-      return list(std::move(c));
+      return list_or_subquery(std::move(c));
     }
     if (keyword("INCLUDES")) {
       c.kind = Condition::Kind::kIncludes;
@@ -409,6 +632,24 @@ class Parser {
     if (!v.ok()) return env::fail(v.error());
     if (c.op == CompareOp::kLike && v->kind != Literal::Kind::kString) return unexpected();
     c.values.push_back(std::move(v).value());
+    return c;
+  }
+
+  // IN (...) with literals, or a semi-join / anti-join subquery.
+  env::Result<Condition, SoqlError> list_or_subquery(Condition c) {
+    if (!(is_op(0, "(") && is_keyword(1, "SELECT"))) return list(std::move(c));
+    if (!full_) return unexpected();
+    ++i_;
+    if (in_semi_join_) return refuse("Nesting of semi join sub-selects is not supported");
+    if (++semi_joins_ > kSoqlSemiJoinsMax)
+      return refuse("Maximum of " + std::to_string(kSoqlSemiJoinsMax) +
+                    " semi join sub-selects are allowed");
+    in_semi_join_ = true;
+    auto sub = statement(Nest::kSemiJoin);
+    in_semi_join_ = false;
+    if (!sub.ok()) return env::fail(sub.error());
+    if (!op(")")) return unexpected();
+    c.subquery = std::make_shared<Query>(std::move(sub).value());
     return c;
   }
 
@@ -457,47 +698,67 @@ class Parser {
         ++i_;
         return lit;
       }
-      case Token::Kind::kIdent: {
-        const std::string u = upper(t.text);
-        if (u == "NULL") {
-          lit.kind = Literal::Kind::kNull;
-        } else if (u == "TRUE" || u == "FALSE") {
-          lit.kind = Literal::Kind::kBool;
-          lit.boolean = u == "TRUE";
-        } else if (u == "TODAY" || u == "YESTERDAY" || u == "TOMORROW") {
-          lit.kind = Literal::Kind::kRelativeDate;
-          lit.first_day = u == "TODAY" ? 0 : u == "YESTERDAY" ? -1 : 1;
-          lit.end_day = lit.first_day + 1;
-        } else if (u == "LAST_N_DAYS" || u == "NEXT_N_DAYS") {
-          ++i_;
-          if (!op(":")) return unexpected();
-          auto n = integer();
-          if (!n) return unexpected();
-          lit.kind = Literal::Kind::kRelativeDate;
-          // LAST_N_DAYS:n: today and the n days before it. NEXT_N_DAYS:n:
-          // the n days after today, today excluded.
-          if (u == "LAST_N_DAYS") {
-            lit.first_day = -*n;
-            lit.end_day = 1;
-          } else {
-            lit.first_day = 1;
-            lit.end_day = *n + 1;
-          }
-          return lit;
-        } else {
-          return unexpected();
-        }
-        ++i_;
-        return lit;
-      }
+      case Token::Kind::kIdent:
+        return word_literal(std::move(lit));
       default:
         return unexpected();
     }
   }
 
+  // null, true, false and the relative date literals.
+  env::Result<Literal, SoqlError> word_literal(Literal lit) {
+    const std::string u = upper(peek().text);
+    if (u == "NULL") {
+      lit.kind = Literal::Kind::kNull;
+    } else if (u == "TRUE" || u == "FALSE") {
+      lit.kind = Literal::Kind::kBool;
+      lit.boolean = u == "TRUE";
+    } else if (auto fixed = std::find_if(std::begin(kDateLiterals), std::end(kDateLiterals),
+                                         [&](const DateLiteral& d) { return d.name == u; });
+               fixed != std::end(kDateLiterals)) {
+      lit.kind = Literal::Kind::kRelativeDate;
+      lit.unit = fixed->unit;
+      lit.first = fixed->first;
+      lit.end = fixed->end;
+    } else if (auto with_n = std::find_if(std::begin(kDateLiteralsN), std::end(kDateLiteralsN),
+                                          [&](const DateLiteralN& d) { return d.name == u; });
+               with_n != std::end(kDateLiteralsN)) {
+      ++i_;
+      if (!op(":")) return unexpected();
+      auto n = integer();
+      if (!n) return unexpected();
+      lit.kind = Literal::Kind::kRelativeDate;
+      lit.unit = with_n->unit;
+      switch (with_n->span) {
+        case Span::kLast:
+          lit.first = -*n;
+          lit.end = with_n->unit == DateUnit::kDay ? 1 : 0;
+          break;
+        case Span::kNext:
+          lit.first = 1;
+          lit.end = *n + 1;
+          break;
+        case Span::kAgo:
+          lit.first = -*n;
+          lit.end = -*n + 1;
+          break;
+      }
+      return lit;
+    } else {
+      return unexpected();
+    }
+    ++i_;
+    return lit;
+  }
+
   std::string_view text_;
   std::vector<Token> t_;
   size_t i_ = 0;
+  bool full_ = true;
+  size_t child_levels_ = 0;
+  size_t child_subqueries_ = 0;
+  size_t semi_joins_ = 0;
+  bool in_semi_join_ = false;
 };
 
 // ---------------------------------------------------------------- evaluation
@@ -542,6 +803,42 @@ std::optional<Timestamp> instant_of(const Value& v, FieldType type) {
 Timestamp start_of_day(Timestamp t) {
   env::CivilTime c = env::to_civil(t);
   return env::from_civil({c.year, c.month, c.day});
+}
+
+int64_t day_number(Timestamp t) {
+  const int64_t ms = t.ms_since_epoch();
+  return ms / 86'400'000 - (ms % 86'400'000 < 0 ? 1 : 0);
+}
+
+// The start of the `unit` that is `k` units from the one holding `now`
+// (weeks start on Sunday, as in the en_US locale; the fiscal year is the
+// calendar year). Months, quarters and years stay within the years the
+// wire formats can express.
+Timestamp unit_start(Timestamp now, DateUnit unit, int64_t k) {
+  const env::CivilTime c = env::to_civil(now);
+  const Timestamp today = start_of_day(now);
+  int64_t month_index = 0;  // months since year 0 of the span's start
+  switch (unit) {
+    case DateUnit::kDay:
+      return today + Duration::days(k);
+    case DateUnit::kWeek: {
+      // 1970-01-01 was a Thursday: day 0 is weekday 4 counting Sunday as 0.
+      const int64_t weekday = ((day_number(now) + 4) % 7 + 7) % 7;
+      return today + Duration::days(7 * k - weekday);
+    }
+    case DateUnit::kMonth:
+      month_index = c.year * 12 + (c.month - 1) + k;
+      break;
+    case DateUnit::kQuarter:
+      month_index = c.year * 12 + (c.month - 1) / 3 * 3 + 3 * k;
+      break;
+    case DateUnit::kYear:
+      month_index = (c.year + k) * 12;
+      break;
+  }
+  // One past the last expressible year is the end of every later span.
+  month_index = std::clamp<int64_t>(month_index, env::kYearMin * 12, (env::kYearMax + 1) * 12);
+  return env::from_civil({month_index / 12, static_cast<int>(month_index % 12) + 1, 1});
 }
 
 // SQL LIKE, case-insensitive: % any run, _ one character, \% and \_ literal.
@@ -647,9 +944,8 @@ bool compare_leaf(const Condition& c, const Resolved& r, Timestamp now) {
   if (lit.kind == Literal::Kind::kRelativeDate) {
     auto t = instant_of(v, r.type);
     if (!t) return c.op == CompareOp::kNe;
-    const Timestamp today = start_of_day(now);
-    const Timestamp first = today + Duration::days(lit.first_day);
-    const Timestamp end = today + Duration::days(lit.end_day);
+    const Timestamp first = unit_start(now, lit.unit, lit.first);
+    const Timestamp end = unit_start(now, lit.unit, lit.end);
     switch (c.op) {
       case CompareOp::kEq:
         return *t >= first && *t < end;
@@ -708,13 +1004,80 @@ bool includes_any(const Value& v, const std::vector<Literal>& values) {
 
 }  // namespace
 
+bool is_aggregate(Function f) {
+  return f == Function::kCount || f == Function::kCountDistinct || f == Function::kMin ||
+         f == Function::kMax || f == Function::kSum || f == Function::kAvg;
+}
+
+std::string_view function_name(Function f) {
+  for (const auto& named : kFunctions)
+    if (named.function == f) return named.name;
+  return "";
+}
+
 std::string FieldPath::text() const {
   std::string out;
   for (const auto& p : parts) {
     if (!out.empty()) out += '.';
     out += p;
   }
+  if (function == Function::kNone) return out;
+  return std::string(function_name(function)) + "(" + out + ")";
+}
+
+Resolved apply_date_function(Function f, const Resolved& r) {
+  if (f == Function::kNone || is_aggregate(f)) return r;
+  Resolved out;
+  out.type = f == Function::kDayOnly ? FieldType::kDate : FieldType::kInt;
+  auto t = instant_of(r.value, r.type);
+  if (!t) return out;
+  const env::CivilTime c = env::to_civil(*t);
+  const int64_t day_of_year =
+      day_number(*t) - day_number(env::from_civil({c.year, 1, 1})) + 1;
+  switch (f) {
+    case Function::kCalendarMonth:
+    case Function::kFiscalMonth:
+      out.value = c.month;
+      break;
+    case Function::kCalendarQuarter:
+    case Function::kFiscalQuarter:
+      out.value = (c.month - 1) / 3 + 1;
+      break;
+    case Function::kCalendarYear:
+    case Function::kFiscalYear:
+      out.value = c.year;
+      break;
+    case Function::kDayInMonth:
+      out.value = c.day;
+      break;
+    case Function::kDayInWeek:  // 1 is Sunday
+      out.value = ((day_number(*t) + 4) % 7 + 7) % 7 + 1;
+      break;
+    case Function::kDayInYear:
+      out.value = day_of_year;
+      break;
+    case Function::kDayOnly:
+      out.value = env::format_date(*t);
+      break;
+    case Function::kHourInDay:
+      out.value = c.hour;
+      break;
+    case Function::kWeekInMonth:
+      out.value = (c.day - 1) / 7 + 1;
+      break;
+    case Function::kWeekInYear:
+      out.value = (day_of_year - 1) / 7 + 1;
+      break;
+    default:
+      break;
+  }
   return out;
+}
+
+bool Query::aggregates() const {
+  if (!group_by.empty()) return true;
+  return std::any_of(select.begin(), select.end(),
+                     [](const FieldPath& p) { return is_aggregate(p.function); });
 }
 
 env::Result<Query, SoqlError> parse_soql(std::string_view text) {
@@ -725,7 +1088,7 @@ env::Result<Query, SoqlError> parse_soql(std::string_view text) {
   }
   auto tokens = Lexer(text).run();
   if (!tokens.ok()) return env::fail(tokens.error());
-  return Parser(text, std::move(tokens).value()).query();
+  return Parser(text, std::move(tokens).value(), true).query();
 }
 
 env::Result<Condition, SoqlError> parse_condition(std::string_view text) {
@@ -736,7 +1099,7 @@ env::Result<Condition, SoqlError> parse_condition(std::string_view text) {
   }
   auto tokens = Lexer(text).run();
   if (!tokens.ok()) return env::fail(tokens.error());
-  return Parser(text, std::move(tokens).value()).bare_condition();
+  return Parser(text, std::move(tokens).value(), false).bare_condition();
 }
 
 bool evaluate(const Condition& c, const FieldResolver& resolve, Timestamp now) {

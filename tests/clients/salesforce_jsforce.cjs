@@ -1,7 +1,8 @@
 // Runs jsforce, unchanged, against `crmsim serve`: SOAP and OAuth2 login,
 // CRUD, a query paged with queryMore over more than 2,000 rows, collections
-// with a partial failure, describe, limits, selective sync through sharing,
-// and the real error codes. Usage: node salesforce_jsforce.cjs CRMSIM ORG_FILE
+// with a partial failure, describe, limits, child subqueries, semi-joins and
+// aggregates, composite, batch and tree requests, selective sync through
+// sharing, and the real error codes. Usage: node salesforce_jsforce.cjs CRMSIM ORG_FILE
 'use strict';
 const { spawn } = require('node:child_process');
 const readline = require('node:readline');
@@ -114,6 +115,66 @@ async function main() {
       const limits = await conn.limits();
       assert.ok(limits.DailyApiRequests.Max >= 100000);
       assert.ok(limits.DailyApiRequests.Remaining < limits.DailyApiRequests.Max);
+    });
+
+    await step('richer SOQL: child subqueries, semi-joins, aggregates, date literals', async () => {
+      const acct = await conn.sobject('Account').create({ Name: 'Subquery Co' });
+      await conn.sobject('Contact').create([
+        { LastName: 'Alpha', AccountId: acct.id }, { LastName: 'Beta', AccountId: acct.id }], { allOrNone: true });
+      const parents = await conn.query(
+        `SELECT Name, (SELECT LastName FROM Contacts ORDER BY LastName) FROM Account WHERE Id = '${acct.id}'`);
+      assert.deepEqual(parents.records[0].Contacts.records.map((c) => c.LastName), ['Alpha', 'Beta']);
+      const joined = await conn.query(
+        "SELECT Name FROM Account WHERE Id IN (SELECT AccountId FROM Contact WHERE LastName = 'Alpha')");
+      assert.deepEqual(joined.records.map((a) => a.Name), ['Subquery Co']);
+      const grouped = await conn.query(
+        "SELECT Company, COUNT(Id) n FROM Lead WHERE Company = 'Bulk Co' GROUP BY Company HAVING COUNT(Id) > 1");
+      assert.equal(grouped.records[0].attributes.type, 'AggregateResult');
+      assert.equal(grouped.records[0].n, 2100);
+      const recent = await conn.query('SELECT COUNT() FROM Account WHERE CreatedDate = THIS_MONTH');
+      assert.ok(recent.totalSize >= 1);
+      const d = await conn.sobject('Account').describe();
+      const contacts = d.childRelationships.find((r) => r.relationshipName === 'Contacts');
+      assert.equal(contacts.childSObject, 'Contact');
+      assert.equal(contacts.field, 'AccountId');
+    });
+
+    await step('composite with references, composite batch and sObject tree', async () => {
+      const v = '/services/data/v59.0';
+      const composite = await conn.requestPost(`${v}/composite`, {
+        allOrNone: true,
+        compositeRequest: [
+          { method: 'POST', url: `${v}/sobjects/Account`, referenceId: 'acct', body: { Name: 'Composite Co' } },
+          { method: 'POST', url: `${v}/sobjects/Contact`, referenceId: 'kid',
+            body: { LastName: 'Composite', AccountId: '@{acct.id}' } },
+          { method: 'GET', url: `${v}/sobjects/Contact/@{kid.id}?fields=AccountId`, referenceId: 'read' },
+        ],
+      });
+      const [acct, kid, read] = composite.compositeResponse;
+      assert.equal(acct.httpStatusCode, 201);
+      assert.equal(kid.httpStatusCode, 201);
+      assert.equal(read.body.AccountId, acct.body.id);
+      const rolledBack = await conn.requestPost(`${v}/composite`, {
+        allOrNone: true,
+        compositeRequest: [
+          { method: 'POST', url: `${v}/sobjects/Account`, referenceId: 'ok', body: { Name: 'Rolled back' } },
+          { method: 'POST', url: `${v}/sobjects/Lead`, referenceId: 'bad', body: { LastName: 'No company' } },
+        ],
+      });
+      assert.equal(rolledBack.compositeResponse[0].body[0].errorCode, 'PROCESSING_HALTED');
+      const gone = await conn.query("SELECT Id FROM Account WHERE Name = 'Rolled back'");
+      assert.equal(gone.totalSize, 0);
+      const batch = await conn.requestPost(`${v}/composite/batch`, {
+        batchRequests: [{ method: 'GET', url: 'v59.0/limits' }, { method: 'GET', url: `v59.0/sobjects/Account/${acct.body.id}` }],
+      });
+      assert.equal(batch.hasErrors, false);
+      assert.equal(batch.results[1].result.Name, 'Composite Co');
+      const tree = await conn.requestPost(`${v}/composite/tree/Account`, {
+        records: [{ attributes: { type: 'Account', referenceId: 'root' }, Name: 'Tree Co',
+          Contacts: { records: [{ attributes: { type: 'Contact', referenceId: 'leaf' }, LastName: 'Leaf' }] } }],
+      });
+      assert.equal(tree.hasErrors, false);
+      assert.deepEqual(tree.results.map((r) => r.referenceId), ['root', 'leaf']);
     });
 
     await step('selective sync: the integration user sees only what sharing grants', async () => {

@@ -8,57 +8,13 @@
 
 #include "env/local_transport.h"
 #include "env/percent_encoding.h"
+#include "rest_fixture.h"
 
 namespace crmsim::mocks::salesforce {
 namespace {
 
 using env::Method;
 using nlohmann::json;
-
-class RestTest : public ::testing::Test {
- protected:
-  env::ManualClock clock{*env::parse_datetime("2024-05-20T12:00:00Z")};
-  Org org{clock};
-  RestApi api{org};
-  env::LocalTransport transport{api.router()};
-  std::string token = api.issue_token(org.admin_user_id());
-
-  env::Response call(Method m, const std::string& target, const std::string& body = "",
-                     const std::string& as = "") {
-    auto r = env::Request::make(m, target);
-    EXPECT_TRUE(r.ok()) << target;
-    r->headers.set("Authorization", "Bearer " + (as.empty() ? token : as));
-    if (!body.empty()) {
-      r->body = body;
-      r->headers.set("Content-Type", "application/json");
-    }
-    auto response = transport.send(r.value());
-    EXPECT_TRUE(response.ok());
-    return response.value();
-  }
-  json call_json(Method m, const std::string& target, const std::string& body = "") {
-    return json::parse(call(m, target, body).body);
-  }
-  static std::string error_code(const env::Response& r) {
-    json j = json::parse(r.body);
-    return j.is_array() && !j.empty() ? j[0].value("errorCode", "") : "";
-  }
-  const std::string v = "/services/data/v59.0";
-
-  // Private leads; an integration user whose role a sharing rule gives the
-  // Hot ones (read only). Returns its id.
-  std::string integration_user_seeing_hot_leads() {
-    org.set_org_wide_default("Lead", OrgWideDefault::kPrivate);
-    const std::string role = org.add_role("Integration").value();
-    const std::string user =
-        org.add_user(UserSpec{"sync@x.io", "sync@x.io", "", "Sync",
-                              org.profile_by_name("Standard User")->id, role, "pw", true})
-            .value();
-    EXPECT_TRUE(
-        org.add_sharing_rule("MQL", "Lead", "Rating = 'Hot'", role, false, Access::kRead).ok());
-    return user;
-  }
-};
 
 TEST_F(RestTest, VersionsNeedNoTokenAndCostNothing) {
   auto r = transport.send(env::Request::make(Method::kGet, "/services/data/").value()).value();

@@ -138,5 +138,109 @@ TEST(SoqlEvaluate, MultiPicklistIncludesAndExcludes) {
   EXPECT_TRUE(matches(r, "Interests__c = 'Tennis;Chess;Golf'")) << "= compares the set";
 }
 
+TEST(SoqlEvaluate, RelativeDateLiteralsSpanWholeCalendarUnits) {
+  // 2024-05-20 is a Monday in the second quarter.
+  FakeRecord r;
+  auto at = [&](const char* date) {
+    r.fields["D"] = {Value(date), FieldType::kDate};
+    return &r;
+  };
+  EXPECT_TRUE(matches(*at("2024-05-19"), "D = THIS_WEEK")) << "weeks start on Sunday";
+  EXPECT_TRUE(matches(*at("2024-05-25"), "D = THIS_WEEK"));
+  EXPECT_FALSE(matches(*at("2024-05-26"), "D = THIS_WEEK"));
+  EXPECT_TRUE(matches(*at("2024-05-18"), "D = LAST_WEEK"));
+  EXPECT_TRUE(matches(*at("2024-03-31"), "D = LAST_QUARTER"));
+  EXPECT_TRUE(matches(*at("2024-06-30"), "D = THIS_QUARTER"));
+  EXPECT_TRUE(matches(*at("2024-07-01"), "D = NEXT_QUARTER"));
+  EXPECT_TRUE(matches(*at("2024-12-31"), "D = THIS_YEAR"));
+  EXPECT_TRUE(matches(*at("2023-01-01"), "D = LAST_FISCAL_YEAR")) << "the fiscal year is the calendar year";
+  EXPECT_TRUE(matches(*at("2024-04-30"), "D = LAST_N_MONTHS:1"));
+  EXPECT_FALSE(matches(*at("2024-05-01"), "D = LAST_N_MONTHS:1")) << "LAST_N_MONTHS ends last month";
+  EXPECT_TRUE(matches(*at("2024-05-20"), "D = LAST_N_DAYS:0")) << "LAST_N_DAYS includes today";
+  EXPECT_TRUE(matches(*at("2024-05-10"), "D = N_DAYS_AGO:10"));
+  EXPECT_TRUE(matches(*at("2024-06-01"), "D = NEXT_N_WEEKS:2"));
+  EXPECT_TRUE(matches(*at("2021-02-02"), "D = N_YEARS_AGO:3"));
+  EXPECT_TRUE(matches(*at("2024-08-18"), "D = NEXT_90_DAYS"));
+  EXPECT_FALSE(matches(*at("2024-08-19"), "D = NEXT_90_DAYS"));
+  EXPECT_FALSE(matches(*at("2024-05-20"), "D = NEXT_90_DAYS")) << "it starts tomorrow";
+  EXPECT_TRUE(matches(*at("2024-05-20"), "D > LAST_MONTH AND D < NEXT_MONTH"));
+  // A span reaching past year 9999 stays within the years there are.
+  EXPECT_TRUE(matches(*at("9999-12-31"), "D = NEXT_N_YEARS:999999999"));
+  EXPECT_TRUE(matches(*at("0001-01-01"), "D = LAST_N_YEARS:999999999"));
+  EXPECT_FALSE(parse_condition("D = LAST_N_MONTHS").ok());
+  EXPECT_FALSE(parse_condition("D = LAST_N_MONTHS:x").ok());
+  EXPECT_FALSE(parse_condition("D = THIS_DECADE").ok());
+}
+
+TEST(SoqlEvaluate, DateFunctionsReadTheCalendarOfAValue) {
+  const Resolved at{Value("2024-12-31T23:30:00.000+0000"), FieldType::kDateTime};
+  auto fn = [&](Function f) { return apply_date_function(f, at).value; };
+  EXPECT_EQ(fn(Function::kCalendarYear), Value(2024));
+  EXPECT_EQ(fn(Function::kCalendarQuarter), Value(4));
+  EXPECT_EQ(fn(Function::kCalendarMonth), Value(12));
+  EXPECT_EQ(fn(Function::kDayInMonth), Value(31));
+  EXPECT_EQ(fn(Function::kDayInYear), Value(366)) << "a leap year";
+  EXPECT_EQ(fn(Function::kDayInWeek), Value(3)) << "a Tuesday; Sunday is 1";
+  EXPECT_EQ(fn(Function::kHourInDay), Value(23));
+  EXPECT_EQ(fn(Function::kWeekInMonth), Value(5));
+  EXPECT_EQ(fn(Function::kWeekInYear), Value(53));
+  EXPECT_EQ(fn(Function::kDayOnly), Value("2024-12-31"));
+  EXPECT_EQ(apply_date_function(Function::kDayOnly, at).type, FieldType::kDate);
+  EXPECT_TRUE(apply_date_function(Function::kCalendarYear, Resolved{}).value.is_null());
+}
+
+TEST(SoqlParse, SubqueriesAggregatesAndClauses) {
+  auto q = parse_soql(
+      "SELECT Name, (SELECT LastName FROM Contacts WHERE Email != null LIMIT 5), "
+      "FIELDS(STANDARD) FROM Account WHERE Id IN (SELECT AccountId FROM Opportunity) "
+      "AND Id NOT IN (SELECT AccountId FROM Case) WITH SECURITY_ENFORCED FOR VIEW");
+  ASSERT_TRUE(q.ok()) << q.error().message;
+  ASSERT_EQ(q->children.size(), 1u);
+  EXPECT_EQ(q->children[0]->from, "Contacts");
+  EXPECT_EQ(q->children[0]->limit, 5);
+  EXPECT_EQ(q->fields, FieldsSet::kStandard);
+  EXPECT_TRUE(q->security_enforced);
+  EXPECT_EQ(q->lock, Lock::kView);
+  ASSERT_EQ(q->where->children.size(), 2u);
+  EXPECT_EQ(q->where->children[0].subquery->from, "Opportunity");
+  EXPECT_EQ(q->where->children[1].kind, Condition::Kind::kNotIn);
+
+  auto a = parse_soql(
+      "SELECT LeadSource src, COUNT(Id), CALENDAR_YEAR(CreatedDate) FROM Lead "
+      "GROUP BY LeadSource, CALENDAR_YEAR(CreatedDate) HAVING COUNT(Id) > 2 "
+      "ORDER BY COUNT(Id) DESC LIMIT 10");
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  EXPECT_TRUE(a->aggregates());
+  EXPECT_EQ(a->aliases, (std::vector<std::string>{"src", "", ""}));
+  EXPECT_EQ(a->select[1].text(), "COUNT(Id)");
+  EXPECT_EQ(a->group_by[1].text(), "CALENDAR_YEAR(CreatedDate)");
+  EXPECT_EQ(a->having->field.function, Function::kCount);
+  EXPECT_EQ(a->order_by[0].field.function, Function::kCount);
+  EXPECT_FALSE(parse_soql("SELECT Id FROM Lead")->aggregates());
+}
+
+TEST(SoqlParse, SubqueryLimitsAreNamedAndEnforced) {
+  std::string nested = "SELECT Id FROM Tasks";
+  for (size_t i = 0; i < kSoqlChildLevelsMax; ++i)
+    nested = "SELECT Id, (" + nested + ") FROM ChildAccounts";
+  EXPECT_FALSE(parse_soql("SELECT Id, (" + nested + ") FROM Account").ok());
+  std::string many = "SELECT Id";
+  for (size_t i = 0; i <= kSoqlChildSubqueriesMax; ++i) many += ", (SELECT Id FROM Contacts)";
+  auto m = parse_soql(many + " FROM Account");
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.error().message.find("at most 20 parent-to-child"), std::string::npos);
+  // Sharing and validation rules are bare conditions: no subqueries there.
+  EXPECT_FALSE(parse_condition("Id IN (SELECT AccountId FROM Contact)").ok());
+  EXPECT_TRUE(parse_condition("CALENDAR_YEAR(CloseDate) = 2024").ok());
+  EXPECT_FALSE(parse_soql("SELECT FIELDS(ALL) FROM Lead").ok());
+  EXPECT_TRUE(parse_soql("SELECT FIELDS(ALL) FROM Lead LIMIT 200").ok());
+  EXPECT_FALSE(parse_soql("SELECT Id FROM Lead WHERE Id IN (SELECT Id FROM Lead WHERE Id IN "
+                          "(SELECT Id FROM Lead))")
+                   .ok());
+  EXPECT_FALSE(parse_soql("SELECT UNKNOWN_FN(Id) FROM Lead").ok());
+  EXPECT_FALSE(parse_soql("SELECT Id FROM Lead GROUP BY").ok());
+  EXPECT_FALSE(parse_soql("SELECT Id FROM Lead HAVING COUNT(Id) > 1").ok());
+}
+
 }  // namespace
 }  // namespace crmsim::mocks::salesforce
