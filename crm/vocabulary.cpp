@@ -39,7 +39,30 @@ int default_association_type(std::string_view from, std::string_view to) {
       {"deals", "contacts", 3},       {"contacts", "deals", 4},
       {"deals", "companies", 341},    {"companies", "deals", 342},
       {"contacts", "tickets", 15},    {"tickets", "contacts", 16},
-      {"tickets", "companies", 339},  {"companies", "tickets", 340}};
+      {"tickets", "companies", 339},  {"companies", "tickets", 340},
+      {"tickets", "deals", 28},       {"deals", "tickets", 27},
+      {"deals", "line_items", 19},    {"line_items", "deals", 20},
+      {"notes", "contacts", 202},     {"contacts", "notes", 201},
+      {"notes", "companies", 190},    {"companies", "notes", 189},
+      {"notes", "deals", 214},        {"deals", "notes", 213},
+      {"notes", "tickets", 228},      {"tickets", "notes", 227},
+      {"calls", "contacts", 194},     {"contacts", "calls", 193},
+      {"calls", "companies", 182},    {"companies", "calls", 181},
+      {"calls", "deals", 206},        {"deals", "calls", 205},
+      {"calls", "tickets", 220},      {"tickets", "calls", 219},
+      {"emails", "contacts", 198},    {"contacts", "emails", 197},
+      {"emails", "companies", 186},   {"companies", "emails", 185},
+      {"emails", "deals", 210},       {"deals", "emails", 209},
+      {"emails", "tickets", 224},     {"tickets", "emails", 223},
+      {"meetings", "contacts", 200},  {"contacts", "meetings", 199},
+      {"meetings", "companies", 188}, {"companies", "meetings", 187},
+      {"meetings", "deals", 212},     {"deals", "meetings", 211},
+      {"meetings", "tickets", 226},   {"tickets", "meetings", 225},
+      {"tasks", "contacts", 204},     {"contacts", "tasks", 203},
+      {"tasks", "companies", 192},    {"companies", "tasks", 191},
+      {"tasks", "deals", 216},        {"deals", "tasks", 215},
+      {"tasks", "tickets", 230},      {"tickets", "tasks", 229},
+      {"contacts", "contacts", 449}};
   for (const Row& r : kTypes)
     if (r.from == from && r.to == to) return r.id;
   return 0;

@@ -39,7 +39,8 @@ bool is_free_mail_domain(std::string_view domain);
 // ---- HubSpot associations (v4 "HUBSPOT_DEFINED" type ids)
 
 // The default association type id from `from` to `to` ("contacts",
-// "companies", "deals", "tickets"); 0 when HubSpot defines none.
+// "companies", "deals", "tickets", the engagements, line items); 0 when
+// HubSpot defines none.
 int default_association_type(std::string_view from, std::string_view to);
 
 // ---- Salesforce ids

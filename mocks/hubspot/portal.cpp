@@ -56,25 +56,6 @@ HsError not_found() {
       404, "OBJECT_NOT_FOUND", "Object not found.  objectId are usually numeric.", {}, {}};
 }
 
-const std::map<int, int>& inverse_types() {
-  static const std::map<int, int> inverse = [] {
-    std::map<int, int> m;
-    for (auto [a, b] : {std::pair{279, 280},
-                        {1, 2},
-                        {3, 4},
-                        {341, 342},
-                        {5, 6},
-                        {15, 16},
-                        {339, 340},
-                        {26, 25}}) {
-      m[a] = b;
-      m[b] = a;
-    }
-    return m;
-  }();
-  return inverse;
-}
-
 }  // namespace
 
 const std::string* ObjectRecord::get(std::string_view property) const {
@@ -879,10 +860,21 @@ env::Result<env::Ok, HsError> Portal::associate(std::string_view from_type, uint
   const ObjectRecord* from = find(from_type, from_id);
   const ObjectRecord* to = find(to_type, to_id);
   if (from == nullptr || to == nullptr) return env::fail(not_found());
+  // A pair with definitions takes only its own types; a pair without
+  // (custom objects no schema relates) takes any, as before labels.
+  const auto defined = association_definitions(from->type->name, to->type->name);
+  if (type_id <= 0 ||
+      (!defined.empty() && std::none_of(defined.begin(), defined.end(), [&](const auto& d) {
+        return d.type_id == type_id;
+      }))) {
+    return env::fail(HsError{400, "VALIDATION_ERROR",
+                             std::to_string(type_id) + " is not a valid association type from " +
+                                 from->type->name + " to " + to->type->name,
+                             {}, {}});
+  }
   associations_[{from->type->name, from_id, to->type->name}][to_id].insert(type_id);
-  auto inverse = inverse_types().find(type_id);
   associations_[{to->type->name, to_id, from->type->name}][from_id].insert(
-      inverse == inverse_types().end() ? type_id : inverse->second);
+      inverse_of(from->type->name, to->type->name, type_id));
   ChangeEvent e;
   e.kind = "associationChange";
   e.object_type = from->type->name;
@@ -925,6 +917,169 @@ std::vector<std::pair<uint64_t, std::set<int>>> Portal::associations(
     if (find(t->name, id) != nullptr) out.emplace_back(id, types);
   }
   return out;
+}
+
+env::Result<env::Ok, HsError> Portal::dissociate_types(std::string_view from_type,
+                                                       uint64_t from_id,
+                                                       std::string_view to_type, uint64_t to_id,
+                                                       const std::set<int>& type_ids) {
+  const ObjectTypeDef* f = types_.find(from_type);
+  const ObjectTypeDef* t = types_.find(to_type);
+  if (f == nullptr || t == nullptr) return env::fail(not_found());
+  auto forward = associations_.find({f->name, from_id, t->name});
+  if (forward == associations_.end() || !forward->second.contains(to_id)) return env::Ok{};
+  std::set<int>& mine = forward->second[to_id];
+  std::set<int>& theirs = associations_[{t->name, to_id, f->name}][from_id];
+  for (int type_id : type_ids) {
+    mine.erase(type_id);
+    theirs.erase(inverse_of(f->name, t->name, type_id));
+  }
+  if (mine.empty() || theirs.empty()) return dissociate(f->name, from_id, t->name, to_id);
+  ChangeEvent e;
+  e.kind = "associationChange";
+  e.object_type = f->name;
+  e.object_id = from_id;
+  e.to_object_type = t->name;
+  e.to_object_id = to_id;
+  e.at = clock_.now();
+  emit(std::move(e));
+  return env::Ok{};
+}
+
+std::vector<AssociationDefinition> Portal::association_definitions(
+    std::string_view from_type, std::string_view to_type) const {
+  const ObjectTypeDef* f = types_.find(from_type);
+  const ObjectTypeDef* t = types_.find(to_type);
+  if (f == nullptr || t == nullptr) return {};
+  std::vector<AssociationDefinition> out = hubspot_defined_associations(f->name, t->name);
+  if (auto it = labels_.find({f->name, t->name}); it != labels_.end())
+    out.insert(out.end(), it->second.begin(), it->second.end());
+  return out;
+}
+
+int Portal::default_association_type(std::string_view from_type, std::string_view to_type) const {
+  for (const AssociationDefinition& d : association_definitions(from_type, to_type))
+    if (d.label.empty()) return d.type_id;
+  return 0;
+}
+
+int Portal::inverse_of(std::string_view from, std::string_view to, int type_id) const {
+  for (const AssociationDefinition& d : association_definitions(from, to))
+    if (d.type_id == type_id) return d.inverse;
+  return type_id;  // a pair without definitions: the same id both ways
+}
+
+namespace {
+
+HsError label_refused(const std::string& message) {
+  return HsError{400, "VALIDATION_ERROR", message, {}, {}};
+}
+
+std::optional<HsError> check_label(const std::string& label) {
+  if (label.empty() || label.find_first_not_of(" \t") == std::string::npos)
+    return label_refused("label must not be blank");
+  if (label.size() > kAssociationLabelLengthMax)
+    return label_refused("label is longer than " + std::to_string(kAssociationLabelLengthMax) +
+                         " characters");
+  return std::nullopt;
+}
+
+}  // namespace
+
+env::Result<std::pair<AssociationDefinition, AssociationDefinition>, HsError>
+Portal::create_association_label(std::string_view from_type, std::string_view to_type,
+                                 const std::string& label, const std::string& name,
+                                 const std::string& inverse_label) {
+  const ObjectTypeDef* f = types_.find(from_type);
+  const ObjectTypeDef* t = types_.find(to_type);
+  if (f == nullptr || t == nullptr)
+    return env::fail(label_refused("Unknown object type " + std::string(f == nullptr ? from_type : to_type)));
+  if (auto e = check_label(label)) return env::fail(*e);
+  if (!inverse_label.empty())
+    if (auto e = check_label(inverse_label)) return env::fail(*e);
+  if (name.empty() || name.size() > kAssociationLabelLengthMax)
+    return env::fail(label_refused("name must be 1 to " +
+                                   std::to_string(kAssociationLabelLengthMax) + " characters"));
+  auto& mine = labels_[{f->name, t->name}];
+  if (mine.size() >= kAssociationLabelsPerPairMax)
+    return env::fail(label_refused("at most " + std::to_string(kAssociationLabelsPerPairMax) +
+                                   " labels between " + f->name + " and " + t->name));
+  for (const AssociationDefinition& d : mine)
+    if (d.name == name) return env::fail(label_refused("A label named " + name + " exists"));
+  const int id = next_label_type_id_;
+  next_label_type_id_ += 2;
+  const bool same_pair = f->name == t->name;
+  AssociationDefinition forward{id, true, label, name, same_pair && inverse_label.empty() ? id : id + 1};
+  AssociationDefinition backward{forward.inverse, true,
+                                 inverse_label.empty() ? label : inverse_label, name, id};
+  mine.push_back(forward);
+  if (forward.inverse != id) labels_[{t->name, f->name}].push_back(backward);
+  return std::pair{forward, backward};
+}
+
+env::Result<AssociationDefinition*, HsError> Portal::user_label(std::string_view from_type,
+                                                                std::string_view to_type,
+                                                                int type_id,
+                                                                std::string_view verb) {
+  const ObjectTypeDef* f = types_.find(from_type);
+  const ObjectTypeDef* t = types_.find(to_type);
+  if (f == nullptr || t == nullptr) return env::fail(not_found());
+  auto& mine = labels_[{f->name, t->name}];
+  auto it = std::find_if(mine.begin(), mine.end(),
+                         [&](const AssociationDefinition& d) { return d.type_id == type_id; });
+  if (it != mine.end()) return &*it;
+  if (hubspot_defined_inverse(type_id) != 0)
+    return env::fail(
+        label_refused("HubSpot-defined association types cannot be " + std::string(verb)));
+  return env::fail(not_found());
+}
+
+env::Result<env::Ok, HsError> Portal::update_association_label(std::string_view from_type,
+                                                               std::string_view to_type,
+                                                               int type_id,
+                                                               const std::string& label,
+                                                               const std::string& inverse_label) {
+  if (auto e = check_label(label)) return env::fail(*e);
+  if (!inverse_label.empty())
+    if (auto e = check_label(inverse_label)) return env::fail(*e);
+  auto found = user_label(from_type, to_type, type_id, "changed");
+  if (!found.ok()) return env::fail(found.error());
+  AssociationDefinition& d = *found.value();
+  d.label = label;
+  if (!inverse_label.empty() && d.inverse != type_id) {
+    for (AssociationDefinition& other : labels_[{std::string(types_.find(to_type)->name),
+                                                 std::string(types_.find(from_type)->name)}])
+      if (other.type_id == d.inverse) other.label = inverse_label;
+  }
+  return env::Ok{};
+}
+
+env::Result<env::Ok, HsError> Portal::delete_association_label(std::string_view from_type,
+                                                               std::string_view to_type,
+                                                               int type_id) {
+  auto found = user_label(from_type, to_type, type_id, "deleted");
+  if (!found.ok()) return env::fail(found.error());
+  const int inverse = found.value()->inverse;
+  const ObjectTypeDef* f = types_.find(from_type);
+  const ObjectTypeDef* t = types_.find(to_type);
+  auto& mine = labels_[{f->name, t->name}];
+  // Associations lose the label on both sides first, while it still names
+  // its inverse.
+  std::vector<std::pair<uint64_t, uint64_t>> holders;
+  for (const auto& [key, targets] : associations_) {
+    const auto& [key_from, key_from_id, key_to] = key;
+    if (key_from != f->name || key_to != t->name) continue;
+    for (const auto& [to_id, type_ids] : targets)
+      if (type_ids.contains(type_id)) holders.emplace_back(key_from_id, to_id);
+  }
+  for (const auto& [from_id, to_id] : holders)
+    (void)dissociate_types(f->name, from_id, t->name, to_id, {type_id});
+  mine.erase(std::find_if(mine.begin(), mine.end(),
+                          [&](const AssociationDefinition& d) { return d.type_id == type_id; }));
+  if (inverse != type_id)
+    std::erase_if(labels_[{t->name, f->name}],
+                  [&](const AssociationDefinition& d) { return d.type_id == inverse; });
+  return env::Ok{};
 }
 
 }  // namespace crmsim::mocks::hubspot

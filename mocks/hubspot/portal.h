@@ -27,6 +27,7 @@
 
 #include "env/clock.h"
 #include "env/result.h"
+#include "mocks/hubspot/associations.h"
 #include "mocks/hubspot/filters.h"
 #include "mocks/hubspot/properties.h"
 
@@ -179,15 +180,6 @@ struct ChangeEvent {
   bool removed = false;
 };
 
-// HubSpot-defined association type ids (v4).
-struct AssociationType {
-  int id = 0;
-  std::string category = "HUBSPOT_DEFINED";
-  std::string label;  // "Primary" for the primary company, else empty
-};
-// The default type from one object type to another (279 contact->company,
-// ...); 0 when HubSpot defines none.
-
 class Portal {
  public:
   // Property history kept per property; older values are dropped.
@@ -266,6 +258,38 @@ class Portal {
   std::vector<std::pair<uint64_t, std::set<int>>> associations(std::string_view from_type,
                                                                uint64_t from_id,
                                                                std::string_view to_type) const;
+  // Takes away only `type_ids` of an association (and their inverses); the
+  // association goes when it has no type left.
+  env::Result<env::Ok, HsError> dissociate_types(std::string_view from_type, uint64_t from_id,
+                                                 std::string_view to_type, uint64_t to_id,
+                                                 const std::set<int>& type_ids);
+
+  // ---- association types and labels (v4)
+  // HubSpot's own types between two object types, then the portal's
+  // labels; empty for an unknown type name.
+  std::vector<AssociationDefinition> association_definitions(std::string_view from_type,
+                                                             std::string_view to_type) const;
+  // The unlabelled default type between two object types; 0 when none.
+  int default_association_type(std::string_view from_type, std::string_view to_type) const;
+  // Defines a label from `from_type` to `to_type` and its inverse (the
+  // same label unless `inverse_label` names another). Returns the
+  // definition of each side. Errors: VALIDATION_ERROR for an unknown type,
+  // a blank or overlong label, a name already used or too many labels.
+  env::Result<std::pair<AssociationDefinition, AssociationDefinition>, HsError>
+  create_association_label(std::string_view from_type, std::string_view to_type,
+                           const std::string& label, const std::string& name,
+                           const std::string& inverse_label);
+  // Renames a label (and its inverse, when `inverse_label` is given).
+  // Errors: VALIDATION_ERROR for a HubSpot-defined type or a bad label;
+  // OBJECT_NOT_FOUND for an unknown one.
+  env::Result<env::Ok, HsError> update_association_label(std::string_view from_type,
+                                                         std::string_view to_type, int type_id,
+                                                         const std::string& label,
+                                                         const std::string& inverse_label);
+  // Deletes a label and its inverse; associations lose that type (and go
+  // when none is left). Errors as for update.
+  env::Result<env::Ok, HsError> delete_association_label(std::string_view from_type,
+                                                         std::string_view to_type, int type_id);
 
   // ---- lists
   // Errors: VALIDATION_ERROR for an unknown object type, processing type or
@@ -356,6 +380,17 @@ class Portal {
   void forget_modified(const ObjectRecord& r);
   std::map<std::string, uint64_t> emails_;  // lower-case email -> live contact id
   std::map<AssociationKey, std::map<uint64_t, std::set<int>>> associations_;
+  // User-defined labels by (from, to) type names; both sides are kept.
+  std::map<std::pair<std::string, std::string>, std::vector<AssociationDefinition>> labels_;
+  int next_label_type_id_ = kUserDefinedTypeIdFirst;
+  // The portal's own label `type_id` from `from_type` to `to_type`;
+  // VALIDATION_ERROR for a HubSpot-defined type (which cannot be `verb`),
+  // OBJECT_NOT_FOUND otherwise.
+  env::Result<AssociationDefinition*, HsError> user_label(std::string_view from_type,
+                                                          std::string_view to_type, int type_id,
+                                                          std::string_view verb);
+  // The other side's type id of `type_id` from `from` to `to`.
+  int inverse_of(std::string_view from, std::string_view to, int type_id) const;
   void emit(const ChangeEvent& event) const {
     if (listener_) listener_(event);
   }

@@ -762,82 +762,6 @@ struct HubSpotRoutes : RouteKit {
     c.records = static_cast<int64_t>(results.size());
     return json_response(200, batch_envelope(results, json::array(), started));
   }
-
-  // ---- associations v4
-  Response associate(RestApi::Context& c, bool labelled) {
-    const ObjectTypeDef* from = portal().types().find(c.request.params.get("from"));
-    const ObjectTypeDef* to = portal().types().find(c.request.params.get("to"));
-    uint64_t from_id = 0, to_id = 0;
-    if (from == nullptr || to == nullptr || !parse_id(c.request.params.get("id"), from_id) ||
-        !parse_id(c.request.params.get("toId"), to_id)) {
-      return not_found();
-    }
-    std::vector<int> types;
-    if (labelled) {
-      json body = env::parse_json_or_discarded(c.request.body);
-      if (body.is_discarded() || !body.is_array())
-        return error(400, "VALIDATION_ERROR", "the body must be a list of association types");
-      for (const json& t : body) types.push_back(t.value("associationTypeId", 0));
-    } else {
-      types.push_back(crm::default_association_type(from->name, to->name));
-    }
-    for (int t : types) {
-      if (t == 0)
-        return error(400, "VALIDATION_ERROR",
-                     "no association type between " + from->name + " and " + to->name);
-      if (!portal().associate(from->name, from_id, to->name, to_id, t).ok()) return not_found();
-    }
-    c.records = 1;
-    json out = {{"fromObjectTypeId", from->type_id},
-                {"fromObjectId", from_id},
-                {"toObjectTypeId", to->type_id},
-                {"toObjectId", to_id},
-                {"labels", json::array()}};
-    if (!labelled) {
-      return json_response(200,
-                           {{"status", "COMPLETE"},
-                            {"results", json::array({{{"from", {{"id", std::to_string(from_id)}}},
-                                                      {"to", {{"id", std::to_string(to_id)}}},
-                                                      {"associationSpec",
-                                                       {{"associationCategory", "HUBSPOT_DEFINED"},
-                                                        {"associationTypeId", types.front()}}}}})},
-                            {"startedAt", iso(portal().clock().now())},
-                            {"completedAt", iso(portal().clock().now())}});
-    }
-    return json_response(201, out);
-  }
-
-  Response list_associations(RestApi::Context& c) {
-    const ObjectTypeDef* from = portal().types().find(c.request.params.get("from"));
-    const ObjectTypeDef* to = portal().types().find(c.request.params.get("to"));
-    uint64_t from_id = 0;
-    if (from == nullptr || to == nullptr || !parse_id(c.request.params.get("id"), from_id))
-      return not_found();
-    json results = json::array();
-    for (const auto& [id, types] : portal().associations(from->name, from_id, to->name)) {
-      json type_list = json::array();
-      for (int t : types) {
-        type_list.push_back({{"category", "HUBSPOT_DEFINED"},
-                             {"typeId", t},
-                             {"label", t == 1 || t == 2 ? json("Primary") : json(nullptr)}});
-      }
-      results.push_back({{"toObjectId", id}, {"associationTypes", type_list}});
-    }
-    c.records = static_cast<int64_t>(results.size());
-    return json_response(200, {{"results", results}});
-  }
-
-  Response remove_association(RestApi::Context& c) {
-    const ObjectTypeDef* from = portal().types().find(c.request.params.get("from"));
-    const ObjectTypeDef* to = portal().types().find(c.request.params.get("to"));
-    uint64_t from_id = 0, to_id = 0;
-    if (from == nullptr || to == nullptr || !parse_id(c.request.params.get("id"), from_id) ||
-        !parse_id(c.request.params.get("toId"), to_id)) {
-      return not_found();
-    }
-    (void)portal().dissociate(from->name, from_id, to->name, to_id);
-    return Response::empty(204);
-  }
 };
 
 RestApi::RestApi(Portal& portal, std::unique_ptr<env::SecretSource> secrets)
@@ -937,6 +861,7 @@ void RestApi::install_routes() {
   install_owner_routes();
   install_property_routes();
   install_account_routes();
+  install_association_routes();
   install_pipeline_routes();
   const std::string objects = "/crm/v3/objects/:type";
   call(Method::kGet, objects, false, [](HubSpotRoutes& s, Context& c) { return s.page(c); });
@@ -981,15 +906,6 @@ void RestApi::install_routes() {
        [](HubSpotRoutes& s, Context& c) { return s.members(c); });
   call(Method::kPost, "/crm/v3/lists/records/memberships/batch/read", false,
        [](HubSpotRoutes& s, Context& c) { return s.record_memberships(c); });
-  const std::string assoc = "/crm/v4/objects/:from/:id/associations";
-  call(Method::kPut, assoc + "/default/:to/:toId", false,
-       [](HubSpotRoutes& s, Context& c) { return s.associate(c, false); });
-  call(Method::kPut, assoc + "/:to/:toId", false,
-       [](HubSpotRoutes& s, Context& c) { return s.associate(c, true); });
-  call(Method::kGet, assoc + "/:to", false,
-       [](HubSpotRoutes& s, Context& c) { return s.list_associations(c); });
-  call(Method::kDelete, assoc + "/:to/:toId", false,
-       [](HubSpotRoutes& s, Context& c) { return s.remove_association(c); });
 }
 
 }  // namespace crmsim::mocks::hubspot

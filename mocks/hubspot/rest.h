@@ -74,6 +74,7 @@ class RestApi {
   void install_pipeline_routes();
   void install_property_routes();
   void install_account_routes();
+  void install_association_routes();
   // Registers an authenticated, rate-limited, journaled call (`is_search`:
   // counted against the search limit instead of the others).
   void add_call(env::Method method, const std::string& pattern, bool is_search,

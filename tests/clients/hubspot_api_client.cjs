@@ -93,6 +93,32 @@ async function main() {
       assert.ok(links.results.some((l) => String(l.toObjectId) === company.id));
     });
 
+    await step('associations v4: batches and labels', async () => {
+      const a = await client.crm.contacts.basicApi.create({ properties: { email: 'assoc-a@acme.example' }, associations: [] });
+      const company = await client.crm.companies.basicApi.create({ properties: { name: 'Labelled Co' }, associations: [] });
+      const created = await client.crm.associations.v4.batchApi.create('contacts', 'companies', {
+        inputs: [{ _from: { id: a.id }, to: { id: company.id },
+          types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 1 }] }] });
+      assert.equal(created.status, 'COMPLETE');
+      assert.deepEqual(created.results[0].labels, ['Primary']);
+      const defs = client.crm.associations.v4.schema.definitionsApi;
+      const label = await defs.create('contacts', 'companies', { label: 'Champion', name: 'champion' });
+      const championId = label.results[0].typeId;
+      const all = await defs.getAll('contacts', 'companies');
+      assert.ok(all.results.some((d) => d.typeId === championId && d.label === 'Champion' && d.category === 'USER_DEFINED'));
+      await client.crm.associations.v4.basicApi.create('contacts', a.id, 'companies', company.id,
+        [{ associationCategory: 'USER_DEFINED', associationTypeId: championId }]);
+      const read = await client.crm.associations.v4.batchApi.getPage('contacts', 'companies', { inputs: [{ id: a.id }] });
+      const link = read.results[0].to.find((t) => String(t.toObjectId) === company.id);
+      const types = link.associationTypes.map((t) => t.label);
+      assert.ok(types.includes('Champion') && types.includes('Primary'));
+      await defs.remove('contacts', 'companies', championId);
+      await client.crm.associations.v4.batchApi.archive('contacts', 'companies', {
+        inputs: [{ _from: { id: a.id }, to: [{ id: company.id }] }] });
+      const left = await client.crm.associations.v4.basicApi.getPage('contacts', a.id, 'companies');
+      assert.ok(!left.results.some((l) => String(l.toObjectId) === company.id));
+    });
+
     await step('lists and memberships', async () => {
       const created = await client.crm.lists.listsApi.create({ name: 'VIPs', objectTypeId: '0-1', processingType: 'MANUAL' });
       const listId = created.list.listId;

@@ -38,7 +38,9 @@ TEST(Associations, DefaultTypeIdsBothWays) {
   EXPECT_EQ(default_association_type("companies", "contacts"), 280);
   EXPECT_EQ(default_association_type("deals", "contacts"), 3);
   EXPECT_EQ(default_association_type("tickets", "companies"), 339);
-  EXPECT_EQ(default_association_type("calls", "contacts"), 0);
+  EXPECT_EQ(default_association_type("calls", "contacts"), 194);
+  EXPECT_EQ(default_association_type("contacts", "notes"), 201);
+  EXPECT_EQ(default_association_type("calls", "notes"), 0) << "HubSpot defines none";
 }
 
 TEST(SalesforceIds, PrefixesRoundTrip) {
