@@ -875,14 +875,7 @@ env::Result<env::Ok, HsError> Portal::associate(std::string_view from_type, uint
   associations_[{from->type->name, from_id, to->type->name}][to_id].insert(type_id);
   associations_[{to->type->name, to_id, from->type->name}][from_id].insert(
       inverse_of(from->type->name, to->type->name, type_id));
-  ChangeEvent e;
-  e.kind = "associationChange";
-  e.object_type = from->type->name;
-  e.object_id = from_id;
-  e.to_object_type = to->type->name;
-  e.to_object_id = to_id;
-  e.at = clock_.now();
-  emit(std::move(e));
+  emit_association_change(from->type->name, from_id, to->type->name, to_id, false);
   return env::Ok{};
 }
 
@@ -893,16 +886,22 @@ env::Result<env::Ok, HsError> Portal::dissociate(std::string_view from_type, uin
   if (f == nullptr || t == nullptr) return env::fail(not_found());
   associations_[{f->name, from_id, t->name}].erase(to_id);
   associations_[{t->name, to_id, f->name}].erase(from_id);
+  emit_association_change(f->name, from_id, t->name, to_id, true);
+  return env::Ok{};
+}
+
+void Portal::emit_association_change(const std::string& from_type, uint64_t from_id,
+                                     const std::string& to_type, uint64_t to_id,
+                                     bool removed) const {
   ChangeEvent e;
   e.kind = "associationChange";
-  e.object_type = f->name;
+  e.object_type = from_type;
   e.object_id = from_id;
-  e.to_object_type = t->name;
+  e.to_object_type = to_type;
   e.to_object_id = to_id;
-  e.removed = true;
+  e.removed = removed;
   e.at = clock_.now();
-  emit(std::move(e));
-  return env::Ok{};
+  emit(e);
 }
 
 std::vector<std::pair<uint64_t, std::set<int>>> Portal::associations(
@@ -935,14 +934,7 @@ env::Result<env::Ok, HsError> Portal::dissociate_types(std::string_view from_typ
     theirs.erase(inverse_of(f->name, t->name, type_id));
   }
   if (mine.empty() || theirs.empty()) return dissociate(f->name, from_id, t->name, to_id);
-  ChangeEvent e;
-  e.kind = "associationChange";
-  e.object_type = f->name;
-  e.object_id = from_id;
-  e.to_object_type = t->name;
-  e.to_object_id = to_id;
-  e.at = clock_.now();
-  emit(std::move(e));
+  emit_association_change(f->name, from_id, t->name, to_id, false);
   return env::Ok{};
 }
 

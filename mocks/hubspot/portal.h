@@ -391,6 +391,9 @@ class Portal {
                                                           std::string_view verb);
   // The other side's type id of `type_id` from `from` to `to`.
   int inverse_of(std::string_view from, std::string_view to, int type_id) const;
+  // An associationChange event from one record to another.
+  void emit_association_change(const std::string& from_type, uint64_t from_id,
+                               const std::string& to_type, uint64_t to_id, bool removed) const;
   void emit(const ChangeEvent& event) const {
     if (listener_) listener_(event);
   }

@@ -246,15 +246,12 @@ struct AssociationRoutes : RouteKit {
     auto batch = begin_batch(c, kAssociationBatchWriteMax);
     if (!batch.ok()) return batch.error();
     Batch& b = batch.value();
-    const ObjectTypeDef* from = b.from;
-    const ObjectTypeDef* to = b.to;
-    json& results = b.results;
-    json& errors = b.errors;
+    const auto [from, to] = std::pair{b.from, b.to};
     for (const json& input : b.inputs) {
       auto from_id = object_id(input, "from");
       auto to_id = object_id(input, "to");
       if (!from_id || !to_id) {
-        errors.push_back(batch_error(
+        b.errors.push_back(batch_error(
             HsError{400, "VALIDATION_ERROR", "each input needs from.id and to.id", {}, {}}));
         continue;
       }
@@ -262,7 +259,7 @@ struct AssociationRoutes : RouteKit {
       if (by_default) {
         const int t = portal().default_association_type(from->name, to->name);
         if (t == 0) {
-          errors.push_back(batch_error(HsError{400, "VALIDATION_ERROR",
+          b.errors.push_back(batch_error(HsError{400, "VALIDATION_ERROR",
                                                "no default association type from " + from->name +
                                                    " to " + to->name,
                                                {}, {}}));
@@ -272,7 +269,7 @@ struct AssociationRoutes : RouteKit {
       } else {
         const json* specs = input.contains("types") ? &input["types"] : nullptr;
         if (specs == nullptr || !specs->is_array() || specs->empty()) {
-          errors.push_back(
+          b.errors.push_back(
               batch_error(HsError{400, "VALIDATION_ERROR", "each input needs types", {}, {}}));
           continue;
         }
@@ -286,27 +283,27 @@ struct AssociationRoutes : RouteKit {
           types.push_back(d->type_id);
         }
         if (bad) {
-          errors.push_back(batch_error(*bad));
+          b.errors.push_back(batch_error(*bad));
           continue;
         }
       }
       if (portal().find(from->name, *from_id) == nullptr ||
           portal().find(to->name, *to_id) == nullptr) {
         const uint64_t missing = portal().find(from->name, *from_id) == nullptr ? *from_id : *to_id;
-        errors.push_back(batch_error(
+        b.errors.push_back(batch_error(
             HsError{404, "OBJECT_NOT_FOUND", "No record with id " + std::to_string(missing), {}, {}},
             {{"ids", {std::to_string(missing)}}}));
         continue;
       }
       for (int t : types) (void)portal().associate(from->name, *from_id, to->name, *to_id, t);
       if (by_default) {
-        results.push_back({{"from", {{"id", std::to_string(*from_id)}}},
+        b.results.push_back({{"from", {{"id", std::to_string(*from_id)}}},
                            {"to", {{"id", std::to_string(*to_id)}}},
                            {"associationSpec",
                             {{"associationCategory", "HUBSPOT_DEFINED"},
                              {"associationTypeId", types.front()}}}});
       } else {
-        results.push_back({{"fromObjectTypeId", from->type_id},
+        b.results.push_back({{"fromObjectTypeId", from->type_id},
                            {"fromObjectId", *from_id},
                            {"toObjectTypeId", to->type_id},
                            {"toObjectId", *to_id},
@@ -320,10 +317,7 @@ struct AssociationRoutes : RouteKit {
     auto batch = begin_batch(c, kAssociationBatchReadMax);
     if (!batch.ok()) return batch.error();
     Batch& b = batch.value();
-    const ObjectTypeDef* from = b.from;
-    const ObjectTypeDef* to = b.to;
-    json& results = b.results;
-    json& errors = b.errors;
+    const auto [from, to] = std::pair{b.from, b.to};
     for (const json& input : b.inputs) {
       auto id = input.is_object() && input.contains("id") ? id_of(input["id"]) : std::nullopt;
       if (!id || portal().find(from->name, *id) == nullptr) {
@@ -331,7 +325,7 @@ struct AssociationRoutes : RouteKit {
                                       ? (input["id"].is_string() ? input["id"].get<std::string>()
                                                                  : input["id"].dump())
                                       : "";
-        errors.push_back(batch_error(
+        b.errors.push_back(batch_error(
             HsError{404, "OBJECT_NOT_FOUND", "No " + from->name + " with id " + shown, {}, {}},
             {{"ids", {shown}}}));
         continue;
@@ -346,7 +340,7 @@ struct AssociationRoutes : RouteKit {
               {{"toObjectId", to_id}, {"associationTypes", types_json(*from, *to, types)}});
         }
       }
-      results.push_back({{"from", {{"id", std::to_string(*id)}}}, {"to", targets}});
+      b.results.push_back({{"from", {{"id", std::to_string(*id)}}}, {"to", targets}});
     }
     return end_batch(c, b, 200);
   }
@@ -518,10 +512,7 @@ struct AssociationRoutes : RouteKit {
     auto batch = begin_batch(c, kAssociationBatchWriteMax);
     if (!batch.ok()) return batch.error();
     Batch& b = batch.value();
-    const ObjectTypeDef* from = b.from;
-    const ObjectTypeDef* to = b.to;
-    json& results = b.results;
-    json& errors = b.errors;
+    const auto [from, to] = std::pair{b.from, b.to};
     for (const json& input : b.inputs) {
       auto from_id = object_id(input, "from");
       auto to_id = object_id(input, "to");
@@ -531,7 +522,7 @@ struct AssociationRoutes : RouteKit {
               : "";
       auto type = v3_type(*from, *to, name);
       if (!from_id || !to_id || !type) {
-        errors.push_back(batch_error(HsError{400, "VALIDATION_ERROR",
+        b.errors.push_back(batch_error(HsError{400, "VALIDATION_ERROR",
                                              !type ? "Unknown association type: " + name
                                                    : "each input needs from.id and to.id",
                                              {}, {}}));
@@ -539,10 +530,10 @@ struct AssociationRoutes : RouteKit {
       }
       auto ok = portal().associate(from->name, *from_id, to->name, *to_id, *type);
       if (!ok.ok()) {
-        errors.push_back(batch_error(ok.error(), {{"ids", {std::to_string(*from_id)}}}));
+        b.errors.push_back(batch_error(ok.error(), {{"ids", {std::to_string(*from_id)}}}));
         continue;
       }
-      results.push_back({{"from", {{"id", std::to_string(*from_id)}}},
+      b.results.push_back({{"from", {{"id", std::to_string(*from_id)}}},
                          {"to", {{"id", std::to_string(*to_id)}}},
                          {"type", name}});
     }
