@@ -14,7 +14,7 @@ RELEASE_DIR := build/release
 FUZZ_DIR := build/fuzz
 TSAN_DIR := build/tsan
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := soql hubspot_search salesforce_rest hubspot_rest scenario
+FUZZ_TARGETS := soql hubspot_search salesforce_rest hubspot_rest scenario bulk_csv
 SOURCES = $(shell git ls-files --cached --others --exclude-standard '*.cpp' '*.h')
 
 .PHONY: all deps configure-debug configure-release demo test build bench bench-quick fuzz tsan format lint clean

@@ -15,6 +15,7 @@
 #include "env/clock.h"
 #include "env/router.h"
 #include "mocks/hubspot/service.h"
+#include "mocks/salesforce/rest.h"
 #include "mocks/salesforce/service.h"
 
 namespace crmsim::cli {
@@ -151,8 +152,27 @@ std::string api_coverage_markdown() {
             "SECURITY_ENFORCED`, `FOR VIEW|REFERENCE|UPDATE`, `ORDER BY`, `LIMIT` and\n"
             "`OFFSET` (2,000). Sharing decides every row at every level. Not served:\n"
             "`TYPEOF`, `GROUP BY ROLLUP|CUBE`, `USING SCOPE`, `WITH DATA CATEGORY`,\n"
-            "`convertCurrency()`, `FORMAT()`, geolocation functions.",
+            "`convertCurrency()`, `FORMAT()`, geolocation functions.\n\n"
+            "`/search` answers SOSL (`FIND {term} IN ALL|NAME|EMAIL|PHONE FIELDS RETURNING\n"
+            "Object(fields WHERE ... ORDER BY ... LIMIT n OFFSET n) LIMIT n`; words,\n"
+            "phrases, `*` and `?`, `AND`, `OR`, `AND NOT`, parentheses), each group run as\n"
+            "SOQL under sharing; results in id order, with no relevance ranking. Not\n"
+            "served: `WITH` clauses (snippets, divisions, network, highlight),\n"
+            "`UPDATE TRACKING|VIEWSTAT`. `/jobs/ingest` and `/jobs/query` run Bulk API\n"
+            "2.0 jobs on the fake's clock (docs/limits.md).",
             salesforce.value()->router(), salesforce.value()->api().router());
+  out << "### SOAP partner API operations\n\n"
+         "`POST /services/Soap/u/:version` (and `/:version/:org`, the `serverUrl` a\n"
+         "login returns) dispatches on the Body's operation. The partner WSDL's\n"
+         "other operations answer HTTP 501 with the fault `sf:NOT_EMULATED` naming\n"
+         "them; an operation the WSDL does not have answers `No operation available\n"
+         "for request {urn:partner.soap.sforce.com}name`, as Salesforce does.\n\n"
+         "| Operation | |\n|---|---|\n";
+  for (const auto& op : mocks::salesforce::soap_partner_operations()) {
+    out << "| `" << op.name << "` | " << (op.served ? "served" : "**not emulated** (501)")
+        << " |\n";
+  }
+  out << "\n";
   write_api(out, "HubSpot", "The CRM API v3/v4 and the related account and OAuth routes.",
             hubspot.value()->router(), hubspot.value()->api().router());
   return out.str();

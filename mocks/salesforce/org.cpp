@@ -604,7 +604,13 @@ void Org::roll_back_to(size_t undo_mark, uint64_t unchanged_mark) {
   unchanged_writes_pushed_ = unchanged_mark;
   for (auto it = log.rbegin(); it != log.rend(); ++it) {
     Record* current = mutable_find(it->id);
-    CRMSIM_ASSERT(current != nullptr, "undo of a record that vanished");
+    if (current == nullptr) {
+      // Hard-deleted since: it comes back as it was.
+      CRMSIM_ASSERT(it->before.has_value(), "undo of a record that never existed");
+      current = &table_of(it->id)->emplace(it->id, *it->before).first->second;
+      current->deleted = true;  // so that the restore below files it correctly
+      recycle_bin_[current->object].insert(current->id);
+    }
     if (!current->deleted) index_erase(*current);
     if (current->deleted) recycle_bin_[current->object].erase(current->id);
     if (it->before) {
@@ -939,6 +945,62 @@ std::vector<std::string> Org::index_lookup(const ObjectDef& object, size_t field
   return {it->second.begin(), it->second.end()};
 }
 
+env::Result<std::vector<std::string>, ApiError> Org::match_external(std::string_view user_id,
+                                                                    const ObjectDef& object,
+                                                                    std::string_view field_name,
+                                                                    std::string_view value) const {
+  const FieldDef* f = object.field(field_name);
+  if (f == nullptr || !(f->external_id || f->type == FieldType::kId || f->unique)) {
+    return fail(error(404, "NOT_FOUND",
+                      "Provided external ID field does not exist or is not accessible: " +
+                          std::string(field_name)));
+  }
+  std::vector<std::string> out;
+  if (f->type == FieldType::kId) {
+    auto r = read(user_id, object.name, value);
+    if (r.ok()) out.push_back(r.value()->id);
+    return out;
+  }
+  const size_t index = static_cast<size_t>(f - object.fields.data());
+  const std::string want = lower(value);
+  auto matches = [&](const Record& r) {
+    return !r.deleted && lower(r.get(index).to_text()) == want && access(user_id, r) != Access::kNone;
+  };
+  if (auto ids = indexed_ids(object, f->name, value)) {
+    for (const std::string& id : *ids) {
+      if (const Record* r = find(id); r != nullptr && matches(*r)) out.push_back(id);
+    }
+    return out;
+  }
+  for (const auto& [id, r] : records(object)) {
+    if (matches(r)) out.push_back(id);
+  }
+  return out;
+}
+
+env::Result<UpsertResult, ApiError> Org::upsert(std::string_view user_id, const ObjectDef& object,
+                                                std::string_view field, std::string_view value,
+                                                FieldInputs inputs) {
+  auto ids = match_external(user_id, object, field, value);
+  if (!ids.ok()) return fail(ids.error());
+  if (ids->size() > 1) {
+    return fail(error(300, "DUPLICATE_EXTERNAL_ID",
+                      std::string(field) + ": more than one record found for external id field: " +
+                          std::string(value)));
+  }
+  const FieldDef* f = object.field(field);
+  std::erase_if(inputs, [&](const auto& in) { return object.field(in.first) == f; });
+  if (ids->empty()) {
+    if (f->type != FieldType::kId) inputs.emplace_back(f->name, Value(std::string(value)));
+    auto id = create(user_id, object.name, inputs);
+    if (!id.ok()) return fail(id.error());
+    return UpsertResult{id.value(), true};
+  }
+  auto saved = update(user_id, object.name, ids->front(), inputs);
+  if (!saved.ok()) return fail(saved.error());
+  return UpsertResult{ids->front(), false};
+}
+
 env::Result<std::string, ApiError> Org::create(std::string_view user_id,
                                                std::string_view object_name,
                                                const FieldInputs& fields) {
@@ -1015,13 +1077,21 @@ env::Result<env::Ok, ApiError> Org::update(std::string_view user_id, std::string
 }
 
 env::Result<env::Ok, ApiError> Org::remove(std::string_view user_id, std::string_view object_name,
-                                           std::string_view id) {
+                                           std::string_view id, bool hard) {
   auto found = read(user_id, object_name, id);
   if (!found.ok()) return fail(found.error());
   const Record& r = *found.value();
   if (access(user_id, r) < Access::kEdit || !permissions(user_id, *r.object).remove ||
       r.object->name == "User") {
     return refuse("INSUFFICIENT_ACCESS_OR_READONLY", "insufficient access rights on object id");
+  }
+  if (hard) {
+    const Record* user = find(user_id);
+    const Profile* p = user == nullptr ? nullptr : profile(user->get("ProfileId").to_text());
+    if (p == nullptr || !p->modify_all_data) {
+      return refuse("INSUFFICIENT_ACCESS",
+                    "hard delete needs the Bulk API Hard Delete permission (Modify All Data)");
+    }
   }
   // Deleting a parent takes its detail records (and an account its contacts
   // and opportunities) to the recycle bin with it, as Salesforce does.
@@ -1051,6 +1121,10 @@ env::Result<env::Ok, ApiError> Org::remove(std::string_view user_id, std::string
     rec.set("SystemModstamp", now);
     rec.set("LastModifiedDate", now);
     rec.set("LastModifiedById", std::string(user_id));
+    if (hard) {
+      recycle_bin_[rec.object].erase(rec.id);
+      table_of(rec.id)->erase(rec.id);
+    }
   }
   return env::Ok{};
 }
@@ -1087,51 +1161,86 @@ env::Result<ConversionResult, ApiError> Org::convert_lead(std::string_view user_
   // account was made takes the account back with it.
   ChangeSet changes(*this);
   ConversionResult result;
+  result.lead_id = lead.id;
+  if (!c.contact_id.empty() && c.account_id.empty()) {
+    return refuse("REQUIRED_FIELD_MISSING", "accountId is required when contactId is given",
+                  {"accountId"});
+  }
   auto copy = [&](FieldInputs& out, std::string_view from, std::string_view to) {
     const Value& v = lead.get(from);
     if (!v.is_blank()) out.emplace_back(std::string(to), v);
   };
+  // What merging into an existing record writes: the mapped fields it
+  // leaves blank, and `forced` whatever it holds.
+  auto blanks_of = [](const Record& target, const FieldInputs& mapped, std::string_view forced) {
+    FieldInputs out;
+    for (const auto& [field, value] : mapped) {
+      if (field == forced || target.get(field).is_blank()) out.emplace_back(field, value);
+    }
+    return out;
+  };
+  auto owned = [&](FieldInputs fields) {
+    if (!c.owner_id.empty()) fields.emplace_back("OwnerId", c.owner_id);
+    return fields;
+  };
+  FieldInputs account;
+  copy(account, "Company", "Name");
+  copy(account, "Website", "Website");
+  copy(account, "Industry", "Industry");
+  copy(account, "Phone", "Phone");
   if (c.account_id.empty()) {
-    FieldInputs account;
-    copy(account, "Company", "Name");
-    copy(account, "Website", "Website");
-    copy(account, "Industry", "Industry");
-    copy(account, "Phone", "Phone");
-    auto id = create(user_id, "Account", account);
+    auto id = create(user_id, "Account", owned(account));
     if (!id.ok()) return fail(id.error());
     result.account_id = id.value();
   } else {
-    auto account = read(user_id, "Account", c.account_id);
-    if (!account.ok()) return fail(account.error());
-    result.account_id = account.value()->id;
-  }
-  if (c.contact_id.empty()) {
-    FieldInputs contact = {{"AccountId", result.account_id}};
-    for (const char* f : {"FirstName", "LastName", "Email", "Phone", "MobilePhone", "Title",
-                          "LeadSource", "Description", "HasOptedOutOfEmail"}) {
-      copy(contact, f, f);
+    auto existing = read(user_id, "Account", c.account_id);
+    if (!existing.ok()) return fail(existing.error());
+    result.account_id = existing.value()->id;
+    FieldInputs fill = blanks_of(*existing.value(), account, "");
+    if (!fill.empty()) {
+      auto saved = update(user_id, "Account", result.account_id, fill);
+      if (!saved.ok()) return fail(saved.error());
     }
-    copy(contact, "Street", "MailingStreet");
-    copy(contact, "City", "MailingCity");
-    copy(contact, "State", "MailingState");
-    copy(contact, "PostalCode", "MailingPostalCode");
-    copy(contact, "Country", "MailingCountry");
-    auto id = create(user_id, "Contact", contact);
+  }
+  FieldInputs contact;
+  for (const char* f : {"FirstName", "LastName", "Email", "Phone", "MobilePhone", "Title",
+                        "LeadSource", "Description", "HasOptedOutOfEmail"}) {
+    copy(contact, f, f);
+  }
+  copy(contact, "Street", "MailingStreet");
+  copy(contact, "City", "MailingCity");
+  copy(contact, "State", "MailingState");
+  copy(contact, "PostalCode", "MailingPostalCode");
+  copy(contact, "Country", "MailingCountry");
+  if (c.contact_id.empty()) {
+    contact.emplace_back("AccountId", result.account_id);
+    auto id = create(user_id, "Contact", owned(contact));
     if (!id.ok()) return fail(id.error());
     result.contact_id = id.value();
   } else {
-    auto contact = read(user_id, "Contact", c.contact_id);
-    if (!contact.ok()) return fail(contact.error());
-    result.contact_id = contact.value()->id;
+    auto existing = read(user_id, "Contact", c.contact_id);
+    if (!existing.ok()) return fail(existing.error());
+    if (existing.value()->get("AccountId").to_text() != result.account_id) {
+      return refuse("INVALID_CROSS_REFERENCE_KEY",
+                    "contactId is not a contact of the account given as accountId",
+                    {"contactId"});
+    }
+    result.contact_id = existing.value()->id;
+    FieldInputs fill =
+        blanks_of(*existing.value(), contact, c.overwrite_lead_source ? "LeadSource" : "");
+    if (!fill.empty()) {
+      auto saved = update(user_id, "Contact", result.contact_id, fill);
+      if (!saved.ok()) return fail(saved.error());
+    }
   }
   if (c.create_opportunity) {
     const std::string name =
         c.opportunity_name.empty() ? lead.get("Company").to_text() : c.opportunity_name;
     auto id = create(user_id, "Opportunity",
-                     {{"Name", name},
-                      {"AccountId", result.account_id},
-                      {"StageName", "Prospecting"},
-                      {"CloseDate", env::format_date(clock_.now() + env::Duration::days(30))}});
+                     owned({{"Name", name},
+                            {"AccountId", result.account_id},
+                            {"StageName", "Prospecting"},
+                            {"CloseDate", env::format_date(clock_.now() + env::Duration::days(30))}}));
     if (!id.ok()) return fail(id.error());
     result.opportunity_id = id.value();
     auto role = create(user_id, "OpportunityContactRole",

@@ -79,16 +79,27 @@ struct UserSpec {
   bool active = true;
 };
 
+// What convertLead takes (SOAP API's LeadConvert). Merging into an existing
+// account or contact fills only its blank fields from the lead, except
+// LeadSource on the contact when overwrite_lead_source is set.
 struct LeadConversion {
   std::string lead_id;
   std::string account_id;  // empty: create an Account named after Company
-  std::string contact_id;  // empty: create a Contact from the lead
+  std::string contact_id;  // empty: create a Contact; else it must belong to account_id
   bool create_opportunity = false;
   std::string opportunity_name;  // default: the Company
   std::string converted_status = "Closed - Converted";
+  std::string owner_id;  // owner of the records created; empty: the acting user's default
+  bool overwrite_lead_source = false;
+};
+
+struct UpsertResult {
+  std::string id;
+  bool created = false;
 };
 
 struct ConversionResult {
+  std::string lead_id;  // as stored (18 characters)
   std::string account_id;
   std::string contact_id;
   std::string opportunity_id;  // empty when none was created
@@ -157,11 +168,27 @@ class Org {
                                             const FieldInputs& fields);
   env::Result<env::Ok, ApiError> update(std::string_view user_id, std::string_view object,
                                         std::string_view id, const FieldInputs& fields);
+  // Sends the record (and the detail records that cascade) to the recycle
+  // bin. `hard` (Bulk API's hardDelete) erases them instead: no undelete, no
+  // queryAll; it needs a profile that modifies all data.
   env::Result<env::Ok, ApiError> remove(std::string_view user_id, std::string_view object,
-                                        std::string_view id);
+                                        std::string_view id, bool hard = false);
   env::Result<env::Ok, ApiError> undelete(std::string_view user_id, std::string_view id);
   env::Result<ConversionResult, ApiError> convert_lead(std::string_view user_id,
                                                        const LeadConversion& conversion);
+  // The live records of `object` the user can see whose `field` (an
+  // external id, a unique field, or Id) equals `value`, case-insensitively.
+  // NOT_FOUND (404) when `field` is none of those.
+  env::Result<std::vector<std::string>, ApiError> match_external(std::string_view user_id,
+                                                                 const ObjectDef& object,
+                                                                 std::string_view field,
+                                                                 std::string_view value) const;
+  // Creates the record `field` = `value` names, or updates it when one
+  // matches; DUPLICATE_EXTERNAL_ID (300) when several do. `inputs` may
+  // repeat `field`: the value in the path wins.
+  env::Result<UpsertResult, ApiError> upsert(std::string_view user_id, const ObjectDef& object,
+                                             std::string_view field, std::string_view value,
+                                             FieldInputs inputs);
   // A record the user may read (NOT_FOUND when absent or invisible,
   // ENTITY_IS_DELETED when in the recycle bin). `object` may be empty.
   env::Result<const Record*, ApiError> read(std::string_view user_id, std::string_view object,

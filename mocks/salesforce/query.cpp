@@ -643,8 +643,8 @@ Resolved resolve(const Org& org, std::string_view user_id, const Record& record,
       path.function, Resolved{at->get(static_cast<size_t>(f - at->object->fields.data())), f->type});
 }
 
-env::Result<QueryResult, ApiError> run_query(const Org& org, std::string_view user_id,
-                                             std::string_view soql, bool include_deleted) {
+env::Result<QueryResult, ApiError> prepare_query(const Org& org, std::string_view user_id,
+                                                 std::string_view soql) {
   auto parsed = parse_soql(soql);
   if (!parsed.ok()) return env::fail(bad(parsed.error().error_code, parsed.error().message));
   QueryResult result;
@@ -660,6 +660,16 @@ env::Result<QueryResult, ApiError> run_query(const Org& org, std::string_view us
   }
   result.object = object;
   if (auto e = prepare(org, user_id, q, *object, Level::kTop)) return env::fail(*e);
+  return result;
+}
+
+env::Result<QueryResult, ApiError> run_query(const Org& org, std::string_view user_id,
+                                             std::string_view soql, bool include_deleted) {
+  auto prepared = prepare_query(org, user_id, soql);
+  if (!prepared.ok()) return env::fail(prepared.error());
+  QueryResult result = std::move(prepared).value();
+  Query& q = result.query;
+  const ObjectDef* object = result.object;
   std::vector<const Record*> rows = select_rows(org, user_id, *object, q, include_deleted);
   if (q.aggregates()) {
     auto groups = aggregate(org, user_id, *object, q, rows);

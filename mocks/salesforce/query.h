@@ -39,6 +39,10 @@ struct QueryResult {
 
 env::Result<QueryResult, ApiError> run_query(const Org& org, std::string_view user_id,
                                              std::string_view soql, bool include_deleted);
+// The checks of run_query without selecting a row: the query as it would
+// run (semi-joins already run), and its object; `rows` and `groups` empty.
+env::Result<QueryResult, ApiError> prepare_query(const Org& org, std::string_view user_id,
+                                                 std::string_view soql);
 
 // The child relationship a prepared child subquery reads.
 ChildRelationship child_relationship_of(const Org& org, const ObjectDef& parent,

@@ -1,6 +1,7 @@
 #include "mocks/salesforce/rest.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <optional>
@@ -14,6 +15,7 @@
 #include "mocks/salesforce/not_emulated.h"
 #include "mocks/salesforce/query.h"
 #include "mocks/salesforce/rest_kit.h"
+#include "mocks/salesforce/sosl.h"
 
 namespace crmsim::mocks::salesforce {
 
@@ -164,56 +166,6 @@ json aggregate_rows(const std::vector<AggregateRow>& groups) {
   return out;
 }
 
-std::string xml_unescape(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '&') {
-      out += s[i];
-      continue;
-    }
-    static constexpr std::pair<std::string_view, char> kEntities[] = {
-        {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
-    bool matched = false;
-    for (auto [entity, c] : kEntities) {
-      if (s.substr(i, entity.size()) == entity) {
-        out += c;
-        i += entity.size() - 1;
-        matched = true;
-        break;
-      }
-    }
-    if (!matched) out += '&';
-  }
-  return out;
-}
-
-// The text of the first <tag>...</tag> (any namespace prefix), unescaped.
-std::optional<std::string> xml_element(std::string_view xml, std::string_view tag) {
-  for (size_t pos = 0; (pos = xml.find('<', pos)) != std::string_view::npos; ++pos) {
-    size_t name_end = xml.find_first_of(" >/", pos + 1);
-    if (name_end == std::string_view::npos) return std::nullopt;
-    std::string_view name = xml.substr(pos + 1, name_end - pos - 1);
-    if (auto colon = name.find(':'); colon != std::string_view::npos) name = name.substr(colon + 1);
-    if (name != tag) continue;
-    const size_t open_end = xml.find('>', name_end);
-    if (open_end == std::string_view::npos) return std::nullopt;
-    const size_t close = xml.find("</", open_end);
-    if (close == std::string_view::npos) return std::nullopt;
-    return xml_unescape(xml.substr(open_end + 1, close - open_end - 1));
-  }
-  return std::nullopt;
-}
-
-Response soap_fault(const std::string& code, const std::string& message) {
-  return Response::with_body(
-      500, "text/xml;charset=UTF-8",
-      "<?xml version=\"1.0\" encoding=\"UTF-8\"?><soapenv:Envelope "
-      "xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" "
-      "xmlns:sf=\"urn:fault.partner.soap.sforce.com\"><soapenv:Body><soapenv:Fault><faultcode>sf:" +
-          code + "</faultcode><faultstring>" + env::xml_escape(code + ": " + message) +
-          "</faultstring></soapenv:Fault></soapenv:Body></soapenv:Envelope>");
-}
-
 // The router's own refusals in Salesforce's shapes.
 Response shape_route_error(const Request& request, const env::RouteError& e) {
   if (e.status == 405) {
@@ -247,6 +199,8 @@ RestApi::RestApi(Org& org, std::unique_ptr<env::SecretSource> secrets)
   install_routes();
   install_identity_routes();
   install_composite_routes();
+  install_soap_routes();
+  install_bulk_routes();
 }
 
 std::string RestApi::issue_token(std::string_view user_id) {
@@ -289,6 +243,8 @@ Response RestApi::data_call(const Request& request, const std::string& route,
   if (session == nullptr) return errors(401, "INVALID_SESSION_ID", "Session expired or invalid");
   ApiUsage& usage = org_.api_usage();
   const env::Timestamp now = org_.clock().now();
+  // Bulk jobs due by now land first, whoever asks.
+  bulk_.advance(now);
   auto limit_info = [&](Response& r) {
     r.headers.set("Sforce-Limit-Info", "api-usage=" + std::to_string(usage.used(now)) + "/" +
                                            std::to_string(usage.daily_total()));
@@ -348,40 +304,6 @@ struct RestRoutes {
                                {"signature", "crmsim" + token.substr(token.size() - 8)}});
   }
 
-  Response soap_login(const Request& r) {
-    auto username = xml_element(r.body, "username");
-    auto password = xml_element(r.body, "password");
-    if (!username || !password)
-      return soap_fault("INVALID_LOGIN",
-                        "Invalid username, password, security token; or user locked out.");
-    auto user = org().authenticate(*username, *password);
-    if (!user)
-      return soap_fault("INVALID_LOGIN",
-                        "Invalid username, password, security token; or user locked out.");
-    const std::string version = std::string(r.params.get("version"));
-    const std::string base = instance_url(r);
-    const std::string token = api.issue_token(*user);
-    const Record* u = org().find(*user);
-    return Response::with_body(
-        200, "text/xml;charset=UTF-8",
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><soapenv:Envelope "
-        "xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" "
-        "xmlns=\"urn:partner.soap.sforce.com\" "
-        "xmlns:xsi=\"http://www.w3.org/2001/"
-        "XMLSchema-instance\"><soapenv:Body><loginResponse><result>"
-        "<metadataServerUrl>" +
-            base + "/services/Soap/m/" + version + "/" + org().id().substr(0, 15) +
-            "</metadataServerUrl><passwordExpired>false</passwordExpired><sandbox>false</sandbox>"
-            "<serverUrl>" +
-            base + "/services/Soap/u/" + version + "/" + org().id().substr(0, 15) +
-            "</serverUrl><sessionId>" + token + "</sessionId><userId>" + *user +
-            "</userId><userInfo><organizationId>" + org().id() + "</organizationId><userEmail>" +
-            env::xml_escape(u->get("Email").to_text()) + "</userEmail><userFullName>" +
-            env::xml_escape(u->get("Name").to_text()) + "</userFullName><userId>" + *user +
-            "</userId><userName>" + env::xml_escape(u->get("Username").to_text()) +
-            "</userName></userInfo></result></loginResponse></soapenv:Body></soapenv:Envelope>");
-  }
-
   // ---- discovery
   Response versions(const Request&) {
     json list = json::array();
@@ -402,17 +324,25 @@ struct RestRoutes {
                                {"queryAll", base + "/queryAll"},
                                {"limits", base + "/limits"},
                                {"composite", base + "/composite"},
+                               {"search", base + "/search"},
+                               {"parameterizedSearch", base + "/parameterizedSearch"},
                                {"identity", instance_url(c.request) + "/id/" + org().id() + "/" +
                                                 c.user_id}});
   }
 
   Response limits(RestApi::Context&) {
     ApiUsage& usage = org().api_usage();
+    const env::Timestamp now = org().clock().now();
     const int64_t max = usage.daily_total();
-    const int64_t used = usage.used(org().clock().now());
+    const int64_t used = usage.used(now);
     return json_response(
         200, {{"DailyApiRequests", {{"Max", max}, {"Remaining", std::max<int64_t>(0, max - used)}}},
-              {"DailyBulkApiBatches", {{"Max", 15000}, {"Remaining", 15000}}},
+              {"DailyBulkApiBatches",
+               {{"Max", kBulkDailyBatchesMax},
+                {"Remaining", kBulkDailyBatchesMax - api.bulk_.batches_used(now)}}},
+              {"DailyBulkV2QueryJobs",
+               {{"Max", kBulkDailyQueryJobsMax},
+                {"Remaining", kBulkDailyQueryJobsMax - api.bulk_.query_jobs_used(now)}}},
               {"DataStorageMB", {{"Max", 5120}, {"Remaining", 5120}}}});
   }
 
@@ -596,28 +526,9 @@ struct RestRoutes {
                                                                  const ObjectDef& o,
                                                                  const std::string& field_name,
                                                                  const std::string& value) {
-    const FieldDef* f = o.field(field_name);
-    if (f == nullptr || !(f->external_id || f->type == FieldType::kId || f->unique)) {
-      return env::fail(
-          errors(404, "NOT_FOUND",
-                 "Provided external ID field does not exist or is not accessible: " + field_name));
-    }
-    std::vector<std::string> out;
-    if (f->type == FieldType::kId) {
-      auto r = org().read(c.user_id, o.name, value);
-      if (r.ok()) out.push_back(r.value()->id);
-      return out;
-    }
-    const size_t index = static_cast<size_t>(f - o.fields.data());
-    const Value want(value);
-    for (const auto& [id, r] : org().records(o)) {
-      if (r.deleted || org().access(c.user_id, r) == Access::kNone) continue;
-      if (r.get(index).to_text().size() == value.size() &&
-          compare_values(r.get(index), want, FieldType::kString) == 0) {
-        out.push_back(id);
-      }
-    }
-    return out;
+    auto ids = org().match_external(c.user_id, o, field_name, value);
+    if (!ids.ok()) return env::fail(from(ids.error()));
+    return std::move(ids).value();
   }
 
   Response retrieve_by_external(RestApi::Context& c) {
@@ -642,40 +553,16 @@ struct RestRoutes {
   // Upsert one record; returns the result entry and the HTTP status.
   std::pair<json, int> upsert_one(RestApi::Context& c, const ObjectDef& o, const std::string& field,
                                   const std::string& value, FieldInputs inputs, bool collection) {
-    auto ids = match_external(c, o, field, value);
-    if (!ids.ok()) {
-      json body = json::parse(ids.error().body);
-      return {body, ids.error().status};
+    auto done = org().upsert(c.user_id, o, field, value, std::move(inputs));
+    if (!done.ok()) {
+      const ApiError& e = done.error();
+      return {json::array({error_entry(e.error_code, e.message, e.fields, collection)}), e.status};
     }
-    if (ids->size() > 1) {
-      return {json::array({error_entry(
-                  "DUPLICATE_EXTERNAL_ID",
-                  field + ": more than one record found for external id field: " + value, {},
-                  collection)}),
-              300};
-    }
-    const FieldDef* f = o.field(field);
-    std::erase_if(inputs, [&](const auto& in) { return o.field(in.first) == f; });
-    if (ids->empty()) {
-      if (f->type != FieldType::kId) inputs.emplace_back(f->name, Value(value));
-      auto id = org().create(c.user_id, o.name, inputs);
-      if (!id.ok()) {
-        return {json::array({error_entry(id.error().error_code, id.error().message,
-                                         id.error().fields, collection)}),
-                id.error().status};
-      }
-      return {{{"id", id.value()}, {"success", true}, {"errors", json::array()}, {"created", true}},
-              201};
-    }
-    auto ok = org().update(c.user_id, o.name, ids->front(), inputs);
-    if (!ok.ok()) {
-      return {json::array({error_entry(ok.error().error_code, ok.error().message, ok.error().fields,
-                                       collection)}),
-              ok.error().status};
-    }
-    return {
-        {{"id", ids->front()}, {"success", true}, {"errors", json::array()}, {"created", false}},
-        200};
+    return {{{"id", done->id},
+             {"success", true},
+             {"errors", json::array()},
+             {"created", done->created}},
+            done->created ? 201 : 200};
   }
 
   Response upsert(RestApi::Context& c) {
@@ -800,6 +687,130 @@ struct RestRoutes {
     if (position > it->second.ids.size()) return invalid();
     it->second.position = position;
     return page(c, it->second, id, all ? "queryAll" : "query");
+  }
+
+  // ---- search (SOSL)
+  Response search_answer(RestApi::Context& c, const SearchRequest& request) {
+    auto found = run_search(org(), c.user_id, request);
+    if (!found.ok()) return from(found.error());
+    json records = json::array();
+    for (const QueryResult& group : found.value()) {
+      json rows = query_rows(org(), c.user_id, c.version, *group.object, group.query, group.rows,
+                             false);
+      for (auto& r : rows) records.push_back(std::move(r));
+    }
+    c.records = static_cast<int64_t>(records.size());
+    return json_response(200, {{"searchRecords", std::move(records)}});
+  }
+
+  Response search(RestApi::Context& c) {
+    auto q = c.request.query.get("q");
+    if (!q || q->empty()) {
+      return errors(400, "MALFORMED_SEARCH",
+                    "No search term found. The search term must be enclosed in braces.");
+    }
+    auto request = parse_sosl(*q);
+    if (!request.ok()) return from(request.error());
+    return search_answer(c, request.value());
+  }
+
+  // parameterizedSearch: GET with q, in, fields, sobject (repeated),
+  // <Object>.fields, <Object>.limit, overallLimit, defaultLimit; or POST with
+  // the same as JSON ("sobjects": [{"name", "fields", "where", "limit"}]).
+  Response parameterized_search(RestApi::Context& c) {
+    SearchRequest request;
+    auto scope_of = [](std::string_view in) -> std::optional<SearchScope> {
+      if (in.empty() || env::iequals(in, "ALL")) return SearchScope::kAll;
+      if (env::iequals(in, "NAME")) return SearchScope::kName;
+      if (env::iequals(in, "EMAIL")) return SearchScope::kEmail;
+      if (env::iequals(in, "PHONE")) return SearchScope::kPhone;
+      return std::nullopt;
+    };
+    auto count_of = [](std::string_view text) -> std::optional<int64_t> {
+      int64_t n = 0;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+      if (ec != std::errc() || end != text.data() + text.size() || n < 0) return std::nullopt;
+      return n;
+    };
+    auto bad = [](const std::string& what) { return errors(400, "INVALID_SEARCH", what); };
+    std::vector<std::string> default_fields;
+    std::string in;
+    if (c.request.method == Method::kGet) {
+      const auto& p = c.request.query;
+      request.term = std::string(p.get("q").value_or(""));
+      in = std::string(p.get("in").value_or(""));
+      default_fields = p.get_list("fields");
+      for (const std::string& name : p.get_list("sobject")) {
+        SearchGroup g;
+        g.object = name;
+        g.fields = p.get_list(name + ".fields");
+        if (auto limit = p.get(name + ".limit")) {
+          g.limit = count_of(*limit);
+          if (!g.limit) return bad(name + ".limit must be a number");
+        }
+        request.returning.push_back(std::move(g));
+      }
+      for (const char* key : {"overallLimit", "defaultLimit"}) {
+        if (auto v = p.get(key)) {
+          auto n = count_of(*v);
+          if (!n) return bad(std::string(key) + " must be a number");
+          (std::string_view(key) == "overallLimit" ? request.limit : request.default_limit) = n;
+        }
+      }
+    } else {
+      auto body = parse_body(c.request);
+      if (!body.ok()) return body.error();
+      const json& b = body.value();
+      if (!b.is_object()) return bad("the body must be a JSON object");
+      auto text = [&](const json& o, const char* key) {
+        return o.contains(key) && o[key].is_string() ? o[key].get<std::string>() : std::string();
+      };
+      auto names = [&](const json& o, const char* key) {
+        std::vector<std::string> out;
+        if (o.contains(key) && o[key].is_array()) {
+          for (const auto& f : o[key]) {
+            if (f.is_string()) out.push_back(f.get<std::string>());
+          }
+        }
+        return out;
+      };
+      auto number = [&](const json& o, const char* key) -> std::optional<int64_t> {
+        if (!o.contains(key) || !o[key].is_number_integer() || o[key].get<int64_t>() < 0)
+          return std::nullopt;
+        return o[key].get<int64_t>();
+      };
+      request.term = text(b, "q");
+      in = text(b, "in");
+      default_fields = names(b, "fields");
+      request.limit = number(b, "overallLimit");
+      request.default_limit = number(b, "defaultLimit");
+      if (b.contains("sobjects")) {
+        if (!b["sobjects"].is_array()) return bad("sobjects must be an array");
+        if (b["sobjects"].size() > kSoslGroupsMax) {
+          return bad("more than " + std::to_string(kSoslGroupsMax) + " sobjects");
+        }
+        for (const json& o : b["sobjects"]) {
+          if (!o.is_object()) return bad("each of sobjects must be an object");
+          SearchGroup g;
+          g.object = text(o, "name");
+          g.fields = names(o, "fields");
+          g.where = text(o, "where");
+          g.limit = number(o, "limit");
+          request.returning.push_back(std::move(g));
+        }
+      }
+    }
+    if (request.term.empty()) return errors(400, "MISSING_ARGUMENT", "q: a search term is required");
+    auto scope = scope_of(in);
+    if (!scope) return bad("in must be ALL, NAME, EMAIL or PHONE");
+    request.scope = *scope;
+    if (request.returning.size() > kSoslGroupsMax) {
+      return bad("more than " + std::to_string(kSoslGroupsMax) + " sobjects");
+    }
+    for (SearchGroup& g : request.returning) {
+      if (g.fields.empty()) g.fields = default_fields;
+    }
+    return search_answer(c, request);
   }
 
   // ---- collections
@@ -1102,8 +1113,6 @@ void RestApi::install_routes() {
   env::Router& r = router_;
   r.add(Method::kPost, "/services/oauth2/token",
         [routes](const Request& q) { return routes->oauth_token(q); });
-  r.add(Method::kPost, "/services/Soap/u/:version",
-        [routes](const Request& q) { return routes->soap_login(q); });
   r.add(Method::kGet, "/services/data", [routes](const Request& q) { return routes->versions(q); });
 
   const std::string base = "/services/data/:version";
@@ -1156,6 +1165,11 @@ void RestApi::install_routes() {
   data(Method::kPatch, base + "/sobjects/:type/:field/:value",
        [](RestRoutes& s, Context& c) { return s.upsert(c); });
   data(Method::kGet, base + "/query", [](RestRoutes& s, Context& c) { return s.query(c, false); });
+  data(Method::kGet, base + "/search", [](RestRoutes& s, Context& c) { return s.search(c); });
+  data(Method::kGet, base + "/parameterizedSearch",
+       [](RestRoutes& s, Context& c) { return s.parameterized_search(c); });
+  data(Method::kPost, base + "/parameterizedSearch",
+       [](RestRoutes& s, Context& c) { return s.parameterized_search(c); });
   data(Method::kGet, base + "/queryAll",
        [](RestRoutes& s, Context& c) { return s.query(c, true); });
   data(Method::kGet, base + "/query/:locator",

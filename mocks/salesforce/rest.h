@@ -17,7 +17,12 @@
 
 #include "env/router.h"
 #include "env/secrets.h"
+#include "mocks/salesforce/bulk.h"
 #include "mocks/salesforce/org.h"
+
+namespace pugi {
+class xml_node;
+}
 
 namespace crmsim::mocks::salesforce {
 
@@ -47,6 +52,16 @@ inline constexpr size_t kTreeObjectTypesMax = 5;
 inline constexpr env::Duration kUpdatedLookbackMax = env::Duration::days(30);
 inline constexpr env::Duration kDeletedLookbackMax = env::Duration::days(15);
 inline constexpr size_t kReplicationIdsMax = 600'000;
+// SOAP convertLead: LeadConvert elements per call.
+inline constexpr size_t kConvertLeadsMax = 100;
+
+// An operation of the SOAP partner WSDL and whether the fake serves it
+// (the others answer a NOT_EMULATED fault naming them).
+struct SoapOperation {
+  std::string_view name;
+  bool served = false;
+};
+std::vector<SoapOperation> soap_partner_operations();
 
 class RestApi {
  public:
@@ -91,6 +106,16 @@ class RestApi {
   // One subrequest of a composite call, answered as `parent`'s user by the
   // data routes a subrequest may reach, without a call of its own.
   env::Response subrequest(Context& parent, env::Request request);
+  // Bulk API 2.0 ingest and query jobs (rest_bulk.cpp).
+  void install_bulk_routes();
+  // The SOAP partner API (rest_soap.cpp): login and the session calls.
+  void install_soap_routes();
+  env::Response soap(const env::Request& request);
+  env::Response soap_login(const env::Request& request, const pugi::xml_node& call,
+                           const std::string& version);
+  env::Response soap_call(const std::string& op, const pugi::xml_node& call,
+                          const std::string& user_id, const std::string& token,
+                          int64_t& records);
   // The token of the request's Authorization header (Bearer or OAuth).
   static std::string token_of(const env::Request& request);
   // The live session of `token`: its user exists, is active and has not
@@ -100,6 +125,7 @@ class RestApi {
                           const std::function<env::Response(Context&)>& body);
 
   Org& org_;
+  BulkJobs bulk_{org_};
   env::Router router_;
   // The data routes a composite subrequest reaches, and whom it acts as.
   env::Router subrequests_;

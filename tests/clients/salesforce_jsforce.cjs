@@ -1,7 +1,8 @@
 // Runs jsforce, unchanged, against `crmsim serve`: SOAP and OAuth2 login,
 // CRUD, a query paged with queryMore over more than 2,000 rows, collections
 // with a partial failure, describe, limits, child subqueries, semi-joins and
-// aggregates, composite, batch and tree requests, selective sync through
+// aggregates, composite, batch and tree requests, SOAP convertLead and
+// getUserInfo, Bulk API 2.0 ingest and query jobs, SOSL, selective sync through
 // sharing, and the real error codes. Usage: node salesforce_jsforce.cjs CRMSIM ORG_FILE
 'use strict';
 const { spawn } = require('node:child_process');
@@ -175,6 +176,70 @@ async function main() {
       });
       assert.equal(tree.hasErrors, false);
       assert.deepEqual(tree.results.map((r) => r.referenceId), ['root', 'leaf']);
+    });
+
+    await step('SOAP partner calls: convertLead, getUserInfo, getServerTimestamp', async () => {
+      const made = await conn.sobject('Lead').create({ LastName: 'Convert', Company: 'Convert Co', Email: 'convert@x.example' });
+      const [converted, refused] = await conn.soap.convertLead([
+        { leadId: made.id, convertedStatus: 'Closed - Converted', doNotCreateOpportunity: false, opportunityName: 'Deal' },
+        { leadId: made.id, convertedStatus: 'Closed - Converted', doNotCreateOpportunity: true },
+      ]);
+      assert.equal(converted.success, true, JSON.stringify(converted));
+      assert.equal(converted.leadId, made.id);
+      const lead = await conn.sobject('Lead').retrieve(made.id);
+      assert.equal(lead.IsConverted, true);
+      assert.equal(lead.ConvertedAccountId, converted.accountId);
+      assert.equal(lead.ConvertedContactId, converted.contactId);
+      assert.equal(lead.ConvertedOpportunityId, converted.opportunityId);
+      const opportunity = await conn.sobject('Opportunity').retrieve(converted.opportunityId);
+      assert.equal(opportunity.Name, 'Deal');
+      assert.equal(refused.success, false);
+      assert.equal(refused.errors[0].statusCode, 'CANNOT_UPDATE_CONVERTED_LEAD');
+      const info = await conn.soap.getUserInfo();
+      assert.equal(info.userName, 'admin@crmsim.example');
+      assert.equal(info.organizationId, sf.org_id);
+      const stamp = await conn.soap.getServerTimestamp();
+      assert.ok(!Number.isNaN(Date.parse(stamp.timestamp)), stamp.timestamp);
+      await assert.rejects(conn.soap.emptyRecycleBin([made.id]), /NOT_EMULATED/);
+    });
+
+    await step('Bulk API 2.0: an ingest job and a query job', async () => {
+      conn.bulk2.pollInterval = 200;
+      const records = [];
+      for (let i = 0; i < 250; i++) records.push({ LastName: `Ingest ${i}`, Company: `Bulk, ${i} Inc`, Email: `bulk${i}@x.example` });
+      records.push({ LastName: 'NoCompany' });
+      const loaded = await conn.bulk2.loadAndWaitForResults({ object: 'Lead', operation: 'insert', input: records });
+      assert.equal(loaded.successfulResults.length, 250);
+      assert.equal(loaded.failedResults.length, 1);
+      assert.match(loaded.failedResults[0].sf__Error, /^REQUIRED_FIELD_MISSING/);
+      assert.equal(loaded.unprocessedRecords.length, 0);
+      const first = loaded.successfulResults.find((r) => r.LastName === 'Ingest 0');
+      assert.equal(first.sf__Created, 'true');
+      const lead = await conn.sobject('Lead').retrieve(first.sf__Id);
+      assert.equal(lead.Company, 'Bulk, 0 Inc');
+      const stream = await conn.bulk2.query("SELECT Id, LastName, Company FROM Lead WHERE LastName LIKE 'Ingest %'");
+      const rows = [];
+      await new Promise((resolve, reject) => {
+        stream.on('record', (r) => rows.push(r));
+        stream.on('end', resolve);
+        stream.on('error', reject);
+      });
+      assert.equal(rows.length, 250);
+      assert.ok(rows.some((r) => r.Company === 'Bulk, 249 Inc'));
+      const limits = await conn.limits();
+      assert.ok(limits.DailyBulkApiBatches.Remaining < limits.DailyBulkApiBatches.Max);
+      assert.ok(limits.DailyBulkV2QueryJobs.Remaining < limits.DailyBulkV2QueryJobs.Max);
+    });
+
+    await step('SOSL: search and parameterizedSearch', async () => {
+      const found = await conn.search("FIND {Ingest 24*} IN NAME FIELDS RETURNING Lead(Id, LastName WHERE Email LIKE 'bulk%' ORDER BY LastName LIMIT 5)");
+      assert.deepEqual(found.searchRecords.map((r) => r.LastName), ['Ingest 24', 'Ingest 240', 'Ingest 241', 'Ingest 242', 'Ingest 243']);
+      assert.equal(found.searchRecords[0].attributes.type, 'Lead');
+      const param = await conn.request({ method: 'POST', url: '/services/data/v59.0/parameterizedSearch',
+        body: JSON.stringify({ q: 'Ingest 7', sobjects: [{ name: 'Lead', fields: ['LastName'] }] }),
+        headers: { 'Content-Type': 'application/json' } });
+      assert.deepEqual(param.searchRecords.map((r) => r.LastName), ['Ingest 7']);
+      await assert.rejects(conn.search('FIND {x}'), (e) => e.errorCode === 'INVALID_SEARCH');
     });
 
     await step('selective sync: the integration user sees only what sharing grants', async () => {

@@ -84,26 +84,6 @@ TEST_F(RestTest, ADeactivatedUsersSessionsEndAndItsLoginsSayInactiveUser) {
   EXPECT_FALSE(org.set_user_active("005000000000000AAA", false).ok());
 }
 
-TEST_F(RestTest, SoapLoginAnswersWhatJsforceReads) {
-  auto request = env::Request::make(Method::kPost, "/services/Soap/u/50.0").value();
-  request.headers.set("Host", "127.0.0.1:9");
-  request.body =
-      "<se:Envelope xmlns:se=\"http://schemas.xmlsoap.org/soap/envelope/\"><se:Header/><se:Body>"
-      "<login xmlns=\"urn:partner.soap.sforce.com\"><username>admin@crmsim.example</username>"
-      "<password>admin</password></login></se:Body></se:Envelope>";
-  auto r = transport.send(request).value();
-  ASSERT_EQ(r.status, 200);
-  EXPECT_NE(r.body.find("<serverUrl>http://127.0.0.1:9/services/Soap/u/50.0/"), std::string::npos)
-      << r.body;
-  EXPECT_NE(r.body.find("<userId>" + org.admin_user_id() + "</userId>"), std::string::npos);
-  EXPECT_NE(r.body.find("<organizationId>" + org.id() + "</organizationId>"), std::string::npos);
-  request.body =
-      "<login><username>admin@crmsim.example</username><password>nope</password></login>";
-  r = transport.send(request).value();
-  EXPECT_EQ(r.status, 500);
-  EXPECT_NE(r.body.find("<faultstring>INVALID_LOGIN: Invalid username"), std::string::npos);
-}
-
 TEST_F(RestTest, MissingOrBadTokensAre401InTheRealShape) {
   auto r = transport.send(env::Request::make(Method::kGet, v + "/limits").value()).value();
   EXPECT_EQ(r.status, 401);
