@@ -41,13 +41,14 @@ int icompare(std::string_view a, std::string_view b) {
   return a.size() < b.size() ? -1 : a.size() > b.size() ? 1 : 0;
 }
 
-bool glob_matches(std::string_view text, std::string_view pattern) {
+bool glob_matches(std::string_view text, std::string_view pattern, bool question_mark) {
   size_t t = 0, p = 0, star = std::string_view::npos, mark = 0;
   while (t < text.size()) {
     if (p < pattern.size() && pattern[p] == '*') {
       star = p++;
       mark = t;
-    } else if (p < pattern.size() && pattern[p] == text[t]) {
+    } else if (p < pattern.size() &&
+               (pattern[p] == text[t] || (question_mark && pattern[p] == '?'))) {
       ++p;
       ++t;
     } else if (star != std::string_view::npos) {

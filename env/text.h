@@ -14,8 +14,9 @@ bool iequals(std::string_view a, std::string_view b);
 // <0, 0 or >0 as `a` sorts before, with or after `b`, case-insensitively.
 int icompare(std::string_view a, std::string_view b);
 // Whether all of `text` matches `pattern`, where '*' stands for any run of
-// characters (none included) and every other character for itself.
-bool glob_matches(std::string_view text, std::string_view pattern);
+// characters (none included), '?' for any one character when
+// `question_mark` says so, and every other character for itself.
+bool glob_matches(std::string_view text, std::string_view pattern, bool question_mark = false);
 // Text for an XML element or attribute: & < > " ' escaped, and the control
 // characters XML 1.0 forbids replaced by a space.
 std::string xml_escape(std::string_view text);

@@ -992,12 +992,40 @@ Portal::create_association_label(std::string_view from_type, std::string_view to
   if (name.empty() || name.size() > kAssociationLabelLengthMax)
     return env::fail(label_refused("name must be 1 to " +
                                    std::to_string(kAssociationLabelLengthMax) + " characters"));
+  for (const AssociationDefinition& d : labels_[{f->name, t->name}])
+    if (d.name == name) return env::fail(label_refused("A label named " + name + " exists"));
+  return add_definition_pair(*f, *t, label, name, inverse_label);
+}
+
+env::Result<std::pair<AssociationDefinition, AssociationDefinition>, HsError>
+Portal::define_association(std::string_view from_type, std::string_view to_type,
+                           const std::string& name) {
+  const ObjectTypeDef* f = types_.find(from_type);
+  const ObjectTypeDef* t = types_.find(to_type);
+  if (f == nullptr || t == nullptr)
+    return env::fail(label_refused("Unknown object type " + std::string(f == nullptr ? from_type : to_type)));
+  if (default_association_type(f->name, t->name) != 0) {
+    return env::fail(HsError{409, "CONFLICT",
+                             "An association between " + f->name + " and " + t->name +
+                                 " is already defined",
+                             {}, {}});
+  }
+  if (name.size() > kAssociationLabelLengthMax)
+    return env::fail(label_refused("name is longer than " +
+                                   std::to_string(kAssociationLabelLengthMax) + " characters"));
+  return add_definition_pair(*f, *t, "", name, "");
+}
+
+env::Result<std::pair<AssociationDefinition, AssociationDefinition>, HsError>
+Portal::add_definition_pair(const ObjectTypeDef& from, const ObjectTypeDef& to,
+                            const std::string& label, const std::string& name,
+                            const std::string& inverse_label) {
+  const ObjectTypeDef* f = &from;
+  const ObjectTypeDef* t = &to;
   auto& mine = labels_[{f->name, t->name}];
   if (mine.size() >= kAssociationLabelsPerPairMax)
     return env::fail(label_refused("at most " + std::to_string(kAssociationLabelsPerPairMax) +
                                    " labels between " + f->name + " and " + t->name));
-  for (const AssociationDefinition& d : mine)
-    if (d.name == name) return env::fail(label_refused("A label named " + name + " exists"));
   const int id = next_label_type_id_;
   next_label_type_id_ += 2;
   const bool same_pair = f->name == t->name;
@@ -1072,6 +1100,14 @@ env::Result<env::Ok, HsError> Portal::delete_association_label(std::string_view 
     std::erase_if(labels_[{t->name, f->name}],
                   [&](const AssociationDefinition& d) { return d.type_id == inverse; });
   return env::Ok{};
+}
+
+Portal::RecordCounts Portal::record_counts(std::string_view type) const {
+  RecordCounts out;
+  auto it = records_.find(std::string(type));
+  if (it == records_.end()) return out;
+  for (const auto& [id, r] : it->second) (r.archived ? out.archived : out.live) += 1;
+  return out;
 }
 
 }  // namespace crmsim::mocks::hubspot

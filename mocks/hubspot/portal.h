@@ -290,6 +290,20 @@ class Portal {
   // when none is left). Errors as for update.
   env::Result<env::Ok, HsError> delete_association_label(std::string_view from_type,
                                                          std::string_view to_type, int type_id);
+  // Defines the unlabelled (default) association type between two object
+  // types and its inverse, as a custom object schema's associations do;
+  // removed again with delete_association_label. Errors: VALIDATION_ERROR
+  // for an unknown type, CONFLICT when the pair has a default type already.
+  env::Result<std::pair<AssociationDefinition, AssociationDefinition>, HsError>
+  define_association(std::string_view from_type, std::string_view to_type,
+                     const std::string& name = "");
+  // Records of the type named `type` (its name, archived types too), live
+  // and archived.
+  struct RecordCounts {
+    size_t live = 0;
+    size_t archived = 0;
+  };
+  RecordCounts record_counts(std::string_view type) const;
 
   // ---- lists
   // Errors: VALIDATION_ERROR for an unknown object type, processing type or
@@ -386,6 +400,9 @@ class Portal {
   // The portal's own label `type_id` from `from_type` to `to_type`;
   // VALIDATION_ERROR for a HubSpot-defined type (which cannot be `verb`),
   // OBJECT_NOT_FOUND otherwise.
+  env::Result<std::pair<AssociationDefinition, AssociationDefinition>, HsError> add_definition_pair(
+      const ObjectTypeDef& from, const ObjectTypeDef& to, const std::string& label,
+      const std::string& name, const std::string& inverse_label);
   env::Result<AssociationDefinition*, HsError> user_label(std::string_view from_type,
                                                           std::string_view to_type, int type_id,
                                                           std::string_view verb);

@@ -170,7 +170,8 @@ env::Status populate_portal(Portal& portal, const json& d) try {
       if (!p.ok()) return env::fail(p.error());
       def.properties.push_back(std::move(p).value());
     }
-    if (auto ok = portal.mutable_types().add_custom_type(std::move(def)); !ok.ok())
+    if (auto ok = portal.mutable_types().add_custom_type(std::move(def), portal.clock().now());
+        !ok.ok())
       return bad(where, ok.error().message);
   }
   auto properties = env::config::list(d, "properties");

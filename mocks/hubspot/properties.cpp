@@ -254,6 +254,11 @@ const ObjectTypeDef* ObjectTypes::find(std::string_view key) const {
 }
 
 ObjectTypeDef* ObjectTypes::mutable_find(std::string_view key) {
+  ObjectTypeDef* def = find_any(key);
+  return def != nullptr && def->schema && def->schema->archived ? nullptr : def;
+}
+
+ObjectTypeDef* ObjectTypes::find_any(std::string_view key) {
   for (auto& [name, def] : types_) {
     if (name == key || def.type_id == key) return &def;
     std::string singular = def.singular;
@@ -264,18 +269,35 @@ ObjectTypeDef* ObjectTypes::mutable_find(std::string_view key) {
   return nullptr;
 }
 
-std::vector<const ObjectTypeDef*> ObjectTypes::all() const {
+std::vector<const ObjectTypeDef*> ObjectTypes::all(bool archived) const {
   std::vector<const ObjectTypeDef*> out;
-  for (const auto& [name, def] : types_) out.push_back(&def);
+  for (const auto& [name, def] : types_) {
+    if (!archived && def.schema && def.schema->archived) continue;
+    out.push_back(&def);
+  }
   return out;
 }
 
-env::Status ObjectTypes::add_custom_type(ObjectTypeDef def) {
-  if (def.name.empty() || find(def.name) != nullptr) {
+void ObjectTypes::purge_custom_type(std::string_view name) {
+  auto it = types_.find(std::string(name));
+  CRMSIM_ASSERT(it != types_.end() && it->second.schema && it->second.schema->archived,
+                "only an archived custom object is purged");
+  types_.erase(it);
+}
+
+env::Result<ObjectTypeDef*> ObjectTypes::add_custom_type(ObjectTypeDef def, env::Timestamp now) {
+  if (def.name.empty() || find_any(def.name) != nullptr) {
     return env::fail("duplicate", "object type '" + def.name + "' already exists or has no name");
   }
   def.type_id = "2-" + std::to_string(next_custom_++);
   if (def.singular.empty()) def.singular = def.name;
+  CustomSchema schema = def.schema.value_or(CustomSchema{});
+  schema.id = std::to_string(next_schema_id_++);
+  if (schema.singular_label.empty()) schema.singular_label = def.singular;
+  if (schema.plural_label.empty()) schema.plural_label = def.name;
+  schema.created_at = now;
+  schema.updated_at = now;
+  def.schema = std::move(schema);
   def.last_modified_property = "hs_lastmodifieddate";
   std::vector<PropertyDef> own = std::move(def.properties);
   def.properties = system_properties("custom", "hs_lastmodifieddate");
@@ -284,9 +306,15 @@ env::Status ObjectTypes::add_custom_type(ObjectTypeDef def) {
     def.properties.push_back(std::move(p));
   }
   for (const PropertyDef& p : def.properties) def.ensure_group(p.group_name);
+  if (def.schema->primary_display_property.empty() && def.properties.size() > 0) {
+    // The first property of its own, else the object id.
+    const auto own = std::find_if(def.properties.begin(), def.properties.end(),
+                                  [](const PropertyDef& p) { return !p.hubspot_defined; });
+    def.schema->primary_display_property =
+        own != def.properties.end() ? own->name : std::string("hs_object_id");
+  }
   std::string name = def.name;
-  types_.emplace(name, std::move(def));
-  return env::Ok{};
+  return &types_.emplace(name, std::move(def)).first->second;
 }
 
 env::Status ObjectTypes::add_property(std::string_view object, PropertyDef property) {

@@ -6,11 +6,13 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "env/result.h"
+#include "env/time.h"
 
 namespace crmsim::mocks::hubspot {
 
@@ -52,6 +54,22 @@ struct PropertyGroup {
   bool archived = false;
 };
 
+// What /crm/v3/schemas says of a custom object beyond its properties.
+struct CustomSchema {
+  std::string id;  // the schema's own id (digits)
+  std::string singular_label;
+  std::string plural_label;
+  std::string description;
+  std::vector<std::string> required_properties;
+  std::vector<std::string> searchable_properties;
+  std::string primary_display_property;
+  std::vector<std::string> secondary_display_properties;
+  env::Timestamp created_at;
+  env::Timestamp updated_at;
+  bool archived = false;  // archived: no records, no lookups; its name stays taken
+  env::Timestamp archived_at;
+};
+
 struct ObjectTypeDef {
   std::string name;      // "contacts"
   std::string singular;  // "CONTACT", for error messages
@@ -60,6 +78,7 @@ struct ObjectTypeDef {
       last_modified_property;  // "lastmodifieddate" for contacts, else "hs_lastmodifieddate"
   std::vector<PropertyDef> properties;
   std::vector<PropertyGroup> groups{};
+  std::optional<CustomSchema> schema{};  // custom objects only
 
   // A live property, exact name as HubSpot matches; archived ones are not.
   const PropertyDef* property(std::string_view name) const;
@@ -78,19 +97,28 @@ class ObjectTypes {
   // contacts, companies, deals, tickets, tasks, calls, emails, meetings, notes.
   static ObjectTypes standard();
 
-  // By name ("contacts"), singular ("contact") or type id ("0-1").
+  // By name ("contacts"), singular ("contact") or type id ("0-1"); an
+  // archived custom object is not found.
   const ObjectTypeDef* find(std::string_view name_or_id) const;
   ObjectTypeDef* mutable_find(std::string_view name_or_id);
-  std::vector<const ObjectTypeDef*> all() const;
+  // The same, archived custom objects too (for the schemas API).
+  ObjectTypeDef* find_any(std::string_view name_or_id);
+  // The live types; archived custom objects only with `archived`.
+  std::vector<const ObjectTypeDef*> all(bool archived = false) const;
 
   // Errors: "duplicate", "bad_name". A property's group is added when
   // missing.
-  env::Status add_custom_type(ObjectTypeDef def);
+  // Returns the new type. `def.schema` may carry labels and display
+  // properties; what it leaves blank takes the defaults.
+  env::Result<ObjectTypeDef*> add_custom_type(ObjectTypeDef def, env::Timestamp now = {});
+  // Forgets an archived custom object for good. REQUIRES: it has no records.
+  void purge_custom_type(std::string_view name);
   env::Status add_property(std::string_view object, PropertyDef property);
 
  private:
   std::map<std::string, ObjectTypeDef> types_;  // by name
   int next_custom_ = 1;
+  uint64_t next_schema_id_ = 1;
 };
 
 }  // namespace crmsim::mocks::hubspot

@@ -860,6 +860,7 @@ void RestApi::install_routes() {
   };
   install_owner_routes();
   install_property_routes();
+  install_schema_routes();
   install_account_routes();
   install_association_routes();
   install_pipeline_routes();

@@ -73,6 +73,8 @@ class RestApi {
   void install_owner_routes();
   void install_pipeline_routes();
   void install_property_routes();
+  // Custom object schemas (rest_properties.cpp).
+  void install_schema_routes();
   void install_account_routes();
   void install_association_routes();
   // Registers an authenticated, rate-limited, journaled call (`is_search`:

@@ -1,12 +1,15 @@
 // Properties and property groups (/crm/v3/properties): list, read, create,
-// update, archive, batches of each, and the groups they are shown in, with
+// update, archive, batches of each, and the groups they are shown in; and
+// the custom object schemas made of them (/crm/v3/schemas), with
 // HubSpot's rules: internal names of lower-case letters, digits and
 // underscores; a field type that fits the type; unique option values; a
 // group that exists; HubSpot-defined properties and groups neither changed
 // in definition nor archived; a duplicate name a 409.
 #include <algorithm>
+#include <charconv>
 #include <set>
 
+#include "env/text.h"
 #include "mocks/hubspot/rest_kit.h"
 
 namespace crmsim::mocks::hubspot {
@@ -502,6 +505,327 @@ struct PropertyRoutes : RouteKit {
 };
 
 }  // namespace
+
+namespace {
+
+// ---- custom object schemas (/crm/v3/schemas, and /crm-object-schemas/v3/schemas
+// as the Node client calls it): a schema is its properties, labels, display
+// properties and associations.
+
+// Custom objects in one portal (crmsim's bound; HubSpot's is 10 to 50 by
+// tier).
+constexpr size_t kCustomObjectsMax = 50;
+// Properties a schema may declare when it is created.
+constexpr size_t kSchemaPropertiesMax = 500;
+
+struct SchemaRoutes : PropertyRoutes {
+  using PropertyRoutes::PropertyRoutes;
+
+  std::string fully_qualified(const ObjectTypeDef& t) {
+    return "p" + std::to_string(portal().portal_id()) + "_" + t.name;
+  }
+
+  // The custom object a path's :objectType names: name, type id or fully
+  // qualified name; archived ones too when `archived`.
+  ObjectTypeDef* schema_of(const Request& r, bool archived) {
+    std::string key(r.params.get("objectType"));
+    const std::string prefix = "p" + std::to_string(portal().portal_id()) + "_";
+    if (key.starts_with(prefix)) key = key.substr(prefix.size());
+    ObjectTypeDef* t = portal().mutable_types().find_any(key);
+    if (t == nullptr || !t->schema || t->schema->archived != archived) return nullptr;
+    return t;
+  }
+  Response schema_not_found(const Request& r) {
+    return error(404, "OBJECT_NOT_FOUND",
+                 "Unable to find a custom object schema for " +
+                     std::string(r.params.get("objectType")));
+  }
+
+  json association_json(const ObjectTypeDef& from, const ObjectTypeDef& to,
+                        const AssociationDefinition& d) {
+    const std::string at = iso(from.schema->created_at);
+    return {{"id", std::to_string(d.type_id)},
+            {"fromObjectTypeId", from.type_id},
+            {"toObjectTypeId", to.type_id},
+            {"name", d.name.empty() ? json(nullptr) : json(d.name)},
+            {"createdAt", at},
+            {"updatedAt", at}};
+  }
+
+  json schema_json(const ObjectTypeDef& t, bool full) {
+    const CustomSchema& s = *t.schema;
+    json out = {{"id", s.id},
+                {"objectTypeId", t.type_id},
+                {"name", t.name},
+                {"labels", {{"singular", s.singular_label}, {"plural", s.plural_label}}},
+                {"requiredProperties", s.required_properties},
+                {"searchableProperties", s.searchable_properties},
+                {"primaryDisplayProperty", s.primary_display_property},
+                {"secondaryDisplayProperties", s.secondary_display_properties},
+                {"description", s.description},
+                {"fullyQualifiedName", fully_qualified(t)},
+                {"archived", s.archived},
+                {"createdAt", iso(s.created_at)},
+                {"updatedAt", iso(s.updated_at)},
+                {"portalId", portal().portal_id()}};
+    if (!full) return out;
+    json properties = json::array();
+    for (const PropertyDef& p : t.properties) {
+      if (!p.archived) properties.push_back(property_json(t, p));
+    }
+    out["properties"] = std::move(properties);
+    json associations = json::array();
+    for (const ObjectTypeDef* other : portal().types().all()) {
+      for (const AssociationDefinition& d : portal().association_definitions(t.name, other->name)) {
+        if (d.user_defined && d.label.empty()) associations.push_back(association_json(t, *other, d));
+      }
+    }
+    out["associations"] = std::move(associations);
+    return out;
+  }
+
+  // A list of property names from `key`, each one of `t`'s properties.
+  env::Result<std::vector<std::string>, Response> names_of(const json& b, const char* key,
+                                                           const ObjectTypeDef& t) {
+    std::vector<std::string> out;
+    if (!b.contains(key) || b[key].is_null()) return out;
+    if (!b[key].is_array()) return env::fail(bad(std::string(key) + " must be a list"));
+    for (const json& n : b[key]) {
+      if (!n.is_string()) return env::fail(bad(std::string(key) + " must be a list of names"));
+      const std::string name = n.get<std::string>();
+      if (t.property(name) == nullptr)
+        return env::fail(bad(std::string(key) + " names " + name + ", which is not a property of " + t.name));
+      out.push_back(name);
+    }
+    return out;
+  }
+
+  // Labels, display and required properties of a create or an update.
+  std::optional<Response> apply_schema(const json& b, const ObjectTypeDef& t, CustomSchema& s,
+                                       bool creating) {
+    if (creating || b.contains("labels")) {
+      if (!b.contains("labels") || !b["labels"].is_object())
+        return bad("labels with singular and plural are required");
+      auto singular = string_field(b["labels"], "singular", s.singular_label);
+      if (!singular.ok()) return singular.error();
+      auto plural = string_field(b["labels"], "plural", s.plural_label);
+      if (!plural.ok()) return plural.error();
+      if (singular->empty() || plural->empty())
+        return bad("labels with singular and plural are required");
+      s.singular_label = singular.value();
+      s.plural_label = plural.value();
+    }
+    for (auto [key, field] : {std::pair{"requiredProperties", &s.required_properties},
+                              std::pair{"searchableProperties", &s.searchable_properties},
+                              std::pair{"secondaryDisplayProperties",
+                                        &s.secondary_display_properties}}) {
+      if (!b.contains(key)) continue;
+      auto names = names_of(b, key, t);
+      if (!names.ok()) return names.error();
+      *field = std::move(names).value();
+    }
+    if (b.contains("primaryDisplayProperty") && !b["primaryDisplayProperty"].is_null()) {
+      auto primary = string_field(b, "primaryDisplayProperty");
+      if (!primary.ok()) return primary.error();
+      if (t.property(primary.value()) == nullptr)
+        return bad("primaryDisplayProperty names " + primary.value() + ", which is not a property of " + t.name);
+      s.primary_display_property = primary.value();
+    }
+    auto description = string_field(b, "description", s.description);
+    if (!description.ok()) return description.error();
+    s.description = description.value();
+    if (auto clear = bool_field(b, "clearDescription", false); !clear.ok()) {
+      return clear.error();
+    } else if (clear.value()) {
+      s.description.clear();
+    }
+    return std::nullopt;
+  }
+
+  Response list_schemas(RestApi::Context& c) {
+    const bool archived = c.request.query.get("archived") == "true";
+    json results = json::array();
+    for (const ObjectTypeDef* t : portal().types().all(true)) {
+      if (t->schema && t->schema->archived == archived) results.push_back(schema_json(*t, true));
+    }
+    return json_response(200, {{"results", results}});
+  }
+
+  Response get_schema(RestApi::Context& c) {
+    const ObjectTypeDef* t = schema_of(c.request, false);
+    if (t == nullptr) return schema_not_found(c.request);
+    return json_response(200, schema_json(*t, true));
+  }
+
+  Response create_schema(RestApi::Context& c) {
+    auto body = body_of(c.request);
+    if (!body.ok()) return body.error();
+    const json& b = body.value();
+    size_t customs = 0;
+    for (const ObjectTypeDef* t : portal().types().all(true)) customs += t->schema ? 1 : 0;
+    if (customs >= kCustomObjectsMax) {
+      return bad("This portal has " + std::to_string(kCustomObjectsMax) +
+                 " custom objects, the most it may have");
+    }
+    auto name = string_field(b, "name");
+    if (!name.ok()) return name.error();
+    if (!valid_name(name.value())) {
+      return bad("name '" + name.value() +
+                 "' must start with a lower-case letter and hold only lower-case letters, digits "
+                 "and underscores");
+    }
+    if (portal().mutable_types().find_any(name.value()) != nullptr) {
+      return error(409, "CONFLICT", "An object type named '" + name.value() + "' already exists");
+    }
+    if (!b.contains("properties") || !b["properties"].is_array() || b["properties"].empty())
+      return bad("properties: a schema needs at least one property");
+    if (b["properties"].size() > kSchemaPropertiesMax) {
+      return bad("properties: at most " + std::to_string(kSchemaPropertiesMax));
+    }
+    // The properties, checked as the properties API checks them; their
+    // groups are the schema's own.
+    ObjectTypeDef def;
+    def.name = name.value();
+    std::set<std::string> seen;
+    for (const json& input : b["properties"]) {
+      if (!input.is_object()) return bad("each property must be an object");
+      json p = input;
+      if (!p.contains("groupName") || p["groupName"].is_null()) p["groupName"] = "custom";
+      if (p["groupName"].is_string()) def.ensure_group(p["groupName"].get<std::string>());
+      PropertyDef property;
+      if (auto e = apply(def, p, property, true)) return *e;
+      if (!seen.insert(property.name).second) return bad("Duplicate property name: " + property.name);
+      def.properties.push_back(std::move(property));
+    }
+    // Associated objects are checked before anything is made.
+    std::vector<const ObjectTypeDef*> associated;
+    if (b.contains("associatedObjects") && !b["associatedObjects"].is_null()) {
+      if (!b["associatedObjects"].is_array()) return bad("associatedObjects must be a list");
+      for (const json& o : b["associatedObjects"]) {
+        const ObjectTypeDef* other =
+            o.is_string() ? portal().types().find(env::ascii_lower(o.get<std::string>())) : nullptr;
+        if (other == nullptr) other = o.is_string() ? portal().types().find(o.get<std::string>()) : nullptr;
+        if (other == nullptr) return bad("associatedObjects: unknown object type " + o.dump());
+        associated.push_back(other);
+      }
+    }
+    // Labels and display properties name the new properties: check them on
+    // a copy that holds them, as the type will.
+    CustomSchema schema;
+    ObjectTypeDef probe = def;
+    PropertyDef object_id;
+    object_id.name = "hs_object_id";
+    probe.properties.push_back(object_id);
+    if (auto e = apply_schema(b, probe, schema, true)) return *e;
+    def.singular = schema.singular_label;
+    def.schema = schema;
+    auto added = portal().mutable_types().add_custom_type(std::move(def), portal().clock().now());
+    if (!added.ok()) return error(409, "CONFLICT", added.error().message);
+    ObjectTypeDef& made = *added.value();
+    for (const ObjectTypeDef* other : associated) (void)portal().define_association(made.name, other->name);
+    c.records = 1;
+    return json_response(201, schema_json(made, true));
+  }
+
+  Response update_schema(RestApi::Context& c) {
+    ObjectTypeDef* t = schema_of(c.request, false);
+    if (t == nullptr) return schema_not_found(c.request);
+    auto body = body_of(c.request);
+    if (!body.ok()) return body.error();
+    CustomSchema changed = *t->schema;
+    if (auto e = apply_schema(body.value(), *t, changed, false)) return *e;
+    changed.updated_at = portal().clock().now();
+    *t->schema = std::move(changed);
+    return json_response(200, schema_json(*t, false));
+  }
+
+  // DELETE archives a schema with no live records; ?archived=true then
+  // forgets an archived one with no records at all, freeing its name.
+  Response archive_schema(RestApi::Context& c) {
+    const bool purge = c.request.query.get("archived") == "true";
+    ObjectTypeDef* t = schema_of(c.request, purge);
+    if (t == nullptr) return schema_not_found(c.request);
+    const Portal::RecordCounts counts = portal().record_counts(t->name);
+    if (!purge) {
+      if (counts.live > 0) {
+        return bad("Object type " + t->name + " still has " + std::to_string(counts.live) +
+                   " records; delete them before deleting its schema");
+      }
+      t->schema->archived = true;
+      t->schema->archived_at = portal().clock().now();
+      return Response::empty(204);
+    }
+    if (counts.live + counts.archived > 0) {
+      return bad("Object type " + t->name + " still holds " +
+                 std::to_string(counts.live + counts.archived) + " archived records");
+    }
+    portal().mutable_types().purge_custom_type(t->name);
+    return Response::empty(204);
+  }
+
+  Response create_association(RestApi::Context& c) {
+    const ObjectTypeDef* t = schema_of(c.request, false);
+    if (t == nullptr) return schema_not_found(c.request);
+    auto body = body_of(c.request);
+    if (!body.ok()) return body.error();
+    auto from = string_field(body.value(), "fromObjectTypeId", t->type_id);
+    if (!from.ok()) return from.error();
+    auto to = string_field(body.value(), "toObjectTypeId");
+    if (!to.ok()) return to.error();
+    const ObjectTypeDef* f = portal().types().find(from.value());
+    const ObjectTypeDef* other = portal().types().find(to.value());
+    if (f == nullptr || other == nullptr) return bad("Unknown object type " + (f == nullptr ? from.value() : to.value()));
+    if (f != t && other != t) {
+      return bad("An association of " + t->name + " must start or end at it");
+    }
+    auto name = string_field(body.value(), "name");
+    if (!name.ok()) return name.error();
+    auto made = portal().define_association(f->name, other->name, name.value());
+    if (!made.ok()) return error(made.error());
+    return json_response(201, association_json(*f, *other, made->first));
+  }
+
+  Response archive_association(RestApi::Context& c) {
+    const ObjectTypeDef* t = schema_of(c.request, false);
+    if (t == nullptr) return schema_not_found(c.request);
+    int id = 0;
+    const std::string_view text = c.request.params.get("associationIdentifier");
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+    if (ec != std::errc() || end != text.data() + text.size()) {
+      return error(404, "OBJECT_NOT_FOUND", "No association " + std::string(text));
+    }
+    for (const ObjectTypeDef* other : portal().types().all()) {
+      for (const AssociationDefinition& d : portal().association_definitions(t->name, other->name)) {
+        if (d.type_id != id || !d.user_defined) continue;
+        auto removed = portal().delete_association_label(t->name, other->name, id);
+        if (!removed.ok()) return error(removed.error());
+        return Response::empty(204);
+      }
+    }
+    return error(404, "OBJECT_NOT_FOUND", "No association " + std::string(text) + " on " + t->name);
+  }
+};
+
+}  // namespace
+
+void RestApi::install_schema_routes() {
+  auto r = std::make_shared<SchemaRoutes>(*this);
+  for (const std::string& base :
+       {std::string("/crm/v3/schemas"), std::string("/crm-object-schemas/v3/schemas")}) {
+    add_call(Method::kGet, base, false, [r](Context& c) { return r->list_schemas(c); });
+    add_call(Method::kPost, base, false, [r](Context& c) { return r->create_schema(c); });
+    add_call(Method::kGet, base + "/:objectType", false,
+             [r](Context& c) { return r->get_schema(c); });
+    add_call(Method::kPatch, base + "/:objectType", false,
+             [r](Context& c) { return r->update_schema(c); });
+    add_call(Method::kDelete, base + "/:objectType", false,
+             [r](Context& c) { return r->archive_schema(c); });
+    add_call(Method::kPost, base + "/:objectType/associations", false,
+             [r](Context& c) { return r->create_association(c); });
+    add_call(Method::kDelete, base + "/:objectType/associations/:associationIdentifier", false,
+             [r](Context& c) { return r->archive_association(c); });
+  }
+}
 
 void RestApi::install_property_routes() {
   auto r = std::make_shared<PropertyRoutes>(*this);

@@ -90,19 +90,36 @@ void RestApi::install_bulk_routes() {
   auto job_of = [this](Context& c, bool query) {
     return bulk_.find(c.user_id, c.request.params.get("id"), query);
   };
-  auto format_of = [](const json& body) -> std::optional<BulkFormat> {
+  // A job request's body, an object, and the CSV format it names.
+  struct JobRequest {
+    json body;
+    BulkFormat format;
+  };
+  auto job_request = [](const Request& r) -> env::Result<JobRequest, Response> {
+    auto body = parse_body(r);
+    if (!body.ok()) return env::fail(body.error());
+    if (!body->is_object()) {
+      return env::fail(errors(400, "INVALIDJOB", "InvalidJob : the body must be an object"));
+    }
     auto text = [&](const char* key) -> std::optional<std::string> {
-      if (!body.contains(key) || body[key].is_null()) return std::string();
-      if (!body[key].is_string()) return std::nullopt;
-      return body[key].get<std::string>();
+      const json& b = body.value();
+      if (!b.contains(key) || b[key].is_null()) return std::string();
+      if (!b[key].is_string()) return std::nullopt;
+      return b[key].get<std::string>();
     };
     auto delimiter = text("columnDelimiter");
     auto ending = text("lineEnding");
     auto content = text("contentType");
-    if (!delimiter || !ending || !content || (!content->empty() && *content != "CSV")) {
-      return std::nullopt;
+    std::optional<BulkFormat> format;
+    if (delimiter && ending && content && (content->empty() || *content == "CSV")) {
+      format = bulk_format(*delimiter, *ending);
     }
-    return bulk_format(*delimiter, *ending);
+    if (!format) {
+      return env::fail(errors(400, "INVALIDJOB",
+                              "InvalidJob : contentType must be CSV, columnDelimiter one of COMMA, "
+                              "TAB, PIPE, SEMICOLON, CARET, BACKQUOTE, and lineEnding LF or CRLF"));
+    }
+    return JobRequest{std::move(body).value(), *format};
   };
   auto text_field = [](const json& body, const char* key) {
     return body.contains(key) && body[key].is_string() ? body[key].get<std::string>()
@@ -152,19 +169,14 @@ void RestApi::install_bulk_routes() {
   };
 
   // ---- ingest
-  route(Method::kPost, "ingest", "", [this, format_of, text_field](Context& c) {
-    auto body = parse_body(c.request);
-    if (!body.ok()) return body.error();
-    if (!body->is_object()) return errors(400, "INVALIDJOB", "InvalidJob : the body must be an object");
-    auto format = format_of(*body);
-    if (!format) {
-      return errors(400, "INVALIDJOB",
-                    "InvalidJob : contentType must be CSV, columnDelimiter one of COMMA, TAB, "
-                    "PIPE, SEMICOLON, CARET, BACKQUOTE, and lineEnding LF or CRLF");
-    }
-    auto job = bulk_.create_ingest(c.user_id, text_field(*body, "object"),
-                                   text_field(*body, "operation"),
-                                   text_field(*body, "externalIdFieldName"), *format, c.version);
+  route(Method::kPost, "ingest", "", [this, job_request, text_field](Context& c) {
+    auto request = job_request(c.request);
+    if (!request.ok()) return request.error();
+    const json& body = request->body;
+    auto job = bulk_.create_ingest(c.user_id, text_field(body, "object"),
+                                   text_field(body, "operation"),
+                                   text_field(body, "externalIdFieldName"), request->format,
+                                   c.version);
     if (!job.ok()) return from(job.error());
     return json_response(200, job_json(*job.value(), false));
   });
@@ -217,20 +229,14 @@ void RestApi::install_bulk_routes() {
   }
 
   // ---- query
-  route(Method::kPost, "query", "", [this, format_of, text_field](Context& c) {
-    auto body = parse_body(c.request);
-    if (!body.ok()) return body.error();
-    if (!body->is_object()) return errors(400, "INVALIDJOB", "InvalidJob : the body must be an object");
-    auto format = format_of(*body);
-    if (!format) {
-      return errors(400, "INVALIDJOB",
-                    "InvalidJob : contentType must be CSV, columnDelimiter one of COMMA, TAB, "
-                    "PIPE, SEMICOLON, CARET, BACKQUOTE, and lineEnding LF or CRLF");
-    }
-    std::string operation = text_field(*body, "operation");
+  route(Method::kPost, "query", "", [this, job_request, text_field](Context& c) {
+    auto request = job_request(c.request);
+    if (!request.ok()) return request.error();
+    const json& body = request->body;
+    std::string operation = text_field(body, "operation");
     if (operation.empty()) operation = "query";
-    auto job = bulk_.create_query(c.user_id, operation, text_field(*body, "query"), *format,
-                                  c.version);
+    auto job = bulk_.create_query(c.user_id, operation, text_field(body, "query"),
+                                  request->format, c.version);
     if (!job.ok()) return from(job.error());
     return json_response(200, job_json(*job.value(), false));
   });

@@ -323,32 +323,13 @@ class TermParser {
   size_t depth_ = 0;
 };
 
-// A glob of * and ? against one word.
-bool glob(std::string_view pattern, std::string_view word) {
-  size_t p = 0, w = 0, star = std::string_view::npos, mark = 0;
-  while (w < word.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == word[w])) {
-      ++p;
-      ++w;
-    } else if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = w;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      w = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
-
 bool words_match(const std::vector<std::string>& term, const std::vector<std::string>& field) {
   if (term.size() > field.size()) return false;
   for (size_t start = 0; start + term.size() <= field.size(); ++start) {
     bool all = true;
-    for (size_t i = 0; i < term.size() && all; ++i) all = glob(term[i], field[start + i]);
+    for (size_t i = 0; i < term.size() && all; ++i) {
+      all = env::glob_matches(field[start + i], term[i], true);
+    }
     if (all) return true;
   }
   return false;

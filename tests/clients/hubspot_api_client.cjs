@@ -1,7 +1,8 @@
 // Runs the official @hubspot/api-client, unchanged, against `crmsim serve`:
 // create, getById by email, batch upsert, search with filters and paging,
-// associations, lists and memberships, and a burst that hits the 10-second
-// limit and completes thanks to the client's own retry.
+// associations, lists and memberships, custom object schemas, and a burst
+// that hits the 10-second limit and completes thanks to the client's own
+// retry.
 // Usage: node hubspot_api_client.cjs CRMSIM PORTAL_FILE
 'use strict';
 const { spawn } = require('node:child_process');
@@ -195,6 +196,36 @@ async function main() {
       assert.deepEqual(archived.results.map((p) => p.name).sort(), ['region', 'seats']);
       await props.groupsApi.archive('contacts', 'revops');
       await assert.rejects(props.groupsApi.getByName('contacts', 'revops'), (e) => e.code === 404);
+    });
+
+    await step('custom object schemas: create, records, update, associations, archive', async () => {
+      const schemas = client.crm.schemas.coreApi;
+      const made = await schemas.create({
+        name: 'cars',
+        labels: { singular: 'Car', plural: 'Cars' },
+        requiredProperties: ['vin'],
+        primaryDisplayProperty: 'model',
+        associatedObjects: ['CONTACT'],
+        properties: [
+          { name: 'vin', label: 'VIN', type: 'string', fieldType: 'text', hasUniqueValue: true },
+          { name: 'model', label: 'Model', type: 'string', fieldType: 'text' },
+        ],
+      });
+      assert.match(made.objectTypeId, /^2-\d+$/);
+      assert.equal(made.associations.length, 1);
+      const all = await schemas.getAll();
+      assert.ok(all.results.some((s) => s.name === 'cars'));
+      const car = await client.crm.objects.basicApi.create(made.objectTypeId, { properties: { vin: 'V1', model: 'Model 3' }, associations: [] });
+      const read = await client.crm.objects.basicApi.getById('cars', car.id, ['model']);
+      assert.equal(read.properties.model, 'Model 3');
+      const patched = await schemas.update('cars', { labels: { singular: 'Vehicle', plural: 'Vehicles' } });
+      assert.equal(patched.labels.singular, 'Vehicle');
+      const link = await schemas.createAssociation('cars', { fromObjectTypeId: made.objectTypeId, toObjectTypeId: '0-3', name: 'car_deal' });
+      await schemas.archiveAssociation('cars', link.id);
+      await assert.rejects(schemas.archive('cars'), (e) => e.code === 400);
+      await client.crm.objects.basicApi.archive('cars', car.id);
+      await schemas.archive('cars');
+      await assert.rejects(schemas.getById('cars'), (e) => e.code === 404);
     });
 
   } finally {
