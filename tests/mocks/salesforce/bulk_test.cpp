@@ -189,10 +189,7 @@ TEST_F(BulkTest, RowsAreDecidedAsTheJobsUserUnderSharing) {
   EXPECT_EQ(info["numberRecordsFailed"], 2) << "read-only on Hot, nothing on Cold";
   EXPECT_TRUE(org.find(hot)->get("Title").is_blank());
   // A job is its creator's: others do not see it, unless they view all.
-  const std::string rep =
-      org.add_user(UserSpec{"rep@x.io", "rep@x.io", "", "Rep", org.profile_by_name("Standard User")->id,
-                            "", "pw", true})
-          .value();
+  const std::string rep = standard_user("rep@x.io");
   EXPECT_EQ(call(Method::kGet, ingest + "/" + job, "", api.issue_token(rep)).status, 404);
   EXPECT_EQ(call(Method::kGet, ingest + "/" + job).status, 200) << "the admin views all";
   // Hard delete needs Modify All Data.

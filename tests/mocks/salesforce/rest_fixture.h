@@ -44,6 +44,15 @@ class RestTest : public ::testing::Test {
   }
   const std::string v = "/services/data/v59.0";
 
+  // A Standard User named `username` (password "pw"), in `role_id` when
+  // given. Returns its id.
+  std::string standard_user(const std::string& username, const std::string& role_id = "") {
+    auto id = org.add_user(UserSpec{username, username, "", "User",
+                                    org.profile_by_name("Standard User")->id, role_id, "pw", true});
+    EXPECT_TRUE(id.ok()) << username;
+    return id.ok() ? id.value() : std::string();
+  }
+
   // Private leads; an integration user whose role a sharing rule gives the
   // Hot ones (read only). Returns its id.
   std::string integration_user_seeing_hot_leads() {

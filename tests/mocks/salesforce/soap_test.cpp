@@ -266,10 +266,7 @@ TEST_F(SoapTest, ConvertLeadMergesIntoAnAccountAndItsContact) {
 
 TEST_F(SoapTest, ConvertLeadHonoursSharingAndOwnership) {
   const std::string user = integration_user_seeing_hot_leads();
-  const std::string rep =
-      org.add_user(UserSpec{"rep@x.io", "rep@x.io", "", "Rep",
-                            org.profile_by_name("Standard User")->id, "", "pw", true})
-          .value();
+  const std::string rep = standard_user("rep@x.io");
   const std::string cold =
       org.create(rep, "Lead", {{"LastName", "Cold"}, {"Company", "C"}, {"Rating", "Cold"}}).value();
   const std::string mine =

@@ -93,10 +93,7 @@ TEST_F(SoqlRestTest, ParentToChildSubqueriesListEachParentsChildrenOrNull) {
 TEST_F(SoqlRestTest, ChildSubqueriesShowOnlyTheChildrenSharingGives) {
   org.set_org_wide_default("Case", OrgWideDefault::kPrivate);
   const std::string role = org.add_role("Support").value();
-  const std::string agent =
-      org.add_user(UserSpec{"agent@x.io", "agent@x.io", "", "Agent",
-                            org.profile_by_name("Standard User")->id, role, "pw", true})
-          .value();
+  const std::string agent = standard_user("agent@x.io", role);
   const std::string acme = make("Account", {{"Name", "Acme"}});
   make("Case", {{"Subject", "Admin's"}, {"AccountId", acme}});
   make("Case", {{"Subject", "Agent's"}, {"AccountId", acme}}, agent);
@@ -169,10 +166,7 @@ TEST_F(SoqlRestTest, SemiJoinsAndAntiJoinsSelectByAnotherObjectsRows) {
 TEST_F(SoqlRestTest, SemiJoinsSelectOnlyAmongRowsTheUserSees) {
   org.set_org_wide_default("Case", OrgWideDefault::kPrivate);
   const std::string role = org.add_role("Support").value();
-  const std::string agent =
-      org.add_user(UserSpec{"agent@x.io", "agent@x.io", "", "Agent",
-                            org.profile_by_name("Standard User")->id, role, "pw", true})
-          .value();
+  const std::string agent = standard_user("agent@x.io", role);
   const std::string acme = make("Account", {{"Name", "Acme"}});
   const std::string beta = make("Account", {{"Name", "Beta"}});
   make("Case", {{"Subject", "Admin's"}, {"AccountId", acme}});
