@@ -274,6 +274,7 @@ env::Result<const BulkJob*, BulkError> BulkJobs::create_query(std::string_view u
   // A query job needs no upload: it is queued as it is made.
   job.state = BulkJobState::kUploadComplete;
   job.picked_up_at = now + kBulkPickupDelay;
+  active_.insert(job.id);
   return &job;
 }
 
@@ -340,6 +341,7 @@ env::Result<const BulkJob*, BulkError> BulkJobs::set_state(std::string_view id,
     }
     job.state = BulkJobState::kUploadComplete;
     job.picked_up_at = now + kBulkPickupDelay;
+    active_.insert(job.id);
     return &job;
   }
   if (state == "Aborted") {
@@ -349,6 +351,7 @@ env::Result<const BulkJob*, BulkError> BulkJobs::set_state(std::string_view id,
       job.unprocessed = job.data;
     }
     job.state = BulkJobState::kAborted;
+    active_.erase(job.id);
     job.modstamp = now;
     return &job;
   }
@@ -366,6 +369,7 @@ env::Result<env::Ok, BulkError> BulkJobs::remove(std::string_view id) {
                                "Job is " + std::string(bulk_state_name(job.state)) +
                                    ": only a closed, finished or aborted job can be deleted"));
   }
+  active_.erase(job.id);
   jobs_.erase(std::string(id));
   return env::Ok{};
 }
@@ -373,13 +377,18 @@ env::Result<env::Ok, BulkError> BulkJobs::remove(std::string_view id) {
 // ------------------------------------------------------------ processing
 
 void BulkJobs::advance(env::Timestamp now) {
+  // Only queued and running jobs are looked at: every API call comes here.
+  if (active_.empty()) return;
+  auto finish = [&](BulkJob& job) {
+    job.state = job.error_message.empty() ? BulkJobState::kJobComplete : BulkJobState::kFailed;
+    job.modstamp = job.done_at;
+    active_.erase(job.id);
+  };
   // Completions first (they depend on nothing), then pickups in time order.
   std::vector<BulkJob*> due;
-  for (auto& [id, job] : jobs_) {
-    if (job.state == BulkJobState::kInProgress && job.done_at <= now) {
-      job.state = job.error_message.empty() ? BulkJobState::kJobComplete : BulkJobState::kFailed;
-      job.modstamp = job.done_at;
-    }
+  for (const std::string& id : std::vector<std::string>(active_.begin(), active_.end())) {
+    BulkJob& job = jobs_.at(id);
+    if (job.state == BulkJobState::kInProgress && job.done_at <= now) finish(job);
     if (job.state == BulkJobState::kUploadComplete && job.picked_up_at <= now) due.push_back(&job);
   }
   std::sort(due.begin(), due.end(), [](const BulkJob* a, const BulkJob* b) {
@@ -387,10 +396,7 @@ void BulkJobs::advance(env::Timestamp now) {
   });
   for (BulkJob* job : due) {
     pick_up(*job);
-    if (job->done_at <= now) {
-      job->state = job->error_message.empty() ? BulkJobState::kJobComplete : BulkJobState::kFailed;
-      job->modstamp = job->done_at;
-    }
+    if (job->done_at <= now) finish(*job);
   }
 }
 
@@ -419,7 +425,6 @@ std::string BulkJobs::result_line(const BulkJob& job, const std::vector<std::str
 void BulkJobs::run_ingest(BulkJob& job) {
   const env::Timestamp now = org_.clock().now();
   std::string data = std::move(job.data);
-  job.data.clear();
   auto fail_job = [&](std::string message) {
     job.error_message = std::move(message);
     job.unprocessed = data;

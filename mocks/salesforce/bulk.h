@@ -21,6 +21,7 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -174,6 +175,7 @@ class BulkJobs {
 
   Org& org_;
   std::map<std::string, BulkJob> jobs_;  // by id
+  std::set<std::string> active_;         // ids of the jobs queued or running
   uint64_t sequence_ = 0;
   Window batches_;
   Window query_jobs_;
