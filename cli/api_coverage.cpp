@@ -1,11 +1,13 @@
 #include "cli/api_coverage.h"
 
+#include <algorithm>
 #include <cctype>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <sstream>
+#include <tuple>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -14,6 +16,7 @@
 #include "env/assert.h"
 #include "env/clock.h"
 #include "env/router.h"
+#include "mocks/hubspot/not_emulated.h"
 #include "mocks/hubspot/service.h"
 #include "mocks/salesforce/rest.h"
 #include "mocks/salesforce/service.h"
@@ -175,6 +178,25 @@ std::string api_coverage_markdown() {
   out << "\n";
   write_api(out, "HubSpot", "The CRM API v3/v4 and the related account and OAuth routes.",
             hubspot.value()->router(), hubspot.value()->api().router());
+  out << "### Object types\n\n"
+         "What `:type` may name in the object, search, property, pipeline and\n"
+         "association routes: the plural name, the singular or the type id. Custom\n"
+         "objects created through `/crm/v3/schemas` join the served ones (`2-n`). A\n"
+         "standard object marked **not emulated** answers 501 `NOT_EMULATED` on\n"
+         "every one of those routes; any other name answers 400 `Unable to infer\n"
+         "object type`.\n\n"
+         "| Object | Type id | |\n|---|---|---|\n";
+  std::vector<std::tuple<std::string, std::string, bool>> objects;
+  for (const auto* t : hubspot.value()->portal().types().all())
+    objects.emplace_back(t->name, t->type_id, true);
+  for (const auto& o : mocks::hubspot::not_emulated_objects())
+    objects.emplace_back(std::string(o.name), std::string(o.type_id), false);
+  std::sort(objects.begin(), objects.end());
+  for (const auto& [name, type_id, served] : objects) {
+    out << "| `" << name << "` | `" << type_id << "` | "
+        << (served ? "served" : "**not emulated** (501)") << " |\n";
+  }
+  out << "\n";
   return out.str();
 }
 

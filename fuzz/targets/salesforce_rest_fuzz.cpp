@@ -16,10 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Org org(clock);
   org.set_org_wide_default("Lead", OrgWideDefault::kPrivate);
   const std::string role = org.add_role("Integration").value();
-  const std::string user =
-      org.add_user(UserSpec{"sync@x.io", "sync@x.io", "", "Sync",
-                            org.profile_by_name("Standard User")->id, role, "pw", true})
-          .value();
+  const std::string user = org.add_standard_user("sync@x.io", "Sync", role, "pw").value();
   (void)org.add_sharing_rule("Hot", "Lead", "Rating = 'Hot'", role, false, Access::kEdit);
   for (const char* rating : {"Hot", "Cold"}) {
     (void)org.create(org.admin_user_id(), "Lead",

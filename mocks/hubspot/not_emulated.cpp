@@ -71,7 +71,49 @@ const Entry kNotEmulated[] = {
     {"/submissions/v3/*rest", "form submissions", {}},
 };
 
+// From HubSpot's table of object type ids (developers.hubspot.com, "Using
+// the object APIs"): the standard objects besides the modelled ones.
+constexpr NotEmulatedObject kObjects[] = {
+    {"appointments", "appointment", "0-421"},
+    {"carts", "cart", "0-142"},
+    {"communications", "communication", "0-18"},
+    {"courses", "course", "0-410"},
+    {"discounts", "discount", "0-84"},
+    {"feedback_submissions", "feedback_submission", "0-19"},
+    {"fees", "fee", "0-85"},
+    {"goal_targets", "goal_target", "0-74"},
+    {"invoices", "invoice", "0-53"},
+    {"leads", "lead", "0-136"},
+    {"listings", "listing", "0-420"},
+    {"marketing_events", "marketing_event", "0-54"},
+    {"orders", "order", "0-123"},
+    {"commerce_payments", "commerce_payment", "0-101"},
+    {"postal_mail", "postal_mail", "0-116"},
+    {"projects", "project", "0-970"},
+    {"quotes", "quote", "0-14"},
+    {"services", "service", "0-162"},
+    {"subscriptions", "subscription", "0-69"},
+    {"taxes", "tax", "0-86"},
+    {"users", "user", "0-115"},
+};
+
 }  // namespace
+
+std::span<const NotEmulatedObject> not_emulated_objects() { return kObjects; }
+
+const NotEmulatedObject* not_emulated_object(std::string_view key) {
+  for (const NotEmulatedObject& o : kObjects) {
+    if (o.name == key || o.singular == key || o.type_id == key) return &o;
+  }
+  return nullptr;
+}
+
+std::string not_emulated_object_message(const NotEmulatedObject& object,
+                                        const env::Request& request) {
+  return "The " + std::string(object.name) + " object (" + std::string(object.type_id) +
+         ") is not emulated by crmsim: " + std::string(env::method_name(request.method)) + " " +
+         request.raw_path;
+}
 
 void add_routes_not_emulated(env::Router& router) {
   for (const Entry& e : kNotEmulated)

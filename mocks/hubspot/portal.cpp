@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 
 #include <nlohmann/json.hpp>
@@ -433,6 +435,7 @@ env::Result<PropertyMap, HsError> Portal::prepare(const ObjectTypeDef& type,
           {"hubspot_owner_id", "INVALID_OWNER_ID", owner->second + " is not a valid owner id"});
   }
   if (auto pipeline = check_pipeline(type, current, changes)) details.push_back(*pipeline);
+  if (type.name == "line_items") check_line_item(current, changes, details);
   if (!details.empty()) return env::fail(validation_error(details, portal_id_));
 
   // Through the API a lifecycle stage only moves forward (clear it first).
@@ -523,19 +526,77 @@ void Portal::write(ObjectRecord& r, const PropertyMap& changes, const WriteSourc
     emit(std::move(e));
   }
   if (!changed) return;
-  if (r.type->name == "contacts" && changes.contains("email")) {
-    const std::string* email = r.get("email");
-    if (email != nullptr) {
-      r.properties["hs_email_domain"] = email->substr(email->find('@') + 1);
-    } else {
-      r.properties.erase("hs_email_domain");
-    }
-  }
+  calculate(r, changes);
   r.updated_at = now;
   touch(r, now);
   r.properties.shrink_to_fit();
   r.history.shrink_to_fit();
   update_lists(r);
+}
+
+void Portal::check_line_item(const ObjectRecord* current, PropertyMap& changes,
+                             std::vector<HsError::Detail>& details) const {
+  auto price = changes.find("price");
+  if (price != changes.end() && !price->second.empty() && std::strtod(price->second.c_str(), nullptr) < 0)
+    details.push_back({"price", "INVALID_DECIMAL", "price cannot be negative: " + price->second});
+  auto product_id = changes.find("hs_product_id");
+  if (product_id == changes.end() || product_id->second.empty()) return;
+  uint64_t id = 0;
+  const ObjectRecord* product = nullptr;
+  if (all_digits(product_id->second) && product_id->second.size() < 20) {
+    id = std::stoull(product_id->second);
+    product = find("products", id);
+  }
+  if (product == nullptr) {
+    details.push_back({"hs_product_id", "INVALID_PRODUCT_ID",
+                       "Product with id " + product_id->second + " does not exist"});
+    return;
+  }
+  if (current != nullptr) return;
+  // A line item created from a product starts as a copy of it; what the
+  // request sets itself wins.
+  for (const char* copied : {"name", "description", "price", "hs_sku", "hs_cost_of_goods_sold",
+                             "hs_recurring_billing_period", "recurringbillingfrequency"}) {
+    const std::string* value = product->get(copied);
+    if (value != nullptr && !changes.contains(copied)) changes[copied] = *value;
+  }
+}
+
+void Portal::calculate(ObjectRecord& r, const PropertyMap& changes) {
+  auto set = [&](const std::string& name, const std::string* value, const char* calculator) {
+    const std::string* old = r.get(name);
+    if (value == nullptr) {
+      r.properties.erase(name);
+    } else if (old == nullptr || *old != *value) {
+      r.properties[name] = *value;
+      add_history(r, name, *value, WriteSource{"CALCULATED", calculator});
+    }
+  };
+  if (r.type->name == "contacts" && changes.contains("email")) {
+    const std::string* email = r.get("email");
+    const std::string domain =
+        email == nullptr ? std::string() : email->substr(email->find('@') + 1);
+    set("hs_email_domain", email == nullptr ? nullptr : &domain, "EmailDomainCalculator");
+  }
+  if (r.type->name == "line_items") {
+    // amount = quantity x unit price, less the unit discount or the percentage.
+    const std::string* price = r.get("price");
+    const std::string* quantity = r.get("quantity");
+    if (price == nullptr || quantity == nullptr) {
+      set("amount", nullptr, "LineItemAmountCalculator");
+      return;
+    }
+    double unit = std::strtod(price->c_str(), nullptr);
+    if (const std::string* discount = r.get("discount")) {
+      unit -= std::strtod(discount->c_str(), nullptr);
+    } else if (const std::string* percent = r.get("hs_discount_percentage")) {
+      unit -= unit * std::strtod(percent->c_str(), nullptr) / 100.0;
+    }
+    char text[64];
+    std::snprintf(text, sizeof text, "%.2f", unit * std::strtod(quantity->c_str(), nullptr));
+    const std::string amount = text;
+    set("amount", &amount, "LineItemAmountCalculator");
+  }
 }
 
 void Portal::forget_modified(const ObjectRecord& r) {

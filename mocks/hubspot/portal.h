@@ -361,6 +361,13 @@ class Portal {
                                             const PropertyInputs& inputs,
                                             const WriteSource& source) const;
   void write(ObjectRecord& record, const PropertyMap& changes, const WriteSource& source);
+  // A line item's product must exist; created from one, it copies the
+  // product's name, price, SKU and description it does not set itself.
+  void check_line_item(const ObjectRecord* current, PropertyMap& changes,
+                       std::vector<HsError::Detail>& details) const;
+  // The values HubSpot calculates after a write (hs_email_domain, a line
+  // item's amount), each with a CALCULATED history entry.
+  void calculate(ObjectRecord& record, const PropertyMap& changes);
   void auto_associate_company(ObjectRecord& contact, const WriteSource& source);
   void reindex(ObjectRecord& record);
   void add_history(ObjectRecord& record, const std::string& property, const std::string& value,

@@ -1,5 +1,6 @@
 #include "mocks/hubspot/portal_description.h"
 
+#include <climits>
 #include <map>
 
 #include <nlohmann/json.hpp>
@@ -248,7 +249,8 @@ env::Status populate_portal(Portal& portal, const json& d) try {
   for (size_t i = 0; i < records->size(); ++i) {
     const json& r = (*records)[i];
     const std::string where = "records[" + std::to_string(i) + "]";
-    if (auto ok = check_keys(r, where, {"object", "key", "owner", "properties", "associations"});
+    if (auto ok = check_keys(r, where,
+                             {"object", "key", "owner", "product", "properties", "associations"});
         !ok.ok()) {
       return env::fail(ok.error());
     }
@@ -266,6 +268,14 @@ env::Status populate_portal(Portal& portal, const json& d) try {
         return bad(where + ".owner", "no owner with email " + r["owner"].dump());
       inputs.emplace_back("hubspot_owner_id", std::to_string(it->second));
     }
+    if (r.contains("product")) {
+      // A line item made from an earlier product record, by its key.
+      const std::string key = scalar(r["product"]);
+      auto product = keys.find(key.rfind('@', 0) == 0 ? key.substr(1) : key);
+      if (product == keys.end() || product->second.first != "products")
+        return bad(where + ".product", "no earlier product with key " + r["product"].dump());
+      inputs.emplace_back("hs_product_id", std::to_string(product->second.second));
+    }
     auto id = portal.create(object.value(), inputs, WriteSource{"IMPORT", "portal-description"});
     if (!id.ok()) return bad(where, id.error().message);
     const std::string type = portal.types().find(object.value())->name;
@@ -275,8 +285,13 @@ env::Status populate_portal(Portal& portal, const json& d) try {
       auto target = keys.find(to.rfind('@', 0) == 0 ? to.substr(1) : to);
       if (target == keys.end())
         return bad(where + ".associations", "no earlier record with key " + to);
+      if (a.is_object() && a.contains("type") &&
+          (!a["type"].is_number_integer() || a["type"].get<int64_t>() <= 0 ||
+           a["type"].get<int64_t>() > INT32_MAX)) {
+        return bad(where + ".associations", "an association type is a positive number");
+      }
       const int type_id = a.is_object() && a.contains("type")
-                              ? a["type"].get<int>()
+                              ? static_cast<int>(a["type"].get<int64_t>())
                               : crm::default_association_type(type, target->second.first);
       if (type_id == 0 ||
           !portal.associate(type, id.value(), target->second.first, target->second.second, type_id)

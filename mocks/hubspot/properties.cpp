@@ -39,6 +39,11 @@ struct P {
     def.read_only = true;
     return *this;
   }
+  P& calculated() {
+    def.read_only = true;
+    def.calculated = true;
+    return *this;
+  }
   P& unique() {
     def.has_unique_value = true;
     return *this;
@@ -132,6 +137,8 @@ void ObjectTypeDef::ensure_group(const std::string& name) {
       {"salesforceinformation", "Salesforce information"},
       {"emailinformation", "Email information"},
       {"engagement", "Engagement"},
+      {"productinformation", "Product information"},
+      {"lineiteminformation", "Line item information"},
       {"custom", "Custom properties"}};
   auto it = kLabels.find(name);
   groups.push_back({name, it == kLabels.end() ? name : it->second,
@@ -219,6 +226,42 @@ ObjectTypes ObjectTypes::standard() {
                          P("source_type", T::kEnumeration, "ticketinformation")
                              .options({"EMAIL", "CHAT", "PHONE", "FORM"}),
                          P("hs_salesforcecaseid", T::kString, "salesforceinformation")}));
+
+  // Products are the library; a line item is one product sold on one deal,
+  // copying the product's name, price, SKU and description when created
+  // from it (hs_product_id), its amount calculated (Portal::derive).
+  const std::vector<std::string> billing_frequencies = {
+      "weekly",   "biweekly",       "monthly",       "quarterly",      "per_six_months",
+      "annually", "per_two_years",  "per_three_years", "per_four_years", "per_five_years"};
+  auto commerce = [&](const std::string& group) {
+    return std::vector<PropertyDef>{
+        P("name", T::kString, group),
+        P("description", T::kString, group),
+        P("price", T::kNumber, group),
+        P("hs_sku", T::kString, group),
+        P("hs_cost_of_goods_sold", T::kNumber, group),
+        P("hs_recurring_billing_period", T::kString, group),
+        P("recurringbillingfrequency", T::kEnumeration, group).options(billing_frequencies)};
+  };
+  std::vector<PropertyDef> product = commerce("productinformation");
+  product.push_back(P("hs_product_type", T::kEnumeration, "productinformation")
+                        .options({"inventory", "non_inventory", "service"}));
+  product.push_back(P("hs_url", T::kString, "productinformation"));
+  t.types_.emplace("products", make("products", "PRODUCT", "0-7", "hs_lastmodifieddate",
+                                    "productinformation", product));
+
+  std::vector<PropertyDef> line_item = commerce("lineiteminformation");
+  for (PropertyDef p : std::vector<PropertyDef>{
+           P("hs_product_id", T::kNumber, "lineiteminformation"),
+           P("quantity", T::kNumber, "lineiteminformation"),
+           P("discount", T::kNumber, "lineiteminformation"),
+           P("hs_discount_percentage", T::kNumber, "lineiteminformation"),
+           P("tax", T::kNumber, "lineiteminformation"),
+           P("amount", T::kNumber, "lineiteminformation").calculated()}) {
+    line_item.push_back(std::move(p));
+  }
+  t.types_.emplace("line_items", make("line_items", "LINE_ITEM", "0-8", "hs_lastmodifieddate",
+                                      "lineiteminformation", line_item));
 
   auto engagement = [&](std::string name, std::string singular, std::string type_id,
                         std::vector<PropertyDef> own) {

@@ -33,7 +33,12 @@ const std::vector<std::string>& default_properties(const std::string& type) {
         "hs_object_id", "pipeline"}},
       {"tickets",
        {"content", "createdate", "hs_lastmodifieddate", "hs_object_id", "hs_pipeline",
-        "hs_pipeline_stage", "hs_ticket_priority", "subject"}}};
+        "hs_pipeline_stage", "hs_ticket_priority", "subject"}},
+      {"products",
+       {"createdate", "description", "hs_lastmodifieddate", "hs_object_id", "name", "price"}},
+      {"line_items",
+       {"amount", "createdate", "description", "hs_lastmodifieddate", "hs_object_id",
+        "hs_product_id", "name", "price", "quantity"}}};
   static const std::vector<std::string> kOther = {"createdate", "hs_lastmodifieddate",
                                                   "hs_object_id"};
   auto it = kDefaults.find(type);

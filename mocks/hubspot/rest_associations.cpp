@@ -56,9 +56,7 @@ struct AssociationRoutes : RouteKit {
     const ObjectTypeDef* from = portal().types().find(r.params.get("from"));
     const ObjectTypeDef* to = portal().types().find(r.params.get("to"));
     if (from == nullptr || to == nullptr)
-      return env::fail(error(400, "VALIDATION_ERROR",
-                             "Unable to infer object type from: " +
-                                 std::string(r.params.get(from == nullptr ? "from" : "to"))));
+      return env::fail(unknown_type(r, r.params.get(from == nullptr ? "from" : "to")));
     return std::pair{from, to};
   }
 
@@ -419,19 +417,35 @@ struct AssociationRoutes : RouteKit {
     return json_response(200, {{"results", results}});
   }
 
-  Response create_label(RestApi::Context& c) {
-    auto pair = pair_of(c.request);
-    if (!pair.ok()) return pair.error();
-    auto body = body_of(c.request);
-    if (!body.ok()) return body.error();
+  // What a label create or update sends: the pair, its body, the label and
+  // the optional inverse label.
+  struct LabelRequest {
+    const ObjectTypeDef* from;
+    const ObjectTypeDef* to;
+    json body;
+    std::string label;
+    std::string inverse;
+  };
+  env::Result<LabelRequest, Response> label_request(const env::Request& r) {
+    auto pair = pair_of(r);
+    if (!pair.ok()) return env::fail(pair.error());
+    auto body = body_of(r);
+    if (!body.ok()) return env::fail(body.error());
     auto label = string_field(body.value(), "label");
-    if (!label.ok()) return label.error();
-    auto name = string_field(body.value(), "name");
-    if (!name.ok()) return name.error();
+    if (!label.ok()) return env::fail(label.error());
     auto inverse = string_field(body.value(), "inverseLabel");
-    if (!inverse.ok()) return inverse.error();
-    auto made = portal().create_association_label(pair->first->name, pair->second->name,
-                                                  label.value(), name.value(), inverse.value());
+    if (!inverse.ok()) return env::fail(inverse.error());
+    return LabelRequest{pair->first, pair->second, std::move(body).value(), label.value(),
+                        inverse.value()};
+  }
+
+  Response create_label(RestApi::Context& c) {
+    auto request = label_request(c.request);
+    if (!request.ok()) return request.error();
+    auto name = string_field(request->body, "name");
+    if (!name.ok()) return name.error();
+    auto made = portal().create_association_label(request->from->name, request->to->name,
+                                                  request->label, name.value(), request->inverse);
     if (!made.ok()) return error(made.error());
     json results = json::array({definition_json(made->first)});
     if (made->second.type_id != made->first.type_id) results.push_back(definition_json(made->second));
@@ -439,21 +453,15 @@ struct AssociationRoutes : RouteKit {
   }
 
   Response update_label(RestApi::Context& c) {
-    auto pair = pair_of(c.request);
-    if (!pair.ok()) return pair.error();
-    auto body = body_of(c.request);
-    if (!body.ok()) return body.error();
-    auto type_id = int_field(body.value(), "associationTypeId", 0, 1, 1'000'000'000);
+    auto request = label_request(c.request);
+    if (!request.ok()) return request.error();
+    auto type_id = int_field(request->body, "associationTypeId", 0, 1, 1'000'000'000);
     if (!type_id.ok()) return type_id.error();
     if (type_id.value() == 0)
       return error(400, "VALIDATION_ERROR", "associationTypeId is required");
-    auto label = string_field(body.value(), "label");
-    if (!label.ok()) return label.error();
-    auto inverse = string_field(body.value(), "inverseLabel");
-    if (!inverse.ok()) return inverse.error();
-    auto ok = portal().update_association_label(pair->first->name, pair->second->name,
-                                                static_cast<int>(type_id.value()), label.value(),
-                                                inverse.value());
+    auto ok = portal().update_association_label(request->from->name, request->to->name,
+                                                static_cast<int>(type_id.value()), request->label,
+                                                request->inverse);
     if (!ok.ok()) return error(ok.error());
     return Response::empty(204);
   }

@@ -6,6 +6,7 @@
 
 #include "env/hash.h"
 #include "env/json_body.h"
+#include "mocks/hubspot/not_emulated.h"
 
 namespace crmsim::mocks::hubspot {
 
@@ -61,9 +62,12 @@ Response RouteKit::not_found() {
   return error(404, "OBJECT_NOT_FOUND", "Object not found.  objectId are usually numeric.");
 }
 
-Response RouteKit::unknown_type(const Request& r) {
-  return error(400, "VALIDATION_ERROR",
-               "Unable to infer object type from: " + std::string(r.params.get("type")));
+Response RouteKit::unknown_type(const Request& r) { return unknown_type(r, r.params.get("type")); }
+
+Response RouteKit::unknown_type(const Request& r, std::string_view key) {
+  if (const NotEmulatedObject* object = not_emulated_object(key))
+    return error(501, "NOT_EMULATED", not_emulated_object_message(*object, r));
+  return error(400, "VALIDATION_ERROR", "Unable to infer object type from: " + std::string(key));
 }
 
 std::optional<Response> RouteKit::paging(const Request& r, int64_t fallback, int64_t max, int64_t& limit,

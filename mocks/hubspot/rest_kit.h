@@ -47,7 +47,11 @@ class RouteKit {
   env::Response error(const HsError& e);
   env::Response error(int status, const std::string& category, const std::string& message);
   env::Response not_found();
+  // 400 "Unable to infer object type", or 501 for a standard object the
+  // fake does not model (not_emulated.h); the key is the :type parameter
+  // unless given.
   env::Response unknown_type(const env::Request& r);
+  env::Response unknown_type(const env::Request& r, std::string_view key);
 
   // Reads ?limit= (1..max, default `fallback`) and ?after= (a record id);
   // a 400 when either is malformed.

@@ -211,6 +211,14 @@ env::Result<std::string> Org::add_role(std::string name, std::string parent_id) 
   return id;
 }
 
+env::Result<std::string, ApiError> Org::add_standard_user(const std::string& username,
+                                                          const std::string& last_name,
+                                                          const std::string& role_id,
+                                                          const std::string& password) {
+  return add_user(UserSpec{username, username, "", last_name,
+                           profile_by_name("Standard User")->id, role_id, password, true});
+}
+
 env::Result<std::string, ApiError> Org::add_user(const UserSpec& spec) {
   const ObjectDef* user_object = schema_.object("User");
   if (profile(spec.profile_id) == nullptr) {

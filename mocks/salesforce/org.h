@@ -131,6 +131,12 @@ class Org {
   env::Result<std::string> add_role(std::string name, std::string parent_id = "");
   const RoleTree& roles() const { return roles_; }
   env::Result<std::string, ApiError> add_user(const UserSpec& spec);
+  // An active Standard User whose email is its username, in `role_id` when
+  // given (the integration user of most tests and fuzz targets).
+  env::Result<std::string, ApiError> add_standard_user(const std::string& username,
+                                                       const std::string& last_name,
+                                                       const std::string& role_id,
+                                                       const std::string& password);
   // The user id for a username and password; nullopt when they do not match
   // an active user.
   std::optional<std::string> authenticate(std::string_view username,

@@ -1,6 +1,7 @@
 // Runs the official @hubspot/api-client, unchanged, against `crmsim serve`:
 // create, getById by email, batch upsert, search with filters and paging,
-// associations, lists and memberships, custom object schemas, and a burst
+// associations, lists and memberships, custom object schemas, products
+// and line items, and a burst
 // that hits the 10-second limit and completes thanks to the client's own
 // retry.
 // Usage: node hubspot_api_client.cjs CRMSIM PORTAL_FILE
@@ -226,6 +227,32 @@ async function main() {
       await client.crm.objects.basicApi.archive('cars', car.id);
       await schemas.archive('cars');
       await assert.rejects(schemas.getById('cars'), (e) => e.code === 404);
+    });
+
+    await step('products and line items on a deal', async () => {
+      const product = await client.crm.products.basicApi.create({
+        properties: { name: 'Seat', price: '100', hs_sku: 'SEAT-1', description: 'One seat' }, associations: [] });
+      assert.equal(product.properties.name, 'Seat');
+      const deal = await client.crm.deals.basicApi.create({ properties: { dealname: 'Seats for Acme' }, associations: [] });
+      const item = await client.crm.lineItems.basicApi.create({
+        properties: { hs_product_id: product.id, quantity: '3' },
+        associations: [{ to: { id: deal.id }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 20 }] }] });
+      const read = await client.crm.lineItems.basicApi.getById(item.id, ['name', 'price', 'hs_sku', 'amount']);
+      assert.equal(read.properties.name, 'Seat');
+      assert.equal(read.properties.hs_sku, 'SEAT-1');
+      assert.equal(read.properties.amount, '300.00');
+      await client.crm.lineItems.basicApi.update(item.id, { properties: { quantity: '4' } });
+      assert.equal((await client.crm.lineItems.basicApi.getById(item.id, ['amount'])).properties.amount, '400.00');
+      const links = await client.crm.associations.v4.basicApi.getPage('deals', deal.id, 'line_items');
+      assert.deepEqual(links.results.map((l) => String(l.toObjectId)), [item.id]);
+      await assert.rejects(client.crm.lineItems.basicApi.create({ properties: { hs_product_id: '1', quantity: '1' }, associations: [] }),
+        (e) => e.code === 400);
+      await sleep(1200);  // the search index lags writes by 1 s
+      const found = await client.crm.lineItems.searchApi.doSearch({
+        filterGroups: [{ filters: [{ propertyName: 'hs_product_id', operator: 'EQ', value: product.id }] }],
+        properties: ['quantity'], limit: 10, after: '0', sorts: [] });
+      assert.equal(found.total, 1);
+      assert.equal(found.results[0].properties.quantity, '4');
     });
 
   } finally {

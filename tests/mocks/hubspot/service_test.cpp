@@ -37,6 +37,14 @@ TEST(PortalDescription, RefusalsNameTheKeyAndWhatIsAllowed) {
             std::string::npos);
   EXPECT_NE(load_error("search_index_delay: soon").find("search_index_delay"), std::string::npos);
   EXPECT_NE(load_error("pipelines: {contacts: []}").find("pipelines.contacts"), std::string::npos);
+  EXPECT_NE(load_error("records: [{object: companies, key: a}, {object: contacts, "
+                       "associations: [{to: \"@a\", type: many}]}]")
+                .find("records[1].associations"),
+            std::string::npos)
+      << "a type that is not a number is refused, not thrown";
+  EXPECT_NE(load_error("records: [{object: companies, key: a}, {object: line_items, product: a}]")
+                .find("records[1].product: no earlier product"),
+            std::string::npos);
   EXPECT_EQ(load_error(""), "");
 }
 
@@ -54,7 +62,9 @@ pipelines:
 records:
   - {object: companies, key: acme, properties: {name: Acme, domain: acme.io}}
   - {object: contacts, key: ada, owner: rep@acme.io, properties: {email: ada@acme.io, score: 7}, associations: ["@acme"]}
-  - {object: deals, properties: {dealname: Big, pipeline: sales, dealstage: won}, associations: ["@ada"]}
+  - {object: deals, key: big, properties: {dealname: Big, pipeline: sales, dealstage: won}, associations: ["@ada"]}
+  - {object: products, key: seat, properties: {name: Seat, price: 100, hs_sku: SEAT-1}}
+  - {object: line_items, product: "@seat", properties: {quantity: 3}, associations: ["@big"]}
 lists:
   - {name: Scored, processing: DYNAMIC, filters: [[{property: score, operator: GT, value: 5}]]}
   - {name: Picked, members: ["@ada"]}
@@ -73,6 +83,11 @@ lists:
       << "the described association, and no second auto-created company";
   EXPECT_EQ(portal.records("companies").size(), 1u);
   EXPECT_EQ(portal.associations("contacts", ada->id, "deals").size(), 1u);
+  ASSERT_EQ(portal.records("line_items").size(), 1u);
+  const ObjectRecord& seat = portal.records("line_items").begin()->second;
+  EXPECT_EQ(*seat.get("name"), "Seat") << "copied from the product";
+  EXPECT_EQ(*seat.get("amount"), "300.00");
+  EXPECT_EQ(portal.associations("line_items", seat.id, "deals").size(), 1u);
   EXPECT_EQ(portal.list_by_name("contacts", "Scored")->members.size(), 1u);
   EXPECT_EQ(portal.list_by_name("contacts", "Picked")->members.size(), 1u);
 

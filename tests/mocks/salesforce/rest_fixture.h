@@ -47,8 +47,7 @@ class RestTest : public ::testing::Test {
   // A Standard User named `username` (password "pw"), in `role_id` when
   // given. Returns its id.
   std::string standard_user(const std::string& username, const std::string& role_id = "") {
-    auto id = org.add_user(UserSpec{username, username, "", "User",
-                                    org.profile_by_name("Standard User")->id, role_id, "pw", true});
+    auto id = org.add_standard_user(username, "User", role_id, "pw");
     EXPECT_TRUE(id.ok()) << username;
     return id.ok() ? id.value() : std::string();
   }
@@ -58,10 +57,7 @@ class RestTest : public ::testing::Test {
   std::string integration_user_seeing_hot_leads() {
     org.set_org_wide_default("Lead", OrgWideDefault::kPrivate);
     const std::string role = org.add_role("Integration").value();
-    const std::string user =
-        org.add_user(UserSpec{"sync@x.io", "sync@x.io", "", "Sync",
-                              org.profile_by_name("Standard User")->id, role, "pw", true})
-            .value();
+    const std::string user = org.add_standard_user("sync@x.io", "Sync", role, "pw").value();
     EXPECT_TRUE(
         org.add_sharing_rule("MQL", "Lead", "Rating = 'Hot'", role, false, Access::kRead).ok());
     return user;
