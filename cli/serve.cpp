@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "env/clock.h"
+#include "env/files.h"
 #include "env/http_server.h"
 #include "env/secrets.h"
 #include "env/structured_text.h"
@@ -56,6 +57,11 @@ class ServedFakes final : public Served {
                    {"salesforce", url + "/__admin"},
                    {"hubspot", hubspot_server->base_url() + "/__admin"}}}};
     return line.dump();
+  }
+
+  std::string ports_json() const override {
+    return json{{"salesforce", salesforce_server->port()}, {"hubspot", hubspot_server->port()}}
+        .dump();
   }
 };
 
@@ -160,12 +166,35 @@ void add_serve_command(CLI::App& app, ServeSettings& settings, std::function<int
       ->capture_default_str();
   serve->add_flag("--no-limits", settings.no_limits,
                   "Count API calls but never refuse them (for throughput runs)");
+  serve->add_option("--ready-file", settings.ready_file,
+                    "Write the JSON line to this file once both fakes listen (removed at exit)");
+  serve->add_option("--port-file", settings.port_file,
+                    "Write {\"salesforce\":PORT,\"hubspot\":PORT} to this file once both fakes "
+                    "listen (removed at exit)");
   serve->callback([&settings, &run] {
     run = [&settings]() -> int {
+      // A file left by an earlier run must not announce this one early.
+      for (const std::string* file : {&settings.ready_file, &settings.port_file}) {
+        if (file->empty()) continue;
+        if (auto removed = env::remove_file(*file); !removed.ok()) {
+          std::cerr << "crmsim serve: " << removed.error().message << "\n";
+          return 2;
+        }
+      }
       auto served = start_serving(settings);
       if (!served.ok()) {
         std::cerr << "crmsim serve: " << served.error().message << "\n";
         return 2;
+      }
+      const std::pair<const std::string*, std::string> files[] = {
+          {&settings.port_file, served.value()->ports_json() + "\n"},
+          {&settings.ready_file, served.value()->announcement() + "\n"}};
+      for (const auto& [file, text] : files) {
+        if (file->empty()) continue;
+        if (auto written = env::write_file_atomically(*file, text); !written.ok()) {
+          std::cerr << "crmsim serve: " << written.error().message << "\n";
+          return 2;
+        }
       }
       sigset_t signals;
       sigemptyset(&signals);
@@ -178,6 +207,9 @@ void add_serve_command(CLI::App& app, ServeSettings& settings, std::function<int
       int received = 0;
       sigwait(&signals, &received);
       std::cerr << "crmsim serve: stopping\n";
+      for (const std::string* file : {&settings.ready_file, &settings.port_file}) {
+        if (!file->empty()) (void)env::remove_file(*file);
+      }
       return 0;
     };
   });

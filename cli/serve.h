@@ -29,6 +29,11 @@ struct ServeSettings {
   bool no_limits = false;
   // Connections each fake serves at once (one worker thread each).
   int workers_max = 256;
+  // Written once both fakes listen (atomically, so a reader never sees half
+  // of it) and removed at a clean exit: the announcement line, and the two
+  // ports as {"salesforce":P,"hubspot":P}. Empty: none.
+  std::string ready_file;
+  std::string port_file;
 };
 
 // A running set of fakes; stops on destruction.
@@ -37,6 +42,8 @@ class Served {
   virtual ~Served() = default;
   // The JSON line `crmsim serve` prints.
   virtual std::string announcement() const = 0;
+  // {"salesforce":PORT,"hubspot":PORT}.
+  virtual std::string ports_json() const = 0;
 };
 
 // Starts the fakes. Errors name the file, key or address at fault.

@@ -18,12 +18,19 @@ Response admin_json(int status, const json& body) {
 }
 
 Response answer(const AdminHooks& h, const Request& r) {
+  const std::string action(r.params.get("action"));
+  if (action == "health" && r.method == Method::kGet) {
+    // Liveness without credentials: it reveals no data and no token.
+    return admin_json(200, {{"status", "ok"},
+                            {"service", h.service},
+                            {"now", format_hubspot_datetime(h.clock->now())},
+                            {"manual_clock", h.manual_clock != nullptr}});
+  }
   const auto header = r.headers.get("X-Admin-Token");
   const auto bearer = r.headers.get("Authorization");
   if (!((header && *header == h.token) || (bearer && *bearer == "Bearer " + h.token))) {
     return admin_json(401, {{"error", "admin routes need the X-Admin-Token header"}});
   }
-  const std::string action(r.params.get("action"));
   json body = json::object();
   if (r.method == Method::kPost && !r.body.empty()) {
     body = env::parse_json_or_discarded(r.body);
@@ -81,7 +88,7 @@ Response answer(const AdminHooks& h, const Request& r) {
   return admin_json(
       404,
       {{"error", "no admin route " + std::string(method_name(r.method)) + " /__admin/" + action},
-       {"routes", {"GET journal", "GET clock", "POST clock", "POST reset", "POST limits"}}});
+       {"routes", {"GET health", "GET journal", "GET clock", "POST clock", "POST reset", "POST limits"}}});
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // The admin front of a served fake: a Router that answers /__admin/...
 // itself, guarded by its own token (header X-Admin-Token, or Bearer), and
 // forwards every other request to the fake's API router:
+//   GET  /__admin/health              {"status":"ok",...}; needs no token, so
+//                                      that launchers and probes can poll it
 //   GET  /__admin/journal[?since=N]   the fake's call journal from entry N
 //   GET  /__admin/clock                the fake's time
 //   POST /__admin/clock {"advance":"15m"} | {"set":"2024-05-20T12:00:00Z"}
@@ -24,6 +26,7 @@ namespace crmsim::env {
 
 struct AdminHooks {
   std::string token;
+  std::string service;  // "salesforce", "hubspot": named by the health answer
   const Clock* clock = nullptr;
   ManualClock* manual_clock = nullptr;  // nullptr: wall time, the clock cannot be moved
   // The journal from entry `since`, as a JSON object text.

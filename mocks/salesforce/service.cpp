@@ -17,6 +17,7 @@ Service::Service(const env::Clock& clock, env::ManualClock* manual_clock, std::s
       description_(std::move(description)) {
   env::AdminHooks hooks;
   hooks.token = admin_token_;
+  hooks.service = "salesforce";
   hooks.clock = &clock_;
   hooks.manual_clock = manual_clock_;
   hooks.journal_json = [this](uint64_t since) { return journal_json(since); };
