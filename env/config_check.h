@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "env/result.h"
+#include "env/time.h"
 
 namespace crmsim::env::config {
 
@@ -94,6 +95,21 @@ inline Result<nlohmann::json> list(const nlohmann::json& j, const std::string& k
   if (!j.is_object() || !j.contains(key)) return nlohmann::json::array();
   if (!j[key].is_array()) return bad(where.empty() ? key : where + "." + key, "expected a list");
   return j[key];
+}
+
+// A duration written as text ("90m", "1d", "2h30m").
+inline Result<Duration> duration(const nlohmann::json& j, const std::string& where) {
+  if (!j.is_string()) return bad(where, "expected a duration such as 90m, 1d or 2h30m");
+  auto d = parse_duration(j.get<std::string>());
+  if (!d) return bad(where, d.error().message);
+  return *d;
+}
+
+// A share of calls, people or records: a number from 0 to 1.
+inline Result<double> share(const nlohmann::json& j, const std::string& where) {
+  if (!j.is_number() || j.get<double>() < 0 || j.get<double>() > 1)
+    return bad(where, "expected a share between 0 and 1");
+  return j.get<double>();
 }
 
 }  // namespace crmsim::env::config

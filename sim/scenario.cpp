@@ -11,6 +11,9 @@
 namespace crmsim::sim {
 
 namespace cfg = env::config;
+// Outages are written relative to the start of the run; the runner moves
+// them onto its clock (world.cpp).
+constexpr env::Timestamp kRunStart = env::Timestamp::from_ms(0);
 using env::fail;
 using nlohmann::json;
 
@@ -37,16 +40,11 @@ std::vector<std::string> Scenario::checked() const {
 namespace {
 
 env::Result<env::Duration> duration_at(const json& j, const std::string& where) {
-  if (!j.is_string()) return cfg::bad(where, "expected a duration such as 90m, 1d or 2h30m");
-  auto d = env::parse_duration(j.get<std::string>());
-  if (!d) return cfg::bad(where, d.error().message);
-  return *d;
+  return cfg::duration(j, where);
 }
 
 env::Result<double> share_at(const json& j, const std::string& where) {
-  if (!j.is_number() || j.get<double>() < 0 || j.get<double>() > 1)
-    return cfg::bad(where, "expected a share between 0 and 1");
-  return j.get<double>();
+  return cfg::share(j, where);
 }
 
 env::Result<int64_t> count_at(const json& j, const std::string& where, int64_t max) {
@@ -108,85 +106,22 @@ env::Status parse_humans(const json& j, Humans& h) {
   return env::Ok{};
 }
 
-env::Status parse_fault_rates(const json& j, const std::string& w, Service service, FaultRates& f,
-                              std::vector<std::string> keys) {
-  keys.insert(keys.end(), {"errors", "timeouts", "lost_responses"});
-  if (service == Service::kHubSpot) keys.push_back("rate_limits");
-  if (service == Service::kSalesforce) keys.push_back("lock_errors");
-  if (auto s = cfg::check_keys(j, w, keys); !s) return s;
-  for (auto [key, target] :
-       {std::pair{"errors", &f.error_rate}, std::pair{"timeouts", &f.timeout_rate},
-        std::pair{"lost_responses", &f.lost_response_rate},
-        std::pair{"rate_limits", &f.rate_limit_rate}, std::pair{"lock_errors", &f.lock_rate}}) {
-    if (!j.contains(key)) continue;
-    auto v = share_at(j[key], w + "." + key);
-    if (!v) return fail(v.error());
-    *target = *v;
-  }
-  return env::Ok{};
-}
-
-env::Status parse_fault_plan(const json& j, const std::string& w, Service service, FaultPlan& f) {
-  if (auto s = parse_fault_rates(j, w, service, f, {"outages", "routes"}); !s) return s;
-  auto routes = cfg::list(j, "routes", w);
-  if (!routes) return fail(routes.error());
-  for (size_t i = 0; i < routes->size(); ++i) {
-    const std::string at = w + ".routes[" + std::to_string(i) + "]";
-    const json& r = (*routes)[i];
-    RouteFaults route;
-    if (auto s = parse_fault_rates(r, at, service, route.rates, {"route"}); !s) return s;
-    auto spec = cfg::text(r.value("route", json()), at + ".route");
-    if (!spec) return fail(spec.error());
-    // "POST /services/data/*/composite/sobjects", or a path alone (any method).
-    std::string path = *spec;
-    if (auto space = spec->find(' '); space != std::string::npos) {
-      route.method = spec->substr(0, space);
-      path = spec->substr(space + 1);
-      static const std::set<std::string> kMethods = {"GET", "POST", "PATCH", "PUT", "DELETE"};
-      if (!kMethods.count(route.method))
-        return cfg::bad(at + ".route",
-                        "expected [GET|POST|PATCH|PUT|DELETE] /path, '*' for any "
-                        "characters, e.g. \"POST /crm/v3/objects/contacts/batch/*\"");
-    }
-    if (path.empty() || path[0] != '/')
-      return cfg::bad(at + ".route", "expected a path starting with /, '*' for any characters");
-    route.path = path;
-    f.routes.push_back(std::move(route));
-  }
-  auto outages = cfg::list(j, "outages", w);
-  if (!outages) return fail(outages.error());
-  for (size_t i = 0; i < outages->size(); ++i) {
-    const std::string at = w + ".outages[" + std::to_string(i) + "]";
-    const json& o = (*outages)[i];
-    if (auto s = cfg::check_keys(o, at, {"at", "for"}); !s) return s;
-    if (!o.contains("at") || !o.contains("for"))
-      return cfg::bad(at,
-                      "expected at (from the start) and for (how long), e.g. {at: 3h, for: 30m}");
-    auto start = duration_at(o["at"], at + ".at");
-    if (!start) return fail(start.error());
-    auto length = duration_at(o["for"], at + ".for");
-    if (!length) return fail(length.error());
-    // Relative to the start of the run; the runner moves them to its clock.
-    f.outages.push_back(Outage{env::Timestamp::from_ms(start->ms()),
-                               env::Timestamp::from_ms(start->ms() + length->ms())});
-  }
-  return env::Ok{};
-}
-
 env::Status parse_faults(const json& j, Faults& f) {
   const std::string w = "faults";
   if (auto s = cfg::check_keys(j, w, {"salesforce", "hubspot", "webhooks", "crashes", "swarm"}); !s)
     return s;
   if (j.contains("salesforce"))
-    if (auto s = parse_fault_plan(j["salesforce"], w + ".salesforce", Service::kSalesforce,
-                                  f.salesforce);
+    if (auto s = faults::parse_fault_plan(j["salesforce"], w + ".salesforce", Service::kSalesforce,
+                                          kRunStart, f.salesforce);
         !s)
       return s;
   if (j.contains("hubspot"))
-    if (auto s = parse_fault_plan(j["hubspot"], w + ".hubspot", Service::kHubSpot, f.hubspot); !s)
+    if (auto s = faults::parse_fault_plan(j["hubspot"], w + ".hubspot", Service::kHubSpot, kRunStart,
+                                          f.hubspot); !s)
       return s;
   if (j.contains("webhooks"))
-    if (auto s = parse_fault_plan(j["webhooks"], w + ".webhooks", Service::kWebhooks, f.webhooks);
+    if (auto s = faults::parse_fault_plan(j["webhooks"], w + ".webhooks", Service::kWebhooks,
+                                          kRunStart, f.webhooks);
         !s)
       return s;
   if (j.contains("crashes")) {

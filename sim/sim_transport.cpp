@@ -7,44 +7,6 @@
 
 namespace crmsim::sim {
 
-std::string_view service_name(Service service) {
-  switch (service) {
-    case Service::kSalesforce:
-      return "salesforce";
-    case Service::kHubSpot:
-      return "hubspot";
-    case Service::kWebhooks:
-      return "webhooks";
-  }
-  return "?";
-}
-
-namespace {
-
-bool any_rate(const FaultRates& r) {
-  return r.error_rate > 0 || r.rate_limit_rate > 0 || r.lock_rate > 0 || r.timeout_rate > 0 ||
-         r.lost_response_rate > 0;
-}
-
-}  // namespace
-
-bool RouteFaults::matches(const env::Request& request) const {
-  return (method.empty() || method == env::method_name(request.method)) &&
-         env::glob_matches(request.raw_path, path);
-}
-
-bool FaultPlan::any() const {
-  return any_rate(*this) || crash_rate > 0 || !outages.empty() ||
-         std::any_of(routes.begin(), routes.end(),
-                     [](const RouteFaults& r) { return any_rate(r.rates); });
-}
-
-const FaultRates& FaultPlan::rates_for(const env::Request& request) const {
-  for (const auto& r : routes)
-    if (r.matches(request)) return r.rates;
-  return *this;
-}
-
 SimTransport::SimTransport(Service service, env::Transport& target, EventLoop& loop, env::Rng rng,
                            LatencyModel latency, FaultPlan faults)
     : service_(service),
@@ -84,35 +46,6 @@ env::TransportError SimTransport::timeout(const std::string& what) {
       "simulated " + what + ": no answer in " + env::format_duration(kTimeout)};
 }
 
-env::Response SimTransport::injected_error(const std::string& kind) const {
-  const std::string json = "application/json;charset=UTF-8";
-  if (service_ == Service::kSalesforce) {
-    if (kind == "lock")
-      return env::Response::with_body(
-          400, json,
-          R"([{"message":"unable to obtain exclusive access to this record or 1 records",)"
-          R"("errorCode":"UNABLE_TO_LOCK_ROW","fields":[]}])");
-    return env::Response::with_body(
-        503, json,
-        R"([{"message":"Server is temporarily unavailable","errorCode":"SERVER_UNAVAILABLE"}])");
-  }
-  if (kind == "rate_limit") {
-    env::Response r = env::Response::with_body(
-        429, json,
-        R"({"status":"error","message":"You have reached your ten secondly limit.",)"
-        R"("errorType":"RATE_LIMIT","correlationId":"00000000-0000-4000-8000-000000000000",)"
-        R"("policyName":"TEN_SECONDLY_ROLLING"})");
-    r.headers.set("X-HubSpot-RateLimit-Interval-Milliseconds", "10000");
-    r.headers.set("X-HubSpot-RateLimit-Max", "190");
-    r.headers.set("X-HubSpot-RateLimit-Remaining", "0");
-    return r;
-  }
-  return env::Response::with_body(
-      502, json,
-      R"({"status":"error","message":"internal error","correlationId":)"
-      R"("00000000-0000-4000-8000-000000000000","category":"INTERNAL_ERROR"})");
-}
-
 void SimTransport::crash(const env::Request& request, bool applied) {
   ++injected_["crash"];
   note(request, applied ? "crash_after_applied" : "crash_before_sending");
@@ -142,34 +75,23 @@ env::Result<env::Response, env::TransportError> SimTransport::send(const env::Re
   }
   const FaultRates& rates = faults_.rates_for(request);
   if (!crash_now) {
-    if (rng_.bernoulli(rates.timeout_rate)) {
+    const faults::Fault fault = faults::draw_before(rates, service_, request, rng_);
+    if (fault == faults::Fault::kTimeout) {
       note(request, "timeout");
       return env::fail(timeout("timeout"));
     }
-    if (rng_.bernoulli(rates.error_rate)) {
-      ++injected_["error"];
-      note(request, "injected_error");
+    if (fault != faults::Fault::kNone) {
+      const std::string kind(faults::fault_name(fault));
+      ++injected_[kind];
+      note(request, fault == faults::Fault::kError ? "injected_error" : "injected_" + kind);
       loop_.run_until(loop_.now() + draw_latency());
-      return injected_error("error");
-    }
-    if (service_ == Service::kHubSpot && rng_.bernoulli(rates.rate_limit_rate)) {
-      ++injected_["rate_limit"];
-      note(request, "injected_rate_limit");
-      loop_.run_until(loop_.now() + draw_latency());
-      return injected_error("rate_limit");
-    }
-    if (service_ == Service::kSalesforce && request.method != env::Method::kGet &&
-        rng_.bernoulli(rates.lock_rate)) {
-      ++injected_["lock"];
-      note(request, "injected_lock");
-      loop_.run_until(loop_.now() + draw_latency());
-      return injected_error("lock");
+      return faults::injected_response(service_, fault);
     }
   }
   auto response = target_.send(request);
   if (on_write_ && request.method != env::Method::kGet) on_write_();
   if (crash_now) crash(request, true);
-  if (!crash_now && rng_.bernoulli(rates.lost_response_rate)) {
+  if (!crash_now && faults::draw_lost_response(rates, rng_)) {
     note(request, "lost_response");
     return env::fail(timeout("lost_response"));
   }

@@ -19,6 +19,7 @@
 #include "env/rng.h"
 #include "env/time.h"
 #include "env/transport.h"
+#include "faults/fault_plan.h"
 #include "sim/event_loop.h"
 #include "sim/trace.h"
 
@@ -31,46 +32,14 @@ struct Crash {
   std::string where;  // "salesforce POST /services/... (applied)"
 };
 
-enum class Service { kSalesforce, kHubSpot, kWebhooks };
-std::string_view service_name(Service service);
-
-// A window during which every call to the service times out.
-struct Outage {
-  env::Timestamp start;
-  env::Timestamp end;
-};
-
-// Per-call probabilities (each in [0, 1]) and outage windows.
-// Rates, each the share of calls (0..1) that get the fault.
-struct FaultRates {
-  double error_rate = 0;          // a 5xx in the service's shape
-  double rate_limit_rate = 0;     // HubSpot: a ten-secondly 429
-  double lock_rate = 0;           // Salesforce: UNABLE_TO_LOCK_ROW (writes only)
-  double timeout_rate = 0;        // no answer; the server never saw it
-  double lost_response_rate = 0;  // the server applied it; the answer is lost
-};
-
-// Rates for the calls of one route, in place of the service's own.
-struct RouteFaults {
-  std::string method;  // "GET", "POST", ...; empty: any
-  // The request path, where '*' stands for any run of characters:
-  // "/services/data/*/composite/sobjects", "/crm/v3/objects/contacts/batch/*".
-  std::string path;
-  FaultRates rates;
-
-  bool matches(const env::Request& request) const;
-};
-
-struct FaultPlan : FaultRates {
-  double crash_rate = 0;  // the engine dies around this call
-  std::vector<Outage> outages;
-  // The first route a call matches gives its rates (crashes and outages
-  // stay per service).
-  std::vector<RouteFaults> routes;
-
-  bool any() const;
-  const FaultRates& rates_for(const env::Request& request) const;
-};
+// The fault descriptions and their draws are shared with the served fakes
+// (faults/fault_plan.h).
+using faults::FaultPlan;
+using faults::FaultRates;
+using faults::Outage;
+using faults::RouteFaults;
+using faults::Service;
+using faults::service_name;
 
 // Latency of one leg (request or response): min + exponential(mean - min).
 struct LatencyModel {
@@ -115,7 +84,6 @@ class SimTransport final : public env::Transport {
  private:
   env::Duration draw_latency();
   bool in_outage(env::Timestamp t) const;
-  env::Response injected_error(const std::string& kind) const;
   env::TransportError timeout(const std::string& what);
   void note(const env::Request& request, std::string_view outcome);
   [[noreturn]] void crash(const env::Request& request, bool applied);
