@@ -135,8 +135,8 @@ struct World {
   // here, and the HubSpot journal is filtered to the engine's token.
   double sf_calls() const { return static_cast<double>(org.api_usage().calls_total()); }
   double hs_calls() const {
-    double n = static_cast<double>(hs_api.journal_dropped());
-    for (const auto& e : hs_api.journal()) n += e.token == hs_token;
+    double n = static_cast<double>(hs_api.journal().dropped());
+    for (const auto& e : hs_api.journal().entries()) n += e.principal == hs_token;
     return n;
   }
 };

@@ -1,6 +1,8 @@
 #include "env/admin_routes.h"
 
+#include <algorithm>
 #include <memory>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -15,6 +17,61 @@ using nlohmann::json;
 Response admin_json(int status, const json& body) {
   return Response::with_body(status, "application/json",
                              body.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+json entry_json(const Journal& journal, uint64_t seq, const JournalEntry& e, bool bodies) {
+  json j = {{"seq", seq},          {"at", format_hubspot_datetime(e.at)},
+            {"user", e.principal}, {"method", e.method},
+            {"route", e.route},    {"path", e.path},
+            {"status", e.status},  {"records", e.records}};
+  if (e.over_limit) j["over_limit"] = true;
+  if (!e.fault.empty()) j["fault"] = e.fault;
+  if (bodies) {
+    if (const JournalBodies* b = journal.bodies(seq)) {
+      j["request_body"] = b->request;
+      j["response_body"] = b->response;
+      if (b->request_truncated) j["request_body_truncated"] = true;
+      if (b->response_truncated) j["response_body_truncated"] = true;
+    } else {
+      j["bodies"] = "not kept (the newest " + std::to_string(Journal::kBodiesKept) + " are)";
+    }
+  }
+  return j;
+}
+
+// GET /__admin/journal and /__admin/journal/count.
+Response journal_answer(const AdminHooks& h, const Request& r, bool count_only) {
+  auto filter = parse_journal_filter(r.query, !count_only);
+  if (!filter.ok()) return admin_json(400, {{"error", filter.error().message}});
+  const JournalFilter& f = filter.value();
+  const bool bodies = r.query.get("bodies") == "1";
+  const Journal& journal = h.journal();
+  json calls = json::array();
+  uint64_t count = 0;
+  std::optional<uint64_t> next;
+  for (uint64_t seq = std::max(f.since_seq, journal.dropped()); seq < journal.total(); ++seq) {
+    const JournalEntry& e = journal.entries()[seq - journal.dropped()];
+    if (!f.matches(e)) continue;
+    if (count_only) {
+      ++count;
+      continue;
+    }
+    if (calls.size() == f.limit) {
+      next = seq;
+      break;
+    }
+    calls.push_back(entry_json(journal, seq, e, bodies));
+  }
+  json out = {{"total", journal.total()}, {"dropped", journal.dropped()}};
+  if (count_only) {
+    out["count"] = count;
+  } else {
+    out["calls"] = std::move(calls);
+    // Where the next page starts; null once this one reached the end.
+    out["next_since"] = next ? json(*next) : json(nullptr);
+  }
+  h.usage(out);
+  return admin_json(200, out);
 }
 
 Response answer(const AdminHooks& h, const Request& r) {
@@ -32,21 +89,26 @@ Response answer(const AdminHooks& h, const Request& r) {
     return admin_json(401, {{"error", "admin routes need the X-Admin-Token header"}});
   }
   json body = json::object();
-  if (r.method == Method::kPost && !r.body.empty()) {
+  if (r.method != Method::kGet && !r.body.empty()) {
     body = env::parse_json_or_discarded(r.body);
     if (body.is_discarded() || !body.is_object())
       return admin_json(400, {{"error", "the body must be a JSON object"}});
   }
-  if (action == "journal" && r.method == Method::kGet) {
-    uint64_t since = 0;
-    if (auto s = r.query.get("since")) {
-      if (s->empty() || s->size() > 12 ||
-          s->find_first_not_of("0123456789") != std::string_view::npos) {
-        return admin_json(400, {{"error", "since must be a whole number"}});
-      }
-      since = std::stoull(std::string(*s));
+  if ((action == "journal" || action == "journal/count") && r.method == Method::kGet) {
+    return journal_answer(h, r, action == "journal/count");
+  }
+  if (action == "faults") {
+    if (!h.faults.set())
+      return admin_json(404, {{"error", h.service + " has no faults on demand"}});
+    if (r.method == Method::kGet)
+      return Response::with_body(200, "application/json", h.faults.state());
+    if (r.method == Method::kDelete) {
+      h.faults.clear();
+      return Response::with_body(200, "application/json", h.faults.state());
     }
-    return Response::with_body(200, "application/json", h.journal_json(since));
+    auto result = h.faults.configure(r.body.empty() ? "{}" : r.body);
+    if (!result.ok()) return admin_json(400, {{"error", result.error().message}});
+    return Response::with_body(200, "application/json", result.value());
   }
   if (action == "clock") {
     if (r.method == Method::kPost) {
@@ -80,34 +142,109 @@ Response answer(const AdminHooks& h, const Request& r) {
     if (!result.ok()) return admin_json(400, {{"error", result.error().message}});
     return Response::with_body(200, "application/json", result.value());
   }
-  if (auto extra = h.actions.find(action); extra != h.actions.end() && r.method == Method::kPost) {
+  if (auto view = h.more.views.find(action);
+      view != h.more.views.end() && r.method == Method::kGet) {
+    return Response::with_body(200, "application/json", view->second());
+  }
+  if (r.method == Method::kDelete) {
+    const size_t slash = action.find('/');
+    if (auto d = h.more.deletes.find(action.substr(0, slash));
+        slash != std::string::npos && d != h.more.deletes.end()) {
+      auto result = d->second(action.substr(slash + 1));
+      if (!result.ok()) {
+        const int status = result.error().code == "not_found" ? 404 : 400;
+        return admin_json(status, {{"error", result.error().message}});
+      }
+      return Response::with_body(200, "application/json", result.value());
+    }
+  }
+  if (auto extra = h.more.actions.find(action);
+      extra != h.more.actions.end() && r.method == Method::kPost) {
     auto result = extra->second(r.body.empty() ? "{}" : r.body);
     if (!result.ok()) return admin_json(400, {{"error", result.error().message}});
     return Response::with_body(200, "application/json", result.value());
   }
-  return admin_json(
-      404,
-      {{"error", "no admin route " + std::string(method_name(r.method)) + " /__admin/" + action},
-       {"routes", {"GET health", "GET journal", "GET clock", "POST clock", "POST reset", "POST limits"}}});
+  json routes = {"GET health", "GET journal", "GET journal/count", "GET clock",
+                 "POST clock", "POST reset",  "POST limits"};
+  if (h.faults.set()) {
+    for (const char* r : {"GET faults", "POST faults", "DELETE faults"}) routes.push_back(r);
+  }
+  for (const auto& [name, view] : h.more.views) routes.push_back("GET " + name);
+  for (const auto& [name, act] : h.more.actions) routes.push_back("POST " + name);
+  for (const auto& [name, act] : h.more.deletes) routes.push_back("DELETE " + name + "/...");
+  return admin_json(404, {{"error", "no admin route " + std::string(method_name(r.method)) +
+                                        " /__admin/" + action},
+                          {"routes", routes}});
+}
+
+// One API call through the fault gate, journaled with its path, bodies and
+// the fault it met.
+Response forward(const AdminHooks& h, const std::function<const Router&()>& target,
+                 const Request& r) {
+  using Action = Interception::Action;
+  Interception fate;
+  if (h.faults.set()) fate = h.faults.decide(r);
+  Journal& journal = h.journal();
+  const uint64_t first = journal.total();
+  auto journal_own = [&](int status) {
+    JournalEntry e;
+    e.at = h.clock->now();
+    e.principal = h.principal(r);
+    e.method = std::string(method_name(r.method));
+    e.status = status;
+    e.path = r.raw_path;
+    e.fault = fate.fault;
+    journal.append(std::move(e));
+  };
+  if (fate.action == Action::kAnswer) {
+    journal_own(fate.response.status);
+    journal.keep_bodies(first, r.body, fate.response.body);
+    return std::move(fate.response);
+  }
+  if (fate.action == Action::kHold) {
+    journal_own(0);
+    journal.keep_bodies(first, r.body, "");
+    Response held = Response::empty(0);
+    held.delivery = Response::Delivery::kDrop;
+    held.hold = fate.hold;
+    return held;
+  }
+  Request forwarded = r;
+  forwarded.params = PathParams();
+  if (h.call_start) h.call_start();
+  Response response = target().handle(std::move(forwarded));
+  if (h.call_end) h.call_end(r, response);
+  const bool drop = fate.action == Action::kApplyAndDrop;
+  // A call the API answered without journaling it (refused before it knew
+  // the caller) still lost its answer: the journal says so.
+  if (drop && journal.total() == first) journal_own(response.status);
+  for (uint64_t seq = first; seq < journal.total(); ++seq) {
+    JournalEntry* e = journal.find(seq);
+    e->path = r.raw_path;
+    if (drop) e->fault = fate.fault;
+    journal.keep_bodies(seq, r.body, response.body);
+  }
+  if (drop) {
+    response.delivery = Response::Delivery::kDrop;
+    response.hold = Duration();
+  }
+  return response;
 }
 
 }  // namespace
 
 Router admin_front(AdminHooks hooks, const std::function<const Router&()>& target) {
-  CRMSIM_ASSERT(
-      hooks.clock != nullptr && hooks.journal_json && hooks.reset && hooks.limits && target,
-      "admin_front needs every hook");
+  CRMSIM_ASSERT(hooks.clock != nullptr && hooks.journal && hooks.usage && hooks.principal &&
+                    hooks.reset && hooks.limits && target,
+                "admin_front needs every hook");
   auto shared = std::make_shared<AdminHooks>(std::move(hooks));
   Router router;
-  for (Method m : {Method::kGet, Method::kPost}) {
+  for (Method m : {Method::kGet, Method::kPost, Method::kDelete}) {
     router.add(m, "/__admin/*action", [shared](const Request& r) { return answer(*shared, r); });
   }
   for (Method m : {Method::kGet, Method::kPost, Method::kPatch, Method::kPut, Method::kDelete}) {
-    router.add(m, "/*rest", [target](const Request& r) {
-      Request forwarded = r;
-      forwarded.params = PathParams();
-      return target().handle(std::move(forwarded));
-    });
+    router.add(m, "/*rest",
+               [shared, target](const Request& r) { return forward(*shared, target, r); });
   }
   // What serve() refuses before routing (413, 414) and what this router
   // answers itself take the shape of the API behind it.

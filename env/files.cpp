@@ -44,7 +44,42 @@ Status write_file_atomically(const std::string& path, std::string_view contents)
     ::unlink(temporary.c_str());
     return failed;
   }
+  // The rename itself reaches the disk with its directory.
+  const size_t slash = path.rfind('/');
+  const std::string directory =
+      slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  if (const int dir = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir >= 0) {
+    (void)::fsync(dir);
+    ::close(dir);
+  }
   return Ok{};
+}
+
+Result<std::optional<std::string>> read_file_if_exists(const std::string& path, size_t bytes_max) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return std::optional<std::string>();
+    return fail(io_error("cannot open", path).error());
+  }
+  std::string contents;
+  char buffer[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      Status failed = io_error("cannot read", path);
+      ::close(fd);
+      return fail(failed.error());
+    }
+    if (n == 0) break;
+    if (contents.size() + static_cast<size_t>(n) > bytes_max) {
+      ::close(fd);
+      return fail("too_large", path + " is larger than " + std::to_string(bytes_max) + " bytes");
+    }
+    contents.append(buffer, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return std::optional<std::string>(std::move(contents));
 }
 
 Status remove_file(const std::string& path) {

@@ -15,6 +15,7 @@
 #include "env/query_params.h"
 #include "env/result.h"
 #include "env/text.h"
+#include "env/time.h"
 
 namespace crmsim::env {
 
@@ -91,6 +92,13 @@ struct Response {
   int status = 200;
   Headers headers;
   std::string body;
+  // How the answer leaves. kDrop: it never does; the connection is held
+  // for `hold` (less if the client leaves first) and then closed, which a
+  // client sees as a timeout or a lost answer. Set by faults on demand
+  // (env/admin_routes.h); HttpServer and LocalTransport enact it.
+  enum class Delivery { kSend, kDrop };
+  Delivery delivery = Delivery::kSend;
+  Duration hold;
 
   // A response with a body and its Content-Type.
   static Response with_body(int status, std::string_view content_type, std::string body);

@@ -1,5 +1,6 @@
 #include "env/http_server.h"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -20,6 +21,13 @@ namespace crmsim::env {
 namespace {
 
 using SteadyTime = std::chrono::steady_clock::time_point;
+
+// The connection this worker thread is serving (set by DeadlineServer), so
+// that a handler can drop it unanswered (Response::Delivery::kDrop).
+thread_local socket_t current_socket = INVALID_SOCKET;
+// Whether this thread's current request reached the handler: httplib calls
+// the error handler for every answer of 400 or more, ours included.
+thread_local bool handled = false;
 
 // Workers for connections: one per connection being served, started when a
 // connection arrives and none is idle, up to a maximum; a worker idle for
@@ -193,6 +201,10 @@ class DeadlineServer final : public httplib::Server {
     std::chrono::milliseconds request_deadline{0};
   };
   void set_limits(const Limits& limits) { limits_ = limits; }
+  // Lets idle keep-alive connections and held ones go at once, before
+  // stop() waits for the workers.
+  void begin_stop() { stopping_ = true; }
+  bool serving() const { return is_running() && !stopping_; }
 
  private:
   bool process_and_close_socket(socket_t sock) override {
@@ -202,11 +214,14 @@ class DeadlineServer final : public httplib::Server {
       // The request's clock starts with its first byte.
       DeadlineStream stream(sock, limits_.read_timeout, limits_.write_timeout,
                             std::chrono::steady_clock::now() + limits_.request_deadline);
-      const bool last = served + 1 == limits_.keep_alive_requests_max || !is_running();
+      const bool last = served + 1 == limits_.keep_alive_requests_max || !serving();
       bool closed = false;
+      current_socket = sock;
+      handled = false;
       ok = process_request(stream, last, closed, nullptr);
       if (!ok || closed || last) break;
     }
+    current_socket = INVALID_SOCKET;
     ::shutdown(sock, SHUT_RDWR);
     ::close(sock);
     return ok;
@@ -217,7 +232,7 @@ class DeadlineServer final : public httplib::Server {
   bool wait_for_request(socket_t sock) const {
     constexpr auto kSlice = std::chrono::milliseconds(100);
     const auto until = std::chrono::steady_clock::now() + limits_.keep_alive_idle;
-    while (is_running()) {
+    while (serving()) {
       pollfd p{sock, POLLIN, 0};
       const int r = ::poll(&p, 1, static_cast<int>(kSlice.count()));
       if (r > 0) return (p.revents & POLLIN) != 0;
@@ -228,6 +243,7 @@ class DeadlineServer final : public httplib::Server {
   }
 
   Limits limits_;
+  std::atomic<bool> stopping_{false};
 };
 
 }  // namespace
@@ -242,7 +258,24 @@ struct HttpServer::Impl {
   std::once_flag stopped;
 
   Response dispatch(const httplib::Request& in);
+  // Holds the current connection for up to `hold` (until the client leaves
+  // or the server stops), then shuts it down unanswered.
+  void drop_connection(Duration hold);
 };
+
+void HttpServer::Impl::drop_connection(Duration hold) {
+  const socket_t sock = current_socket;
+  CRMSIM_ASSERT(sock != INVALID_SOCKET, "a dropped answer outside a connection");
+  constexpr auto kSlice = std::chrono::milliseconds(50);
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(hold.ms());
+  while (server.serving() && std::chrono::steady_clock::now() < until) {
+    pollfd p{sock, POLLRDHUP, 0};
+    const int r = ::poll(&p, 1, static_cast<int>(kSlice.count()));
+    if (r > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0) break;  // the client left
+    if (r < 0 && errno != EINTR) break;
+  }
+  ::shutdown(sock, SHUT_RDWR);
+}
 
 Response HttpServer::Impl::dispatch(const httplib::Request& in) {
   Request request;
@@ -286,6 +319,7 @@ std::string HttpServer::base_url() const {
 
 void HttpServer::stop() {
   std::call_once(impl_->stopped, [this] {
+    impl_->server.begin_stop();
     impl_->server.stop();
     if (impl_->thread.joinable()) impl_->thread.join();
   });
@@ -318,12 +352,15 @@ Result<std::unique_ptr<HttpServer>> serve(const Router& router, const ServeOptio
   HttpServer::Impl* raw = impl.get();
   // Routes are matched by our Router on the raw target; httplib only has to
   // read the request (body included, within the size limit) and hand it over.
-  // Whether this thread's request reached the handler: httplib calls the
-  // error handler for every answer of 400 or more, ours included.
-  static thread_local bool handled = false;
   const auto handler = [raw](const httplib::Request& in, httplib::Response& out) {
     handled = true;
     Response response = raw->dispatch(in);
+    if (response.delivery == Response::Delivery::kDrop) {
+      // After the lock is released: a held connection holds no one else.
+      raw->drop_connection(response.hold);
+      out.status = 500;  // never written: the socket is shut down
+      return;
+    }
     out.status = response.status;
     for (const auto& [name, value] : response.headers.entries()) {
       out.headers.emplace(name, value);

@@ -13,7 +13,11 @@
 // connection loop is ours, reading through a stream that knows the
 // deadline; cpp-httplib 0.11 only times out each read).
 // Oversize requests and a handler's exception get the router's own error
-// shape (413/414/431, 500), never an exception text.
+// shape (413/414/431, 500), never an exception text. An answer marked
+// Response::Delivery::kDrop is never written: after the lock is released the
+// connection is held for its `hold` (until the client leaves or the server
+// stops) and shut down, which is how faults on demand time out and lose
+// answers.
 // Known limitation of Debian 12's cpp-httplib (0.11): it percent-decodes
 // header values on arrival, so a header carrying "%41" reaches the router as
 // "A". No header the CRM APIs use carries '%'.
@@ -69,9 +73,9 @@ class HttpServer {
   const std::string& host() const;
   // "http://127.0.0.1:PORT".
   std::string base_url() const;
-  // Stops accepting, finishes in-flight requests and joins the threads; a
-  // client that keeps an idle keep-alive connection open holds this up for
-  // at most ServeOptions::keep_alive_idle_timeout. Idempotent.
+  // Stops accepting, finishes in-flight requests and joins the threads.
+  // Idle keep-alive connections and connections held by a fault are let go
+  // within a polling slice (100 ms). Idempotent.
   void stop();
 
  private:

@@ -17,7 +17,18 @@ Result<Response, TransportError> LocalTransport::send(const Request& request) {
     if (!value.empty()) copy.headers.add(name, value);
   }
   copy.body = request.body;
-  return router_.handle(std::move(copy));
+  Response response = router_.handle(std::move(copy));
+  if (response.delivery == Response::Delivery::kDrop) {
+    // What a client over HTTP meets: a held connection times out, one
+    // dropped at once closes without an answer.
+    if (response.hold > Duration()) {
+      return fail(TransportError{TransportError::Kind::kTimeout,
+                                 "no answer: the server held the connection and dropped it"});
+    }
+    return fail(TransportError{TransportError::Kind::kConnectionClosed,
+                               "the server closed the connection without answering"});
+  }
+  return response;
 }
 
 }  // namespace crmsim::env

@@ -3,7 +3,9 @@
 // the simulator and most tests use. The request passes through exactly the
 // parsing it would get from HttpTransport + serve() (the router sees the same
 // raw path, query, headers and body), so both answer alike; a property test
-// holds them to that.
+// holds them to that. An answer the router marks Response::Delivery::kDrop
+// (a fault on demand) arrives as the transport error an HTTP client meets:
+// kTimeout after a hold, kConnectionClosed for a lost answer.
 #pragma once
 
 #include "env/router.h"

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "env/config_check.h"
+#include "env/json_body.h"
 #include "env/text.h"
 
 namespace crmsim::faults {
@@ -123,8 +124,7 @@ bool ScriptedRule::matches(const env::Request& request) const {
          env::glob_matches(request.raw_path, path);
 }
 
-env::Status FaultGate::configure(const json& body, env::Timestamp now) {
-  const std::string w = "faults";
+env::Status FaultGate::configure(const json& body, env::Timestamp now, const std::string& w) {
   if (!body.is_object()) return cfg::bad(w, "expected a JSON object");
   json rates = body;
   for (const char* own : {"seed", "hold", "rules"}) rates.erase(own);
@@ -243,6 +243,20 @@ FaultGate::Verdict FaultGate::decide(const env::Request& request, env::Timestamp
     v.fault = "lost_response";
   }
   return v;
+}
+
+env::FaultHooks FaultGate::hooks(const env::Clock& clock) {
+  env::FaultHooks h;
+  h.configure = [this, &clock](const std::string& text) -> env::Result<std::string> {
+    json body = env::parse_json_or_discarded(text);
+    if (body.is_discarded()) return env::fail("bad_body", "the body must be a JSON object");
+    if (auto s = configure(body, clock.now()); !s) return env::fail(s.error());
+    return state().dump();
+  };
+  h.state = [this] { return state().dump(); };
+  h.clear = [this] { clear(); };
+  h.decide = [this, &clock](const env::Request& r) { return decide(r, clock.now()); };
+  return h;
 }
 
 }  // namespace crmsim::faults

@@ -14,6 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "env/admin_routes.h"
+#include "env/clock.h"
 #include "env/http_message.h"
 #include "env/result.h"
 #include "env/rng.h"
@@ -56,29 +58,24 @@ class FaultGate {
 
   // Replaces what is in force with a JSON object: the rates, routes and
   // outages of the faults block (outages from `now`), "seed", "hold" (a
-  // duration) and "rules". An error names the key at fault and changes
-  // nothing.
-  env::Status configure(const nlohmann::json& body, env::Timestamp now);
+  // duration) and "rules". An error names the key at fault, under `where`
+  // ("faults.errors"), and changes nothing.
+  env::Status configure(const nlohmann::json& body, env::Timestamp now,
+                        const std::string& where = "faults");
   // Nothing in force any more.
   void clear();
   // What is in force, with each rule's counts.
   nlohmann::json state() const;
   bool active() const { return plan_.any() || !rules_.empty(); }
 
-  struct Verdict {
-    enum class Action {
-      kPass,          // the fake handles the call and its answer goes back
-      kAnswer,        // `response` goes back in the fake's place
-      kHold,          // no answer: hold the connection for `hold`, then close it
-      kApplyAndDrop,  // the fake applies the call; the connection closes unanswered
-    };
-    Action action = Action::kPass;
-    env::Response response;
-    env::Duration hold;
-    std::string fault;  // for the journal: "error", "timeout", "rule 0: status 503"...
-  };
+  using Verdict = env::Interception;
   // Decides for the next call, in request order.
   Verdict decide(const env::Request& request, env::Timestamp now);
+
+  // The admin front's hooks onto this gate (GET, POST and DELETE
+  // /__admin/faults, and a decision per call at `clock`'s time).
+  // REQUIRES: the gate and the clock outlive the hooks.
+  env::FaultHooks hooks(const env::Clock& clock);
 
  private:
   Service service_;

@@ -42,8 +42,8 @@ Figures measure(World& w, engine::SyncEngine& sync, const LatencyLog& latencies,
                 uint64_t crashes) {
   Figures f;
   f.days = static_cast<double>((w.end - w.start).ms()) / 86'400'000.0;
-  for (const auto& e : w.crms.org->api_usage().journal()) f.salesforce_calls += e.user_id == w.crms.integration_id;
-  for (const auto& e : w.hs_api->journal()) f.hubspot_calls += e.token == w.hs_token;
+  for (const auto& e : w.crms.org->api_usage().journal().entries()) f.salesforce_calls += e.principal == w.crms.integration_id;
+  for (const auto& e : w.hs_api->journal().entries()) f.hubspot_calls += e.principal == w.hs_token;
   f.synced_records = sync.store().links().size();
   f.peak_salesforce_24h = peak_calls_24h(*w.crms.org, w.crms.integration_id);
   f.allocation_24h = w.scenario.sync.api_call_limit_24h > 0 ? w.scenario.sync.api_call_limit_24h

@@ -444,7 +444,7 @@ CheckResult api_budget(const RunState& s) {
   // the integration.
   uint64_t refused = 0;
   env::Timestamp first;
-  for (const auto& e : s.org.api_usage().journal())
+  for (const auto& e : s.org.api_usage().journal().entries())
     if (e.over_limit && refused++ == 0) first = e.at;
   if (refused > 0)
     c.violation("the org's daily API allocation (" +
@@ -650,14 +650,14 @@ CheckResult inclusion_list(const RunState& s) {
 
 CheckResult deletion_policy(const RunState& s) {
   Checker c("deletion_policy");
-  for (const auto& e : s.org.api_usage().journal())
-    if (e.user_id == s.integration_user && e.method == "DELETE" && e.status < 300)
+  for (const auto& e : s.org.api_usage().journal().entries())
+    if (e.principal == s.integration_user && e.method == "DELETE" && e.status < 300)
       c.violation("the integration deleted in Salesforce at " + when(e.at) + " (" + e.route +
                   "): a HubSpot delete never deletes in Salesforce");
   const auto& contacts = s.scenario.sync.contacts;
   size_t deleted_by_engine = 0;
-  for (const auto& e : s.hubspot_api.journal())
-    if (e.token == s.hubspot_token && e.method == "DELETE" &&
+  for (const auto& e : s.hubspot_api.journal().entries())
+    if (e.principal == s.hubspot_token && e.method == "DELETE" &&
         e.route.find("contacts") != std::string::npos && e.status < 300)
       ++deleted_by_engine;
   if (deleted_by_engine > 0 && contacts.on_lead_delete == engine::OnSalesforceDelete::kDoNothing &&
@@ -744,8 +744,8 @@ CheckResult no_oscillation(const RunState& s) {
 int64_t peak_calls_24h(const sf::Org& org, const std::string& user_id) {
   std::deque<env::Timestamp> window;
   int64_t peak = 0;
-  for (const auto& e : org.api_usage().journal()) {
-    if (e.user_id != user_id || e.over_limit) continue;
+  for (const auto& e : org.api_usage().journal().entries()) {
+    if (e.principal != user_id || e.over_limit) continue;
     window.push_back(e.at);
     while (!window.empty() && e.at - window.front() >= env::Duration::days(1)) window.pop_front();
     peak = std::max<int64_t>(peak, static_cast<int64_t>(window.size()));

@@ -44,6 +44,13 @@ class RateLimiter {
   void set_limits(RateLimits limits) { limits_ = limits; }
   // Off: calls are counted, never refused (throughput runs).
   void set_enforced(bool on) { enforced_ = on; }
+  // Forgets every call counted (a served portal's restart).
+  void clear() {
+    windows_.clear();
+    searches_.clear();
+    day_ = -1;
+    day_count_ = 0;
+  }
 
  private:
   int64_t day_of(env::Timestamp now) const;

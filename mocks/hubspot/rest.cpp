@@ -797,12 +797,8 @@ void RestApi::add_call(Method m, const std::string& pattern, bool is_search,
     }
     const env::Timestamp now = portal_.clock().now();
     auto journal = [&](int status, int64_t records) {
-      if (journal_.size() >= kJournalEntriesMax) {
-        journal_.pop_front();
-        ++journal_dropped_;
-      }
-      journal_.push_back(
-          {now, token, std::string(env::method_name(request.method)), pattern, status, records});
+      journal_.append(env::JournalEntry::call(now, token, env::method_name(request.method), pattern,
+                                              status, records));
     };
     if (!tokens_.contains(token)) {
       Response r = RouteKit(*this).error(

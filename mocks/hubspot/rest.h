@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "env/journal.h"
 #include "env/router.h"
 #include "env/secrets.h"
 #include "mocks/hubspot/portal.h"
@@ -31,19 +32,8 @@ inline constexpr int64_t kPageLimitDefault = 10;
 inline constexpr int64_t kListSearchCountMax = 500;
 inline constexpr int64_t kListSearchOffsetMax = 10'000;
 
-struct JournalEntry {
-  env::Timestamp at;
-  std::string token;
-  std::string method;
-  std::string route;
-  int status = 0;
-  int64_t records = 0;
-};
-
 class RestApi {
  public:
-  static constexpr size_t kJournalEntriesMax = 2'000'000;
-
   // Tokens are drawn from `secrets` (default: the kernel's CSPRNG).
   explicit RestApi(Portal& portal,
                    std::unique_ptr<env::SecretSource> secrets = env::system_secrets());
@@ -60,8 +50,9 @@ class RestApi {
   void accept_token(std::string token) { tokens_.insert(std::move(token)); }
   // Every token stops working.
   void revoke_tokens() { tokens_.clear(); }
-  const std::deque<JournalEntry>& journal() const { return journal_; }
-  uint64_t journal_dropped() const { return journal_dropped_; }
+  // The call journal: each entry's principal is the token the call carried.
+  const env::Journal& journal() const { return journal_; }
+  env::Journal& journal() { return journal_; }
 
  // One call being handled (defined in rest_kit.h, for the route families).
   struct Context;
@@ -88,8 +79,7 @@ class RestApi {
   std::unique_ptr<env::SecretSource> secrets_;
   std::set<std::string> tokens_;
   uint64_t sequence_ = 0;
-  std::deque<JournalEntry> journal_;
-  uint64_t journal_dropped_ = 0;
+  env::Journal journal_;
 };
 
 }  // namespace crmsim::mocks::hubspot

@@ -1,5 +1,7 @@
 #include "mocks/hubspot/webhooks.h"
 
+#include "env/digest.h"
+
 #include <algorithm>
 
 #include <nlohmann/json.hpp>
@@ -149,13 +151,24 @@ std::vector<WebhookDispatcher::Batch> WebhookDispatcher::take_due(env::Timestamp
   return batches;
 }
 
-size_t WebhookDispatcher::complete(Batch batch, bool accepted, env::Timestamp now) {
+WebhookDispatcher::Outcome WebhookDispatcher::outcome_of(
+    const env::Result<env::Response, env::TransportError>& answer) {
+  if (!answer.ok()) return Outcome::kRetry;  // no connection, or no answer in time
+  const int status = answer->status;
+  if (status >= 200 && status < 300) return Outcome::kAccepted;
+  // HubSpot retries every failure but these, which say "do not send this".
+  if (status == 400 || status == 401 || status == 403 || status == 404 || status == 405)
+    return Outcome::kRefused;
+  return Outcome::kRetry;
+}
+
+size_t WebhookDispatcher::complete(Batch batch, Outcome outcome, env::Timestamp now) {
   size_t count = 0;
   for (size_t i = 0; i < batch.events.size(); ++i) {
-    if (accepted) {
+    if (outcome == Outcome::kAccepted) {
       ++count;
       ++delivered_;
-    } else if (batch.attempts[i] >= kAttemptsMax) {
+    } else if (outcome == Outcome::kRefused || batch.attempts[i] >= kAttemptsMax) {
       ++dropped_;
     } else {
       enqueue(std::move(batch.events[i]),
@@ -169,11 +182,24 @@ size_t WebhookDispatcher::complete(Batch batch, bool accepted, env::Timestamp no
 size_t WebhookDispatcher::deliver(env::Timestamp now) {
   size_t accepted = 0;
   for (Batch& batch : take_due(now)) {
-    auto response = target_.send(batch.request);
-    const bool ok = response.ok() && response->status >= 200 && response->status < 300;
-    accepted += complete(std::move(batch), ok, now);
+    accepted += complete(std::move(batch), outcome_of(target_.send(batch.request)), now);
   }
   return accepted;
+}
+
+void sign_webhook_request(env::Request& request, const std::string& url,
+                          const std::string& client_secret, std::string_view legacy_version,
+                          env::Timestamp now) {
+  const std::string method(env::method_name(request.method));
+  const std::string timestamp = std::to_string(now.ms_since_epoch());
+  request.headers.set("X-HubSpot-Request-Timestamp", timestamp);
+  request.headers.set("X-HubSpot-Signature-v3",
+                      env::hmac_sha256_base64(client_secret, method + url + request.body + timestamp));
+  const std::string legacy = legacy_version == "v2"
+                                 ? client_secret + method + url + request.body
+                                 : client_secret + request.body;
+  request.headers.set("X-HubSpot-Signature", env::sha256_hex(legacy));
+  request.headers.set("X-HubSpot-Signature-Version", legacy_version == "v2" ? "v2" : "v1");
 }
 
 }  // namespace crmsim::mocks::hubspot

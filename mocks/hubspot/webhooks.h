@@ -4,8 +4,9 @@
 // deal and ticket), delivered as JSON arrays of up to 100 events per POST
 // to a subscriber reached through a Transport (the engine's receiver in
 // simulation, an HTTP URL when served). A delivery that fails or times out
-// is retried up to 10 times over about 17 hours with doubling delays, then
-// dropped. As in HubSpot, there is no ordering guarantee: as faults,
+// is retried up to 10 times with delays doubling from one minute, then
+// dropped; one the subscriber refuses with 400, 401, 403, 404 or 405 is
+// dropped at once, as HubSpot does. As in HubSpot, there is no ordering guarantee: as faults,
 // events can be duplicated and batches reordered. Not thread-safe.
 #pragma once
 
@@ -26,6 +27,17 @@ struct Subscription {
   std::string property_name;  // for propertyChange
   bool active = true;
 };
+
+// Signs a webhook request as HubSpot signs them, for a receiver's
+// verification code to check: X-HubSpot-Request-Timestamp (ms) and
+// X-HubSpot-Signature-v3, the base64 HMAC-SHA256 under the app's client
+// secret of method + URL + body + timestamp; and X-HubSpot-Signature with
+// X-HubSpot-Signature-Version `legacy_version`: "v1", the SHA-256 hex of
+// secret + body (what the webhooks API sends), or "v2", of secret + method
+// + URL + body. `url` is the subscriber's URL as configured.
+void sign_webhook_request(env::Request& request, const std::string& url,
+                          const std::string& client_secret, std::string_view legacy_version,
+                          env::Timestamp now);
 
 struct WebhookFaults {
   double duplicate_probability = 0;  // each event may be sent twice
@@ -66,8 +78,13 @@ class WebhookDispatcher {
     std::vector<int> attempts;
   };
   std::vector<Batch> take_due(env::Timestamp now);
+  // What came of a delivery: accepted (2xx); refused for good (400, 401,
+  // 403, 404 or 405, which HubSpot does not retry); or to be retried (no
+  // connection, no answer in time, any other status).
+  enum class Outcome { kAccepted, kRefused, kRetry };
+  static Outcome outcome_of(const env::Result<env::Response, env::TransportError>& answer);
   // Returns how many events the subscriber accepted.
-  size_t complete(Batch batch, bool accepted, env::Timestamp now);
+  size_t complete(Batch batch, Outcome outcome, env::Timestamp now);
   // The transport deliveries go through.
   env::Transport& target() { return target_; }
   // When the next delivery is due, if any event waits.

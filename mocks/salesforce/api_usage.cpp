@@ -36,18 +36,9 @@ int64_t ApiUsage::used(env::Timestamp now) {
   return static_cast<int64_t>(window_.size());
 }
 
-void ApiUsage::record(JournalEntry entry) {
-  if (journal_.size() >= kJournalEntriesMax) {
-    journal_.pop_front();
-    ++dropped_;
-  }
-  journal_.push_back(std::move(entry));
-}
-
 void ApiUsage::clear() {
   window_.clear();
   journal_.clear();
-  dropped_ = 0;
   calls_total_ = 0;
 }
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "env/journal.h"
 #include "env/time.h"
 
 namespace crmsim::mocks::salesforce {
@@ -21,22 +22,9 @@ enum class Edition { kDeveloper, kProfessional, kEnterprise, kUnlimited, kPerfor
 // Enterprise) or x 5,000 (Unlimited, Performance); Developer 15,000.
 int64_t daily_api_requests(Edition edition, int64_t licenses);
 
-struct JournalEntry {
-  env::Timestamp at;
-  std::string user_id;
-  std::string method;
-  std::string route;  // the route pattern, e.g. "/sobjects/:type/:id"
-  int status = 0;
-  int64_t records = 0;  // records created, read, updated or deleted
-  // Refused with REQUEST_LIMIT_EXCEEDED: not counted against the allocation.
-  bool over_limit = false;
-};
-
 class ApiUsage {
  public:
   static constexpr env::Duration kWindow = env::Duration::hours(24);
-  // Journal entries kept; older ones are dropped (counted in dropped()).
-  static constexpr size_t kJournalEntriesMax = 2'000'000;
 
   explicit ApiUsage(int64_t daily_total) : daily_total_(daily_total) {}
 
@@ -50,9 +38,11 @@ class ApiUsage {
   // throughput measurements).
   void set_enforced(bool on) { enforced_ = on; }
 
-  void record(JournalEntry entry);
-  const std::deque<JournalEntry>& journal() const { return journal_; }
-  uint64_t journal_dropped() const { return dropped_; }
+  // The call journal: each entry's principal is the calling user's id;
+  // over_limit marks calls refused with REQUEST_LIMIT_EXCEEDED.
+  void record(env::JournalEntry entry) { journal_.append(std::move(entry)); }
+  const env::Journal& journal() const { return journal_; }
+  env::Journal& journal() { return journal_; }
   uint64_t calls_total() const { return calls_total_; }
   void clear();
 
@@ -62,8 +52,7 @@ class ApiUsage {
   int64_t daily_total_;
   bool enforced_ = true;
   std::deque<env::Timestamp> window_;  // one entry per counted call, in order
-  std::deque<JournalEntry> journal_;
-  uint64_t dropped_ = 0;
+  env::Journal journal_;
   uint64_t calls_total_ = 0;
 };
 

@@ -223,6 +223,11 @@ std::string RestApi::token_of(const Request& request) {
   return "";
 }
 
+std::string RestApi::caller_of(const Request& request) const {
+  const Session* session = live_session(token_of(request));
+  return session != nullptr ? session->user_id : std::string();
+}
+
 const RestApi::Session* RestApi::live_session(const std::string& token) const {
   auto session = sessions_.find(token);
   if (session == sessions_.end()) return nullptr;
@@ -252,8 +257,8 @@ Response RestApi::data_call(const Request& request, const std::string& route,
   if (!usage.try_count(now)) {
     Response refused = errors(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.");
     limit_info(refused);
-    usage.record({now, session->user_id, std::string(env::method_name(request.method)),
-                  route, 403, 0, true});
+    usage.record(env::JournalEntry::call(now, session->user_id, env::method_name(request.method),
+                                         route, 403, 0, /*over_limit=*/true));
     return refused;
   }
   Context ctx{request, session->user_id, *version, 0};
@@ -264,8 +269,8 @@ Response RestApi::data_call(const Request& request, const std::string& route,
   Response response = body(ctx);
   if (changes) changes->commit();
   limit_info(response);
-  usage.record({now, ctx.user_id, std::string(env::method_name(request.method)), route,
-                response.status, ctx.records});
+  usage.record(env::JournalEntry::call(now, ctx.user_id, env::method_name(request.method), route,
+                                       response.status, ctx.records));
   return response;
 }
 

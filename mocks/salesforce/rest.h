@@ -78,6 +78,9 @@ class RestApi {
   std::string issue_token(std::string_view user_id);
   // Ends every session (an admin reset).
   void clear_sessions();
+  // The user whose live session the request's Authorization header names;
+  // empty when none does (SOAP calls name theirs in the envelope).
+  std::string caller_of(const env::Request& request) const;
 
  private:
   struct Locator {

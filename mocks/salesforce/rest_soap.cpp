@@ -279,7 +279,7 @@ Response RestApi::soap(const Request& r) {
   const env::Timestamp now = org_.clock().now();
   bulk_.advance(now);
   if (!usage.try_count(now)) {
-    usage.record({now, user_id, "POST", route, 500, 0, true});
+    usage.record(env::JournalEntry::call(now, user_id, "POST", route, 500, 0, /*over_limit=*/true));
     return fault("sf:REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.", "ApiFault");
   }
   int64_t records = 0;
@@ -296,7 +296,7 @@ Response RestApi::soap(const Request& r) {
     changes.commit();
     return answer;
   }();
-  usage.record({now, user_id, "POST", route, response.status, records});
+  usage.record(env::JournalEntry::call(now, user_id, "POST", route, response.status, records));
   return response;
 }
 

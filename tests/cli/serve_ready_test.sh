@@ -3,13 +3,9 @@
 # it: --ready-file and --port-file appear once both fakes listen (a stale one
 # is removed first), /__admin/health answers without a token on both, and a
 # SIGTERM removes the files again.
-set -u
 crmsim="$1"
-out="${TMPDIR:-/tmp}/crmsim-serve-ready-test-$$"
-mkdir -p "$out"
-pid=""
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$out"' EXIT
-fail() { echo "FAIL: $*"; [ -f "$out/err.txt" ] && cat "$out/err.txt"; exit 1; }
+name=serve-ready-test
+. "$(dirname "$0")/serve_lib.sh"
 
 echo '{"stale":true}' >"$out/ready.json"
 "$crmsim" serve --ready-file "$out/ready.json" --port-file "$out/ports.json" \

@@ -1,9 +1,10 @@
 // Runs the official @hubspot/api-client, unchanged, against `crmsim serve`:
 // create, getById by email, batch upsert, search with filters and paging,
 // associations, lists and memberships, custom object schemas, products
-// and line items, and a burst
-// that hits the 10-second limit and completes thanks to the client's own
-// retry.
+// and line items, a burst that hits the 10-second limit and completes
+// thanks to the client's own retry, and a scripted 503 (POST /__admin/faults)
+// that the same retry rides out, and signed webhooks checked by the
+// library's own Signature.isValid.
 // Usage: node hubspot_api_client.cjs CRMSIM PORTAL_FILE
 'use strict';
 const { spawn } = require('node:child_process');
@@ -49,6 +50,28 @@ async function main() {
       assert.ok(refused >= 3, `expected the burst to be throttled, saw ${refused} 429s`);
       await fetch(`${hs.base_url}/__admin/limits`, { method: 'POST', headers: { 'X-Admin-Token': 'admin-t' },
         body: JSON.stringify({ per_ten_seconds: 190 }) });
+    });
+
+    await step('faults on demand: the 4th create answers 503 once, the client retry recovers, the journal shows it', async () => {
+      const admin = { 'X-Admin-Token': 'admin-t' };
+      const set = await fetch(`${hs.base_url}/__admin/faults`, { method: 'POST', headers: admin,
+        body: JSON.stringify({ rules: [{ route: 'POST /crm/v3/objects/contacts', skip: 3, times: 1, status: 503,
+          body: { status: 'error', message: 'scripted outage', category: 'SERVICE_UNAVAILABLE' } }] }) });
+      assert.equal(set.status, 200);
+      const before = (await (await fetch(`${hs.base_url}/__admin/journal/count`, { headers: admin })).json()).total;
+      for (let i = 0; i < 5; i++) {
+        const made = await client.crm.contacts.basicApi.create({ properties: { email: `retry${i}@faults.test` }, associations: [] });
+        assert.equal(made.properties.email, `retry${i}@faults.test`);
+      }
+      const faulted = await (await fetch(`${hs.base_url}/__admin/journal?since=${before}&fault=any`, { headers: admin })).json();
+      assert.equal(faulted.calls.length, 1);
+      assert.equal(faulted.calls[0].status, 503);
+      assert.equal(faulted.calls[0].fault, 'rule 0: status 503');
+      const creates = await (await fetch(`${hs.base_url}/__admin/journal/count?since=${before}&method=POST&route=/crm/v3/objects/contacts`,
+        { headers: admin })).json();
+      assert.equal(creates.count, 6, 'five creates and the one retry');
+      const state = await (await fetch(`${hs.base_url}/__admin/faults`, { method: 'DELETE', headers: admin })).json();
+      assert.equal(state.active, false);
     });
 
     let contactId;
@@ -253,6 +276,41 @@ async function main() {
         properties: ['quantity'], limit: 10, after: '0', sorts: [] });
       assert.equal(found.total, 1);
       assert.equal(found.results[0].properties.quantity, '4');
+    });
+
+    await step('signed webhooks: the client library\'s Signature.isValid accepts v3 and v1, and refuses a tampered body', async () => {
+      const http = require('node:http');
+      const deliveries = [];
+      const receiver = http.createServer((req, res) => {
+        let body = '';
+        req.on('data', (chunk) => { body += chunk; });
+        req.on('end', () => { deliveries.push({ headers: req.headers, body, path: req.url }); res.writeHead(204); res.end(); });
+      });
+      await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+      const url = `http://127.0.0.1:${receiver.address().port}/hooks`;
+      try {
+        const configured = await fetch(`${hs.base_url}/__admin/webhooks`, { method: 'POST', headers: { 'X-Admin-Token': 'admin-t' },
+          body: JSON.stringify({ target_url: url, client_secret: 'my-app-client-secret',
+            subscriptions: [{ event_type: 'contact.creation' }] }) });
+        assert.equal(configured.status, 200);
+        await client.crm.contacts.basicApi.create({ properties: { email: 'signed@hooks.test' }, associations: [] });
+        for (let i = 0; i < 200 && deliveries.length === 0; i++) await sleep(50);
+        assert.ok(deliveries.length > 0, 'a delivery arrived');
+        const d = deliveries[0];
+        const timestamp = Number(d.headers['x-hubspot-request-timestamp']);
+        assert.ok(hubspot.Signature.isValid({ signatureVersion: 'v3', signature: d.headers['x-hubspot-signature-v3'],
+          clientSecret: 'my-app-client-secret', requestBody: d.body, url, method: 'POST', timestamp }), 'v3');
+        assert.equal(d.headers['x-hubspot-signature-version'], 'v1');
+        assert.ok(hubspot.Signature.isValid({ signatureVersion: 'v1', signature: d.headers['x-hubspot-signature'],
+          clientSecret: 'my-app-client-secret', requestBody: d.body }), 'v1');
+        assert.ok(!hubspot.Signature.isValid({ signatureVersion: 'v3', signature: d.headers['x-hubspot-signature-v3'],
+          clientSecret: 'my-app-client-secret', requestBody: d.body.replace('"objectId":', '"objectId":9'), url, method: 'POST', timestamp }),
+        'a tampered body fails');
+        assert.ok(!hubspot.Signature.isValid({ signatureVersion: 'v3', signature: d.headers['x-hubspot-signature-v3'],
+          clientSecret: 'another-secret', requestBody: d.body, url, method: 'POST', timestamp }), 'another secret fails');
+      } finally {
+        receiver.close();
+      }
     });
 
   } finally {

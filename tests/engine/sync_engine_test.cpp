@@ -473,7 +473,7 @@ TEST_P(EngineTest, AContactJoiningALargeInclusionListCostsOneMembershipRead) {
   ASSERT_TRUE(hooks.subscribe("contact.propertyChange", "lifecyclestage").ok());
   auto calls_to = [&](const std::string& part) {
     size_t n = 0;
-    for (const auto& e : w.hs_api.journal()) n += e.route.find(part) != std::string::npos;
+    for (const auto& e : w.hs_api.journal().entries()) n += e.route.find(part) != std::string::npos;
     return n;
   };
   const size_t list_reads = calls_to("/memberships") - calls_to("/memberships/batch/read");
@@ -530,7 +530,7 @@ TEST_P(EngineTest, TheApiCallLimitIsNeverExceededAndNothingIsLost) {
   run_for(env::Duration::days(4));
   EXPECT_EQ(w.sf_live("Lead"), 40u) << "everything arrives once the window frees";
   // No 24-hour window of the journal holds more than the limit.
-  const auto& journal = w.org.api_usage().journal();
+  const auto& journal = w.org.api_usage().journal().entries();
   for (size_t i = 0; i < journal.size(); ++i) {
     size_t in_window = 0;
     for (size_t j = i;
@@ -1143,8 +1143,8 @@ TEST_P(EngineTest, DealEditsCrossBothWaysAndSharedStagesDoNotFlipBack) {
   EXPECT_EQ(deal_value("dealname"), "Renewal 2024");
   const size_t calls = w.sf_calls();
   settle();
-  for (size_t i = calls; i < w.org.api_usage().journal().size(); ++i)
-    EXPECT_NE(w.org.api_usage().journal()[i].method, "PATCH") << "nothing left to write";
+  for (size_t i = calls; i < w.org.api_usage().journal().total(); ++i)
+    EXPECT_NE(w.org.api_usage().journal().entries()[i].method, "PATCH") << "nothing left to write";
 }
 
 TEST_P(EngineTest, ADealCopyFromBeforeThePollsWriteDoesNotRevertTheOpportunity) {

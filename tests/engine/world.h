@@ -147,7 +147,7 @@ struct World {
     return n;
   }
   // Salesforce calls in the journal (what the org counted).
-  size_t sf_calls() { return org.api_usage().journal().size(); }
+  size_t sf_calls() { return org.api_usage().journal().total(); }
 };
 
 // An engine on a World, per strategy, stepped as it asks.

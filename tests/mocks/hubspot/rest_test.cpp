@@ -219,7 +219,7 @@ TEST_F(HubSpotRestTest, RateLimitsAnswer429WithTheBodiesTheClientRetriesOn) {
   ASSERT_TRUE(clock.set(*env::parse_datetime("2024-05-21T00:00:00Z")).ok());
   EXPECT_EQ(call(Method::kGet, "/crm/v3/objects/contacts").status, 200)
       << "the daily count resets at midnight";
-  EXPECT_EQ(api.journal().back().route, "/crm/v3/objects/:type");
+  EXPECT_EQ(api.journal().entries().back().route, "/crm/v3/objects/:type");
 }
 
 TEST_F(HubSpotRestTest, AssociationsV4AndProperties) {

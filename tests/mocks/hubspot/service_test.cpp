@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "env/digest.h"
 #include "env/local_transport.h"
 #include "env/structured_text.h"
 
@@ -116,6 +117,8 @@ lists:
 #include <atomic>
 #include <chrono>
 #include <thread>
+#include <cstdlib>
+#include <mutex>
 
 #include "env/http_server.h"
 #include "env/http_transport.h"
@@ -134,10 +137,16 @@ TEST(ServedWebhooks, ReachAnHttpSubscriberThatMayCallBack) {
   // the webhook: the fake must not hold its lock meanwhile.
   std::atomic<int> events{0};
   std::atomic<int> read_back{0};
+  std::mutex seen_mutex;
+  env::Request seen;  // the first delivery, headers and all
   env::Router subscriber;
   const std::string base = server->base_url();
   const std::string token = service->token();
   subscriber.add(Method::kPost, "/hooks", [&](const env::Request& r) {
+    {
+      std::lock_guard guard(seen_mutex);
+      if (seen.body.empty()) seen = r;
+    }
     for (const auto& e : json::parse(r.body)) {
       ++events;
       auto client = std::move(env::HttpTransport::create(base)).value();
@@ -155,12 +164,16 @@ TEST(ServedWebhooks, ReachAnHttpSubscriberThatMayCallBack) {
   auto admin = std::move(env::HttpTransport::create(base)).value();
   auto configure = env::Request::make(Method::kPost, "/__admin/webhooks").value();
   configure.headers.set("X-Admin-Token", "admin");
-  configure.body = json{{"target_url", receiver->base_url() + "/hooks"},
-                        {"subscriptions", {{{"event_type", "contact.creation"}}}}}
+  const std::string url = receiver->base_url() + "/hooks";
+  configure.body = json{{"target_url", url},
+                        {"subscriptions", {{{"event_type", "contact.creation"}}}},
+                        {"client_secret", "app-secret-1"},
+                        {"signature_version", "v2"}}
                        .dump();
   auto configured = admin->send(configure);
   ASSERT_TRUE(configured.ok());
   ASSERT_EQ(configured->status, 200) << configured->body;
+  EXPECT_EQ(json::parse(configured->body)["client_secret"], "app-secret-1");
 
   auto create = env::Request::make(Method::kPost, "/crm/v3/objects/contacts").value();
   create.headers.set("Authorization", "Bearer " + token);
@@ -175,6 +188,20 @@ TEST(ServedWebhooks, ReachAnHttpSubscriberThatMayCallBack) {
   EXPECT_EQ(events.load(), 1);
   EXPECT_EQ(read_back.load(), 1) << "the subscriber could call back into the API";
   EXPECT_EQ(service->webhooks_delivered(), 1u);
+  {
+    // Signed as HubSpot signs: v3 under the client secret, and v2 beside it.
+    std::lock_guard guard(seen_mutex);
+    const std::string ts(seen.headers.get("X-HubSpot-Request-Timestamp").value_or(""));
+    ASSERT_FALSE(ts.empty());
+    EXPECT_LE(std::abs(std::stoll(ts) - clock.now().ms_since_epoch()), 60'000);
+    EXPECT_EQ(seen.headers.get("X-HubSpot-Signature-v3").value_or(""),
+              env::hmac_sha256_base64("app-secret-1", "POST" + url + seen.body + ts));
+    EXPECT_EQ(seen.headers.get("X-HubSpot-Signature").value_or(""),
+              env::sha256_hex("app-secret-1POST" + url + seen.body));
+    EXPECT_EQ(seen.headers.get("X-HubSpot-Signature-Version").value_or(""), "v2");
+  }
+  configure.body = R"({"target_url":"http://127.0.0.1:1/x","signature_version":"v9"})";
+  EXPECT_EQ(admin->send(configure)->status, 400);
   configure.body =
       R"({"target_url":"http://127.0.0.1:1/x","subscriptions":[{"event_type":"contact.nope"}]})";
   EXPECT_EQ(admin->send(configure)->status, 400);

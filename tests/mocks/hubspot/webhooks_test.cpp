@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "env/digest.h"
 #include "env/local_transport.h"
 
 namespace crmsim::mocks::hubspot {
@@ -103,6 +104,21 @@ TEST_F(WebhooksTest, FailedDeliveriesAreRetriedWithDoublingDelaysThenDropped) {
   EXPECT_EQ(hooks.dropped(), 1u) << "dropped after 10 attempts";
 }
 
+TEST_F(WebhooksTest, ASubscriberThatRefusesWith4xxIsNotRetriedButA429Is) {
+  ASSERT_TRUE(hooks.subscribe("contact.creation").ok());
+  for (int status : {400, 401, 403, 404, 405}) {
+    portal.create("contacts", {{"email", std::to_string(status) + "@x.io"}}, kApi).value();
+    receiver.status = status;
+    hooks.deliver(clock.now());
+    EXPECT_EQ(hooks.pending(), 0u) << status << " says: do not send this";
+  }
+  EXPECT_EQ(hooks.dropped(), 5u);
+  portal.create("contacts", {{"email", "busy@x.io"}}, kApi).value();
+  receiver.status = 429;
+  hooks.deliver(clock.now());
+  EXPECT_EQ(hooks.pending(), 1u) << "a 429 is retried";
+}
+
 TEST(WebhookFaults, DuplicatesAndReorderingAreSeededFaults) {
   env::ManualClock clock{*env::parse_datetime("2024-05-20T12:00:00Z")};
   auto run = [&](uint64_t seed) {
@@ -140,6 +156,32 @@ TEST_F(WebhooksTest, MergeAndAssociationEvents) {
   EXPECT_EQ(events[0]["associationType"], "CONTACT_TO_COMPANY");
   EXPECT_EQ(events[0]["toObjectId"], c);
   EXPECT_EQ(events[1]["mergedObjectIds"], json::array({b}));
+}
+
+// The examples of HubSpot's "Validating requests" pages, and v3 as its
+// Node client's Signature.getSignature computes it.
+TEST(WebhookSignatures, MatchHubSpotsDocumentedExamples) {
+  const std::string secret = "yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy";
+  env::Request v1 = env::Request::make(env::Method::kPost, "/webhook_uri").value();
+  v1.body = R"([{"eventId":1,"subscriptionId":12345,"portalId":62515,"occurredAt":1564113600000,)"
+            R"("subscriptionType":"contact.creation","attemptNumber":0,"objectId":123,)"
+            R"("changeSource":"CRM","changeFlag":"NEW","appId":54321}])";
+  sign_webhook_request(v1, "https://www.example.com/webhook_uri", secret, "v1",
+                       env::Timestamp::from_ms(1'564'113'600'000));
+  EXPECT_EQ(v1.headers.get("X-HubSpot-Signature").value_or(""),
+            "232db2615f3d666fe21a8ec971ac7b5402d33b9a925784df3ca654d05f4817de");
+  EXPECT_EQ(v1.headers.get("X-HubSpot-Signature-Version").value_or(""), "v1");
+  EXPECT_EQ(v1.headers.get("X-HubSpot-Request-Timestamp").value_or(""), "1564113600000");
+  EXPECT_EQ(v1.headers.get("X-HubSpot-Signature-v3").value_or(""),
+            env::hmac_sha256_base64(secret, "POSThttps://www.example.com/webhook_uri" + v1.body +
+                                                "1564113600000"));
+
+  env::Request v2 = env::Request::make(env::Method::kGet, "/webhook_uri").value();
+  sign_webhook_request(v2, "https://www.example.com/webhook_uri", secret, "v2",
+                       env::Timestamp::from_ms(0));
+  EXPECT_EQ(v2.headers.get("X-HubSpot-Signature").value_or(""),
+            "eee2dddcc73c94d699f5e395f4b9d454a069a6855fbfa152e91e88823087200e");
+  EXPECT_EQ(v2.headers.get("X-HubSpot-Signature-Version").value_or(""), "v2");
 }
 
 }  // namespace

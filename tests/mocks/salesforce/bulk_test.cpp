@@ -111,7 +111,7 @@ TEST_F(BulkTest, AnInsertJobRunsOnTheClockAndReportsEveryRow) {
   EXPECT_EQ(remaining("DailyBulkApiBatches"), batches - 1);
   // Every request was one counted call.
   size_t calls = 0;
-  for (const auto& e : org.api_usage().journal()) calls += e.route.starts_with("/jobs/ingest");
+  for (const auto& e : org.api_usage().journal().entries()) calls += e.route.starts_with("/jobs/ingest");
   EXPECT_EQ(calls, 9u);
 }
 

@@ -240,7 +240,7 @@ TEST_F(RestTest, CollectionsReportEachRecordAndHonourAllOrNone) {
   auto r = call(Method::kPost, v + "/composite/sobjects", many.dump());
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(error_code(r), "EXCEEDED_ID_LIMIT");
-  EXPECT_EQ(org.api_usage().journal().back().route, "/composite/sobjects");
+  EXPECT_EQ(org.api_usage().journal().entries().back().route, "/composite/sobjects");
 }
 
 TEST_F(RestTest, UpsertByExternalIdCreatesUpdatesOrReportsSeveral) {
@@ -303,10 +303,10 @@ TEST_F(RestTest, TheAllocationIsCountedHeadedAndEnforced) {
           R"([{"message":"TotalRequests Limit exceeded.","errorCode":"REQUEST_LIMIT_EXCEEDED"}])"));
   ASSERT_TRUE(clock.advance(env::Duration::hours(24)).ok());
   EXPECT_EQ(call(Method::kGet, v + "/limits").status, 200) << "the window slid";
-  const auto& journal = org.api_usage().journal();
+  const auto& journal = org.api_usage().journal().entries();
   ASSERT_EQ(journal.size(), 5u);
   EXPECT_EQ(journal[0].route, "/limits");
-  EXPECT_EQ(journal[0].user_id, org.admin_user_id());
+  EXPECT_EQ(journal[0].principal, org.admin_user_id());
   EXPECT_EQ(journal[3].status, 403);
 }
 

@@ -157,7 +157,7 @@ TEST_F(SoapTest, UserInfoTimestampAndLogout) {
   auto r = session_call("<logout/>");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(org.api_usage().used(clock.now()), before + 1) << "a SOAP call counts";
-  EXPECT_EQ(org.api_usage().journal().back().route, "/soap/logout");
+  EXPECT_EQ(org.api_usage().journal().entries().back().route, "/soap/logout");
   EXPECT_EQ(call(Method::kGet, v + "/limits").status, 401) << "the session ended";
 }
 
@@ -214,8 +214,8 @@ TEST_F(SoapTest, ConvertLeadAnswersOneResultPerLead) {
             "INVALID_TYPE");
 
   // One call, counted once, journaled with the records it converted.
-  EXPECT_EQ(org.api_usage().journal().back().route, "/soap/convertLead");
-  EXPECT_EQ(org.api_usage().journal().back().records, 2);
+  EXPECT_EQ(org.api_usage().journal().entries().back().route, "/soap/convertLead");
+  EXPECT_EQ(org.api_usage().journal().entries().back().records, 2);
 }
 
 TEST_F(SoapTest, ConvertLeadRefusesAnUnknownStatus) {
