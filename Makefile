@@ -2,6 +2,7 @@
 #   make demo    install what is missing, build optimized, validate the shipped scenarios
 #   make test    install what is missing, build Debug with ASan+UBSan, run every test
 #   make build   optimized build (build/release)
+#   make package the Debian package of the optimized build (build/release/packages/crmsim_*.deb)
 #   make bench   optimized build, run the benchmark suite, write bench/results/ and print the table
 #   make bench-quick   the same in under two minutes (1,000 and 10,000 contacts)
 #   make fuzz    build the fuzz targets with clang's libFuzzer and run each for FUZZ_SECONDS (60)
@@ -17,7 +18,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := soql hubspot_search salesforce_rest hubspot_rest scenario bulk_csv
 SOURCES = $(shell git ls-files --cached --others --exclude-standard '*.cpp' '*.h')
 
-.PHONY: all deps configure-debug configure-release demo test build bench bench-quick fuzz tsan format lint clean
+.PHONY: all deps configure-debug configure-release demo test build package bench bench-quick fuzz tsan format lint clean
 
 all: build
 
@@ -38,6 +39,10 @@ test: configure-debug
 
 build: configure-release
 	cmake --build $(RELEASE_DIR) -j$(JOBS)
+
+package: build
+	cd $(RELEASE_DIR) && cpack -B packages
+	@ls $(RELEASE_DIR)/packages/crmsim_*.deb
 
 demo: build
 	$(RELEASE_DIR)/crmsim validate scenarios/*.yaml --jobs $(JOBS)

@@ -1,0 +1,17 @@
+# Writes the --help text of crmsim and of each of its commands to OUT.
+# Usage: cmake -DCRMSIM=path/to/crmsim -DOUT=file -P help_text.cmake
+set(text "")
+foreach(command "" validate run serve api-coverage)
+  if(command STREQUAL "")
+    execute_process(COMMAND ${CRMSIM} --help OUTPUT_VARIABLE help RESULT_VARIABLE rc)
+    set(title "crmsim")
+  else()
+    execute_process(COMMAND ${CRMSIM} ${command} --help OUTPUT_VARIABLE help RESULT_VARIABLE rc)
+    set(title "crmsim ${command}")
+  endif()
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${title} --help failed (${rc})")
+  endif()
+  string(APPEND text "==> ${title} --help\n\n${help}\n")
+endforeach()
+file(WRITE ${OUT} "${text}")
