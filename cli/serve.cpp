@@ -45,7 +45,8 @@ class ServedFakes final : public Served {
 
   std::string name;  // a tenant's; empty for the main pair
 
-  std::string announcement() const override {
+  // The JSON line `crmsim serve` prints (and a tenant's answer).
+  json line() const {
     json users = json::array();
     for (const auto& u : salesforce->users()) {
       users.push_back({{"username", u.username},
@@ -54,25 +55,27 @@ class ServedFakes final : public Served {
                        {"profile", u.profile}});
     }
     const std::string url = salesforce_server->base_url();
-    json line = {{"salesforce",
-                  {{"instance_url", url},
-                   {"login_url", url},
-                   {"token_url", url + "/services/oauth2/token"},
-                   {"api_version", "59.0"},
-                   {"org_id", salesforce->org().id()},
-                   {"users", users}}},
-                 {"hubspot",
-                  {{"base_url", hubspot_server->base_url()},
-                   {"access_token", hubspot->token()},
-                   {"access_token_source", hubspot_token_source},
-                   {"portal_id", hubspot->portal().portal_id()}}},
-                 {"admin",
-                  {{"token", salesforce->admin_token()},
-                   {"salesforce", url + "/__admin"},
-                   {"hubspot", hubspot_server->base_url() + "/__admin"}}}};
-    if (!name.empty()) line["tenant"] = name;
-    return line.dump();
+    json out = {{"salesforce",
+                 {{"instance_url", url},
+                  {"login_url", url},
+                  {"token_url", url + "/services/oauth2/token"},
+                  {"api_version", "59.0"},
+                  {"org_id", salesforce->org().id()},
+                  {"users", users}}},
+                {"hubspot",
+                 {{"base_url", hubspot_server->base_url()},
+                  {"access_token", hubspot->token()},
+                  {"access_token_source", hubspot_token_source},
+                  {"portal_id", hubspot->portal().portal_id()}}},
+                {"admin",
+                 {{"token", salesforce->admin_token()},
+                  {"salesforce", url + "/__admin"},
+                  {"hubspot", hubspot_server->base_url() + "/__admin"}}}};
+    if (!name.empty()) out["tenant"] = name;
+    return out;
   }
+
+  std::string announcement() const override { return line().dump(); }
 
   std::string ports_json() const override {
     return json{{"salesforce", salesforce_server->port()}, {"hubspot", hubspot_server->port()}}
@@ -312,7 +315,7 @@ class Tenants {
   std::string list() {
     std::lock_guard guard(mutex_);
     json out = json::array();
-    for (const auto& [name, pair] : tenants_) out.push_back(json::parse(pair->announcement()));
+    for (const auto& [name, pair] : tenants_) out.push_back(pair->line());
     return json{{"tenants", out}, {"max", kTenantsMax}}.dump();
   }
 

@@ -43,7 +43,6 @@ class PinnableClock final : public Clock {
   void sleep_until(Timestamp t) override { const_cast<Clock&>(base_).sleep_until(t); }
   void pin(Timestamp t) { pinned_ms_ = t.ms_since_epoch(); }
   void unpin() { pinned_ms_ = kUnpinned; }
-  const Clock& base() const { return base_; }
 
  private:
   static constexpr int64_t kUnpinned = INT64_MIN;
