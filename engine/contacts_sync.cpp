@@ -37,11 +37,25 @@ HsProps missing_ids(const HsRecord& r, const std::string& sf_object, const std::
   return out;
 }
 
+// Whether HubSpot merged the contact `hs_id` into `r`: its link then
+// belongs to `r`, the survivor (a merged contact is archived for good).
+bool merged_into(const HsRecord& r, uint64_t hs_id) {
+  const std::string& ids = r.get("hs_merged_object_ids");
+  const std::string id = std::to_string(hs_id);
+  for (size_t start = 0; start <= ids.size();) {
+    size_t end = ids.find(';', start);
+    if (end == std::string::npos) end = ids.size();
+    if (std::string_view(ids).substr(start, end - start) == id) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::vector<std::string> ContactSync::hubspot_properties() const {
-  std::vector<std::string> out = {"email", "lastmodifieddate", "lifecyclestage", "salesforceleadid",
-                                  "salesforcecontactid"};
+  std::vector<std::string> out = {"email",           "lastmodifieddate",    "lifecyclestage",
+                                  "salesforceleadid", "salesforcecontactid", "hs_merged_object_ids"};
   for (const auto& m : c_.config.contacts.mappings)
     if (std::find(out.begin(), out.end(), m.hubspot) == out.end()) out.push_back(m.hubspot);
   return out;
@@ -289,7 +303,8 @@ Pause ContactSync::dedupe_in_salesforce(const std::vector<const HsRecord*>& unli
       continue;
     }
     auto other = c_.store.link_by_salesforce(it->second.id);
-    if ((other && other->hs_id != r->id) || !claimed.insert(it->second.id).second) {
+    if ((other && other->hs_id != r->id && !merged_into(*r, other->hs_id)) ||
+        !claimed.insert(it->second.id).second) {
       c_.record_failure(HealthKey::hubspot(kContactLinks, r->id), "to_salesforce", "duplicates",
                         "Salesforce " + it->second.type + " " + it->second.id +
                             " with this email already syncs with another HubSpot contact");
@@ -324,10 +339,11 @@ Pause ContactSync::adopt_held_ids(const std::vector<const HsRecord*>& records,
       return p;
     for (const auto& [r, id] : list) {
       auto it = found.find(id);
-      // Gone, out of sight, converted, or another contact's: the email
-      // decides, as for any unlinked contact.
+      // Gone, out of sight, converted, or another contact's (not one merged
+      // into this one): the email decides, as for any unlinked contact.
+      const auto holder = c_.store.link_by_salesforce(id);
       if (it == found.end() || it->second.get("IsConverted") == "true" ||
-          c_.store.link_by_salesforce(id) || !claimed.insert(id).second) {
+          (holder && !merged_into(*r, holder->hs_id)) || !claimed.insert(id).second) {
         rest.push_back(r);
         continue;
       }

@@ -900,7 +900,17 @@ env::Result<env::Ok, HsError> Portal::merge(std::string_view type_name, uint64_t
   }
   const std::string* merged_email = m->get("email");
   const std::string email = merged_email == nullptr ? "" : *merged_email;
+  // The survivor keeps its own email; one without takes the merged one's
+  // (HubSpot adds it as an address of the survivor).
+  const bool takes_email = p->type->name == "contacts" && !email.empty() && p->get("email") == nullptr;
+  // Every id merged into the survivor, the merged record's own merges too.
+  std::string ids;
+  for (const ObjectRecord* r : {p, m})
+    if (const std::string* before = r->get("hs_merged_object_ids"); before != nullptr)
+      ids += (ids.empty() ? "" : ";") + *before;
+  fill["hs_merged_object_ids"] = ids + (ids.empty() ? "" : ";") + std::to_string(merged);
   (void)archive(type_name, merged, source);
+  if (takes_email) fill["email"] = email;
   write(*p, fill, WriteSource{"MERGE", std::to_string(merged)});
   // The merged contact's email keeps finding the survivor.
   if (!email.empty() && p->type->name == "contacts") emails_[email] = primary;

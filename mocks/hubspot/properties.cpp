@@ -63,6 +63,9 @@ std::vector<PropertyDef> system_properties(const std::string& group,
   return {P("hs_object_id", T::kNumber, group).read_only(),
           P("createdate", T::kDateTime, group).read_only(),
           P(last_modified, T::kDateTime, group).read_only(),
+          // The ids merged into this record, ';'-separated (HubSpot keeps them
+          // so that integrations can follow a merge).
+          P("hs_merged_object_ids", T::kString, group).read_only(),
           P("hubspot_owner_id", T::kEnumeration, group)};
 }
 

@@ -303,6 +303,34 @@ TEST_P(EngineTest, AMergeInHubSpotLeavesTheSurvivorNamingOnlyItsOwnRecord) {
   EXPECT_EQ(w.sf_value(lead, "LastName"), "Keep");
 }
 
+// The survivor of a merge that syncs with nothing takes over the merged
+// contact's record (HubSpot lists the merged id in hs_merged_object_ids),
+// and with it the merged contact's email when it had none: the pair then
+// syncs as any other, instead of the survivor naming a record the engine
+// still links to an archived contact.
+TEST_P(EngineTest, AMergeSurvivorWithoutItsOwnRecordTakesOverTheMergedContactsRecord) {
+  const uint64_t merged = w.hs_contact({{"email", "priya@x.io"}, {"lastname", "Priya"}});
+  start();
+  settle();
+  const std::string lead = link_of(merged).value().sf_id;
+  const uint64_t survivor = w.hs_contact({{"firstname", "Jean-Luc"}});
+  settle();
+  ASSERT_FALSE(link_of(survivor)) << "a contact without email does not sync";
+  ASSERT_TRUE(w.portal.merge("contacts", survivor, merged, testing::kMarketer).ok());
+  ASSERT_EQ(w.hs_value(survivor, "salesforceleadid"), lead) << "HubSpot filled the blank";
+  ASSERT_EQ(w.hs_value(survivor, "email"), "priya@x.io");
+  settle();  // HubSpot's side moved (the merge wrote it): it decides first
+  ASSERT_TRUE(link_of(survivor)) << engine->last_problem();
+  EXPECT_TRUE(engine->store().failures().empty()) << "not a duplicate of the merged contact";
+  w.sf_update("Lead", lead, {{"FirstName", "Priya"}});
+  settle();
+  ASSERT_TRUE(link_of(survivor)) << engine->last_problem();
+  EXPECT_EQ(link_of(survivor)->sf_id, lead);
+  EXPECT_EQ(w.hs_value(survivor, "firstname"), "Priya") << "Salesforce's edit reaches the survivor";
+  EXPECT_EQ(w.sf_live("Lead"), 1u) << "no second lead for the survivor";
+  EXPECT_TRUE(engine->store().failures().empty());
+}
+
 TEST_P(EngineTest, AContactHoldingASalesforceIdSyncsWithThatRecordWhateverItsEmail) {
   // A portal imported with its Salesforce ids (or an engine whose store was
   // lost): the id a contact holds decides before the email does. Salesforce

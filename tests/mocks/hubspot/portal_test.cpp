@@ -184,6 +184,22 @@ TEST_F(PortalTest, MergeKeepsThePrimaryAndItsEmailFindsIt) {
   EXPECT_EQ(*portal.find("contacts", p)->get("phone"), "123")
       << "blanks are filled from the merged contact";
   EXPECT_EQ(portal.find_by("contacts", "email", "m@x.io")->id, p);
+  EXPECT_EQ(*portal.find("contacts", p)->get("hs_merged_object_ids"), std::to_string(m));
+}
+
+TEST_F(PortalTest, MergeGivesASurvivorWithoutEmailTheMergedOnesAndListsEveryMergedId) {
+  const uint64_t p = portal.create("contacts", {{"firstname", "Pat"}}, kApi).value();
+  const uint64_t m = portal.create("contacts", {{"email", "m@x.io"}}, kApi).value();
+  const uint64_t n = portal.create("contacts", {{"email", "n@x.io"}}, kApi).value();
+  const uint64_t o = portal.create("contacts", {{"email", "o@x.io"}}, kApi).value();
+  ASSERT_TRUE(portal.merge("contacts", p, m, kApi).ok());
+  EXPECT_EQ(*portal.find("contacts", p)->get("email"), "m@x.io");
+  ASSERT_TRUE(portal.merge("contacts", n, o, kApi).ok());
+  ASSERT_TRUE(portal.merge("contacts", p, n, kApi).ok());
+  EXPECT_EQ(*portal.find("contacts", p)->get("email"), "m@x.io") << "the survivor keeps its own";
+  EXPECT_EQ(*portal.find("contacts", p)->get("hs_merged_object_ids"),
+            std::to_string(m) + ";" + std::to_string(o) + ";" + std::to_string(n));
+  EXPECT_EQ(portal.find_by("contacts", "email", "n@x.io")->id, p);
 }
 
 }  // namespace
