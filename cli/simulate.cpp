@@ -1,5 +1,6 @@
 #include "cli/simulate.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <fstream>
@@ -13,6 +14,9 @@
 #include <CLI/CLI.hpp>
 #include <unistd.h>
 
+#include "crmsim_version.h"
+#include "sim/baseline.h"
+#include "sim/html_report.h"
 #include "sim/report.h"
 #include "sim/runner.h"
 #include "sim/scenario.h"
@@ -27,6 +31,9 @@ struct SimulateSettings {
   int jobs = 1;
   std::string json_file;
   std::string junit_file;
+  std::string html_file;
+  std::string baseline_file;
+  double baseline_threshold_pct = sim::kBaselineThresholdDefault * 100;
   bool quiet = false;
   uint64_t seed = 0;
   bool seed_given = false;
@@ -119,6 +126,19 @@ int validate(const SimulateSettings& s) {
     std::cerr << "crmsim: " << error << "\n";
     return 2;
   }
+  std::shared_ptr<const nlohmann::json> baseline;
+  if (!s.baseline_file.empty()) {
+    auto loaded = sim::load_baseline(s.baseline_file);
+    if (!loaded) {
+      std::cerr << "crmsim: --baseline " << loaded.error().message << "\n";
+      return 2;
+    }
+    baseline = *loaded;
+  }
+  if (!(s.baseline_threshold_pct >= 0 && s.baseline_threshold_pct <= 10'000)) {
+    std::cerr << "crmsim: --baseline-threshold: expected a percentage from 0 to 10000\n";
+    return 2;
+  }
   struct Task {
     const sim::Scenario* scenario;
     uint64_t seed;
@@ -133,12 +153,37 @@ int validate(const SimulateSettings& s) {
   std::atomic<size_t> next{0}, done{0};
   std::mutex print;
   const bool sweep = tasks.size() > scenarios.size();
+  // Runs with violations (expected ones too) whose witnesses the page
+  // follows through a replay.
+  constexpr size_t kFollowedRunsMax = 20;
+  std::atomic<size_t> followed{0};
   auto worker = [&] {
     for (size_t i = next++; i < tasks.size(); i = next++) {
       sim::RunOptions options;
       options.seed = tasks[i].seed;
       options.progress = [&](double share) { progress.update(done.load(), share); };
       results[i] = sim::run_scenario(*tasks[i].scenario, options);
+      const bool violated = std::any_of(results[i].checks.begin(), results[i].checks.end(),
+                                        [](const sim::CheckResult& c) { return !c.passed; });
+      if (!s.html_file.empty() && violated && followed++ < kFollowedRunsMax) {
+        // The run again, its witnesses' records followed: same seed, same run.
+        options.follow = sim::witnessed_records(results[i]);
+        if (!options.follow.empty()) {
+          sim::RunResult again = sim::run_scenario(*tasks[i].scenario, options);
+          if (again.trace_hash != results[i].trace_hash) {
+            std::lock_guard<std::mutex> lock(print);
+            std::cerr << "crmsim: the replay of " << results[i].scenario << " seed "
+                      << results[i].seed << " ended with trace " << again.trace_hash << ", not "
+                      << results[i].trace_hash
+                      << ": its witness chain may not match (a determinism bug in crmsim)\n";
+          }
+          results[i].evidence = std::move(again.evidence);
+          results[i].evidence_dropped = again.evidence_dropped;
+        }
+      }
+      if (baseline)
+        results[i].baseline =
+            sim::compare_with_baseline(results[i], *baseline, s.baseline_threshold_pct / 100);
       ++done;
       std::lock_guard<std::mutex> lock(print);
       progress.finish();
@@ -169,6 +214,15 @@ int validate(const SimulateSettings& s) {
   if (!s.junit_file.empty() && !write_file(s.junit_file, sim::results_junit(results))) {
     std::cerr << "crmsim: cannot write " << s.junit_file << "\n";
     return 2;
+  }
+  if (!s.html_file.empty()) {
+    sim::HtmlOptions html;
+    html.version = CRMSIM_VERSION;
+    if (!write_file(s.html_file, sim::results_html(results, html))) {
+      std::cerr << "crmsim: cannot write " << s.html_file << "\n";
+      return 2;
+    }
+    std::cout << "report: " << s.html_file << "\n";
   }
   return failed == 0 ? 0 : 1;
 }
@@ -220,6 +274,15 @@ void add_simulate_commands(CLI::App& app, std::function<int()>& run) {
   validate_cmd->add_option("--jobs,-j", settings->jobs, "Runs in parallel")->capture_default_str();
   validate_cmd->add_option("--json", settings->json_file, "Write every result as JSON");
   validate_cmd->add_option("--junit", settings->junit_file, "Write JUnit XML for CI");
+  validate_cmd->add_option("--html", settings->html_file,
+                           "Write the verdict as one self-contained HTML page (charts, witness "
+                           "chains, findings; failing runs are replayed to follow their witnesses)");
+  validate_cmd->add_option("--baseline", settings->baseline_file,
+                           "A previous --json: mark each violation new, resolved or ongoing and "
+                           "list the figures that moved");
+  validate_cmd->add_option("--baseline-threshold", settings->baseline_threshold_pct,
+                           "How far (percent) a figure moves before it is listed")
+      ->capture_default_str();
   validate_cmd->add_flag("--quiet,-q", settings->quiet, "No progress bar");
   validate_cmd->callback([settings, &run] { run = [settings] { return validate(*settings); }; });
 

@@ -57,11 +57,16 @@ std::string when(env::Timestamp t) { return env::format_salesforce_datetime(t); 
 class Checker {
  public:
   explicit Checker(std::string name) { result_.name = std::move(name); }
-  void violation(const std::string& witness, const std::string& cause = "") {
+  void violation(const std::string& witness, const std::string& cause = "",
+                 std::vector<std::string> records = {}) {
     result_.passed = false;
     ++result_.violations;
     if (!cause.empty()) ++result_.causes[cause];
-    if (result_.witnesses.size() < kWitnessesMax) result_.witnesses.push_back(witness);
+    if (result_.witnesses.size() < kWitnessesMax) {
+      result_.witnesses.push_back(witness);
+      std::erase(records, std::string());
+      result_.witness_records.push_back(std::move(records));
+    }
   }
   CheckResult done() { return std::move(result_); }
 
@@ -198,7 +203,8 @@ CheckResult no_duplicate_contacts(const RunState& s) {
   (void)duplicates(s, &sighted);
   for (const auto& d : sighted)
     c.violation("email " + d.email + ": the integration created " + d.created + " at " + d.at +
-                " although it could see " + d.existing + history_of(s, {d.existing, d.created}));
+                    " although it could see " + d.existing + history_of(s, {d.existing, d.created}),
+                "", {d.existing, d.created});
   std::map<std::string, uint64_t> hs_emails;
   for (const auto& [id, r] : s.portal.records("contacts")) {
     if (r.archived) continue;
@@ -207,7 +213,8 @@ CheckResult no_duplicate_contacts(const RunState& s) {
     auto [it, fresh] = hs_emails.emplace(email, id);
     if (!fresh)
       c.violation("HubSpot contacts " + std::to_string(it->second) + " and " + std::to_string(id) +
-                  " share " + email);
+                      " share " + email,
+                  "", {std::to_string(it->second), std::to_string(id)});
   }
   // One Salesforce record behind two HubSpot contacts: one of them shows a
   // link that nothing syncs.
@@ -217,7 +224,8 @@ CheckResult no_duplicate_contacts(const RunState& s) {
     if (!fresh)
       c.violation("HubSpot contacts " + std::to_string(it->second) + " and " +
                   std::to_string(link.hs_id) + " both hold Salesforce " + link.sf_object + " " +
-                  link.sf_id + history_of(s, {link.sf_id}));
+                      link.sf_id + history_of(s, {link.sf_id}),
+                  "", {std::to_string(it->second), std::to_string(link.hs_id), link.sf_id});
   }
   return c.done();
 }
@@ -276,7 +284,10 @@ CheckResult no_duplicate_companies(const RunState& s) {
       };
       c.violation(
           "companies " + who(*a) + " and " + who(*b) + " are one organisation (" + key + ")" +
-          history_of(s, {prop(*a, "salesforceaccountid"), prop(*b, "salesforceaccountid")}));
+              history_of(s, {prop(*a, "salesforceaccountid"), prop(*b, "salesforceaccountid")}),
+          "",
+          {std::to_string(a->id), std::to_string(b->id), prop(*a, "salesforceaccountid"),
+           prop(*b, "salesforceaccountid")});
     }
   }
   return c.done();
@@ -292,8 +303,9 @@ CheckResult no_duplicate_deals(const RunState& s) {
   for (const auto& [o, deals] : by_opportunity)
     if (deals.size() > 1)
       c.violation("opportunity " + o + " has " + std::to_string(deals.size()) + " deals (" +
-                  std::to_string(deals[0]) + ", " + std::to_string(deals[1]) + ")" +
-                  history_of(s, {o}));
+                      std::to_string(deals[0]) + ", " + std::to_string(deals[1]) + ")" +
+                      history_of(s, {o}),
+                  "", {o, std::to_string(deals[0]), std::to_string(deals[1])});
   // The other way: an opportunity the integration created for a HubSpot
   // deal that no deal names is a second opportunity for one deal (a create
   // repeated after a lost answer). An intent still open is not finished.
@@ -303,8 +315,9 @@ CheckResult no_duplicate_deals(const RunState& s) {
   for (const auto& [id, r] : s.org.records(*object))
     if (!r.deleted && text(r, "CreatedById") == s.integration_user && !by_opportunity.count(id))
       c.violation("opportunity " + id + " (" + text(r, "Name") +
-                  ") was created by the integration but no deal syncs with it" +
-                  history_of(s, {id}));
+                      ") was created by the integration but no deal syncs with it" +
+                      history_of(s, {id}),
+                  "", {id});
   return c.done();
 }
 
@@ -319,7 +332,8 @@ CheckResult no_lifecycle_regression(const RunState& s) {
       const int a = lifecycle_rank(before.value), b = lifecycle_rank(now.value);
       if (a >= 0 && b >= 0 && b < a)
         c.violation("contact " + std::to_string(id) + ": the integration moved " + before.value +
-                    " back to " + now.value + " at " + when(now.at));
+                        " back to " + now.value + " at " + when(now.at),
+                    "", {std::to_string(id)});
     }
   }
   return c.done();
@@ -388,7 +402,7 @@ CheckResult lifecycle_transitions(const RunState& s) {
                       (stage == "customer" ? "won" : "open") + " opportunity " + opp +
                       ", so it should be at '" + stage + "'" +
                       history_of(s, {std::to_string(link.hs_id), link.sf_id, opp}),
-                  "not_moved");
+                  "not_moved", {std::to_string(link.hs_id), link.sf_id, opp});
     }
   // Moves the integration made: each needs a contact role behind it (or a
   // company moved by one), unless the stage is a mapped field.
@@ -428,7 +442,7 @@ CheckResult lifecycle_transitions(const RunState& s) {
                            ? ", but no Salesforce contact of it has a contact role"
                            : " although lifecycle_from_opportunity is do_nothing") +
                       history_of(s, {std::to_string(id)}),
-                  "unexplained_move");
+                  "unexplained_move", {std::to_string(id)});
   }
   return c.done();
 }
@@ -496,7 +510,8 @@ CheckResult convergence(const RunState& s) {
                     link.sf_id + " disagree on " + m.hubspot + "/" + field + " (" +
                     engine::sync_rule_name(m.rule).data() + "): HubSpot '" + hv +
                     "', Salesforce '" + sv + "'" +
-                    history_of(s, {std::to_string(link.hs_id), link.sf_id}));
+                        history_of(s, {std::to_string(link.hs_id), link.sf_id}),
+                    "", {std::to_string(link.hs_id), link.sf_id});
     }
   }
   // Deals in the synced pipeline agree with their opportunities.
@@ -525,7 +540,8 @@ CheckResult convergence(const RunState& s) {
           c.violation("deal " + std::to_string(link.hs_id) + " and opportunity " + link.sf_id +
                       " disagree on " + m.hubspot + "/" + m.contact_field + ": HubSpot '" +
                       prop(*d, m.hubspot) + "', Salesforce '" + sv + "'" +
-                      history_of(s, {std::to_string(link.hs_id), link.sf_id}));
+                          history_of(s, {std::to_string(link.hs_id), link.sf_id}),
+                      "", {std::to_string(link.hs_id), link.sf_id});
       }
     }
   }
@@ -557,8 +573,9 @@ CheckResult convergence(const RunState& s) {
                   ") never reached Salesforce and is not in Sync Health; Salesforce has: " +
                   (sf_by_email.count(env::ascii_lower(prop(r, "email")))
                        ? sf_by_email[env::ascii_lower(prop(r, "email"))]
-                       : std::string("nothing")) +
-                  history_of(s, {std::to_string(id)}));
+                           : std::string("nothing")) +
+                      history_of(s, {std::to_string(id)}),
+                  "", {std::to_string(id)});
     }
   }
   return c.done();
@@ -570,7 +587,7 @@ CheckResult selective_sync(const RunState& s) {
     c.violation("email " + d.email + ": the integration could not see " + d.existing +
                     " and created a duplicate, " + d.created + ", at " + d.at +
                     history_of(s, {d.existing, d.created}),
-                "unseen_duplicate");
+                "unseen_duplicate", {d.existing, d.created});
   for (const auto& link : held_contact_links(s)) {
     const sf::Record* r = s.org.find(link.sf_id);
     if (r == nullptr || r->deleted) continue;
@@ -580,7 +597,7 @@ CheckResult selective_sync(const RunState& s) {
             ") is no longer visible to the integration user, " + "so it stopped syncing" +
             (text(*r, "CreatedById") == s.integration_user ? " (the integration created it)" : "") +
             history_of(s, {link.sf_id}),
-        "lost_visibility");
+        "lost_visibility", {link.sf_id, std::to_string(link.hs_id)});
   }
   return c.done();
 }
@@ -642,8 +659,9 @@ CheckResult inclusion_list(const RunState& s) {
                      *created + env::Duration::seconds(1)))
       c.violation(link.sf_object + " " + link.sf_id + " was created at " + when(*created) +
                   " from HubSpot contact " + std::to_string(link.hs_id) +
-                  ", which was not in the inclusion list then" +
-                  history_of(s, {std::to_string(link.hs_id), link.sf_id}));
+                      ", which was not in the inclusion list then" +
+                      history_of(s, {std::to_string(link.hs_id), link.sf_id}),
+                  "", {std::to_string(link.hs_id), link.sf_id});
   }
   return c.done();
 }
@@ -676,15 +694,17 @@ CheckResult no_echo_writes(const RunState& s) {
         if (history[i].source_type == "INTEGRATION" && history[i].value == history[i + 1].value)
           c.violation("contact " + std::to_string(id) + ": the integration wrote " + m.hubspot +
                       " = '" + history[i].value + "' at " + when(history[i].at) +
-                      ", the value it already had");
+                          ", the value it already had",
+                      "", {std::to_string(id)});
     }
   }
   // And Salesforce: a field the integration set to the value it held.
   for (const auto& w : s.org.unchanged_writes())
     if (w.user_id == s.integration_user)
       c.violation("Salesforce " + w.record_id + ": the integration wrote " + w.field + " = '" +
-                  w.value + "' at " + when(w.at) + ", the value it already had" +
-                  history_of(s, {w.record_id}));
+                      w.value + "' at " + when(w.at) + ", the value it already had" +
+                      history_of(s, {w.record_id}),
+                  "", {w.record_id});
   return c.done();
 }
 
@@ -730,7 +750,8 @@ CheckResult no_oscillation(const RunState& s) {
                       (link ? " (" + link->sf_object + " " + link->sf_id + ")" : std::string()) +
                       ": " + m.hubspot + " flipped '" + a.value + "' -> '" + b.value + "' -> '" +
                       a2.value + "' (" + when(a.at) + " to " + when(a2.at) +
-                      ") with nobody editing it" + history_of(s, ids));
+                          ") with nobody editing it" + history_of(s, ids),
+                      "", ids);
           break;
         }
       }

@@ -52,6 +52,10 @@ struct CheckResult {
   uint64_t violations = 0;
   // The first witnesses, in plain words (at most kWitnessesMax).
   std::vector<std::string> witnesses;
+  // The records each witness names, beside it: HubSpot ids (digits only)
+  // and Salesforce ids. The report follows them through the run (the
+  // people's actions and the integration's calls that touched them).
+  std::vector<std::vector<std::string>> witness_records;
   // Violations per cause, for checks whose violations have more than one
   // (selective_sync: "unseen_duplicate", "lost_visibility"); findings say
   // the cause and the fix of each.

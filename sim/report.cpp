@@ -1,6 +1,7 @@
 #include "sim/report.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <ostream>
@@ -59,6 +60,7 @@ void write_verdict(std::ostream& out, const RunResult& r) {
     out << "  could not run: " << r.error << "\n";
     return;
   }
+  const BaselineDiff* diff = r.baseline ? &*r.baseline : nullptr;
   for (const auto& c : r.checks) {
     const bool expected = is_expected(r, c.name);
     const bool ok = c.passed != expected;
@@ -67,8 +69,15 @@ void write_verdict(std::ostream& out, const RunResult& r) {
       out << (c.passed ? "  (a violation was expected and did not occur)" : "  (expected)");
     if (!c.passed)
       out << "  " << grouped(c.violations) << " violation" << (c.violations == 1 ? "" : "s");
+    const BaselineDiff::Check* since = diff != nullptr ? diff->check(c.name) : nullptr;
+    if (since != nullptr) out << "  [" << change_name(since->change) << "]";
     out << "\n";
-    for (const auto& w : c.witnesses) out << "         - " << w << "\n";
+    if (since != nullptr) {
+      for (const auto& [change, w] : since->witnesses)
+        out << "         - [" << change_name(change) << "] " << w << "\n";
+    } else {
+      for (const auto& w : c.witnesses) out << "         - " << w << "\n";
+    }
   }
   const Figures& f = r.figures;
   const double days = std::max(f.days, 1e-9);
@@ -123,6 +132,21 @@ void write_verdict(std::ostream& out, const RunResult& r) {
   }
   out << "    speed             " << fixed(f.wall_seconds, 2) << " s wall, "
       << grouped(static_cast<uint64_t>(f.simulated_per_wall)) << "x simulated time\n";
+  if (diff != nullptr) {
+    out << "  since the baseline:" << (diff->matched ? "" : " (this run is not in it)") << "\n";
+    for (const auto& c : diff->checks)
+      if (c.change == Change::kResolved) out << "    resolved   " << c.name << "\n";
+    for (const auto& m : diff->moved)
+      out << "    moved      " << m.name << " " << fixed(m.before, m.before == std::floor(m.before) ? 0 : 1)
+          << " -> " << fixed(m.after, m.after == std::floor(m.after) ? 0 : 1) << " ("
+          << (m.after >= m.before ? "+" : "")
+          << fixed(100.0 * (m.after - m.before) / std::max(std::abs(m.before), 1.0), 0)
+          << "%, threshold " << fixed(100.0 * diff->threshold, 0) << "%)\n";
+    if (diff->moved.empty() &&
+        std::none_of(diff->checks.begin(), diff->checks.end(),
+                     [](const auto& c) { return c.change != Change::kOngoing; }))
+      out << "    nothing changed\n";
+  }
   if (!r.findings.empty()) {
     out << "  findings:\n";
     for (const auto& finding : r.findings) out << "    * " << finding << "\n";
@@ -143,13 +167,53 @@ std::string results_json(const std::vector<RunResult>& results) {
     j["trace_hash"] = r.trace_hash;
     j["replay"] = r.replay;
     j["expected"] = r.expected;
+    if (!r.description.empty()) j["description"] = r.description;
     for (const auto& c : r.checks)
       j["checks"].push_back({{"name", c.name},
                              {"passed", c.passed},
                              {"violations", c.violations},
-                             {"witnesses", c.witnesses}});
-    const Figures& f = r.figures;
-    j["figures"] = {{"days", f.days},
+                             {"witnesses", c.witnesses},
+                             {"witness_records", c.witness_records}});
+    j["figures"] = figures_json(r.figures);
+    j["findings"] = r.findings;
+    if (!r.evidence.empty()) {
+      nlohmann::ordered_json steps = nlohmann::ordered_json::array();
+      for (const auto& e : r.evidence)
+        steps.push_back({{"at", env::format_salesforce_datetime(e.at)},
+                         {"kind", e.kind},
+                         {"who", e.who},
+                         {"what", e.what},
+                         {"excerpt", e.excerpt},
+                         {"records", e.records}});
+      j["evidence"] = std::move(steps);
+      j["evidence_dropped"] = r.evidence_dropped;
+    }
+    if (r.baseline) j["baseline"] = nlohmann::ordered_json::parse(baseline_diff_json(*r.baseline).dump());
+    all.push_back(std::move(j));
+  }
+  return all.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+nlohmann::ordered_json figures_json(const Figures& f) {
+  const Timeline& t = f.timeline;
+  nlohmann::ordered_json timeline = {{"bucket_s", t.bucket.ms() / 1000},
+                                     {"buckets", t.buckets},
+                                     {"humans_stop_bucket", t.humans_stop_bucket},
+                                     {"salesforce_calls", t.salesforce_calls},
+                                     {"salesforce_24h", t.salesforce_24h},
+                                     {"hubspot_calls", t.hubspot_calls},
+                                     {"hubspot_429s", t.hubspot_429s},
+                                     {"human_actions", t.human_actions},
+                                     {"lifecycle_moves", t.lifecycle_moves},
+                                     {"sync_health", t.sync_health},
+                                     {"latency_edges_s", Timeline::latency_edges_s()},
+                                     {"to_salesforce_histogram", t.to_salesforce_histogram},
+                                     {"to_hubspot_histogram", t.to_hubspot_histogram},
+                                     {"to_salesforce_p50_s", t.to_salesforce_p50_s},
+                                     {"to_salesforce_p95_s", t.to_salesforce_p95_s},
+                                     {"to_hubspot_p50_s", t.to_hubspot_p50_s},
+                                     {"to_hubspot_p95_s", t.to_hubspot_p95_s}};
+  return {{"days", f.days},
                     {"salesforce_calls", f.salesforce_calls},
                     {"hubspot_calls", f.hubspot_calls},
                     {"synced_records", f.synced_records},
@@ -178,11 +242,8 @@ std::string results_json(const std::vector<RunResult>& results) {
                     {"engine_crashes", f.engine_crashes},
                     {"faults", f.faults},
                     {"wall_seconds", f.wall_seconds},
-                    {"simulated_per_wall", f.simulated_per_wall}};
-    j["findings"] = r.findings;
-    all.push_back(std::move(j));
-  }
-  return all.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+                    {"simulated_per_wall", f.simulated_per_wall},
+                    {"timeline", std::move(timeline)}};
 }
 
 std::string results_junit(const std::vector<RunResult>& results) {
@@ -216,9 +277,13 @@ std::string results_junit(const std::vector<RunResult>& results) {
           std::string body;
           for (const auto& w : c.witnesses) body += w + "\n";
           body += "replay: " + r->replay + "\n";
+          const BaselineDiff::Check* since =
+              r->baseline ? r->baseline->check(c.name) : nullptr;
+          const std::string mark =
+              since != nullptr ? "[" + std::string(change_name(since->change)) + "] " : "";
           cases << "      <failure message=\""
-                << env::xml_escape(expected ? "an expected violation did not occur"
-                                            : std::to_string(c.violations) + " violations")
+                << env::xml_escape(mark + (expected ? "an expected violation did not occur"
+                                                    : std::to_string(c.violations) + " violations"))
                 << "\">" << env::xml_escape(body) << "</failure>\n";
         }
         cases << "    </testcase>\n";

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "sim/runner.h"
 
 namespace crmsim::sim {
@@ -15,7 +17,10 @@ namespace crmsim::sim {
 void write_verdict(std::ostream& out, const RunResult& result);
 // One line for a sweep: scenario, seed, PASS/FAIL, trace hash.
 std::string summary_line(const RunResult& result);
+// Every run: its verdict, checks (with their witnesses' records), figures
+// and timeline, findings, evidence and baseline marks. --baseline reads it.
 std::string results_json(const std::vector<RunResult>& results);
+nlohmann::ordered_json figures_json(const Figures& figures);
 std::string results_junit(const std::vector<RunResult>& results);
 
 }  // namespace crmsim::sim

@@ -203,6 +203,18 @@ std::string drive(World& w, EngineHost& host, const RunOptions& options) {
 
 }  // namespace
 
+std::vector<std::string> witnessed_records(const RunResult& result) {
+  std::vector<std::string> out;
+  for (const auto& c : result.checks)
+    if (!c.passed)
+      for (const auto& records : c.witness_records)
+        for (const auto& id : records)
+          if (out.size() < Follower::kRecordsMax &&
+              std::find(out.begin(), out.end(), id) == out.end())
+            out.push_back(id);
+  return out;
+}
+
 env::Status check_setup(const Scenario& scenario) {
   VirtualClock clock(VirtualClock::kDefaultStart);
   auto crms = build_crms(scenario, clock);
@@ -217,6 +229,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   result.path = scenario.path;
   result.seed = options.seed;
   result.expected = scenario.expect;
+  result.description = scenario.description;
   result.replay = "crmsim run " +
                   (scenario.path.empty() ? std::string("SCENARIO") : scenario.path) + " --seed " +
                   std::to_string(options.seed);
@@ -237,6 +250,13 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
     return result;
   }
   World& w = **built;
+  result.started = w.start;
+  std::unique_ptr<Follower> follower;
+  if (!options.follow.empty()) {
+    follower = std::make_unique<Follower>(options.follow);
+    for (SimTransport* t : {w.to_salesforce.get(), w.to_hubspot.get(), w.to_engine.get()})
+      t->set_follower(follower.get());
+  }
   host = std::make_unique<EngineHost>(
       scenario.sync,
       engine::EngineCredentials{
@@ -257,11 +277,18 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   // the engine's writes (so latencies are exact to the millisecond), and
   // once a simulated minute for what changes without a write.
   LatencyLog latencies;
+  HealthSampler health(w.start, w.end);
   auto look = [&] { latencies.look(w.loop.now(), *w.workload); };
   w.to_salesforce->set_on_write(look);
   w.to_hubspot->set_on_write(look);
   std::function<void()> tick = [&] {
     look();
+    // Sync Health once a bucket, read while the engine is up (a read only:
+    // the run goes on as it would unseen).
+    if (health.due(w.loop.now()))
+      host->between_steps([&] {
+        if (host->up()) health.sample(w.loop.now(), host->engine());
+      });
     if (w.loop.now() + kExpectationTick <= w.end)
       (void)w.loop.schedule_after(kExpectationTick, tick);
   };
@@ -278,7 +305,8 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   }
 
   // The verdict.
-  result.figures = measure(w, host->engine(), latencies, host->crashes());
+  health.sample(w.loop.now(), host->engine(), true);
+  result.figures = measure(w, host->engine(), latencies, health, host->crashes());
   RunState state{scenario,          *w.crms.org, *w.crms.portal,
                  *w.hs_api,         host->engine(), *w.workload,
                  w.crms.integration_id, w.hs_token, result.figures.allocation_24h,
@@ -293,6 +321,11 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   }
   result.findings = findings_for(scenario, result);
   result.trace_hash = w.trace.hash().hex();
+  if (follower) {
+    follower->actions(w.workload->actions());
+    result.evidence = follower->steps();
+    result.evidence_dropped = follower->dropped();
+  }
   Figures& f = result.figures;
   f.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();

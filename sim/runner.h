@@ -11,9 +11,12 @@
 #include <functional>
 #include <iosfwd>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "sim/baseline.h"
+#include "sim/evidence.h"
 #include "sim/figures.h"
 #include "sim/invariants.h"
 #include "sim/scenario.h"
@@ -29,6 +32,9 @@ struct RunOptions {
   std::string work_dir;
   // Called now and then with the share of simulated time done (0..1).
   std::function<void(double)> progress;
+  // Records to follow through the run for the report's witness chains
+  // (evidence.h): HubSpot ids and Salesforce ids. Empty: none.
+  std::vector<std::string> follow;
 };
 
 struct RunResult {
@@ -44,7 +50,19 @@ struct RunResult {
   std::vector<std::string> findings;  // plain words: cause and fix
   Figures figures;
   std::string replay;  // the command that replays this run exactly
+  std::string description;  // the scenario's
+  env::Timestamp started;   // the start of the working period (simulated)
+  // With RunOptions::follow: every step that touched those records, in
+  // time order, and how many past Follower::kStepsMax were not kept.
+  std::vector<EvidenceStep> evidence;
+  uint64_t evidence_dropped = 0;
+  // With --baseline: what changed since (baseline.h).
+  std::optional<BaselineDiff> baseline;
 };
+
+// The records a run's violations name (witness_records of every failed
+// check), at most Follower::kRecordsMax: what a replay follows.
+std::vector<std::string> witnessed_records(const RunResult& result);
 
 RunResult run_scenario(const Scenario& scenario, const RunOptions& options);
 

@@ -4,6 +4,7 @@
 
 #include "env/assert.h"
 #include "env/text.h"
+#include "sim/evidence.h"
 
 namespace crmsim::sim {
 
@@ -29,7 +30,9 @@ bool SimTransport::in_outage(env::Timestamp t) const {
                      [&](const Outage& o) { return o.start <= t && t < o.end; });
 }
 
-void SimTransport::note(const env::Request& request, std::string_view outcome) {
+void SimTransport::note(const env::Request& request, std::string_view outcome,
+                        const env::Response* response) {
+  if (follower_ != nullptr) follower_->call(loop_.now(), service_, request, response, outcome);
   if (trace_ == nullptr) return;
   trace_->record(loop_.now(), "call",
                  {{"service", service_name(service_)},
@@ -92,10 +95,11 @@ env::Result<env::Response, env::TransportError> SimTransport::send(const env::Re
   if (on_write_ && request.method != env::Method::kGet) on_write_();
   if (crash_now) crash(request, true);
   if (!crash_now && faults::draw_lost_response(rates, rng_)) {
-    note(request, "lost_response");
+    note(request, "lost_response", response.ok() ? &*response : nullptr);
     return env::fail(timeout("lost_response"));
   }
-  note(request, response.ok() ? std::to_string(response->status) : "transport_error");
+  note(request, response.ok() ? std::to_string(response->status) : "transport_error",
+       response.ok() ? &*response : nullptr);
   // The answer travels back.
   loop_.run_until(loop_.now() + draw_latency());
   return response;

@@ -28,6 +28,8 @@ namespace crmsim::sim {
 // Thrown out of a transport call to kill the engine mid-flight; only the
 // runner catches it, drops the engine and builds a new one on the same
 // SQLite file.
+class Follower;  // evidence.h
+
 struct Crash {
   std::string where;  // "salesforce POST /services/... (applied)"
 };
@@ -71,6 +73,9 @@ class SimTransport final : public env::Transport {
 
   // Every call and fault is recorded here (may be null).
   void set_trace(Trace* trace) { trace_ = trace; }
+  // Every call is shown to it, with its answer (may be null): the report's
+  // witness chains (evidence.h).
+  void set_follower(Follower* follower) { follower_ = follower; }
   // Called the moment the server has applied a write (any method but GET;
   // a lost answer included), before the answer travels back: where the
   // runner times when a change became visible on the other side.
@@ -85,7 +90,8 @@ class SimTransport final : public env::Transport {
   env::Duration draw_latency();
   bool in_outage(env::Timestamp t) const;
   env::TransportError timeout(const std::string& what);
-  void note(const env::Request& request, std::string_view outcome);
+  void note(const env::Request& request, std::string_view outcome,
+            const env::Response* response = nullptr);
   [[noreturn]] void crash(const env::Request& request, bool applied);
 
   Service service_;
@@ -95,6 +101,7 @@ class SimTransport final : public env::Transport {
   LatencyModel latency_;
   FaultPlan faults_;
   Trace* trace_ = nullptr;
+  Follower* follower_ = nullptr;
   std::function<void()> on_write_;
   bool crashes_armed_ = false;
   uint64_t crash_countdown_ = 0;
