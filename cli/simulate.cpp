@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -20,6 +21,8 @@
 #include "sim/report.h"
 #include "sim/runner.h"
 #include "sim/scenario.h"
+#include "sim/shrink.h"
+#include "env/structured_text.h"
 
 namespace crmsim::cli {
 
@@ -34,6 +37,11 @@ struct SimulateSettings {
   std::string html_file;
   std::string baseline_file;
   double baseline_threshold_pct = sim::kBaselineThresholdDefault * 100;
+  bool shrink = false;
+  std::string shrink_invariant;
+  std::string shrink_out;
+  size_t shrink_runs = sim::ShrinkOptions::kRunsMaxDefault;
+  double shrink_seconds = sim::ShrinkOptions::kSecondsMaxDefault;
   bool quiet = false;
   uint64_t seed = 0;
   bool seed_given = false;
@@ -101,6 +109,74 @@ bool write_file(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
   out << text;
   return static_cast<bool>(out);
+}
+
+// --shrink: the first failing run (else the first with a violation, as a
+// pitfall scenario's) shrunk to its smallest scenario, written as YAML.
+void shrink_first(const SimulateSettings& s, const std::vector<sim::RunResult>& results) {
+  const sim::RunResult* pick = nullptr;
+  for (const auto& r : results)
+    if (!r.passed && r.error.empty() && pick == nullptr) pick = &r;
+  for (const auto& r : results)
+    if (pick == nullptr && r.error.empty() &&
+        std::any_of(r.checks.begin(), r.checks.end(), [](const auto& c) { return !c.passed; }))
+      pick = &r;
+  if (pick == nullptr) {
+    std::cout << "shrink: no run violates an invariant, nothing to shrink\n";
+    return;
+  }
+  auto doc = env::load_structured_file(pick->path);
+  if (!doc) {
+    std::cerr << "crmsim: shrink: " << doc.error().message << "\n";
+    return;
+  }
+  sim::ShrinkOptions options;
+  options.invariant = s.shrink_invariant;
+  options.runs_max = s.shrink_runs;
+  options.seconds_max = s.shrink_seconds;
+  options.jobs = s.jobs;
+  options.progress = [](const std::string& line) {
+    std::cout << "shrink: " << line << "\n";
+    std::cout.flush();
+  };
+  auto shrunk = sim::shrink_scenario(*doc, pick->path, pick->seed, options);
+  if (!shrunk) {
+    std::cout << "shrink: " << shrunk.error().message << "\n";
+    return;
+  }
+  namespace fs = std::filesystem;
+  const std::string out =
+      !s.shrink_out.empty()
+          ? s.shrink_out
+          : fs::path(pick->path).stem().string() + "-seed" + std::to_string(pick->seed) +
+                ".shrunk.yaml";
+  nlohmann::json document = shrunk->document;
+  document["seed"] = pick->seed;
+  document["name"] = document.value("name", pick->scenario) + "-shrunk";
+  const std::string replay = "crmsim run " + out + " --seed " + std::to_string(pick->seed);
+  const std::string header =
+      "Shrunk by crmsim from " + pick->path + " (seed " + std::to_string(pick->seed) +
+      "): it still violates " + shrunk->invariant + ".\n" + std::to_string(shrunk->runs) +
+      " runs; records generated before the run " + std::to_string(shrunk->records_before) +
+      " -> " + std::to_string(shrunk->records_after) + ", actions by people " +
+      std::to_string(shrunk->last.figures.human_actions) +
+      (shrunk->stopped_early ? "; stopped by the " + shrunk->stopped_by + " budget" : "") +
+      ".\nReplay: " + replay;
+  if (!write_file(out, sim::scenario_yaml(document, header))) {
+    std::cerr << "crmsim: cannot write " << out << "\n";
+    return;
+  }
+  std::cout << "shrunk: " << pick->scenario << " seed " << pick->seed << " still violates "
+            << shrunk->invariant << " with " << shrunk->records_after << " records (from "
+            << shrunk->records_before << ") and " << shrunk->last.figures.human_actions
+            << " actions by people, " << shrunk->kept.size() << " edits kept in "
+            << shrunk->runs << " runs"
+            << (shrunk->stopped_early ? ", stopped by the " + shrunk->stopped_by + " budget"
+                                      : "")
+            << "\n  wrote " << out << "\n  replay: " << replay << "\n";
+  for (const auto& c : shrunk->last.checks)
+    if (c.name == shrunk->invariant && !c.witnesses.empty())
+      std::cout << "  witness: " << c.witnesses.front() << "\n";
 }
 
 int validate(const SimulateSettings& s) {
@@ -224,6 +300,7 @@ int validate(const SimulateSettings& s) {
     }
     std::cout << "report: " << s.html_file << "\n";
   }
+  if (s.shrink) shrink_first(s, results);
   return failed == 0 ? 0 : 1;
 }
 
@@ -283,6 +360,22 @@ void add_simulate_commands(CLI::App& app, std::function<int()>& run) {
   validate_cmd->add_option("--baseline-threshold", settings->baseline_threshold_pct,
                            "How far (percent) a figure moves before it is listed")
       ->capture_default_str();
+  validate_cmd->add_flag("--shrink", settings->shrink,
+                         "Shrink the first failing run (else the first with a violation) to the "
+                         "smallest scenario that still violates the same invariant");
+  validate_cmd->add_option("--shrink-invariant", settings->shrink_invariant,
+                           "The invariant to keep violated (default: the run's first)")
+      ->check(CLI::IsMember(sim::invariant_names()));
+  validate_cmd->add_option("--shrink-out", settings->shrink_out,
+                           "Where to write the shrunk scenario (default: NAME-seedN.shrunk.yaml)");
+  validate_cmd->add_option("--shrink-runs", settings->shrink_runs,
+                           "At most this many simulations while shrinking")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{100'000}));
+  validate_cmd->add_option("--shrink-seconds", settings->shrink_seconds,
+                           "And at most this long (wall clock)")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 86'400.0));
   validate_cmd->add_flag("--quiet,-q", settings->quiet, "No progress bar");
   validate_cmd->callback([settings, &run] { run = [settings] { return validate(*settings); }; });
 

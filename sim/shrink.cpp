@@ -1,0 +1,414 @@
+#include "sim/shrink.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include "env/time.h"
+#include "sim/scenario.h"
+
+namespace crmsim::sim {
+
+using json = nlohmann::json;
+
+namespace {
+
+// One way to make the scenario smaller.
+struct Edit {
+  std::string what;  // "population.hubspot_contacts 300 -> 75"
+  json document;
+};
+
+// Alternatives for one part of the scenario, the boldest first; computed
+// from the scenario as it is now.
+using Generator = std::function<std::vector<Edit>(const json&)>;
+
+std::string number_text(double v) {
+  if (v == std::floor(v) && std::fabs(v) < 1e15) return std::to_string(static_cast<int64_t>(v));
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+// doc[a][b]... or nullptr.
+const json* at(const json& doc, const std::vector<std::string>& path) {
+  const json* j = &doc;
+  for (const auto& key : path) {
+    if (!j->is_object() || !j->contains(key)) return nullptr;
+    j = &(*j)[key];
+  }
+  return j;
+}
+
+json& make_at(json& doc, const std::vector<std::string>& path) {
+  json* j = &doc;
+  for (const auto& key : path) {
+    if (!j->is_object()) *j = json::object();
+    j = &(*j)[key];
+  }
+  return *j;
+}
+
+std::string dotted(const std::vector<std::string>& path) {
+  std::string out;
+  for (const auto& k : path) out += (out.empty() ? "" : ".") + k;
+  return out;
+}
+
+constexpr int64_t kEveryCountBelow = 24;
+
+// A whole number: 0, 1, a quarter, a half, three quarters, one less
+// (below `v`); every smaller one when few are left.
+Generator count_of(std::vector<std::string> path, int64_t fallback) {
+  return [path, fallback](const json& doc) {
+    const json* j = at(doc, path);
+    const int64_t v = j != nullptr && j->is_number_integer() ? j->get<int64_t>() : fallback;
+    std::vector<Edit> out;
+    std::set<int64_t> tried;
+    // Few left: every smaller count (another count draws another world
+    // from the seed, so the next smaller one may hold where a bolder one
+    // did not).
+    std::vector<int64_t> counts = {0, 1, v / 4, v / 2, v * 3 / 4, v - 1};
+    if (v <= kEveryCountBelow)
+      for (int64_t c = 2; c < v; ++c) counts.push_back(c);
+    std::sort(counts.begin(), counts.end());
+    for (int64_t c : counts) {
+      if (c < 0 || c >= v || !tried.insert(c).second) continue;
+      json d = doc;
+      make_at(d, path) = c;
+      out.push_back({dotted(path) + " " + std::to_string(v) + " -> " + std::to_string(c), d});
+    }
+    return out;
+  };
+}
+
+// A rate or share: 0, a quarter, a half (below `v`).
+Generator rate_of(std::vector<std::string> path, double fallback) {
+  return [path, fallback](const json& doc) {
+    const json* j = at(doc, path);
+    if (j != nullptr && !j->is_number()) return std::vector<Edit>{};
+    const double v = j != nullptr ? j->get<double>() : fallback;
+    std::vector<Edit> out;
+    for (double c : {0.0, v / 4, v / 2}) {
+      if (c >= v || (c > 0 && c < 1e-6)) continue;
+      json d = doc;
+      make_at(d, path) = c;
+      out.push_back({dotted(path) + " " + number_text(v) + " -> " + number_text(c), d});
+    }
+    return out;
+  };
+}
+
+// A duration: an hour, a quarter, a half, three quarters.
+Generator duration_of(std::vector<std::string> path, env::Duration fallback,
+                      env::Duration floor) {
+  return [path, fallback, floor](const json& doc) {
+    const json* j = at(doc, path);
+    env::Duration v = fallback;
+    if (j != nullptr && j->is_string())
+      if (auto d = env::parse_duration(j->get<std::string>())) v = *d;
+    std::vector<Edit> out;
+    std::set<int64_t> tried;
+    for (int64_t c : {floor.ms(), v.ms() / 4, v.ms() / 2, v.ms() * 3 / 4}) {
+      // Whole minutes, at least the floor.
+      c = std::max(floor.ms(), c / 60'000 * 60'000);
+      if (c >= v.ms() || !tried.insert(c).second) continue;
+      json d = doc;
+      make_at(d, path) = env::format_duration(env::Duration::millis(c));
+      out.push_back({dotted(path) + " " + env::format_duration(v) + " -> " +
+                         env::format_duration(env::Duration::millis(c)),
+                     d});
+    }
+    return out;
+  };
+}
+
+// A key taken out (the scenario then has its default or nothing).
+Generator without(std::vector<std::string> path) {
+  return [path](const json& doc) {
+    const json* j = at(doc, path);
+    if (j == nullptr) return std::vector<Edit>{};
+    json d = doc;
+    std::vector<std::string> parent(path.begin(), path.end() - 1);
+    json& p = parent.empty() ? d : make_at(d, parent);
+    p.erase(path.back());
+    return std::vector<Edit>{{"without " + dotted(path), d}};
+  };
+}
+
+// A list emptied, or one of its items taken out.
+Generator items_of(std::vector<std::string> path) {
+  return [path](const json& doc) {
+    const json* j = at(doc, path);
+    std::vector<Edit> out;
+    if (j == nullptr || !j->is_array() || j->empty()) return out;
+    {
+      json d = doc;
+      make_at(d, path) = json::array();
+      out.push_back({dotted(path) + ": every item out", d});
+    }
+    if (j->size() > 1)
+      for (size_t i = 0; i < j->size(); ++i) {
+        json d = doc;
+        make_at(d, path).erase(i);
+        out.push_back({dotted(path) + ": item " + std::to_string(i + 1) + " out (" +
+                           (*j)[i].dump(-1, ' ', false, json::error_handler_t::replace) + ")",
+                       d});
+      }
+    return out;
+  };
+}
+
+// Every part of the scenario the search may make smaller, in the order it
+// tries them: the duration first (every later run is faster for it), then
+// records, people, faults, events, and the population's shares.
+std::vector<Generator> generators(const json& doc) {
+  const Population pop;
+  const Humans humans;
+  std::vector<Generator> g;
+  g.push_back(duration_of({"duration"}, env::Duration::days(1), env::Duration::hours(1)));
+  g.push_back(count_of({"population", "hubspot_contacts"}, pop.hubspot_contacts));
+  g.push_back(count_of({"population", "salesforce_leads"}, pop.salesforce_leads));
+  g.push_back(count_of({"population", "salesforce_contacts"}, pop.salesforce_contacts));
+  g.push_back(count_of({"population", "accounts"}, pop.accounts));
+  g.push_back(count_of({"population", "mqls"}, pop.mqls));
+  g.push_back(rate_of({"humans", "marketing"}, humans.marketing_per_hour));
+  g.push_back(rate_of({"humans", "sales"}, humans.sales_per_hour));
+  g.push_back(rate_of({"humans", "admins"}, humans.admin_per_hour));
+  g.push_back(items_of({"humans", "reps"}));
+  if (const json* faults = at(doc, {"faults"}); faults != nullptr && faults->is_object()) {
+    for (const char* service : {"salesforce", "hubspot", "webhooks"}) {
+      g.push_back(without({"faults", service}));
+      if (const json* f = at(doc, {"faults", service}); f != nullptr && f->is_object()) {
+        g.push_back(items_of({"faults", service, "outages"}));
+        g.push_back(items_of({"faults", service, "routes"}));
+        for (const auto& [key, value] : f->items())
+          if (value.is_number()) g.push_back(rate_of({"faults", service, key}, 0));
+      }
+    }
+    g.push_back(without({"faults", "crashes"}));
+    g.push_back(rate_of({"faults", "crashes"}, 0));
+    g.push_back(without({"faults", "swarm"}));
+  }
+  g.push_back(items_of({"events"}));
+  g.push_back(without({"settle"}));
+  g.push_back(rate_of({"population", "shared"}, pop.shared));
+  g.push_back(rate_of({"population", "without_email"}, pop.without_email));
+  g.push_back(rate_of({"population", "bad_addresses"}, pop.bad_addresses));
+  g.push_back(rate_of({"population", "duplicates"}, pop.duplicates));
+  g.push_back(rate_of({"population", "hot_leads"}, pop.hot_leads));
+  return g;
+}
+
+bool violates(const RunResult& r, const std::string& invariant) {
+  if (!r.error.empty()) return false;
+  return std::any_of(r.checks.begin(), r.checks.end(),
+                     [&](const CheckResult& c) { return c.name == invariant && !c.passed; });
+}
+
+// The run's invariant to keep violated (see ShrinkOptions::invariant).
+std::string target_of(const RunResult& r) {
+  for (const auto& c : r.checks)
+    if (!c.passed &&
+        std::find(r.expected.begin(), r.expected.end(), c.name) == r.expected.end())
+      return c.name;
+  for (const auto& c : r.checks)
+    if (!c.passed) return c.name;
+  return "";
+}
+
+}  // namespace
+
+int64_t population_records(const json& doc) {
+  const Population pop;
+  auto get = [&](const char* key, int64_t fallback) {
+    const json* j = at(doc, {"population", key});
+    return j != nullptr && j->is_number_integer() ? j->get<int64_t>() : fallback;
+  };
+  return get("hubspot_contacts", pop.hubspot_contacts) +
+         get("salesforce_leads", pop.salesforce_leads) +
+         get("salesforce_contacts", pop.salesforce_contacts) + get("accounts", pop.accounts);
+}
+
+env::Result<ShrinkResult> shrink_scenario(const json& document, const std::string& path,
+                                          uint64_t seed, const ShrinkOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  };
+  auto say = [&](const std::string& line) {
+    if (options.progress) options.progress(line);
+  };
+  // Each candidate runs as a scenario of its own; its replay names `path`.
+  // Candidates running at once share a name and a seed: each slot has its
+  // own directory for the engine's store.
+  const std::string work = (std::filesystem::temp_directory_path() /
+                            ("crmsim-shrink-" + std::to_string(::getpid())))
+                               .string();
+  auto run = [&](const json& doc, RunResult& out, size_t slot) {
+    auto s = parse_scenario(doc, path);
+    if (!s) return false;
+    if (estimated_run_bytes(*s) > kRunBytesMax) return false;
+    RunOptions o;
+    o.seed = seed;
+    o.work_dir = work + "/" + std::to_string(slot);
+    out = run_scenario(*s, o);
+    return true;
+  };
+  struct Cleanup {
+    std::string dir;
+    ~Cleanup() {
+      std::error_code ignored;
+      std::filesystem::remove_all(dir, ignored);
+    }
+  } cleanup{work};
+  ShrinkResult result;
+  result.seed = seed;
+  result.document = document;
+  result.records_before = result.records_after = population_records(document);
+  if (!run(document, result.last, 0))
+    return env::fail(env::Error{"bad_scenario", path + ": not a scenario crmsim can run"});
+  result.runs = 1;
+  result.invariant = options.invariant.empty() ? target_of(result.last) : options.invariant;
+  if (result.invariant.empty() || !violates(result.last, result.invariant))
+    return env::fail(env::Error{
+        "not_violated",
+        path + " (seed " + std::to_string(seed) + ") violates " +
+            (options.invariant.empty() ? "no invariant" : options.invariant + " not") +
+            ": nothing to shrink" +
+            (result.last.error.empty() ? "" : " (the run could not start: " + result.last.error + ")")});
+  say("shrinking " + path + " seed " + std::to_string(seed) + ": keeping " + result.invariant +
+      " violated, " + std::to_string(result.records_before) + " records to start with");
+  const int jobs = std::clamp(options.jobs, 1, ShrinkOptions::kJobsMax);
+  auto out_of_budget = [&] {
+    if (result.runs >= options.runs_max) result.stopped_by = "runs";
+    else if (elapsed() >= options.seconds_max) result.stopped_by = "time";
+    result.stopped_early = !result.stopped_by.empty();
+    return result.stopped_early;
+  };
+  for (int pass = 1; !out_of_budget(); ++pass) {
+    bool kept_any = false;
+    const size_t gens = generators(result.document).size();
+    for (size_t gi = 0; gi < gens && !out_of_budget(); ++gi) {
+      // Regenerated from the scenario as it stands (an edit kept before
+      // changes what the next ones start from).
+      const auto all = generators(result.document);
+      if (gi >= all.size()) break;
+      std::vector<Edit> edits = all[gi](result.document);
+      // The boldest first; several at once, the first that holds wins.
+      for (size_t from = 0; from < edits.size() && !out_of_budget();) {
+        const size_t n =
+            std::min({edits.size() - from, static_cast<size_t>(jobs), options.runs_max - result.runs});
+        std::vector<RunResult> runs(n);
+        std::vector<char> ran(n, 0);
+        std::vector<std::thread> threads;
+        std::atomic<size_t> next{0};
+        auto worker = [&] {
+          for (size_t i = next++; i < n; i = next++)
+            ran[i] = run(edits[from + i].document, runs[i], i) ? 1 : 0;
+        };
+        for (size_t t = 1; t < n; ++t) threads.emplace_back(worker);
+        worker();
+        for (auto& t : threads) t.join();
+        result.runs += n;
+        size_t hit = n;
+        for (size_t i = 0; i < n && hit == n; ++i)
+          if (ran[i] && violates(runs[i], result.invariant)) hit = i;
+        if (hit < n) {
+          result.document = std::move(edits[from + hit].document);
+          result.last = std::move(runs[hit]);
+          result.records_after = population_records(result.document);
+          result.kept.push_back(edits[from + hit].what);
+          kept_any = true;
+          say("  kept " + edits[from + hit].what + "  (" + std::to_string(result.records_after) +
+              " records, run " + std::to_string(result.runs) + ", " +
+              std::to_string(static_cast<int>(elapsed())) + " s)");
+          break;
+        }
+        from += n;
+      }
+    }
+    say("pass " + std::to_string(pass) + ": " +
+        (kept_any ? "smaller, trying again" : "nothing more to take out"));
+    if (!kept_any) break;
+  }
+  return result;
+}
+
+namespace {
+
+void emit(YAML::Emitter& out, const json& j, bool flow) {
+  if (j.is_object()) {
+    out << (flow ? YAML::Flow : YAML::Block) << YAML::BeginMap;
+    for (const auto& [k, v] : j.items()) {
+      out << YAML::Key << k << YAML::Value;
+      emit(out, v, flow || (v.is_object() && v.size() <= 4 &&
+                            std::all_of(v.begin(), v.end(), [](const json& x) {
+                              return x.is_primitive();
+                            })));
+    }
+    out << YAML::EndMap;
+  } else if (j.is_array()) {
+    const bool scalars =
+        std::all_of(j.begin(), j.end(), [](const json& x) { return x.is_primitive(); });
+    out << (flow || scalars ? YAML::Flow : YAML::Block) << YAML::BeginSeq;
+    for (const auto& v : j) emit(out, v, flow || v.is_object());
+    out << YAML::EndSeq;
+  } else if (j.is_string()) {
+    out << j.get<std::string>();
+  } else if (j.is_boolean()) {
+    out << j.get<bool>();
+  } else if (j.is_number_integer()) {
+    out << j.get<int64_t>();
+  } else if (j.is_number()) {
+    out << number_text(j.get<double>());
+  } else {
+    out << YAML::Null;
+  }
+}
+
+}  // namespace
+
+std::string scenario_yaml(const json& document, const std::string& header) {
+  static const char* kOrder[] = {"name",      "description", "seed",       "duration",
+                                 "settle",    "sync",        "salesforce", "integration_user",
+                                 "hubspot",   "population",  "humans",     "faults",
+                                 "events",    "latency",     "webhooks",   "limits",
+                                 "checks",    "expect"};
+  std::string out;
+  size_t start = 0;
+  while (start < header.size()) {
+    const size_t nl = header.find('\n', start);
+    out += "# " + header.substr(start, nl == std::string::npos ? std::string::npos : nl - start) +
+           "\n";
+    if (nl == std::string::npos) break;
+    start = nl + 1;
+  }
+  auto top = [&](const std::string& key, const json& value) {
+    YAML::Emitter e;
+    e << YAML::BeginMap << YAML::Key << key << YAML::Value;
+    emit(e, value,
+         value.is_array() && std::all_of(value.begin(), value.end(),
+                                         [](const json& x) { return x.is_primitive(); }));
+    e << YAML::EndMap;
+    out += std::string(e.c_str()) + "\n";
+  };
+  std::set<std::string> done;
+  for (const char* key : kOrder)
+    if (document.contains(key)) {
+      top(key, document[key]);
+      done.insert(key);
+    }
+  for (const auto& [k, v] : document.items())
+    if (!done.count(k)) top(k, v);
+  return out;
+}
+
+}  // namespace crmsim::sim
