@@ -128,6 +128,9 @@ Figures measure(World& w, engine::SyncEngine& sync, const LatencyLog& latencies,
   for (const auto& e : w.hs_api->journal().entries()) f.hubspot_calls += e.principal == w.hs_token;
   f.synced_records = sync.store().links().size();
   f.peak_salesforce_24h = peak_calls_24h(*w.crms.org, w.crms.integration_id);
+  for (const auto& e : w.crms.org->api_usage().journal().entries())
+    f.other_salesforce_calls += e.principal == World::kOtherIntegrations && e.at >= w.start;
+  f.peak_org_24h = peak_calls_24h(*w.crms.org, "");
   f.allocation_24h = w.scenario.sync.api_call_limit_24h > 0 ? w.scenario.sync.api_call_limit_24h
                                                           : w.crms.org->api_usage().daily_total();
   uint64_t never_sf = 0, never_hs = 0;
@@ -165,6 +168,9 @@ Figures measure(World& w, engine::SyncEngine& sync, const LatencyLog& latencies,
   for (const SimTransport* t : {w.to_salesforce.get(), w.to_hubspot.get(), w.to_engine.get()})
     for (const auto& [kind, n] : t->injected())
       f.faults[std::string(service_name(t->service())) + " " + kind] += n;
+  if (w.webhook_line->delayed() > 0) f.faults["webhooks delayed"] = w.webhook_line->delayed();
+  if (w.webhook_line->duplicated() > 0)
+    f.faults["webhooks duplicated"] = w.webhook_line->duplicated();
 
   // Over time.
   Timeline& t = f.timeline;

@@ -60,6 +60,11 @@ struct Figures {
   uint64_t hubspot_calls = 0;     // by the engine, from the portal's journal
   uint64_t synced_records = 0;    // linked pairs at the end, every kind
   int64_t peak_salesforce_24h = 0;
+  // Other integrations' calls to the same org during the run
+  // (salesforce.other_api_usage), and the org's busiest 24 hours counting
+  // every API user.
+  uint64_t other_salesforce_calls = 0;
+  int64_t peak_org_24h = 0;
   int64_t allocation_24h = 0;
   Latency to_salesforce;
   Latency to_hubspot;

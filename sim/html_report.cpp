@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "env/text.h"
+#include "sim/report.h"
 
 namespace crmsim::sim {
 
@@ -14,26 +15,7 @@ namespace {
 
 std::string esc(std::string_view s) { return env::xml_escape(s); }
 
-std::string num(double v, int decimals = 0) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
-
-std::string grouped(uint64_t n) {
-  std::string digits = std::to_string(n), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
-std::string seconds_text(double s) {
-  if (s < 120) return num(s, 0) + " s";
-  if (s < 7200) return num(s / 60, 1) + " min";
-  return num(s / 3600, 1) + " h";
-}
+std::string num(double v, int decimals = 0) { return fixed(v, decimals); }
 
 // "+0", "+3h", "+2h 05m", "+1d 6h": a moment of the run from its start.
 std::string offset_text(int64_t ms) {
@@ -374,12 +356,6 @@ std::string figures_html(const Figures& f) {
   auto row = [](const std::string& k, const std::string& v) {
     return "<tr><th>" + esc(k) + "</th><td>" + esc(v) + "</td></tr>";
   };
-  auto latency = [](const Latency& l) {
-    if (l.measured == 0) return std::string("none measured");
-    return "p50 " + seconds_text(l.p50_s) + ", p95 " + seconds_text(l.p95_s) + ", max " +
-           seconds_text(l.max_s) + " (" + grouped(l.measured) + " changes" +
-           (l.never_arrived > 0 ? ", " + grouped(l.never_arrived) + " never arrived" : "") + ")";
-  };
   std::string health;
   for (const auto& [family, n] : f.sync_health)
     health += (health.empty() ? "" : ", ") + family + " " + grouped(n);
@@ -390,10 +366,14 @@ std::string figures_html(const Figures& f) {
   out += row("peak 24 hours", grouped(static_cast<uint64_t>(f.peak_salesforce_24h)) + " of " +
                                   grouped(static_cast<uint64_t>(f.allocation_24h)) + " allowed" +
                                   (f.waiting_for_allocation ? ", sync waiting for calls at the end" : ""));
+  if (f.other_salesforce_calls > 0)
+    out += row("other API users", grouped(f.other_salesforce_calls) +
+                                      " Salesforce calls; the org's peak 24 hours " +
+                                      grouped(static_cast<uint64_t>(f.peak_org_24h)));
   out += row("HubSpot calls", grouped(f.hubspot_calls));
   out += row("synced records", grouped(f.synced_records));
-  out += row("latency to Salesforce", latency(f.to_salesforce));
-  out += row("latency to HubSpot", latency(f.to_hubspot));
+  out += row("latency to Salesforce", latency_text(f.to_salesforce));
+  out += row("latency to HubSpot", latency_text(f.to_hubspot));
   out += row("Sync Health", health.empty() ? "empty" : health);
   out += row("lifecycle moves", grouped(f.lifecycle_moves_contacts) + " contacts, " +
                                     grouped(f.lifecycle_moves_companies) + " companies");

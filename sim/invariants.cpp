@@ -460,11 +460,17 @@ CheckResult api_budget(const RunState& s) {
   env::Timestamp first;
   for (const auto& e : s.org.api_usage().journal().entries())
     if (e.over_limit && refused++ == 0) first = e.at;
-  if (refused > 0)
+  if (refused > 0) {
+    uint64_t refused_integration = 0, refused_others = 0;
+    for (const auto& e : s.org.api_usage().journal().entries())
+      if (e.over_limit) ++(e.principal == s.integration_user ? refused_integration : refused_others);
     c.violation("the org's daily API allocation (" +
                 std::to_string(s.org.api_usage().daily_total()) + ") was exhausted at " +
                 when(first) + ": " + std::to_string(refused) +
-                " calls were refused with REQUEST_LIMIT_EXCEEDED, for every API user");
+                " calls were refused with REQUEST_LIMIT_EXCEEDED, for every API user (" +
+                std::to_string(refused_integration) + " of the sync's, " +
+                std::to_string(refused_others) + " of other users')");
+  }
   return c.done();
 }
 
@@ -766,7 +772,7 @@ int64_t peak_calls_24h(const sf::Org& org, const std::string& user_id) {
   std::deque<env::Timestamp> window;
   int64_t peak = 0;
   for (const auto& e : org.api_usage().journal().entries()) {
-    if (e.principal != user_id || e.over_limit) continue;
+    if ((!user_id.empty() && e.principal != user_id) || e.over_limit) continue;
     window.push_back(e.at);
     while (!window.empty() && e.at - window.front() >= env::Duration::days(1)) window.pop_front();
     peak = std::max<int64_t>(peak, static_cast<int64_t>(window.size()));

@@ -84,7 +84,8 @@ std::vector<CheckResult> check_invariants(const RunState& state);
 // crm/vocabulary.h's (tests hold the two equal).
 std::vector<std::string> oracle_lifecycle_stages();
 
-// The integration's Salesforce calls in its busiest rolling 24 hours.
+// The integration's Salesforce calls in its busiest rolling 24 hours
+// (`user_id` empty: every API user's).
 int64_t peak_calls_24h(const mocks::salesforce::Org& org, const std::string& user_id);
 
 }  // namespace crmsim::sim

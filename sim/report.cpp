@@ -13,8 +13,6 @@
 
 namespace crmsim::sim {
 
-namespace {
-
 std::string grouped(uint64_t n) {
   std::string digits = std::to_string(n), out;
   for (size_t i = 0; i < digits.size(); ++i) {
@@ -30,7 +28,7 @@ std::string fixed(double v, int decimals) {
   return buf;
 }
 
-std::string seconds(double s) {
+std::string seconds_text(double s) {
   if (s < 120) return fixed(s, 0) + " s";
   if (s < 7200) return fixed(s / 60, 1) + " min";
   return fixed(s / 3600, 1) + " h";
@@ -38,10 +36,12 @@ std::string seconds(double s) {
 
 std::string latency_text(const Latency& l) {
   if (l.measured == 0) return "none measured";
-  return "p50 " + seconds(l.p50_s) + ", p95 " + seconds(l.p95_s) + ", max " + seconds(l.max_s) +
-         " (" + grouped(l.measured) + " changes" +
+  return "p50 " + seconds_text(l.p50_s) + ", p95 " + seconds_text(l.p95_s) + ", max " +
+         seconds_text(l.max_s) + " (" + grouped(l.measured) + " changes" +
          (l.never_arrived > 0 ? ", " + grouped(l.never_arrived) + " never arrived" : "") + ")";
 }
+
+namespace {
 
 bool is_expected(const RunResult& r, const std::string& name) {
   return std::find(r.expected.begin(), r.expected.end(), name) != r.expected.end();
@@ -102,6 +102,11 @@ void write_verdict(std::ostream& out, const RunResult& r) {
                0)
       << "%)" << (f.waiting_for_allocation ? ", the sync waiting for calls at the end" : "")
       << "\n";
+  if (f.other_salesforce_calls > 0)
+    out << "    other API users   " << grouped(f.other_salesforce_calls)
+        << " Salesforce calls; the org's peak 24 hours "
+        << grouped(static_cast<uint64_t>(f.peak_org_24h)) << " of "
+        << grouped(static_cast<uint64_t>(f.allocation_24h)) << "\n";
   out << "    synced records    " << grouped(f.synced_records) << "\n";
   out << "    latency to SF     " << latency_text(f.to_salesforce) << "\n";
   out << "    latency to HS     " << latency_text(f.to_hubspot) << "\n";
@@ -114,7 +119,7 @@ void write_verdict(std::ostream& out, const RunResult& r) {
   }
   out << "\n";
   if (f.integration_user_inactive_s > 0)
-    out << "    integration user  inactive " << seconds(f.integration_user_inactive_s)
+    out << "    integration user  inactive " << seconds_text(f.integration_user_inactive_s)
         << (f.integration_user_inactive_at_end ? ", still at the end" : ", then reactivated")
         << "\n";
   if (f.lifecycle_moves_contacts + f.lifecycle_moves_companies > 0)
@@ -219,6 +224,8 @@ nlohmann::ordered_json figures_json(const Figures& f) {
                     {"synced_records", f.synced_records},
                     {"peak_salesforce_24h", f.peak_salesforce_24h},
                     {"allocation_24h", f.allocation_24h},
+                    {"other_salesforce_calls", f.other_salesforce_calls},
+                    {"peak_org_24h", f.peak_org_24h},
                     {"waiting_for_allocation", f.waiting_for_allocation},
                     {"latency_to_salesforce_s",
                      {{"p50", f.to_salesforce.p50_s},

@@ -14,6 +14,13 @@
 
 namespace crmsim::sim {
 
+// Numbers as the verdicts write them: 12,345; 2.50; "90 s", "4.5 min",
+// "2.0 h"; a latency's percentiles and counts.
+std::string grouped(uint64_t n);
+std::string fixed(double v, int decimals);
+std::string seconds_text(double seconds);
+std::string latency_text(const Latency& latency);
+
 void write_verdict(std::ostream& out, const RunResult& result);
 // One line for a sweep: scenario, seed, PASS/FAIL, trace hash.
 std::string summary_line(const RunResult& result);

@@ -39,7 +39,18 @@ std::vector<std::string> findings_for(const Scenario& s, const RunResult& r) {
               "companies.dedupe: domain also avoids it)."
             : "Duplicate companies: accounts and companies were matched neither by sync nor by "
               "domain. Fix: associate contacts before their accounts sync, or dedupe by domain.");
-  if (failed("api_budget"))
+  if (failed("api_budget") && s.other_api_usage.per_day > 0)
+    out.push_back(
+        "The org's Salesforce API allocation is shared: other integrations made " +
+        std::to_string(r.figures.other_salesforce_calls) + " calls during the run (" +
+        std::to_string(static_cast<int64_t>(s.other_api_usage.per_day)) +
+        " a day), and with the sync's the org's busiest 24 hours reached " +
+        std::to_string(r.figures.peak_org_24h) + " of " +
+        std::to_string(r.figures.allocation_24h) +
+        ". Fix: budget the sync against what the others leave (its api_call_limit below the "
+        "allocation minus their use), sync fewer records (an inclusion list), or use a batched "
+        "integration.");
+  else if (failed("api_budget"))
     out.push_back("The Salesforce API allocation ran out (peak " +
                   std::to_string(r.figures.peak_salesforce_24h) + " calls in 24 hours against " +
                   std::to_string(r.figures.allocation_24h) +
@@ -174,6 +185,7 @@ std::string drive(World& w, EngineHost& host, const RunOptions& options) {
       if (auto ok = host.open(); !ok) return "engine: " + ok.error().message;
     const EngineHost::Step step = host.step();
     if (step.crashed) {
+      w.crashed();
       w.trace.record(w.loop.now(), "crash", {{"where", step.crash_where}});
       continue;
     }
@@ -215,11 +227,87 @@ std::vector<std::string> witnessed_records(const RunResult& result) {
   return out;
 }
 
+namespace {
+
+// What the connector's settings pages would not have offered: an inclusion
+// list, a pipeline, a deal stage, a property or a field that the described
+// portal or org does not have.
+env::Status check_settings_exist(const Scenario& s, const Crms& crms) {
+  namespace hs = mocks::hubspot;
+  const engine::SyncConfig& sync = s.sync;
+  const auto& portal = *crms.portal;
+  const auto& schema = crms.org->schema();
+  auto bad = [](const std::string& where, const std::string& what) {
+    return env::fail("bad_setup", where + ": " + what);
+  };
+  if (const std::string& name = sync.contacts.inclusion_list; !name.empty() &&
+                                                                portal.list_by_name("contacts", name) == nullptr) {
+    std::string known;
+    for (const auto& [id, l] : portal.lists())
+      if (l.object_type == "contacts") known += (known.empty() ? "" : ", ") + ("'" + l.name + "'");
+    return bad("sync.contacts.inclusion_list",
+               "the portal has no contact list named '" + name + "' (" +
+                   (known.empty() ? std::string("it has no contact list; describe one under hubspot.lists")
+                                  : "its contact lists: " + known) +
+                   ")");
+  }
+  const auto* contacts = portal.types().find("contacts");
+  const auto* lead = schema.object("Lead");
+  const auto* contact = schema.object("Contact");
+  for (const auto& m : sync.contacts.mappings) {
+    const std::string mapping = m.hubspot + " <-> " +
+                                (m.lead_field == m.contact_field ? m.lead_field
+                                                                 : m.lead_field + "/" + m.contact_field);
+    if (contacts != nullptr && contacts->property(m.hubspot) == nullptr)
+      return bad("sync.contacts.field_mappings",
+                 mapping + ": the portal's contacts have no property " + m.hubspot);
+    if (!m.lead_field.empty() && lead != nullptr && lead->field(m.lead_field) == nullptr)
+      return bad("sync.contacts.field_mappings",
+                 mapping + ": the org's Lead has no field " + m.lead_field);
+    if (!m.contact_field.empty() && contact != nullptr && contact->field(m.contact_field) == nullptr)
+      return bad("sync.contacts.field_mappings",
+                 mapping + ": the org's Contact has no field " + m.contact_field);
+  }
+  if (sync.companies.enabled) {
+    const auto* companies = portal.types().find("companies");
+    const auto* account = schema.object("Account");
+    for (const auto& m : sync.companies.mappings) {
+      if (companies != nullptr && companies->property(m.hubspot) == nullptr)
+        return bad("sync.companies.field_mappings",
+                   m.hubspot + ": the portal's companies have no property " + m.hubspot);
+      if (!m.lead_field.empty() && account != nullptr && account->field(m.lead_field) == nullptr)
+        return bad("sync.companies.field_mappings",
+                   m.hubspot + " <-> " + m.lead_field + ": the org's Account has no field " +
+                       m.lead_field);
+    }
+  }
+  if (sync.deals.enabled) {
+    const hs::Pipeline* pipeline = nullptr;
+    std::string known;
+    for (const auto& p : portal.pipelines("deals")) {
+      if (p.id == sync.deals.pipeline) pipeline = &p;
+      known += (known.empty() ? "" : ", ") + ("'" + p.id + "' (" + p.label + ")");
+    }
+    if (pipeline == nullptr)
+      return bad("sync.deals.pipeline", "the portal has no deal pipeline '" + sync.deals.pipeline +
+                                            "' (its pipelines: " + known + ")");
+    for (const auto& [stage_name, stage] : sync.deals.stages)
+      if (std::none_of(pipeline->stages.begin(), pipeline->stages.end(),
+                       [&](const hs::PipelineStage& st) { return st.id == stage; }))
+        return bad("sync.deals.stages", "Salesforce stage '" + stage_name +
+                                            "' maps to deal stage '" + stage +
+                                            "', which pipeline '" + pipeline->id + "' does not have");
+  }
+  return env::Ok{};
+}
+
+}  // namespace
+
 env::Status check_setup(const Scenario& scenario) {
   VirtualClock clock(VirtualClock::kDefaultStart);
   auto crms = build_crms(scenario, clock);
   if (!crms) return env::fail(crms.error());
-  return env::Ok{};
+  return check_settings_exist(scenario, *crms);
 }
 
 RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
@@ -264,6 +352,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
       store.path());
   host->connect({*w.to_salesforce, *w.to_hubspot, w.engine_clock});
   door.host = host.get();
+  w.webhook_line->set_defer([&](std::function<void()> d) { host->between_steps(std::move(d)); });
 
   w.workload->start(w.humans_stop);
   // Webhook deliveries, on their tick, never inside an engine step.

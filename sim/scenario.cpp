@@ -1,5 +1,7 @@
 #include "sim/scenario.h"
 
+#include <cmath>
+
 #include <algorithm>
 #include <set>
 
@@ -119,15 +121,73 @@ env::Status parse_faults(const json& j, Faults& f) {
     if (auto s = faults::parse_fault_plan(j["hubspot"], w + ".hubspot", Service::kHubSpot, kRunStart,
                                           f.hubspot); !s)
       return s;
-  if (j.contains("webhooks"))
-    if (auto s = faults::parse_fault_plan(j["webhooks"], w + ".webhooks", Service::kWebhooks,
-                                          kRunStart, f.webhooks);
+  if (j.contains("webhooks")) {
+    json plan = j["webhooks"];
+    // Duplicates and delays are the delivery's, not a per-call fault.
+    if (plan.is_object()) {
+      const std::string ww = w + ".webhooks";
+      if (plan.contains("duplicates")) {
+        auto v = share_at(plan["duplicates"], ww + ".duplicates");
+        if (!v) return fail(v.error());
+        f.webhook_delivery.duplicates = *v;
+        plan.erase("duplicates");
+      }
+      if (plan.contains("delays")) {
+        const json& d = plan["delays"];
+        if (d.is_object()) {
+          if (auto ok = cfg::check_keys(d, ww + ".delays", {"share", "max"}); !ok) return ok;
+          if (!d.contains("share")) return cfg::bad(ww + ".delays.share", "required");
+          auto v = share_at(d["share"], ww + ".delays.share");
+          if (!v) return fail(v.error());
+          f.webhook_delivery.delayed = *v;
+          if (d.contains("max")) {
+            auto m = cfg::duration(d["max"], ww + ".delays.max");
+            if (!m) return fail(m.error());
+            if (m->ms() < 1000 || *m > env::Duration::days(1))
+              return cfg::bad(ww + ".delays.max", "expected 1s to 1d");
+            f.webhook_delivery.delay_max = *m;
+          }
+        } else {
+          auto v = share_at(d, ww + ".delays");
+          if (!v) return fail(v.error());
+          f.webhook_delivery.delayed = *v;
+        }
+        plan.erase("delays");
+      }
+    }
+    if (auto s = faults::parse_fault_plan(plan, w + ".webhooks", Service::kWebhooks, kRunStart,
+                                          f.webhooks);
         !s)
       return s;
+  }
   if (j.contains("crashes")) {
-    auto v = share_at(j["crashes"], w + ".crashes");
-    if (!v) return fail(v.error());
-    f.crash_rate = *v;
+    // "3/day" (or "/d", "/hour", "/h"): a count over time; a number: a
+    // share of calls.
+    if (j["crashes"].is_string()) {
+      const std::string text = j["crashes"].get<std::string>();
+      const size_t slash = text.find('/');
+      const std::string unit = slash == std::string::npos ? "" : text.substr(slash + 1);
+      double count = -1;
+      try {
+        size_t used = 0;
+        count = std::stod(text.substr(0, slash), &used);
+        if (used != slash) count = -1;
+      } catch (const std::exception&) {
+        count = -1;
+      }
+      const double per_day = unit == "day" || unit == "d" ? count
+                             : unit == "hour" || unit == "h" ? count * 24
+                                                             : -1;
+      if (!(count >= 0) || !(per_day >= 0) || per_day > Faults::kCrashesPerDayMax)
+        return cfg::bad(w + ".crashes",
+                        "expected a share of calls (0.002) or a count over time (3/day, 1/hour), "
+                        "at most 10000 a day");
+      f.crashes_per_day = per_day;
+    } else {
+      auto v = share_at(j["crashes"], w + ".crashes");
+      if (!v) return fail(v.error());
+      f.crash_rate = *v;
+    }
   }
   auto swarm = cfg::flag(j, "swarm", w, false);
   if (!swarm) return fail(swarm.error());
@@ -181,6 +241,55 @@ env::Status parse_names(const json& j, const std::string& key, std::vector<std::
 
 }  // namespace
 
+// "50000/day", 50000 (a day), or {per_day: 50000, profile: [24 hourly weights]}.
+static env::Status parse_other_api_usage(const json& j, OtherApiUsage& out) {
+  const std::string w = "salesforce.other_api_usage";
+  const char* kExpected =
+      "expected calls a day (50000 or \"50000/day\") or {per_day: N, profile: [24 hourly "
+      "weights]}";
+  const json* per_day = &j;
+  if (j.is_object()) {
+    if (auto ok = cfg::check_keys(j, w, {"per_day", "profile"}); !ok) return ok;
+    if (!j.contains("per_day")) return cfg::bad(w + ".per_day", "required");
+    per_day = &j["per_day"];
+    if (j.contains("profile")) {
+      const json& p = j["profile"];
+      if (!p.is_array() || p.size() != 24)
+        return cfg::bad(w + ".profile", "expected 24 weights, one per hour from midnight");
+      double sum = 0;
+      for (size_t h = 0; h < 24; ++h) {
+        if (!p[h].is_number() || p[h].get<double>() < 0 || !std::isfinite(p[h].get<double>()))
+          return cfg::bad(w + ".profile[" + std::to_string(h) + "]",
+                          "expected a weight of 0 or more");
+        sum += p[h].get<double>();
+      }
+      if (!(sum > 0)) return cfg::bad(w + ".profile", "expected a weight above 0 in some hour");
+      out.profile.clear();
+      for (const auto& v : p) out.profile.push_back(v.get<double>() / sum);
+    }
+  }
+  double n = -1;
+  if (per_day->is_number()) {
+    n = per_day->get<double>();
+  } else if (per_day->is_string()) {
+    const std::string text = per_day->get<std::string>();
+    const size_t slash = text.find('/');
+    if (slash != std::string::npos && (text.substr(slash + 1) == "day" || text.substr(slash + 1) == "d"))
+      try {
+        size_t used = 0;
+        n = std::stod(text.substr(0, slash), &used);
+        if (used != slash) n = -1;
+      } catch (const std::exception&) {
+        n = -1;
+      }
+  }
+  if (!(n >= 0) || n > OtherApiUsage::kPerDayMax)
+    return cfg::bad(j.is_object() ? w + ".per_day" : w,
+                    std::string(kExpected) + ", at most 10000000 a day");
+  out.per_day = n;
+  return env::Ok{};
+}
+
 env::Result<Scenario> parse_scenario(const json& j, const std::string& path) try {
   Scenario s;
   s.path = path;
@@ -226,7 +335,15 @@ env::Result<Scenario> parse_scenario(const json& j, const std::string& path) try
        {std::pair{"salesforce", &s.salesforce}, std::pair{"hubspot", &s.hubspot}}) {
     if (!j.contains(key)) continue;
     if (!j[key].is_object()) return cfg::bad(key, "expected a mapping (see docs)");
-    *target = j[key].dump();
+    json description = j[key];
+    // The org's other API users are the scenario's, not the description's.
+    if (std::string(key) == "salesforce" && description.contains("other_api_usage")) {
+      if (auto ok = parse_other_api_usage(description["other_api_usage"], s.other_api_usage);
+          !ok)
+        return fail(ok.error());
+      description.erase("other_api_usage");
+    }
+    *target = description.dump();
   }
   if (j.contains("integration_user")) {
     auto v = cfg::text(j["integration_user"], "integration_user");

@@ -63,14 +63,39 @@ struct Humans {
   std::vector<std::string> reps;
 };
 
+// How HubSpot's webhook deliveries misbehave as HubSpot documents they may:
+// an event delivered more than once, late, and so out of order.
+struct WebhookDelivery {
+  double duplicates = 0;  // share of delivered batches sent again, within a minute
+  double delayed = 0;     // share of batches held back (later ones overtake them)
+  env::Duration delay_max = env::Duration::minutes(5);
+  bool any() const { return duplicates > 0 || delayed > 0; }
+};
+
 struct Faults {
   FaultPlan salesforce;
   FaultPlan hubspot;
   FaultPlan webhooks;
+  WebhookDelivery webhook_delivery;
   // Engine crashes per call to either CRM.
   double crash_rate = 0;
+  // Or a number of crashes per simulated day of the working period, each at
+  // a moment drawn from the seed (the next call after it crashes).
+  static constexpr double kCrashesPerDayMax = 10'000;
+  double crashes_per_day = 0;
   // Draw a different fault mix per seed around the rates above.
   bool swarm = false;
+};
+
+// Other integrations' use of the same org's API (a marketing tool, a data
+// warehouse...): calls counted against the org's daily allocation beside
+// the sync's, through the whole run and the 24 hours before it.
+struct OtherApiUsage {
+  static constexpr double kPerDayMax = 10'000'000;
+  double per_day = 0;
+  // The share of a day's calls made in each hour from midnight (24 shares
+  // summing to 1); empty: evenly over the day.
+  std::vector<double> profile;
 };
 
 // Something a person does at a set moment of the working period, not at a
@@ -109,6 +134,7 @@ struct Scenario {
   Humans humans;
   Faults faults;
   std::vector<ScheduledEvent> events;  // in time order
+  OtherApiUsage other_api_usage;
   LatencyModel latency;
   bool webhooks = true;
   // The fakes' quotas and rate limits (Salesforce's daily allocation,

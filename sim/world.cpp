@@ -129,6 +129,7 @@ env::Result<std::unique_ptr<World>> World::build(const Scenario& scenario, uint6
   w->humans_stop = w->start + scenario.duration;
   w->end = w->humans_stop + scenario.settle;
   w->apply_faults();
+  w->start_other_api_usage();
   return w;
 }
 
@@ -154,8 +155,12 @@ env::Status World::connect(env::Transport& engine_door) {
                                              root.fork("net-webhooks"), scenario.latency);
   for (SimTransport* t : {to_salesforce.get(), to_hubspot.get(), to_engine.get()})
     t->set_trace(&trace);
-  webhooks = std::make_unique<hs::WebhookDispatcher>(*crms.portal, *to_engine,
-                                                     "/webhooks/hubspot", 1);
+  webhook_line = std::make_unique<WebhookLine>(*to_engine, loop, root.fork("webhook-line"),
+                                               scenario.faults.webhook_delivery);
+  webhooks = std::make_unique<hs::WebhookDispatcher>(
+      *crms.portal, scenario.faults.webhook_delivery.any() ? static_cast<env::Transport&>(*webhook_line)
+                                                           : static_cast<env::Transport&>(*to_engine),
+      "/webhooks/hubspot", 1);
   if (scenario.webhooks) {
     (void)webhooks->subscribe("contact.creation");
     (void)webhooks->subscribe("contact.deletion");
@@ -181,13 +186,109 @@ void World::apply_faults() {
   to_engine->set_faults(shifted(faults.webhooks, start));
   to_salesforce->arm_crashes(true);
   to_hubspot->arm_crashes(true);
+  // A count per day: that many moments in the working period (the whole
+  // part, and one more with the chance of the rest); the engine's next call
+  // to either CRM after each one crashes it, the call applied or not.
+  if (faults.crashes_per_day > 0) {
+    env::Rng r = root.fork("crash-moments");
+    const double expected =
+        faults.crashes_per_day * static_cast<double>(scenario.duration.ms()) / 86'400'000.0;
+    const auto count = static_cast<int64_t>(expected) +
+                       (r.bernoulli(expected - std::floor(expected)) ? 1 : 0);
+    for (int64_t i = 0; i < count; ++i) {
+      const env::Duration at = env::Duration::millis(
+          static_cast<int64_t>(r.uniform_real(0.0, static_cast<double>(scenario.duration.ms()))));
+      const bool applied = r.bernoulli(0.5);
+      (void)loop.schedule_at(start + at, [this, applied] {
+        // Two moments before the engine's next call are two crashes: the
+        // second waits for the call after the restart.
+        if (crash_armed_) {
+          ++crashes_waiting_;
+          return;
+        }
+        crash_armed_ = true;
+        to_salesforce->crash_at_call(1, applied);
+        to_hubspot->crash_at_call(1, applied);
+      });
+    }
+  }
+}
+
+env::Result<env::Response, env::TransportError> WebhookLine::send(const env::Request& request) {
+  if (delivery_.delayed > 0 && rng_.bernoulli(delivery_.delayed)) {
+    // HubSpot holds it back: the engine sees it later, after newer ones.
+    ++delayed_;
+    later(env::Duration::millis(static_cast<int64_t>(
+              rng_.uniform_real(1000.0, static_cast<double>(delivery_.delay_max.ms())))),
+          request);
+    return env::Response::empty(204);
+  }
+  auto answer = target_.send(request);
+  if (delivery_.duplicates > 0 && answer.ok() && answer->status < 300 &&
+      rng_.bernoulli(delivery_.duplicates)) {
+    ++duplicated_;
+    later(env::Duration::millis(static_cast<int64_t>(rng_.uniform_real(1000.0, 60'000.0))),
+          request);
+  }
+  return answer;
+}
+
+void WebhookLine::later(env::Duration after, env::Request request) {
+  (void)loop_.schedule_after(after, [this, request = std::move(request)] {
+    auto deliver = [this, request] { (void)target_.send(request); };
+    if (defer_) defer_(deliver);
+    else deliver();
+  });
+}
+
+void World::other_api_calls(env::Timestamp at) {
+  const OtherApiUsage& other = scenario.other_api_usage;
+  const int64_t hour = at.ms_since_epoch() / 3'600'000 % 24;
+  const double share = other.profile.empty() ? 1.0 / 24 : other.profile[static_cast<size_t>(hour)];
+  other_carry_ += other.per_day * share * (static_cast<double>(kOtherTick.ms()) / 3'600'000.0);
+  auto& usage = crms.org->api_usage();
+  for (; other_carry_ >= 1; other_carry_ -= 1) {
+    const bool counted = usage.try_count(at);
+    usage.record(env::JournalEntry::call(at, kOtherIntegrations, "GET", "/query",
+                                         counted ? 200 : 403, 0, !counted));
+  }
+}
+
+void World::start_other_api_usage() {
+  if (scenario.other_api_usage.per_day <= 0) return;
+  // The 24 hours before the run: the window the first calls are judged in.
+  for (env::Timestamp t = start - env::Duration::days(1); t < start; t = t + kOtherTick)
+    other_api_calls(t);
+  other_tick_ = [this] {
+    other_api_calls(loop.now());
+    if (loop.now() + kOtherTick < end) (void)loop.schedule_after(kOtherTick, other_tick_);
+  };
+  (void)loop.schedule_at(start, other_tick_);
+}
+
+void World::crashed() {
+  // The other network's armed crash was this one.
+  to_salesforce->crash_at_call(0, false);
+  to_hubspot->crash_at_call(0, false);
+  crash_armed_ = false;
+  if (crashes_waiting_ > 0 && !healed_) {
+    --crashes_waiting_;
+    crash_armed_ = true;
+    to_salesforce->crash_at_call(1, false);
+    to_hubspot->crash_at_call(1, false);
+  }
 }
 
 void World::heal() {
   for (SimTransport* t : {to_salesforce.get(), to_hubspot.get(), to_engine.get()}) {
     t->heal();
     t->arm_crashes(false);
+    t->crash_at_call(0, false);
   }
+  webhook_line->heal();
+  healed_ = true;
+  crash_armed_ = false;
+  crashes_waiting_ = 0;
   trace.record(loop.now(), "heal", {});
 }
 

@@ -26,10 +26,24 @@ grep -q '<failure message="an expected violation did not occur">' "$out/u.xml" |
 [ $? -eq 2 ] || fail "a bad scenario must exit 2"
 grep -q "population.hubspot_contacts: expected a whole number" "$out/broken.txt" || fail "the bad key is not named"
 
+# What the connector's settings pages would not offer is refused before
+# anything runs: a field, a list, a pipeline or a stage the described org
+# or portal lacks, named with its place in the file.
 "$crmsim" validate -q "$dir/missing-field.yaml" >"$out/missing.txt" 2>&1
-[ $? -eq 1 ] || { cat "$out/missing.txt"; fail "a mapping to a field the org lacks must fail the run"; }
-grep -q "could not run: sync settings: contacts.field_mappings (jobtitle)" "$out/missing.txt" || fail "the setting is not named"
-grep -q "Salesforce Lead has no field Job_Level__c" "$out/missing.txt" || { cat "$out/missing.txt"; fail "the missing field is not named"; }
+[ $? -eq 2 ] || { cat "$out/missing.txt"; fail "a mapping to a field the org lacks must be refused"; }
+grep -q "missing-field.yaml: line 5, column 5: sync.contacts.field_mappings: jobtitle <-> Job_Level__c: the org's Lead has no field Job_Level__c" \
+  "$out/missing.txt" || { cat "$out/missing.txt"; fail "the missing field is not named"; }
+{ cat "$dir/tiny.yaml"; printf 'hubspot: {lists: [{name: MQLs, object: contacts, processing: DYNAMIC, filters: [[{property: lifecyclestage, operator: EQ, value: marketingqualifiedlead}]]}]}\n'
+  printf 'sync: {contacts: {create_in_salesforce_as: contact, inclusion_list: Qualified}}\n'; } | grep -v '^sync: {contacts: {create_in_salesforce_as: contact}}$' >"$out/no-list.yaml"
+"$crmsim" validate -q "$out/no-list.yaml" >"$out/no-list.txt" 2>&1
+[ $? -eq 2 ] || { cat "$out/no-list.txt"; fail "an inclusion list the portal lacks must be refused"; }
+grep -q "column [0-9]*: sync.contacts.inclusion_list: the portal has no contact list named 'Qualified' (its contact lists: 'MQLs')" \
+  "$out/no-list.txt" || { cat "$out/no-list.txt"; fail "the missing list is not named"; }
+{ grep -v '^sync:' "$dir/tiny.yaml"; printf 'sync: {contacts: {create_in_salesforce_as: contact}, deals: {sync: true, pipeline: enterprise}}\n'; } >"$out/no-pipeline.yaml"
+"$crmsim" validate -q "$out/no-pipeline.yaml" >"$out/no-pipeline.txt" 2>&1
+[ $? -eq 2 ] || { cat "$out/no-pipeline.txt"; fail "a pipeline the portal lacks must be refused"; }
+grep -q "sync.deals.pipeline: the portal has no deal pipeline 'enterprise'" "$out/no-pipeline.txt" ||
+  { cat "$out/no-pipeline.txt"; fail "the missing pipeline is not named"; }
 
 # Hostile and careless files: every one exits 2 before anything runs, and
 # the message names the file (and the line and the key where there is one).

@@ -111,6 +111,65 @@ expect: [selective_sync]
   EXPECT_EQ(r.figures.to_hubspot.never_arrived, 0u);
 }
 
+TEST(Runner, CrashesGivenAsACountPerDayHappenThatOftenAndLoseNothing) {
+  // 16 a day over 6 hours: four moments, each crashing the engine's next
+  // call (a moment in the last minutes before the faults heal may find no
+  // call left to crash).
+  Scenario s = scenario(kSmall);
+  s.faults.crashes_per_day = 16;
+  const RunResult r = run_scenario(s, {});
+  EXPECT_TRUE(r.passed) << explain(r);
+  EXPECT_GE(r.figures.engine_crashes, 3u);
+  EXPECT_LE(r.figures.engine_crashes, 4u);
+  RunOptions again;
+  EXPECT_EQ(run_scenario(s, again).trace_hash, r.trace_hash);
+}
+
+TEST(Runner, OtherIntegrationsShareTheOrgsAllocationAndTheVerdictSaysSo) {
+  // A developer org (15,000 calls a day) whose other integrations use most
+  // of it, busiest in working hours: the sync's few hundred calls tip it.
+  auto shared = [](int per_day) {
+    return scenario(R"(
+name: shared-org
+duration: 3h
+salesforce:
+  edition: developer
+  other_api_usage: {per_day: )" + std::to_string(per_day) + R"(,
+                    profile: [1,1,1,1,1,1,2,4,6,6,6,6,6,6,6,6,4,2,1,1,1,1,1,1]}
+sync: {contacts: {create_in_salesforce_as: contact}}
+population: {hubspot_contacts: 20, mqls: 2, salesforce_leads: 5, salesforce_contacts: 5, accounts: 2}
+humans: {marketing: 6, sales: 4, admins: 0}
+)");
+  };
+  const RunResult tight = run_scenario(shared(14'900), {});
+  EXPECT_FALSE(check(tight, "api_budget").passed) << explain(tight);
+  EXPECT_GT(tight.figures.other_salesforce_calls, 900u) << "3 night hours of 14,900 a day";
+  EXPECT_EQ(tight.figures.peak_org_24h, 15'000);
+  ASSERT_FALSE(tight.findings.empty());
+  EXPECT_NE(tight.findings[0].find("The org's Salesforce API allocation is shared"),
+            std::string::npos)
+      << tight.findings[0];
+  const RunResult roomy = run_scenario(shared(5'000), {});
+  EXPECT_TRUE(check(roomy, "api_budget").passed) << explain(roomy);
+  EXPECT_LT(roomy.figures.peak_org_24h, 15'000);
+}
+
+TEST(Runner, WebhooksDeliveredTwiceAndLateChangeNothingButTheirCount) {
+  // As HubSpot documents they may be: more than once, late, out of order.
+  Scenario s = scenario(kSmall);
+  s.faults.webhook_delivery.duplicates = 0.5;
+  s.faults.webhook_delivery.delayed = 0.5;
+  s.faults.webhook_delivery.delay_max = env::Duration::minutes(20);
+  const RunResult r = run_scenario(s, {});
+  EXPECT_TRUE(r.passed) << explain(r);
+  EXPECT_GT(r.figures.faults.count("webhooks delayed") ? r.figures.faults.at("webhooks delayed") : 0,
+            5u);
+  EXPECT_GT(r.figures.faults.count("webhooks duplicated") ? r.figures.faults.at("webhooks duplicated")
+                                                           : 0,
+            5u);
+  EXPECT_EQ(run_scenario(s, {}).trace_hash, r.trace_hash);
+}
+
 TEST(Runner, TheLeadsModeCompanyTrapIsCaught) {
   const RunResult r = run_scenario(scenario(R"(
 name: trap

@@ -103,6 +103,71 @@ TEST(Scenario, WrongTypesInDescriptionsAreRefusalsNotCrashes) {
   EXPECT_FALSE(setup.ok()) << "a wrong type anywhere is refused, not thrown";
 }
 
+TEST(Scenario, CrashesAreAShareOfCallsOrACountOverTime) {
+  auto parsed = [](const std::string& yaml) {
+    auto doc = env::parse_structured_text(yaml);
+    return parse_scenario(*doc, "test.yaml");
+  };
+  auto share = parsed("name: x\nfaults: {crashes: 0.01}");
+  ASSERT_TRUE(share.ok());
+  EXPECT_EQ(share->faults.crash_rate, 0.01);
+  EXPECT_EQ(share->faults.crashes_per_day, 0);
+  auto daily = parsed("name: x\nfaults: {crashes: 3/day}");
+  ASSERT_TRUE(daily.ok()) << daily.error().message;
+  EXPECT_EQ(daily->faults.crashes_per_day, 3);
+  EXPECT_EQ(daily->faults.crash_rate, 0);
+  auto hourly = parsed("name: x\nfaults: {crashes: 0.5/h}");
+  ASSERT_TRUE(hourly.ok());
+  EXPECT_EQ(hourly->faults.crashes_per_day, 12);
+  for (const char* bad : {"3/week", "three/day", "-1/day", "3", "20000/day", "/day"})
+    EXPECT_NE(error_of(std::string("name: x\nfaults: {crashes: \"") + bad + "\"}")
+                  .find("faults.crashes: expected a share of calls (0.002) or a count over time"),
+              std::string::npos)
+        << bad;
+}
+
+TEST(Scenario, OtherApiUsageIsTheScenariosNotTheOrgDescriptions) {
+  auto doc = env::parse_structured_text(
+      "name: x\nsalesforce: {edition: developer, other_api_usage: 50000/day}");
+  auto s = parse_scenario(*doc, "test.yaml");
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->other_api_usage.per_day, 50'000);
+  EXPECT_TRUE(s->other_api_usage.profile.empty());
+  EXPECT_EQ(s->salesforce.find("other_api_usage"), std::string::npos) << s->salesforce;
+  doc = env::parse_structured_text(
+      "name: x\nsalesforce: {other_api_usage: {per_day: 2400, profile: [0,0,0,0,0,0,0,0,1,1,1,1,"
+      "1,1,1,1,0,0,0,0,0,0,0,0]}}");
+  s = parse_scenario(*doc, "test.yaml");
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->other_api_usage.profile[8], 0.125) << "shares of the day";
+  for (const char* bad : {"50000/week", "\"lots\"", "-5", "{per_day: 10, profile: [1, 2]}",
+                          "{profile: [1]}", "{per_day: 10, colour: red}", "20000000"})
+    EXPECT_NE(error_of(std::string("name: x\nsalesforce: {other_api_usage: ") + bad + "}")
+                  .find("salesforce.other_api_usage"),
+              std::string::npos)
+        << bad;
+}
+
+TEST(Scenario, WebhookDeliveriesCanBeDuplicatedAndDelayed) {
+  auto doc = env::parse_structured_text(
+      "name: x\nfaults: {webhooks: {errors: 0.1, duplicates: 0.05, delays: {share: 0.2, max: 10m}}}");
+  auto s = parse_scenario(*doc, "test.yaml");
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->faults.webhook_delivery.duplicates, 0.05);
+  EXPECT_EQ(s->faults.webhook_delivery.delayed, 0.2);
+  EXPECT_EQ(s->faults.webhook_delivery.delay_max, env::Duration::minutes(10));
+  EXPECT_EQ(s->faults.webhooks.error_rate, 0.1) << "the per-call faults stay";
+  EXPECT_NE(error_of("name: x\nfaults: {webhooks: {duplicates: 2}}")
+                .find("faults.webhooks.duplicates: expected a share"),
+            std::string::npos);
+  EXPECT_NE(error_of("name: x\nfaults: {webhooks: {delays: {share: 0.1, max: 2d}}}")
+                .find("faults.webhooks.delays.max: expected 1s to 1d"),
+            std::string::npos);
+  EXPECT_NE(error_of("name: x\nfaults: {webhooks: {delays: {max: 1m}}}")
+                .find("faults.webhooks.delays.share: required"),
+            std::string::npos);
+}
+
 TEST(Scenario, EventsAreKeptInTimeOrder) {
   auto doc = env::parse_structured_text(R"(
 name: events
