@@ -587,6 +587,37 @@ CheckResult convergence(const RunState& s) {
   return c.done();
 }
 
+// A Salesforce user as people know them: the username.
+std::string user_name(const RunState& s, const std::string& user_id) {
+  const sf::Record* u = s.org.find(user_id);
+  return u == nullptr ? user_id : text(*u, "Username");
+}
+
+// How the integration user reaches a record, in an admin's words.
+std::string grants_text(const sf::Record& r,
+                        const std::vector<sf::AccessGrant>& grants) {
+  using K = sf::AccessGrant::Kind;
+  std::string out;
+  for (const auto& g : grants) {
+    std::string one;
+    switch (g.kind) {
+      case K::kOwner: one = "ownership"; break;
+      case K::kRoleAbove:
+        one = "its role, above the owner's role '" + g.detail + "' in the hierarchy";
+        break;
+      case K::kModifyAll:
+      case K::kViewAll: one = "its profile's " + g.detail; break;
+      case K::kOrgWideDefault:
+        one = r.object->name + "'s organization-wide default, " + g.detail;
+        break;
+      case K::kParent: one = "its parent record " + g.detail + ", which it can see"; break;
+      case K::kSharingRule: one = "the sharing rule '" + g.detail + "'"; break;
+    }
+    out += (out.empty() ? "" : ", and ") + one;
+  }
+  return out;
+}
+
 CheckResult selective_sync(const RunState& s) {
   Checker c("selective_sync");
   for (const auto& d : duplicates(s, nullptr))
@@ -604,6 +635,47 @@ CheckResult selective_sync(const RunState& s) {
             (text(*r, "CreatedById") == s.integration_user ? " (the integration created it)" : "") +
             history_of(s, {link.sf_id}),
         "lost_visibility", {link.sf_id, std::to_string(link.hs_id)});
+  }
+  // With a declared selection: the records someone else owns sync exactly
+  // when they meet it.
+  std::map<std::string, sf::Condition> selection;
+  for (const auto& [object, condition] : s.scenario.selection)
+    if (auto parsed = s.org.record_condition(object, condition); parsed.ok())
+      selection.emplace(object, std::move(parsed).value());
+  if (selection.empty()) return c.done();
+  std::set<std::string> linked;
+  for (const auto& link : held_contact_links(s)) {
+    linked.insert(link.sf_id);
+    const sf::Record* r = s.org.find(link.sf_id);
+    if (r == nullptr || r->deleted || text(*r, "IsConverted") == "true") continue;
+    auto sel = selection.find(r->object->name);
+    if (sel == selection.end() || text(*r, "OwnerId") == s.integration_user ||
+        s.org.meets(sel->second, *r))
+      continue;
+    const auto grants = s.org.access_grants(s.integration_user, *r);
+    if (grants.empty()) continue;  // lost_visibility's, above
+    c.violation(link.sf_object + " " + link.sf_id + " (HubSpot contact " +
+                    std::to_string(link.hs_id) + ", owned by " + user_name(s, text(*r, "OwnerId")) +
+                    ") syncs though it does not meet the selection (" +
+                    s.scenario.selection.at(sel->first) +
+                    "): the integration user sees it through " + grants_text(*r, grants) +
+                    history_of(s, {link.sf_id}),
+                "over_sync_" + std::string(sf::grant_kind_name(grants.front().kind)),
+                {link.sf_id, std::to_string(link.hs_id)});
+  }
+  for (const auto& [object, condition] : selection) {
+    for (const auto& [id, r] : s.org.records(*s.org.schema().object(object))) {
+      if (linked.count(id) || r.deleted || text(r, "IsConverted") == "true" ||
+          text(r, "Email").empty() ||
+          text(r, "OwnerId") == s.integration_user || !s.org.meets(condition, r) ||
+          s.org.sharing_access(s.integration_user, r) != sf::Access::kNone)
+        continue;
+      c.violation(object + " " + id + " (owned by " + user_name(s, text(r, "OwnerId")) +
+                      ") meets the selection (" + s.scenario.selection.at(object) +
+                      ") but the integration user cannot see it, so it never syncs" +
+                      history_of(s, {id}),
+                  "hidden_selected", {id});
+    }
   }
   return c.done();
 }

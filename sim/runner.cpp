@@ -68,9 +68,9 @@ std::vector<std::string> findings_for(const Scenario& s, const RunResult& r) {
         " duplicates: the integration user could not see an existing Salesforce lead or contact "
         "(organization-wide defaults, its role and the sharing rules hide it), so the email "
         "lookup missed it and the sync created a second record. Fix: share every record whose "
-        "person may also be in HubSpot with the integration user (a sharing rule, a role above "
-        "the owners, or View All on its profile), or keep those people out of the inclusion "
-        "list.");
+        "person may also be in HubSpot with the integration user through a sharing rule to its "
+        "role (not a role above the owners or View All, which sync every record they reach), or "
+        "keep those people out of the inclusion list.");
   if (uint64_t n = caused("selective_sync", "lost_visibility"); n > 0)
     out.push_back(
         std::to_string(n) +
@@ -78,6 +78,53 @@ std::vector<std::string> findings_for(const Scenario& s, const RunResult& r) {
         "owner change or a field the sharing rule looks at moved them out of its reach, "
         "including records the integration created). Fix: make the sharing rule cover every "
         "record the integration creates, or give the integration user access to them.");
+  {
+    // Over-sync, by how the integration user reaches what it should not.
+    const std::pair<const char*, const char*> kOverSync[] = {
+        {"role_above_owner",
+         "give the integration user a role of its own at the top of the role hierarchy with no "
+         "roles under it, outside every existing branch; never a role above the records' owners, "
+         "which sees everything they own"},
+        {"view_all",
+         "remove View All (and View All Data) on Lead and Contact from the integration user's "
+         "profile, the Data Administration permissions a cloned System Administrator profile "
+         "keeps"},
+        {"modify_all",
+         "remove Modify All (and Modify All Data) on Lead and Contact from the integration "
+         "user's profile"},
+        {"org_wide_default",
+         "set the organization-wide default of Lead and Contact to Private, so that only the "
+         "sharing rule shares them"},
+        {"parent",
+         "set Account's organization-wide default to Private (Contact is controlled by its "
+         "parent account)"},
+        {"sharing_rule",
+         "narrow the sharing rules to the integration's role to the selection's criteria"}};
+    uint64_t over = 0;
+    std::string fixes;
+    for (const auto& [kind, fix] : kOverSync)
+      if (uint64_t n = caused("selective_sync", std::string("over_sync_") + kind); n > 0) {
+        over += n;
+        fixes += (fixes.empty() ? "" : "; ") + std::string(fix);
+      }
+    std::string declared;
+    for (const auto& [object, condition] : s.selection)
+      declared += (declared.empty() ? "" : ", ") + object + ": " + condition;
+    if (over > 0)
+      out.push_back(
+          std::to_string(over) +
+          " Salesforce records sync to HubSpot though they do not meet the selection the "
+          "scenario declares (" + declared +
+          "): the integration user reaches them another way than the sharing rule, so they "
+          "unexpectedly sync (the seeds' warning about an integration role above other roles). "
+          "Fix: " + fixes + ".");
+    if (uint64_t n = caused("selective_sync", "hidden_selected"); n > 0)
+      out.push_back(std::to_string(n) +
+                    " Salesforce records meet the selection (" + declared +
+                    ") but the integration user cannot see them, so they never sync. Fix: a "
+                    "sharing rule with the selection's criteria, read/write, to the integration "
+                    "user's role.");
+  }
   if (failed("no_duplicate_contacts"))
     out.push_back(
         "The integration created a Salesforce record for an email that already had one. Check "
@@ -251,6 +298,9 @@ env::Status check_settings_exist(const Scenario& s, const Crms& crms) {
                                   : "its contact lists: " + known) +
                    ")");
   }
+  for (const auto& [object, condition] : s.selection)
+    if (auto c = crms.org->record_condition(object, condition); !c.ok())
+      return bad("selection." + object, "the org refuses it: " + c.error().message);
   const auto* contacts = portal.types().find("contacts");
   const auto* lead = schema.object("Lead");
   const auto* contact = schema.object("Contact");

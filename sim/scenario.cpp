@@ -9,6 +9,7 @@
 
 #include "env/config_check.h"
 #include "env/structured_text.h"
+#include "mocks/salesforce/soql.h"
 
 namespace crmsim::sim {
 
@@ -16,6 +17,8 @@ namespace cfg = env::config;
 // Outages are written relative to the start of the run; the runner moves
 // them onto its clock (world.cpp).
 constexpr env::Timestamp kRunStart = env::Timestamp::from_ms(0);
+// A selection's condition, as long as a sharing rule's criteria may be.
+constexpr size_t kSelectionBytesMax = 4000;
 using env::fail;
 using nlohmann::json;
 
@@ -239,6 +242,25 @@ env::Status parse_names(const json& j, const std::string& key, std::vector<std::
   return env::Ok{};
 }
 
+// {Lead: "Rating = 'Hot'", Contact: "..."}: the syntax is checked here,
+// the fields against the org before the run (runner.cpp).
+env::Status parse_selection(const json& j, std::map<std::string, std::string>& out) {
+  if (auto ok = cfg::check_keys(j, "selection", {"Lead", "Contact"}); !ok) return ok;
+  for (const auto& [object, condition] : j.items()) {
+    const std::string w = "selection." + object;
+    auto text = cfg::text(condition, w);
+    if (!text) return fail(text.error());
+    if (text->size() > kSelectionBytesMax)
+      return cfg::bad(w, "at most " + std::to_string(kSelectionBytesMax) + " bytes");
+    if (auto c = mocks::salesforce::parse_condition(*text); !c.ok())
+      return cfg::bad(w, "expected a SOQL condition over the " + object +
+                             "'s fields (Rating = 'Hot'): " +
+                             mocks::salesforce::one_line(c.error()));
+    out[object] = *text;
+  }
+  return env::Ok{};
+}
+
 }  // namespace
 
 // "50000/day", 50000 (a day), or {per_day: 50000, profile: [24 hourly weights]}.
@@ -297,7 +319,7 @@ env::Result<Scenario> parse_scenario(const json& j, const std::string& path) try
           j, "",
           {"name", "description", "seed", "duration", "settle", "sync", "salesforce", "hubspot",
            "integration_user", "population", "humans", "faults", "events", "latency", "webhooks",
-           "limits", "checks", "expect"});
+           "limits", "checks", "expect", "selection"});
       !ok)
     return fail(ok.error());
   auto name = cfg::text(j.value("name", json()), "name");
@@ -357,6 +379,8 @@ env::Result<Scenario> parse_scenario(const json& j, const std::string& path) try
   if (j.contains("faults"))
     if (auto ok = parse_faults(j["faults"], s.faults); !ok) return fail(ok.error());
   if (auto ok = parse_events(j, s.duration, s.events); !ok) return fail(ok.error());
+  if (j.contains("selection"))
+    if (auto ok = parse_selection(j["selection"], s.selection); !ok) return fail(ok.error());
   if (const int64_t bytes = estimated_run_bytes(s); bytes > kRunBytesMax) {
     return cfg::bad("population",
                     "this run would need about " + std::to_string(bytes >> 20) +

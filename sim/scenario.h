@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -134,6 +135,13 @@ struct Scenario {
   Humans humans;
   Faults faults;
   std::vector<ScheduledEvent> events;  // in time order
+  // Selective sync as the scenario means it: per Salesforce object (Lead,
+  // Contact), the condition, in SOQL's WHERE syntax over the object's own
+  // fields, that a record someone else owns must meet to sync (what the
+  // sharing rules are meant to share with the integration user).
+  // selective_sync then catches records that sync without meeting it, and
+  // records that meet it but stay hidden. Empty: not declared.
+  std::map<std::string, std::string> selection;
   OtherApiUsage other_api_usage;
   LatencyModel latency;
   bool webhooks = true;

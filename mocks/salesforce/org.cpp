@@ -320,16 +320,8 @@ env::Status Org::add_sharing_rule(std::string name, std::string_view object,
   if (roles_.find(role_id) == nullptr) {
     return fail("bad_rule", "sharing rule '" + name + "': no role " + role_id);
   }
-  auto c = parse_condition(criteria);
+  auto c = record_condition(o->name, criteria);
   if (!c.ok()) return fail("bad_rule", "sharing rule '" + name + "': " + c.error().message);
-  std::vector<const FieldPath*> paths;
-  collect_fields(c.value(), paths);
-  for (const FieldPath* p : paths) {
-    if (p->parts.size() != 1 || o->field(p->parts[0]) == nullptr) {
-      return fail("bad_rule",
-                  "sharing rule '" + name + "': no field " + p->text() + " on " + o->name);
-    }
-  }
   if (access == Access::kNone)
     return fail("bad_rule", "sharing rule '" + name + "' grants nothing");
   sharing_rules_.push_back(SharingRule{std::move(name), o->name, std::string(criteria),
@@ -344,16 +336,8 @@ env::Status Org::add_validation_rule(std::string name, std::string_view object,
   const ObjectDef* o = schema_.object(object);
   if (o == nullptr)
     return fail("bad_rule", "validation rule '" + name + "': no object " + std::string(object));
-  auto c = parse_condition(condition);
+  auto c = record_condition(o->name, condition);
   if (!c.ok()) return fail("bad_rule", "validation rule '" + name + "': " + c.error().message);
-  std::vector<const FieldPath*> paths;
-  collect_fields(c.value(), paths);
-  for (const FieldPath* p : paths) {
-    if (p->parts.size() != 1 || o->field(p->parts[0]) == nullptr) {
-      return fail("bad_rule",
-                  "validation rule '" + name + "': no field " + p->text() + " on " + o->name);
-    }
-  }
   if (!field.empty() && o->field(field) == nullptr) {
     return fail("bad_rule", "validation rule '" + name + "': no field " + field + " on " + o->name);
   }
@@ -494,8 +478,29 @@ Access Org::sharing_access(std::string_view user_id, const Record& record) const
   return raw_access(user_id, record, 0, false);
 }
 
-Access Org::raw_access(std::string_view user_id, const Record& record, int depth,
-                       bool if_active) const {
+std::vector<AccessGrant> Org::access_grants(std::string_view user_id, const Record& record) const {
+  std::vector<AccessGrant> grants;
+  (void)raw_access(user_id, record, 0, false, &grants);
+  return grants;
+}
+
+std::string_view grant_kind_name(AccessGrant::Kind kind) {
+  using K = AccessGrant::Kind;
+  switch (kind) {
+    case K::kOwner: return "owner";
+    case K::kRoleAbove: return "role_above_owner";
+    case K::kModifyAll: return "modify_all";
+    case K::kViewAll: return "view_all";
+    case K::kOrgWideDefault: return "org_wide_default";
+    case K::kParent: return "parent";
+    case K::kSharingRule: return "sharing_rule";
+  }
+  return "?";
+}
+
+Access Org::raw_access(std::string_view user_id, const Record& record, int depth, bool if_active,
+                       std::vector<AccessGrant>* grants) const {
+  using K = AccessGrant::Kind;
   constexpr int kParentDepthMax = 4;
   const Record* u = user_record(user_id);
   if (u == nullptr || (if_active && u->get("IsActive") != Value(true))) return Access::kNone;
@@ -505,49 +510,78 @@ Access Org::raw_access(std::string_view user_id, const Record& record, int depth
   const ObjectPermissions& perms = profile_->permissions(object.name);
   if (!perms.read) return Access::kNone;
   const Access cap = perms.edit ? Access::kEdit : Access::kRead;
-  if (profile_->modify_all_data || perms.modify_all) return cap;
-  Access granted = (profile_->view_all_data || perms.view_all) ? Access::kRead : Access::kNone;
+  Access granted = Access::kNone;
+  auto grant = [&](Access a, K kind, std::string detail) {
+    if (a == Access::kNone) return;
+    granted = std::max(granted, a);
+    if (grants != nullptr) grants->push_back({kind, std::min(a, cap), std::move(detail)});
+  };
+  // Without a list to fill, the decision stops at full access.
+  auto full = [&] { return grants == nullptr && granted >= cap; };
+  if (profile_->modify_all_data) grant(cap, K::kModifyAll, "Modify All Data");
+  else if (perms.modify_all) grant(cap, K::kModifyAll, "Modify All on " + object.name);
+  if (full()) return cap;
+  if (profile_->view_all_data) grant(Access::kRead, K::kViewAll, "View All Data");
+  else if (perms.view_all) grant(Access::kRead, K::kViewAll, "View All on " + object.name);
   const std::string role = u->get("UserRoleId").to_text();
   if (object.has_owner) {
     const std::string owner = record.get("OwnerId").to_text();
-    if (owner == user_id) return cap;
-    if (roles_.is_above(role, user_role(owner))) return cap;
+    if (owner == user_id) grant(cap, K::kOwner, "");
+    else if (const std::string owner_role = user_role(owner); roles_.is_above(role, owner_role)) {
+      const Role* r = roles_.find(owner_role);
+      grant(cap, K::kRoleAbove, r == nullptr ? owner_role : r->name);
+    }
+    if (full()) return cap;
   }
   switch (org_wide_default(object)) {
     case OrgWideDefault::kPublicReadWrite:
-      granted = Access::kEdit;
+      grant(Access::kEdit, K::kOrgWideDefault, "Public Read/Write");
       break;
     case OrgWideDefault::kPublicRead:
-      granted = std::max(granted, Access::kRead);
+      grant(Access::kRead, K::kOrgWideDefault, "Public Read Only");
       break;
     case OrgWideDefault::kPrivate:
       break;
     case OrgWideDefault::kControlledByParent: {
       const std::string parent_id = record.get(object.parent_field).to_text();
       const Record* parent = parent_id.empty() ? nullptr : find(parent_id);
-      if (parent != nullptr && depth < kParentDepthMax) {
-        granted = std::max(granted, raw_access(user_id, *parent, depth + 1, if_active));
-      }
+      if (parent != nullptr && depth < kParentDepthMax)
+        grant(raw_access(user_id, *parent, depth + 1, if_active), K::kParent, parent_id);
       break;
     }
   }
-  if (granted < cap && !role.empty()) {
+  if (!full() && !role.empty()) {
     for (const SharingRule& rule : sharing_rules_) {
-      if (rule.object != object.name || rule.access <= granted) continue;
+      if (rule.object != object.name || (grants == nullptr && rule.access <= granted)) continue;
       const bool reaches = rule.role_id == role || roles_.is_above(role, rule.role_id) ||
                            (rule.include_subordinates && roles_.is_above(rule.role_id, role));
-      if (!reaches) continue;
-      const bool matches = evaluate(
-          rule.criteria,
-          [&](const FieldPath& p) {
-            const FieldDef* f = object.field(p.parts.front());
-            return Resolved{record.get(p.parts.front()), f->type};
-          },
-          clock_.now());
-      if (matches) granted = rule.access;
+      if (reaches && meets(rule.criteria, record)) grant(rule.access, K::kSharingRule, rule.name);
     }
   }
   return std::min(granted, cap);
+}
+
+env::Result<Condition> Org::record_condition(std::string_view object, std::string_view text) const {
+  const ObjectDef* o = schema_.object(object);
+  if (o == nullptr) return fail("bad_condition", "no object " + std::string(object));
+  auto c = parse_condition(text);
+  if (!c.ok()) return fail("bad_condition", one_line(c.error()));
+  std::vector<const FieldPath*> paths;
+  collect_fields(c.value(), paths);
+  for (const FieldPath* p : paths)
+    if (p->parts.size() != 1 || o->field(p->parts[0]) == nullptr)
+      return fail("bad_condition", "no field " + p->text() + " on " + o->name);
+  return std::move(c).value();
+}
+
+bool Org::meets(const Condition& condition, const Record& record) const {
+  return evaluate(
+      condition,
+      [&](const FieldPath& p) {
+        const FieldDef* f = record.object->field(p.parts.front());
+        return f == nullptr ? Resolved{} : Resolved{record.get(p.parts.front()), f->type};
+      },
+      clock_.now());
 }
 
 // ------------------------------------------------------------------ records
@@ -684,13 +718,7 @@ void Org::compute_formulas(Record& r) const {
                     "a formula field was declared with a condition that does not parse");
       cached = formula_cache_.emplace(f.formula_condition, std::move(parsed).value()).first;
     }
-    const bool value = evaluate(
-        cached->second,
-        [&](const FieldPath& p) {
-          const FieldDef* target = r.object->field(p.parts.front());
-          return target == nullptr ? Resolved{} : Resolved{r.get(p.parts.front()), target->type};
-        },
-        clock_.now());
+    const bool value = meets(cached->second, r);
     r.set(i, value);
   }
   const std::string& name = r.object->name;
@@ -832,12 +860,7 @@ env::Result<env::Ok, ApiError> Org::check_record(std::string_view user_id, const
   }
   for (const ValidationRule& rule : validation_rules_) {
     if (rule.object != object.name) continue;
-    const bool violated = evaluate(
-        rule.condition,
-        [&](const FieldPath& p) {
-          return Resolved{record.get(p.parts.front()), object.field(p.parts.front())->type};
-        },
-        clock_.now());
+    const bool violated = meets(rule.condition, record);
     if (violated) {
       std::vector<std::string> fields;
       if (!rule.field.empty()) fields.push_back(object.field(rule.field)->name);

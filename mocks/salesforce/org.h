@@ -57,6 +57,23 @@ struct ValidationRule {
   std::string field;  // where the error shows; empty for the top of the page
 };
 
+// One way a user reaches a record, for explaining an access decision (why
+// the integration user sees a record a selective sync meant to leave out).
+struct AccessGrant {
+  enum class Kind {
+    kOwner,            // the user owns it
+    kRoleAbove,        // the user's role is above the owner's
+    kModifyAll,        // Modify All Data, or Modify All on the object
+    kViewAll,          // View All Data, or View All on the object
+    kOrgWideDefault,   // Public Read Only or Public Read/Write
+    kParent,           // controlled by parent: the parent record is visible
+    kSharingRule,      // a criteria-based sharing rule
+  } kind;
+  Access access = Access::kNone;
+  std::string detail;  // the owner's role, the permission, the default, the rule's name
+};
+std::string_view grant_kind_name(AccessGrant::Kind kind);
+
 struct OrgSettings {
   Edition edition = Edition::kEnterprise;
   int64_t licenses = 10;
@@ -168,6 +185,15 @@ class Org {
   // not the user is active now (the access it has again once reactivated).
   Access sharing_access(std::string_view user_id, const Record& record) const;
   const ObjectPermissions& permissions(std::string_view user_id, const ObjectDef& object) const;
+  // Every grant that gives the user access to `record` (active or not), in
+  // the order the decision looks at them; empty when it is invisible.
+  std::vector<AccessGrant> access_grants(std::string_view user_id, const Record& record) const;
+  // A condition over one object's own fields, in SOQL's WHERE syntax (the
+  // criteria of sharing and validation rules, a scenario's selection).
+  // Error "bad_condition" when it does not parse or names a field the
+  // object lacks.
+  env::Result<Condition> record_condition(std::string_view object, std::string_view text) const;
+  bool meets(const Condition& condition, const Record& record) const;
 
   // ---- records, acting as `user_id`
   env::Result<std::string, ApiError> create(std::string_view user_id, std::string_view object,
@@ -276,8 +302,10 @@ class Org {
   // The user `username` names when `password` is its password, active or not.
   const Record* user_with_password(std::string_view username, std::string_view password) const;
   std::string user_role(std::string_view user_id) const;
+  // The access decision; with `grants`, every grant is listed (no
+  // shortcut once access is full).
   Access raw_access(std::string_view user_id, const Record& record, int depth,
-                    bool if_active = true) const;
+                    bool if_active = true, std::vector<AccessGrant>* grants = nullptr) const;
   // Coerces, checks and applies `fields` to `record`; `creating` selects
   // createable vs updateable checks.
   env::Result<env::Ok, ApiError> apply_fields(std::string_view user_id, Record& record,

@@ -1162,4 +1162,15 @@ void collect_fields(const Condition& c, std::vector<const FieldPath*>& out) {
   }
 }
 
+std::string one_line(const SoqlError& error) {
+  const std::string& m = error.message;
+  const std::string kAt = "ERROR at Row:1:Column:";
+  const size_t at = m.find(kAt);
+  if (at == std::string::npos) return m;
+  const size_t end = m.find('\n', at);
+  if (end == std::string::npos) return m;
+  return "at column " + m.substr(at + kAt.size(), end - at - kAt.size()) + ": " +
+         m.substr(end + 1);
+}
+
 }  // namespace crmsim::mocks::salesforce

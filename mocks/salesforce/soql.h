@@ -153,6 +153,9 @@ struct SoqlError {
 };
 
 env::Result<Query, SoqlError> parse_soql(std::string_view text);
+// The error on one line, for a file's refusal: "at column 10: unexpected
+// token: '<EOF>'" (Salesforce's own message repeats the text with a caret).
+std::string one_line(const SoqlError& error);
 // Parses a bare condition, as sharing rules and validation rules declare
 // them: "Industry = 'Banking' AND AnnualRevenue > 1000000".
 env::Result<Condition, SoqlError> parse_condition(std::string_view text);

@@ -111,6 +111,92 @@ expect: [selective_sync]
   EXPECT_EQ(r.figures.to_hubspot.never_arrived, 0u);
 }
 
+// Selective sync meant to share Hot leads only, set up three ways: the
+// integration's role above the reps' (the seeds' warning), View All on its
+// profile, and a role of its own outside the hierarchy (the fix).
+std::string selective(const std::string& roles, const std::string& lead_perms,
+                      const std::string& selection) {
+  return R"(
+name: selection
+duration: 6h
+integration_user: int@x.io
+sync: {contacts: {create_in_salesforce_as: lead}}
+salesforce:
+  profiles: [{name: Integ, base: Standard User, objects: {Lead: )" + lead_perms + R"(}}]
+  roles: )" + roles + R"(
+  users:
+    - {username: int@x.io, profile: Integ, role: Integ, password: x}
+    - {username: bob@x.io, profile: Standard User, role: Reps, password: y}
+  org_wide_defaults: {Lead: private, Contact: private, Account: private}
+  sharing_rules:
+    - {name: Hot leads, object: Lead, criteria: "Rating = 'Hot'", role: Integ, access: edit}
+selection: {Lead: ")" + selection + R"("}
+population: {hubspot_contacts: 30, mqls: 5, salesforce_leads: 40, salesforce_contacts: 0,
+             accounts: 0, shared: 0, without_email: 0, duplicates: 0, hot_leads: 0.5}
+humans: {marketing: 2, sales: 4, admins: 0, reps: [bob@x.io]}
+)";
+}
+const std::string kEdit = "{read: true, create: true, edit: true}";
+
+TEST(Runner, OverSyncThroughARoleAboveTheOwnersIsCaughtAndTheFixIsARoleApart) {
+  const RunResult above = run_scenario(
+      scenario(selective("[{name: Integ}, {name: Reps, parent: Integ}]", kEdit, "Rating = 'Hot'")),
+      {});
+  const CheckResult& c = check(above, "selective_sync");
+  ASSERT_FALSE(c.passed) << explain(above);
+  ASSERT_EQ(c.causes.count("over_sync_role_above_owner"), 1u) << explain(above);
+  EXPECT_GE(c.causes.at("over_sync_role_above_owner"), 10u) << "about half of 40 leads are Warm";
+  EXPECT_EQ(c.causes.size(), 1u) << explain(above);
+  EXPECT_NE(c.witnesses[0].find("syncs though it does not meet the selection (Rating = 'Hot')"),
+            std::string::npos)
+      << c.witnesses[0];
+  EXPECT_NE(c.witnesses[0].find("above the owner's role 'Reps'"), std::string::npos);
+  std::string finding;
+  for (const auto& f : above.findings)
+    if (f.find("do not meet the selection") != std::string::npos) finding = f;
+  ASSERT_FALSE(finding.empty()) << explain(above);
+  EXPECT_NE(finding.find("a role of its own at the top of the role hierarchy with no roles under"),
+            std::string::npos)
+      << finding;
+  // Whatever the verdict, no finding recommends what caused it.
+  for (const auto& f : above.findings)
+    EXPECT_EQ(f.find("a role above the owners,"), std::string::npos) << f;
+
+  // The fix: the same org with the integration's role apart.
+  const RunResult apart = run_scenario(
+      scenario(selective("[{name: Integ}, {name: Reps}]", kEdit, "Rating = 'Hot'")), {});
+  EXPECT_TRUE(check(apart, "selective_sync").passed) << explain(apart);
+  EXPECT_TRUE(apart.passed) << explain(apart);
+}
+
+TEST(Runner, OverSyncThroughViewAllAndHiddenSelectedRecordsAreToldApart) {
+  const RunResult view_all = run_scenario(
+      scenario(selective("[{name: Integ}, {name: Reps}]",
+                         "{read: true, create: true, edit: true, view_all: true}",
+                         "Rating = 'Hot'")),
+      {});
+  const CheckResult& c = check(view_all, "selective_sync");
+  ASSERT_EQ(c.causes.count("over_sync_view_all"), 1u) << explain(view_all);
+  std::string finding;
+  for (const auto& f : view_all.findings)
+    if (f.find("do not meet the selection") != std::string::npos) finding = f;
+  EXPECT_NE(finding.find("remove View All"), std::string::npos) << finding;
+  EXPECT_EQ(finding.find("role of its own"), std::string::npos)
+      << "a fix for a cause that is not there: " << finding;
+
+  // Meant: Hot and Warm; shared: Hot only. The Warm leads never sync.
+  const RunResult hidden = run_scenario(
+      scenario(selective("[{name: Integ}, {name: Reps}]", kEdit, "Rating IN ('Hot', 'Warm')")),
+      {});
+  const CheckResult& h = check(hidden, "selective_sync");
+  ASSERT_EQ(h.causes.count("hidden_selected"), 1u) << explain(hidden);
+  EXPECT_EQ(h.causes.count("over_sync_role_above_owner"), 0u);
+  EXPECT_NE(h.witnesses[0].find("meets the selection (Rating IN ('Hot', 'Warm')) but the "
+                                "integration user cannot see it"),
+            std::string::npos)
+      << h.witnesses[0];
+}
+
 TEST(Runner, CrashesGivenAsACountPerDayHappenThatOftenAndLoseNothing) {
   // 16 a day over 6 hours: four moments, each crashing the engine's next
   // call (a moment in the last minutes before the faults heal may find no

@@ -82,6 +82,29 @@ TEST(Scenario, BadKeysAndValuesAreNamedWithWhatIsAllowed) {
             std::string::npos);
 }
 
+TEST(Scenario, ASelectionIsASoqlConditionPerPeopleObject) {
+  EXPECT_NE(error_of("name: x\nselection: {Account: \"Name = 'a'\"}")
+                .find("selection.Account: unknown key (allowed: Lead, Contact)"),
+            std::string::npos);
+  EXPECT_NE(error_of("name: x\nselection: {Lead: \"Rating = \"}")
+                .find("selection.Lead: expected a SOQL condition over the Lead's fields (Rating = "
+                      "'Hot'): at column 10: unexpected token: '<EOF>'"),
+            std::string::npos);
+  EXPECT_NE(error_of("name: x\nselection: {Lead: 3}").find("selection.Lead: expected"),
+            std::string::npos);
+  // Fields are the org's: checked once it is built, before the run.
+  auto doc = env::parse_structured_text("name: x\nselection: {Lead: \"Ratng = 'Hot'\"}");
+  ASSERT_TRUE(doc.ok());
+  auto s = parse_scenario(*doc);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->selection.at("Lead"), "Ratng = 'Hot'");
+  auto setup = check_setup(*s);
+  ASSERT_FALSE(setup.ok());
+  EXPECT_NE(setup.error().message.find("selection.Lead: the org refuses it: no field Ratng on Lead"),
+            std::string::npos)
+      << setup.error().message;
+}
+
 // Found by fuzzing: a value of the wrong type in a description (a user's
 // password left empty) threw out of the reader and ended `validate`.
 TEST(Scenario, WrongTypesInDescriptionsAreRefusalsNotCrashes) {

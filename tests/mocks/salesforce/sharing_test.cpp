@@ -86,6 +86,58 @@ TEST_F(SharingTest, PrivateDefaultOwnerHierarchyAndCriteriaRules) {
   EXPECT_TRUE(visible_leads(sync).contains(west_lead));
 }
 
+TEST_F(SharingTest, EveryGrantBehindAnAccessDecisionIsListed) {
+  org.set_org_wide_default("Lead", OrgWideDefault::kPrivate);
+  const std::string integration_role = role("Integration");
+  const std::string reps = role("Reps", integration_role);  // the trap: reps under it
+  const std::string rep = user("rep", reps);
+  const std::string sync = user("sync", integration_role);
+  ASSERT_TRUE(org.add_sharing_rule("Banking to sync", "Lead", "Industry = 'Banking'",
+                                   integration_role, false, Access::kRead)
+                  .ok());
+  const std::string banking = org.find(lead(rep, "Banking"))->id;
+  const std::string retail = org.find(lead(rep, "Retail"))->id;
+  const std::string own = org.find(lead(sync, "Retail"))->id;
+  using K = AccessGrant::Kind;
+  auto kinds = [&](const std::string& as, const std::string& id) {
+    std::vector<std::pair<K, std::string>> out;
+    for (const auto& g : org.access_grants(as, *org.find(id))) out.emplace_back(g.kind, g.detail);
+    return out;
+  };
+  // The role above the owner's sees both, the rule adds itself for Banking
+  // only; the decision itself is unchanged by the listing.
+  EXPECT_EQ(kinds(sync, retail), (std::vector<std::pair<K, std::string>>{{K::kRoleAbove, "Reps"}}));
+  EXPECT_EQ(kinds(sync, banking), (std::vector<std::pair<K, std::string>>{
+                                      {K::kRoleAbove, "Reps"}, {K::kSharingRule, "Banking to sync"}}));
+  EXPECT_EQ(kinds(sync, own), (std::vector<std::pair<K, std::string>>{{K::kOwner, ""}}));
+  EXPECT_TRUE(kinds(rep, own).empty()) << "the rep sees nothing the integration owns";
+  EXPECT_EQ(org.sharing_access(sync, *org.find(retail)), Access::kEdit);
+
+  // View All on the profile, and a public default, each named.
+  Profile viewer = *org.profile_by_name("Standard User");
+  viewer.name = "Viewer";
+  viewer.objects["lead"].view_all = true;
+  const std::string viewer_id = org.add_profile(viewer);
+  const std::string auditor = user("auditor", "", viewer_id);
+  EXPECT_EQ(kinds(auditor, retail),
+            (std::vector<std::pair<K, std::string>>{{K::kViewAll, "View All on Lead"}}));
+  org.set_org_wide_default("Lead", OrgWideDefault::kPublicRead);
+  EXPECT_EQ(kinds(auditor, retail),
+            (std::vector<std::pair<K, std::string>>{{K::kViewAll, "View All on Lead"},
+                                                    {K::kOrgWideDefault, "Public Read Only"}}));
+
+  // The conditions a scenario's selection and the rules use.
+  auto hot = org.record_condition("Lead", "Industry = 'Banking'");
+  ASSERT_TRUE(hot.ok());
+  EXPECT_TRUE(org.meets(*hot, *org.find(banking)));
+  EXPECT_FALSE(org.meets(*hot, *org.find(retail)));
+  EXPECT_EQ(org.record_condition("Lead", "Industri = 'x'").error().message,
+            "no field Industri on Lead");
+  EXPECT_EQ(org.record_condition("Lead", "Industry =").error().message,
+            "at column 11: unexpected token: '<EOF>'");
+  EXPECT_EQ(org.record_condition("Nope", "A = 1").error().message, "no object Nope");
+}
+
 TEST_F(SharingTest, ContactsControlledByTheirAccount) {
   org.set_org_wide_default("Account", OrgWideDefault::kPrivate);
   const std::string r = role("Rep");
