@@ -1,5 +1,7 @@
 #include "engine/inclusion_list.h"
 
+#include "engine/keys.h"
+
 namespace crmsim::engine {
 
 Pause InclusionList::start() {
@@ -13,6 +15,14 @@ Pause InclusionList::start() {
   }
   members_ = c_.store.list_members();
   return Pause::kNone;
+}
+
+void InclusionList::forget() {
+  c_.store.begin();
+  for (uint64_t id : c_.store.list_members()) c_.store.remove_list_member(id);
+  c_.store.put_meta(kInclusionListMeta, "");
+  c_.store.commit();
+  members_.clear();
 }
 
 bool InclusionList::eligible(uint64_t hs_id) const {
@@ -45,9 +55,20 @@ Pause InclusionList::refresh() {
     }
   }
   const env::Timestamp now = c_.clock.now();
+  // The list the membership was last read from. Another one means an admin
+  // switched the inclusion list: as the connector documents, selecting a
+  // list does not sync it, so its members as they stand are taken in
+  // without a sync; only those who join from now on sync at once. (The
+  // first list of a new store is read as joined: the initial sync.)
+  const std::string list_key = id_ ? std::to_string(*id_) : "";
+  const auto last_list = c_.store.meta(kInclusionListMeta);
+  const bool switched = last_list && !last_list->empty() && *last_list != list_key;
   c_.store.begin();
+  if (!last_list || *last_list != list_key) c_.store.put_meta(kInclusionListMeta, list_key);
   for (uint64_t id : members)
-    if (!members_.count(id)) {
+    if (switched && !members_.count(id)) {
+      c_.store.add_list_member(id);
+    } else if (!members_.count(id)) {
       c_.store.add_list_member(id);
       // Joining the inclusion list triggers a sync at once. A linked contact
       // syncs whether or not it changed (Salesforce's changes waited while

@@ -25,6 +25,9 @@ class InclusionList {
   // joined it (adding them to `joined`): a batch read of their
   // memberships, or the whole list when that is fewer calls.
   Pause check_new_members(const std::vector<uint64_t>& ids, std::set<uint64_t>& joined);
+  // A person's resync of the list: every member syncs at the next refresh,
+  // as if it had just joined.
+  void forget();
   // Whether a contact may sync to Salesforce (always, with no list).
   bool eligible(uint64_t hs_id) const;
 

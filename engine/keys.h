@@ -67,5 +67,8 @@ std::string sweep_mark(std::string_view name);
 // The store's meta key for where the deleted-records window of `object`
 // last ended.
 std::string deleted_mark(std::string_view object);
+// The store's meta key for the id of the inclusion list whose membership
+// the store holds ("" once read with no list found).
+inline constexpr std::string_view kInclusionListMeta = "inclusion_list_id";
 
 }  // namespace crmsim::engine

@@ -66,6 +66,8 @@ env::Result<std::unique_ptr<SyncEngine>> SyncEngine::open(const SyncConfig& conf
       new SyncEngine(config, ports, std::move(credentials), std::move(store).value()));
 }
 
+void SyncEngine::resync_inclusion_list() { list_->forget(); }
+
 SyncEngine::SyncEngine(const SyncConfig& config, EnginePorts ports, EngineCredentials credentials,
                        std::unique_ptr<LinkStore> store)
     : config_(config), ports_(ports), store_(std::move(store)) {

@@ -101,6 +101,9 @@ class SyncEngine {
   // ENSURES: the store holds no open transaction; the time returned is
   // later than now.
   env::Timestamp step();
+  // "Sync to Salesforce" on the inclusion list's members (a manual
+  // resync): each member syncs at the next refresh, linked or not.
+  void resync_inclusion_list();
   // The router HubSpot's webhooks are delivered to: POST /webhooks/hubspot.
   const env::Router& webhook_receiver() const { return receiver_; }
 

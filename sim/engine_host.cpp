@@ -23,7 +23,19 @@ env::Status EngineHost::open() {
   auto e = engine::SyncEngine::open(config_, *ports_, credentials_, store_);
   if (!e) return env::fail(e.error());
   engine_ = std::move(*e);
+  if (resync_pending_) {
+    engine_->resync_inclusion_list();
+    resync_pending_ = false;
+  }
   return env::Ok{};
+}
+
+void EngineHost::reconfigure(engine::SyncConfig config, bool resync_list) {
+  between_steps([this, config = std::move(config), resync_list]() mutable {
+    config_ = std::move(config);
+    resync_pending_ = resync_pending_ || resync_list;
+    engine_.reset();  // reopened on the same store at the next step
+  });
 }
 
 EngineHost::Step EngineHost::step() {

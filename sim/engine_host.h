@@ -46,6 +46,11 @@ class EngineHost {
   // One engine step; a crash drops the engine (REQUIRES: up()). Deliveries
   // held during the step run before it returns.
   Step step();
+  // The connector's settings changed (an admin on its settings pages): the
+  // engine is reopened on the same store with `config` once the step under
+  // way has returned; `resync_list`: then the inclusion list's members are
+  // resynced by hand.
+  void reconfigure(engine::SyncConfig config, bool resync_list);
   // Runs `delivery` now, or once the step under way has returned.
   void between_steps(std::function<void()> delivery);
   bool stepping() const { return stepping_; }
@@ -75,6 +80,7 @@ class EngineHost {
   bool stepping_ = false;
   std::vector<std::function<void()>> held_;
   uint64_t crashes_ = 0;
+  bool resync_pending_ = false;
 };
 
 }  // namespace crmsim::sim

@@ -339,11 +339,34 @@ CheckResult no_lifecycle_regression(const RunState& s) {
   return c.done();
 }
 
+bool was_in_named_list(const RunState& s, const std::string& name, const hs::ObjectRecord& r,
+                       env::Timestamp from, env::Timestamp to);
+
+// The inclusion list in force at `at` (events may switch it).
+const std::string& list_at(const RunState& s, env::Timestamp at) {
+  return s.scenario.inclusion_list_at(at - s.started);
+}
+
+// In the inclusion list in force at the end.
 bool in_list(const RunState& s, uint64_t hs_id) {
-  const std::string& name = s.scenario.sync.contacts.inclusion_list;
+  const std::string& name = s.scenario.inclusion_list_at(s.scenario.duration);
   if (name.empty()) return true;
   const hs::HsList* list = s.portal.list_by_name("contacts", name);
   return list != nullptr && list->members.count(hs_id) > 0;
+}
+
+// Whether HubSpot contact `hs_id` was already in the inclusion list the
+// last switch (without a resync) chose, when it was chosen: selecting a
+// list does not sync its members, so nothing may have triggered it since.
+bool waiting_since_list_switch(const RunState& s, uint64_t hs_id) {
+  const ScheduledEvent* last = nullptr;
+  for (const auto& e : s.scenario.events)
+    if (e.kind == ScheduledEvent::Kind::kSwitchInclusionList) last = &e;
+  if (last == nullptr || last->resync || last->list.empty()) return false;
+  const hs::HsList* list = s.portal.list_by_name("contacts", last->list);
+  if (list == nullptr) return false;
+  auto it = list->members.find(hs_id);
+  return it != list->members.end() && it->second <= s.started + last->at;
 }
 
 // The lifecycle stages opportunities give, as the connector documents them:
@@ -517,7 +540,8 @@ CheckResult convergence(const RunState& s) {
                     engine::sync_rule_name(m.rule).data() + "): HubSpot '" + hv +
                     "', Salesforce '" + sv + "'" +
                         history_of(s, {std::to_string(link.hs_id), link.sf_id}),
-                    "", {std::to_string(link.hs_id), link.sf_id});
+                    waiting_since_list_switch(s, link.hs_id) ? "list_switch" : "",
+                    {std::to_string(link.hs_id), link.sf_id});
     }
   }
   // Deals in the synced pipeline agree with their opportunities.
@@ -581,7 +605,7 @@ CheckResult convergence(const RunState& s) {
                        ? sf_by_email[env::ascii_lower(prop(r, "email"))]
                            : std::string("nothing")) +
                       history_of(s, {std::to_string(id)}),
-                  "", {std::to_string(id)});
+                  waiting_since_list_switch(s, id) ? "list_switch" : "", {std::to_string(id)});
     }
   }
   return c.done();
@@ -686,12 +710,23 @@ CheckResult selective_sync(const RunState& s) {
 // lists too; a manual list by who joined it before `to`.
 bool was_in_list(const RunState& s, const hs::ObjectRecord& r, env::Timestamp from,
                  env::Timestamp to) {
-  const hs::HsList* list =
-      s.portal.list_by_name("contacts", s.scenario.sync.contacts.inclusion_list);
+  // A switch of the inclusion list within the window: either list counts
+  // (the engine may have decided before it heard of the switch).
+  if (list_at(s, from) != list_at(s, to) && was_in_named_list(s, list_at(s, from), r, from, to))
+    return true;
+  return was_in_named_list(s, list_at(s, to), r, from, to);
+}
+
+bool was_in_named_list(const RunState& s, const std::string& name, const hs::ObjectRecord& r,
+                       env::Timestamp from, env::Timestamp to) {
+  if (name.empty()) return true;
+  const hs::HsList* list = s.portal.list_by_name("contacts", name);
   if (list == nullptr) return false;
   if (list->processing_type != "DYNAMIC" || list->filters.empty()) {
     auto it = list->members.find(r.id);
-    return it != list->members.end() && it->second <= to;
+    if (it != list->members.end() && it->second <= to) return true;
+    auto was = list->former.find(r.id);
+    return was != list->former.end() && was->second.first <= to && was->second.second >= from;
   }
   // Each filtered property's history (newest first), read once.
   std::map<std::string, std::vector<hs::HistoryItem>> histories;
@@ -720,7 +755,11 @@ bool was_in_list(const RunState& s, const hs::ObjectRecord& r, env::Timestamp fr
 
 CheckResult inclusion_list(const RunState& s) {
   Checker c("inclusion_list");
-  if (s.scenario.sync.contacts.inclusion_list.empty()) return c.done();
+  if (s.scenario.sync.contacts.inclusion_list.empty() &&
+      std::none_of(s.scenario.events.begin(), s.scenario.events.end(), [](const ScheduledEvent& e) {
+        return e.kind == ScheduledEvent::Kind::kSwitchInclusionList && !e.list.empty();
+      }))
+    return c.done();
   for (const auto& link : held_contact_links(s)) {
     const sf::Record* r = s.org.find(link.sf_id);
     const hs::ObjectRecord* h = hs_contact(s, link.hs_id);

@@ -142,6 +142,17 @@ std::vector<std::string> findings_for(const Scenario& s, const RunResult& r) {
                       static_cast<int64_t>(r.figures.integration_user_inactive_s * 1000))) +
                   ": the sync stopped and caught up after the reactivation. Fix: a dedicated "
                   "integration user that nobody deactivates.");
+  if (uint64_t n = caused("convergence", "list_switch"); n > 0) {
+    std::string list;
+    for (const auto& e : s.events)
+      if (e.kind == ScheduledEvent::Kind::kSwitchInclusionList) list = e.list;
+    out.push_back(
+        std::to_string(n) + " contacts already in '" + list +
+        "' when it became the inclusion list never synced: selecting a list does not sync its "
+        "members (HubSpot documents it); each syncs only when something triggers it, an edit or "
+        "joining the list. Fix: resync the list's members right after switching (resync: true on "
+        "the event), or expect them to catch up only as they change.");
+  }
   if (r.figures.integration_user_inactive_at_end) {
     // Said above: the sync is stopped, so convergence cannot hold.
   } else if (failed("convergence") && r.figures.waiting_for_allocation)
@@ -150,7 +161,11 @@ std::vector<std::string> findings_for(const Scenario& s, const RunResult& r) {
         "still paused until the 24-hour window frees calls, with records not synced yet (they "
         "are queued, not lost; a longer settle shows them catch up). Fix the budget: an "
         "inclusion list, a higher api_call_limit, or the batched strategy.");
-  else if (failed("convergence"))
+  else if (failed("convergence") && caused("convergence", "list_switch") < [&] {
+             for (const auto& c : r.checks)
+               if (c.name == "convergence") return c.violations;
+             return uint64_t{0};
+           }())
     out.push_back(
         "After the faults healed and people stopped, some records still disagree or never "
         "synced, and Sync Health does not show them. See the witnesses.");
@@ -287,16 +302,42 @@ env::Status check_settings_exist(const Scenario& s, const Crms& crms) {
   auto bad = [](const std::string& where, const std::string& what) {
     return env::fail("bad_setup", where + ": " + what);
   };
-  if (const std::string& name = sync.contacts.inclusion_list; !name.empty() &&
-                                                                portal.list_by_name("contacts", name) == nullptr) {
+  auto no_list = [&](const std::string& where, const std::string& name) {
     std::string known;
     for (const auto& [id, l] : portal.lists())
       if (l.object_type == "contacts") known += (known.empty() ? "" : ", ") + ("'" + l.name + "'");
-    return bad("sync.contacts.inclusion_list",
-               "the portal has no contact list named '" + name + "' (" +
-                   (known.empty() ? std::string("it has no contact list; describe one under hubspot.lists")
-                                  : "its contact lists: " + known) +
-                   ")");
+    return bad(where, "the portal has no contact list named '" + name + "' (" +
+                          (known.empty()
+                               ? std::string("it has no contact list; describe one under hubspot.lists")
+                               : "its contact lists: " + known) +
+                          ")");
+  };
+  if (const std::string& name = sync.contacts.inclusion_list;
+      !name.empty() && portal.list_by_name("contacts", name) == nullptr)
+    return no_list("sync.contacts.inclusion_list", name);
+  for (size_t i = 0; i < s.events.size(); ++i) {
+    using K = ScheduledEvent::Kind;
+    const ScheduledEvent& e = s.events[i];
+    // Events are in time order; their marks are by position in the file.
+    const std::string w = "events[" + std::to_string(e.index) + "]";
+    if (e.list.empty()) continue;
+    const hs::HsList* list = portal.list_by_name("contacts", e.list);
+    if (list == nullptr) return no_list(w + ".list", e.list);
+    if ((e.kind == K::kAddToList || e.kind == K::kRemoveFromList) &&
+        list->processing_type == "DYNAMIC")
+      return bad(w + ".list", "'" + e.list +
+                                  "' is an active (DYNAMIC) list: its members are whoever meets its "
+                                  "filters, so people cannot be added or taken out by hand");
+  }
+  for (size_t i = 0; i < s.events.size(); ++i) {
+    const ScheduledEvent& e = s.events[i];
+    if (e.kind != ScheduledEvent::Kind::kEditBothSides) continue;
+    const std::string w = "events[" + std::to_string(e.index) + "].property";
+    const engine::FieldMapping* m = sync.contacts.mapping(e.property);
+    if (m == nullptr)
+      return bad(w, "no contact mapping for " + e.property + " (see sync.contacts.field_mappings)");
+    if (m->rule == engine::SyncRule::kDontSync)
+      return bad(w, e.property + "'s mapping does not sync");
   }
   for (const auto& [object, condition] : s.selection)
     if (auto c = crms.org->record_condition(object, condition); !c.ok())
@@ -404,6 +445,14 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   door.host = host.get();
   w.webhook_line->set_defer([&](std::function<void()> d) { host->between_steps(std::move(d)); });
 
+  // An admin switching the connector's settings mid-run: the engine is
+  // reopened with them on its store.
+  engine::SyncConfig settings = scenario.sync;
+  w.workload->set_settings_listener([&](const ScheduledEvent& e) {
+    if (e.kind != ScheduledEvent::Kind::kSwitchInclusionList) return;
+    settings.contacts.inclusion_list = e.list;
+    host->reconfigure(settings, e.resync);
+  });
   w.workload->start(w.humans_stop);
   // Webhook deliveries, on their tick, never inside an engine step.
   std::function<void()> deliver = [&] {

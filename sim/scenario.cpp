@@ -33,9 +33,34 @@ const std::vector<std::string>& invariant_names() {
   return kNames;
 }
 
+namespace {
+const std::vector<std::pair<std::string, ScheduledEvent::Kind>>& event_kinds() {
+  using K = ScheduledEvent::Kind;
+  static const std::vector<std::pair<std::string, K>> kKinds = {
+      {"deactivate_integration_user", K::kDeactivateIntegrationUser},
+      {"reactivate_integration_user", K::kReactivateIntegrationUser},
+      {"convert_leads", K::kConvertLeads},
+      {"import_contacts", K::kImportContacts},
+      {"import_leads", K::kImportLeads},
+      {"add_to_list", K::kAddToList},
+      {"remove_from_list", K::kRemoveFromList},
+      {"switch_inclusion_list", K::kSwitchInclusionList},
+      {"edit_both_sides", K::kEditBothSides}};
+  return kKinds;
+}
+}  // namespace
+
 std::string_view event_name(ScheduledEvent::Kind kind) {
-  return kind == ScheduledEvent::Kind::kDeactivateIntegrationUser ? "deactivate_integration_user"
-                                                                  : "reactivate_integration_user";
+  for (const auto& [name, k] : event_kinds())
+    if (k == kind) return name;
+  return "?";
+}
+
+const std::string& Scenario::inclusion_list_at(env::Duration since_start) const {
+  const std::string* name = &sync.contacts.inclusion_list;
+  for (const auto& e : events)
+    if (e.kind == ScheduledEvent::Kind::kSwitchInclusionList && e.at <= since_start) name = &e.list;
+  return *name;
 }
 
 std::vector<std::string> Scenario::checked() const {
@@ -50,6 +75,26 @@ env::Result<env::Duration> duration_at(const json& j, const std::string& where) 
 
 env::Result<double> share_at(const json& j, const std::string& where) {
   return cfg::share(j, where);
+}
+
+// "3/day" (or "3/d"), and with `hours_too` "1/hour" (or "1/h"): a count a
+// day; -1 for any other text.
+double per_day_text(const std::string& text, bool hours_too) {
+  const size_t slash = text.find('/');
+  if (slash == std::string::npos) return -1;
+  const std::string unit = text.substr(slash + 1);
+  double count = -1;
+  try {
+    size_t used = 0;
+    count = std::stod(text.substr(0, slash), &used);
+    if (used != slash) return -1;
+  } catch (const std::exception&) {
+    return -1;
+  }
+  if (!(count >= 0)) return -1;
+  if (unit == "day" || unit == "d") return count;
+  if (hours_too && (unit == "hour" || unit == "h")) return count * 24;
+  return -1;
 }
 
 env::Result<int64_t> count_at(const json& j, const std::string& where, int64_t max) {
@@ -167,21 +212,8 @@ env::Status parse_faults(const json& j, Faults& f) {
     // "3/day" (or "/d", "/hour", "/h"): a count over time; a number: a
     // share of calls.
     if (j["crashes"].is_string()) {
-      const std::string text = j["crashes"].get<std::string>();
-      const size_t slash = text.find('/');
-      const std::string unit = slash == std::string::npos ? "" : text.substr(slash + 1);
-      double count = -1;
-      try {
-        size_t used = 0;
-        count = std::stod(text.substr(0, slash), &used);
-        if (used != slash) count = -1;
-      } catch (const std::exception&) {
-        count = -1;
-      }
-      const double per_day = unit == "day" || unit == "d" ? count
-                             : unit == "hour" || unit == "h" ? count * 24
-                                                             : -1;
-      if (!(count >= 0) || !(per_day >= 0) || per_day > Faults::kCrashesPerDayMax)
+      const double per_day = per_day_text(j["crashes"].get<std::string>(), true);
+      if (!(per_day >= 0) || per_day > Faults::kCrashesPerDayMax)
         return cfg::bad(w + ".crashes",
                         "expected a share of calls (0.002) or a count over time (3/day, 1/hour), "
                         "at most 10000 a day");
@@ -198,13 +230,6 @@ env::Status parse_faults(const json& j, Faults& f) {
   return env::Ok{};
 }
 
-const std::vector<std::pair<std::string, ScheduledEvent::Kind>>& event_kinds() {
-  static const std::vector<std::pair<std::string, ScheduledEvent::Kind>> kKinds = {
-      {"deactivate_integration_user", ScheduledEvent::Kind::kDeactivateIntegrationUser},
-      {"reactivate_integration_user", ScheduledEvent::Kind::kReactivateIntegrationUser}};
-  return kKinds;
-}
-
 env::Status parse_events(const json& j, env::Duration duration, std::vector<ScheduledEvent>& out) {
   auto list = cfg::list(j, "events");
   if (!list) return fail(list.error());
@@ -213,7 +238,10 @@ env::Status parse_events(const json& j, env::Duration duration, std::vector<Sche
   for (size_t i = 0; i < list->size(); ++i) {
     const std::string w = "events[" + std::to_string(i) + "]";
     const json& e = (*list)[i];
-    if (auto ok = cfg::check_keys(e, w, {"at", "do"}); !ok) return ok;
+    if (auto ok = cfg::check_keys(e, w, {"at", "do", "count", "over", "mqls", "list", "resync",
+                                         "property"});
+        !ok)
+      return ok;
     if (!e.contains("at") || !e.contains("do")) return cfg::bad(w, "expected both at and do");
     auto at = duration_at(e["at"], w + ".at");
     if (!at) return fail(at.error());
@@ -222,7 +250,67 @@ env::Status parse_events(const json& j, env::Duration duration, std::vector<Sche
                                      env::format_duration(duration) + ")");
     auto kind = cfg::choose(e["do"], w + ".do", event_kinds());
     if (!kind) return fail(kind.error());
-    out.push_back({*at, *kind});
+    using K = ScheduledEvent::Kind;
+    ScheduledEvent event{*at, *kind};
+    event.index = i;
+    const bool counted = *kind != K::kDeactivateIntegrationUser &&
+                         *kind != K::kReactivateIntegrationUser &&
+                         *kind != K::kSwitchInclusionList;
+    const bool listed = *kind == K::kAddToList || *kind == K::kRemoveFromList ||
+                        *kind == K::kSwitchInclusionList;
+    // Only the keys that mean something for this kind.
+    auto allowed = [&](const char* key, bool ok) -> env::Status {
+      if (e.contains(key) && !ok)
+        return cfg::bad(w + "." + key, "does not apply to " + std::string(event_name(*kind)));
+      return env::Ok{};
+    };
+    for (auto [key, ok] : {std::pair{"count", counted}, std::pair{"over", counted},
+                           std::pair{"mqls", *kind == K::kImportContacts},
+                           std::pair{"list", listed},
+                           std::pair{"resync", *kind == K::kSwitchInclusionList},
+                           std::pair{"property", *kind == K::kEditBothSides}})
+      if (auto st = allowed(key, ok); !st) return st;
+    if (counted) {
+      if (!e.contains("count")) return cfg::bad(w + ".count", "required");
+      auto n = count_at(e["count"], w + ".count", ScheduledEvent::kCountMax);
+      if (!n) return fail(n.error());
+      if (*n == 0) return cfg::bad(w + ".count", "expected at least 1");
+      event.count = *n;
+      if (e.contains("over")) {
+        auto over = duration_at(e["over"], w + ".over");
+        if (!over) return fail(over.error());
+        if (over->ms() < 0 || *over > env::Duration::days(1))
+          return cfg::bad(w + ".over", "expected 0 to 1d");
+        event.over = *over;
+      }
+    }
+    if (e.contains("mqls")) {
+      auto v = share_at(e["mqls"], w + ".mqls");
+      if (!v) return fail(v.error());
+      event.mqls = *v;
+    }
+    if (listed) {
+      if (!e.contains("list")) return cfg::bad(w + ".list", "required: a contact list's name");
+      if (*kind == K::kSwitchInclusionList && e["list"].is_null()) {
+        event.list = "";  // no inclusion list any more
+      } else {
+        auto v = cfg::text(e["list"], w + ".list");
+        if (!v) return fail(v.error());
+        event.list = *v;
+      }
+    }
+    auto resync = cfg::flag(e, "resync", w, false);
+    if (!resync) return fail(resync.error());
+    event.resync = *resync;
+    if (*kind == K::kEditBothSides) {
+      event.property = "jobtitle";
+      if (e.contains("property")) {
+        auto v = cfg::text(e["property"], w + ".property");
+        if (!v) return fail(v.error());
+        event.property = *v;
+      }
+    }
+    out.push_back(std::move(event));
   }
   std::stable_sort(out.begin(), out.end(),
                    [](const ScheduledEvent& a, const ScheduledEvent& b) { return a.at < b.at; });
@@ -294,16 +382,7 @@ static env::Status parse_other_api_usage(const json& j, OtherApiUsage& out) {
   if (per_day->is_number()) {
     n = per_day->get<double>();
   } else if (per_day->is_string()) {
-    const std::string text = per_day->get<std::string>();
-    const size_t slash = text.find('/');
-    if (slash != std::string::npos && (text.substr(slash + 1) == "day" || text.substr(slash + 1) == "d"))
-      try {
-        size_t used = 0;
-        n = std::stod(text.substr(0, slash), &used);
-        if (used != slash) n = -1;
-      } catch (const std::exception&) {
-        n = -1;
-      }
+    n = per_day_text(per_day->get<std::string>(), false);
   }
   if (!(n >= 0) || n > OtherApiUsage::kPerDayMax)
     return cfg::bad(j.is_object() ? w + ".per_day" : w,
@@ -432,8 +511,16 @@ int64_t estimated_run_bytes(const Scenario& s) {
   const double hours = static_cast<double>((s.duration + s.settle).ms()) / 3'600'000.0;
   const double actions =
       (s.humans.marketing_per_hour + s.humans.sales_per_hour + s.humans.admin_per_hour) * hours;
+  double imported_hubspot = 0, imported_salesforce = 0;
+  for (const auto& e : s.events) {
+    if (e.kind == ScheduledEvent::Kind::kImportContacts)
+      imported_hubspot += static_cast<double>(e.count);
+    if (e.kind == ScheduledEvent::Kind::kImportLeads)
+      imported_salesforce += static_cast<double>(e.count);
+  }
   const double bytes =
-      static_cast<double>(p.hubspot_contacts) * kHubSpotRecordBytes +
+      (static_cast<double>(p.hubspot_contacts) + imported_hubspot) * kHubSpotRecordBytes +
+      imported_salesforce * kSalesforceRecordBytes +
       static_cast<double>(p.salesforce_leads + p.salesforce_contacts + p.accounts) *
           kSalesforceRecordBytes +
       actions * kActionBytes;

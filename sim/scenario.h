@@ -99,13 +99,38 @@ struct OtherApiUsage {
   std::vector<double> profile;
 };
 
-// Something a person does at a set moment of the working period, not at a
+// Something people do at a set moment of the working period, not at a
 // rate: an admin deactivating the integration user (the seeds' "if that
-// user deactivates, the integration breaks") and reactivating it.
+// user deactivates, the integration breaks") and reactivating it; a sales
+// team converting a wave of leads; a mass import into either CRM; a
+// marketer adding contacts to a list or taking them out; an admin
+// switching the connector's inclusion list; one person editing the same
+// field on both sides of synced pairs.
 struct ScheduledEvent {
   static constexpr size_t kEventsMax = 100;
+  // Records one event touches or makes (imports count in the run's memory
+  // estimate).
+  static constexpr int64_t kCountMax = 200'000;
   env::Duration at;  // from the start of the working period
-  enum class Kind { kDeactivateIntegrationUser, kReactivateIntegrationUser } kind;
+  enum class Kind {
+    kDeactivateIntegrationUser,
+    kReactivateIntegrationUser,
+    kConvertLeads,         // count live leads converted by the reps
+    kImportContacts,       // count new HubSpot contacts (an import), mqls of them MQLs
+    kImportLeads,          // count new Salesforce leads (the Data Import Wizard)
+    kAddToList,            // count contacts added to a static list
+    kRemoveFromList,       // count members taken out of a static list
+    kSwitchInclusionList,  // the connector's inclusion list becomes `list`
+    kEditBothSides,        // count synced pairs: `property` edited in HubSpot and its field
+                           // in Salesforce, seconds apart, to different values
+  } kind;
+  int64_t count = 0;
+  env::Duration over = env::Duration::minutes(10);  // the wave or import spreads over this
+  double mqls = 0;       // import_contacts: the share at marketingqualifiedlead
+  std::string list;      // add_to_list, remove_from_list, switch_inclusion_list
+  bool resync = false;   // switch_inclusion_list: resync the list's members at once
+  std::string property;  // edit_both_sides: a mapped contact property (jobtitle)
+  size_t index = 0;      // its place in the file's events (for messages)
 };
 std::string_view event_name(ScheduledEvent::Kind kind);
 
@@ -152,6 +177,9 @@ struct Scenario {
   std::vector<std::string> expect;  // violations that must occur
 
   std::vector<std::string> checked() const;
+  // The connector's inclusion list in force `since_start` into the working
+  // period (switch_inclusion_list events change it).
+  const std::string& inclusion_list_at(env::Duration since_start) const;
 };
 
 // Reads a parsed scenario document; `path` is for messages and replays.

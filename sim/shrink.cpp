@@ -379,7 +379,7 @@ void emit(YAML::Emitter& out, const json& j, bool flow) {
 std::string scenario_yaml(const json& document, const std::string& header) {
   static const char* kOrder[] = {"name",      "description", "seed",       "duration",
                                  "settle",    "sync",        "salesforce", "integration_user",
-                                 "hubspot",   "population",  "humans",     "faults",
+                                 "hubspot",   "selection",   "population", "humans",    "faults",
                                  "events",    "latency",     "webhooks",   "limits",
                                  "checks",    "expect"};
   std::string out;

@@ -87,7 +87,8 @@ Workload::Workload(const Scenario& scenario, sf::Org& org, hs::Portal& portal, E
       rng_(rng.fork("actions")),
       data_rng_(rng.fork("data")),
       reps_(std::move(rep_user_ids)),
-      admin_(org.admin_user_id()) {
+      admin_(org.admin_user_id()),
+      inclusion_list_(scenario.sync.contacts.inclusion_list) {
   if (reps_.empty()) reps_.push_back(admin_);
 }
 
@@ -146,6 +147,16 @@ void Workload::note(const std::string& actor, const std::string& kind, const std
   if (listener_) listener_(a);
   if (actions_.size() >= kActionsKeptMax) actions_.erase(actions_.begin(), actions_.begin() + 1000);
   actions_.push_back(std::move(a));
+}
+
+hs::PropertyInputs Workload::contact_props(const Person& p) {
+  hs::PropertyInputs props = {{"lastname", p.last}};
+  if (!p.first.empty()) props.emplace_back("firstname", p.first);
+  if (!p.email.empty()) props.emplace_back("email", p.email);
+  if (!p.company.empty()) props.emplace_back("company", p.company);
+  if (!p.state.empty()) props.emplace_back("state", p.state);
+  if (!p.country.empty()) props.emplace_back("country", p.country);
+  return props;
 }
 
 env::Status Workload::populate(env::Duration span) {
@@ -239,12 +250,7 @@ env::Status Workload::populate(env::Duration span) {
       const std::string domain = draw_domain(&company);
       Person p = draw_person(domain, company);
       email = p.email;
-      props = {{"lastname", p.last}};
-      if (!p.first.empty()) props.emplace_back("firstname", p.first);
-      if (!p.email.empty()) props.emplace_back("email", p.email);
-      if (!p.company.empty()) props.emplace_back("company", p.company);
-      if (!p.state.empty()) props.emplace_back("state", p.state);
-      if (!p.country.empty()) props.emplace_back("country", p.country);
+      props = contact_props(p);
     }
     props.emplace_back("lifecyclestage", i < pop.mqls               ? "marketingqualifiedlead"
                                          : data_rng_.bernoulli(0.5) ? "lead"
@@ -277,15 +283,170 @@ void Workload::start(env::Timestamp until) {
   schedule(scenario_.humans.admin_per_hour, until, [this] { admin_act(); });
   const env::Timestamp begin = loop_.now();
   for (const auto& e : scenario_.events)
-    (void)loop_.schedule_at(begin + e.at, [this, kind = e.kind] { scheduled_act(kind); });
+    (void)loop_.schedule_at(begin + e.at, [this, &e] { scheduled_act(e); });
 }
 
-void Workload::scheduled_act(ScheduledEvent::Kind kind) {
+void Workload::spread(const ScheduledEvent& event, size_t units,
+                      std::function<void(size_t)> unit) {
+  const int64_t over = event.over.ms();
+  for (size_t i = 0; i < units; ++i) {
+    const int64_t offset = over * static_cast<int64_t>(i) / static_cast<int64_t>(units);
+    if (offset == 0) {
+      unit(i);
+      continue;
+    }
+    (void)loop_.schedule_after(env::Duration::millis(offset), [unit, i] { unit(i); });
+  }
+}
+
+void Workload::scheduled_act(const ScheduledEvent& e) {
   using Kind = ScheduledEvent::Kind;
-  if (integration_user_.empty()) return;
-  const bool active = kind == Kind::kReactivateIntegrationUser;
-  if (org_.set_user_active(integration_user_, active).ok())
-    note("admin", std::string(event_name(kind)), integration_user_);
+  const std::string name(event_name(e.kind));
+  const size_t count = static_cast<size_t>(e.count);
+  switch (e.kind) {
+    case Kind::kDeactivateIntegrationUser:
+    case Kind::kReactivateIntegrationUser:
+      if (integration_user_.empty()) return;
+      if (org_.set_user_active(integration_user_, e.kind == Kind::kReactivateIntegrationUser).ok())
+        note("admin", name, integration_user_);
+      return;
+    case Kind::kSwitchInclusionList:
+      inclusion_list_ = e.list;
+      if (settings_listener_) settings_listener_(e);
+      note("admin", name, "");
+      return;
+    case Kind::kConvertLeads: {
+      // The wave's leads: live, unconverted, drawn now.
+      std::vector<std::string> leads;
+      for (const auto& [id, r] : org_.records(*org_.schema().object("Lead")))
+        if (!r.deleted && r.get("IsConverted").to_text() != "true") leads.push_back(id);
+      rng_.shuffle(std::span(leads));
+      leads.resize(std::min(leads.size(), count));
+      spread(e, leads.size(), [this, leads](size_t i) { (void)convert_lead(owner(), leads[i], "sales"); });
+      return;
+    }
+    case Kind::kImportContacts: {
+      const double mqls = e.mqls;
+      spread(e, count, [this, mqls](size_t) {
+        std::string company;
+        const std::string domain = draw_domain(&company);
+        Person p = draw_person(domain, company);
+        hs::PropertyInputs props = contact_props(p);
+        props.emplace_back("lifecyclestage", rng_.bernoulli(mqls) ? "marketingqualifiedlead"
+                                             : rng_.bernoulli(0.5) ? "lead"
+                                                                   : "subscriber");
+        auto id = portal_.create("contacts", props, hs::WriteSource{"IMPORT", "contact-import"});
+        if (id.ok()) note("marketing", "import_contact", std::to_string(*id));
+      });
+      return;
+    }
+    case Kind::kImportLeads:
+      spread(e, count, [this](size_t) {
+        std::string company;
+        const std::string domain = draw_domain(&company);
+        Person p = draw_person(domain, company);
+        sf::FieldInputs fields = {
+            {"LastName", p.last},
+            {"Company", p.company.empty() ? "[not provided]" : p.company},
+            {"Rating", rng_.bernoulli(scenario_.population.hot_leads) ? "Hot" : "Warm"},
+            {"LeadSource", "Purchased List"},
+            {"OwnerId", owner()}};
+        if (!p.first.empty()) fields.emplace_back("FirstName", p.first);
+        if (!p.email.empty()) fields.emplace_back("Email", p.email);
+        if (!p.country.empty()) fields.emplace_back("Country", p.country);
+        auto id = org_.create(admin_, "Lead", fields);
+        if (id.ok()) note("admin", "import_lead", *id);
+      });
+      return;
+    case Kind::kAddToList:
+    case Kind::kRemoveFromList: {
+      const hs::HsList* list = portal_.list_by_name("contacts", e.list);
+      if (list == nullptr) return;
+      const bool adding = e.kind == Kind::kAddToList;
+      std::vector<uint64_t> picked;
+      for (const auto& [id, r] : portal_.records("contacts"))
+        if (!r.archived && list->members.count(id) == (adding ? 0u : 1u)) picked.push_back(id);
+      rng_.shuffle(std::span(picked));
+      picked.resize(std::min(picked.size(), count));
+      const uint64_t list_id = list->id;
+      spread(e, picked.size(), [this, picked, list_id, adding, name](size_t i) {
+        auto done = adding ? portal_.add_to_list(list_id, {picked[i]})
+                           : portal_.remove_from_list(list_id, {picked[i]});
+        if (done.ok()) note("marketing", name, std::to_string(picked[i]));
+      });
+      return;
+    }
+    case Kind::kEditBothSides: {
+      // Pairs the sync has linked: their contacts carry the record's id.
+      std::vector<uint64_t> linked;
+      for (const auto& [id, r] : portal_.records("contacts")) {
+        if (r.archived) continue;
+        for (const char* p : {"salesforceleadid", "salesforcecontactid"})
+          if (const std::string* v = r.get(p); v && !v->empty()) {
+            const sf::Record* sr = org_.find(*v);
+            if (sr != nullptr && !sr->deleted) {
+              linked.push_back(id);
+              break;
+            }
+          }
+      }
+      rng_.shuffle(std::span(linked));
+      linked.resize(std::min(linked.size(), count));
+      spread(e, linked.size(), [this, linked, &e](size_t i) { edit_both_sides(e, linked[i]); });
+      return;
+    }
+  }
+}
+
+bool Workload::convert_lead(const std::string& rep, const std::string& lead_id,
+                            const std::string& actor) {
+  const sf::Record* lead = org_.find(lead_id);
+  if (lead == nullptr || lead->deleted || lead->get("IsConverted").to_text() == "true")
+    return false;
+  sf::LeadConversion conversion;
+  conversion.lead_id = lead_id;
+  conversion.create_opportunity = rng_.bernoulli(0.5);
+  auto r = org_.convert_lead(rep, conversion);
+  if (!r.ok()) return false;
+  note(actor, "convert_lead",
+       lead_id + " " + r->contact_id + " " + r->account_id + " " + r->opportunity_id);
+  return true;
+}
+
+void Workload::edit_both_sides(const ScheduledEvent& e, uint64_t hs_id) {
+  const auto* c = portal_.find("contacts", hs_id);
+  if (c == nullptr) return;
+  std::string sf_id;
+  for (const char* p : {"salesforceleadid", "salesforcecontactid"})
+    if (const std::string* v = c->get(p); v && !v->empty()) sf_id = *v;
+  const sf::Record* r = org_.find(sf_id);
+  const engine::FieldMapping* m = scenario_.sync.contacts.mapping(e.property);
+  if (r == nullptr || r->deleted || m == nullptr) return;
+  const std::string object = r->object->name;
+  const std::string& field = m->field_on(object == "Lead" ? engine::SalesforceObject::kLead
+                                                          : engine::SalesforceObject::kContact);
+  if (field.empty()) return;
+  // One person, two tabs: the same field set to two different values, the
+  // second a few seconds after the first, either side first.
+  const std::string serial = std::to_string(++serial_);
+  const std::string in_hubspot = "Head of Growth " + serial, in_salesforce = "Growth Lead " + serial;
+  const bool hubspot_first = rng_.bernoulli(0.5);
+  const env::Duration gap = env::Duration::millis(rng_.uniform_int(2'000, 30'000));
+  const std::string rep = owner();
+  auto edit_hubspot = [this, hs_id, property = e.property, in_hubspot] {
+    (void)portal_.update("contacts", hs_id, {{property, in_hubspot}}, kSalesUi);
+  };
+  auto edit_salesforce = [this, rep, object, sf_id, field, in_salesforce] {
+    (void)org_.update(rep, object, sf_id, {{field, in_salesforce}});
+  };
+  if (hubspot_first) {
+    edit_hubspot();
+    (void)loop_.schedule_after(gap, edit_salesforce);
+  } else {
+    edit_salesforce();
+    (void)loop_.schedule_after(gap, edit_hubspot);
+  }
+  note("sales", "edit_both_sides", std::to_string(hs_id) + " " + sf_id);
 }
 
 void Workload::refresh_pools() {
@@ -344,7 +505,7 @@ void Workload::marketing_act() {
     auto id = portal_.create("contacts", props, kForm);
     if (!id.ok()) return;
     note("marketing", "form_new_contact", std::to_string(*id));
-    if (scenario_.sync.contacts.inclusion_list.empty() && expectations_.size() < kExpectationsMax) {
+    if (inclusion_list_.empty() && expectations_.size() < kExpectationsMax) {
       const uint64_t c = *id;
       expectations_.push_back({loop_.now(), true, [this, c] {
                                  const auto* r = portal_.find("contacts", c);
@@ -473,7 +634,7 @@ void Workload::sales_act() {
       if (carried && !email.empty() && m != nullptr && m->rule != engine::SyncRule::kDontSync &&
           expectations_.size() < kExpectationsMax) {
         const auto* c = portal_.find_by("contacts", "email", email);
-        const std::string& list_name = scenario_.sync.contacts.inclusion_list;
+        const std::string& list_name = inclusion_list_;
         const hs::HsList* list =
             list_name.empty() ? nullptr : portal_.list_by_name("contacts", list_name);
         // Outside the inclusion list its updates wait until it qualifies.
@@ -499,14 +660,7 @@ void Workload::sales_act() {
   }
   if (kind == 2) {  // convert a lead
     const std::string id = random_sf("Lead");
-    if (id.empty()) return;
-    sf::LeadConversion conversion;
-    conversion.lead_id = id;
-    conversion.create_opportunity = rng_.bernoulli(0.5);
-    auto r = org_.convert_lead(rep, conversion);
-    if (r.ok())
-      note("sales", "convert_lead",
-           id + " " + r->contact_id + " " + r->account_id + " " + r->opportunity_id);
+    if (!id.empty()) (void)convert_lead(rep, id, "sales");
     return;
   }
   if (kind == 3) {  // a contact under an account

@@ -69,6 +69,11 @@ class Workload {
   env::Status populate(env::Duration span = kHistoryDefault);
   // Schedules the humans from now until `until`.
   void start(env::Timestamp until);
+  // Told when an event changes the connector's settings (an admin switching
+  // the inclusion list), to reconfigure the engine.
+  void set_settings_listener(std::function<void(const ScheduledEvent&)> listener) {
+    settings_listener_ = std::move(listener);
+  }
   // Called for every action (trace).
   void set_listener(std::function<void(const Action&)> listener) {
     listener_ = std::move(listener);
@@ -103,8 +108,14 @@ class Workload {
   // edit of a deal's amount, close date or name.
   void hubspot_deal_act();
   void admin_act();
-  // A scenario's event at its moment.
-  void scheduled_act(ScheduledEvent::Kind kind);
+  // A scenario's event at its moment; the many-record ones spread their
+  // records over the event's `over`.
+  void scheduled_act(const ScheduledEvent& event);
+  void spread(const ScheduledEvent& event, size_t units, std::function<void(size_t)> unit);
+  bool convert_lead(const std::string& rep, const std::string& lead_id, const std::string& actor);
+  void edit_both_sides(const ScheduledEvent& event, uint64_t hs_id);
+  // A HubSpot contact's properties for a new person.
+  mocks::hubspot::PropertyInputs contact_props(const Person& p);
 
   std::string owner();
   size_t pick(std::initializer_list<double> weights);
@@ -123,6 +134,8 @@ class Workload {
   std::string admin_;
   std::string integration_user_;
   std::function<void(const Action&)> listener_;
+  std::function<void(const ScheduledEvent&)> settings_listener_;
+  std::string inclusion_list_;  // the connector's, as events switch it
   std::vector<Action> actions_;
   std::vector<Expectation> expectations_;
   uint64_t actions_taken_ = 0;

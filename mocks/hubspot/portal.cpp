@@ -267,9 +267,11 @@ env::Result<MembershipChange, HsError> Portal::remove_from_list(
   HsList& l = *list.value();
   MembershipChange change;
   for (uint64_t r : records_in) {
-    if (l.members.erase(r) > 0)
+    if (auto m = l.members.find(r); m != l.members.end()) {
+      l.former[r] = {m->second, clock_.now()};
+      l.members.erase(m);
       change.removed.push_back(r);
-    else
+    } else
       change.missing.push_back(r);
   }
   l.updated_at = clock_.now();

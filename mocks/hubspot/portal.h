@@ -101,6 +101,9 @@ struct HsList {
   std::string processing_type = "MANUAL";
   std::vector<FilterGroup> filters;
   std::map<uint64_t, env::Timestamp> members;  // record id -> when it joined
+  // A manual list's former members: record id -> (joined, left), the last
+  // stay (what a list's membership history says when it was asked).
+  std::map<uint64_t, std::pair<env::Timestamp, env::Timestamp>> former;
   env::Timestamp created_at;
   env::Timestamp updated_at;
 };

@@ -5,6 +5,9 @@
 // failure to a minimal world and RC_PARAMS replays it.
 #include "sim/runner.h"
 
+#include <map>
+#include <sstream>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <rapidcheck.h>
@@ -195,6 +198,70 @@ TEST(Runner, OverSyncThroughViewAllAndHiddenSelectedRecordsAreToldApart) {
                                 "integration user cannot see it"),
             std::string::npos)
       << h.witnesses[0];
+}
+
+std::string events_scenario(const std::string& switch_event) {
+  return R"(
+name: events
+duration: 6h
+sync:
+  contacts: {create_in_salesforce_as: lead, inclusion_list: MQLs}
+hubspot:
+  lists:
+    - {name: MQLs, object: contacts, processing: DYNAMIC,
+       filters: [[{property: lifecyclestage, operator: IN, values: [marketingqualifiedlead]}]]}
+    - {name: Webinar, object: contacts, processing: MANUAL}
+population: {hubspot_contacts: 80, mqls: 8, salesforce_leads: 40, salesforce_contacts: 5,
+             accounts: 3}
+humans: {marketing: 2, sales: 1, admins: 0}
+events:
+  - {at: 1h, do: import_contacts, count: 60, mqls: 0.25, over: 5m}
+  - {at: 1h, do: import_leads, count: 30}
+  - {at: 2h, do: convert_leads, count: 10, over: 30m}
+  - {at: 2h, do: add_to_list, list: Webinar, count: 25}
+  - )" + switch_event + R"(
+  - {at: 4h, do: remove_from_list, list: Webinar, count: 5}
+  - {at: 5h, do: edit_both_sides, count: 8}
+)";
+}
+
+TEST(Runner, ScheduledEventsHappenAsWrittenAndASwitchedListSyncsOnlyWhenResynced) {
+  std::map<std::string, int> done;
+  auto run = [&](const std::string& switch_event) {
+    std::ostringstream trace;
+    RunOptions o;
+    o.trace = &trace;
+    const RunResult r = run_scenario(scenario(events_scenario(switch_event)), o);
+    done.clear();
+    std::istringstream lines(trace.str());
+    for (std::string line; std::getline(lines, line);) {
+      auto j = nlohmann::json::parse(line);
+      if (j.value("kind", "") == "action") ++done[j.value("action", "")];
+    }
+    return r;
+  };
+  const RunResult resynced =
+      run("{at: 3h, do: switch_inclusion_list, list: Webinar, resync: true}");
+  EXPECT_TRUE(resynced.passed) << explain(resynced);
+  EXPECT_EQ(done["import_contact"], 60);
+  EXPECT_EQ(done["import_lead"], 30);
+  EXPECT_GE(done["convert_lead"], 10) << "the wave, and the reps' own";
+  EXPECT_EQ(done["add_to_list"], 25);
+  EXPECT_EQ(done["remove_from_list"], 5);
+  EXPECT_EQ(done["switch_inclusion_list"], 1);
+  EXPECT_EQ(done["edit_both_sides"], 8);
+
+  // Selecting a list does not sync it: its members wait for a trigger.
+  const RunResult switched = run("{at: 3h, do: switch_inclusion_list, list: Webinar}");
+  const CheckResult& c = check(switched, "convergence");
+  ASSERT_EQ(c.causes.count("list_switch"), 1u) << explain(switched);
+  EXPECT_GE(c.causes.at("list_switch"), 10u);
+  EXPECT_TRUE(check(switched, "inclusion_list").passed) << explain(switched);
+  bool said = false;
+  for (const auto& f : switched.findings)
+    said = said || f.find("when it became the inclusion list never synced: selecting a list "
+                          "does not sync its members") != std::string::npos;
+  EXPECT_TRUE(said) << explain(switched);
 }
 
 TEST(Runner, CrashesGivenAsACountPerDayHappenThatOftenAndLoseNothing) {

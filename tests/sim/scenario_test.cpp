@@ -78,7 +78,8 @@ TEST(Scenario, BadKeysAndValuesAreNamedWithWhatIsAllowed) {
                 .find("events[0]: expected both at and do"),
             std::string::npos);
   EXPECT_NE(error_of("name: x\nevents: [{at: 1h, do: deactivate_integration_user, who: bob}]")
-                .find("events[0].who: unknown key (allowed: at, do)"),
+                .find("events[0].who: unknown key (allowed: at, do, count, over, mqls, list, "
+                      "resync, property)"),
             std::string::npos);
 }
 
@@ -205,6 +206,87 @@ events:
   EXPECT_EQ(s->events[0].at, env::Duration::hours(4));
   EXPECT_EQ(s->events[0].kind, ScheduledEvent::Kind::kDeactivateIntegrationUser);
   EXPECT_EQ(s->events[1].kind, ScheduledEvent::Kind::kReactivateIntegrationUser);
+}
+
+TEST(Scenario, EventsSayHowManyWhichListAndWhichField) {
+  auto doc = env::parse_structured_text(R"(
+name: events
+sync: {contacts: {inclusion_list: MQLs}}
+hubspot:
+  lists:
+    - {name: MQLs, object: contacts, processing: DYNAMIC,
+       filters: [[{property: lifecyclestage, operator: EQ, value: marketingqualifiedlead}]]}
+    - {name: Webinar, object: contacts, processing: MANUAL}
+events:
+  - {at: 1h, do: import_contacts, count: 5000, mqls: 0.1, over: 5m}
+  - {at: 1h, do: import_leads, count: 200}
+  - {at: 2h, do: convert_leads, count: 50}
+  - {at: 3h, do: add_to_list, list: Webinar, count: 40}
+  - {at: 4h, do: switch_inclusion_list, list: Webinar, resync: true}
+  - {at: 5h, do: remove_from_list, list: Webinar, count: 10}
+  - {at: 6h, do: edit_both_sides, count: 15}
+)");
+  ASSERT_TRUE(doc.ok());
+  auto s = parse_scenario(*doc);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  ASSERT_EQ(s->events.size(), 7u);
+  EXPECT_EQ(s->events[0].kind, ScheduledEvent::Kind::kImportContacts);
+  EXPECT_EQ(s->events[0].count, 5000);
+  EXPECT_EQ(s->events[0].over, env::Duration::minutes(5));
+  EXPECT_DOUBLE_EQ(s->events[0].mqls, 0.1);
+  EXPECT_EQ(s->events[1].over, env::Duration::minutes(10)) << "the default spread";
+  EXPECT_TRUE(s->events[4].resync);
+  EXPECT_EQ(s->events[6].property, "jobtitle") << "the default field";
+  EXPECT_EQ(s->inclusion_list_at(env::Duration::hours(3)), "MQLs");
+  EXPECT_EQ(s->inclusion_list_at(env::Duration::hours(4)), "Webinar");
+  EXPECT_TRUE(check_setup(*s).ok()) << check_setup(*s).error().message;
+  // Imports count toward the run's memory estimate.
+  Scenario without = *s;
+  without.events.clear();
+  EXPECT_GT(estimated_run_bytes(*s), estimated_run_bytes(without) + 5000 * 1000);
+
+  EXPECT_NE(error_of("name: x\nevents: [{at: 1h, do: convert_leads}]")
+                .find("events[0].count: required"),
+            std::string::npos);
+  EXPECT_NE(error_of("name: x\nevents: [{at: 1h, do: convert_leads, count: 0}]")
+                .find("events[0].count: expected at least 1"),
+            std::string::npos);
+  EXPECT_NE(error_of("name: x\nevents: [{at: 1h, do: import_leads, count: 300000}]")
+                .find("events[0].count: expected a whole number from 0 to 200000"),
+            std::string::npos);
+  EXPECT_NE(error_of("name: x\nevents: [{at: 1h, do: convert_leads, count: 3, list: L}]")
+                .find("events[0].list: does not apply to convert_leads"),
+            std::string::npos);
+  EXPECT_NE(error_of("name: x\nevents: [{at: 1h, do: add_to_list, count: 3}]")
+                .find("events[0].list: required: a contact list's name"),
+            std::string::npos);
+  EXPECT_NE(error_of("name: x\nevents: [{at: 1h, do: import_leads, count: 3, mqls: 0.5}]")
+                .find("events[0].mqls: does not apply to import_leads"),
+            std::string::npos);
+  // What the portal lacks is refused before the run, naming the event.
+  auto refused = [](const std::string& yaml) {
+    auto d = env::parse_structured_text(yaml);
+    EXPECT_TRUE(d.ok());
+    auto sc = parse_scenario(*d);
+    EXPECT_TRUE(sc.ok()) << sc.error().message;
+    auto st = check_setup(*sc);
+    return st.ok() ? std::string("accepted") : st.error().message;
+  };
+  EXPECT_NE(refused("name: x\nevents: [{at: 1h, do: switch_inclusion_list, list: Nope}]")
+                .find("events[0].list: the portal has no contact list named 'Nope'"),
+            std::string::npos);
+  const std::string lists =
+      "hubspot: {lists: [{name: Active, object: contacts, processing: DYNAMIC, filters: "
+      "[[{property: lifecyclestage, operator: EQ, value: lead}]]}]}\n";
+  EXPECT_NE(refused("name: x\n" + lists +
+                    "events: [{at: 1h, do: add_to_list, list: Active, count: 2}]")
+                .find("events[0].list: 'Active' is an active (DYNAMIC) list"),
+            std::string::npos);
+  EXPECT_NE(refused("name: x\nevents: [{at: 2h, do: edit_both_sides, count: 2, property: "
+                    "fax}, {at: 1h, do: convert_leads, count: 1}]")
+                .find("events[0].property: no contact mapping for fax"),
+            std::string::npos)
+      << "named by its place in the file, though events run in time order";
 }
 
 TEST(Scenario, FaultsCanNameRoutesAndLimitsCanBeSwitchedOff) {
