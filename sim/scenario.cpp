@@ -108,7 +108,8 @@ env::Status parse_population(const json& j, Population& p) {
   if (auto s = cfg::check_keys(
           j, w,
           {"hubspot_contacts", "mqls", "salesforce_leads", "salesforce_contacts", "accounts",
-           "shared", "without_email", "bad_addresses", "duplicates", "hot_leads"});
+           "shared", "without_email", "bad_addresses", "duplicates", "hot_leads", "domains",
+           "owners"});
       !s)
     return s;
   for (auto [key, target] :
@@ -130,6 +131,56 @@ env::Status parse_population(const json& j, Population& p) {
     auto v = share_at(j[key], w + "." + key);
     if (!v) return fail(v.error());
     *target = *v;
+  }
+  if (j.contains("domains")) {
+    const json& d = j["domains"];
+    const std::string wd = w + ".domains";
+    if (d.is_number_integer()) {
+      auto n = count_at(d, wd, Population::Domains::kCountMax);
+      if (!n) return fail(n.error());
+      p.domains.count = *n;
+    } else {
+      if (auto ok = cfg::check_keys(d, wd, {"count", "skew", "freemail"}); !ok) return ok;
+      if (!d.contains("count")) return cfg::bad(wd + ".count", "required");
+      auto n = count_at(d["count"], wd + ".count", Population::Domains::kCountMax);
+      if (!n) return fail(n.error());
+      p.domains.count = *n;
+      if (d.contains("skew")) {
+        if (!d["skew"].is_number() || d["skew"].get<double>() < 0 || d["skew"].get<double>() > 5)
+          return cfg::bad(wd + ".skew", "expected a Zipf exponent from 0 (even) to 5");
+        p.domains.skew = d["skew"].get<double>();
+      }
+      if (d.contains("freemail")) {
+        auto v = share_at(d["freemail"], wd + ".freemail");
+        if (!v) return fail(v.error());
+        p.domains.freemail = *v;
+      }
+    }
+    if (p.domains.count == 0 && p.domains.freemail < 1)
+      return cfg::bad(wd + ".count", "expected at least 1 company domain (or freemail: 1)");
+  }
+  if (j.contains("owners")) {
+    // [a@x, b@x] evenly, or {a@x: 3, b@x: 1} by weight.
+    const json& o = j["owners"];
+    const std::string wo = w + ".owners";
+    constexpr size_t kOwnersMax = 1000;
+    if (o.is_array()) {
+      if (o.empty() || o.size() > kOwnersMax)
+        return cfg::bad(wo, "expected 1 to 1000 usernames");
+      for (size_t i = 0; i < o.size(); ++i) {
+        auto v = cfg::text(o[i], wo + "[" + std::to_string(i) + "]");
+        if (!v) return fail(v.error());
+        p.owners.emplace_back(*v, 1.0);
+      }
+    } else if (o.is_object() && !o.empty() && o.size() <= kOwnersMax) {
+      for (const auto& [name, weight] : o.items()) {
+        if (!weight.is_number() || !(weight.get<double>() > 0) || weight.get<double>() > 1e6)
+          return cfg::bad(wo + "." + name, "expected a weight above 0");
+        p.owners.emplace_back(name, weight.get<double>());
+      }
+    } else {
+      return cfg::bad(wo, "expected a list of usernames or {username: weight}");
+    }
   }
   return env::Ok{};
 }

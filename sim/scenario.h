@@ -52,6 +52,19 @@ struct Population {
   double duplicates = 0.0;
   // Share of generated leads rated Hot (what sharing rules often look at).
   double hot_leads = 0.3;
+  // The company domains people's emails use: how many (0: companies grow
+  // as people come, most joining an existing one), how skewed (a Zipf
+  // exponent: 0 even, 1 and above a few big companies holding most
+  // people), and the share at free mail providers (gmail, outlook).
+  struct Domains {
+    static constexpr int64_t kCountMax = 100'000;
+    int64_t count = 0;
+    double skew = 1.0;
+    double freemail = 0.15;
+  } domains;
+  // Who owns the generated Salesforce records: usernames of
+  // salesforce.users with a weight each; empty: humans.reps evenly.
+  std::vector<std::pair<std::string, double>> owners;
 };
 
 // People at work: actions per hour of simulated time, per role.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdio>
 
 #include "crm/vocabulary.h"
@@ -94,7 +95,49 @@ Workload::Workload(const Scenario& scenario, sf::Org& org, hs::Portal& portal, E
 
 std::string Workload::owner() { return reps_[rng_.index(reps_.size())]; }
 
+void Workload::set_population_owners(std::vector<std::pair<std::string, double>> owners) {
+  owners_ = std::move(owners);
+  owner_weights_.clear();
+  for (const auto& o : owners_) owner_weights_.push_back(o.second);
+}
+
+std::string Workload::population_owner() {
+  if (owners_.empty()) return owner();
+  return owners_[data_rng_.weighted_index(owner_weights_)].first;
+}
+
+void Workload::build_domains() {
+  const auto& d = scenario_.population.domains;
+  if (d.count == 0 || !domain_cumulative_.empty()) return;
+  // The accounts made first took the first domains; the rest are named now.
+  while (companies_.size() < static_cast<size_t>(d.count)) {
+    const std::string word = kCompanyWords[data_rng_.index(kCompanyWords.size())];
+    const std::string n = std::to_string(companies_.size() + 1);
+    companies_.emplace_back(word + " " + n + (data_rng_.bernoulli(0.3) ? " Inc." : ""),
+                            env::ascii_lower(word) + n + ".io");
+  }
+  double sum = 0;
+  for (size_t k = 0; k < static_cast<size_t>(d.count); ++k) {
+    sum += 1.0 / std::pow(static_cast<double>(k + 1), d.skew);
+    domain_cumulative_.push_back(sum);
+  }
+}
+
 std::string Workload::draw_domain(std::string* company) {
+  if (const auto& d = scenario_.population.domains; d.count > 0 || d.freemail >= 1) {
+    build_domains();
+    if (domain_cumulative_.empty() || data_rng_.bernoulli(d.freemail)) {
+      if (company != nullptr) *company = "";
+      return data_rng_.bernoulli(0.5) ? "gmail.com" : "outlook.com";
+    }
+    const double x = data_rng_.uniform_real() * domain_cumulative_.back();
+    const size_t k = static_cast<size_t>(
+        std::upper_bound(domain_cumulative_.begin(), domain_cumulative_.end(), x) -
+        domain_cumulative_.begin());
+    const auto& c = companies_[std::min(k, companies_.size() - 1)];
+    if (company != nullptr) *company = c.first;
+    return c.second;
+  }
   // Colleagues share a domain: most people join an existing company.
   if (!companies_.empty() && data_rng_.bernoulli(0.7)) {
     const auto& c = companies_[data_rng_.index(companies_.size())];
@@ -181,7 +224,7 @@ env::Status Workload::populate(env::Duration span) {
     companies_.emplace_back(word + " " + n, env::ascii_lower(word) + n + ".io");
     const std::string company = companies_.back().first, domain = companies_.back().second;
     tick();
-    auto id = org_.create(owner(), "Account", {{"Name", company}, {"Website", domain}});
+    auto id = org_.create(population_owner(), "Account", {{"Name", company}, {"Website", domain}});
     if (!id.ok()) return refused("an account", id.error().message);
     accounts_.push_back(*id);
   }
@@ -191,7 +234,7 @@ env::Status Workload::populate(env::Duration span) {
     std::string company;
     const std::string domain = draw_domain(&company);
     Person p = draw_person(domain, company);
-    sf::FieldInputs fields = {{"LastName", p.last}, {"OwnerId", owner()}};
+    sf::FieldInputs fields = {{"LastName", p.last}, {"OwnerId", population_owner()}};
     if (!p.first.empty()) fields.emplace_back("FirstName", p.first);
     if (!p.email.empty()) fields.emplace_back("Email", p.email);
     if (duplicate && !sf_emails.empty()) {
@@ -350,7 +393,7 @@ void Workload::scheduled_act(const ScheduledEvent& e) {
             {"Company", p.company.empty() ? "[not provided]" : p.company},
             {"Rating", rng_.bernoulli(scenario_.population.hot_leads) ? "Hot" : "Warm"},
             {"LeadSource", "Purchased List"},
-            {"OwnerId", owner()}};
+            {"OwnerId", population_owner()}};
         if (!p.first.empty()) fields.emplace_back("FirstName", p.first);
         if (!p.email.empty()) fields.emplace_back("Email", p.email);
         if (!p.country.empty()) fields.emplace_back("Country", p.country);

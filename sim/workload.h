@@ -61,6 +61,8 @@ class Workload {
   // to reach HubSpot (selective sync).
   void set_integration_user(std::string user_id) { integration_user_ = std::move(user_id); }
   Workload& operator=(const Workload&) = delete;
+  // Who owns the generated records (user ids, weights); empty: the reps.
+  void set_population_owners(std::vector<std::pair<std::string, double>> owners);
 
   // Fills both CRMs per scenario.population, spreading the records over
   // `span` of history (the clock moves forward by that much). Error
@@ -118,6 +120,11 @@ class Workload {
   mocks::hubspot::PropertyInputs contact_props(const Person& p);
 
   std::string owner();
+  // The owner of a generated record (population.owners, else owner()).
+  std::string population_owner();
+  // population.domains: the companies people's emails come from, drawn by
+  // their Zipf weights (cumulative, for a binary search).
+  void build_domains();
   size_t pick(std::initializer_list<double> weights);
   const mocks::hubspot::ObjectRecord* random_contact();
   std::string random_sf(const std::string& object, bool live_unconverted = true);
@@ -142,6 +149,9 @@ class Workload {
   uint64_t serial_ = 0;
   std::vector<std::string> human_duplicates_;
   std::vector<std::pair<std::string, std::string>> companies_;  // (name, domain)
+  std::vector<double> domain_cumulative_;  // with population.domains
+  std::vector<std::pair<std::string, double>> owners_;
+  std::vector<double> owner_weights_;
   std::vector<std::string> accounts_;
   // Pools of ids to pick from, refreshed hourly from the fakes.
   env::Timestamp pools_at_;

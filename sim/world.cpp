@@ -94,6 +94,14 @@ env::Result<Crms> build_crms(const Scenario& scenario, const env::Clock& clock) 
       return env::fail("bad_setup", "humans.reps: no user " + name + " in salesforce.users");
     reps.push_back(id);
   }
+  for (const auto& [name, weight] : scenario.population.owners) {
+    std::string id;
+    for (const auto& u : *users)
+      if (u.username == name) id = u.user_id;
+    if (id.empty())
+      return env::fail("bad_setup", "population.owners: no user " + name + " in salesforce.users");
+    crms.owners.emplace_back(id, weight);
+  }
 
   return crms;
 }
@@ -118,6 +126,7 @@ env::Result<std::unique_ptr<World>> World::build(const Scenario& scenario, uint6
   w->workload = std::make_unique<Workload>(scenario, *w->crms.org, *w->crms.portal, w->loop,
                                            w->root.fork("humans"), w->crms.reps);
   w->workload->set_integration_user(w->crms.integration_id);
+  w->workload->set_population_owners(w->crms.owners);
   if (auto ok = w->workload->populate(); !ok) return env::fail(ok.error());
   World* self = w.get();
   w->workload->set_listener([self](const Action& a) {

@@ -39,6 +39,8 @@ struct Crms {
   std::unique_ptr<mocks::hubspot::Portal> portal;
   std::string username, password, integration_id;
   std::vector<std::string> reps;
+  // population.owners as user ids, with their weights.
+  std::vector<std::pair<std::string, double>> owners;
 };
 
 // Builds them on `clock`. Error "bad_setup" naming the key.

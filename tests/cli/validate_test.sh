@@ -77,6 +77,73 @@ refused deep-criteria "$out/deep.yaml" "nested more than"
 { cat "$dir/tiny.yaml"; printf 'name: caf\351\n'; } >"$out/latin1.yaml"
 refused not-utf8 "$out/latin1.yaml" "not UTF-8"
 
+# The audit: every refusal of a key in a file names the file, the line and
+# the column, whether the reader, the scenario's parser, the org or portal
+# description or the check against the built org and portal finds it.
+audit=0
+placed() {  # placed NAME YAML
+  audit=$((audit + 1))
+  printf '%s\n' "$2" >"$out/audit-$1.yaml"
+  "$crmsim" validate -q "$out/audit-$1.yaml" >"$out/audit-$1.txt" 2>&1
+  code=$?
+  [ $code -eq 2 ] || { cat "$out/audit-$1.txt"; fail "audit $1: exit $code, not 2"; }
+  grep -Eq "^crmsim: $out/audit-$1.yaml: line [0-9]+, column [0-9]+: " "$out/audit-$1.txt" ||
+    { cat "$out/audit-$1.txt"; fail "audit $1: no file, line and column"; }
+}
+placed top-key 'name: x
+duraton: 1d'
+placed duration 'name: x
+duration: forever'
+placed share 'name: x
+population: {shared: 2}'
+placed domains 'name: x
+population: {domains: {count: 5, skew: 9}}'
+placed owners-weight 'name: x
+population: {owners: {a@x.io: -1}}'
+placed owner-unknown 'name: x
+population: {owners: [nobody@x.io]}'
+placed rep-unknown 'name: x
+humans: {reps: [nobody@x.io]}'
+placed humans 'name: x
+humans: {sales: -1}'
+placed fault 'name: x
+faults: {hubspot: {lock_errors: 0.1}}'
+placed crashes 'name: x
+faults: {crashes: 3/week}'
+placed webhook-delays 'name: x
+faults: {webhooks: {delays: {share: 0.1, max: 2d}}}'
+placed other-usage 'name: x
+salesforce: {other_api_usage: lots}'
+placed event-kind 'name: x
+events: [{at: 1h, do: fire_the_admin}]'
+placed event-count 'name: x
+events: [{at: 1h, do: convert_leads}]'
+placed event-key 'name: x
+events: [{at: 1h, do: import_leads, count: 3, list: L}]'
+placed event-list 'name: x
+events: [{at: 1h, do: switch_inclusion_list, list: Nope}]'
+placed event-property 'name: x
+events: [{at: 1h, do: edit_both_sides, count: 2, property: fax}]'
+placed selection-syntax 'name: x
+selection: {Lead: "Rating ="}'
+placed selection-field 'name: x
+selection: {Lead: "Ratng = 1"}'
+placed sync-setting 'name: x
+sync: {contacts: {create_in_salesforce_as: account}}'
+placed inclusion-list 'name: x
+sync: {contacts: {inclusion_list: Nope}}'
+placed org-profile 'name: x
+salesforce: {users: [{username: a@x.io, profile: Nope, password: p}]}'
+placed org-rule 'name: x
+salesforce: {roles: [{name: R}], sharing_rules: [{name: s, object: Lead, role: R, access: read, criteria: "Nope = 1"}]}'
+placed portal-list 'name: x
+hubspot: {lists: [{name: L, object: contacts, processing: SOMETIMES}]}'
+placed integration-user 'name: x
+integration_user: nobody@x.io'
+placed checks 'name: x
+checks: [no_duplicates]'
+[ $audit -ge 25 ] || fail "the audit ran $audit cases"
+
 "$crmsim" run -q "$dir/tiny.yaml" --seed 5 --trace "$out/t.jsonl" >"$out/run1.txt" || fail "run"
 "$crmsim" run -q "$dir/tiny.yaml" --seed 5 >"$out/run2.txt" || fail "run again"
 [ "$(grep trace "$out/run1.txt")" = "$(grep trace "$out/run2.txt")" ] || fail "the same seed gave another trace hash"

@@ -289,6 +289,35 @@ events:
       << "named by its place in the file, though events run in time order";
 }
 
+TEST(Scenario, PopulationShapeNamesDomainsAndOwners) {
+  EXPECT_NE(error_of("name: x\npopulation: {domains: {count: 10, skew: 9}}")
+                .find("population.domains.skew: expected a Zipf exponent from 0 (even) to 5"),
+            std::string::npos);
+  EXPECT_NE(error_of("name: x\npopulation: {domains: {skew: 1}}")
+                .find("population.domains.count: required"),
+            std::string::npos);
+  EXPECT_NE(error_of("name: x\npopulation: {domains: 0}")
+                .find("population.domains.count: expected at least 1 company domain"),
+            std::string::npos);
+  EXPECT_NE(error_of("name: x\npopulation: {owners: {a@x.io: 0}}")
+                .find("population.owners.a@x.io: expected a weight above 0"),
+            std::string::npos);
+  EXPECT_NE(error_of("name: x\npopulation: {owners: 3}")
+                .find("population.owners: expected a list of usernames or {username: weight}"),
+            std::string::npos);
+  auto doc = env::parse_structured_text(
+      "name: x\npopulation: {domains: 40, owners: [nobody@x.io]}");
+  ASSERT_TRUE(doc.ok());
+  auto s = parse_scenario(*doc);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->population.domains.count, 40);
+  auto setup = check_setup(*s);
+  ASSERT_FALSE(setup.ok());
+  EXPECT_NE(setup.error().message.find("population.owners: no user nobody@x.io in salesforce.users"),
+            std::string::npos)
+      << setup.error().message;
+}
+
 TEST(Scenario, FaultsCanNameRoutesAndLimitsCanBeSwitchedOff) {
   auto doc = env::parse_structured_text(R"(name: routes
 limits: off

@@ -3,6 +3,8 @@
 // exactly `shared` of the Salesforce people among them, each once.
 #include "sim/workload.h"
 
+#include <algorithm>
+#include <map>
 #include <set>
 
 #include <gtest/gtest.h>
@@ -96,6 +98,74 @@ population: {hubspot_contacts: 30, mqls: 0, salesforce_leads: 100, salesforce_co
     shared += sf.count(env::ascii_lower(*c.get("email")));
   EXPECT_EQ(w.portal.records("contacts").size(), 30u);
   EXPECT_EQ(shared, 30u);
+}
+
+TEST(Population, DomainsComeFromAFixedPoolByTheirSkew) {
+  const Scenario s = scenario(R"(
+name: domains
+population: {hubspot_contacts: 2000, mqls: 0, salesforce_leads: 0, salesforce_contacts: 0,
+             accounts: 0, shared: 0, without_email: 0,
+             domains: {count: 50, skew: 1.2, freemail: 0.1}}
+)");
+  World w(s, 7);
+  ASSERT_TRUE(w.workload.populate().ok());
+  std::map<std::string, int> per_domain;
+  int freemail = 0, total = 0;
+  for (const auto& [id, r] : w.portal.records("contacts")) {
+    const std::string* e = r.get("email");
+    ASSERT_NE(e, nullptr);
+    const std::string domain = e->substr(e->find('@') + 1);
+    ++total;
+    if (domain == "gmail.com" || domain == "outlook.com") ++freemail;
+    else ++per_domain[domain];
+  }
+  EXPECT_LE(per_domain.size(), 50u) << "never more company domains than asked";
+  EXPECT_GE(per_domain.size(), 30u);
+  EXPECT_NEAR(freemail, total / 10, total / 25);
+  // Zipf 1.2 over 50: the first domain holds about a quarter of the
+  // company emails, the top five over half.
+  std::vector<int> sizes;
+  for (const auto& [d, n] : per_domain) sizes.push_back(n);
+  std::sort(sizes.rbegin(), sizes.rend());
+  const int company = total - freemail;
+  EXPECT_GT(sizes[0], company / 6);
+  EXPECT_GT(sizes[0] + sizes[1] + sizes[2] + sizes[3] + sizes[4], company / 2);
+
+  // Even: no domain stands out.
+  const Scenario even = scenario(R"(
+name: even
+population: {hubspot_contacts: 2000, mqls: 0, salesforce_leads: 0, salesforce_contacts: 0,
+             accounts: 0, shared: 0, without_email: 0, domains: {count: 20, skew: 0, freemail: 0}}
+)");
+  World e(even, 7);
+  ASSERT_TRUE(e.workload.populate().ok());
+  std::map<std::string, int> counts;
+  for (const auto& [id, r] : e.portal.records("contacts")) {
+    const std::string* m = r.get("email");
+    ++counts[m->substr(m->find('@') + 1)];
+  }
+  EXPECT_EQ(counts.size(), 20u);
+  for (const auto& [d, n] : counts) EXPECT_NEAR(n, 100, 40) << d;
+}
+
+TEST(Population, OwnersTakeTheirWeightedShareOfTheRecords) {
+  const Scenario s = scenario(R"(
+name: owners
+population: {hubspot_contacts: 0, mqls: 0, salesforce_leads: 800, salesforce_contacts: 0,
+             accounts: 0, owners: {a@x.io: 3, b@x.io: 1}}
+)");
+  World w(s, 3);
+  auto a = w.org.add_standard_user("a@x.io", "A", "", "pw");
+  auto b = w.org.add_standard_user("b@x.io", "B", "", "pw");
+  ASSERT_TRUE(a.ok() && b.ok());
+  w.workload.set_population_owners({{*a, 3}, {*b, 1}});
+  ASSERT_TRUE(w.workload.populate().ok());
+  std::map<std::string, int> owned;
+  for (const auto& [id, r] : w.org.records(*w.org.schema().object("Lead")))
+    ++owned[r.get("OwnerId").to_text()];
+  EXPECT_EQ(owned.size(), 2u);
+  EXPECT_NEAR(owned[*a], 600, 60);
+  EXPECT_NEAR(owned[*b], 200, 60);
 }
 
 }  // namespace
