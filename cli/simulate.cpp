@@ -156,7 +156,8 @@ void shrink_first(const SimulateSettings& s, const std::vector<sim::RunResult>& 
   const std::string replay = "crmsim run " + out + " --seed " + std::to_string(pick->seed);
   const std::string header =
       "Shrunk by crmsim from " + pick->path + " (seed " + std::to_string(pick->seed) +
-      "): it still violates " + shrunk->invariant + ".\n" + std::to_string(shrunk->runs) +
+      "): it still violates " + shrunk->invariant +
+      (shrunk->cause.empty() ? "" : " (" + shrunk->cause + ")") + ".\n" + std::to_string(shrunk->runs) +
       " runs; records generated before the run " + std::to_string(shrunk->records_before) +
       " -> " + std::to_string(shrunk->records_after) + ", actions by people " +
       std::to_string(shrunk->last.figures.human_actions) +
@@ -167,7 +168,8 @@ void shrink_first(const SimulateSettings& s, const std::vector<sim::RunResult>& 
     return;
   }
   std::cout << "shrunk: " << pick->scenario << " seed " << pick->seed << " still violates "
-            << shrunk->invariant << " with " << shrunk->records_after << " records (from "
+            << shrunk->invariant << (shrunk->cause.empty() ? "" : " (" + shrunk->cause + ")")
+            << " with " << shrunk->records_after << " records (from "
             << shrunk->records_before << ") and " << shrunk->last.figures.human_actions
             << " actions by people, " << shrunk->kept.size() << " edits kept in "
             << shrunk->runs << " runs"

@@ -89,15 +89,19 @@ Generator count_of(std::vector<std::string> path, int64_t fallback) {
   };
 }
 
-// A rate or share: 0, a quarter, a half (below `v`).
-Generator rate_of(std::vector<std::string> path, double fallback) {
-  return [path, fallback](const json& doc) {
+// People's actions per hour below which a rate is as good as none.
+constexpr double kPeopleRateMin = 0.05;
+
+// A rate or share: 0, a quarter, a half (below `v`), none of them below
+// `floor` but 0 (people's rates: a rate too low for one action is none).
+Generator rate_of(std::vector<std::string> path, double fallback, double floor = 1e-6) {
+  return [path, fallback, floor](const json& doc) {
     const json* j = at(doc, path);
     if (j != nullptr && !j->is_number()) return std::vector<Edit>{};
     const double v = j != nullptr ? j->get<double>() : fallback;
     std::vector<Edit> out;
     for (double c : {0.0, v / 4, v / 2}) {
-      if (c >= v || (c > 0 && c < 1e-6)) continue;
+      if (c >= v || (c > 0 && c < floor)) continue;
       json d = doc;
       make_at(d, path) = c;
       out.push_back({dotted(path) + " " + number_text(v) + " -> " + number_text(c), d});
@@ -179,9 +183,9 @@ std::vector<Generator> generators(const json& doc) {
   g.push_back(count_of({"population", "salesforce_contacts"}, pop.salesforce_contacts));
   g.push_back(count_of({"population", "accounts"}, pop.accounts));
   g.push_back(count_of({"population", "mqls"}, pop.mqls));
-  g.push_back(rate_of({"humans", "marketing"}, humans.marketing_per_hour));
-  g.push_back(rate_of({"humans", "sales"}, humans.sales_per_hour));
-  g.push_back(rate_of({"humans", "admins"}, humans.admin_per_hour));
+  g.push_back(rate_of({"humans", "marketing"}, humans.marketing_per_hour, kPeopleRateMin));
+  g.push_back(rate_of({"humans", "sales"}, humans.sales_per_hour, kPeopleRateMin));
+  g.push_back(rate_of({"humans", "admins"}, humans.admin_per_hour, kPeopleRateMin));
   g.push_back(items_of({"humans", "reps"}));
   if (const json* faults = at(doc, {"faults"}); faults != nullptr && faults->is_object()) {
     for (const char* service : {"salesforce", "hubspot", "webhooks"}) {
@@ -207,10 +211,33 @@ std::vector<Generator> generators(const json& doc) {
   return g;
 }
 
-bool violates(const RunResult& r, const std::string& invariant) {
+// Whether `r` violates `invariant`, and when `cause` is named, for that
+// cause (selective_sync's over-sync is not its lost records).
+bool violates(const RunResult& r, const std::string& invariant, const std::string& cause = "") {
   if (!r.error.empty()) return false;
-  return std::any_of(r.checks.begin(), r.checks.end(),
-                     [&](const CheckResult& c) { return c.name == invariant && !c.passed; });
+  return std::any_of(r.checks.begin(), r.checks.end(), [&](const CheckResult& c) {
+    if (c.name != invariant || c.passed) return false;
+    if (cause.empty()) return true;
+    auto it = c.causes.find(cause);
+    return it != c.causes.end() && it->second > 0;
+  });
+}
+
+// The cause to keep: the violated invariant's most frequent one ("" when
+// it has none).
+std::string cause_of(const RunResult& r, const std::string& invariant) {
+  for (const auto& c : r.checks)
+    if (c.name == invariant && !c.passed) {
+      std::string best;
+      uint64_t most = 0;
+      for (const auto& [cause, n] : c.causes)
+        if (!cause.empty() && n > most) {
+          best = cause;
+          most = n;
+        }
+      return best;
+    }
+  return "";
 }
 
 // The run's invariant to keep violated (see ShrinkOptions::invariant).
@@ -284,8 +311,9 @@ env::Result<ShrinkResult> shrink_scenario(const json& document, const std::strin
             (options.invariant.empty() ? "no invariant" : options.invariant + " not") +
             ": nothing to shrink" +
             (result.last.error.empty() ? "" : " (the run could not start: " + result.last.error + ")")});
+  result.cause = cause_of(result.last, result.invariant);
   say("shrinking " + path + " seed " + std::to_string(seed) + ": keeping " + result.invariant +
-      " violated, " + std::to_string(result.records_before) + " records to start with");
+      " violated" + (result.cause.empty() ? "" : " (" + result.cause + ")") + ", " + std::to_string(result.records_before) + " records to start with");
   const int jobs = std::clamp(options.jobs, 1, ShrinkOptions::kJobsMax);
   auto out_of_budget = [&] {
     if (result.runs >= options.runs_max) result.stopped_by = "runs";
@@ -320,7 +348,7 @@ env::Result<ShrinkResult> shrink_scenario(const json& document, const std::strin
         result.runs += n;
         size_t hit = n;
         for (size_t i = 0; i < n && hit == n; ++i)
-          if (ran[i] && violates(runs[i], result.invariant)) hit = i;
+          if (ran[i] && violates(runs[i], result.invariant, result.cause)) hit = i;
         if (hit < n) {
           result.document = std::move(edits[from + hit].document);
           result.last = std::move(runs[hit]);

@@ -40,6 +40,9 @@ struct ShrinkOptions {
 struct ShrinkResult {
   nlohmann::json document;  // the smallest scenario found
   std::string invariant;
+  // The invariant's cause kept violated with it (its most frequent in the
+  // first run; "" when it names none).
+  std::string cause;
   uint64_t seed = 0;
   size_t runs = 0;  // simulations run, the first included
   std::vector<std::string> kept;  // the edits kept, in order ("duration 1d -> 2h")
