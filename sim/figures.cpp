@@ -131,8 +131,9 @@ Figures measure(World& w, engine::SyncEngine& sync, const LatencyLog& latencies,
   for (const auto& e : w.crms.org->api_usage().journal().entries())
     f.other_salesforce_calls += e.principal == World::kOtherIntegrations && e.at >= w.start;
   f.peak_org_24h = peak_calls_24h(*w.crms.org, "");
+  f.org_allocation_24h = w.crms.org->api_usage().daily_total();
   f.allocation_24h = w.scenario.sync.api_call_limit_24h > 0 ? w.scenario.sync.api_call_limit_24h
-                                                          : w.crms.org->api_usage().daily_total();
+                                                          : f.org_allocation_24h;
   uint64_t never_sf = 0, never_hs = 0;
   for (const auto& e : w.workload->expectations()) ++(e.to_salesforce ? never_sf : never_hs);
   f.to_salesforce = latency_of(latencies.to_salesforce_s, never_sf);

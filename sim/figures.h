@@ -65,7 +65,10 @@ struct Figures {
   // every API user.
   uint64_t other_salesforce_calls = 0;
   int64_t peak_org_24h = 0;
+  // The sync's allocation (its api_call_limit, else the org's) and the
+  // org's own daily total.
   int64_t allocation_24h = 0;
+  int64_t org_allocation_24h = 0;
   Latency to_salesforce;
   Latency to_hubspot;
   std::map<std::string, uint64_t> sync_health;  // error family -> records

@@ -366,10 +366,14 @@ std::string figures_html(const Figures& f) {
   out += row("peak 24 hours", grouped(static_cast<uint64_t>(f.peak_salesforce_24h)) + " of " +
                                   grouped(static_cast<uint64_t>(f.allocation_24h)) + " allowed" +
                                   (f.waiting_for_allocation ? ", sync waiting for calls at the end" : ""));
-  if (f.other_salesforce_calls > 0)
-    out += row("other API users", grouped(f.other_salesforce_calls) +
-                                      " Salesforce calls; the org's peak 24 hours " +
-                                      grouped(static_cast<uint64_t>(f.peak_org_24h)));
+  if (f.other_salesforce_calls > 0) {
+    std::string others = grouped(f.other_salesforce_calls);
+    others += " Salesforce calls; the org's peak 24 hours ";
+    others += grouped(static_cast<uint64_t>(f.peak_org_24h));
+    others += " of ";
+    others += grouped(static_cast<uint64_t>(f.org_allocation_24h));
+    out += row("other API users", others);
+  }
   out += row("HubSpot calls", grouped(f.hubspot_calls));
   out += row("synced records", grouped(f.synced_records));
   out += row("latency to Salesforce", latency_text(f.to_salesforce));

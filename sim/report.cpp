@@ -106,7 +106,7 @@ void write_verdict(std::ostream& out, const RunResult& r) {
     out << "    other API users   " << grouped(f.other_salesforce_calls)
         << " Salesforce calls; the org's peak 24 hours "
         << grouped(static_cast<uint64_t>(f.peak_org_24h)) << " of "
-        << grouped(static_cast<uint64_t>(f.allocation_24h)) << "\n";
+        << grouped(static_cast<uint64_t>(f.org_allocation_24h)) << "\n";
   out << "    synced records    " << grouped(f.synced_records) << "\n";
   out << "    latency to SF     " << latency_text(f.to_salesforce) << "\n";
   out << "    latency to HS     " << latency_text(f.to_hubspot) << "\n";
@@ -224,6 +224,7 @@ nlohmann::ordered_json figures_json(const Figures& f) {
                     {"synced_records", f.synced_records},
                     {"peak_salesforce_24h", f.peak_salesforce_24h},
                     {"allocation_24h", f.allocation_24h},
+                    {"org_allocation_24h", f.org_allocation_24h},
                     {"other_salesforce_calls", f.other_salesforce_calls},
                     {"peak_org_24h", f.peak_org_24h},
                     {"waiting_for_allocation", f.waiting_for_allocation},

@@ -45,8 +45,8 @@ std::vector<std::string> findings_for(const Scenario& s, const RunResult& r) {
         std::to_string(r.figures.other_salesforce_calls) + " calls during the run (" +
         std::to_string(static_cast<int64_t>(s.other_api_usage.per_day)) +
         " a day), and with the sync's the org's busiest 24 hours reached " +
-        std::to_string(r.figures.peak_org_24h) + " of " +
-        std::to_string(r.figures.allocation_24h) +
+        std::to_string(r.figures.peak_org_24h) + " of the org's " +
+        std::to_string(r.figures.org_allocation_24h) +
         ". Fix: budget the sync against what the others leave (its api_call_limit below the "
         "allocation minus their use), sync fewer records (an inclusion list), or use a batched "
         "integration.");

@@ -302,7 +302,9 @@ env::Status parse_events(const json& j, env::Duration duration, std::vector<Sche
     auto kind = cfg::choose(e["do"], w + ".do", event_kinds());
     if (!kind) return fail(kind.error());
     using K = ScheduledEvent::Kind;
-    ScheduledEvent event{*at, *kind};
+    ScheduledEvent event;
+    event.at = *at;
+    event.kind = *kind;
     event.index = i;
     const bool counted = *kind != K::kDeactivateIntegrationUser &&
                          *kind != K::kReactivateIntegrationUser &&

@@ -136,7 +136,7 @@ struct ScheduledEvent {
     kSwitchInclusionList,  // the connector's inclusion list becomes `list`
     kEditBothSides,        // count synced pairs: `property` edited in HubSpot and its field
                            // in Salesforce, seconds apart, to different values
-  } kind;
+  } kind = Kind::kDeactivateIntegrationUser;
   int64_t count = 0;
   env::Duration over = env::Duration::minutes(10);  // the wave or import spreads over this
   double mqls = 0;       // import_contacts: the share at marketingqualifiedlead
