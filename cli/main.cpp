@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/api_coverage.h"
+#include "cli/import_command.h"
 #include "cli/serve.h"
 #include "cli/simulate.h"
 #include "crmsim_version.h"
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
   crmsim::cli::add_serve_command(app, serve_settings, run);
   crmsim::cli::add_simulate_commands(app, run);
   crmsim::cli::add_api_coverage_command(app, run);
+  crmsim::cli::add_import_command(app, run);
   CLI11_PARSE(app, argc, argv);
   if (!run) {
     std::cout << app.help();

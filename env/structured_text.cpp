@@ -1,5 +1,7 @@
 #include "env/structured_text.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -226,6 +228,51 @@ Result<json> load_structured_file(const std::string& path, SourceMarks* marks) {
   auto parsed = parse_structured_text(text, marks);
   if (!parsed.ok()) return fail(parsed.error().code, path + ": " + parsed.error().message);
   return parsed;
+}
+
+namespace {
+
+std::string yaml_number(double v) {
+  if (v == std::floor(v) && std::fabs(v) < 1e15) return std::to_string(static_cast<int64_t>(v));
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+void emit_yaml(YAML::Emitter& out, const nlohmann::json& j, bool flow) {
+  auto all_scalars = [](const nlohmann::json& v) {
+    return std::all_of(v.begin(), v.end(), [](const nlohmann::json& x) { return x.is_primitive(); });
+  };
+  if (j.is_object()) {
+    out << (flow ? YAML::Flow : YAML::Block) << YAML::BeginMap;
+    for (const auto& [k, v] : j.items()) {
+      out << YAML::Key << k << YAML::Value;
+      emit_yaml(out, v, flow || (v.is_object() && v.size() <= 4 && all_scalars(v)));
+    }
+    out << YAML::EndMap;
+  } else if (j.is_array()) {
+    out << (flow || all_scalars(j) ? YAML::Flow : YAML::Block) << YAML::BeginSeq;
+    for (const auto& v : j) emit_yaml(out, v, flow || v.is_object());
+    out << YAML::EndSeq;
+  } else if (j.is_string()) {
+    out << j.get<std::string>();
+  } else if (j.is_boolean()) {
+    out << j.get<bool>();
+  } else if (j.is_number_integer()) {
+    out << j.get<int64_t>();
+  } else if (j.is_number()) {
+    out << yaml_number(j.get<double>());
+  } else {
+    out << YAML::Null;
+  }
+}
+
+}  // namespace
+
+std::string yaml_text(const nlohmann::json& value) {
+  YAML::Emitter e;
+  emit_yaml(e, value, false);
+  return std::string(e.c_str()) + "\n";
 }
 
 }  // namespace crmsim::env

@@ -55,6 +55,12 @@ class SourceMarks {
 // "too_large" past kStructuredFileBytesMax.
 Result<nlohmann::json> parse_structured_text(std::string_view text, SourceMarks* marks = nullptr);
 
+// `value` as block YAML a person reads: maps of up to four scalars and
+// lists of scalars on one line, numbers as written (a whole double without
+// its ".0", others to six significant digits), strings quoted only where
+// YAML needs it. parse_structured_text reads it back as the same value.
+std::string yaml_text(const nlohmann::json& value);
+
 // Reads and parses a file. Error "unreadable" when it is missing, a
 // directory, a device or a pipe (/dev/zero never ends), or cannot be read.
 Result<nlohmann::json> load_structured_file(const std::string& path, SourceMarks* marks = nullptr);

@@ -165,6 +165,7 @@ Figures measure(World& w, engine::SyncEngine& sync, const LatencyLog& latencies,
     }
   }
   f.human_actions = w.workload->actions_taken();
+  f.population_refused = w.workload->population_refused();
   f.engine_crashes = crashes;
   for (const SimTransport* t : {w.to_salesforce.get(), w.to_hubspot.get(), w.to_engine.get()})
     for (const auto& [kind, n] : t->injected())

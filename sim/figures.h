@@ -86,6 +86,9 @@ struct Figures {
   uint64_t human_actions = 0;
   uint64_t engine_crashes = 0;
   std::map<std::string, uint64_t> faults;  // "salesforce timeout" -> count
+  // Generated records the org's validation rules refused, by rule
+  // ("Lead: Hot leads need a region" -> count).
+  std::map<std::string, uint64_t> population_refused;
   double wall_seconds = 0;
   double simulated_per_wall = 0;  // simulated seconds per wall-clock second
   Timeline timeline;

@@ -497,12 +497,47 @@ CheckResult api_budget(const RunState& s) {
   return c.done();
 }
 
+}  // namespace
+
+std::string wrong_winner(const TwoSidedEdit& e, SyncRule rule, const std::string& value) {
+  const bool from_hubspot = e.hubspot_taken && engine::same_value(e.property, value, e.hubspot_value);
+  const bool from_salesforce =
+      e.salesforce_taken && engine::same_value(e.property, value, e.salesforce_value);
+  if (!from_hubspot && !from_salesforce) return "";  // changed again since: not this edit's to judge
+  auto both = [&] {
+    return "HubSpot '" + e.hubspot_value + "' at " + when(e.hubspot_at) + ", Salesforce '" +
+           e.salesforce_value + "' at " + when(e.salesforce_at);
+  };
+  switch (rule) {
+    case SyncRule::kTwoWay: {
+      if (!e.hubspot_taken || !e.salesforce_taken) return "";  // one edit: nothing to choose
+      const bool hubspot_later = e.hubspot_at > e.salesforce_at;
+      if (hubspot_later == from_hubspot) return "";
+      return "the earlier of one person's two edits (" + both() +
+             "): two_way keeps the most recent change";
+    }
+    case SyncRule::kPreferSalesforceUnlessBlank:
+    case SyncRule::kAlwaysUseSalesforce:
+      if (!e.salesforce_taken || from_salesforce) return "";
+      return "HubSpot's of one person's two edits (" + both() + "): " +
+             engine::sync_rule_name(rule).data() + " keeps Salesforce's value";
+    case SyncRule::kDontSync:
+      return "";
+  }
+  return "";
+}
+
+namespace {
+
 CheckResult convergence(const RunState& s) {
   Checker c("convergence");
   const auto& contacts = s.scenario.sync.contacts;
   const std::set<std::string> failing = failing_keys(s);
   std::set<std::string> linked_sf;
   std::set<uint64_t> linked_hs;
+  // The latest two-sided edit of each pair (edit_both_sides), by contact.
+  std::map<uint64_t, const TwoSidedEdit*> two_sided;
+  for (const auto& e : s.workload.two_sided_edits()) two_sided[e.hs_id] = &e;
   for (const auto& link : held_contact_links(s)) {
     linked_sf.insert(link.sf_id);
     linked_hs.insert(link.hs_id);
@@ -534,6 +569,20 @@ CheckResult convergence(const RunState& s) {
       if (sv == "[not provided]") sv.clear();
       bool agree = engine::same_value(m.hubspot, hv, sv);
       if (m.rule == SyncRule::kPreferSalesforceUnlessBlank && sv.empty()) agree = true;
+      if (agree) {
+        if (auto it = two_sided.find(link.hs_id);
+            it != two_sided.end() && it->second->property == m.hubspot &&
+            it->second->sf_id == link.sf_id) {
+          const std::string wrong = wrong_winner(*it->second, m.rule, hv);
+          if (!wrong.empty())
+            c.violation("contact " + std::to_string(link.hs_id) + " and " + link.sf_object + " " +
+                            link.sf_id + " agree on " + m.hubspot + "/" + field + " (" +
+                            engine::sync_rule_name(m.rule).data() + ") = '" + hv + "', " + wrong +
+                            history_of(s, {std::to_string(link.hs_id), link.sf_id}),
+                        "wrong_winner", {std::to_string(link.hs_id), link.sf_id});
+        }
+        continue;
+      }
       if (!agree)
         c.violation("contact " + std::to_string(link.hs_id) + " and " + link.sf_object + " " +
                     link.sf_id + " disagree on " + m.hubspot + "/" + field + " (" +

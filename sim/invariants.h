@@ -78,6 +78,13 @@ struct RunState {
 
 inline constexpr size_t kWitnessesMax = 5;
 
+// When a pair agrees on `value` after one person set the field to two
+// values, one on each side (edit_both_sides), and nobody changed it since:
+// "" when `rule` keeps that value, else why it should not have. two_way
+// keeps the later of the edits the CRMs took; the Salesforce-first rules
+// keep Salesforce's (not blank, so HubSpot's never wins).
+std::string wrong_winner(const TwoSidedEdit& edit, engine::SyncRule rule, const std::string& value);
+
 // Runs the named checks (scenario.checked()), in that order.
 std::vector<CheckResult> check_invariants(const RunState& state);
 // The lifecycle order the checks judge by: the oracle's own copy, not

@@ -62,6 +62,11 @@ std::vector<std::string> findings_for(const Scenario& s, const RunResult& r) {
         if (auto it = c.causes.find(cause); it != c.causes.end()) return it->second;
     return 0;
   };
+  auto violations = [&](const std::string& check) -> uint64_t {
+    for (const auto& c : r.checks)
+      if (c.name == check) return c.violations;
+    return 0;
+  };
   if (uint64_t n = caused("selective_sync", "unseen_duplicate"); n > 0)
     out.push_back(
         std::to_string(n) +
@@ -153,6 +158,29 @@ std::vector<std::string> findings_for(const Scenario& s, const RunResult& r) {
         "joining the list. Fix: resync the list's members right after switching (resync: true on "
         "the event), or expect them to catch up only as they change.");
   }
+  if (!r.figures.population_refused.empty()) {
+    uint64_t n = 0;
+    std::string rules;
+    for (const auto& [rule, k] : r.figures.population_refused) {
+      n += k;
+      rules += (rules.empty() ? "" : "; ") + rule + " (" + std::to_string(k) + ")";
+    }
+    out.push_back(
+        "The org's validation rules refused " + std::to_string(n) +
+        " of the records generated before the run, so the org holds none of them: " + rules +
+        ". The same rules refuse people's and the sync's writes during the run (Sync Health "
+        "shows the sync's). If your data does meet them, describe the field values it has; "
+        "if the sync must write such records, the rule needs an exception for the integration "
+        "user.");
+  }
+  if (uint64_t n = caused("convergence", "wrong_winner"); n > 0)
+    out.push_back(
+        std::to_string(n) +
+        " synced pairs settled on the value their field's rule should have overwritten, after "
+        "one person set the field on both sides seconds apart: two_way keeps the most recent "
+        "change, the Salesforce-first rules keep Salesforce's. The sync misjudged which change "
+        "came last; that is the sync's fault, not a setting's. See the witnesses, and report it "
+        "with the replay command.");
   if (r.figures.integration_user_inactive_at_end) {
     // Said above: the sync is stopped, so convergence cannot hold.
   } else if (failed("convergence") && r.figures.waiting_for_allocation)
@@ -161,11 +189,9 @@ std::vector<std::string> findings_for(const Scenario& s, const RunResult& r) {
         "still paused until the 24-hour window frees calls, with records not synced yet (they "
         "are queued, not lost; a longer settle shows them catch up). Fix the budget: an "
         "inclusion list, a higher api_call_limit, or the batched strategy.");
-  else if (failed("convergence") && caused("convergence", "list_switch") < [&] {
-             for (const auto& c : r.checks)
-               if (c.name == "convergence") return c.violations;
-             return uint64_t{0};
-           }())
+  else if (failed("convergence") && caused("convergence", "list_switch") +
+                                        caused("convergence", "wrong_winner") <
+                                    violations("convergence"))
     out.push_back(
         "After the faults healed and people stopped, some records still disagree or never "
         "synced, and Sync Health does not show them. See the witnesses.");

@@ -9,8 +9,8 @@
 #include <thread>
 
 #include <unistd.h>
-#include <yaml-cpp/yaml.h>
 
+#include "env/structured_text.h"
 #include "env/time.h"
 #include "sim/scenario.h"
 
@@ -64,8 +64,11 @@ std::string dotted(const std::vector<std::string>& path) {
 
 constexpr int64_t kEveryCountBelow = 24;
 
-// A whole number: 0, 1, a quarter, a half, three quarters, one less
-// (below `v`); every smaller one when few are left.
+// A whole number: 0, 1, a quarter, a half, three quarters, then ever
+// closer below `v` (v - v/8, v - v/16, ... one less), so that a count with
+// a threshold (records enough to exhaust an allocation) is found in one
+// pass by halving the gap rather than one record a pass; every smaller one
+// when few are left.
 Generator count_of(std::vector<std::string> path, int64_t fallback) {
   return [path, fallback](const json& doc) {
     const json* j = at(doc, path);
@@ -76,6 +79,7 @@ Generator count_of(std::vector<std::string> path, int64_t fallback) {
     // from the seed, so the next smaller one may hold where a bolder one
     // did not).
     std::vector<int64_t> counts = {0, 1, v / 4, v / 2, v * 3 / 4, v - 1};
+    for (int64_t gap = v / 8; gap > 1; gap /= 2) counts.push_back(v - gap);
     if (v <= kEveryCountBelow)
       for (int64_t c = 2; c < v; ++c) counts.push_back(c);
     std::sort(counts.begin(), counts.end());
@@ -170,13 +174,35 @@ Generator items_of(std::vector<std::string> path) {
   };
 }
 
+// The org's edition set to Developer, the smallest daily API allocation
+// (15,000 calls) of a real org.
+Generator smallest_edition() {
+  return [](const json& doc) {
+    const json* sf = at(doc, {"salesforce"});
+    if (sf != nullptr && !sf->is_object()) return std::vector<Edit>{};
+    const json* e = at(doc, {"salesforce", "edition"});
+    const std::string now = e != nullptr && e->is_string() ? e->get<std::string>() : "enterprise";
+    if (now == "developer") return std::vector<Edit>{};
+    json d = doc;
+    make_at(d, {"salesforce", "edition"}) = "developer";
+    d["salesforce"].erase("licenses");
+    return std::vector<Edit>{{"salesforce.edition " + now + " -> developer", d}};
+  };
+}
+
 // Every part of the scenario the search may make smaller, in the order it
 // tries them: the duration first (every later run is faster for it), then
-// records, people, faults, events, and the population's shares.
-std::vector<Generator> generators(const json& doc) {
+// records, people, faults, events, and the population's shares. For
+// api_budget, first the org's allocation: a volume invariant needs as many
+// records as the allocation takes, so the smallest real allocation (a
+// Developer Edition org's) lets the records shrink furthest. It is never
+// taken by inventing other integrations' use (other_api_usage): that is
+// another finding, a shared allocation, not the sync's own spend.
+std::vector<Generator> generators(const json& doc, const std::string& invariant) {
   const Population pop;
   const Humans humans;
   std::vector<Generator> g;
+  if (invariant == "api_budget") g.push_back(smallest_edition());
   g.push_back(duration_of({"duration"}, env::Duration::days(1), env::Duration::hours(1)));
   g.push_back(count_of({"population", "hubspot_contacts"}, pop.hubspot_contacts));
   g.push_back(count_of({"population", "salesforce_leads"}, pop.salesforce_leads));
@@ -323,11 +349,11 @@ env::Result<ShrinkResult> shrink_scenario(const json& document, const std::strin
   };
   for (int pass = 1; !out_of_budget(); ++pass) {
     bool kept_any = false;
-    const size_t gens = generators(result.document).size();
+    const size_t gens = generators(result.document, result.invariant).size();
     for (size_t gi = 0; gi < gens && !out_of_budget(); ++gi) {
       // Regenerated from the scenario as it stands (an edit kept before
       // changes what the next ones start from).
-      const auto all = generators(result.document);
+      const auto all = generators(result.document, result.invariant);
       if (gi >= all.size()) break;
       std::vector<Edit> edits = all[gi](result.document);
       // The boldest first; several at once, the first that holds wins.
@@ -370,39 +396,6 @@ env::Result<ShrinkResult> shrink_scenario(const json& document, const std::strin
   return result;
 }
 
-namespace {
-
-void emit(YAML::Emitter& out, const json& j, bool flow) {
-  if (j.is_object()) {
-    out << (flow ? YAML::Flow : YAML::Block) << YAML::BeginMap;
-    for (const auto& [k, v] : j.items()) {
-      out << YAML::Key << k << YAML::Value;
-      emit(out, v, flow || (v.is_object() && v.size() <= 4 &&
-                            std::all_of(v.begin(), v.end(), [](const json& x) {
-                              return x.is_primitive();
-                            })));
-    }
-    out << YAML::EndMap;
-  } else if (j.is_array()) {
-    const bool scalars =
-        std::all_of(j.begin(), j.end(), [](const json& x) { return x.is_primitive(); });
-    out << (flow || scalars ? YAML::Flow : YAML::Block) << YAML::BeginSeq;
-    for (const auto& v : j) emit(out, v, flow || v.is_object());
-    out << YAML::EndSeq;
-  } else if (j.is_string()) {
-    out << j.get<std::string>();
-  } else if (j.is_boolean()) {
-    out << j.get<bool>();
-  } else if (j.is_number_integer()) {
-    out << j.get<int64_t>();
-  } else if (j.is_number()) {
-    out << number_text(j.get<double>());
-  } else {
-    out << YAML::Null;
-  }
-}
-
-}  // namespace
 
 std::string scenario_yaml(const json& document, const std::string& header) {
   static const char* kOrder[] = {"name",      "description", "seed",       "duration",
@@ -420,13 +413,7 @@ std::string scenario_yaml(const json& document, const std::string& header) {
     start = nl + 1;
   }
   auto top = [&](const std::string& key, const json& value) {
-    YAML::Emitter e;
-    e << YAML::BeginMap << YAML::Key << key << YAML::Value;
-    emit(e, value,
-         value.is_array() && std::all_of(value.begin(), value.end(),
-                                         [](const json& x) { return x.is_primitive(); }));
-    e << YAML::EndMap;
-    out += std::string(e.c_str()) + "\n";
+    out += env::yaml_text(json{{key, value}});
   };
   std::set<std::string> done;
   for (const char* key : kOrder)

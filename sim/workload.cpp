@@ -224,7 +224,13 @@ env::Status Workload::populate(env::Duration span) {
     companies_.emplace_back(word + " " + n, env::ascii_lower(word) + n + ".io");
     const std::string company = companies_.back().first, domain = companies_.back().second;
     tick();
-    auto id = org_.create(population_owner(), "Account", {{"Name", company}, {"Website", domain}});
+    sf::FieldInputs account = {{"Name", company}, {"Website", domain}};
+    complete_required("Account", account);
+    auto id = org_.create(population_owner(), "Account", account);
+    if (!id.ok() && id.error().error_code == "FIELD_CUSTOM_VALIDATION_EXCEPTION") {
+      ++population_refused_["Account: " + id.error().message];
+      continue;
+    }
     if (!id.ok()) return refused("an account", id.error().message);
     accounts_.push_back(*id);
   }
@@ -254,6 +260,7 @@ env::Status Workload::populate(env::Duration span) {
       if (!p.state.empty()) fields.emplace_back("MailingState", p.state);
       if (!p.country.empty()) fields.emplace_back("MailingCountry", p.country);
     }
+    complete_required(object, fields);
     auto id = org_.create(admin_, object, fields);
     // A person Salesforce refuses (a bad country with picklists on) is
     // entered without the address, as a person would retry.
@@ -265,6 +272,11 @@ env::Status Workload::populate(env::Duration span) {
       id = org_.create(admin_, object, fields);
     }
     if (!id.ok() && id.error().error_code == "DUPLICATES_DETECTED") return env::Ok{};
+    // A record the org's own validation rules refuse cannot be in it.
+    if (!id.ok() && id.error().error_code == "FIELD_CUSTOM_VALIDATION_EXCEPTION") {
+      ++population_refused_[object + ": " + id.error().message];
+      return env::Ok{};
+    }
     if (!id.ok()) return refused("a " + object, id.error().message);
     if (!p.email.empty() && !duplicate) sf_emails.push_back(p.email);
     return env::Ok{};
@@ -304,6 +316,42 @@ env::Status Workload::populate(env::Duration span) {
   }
   loop_.run_until(until);
   return env::Ok{};
+}
+
+void Workload::complete_required(std::string_view object, sf::FieldInputs& fields) const {
+  const sf::ObjectDef* o = org_.schema().object(object);
+  if (o == nullptr) return;
+  for (const sf::FieldDef& f : o->fields) {
+    if (!f.required || f.formula || f.default_value || !f.name.ends_with("__c")) continue;
+    if (std::any_of(fields.begin(), fields.end(), [&](const auto& in) { return in.first == f.name; }))
+      continue;
+    using T = sf::FieldType;
+    switch (f.type) {
+      case T::kPicklist:
+      case T::kMultiPicklist:
+        if (!f.picklist_values.empty()) fields.emplace_back(f.name, f.picklist_values.front());
+        break;
+      case T::kInt:
+      case T::kDouble:
+      case T::kCurrency:
+      case T::kPercent:
+        fields.emplace_back(f.name, std::string("0"));
+        break;
+      case T::kDate:
+        fields.emplace_back(f.name, env::format_date(loop_.now()));
+        break;
+      case T::kDateTime:
+        fields.emplace_back(f.name, env::format_salesforce_datetime(loop_.now()));
+        break;
+      case T::kBoolean:
+      case T::kReference:
+      case T::kEmail:
+        break;  // a checkbox is never blank; a lookup or an address has no stand-in
+      default:
+        fields.emplace_back(f.name, std::string("n/a"));
+        break;
+    }
+  }
 }
 
 void Workload::schedule(double per_hour, env::Timestamp until, std::function<void()> act) {
@@ -397,6 +445,7 @@ void Workload::scheduled_act(const ScheduledEvent& e) {
         if (!p.first.empty()) fields.emplace_back("FirstName", p.first);
         if (!p.email.empty()) fields.emplace_back("Email", p.email);
         if (!p.country.empty()) fields.emplace_back("Country", p.country);
+        complete_required("Lead", fields);
         auto id = org_.create(admin_, "Lead", fields);
         if (id.ok()) note("admin", "import_lead", *id);
       });
@@ -476,11 +525,34 @@ void Workload::edit_both_sides(const ScheduledEvent& e, uint64_t hs_id) {
   const bool hubspot_first = rng_.bernoulli(0.5);
   const env::Duration gap = env::Duration::millis(rng_.uniform_int(2'000, 30'000));
   const std::string rep = owner();
-  auto edit_hubspot = [this, hs_id, property = e.property, in_hubspot] {
-    (void)portal_.update("contacts", hs_id, {{property, in_hubspot}}, kSalesUi);
+  // Kept (by index: the vector may grow before the second edit) for the
+  // checks, which judge the value that stays by the field's rule.
+  size_t kept = two_sided_edits_.size();
+  if (kept < kTwoSidedEditsMax) {
+    TwoSidedEdit t;
+    t.hs_id = hs_id;
+    t.sf_id = sf_id;
+    t.property = e.property;
+    t.field = field;
+    t.hubspot_value = in_hubspot;
+    t.salesforce_value = in_salesforce;
+    two_sided_edits_.push_back(std::move(t));
+  } else {
+    kept = SIZE_MAX;
+  }
+  auto edit_hubspot = [this, hs_id, property = e.property, in_hubspot, kept] {
+    const bool taken = portal_.update("contacts", hs_id, {{property, in_hubspot}}, kSalesUi).ok();
+    if (kept != SIZE_MAX) {
+      two_sided_edits_[kept].hubspot_taken = taken;
+      two_sided_edits_[kept].hubspot_at = loop_.now();
+    }
   };
-  auto edit_salesforce = [this, rep, object, sf_id, field, in_salesforce] {
-    (void)org_.update(rep, object, sf_id, {{field, in_salesforce}});
+  auto edit_salesforce = [this, rep, object, sf_id, field, in_salesforce, kept] {
+    const bool taken = org_.update(rep, object, sf_id, {{field, in_salesforce}}).ok();
+    if (kept != SIZE_MAX) {
+      two_sided_edits_[kept].salesforce_taken = taken;
+      two_sided_edits_[kept].salesforce_at = loop_.now();
+    }
   };
   if (hubspot_first) {
     edit_hubspot();
@@ -645,6 +717,7 @@ void Workload::sales_act() {
         {"OwnerId", rep}};
     if (!p.email.empty()) fields.emplace_back("Email", p.email);
     if (!p.country.empty()) fields.emplace_back("Country", p.country);
+    complete_required("Lead", fields);
     auto id = org_.create(rep, "Lead", fields);
     if (!id.ok()) return;
     note("sales", "create_lead", *id);
@@ -712,6 +785,7 @@ void Workload::sales_act() {
     Person p = draw_person(draw_domain(nullptr), "");
     sf::FieldInputs fields = {{"LastName", p.last}, {"AccountId", account}, {"OwnerId", rep}};
     if (!p.email.empty()) fields.emplace_back("Email", p.email);
+    complete_required("Contact", fields);
     auto id = org_.create(rep, "Contact", fields);
     if (id.ok()) note("sales", "create_contact", *id);
     return;

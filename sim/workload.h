@@ -47,12 +47,27 @@ struct Expectation {
   std::function<State()> state;
 };
 
+// One person's edit of the same field on both sides of a synced pair
+// (an edit_both_sides event): what each side was given, when, and whether
+// the CRM took it. The field's sync rule decides which value should stay.
+struct TwoSidedEdit {
+  uint64_t hs_id = 0;
+  std::string sf_id;
+  std::string property;  // the HubSpot property; the Salesforce field is the mapping's
+  std::string field;
+  std::string hubspot_value, salesforce_value;
+  env::Timestamp hubspot_at, salesforce_at;
+  bool hubspot_taken = false, salesforce_taken = false;
+};
+
 class Workload {
  public:
   // Actions kept for witnesses (the newest).
   static constexpr size_t kActionsKeptMax = 100'000;
   // Open expectations at once; beyond this new ones are not tracked.
   static constexpr size_t kExpectationsMax = 20'000;
+  // Two-sided edits kept for the checks; beyond this new ones are not judged.
+  static constexpr size_t kTwoSidedEditsMax = 100'000;
 
   Workload(const Scenario& scenario, mocks::salesforce::Org& org, mocks::hubspot::Portal& portal,
            EventLoop& loop, env::Rng rng, std::vector<std::string> rep_user_ids);
@@ -82,8 +97,12 @@ class Workload {
   }
 
   const std::vector<Action>& actions() const { return actions_; }
+  const std::vector<TwoSidedEdit>& two_sided_edits() const { return two_sided_edits_; }
   std::vector<Expectation>& expectations() { return expectations_; }
   uint64_t actions_taken() const { return actions_taken_; }
+  // Generated records the org's validation rules refused, by the rule's
+  // message ("Lead: Hot leads need a region"): the org holds no such record.
+  const std::map<std::string, uint64_t>& population_refused() const { return population_refused_; }
   // Emails of people entered twice in Salesforce on purpose.
   const std::vector<std::string>& human_duplicates() const { return human_duplicates_; }
 
@@ -116,6 +135,10 @@ class Workload {
   void spread(const ScheduledEvent& event, size_t units, std::function<void(size_t)> unit);
   bool convert_lead(const std::string& rep, const std::string& lead_id, const std::string& actor);
   void edit_both_sides(const ScheduledEvent& event, uint64_t hs_id);
+  // Fills the custom fields the org requires and `fields` lacks, as a person
+  // entering the record would: a picklist's first value, 0, a date, "n/a".
+  // No draw, so worlds without required custom fields replay as before.
+  void complete_required(std::string_view object, mocks::salesforce::FieldInputs& fields) const;
   // A HubSpot contact's properties for a new person.
   mocks::hubspot::PropertyInputs contact_props(const Person& p);
 
@@ -145,6 +168,8 @@ class Workload {
   std::string inclusion_list_;  // the connector's, as events switch it
   std::vector<Action> actions_;
   std::vector<Expectation> expectations_;
+  std::vector<TwoSidedEdit> two_sided_edits_;
+  std::map<std::string, uint64_t> population_refused_;
   uint64_t actions_taken_ = 0;
   uint64_t serial_ = 0;
   std::vector<std::string> human_duplicates_;

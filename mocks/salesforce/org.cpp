@@ -317,16 +317,49 @@ env::Status Org::add_sharing_rule(std::string name, std::string_view object,
   const ObjectDef* o = schema_.object(object);
   if (o == nullptr)
     return fail("bad_rule", "sharing rule '" + name + "': no object " + std::string(object));
-  if (roles_.find(role_id) == nullptr) {
+  if (role_id != SharingRule::kAllInternalUsers && roles_.find(role_id) == nullptr) {
     return fail("bad_rule", "sharing rule '" + name + "': no role " + role_id);
   }
   auto c = record_condition(o->name, criteria);
   if (!c.ok()) return fail("bad_rule", "sharing rule '" + name + "': " + c.error().message);
   if (access == Access::kNone)
     return fail("bad_rule", "sharing rule '" + name + "' grants nothing");
-  sharing_rules_.push_back(SharingRule{std::move(name), o->name, std::string(criteria),
-                                       std::move(c).value(), std::move(role_id),
-                                       include_subordinates, access});
+  SharingRule rule;
+  rule.name = std::move(name);
+  rule.object = o->name;
+  rule.criteria_text = std::string(criteria);
+  rule.criteria = std::move(c).value();
+  rule.role_id = std::move(role_id);
+  rule.include_subordinates = include_subordinates;
+  rule.access = access;
+  sharing_rules_.push_back(std::move(rule));
+  return env::Ok{};
+}
+
+env::Status Org::add_owner_sharing_rule(std::string name, std::string_view object,
+                                        std::string owner_role_id, bool owner_subordinates,
+                                        std::string role_id, bool include_subordinates,
+                                        Access access) {
+  const ObjectDef* o = schema_.object(object);
+  if (o == nullptr)
+    return fail("bad_rule", "sharing rule '" + name + "': no object " + std::string(object));
+  if (!o->has_owner)
+    return fail("bad_rule", "sharing rule '" + name + "': " + o->name + " records have no owner");
+  if (roles_.find(owner_role_id) == nullptr)
+    return fail("bad_rule", "sharing rule '" + name + "': no role " + owner_role_id);
+  if (role_id != SharingRule::kAllInternalUsers && roles_.find(role_id) == nullptr)
+    return fail("bad_rule", "sharing rule '" + name + "': no role " + role_id);
+  if (access == Access::kNone)
+    return fail("bad_rule", "sharing rule '" + name + "' grants nothing");
+  SharingRule rule;
+  rule.name = std::move(name);
+  rule.object = o->name;
+  rule.owner_role_id = std::move(owner_role_id);
+  rule.owner_subordinates = owner_subordinates;
+  rule.role_id = std::move(role_id);
+  rule.include_subordinates = include_subordinates;
+  rule.access = access;
+  sharing_rules_.push_back(std::move(rule));
   return env::Ok{};
 }
 
@@ -550,12 +583,24 @@ Access Org::raw_access(std::string_view user_id, const Record& record, int depth
       break;
     }
   }
-  if (!full() && !role.empty()) {
+  if (!full()) {
     for (const SharingRule& rule : sharing_rules_) {
       if (rule.object != object.name || (grants == nullptr && rule.access <= granted)) continue;
-      const bool reaches = rule.role_id == role || roles_.is_above(role, rule.role_id) ||
-                           (rule.include_subordinates && roles_.is_above(rule.role_id, role));
-      if (reaches && meets(rule.criteria, record)) grant(rule.access, K::kSharingRule, rule.name);
+      const bool reaches =
+          rule.role_id == SharingRule::kAllInternalUsers ||
+          (!role.empty() &&
+           (rule.role_id == role || roles_.is_above(role, rule.role_id) ||
+            (rule.include_subordinates && roles_.is_above(rule.role_id, role))));
+      if (!reaches) continue;
+      bool shared;
+      if (!rule.owner_role_id.empty()) {
+        const std::string owner_role = user_role(record.get("OwnerId").to_text());
+        shared = owner_role == rule.owner_role_id ||
+                 (rule.owner_subordinates && roles_.is_above(rule.owner_role_id, owner_role));
+      } else {
+        shared = meets(rule.criteria, record);
+      }
+      if (shared) grant(rule.access, K::kSharingRule, rule.name);
     }
   }
   return std::min(granted, cap);

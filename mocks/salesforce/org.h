@@ -171,8 +171,16 @@ class Org {
   void set_org_wide_default(std::string_view object, OrgWideDefault value);
   OrgWideDefault org_wide_default(const ObjectDef& object) const;
   // Error "bad_rule" for an unknown object, role or malformed criteria.
+  // `role_id` may be SharingRule::kAllInternalUsers.
   env::Status add_sharing_rule(std::string name, std::string_view object, std::string_view criteria,
                                std::string role_id, bool include_subordinates, Access access);
+  // An owner-based rule: the records owned by users in `owner_role_id` (and
+  // the roles below it when `owner_subordinates`). Error "bad_rule" for an
+  // unknown object or role, or an object without owners.
+  env::Status add_owner_sharing_rule(std::string name, std::string_view object,
+                                     std::string owner_role_id, bool owner_subordinates,
+                                     std::string role_id, bool include_subordinates,
+                                     Access access);
   env::Status add_validation_rule(std::string name, std::string_view object,
                                   std::string_view condition, std::string message,
                                   std::string field = "");

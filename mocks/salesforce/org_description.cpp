@@ -282,9 +282,14 @@ env::Result<std::vector<SeededUser>> populate_org(Org& org, const json& d) try {
     if (!name.ok()) return env::fail(name.error());
     auto base = choose<std::string>(
         p.value("base", json("Standard User")), where + ".base",
-        {{"Standard User", "Standard User"}, {"System Administrator", "System Administrator"}});
+        {{"Standard User", "Standard User"},
+         {"System Administrator", "System Administrator"},
+         {"none", "none"}});
     if (!base.ok()) return env::fail(base.error());
+    // "none": only what `objects` grants, beside what no profile lists (read
+    // on User, detail objects): an imported profile lists the rest.
     Profile profile = base.value() == "Standard User" ? Profile::standard_user(org.schema())
+                      : base.value() == "none"        ? Profile::implicit_only(org.schema())
                                                       : Profile::system_administrator(org.schema());
     profile.name = name.value();
     for (auto [key, member] : {std::pair{"view_all_data", &profile.view_all_data},
@@ -412,28 +417,52 @@ env::Result<std::vector<SeededUser>> populate_org(Org& org, const json& d) try {
   for (size_t i = 0; i < rules->size(); ++i) {
     const json& r = (*rules)[i];
     const std::string where = "sharing_rules[" + std::to_string(i) + "]";
-    if (auto ok = check_keys(
-            r, where, {"name", "object", "criteria", "role", "include_subordinates", "access"});
+    if (auto ok = check_keys(r, where,
+                             {"name", "object", "criteria", "owned_by", "role",
+                              "all_internal_users", "include_subordinates", "access"});
         !ok.ok()) {
       return env::fail(ok.error());
     }
     auto object = text(r.value("object", json()), where + ".object");
     if (!object.ok()) return env::fail(object.error());
-    auto criteria = text(r.value("criteria", json()), where + ".criteria");
-    if (!criteria.ok()) return env::fail(criteria.error());
-    auto role = role_id(r.value("role", json()), where + ".role");
-    if (!role.ok()) return env::fail(role.error());
+    auto everyone = flag(r, "all_internal_users", where, false);
+    if (!everyone.ok()) return env::fail(everyone.error());
+    if (everyone.value() && r.contains("role"))
+      return bad(where, "share with a role or with all_internal_users, not both");
+    std::string shared_with(SharingRule::kAllInternalUsers);
+    if (!everyone.value()) {
+      auto role = role_id(r.value("role", json()), where + ".role");
+      if (!role.ok()) return env::fail(role.error());
+      shared_with = role.value();
+    }
     auto access = choose<Access>(r.value("access", json("read")), where + ".access",
                                  {{"read", Access::kRead}, {"edit", Access::kEdit}});
     if (!access.ok()) return env::fail(access.error());
     auto subordinates = flag(r, "include_subordinates", where, false);
     if (!subordinates.ok()) return env::fail(subordinates.error());
-    if (auto ok = org.add_sharing_rule(r.value("name", "rule " + std::to_string(i)), object.value(),
-                                       criteria.value(), role.value(), subordinates.value(),
-                                       access.value());
-        !ok.ok()) {
-      return bad(where, ok.error().message);
+    const std::string name = r.value("name", "rule " + std::to_string(i));
+    if (r.contains("criteria") == r.contains("owned_by"))
+      return bad(where, "expected criteria (records that meet a condition) or owned_by (records "
+                        "whose owner has a role), one of the two");
+    env::Status added = env::Ok{};
+    if (r.contains("owned_by")) {
+      const json& o = r["owned_by"];
+      const std::string at = where + ".owned_by";
+      if (auto ok = check_keys(o, at, {"role", "include_subordinates"}); !ok.ok())
+        return env::fail(ok.error());
+      auto owner_role = role_id(o.value("role", json()), at + ".role");
+      if (!owner_role.ok()) return env::fail(owner_role.error());
+      auto below = flag(o, "include_subordinates", at, false);
+      if (!below.ok()) return env::fail(below.error());
+      added = org.add_owner_sharing_rule(name, object.value(), owner_role.value(), below.value(),
+                                         shared_with, subordinates.value(), access.value());
+    } else {
+      auto criteria = text(r["criteria"], where + ".criteria");
+      if (!criteria.ok()) return env::fail(criteria.error());
+      added = org.add_sharing_rule(name, object.value(), criteria.value(), shared_with,
+                                   subordinates.value(), access.value());
     }
+    if (!added.ok()) return bad(where, added.error().message);
   }
 
   auto validations = list("validation_rules");

@@ -56,6 +56,15 @@ Profile Profile::standard_user(const Schema& schema) {
   return p;
 }
 
+Profile Profile::implicit_only(const Schema& schema) {
+  Profile p;
+  for (const ObjectDef* o : schema.objects()) {
+    if (o->name == "User") p.objects[lower(o->name)] = ObjectPermissions{false, true, false, false, false, false};
+    else if (!o->has_owner) p.objects[lower(o->name)] = ObjectPermissions{true, true, true, true, false, false};
+  }
+  return p;
+}
+
 void RoleTree::add(Role role) {
   std::string id = role.id;
   roles_[id] = std::move(role);

@@ -44,6 +44,11 @@ struct Profile {
   // edit on every object (delete on all but User), no View All.
   static Profile system_administrator(const Schema& schema);
   static Profile standard_user(const Schema& schema);
+  // The base of a profile read from metadata, which lists its object
+  // permissions: only what no profile lists, read on User and full access
+  // to the detail objects whose access follows their parent's
+  // (OpportunityContactRole, CampaignMember...).
+  static Profile implicit_only(const Schema& schema);
 };
 
 struct Role {
@@ -52,11 +57,19 @@ struct Role {
   std::string parent_id;  // empty at the top
 };
 
+// A criteria-based rule shares the records that meet its criteria; an
+// owner-based rule the records owned by users in a role (and, if set, the
+// roles below it). Either shares with a role (and those above it, through
+// the hierarchy), the roles below it when include_subordinates is set, or
+// every internal user (role_id kAllInternalUsers).
 struct SharingRule {
+  static constexpr std::string_view kAllInternalUsers = "AllInternalUsers";
   std::string name;
   std::string object;  // canonical object name
-  std::string criteria_text;
+  std::string criteria_text;          // "" for an owner-based rule
   Condition criteria;
+  std::string owner_role_id;          // owner-based: records owned in this role...
+  bool owner_subordinates = false;    // ...or in the roles below it
   std::string role_id;                // shared with this role...
   bool include_subordinates = false;  // ...and, if set, the roles below it
   Access access = Access::kRead;

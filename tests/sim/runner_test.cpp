@@ -14,6 +14,7 @@
 #include <rapidcheck/gtest.h>
 
 #include "scenario_text.h"
+#include "sim/invariants.h"
 
 namespace crmsim::sim {
 namespace {
@@ -262,6 +263,59 @@ TEST(Runner, ScheduledEventsHappenAsWrittenAndASwitchedListSyncsOnlyWhenResynced
     said = said || f.find("when it became the inclusion list never synced: selecting a list "
                           "does not sync its members") != std::string::npos;
   EXPECT_TRUE(said) << explain(switched);
+}
+
+TEST(Runner, OnePersonEditingBothSidesLeavesTheValueTheFieldsRuleKeeps) {
+  // Job title edited on both sides of 40 synced pairs, seconds apart,
+  // either side first: two_way keeps the later edit, prefer-Salesforce
+  // keeps Salesforce's; convergence judges each pair's value by its rule.
+  auto run = [](const std::string& rule) {
+    return run_scenario(scenario(R"(
+name: both-sides
+duration: 4h
+sync:
+  contacts:
+    create_in_salesforce_as: lead
+    field_mappings:
+      - {hubspot: email, salesforce: Email}
+      - {hubspot: lastname, salesforce: LastName}
+      - {hubspot: company, lead: Company}
+      - {hubspot: jobtitle, salesforce: Title, rule: )" + rule + R"(}
+population: {hubspot_contacts: 60, mqls: 6, salesforce_leads: 60, salesforce_contacts: 5,
+             accounts: 3, shared: 0.2}
+humans: {marketing: 0.5, sales: 0.5, admins: 0}
+events:
+  - {at: 2h, do: edit_both_sides, count: 40, over: 20m}
+)"),
+                        {});
+  };
+  for (const char* rule : {"two_way", "prefer_salesforce_unless_blank"}) {
+    const RunResult r = run(rule);
+    EXPECT_TRUE(r.passed) << rule << explain(r);
+    EXPECT_EQ(check(r, "convergence").causes.count("wrong_winner"), 0u) << rule;
+  }
+}
+
+TEST(Runner, TheValueAPairKeepsAfterTwoEditsIsJudgedByTheFieldsRule) {
+  TwoSidedEdit e;
+  e.property = "jobtitle";
+  e.hubspot_value = "Head of Growth 1";
+  e.salesforce_value = "Growth Lead 1";
+  e.hubspot_taken = e.salesforce_taken = true;
+  e.salesforce_at = env::Timestamp::from_ms(1'000'000);
+  e.hubspot_at = env::Timestamp::from_ms(1'010'000);  // HubSpot's is later
+  using engine::SyncRule;
+  EXPECT_EQ(wrong_winner(e, SyncRule::kTwoWay, "Head of Growth 1"), "");
+  EXPECT_NE(wrong_winner(e, SyncRule::kTwoWay, "Growth Lead 1").find(
+                "the earlier of one person's two edits"),
+            std::string::npos);
+  EXPECT_EQ(wrong_winner(e, SyncRule::kPreferSalesforceUnlessBlank, "Growth Lead 1"), "");
+  EXPECT_NE(wrong_winner(e, SyncRule::kPreferSalesforceUnlessBlank, "Head of Growth 1"), "");
+  EXPECT_NE(wrong_winner(e, SyncRule::kAlwaysUseSalesforce, "Head of Growth 1"), "");
+  EXPECT_EQ(wrong_winner(e, SyncRule::kTwoWay, "Someone Else's"), "") << "changed since";
+  e.hubspot_taken = false;  // HubSpot refused its edit: Salesforce's is the only one
+  EXPECT_EQ(wrong_winner(e, SyncRule::kTwoWay, "Growth Lead 1"), "");
+  EXPECT_EQ(wrong_winner(e, SyncRule::kTwoWay, "Head of Growth 1"), "") << "not this edit's";
 }
 
 TEST(Runner, CrashesGivenAsACountPerDayHappenThatOftenAndLoseNothing) {

@@ -86,6 +86,56 @@ TEST_F(SharingTest, PrivateDefaultOwnerHierarchyAndCriteriaRules) {
   EXPECT_TRUE(visible_leads(sync).contains(west_lead));
 }
 
+TEST_F(SharingTest, OwnerBasedRulesShareWhatARolesUsersOwn) {
+  org.set_org_wide_default("Lead", OrgWideDefault::kPrivate);
+  const std::string vp = role("VP Sales");
+  const std::string east = role("East Rep", vp);
+  const std::string east_junior = role("East Junior", east);
+  const std::string west = role("West Rep", vp);
+  const std::string integration_role = role("Integration");
+  const std::string sync = user("sync", integration_role);
+  const std::string east_lead = lead(user("east", east), "Retail");
+  const std::string junior_lead = lead(user("junior", east_junior), "Retail");
+  const std::string west_lead = lead(user("west", west), "Retail");
+  ASSERT_TRUE(visible_leads(sync).empty());
+
+  // Owned in East Rep: not the junior's below it.
+  ASSERT_TRUE(
+      org.add_owner_sharing_rule("East to sync", "Lead", east, false, integration_role, false,
+                                 Access::kRead)
+          .ok());
+  EXPECT_EQ(visible_leads(sync), std::set<std::string>{east_lead});
+  // Owned in East Rep and below it.
+  ASSERT_TRUE(org.add_owner_sharing_rule("East and below", "Lead", east, true, integration_role,
+                                         false, Access::kRead)
+                  .ok());
+  EXPECT_EQ(visible_leads(sync), (std::set<std::string>{east_lead, junior_lead}));
+  auto grants = org.access_grants(sync, *org.find(junior_lead));
+  ASSERT_EQ(grants.size(), 1u);
+  EXPECT_EQ(grants[0].detail, "East and below");
+
+  // Shared with every internal user: a user with no role sees it too.
+  const std::string roleless = user("roleless", "");
+  EXPECT_TRUE(visible_leads(roleless).empty());
+  ASSERT_TRUE(org.add_owner_sharing_rule("West to all", "Lead", west, false,
+                                         std::string(SharingRule::kAllInternalUsers), false,
+                                         Access::kRead)
+                  .ok());
+  EXPECT_EQ(visible_leads(roleless), std::set<std::string>{west_lead});
+  EXPECT_TRUE(visible_leads(sync).contains(west_lead));
+
+  EXPECT_EQ(org.add_owner_sharing_rule("x", "Lead", "00Enope", false, integration_role, false,
+                                       Access::kRead)
+                .error()
+                .code,
+            "bad_rule");
+  EXPECT_EQ(org.add_owner_sharing_rule("x", "Lead", east, false, integration_role, false,
+                                       Access::kNone)
+                .error()
+                .code,
+            "bad_rule");
+}
+
 TEST_F(SharingTest, EveryGrantBehindAnAccessDecisionIsListed) {
   org.set_org_wide_default("Lead", OrgWideDefault::kPrivate);
   const std::string integration_role = role("Integration");

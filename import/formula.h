@@ -1,0 +1,34 @@
+// Salesforce formulas (a validation rule's errorConditionFormula, a
+// checkbox formula field) turned into the fake org's rule language, SOQL
+// condition syntax over the object's own fields. The fake's rules see only
+// the record being saved, its own fields and literal values, so a formula
+// fits when it is a Boolean combination (AND, OR, NOT, &&, ||, !, IF) of
+// tests on one field against a literal: comparisons, ISBLANK / ISNULL,
+// ISPICKVAL, INCLUDES, BEGINS, CONTAINS, TEXT(picklist), a checkbox field.
+// Anything else (ISCHANGED, PRIORVALUE, ISNEW, $User, cross-object fields,
+// arithmetic, REGEX, LEN...) does not fit: the translation says which
+// construct and why, and the importer lists it instead of dropping it.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace crmsim::importer {
+
+struct FormulaTranslation {
+  static constexpr size_t kFormulaBytesMax = 3'900;  // Salesforce's formula size limit
+  static constexpr int kDepthMax = 64;                // nesting of calls and parentheses
+  std::optional<std::string> condition;  // set when the formula fits
+  // When it does not: the first construct that does not fit, and why.
+  std::string unsupported;
+  // Where the translation is close but not exact (CONTAINS is
+  // case-sensitive, SOQL's LIKE is not).
+  std::vector<std::string> notes;
+};
+
+FormulaTranslation translate_formula(std::string_view formula);
+
+}  // namespace crmsim::importer

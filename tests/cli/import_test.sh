@@ -1,0 +1,48 @@
+#!/bin/sh
+# `crmsim import --salesforce` on a Salesforce DX project written from the
+# documented formats: it writes an org description, a scenario and a report;
+# the report lists what was not imported with file and line; the scenario
+# validates as it is, and its verdict shows what the org's rules imply
+# (contacts under private accounts the integration user cannot see come back
+# as duplicates; the customized country list refuses addresses). Malformed
+# metadata exits 2 naming the file and the line.
+set -u
+crmsim="$1"
+src="$2"
+out="${TMPDIR:-/tmp}/crmsim-import-test-$$"
+mkdir -p "$out"
+trap 'rm -rf "$out"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+"$crmsim" import --salesforce "$src/tests/import/fixtures/sfdx-acme" --out "$out/acme" >"$out/import.txt" 2>&1
+[ $? -eq 0 ] || { cat "$out/import.txt"; fail "import"; }
+for f in org.yaml scenario.yaml import-report.txt; do
+  [ -s "$out/acme/$f" ] || fail "no $f"
+done
+grep -q "validation rules *2" "$out/import.txt" || { cat "$out/import.txt"; fail "validation rules not counted"; }
+grep -q "No_Status_Skip.validationRule-meta.xml:6: validation rule Lead.No_Status_Skip: its formula does not fit the fake's rule language: ISCHANGED()" \
+  "$out/acme/import-report.txt" || { cat "$out/acme/import-report.txt"; fail "the untranslatable rule is not listed"; }
+grep -q "validate it: crmsim validate $out/acme/scenario.yaml" "$out/import.txt" || fail "no command to validate"
+
+# Again without --force: refused, nothing replaced.
+"$crmsim" import --salesforce "$src/tests/import/fixtures/sfdx-acme" --out "$out/acme" >"$out/again.txt" 2>&1
+[ $? -eq 2 ] && grep -q "exists; --force replaces it" "$out/again.txt" || { cat "$out/again.txt"; fail "overwrote without --force"; }
+
+# The org description serves as it is written.
+"$crmsim" validate "$out/acme/scenario.yaml" --json "$out/verdict.json" >"$out/validate.txt" 2>&1
+rc=$?
+[ $rc -eq 0 ] || [ $rc -eq 1 ] || { cat "$out/validate.txt"; fail "validate exited $rc"; }
+grep -q "could not run" "$out/validate.txt" && { cat "$out/validate.txt"; fail "the imported scenario does not run"; }
+grep -q "the integration user could not see an existing Salesforce lead or contact" "$out/validate.txt" \
+  || { cat "$out/validate.txt"; fail "no duplicate finding from the private accounts"; }
+grep -q "validation rules refused" "$out/validate.txt" || { cat "$out/validate.txt"; fail "no finding on the validation rule"; }
+
+# Malformed metadata: exit 2, file and line.
+mkdir -p "$out/bad/objects/Lead/fields"
+printf '<?xml version="1.0"?>\n<CustomField>\n<fullName>X__c</fullName>\n<type>Text</typo>\n</CustomField>\n' \
+  >"$out/bad/objects/Lead/fields/X__c.field-meta.xml"
+"$crmsim" import --salesforce "$out/bad" --out "$out/badout" >"$out/bad.txt" 2>&1
+[ $? -eq 2 ] || { cat "$out/bad.txt"; fail "malformed metadata did not exit 2"; }
+grep -q "objects/Lead/fields/X__c.field-meta.xml: line 4: not well-formed XML" "$out/bad.txt" \
+  || { cat "$out/bad.txt"; fail "no file and line"; }
+echo "ok: imported and validated"
