@@ -238,26 +238,6 @@ class Parser {
 
 // ---- translation
 
-std::string soql_string(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "'";
-}
-
-// A LIKE pattern: `text` taken literally (its quotes, backslashes and
-// wildcards escaped), with '%' before and after it as asked.
-std::string like_literal(bool any_before, const std::string& text, bool any_after) {
-  std::string out = any_before ? "'%" : "'";
-  for (char c : text) {
-    if (c == '\'' || c == '\\' || c == '%' || c == '_') out += '\\';
-    out += c;
-  }
-  return out + (any_after ? "%'" : "'");
-}
-
 class Translator {
  public:
   FormulaTranslation out;
@@ -441,6 +421,24 @@ class Translator {
 };
 
 }  // namespace
+
+std::string soql_string(std::string_view text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
+std::string like_literal(bool any_before, std::string_view text, bool any_after) {
+  std::string out = any_before ? "'%" : "'";
+  for (char c : text) {
+    if (c == '\'' || c == '\\' || c == '%' || c == '_') out += '\\';
+    out += c;
+  }
+  return out + (any_after ? "%'" : "'");
+}
 
 FormulaTranslation translate_formula(std::string_view formula) {
   FormulaTranslation t;

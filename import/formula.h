@@ -31,4 +31,10 @@ struct FormulaTranslation {
 
 FormulaTranslation translate_formula(std::string_view formula);
 
+// A SOQL string literal: 'text' with its quotes and backslashes escaped.
+std::string soql_string(std::string_view text);
+// A LIKE pattern: `text` taken literally (quotes, backslashes and the
+// wildcards % and _ escaped), with '%' before and after it as asked.
+std::string like_literal(bool any_before, std::string_view text, bool any_after);
+
 }  // namespace crmsim::importer

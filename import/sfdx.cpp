@@ -101,25 +101,6 @@ std::string stem(const fs::path& p, const std::string& suffix) {
   return url_decoded(name.substr(0, name.size() - suffix.size()));
 }
 
-std::string soql_string(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "'";
-}
-
-// A LIKE pattern: `text` taken literally, '%' before it when asked and after it.
-std::string like_literal(bool any_before, const std::string& text) {
-  std::string out = any_before ? "'%" : "'";
-  for (char c : text) {
-    if (c == '\'' || c == '\\' || c == '%' || c == '_') out += '\\';
-    out += c;
-  }
-  return out + "%'";
-}
-
 // The fake's field type for a metadata <type>; "" when it has none.
 std::string field_type(const std::string& t, int scale) {
   static const std::map<std::string, std::string> kTypes = {
@@ -687,11 +668,11 @@ class Importer {
       return field + " " + it->second + " " + lit(value);
     if (op == "contains" || op == "startsWith")
       return any([&](const std::string& v) {
-        return field + " LIKE " + like_literal(op == "contains", v);
+        return field + " LIKE " + like_literal(op == "contains", v, true);
       });
     if (op == "notContain")
       return "NOT " + any([&](const std::string& v) {
-               return "(" + field + " LIKE " + like_literal(true, v) + ")";
+               return "(" + field + " LIKE " + like_literal(true, v, true) + ")";
              });
     if (op == "includes" || op == "excludes") {
       std::string list;
