@@ -367,7 +367,7 @@ Pause CompanySync::poll_accounts() {
   Watermark mark = c_.store.watermark(poll_mark(kAccount)).value_or(Watermark{});
   std::string fields;
   for (const auto& f : account_fields()) fields += (fields.empty() ? "" : ", ") + f;
-  return c_.query_pages(c_.changes_since(kAccount, fields, mark), [&](std::vector<SfRecord>& page) {
+  return c_.poll_changes(kAccount, fields, mark, [&](std::vector<SfRecord>& page) {
     Watermark next = mark;
     std::map<std::string, SfRecord> fresh;
     for (auto& r : c_.past_mark(page, mark, next)) fresh[r.id] = std::move(r);

@@ -19,7 +19,7 @@ Pause ContactSync::poll_salesforce(const std::string& object) {
   Watermark mark = c_.store.watermark(poll_mark(object)).value_or(Watermark{});
   std::string fields;
   for (const auto& f : salesforce_fields(object)) fields += (fields.empty() ? "" : ", ") + f;
-  return c_.query_pages(c_.changes_since(object, fields, mark), [&](std::vector<SfRecord>& page) {
+  return c_.poll_changes(object, fields, mark, [&](std::vector<SfRecord>& page) {
     for (auto& r : page)
       if (r.type.empty()) r.type = object;
     Watermark next = mark;

@@ -163,7 +163,7 @@ Pause DealSync::poll_deals() {
   Watermark mark = c_.store.watermark(poll_mark(kOpportunity, kDeals)).value_or(Watermark{});
   std::string fields;
   for (const auto& f : kOpportunityFields) fields += (fields.empty() ? "" : ", ") + f;
-  return c_.query_pages(c_.changes_since(kOpportunity, fields, mark), [&](std::vector<SfRecord>& page) {
+  return c_.poll_changes(kOpportunity, fields, mark, [&](std::vector<SfRecord>& page) {
     Watermark next = mark;
     if (auto p = sync_deals(c_.past_mark(page, mark, next)); p != Pause::kNone) return p;
     mark = std::move(next);

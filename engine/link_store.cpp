@@ -103,6 +103,11 @@ CREATE TABLE IF NOT EXISTS failures(
   last_ms INTEGER NOT NULL,
   next_retry_ms INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS failures_due ON failures(next_retry_ms, key);
+CREATE TABLE IF NOT EXISTS owed(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  sf_object TEXT NOT NULL,
+  sf_id TEXT NOT NULL UNIQUE);
+CREATE INDEX IF NOT EXISTS owed_by_object ON owed(sf_object, seq);
 CREATE TABLE IF NOT EXISTS calls(minute INTEGER PRIMARY KEY, calls INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS list_members(hs_id INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS pending_roles(
@@ -439,6 +444,37 @@ void LinkStore::put_failure(const SyncFailure& f) {
 
 void LinkStore::clear_failure(std::string_view key) {
   statement("DELETE FROM failures WHERE key = ?").bind(1, key).run();
+}
+
+void LinkStore::put_owed(std::string_view sf_object, std::string_view sf_id) {
+  // Past the limit the oldest is dropped: its record still syncs on its
+  // next change made by someone else.
+  if (owed_size() >= kOwedMax) statement("DELETE FROM owed WHERE seq = (SELECT MIN(seq) FROM owed)").run();
+  statement("INSERT OR IGNORE INTO owed(sf_object, sf_id) VALUES(?, ?)")
+      .bind(1, sf_object)
+      .bind(2, sf_id)
+      .run();
+}
+
+void LinkStore::clear_owed(std::string_view sf_id) {
+  statement("DELETE FROM owed WHERE sf_id = ?").bind(1, sf_id).run();
+}
+
+std::vector<std::string> LinkStore::owed(std::string_view sf_object, size_t max_items) const {
+  auto& s = statement("SELECT sf_id FROM owed WHERE sf_object = ? ORDER BY seq LIMIT ?");
+  s.bind(1, sf_object).bind(2, static_cast<int64_t>(max_items));
+  std::vector<std::string> out;
+  while (s.step()) out.push_back(s.text(0));
+  s.reset();
+  return out;
+}
+
+size_t LinkStore::owed_size() const {
+  auto& s = statement("SELECT COUNT(*) FROM owed");
+  size_t n = 0;
+  if (s.step()) n = static_cast<size_t>(s.integer(0));
+  s.reset();
+  return n;
 }
 
 namespace {

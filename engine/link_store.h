@@ -164,6 +164,18 @@ class LinkStore {
   std::vector<SyncFailure> failures_due(env::Timestamp now, size_t max_items) const;
   std::vector<SyncFailure> failures() const;
 
+  // ---- Salesforce records owed to HubSpot. The batched poll leaves out
+  // what the integration user modified last; a Salesforce record the
+  // engine writes before its own changes have reached HubSpot is noted
+  // here first (durably, before the write), and its object's poll reads
+  // it again by id until they have (SyncContext::poll_changes).
+  static constexpr size_t kOwedMax = 1'000'000;
+  void put_owed(std::string_view sf_object, std::string_view sf_id);
+  void clear_owed(std::string_view sf_id);
+  // The oldest `max_items` owed ids of `sf_object`.
+  std::vector<std::string> owed(std::string_view sf_object, size_t max_items) const;
+  size_t owed_size() const;
+
   // ---- Salesforce calls per minute (minute = ms since epoch / 60,000)
   void add_calls(int64_t minute, int64_t calls);
   // (minute, calls) for minutes >= since_minute; older rows are deleted.

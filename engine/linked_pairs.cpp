@@ -23,6 +23,8 @@ struct SyncContext::Planned {
   int64_t synced_version = -1;  // kHubSpotVersionMarker's value, -1 when none
   std::optional<WriteOutcome> salesforce;
   std::optional<WriteOutcome> hubspot;
+  // Its Salesforce record was noted as owed to HubSpot before the write.
+  bool owed = false;
 };
 
 // Whether a side's writes all landed (a side with none to make has).
@@ -46,8 +48,8 @@ std::vector<SyncContext::Planned> plan_all(const LinkStore& store, PairKind& kin
     const auto last = p.first_link ? std::map<std::string, std::string>()
                                    : store.synced_values(p.hs.id, link_kind);
     const bool hubspot_newer = last_modified(p.hs, type) > sf_time(p.sf, "LastModifiedDate");
-    SyncContext::Planned x{&p, plan_pair(kind.fields(p), last, hubspot_newer), synced_hubspot_version(last),
-              std::nullopt, std::nullopt};
+    SyncContext::Planned x{&p, plan_pair(kind.fields(p), last, hubspot_newer),
+                           synced_hubspot_version(last), std::nullopt, std::nullopt, false};
     for (const auto& [property, id] : kind.hubspot_ids(p))
       if (p.hs.get(property) != id) x.plan.to_hubspot[property] = id;
     planned.push_back(std::move(x));
@@ -97,6 +99,22 @@ std::optional<HsError> write_hubspot_side(HubSpotWriter writer, PairKind& kind,
 Pause SyncContext::reconcile_linked(PairKind& kind, const std::vector<LinkedPair>& pairs) {
   if (pairs.empty()) return Pause::kNone;
   std::vector<SyncContext::Planned> planned = plan_all(store, kind, pairs);
+  // A Salesforce record written before its changes reach HubSpot would be
+  // left out of the batched poll from then on: it is owed first, durably,
+  // so that a failed HubSpot write or a crash between the two does not
+  // lose them.
+  if (poll_hides_own_writes()) {
+    bool any = false;
+    for (Planned& x : planned) {
+      x.owed = !x.plan.to_salesforce.empty() && !x.plan.to_hubspot.empty();
+      if (x.owed && !any) {
+        store.begin();
+        any = true;
+      }
+      if (x.owed) store.put_owed(x.pair->sf_object, x.pair->sf.id);
+    }
+    if (any) store.commit();
+  }
   // Salesforce first, grouped by object; then HubSpot, unless Salesforce
   // stopped the pass.
   const std::optional<SfError> sf_stopped =
@@ -138,6 +156,16 @@ void SyncContext::settle_pair(PairKind& kind, const Planned& x) {
     for (const auto& [prop, v] : x.plan.synced_with_hubspot)
       store.put_synced_value(p.hs.id, prop, v, link_kind);
     clear_failure(from_salesforce);
+  }
+  // Owed until HubSpot has what Salesforce had, or Salesforce was not
+  // written after all (then the poll still sees the record's changes).
+  if (x.owed) {
+    const bool sf_maybe_written =
+        x.salesforce && (x.salesforce->status == WriteStatus::kWritten ||
+                         x.salesforce->status == WriteStatus::kUnknown);
+    const bool hs_settled = x.hubspot && (x.hubspot->status == WriteStatus::kWritten ||
+                                          x.hubspot->status == WriteStatus::kRefused);
+    if (!sf_maybe_written || hs_settled) store.clear_owed(p.sf.id);
   }
   // The HubSpot version this sync acted on, once all of it landed.
   if (sf_landed && hs_landed && last_modified(p.hs, type).ms_since_epoch() > x.synced_version)

@@ -332,7 +332,7 @@ Pause ObjectPairSync::poll(const ObjectPairSettings& pair) {
   Watermark mark = c_.store.watermark(name).value_or(Watermark{});
   std::string fields;
   for (const auto& f : pair_fields(pair)) fields += (fields.empty() ? "" : ", ") + f;
-  return c_.query_pages(c_.changes_since(pair.salesforce_object, fields, mark),
+  return c_.poll_changes(pair.salesforce_object, fields, mark,
                      [&](std::vector<SfRecord>& page) {
                        Watermark next = mark;
                        std::vector<SfRecord> creates;

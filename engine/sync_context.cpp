@@ -116,29 +116,74 @@ void SyncContext::relink_intent(const Intent& intent, const std::optional<Link>&
 
 Pause SyncContext::query_pages(
     const std::string& soql, const std::function<Pause(std::vector<SfRecord>&)>& on_page,
-    bool with_deleted) {
+    bool with_deleted, bool* finished) {
+  if (finished != nullptr) *finished = false;
   auto page = with_deleted ? salesforce.query_all(soql) : salesforce.query(soql);
   if (!page) return salesforce_failed(page.error());
   for (int pages = 0; pages < kPagesPerStepMax; ++pages) {
     if (auto p = on_page(page->records); p != Pause::kNone) return p;
-    if (page->next_records_url.empty()) break;
+    if (page->next_records_url.empty()) {
+      if (finished != nullptr) *finished = true;
+      break;
+    }
     page = salesforce.query_more(page->next_records_url);
     if (!page) return salesforce_failed(page.error());
   }
   return Pause::kNone;
 }
 
+bool SyncContext::poll_hides_own_writes() const {
+  return config.strategy == Strategy::kBatched && !salesforce.user_id().empty();
+}
+
 std::string SyncContext::changes_since(const std::string& object, const std::string& fields,
-                                      const Watermark& mark) const {
-  std::string soql = "SELECT " + fields + " FROM " + object +
-                     " WHERE SystemModstamp >= " + env::format_salesforce_datetime(mark.at);
+                                      const Watermark& mark,
+                                      const std::vector<std::string>& owed) const {
+  std::string where = "SystemModstamp >= " + env::format_salesforce_datetime(mark.at);
   // Batched: what the integration itself wrote was reconciled when it was
-  // written, so its own modifications are not read back. (Automation that
-  // runs as the integration user is not seen this way: use `native` for
-  // orgs that rely on it.)
-  if (config.strategy == Strategy::kBatched && !salesforce.user_id().empty())
-    soql += " AND LastModifiedById != " + soql_quote(salesforce.user_id());
-  return soql + " ORDER BY SystemModstamp ASC, Id ASC";
+  // written, so its own modifications are not read back; a write made
+  // before the record's own changes reached HubSpot is owed instead, and
+  // read again by id. (Automation that runs as the integration user is not
+  // seen this way: use `native` for orgs that rely on it.)
+  if (poll_hides_own_writes()) where += " AND LastModifiedById != " + soql_quote(salesforce.user_id());
+  if (!owed.empty()) {
+    std::string in;
+    for (const auto& id : owed) in += (in.empty() ? "" : ", ") + soql_quote(id);
+    where = "(" + where + ") OR Id IN (" + in + ")";
+  }
+  return "SELECT " + fields + " FROM " + object + " WHERE " + where +
+         " ORDER BY SystemModstamp ASC, Id ASC";
+}
+
+Pause SyncContext::poll_changes(const std::string& object, const std::string& fields,
+                                const Watermark& mark,
+                                const std::function<Pause(std::vector<SfRecord>&)>& on_page) {
+  const std::vector<std::string> owed = store.owed(object, kOwedPerPollMax);
+  const std::set<std::string> owed_ids(owed.begin(), owed.end());
+  bool finished = false;
+  const Pause p = query_pages(
+      changes_since(object, fields, mark, owed),
+      [&](std::vector<SfRecord>& page) {
+        std::vector<std::string> seen;
+        for (const auto& r : page)
+          if (owed_ids.count(r.id) > 0) seen.push_back(r.id);
+        if (auto q = on_page(page); q != Pause::kNone) return q;
+        if (!seen.empty()) {
+          store.begin();
+          for (const auto& id : seen) store.clear_owed(id);
+          store.commit();
+        }
+        return Pause::kNone;
+      },
+      false, &finished);
+  if (p == Pause::kNone && finished && !owed.empty()) {
+    // Whatever the poll did not find is gone from the integration user's
+    // sight; its next change by someone else brings it back.
+    store.begin();
+    for (const auto& id : owed) store.clear_owed(id);
+    store.commit();
+  }
+  return p;
 }
 
 std::vector<SfRecord> SyncContext::past_mark(std::vector<SfRecord>& page, const Watermark& mark,
@@ -148,7 +193,7 @@ std::vector<SfRecord> SyncContext::past_mark(std::vector<SfRecord>& page, const 
     const env::Timestamp stamp = sf_time(r, "SystemModstamp");
     if (stamp == mark.at && mark.ids_at.count(r.id)) continue;
     if (stamp > next.at) next = Watermark{stamp, {}};
-    next.ids_at.insert(r.id);
+    if (stamp == next.at) next.ids_at.insert(r.id);
     fresh.push_back(std::move(r));
   }
   return fresh;

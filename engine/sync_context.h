@@ -162,14 +162,29 @@ class SyncContext {
                         const std::vector<std::string>& fields);
   // Runs a query and hands each page to `on_page` (at most
   // kPagesPerStepMax pages); stops at the first pause.
+  // `finished`, when given, says whether the last page was reached.
   Pause query_pages(const std::string& soql,
                     const std::function<Pause(std::vector<SfRecord>&)>& on_page,
-                    bool with_deleted = false);
-  // The poll query for `object` changed since `mark`, oldest first.
+                    bool with_deleted = false, bool* finished = nullptr);
+  // The poll of `object`: its records changed since `mark`, oldest first,
+  // each page handed to `on_page`; with them the records owed to HubSpot
+  // (LinkStore::put_owed), which leave the owed list once a page holding
+  // them is handled, or once a whole poll did not find them (deleted, or
+  // out of sight).
+  Pause poll_changes(const std::string& object, const std::string& fields, const Watermark& mark,
+                     const std::function<Pause(std::vector<SfRecord>&)>& on_page);
+  // Owed records read again per poll of an object, at most.
+  static constexpr size_t kOwedPerPollMax = 200;
+  // The poll query (owed: ids read whatever their stamp and modifier).
   std::string changes_since(const std::string& object, const std::string& fields,
-                            const Watermark& mark) const;
+                            const Watermark& mark, const std::vector<std::string>& owed) const;
+  // Whether the poll leaves out what the integration user modified last
+  // (batched): then a record written before its changes reached HubSpot
+  // is owed.
+  bool poll_hides_own_writes() const;
   // The records of a page not yet processed at `mark`; `next` moves past
-  // them.
+  // them. An owed record older than the mark is handed on and leaves the
+  // mark alone.
   static std::vector<SfRecord> past_mark(std::vector<SfRecord>& page, const Watermark& mark,
                                          Watermark& next);
   // Where the next deleted-records window of `object` starts; nullopt while

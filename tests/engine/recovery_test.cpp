@@ -289,6 +289,81 @@ TEST_P(RecoveryTest, ACrashAfterAnyCallLosesAndDuplicatesNothing) {
   EXPECT_GE(crashed_runs, runs * 95 / 100) << "the crashes must really happen";
 }
 
+// A pass that carries a HubSpot edit to Salesforce and a Salesforce edit
+// to HubSpot writes Salesforce first. When the HubSpot write then fails
+// (its answer lost, or the process dies before sending it), the Salesforce
+// record's last modifier is the integration user, whom the batched poll
+// leaves out: the Salesforce edit must still reach HubSpot.
+TEST(RecoveryOwedTest, ASalesforceEditWhoseHubSpotWriteFailedAfterTheSalesforceWriteArrives) {
+  struct Failure {
+    const char* what;
+    bool applied;
+    bool timeout;
+  };
+  const Failure failures[] = {{"answer lost (not applied)", false, true},
+                              {"answer lost (applied)", true, true},
+                              {"crash before sending", false, false},
+                              {"crash after applying", true, false}};
+  for (const Strategy strategy : {Strategy::kNative, Strategy::kBatched}) {
+    for (const Failure& f : failures) {
+      const std::string label = std::string(strategy_name(strategy)) + ", " + f.what;
+      World w;
+      SyncConfig config = SyncConfig::defaults();
+      config.strategy = strategy;
+      config.contacts.create_as = SalesforceObject::kContact;
+      const std::string store = temp_store("owed-" + std::string(strategy_name(strategy)));
+      std::unique_ptr<SyncEngine> engine;
+      auto open = [&] {
+        engine.reset();
+        engine = SyncEngine::open(config, {w.sf_transport, w.hs_transport, w.clock},
+                                  w.credentials(), store)
+                     .value();
+      };
+      int crashes = 0;
+      auto run_for = [&](env::Duration d) {
+        const env::Timestamp end = w.clock.now() + d;
+        for (int steps = 0; steps < 10'000 && w.clock.now() < end; ++steps) {
+          env::Timestamp next = w.clock.now() + env::Duration::seconds(1);
+          try {
+            next = engine->step();
+          } catch (const testing::Crash&) {
+            ++crashes;
+            open();
+            continue;
+          }
+          ASSERT_TRUE(w.clock.set(std::min(std::max(next, w.clock.now()), end)).ok());
+        }
+      };
+      const uint64_t c = w.hs_contact(
+          {{"email", "kim@acme.io"}, {"lastname", "Kim"}, {"jobtitle", "Buyer"}});
+      open();
+      run_for(env::Duration::minutes(20));
+      const auto ids = w.sf_by_email("Contact", "kim@acme.io");
+      ASSERT_EQ(ids.size(), 1u) << label;
+      ASSERT_EQ(w.sf_value(ids[0], "Title"), "Buyer") << label;
+      // Marketing fills the city (Salesforce's is blank: it goes there);
+      // sales changes the title (Salesforce's is preferred: it comes back).
+      w.hs_update(c, {{"city", "Oslo"}});
+      w.sf_update("Contact", ids[0], {{"Title", "CEO"}});
+      // The first HubSpot contact write after that fails.
+      w.hs_transport.crash_when(
+          [](const env::Request& r) {
+            return r.raw_path.find("/crm/v3/objects/contacts") == 0 &&
+                   (r.method == env::Method::kPatch ||
+                    r.raw_path == "/crm/v3/objects/contacts/batch/update");
+          },
+          f.applied, f.timeout);
+      run_for(env::Duration::hours(2));
+      w.hs_transport.disarm();
+      EXPECT_EQ(crashes, f.timeout ? 0 : 1) << label << ": the failure must really happen";
+      EXPECT_EQ(w.sf_value(ids[0], "MailingCity"), "Oslo") << label;
+      EXPECT_EQ(w.hs_value(c, "jobtitle"), "CEO") << label << ": the Salesforce edit was lost";
+      EXPECT_EQ(engine->store().owed_size(), 0u) << label << ": nothing is owed once it arrived";
+      engine.reset();
+    }
+  }
+}
+
 // `contacts` HubSpot contacts made in one millisecond (as an import makes
 // them), then a batched engine stepped until all are linked (or 50 steps).
 std::unique_ptr<SyncEngine> batched_initial_sync(World& w, int contacts,

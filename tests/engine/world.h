@@ -40,7 +40,17 @@ class CrashingTransport : public env::TransportWrapper {
     applied_ = applied;
     timeout_ = timeout;
   }
-  void disarm() { countdown_ = 0; }
+  // The same, at the first call from now that `when` picks.
+  void crash_when(std::function<bool(const env::Request&)> when, bool applied,
+                  bool timeout = false) {
+    when_ = std::move(when);
+    applied_ = applied;
+    timeout_ = timeout;
+  }
+  void disarm() {
+    countdown_ = 0;
+    when_ = nullptr;
+  }
   int64_t calls = 0;
   // Runs before each request reaches the server (a person acting while the
   // request travels).
@@ -48,7 +58,12 @@ class CrashingTransport : public env::TransportWrapper {
   env::Result<env::Response, env::TransportError> send(const env::Request& request) override {
     ++calls;
     if (before) before(request);
-    if (countdown_ > 0 && --countdown_ == 0) {
+    bool now = countdown_ > 0 && --countdown_ == 0;
+    if (when_ && when_(request)) {
+      when_ = nullptr;
+      now = true;
+    }
+    if (now) {
       if (applied_) (void)target().send(request);
       if (timeout_)
         return env::fail(
@@ -60,6 +75,7 @@ class CrashingTransport : public env::TransportWrapper {
 
  private:
   int64_t countdown_ = 0;
+  std::function<bool(const env::Request&)> when_;
   bool applied_ = false;
   bool timeout_ = false;
 };
