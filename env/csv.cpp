@@ -1,11 +1,14 @@
 #include "env/csv.h"
 
+#include <functional>
+
 namespace crmsim::env {
 
-Result<std::vector<CsvRecord>> parse_csv(std::string_view text, char delimiter,
-                                         const CsvLimits& limits) {
+Status for_each_csv_record(std::string_view text, char delimiter, const CsvLimits& limits,
+                           const std::function<Status(CsvRecord&, size_t line)>& on_record) {
   if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
-  std::vector<CsvRecord> records;
+  size_t records = 0;
+  size_t record_line = 1;
   CsvRecord record;
   std::string field;
   size_t line = 1;
@@ -21,11 +24,13 @@ Result<std::vector<CsvRecord>> parse_csv(std::string_view text, char delimiter,
     return Ok{};
   };
   auto end_record = [&]() -> Status {
-    if (records.size() >= limits.records_max) {
+    if (records >= limits.records_max) {
       return fail("csv_limit", "more than " + std::to_string(limits.records_max) + " records");
     }
-    records.push_back(std::move(record));
+    ++records;
+    if (auto s = on_record(record, record_line); !s.ok()) return s;
     record.clear();
+    record_line = line;
     return Ok{};
   };
   auto grow = [&](size_t more) -> Status {
@@ -91,6 +96,17 @@ Result<std::vector<CsvRecord>> parse_csv(std::string_view text, char delimiter,
   if (!record.empty()) {
     if (auto s = end_record(); !s.ok()) return fail(s.error());
   }
+  return Ok{};
+}
+
+Result<std::vector<CsvRecord>> parse_csv(std::string_view text, char delimiter,
+                                         const CsvLimits& limits) {
+  std::vector<CsvRecord> records;
+  auto ok = for_each_csv_record(text, delimiter, limits, [&](CsvRecord& r, size_t) -> Status {
+    records.push_back(std::move(r));
+    return Ok{};
+  });
+  if (!ok.ok()) return fail(ok.error());
   return records;
 }
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,13 @@ using CsvRecord = std::vector<std::string>;
 // line.
 Result<std::vector<CsvRecord>> parse_csv(std::string_view text, char delimiter = ',',
                                          const CsvLimits& limits = {});
+
+// The same, one record at a time: `on_record` gets each record (it may
+// move from it) and the line it starts on; an error it returns stops the
+// reading and is returned. Nothing but the record at hand is kept, so a
+// large export is read in the memory of its text.
+Status for_each_csv_record(std::string_view text, char delimiter, const CsvLimits& limits,
+                           const std::function<Status(CsvRecord&, size_t line)>& on_record);
 
 // One field, quoted only when it must be.
 std::string csv_field(std::string_view value, char delimiter = ',');

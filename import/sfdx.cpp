@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -10,6 +9,7 @@
 #include <pugixml.hpp>
 
 #include "env/clock.h"
+#include "import/files.h"
 #include "import/formula.h"
 #include "mocks/salesforce/org.h"
 #include "mocks/salesforce/org_description.h"
@@ -24,21 +24,7 @@ using Status = ImportNote::Status;
 namespace {
 
 env::Failure<env::Error> bad(const std::string& file, int line, const std::string& what) {
-  return env::fail(env::Error{
-      "bad_metadata", file + (line > 0 ? ": line " + std::to_string(line) : "") + ": " + what});
-}
-
-env::Result<std::string> read_file(const fs::path& path, const std::string& rel, size_t max) {
-  std::error_code ec;
-  const auto size = fs::file_size(path, ec);
-  if (ec) return bad(rel, 0, "cannot read it: " + ec.message());
-  if (size > max)
-    return bad(rel, 0, "larger than " + std::to_string(max >> 20) + " MiB, the limit for one file");
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  if (!in && !in.eof()) return bad(rel, 0, "cannot read it");
-  return s.str();
+  return bad_file("bad_metadata", file, line, what);
 }
 
 // One parsed metadata file, with what it takes to name a line.
@@ -50,13 +36,13 @@ struct Xml {
   int line(const pugi::xml_node& n) const {
     const ptrdiff_t at = n.offset_debug();
     if (at < 0) return 0;
-    return 1 + static_cast<int>(std::count(text.begin(), text.begin() + std::min<ptrdiff_t>(at, text.size()), '\n'));
+    return line_at(text, static_cast<size_t>(at));
   }
   pugi::xml_node root() const { return doc.document_element(); }
 };
 
 env::Result<std::unique_ptr<Xml>> load_xml(const fs::path& path, const std::string& rel) {
-  auto text = read_file(path, rel, SfdxLimits::kFileBytesMax);
+  auto text = read_import_file(path, rel, "bad_metadata");
   if (!text) return env::fail(text.error());
   auto x = std::make_unique<Xml>();
   x->rel = rel;
@@ -64,9 +50,7 @@ env::Result<std::unique_ptr<Xml>> load_xml(const fs::path& path, const std::stri
   const pugi::xml_parse_result r =
       x->doc.load_buffer(x->text.data(), x->text.size(), pugi::parse_default, pugi::encoding_utf8);
   if (!r) {
-    const int line = 1 + static_cast<int>(std::count(
-                             x->text.begin(), x->text.begin() + std::min<ptrdiff_t>(r.offset, x->text.size()), '\n'));
-    return bad(rel, line, std::string("not well-formed XML: ") + r.description());
+    return bad(rel, line_at(x->text, static_cast<size_t>(r.offset)), std::string("not well-formed XML: ") + r.description());
   }
   if (!x->root()) return bad(rel, 1, "no root element");
   return x;
@@ -139,22 +123,10 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 
 env::Result<Files> walk(const fs::path& root) {
   Files f;
-  size_t seen = 0;
-  std::error_code ec;
-  fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec);
-  if (ec) return bad(root.string(), 0, "cannot read the directory: " + ec.message());
-  for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (ec) return bad(root.string(), 0, "cannot read the directory: " + ec.message());
-    const std::string name = it->path().filename().string();
-    if (it->is_directory()) {
-      if (name == ".git" || name == "node_modules" || name == ".sf" || name == ".sfdx")
-        it.disable_recursion_pending();
-      continue;
-    }
-    if (++seen > SfdxLimits::kFilesMax)
-      return bad(root.string(), 0,
-                 "more than " + std::to_string(SfdxLimits::kFilesMax) + " files; import a package directory");
-    const fs::path& p = it->path();
+  auto paths = files_under(root, "bad_metadata");
+  if (!paths) return env::fail(paths.error());
+  for (const fs::path& p : *paths) {
+    const std::string name = p.filename().string();
     const std::string parent = p.parent_path().filename().string();
     if (ends_with(name, ".object-meta.xml")) f.objects.push_back(p);
     else if (ends_with(name, ".field-meta.xml")) f.fields.push_back(p);
@@ -236,7 +208,7 @@ class Importer {
   }
 
  private:
-  std::string rel(const fs::path& p) const { return fs::relative(p, root_).generic_string(); }
+  std::string rel(const fs::path& p) const { return relative_name(p, root_); }
 
   void note(Status s, std::string file, int line, std::string item, std::string why) {
     out_.report.note(ImportNote{s, std::move(file), line, std::move(item), std::move(why)});

@@ -21,10 +21,6 @@
 
 namespace crmsim::importer {
 
-struct SfdxLimits {
-  static constexpr size_t kFilesMax = 100'000;         // files looked at under the directory
-  static constexpr size_t kFileBytesMax = 16u << 20;   // one metadata file
-};
 
 struct SalesforceImport {
   nlohmann::json org = nlohmann::json::object();  // an org description

@@ -36,6 +36,26 @@ const std::vector<std::pair<std::string, PropertyType>> kTypes = {
     {"enumeration", PropertyType::kEnumeration},
     {"bool", PropertyType::kBool}};
 
+// An enumeration's options: each a value (its own label) or {label, value}.
+env::Result<std::vector<PropertyOption>> options_from(const json& j, const std::string& where) {
+  std::vector<PropertyOption> out;
+  auto list = env::config::list(j, "options", where);
+  if (!list.ok()) return env::fail(list.error());
+  for (size_t k = 0; k < list->size(); ++k) {
+    const json& o = (*list)[k];
+    const std::string at = where + ".options[" + std::to_string(k) + "]";
+    if (o.is_object()) {
+      if (auto ok = check_keys(o, at, {"label", "value"}); !ok.ok()) return env::fail(ok.error());
+      const std::string value = scalar(o.value("value", json()));
+      if (value.empty()) return bad(at + ".value", "expected the option's value");
+      out.push_back({o.contains("label") ? scalar(o["label"]) : value, value});
+    } else {
+      out.push_back({scalar(o), scalar(o)});
+    }
+  }
+  return out;
+}
+
 env::Result<PropertyDef> property_from(const json& j, const std::string& where) {
   if (auto ok =
           check_keys(j, where, {"object", "name", "label", "type", "options", "group", "unique"});
@@ -52,8 +72,9 @@ env::Result<PropertyDef> property_from(const json& j, const std::string& where) 
   p.type = type.value();
   p.group_name = j.value("group", "contactinformation");
   p.has_unique_value = j.value("unique", false);
-  for (const json& o : j.value("options", json::array()))
-    p.options.push_back({scalar(o), scalar(o)});
+  auto options = options_from(j, where);
+  if (!options.ok()) return env::fail(options.error());
+  p.options = std::move(options).value();
   if (p.type == PropertyType::kBool) p.options = {{"Yes", "true"}, {"No", "false"}};
   return p;
 }
@@ -181,6 +202,30 @@ env::Status populate_portal(Portal& portal, const json& d) try {
     const std::string where = "properties[" + std::to_string(i) + "]";
     auto object = text((*properties)[i].value("object", json()), where + ".object");
     if (!object.ok()) return env::fail(object.error());
+    // One of HubSpot's own enumerations with the portal's options (a lead
+    // status, an industry list edited in settings).
+    if (ObjectTypeDef* type = portal.mutable_types().mutable_find(object.value());
+        type != nullptr && (*properties)[i].is_object() && (*properties)[i].contains("name") &&
+        (*properties)[i]["name"].is_string()) {
+      const PropertyDef* known = type->property((*properties)[i]["name"].get<std::string>());
+      if (known != nullptr && known->hubspot_defined) {
+        if (auto ok = check_keys((*properties)[i], where, {"object", "name", "label", "options"});
+            !ok.ok())
+          return bad(where, "'" + known->name +
+                                "' is HubSpot's own property: only its label and options can be set");
+        if (known->type != PropertyType::kEnumeration || known->read_only)
+          return bad(where, "'" + known->name + "' has no options to set");
+        if (known->name == "lifecyclestage")
+          return bad(where, "lifecycle stages are HubSpot's eight, in their order");
+        auto options = options_from((*properties)[i], where);
+        if (!options.ok()) return env::fail(options.error());
+        if (options->empty()) return bad(where + ".options", "expected at least one option");
+        PropertyDef* def = type->any_property(known->name);
+        def->options = std::move(options).value();
+        if ((*properties)[i].contains("label")) def->label = scalar((*properties)[i]["label"]);
+        continue;
+      }
+    }
     auto p = property_from((*properties)[i], where);
     if (!p.ok()) return env::fail(p.error());
     if (auto ok = portal.mutable_types().add_property(object.value(), std::move(p).value());

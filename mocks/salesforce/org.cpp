@@ -311,22 +311,31 @@ OrgWideDefault Org::org_wide_default(const ObjectDef& object) const {
   return it == org_wide_defaults_.end() ? object.default_sharing : it->second;
 }
 
-env::Status Org::add_sharing_rule(std::string name, std::string_view object,
-                                  std::string_view criteria, std::string role_id,
-                                  bool include_subordinates, Access access) {
+// What every sharing rule must name: an object, the role (or all internal
+// users) it shares with, and some access. The object, or an error.
+env::Result<const ObjectDef*> Org::sharing_rule_target(const std::string& name,
+                                                       std::string_view object,
+                                                       const std::string& role_id,
+                                                       Access access) const {
   const ObjectDef* o = schema_.object(object);
   if (o == nullptr)
     return fail("bad_rule", "sharing rule '" + name + "': no object " + std::string(object));
-  if (role_id != SharingRule::kAllInternalUsers && roles_.find(role_id) == nullptr) {
+  if (role_id != SharingRule::kAllInternalUsers && roles_.find(role_id) == nullptr)
     return fail("bad_rule", "sharing rule '" + name + "': no role " + role_id);
-  }
-  auto c = record_condition(o->name, criteria);
+  if (access == Access::kNone) return fail("bad_rule", "sharing rule '" + name + "' grants nothing");
+  return o;
+}
+
+env::Status Org::add_sharing_rule(std::string name, std::string_view object,
+                                  std::string_view criteria, std::string role_id,
+                                  bool include_subordinates, Access access) {
+  auto o = sharing_rule_target(name, object, role_id, access);
+  if (!o.ok()) return env::fail(o.error());
+  auto c = record_condition((*o)->name, criteria);
   if (!c.ok()) return fail("bad_rule", "sharing rule '" + name + "': " + c.error().message);
-  if (access == Access::kNone)
-    return fail("bad_rule", "sharing rule '" + name + "' grants nothing");
   SharingRule rule;
   rule.name = std::move(name);
-  rule.object = o->name;
+  rule.object = (*o)->name;
   rule.criteria_text = std::string(criteria);
   rule.criteria = std::move(c).value();
   rule.role_id = std::move(role_id);
@@ -340,20 +349,15 @@ env::Status Org::add_owner_sharing_rule(std::string name, std::string_view objec
                                         std::string owner_role_id, bool owner_subordinates,
                                         std::string role_id, bool include_subordinates,
                                         Access access) {
-  const ObjectDef* o = schema_.object(object);
-  if (o == nullptr)
-    return fail("bad_rule", "sharing rule '" + name + "': no object " + std::string(object));
-  if (!o->has_owner)
-    return fail("bad_rule", "sharing rule '" + name + "': " + o->name + " records have no owner");
+  auto o = sharing_rule_target(name, object, role_id, access);
+  if (!o.ok()) return env::fail(o.error());
+  if (!(*o)->has_owner)
+    return fail("bad_rule", "sharing rule '" + name + "': " + (*o)->name + " records have no owner");
   if (roles_.find(owner_role_id) == nullptr)
     return fail("bad_rule", "sharing rule '" + name + "': no role " + owner_role_id);
-  if (role_id != SharingRule::kAllInternalUsers && roles_.find(role_id) == nullptr)
-    return fail("bad_rule", "sharing rule '" + name + "': no role " + role_id);
-  if (access == Access::kNone)
-    return fail("bad_rule", "sharing rule '" + name + "' grants nothing");
   SharingRule rule;
   rule.name = std::move(name);
-  rule.object = o->name;
+  rule.object = (*o)->name;
   rule.owner_role_id = std::move(owner_role_id);
   rule.owner_subordinates = owner_subordinates;
   rule.role_id = std::move(role_id);

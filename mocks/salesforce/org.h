@@ -292,6 +292,13 @@ class Org {
   const std::deque<UnchangedWrite>& unchanged_writes() const { return unchanged_writes_; }
 
  private:
+  // The object a sharing rule names, once its object, role and access are
+  // checked. Error "bad_rule".
+  env::Result<const ObjectDef*> sharing_rule_target(const std::string& name,
+                                                    std::string_view object,
+                                                    const std::string& role_id,
+                                                    Access access) const;
+
   struct UserAuth {
     std::string password;
   };

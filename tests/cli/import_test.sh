@@ -45,4 +45,47 @@ printf '<?xml version="1.0"?>\n<CustomField>\n<fullName>X__c</fullName>\n<type>T
 [ $? -eq 2 ] || { cat "$out/bad.txt"; fail "malformed metadata did not exit 2"; }
 grep -q "objects/Lead/fields/X__c.field-meta.xml: line 4: not well-formed XML" "$out/bad.txt" \
   || { cat "$out/bad.txt"; fail "no file and line"; }
+# The whole org and portal: metadata, HubSpot API exports, CSV statistics
+# and the connector's settings transcribed; it validates as it is.
+printf 'strategy: native\ncontacts:\n  create_in_salesforce_as: lead\n  inclusion_list: MQLs and later\n' \
+  >"$out/settings.yaml"
+"$crmsim" import --salesforce "$src/tests/import/fixtures/sfdx-acme" \
+  --hubspot "$src/tests/import/fixtures/hubspot-acme" \
+  --csv "$src/tests/import/fixtures/csv-acme/hubspot-contacts.csv" "$src/tests/import/fixtures/csv-acme/Lead.csv" \
+        "salesforce-contacts=$src/tests/import/fixtures/csv-acme/Contact.csv" \
+  --settings "$out/settings.yaml" --out "$out/all" >"$out/all.txt" 2>&1
+[ $? -eq 0 ] || { cat "$out/all.txt"; fail "import of everything"; }
+for f in org.yaml portal.yaml scenario.yaml import-report.txt; do
+  [ -s "$out/all/$f" ] || fail "no $f"
+done
+grep -q "owners (HubSpot) *3" "$out/all.txt" || { cat "$out/all.txt"; fail "owners not counted"; }
+grep -q "lifecycle stages marketingqualifiedlead 33.3%" "$out/all.txt" || { cat "$out/all.txt"; fail "no statistics"; }
+grep -q "inclusion_list: MQLs and later" "$out/all/scenario.yaml" || fail "the settings are not in the scenario"
+grep -q "ann@acme.io" "$out/all/scenario.yaml" "$out/all/portal.yaml" "$out/all/org.yaml" \
+  && fail "a record's email was copied without --keep-records"
+grep -q "username: rita.rep@acme.example" "$out/all/org.yaml" || fail "HubSpot owners are not Salesforce users"
+"$crmsim" validate "$out/all/scenario.yaml" >"$out/all-validate.txt" 2>&1
+rc=$?
+[ $rc -eq 0 ] || [ $rc -eq 1 ] || { cat "$out/all-validate.txt"; fail "validate of everything exited $rc"; }
+grep -q "could not run" "$out/all-validate.txt" && { cat "$out/all-validate.txt"; fail "the imported scenario does not run"; }
+
+# Without --settings the scenario carries every setting at its default, commented.
+"$crmsim" import --hubspot "$src/tests/import/fixtures/hubspot-acme" --out "$out/hs" >"$out/hs.txt" 2>&1
+[ $? -eq 0 ] || { cat "$out/hs.txt"; fail "HubSpot-only import"; }
+grep -q "on_salesforce_contact_delete: do_nothing  *# delete_contact | do_nothing" "$out/hs/scenario.yaml" \
+  || fail "no commented settings template"
+
+# Settings naming a list the portal does not have: exit 2, naming it.
+printf 'contacts:\n  inclusion_list: Nobody has this list\n' >"$out/bad-settings.yaml"
+"$crmsim" import --hubspot "$src/tests/import/fixtures/hubspot-acme" --settings "$out/bad-settings.yaml" \
+  --out "$out/badlist" >"$out/badlist.txt" 2>&1
+[ $? -eq 2 ] && grep -q "Nobody has this list" "$out/badlist.txt" \
+  || { cat "$out/badlist.txt"; fail "a missing list was not refused"; }
+
+# A broken HubSpot export: exit 2, file and line.
+mkdir -p "$out/badhs"
+printf '{"results": [\n  {"email": "a@x.io",}\n]}\n' >"$out/badhs/owners.json"
+"$crmsim" import --hubspot "$out/badhs" --out "$out/badhsout" >"$out/badhs.txt" 2>&1
+[ $? -eq 2 ] && grep -q "owners.json: line 2: not JSON" "$out/badhs.txt" \
+  || { cat "$out/badhs.txt"; fail "a broken export did not exit 2 with its line"; }
 echo "ok: imported and validated"
