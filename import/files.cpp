@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <fstream>
-#include <sstream>
 
 namespace crmsim::importer {
 
@@ -15,20 +14,19 @@ env::Failure<env::Error> bad_file(const std::string& code, const std::string& fi
 }
 
 env::Result<std::string> read_import_file(const fs::path& path, const std::string& rel,
-                                          const std::string& code) {
+                                          const std::string& code, size_t bytes_max) {
   std::error_code ec;
   const auto size = fs::file_size(path, ec);
   if (ec) return bad_file(code, rel, 0, "cannot read it: " + ec.message());
-  if (size > ImportLimits::kFileBytesMax)
+  if (size > bytes_max)
     return bad_file(code, rel, 0,
-                    "larger than " + std::to_string(ImportLimits::kFileBytesMax >> 20) +
-                        " MiB, the limit for one file");
+                    "larger than " + std::to_string(bytes_max >> 20) + " MiB, the limit for one file");
   std::ifstream in(path, std::ios::binary);
   if (!in) return bad_file(code, rel, 0, "cannot open it");
-  std::ostringstream s;
-  s << in.rdbuf();
-  if (in.bad()) return bad_file(code, rel, 0, "cannot read it");
-  return s.str();
+  std::string text(size, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(size));
+  if (static_cast<size_t>(in.gcount()) != size) return bad_file(code, rel, 0, "cannot read it");
+  return text;
 }
 
 env::Result<std::vector<fs::path>> files_under(const fs::path& root, const std::string& code) {

@@ -21,10 +21,11 @@ struct ImportLimits {
 env::Failure<env::Error> bad_file(const std::string& code, const std::string& file, int line,
                                   const std::string& what);
 
-// The whole file; error `code` past ImportLimits::kFileBytesMax or when it
-// cannot be read. `rel` names it in errors.
+// The whole file; error `code` past `bytes_max` or when it cannot be
+// read. `rel` names it in errors.
 env::Result<std::string> read_import_file(const std::filesystem::path& path,
-                                          const std::string& rel, const std::string& code);
+                                          const std::string& rel, const std::string& code,
+                                          size_t bytes_max = ImportLimits::kFileBytesMax);
 
 // Every file under `root`, in path order, leaving out .git, node_modules
 // and the Salesforce CLI's own folders. Error `code` past

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -147,21 +146,9 @@ class Reader {
   env::Status read(const CsvInput& input) {
     const fs::path path(input.path);
     const std::string rel = input.path;
-    std::error_code ec;
-    const auto size = fs::file_size(path, ec);
-    if (ec) return bad_file(kCode, rel, 0, "cannot read it: " + ec.message());
-    if (size > PopulationLimits::kCsvBytesMax)
-      return bad_file(kCode, rel, 0,
-                      "larger than " + std::to_string(PopulationLimits::kCsvBytesMax >> 30) +
-                          " GiB, the limit for one export");
-    std::string text;
-    {
-      std::ifstream in(path, std::ios::binary);
-      if (!in) return bad_file(kCode, rel, 0, "cannot open it");
-      text.resize(size);
-      in.read(text.data(), static_cast<std::streamsize>(size));
-      if (static_cast<size_t>(in.gcount()) != size) return bad_file(kCode, rel, 0, "cannot read it");
-    }
+    auto read = read_import_file(path, rel, kCode, PopulationLimits::kCsvBytesMax);
+    if (!read) return env::fail(read.error());
+    const std::string text = std::move(*read);
     std::vector<std::string> header, squashed;
     std::optional<CsvKind> kind = input.kind;
     Tally tally;

@@ -340,20 +340,8 @@ TEST_P(ObjectPairsTest, ACrashOrALostAnswerAtAnyCallDuplicatesNoCustomObject) {
                 .value();
       };
       open();
-      int crashes = 0;
       const int64_t calls_before = side.calls;
-      const env::Timestamp end = ww.clock.now() + env::Duration::minutes(30);
-      for (int steps = 0; steps < 10'000 && ww.clock.now() < end; ++steps) {
-        env::Timestamp next = ww.clock.now() + env::Duration::seconds(1);
-        try {
-          next = e->step();
-        } catch (const testing::Crash&) {
-          ++crashes;
-          open();
-          continue;
-        }
-        ASSERT_TRUE(ww.clock.set(std::min(std::max(next, ww.clock.now()), end)).ok());
-      }
+      const int crashes = testing::run_crashing(ww, e, open, env::Duration::minutes(30));
       const std::string label = std::string(mode.salesforce ? "salesforce" : "hubspot") +
                                 " call " + std::to_string(at) +
                                 (mode.timeout ? " timed out" : mode.applied ? " applied" : "");

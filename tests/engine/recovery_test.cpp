@@ -197,18 +197,8 @@ class Scenario {
     engine_ = std::move(e).value();
   }
   void run_for(env::Duration d) {
-    const env::Timestamp end = w.clock.now() + d;
-    for (int steps = 0; steps < 10'000 && w.clock.now() < end; ++steps) {
-      env::Timestamp next = w.clock.now() + env::Duration::seconds(1);
-      try {
-        next = engine_->step();
-      } catch (const testing::Crash&) {
-        ++crashes_;
-        open();  // the process comes back on the same file
-        continue;
-      }
-      ASSERT_TRUE(w.clock.set(std::min(std::max(next, w.clock.now()), end)).ok());
-    }
+    // The process comes back on the same file.
+    crashes_ += testing::run_crashing(w, engine_, [&] { open(); }, d);
   }
 
   SyncConfig config_ = SyncConfig::defaults();
@@ -320,20 +310,7 @@ TEST(RecoveryOwedTest, ASalesforceEditWhoseHubSpotWriteFailedAfterTheSalesforceW
                      .value();
       };
       int crashes = 0;
-      auto run_for = [&](env::Duration d) {
-        const env::Timestamp end = w.clock.now() + d;
-        for (int steps = 0; steps < 10'000 && w.clock.now() < end; ++steps) {
-          env::Timestamp next = w.clock.now() + env::Duration::seconds(1);
-          try {
-            next = engine->step();
-          } catch (const testing::Crash&) {
-            ++crashes;
-            open();
-            continue;
-          }
-          ASSERT_TRUE(w.clock.set(std::min(std::max(next, w.clock.now()), end)).ok());
-        }
-      };
+      auto run_for = [&](env::Duration d) { crashes += testing::run_crashing(w, engine, open, d); };
       const uint64_t c = w.hs_contact(
           {{"email", "kim@acme.io"}, {"lastname", "Kim"}, {"jobtitle", "Buyer"}});
       open();

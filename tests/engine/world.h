@@ -166,6 +166,28 @@ struct World {
   size_t sf_calls() { return org.api_usage().journal().total(); }
 };
 
+// Steps `engine` whenever it asks to be woken, until `d` has passed on the
+// world's clock (at most 10,000 steps). A Crash thrown out of a transport
+// kills it: `reopen` brings the process back (on the same store) and the
+// stepping goes on. Returns how many crashes happened.
+inline int run_crashing(World& w, std::unique_ptr<SyncEngine>& engine,
+                        const std::function<void()>& reopen, env::Duration d) {
+  int crashes = 0;
+  const env::Timestamp end = w.clock.now() + d;
+  for (int steps = 0; steps < 10'000 && w.clock.now() < end; ++steps) {
+    env::Timestamp next = w.clock.now() + env::Duration::seconds(1);
+    try {
+      next = engine->step();
+    } catch (const Crash&) {
+      ++crashes;
+      reopen();
+      continue;
+    }
+    EXPECT_TRUE(w.clock.set(std::min(std::max(next, w.clock.now()), end)).ok());
+  }
+  return crashes;
+}
+
 // An engine on a World, per strategy, stepped as it asks.
 class EngineFixture : public ::testing::TestWithParam<Strategy> {
  protected:
