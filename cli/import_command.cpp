@@ -12,6 +12,7 @@
 #include "env/files.h"
 #include "env/structured_text.h"
 #include "engine/sync_config.h"
+#include "import/describe.h"
 #include "import/hubspot.h"
 #include "import/population.h"
 #include "import/settings_template.h"
@@ -132,7 +133,7 @@ std::string report_text(const importer::ImportReport& report,
 int run_import(const ImportOptions& o) {
   if (o.salesforce.empty() && o.hubspot.empty() && o.csv.empty()) {
     std::cerr << "crmsim import: nothing to import; give --salesforce DIR (a Salesforce DX "
-                 "project), --hubspot DIR (HubSpot API exports) or --csv FILE (exports of records)\n";
+                 "project, or describe output), --hubspot DIR (HubSpot API exports) or --csv FILE (exports of records)\n";
     return 2;
   }
   importer::ImportReport report;
@@ -140,9 +141,15 @@ int run_import(const ImportOptions& o) {
   json org = json::object();
   std::vector<std::string> roles, profiles;
   if (!o.salesforce.empty()) {
-    auto im = importer::import_sfdx(o.salesforce);
+    // A DX project, or describe output where an admin has only that.
+    const bool described = importer::is_describe_export(o.salesforce);
+    auto im = described ? importer::import_describe(o.salesforce) : importer::import_sfdx(o.salesforce);
     if (!im) {
-      std::cerr << o.salesforce << "/" << im.error().message << "\n";
+      std::error_code ec;
+      const fs::path where = fs::is_regular_file(o.salesforce, ec)
+                                 ? fs::path(o.salesforce).parent_path()
+                                 : fs::path(o.salesforce);
+      std::cerr << (where.empty() ? "" : where.string() + "/") << im.error().message << "\n";
       return 2;
     }
     org = im->org;
@@ -373,8 +380,10 @@ void add_import_command(CLI::App& app, std::function<int()>& run) {
       "records) into org and portal descriptions and a scenario that `crmsim validate` runs\n"
       "as it is, with a report of what was not imported.");
   cmd->add_option("--salesforce", o->salesforce,
-                  "A Salesforce DX source-format project (as `sf project retrieve start` writes it)")
-      ->check(CLI::ExistingDirectory);
+                  "A Salesforce DX source-format project (as `sf project retrieve start` writes "
+                  "it), or the output of `sf sobject describe --json`: one file, or a directory "
+                  "of them")
+      ->check(CLI::ExistingPath);
   cmd->add_option("--hubspot", o->hubspot,
                   "A directory of HubSpot API exports (JSON bodies of /crm/v3/properties, "
                   "/crm/v3/lists, /crm/v3/pipelines, /crm/v3/owners, ...; see docs/import.md)")

@@ -82,7 +82,8 @@ Pause FieldCheck::missing_in_salesforce(const Side& needs, std::vector<std::stri
     }
     for (const auto& [field, key] : fields)
       if ((*names)->count(field) == 0)
-        missing.push_back(key + ": Salesforce " + object + " has no field " + field);
+        missing.push_back(key + ": Salesforce " + object + " has no field " + field +
+                          " (or the integration user's field-level security hides it)");
   }
   return Pause::kNone;
 }

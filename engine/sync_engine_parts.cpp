@@ -14,7 +14,8 @@ std::string family_of(const SfError& e) {
       c == "CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY")
     return "automation_rules";
   if (c == "DUPLICATES_DETECTED" || c == "DUPLICATE_VALUE") return "duplicates";
-  if (c.rfind("INSUFFICIENT_ACCESS", 0) == 0 || c == "NOT_FOUND" || c == "ENTITY_IS_DELETED")
+  if (c.rfind("INSUFFICIENT_ACCESS", 0) == 0 || c == "NOT_FOUND" || c == "ENTITY_IS_DELETED" ||
+      c == "INVALID_FIELD_FOR_INSERT_UPDATE")  // field-level security: a read-only field
     return "permissions";
   if (c == "REQUIRED_FIELD_MISSING" || c == "FIELD_INTEGRITY_EXCEPTION" ||
       c == "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST" || c == "STRING_TOO_LONG" ||

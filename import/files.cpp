@@ -29,6 +29,18 @@ env::Result<std::string> read_import_file(const fs::path& path, const std::strin
   return text;
 }
 
+env::Result<nlohmann::json> read_import_json(const fs::path& path, const std::string& rel,
+                                             const std::string& code) {
+  auto text = read_import_file(path, rel, code);
+  if (!text) return env::fail(text.error());
+  try {
+    return nlohmann::json::parse(*text);
+  } catch (const nlohmann::json::parse_error& e) {
+    return bad_file(code, rel, line_at(*text, e.byte > 0 ? e.byte - 1 : 0),
+                    std::string("not JSON: ") + e.what());
+  }
+}
+
 env::Result<std::vector<fs::path>> files_under(const fs::path& root, const std::string& code) {
   std::vector<fs::path> out;
   std::error_code ec;

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "env/result.h"
 
 namespace crmsim::importer {
@@ -26,6 +28,11 @@ env::Failure<env::Error> bad_file(const std::string& code, const std::string& fi
 env::Result<std::string> read_import_file(const std::filesystem::path& path,
                                           const std::string& rel, const std::string& code,
                                           size_t bytes_max = ImportLimits::kFileBytesMax);
+
+// The file parsed as JSON; error `code` naming the line where it stops
+// being JSON.
+env::Result<nlohmann::json> read_import_json(const std::filesystem::path& path,
+                                             const std::string& rel, const std::string& code);
 
 // Every file under `root`, in path order, leaving out .git, node_modules
 // and the Salesforce CLI's own folders. Error `code` past

@@ -461,4 +461,22 @@ FormulaTranslation translate_formula(std::string_view formula) {
   return t;
 }
 
+FieldFormula field_formula(std::string_view formula, std::string_view fake_type,
+                           std::string_view type_text) {
+  FieldFormula out;
+  if (fake_type != "boolean") {
+    out.not_imported =
+        "a " + std::string(type_text) + " formula; the fake org computes checkbox formulas only";
+    return out;
+  }
+  FormulaTranslation t = translate_formula(formula);
+  if (!t.condition) {
+    out.not_imported = "its formula does not fit the fake's rule language: " + t.unsupported;
+    return out;
+  }
+  out.condition = std::move(t.condition);
+  out.approximations = std::move(t.notes);
+  return out;
+}
+
 }  // namespace crmsim::importer

@@ -31,6 +31,18 @@ struct FormulaTranslation {
 
 FormulaTranslation translate_formula(std::string_view formula);
 
+// A formula field as the fake can hold it: a checkbox (`fake_type`
+// "boolean") whose formula fits the rule language. Otherwise `condition`
+// is unset and `not_imported` says why; `type_text` names the field's type
+// as its source does ("Number", "double").
+struct FieldFormula {
+  std::optional<std::string> condition;
+  std::string not_imported;
+  std::vector<std::string> approximations;
+};
+FieldFormula field_formula(std::string_view formula, std::string_view fake_type,
+                           std::string_view type_text);
+
 // A SOQL string literal: 'text' with its quotes and backslashes escaped.
 std::string soql_string(std::string_view text);
 // A LIKE pattern: `text` taken literally (quotes, backslashes and the

@@ -98,16 +98,9 @@ class Importer {
     for (const fs::path& p : *paths) {
       const std::string rel = relative_name(p, root_);
       if (env::ascii_lower(p.extension().string()) != ".json") continue;
-      auto text = read_import_file(p, rel, kCode);
-      if (!text) return env::fail(text.error());
-      json body;
-      try {
-        body = json::parse(*text);
-      } catch (const json::parse_error& e) {
-        return bad(rel, line_at(*text, e.byte > 0 ? e.byte - 1 : 0),
-                   std::string("not JSON: ") + e.what());
-      }
-      File f{rel, std::move(body), Kind::kUnknown, {}};
+      auto body = read_import_json(p, rel, kCode);
+      if (!body) return env::fail(body.error());
+      File f{rel, std::move(*body), Kind::kUnknown, {}};
       classify(f.body, f.kind, f.items);
       if (f.kind == Kind::kUnknown) {
         note(Status::kNotImported, rel, "file " + rel,

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "crm/vocabulary.h"
 #include "env/clock.h"
@@ -225,8 +227,8 @@ class Reader {
       int64_t twice = 0;
       for (const auto& [email, n] : sf_emails_) twice += n - 1;
       p["duplicates"] = round4(static_cast<double>(twice) / static_cast<double>(leads + contacts));
-      if (leads > 0 && rated_) p["hot_leads"] = round4(static_cast<double>(hot_) / static_cast<double>(leads));
     }
+    if (!keep_) mixes(p);
     if (have_hs && have_sf && leads + contacts > 0) {
       int64_t shared = 0;
       for (const auto& [email, n] : sf_emails_) shared += hs_emails_.count(email) > 0 ? n : 0;
@@ -308,6 +310,7 @@ class Reader {
         t.has_lifecycle = true;
         const std::string stage = squash(lifecycle);
         ++t.lifecycle[stage];
+        ++stage_mix_[stage];
         if (stage == "marketingqualifiedlead") ++mqls_;
       }
       if (cols[2] >= 0) {
@@ -318,11 +321,13 @@ class Reader {
       if (cols[2] >= 0 && kind == CsvKind::kSalesforceLeads) {
         t.has_lead_status = true;
         ++t.lead_status[trim(status)];
+        ++status_mix_[trim(status)];
       }
       if (cols[3] >= 0 && kind == CsvKind::kSalesforceLeads) {
         t.has_rating = true;
         rated_ = true;
         ++t.rating[trim(rating)];
+        ++rating_mix_[trim(rating)];
         if (env::iequals(trim(rating), "Hot")) ++hot_;
       }
       if (cols[4] >= 0 && !owner.empty()) ++owners_[owner];
@@ -423,13 +428,63 @@ class Reader {
     if (t.has_lifecycle) out_.statistics.push_back(name + ": lifecycle stages " + mix_text(t.lifecycle, t.rows));
     if (t.has_lead_status) out_.statistics.push_back(name + ": lead status " + mix_text(t.lead_status, t.rows));
     if (t.has_rating) out_.statistics.push_back(name + ": rating " + mix_text(t.rating, t.rows));
-    if (t.has_lifecycle)
-      out_.report.note(ImportNote{Status::kApproximated, rel, 0, "lifecycle stage mix",
-                                  "the scenario says how many are MQLs; the other stages are "
-                                  "generated as subscriber or lead"});
-    if (t.has_lead_status)
-      out_.report.note(ImportNote{Status::kApproximated, rel, 0, "lead status mix",
-                                  "generated records take the picklist's values, not this mix"});
+    if (t.has_lead_status && kind == CsvKind::kHubSpotContacts)
+      out_.report.note(ImportNote{Status::kNotImported, rel, 0, "HubSpot lead status mix",
+                                  "generated contacts leave hs_lead_status blank"});
+  }
+
+  // The population's mixes (docs/scenarios.md): the values the fakes take
+  // as they are, the others listed. Counts are the weights.
+  void mixes(json& p) {
+    using Accept = std::function<bool(const std::string&)>;
+    auto mix = [&](const char* what, const std::map<std::string, int64_t>& counts,
+                   const Accept& accept, const std::string& refused_why) {
+      std::vector<std::pair<int64_t, std::string>> kept;
+      std::vector<std::string> refused;
+      for (const auto& [value, n] : counts) {
+        if (value.empty() || accept(value)) kept.emplace_back(n, value);
+        else refused.push_back(value + " (" + std::to_string(n) + ")");
+      }
+      // The most common values, up to what a scenario takes.
+      std::sort(kept.begin(), kept.end(), [](const auto& a, const auto& b) {
+        return a.first != b.first ? a.first > b.first : a.second < b.second;
+      });
+      if (kept.size() > PopulationLimits::kMixValuesMax) kept.resize(PopulationLimits::kMixValuesMax);
+      json m = json::object();
+      for (const auto& [n, value] : kept) m[value] = n;
+      if (!refused.empty()) {
+        std::string list;
+        for (const auto& r : refused) list += (list.empty() ? "" : ", ") + r;
+        out_.report.note(ImportNote{Status::kApproximated, "", 0, std::string(what) + " " + list,
+                                    refused_why + "; left out of the population's mix"});
+      }
+      return m;
+    };
+    if (!stage_mix_.empty()) {
+      json m = mix("lifecycle stages", stage_mix_,
+                   [](const std::string& v) {
+                     return crm::lifecycle_rank(v) >= 0 || v == crm::kLifecycleOther;
+                   },
+                   "custom stages are not among HubSpot's standard ones");
+      m.erase("marketingqualifiedlead");  // `mqls` counts them
+      bool any = false;
+      for (const auto& [v, n] : m.items()) any = any || n.get<int64_t>() > 0;
+      if (any) p["mix"]["lifecyclestage"] = m;
+    }
+    const sf::ObjectDef* lead = org_.schema().object("Lead");
+    for (auto [key, what, field, counts] :
+         {std::tuple{"lead_status", "lead statuses", "Status", &status_mix_},
+          std::tuple{"rating", "lead ratings", "Rating", &rating_mix_}}) {
+      if (counts->empty()) continue;
+      const sf::FieldDef* f = lead->field(field);
+      json m = mix(what, *counts,
+                   [f](const std::string& v) {
+                     return !f->restricted || std::find(f->picklist_values.begin(), f->picklist_values.end(), v) !=
+                                                  f->picklist_values.end();
+                   },
+                   std::string("not values of the fake's Lead ") + field + " picklist");
+      if (!m.empty()) p["mix"][key] = m;
+    }
   }
 
   bool keep_;
@@ -442,6 +497,7 @@ class Reader {
   int64_t mqls_ = 0, with_email_ = 0, free_mail_ = 0, bad_addresses_ = 0, hot_ = 0;
   bool rated_ = false;
   std::map<std::string, int64_t> domains_, owners_, sf_emails_;
+  std::map<std::string, int64_t> stage_mix_, status_mix_, rating_mix_;
   std::set<std::string> hs_emails_;
   std::set<std::string> kept_accounts_;
   size_t kept_ = 0, not_kept_ = 0;

@@ -30,6 +30,9 @@ struct PopulationLimits {
   static constexpr size_t kRowsMax = 2'000'000;        // rows of one export
   static constexpr size_t kKeptRecordsMax = 100'000;   // records kept with --keep-records
   static constexpr size_t kFilesMax = 32;              // CSV files in one import
+  // Values of one population mix, the most common first (a scenario's
+  // sim::Population::Mix::kValuesMax).
+  static constexpr size_t kMixValuesMax = 200;
 };
 
 enum class CsvKind { kHubSpotContacts, kSalesforceLeads, kSalesforceContacts, kSalesforceAccounts };

@@ -345,17 +345,12 @@ class Importer {
       f["default"] = def == "true";
     if (const std::string formula = child(root, "formula"); !formula.empty()) {
       const int line = (*x)->line(root.child("formula"));
-      if (type != "boolean") {
-        note(Status::kNotImported, rel(p), line, item,
-             "a " + type_text + " formula; the fake org computes checkbox formulas only");
-        return env::Ok{};
-      }
-      FormulaTranslation t = translate_formula(formula);
+      FieldFormula t = field_formula(formula, type, type_text);
       if (!t.condition) {
-        note(Status::kNotImported, rel(p), line, item, "its formula does not fit the fake's rule language: " + t.unsupported);
+        note(Status::kNotImported, rel(p), line, item, t.not_imported);
         return env::Ok{};
       }
-      for (const auto& n : t.notes) note(Status::kApproximated, rel(p), line, item, n);
+      for (const auto& n : t.approximations) note(Status::kApproximated, rel(p), line, item, n);
       f["formula"] = *t.condition;
     }
     if (ends_with(object, "__c")) {
@@ -391,6 +386,21 @@ class Importer {
     auto ok = sf::populate_org(*schema_org_, d);
     if (!ok) return env::fail(env::Error{"bad_metadata", "the imported objects and fields: " + ok.error().message});
     return env::Ok{};
+  }
+
+  // Whether no one writes `f` (a formula or a system field): field-level
+  // security that makes it read-only changes nothing.
+  bool computed(const std::string& object, const sf::FieldDef& f) const {
+    if (f.formula || (!f.createable && !f.updateable)) return true;
+    const auto has_formula = [&](const json& list) {
+      for (const auto& e : list)
+        if (e.value("name", "") == f.name && e.value("object", object) == object &&
+            e.contains("formula"))
+          return true;
+      return false;
+    };
+    auto it = custom_objects_.find(object);
+    return has_formula(custom_fields_) || (it != custom_objects_.end() && has_formula(it->second["fields"]));
   }
 
   // Whether `condition` holds up on `object`'s fields; notes why not.
@@ -519,15 +529,26 @@ class Importer {
                                  {"modify_all", truthy(op, "modifyAllRecords")}};
     }
     // Every object the fake knows and the profile does not list: none.
-    size_t fls = 0;
-    int first_fls = 0;
-    for (auto fp : root.children("fieldPermissions"))
-      if (!truthy(fp, "readable", true) && fls++ == 0) first_fls = (*x)->line(fp);
-    if (fls > 0)
-      note(Status::kNotImported, rel(p), first_fls, "profile " + name + "'s field-level security",
-           std::to_string(fls) + " field" + (fls == 1 ? " is" : "s are") +
-               " unreadable to it in the org; the fake org has no field-level security, so the "
-               "sync sees them");
+    // Field-level security: the fields it may not read, or read only.
+    for (auto fp : root.children("fieldPermissions")) {
+      const std::string field = child(fp, "field");
+      const size_t dot = field.find('.');
+      const sf::ObjectDef* o =
+          dot == std::string::npos ? nullptr : schema_org_->schema().object(field.substr(0, dot));
+      const sf::FieldDef* f = o == nullptr ? nullptr : o->field(field.substr(dot + 1));
+      const bool readable = truthy(fp, "readable", true);
+      const bool editable = truthy(fp, "editable", readable);
+      if (readable && editable) continue;  // what a field not listed gets
+      if (f == nullptr) {
+        note(Status::kNotImported, rel(p), (*x)->line(fp), "profile " + name + "'s access to " + field,
+             "the field is not in the project or the fake org");
+        continue;
+      }
+      if (readable && computed(o->name, *f)) continue;  // read-only for everyone
+      prof["fields"][o->name + "." + f->name] = readable ? "read" : "none";
+      out_.report.count(readable ? "read-only fields (field-level security)"
+                                 : "hidden fields (field-level security)");
+    }
     out_.org["profiles"].push_back(prof);
     out_.profiles.push_back(name);
     out_.report.count("profiles");

@@ -118,6 +118,27 @@ void latency_series(const Timeline& t, env::Timestamp start, const std::vector<d
   }
 }
 
+// The fields of a Sync Health message Salesforce refused as not writable:
+// "INVALID_FIELD_FOR_INSERT_UPDATE: Unable to create/update fields: A, B.
+// Please check the security settings...".
+std::vector<std::string> read_only_fields_of(std::string_view message) {
+  constexpr std::string_view kCode = "INVALID_FIELD_FOR_INSERT_UPDATE";
+  constexpr std::string_view kLead = "fields: ";
+  std::vector<std::string> out;
+  if (!message.starts_with(kCode)) return out;
+  const size_t at = message.find(kLead);
+  if (at == std::string_view::npos) return out;
+  std::string_view list = message.substr(at + kLead.size());
+  list = list.substr(0, list.find(". "));
+  while (!list.empty()) {
+    const size_t comma = list.find(", ");
+    out.emplace_back(list.substr(0, comma));
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 2);
+  }
+  return out;
+}
+
 }  // namespace
 
 Figures measure(World& w, engine::SyncEngine& sync, const LatencyLog& latencies,
@@ -138,7 +159,10 @@ Figures measure(World& w, engine::SyncEngine& sync, const LatencyLog& latencies,
   for (const auto& e : w.workload->expectations()) ++(e.to_salesforce ? never_sf : never_hs);
   f.to_salesforce = latency_of(latencies.to_salesforce_s, never_sf);
   f.to_hubspot = latency_of(latencies.to_hubspot_s, never_hs);
-  for (const auto& failure : sync.store().failures()) ++f.sync_health[failure.family];
+  for (const auto& failure : sync.store().failures()) {
+    ++f.sync_health[failure.family];
+    for (const std::string& field : read_only_fields_of(failure.message)) ++f.read_only_fields[field];
+  }
   // A native record sync takes up to 4 calls: fewer left is no room.
   constexpr int64_t kCallsPerRecordMax = engine::ContactSync::kCallsPerRecordMax;
   f.waiting_for_allocation =

@@ -72,6 +72,9 @@ struct Figures {
   Latency to_salesforce;
   Latency to_hubspot;
   std::map<std::string, uint64_t> sync_health;  // error family -> records
+  // Fields Salesforce refused to let the integration user write (field-level
+  // security in its profile, or a formula) -> records waiting on them.
+  std::map<std::string, uint64_t> read_only_fields;
   // The sync was held back by the Salesforce allocation (its own limit or
   // the org's) when the run ended: what has not synced yet is still coming.
   bool waiting_for_allocation = false;

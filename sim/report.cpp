@@ -118,6 +118,15 @@ void write_verdict(std::ostream& out, const RunResult& r) {
     first = false;
   }
   out << "\n";
+  if (!f.read_only_fields.empty()) {
+    out << "    read-only fields  ";
+    first = true;
+    for (const auto& [field, n] : f.read_only_fields) {
+      out << (first ? "" : ", ") << field << " " << grouped(n);
+      first = false;
+    }
+    out << " (records refused)\n";
+  }
   if (f.integration_user_inactive_s > 0)
     out << "    integration user  inactive " << seconds_text(f.integration_user_inactive_s)
         << (f.integration_user_inactive_at_end ? ", still at the end" : ", then reactivated")
@@ -241,6 +250,7 @@ nlohmann::ordered_json figures_json(const Figures& f) {
                       {"measured", f.to_hubspot.measured},
                       {"never_arrived", f.to_hubspot.never_arrived}}},
                     {"sync_health", f.sync_health},
+                    {"read_only_fields", f.read_only_fields},
                     {"lifecycle_moves",
                      {{"contacts", f.lifecycle_moves_contacts},
                       {"companies", f.lifecycle_moves_companies}}},

@@ -223,7 +223,19 @@ std::vector<std::string> findings_for(const Scenario& s, const RunResult& r) {
        "match_salesforce_defaults, or clean the values."},
       {"permissions",
        " records wait in Sync Health with permission errors: the integration user cannot see or "
-       "edit their Salesforce match."}};
+       "edit their Salesforce match, or a field it writes."}};
+  if (!r.figures.read_only_fields.empty()) {
+    uint64_t n = 0;
+    std::string fields;
+    for (const auto& [field, records] : r.figures.read_only_fields) {
+      n += records;
+      fields += (fields.empty() ? "" : ", ") + field + " (" + std::to_string(records) + ")";
+    }
+    out.push_back(std::to_string(n) + " writes to Salesforce were refused whole because a mapped "
+                  "field is read-only to the integration user: " + fields +
+                  ". Fix: give its profile edit access to the field (field-level security), or "
+                  "set its mapping to always_use_salesforce.");
+  }
   for (const auto& [family, text] : kHealth)
     if (auto it = r.figures.sync_health.find(family);
         it != r.figures.sync_health.end() && it->second > 0)
@@ -341,6 +353,31 @@ env::Status check_settings_exist(const Scenario& s, const Crms& crms) {
   if (const std::string& name = sync.contacts.inclusion_list;
       !name.empty() && portal.list_by_name("contacts", name) == nullptr)
     return no_list("sync.contacts.inclusion_list", name);
+  // The population's mixes take values the portal and the org accept.
+  if (const hs::ObjectTypeDef* contacts = portal.types().find("contacts")) {
+    const hs::PropertyDef* stage = contacts->property("lifecyclestage");
+    for (const auto& [value, weight] : s.population.mix.lifecyclestage) {
+      if (value.empty() || stage == nullptr) continue;
+      const bool known = std::any_of(stage->options.begin(), stage->options.end(),
+                                     [&](const hs::PropertyOption& o) { return o.value == value; });
+      if (!known)
+        return bad("population.mix.lifecyclestage." + value,
+                   "the portal has no lifecycle stage '" + value + "'");
+    }
+  }
+  if (const mocks::salesforce::ObjectDef* lead = schema.object("Lead")) {
+    for (auto [field, mix] : {std::pair{"Status", &s.population.mix.lead_status},
+                              std::pair{"Rating", &s.population.mix.rating}}) {
+      const mocks::salesforce::FieldDef* f = lead->field(field);
+      if (f == nullptr || !f->restricted) continue;
+      for (const auto& [value, weight] : *mix)
+        if (!value.empty() && std::find(f->picklist_values.begin(), f->picklist_values.end(),
+                                        value) == f->picklist_values.end())
+          return bad(std::string("population.mix.") + (f->name == "Status" ? "lead_status" : "rating") +
+                         "." + value,
+                     "the org's Lead " + f->name + " picklist has no value '" + value + "'");
+    }
+  }
   for (size_t i = 0; i < s.events.size(); ++i) {
     using K = ScheduledEvent::Kind;
     const ScheduledEvent& e = s.events[i];

@@ -109,7 +109,7 @@ env::Status parse_population(const json& j, Population& p) {
           j, w,
           {"hubspot_contacts", "mqls", "salesforce_leads", "salesforce_contacts", "accounts",
            "shared", "without_email", "bad_addresses", "duplicates", "hot_leads", "domains",
-           "owners"});
+           "owners", "mix"});
       !s)
     return s;
   for (auto [key, target] :
@@ -181,6 +181,37 @@ env::Status parse_population(const json& j, Population& p) {
     } else {
       return cfg::bad(wo, "expected a list of usernames or {username: weight}");
     }
+  }
+  if (j.contains("mix")) {
+    const json& m = j["mix"];
+    const std::string wm = w + ".mix";
+    if (auto ok = cfg::check_keys(m, wm, {"lifecyclestage", "lead_status", "rating"}); !ok)
+      return ok;
+    for (auto [key, target] : {std::pair{"lifecyclestage", &p.mix.lifecyclestage},
+                               std::pair{"lead_status", &p.mix.lead_status},
+                               std::pair{"rating", &p.mix.rating}}) {
+      if (!m.contains(key)) continue;
+      const json& values = m[key];
+      const std::string wk = wm + "." + key;
+      if (!values.is_object() || values.empty() || values.size() > Population::Mix::kValuesMax)
+        return cfg::bad(wk, "expected {value: weight} with 1 to 200 values");
+      double total = 0;
+      for (const auto& [value, weight] : values.items()) {
+        if (!weight.is_number() || !(weight.get<double>() >= 0) || weight.get<double>() > 1e12)
+          return cfg::bad(wk + "." + value, "expected a weight of 0 or more");
+        // MQLs are counted by `mqls`; the mix is for the others.
+        if (key == std::string("lifecyclestage") && value == "marketingqualifiedlead") continue;
+        target->emplace_back(value, weight.get<double>());
+        total += weight.get<double>();
+      }
+      if (!(total > 0))
+        return cfg::bad(wk, key == std::string("lifecyclestage")
+                                ? "expected a weight above 0 for a stage other than "
+                                  "marketingqualifiedlead (mqls counts those)"
+                                : "expected a weight above 0");
+    }
+    if (!p.mix.rating.empty() && j.contains("hot_leads"))
+      return cfg::bad(wm + ".rating", "give hot_leads or a rating mix, not both");
   }
   return env::Ok{};
 }

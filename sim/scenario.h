@@ -65,6 +65,18 @@ struct Population {
   // Who owns the generated Salesforce records: usernames of
   // salesforce.users with a weight each; empty: humans.reps evenly.
   std::vector<std::pair<std::string, double>> owners;
+  // The mixes of values the generated records take, each a list of
+  // (value, relative weight); "" leaves the field blank. Empty: the
+  // defaults (half lead, half subscriber; Status left to the picklist's
+  // default; Rating Hot at `hot_leads`, else Warm).
+  struct Mix {
+    static constexpr size_t kValuesMax = 200;
+    // HubSpot contacts beyond the `mqls`, which are at marketingqualifiedlead.
+    std::vector<std::pair<std::string, double>> lifecyclestage;
+    // Salesforce leads' Status and Rating (a rating mix replaces hot_leads).
+    std::vector<std::pair<std::string, double>> lead_status;
+    std::vector<std::pair<std::string, double>> rating;
+  } mix;
 };
 
 // People at work: actions per hour of simulated time, per role.

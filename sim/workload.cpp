@@ -251,7 +251,8 @@ env::Status Workload::populate(env::Duration span) {
     }
     if (object == "Lead") {
       fields.emplace_back("Company", p.company.empty() ? "[not provided]" : p.company);
-      fields.emplace_back("Rating", data_rng_.bernoulli(pop.hot_leads) ? "Hot" : "Warm");
+      fields.emplace_back("Rating", lead_rating(data_rng_));
+      add_lead_status(data_rng_, fields);
       if (!p.state.empty()) fields.emplace_back("State", p.state);
       if (!p.country.empty()) fields.emplace_back("Country", p.country);
     } else {
@@ -307,9 +308,8 @@ env::Status Workload::populate(env::Duration span) {
       email = p.email;
       props = contact_props(p);
     }
-    props.emplace_back("lifecyclestage", i < pop.mqls               ? "marketingqualifiedlead"
-                                         : data_rng_.bernoulli(0.5) ? "lead"
-                                                                    : "subscriber");
+    if (std::string stage = contact_stage(data_rng_, i < pop.mqls); !stage.empty())
+      props.emplace_back("lifecyclestage", std::move(stage));
     auto id = portal_.create("contacts", props, kForm);
     if (!id.ok() && id.error().category == "CONFLICT") continue;  // the same email twice
     if (!id.ok()) return refused("a HubSpot contact", id.error().message);
@@ -423,9 +423,9 @@ void Workload::scheduled_act(const ScheduledEvent& e) {
         const std::string domain = draw_domain(&company);
         Person p = draw_person(domain, company);
         hs::PropertyInputs props = contact_props(p);
-        props.emplace_back("lifecyclestage", rng_.bernoulli(mqls) ? "marketingqualifiedlead"
-                                             : rng_.bernoulli(0.5) ? "lead"
-                                                                   : "subscriber");
+        const bool mql = rng_.bernoulli(mqls);
+        if (std::string stage = contact_stage(rng_, mql); !stage.empty())
+          props.emplace_back("lifecyclestage", std::move(stage));
         auto id = portal_.create("contacts", props, hs::WriteSource{"IMPORT", "contact-import"});
         if (id.ok()) note("marketing", "import_contact", std::to_string(*id));
       });
@@ -439,9 +439,10 @@ void Workload::scheduled_act(const ScheduledEvent& e) {
         sf::FieldInputs fields = {
             {"LastName", p.last},
             {"Company", p.company.empty() ? "[not provided]" : p.company},
-            {"Rating", rng_.bernoulli(scenario_.population.hot_leads) ? "Hot" : "Warm"},
+            {"Rating", lead_rating(rng_)},
             {"LeadSource", "Purchased List"},
             {"OwnerId", population_owner()}};
+        add_lead_status(rng_, fields);
         if (!p.first.empty()) fields.emplace_back("FirstName", p.first);
         if (!p.email.empty()) fields.emplace_back("Email", p.email);
         if (!p.country.empty()) fields.emplace_back("Country", p.country);
@@ -702,6 +703,45 @@ void Workload::hubspot_deal_act() {
     note("sales", "edit_hubspot_deal", std::to_string(id));
 }
 
+namespace {
+
+// A value of a population mix, drawn by weight.
+const std::string& draw_mix(env::Rng& rng, const std::vector<std::pair<std::string, double>>& mix) {
+  double total = 0;
+  for (const auto& [value, weight] : mix) total += weight;
+  double x = rng.uniform_real() * total;
+  const std::string* last = &mix.back().first;
+  for (const auto& [value, weight] : mix) {
+    if (weight <= 0) continue;
+    if (x < weight) return value;
+    x -= weight;
+    last = &value;
+  }
+  return *last;
+}
+
+}  // namespace
+
+std::string Workload::contact_stage(env::Rng& rng, bool mql) const {
+  if (mql) return "marketingqualifiedlead";
+  const auto& mix = scenario_.population.mix.lifecyclestage;
+  if (!mix.empty()) return draw_mix(rng, mix);
+  return rng.bernoulli(0.5) ? "lead" : "subscriber";
+}
+
+std::string Workload::lead_rating(env::Rng& rng) const {
+  const auto& mix = scenario_.population.mix.rating;
+  if (!mix.empty()) return draw_mix(rng, mix);
+  return rng.bernoulli(scenario_.population.hot_leads) ? "Hot" : "Warm";
+}
+
+void Workload::add_lead_status(env::Rng& rng, sf::FieldInputs& fields) const {
+  const auto& mix = scenario_.population.mix.lead_status;
+  if (mix.empty()) return;
+  if (const std::string& status = draw_mix(rng, mix); !status.empty())
+    fields.emplace_back("Status", status);
+}
+
 void Workload::sales_act() {
   if (scenario_.sync.deals.enabled && rng_.bernoulli(0.2)) return hubspot_deal_act();
   const std::string rep = owner();
@@ -713,8 +753,9 @@ void Workload::sales_act() {
     sf::FieldInputs fields = {
         {"LastName", p.last},
         {"Company", p.company.empty() ? "Self" : p.company},
-        {"Rating", rng_.bernoulli(scenario_.population.hot_leads) ? "Hot" : "Warm"},
+        {"Rating", lead_rating(rng_)},
         {"OwnerId", rep}};
+    add_lead_status(rng_, fields);
     if (!p.email.empty()) fields.emplace_back("Email", p.email);
     if (!p.country.empty()) fields.emplace_back("Country", p.country);
     complete_required("Lead", fields);

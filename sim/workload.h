@@ -145,6 +145,14 @@ class Workload {
   std::string owner();
   // The owner of a generated record (population.owners, else owner()).
   std::string population_owner();
+  // A generated HubSpot contact's lifecycle stage ("" for none): MQL when
+  // `mql`, else from the population's mix (half lead, half subscriber
+  // without one).
+  std::string contact_stage(env::Rng& rng, bool mql) const;
+  // A generated lead's Rating: from the rating mix, else Hot at hot_leads,
+  // else Warm. Its Status from the lead-status mix, when there is one.
+  std::string lead_rating(env::Rng& rng) const;
+  void add_lead_status(env::Rng& rng, mocks::salesforce::FieldInputs& fields) const;
   // population.domains: the companies people's emails come from, drawn by
   // their Zipf weights (cumulative, for a binary search).
   void build_domains();

@@ -297,6 +297,19 @@ env::Status Org::set_user_active(std::string_view user_id, bool active) {
   return env::Ok{};
 }
 
+env::Status Org::set_user_profile(std::string_view user_id, std::string_view profile_id) {
+  if (user_record(user_id) == nullptr) return fail("no_user", "no user " + std::string(user_id));
+  const Profile* p = profile(profile_id);
+  if (p == nullptr) return fail("no_profile", "no profile " + std::string(profile_id));
+  Record& u = *mutable_find(user_id);
+  log_undo(u.id);
+  index_erase(u);
+  u.set("ProfileId", Value(p->id));
+  stamp(u, u.id, false);
+  index_insert(u);
+  return env::Ok{};
+}
+
 uint64_t Org::session_epoch(std::string_view user_id) const {
   auto it = session_epochs_.find(std::string(user_id));
   return it == session_epochs_.end() ? 0 : it->second;
@@ -501,10 +514,20 @@ std::string Org::user_role(std::string_view user_id) const {
 
 const ObjectPermissions& Org::permissions(std::string_view user_id, const ObjectDef& object) const {
   static const ObjectPermissions kNone;
-  const Record* u = user_record(user_id);
-  if (u == nullptr || u->get("IsActive") != Value(true)) return kNone;
-  const Profile* p = profile(u->get("ProfileId").to_text());
+  const Profile* p = user_profile(user_id);
   return p == nullptr ? kNone : p->permissions(object.name);
+}
+
+const Profile* Org::user_profile(std::string_view user_id) const {
+  const Record* u = user_record(user_id);
+  if (u == nullptr || u->get("IsActive") != Value(true)) return nullptr;
+  return profile(u->get("ProfileId").to_text());
+}
+
+Access Org::field_access(std::string_view user_id, const ObjectDef& object,
+                         const FieldDef& field) const {
+  const Profile* p = user_profile(user_id);
+  return p == nullptr ? Access::kNone : p->field_access(object.name, field.name);
 }
 
 Access Org::access(std::string_view user_id, const Record& record) const {
@@ -795,7 +818,8 @@ env::Result<env::Ok, ApiError> Org::apply_fields(std::string_view user_id, Recor
   std::vector<std::string> not_writable;
   for (const auto& [name, raw] : fields) {
     const FieldDef* f = object.field(name);
-    if (f == nullptr) {
+    const Access fls = f == nullptr ? Access::kNone : field_access(user_id, object, *f);
+    if (fls == Access::kNone) {
       return refuse("INVALID_FIELD",
                     "No such column '" + name + "' on sobject of type " + object.name);
     }
@@ -804,7 +828,7 @@ env::Result<env::Ok, ApiError> Org::apply_fields(std::string_view user_id, Recor
       not_writable.push_back(f->name);
       continue;
     }
-    if (creating ? !f->createable : !f->updateable) {
+    if (fls != Access::kEdit || (creating ? !f->createable : !f->updateable)) {
       not_writable.push_back(f->name);
       continue;
     }

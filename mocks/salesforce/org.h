@@ -165,6 +165,9 @@ class Org {
   // the user's sessions: after reactivation it must log in again. Error
   // "no_user" when `user_id` names no user.
   env::Status set_user_active(std::string_view user_id, bool active);
+  // An admin giving a user another profile in Setup. Error "no_user" or
+  // "no_profile".
+  env::Status set_user_profile(std::string_view user_id, std::string_view profile_id);
   // Bumped each time the user is deactivated: a session issued before
   // belongs to an ended login.
   uint64_t session_epoch(std::string_view user_id) const;
@@ -193,6 +196,13 @@ class Org {
   // not the user is active now (the access it has again once reactivated).
   Access sharing_access(std::string_view user_id, const Record& record) const;
   const ObjectPermissions& permissions(std::string_view user_id, const ObjectDef& object) const;
+  // The user's profile; nullptr for an unknown or inactive user.
+  const Profile* user_profile(std::string_view user_id) const;
+  // Field-level security: kNone hides the field from the user's describe,
+  // queries and records (a write naming it is INVALID_FIELD); kRead makes
+  // it read-only (a write is INVALID_FIELD_FOR_INSERT_UPDATE).
+  Access field_access(std::string_view user_id, const ObjectDef& object,
+                      const FieldDef& field) const;
   // Every grant that gives the user access to `record` (active or not), in
   // the order the decision looks at them; empty when it is invisible.
   std::vector<AccessGrant> access_grants(std::string_view user_id, const Record& record) const;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "env/config_check.h"
+#include "env/text.h"
 #include "mocks/salesforce/soql.h"
 
 namespace crmsim::mocks::salesforce {
@@ -274,7 +275,8 @@ env::Result<std::vector<SeededUser>> populate_org(Org& org, const json& d) try {
     const json& p = (*profiles)[i];
     const std::string where = "profiles[" + std::to_string(i) + "]";
     if (auto ok =
-            check_keys(p, where, {"name", "base", "view_all_data", "modify_all_data", "objects"});
+            check_keys(p, where,
+                       {"name", "base", "view_all_data", "modify_all_data", "objects", "fields"});
         !ok.ok()) {
       return env::fail(ok.error());
     }
@@ -321,6 +323,27 @@ env::Result<std::vector<SeededUser>> populate_org(Org& org, const json& d) try {
           if (!v.ok()) return env::fail(v.error());
           *member = v.value();
         }
+      }
+    }
+    if (p.contains("fields")) {
+      // Field-level security: "Object.Field" -> none | read | edit.
+      if (!p["fields"].is_object())
+        return bad(where + ".fields", "expected a mapping of Object.Field to none, read or edit");
+      for (const auto& [name, level] : p["fields"].items()) {
+        const std::string at = where + ".fields." + name;
+        const size_t dot = name.find('.');
+        const ObjectDef* def = dot == std::string::npos ? nullptr
+                                                        : org.schema().object(name.substr(0, dot));
+        if (def == nullptr) return bad(at, "expected Object.Field naming an object of the org");
+        const FieldDef* f = def->field(name.substr(dot + 1));
+        if (f == nullptr) return bad(at, "no field named '" + name.substr(dot + 1) + "' on " + def->name);
+        if (f->type == FieldType::kId)
+          return bad(at, "the Id field's access cannot be restricted");
+        auto access = choose<Access>(level, at,
+                                     {{"none", Access::kNone}, {"read", Access::kRead},
+                                      {"edit", Access::kEdit}});
+        if (!access.ok()) return env::fail(access.error());
+        profile.fields[env::ascii_lower(def->name + "." + f->name)] = access.value();
       }
     }
     org.add_profile(std::move(profile));

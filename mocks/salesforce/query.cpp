@@ -22,6 +22,16 @@ std::string no_such_column(std::string_view field, std::string_view object) {
          "names.";
 }
 
+// The schema as one user sees it: the fields its profile hides are not
+// there (profile nullptr: every field, for paths already checked).
+struct Sight {
+  const Schema& schema;
+  const Profile* profile = nullptr;
+  bool hides(const ObjectDef& o, const FieldDef& f) const {
+    return profile != nullptr && profile->field_access(o.name, f.name) == Access::kNone;
+  }
+};
+
 // The objects a relationship may lead to (several for Who and What).
 std::vector<const ObjectDef*> targets(const Schema& schema, const FieldDef& f) {
   std::vector<const ObjectDef*> out;
@@ -33,8 +43,9 @@ std::vector<const ObjectDef*> targets(const Schema& schema, const FieldDef& f) {
 
 // The field `path` names from `object` (of the first target that has it,
 // for polymorphic hops), ignoring any function around it.
-env::Result<const FieldDef*, ApiError> field_at(const Schema& schema, const ObjectDef& object,
+env::Result<const FieldDef*, ApiError> field_at(const Sight& sight, const ObjectDef& object,
                                                 const FieldPath& path) {
+  const Schema& schema = sight.schema;
   constexpr size_t kRelationshipHopsMax = 5;
   if (path.parts.size() > kRelationshipHopsMax + 1) {
     return env::fail(bad("MALFORMED_QUERY", "SOQL statements cannot query more than " +
@@ -45,7 +56,7 @@ env::Result<const FieldDef*, ApiError> field_at(const Schema& schema, const Obje
   for (size_t i = 0; i + 1 < path.parts.size(); ++i) {
     std::vector<const ObjectDef*> next;
     for (const ObjectDef* o : current) {
-      if (const FieldDef* rel = o->relationship(path.parts[i])) {
+      if (const FieldDef* rel = o->relationship(path.parts[i]); rel && !sight.hides(*o, *rel)) {
         for (const ObjectDef* t : targets(schema, *rel)) next.push_back(t);
       }
     }
@@ -55,7 +66,7 @@ env::Result<const FieldDef*, ApiError> field_at(const Schema& schema, const Obje
     current = std::move(next);
   }
   for (const ObjectDef* o : current) {
-    if (const FieldDef* f = o->field(path.parts.back())) return f;
+    if (const FieldDef* f = o->field(path.parts.back()); f && !sight.hides(*o, *f)) return f;
   }
   return env::fail(bad("INVALID_FIELD", no_such_column(path.text(), object.name)));
 }
@@ -67,9 +78,9 @@ bool is_number(FieldType t) {
 
 // Checks that `path` names a field reachable from `object` and that its
 // function applies to it; returns the type of the result.
-env::Result<FieldType, ApiError> check_path(const Schema& schema, const ObjectDef& object,
+env::Result<FieldType, ApiError> check_path(const Sight& sight, const ObjectDef& object,
                                             const FieldPath& path) {
-  auto f = field_at(schema, object, path);
+  auto f = field_at(sight, object, path);
   if (!f.ok()) return env::fail(f.error());
   const FieldType type = f.value()->type;
   const std::string fn(function_name(path.function));
@@ -133,14 +144,14 @@ std::optional<ApiError> check_literal(const FieldPath& path, FieldType type, con
 
 // `having`: the condition of HAVING, where aggregates belong; in WHERE
 // they do not.
-std::optional<ApiError> check_condition(const Schema& schema, const ObjectDef& object,
+std::optional<ApiError> check_condition(const Sight& sight, const ObjectDef& object,
                                         const Condition& c, bool having) {
   switch (c.kind) {
     case Condition::Kind::kAnd:
     case Condition::Kind::kOr:
     case Condition::Kind::kNot:
       for (const Condition& k : c.children) {
-        if (auto e = check_condition(schema, object, k, having)) return e;
+        if (auto e = check_condition(sight, object, k, having)) return e;
       }
       return std::nullopt;
     default:
@@ -150,7 +161,7 @@ std::optional<ApiError> check_condition(const Schema& schema, const ObjectDef& o
     return bad("MALFORMED_QUERY", "Aggregate functions are not allowed in WHERE: " +
                                       c.field.text() + "; use HAVING");
   }
-  auto type = check_path(schema, object, c.field);
+  auto type = check_path(sight, object, c.field);
   if (!type.ok()) return type.error();
   if (c.subquery) {
     if (type.value() != FieldType::kId && type.value() != FieldType::kReference) {
@@ -226,9 +237,10 @@ ApiError no_such_relationship(std::string_view name) {
 }
 
 // FIELDS(...) becomes the fields it stands for, after those named.
-void expand_fields(Query& q, const ObjectDef& object) {
+void expand_fields(const Sight& sight, Query& q, const ObjectDef& object) {
   if (q.fields == FieldsSet::kNone) return;
   for (const FieldDef& f : object.fields) {
+    if (sight.hides(object, f)) continue;
     const bool custom = f.name.ends_with("__c");
     if ((q.fields == FieldsSet::kStandard && custom) || (q.fields == FieldsSet::kCustom && !custom))
       continue;
@@ -317,7 +329,7 @@ std::optional<ApiError> run_semi_joins(const Org& org, std::string_view user_id,
   if (inner == nullptr || !org.permissions(user_id, *inner).read)
     return bad("INVALID_TYPE", "sObject type '" + sub.from + "' is not supported.");
   if (auto e = prepare(org, user_id, sub, *inner, Level::kSemiJoin)) return e;
-  auto field = field_at(org.schema(), *inner, sub.select.front());
+  auto field = field_at(Sight{org.schema(), org.user_profile(user_id)}, *inner, sub.select.front());
   if (!field.ok()) return field.error();
   if (field.value()->type != FieldType::kId && field.value()->type != FieldType::kReference)
     return bad("INVALID_FIELD", "The selected field '" + sub.select.front().text() +
@@ -342,18 +354,19 @@ std::optional<ApiError> run_semi_joins(const Org& org, std::string_view user_id,
 
 std::optional<ApiError> prepare(const Org& org, std::string_view user_id, Query& q,
                                 const ObjectDef& object, Level level) {
-  expand_fields(q, object);
   const Schema& schema = org.schema();
+  const Sight sight{schema, org.user_profile(user_id)};
+  expand_fields(sight, q, object);
   for (const FieldPath& p : q.select)
-    if (auto t = check_path(schema, object, p); !t.ok()) return t.error();
+    if (auto t = check_path(sight, object, p); !t.ok()) return t.error();
   for (const FieldPath& p : q.group_by)
-    if (auto t = check_path(schema, object, p); !t.ok()) return t.error();
+    if (auto t = check_path(sight, object, p); !t.ok()) return t.error();
   for (const OrderItem& o : q.order_by)
-    if (auto t = check_path(schema, object, o.field); !t.ok()) return t.error();
+    if (auto t = check_path(sight, object, o.field); !t.ok()) return t.error();
   if (q.where)
-    if (auto e = check_condition(schema, object, *q.where, false)) return e;
+    if (auto e = check_condition(sight, object, *q.where, false)) return e;
   if (q.having)
-    if (auto e = check_condition(schema, object, *q.having, true)) return e;
+    if (auto e = check_condition(sight, object, *q.having, true)) return e;
   if (q.aggregates()) {
     if (level != Level::kTop)
       return bad("MALFORMED_QUERY", "Aggregate functions and GROUP BY are not allowed in a "
@@ -576,7 +589,7 @@ env::Result<std::vector<AggregateRow>, ApiError> aggregate(const Org& org,
         if (p.function != Function::kNone)
           name = "expr" + std::to_string(expr++);
         else
-          name = field_at(org.schema(), object, p).value()->name;
+          name = field_at(Sight{org.schema()}, object, p).value()->name;
       }
       row.columns.emplace_back(std::move(name), value_in_group(org, user_id, q, g, p));
     }

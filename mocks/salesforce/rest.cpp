@@ -79,12 +79,16 @@ json attributes(const std::string& version, const Record& r) {
   return {{"type", r.object->name}, {"url", sobject_url(version, r)}};
 }
 
-// Every field, in declaration order, as a retrieve without ?fields= returns.
-json full_record(const std::string& version, const Record& r) {
+// Every field the user may read, in declaration order, as a retrieve
+// without ?fields= returns.
+json full_record(const Org& org, const std::string& user, const std::string& version,
+                 const Record& r) {
   json out = json::object();
   out["attributes"] = attributes(version, r);
   for (size_t i = 0; i < r.object->fields.size(); ++i) {
-    out[r.object->fields[i].name] = value_json(r.get(i), r.object->fields[i].type);
+    const FieldDef& f = r.object->fields[i];
+    if (org.field_access(user, *r.object, f) == Access::kNone) continue;
+    out[f.name] = value_json(r.get(i), f.type);
   }
   return out;
 }
@@ -411,6 +415,13 @@ struct RestRoutes {
          {{"sobject", base}, {"describe", base + "/describe"}, {"rowTemplate", base + "/{ID}"}}}};
   }
 
+  // A field of `o` the user's field-level security lets it read.
+  const FieldDef* readable_field(const RestApi::Context& c, const ObjectDef& o,
+                                 std::string_view name) {
+    const FieldDef* f = o.field(name);
+    return f == nullptr || org().field_access(c.user_id, o, *f) == Access::kNone ? nullptr : f;
+  }
+
   const ObjectDef* visible_object(const RestApi::Context& c, std::string_view name) {
     const ObjectDef* o = org().schema().object(name);
     if (o == nullptr || !org().permissions(c.user_id, *o).read) return nullptr;
@@ -431,7 +442,13 @@ struct RestRoutes {
     if (o == nullptr) return not_found();
     json out = object_summary(c, *o);
     json fields = json::array();
-    for (const FieldDef& f : o->fields) fields.push_back(describe_field(f));
+    for (const FieldDef& f : o->fields) {
+      const Access fls = org().field_access(c.user_id, *o, f);
+      if (fls == Access::kNone) continue;  // field-level security hides it
+      json d = describe_field(f);
+      if (fls == Access::kRead) d["createable"] = d["updateable"] = false;
+      fields.push_back(std::move(d));
+    }
     out["fields"] = fields;
     json children = json::array();
     for (const ChildRelationship& r : org().schema().child_relationships(*o)) {
@@ -489,10 +506,10 @@ struct RestRoutes {
     if (!r.ok()) return from(r.error());
     c.records = 1;
     auto names = c.request.query.get_list("fields");
-    if (names.empty()) return json_response(200, full_record(c.version, *r.value()));
+    if (names.empty()) return json_response(200, full_record(org(), c.user_id, c.version, *r.value()));
     std::vector<FieldPath> select;
     for (const auto& n : names) {
-      if (o->field(n) == nullptr) {
+      if (readable_field(c, *o, n) == nullptr) {
         return errors(400, "INVALID_FIELD",
                       "No such column '" + n + "' on entity '" + o->name +
                           "'. If you are attempting to use a custom field, be sure to "
@@ -545,7 +562,7 @@ struct RestRoutes {
     if (ids->empty()) return not_found();
     if (ids->size() > 1) return multiple_choices(c, *o, ids.value());
     c.records = 1;
-    return json_response(200, full_record(c.version, *org().find(ids->front())));
+    return json_response(200, full_record(org(), c.user_id, c.version, *org().find(ids->front())));
   }
 
   Response multiple_choices(const RestApi::Context& c, const ObjectDef&,
@@ -1012,7 +1029,7 @@ struct RestRoutes {
       return errors(400, "MISSING_ARGUMENT", "ids and fields are required");
     std::vector<FieldPath> select;
     for (const auto& f : fields) {
-      if (o->field(f) == nullptr) {
+      if (readable_field(c, *o, f) == nullptr) {
         return errors(400, "INVALID_FIELD",
                       "No such column '" + f + "' on entity '" + o->name + "'");
       }

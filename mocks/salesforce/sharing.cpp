@@ -35,6 +35,15 @@ const ObjectPermissions& Profile::permissions(std::string_view object) const {
   return modify_all_data ? kAll : kNoPermissions;
 }
 
+Access Profile::field_access(std::string_view object, std::string_view field) const {
+  if (fields.empty()) return Access::kEdit;
+  std::string key = lower(object);
+  key += '.';
+  key += lower(field);
+  auto it = fields.find(key);
+  return it == fields.end() ? Access::kEdit : it->second;
+}
+
 Profile Profile::system_administrator(const Schema& schema) {
   Profile p;
   p.name = "System Administrator";

@@ -37,8 +37,14 @@ struct Profile {
   bool api_enabled = true;
   // Keyed by lower-case object name; an object not listed has no access.
   std::map<std::string, ObjectPermissions> objects;
+  // Field-level security, keyed by lower-case "object.field": what the
+  // profile gives on the field (kNone: hidden, absent from describe and
+  // SOQL; kRead: read-only). A field not listed is readable and editable,
+  // as in a profile that lists only its restrictions.
+  std::map<std::string, Access> fields;
 
   const ObjectPermissions& permissions(std::string_view object) const;
+  Access field_access(std::string_view object, std::string_view field) const;
 
   // "System Administrator": everything. "Standard User": create, read and
   // edit on every object (delete on all but User), no View All.

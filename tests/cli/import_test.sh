@@ -36,6 +36,8 @@ grep -q "could not run" "$out/validate.txt" && { cat "$out/validate.txt"; fail "
 grep -q "the integration user could not see an existing Salesforce lead or contact" "$out/validate.txt" \
   || { cat "$out/validate.txt"; fail "no duplicate finding from the private accounts"; }
 grep -q "validation rules refused" "$out/validate.txt" || { cat "$out/validate.txt"; fail "no finding on the validation rule"; }
+grep -q "refused whole because a mapped field is read-only to the integration user: Title" "$out/validate.txt" \
+  || { cat "$out/validate.txt"; fail "no finding on the profile's read-only Title"; }
 
 # Malformed metadata: exit 2, file and line.
 mkdir -p "$out/bad/objects/Lead/fields"
@@ -45,6 +47,19 @@ printf '<?xml version="1.0"?>\n<CustomField>\n<fullName>X__c</fullName>\n<type>T
 [ $? -eq 2 ] || { cat "$out/bad.txt"; fail "malformed metadata did not exit 2"; }
 grep -q "objects/Lead/fields/X__c.field-meta.xml: line 4: not well-formed XML" "$out/bad.txt" \
   || { cat "$out/bad.txt"; fail "no file and line"; }
+# Describe output (sf sobject describe --json), for admins without a DX project.
+"$crmsim" import --salesforce "$src/tests/import/fixtures/describe-acme" --out "$out/desc" >"$out/desc.txt" 2>&1
+[ $? -eq 0 ] || { cat "$out/desc.txt"; fail "import of describe output"; }
+grep -q "custom fields *10" "$out/desc.txt" || { cat "$out/desc.txt"; fail "described fields not counted"; }
+grep -q "Lead.json: record types of Lead (Partner_Lead)" "$out/desc.txt" || { cat "$out/desc.txt"; fail "record types not listed"; }
+"$crmsim" validate "$out/desc/scenario.yaml" >"$out/desc-validate.txt" 2>&1
+rc=$?
+[ $rc -eq 0 ] || [ $rc -eq 1 ] || { cat "$out/desc-validate.txt"; fail "validate of described org exited $rc"; }
+grep -q "could not run" "$out/desc-validate.txt" && { cat "$out/desc-validate.txt"; fail "the described scenario does not run"; }
+printf '{\n  "status": 0,\n  "result": {"name": "Lead",\n' >"$out/Broken.json"
+"$crmsim" import --salesforce "$out/Broken.json" --out "$out/brokenout" >"$out/broken.txt" 2>&1
+[ $? -eq 2 ] && grep -q "$out/Broken.json: line 4: not JSON" "$out/broken.txt" \
+  || { cat "$out/broken.txt"; fail "broken describe output: no exit 2 with file and line"; }
 # The whole org and portal: metadata, HubSpot API exports, CSV statistics
 # and the connector's settings transcribed; it validates as it is.
 printf 'strategy: native\ncontacts:\n  create_in_salesforce_as: lead\n  inclusion_list: MQLs and later\n' \

@@ -1361,6 +1361,54 @@ TEST_P(EngineTest, ACompanyFollowsItsContactsLifecycleForwardOnly) {
   EXPECT_EQ(engine->stats().colleague_lifecycle_updates, 2u);
 }
 
+// Field-level security in the integration user's profile: a mapped field it
+// cannot read stops the sync, naming the setting; one it can read but not
+// edit refuses the records that carry a value for it (Sync Health,
+// permissions), and the others sync.
+TEST_P(EngineTest, FieldLevelSecurityOnAMappedFieldIsAStopOrARecordsRefusal) {
+  auto restrict_title = [&](sf::Access access) {
+    sf::Profile p = sf::Profile::system_administrator(w.org.schema());
+    p.name = "Integration " + std::string(sf::access_name(access));
+    p.fields["lead.title"] = access;
+    p.fields["contact.title"] = access;
+    const std::string id = w.org.add_profile(p);
+    ASSERT_TRUE(w.org.set_user_profile(w.integration_user, id).ok());
+  };
+  restrict_title(sf::Access::kRead);
+  const uint64_t titled =
+      w.hs_contact({{"email", "tia@initech.com"}, {"lastname", "Tia"}, {"jobtitle", "CTO"}});
+  const uint64_t plain = w.hs_contact({{"email", "pat@initech.com"}, {"lastname", "Pat"}});
+  start();
+  settle();
+  EXPECT_TRUE(link_of(plain)) << engine->last_problem();
+  EXPECT_FALSE(link_of(titled)) << "its title is read-only to the integration user";
+  EXPECT_TRUE(w.sf_by_email("Lead", "tia@initech.com").empty());
+  bool reported = false;
+  for (const auto& f : engine->store().failures())
+    reported = reported || (f.key == HealthKey::hubspot(kContactLinks, titled).text() &&
+                            f.family == "permissions" &&
+                            f.message.find("INVALID_FIELD_FOR_INSERT_UPDATE") != std::string::npos &&
+                            f.message.find("Title") != std::string::npos);
+  EXPECT_TRUE(reported) << "the refusal waits in Sync Health as a permissions error";
+
+  // Hidden while the sync runs: its polls name the field, and Salesforce
+  // refuses them.
+  restrict_title(sf::Access::kNone);
+  w.hs_update(plain, {{"phone", "555-0100"}});
+  settle();
+  EXPECT_NE(engine->last_problem().find("No such column 'Title'"), std::string::npos)
+      << engine->last_problem();
+  // Started again (the connector's daily describe): the check names it.
+  start();
+  settle();
+  const std::string& why = engine->setup_error();
+  EXPECT_NE(why.find("Salesforce Lead has no field Title (or the integration user's field-level "
+                     "security hides it)"),
+            std::string::npos)
+      << why;
+  EXPECT_NE(why.find("contacts.field_mappings (jobtitle)"), std::string::npos) << why;
+}
+
 TEST_P(EngineTest, AMappedFieldMissingFromTheOrgStopsTheSyncAndSaysWhich) {
   config.contacts.mappings.push_back(
       {"jobtitle", "Job_Level__c", "Job_Level__c", SyncRule::kTwoWay});

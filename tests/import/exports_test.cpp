@@ -189,7 +189,11 @@ TEST(PopulationImport, OnlyStatisticsLeaveTheExports) {
   EXPECT_EQ(p["accounts"], 2);
   EXPECT_NEAR(p["without_email"].get<double>(), 2.0 / 12, 1e-3);
   EXPECT_NEAR(p["duplicates"].get<double>(), 1.0 / 6, 1e-3) << "bob@acme.io twice, in two cases";
-  EXPECT_NEAR(p["hot_leads"].get<double>(), 0.5, 1e-3);
+  EXPECT_FALSE(p.contains("hot_leads")) << "the rating mix says it";
+  EXPECT_EQ(p["mix"]["rating"], (json{{"Hot", 2}, {"Warm", 1}, {"", 1}}));
+  EXPECT_EQ(p["mix"]["lead_status"], (json{{"Open - Not Contacted", 3}, {"Working - Contacted", 1}}));
+  EXPECT_EQ(p["mix"]["lifecyclestage"], (json{{"subscriber", 2}, {"lead", 1}, {"customer", 1}}))
+      << "MQLs are counted by mqls";
   EXPECT_NEAR(p["shared"].get<double>(), 0.5, 1e-3);
   EXPECT_NEAR(p["bad_addresses"].get<double>(), 1.0 / 6, 1e-3) << "USA is not a picklist value";
   EXPECT_EQ(p["domains"]["count"], 4) << "acme.io, beta.io, gamma.io, lambda.io";
@@ -205,6 +209,36 @@ TEST(PopulationImport, OnlyStatisticsLeaveTheExports) {
   for (const auto& line : im->statistics)
     mix |= line.find("lifecycle stages marketingqualifiedlead 33.3%") != std::string::npos;
   EXPECT_TRUE(mix) << "the mix the scenario cannot say is reported";
+}
+
+TEST(PopulationImport, MixValuesTheFakesRefuseAreLeftOutAndListed) {
+  const auto dir = std::filesystem::temp_directory_path() / ("crmsim-mix-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "Lead.csv") << "Id,LastName,Company,Email,Status,Rating\n"
+                                     "00Q1,A,C,a@x.io,Nurturing,Hot\n"
+                                     "00Q2,B,C,b@x.io,Open - Not Contacted,Lukewarm\n"
+                                     "00Q3,C,C,c@x.io,Nurturing,Cold\n";
+  std::ofstream(dir / "contacts.csv") << "Record ID,Email,Lifecycle Stage\n"
+                                         "1,a@x.io,Partner Prospect\n2,b@x.io,Marketing Qualified Lead\n";
+  auto im = import_population({{(dir / "Lead.csv").string(), CsvKind::kSalesforceLeads},
+                               {(dir / "contacts.csv").string(), CsvKind::kHubSpotContacts}},
+                              false);
+  ASSERT_TRUE(im.ok()) << im.error().message;
+  const json& p = im->population;
+  EXPECT_EQ(p["mix"]["lead_status"], (json{{"Open - Not Contacted", 1}}));
+  EXPECT_EQ(p["mix"]["rating"], (json{{"Hot", 1}, {"Lukewarm", 1}, {"Cold", 1}}))
+      << "Rating is not a restricted picklist: any value goes";
+  EXPECT_FALSE(p["mix"].contains("lifecyclestage")) << "only a custom stage beside the MQLs";
+  auto listed = [&](const std::string& item_part) {
+    for (const auto& n : im->report.notes)
+      if (n.item.find(item_part) != std::string::npos &&
+          n.why.find("left out of the population's mix") != std::string::npos)
+        return true;
+    return false;
+  };
+  EXPECT_TRUE(listed("lead statuses Nurturing (2)"));
+  EXPECT_TRUE(listed("lifecycle stages partnerprospect (1)"));
+  std::filesystem::remove_all(dir);
 }
 
 TEST(PopulationImport, KeptRecordsAreLoadedAsTheyAre) {

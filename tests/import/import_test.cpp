@@ -126,6 +126,12 @@ TEST_F(SfdxImport, TheMetadataBecomesAnOrgDescription) {
   EXPECT_EQ(org["sharing_rules"][2]["owned_by"],
             (nlohmann::json{{"role", "East_Sales"}, {"include_subordinates", true}}));
   EXPECT_EQ(imported->report.imported.at("validation rules"), 2);
+  // Field-level security: only the restrictions, and not a formula's.
+  nlohmann::json fls;
+  for (const auto& p : org["profiles"])
+    if (p["name"] == "HubSpot Integration") fls = p["fields"];
+  EXPECT_EQ(fls, (nlohmann::json{{"Lead.Lead_Score__c", "none"}, {"Lead.Title", "read"}}));
+  EXPECT_EQ(imported->report.imported.at("hidden fields (field-level security)"), 1);
 }
 
 TEST_F(SfdxImport, WhatTheFakeCannotHoldIsListedWithFileAndLine) {
@@ -140,8 +146,9 @@ TEST_F(SfdxImport, WhatTheFakeCannotHoldIsListedWithFileAndLine) {
                     "recordTypes/Partner_Lead", 0));
   EXPECT_TRUE(noted("sharing rule Lead.West_To_Partners", "shared with a group", S::kNotImported,
                     "sharingRules/Lead.sharingRules-meta.xml", 39));
-  EXPECT_TRUE(noted("profile HubSpot Integration's field-level security", "1 field is unreadable",
-                    S::kNotImported, "profiles/HubSpot Integration.profile-meta.xml", 4));
+  EXPECT_TRUE(noted("profile HubSpot Integration's access to Lead.Territory_Code__c",
+                    "not in the project", S::kNotImported,
+                    "profiles/HubSpot Integration.profile-meta.xml", 24));
   EXPECT_TRUE(noted("duplicate rule Contact.Standard_Rule_for_Contacts", "matches on the email",
                     S::kApproximated, "duplicateRules/Contact", 5));
   EXPECT_TRUE(noted("permission set HubSpot_Extra", "profiles only", S::kNotImported,
@@ -188,6 +195,16 @@ TEST_F(SfdxImport, TheImportedOrgBehavesAsTheMetadataSays) {
   EXPECT_EQ(refused.error().message, "Web leads need an email");
   // A LIKE pattern with escaped wildcards is one the org's rules read.
   EXPECT_TRUE(org.record_condition("Lead", *translate_formula(R"(CONTAINS(Company, "50%_x"))").condition).ok());
+  // Field-level security: the integration user cannot query the lead score
+  // and cannot write the title.
+  auto score = sf::run_query(org, id["sync@x.example"], "SELECT Lead_Score__c FROM Lead", false);
+  ASSERT_FALSE(score.ok());
+  EXPECT_EQ(score.error().error_code, "INVALID_FIELD");
+  const std::string own = lead("sync@x.example", {{"Rating", "Cold"}});
+  EXPECT_TRUE(org.update(id["sync@x.example"], "Lead", own, {{"Phone", "1"}}).ok());
+  auto title = org.update(id["sync@x.example"], "Lead", own, {{"Title", "CTO"}});
+  ASSERT_FALSE(title.ok());
+  EXPECT_EQ(title.error().error_code, "INVALID_FIELD_FOR_INSERT_UPDATE");
   // The restricted picklist refuses a value off its list.
   auto off_list = org.create(org.admin_user_id(), "Lead",
                              {{"LastName", "L"}, {"Company", "C"}, {"Region__c", "LATAM"}});

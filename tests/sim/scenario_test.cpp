@@ -318,6 +318,35 @@ TEST(Scenario, PopulationShapeNamesDomainsAndOwners) {
       << setup.error().message;
 }
 
+TEST(Scenario, PopulationMixesAreWeightsOfValuesTheFakesAccept) {
+  EXPECT_NE(error_of("name: x\npopulation: {mix: {lifecyclestage: {marketingqualifiedlead: 3}}}")
+                .find("population.mix.lifecyclestage: expected a weight above 0 for a stage other "
+                      "than marketingqualifiedlead"),
+            std::string::npos);
+  EXPECT_NE(error_of("name: x\npopulation: {mix: {rating: {Hot: -1}}}")
+                .find("population.mix.rating.Hot: expected a weight of 0 or more"),
+            std::string::npos);
+  EXPECT_NE(error_of("name: x\npopulation: {hot_leads: 0.2, mix: {rating: {Hot: 1}}}")
+                .find("population.mix.rating: give hot_leads or a rating mix, not both"),
+            std::string::npos);
+  EXPECT_NE(error_of("name: x\npopulation: {mix: {stage: {a: 1}}}").find("population.mix"),
+            std::string::npos);
+  for (const auto& [text, want] :
+       {std::pair{"{lifecyclestage: {partner: 1}}",
+                  "population.mix.lifecyclestage.partner: the portal has no lifecycle stage 'partner'"},
+        std::pair{"{lead_status: {Nurturing: 1}}",
+                  "population.mix.lead_status.Nurturing: the org's Lead Status picklist has no "
+                  "value 'Nurturing'"}}) {
+    auto doc = env::parse_structured_text(std::string("name: x\npopulation: {mix: ") + text + "}");
+    ASSERT_TRUE(doc.ok());
+    auto s = parse_scenario(*doc);
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    auto setup = check_setup(*s);
+    ASSERT_FALSE(setup.ok()) << text;
+    EXPECT_NE(setup.error().message.find(want), std::string::npos) << setup.error().message;
+  }
+}
+
 TEST(Scenario, FaultsCanNameRoutesAndLimitsCanBeSwitchedOff) {
   auto doc = env::parse_structured_text(R"(name: routes
 limits: off

@@ -168,5 +168,43 @@ population: {hubspot_contacts: 0, mqls: 0, salesforce_leads: 800, salesforce_con
   EXPECT_NEAR(owned[*b], 200, 60);
 }
 
+TEST(Population, GeneratedRecordsTakeTheirMixes) {
+  const Scenario s = scenario(R"(
+name: mixes
+population:
+  hubspot_contacts: 1000
+  mqls: 100
+  salesforce_leads: 1000
+  salesforce_contacts: 0
+  accounts: 0
+  shared: 0
+  mix:
+    lifecyclestage: {subscriber: 6, customer: 3, "": 1}
+    lead_status: {Open - Not Contacted: 1, Working - Contacted: 3}
+    rating: {Cold: 1, "": 1}
+)");
+  World w(s, 5);
+  ASSERT_TRUE(w.workload.populate().ok());
+  std::map<std::string, int> stages, statuses, ratings;
+  for (const auto& [id, r] : w.portal.records("contacts")) {
+    const std::string* v = r.get("lifecyclestage");
+    ++stages[v == nullptr ? "" : *v];
+  }
+  for (const auto& [id, r] : w.org.records(*w.org.schema().object("Lead"))) {
+    ++statuses[r.get("Status").to_text()];
+    ++ratings[r.get("Rating").to_text()];
+  }
+  EXPECT_EQ(stages["marketingqualifiedlead"], 100) << "mqls counts the MQLs";
+  EXPECT_NEAR(stages["subscriber"], 540, 60);
+  EXPECT_NEAR(stages["customer"], 270, 50);
+  EXPECT_NEAR(stages[""], 90, 35) << "a blank in the mix leaves the stage unset";
+  EXPECT_EQ(stages["lead"], 0) << "the mix replaces the default half lead, half subscriber";
+  EXPECT_NEAR(statuses["Working - Contacted"], 750, 60);
+  EXPECT_NEAR(statuses["Open - Not Contacted"], 250, 60);
+  EXPECT_NEAR(ratings["Cold"], 500, 60);
+  EXPECT_NEAR(ratings[""], 500, 60);
+  EXPECT_EQ(ratings["Hot"], 0) << "the rating mix replaces hot_leads";
+}
+
 }  // namespace
 }  // namespace crmsim::sim

@@ -1,5 +1,6 @@
 #include "mocks/salesforce/rest.h"
 
+#include <map>
 #include <set>
 
 #include <gtest/gtest.h>
@@ -325,6 +326,70 @@ TEST_F(RestTest, TheIntegrationUserQueriesOnlyWhatSharingAllows) {
   EXPECT_EQ(error_code(call(Method::kGet, v + "/sobjects/Lead/" + cold, "", sync)), "NOT_FOUND");
   EXPECT_EQ(error_code(call(Method::kPatch, v + "/sobjects/Lead/" + hot, R"({"Title":"x"})", sync)),
             "INSUFFICIENT_ACCESS_OR_READONLY");
+}
+
+// Field-level security in the integration user's profile: a hidden field is
+// not there for it (describe, SOQL, retrieve, writes); a read-only one is
+// described as such and a write naming it is refused whole.
+TEST_F(RestTest, FieldLevelSecurityHidesAndLocksFieldsForTheIntegrationUser) {
+  Profile restricted = Profile::standard_user(org.schema());
+  restricted.name = "HubSpot Integration";
+  restricted.fields["lead.industry"] = Access::kNone;
+  restricted.fields["lead.rating"] = Access::kRead;
+  restricted.fields["account.industry"] = Access::kNone;
+  const std::string profile = org.add_profile(restricted);
+  const std::string user =
+      org.add_user(UserSpec{"sync@x.io", "sync@x.io", "", "Sync", profile, "", "pw", true}).value();
+  const std::string sync = api.issue_token(user);
+  const std::string lead =
+      org.create(org.admin_user_id(), "Lead",
+                 {{"LastName", "L"}, {"Company", "C"}, {"Industry", "Banking"}, {"OwnerId", user}})
+          .value();
+
+  json d = json::parse(call(Method::kGet, v + "/sobjects/Lead/describe", "", sync).body);
+  std::map<std::string, json> fields;
+  for (const auto& f : d["fields"]) fields[f["name"]] = f;
+  EXPECT_FALSE(fields.contains("Industry")) << "a hidden field is not described";
+  ASSERT_TRUE(fields.contains("Rating"));
+  EXPECT_EQ(fields["Rating"]["updateable"], false);
+  EXPECT_EQ(fields["Rating"]["createable"], false);
+  EXPECT_EQ(fields["Title"]["updateable"], true);
+
+  for (const char* q : {"SELECT+Industry+FROM+Lead", "SELECT+Id+FROM+Lead+WHERE+Industry='Banking'",
+                        "SELECT+Id+FROM+Lead+ORDER+BY+Industry",
+                        "SELECT+Account.Industry+FROM+Contact"}) {
+    env::Response r = call(Method::kGet, v + "/query?q=" + q, "", sync);
+    EXPECT_EQ(r.status, 400) << q;
+    EXPECT_EQ(error_code(r), "INVALID_FIELD") << q;
+    EXPECT_NE(r.body.find("No such column"), std::string::npos) << r.body;
+  }
+  json all = json::parse(
+      call(Method::kGet, v + "/query?q=SELECT+FIELDS(STANDARD)+FROM+Lead", "", sync).body);
+  ASSERT_EQ(all["totalSize"], 1);
+  EXPECT_FALSE(all["records"][0].contains("Industry")) << "FIELDS() expands to what it may read";
+  EXPECT_TRUE(all["records"][0].contains("Rating"));
+  json got = json::parse(call(Method::kGet, v + "/sobjects/Lead/" + lead, "", sync).body);
+  EXPECT_FALSE(got.contains("Industry"));
+  EXPECT_TRUE(got.contains("Rating"));
+  EXPECT_EQ(error_code(call(Method::kGet, v + "/sobjects/Lead/" + lead + "?fields=Industry", "",
+                            sync)),
+            "INVALID_FIELD");
+  // The admin sees it all.
+  EXPECT_EQ(call_json(Method::kGet, v + "/sobjects/Lead/" + lead)["Industry"], "Banking");
+
+  env::Response hidden =
+      call(Method::kPatch, v + "/sobjects/Lead/" + lead, R"({"Industry":"Retail"})", sync);
+  EXPECT_EQ(hidden.status, 400);
+  EXPECT_EQ(error_code(hidden), "INVALID_FIELD");
+  env::Response locked = call(Method::kPatch, v + "/sobjects/Lead/" + lead,
+                              R"({"Title":"CTO","Rating":"Hot"})", sync);
+  EXPECT_EQ(locked.status, 400);
+  EXPECT_EQ(error_code(locked), "INVALID_FIELD_FOR_INSERT_UPDATE");
+  EXPECT_EQ(json::parse(locked.body)[0]["fields"], json::array({"Rating"}));
+  EXPECT_EQ(org.find(lead)->get("Title").to_text(), "") << "a refused write applies nothing";
+  EXPECT_EQ(call(Method::kPatch, v + "/sobjects/Lead/" + lead, R"({"Title":"CTO"})", sync).status,
+            204);
+  EXPECT_EQ(org.find(lead)->get("Industry").to_text(), "Banking");
 }
 
 TEST_F(RestTest, DescribeReportsTheDeclaredSchema) {
