@@ -236,12 +236,7 @@ class Importer {
     if (p.contains("label") && p["label"].is_string()) out["label"] = p["label"];
     if (p.contains("groupName") && p["groupName"].is_string() && !p["groupName"].get<std::string>().empty())
       out["group"] = p["groupName"];
-    if (truthy(p, "hasUniqueValue")) {
-      out["unique"] = true;
-      note(Status::kApproximated, rel, item,
-           "unique values: the fake holds the flag but does not refuse a second record with the "
-           "same value");
-    }
+    if (truthy(p, "hasUniqueValue")) out["unique"] = true;
     if (t->second == "enumeration") out["options"] = options_of(p);
     if (truthy(p, "calculated") || (p.contains("calculationFormula")))
       note(Status::kApproximated, rel, item,

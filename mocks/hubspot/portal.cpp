@@ -16,6 +16,19 @@
 namespace crmsim::mocks::hubspot {
 namespace {
 
+// What HubSpot answers a write that would give a second record the email
+// of a contact, or the value of a property that requires unique values:
+// 409 "Contact already exists. Existing ID: 123".
+HsError already_exists(const ObjectTypeDef& type, uint64_t holder) {
+  std::string singular = type.singular.empty() ? type.name : type.singular;
+  if (!singular.empty())
+    singular[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(singular[0])));
+  for (size_t i = 1; i < singular.size(); ++i)
+    singular[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(singular[i])));
+  return HsError{409, "CONFLICT", singular + " already exists. Existing ID: " + std::to_string(holder),
+                 {}, {}};
+}
+
 std::string lower(std::string_view s) { return env::ascii_lower(s); }
 
 bool all_digits(std::string_view s) {
@@ -385,6 +398,10 @@ const ObjectRecord* Portal::find_by(std::string_view type, std::string_view prop
     auto it = emails_.find(lower(value));
     return it == emails_.end() ? nullptr : find(type, it->second);
   }
+  if (const PropertyDef* def = t->property(property); def != nullptr && def->has_unique_value) {
+    const uint64_t holder = unique_holder(*t, property, std::string(value), 0);
+    return holder == 0 ? nullptr : find(type, holder);
+  }
   for (const auto& [id, r] : records(t->name)) {
     const std::string* v = r.get(property);
     if (!r.archived && v != nullptr && *v == value) return &r;
@@ -463,16 +480,43 @@ env::Result<PropertyMap, HsError> Portal::prepare(const ObjectTypeDef& type,
     if (email != changes.end() && !email->second.empty()) {
       auto owner = emails_.find(email->second);
       if (owner != emails_.end() && (current == nullptr || owner->second != current->id)) {
-        HsError e{409,
-                  "CONFLICT",
-                  "Contact already exists. Existing ID: " + std::to_string(owner->second),
-                  {},
-                  {}};
-        return env::fail(e);
+        return env::fail(already_exists(type, owner->second));
       }
     }
   }
+  // A property that requires unique values identifies its record as the
+  // email does a contact's.
+  for (const auto& [name, value] : changes) {
+    if (value.empty()) continue;
+    if (uint64_t holder = unique_holder(type, name, value, current == nullptr ? 0 : current->id))
+      return env::fail(already_exists(type, holder));
+  }
   return changes;
+}
+
+std::string Portal::unique_key(const ObjectTypeDef& type, std::string_view property) {
+  return type.name + "." + std::string(property);
+}
+
+uint64_t Portal::unique_holder(const ObjectTypeDef& type, std::string_view property,
+                               const std::string& value, uint64_t self) const {
+  auto values = unique_values_.find(unique_key(type, property));
+  if (values == unique_values_.end()) return 0;
+  auto it = values->second.find(value);
+  return it == values->second.end() || it->second == self ? 0 : it->second;
+}
+
+void Portal::index_unique(const ObjectRecord& r, bool add) {
+  for (const auto& [name, value] : r.properties) {
+    const PropertyDef* def = r.type->property(name);
+    if (def == nullptr || !def->has_unique_value) continue;
+    auto& values = unique_values_[unique_key(*r.type, name)];
+    if (add) {
+      values[value] = r.id;
+    } else if (auto it = values.find(value); it != values.end() && it->second == r.id) {
+      values.erase(it);
+    }
+  }
 }
 
 void Portal::reindex(ObjectRecord& r) {
@@ -509,6 +553,11 @@ void Portal::write(ObjectRecord& r, const PropertyMap& changes, const WriteSourc
     if (r.type->name == "contacts" && name == "email") {
       if (old != nullptr) emails_.erase(*old);
       if (!value.empty()) emails_[value] = r.id;
+    }
+    if (const PropertyDef* def = r.type->property(name); def != nullptr && def->has_unique_value) {
+      auto& values = unique_values_[unique_key(*r.type, name)];
+      if (old != nullptr) values.erase(*old);
+      if (!value.empty()) values[value] = r.id;
     }
     if (value.empty()) {
       r.properties.erase(name);
@@ -831,6 +880,7 @@ env::Result<env::Ok, HsError> Portal::archive(std::string_view type_name, uint64
   if (const std::string* email = r->get("email"); email != nullptr && r->type->name == "contacts") {
     emails_.erase(*email);
   }
+  index_unique(*r, false);
   return env::Ok{};
 }
 
@@ -841,15 +891,15 @@ env::Result<env::Ok, HsError> Portal::restore(std::string_view type_name, uint64
   if (const std::string* email = r->get("email"); email != nullptr && r->type->name == "contacts") {
     auto owner = emails_.find(*email);
     if (owner != emails_.end() && owner->second != id) {
-      return env::fail(
-          HsError{409,
-                  "CONFLICT",
-                  "Contact already exists. Existing ID: " + std::to_string(owner->second),
-                  {},
-                  {}});
+      return env::fail(already_exists(*r->type, owner->second));
     }
     emails_[*email] = id;
   }
+  for (const auto& [name, value] : r->properties) {
+    if (uint64_t holder = unique_holder(*r->type, name, value, id))
+      return env::fail(already_exists(*r->type, holder));
+  }
+  index_unique(*r, true);
   r->archived = false;
   r->updated_at = clock_.now();
   {
@@ -873,6 +923,7 @@ env::Result<env::Ok, HsError> Portal::gdpr_delete(std::string_view type_name, ui
     auto owner = emails_.find(*email);
     if (owner != emails_.end() && owner->second == id) emails_.erase(owner);
   }
+  if (!r->archived) index_unique(*r, false);
   for (auto& [key, targets] : associations_) {
     if (std::get<0>(key) == type && std::get<1>(key) == id) targets.clear();
     if (std::get<2>(key) == type) targets.erase(id);

@@ -403,6 +403,16 @@ class Portal {
   void touch(ObjectRecord& r, env::Timestamp at);
   void forget_modified(const ObjectRecord& r);
   std::map<std::string, uint64_t> emails_;  // lower-case email -> live contact id
+  // Properties that require unique values (hasUniqueValue): "type.property"
+  // -> value -> the live record holding it.
+  std::map<std::string, std::map<std::string, uint64_t>, std::less<>> unique_values_;
+  static std::string unique_key(const ObjectTypeDef& type, std::string_view property);
+  // The record already holding `value` of the unique `property`, other than
+  // `self`; 0 when none (or the property is not unique).
+  uint64_t unique_holder(const ObjectTypeDef& type, std::string_view property,
+                         const std::string& value, uint64_t self) const;
+  // Adds or removes every unique value `r` holds (on archive, restore, delete).
+  void index_unique(const ObjectRecord& r, bool add);
   std::map<AssociationKey, std::map<uint64_t, std::set<int>>> associations_;
   // User-defined labels by (from, to) type names; both sides are kept.
   std::map<std::pair<std::string, std::string>, std::vector<AssociationDefinition>> labels_;

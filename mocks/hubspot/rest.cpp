@@ -393,6 +393,7 @@ struct HubSpotRoutes : RouteKit {
     std::vector<PropertyInputs> parsed;
     std::vector<std::vector<PlannedAssociation>> planned;
     std::set<std::string> emails;
+    std::set<std::pair<std::string, std::string>> unique_values;
     for (const json& input : inputs) {
       if (!input.is_object()) return error(400, "VALIDATION_ERROR", "each input must be an object");
       auto in = inputs_of(input);
@@ -411,6 +412,11 @@ struct HubSpotRoutes : RouteKit {
             if (!emails.insert(l).second)
               return error(409, "CONFLICT", "Duplicate email in batch: " + v);
           }
+          // A property requiring unique values: one value per batch too.
+          if (const PropertyDef* def = type->property(k);
+              def != nullptr && def->has_unique_value && !v.empty() &&
+              !unique_values.insert({k, v}).second)
+            return error(409, "CONFLICT", "Duplicate " + k + " in batch: " + v);
         }
       }
       parsed.push_back(std::move(in).value());

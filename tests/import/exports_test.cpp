@@ -110,7 +110,6 @@ TEST_F(HubSpotImportTest, WhatTheFakeCannotHoldIsListed) {
   EXPECT_TRUE(noted(r, "list 'Webinar attendees'", "starts empty", S::kApproximated));
   EXPECT_TRUE(noted(r, "read-only contacts properties", "HubSpot computes them", S::kNotImported));
   EXPECT_TRUE(noted(r, "file notes.json", "not a HubSpot export", S::kNotImported));
-  EXPECT_TRUE(noted(r, "property contacts.partner_code", "does not refuse", S::kApproximated));
   EXPECT_TRUE(noted(r, "automatic company creation", "no API exports this setting", S::kApproximated));
   EXPECT_EQ(r.imported.at("owners (HubSpot)"), 3);
 }
@@ -131,11 +130,15 @@ TEST_F(HubSpotImportTest, TheImportedPortalBehavesAsTheExportsSay) {
   // The custom enumeration refuses what it does not list.
   EXPECT_TRUE(portal.create("contacts", {{"email", "c@x.io"}, {"region", "emea"}}, who).ok());
   EXPECT_FALSE(portal.create("contacts", {{"email", "d@x.io"}, {"region", "apac"}}, who).ok());
-  // The unique property says so (the fake does not refuse a second value
-  // yet: the import lists that).
+  // The unique property refuses a second contact with the same value.
   const hs::PropertyDef* code = portal.types().find("contacts")->property("partner_code");
   ASSERT_NE(code, nullptr);
   EXPECT_TRUE(code->has_unique_value);
+  const uint64_t first = portal.create("contacts", {{"email", "e@x.io"}, {"partner_code", "P-7"}}, who).value();
+  auto second = portal.create("contacts", {{"email", "f@x.io"}, {"partner_code", "P-7"}}, who);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().status, 409);
+  EXPECT_EQ(second.error().message, "Contact already exists. Existing ID: " + std::to_string(first));
   // The dynamic list holds the MQLs.
   const uint64_t mql =
       portal.create("contacts", {{"email", "g@x.io"}, {"lifecyclestage", "marketingqualifiedlead"}}, who)

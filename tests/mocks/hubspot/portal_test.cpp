@@ -78,6 +78,45 @@ TEST_F(PortalTest, ContactsAreUniqueByEmailCaseInsensitively) {
   EXPECT_EQ(portal.find_by("contacts", "email", "JO@X.IO")->id, first + 2);
 }
 
+// hasUniqueValue: a second live record of the type may not hold a value
+// another holds; archiving frees it, restoring checks it again, and the
+// value finds its record.
+TEST_F(PortalTest, PropertiesRequiringUniqueValuesRefuseASecondHolder) {
+  PropertyDef code;
+  code.name = "partner_code";
+  code.label = "Partner code";
+  code.hubspot_defined = false;
+  code.has_unique_value = true;
+  ASSERT_TRUE(portal.mutable_types().add_property("companies", code).ok());
+  const uint64_t acme = portal.create("companies", {{"name", "Acme"}, {"partner_code", "P-1"}}, kApi).value();
+  auto twin = portal.create("companies", {{"name", "Acme 2"}, {"partner_code", "P-1"}}, kApi);
+  ASSERT_FALSE(twin.ok());
+  EXPECT_EQ(twin.error().status, 409);
+  EXPECT_EQ(twin.error().category, "CONFLICT");
+  EXPECT_EQ(twin.error().message, "Company already exists. Existing ID: " + std::to_string(acme));
+  const uint64_t beta = portal.create("companies", {{"name", "Beta"}, {"partner_code", "P-2"}}, kApi).value();
+  EXPECT_EQ(portal.update("companies", beta, {{"partner_code", "P-1"}}, kApi).error().status, 409);
+  EXPECT_TRUE(portal.update("companies", acme, {{"partner_code", "P-1"}, {"phone", "1"}}, kApi).ok())
+      << "a record keeps its own value";
+  EXPECT_EQ(portal.find_by("companies", "partner_code", "P-1")->id, acme);
+  // A value given up is free again.
+  ASSERT_TRUE(portal.update("companies", acme, {{"partner_code", "P-9"}}, kApi).ok());
+  EXPECT_TRUE(portal.update("companies", beta, {{"partner_code", "P-1"}}, kApi).ok());
+  EXPECT_EQ(portal.find_by("companies", "partner_code", "P-1")->id, beta);
+  // Archived: free; restored after another took it: refused.
+  ASSERT_TRUE(portal.archive("companies", beta, kApi).ok());
+  EXPECT_EQ(portal.find_by("companies", "partner_code", "P-1"), nullptr);
+  const uint64_t gamma = portal.create("companies", {{"name", "Gamma"}, {"partner_code", "P-1"}}, kApi).value();
+  auto back = portal.restore("companies", beta, kApi);
+  ASSERT_FALSE(back.ok());
+  EXPECT_EQ(back.error().message, "Company already exists. Existing ID: " + std::to_string(gamma));
+  ASSERT_TRUE(portal.gdpr_delete("companies", gamma).ok());
+  EXPECT_TRUE(portal.restore("companies", beta, kApi).ok()) << "a deleted record frees its value";
+  // Not unique: any number of holders.
+  EXPECT_TRUE(portal.create("companies", {{"name", "Acme"}, {"phone", "1"}}, kApi).ok());
+  EXPECT_TRUE(portal.create("companies", {{"name", "Acme"}, {"phone", "1"}}, kApi).ok());
+}
+
 TEST_F(PortalTest, LifecycleMovesOnlyForwardThroughTheApi) {
   const uint64_t id =
       portal.create("contacts", {{"email", "l@x.io"}, {"lifecyclestage", "opportunity"}}, kApi)

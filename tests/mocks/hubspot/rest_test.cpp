@@ -123,6 +123,21 @@ TEST_F(HubSpotRestTest, BatchCreateIsAllOrNothingUnlessTraced) {
   EXPECT_EQ(body["errors"][0]["category"], "CONFLICT");
   EXPECT_EQ(body["errors"][0]["context"]["objectWriteTraceId"][0], "t2");
 
+  // A property requiring unique values: twice in one batch is refused whole.
+  ASSERT_EQ(call(Method::kPost, "/crm/v3/properties/contacts",
+                 {{"name", "partner_code"}, {"label", "Partner code"}, {"type", "string"},
+                  {"fieldType", "text"}, {"groupName", "contactinformation"},
+                  {"hasUniqueValue", true}})
+                .status,
+            201);
+  json twice = json::array();
+  twice.push_back({{"properties", {{"email", "p1@x.io"}, {"partner_code", "P-1"}}}});
+  twice.push_back({{"properties", {{"email", "p2@x.io"}, {"partner_code", "P-1"}}}});
+  r = call(Method::kPost, "/crm/v3/objects/contacts/batch/create", {{"inputs", twice}});
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_NE(r.body.find("Duplicate partner_code in batch: P-1"), std::string::npos) << r.body;
+  EXPECT_EQ(portal.find_by("contacts", "email", "p1@x.io"), nullptr) << "nothing was created";
+
   json many = {{"inputs", json::array()}};
   for (int i = 0; i < 101; ++i) many["inputs"].push_back({{"properties", json::object()}});
   EXPECT_EQ(call(Method::kPost, "/crm/v3/objects/contacts/batch/create", many).status, 400)
