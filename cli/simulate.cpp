@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -21,7 +23,10 @@
 #include "sim/report.h"
 #include "sim/runner.h"
 #include "sim/scenario.h"
+#include "sim/shard.h"
 #include "sim/shrink.h"
+#include "env/files.h"
+#include "env/hash.h"
 #include "env/structured_text.h"
 
 namespace crmsim::cli {
@@ -46,6 +51,9 @@ struct SimulateSettings {
   uint64_t seed = 0;
   bool seed_given = false;
   std::string trace_file;
+  std::string shard;         // --shard K/N or all
+  size_t shard_count = 0;    // --shard-count: a Kubernetes Indexed Job's completions
+  std::vector<std::string> shard_files;  // crmsim merge
 };
 
 // "7", "1..20" or "1,5,9": the seeds to run; empty text: none given.
@@ -181,6 +189,145 @@ void shrink_first(const SimulateSettings& s, const std::vector<sim::RunResult>& 
       std::cout << "  witness: " << c.witnesses.front() << "\n";
 }
 
+// The scenario files a sweep ran, each with a hash of its bytes: shards of
+// different files are not one sweep.
+nlohmann::ordered_json scenario_files(const std::vector<std::string>& paths) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const auto& path : paths) {
+    std::ifstream in(path, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx",
+                  static_cast<unsigned long long>(env::fnv1a64(bytes)));
+    out.push_back({{"path", path}, {"hash", hex}});
+  }
+  return out;
+}
+
+// A shard's --json: what sweep it belongs to, and its runs with their
+// places in the whole sweep (crmsim merge checks and orders by them).
+std::string shard_json(const SimulateSettings& s, const sim::Shard& shard, size_t whole,
+                       const std::vector<size_t>& places,
+                       const std::vector<sim::RunResult>& results) {
+  nlohmann::ordered_json doc;
+  doc["crmsim_version"] = CRMSIM_VERSION;
+  doc["shard"] = {{"index", shard.index + 1}, {"count", shard.count}, {"source", shard.source}};
+  doc["scenarios"] = scenario_files(s.scenarios);
+  doc["seeds"] = s.seeds;
+  doc["runs"] = whole;
+  nlohmann::ordered_json runs = nlohmann::ordered_json::parse(sim::results_json(results));
+  for (size_t i = 0; i < runs.size(); ++i) runs[i]["place"] = places[i];
+  doc["results"] = std::move(runs);
+  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+// crmsim merge: the shards of one sweep put back together, checked to be
+// all of it, each once, from the same files, seeds and crmsim.
+int merge(const SimulateSettings& s) {
+  struct Part {
+    std::string file;
+    nlohmann::json doc;
+  };
+  std::vector<Part> parts;
+  for (const auto& file : s.shard_files) {
+    auto text = env::read_file_if_exists(file, static_cast<size_t>(sim::kBaselineBytesMax));
+    if (!text || !*text) {
+      std::cerr << "crmsim merge: cannot read " << file
+                << (text ? "" : ": " + text.error().message) << "\n";
+      return 2;
+    }
+    nlohmann::json doc = nlohmann::json::parse(**text, nullptr, false);
+    if (doc.is_discarded() || !doc.is_object() || !doc.contains("shard") ||
+        !doc.contains("results")) {
+      std::cerr << "crmsim merge: " << file
+                << " is not the --json of a sharded crmsim validate (run it with --shard)\n";
+      return 2;
+    }
+    parts.push_back({file, std::move(doc)});
+  }
+  const nlohmann::json& first = parts.front().doc;
+  std::map<size_t, std::string> seen;  // shard index -> file
+  std::map<size_t, nlohmann::json> by_place;
+  for (const auto& [file, doc] : parts) {
+    if (doc.value("crmsim_version", "") != CRMSIM_VERSION) {
+      std::cerr << "crmsim merge: " << file << " was made by crmsim "
+                << doc.value("crmsim_version", "?") << "; this is crmsim " << CRMSIM_VERSION
+                << ": run and merge every shard with one crmsim\n";
+      return 2;
+    }
+    for (const char* key : {"scenarios", "seeds", "runs"})
+      if (doc.value(key, nlohmann::json()) != first.value(key, nlohmann::json())) {
+        std::cerr << "crmsim merge: " << file << " and " << parts.front().file
+                  << " are shards of different sweeps (their " << key << " differ)\n";
+        return 2;
+      }
+    const size_t count = doc["shard"].value("count", size_t{0});
+    const size_t index = doc["shard"].value("index", size_t{0});
+    if (count != first["shard"].value("count", size_t{0})) {
+      std::cerr << "crmsim merge: " << file << " is a shard of " << count << ", "
+                << parts.front().file << " of " << first["shard"].value("count", size_t{0}) << "\n";
+      return 2;
+    }
+    if (auto [it, fresh] = seen.emplace(index, file); !fresh) {
+      std::cerr << "crmsim merge: shard " << index << "/" << count << " is given twice: "
+                << it->second << " and " << file << "\n";
+      return 2;
+    }
+    for (const auto& r : doc["results"]) by_place[r.value("place", size_t{0})] = r;
+  }
+  const size_t count = first["shard"].value("count", size_t{0});
+  std::string missing;
+  for (size_t k = 1; k <= count; ++k)
+    if (!seen.count(k)) missing += (missing.empty() ? "" : ", ") + std::to_string(k) + "/" + std::to_string(count);
+  if (!missing.empty()) {
+    std::cerr << "crmsim merge: shard" << (missing.find(',') == std::string::npos ? " " : "s ")
+              << missing << " missing: the sweep is not whole\n";
+    return 2;
+  }
+  const size_t runs = first.value("runs", size_t{0});
+  if (by_place.size() != runs) {
+    std::cerr << "crmsim merge: the shards hold " << by_place.size() << " runs of " << runs << "\n";
+    return 2;
+  }
+  nlohmann::json ordered = nlohmann::json::array();
+  for (auto& [place, r] : by_place) {
+    r.erase("place");
+    ordered.push_back(std::move(r));
+  }
+  auto results = sim::results_from_json(ordered);
+  if (!results) {
+    std::cerr << "crmsim merge: " << results.error().message << "\n";
+    return 2;
+  }
+  size_t failed = 0;
+  for (const auto& r : *results) {
+    std::cout << sim::summary_line(r) << "\n";
+    if (!r.passed) std::cout << "      replay: " << r.replay << "\n";
+    failed += r.passed ? 0 : 1;
+  }
+  std::cout << (failed == 0 ? "all " : "") << results->size() - failed << " of "
+            << results->size() << " runs hold every expectation (" << count << " shard"
+            << (count == 1 ? "" : "s") << " merged)\n";
+  if (!s.json_file.empty() && !write_file(s.json_file, sim::results_json(*results))) {
+    std::cerr << "crmsim: cannot write " << s.json_file << "\n";
+    return 2;
+  }
+  if (!s.junit_file.empty() && !write_file(s.junit_file, sim::results_junit(*results))) {
+    std::cerr << "crmsim: cannot write " << s.junit_file << "\n";
+    return 2;
+  }
+  if (!s.html_file.empty()) {
+    sim::HtmlOptions html;
+    html.version = CRMSIM_VERSION;
+    if (!write_file(s.html_file, sim::results_html(*results, html))) {
+      std::cerr << "crmsim: cannot write " << s.html_file << "\n";
+      return 2;
+    }
+    std::cout << "report: " << s.html_file << "\n";
+  }
+  return failed == 0 ? 0 : 1;
+}
+
 int validate(const SimulateSettings& s) {
   std::vector<sim::Scenario> scenarios;
   for (const auto& path : s.scenarios) {
@@ -226,11 +373,41 @@ int validate(const SimulateSettings& s) {
     if (seeds.empty()) tasks.push_back({&sc, sc.seed});
     for (uint64_t seed : seeds) tasks.push_back({&sc, seed});
   }
+  // One shard of the sweep: from --shard, else from the CI engine's
+  // environment.
+  auto chosen = !s.shard.empty()
+                    ? sim::parse_shard(s.shard)
+                    : sim::shard_from_environment([](const char* n) { return std::getenv(n); },
+                                                  s.shard_count);
+  if (!chosen) {
+    std::cerr << "crmsim: " << chosen.error().message << "\n";
+    return 2;
+  }
+  const std::optional<sim::Shard> shard = *chosen;
+  if (s.shard_count > 0 && s.shard.empty() && !shard) {
+    std::cerr << "crmsim: --shard-count is a Kubernetes Indexed Job's completions, but "
+                 "JOB_COMPLETION_INDEX is not set\n";
+    return 2;
+  }
+  const size_t whole = tasks.size();
+  std::vector<size_t> places;  // each task's place in the whole sweep
+  {
+    std::vector<Task> mine;
+    for (size_t i = 0; i < tasks.size(); ++i)
+      if (!shard || shard->takes(i)) {
+        mine.push_back(tasks[i]);
+        places.push_back(i);
+      }
+    tasks = std::move(mine);
+  }
+  if (shard)
+    std::cout << "shard " << shard->text() << " (from " << shard->source << "): " << tasks.size()
+              << " of " << whole << " runs\n";
   std::vector<sim::RunResult> results(tasks.size());
   Progress progress(tasks.size(), !s.quiet);
   std::atomic<size_t> next{0}, done{0};
   std::mutex print;
-  const bool sweep = tasks.size() > scenarios.size();
+  const bool sweep = whole > scenarios.size();
   // Runs with violations (expected ones too) whose witnesses the page
   // follows through a replay.
   constexpr size_t kFollowedRunsMax = 20;
@@ -285,7 +462,9 @@ int validate(const SimulateSettings& s) {
   for (const auto& r : results) failed += r.passed ? 0 : 1;
   std::cout << (failed == 0 ? "all " : "") << results.size() - failed << " of " << results.size()
             << " runs hold every expectation\n";
-  if (!s.json_file.empty() && !write_file(s.json_file, sim::results_json(results))) {
+  const std::string json_text = shard ? shard_json(s, *shard, whole, places, results)
+                                      : sim::results_json(results);
+  if (!s.json_file.empty() && !write_file(s.json_file, json_text)) {
     std::cerr << "crmsim: cannot write " << s.json_file << "\n";
     return 2;
   }
@@ -378,8 +557,26 @@ void add_simulate_commands(CLI::App& app, std::function<int()>& run) {
                            "And at most this long (wall clock)")
       ->capture_default_str()
       ->check(CLI::Range(1.0, 86'400.0));
+  validate_cmd->add_option("--shard", settings->shard,
+                           "Run shard K of N of the sweep (K/N, from 1), or all; default: the "
+                           "shard the CI engine's environment names (GitLab, CircleCI, "
+                           "Buildkite, a Kubernetes Indexed Job), else all");
+  validate_cmd->add_option("--shard-count", settings->shard_count,
+                           "The shard count of a Kubernetes Indexed Job (its completions)")
+      ->check(CLI::Range(size_t{1}, sim::Shard::kCountMax));
   validate_cmd->add_flag("--quiet,-q", settings->quiet, "No progress bar");
   validate_cmd->callback([settings, &run] { run = [settings] { return validate(*settings); }; });
+
+  CLI::App* merge_cmd = app.add_subcommand(
+      "merge",
+      "Put the --json of a sweep's shards (crmsim validate --shard K/N) back together: one\n"
+      "verdict, exit code, JSON, JUnit and HTML, as the whole sweep would give. Refuses\n"
+      "shards of other scenario files, seeds or crmsim versions, and a missing or doubled shard.");
+  merge_cmd->add_option("shards", settings->shard_files, "The shards' JSON files")->required();
+  merge_cmd->add_option("--json", settings->json_file, "Write every result as JSON");
+  merge_cmd->add_option("--junit", settings->junit_file, "Write JUnit XML for CI");
+  merge_cmd->add_option("--html", settings->html_file, "Write the report page");
+  merge_cmd->callback([settings, &run] { run = [settings] { return merge(*settings); }; });
 
   CLI::App* run_cmd = app.add_subcommand(
       "run", "Simulate one scenario with one seed and print its verdict (and its trace).");

@@ -177,4 +177,28 @@ json baseline_diff_json(const BaselineDiff& diff) {
   return j;
 }
 
+BaselineDiff baseline_diff_from_json(const json& j) {
+  auto change_of = [](const std::string& name) {
+    for (Change c : {Change::kNew, Change::kResolved, Change::kOngoing})
+      if (name == change_name(c)) return c;
+    throw json::type_error::create(302, "unknown change " + name, nullptr);
+  };
+  BaselineDiff d;
+  d.matched = j.at("matched").get<bool>();
+  d.threshold = j.at("threshold").get<double>();
+  for (const auto& c : j.at("checks")) {
+    BaselineDiff::Check check{c.at("name").get<std::string>(),
+                              change_of(c.at("change").get<std::string>()),
+                              {}};
+    for (const auto& w : c.at("witnesses"))
+      check.witnesses.emplace_back(change_of(w.at("change").get<std::string>()),
+                                   w.at("witness").get<std::string>());
+    d.checks.push_back(std::move(check));
+  }
+  for (const auto& f : j.at("moved"))
+    d.moved.push_back({f.at("figure").get<std::string>(), f.at("before").get<double>(),
+                       f.at("after").get<double>()});
+  return d;
+}
+
 }  // namespace crmsim::sim

@@ -60,5 +60,6 @@ BaselineDiff compare_with_baseline(const RunResult& result, const nlohmann::json
 
 // The diff as --json writes it under "baseline", and read back.
 nlohmann::json baseline_diff_json(const BaselineDiff& diff);
+BaselineDiff baseline_diff_from_json(const nlohmann::json& j);  // throws on a wrong type
 
 }  // namespace crmsim::sim

@@ -60,6 +60,8 @@ struct CheckResult {
   // (selective_sync: "unseen_duplicate", "lost_visibility"); findings say
   // the cause and the fix of each.
   std::map<std::string, uint64_t> causes;
+
+  bool operator==(const CheckResult&) const = default;
 };
 
 // What the checks look at once a run has ended.

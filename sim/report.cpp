@@ -182,12 +182,16 @@ std::string results_json(const std::vector<RunResult>& results) {
     j["replay"] = r.replay;
     j["expected"] = r.expected;
     if (!r.description.empty()) j["description"] = r.description;
-    for (const auto& c : r.checks)
-      j["checks"].push_back({{"name", c.name},
-                             {"passed", c.passed},
-                             {"violations", c.violations},
-                             {"witnesses", c.witnesses},
-                             {"witness_records", c.witness_records}});
+    j["started"] = env::format_salesforce_datetime(r.started);
+    for (const auto& c : r.checks) {
+      nlohmann::ordered_json check = {{"name", c.name},
+                                      {"passed", c.passed},
+                                      {"violations", c.violations},
+                                      {"witnesses", c.witnesses},
+                                      {"witness_records", c.witness_records}};
+      if (!c.causes.empty()) check["causes"] = c.causes;
+      j["checks"].push_back(std::move(check));
+    }
     j["figures"] = figures_json(r.figures);
     j["findings"] = r.findings;
     if (!r.evidence.empty()) {

@@ -28,6 +28,9 @@ std::string summary_line(const RunResult& result);
 // and timeline, findings, evidence and baseline marks. --baseline reads it.
 std::string results_json(const std::vector<RunResult>& results);
 nlohmann::ordered_json figures_json(const Figures& figures);
+// Results as results_json wrote them, read back (crmsim merge). Error
+// "bad_results" naming what is missing or of the wrong type.
+env::Result<std::vector<RunResult>> results_from_json(const nlohmann::json& runs);
 std::string results_junit(const std::vector<RunResult>& results);
 
 }  // namespace crmsim::sim

@@ -186,6 +186,27 @@ TEST_F(ReportTest, ABaselineMarksWhatChanged) {
   EXPECT_EQ(compare_with_baseline(r, elsewhere, 0.1).check("selective_sync")->change, Change::kNew);
 }
 
+// What --json writes reads back whole (crmsim merge relies on it): the
+// JSON, the JUnit and the page written again are the same.
+TEST_F(ReportTest, ResultsReadBackFromTheirJsonAreTheSame) {
+  RunResult r = *run_;
+  RunOptions follow;
+  follow.follow = witnessed_records(r);
+  r.evidence = run_scenario(*scenario_, follow).evidence;
+  const nlohmann::json same = nlohmann::json::parse(results_json({r}));
+  r.baseline = compare_with_baseline(r, same, 0.5);
+  const std::string text = results_json({r});
+  auto back = results_from_json(nlohmann::json::parse(text));
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  ASSERT_EQ(back->size(), 1u);
+  EXPECT_EQ(results_json(*back), text);
+  EXPECT_EQ(results_junit(*back), results_junit({r}));
+  EXPECT_EQ(results_html(*back, HtmlOptions{}), results_html({r}, HtmlOptions{}));
+  EXPECT_EQ(back->front().checks, r.checks);
+  EXPECT_FALSE(results_from_json(nlohmann::json::parse(R"([{"scenario": "x"}])")).ok());
+  EXPECT_FALSE(results_from_json(nlohmann::json::parse(R"({"runs": []})")).ok());
+}
+
 TEST_F(ReportTest, ThePageHoldsEveryChartWithItsPointsAndTheWitnessChains) {
   RunResult r = *run_;
   RunOptions follow;
