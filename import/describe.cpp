@@ -137,12 +137,14 @@ class Importer {
            "describe does not say its organization-wide default; the fake's public read/write is "
            "used");
     }
-    std::vector<std::string> record_types;
-    for (const auto& rt : body.value("recordTypeInfos", json::array()))
-      if (rt.is_object() && !flag_of(rt, "master")) record_types.push_back(text_of(rt, "developerName"));
-    if (!record_types.empty())
-      note(Status::kNotImported, rel, 0, "record types of " + name + " (" + some_of(record_types) + ")",
-           "the fake org has no record types: every record uses the master picklist values");
+    // Record types (not the master): what RecordTypeId names.
+    for (const auto& rt : body.value("recordTypeInfos", json::array())) {
+      if (!rt.is_object() || flag_of(rt, "master") || text_of(rt, "developerName").empty()) continue;
+      json r = {{"object", name}, {"name", text_of(rt, "developerName")}, {"active", rt.value("active", true)}};
+      if (!text_of(rt, "name").empty()) r["label"] = text_of(rt, "name");
+      out_.org["record_types"].push_back(r);
+      out_.report.count("record types");
+    }
     std::vector<std::string> missing_standard;
     const json& fields = body["fields"];
     for (size_t i = 0; i < fields.size(); ++i) {

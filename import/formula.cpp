@@ -290,8 +290,13 @@ class Translator {
     return true;
   }
 
-  // A field, or TEXT(field) (a picklist as text).
+  // A field, or TEXT(field) (a picklist as text). RecordType.DeveloperName
+  // and RecordType.Name are the record's RecordTypeId, which the fake's
+  // rules compare with a record type's developer name or label.
   std::optional<std::string> operand_field(const Node& n) {
+    if (n.kind == Node::Kind::kName &&
+        (upper(n.text) == "RECORDTYPE.DEVELOPERNAME" || upper(n.text) == "RECORDTYPE.NAME"))
+      return std::string("RecordTypeId");
     if (n.kind == Node::Kind::kCall && n.text == "TEXT" && n.args.size() == 1 &&
         n.args[0]->kind == Node::Kind::kName)
       return field(*n.args[0]) ? std::optional(n.args[0]->text) : std::nullopt;

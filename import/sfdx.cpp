@@ -172,13 +172,11 @@ class Importer {
       if (auto ok = object(p); !ok) return ok;
     for (const auto& p : files.fields)
       if (auto ok = field(p); !ok) return ok;
+    for (const auto& p : files.record_types)
+      if (auto ok = record_type(p); !ok) return ok;
     if (auto ok = build_schema(); !ok) return ok;
     for (const auto& p : files.validation_rules)
       if (auto ok = validation_rule(p); !ok) return ok;
-    for (const auto& p : files.record_types)
-      note(Status::kNotImported, rel(p), 0, "record type " + owning_object(p) + "." +
-                                                stem(p, ".recordType-meta.xml"),
-           "the fake org has no record types: every record uses the master picklist values");
     if (auto ok = roles(files.roles); !ok) return ok;
     for (const auto& p : files.profiles)
       if (auto ok = profile(p); !ok) return ok;
@@ -382,6 +380,7 @@ class Importer {
     for (auto& f : fields) f.erase("formula");
     d["custom_objects"] = objects;
     d["custom_fields"] = fields;
+    if (out_.org.contains("record_types")) d["record_types"] = out_.org["record_types"];
     schema_org_ = std::make_unique<sf::Org>(clock_);
     auto ok = sf::populate_org(*schema_org_, d);
     if (!ok) return env::fail(env::Error{"bad_metadata", "the imported objects and fields: " + ok.error().message});
@@ -491,6 +490,35 @@ class Importer {
     return env::Ok{};
   }
 
+  // ---- record types: the object's RecordTypeId names them; their picklist
+  // value sets are not kept (the API takes every master value).
+  env::Status record_type(const fs::path& p) {
+    const std::string object = owning_object(p);
+    auto x = load_xml(p, rel(p));
+    if (!x) return env::fail(x.error());
+    const pugi::xml_node root = (*x)->root();
+    std::string name = child(root, "fullName");
+    if (name.empty()) name = stem(p, ".recordType-meta.xml");
+    if (name.find('.') != std::string::npos) name = name.substr(name.find('.') + 1);
+    const std::string item = "record type " + object + "." + name;
+    const sf::ObjectDef* o = base_.schema().object(object);
+    const bool custom = custom_objects_.count(object) > 0;
+    if ((o == nullptr || !o->has_owner) && !custom) {
+      note(Status::kNotImported, rel(p), 0, item, "the fake org has no " + object + " object with record types");
+      return env::Ok{};
+    }
+    json rt = {{"object", object}, {"name", name}, {"active", truthy(root, "active", true)}};
+    if (const std::string label = child(root, "label"); !label.empty()) rt["label"] = label;
+    out_.org["record_types"].push_back(rt);
+    record_types_.insert(object + "." + name);
+    out_.report.count("record types");
+    if (root.child("picklistValues"))
+      note(Status::kApproximated, rel(p), (*x)->line(root.child("picklistValues")), item,
+           "its picklist values are not kept: the fake takes every value of the master picklist "
+           "on every record type, as the API does for unrestricted picklists");
+    return env::Ok{};
+  }
+
   // ---- profiles: object permissions and the org-wide View/Modify All Data
   env::Status profile(const fs::path& p) {
     auto x = load_xml(p, rel(p));
@@ -548,6 +576,17 @@ class Importer {
       prof["fields"][o->name + "." + f->name] = readable ? "read" : "none";
       out_.report.count(readable ? "read-only fields (field-level security)"
                                  : "hidden fields (field-level security)");
+    }
+    // The record type its users' new records get.
+    for (auto rv : root.children("recordTypeVisibilities")) {
+      if (!truthy(rv, "default")) continue;
+      const std::string full = child(rv, "recordType");  // Lead.Partner_Lead
+      const size_t dot = full.find('.');
+      if (dot != std::string::npos && record_types_.count(full))
+        prof["record_types"][full.substr(0, dot)] = full.substr(dot + 1);
+      else
+        note(Status::kNotImported, rel(p), (*x)->line(rv), "profile " + name + "'s default record type " + full,
+             "the record type is not in the project");
     }
     out_.org["profiles"].push_back(prof);
     out_.profiles.push_back(name);
@@ -854,6 +893,7 @@ class Importer {
   std::unique_ptr<sf::Org> schema_org_;
   std::map<std::string, std::vector<std::string>> value_sets_;
   std::map<std::string, json> custom_objects_;
+  std::set<std::string> record_types_;  // Object.Name, as Lead.Partner_Lead
   std::vector<json> custom_fields_;
   std::map<std::string, std::string> field_files_;
   std::set<std::string> unknown_objects_;

@@ -162,6 +162,9 @@ Figures measure(World& w, engine::SyncEngine& sync, const LatencyLog& latencies,
   for (const auto& failure : sync.store().failures()) {
     ++f.sync_health[failure.family];
     for (const std::string& field : read_only_fields_of(failure.message)) ++f.read_only_fields[field];
+    constexpr std::string_view kRule = "FIELD_CUSTOM_VALIDATION_EXCEPTION: ";
+    if (std::string_view(failure.message).starts_with(kRule))
+      ++f.rule_refusals[failure.message.substr(kRule.size())];
   }
   // A native record sync takes up to 4 calls: fewer left is no room.
   constexpr int64_t kCallsPerRecordMax = engine::ContactSync::kCallsPerRecordMax;

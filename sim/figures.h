@@ -75,6 +75,9 @@ struct Figures {
   // Fields Salesforce refused to let the integration user write (field-level
   // security in its profile, or a formula) -> records waiting on them.
   std::map<std::string, uint64_t> read_only_fields;
+  // The org's validation rules that refused the sync's writes, by their
+  // message -> records waiting on them.
+  std::map<std::string, uint64_t> rule_refusals;
   // The sync was held back by the Salesforce allocation (its own limit or
   // the org's) when the run ended: what has not synced yet is still coming.
   bool waiting_for_allocation = false;

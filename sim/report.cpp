@@ -127,6 +127,8 @@ void write_verdict(std::ostream& out, const RunResult& r) {
     }
     out << " (records refused)\n";
   }
+  for (const auto& [message, n] : f.rule_refusals)
+    out << "    refused by rule   " << message << ": " << grouped(n) << " records\n";
   if (f.integration_user_inactive_s > 0)
     out << "    integration user  inactive " << seconds_text(f.integration_user_inactive_s)
         << (f.integration_user_inactive_at_end ? ", still at the end" : ", then reactivated")
@@ -255,6 +257,7 @@ nlohmann::ordered_json figures_json(const Figures& f) {
                       {"never_arrived", f.to_hubspot.never_arrived}}},
                     {"sync_health", f.sync_health},
                     {"read_only_fields", f.read_only_fields},
+                    {"rule_refusals", f.rule_refusals},
                     {"lifecycle_moves",
                      {{"contacts", f.lifecycle_moves_contacts},
                       {"companies", f.lifecycle_moves_companies}}},

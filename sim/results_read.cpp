@@ -65,6 +65,7 @@ Figures figures_from(const json& j) {
   if (j.contains("latency_to_hubspot_s")) f.to_hubspot = latency_from(j["latency_to_hubspot_s"]);
   read(j, "sync_health", f.sync_health);
   read(j, "read_only_fields", f.read_only_fields);
+  read(j, "rule_refusals", f.rule_refusals);
   if (j.contains("lifecycle_moves")) {
     read(j["lifecycle_moves"], "contacts", f.lifecycle_moves_contacts);
     read(j["lifecycle_moves"], "companies", f.lifecycle_moves_companies);

@@ -236,6 +236,19 @@ std::vector<std::string> findings_for(const Scenario& s, const RunResult& r) {
                   ". Fix: give its profile edit access to the field (field-level security), or "
                   "set its mapping to always_use_salesforce.");
   }
+  if (!r.figures.rule_refusals.empty()) {
+    uint64_t n = 0;
+    std::string rules;
+    for (const auto& [message, records] : r.figures.rule_refusals) {
+      n += records;
+      rules += (rules.empty() ? "" : "; ") + message + " (" + std::to_string(records) + ")";
+    }
+    out.push_back(std::to_string(n) + " writes to Salesforce were refused by the org's validation "
+                  "rules: " + rules + ". The sync retries them, and they wait in Sync Health, until "
+                  "the record meets the rule. Fix: give the rule an exception for the integration "
+                  "user, or sync the field it asks for (a mapping, or a default on the "
+                  "integration user's record type).");
+  }
   for (const auto& [family, text] : kHealth)
     if (auto it = r.figures.sync_health.find(family);
         it != r.figures.sync_health.end() && it->second > 0)

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <functional>
 
 #include "env/assert.h"
 #include "env/text.h"
@@ -643,7 +644,53 @@ env::Result<Condition> Org::record_condition(std::string_view object, std::strin
   for (const FieldPath* p : paths)
     if (p->parts.size() != 1 || o->field(p->parts[0]) == nullptr)
       return fail("bad_condition", "no field " + p->text() + " on " + o->name);
+  // A record type may be named by its developer name or label: the
+  // condition compares with its id.
+  std::string unknown;
+  std::function<void(Condition&)> name_record_types = [&](Condition& k) {
+    for (Condition& child : k.children) name_record_types(child);
+    if (k.field.parts.size() != 1 || !env::iequals(k.field.parts[0], "RecordTypeId")) return;
+    for (Literal& lit : k.values) {
+      if (lit.kind != Literal::Kind::kString || record_type(lit.text) != nullptr) continue;
+      if (const RecordType* rt = record_type_named(o->name, lit.text)) lit.text = rt->id;
+      else unknown = lit.text;
+    }
+  };
+  name_record_types(c.value());
+  if (!unknown.empty())
+    return fail("bad_condition", "no record type '" + unknown + "' on " + o->name);
   return std::move(c).value();
+}
+
+env::Result<std::string> Org::add_record_type(std::string_view object, std::string developer_name,
+                                              std::string label, bool active) {
+  const ObjectDef* o = schema_.object(object);
+  if (o == nullptr || !o->has_owner)
+    return fail("bad_record_type", "no object " + std::string(object) + " with record types");
+  if (record_type_named(o->name, developer_name) != nullptr)
+    return fail("bad_record_type", o->name + " already has a record type " + developer_name);
+  if (auto ok = schema_.add_record_type_field(o->name); !ok) return fail(ok.error());
+  RecordType rt{make_id("012", ++id_sequence_), o->name, std::move(developer_name),
+                std::move(label), active};
+  if (rt.label.empty()) rt.label = rt.developer_name;
+  record_types_.push_back(rt);
+  return rt.id;
+}
+
+const RecordType* Org::record_type(std::string_view id) const {
+  auto normal = normalize_id(id);
+  if (!normal) return nullptr;
+  for (const RecordType& rt : record_types_)
+    if (rt.id == *normal) return &rt;
+  return nullptr;
+}
+
+const RecordType* Org::record_type_named(std::string_view object, std::string_view name) const {
+  for (const RecordType& rt : record_types_)
+    if (env::iequals(rt.object, object) &&
+        (rt.developer_name == name || env::iequals(rt.label, name)))
+      return &rt;
+  return nullptr;
 }
 
 bool Org::meets(const Condition& condition, const Record& record) const {
@@ -872,7 +919,14 @@ env::Result<env::Ok, ApiError> Org::apply_fields(std::string_view user_id, Recor
         auto id = normalize_id(s);
         const bool known_target_object =
             f->reference_to.front() == "Profile" || f->reference_to.front() == "UserRole";
-        if (known_target_object) {
+        if (f->reference_to.front() == "RecordType") {
+          const RecordType* rt = record_type(s);
+          if (rt == nullptr || rt->object != object.name || !rt->active)
+            return refuse("INVALID_CROSS_REFERENCE_KEY",
+                          "Record Type ID: this ID value isn't valid for the user: " + s,
+                          {f->name});
+          value = Value(rt->id);
+        } else if (known_target_object) {
           const bool exists = f->reference_to.front() == "Profile" ? profile(s) != nullptr
                                                                    : roles_.find(s) != nullptr;
           if (!exists)
@@ -1128,6 +1182,14 @@ env::Result<std::string, ApiError> Org::create(std::string_view user_id,
   }
   if (object->has_owner) r.set("OwnerId", std::string(user_id));
   if (auto ok = apply_fields(user_id, r, fields, true); !ok.ok()) return fail(ok.error());
+  // A write that names no record type gets the creating user's default
+  // (its profile's); without one, the master record type (a blank id).
+  if (object->field("RecordTypeId") != nullptr && r.get("RecordTypeId").is_null()) {
+    if (const Profile* p = user_profile(user_id)) {
+      auto it = p->default_record_types.find(lower(object->name));
+      if (it != p->default_record_types.end()) r.set("RecordTypeId", it->second);
+    }
+  }
   if (auto ok = check_addresses(r, nullptr); !ok.ok()) return fail(ok.error());
   if (object->name == "Case") {
     r.set("CaseNumber", std::to_string(1000 + records(*object).size() + 1));

@@ -57,6 +57,17 @@ struct ValidationRule {
   std::string field;  // where the error shows; empty for the top of the page
 };
 
+// A record type of an object (012...): what the object's RecordTypeId
+// names. The fake keeps every record on its object's master picklist
+// values (the API takes every value of them).
+struct RecordType {
+  std::string id;
+  std::string object;          // canonical object name
+  std::string developer_name;  // "Partner_Lead"
+  std::string label;           // "Partner Lead"
+  bool active = true;
+};
+
 // One way a user reaches a record, for explaining an access decision (why
 // the integration user sees a record a selective sync meant to leave out).
 struct AccessGrant {
@@ -168,6 +179,16 @@ class Org {
   // An admin giving a user another profile in Setup. Error "no_user" or
   // "no_profile".
   env::Status set_user_profile(std::string_view user_id, std::string_view profile_id);
+  // Record types: the object gets a RecordTypeId field with its first. A
+  // record created without one gets its creator's profile's default, else
+  // none (the master record type).
+  // Error "bad_record_type" for an unknown object or a name it already has.
+  env::Result<std::string> add_record_type(std::string_view object, std::string developer_name,
+                                           std::string label, bool active = true);
+  const RecordType* record_type(std::string_view id) const;
+  // By developer name or label, on `object`.
+  const RecordType* record_type_named(std::string_view object, std::string_view name) const;
+  const std::vector<RecordType>& record_types() const { return record_types_; }
   // Bumped each time the user is deactivated: a session issued before
   // belongs to an ended login.
   uint64_t session_epoch(std::string_view user_id) const;
@@ -356,6 +377,7 @@ class Org {
   ApiUsage api_usage_;
   uint64_t id_sequence_ = 0;
   std::map<std::string, Profile> profiles_;
+  std::vector<RecordType> record_types_;
   RoleTree roles_;
   std::map<std::string, UserAuth> auth_;
   std::map<std::string, OrgWideDefault> org_wide_defaults_;  // lower-case object

@@ -123,7 +123,8 @@ env::Result<OrgSettings> org_settings_from(const json& d) try {
   if (d.is_null()) return s;
   if (auto ok = check_keys(d, "",
                            {"edition", "licenses", "duplicate_rules", "state_country",
-                            "custom_objects", "custom_fields", "profiles", "roles", "users",
+                            "custom_objects", "custom_fields", "record_types", "profiles",
+                            "roles", "users",
                             "org_wide_defaults", "sharing_rules", "validation_rules", "records"});
       !ok.ok()) {
     return env::fail(ok.error());
@@ -269,6 +270,27 @@ env::Result<std::vector<SeededUser>> populate_org(Org& org, const json& d) try {
     }
   }
 
+  auto record_types = list("record_types");
+  if (!record_types.ok()) return env::fail(record_types.error());
+  for (size_t i = 0; i < record_types->size(); ++i) {
+    const json& r = (*record_types)[i];
+    const std::string where = "record_types[" + std::to_string(i) + "]";
+    if (auto ok = check_keys(r, where, {"object", "name", "label", "active"}); !ok.ok())
+      return env::fail(ok.error());
+    auto object = text(r.value("object", json()), where + ".object");
+    if (!object.ok()) return env::fail(object.error());
+    auto name = text(r.value("name", json()), where + ".name");
+    if (!name.ok()) return env::fail(name.error());
+    auto active = flag(r, "active", where, true);
+    if (!active.ok()) return env::fail(active.error());
+    auto added = org.add_record_type(object.value(), name.value(),
+                                     r.value("label", json("")).is_string()
+                                         ? r.value("label", std::string())
+                                         : std::string(),
+                                     active.value());
+    if (!added.ok()) return bad(where, added.error().message);
+  }
+
   auto profiles = list("profiles");
   if (!profiles.ok()) return env::fail(profiles.error());
   for (size_t i = 0; i < profiles->size(); ++i) {
@@ -276,7 +298,8 @@ env::Result<std::vector<SeededUser>> populate_org(Org& org, const json& d) try {
     const std::string where = "profiles[" + std::to_string(i) + "]";
     if (auto ok =
             check_keys(p, where,
-                       {"name", "base", "view_all_data", "modify_all_data", "objects", "fields"});
+                       {"name", "base", "view_all_data", "modify_all_data", "objects", "fields",
+                        "record_types"});
         !ok.ok()) {
       return env::fail(ok.error());
     }
@@ -344,6 +367,20 @@ env::Result<std::vector<SeededUser>> populate_org(Org& org, const json& d) try {
                                       {"edit", Access::kEdit}});
         if (!access.ok()) return env::fail(access.error());
         profile.fields[env::ascii_lower(def->name + "." + f->name)] = access.value();
+      }
+    }
+    if (p.contains("record_types")) {
+      // The default record type per object: Object -> developer name.
+      if (!p["record_types"].is_object())
+        return bad(where + ".record_types", "expected a mapping of object to record type");
+      for (const auto& [object, name] : p["record_types"].items()) {
+        const std::string at = where + ".record_types." + object;
+        if (!name.is_string()) return bad(at, "expected a record type's name");
+        const RecordType* rt = org.record_type_named(object, name.get<std::string>());
+        if (rt == nullptr)
+          return bad(at, "no record type '" + name.get<std::string>() + "' on " + object +
+                             " (declare it under record_types)");
+        profile.default_record_types[env::ascii_lower(rt->object)] = rt->id;
       }
     }
     org.add_profile(std::move(profile));

@@ -450,6 +450,26 @@ struct RestRoutes {
       fields.push_back(std::move(d));
     }
     out["fields"] = fields;
+    // The master record type, then the object's own; the user's default
+    // (its profile's, else the master) is marked.
+    json infos = json::array();
+    const Profile* profile = org().user_profile(c.user_id);
+    std::string default_id;
+    if (profile != nullptr)
+      if (auto it = profile->default_record_types.find(env::ascii_lower(o->name));
+          it != profile->default_record_types.end())
+        default_id = it->second;
+    infos.push_back({{"active", true}, {"available", true},
+                     {"defaultRecordTypeMapping", default_id.empty()},
+                     {"developerName", "Master"}, {"master", true}, {"name", "Master"},
+                     {"recordTypeId", "012000000000000AAA"}});
+    for (const RecordType& rt : org().record_types())
+      if (rt.object == o->name)
+        infos.push_back({{"active", rt.active}, {"available", rt.active},
+                         {"defaultRecordTypeMapping", rt.id == default_id},
+                         {"developerName", rt.developer_name}, {"master", false},
+                         {"name", rt.label}, {"recordTypeId", rt.id}});
+    out["recordTypeInfos"] = infos;
     json children = json::array();
     for (const ChildRelationship& r : org().schema().child_relationships(*o)) {
       if (!org().permissions(c.user_id, *r.child).read) continue;
@@ -464,7 +484,6 @@ struct RestRoutes {
                           {"restrictedDelete", false}});
     }
     out["childRelationships"] = std::move(children);
-    out["recordTypeInfos"] = json::array();
     return json_response(200, out);
   }
 

@@ -482,4 +482,20 @@ env::Status Schema::add_custom_field(std::string_view object_name, FieldDef fiel
   return env::Ok{};
 }
 
+env::Status Schema::add_record_type_field(std::string_view object_name) {
+  auto it = objects_.find(lower(object_name));
+  if (it == objects_.end())
+    return env::fail("no_object", "no object named '" + std::string(object_name) + "'");
+  if (it->second.field("RecordTypeId") != nullptr) return env::Ok{};
+  FieldDef f;
+  f.name = "RecordTypeId";
+  f.label = "Record Type ID";
+  f.type = FieldType::kReference;
+  f.reference_to = {"RecordType"};
+  f.relationship_name = "RecordType";
+  f.length = 18;
+  it->second.fields.push_back(std::move(f));
+  return env::Ok{};
+}
+
 }  // namespace crmsim::mocks::salesforce

@@ -123,6 +123,9 @@ class Schema {
   // Adds a custom field (name must end in __c) to an object. Errors:
   // "bad_name", "no_object", "duplicate".
   env::Status add_custom_field(std::string_view object, FieldDef field);
+  // The RecordTypeId lookup an object has once the org gives it record
+  // types (no-op when it has it).
+  env::Status add_record_type_field(std::string_view object);
 
  private:
   void add(ObjectDef def);

@@ -42,6 +42,9 @@ struct Profile {
   // SOQL; kRead: read-only). A field not listed is readable and editable,
   // as in a profile that lists only its restrictions.
   std::map<std::string, Access> fields;
+  // The record type a record this profile's users create gets when the
+  // write names none: lower-case object -> record type id.
+  std::map<std::string, std::string> default_record_types;
 
   const ObjectPermissions& permissions(std::string_view object) const;
   Access field_access(std::string_view object, std::string_view field) const;

@@ -19,7 +19,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 for f in org.yaml scenario.yaml import-report.txt; do
   [ -s "$out/acme/$f" ] || fail "no $f"
 done
-grep -q "validation rules *2" "$out/import.txt" || { cat "$out/import.txt"; fail "validation rules not counted"; }
+grep -q "validation rules *3" "$out/import.txt" || { cat "$out/import.txt"; fail "validation rules not counted"; }
 grep -q "No_Status_Skip.validationRule-meta.xml:6: validation rule Lead.No_Status_Skip: its formula does not fit the fake's rule language: ISCHANGED()" \
   "$out/acme/import-report.txt" || { cat "$out/acme/import-report.txt"; fail "the untranslatable rule is not listed"; }
 grep -q "validate it: crmsim validate $out/acme/scenario.yaml" "$out/import.txt" || fail "no command to validate"
@@ -36,6 +36,8 @@ grep -q "could not run" "$out/validate.txt" && { cat "$out/validate.txt"; fail "
 grep -q "the integration user could not see an existing Salesforce lead or contact" "$out/validate.txt" \
   || { cat "$out/validate.txt"; fail "no duplicate finding from the private accounts"; }
 grep -q "validation rules refused" "$out/validate.txt" || { cat "$out/validate.txt"; fail "no finding on the validation rule"; }
+grep -q "refused by the org's validation rules: Partner leads need a phone" "$out/validate.txt" \
+  || { cat "$out/validate.txt"; fail "no finding on the integration user's default record type"; }
 grep -q "refused whole because a mapped field is read-only to the integration user: Title" "$out/validate.txt" \
   || { cat "$out/validate.txt"; fail "no finding on the profile's read-only Title"; }
 
@@ -51,7 +53,7 @@ grep -q "objects/Lead/fields/X__c.field-meta.xml: line 4: not well-formed XML" "
 "$crmsim" import --salesforce "$src/tests/import/fixtures/describe-acme" --out "$out/desc" >"$out/desc.txt" 2>&1
 [ $? -eq 0 ] || { cat "$out/desc.txt"; fail "import of describe output"; }
 grep -q "custom fields *10" "$out/desc.txt" || { cat "$out/desc.txt"; fail "described fields not counted"; }
-grep -q "Lead.json: record types of Lead (Partner_Lead)" "$out/desc.txt" || { cat "$out/desc.txt"; fail "record types not listed"; }
+grep -q "record types *1" "$out/desc.txt" || { cat "$out/desc.txt"; fail "record types not counted"; }
 "$crmsim" validate "$out/desc/scenario.yaml" >"$out/desc-validate.txt" 2>&1
 rc=$?
 [ $rc -eq 0 ] || [ $rc -eq 1 ] || { cat "$out/desc-validate.txt"; fail "validate of described org exited $rc"; }

@@ -79,6 +79,9 @@ TEST(DescribeImport, CustomObjectsAndFieldsBecomeAnOrgDescription) {
       << "a checkbox is never nillable and never required";
   EXPECT_EQ(im->report.imported.at("custom fields"), 10);
   EXPECT_EQ(im->report.imported.at("custom objects"), 1);
+  EXPECT_EQ(org["record_types"], (json::array({{{"object", "Lead"}, {"name", "Partner_Lead"},
+                                                {"active", true}, {"label", "Partner Lead"}}})))
+      << "the master record type is the fake's own";
 }
 
 TEST(DescribeImport, WhatTheFakeCannotHoldIsListed) {
@@ -88,7 +91,6 @@ TEST(DescribeImport, WhatTheFakeCannotHoldIsListed) {
   const ImportReport& r = im->report;
   EXPECT_TRUE(noted(r, "field Lead.Score_Band__c", "checkbox formulas only", S::kNotImported));
   EXPECT_TRUE(noted(r, "field Lead.Office__c", "no location fields", S::kNotImported));
-  EXPECT_TRUE(noted(r, "record types of Lead (Partner_Lead)", "no record types", S::kNotImported));
   EXPECT_TRUE(noted(r, "2 standard fields of Lead (Jigsaw, GeocodeAccuracy)", "has no such fields",
                     S::kNotImported));
   EXPECT_TRUE(noted(r, "picklist Lead.Status", "without Nurturing (a restricted picklist: it refuses them)",

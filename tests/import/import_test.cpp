@@ -125,7 +125,9 @@ TEST_F(SfdxImport, TheMetadataBecomesAnOrgDescription) {
             "((Rating = 'Hot' OR Rating = 'Warm')) OR ((LeadSource = 'Web') AND (Lead_Score__c > 50))");
   EXPECT_EQ(org["sharing_rules"][2]["owned_by"],
             (nlohmann::json{{"role", "East_Sales"}, {"include_subordinates", true}}));
-  EXPECT_EQ(imported->report.imported.at("validation rules"), 2);
+  EXPECT_EQ(imported->report.imported.at("validation rules"), 3);
+  EXPECT_EQ(org["record_types"], (nlohmann::json::array({{{"object", "Lead"}, {"name", "Partner_Lead"},
+                                                           {"active", true}, {"label", "Partner Lead"}}})));
   // Field-level security: only the restrictions, and not a formula's.
   nlohmann::json fls;
   for (const auto& p : org["profiles"])
@@ -142,8 +144,8 @@ TEST_F(SfdxImport, WhatTheFakeCannotHoldIsListedWithFileAndLine) {
   EXPECT_TRUE(noted("field Lead.Office__c", "no Location fields", S::kNotImported, "Office__c", 7));
   EXPECT_TRUE(noted("field Lead.Score_Band__c", "checkbox formulas only", S::kNotImported,
                     "Score_Band__c", 4));
-  EXPECT_TRUE(noted("record type Lead.Partner_Lead", "no record types", S::kNotImported,
-                    "recordTypes/Partner_Lead", 0));
+  EXPECT_TRUE(noted("record type Lead.Partner_Lead", "picklist values are not kept", S::kApproximated,
+                    "recordTypes/Partner_Lead", 6));
   EXPECT_TRUE(noted("sharing rule Lead.West_To_Partners", "shared with a group", S::kNotImported,
                     "sharingRules/Lead.sharingRules-meta.xml", 39));
   EXPECT_TRUE(noted("profile HubSpot Integration's access to Lead.Territory_Code__c",
@@ -205,6 +207,21 @@ TEST_F(SfdxImport, TheImportedOrgBehavesAsTheMetadataSays) {
   auto title = org.update(id["sync@x.example"], "Lead", own, {{"Title", "CTO"}});
   ASSERT_FALSE(title.ok());
   EXPECT_EQ(title.error().error_code, "INVALID_FIELD_FOR_INSERT_UPDATE");
+  // Record types: the integration user's leads get its profile's default,
+  // Partner Lead, and the partner-only rule (RecordType.DeveloperName in
+  // its formula) refuses them without a phone; the admin's stay master.
+  auto partner = org.create(id["sync@x.example"], "Lead", {{"LastName", "P"}, {"Company", "C"}});
+  ASSERT_FALSE(partner.ok());
+  EXPECT_EQ(partner.error().message, "Partner leads need a phone");
+  auto placed = org.create(id["sync@x.example"], "Lead",
+                           {{"LastName", "P"}, {"Company", "C"}, {"Phone", "555"}, {"Region__c", "EMEA"}});
+  ASSERT_TRUE(placed.ok()) << placed.error().message;
+  const sf::RecordType* rt = org.record_type(org.find(*placed)->get("RecordTypeId").to_text());
+  ASSERT_NE(rt, nullptr);
+  EXPECT_EQ(rt->developer_name, "Partner_Lead");
+  auto master = org.create(org.admin_user_id(), "Lead", {{"LastName", "M"}, {"Company", "C"}});
+  ASSERT_TRUE(master.ok()) << master.error().message;
+  EXPECT_TRUE(org.find(*master)->get("RecordTypeId").is_null());
   // The restricted picklist refuses a value off its list.
   auto off_list = org.create(org.admin_user_id(), "Lead",
                              {{"LastName", "L"}, {"Company", "C"}, {"Region__c", "LATAM"}});

@@ -392,6 +392,55 @@ TEST_F(RestTest, FieldLevelSecurityHidesAndLocksFieldsForTheIntegrationUser) {
   EXPECT_EQ(org.find(lead)->get("Industry").to_text(), "Banking");
 }
 
+// Record types: RecordTypeId appears with the first one; a record created
+// without one gets its creator's profile default (else the master, blank);
+// describe lists them with the user's default; rules name them by name.
+TEST_F(RestTest, RecordTypesAndTheCreatorsDefault) {
+  EXPECT_EQ(org.schema().object("Lead")->field("RecordTypeId"), nullptr) << "none yet";
+  const std::string partner = org.add_record_type("Lead", "Partner_Lead", "Partner Lead").value();
+  const std::string retired = org.add_record_type("Lead", "Old", "Old", false).value();
+  EXPECT_FALSE(org.add_record_type("Lead", "Partner_Lead", "again").ok());
+  EXPECT_FALSE(org.add_record_type("Nope", "X", "X").ok());
+  Profile p = Profile::standard_user(org.schema());
+  p.name = "Partners";
+  p.default_record_types["lead"] = partner;
+  const std::string profile = org.add_profile(p);
+  const std::string user =
+      org.add_user(UserSpec{"p@x.io", "p@x.io", "", "P", profile, "", "pw", true}).value();
+  const std::string as_partner = api.issue_token(user);
+  ASSERT_TRUE(org.add_validation_rule("Partner needs email", "Lead",
+                                      "RecordTypeId = 'Partner Lead' AND Email = null",
+                                      "Partner leads need an email")
+                  .ok());
+  EXPECT_FALSE(org.add_validation_rule("x", "Lead", "RecordTypeId = 'Nope'", "x").ok());
+
+  env::Response refused = call(Method::kPost, v + "/sobjects/Lead", R"({"LastName":"A","Company":"C"})", as_partner);
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_EQ(error_code(refused), "FIELD_CUSTOM_VALIDATION_EXCEPTION");
+  json made = json::parse(call(Method::kPost, v + "/sobjects/Lead",
+                               R"({"LastName":"A","Company":"C","Email":"a@x.io"})", as_partner)
+                              .body);
+  ASSERT_EQ(made["success"], true);
+  EXPECT_EQ(org.find(made["id"].get<std::string>())->get("RecordTypeId").to_text(), partner);
+  json mine = call_json(Method::kPost, v + "/sobjects/Lead", R"({"LastName":"B","Company":"C"})");
+  EXPECT_TRUE(org.find(mine["id"].get<std::string>())->get("RecordTypeId").is_null()) << "the admin's: master";
+  EXPECT_EQ(error_code(call(Method::kPost, v + "/sobjects/Lead",
+                            json{{"LastName", "C"}, {"Company", "C"}, {"RecordTypeId", retired}}.dump())),
+            "INVALID_CROSS_REFERENCE_KEY")
+      << "an inactive record type";
+
+  json d = json::parse(call(Method::kGet, v + "/sobjects/Lead/describe", "", as_partner).body);
+  ASSERT_EQ(d["recordTypeInfos"].size(), 3u);
+  EXPECT_EQ(d["recordTypeInfos"][0]["master"], true);
+  EXPECT_EQ(d["recordTypeInfos"][0]["defaultRecordTypeMapping"], false);
+  EXPECT_EQ(d["recordTypeInfos"][1]["developerName"], "Partner_Lead");
+  EXPECT_EQ(d["recordTypeInfos"][1]["defaultRecordTypeMapping"], true);
+  json q = json::parse(call(Method::kGet, v + "/query?q=SELECT+Id+FROM+Lead+WHERE+RecordTypeId='" +
+                                              partner + "'")
+                           .body);
+  EXPECT_EQ(q["totalSize"], 1);
+}
+
 TEST_F(RestTest, DescribeReportsTheDeclaredSchema) {
   json d = call_json(Method::kGet, v + "/sobjects/Lead/describe");
   EXPECT_EQ(d["name"], "Lead");
