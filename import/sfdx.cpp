@@ -79,10 +79,18 @@ std::string url_decoded(const std::string& s) {
   return out;
 }
 
-// "Lead.sharingRules-meta.xml" -> "Lead"; `suffix` with its leading dot.
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// "Lead.sharingRules-meta.xml" (source format) or "Lead.sharingRules"
+// (Metadata API format) -> "Lead"; `suffix` in source format, with its
+// leading dot.
 std::string stem(const fs::path& p, const std::string& suffix) {
   const std::string name = p.filename().string();
-  return url_decoded(name.substr(0, name.size() - suffix.size()));
+  std::string cut = suffix;
+  if (!ends_with(name, cut) && ends_with(cut, "-meta.xml")) cut.resize(cut.size() - 9);
+  return url_decoded(name.substr(0, name.size() - std::min(cut.size(), name.size())));
 }
 
 // The fake's field type for a metadata <type>; "" when it has none.
@@ -103,6 +111,8 @@ struct Files {
   std::vector<fs::path> objects, fields, validation_rules, record_types, roles, profiles,
       permission_sets, sharing_rules, duplicate_rules, matching_rules, value_sets, address;
   std::map<std::string, int> ignored;  // kind -> files
+  std::map<std::string, int> other;    // extension -> files crmsim does not read
+  std::vector<fs::path> mdapi_objects;  // objects/X.object, Metadata API format
 };
 
 const char* kIgnoredKinds[][2] = {
@@ -115,19 +125,29 @@ const char* kIgnoredKinds[][2] = {
     {".tab-meta.xml", "tabs"},                    {".app-meta.xml", "apps"},
     {".flexipage-meta.xml", "Lightning pages"},   {".permissionsetgroup-meta.xml", "permission set groups"},
     {".queue-meta.xml", "queues"},                {".group-meta.xml", "public groups"},
+    {".profileSessionSetting", "profile session settings"},
+    {".profilePasswordPolicy", "profile password policies"},
+    {".js-meta.xml", "Lightning web components"}, {".cmp", "Aura components"},
 };
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 env::Result<Files> walk(const fs::path& root) {
   Files f;
   auto paths = files_under(root, "bad_metadata");
   if (!paths) return env::fail(paths.error());
   for (const fs::path& p : *paths) {
-    const std::string name = p.filename().string();
+    std::string name = p.filename().string();
     const std::string parent = p.parent_path().filename().string();
+    // The Metadata API format names files without "-meta.xml" (a retrieve
+    // with package.xml, or an unpacked change set); one file per item reads
+    // the same. Its objects hold their fields and rules in one file.
+    if (ends_with(name, ".object") && parent == "objects") {
+      f.mdapi_objects.push_back(p);
+      continue;
+    }
+    for (const char* kind : {".role", ".profile", ".permissionset", ".sharingRules",
+                             ".duplicateRule", ".matchingRule", ".globalValueSet",
+                             ".standardValueSet", ".settings"})
+      if (ends_with(name, kind)) name += "-meta.xml";
     if (ends_with(name, ".object-meta.xml")) f.objects.push_back(p);
     else if (ends_with(name, ".field-meta.xml")) f.fields.push_back(p);
     else if (ends_with(name, ".validationRule-meta.xml")) f.validation_rules.push_back(p);
@@ -142,12 +162,21 @@ env::Result<Files> walk(const fs::path& root) {
              ends_with(name, ".standardValueSet-meta.xml"))
       f.value_sets.push_back(p);
     else if (name == "Address.settings-meta.xml") f.address.push_back(p);
-    else
+    else {
+      bool known = false;
       for (const auto& [suffix, kind] : kIgnoredKinds)
         if (ends_with(name, suffix)) {
           ++f.ignored[kind];
+          known = true;
           break;
         }
+      // Everything else is counted by its kind, never dropped unsaid.
+      if (!known) {
+        std::string kind = name.substr(name.find('.') == std::string::npos ? name.size() : name.find('.'));
+        if (ends_with(kind, "-meta.xml")) kind.resize(kind.size() - 9);
+        ++f.other[kind.empty() ? "(no extension)" : kind];
+      }
+    }
   }
   for (auto* v : {&f.objects, &f.fields, &f.validation_rules, &f.record_types, &f.roles,
                   &f.profiles, &f.permission_sets, &f.sharing_rules, &f.duplicate_rules,
@@ -195,6 +224,13 @@ class Importer {
     for (const auto& [kind, n] : files.ignored)
       note(Status::kNotImported, "", 0, std::to_string(n) + " file" + (n == 1 ? "" : "s") + " of " + kind,
            "not part of what a sync depends on");
+    for (const auto& [kind, n] : files.other)
+      note(Status::kNotImported, "", 0, std::to_string(n) + " other file" + (n == 1 ? "" : "s") + " (" + kind + ")",
+           "not a kind of metadata crmsim reads");
+    for (const auto& p : files.mdapi_objects)
+      note(Status::kNotImported, rel(p), 0, "object file " + p.filename().string(),
+           "the Metadata API format holds an object's fields and rules in one file; convert the "
+           "project to source format first (sf project convert mdapi --root-dir DIR)");
     // Custom objects and fields in a fixed order.
     json custom_objects = json::array();
     for (auto& [name, o] : custom_objects_) custom_objects.push_back(o);
@@ -486,7 +522,7 @@ class Importer {
             return bad(r.file, r.line, "role " + name + " is in a cycle of parent roles");
       }
     }
-    out_.report.count("roles", static_cast<int>(all.size()));
+    if (!all.empty()) out_.report.count("roles", static_cast<int>(all.size()));
     return env::Ok{};
   }
 

@@ -228,6 +228,40 @@ TEST_F(SfdxImport, TheImportedOrgBehavesAsTheMetadataSays) {
   EXPECT_FALSE(off_list.ok());
 }
 
+// The Metadata API format (a retrieve with package.xml): one file per role,
+// profile or sharing rule file reads the same without "-meta.xml"; an
+// object file holding its fields is listed with the command that converts
+// it; files of kinds crmsim does not read are counted, never dropped unsaid.
+TEST(SfdxImportFormats, TheMetadataApiFormatReadsTheSameOrIsListed) {
+  const auto dir = std::filesystem::temp_directory_path() / ("crmsim-mdapi-" + std::to_string(::getpid()));
+  for (const char* d : {"roles", "profiles", "objects", "sharingRules"})
+    std::filesystem::create_directories(dir / d);
+  auto write = [&](const std::string& rel, const std::string& text) { std::ofstream(dir / rel) << text; };
+  const std::string head = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  write("roles/Sales.role", head + "<Role xmlns=\"http://soap.sforce.com/2006/04/metadata\"><name>Sales</name></Role>\n");
+  write("profiles/Sync%3A Integration.profile",
+        head + "<Profile xmlns=\"http://soap.sforce.com/2006/04/metadata\"><custom>true</custom>"
+               "<objectPermissions><allowRead>true</allowRead><object>Lead</object></objectPermissions>"
+               "<fieldPermissions><editable>false</editable><field>Lead.Title</field><readable>true</readable></fieldPermissions>"
+               "</Profile>\n");
+  write("objects/Lead.object", head + "<CustomObject xmlns=\"http://soap.sforce.com/2006/04/metadata\"/>\n");
+  write("package.xml", head + "<Package/>\n");
+  auto im = import_sfdx(dir.string());
+  ASSERT_TRUE(im.ok()) << im.error().message;
+  EXPECT_EQ(im->roles, std::vector<std::string>{"Sales"});
+  ASSERT_EQ(im->org["profiles"].size(), 1u);
+  EXPECT_EQ(im->org["profiles"][0]["name"], "Sync: Integration");
+  EXPECT_EQ(im->org["profiles"][0]["fields"]["Lead.Title"], "read");
+  auto listed = [&](const std::string& item, const std::string& why) {
+    for (const auto& n : im->report.notes)
+      if (n.item == item && n.why.find(why) != std::string::npos) return true;
+    return false;
+  };
+  EXPECT_TRUE(listed("object file Lead.object", "sf project convert mdapi"));
+  EXPECT_TRUE(listed("1 other file (.xml)", "not a kind of metadata crmsim reads"));
+  std::filesystem::remove_all(dir);
+}
+
 TEST(SfdxImportErrors, MalformedMetadataNamesTheFileAndLine) {
   const auto dir = std::filesystem::temp_directory_path() / ("crmsim-sfdx-bad-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir / "objects/Lead/validationRules");
