@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "env/assert.h"
+#include "env/authorization.h"
 #include "env/json_body.h"
 
 namespace crmsim::env {
@@ -85,7 +86,8 @@ Response answer(const AdminHooks& h, const Request& r) {
   }
   const auto header = r.headers.get("X-Admin-Token");
   const auto bearer = r.headers.get("Authorization");
-  if (!((header && *header == h.token) || (bearer && *bearer == "Bearer " + h.token))) {
+  if (!((header && same_secret(*header, h.token)) ||
+        (bearer && same_secret(authorization_credential(bearer), h.token)))) {
     return admin_json(401, {{"error", "admin routes need the X-Admin-Token header"}});
   }
   json body = json::object();

@@ -20,6 +20,18 @@ constexpr env::Duration kExpectationTick = env::Duration::minutes(1);
 // Engine steps per run, so a run that spins is stopped, not endless.
 constexpr uint64_t kStepsMax = 50'000'000;
 
+// "a (3), b (1)" with `separator`, and the sum of the counts.
+std::pair<uint64_t, std::string> tally(const std::map<std::string, uint64_t>& counts,
+                                       const char* separator) {
+  uint64_t n = 0;
+  std::string text;
+  for (const auto& [name, k] : counts) {
+    n += k;
+    text += (text.empty() ? "" : separator) + name + " (" + std::to_string(k) + ")";
+  }
+  return {n, text};
+}
+
 std::vector<std::string> findings_for(const Scenario& s, const RunResult& r) {
   std::vector<std::string> out;
   auto failed = [&](const std::string& name) {
@@ -159,12 +171,7 @@ std::vector<std::string> findings_for(const Scenario& s, const RunResult& r) {
         "the event), or expect them to catch up only as they change.");
   }
   if (!r.figures.population_refused.empty()) {
-    uint64_t n = 0;
-    std::string rules;
-    for (const auto& [rule, k] : r.figures.population_refused) {
-      n += k;
-      rules += (rules.empty() ? "" : "; ") + rule + " (" + std::to_string(k) + ")";
-    }
+    const auto [n, rules] = tally(r.figures.population_refused, "; ");
     out.push_back(
         "The org's validation rules refused " + std::to_string(n) +
         " of the records generated before the run, so the org holds none of them: " + rules +
@@ -225,24 +232,14 @@ std::vector<std::string> findings_for(const Scenario& s, const RunResult& r) {
        " records wait in Sync Health with permission errors: the integration user cannot see or "
        "edit their Salesforce match, or a field it writes."}};
   if (!r.figures.read_only_fields.empty()) {
-    uint64_t n = 0;
-    std::string fields;
-    for (const auto& [field, records] : r.figures.read_only_fields) {
-      n += records;
-      fields += (fields.empty() ? "" : ", ") + field + " (" + std::to_string(records) + ")";
-    }
+    const auto [n, fields] = tally(r.figures.read_only_fields, ", ");
     out.push_back(std::to_string(n) + " writes to Salesforce were refused whole because a mapped "
                   "field is read-only to the integration user: " + fields +
                   ". Fix: give its profile edit access to the field (field-level security), or "
                   "set its mapping to always_use_salesforce.");
   }
   if (!r.figures.rule_refusals.empty()) {
-    uint64_t n = 0;
-    std::string rules;
-    for (const auto& [message, records] : r.figures.rule_refusals) {
-      n += records;
-      rules += (rules.empty() ? "" : "; ") + message + " (" + std::to_string(records) + ")";
-    }
+    const auto [n, rules] = tally(r.figures.rule_refusals, "; ");
     out.push_back(std::to_string(n) + " writes to Salesforce were refused by the org's validation "
                   "rules: " + rules + ". The sync retries them, and they wait in Sync Health, until "
                   "the record meets the rule. Fix: give the rule an exception for the integration "

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crm/vocabulary.h"
+#include "env/authorization.h"
 #include "env/json_body.h"
 #include "mocks/hubspot/not_emulated.h"
 #include "mocks/hubspot/rest_kit.h"
@@ -796,11 +797,7 @@ std::string RestApi::issue_token() {
 void RestApi::add_call(Method m, const std::string& pattern, bool is_search,
                        std::function<Response(Context&)> handler) {
   router_.add(m, pattern, [this, pattern, is_search, handler = std::move(handler)](const Request& request) {
-    std::string token;
-    if (auto auth = request.headers.get("Authorization");
-        auth && auth->substr(0, 7) == "Bearer ") {
-      token = std::string(auth->substr(7));
-    }
+    const std::string token = env::authorization_credential(request.headers.get("Authorization"));
     const env::Timestamp now = portal_.clock().now();
     auto journal = [&](int status, int64_t records) {
       journal_.append(env::JournalEntry::call(now, token, env::method_name(request.method), pattern,

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "env/admin_routes.h"
+#include "env/authorization.h"
 #include "env/http_transport.h"
 #include "env/json_body.h"
 #include "env/replay.h"
@@ -42,8 +43,7 @@ Service::Service(const env::Clock& clock, env::ManualClock* manual_clock, std::s
     out["daily_remaining"] = api_->rate_limiter().daily_remaining(clock_.now());
   };
   hooks.principal = [](const env::Request& r) {
-    auto auth = r.headers.get("Authorization");
-    return auth && auth->starts_with("Bearer ") ? std::string(auth->substr(7)) : std::string();
+    return env::authorization_credential(r.headers.get("Authorization"));
   };
   hooks.faults = faults_.hooks(clock_);
   env::attach(

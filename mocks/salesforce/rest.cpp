@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "env/authorization.h"
 #include "env/hash.h"
 #include "env/json_body.h"
 #include "env/text.h"
@@ -219,12 +220,7 @@ void RestApi::clear_sessions() {
 }
 
 std::string RestApi::token_of(const Request& request) {
-  if (auto auth = request.headers.get("Authorization")) {
-    for (std::string_view scheme : {"Bearer ", "OAuth "}) {
-      if (auth->substr(0, scheme.size()) == scheme) return std::string(auth->substr(scheme.size()));
-    }
-  }
-  return "";
+  return env::authorization_credential(request.headers.get("Authorization"), {"Bearer", "OAuth"});
 }
 
 std::string RestApi::caller_of(const Request& request) const {
