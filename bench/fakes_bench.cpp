@@ -17,7 +17,7 @@
 // loopback (bench_report prints the ratios).
 //
 // Memory/*: bytes held per 100,000 records in each fake (target: at most
-// 150 MB per 100,000 HubSpot contacts).
+// 100 MB per 100,000 records, each fake).
 #include <malloc.h>
 
 #include <functional>
@@ -378,7 +378,21 @@ void BM_Bare(benchmark::State& state, Op op, bool loopback) {
 
 // ---------------------------------------------------------------- memory
 
-size_t heap_in_use() { return mallinfo2().uordblks; }
+// Bytes the program has allocated and not freed: jemalloc's count when the
+// bench is linked with it (as crmsim is), else the C library's.
+extern "C" int mallctl(const char* name, void* old, size_t* old_size, void* value,
+                       size_t value_size) __attribute__((weak));
+size_t heap_in_use() {
+  if (mallctl != nullptr) {
+    uint64_t epoch = 1;  // the statistics are a snapshot: take a new one
+    size_t size = sizeof epoch;
+    (void)mallctl("epoch", &epoch, &size, &epoch, size);
+    size_t allocated = 0;
+    size = sizeof allocated;
+    if (mallctl("stats.allocated", &allocated, &size, nullptr, 0) == 0) return allocated;
+  }
+  return mallinfo2().uordblks;
+}
 
 void BM_SalesforceMemoryPer100kLeads(benchmark::State& state) {
   for (auto _ : state) {
@@ -398,7 +412,7 @@ void BM_SalesforceMemoryPer100kLeads(benchmark::State& state) {
     state.counters["MB_per_100k"] = static_cast<double>(full - empty) / (1 << 20);
     state.counters["bytes_per_record"] = static_cast<double>(full - empty) / 100'000;
   }
-  state.SetLabel("leads, 7 fields each");
+  state.SetLabel("leads, 7 fields each, target <= 100 MB");
 }
 
 void BM_HubSpotMemoryPer100kContacts(benchmark::State& state) {
@@ -423,7 +437,7 @@ void BM_HubSpotMemoryPer100kContacts(benchmark::State& state) {
     state.counters["MB_per_100k"] = static_cast<double>(full - empty) / (1 << 20);
     state.counters["bytes_per_record"] = static_cast<double>(full - empty) / 100'000;
   }
-  state.SetLabel("contacts, 7 properties each, target <= 150 MB");
+  state.SetLabel("contacts, 7 properties each, target <= 100 MB");
 }
 
 const bool registered = [] {

@@ -49,7 +49,7 @@ SfFields task_fields(const ActivityShape& shape, const std::string& type, const 
 
 Pause ActivitySync::sweep_activities(const std::string& type) {
   const ActivityShape* shape = shape_of(type);
-  if (shape == nullptr || c_.store.link_count() == 0) return Pause::kNone;
+  if (shape == nullptr || !c_.store.any_contact_link()) return Pause::kNone;
   const std::string kind = "activity:" + type;
   std::vector<std::string> props = {"hs_timestamp", "hs_lastmodifieddate", shape->body};
   if (shape->subject != nullptr) props.push_back(shape->subject);

@@ -10,7 +10,7 @@ namespace crmsim::engine {
 using namespace detail;  // NOLINT: the engine's shared names
 
 Pause CampaignSync::poll_campaign_members() {
-  if (!c_.config.campaigns_enabled || c_.store.link_count() == 0) return Pause::kNone;
+  if (!c_.config.campaigns_enabled || !c_.store.any_contact_link()) return Pause::kNone;
   Watermark mark = c_.store.watermark(poll_mark("CampaignMember")).value_or(Watermark{});
   Watermark next = mark;
   std::set<std::string> people;  // lead and contact ids whose membership moved

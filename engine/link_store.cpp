@@ -72,7 +72,7 @@ CREATE TABLE IF NOT EXISTS synced_values(
   hs_id INTEGER NOT NULL,
   property TEXT NOT NULL,
   value TEXT NOT NULL,
-  PRIMARY KEY(kind, hs_id, property));
+  PRIMARY KEY(kind, hs_id, property)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS watermarks(
   name TEXT PRIMARY KEY,
   at_ms INTEGER NOT NULL,
@@ -144,7 +144,9 @@ std::set<std::string> split_ids(const std::string& text) {
 
 env::Result<std::unique_ptr<LinkStore>> LinkStore::open(const std::string& path) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  // URI names too: the simulator keeps its store in memory ("file:/...?vfs=memdb").
+  int rc = sqlite3_open_v2(path.c_str(), &db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = db != nullptr ? sqlite3_errmsg(db) : "cannot open";
     sqlite3_close(db);
@@ -185,19 +187,15 @@ LinkStore::Statement& LinkStore::statement(const char* sql) const {
   return *s;
 }
 
-void LinkStore::exec(const char* sql) const {
-  char* error = nullptr;
-  int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &error);
-  CRMSIM_ASSERT(rc == SQLITE_OK, error != nullptr ? error : "exec");
-}
-
+// Prepared once, like every other statement: a step commits thousands of
+// times, and sqlite3_exec would compile "COMMIT" each time.
 void LinkStore::begin() {
-  if (depth_++ == 0) exec("BEGIN IMMEDIATE");
+  if (depth_++ == 0) statement("BEGIN IMMEDIATE").run();
 }
 
 void LinkStore::commit() {
   CRMSIM_ASSERT(depth_ > 0, "commit() without begin()");
-  if (--depth_ == 0) exec("COMMIT");
+  if (--depth_ == 0) statement("COMMIT").run();
 }
 
 // ---- links
@@ -258,6 +256,13 @@ size_t LinkStore::link_count() const {
   auto n = static_cast<size_t>(s.integer(0));
   s.reset();
   return n;
+}
+
+bool LinkStore::any_contact_link() const {
+  auto& s = statement("SELECT 1 FROM links WHERE kind = 'contact' LIMIT 1");
+  const bool any = s.step();
+  s.reset();
+  return any;
 }
 
 size_t LinkStore::link_count(std::string_view sf_object) const {

@@ -124,6 +124,8 @@ class LinkStore {
   void remove_link(uint64_t hs_id, std::string_view kind = kContactLinks);
   // Contact links.
   size_t link_count() const;
+  // Whether any contact is linked (what link_count() != 0 says, without counting).
+  bool any_contact_link() const;
   // Links to records of one Salesforce object ("Lead", "Contact").
   size_t link_count(std::string_view sf_object) const;
   std::vector<Link> links() const;
@@ -210,7 +212,6 @@ class LinkStore {
   explicit LinkStore(sqlite3* db);
   class Statement;
   Statement& statement(const char* sql) const;
-  void exec(const char* sql) const;
 
   sqlite3* db_;
   int depth_ = 0;

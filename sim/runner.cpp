@@ -1,11 +1,14 @@
 #include "sim/runner.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <memory>
 
 #include <unistd.h>
+
+#include <sqlite3.h>
 
 #include "sim/engine_host.h"
 #include "sim/world.h"
@@ -253,22 +256,42 @@ std::vector<std::string> findings_for(const Scenario& s, const RunResult& r) {
   return out;
 }
 
-// The engine's SQLite file for a run, removed before and after it.
-class StoreFile {
+// The engine's SQLite store for a run. With a work directory it is a file
+// there, removed before and after the run (for a user who wants to look at
+// it while the run goes). Without one it is an SQLite in-memory database
+// ("memdb") that a keeper connection holds open for the whole run: the
+// engine opens, writes, crashes and opens again exactly as on a file, a
+// commit survives the engine's crash and an open transaction rolls back,
+// but no commit costs a write to the page cache or a checkpoint (a third
+// of a 10,000-contact run's time went there). Power loss, the one thing a
+// file adds, is not simulated.
+class RunStore {
  public:
-  StoreFile(const RunOptions& options, const Scenario& scenario) {
+  RunStore(const RunOptions& options, const Scenario& scenario) {
+    const std::string name = "run-" + std::to_string(options.seed) + "-" +
+                             std::to_string(std::hash<std::string>{}(scenario.name) % 1000000);
+    if (options.work_dir.empty()) {
+      static std::atomic<uint64_t> serial{0};
+      path_ = "file:/crmsim-" + std::to_string(::getpid()) + "-" + std::to_string(++serial) +
+              "-" + name + "?vfs=memdb";
+      const int rc = sqlite3_open_v2(path_.c_str(), &keeper_,
+                                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI,
+                                     nullptr);
+      CRMSIM_ASSERT(rc == SQLITE_OK, "an in-memory store opens");
+      return;
+    }
     namespace fs = std::filesystem;
-    const fs::path dir = options.work_dir.empty() ? fs::temp_directory_path() /
-                                                        ("crmsim-" + std::to_string(::getpid()))
-                                                  : fs::path(options.work_dir);
     std::error_code ignored;
-    fs::create_directories(dir, ignored);
-    path_ = (dir / ("run-" + std::to_string(options.seed) + "-" +
-                    std::to_string(std::hash<std::string>{}(scenario.name) % 1000000) + ".db"))
-                .string();
+    fs::create_directories(options.work_dir, ignored);
+    path_ = (fs::path(options.work_dir) / (name + ".db")).string();
     remove();
   }
-  ~StoreFile() { remove(); }
+  ~RunStore() {
+    if (keeper_ != nullptr) sqlite3_close(keeper_);  // the last connection: the database goes
+    else remove();
+  }
+  RunStore(const RunStore&) = delete;
+  RunStore& operator=(const RunStore&) = delete;
   const std::string& path() const { return path_; }
 
  private:
@@ -278,6 +301,7 @@ class StoreFile {
       std::filesystem::remove(path_ + suffix, ignored);
   }
   std::string path_;
+  sqlite3* keeper_ = nullptr;
 };
 
 // The run's loop: the engine steps whenever it asks to be woken (or a
@@ -486,7 +510,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
                   (scenario.path.empty() ? std::string("SCENARIO") : scenario.path) + " --seed " +
                   std::to_string(options.seed);
 
-  StoreFile store(options, scenario);
+  RunStore store(options, scenario);
   // The host's door exists before the world that delivers to it; the
   // credentials come from the world, so the host learns them after it.
   std::unique_ptr<EngineHost> host;

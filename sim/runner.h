@@ -27,8 +27,9 @@ struct RunOptions {
   uint64_t seed = 1;
   // JSON-lines trace of every action, call and step (nullptr: none).
   std::ostream* trace = nullptr;
-  // Where the engine's SQLite store lives for the run ("": the system's
-  // temporary directory). The file is removed at the end.
+  // Where the engine's SQLite store lives for the run: a file in this
+  // directory, removed at the end; "": an in-memory database the run holds
+  // (a crash of the engine keeps what it committed, as a file would).
   std::string work_dir;
   // Called now and then with the share of simulated time done (0..1).
   std::function<void(double)> progress;

@@ -4,11 +4,9 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
-#include <filesystem>
 #include <set>
 #include <thread>
 
-#include <unistd.h>
 
 #include "env/structured_text.h"
 #include "env/time.h"
@@ -300,28 +298,17 @@ env::Result<ShrinkResult> shrink_scenario(const json& document, const std::strin
     if (options.progress) options.progress(line);
   };
   // Each candidate runs as a scenario of its own; its replay names `path`.
-  // Candidates running at once share a name and a seed: each slot has its
-  // own directory for the engine's store.
-  const std::string work = (std::filesystem::temp_directory_path() /
-                            ("crmsim-shrink-" + std::to_string(::getpid())))
-                               .string();
-  auto run = [&](const json& doc, RunResult& out, size_t slot) {
+  // Candidates running at once share a name and a seed; each run's store
+  // is a database of its own in memory (RunOptions::work_dir empty).
+  auto run = [&](const json& doc, RunResult& out, size_t) {
     auto s = parse_scenario(doc, path);
     if (!s) return false;
     if (estimated_run_bytes(*s) > kRunBytesMax) return false;
     RunOptions o;
     o.seed = seed;
-    o.work_dir = work + "/" + std::to_string(slot);
     out = run_scenario(*s, o);
     return true;
   };
-  struct Cleanup {
-    std::string dir;
-    ~Cleanup() {
-      std::error_code ignored;
-      std::filesystem::remove_all(dir, ignored);
-    }
-  } cleanup{work};
   ShrinkResult result;
   result.seed = seed;
   result.document = document;

@@ -100,6 +100,20 @@ std::string_view property_type_name(PropertyType t) {
 }
 
 const PropertyDef* ObjectTypeDef::property(std::string_view name) const {
+  NameIndex& index = name_index_;
+  if (index.data != properties.data() || index.size != properties.size()) {
+    index.positions.clear();
+    for (size_t i = 0; i < properties.size(); ++i)
+      index.positions.emplace(properties[i].name, i);  // the first of a name, as the scan
+    index.data = properties.data();
+    index.size = properties.size();
+  }
+  if (auto it = index.positions.find(name);
+      it != index.positions.end() && properties[it->second].name == name) {
+    const PropertyDef& p = properties[it->second];
+    if (!p.archived) return &p;
+  }
+  // Archived under this name, or a vector changed in place: the scan decides.
   for (const PropertyDef& p : properties) {
     if (p.name == name && !p.archived) return &p;
   }

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "env/result.h"
@@ -90,6 +91,22 @@ struct ObjectTypeDef {
   // Adds a group named `name` when there is none (labelled after HubSpot's
   // own groups where it is one of them).
   void ensure_group(const std::string& name);
+
+  // property() is on every write's path, for each property written: an
+  // index of names to positions in `properties` spares the scan. It is
+  // rebuilt when the vector moved or changed size, a hit is checked against
+  // the name it finds, and a miss falls back to the scan, so the index is
+  // never the only witness of what `properties` holds.
+  struct NameIndex {
+    struct Hash {
+      using is_transparent = void;
+      size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+    std::unordered_map<std::string, size_t, Hash, std::equal_to<>> positions;
+    const PropertyDef* data = nullptr;
+    size_t size = 0;
+  };
+  mutable NameIndex name_index_{};
 };
 
 class ObjectTypes {

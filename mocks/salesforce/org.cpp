@@ -527,8 +527,11 @@ const Profile* Org::user_profile(std::string_view user_id) const {
 
 Access Org::field_access(std::string_view user_id, const ObjectDef& object,
                          const FieldDef& field) const {
-  const Profile* p = user_profile(user_id);
-  return p == nullptr ? Access::kNone : p->field_access(object.name, field.name);
+  return field_access(user_profile(user_id), object, field);
+}
+
+Access Org::field_access(const Profile* profile, const ObjectDef& object, const FieldDef& field) {
+  return profile == nullptr ? Access::kNone : profile->field_access(object.name, field.name);
 }
 
 Access Org::access(std::string_view user_id, const Record& record) const {
@@ -863,9 +866,10 @@ env::Result<env::Ok, ApiError> Org::apply_fields(std::string_view user_id, Recor
                                                  const FieldInputs& fields, bool creating) const {
   const ObjectDef& object = *record.object;
   std::vector<std::string> not_writable;
+  const Profile* writer = user_profile(user_id);
   for (const auto& [name, raw] : fields) {
     const FieldDef* f = object.field(name);
-    const Access fls = f == nullptr ? Access::kNone : field_access(user_id, object, *f);
+    const Access fls = f == nullptr ? Access::kNone : field_access(writer, object, *f);
     if (fls == Access::kNone) {
       return refuse("INVALID_FIELD",
                     "No such column '" + name + "' on sobject of type " + object.name);

@@ -224,6 +224,10 @@ class Org {
   // it read-only (a write is INVALID_FIELD_FOR_INSERT_UPDATE).
   Access field_access(std::string_view user_id, const ObjectDef& object,
                       const FieldDef& field) const;
+  // The same for a profile looked up once (user_profile()): for loops over
+  // fields. nullptr (no such user) sees nothing.
+  static Access field_access(const Profile* profile, const ObjectDef& object,
+                             const FieldDef& field);
   // Every grant that gives the user access to `record` (active or not), in
   // the order the decision looks at them; empty when it is invisible.
   std::vector<AccessGrant> access_grants(std::string_view user_id, const Record& record) const;

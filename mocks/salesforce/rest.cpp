@@ -86,9 +86,10 @@ json full_record(const Org& org, const std::string& user, const std::string& ver
                  const Record& r) {
   json out = json::object();
   out["attributes"] = attributes(version, r);
+  const Profile* profile = org.user_profile(user);
   for (size_t i = 0; i < r.object->fields.size(); ++i) {
     const FieldDef& f = r.object->fields[i];
-    if (org.field_access(user, *r.object, f) == Access::kNone) continue;
+    if (Org::field_access(profile, *r.object, f) == Access::kNone) continue;
     out[f.name] = value_json(r.get(i), f.type);
   }
   return out;
@@ -438,8 +439,9 @@ struct RestRoutes {
     if (o == nullptr) return not_found();
     json out = object_summary(c, *o);
     json fields = json::array();
+    const Profile* profile = org().user_profile(c.user_id);
     for (const FieldDef& f : o->fields) {
-      const Access fls = org().field_access(c.user_id, *o, f);
+      const Access fls = Org::field_access(profile, *o, f);
       if (fls == Access::kNone) continue;  // field-level security hides it
       json d = describe_field(f);
       if (fls == Access::kRead) d["createable"] = d["updateable"] = false;
@@ -449,7 +451,6 @@ struct RestRoutes {
     // The master record type, then the object's own; the user's default
     // (its profile's, else the master) is marked.
     json infos = json::array();
-    const Profile* profile = org().user_profile(c.user_id);
     std::string default_id;
     if (profile != nullptr)
       if (auto it = profile->default_record_types.find(env::ascii_lower(o->name));
