@@ -335,7 +335,7 @@ Pause CompanySync::retry(const std::vector<HealthKey>& keys) {
 }
 
 Pause CompanySync::sweep_companies() {
-  if (!c_.config.companies.enabled || c_.store.link_count(kAccount) == 0) return Pause::kNone;
+  if (!c_.config.companies.enabled || !c_.store.any_link(kAccount)) return Pause::kNone;
   return c_.sweep_pages(
       sweep_mark(kCompanies), kCompanies, company_properties(), [&](std::vector<HsRecord>& page) {
         std::vector<std::string> accounts;
@@ -363,7 +363,7 @@ Pause CompanySync::sweep_companies() {
 Pause CompanySync::poll_accounts() {
   if (!c_.config.companies.enabled) return Pause::kNone;
   // Until an account has a company nothing of it syncs: skip the query.
-  if (c_.store.link_count(kAccount) == 0) return Pause::kNone;
+  if (!c_.store.any_link(kAccount)) return Pause::kNone;
   Watermark mark = c_.store.watermark(poll_mark(kAccount)).value_or(Watermark{});
   std::string fields;
   for (const auto& f : account_fields()) fields += (fields.empty() ? "" : ", ") + f;

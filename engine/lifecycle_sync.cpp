@@ -50,7 +50,7 @@ Pause LifecycleSync::poll_opportunities() {
   if (!c_.config.contacts.lifecycle_from_opportunity) return Pause::kNone;
   // Only Salesforce contacts have contact roles: with none linked there is
   // nothing to move (the watermarks stay, so nothing is missed later).
-  if (c_.store.link_count(kContact) == 0) return Pause::kNone;
+  if (!c_.store.any_link(kContact)) return Pause::kNone;
   Poll poll;
   if (auto p = changed_opportunities(poll); p != Pause::kNone) return p;
   // Contacts whose stage could not be set before (not linked, outside the

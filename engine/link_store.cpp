@@ -67,6 +67,7 @@ CREATE TABLE IF NOT EXISTS links(
   sf_object TEXT NOT NULL,
   sf_id TEXT NOT NULL UNIQUE,
   PRIMARY KEY(kind, hs_id));
+CREATE INDEX IF NOT EXISTS links_by_object ON links(sf_object);
 CREATE TABLE IF NOT EXISTS synced_values(
   kind TEXT NOT NULL,
   hs_id INTEGER NOT NULL,
@@ -260,6 +261,14 @@ size_t LinkStore::link_count() const {
 
 bool LinkStore::any_contact_link() const {
   auto& s = statement("SELECT 1 FROM links WHERE kind = 'contact' LIMIT 1");
+  const bool any = s.step();
+  s.reset();
+  return any;
+}
+
+bool LinkStore::any_link(std::string_view sf_object) const {
+  auto& s = statement("SELECT 1 FROM links WHERE sf_object = ? LIMIT 1");
+  s.bind(1, sf_object);
   const bool any = s.step();
   s.reset();
   return any;

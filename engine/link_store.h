@@ -128,6 +128,8 @@ class LinkStore {
   bool any_contact_link() const;
   // Links to records of one Salesforce object ("Lead", "Contact").
   size_t link_count(std::string_view sf_object) const;
+  // Whether any record of that object is linked (indexed: no count).
+  bool any_link(std::string_view sf_object) const;
   std::vector<Link> links() const;
 
   // ---- last synced values, by HubSpot property name

@@ -108,12 +108,11 @@ const PropertyDef* ObjectTypeDef::property(std::string_view name) const {
     index.data = properties.data();
     index.size = properties.size();
   }
-  if (auto it = index.positions.find(name);
-      it != index.positions.end() && properties[it->second].name == name) {
-    const PropertyDef& p = properties[it->second];
-    if (!p.archived) return &p;
-  }
-  // Archived under this name, or a vector changed in place: the scan decides.
+  auto it = index.positions.find(name);
+  if (it == index.positions.end()) return nullptr;
+  if (const PropertyDef& p = properties[it->second]; p.name == name && !p.archived) return &p;
+  // Archived under this name (a live one may follow), or a vector changed in
+  // place: the scan decides.
   for (const PropertyDef& p : properties) {
     if (p.name == name && !p.archived) return &p;
   }

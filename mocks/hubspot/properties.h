@@ -94,9 +94,9 @@ struct ObjectTypeDef {
 
   // property() is on every write's path, for each property written: an
   // index of names to positions in `properties` spares the scan. It is
-  // rebuilt when the vector moved or changed size, a hit is checked against
-  // the name it finds, and a miss falls back to the scan, so the index is
-  // never the only witness of what `properties` holds.
+  // rebuilt when the vector moved or changed size (properties are added and
+  // removed, never renamed in place), and a hit is checked against the
+  // property it finds.
   struct NameIndex {
     struct Hash {
       using is_transparent = void;

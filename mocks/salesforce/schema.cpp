@@ -189,8 +189,32 @@ std::string_view field_type_name(FieldType type) {
   return "string";
 }
 
+size_t ObjectDef::NameIndex::Hash::operator()(std::string_view s) const {
+  uint64_t h = 1469598103934665603ull;  // FNV-1a over the lower-case bytes
+  for (const char c : s) {
+    h ^= static_cast<unsigned char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    h *= 1099511628211ull;
+  }
+  return static_cast<size_t>(h);
+}
+
+bool ObjectDef::NameIndex::Equal::operator()(std::string_view a, std::string_view b) const {
+  return iequal(a, b);
+}
+
 const FieldDef* ObjectDef::field(std::string_view name) const {
-  for (const FieldDef& f : fields) {
+  NameIndex& index = name_index_;
+  if (index.data != fields.data() || index.size != fields.size()) {
+    index.positions.clear();
+    for (size_t i = 0; i < fields.size(); ++i)
+      index.positions.emplace(fields[i].name, i);  // the first of a name, as the scan
+    index.data = fields.data();
+    index.size = fields.size();
+  }
+  auto it = index.positions.find(name);
+  if (it == index.positions.end()) return nullptr;
+  if (iequal(fields[it->second].name, name)) return &fields[it->second];
+  for (const FieldDef& f : fields) {  // a vector changed in place: the scan decides
     if (iequal(f.name, name)) return &f;
   }
   return nullptr;

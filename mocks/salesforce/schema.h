@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "env/result.h"
@@ -81,6 +82,26 @@ struct ObjectDef {
   const FieldDef* field(std::string_view name) const;
   // The field whose relationship_name is `name` ("Account" -> AccountId).
   const FieldDef* relationship(std::string_view name) const;
+
+  // field() is on every write's and every query's path: an index of names
+  // (ASCII case folded) to positions spares the scan of `fields`. It is
+  // rebuilt when the vector moved or changed size (fields are added and
+  // removed, never renamed in place), and a hit is checked against the
+  // field it finds.
+  struct NameIndex {
+    struct Hash {
+      using is_transparent = void;
+      size_t operator()(std::string_view s) const;  // of the ASCII lower case
+    };
+    struct Equal {
+      using is_transparent = void;
+      bool operator()(std::string_view a, std::string_view b) const;  // ignoring ASCII case
+    };
+    std::unordered_map<std::string, size_t, Hash, Equal> positions;
+    const FieldDef* data = nullptr;
+    size_t size = 0;
+  };
+  mutable NameIndex name_index_{};
 };
 
 // A reference to an object seen from that object: Account's "Contacts" is
