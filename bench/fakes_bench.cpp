@@ -143,7 +143,9 @@ struct SalesforceFake {
 
   SalesforceFake() {
     org.api_usage().set_enforced(false);
-    for (int i = 0; i < kRecords; ++i)
+    // Created over a quarter of an hour, as an import would: every record
+    // has its own SystemModstamp.
+    for (int i = 0; i < kRecords; ++i, (void)clock.advance(env::Duration::millis(100)))
       ids.push_back(org.create(org.admin_user_id(), "Lead",
                                {{"FirstName", "Ada"},
                                 {"LastName", "Lovelace " + std::to_string(i)},
@@ -163,7 +165,8 @@ struct HubSpotFake {
 
   HubSpotFake() {
     api.rate_limiter().set_enforced(false);
-    for (int i = 0; i < kRecords; ++i)
+    // Created over a quarter of an hour: each its own lastmodifieddate.
+    for (int i = 0; i < kRecords; ++i, (void)clock.advance(env::Duration::millis(100)))
       ids.push_back(portal
                         .create("contacts",
                                 {{"email", "ada" + std::to_string(i) + "@engines.example"},
@@ -239,7 +242,8 @@ NextRequest salesforce_requests(Op op, SalesforceFake& f) {
         return request(Method::kGet,
                        base +
                            "/query?q=SELECT+Id,Email,LastName,Company,SystemModstamp+FROM+Lead+"
-                           "WHERE+LeadSource+=+'Web'+ORDER+BY+SystemModstamp",
+                           "WHERE+SystemModstamp+>=+2024-05-20T00:00:00Z+"
+                           "ORDER+BY+SystemModstamp+ASC,+Id+ASC",
                        f.token);
       };
     default:
@@ -266,12 +270,15 @@ NextRequest hubspot_requests(Op op, HubSpotFake& f) {
       };
     case Op::kHsSearchPage:
       return [&f](size_t) {
+        // The engine's poll: modified within a window, in modification order.
         const json body = {{"filterGroups",
                             {{{"filters",
-                               {{{"propertyName", "lifecyclestage"},
-                                 {"operator", "EQ"},
-                                 {"value", "subscriber"}}}}}}},
-                           {"sorts", {"email"}},
+                               {{{"propertyName", "lastmodifieddate"},
+                                 {"operator", "BETWEEN"},
+                                 {"value", "1716163200000"},     // 2024-05-20T00:00:00Z
+                                 {"highValue", "1716249600000"}}}}}}},  // a day later
+                           {"sorts", {{{"propertyName", "lastmodifieddate"},
+                                       {"direction", "ASCENDING"}}}},
                            {"properties", {"email", "lastname", "lifecyclestage"}},
                            {"limit", kHsPage}};
         return request(Method::kPost, "/crm/v3/objects/contacts/search", f.token, body.dump());

@@ -1,10 +1,13 @@
 #include "env/http_server.h"
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -109,22 +112,48 @@ bool is_pseudo_header(const std::string& name) {
 // every few seconds would hold its worker for ever; this stream refuses to
 // read past the deadline that DeadlineServer sets for each request, however
 // the bytes trickle in. Writes have their own per-write timeout.
+//
+// cpp-httplib reads a request's line and headers a byte at a time, so the
+// stream reads ahead into the connection's buffer (one recv, not one poll
+// and one recv per byte); what is read ahead of one request stays for the
+// next on the same connection.
+struct ReadAhead {
+  static constexpr size_t kBytes = 16 * 1024;
+  std::array<char, kBytes> data;
+  size_t begin = 0;
+  size_t end = 0;
+  size_t buffered() const { return end - begin; }
+};
+
 class DeadlineStream final : public httplib::Stream {
  public:
-  DeadlineStream(int fd, std::chrono::milliseconds read_timeout,
+  DeadlineStream(int fd, ReadAhead& ahead, std::chrono::milliseconds read_timeout,
                  std::chrono::milliseconds write_timeout, SteadyTime deadline)
-      : fd_(fd), read_timeout_(read_timeout), write_timeout_(write_timeout), deadline_(deadline) {}
+      : fd_(fd),
+        ahead_(ahead),
+        read_timeout_(read_timeout),
+        write_timeout_(write_timeout),
+        deadline_(deadline) {}
 
-  bool is_readable() const override { return wait(POLLIN, read_wait()); }
+  bool is_readable() const override {
+    return ahead_.buffered() > 0 || wait(POLLIN, read_wait());
+  }
   bool is_writable() const override { return wait(POLLOUT, write_timeout_); }
 
   ssize_t read(char* ptr, size_t size) override {
-    if (!wait(POLLIN, read_wait())) return -1;  // the deadline, or the read timeout, passed
-    ssize_t n;
-    do {
-      n = ::recv(fd_, ptr, size, 0);
-    } while (n < 0 && errno == EINTR);
-    return n;
+    if (ahead_.buffered() == 0) {
+      if (!wait(POLLIN, read_wait())) return -1;  // the deadline, or the read timeout, passed
+      // A large read (a body) goes straight into the caller's memory.
+      if (size >= ReadAhead::kBytes) return receive(ptr, size);
+      const ssize_t n = receive(ahead_.data.data(), ReadAhead::kBytes);
+      if (n <= 0) return n;
+      ahead_.begin = 0;
+      ahead_.end = static_cast<size_t>(n);
+    }
+    const size_t n = std::min(size, ahead_.buffered());
+    std::memcpy(ptr, ahead_.data.data() + ahead_.begin, n);
+    ahead_.begin += n;
+    return static_cast<ssize_t>(n);
   }
 
   ssize_t write(const char* ptr, size_t size) override {
@@ -181,7 +210,16 @@ class DeadlineStream final : public httplib::Stream {
     ip = host;
   }
 
+  ssize_t receive(char* ptr, size_t size) {
+    ssize_t n;
+    do {
+      n = ::recv(fd_, ptr, size, 0);
+    } while (n < 0 && errno == EINTR);
+    return n;
+  }
+
   const int fd_;
+  ReadAhead& ahead_;
   const std::chrono::milliseconds read_timeout_;
   const std::chrono::milliseconds write_timeout_;
   const SteadyTime deadline_;
@@ -209,10 +247,11 @@ class DeadlineServer final : public httplib::Server {
  private:
   bool process_and_close_socket(socket_t sock) override {
     bool ok = false;
+    auto ahead = std::make_unique<ReadAhead>();
     for (size_t served = 0; served < limits_.keep_alive_requests_max; ++served) {
-      if (!wait_for_request(sock)) break;
+      if (ahead->buffered() == 0 && !wait_for_request(sock)) break;
       // The request's clock starts with its first byte.
-      DeadlineStream stream(sock, limits_.read_timeout, limits_.write_timeout,
+      DeadlineStream stream(sock, *ahead, limits_.read_timeout, limits_.write_timeout,
                             std::chrono::steady_clock::now() + limits_.request_deadline);
       const bool last = served + 1 == limits_.keep_alive_requests_max || !serving();
       bool closed = false;

@@ -156,7 +156,9 @@ std::optional<bool> filter_matches_ordinal(const ObjectTypeDef& type, const Filt
 }
 
 bool filter_matches(const ObjectTypeDef& type, const Filter& f, const PropertyMap& props) {
-  const PropertyType t = type_of(type, f);
+  // The property's type is looked up once per filter (kept with its
+  // ordinals), not once per record.
+  const PropertyType t = f.ordinals ? f.ordinals->type : type_of(type, f);
   auto it = props.find(f.property);
   const bool has = it != props.end() && !it->second.empty();
   const std::string_view stored = has ? std::string_view(it->second) : std::string_view();

@@ -11,6 +11,7 @@
 #include "crm/vocabulary.h"
 #include "env/authorization.h"
 #include "env/json_body.h"
+#include "env/json_writer.h"
 #include "mocks/hubspot/not_emulated.h"
 #include "mocks/hubspot/rest_kit.h"
 #include "mocks/hubspot/search.h"
@@ -45,6 +46,102 @@ const std::vector<std::string>& default_properties(const std::string& type) {
   auto it = kDefaults.find(type);
   return it == kDefaults.end() ? kOther : it->second;
 }
+
+// The properties a record's answer shows: the asked names (or the type's
+// defaults) in name order, each once, with whether the type declares it (a
+// declared property without a value answers null; an undeclared one only
+// when the record holds it). Computed once per request, not per record.
+struct Projection {
+  std::vector<std::pair<std::string, bool>> names;
+
+  Projection(const ObjectTypeDef& type, const std::vector<std::string>& requested) {
+    std::vector<std::string> sorted =
+        requested.empty() ? default_properties(type.name) : requested;
+    std::sort(sorted.begin(), sorted.end());
+    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+    names.reserve(sorted.size());
+    for (std::string& n : sorted) {
+      const bool declared = type.property(n) != nullptr;
+      names.emplace_back(std::move(n), declared);
+    }
+  }
+};
+
+// A record as record_json answers it without history, written straight
+// into `out` in the order HubSpot writes it. `is_new`: an upsert's "new".
+void write_record(env::JsonWriter& w, const ObjectRecord& r,
+                  const Projection& projection, const PropertyMap* view = nullptr,
+                  const bool* is_new = nullptr) {
+  const PropertyMap& props = view != nullptr ? *view : r.properties;
+  w.begin_object();
+  w.key("id");
+  char id[24];
+  const int n = std::snprintf(id, sizeof id, "%llu", static_cast<unsigned long long>(r.id));
+  w.string(std::string_view(id, static_cast<size_t>(n)));
+  w.key("properties");
+  w.begin_object();
+  for (const auto& [name, declared] : projection.names) {
+    auto it = props.find(name);
+    if (it != props.end()) {
+      w.key(name);
+      w.string(it->second);
+    } else if (declared) {
+      w.key(name);
+      w.null();
+    }
+  }
+  w.end_object();
+  w.key("createdAt");
+  w.datetime(r.created_at.ms_since_epoch(), "Z");
+  w.key("updatedAt");
+  w.datetime(r.updated_at.ms_since_epoch(), "Z");
+  w.key("archived");
+  w.boolean(r.archived);
+  if (r.archived) {
+    w.key("archivedAt");
+    w.datetime(r.archived_at.ms_since_epoch(), "Z");
+  }
+  if (is_new != nullptr) {
+    w.key("new");
+    w.boolean(*is_new);
+  }
+  w.end_object();
+}
+
+// A batch answer written as it goes: the results one by one into the
+// body, then the errors and times, in the order batch_envelope's fields
+// have on HubSpot's wire.
+class BatchAnswer {
+ public:
+  explicit BatchAnswer(env::Timestamp started) : started_(started) {
+    w_.begin_object();
+    w_.key("status");
+    w_.string("COMPLETE");
+    w_.key("results");
+    w_.begin_array();
+  }
+  env::JsonWriter& results() { return w_; }
+  Response finish(int status, const json& errors, env::Timestamp completed) {
+    w_.end_array();
+    if (!errors.empty()) {
+      w_.key("numErrors");
+      w_.number(static_cast<uint64_t>(errors.size()));
+      w_.key("errors");
+      w_.value(errors);
+    }
+    w_.key("startedAt");
+    w_.datetime(started_.ms_since_epoch(), "Z");
+    w_.key("completedAt");
+    w_.datetime(completed.ms_since_epoch(), "Z");
+    w_.end_object();
+    return Response::with_body(status, kJsonContentType, std::move(body_));
+  }
+
+ private:
+  std::string body_;
+  env::JsonWriter w_{body_};
+  env::Timestamp started_;
+};
 
 }  // namespace
 
@@ -422,7 +519,9 @@ struct HubSpotRoutes : RouteKit {
       }
       parsed.push_back(std::move(in).value());
     }
-    json results = json::array();
+    BatchAnswer answer(started);
+    const Projection projection(*type, {});
+    int64_t written = 0;
     json errors = json::array();
     for (size_t i = 0; i < parsed.size(); ++i) {
       auto id = portal().create(type->name, parsed[i], source);
@@ -438,10 +537,11 @@ struct HubSpotRoutes : RouteKit {
         continue;
       }
       apply_associations(*type, id.value(), planned[i]);
-      results.push_back(record_json(*portal().find(type->name, id.value()), {}, false, {}));
+      write_record(answer.results(), *portal().find(type->name, id.value()), projection);
+      ++written;
     }
-    c.records = static_cast<int64_t>(results.size());
-    return json_response(errors.empty() ? 201 : 207, batch_envelope(results, errors, started));
+    c.records = written;
+    return answer.finish(errors.empty() ? 201 : 207, errors, portal().clock().now());
   }
 
   Response batch_read(RestApi::Context& c) {
@@ -457,7 +557,9 @@ struct HubSpotRoutes : RouteKit {
       if (p.is_string()) history.push_back(p.get<std::string>());
     const std::string id_property = body->value("idProperty", "");
     const bool archived = body->value("archived", false);
-    json results = json::array();
+    BatchAnswer answer(started);
+    const Projection projection(*type, props);
+    int64_t written = 0;
     std::vector<std::string> missing;
     for (const json& input : (*body)["inputs"]) {
       const std::string id =
@@ -469,14 +571,18 @@ struct HubSpotRoutes : RouteKit {
         missing.push_back(id);
         continue;
       }
-      results.push_back(record_json(*r, props, !history.empty(), history));
+      if (history.empty())
+        write_record(answer.results(), *r, projection);
+      else
+        answer.results().value(record_json(*r, props, true, history));
+      ++written;
     }
-    c.records = static_cast<int64_t>(results.size());
+    c.records = written;
     json errors = json::array();
     if (!missing.empty()) {
       errors.push_back(missing_ids(*type, missing));
     }
-    return json_response(errors.empty() ? 200 : 207, batch_envelope(results, errors, started));
+    return answer.finish(errors.empty() ? 200 : 207, errors, portal().clock().now());
   }
 
   Response batch_update(RestApi::Context& c, bool upsert) {
@@ -520,7 +626,8 @@ struct HubSpotRoutes : RouteKit {
       }
       plan.push_back(std::move(p));
     }
-    json results = json::array();
+    BatchAnswer answer(started);
+    int64_t written = 0;
     json errors = json::array();
     std::vector<std::string> missing;
     for (Planned& p : plan) {
@@ -555,15 +662,15 @@ struct HubSpotRoutes : RouteKit {
       }
       std::vector<std::string> names;
       for (const auto& [k, v] : p.inputs) names.push_back(k);
-      json out = record_json(*portal().find(type->name, target), names, false, {});
-      if (upsert) out["new"] = created;
-      results.push_back(out);
+      write_record(answer.results(), *portal().find(type->name, target), Projection(*type, names),
+                   nullptr, upsert ? &created : nullptr);
+      ++written;
     }
     if (!missing.empty()) {
       errors.push_back(missing_ids(*type, missing));
     }
-    c.records = static_cast<int64_t>(results.size());
-    return json_response(errors.empty() ? 200 : 207, batch_envelope(results, errors, started));
+    c.records = written;
+    return answer.finish(errors.empty() ? 200 : 207, errors, portal().clock().now());
   }
 
   Response batch_archive(RestApi::Context& c) {
@@ -593,16 +700,32 @@ struct HubSpotRoutes : RouteKit {
     if (!request.ok()) return error(request.error());
     auto page = search(portal(), *type, request.value());
     if (!page.ok()) return error(page.error());
-    json results = json::array();
-    for (size_t i = 0; i < page->results.size(); ++i) {
-      results.push_back(
-          record_json(*page->results[i], request->properties, false, {}, page->views[i]));
+    // Written straight into the body, in the order HubSpot writes it.
+    const Projection projection(*type, request->properties);
+    std::string body;
+    body.reserve(page->results.size() * (160 + 40 * projection.names.size()));
+    env::JsonWriter w(body);
+    w.begin_object();
+    w.key("total");
+    w.number(static_cast<int64_t>(page->total));
+    w.key("results");
+    w.begin_array();
+    for (size_t i = 0; i < page->results.size(); ++i)
+      write_record(w, *page->results[i], projection, page->views[i]);
+    w.end_array();
+    if (page->next_after) {
+      w.key("paging");
+      w.begin_object();
+      w.key("next");
+      w.begin_object();
+      w.key("after");
+      w.string(std::to_string(*page->next_after));
+      w.end_object();
+      w.end_object();
     }
-    c.records = static_cast<int64_t>(results.size());
-    json out = {{"total", page->total}, {"results", results}};
-    if (page->next_after)
-      out["paging"] = {{"next", {{"after", std::to_string(*page->next_after)}}}};
-    return json_response(200, out);
+    w.end_object();
+    c.records = static_cast<int64_t>(page->results.size());
+    return Response::with_body(200, kJsonContentType, std::move(body));
   }
 
   // ---- lists

@@ -416,7 +416,7 @@ env::Result<SearchPage, HsError> search(const Portal& portal, const ObjectTypeDe
       size_t order = 0;  // position among the hits (id order): the tie-break
       bool has = false;
       std::optional<double> number;
-      std::string text;
+      std::string_view text;  // the stored value, compared without case unless an enumeration
     };
     std::vector<Keyed> keyed;
     keyed.reserve(hits.size());
@@ -439,18 +439,21 @@ env::Result<SearchPage, HsError> search(const Portal& portal, const ObjectTypeDe
             k.number = static_cast<double>(day->ms_since_epoch());
           }
         }
-        k.text = def->type == PropertyType::kEnumeration ? it->second : lower(it->second);
+        k.text = it->second;
       }
       keyed.push_back(std::move(k));
     }
+    const bool enumeration = def->type == PropertyType::kEnumeration;
     auto before = [&](const Keyed& a, const Keyed& b) {
       if (a.has != b.has) return a.has;  // records without the value come last
       int cmp = 0;
       if (a.has) {
         if (a.number && b.number)
           cmp = *a.number < *b.number ? -1 : *a.number > *b.number ? 1 : 0;
-        else
+        else if (enumeration)
           cmp = a.text < b.text ? -1 : a.text > b.text ? 1 : 0;
+        else
+          cmp = env::icompare(a.text, b.text);
         if (r.descending) cmp = -cmp;
       }
       return cmp != 0 ? cmp < 0 : a.order < b.order;

@@ -538,6 +538,21 @@ Access Org::access(std::string_view user_id, const Record& record) const {
   return raw_access(user_id, record, 0);
 }
 
+std::optional<Access> Org::object_wide_access(std::string_view user_id,
+                                              const ObjectDef& object) const {
+  // raw_access's first steps, without a record.
+  const Record* u = user_record(user_id);
+  if (u == nullptr || u->get("IsActive") != Value(true)) return Access::kNone;
+  const Profile* p = profile(u->get("ProfileId").to_text());
+  if (p == nullptr) return Access::kNone;
+  const ObjectPermissions& perms = p->permissions(object.name);
+  if (!perms.read) return Access::kNone;
+  const Access cap = perms.edit ? Access::kEdit : Access::kRead;
+  if (p->modify_all_data || perms.modify_all) return cap;
+  if ((p->view_all_data || perms.view_all) && cap == Access::kRead) return cap;
+  return std::nullopt;
+}
+
 Access Org::sharing_access(std::string_view user_id, const Record& record) const {
   return raw_access(user_id, record, 0, false);
 }
@@ -1061,16 +1076,26 @@ std::vector<std::string> Org::ids_modified_since(const ObjectDef& object, const 
   return out;
 }
 
+namespace {
+
+// Fields with a value index: unique ones and Email.
+bool indexed(const FieldDef& f) {
+  return f.unique || (f.type == FieldType::kEmail && f.name == "Email");
+}
+
+}  // namespace
+
 void Org::index_insert(const Record& record) {
   const ObjectDef& object = *record.object;
   if (std::string stamp = modstamp_of(record); !stamp.empty())
     modstamps_[&object].emplace(std::move(stamp), record.id);
+  std::string object_key;
   for (size_t i = 0; i < object.fields.size(); ++i) {
-    const FieldDef& f = object.fields[i];
-    if (!f.unique && !(f.type == FieldType::kEmail && f.name == "Email")) continue;
+    if (!indexed(object.fields[i])) continue;
     const Value& v = record.get(i);
     if (v.is_blank()) continue;
-    index_[{lower(object.name), i, lower(v.to_text())}].insert(record.id);
+    if (object_key.empty()) object_key = lower(object.name);
+    index_[{object_key, i, lower(v.to_text())}].insert(record.id);
   }
 }
 
@@ -1078,10 +1103,14 @@ void Org::index_erase(const Record& record) {
   const ObjectDef& object = *record.object;
   if (auto table = modstamps_.find(&object); table != modstamps_.end())
     table->second.erase({modstamp_of(record), record.id});
+  std::string object_key;
   for (size_t i = 0; i < object.fields.size(); ++i) {
+    // Only indexed fields were filed (a field's flags do not change).
+    if (!indexed(object.fields[i])) continue;
     const Value& v = record.get(i);
     if (v.is_blank()) continue;
-    auto it = index_.find({lower(object.name), i, lower(v.to_text())});
+    if (object_key.empty()) object_key = lower(object.name);
+    auto it = index_.find({object_key, i, lower(v.to_text())});
     if (it == index_.end()) continue;
     it->second.erase(record.id);
     if (it->second.empty()) index_.erase(it);

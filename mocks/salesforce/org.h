@@ -213,6 +213,12 @@ class Org {
 
   // ---- the access decision
   Access access(std::string_view user_id, const Record& record) const;
+  // The access the user has on every record of `object` whatever the
+  // record (Modify All or View All, by profile or object permission, when
+  // they reach what the profile allows), or nullopt when each record must
+  // be decided by access(). For pages of many rows.
+  std::optional<Access> object_wide_access(std::string_view user_id,
+                                           const ObjectDef& object) const;
   // What the user's profile, role and sharing give on `record`, whether or
   // not the user is active now (the access it has again once reactivated).
   Access sharing_access(std::string_view user_id, const Record& record) const;

@@ -187,22 +187,36 @@ std::optional<ApiError> check_condition(const Sight& sight, const ObjectDef& obj
   return std::nullopt;
 }
 
+// ORDER BY SystemModstamp [ASC] [, Id [ASC]]: the modstamp index's order.
+bool orders_by_modstamp(const std::vector<OrderItem>& order_by) {
+  auto is = [](const OrderItem& o, std::string_view field) {
+    return !o.descending && o.field.function == Function::kNone && o.field.parts.size() == 1 &&
+           env::iequals(o.field.parts[0], field);
+  };
+  return (order_by.size() == 1 || order_by.size() == 2) && is(order_by[0], "SystemModstamp") &&
+         (order_by.size() == 1 || is(order_by[1], "Id"));
+}
+
 // The ids a condition can only match among, when it says so through Id or
 // an indexed field (Email, unique fields): `F = 'v'`, `F IN (...)`, or an
 // AND with such a part. nullopt: no such part, scan everything.
+// `by_modstamp` is set when the ids come from the modstamp index, in
+// (SystemModstamp, Id) order.
 std::optional<std::vector<std::string>> candidates(const Org& org, const ObjectDef& object,
-                                                   const Condition& c) {
+                                                   const Condition& c, bool& by_modstamp) {
   if (c.kind == Condition::Kind::kAnd) {
     for (const Condition& child : c.children)
-      if (auto ids = candidates(org, object, child)) return ids;
+      if (auto ids = candidates(org, object, child, by_modstamp)) return ids;
     return std::nullopt;
   }
   // SystemModstamp >= / > a datetime: the modstamp index (a poll).
   if (c.kind == Condition::Kind::kCompare && (c.op == CompareOp::kGe || c.op == CompareOp::kGt) &&
       c.field.parts.size() == 1 && env::iequals(c.field.parts[0], "SystemModstamp") &&
-      c.values.size() == 1 && c.values[0].kind == Literal::Kind::kDateTime)
+      c.values.size() == 1 && c.values[0].kind == Literal::Kind::kDateTime) {
+    by_modstamp = true;
     return org.ids_modified_since(object, env::format_salesforce_datetime(c.values[0].instant),
                                   c.op == CompareOp::kGe);
+  }
   const bool eq = c.kind == Condition::Kind::kCompare && c.op == CompareOp::kEq;
   if ((!eq && c.kind != Condition::Kind::kIn) || c.field.parts.size() != 1) return std::nullopt;
   std::vector<std::string> out;
@@ -401,22 +415,30 @@ std::vector<const Record*> select_rows(const Org& org, std::string_view user_id,
   // A condition on Id or an indexed field (Email, unique fields) names its
   // candidates; everything else is a scan. Either way the whole condition
   // decides, in id order.
+  // A poll (SystemModstamp from a bound, ordered by it) takes the index's
+  // order as the ORDER BY's and sorts nothing.
   std::vector<const Record*> scan;
   const auto& table = org.records(object);
-  auto narrowed = include_deleted || !q.where ? std::nullopt : candidates(org, object, *q.where);
-  if (narrowed) {
+  bool by_modstamp = false;
+  auto narrowed =
+      include_deleted || !q.where ? std::nullopt : candidates(org, object, *q.where, by_modstamp);
+  const bool index_order = narrowed && by_modstamp && orders_by_modstamp(q.order_by);
+  if (narrowed && !index_order) {
     std::sort(narrowed->begin(), narrowed->end());
     narrowed->erase(std::unique(narrowed->begin(), narrowed->end()), narrowed->end());
+  }
+  if (narrowed) {
     for (const auto& id : *narrowed)
       if (auto it = table.find(id); it != table.end()) scan.push_back(&it->second);
   } else {
     scan.reserve(table.size());
     for (const auto& entry : table) scan.push_back(&entry.second);
   }
+  const std::optional<Access> wide = org.object_wide_access(user_id, object);
   for (const Record* candidate : scan) {
     const Record& record = *candidate;
     if (record.deleted && !include_deleted) continue;
-    if (org.access(user_id, record) == Access::kNone) continue;
+    if (wide ? *wide == Access::kNone : org.access(user_id, record) == Access::kNone) continue;
     if (q.where) {
       const bool match = evaluate(
           *q.where, [&](const FieldPath& p) { return resolve(org, user_id, record, p); }, now);
@@ -425,7 +447,31 @@ std::vector<const Record*> select_rows(const Org& org, std::string_view user_id,
     rows.push_back(&record);
   }
   if (q.aggregates()) return rows;  // grouped, ordered and cut as groups
-  order_rows(org, user_id, q.order_by, rows);
+  if (index_order) {
+    // The index holds (stamp, id) in byte order; Id sorts case-insensitively.
+    if (q.order_by.size() == 2) {
+      const FieldDef* f = object.field("SystemModstamp");
+      const size_t index = static_cast<size_t>(f - object.fields.data());
+      auto stamp = [&](const Record* r) -> std::string_view {
+        const Value& v = r->get(index);
+        return v.is_string() ? std::string_view(v.as_string()) : std::string_view();
+      };
+      for (size_t i = 0; i < rows.size();) {
+        size_t j = i + 1;
+        const std::string_view at = stamp(rows[i]);
+        while (j < rows.size() && stamp(rows[j]) == at) ++j;
+        if (j - i > 1)
+          std::stable_sort(rows.begin() + static_cast<std::ptrdiff_t>(i),
+                           rows.begin() + static_cast<std::ptrdiff_t>(j),
+                           [](const Record* a, const Record* b) {
+                             return env::icompare(a->id, b->id) < 0;
+                           });
+        i = j;
+      }
+    }
+  } else {
+    order_rows(org, user_id, q.order_by, rows);
+  }
   const size_t offset = static_cast<size_t>(q.offset.value_or(0));
   if (offset >= rows.size()) {
     rows.clear();

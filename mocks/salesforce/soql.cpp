@@ -788,9 +788,19 @@ bool is_number_type(FieldType t) {
 int three_way(double a, double b) { return a < b ? -1 : a > b ? 1 : 0; }
 
 int compare_text(std::string_view a, std::string_view b) {
-  const std::string la = lower(a);
-  const std::string lb = lower(b);
-  return la < lb ? -1 : la > lb ? 1 : 0;
+  const int c = env::icompare(a, b);
+  return c < 0 ? -1 : c > 0 ? 1 : 0;
+}
+
+// Whether `v` is a date or datetime in the canonical form the org stores
+// ("2024-05-20", "2024-05-20T20:49:32.000+0000"), whose text order is its
+// time order.
+bool canonical_instant(const Value& v, FieldType type) {
+  if (!v.is_string()) return false;
+  const std::string& t = v.as_string();
+  if (type == FieldType::kDate) return t.size() == 10 && t[4] == '-' && t[7] == '-';
+  return t.size() == 28 && t[4] == '-' && t[10] == 'T' && t[19] == '.' &&
+         t.compare(23, 5, "+0000") == 0;
 }
 
 // The instant a stored date or datetime value stands for.
@@ -1144,6 +1154,10 @@ int compare_values(const Value& a, const Value& b, FieldType type) {
   }
   if (a.is_bool() && b.is_bool()) return three_way(a.as_bool(), b.as_bool());
   if (type == FieldType::kDate || type == FieldType::kDateTime) {
+    if (canonical_instant(a, type) && canonical_instant(b, type)) {
+      const int c = a.as_string().compare(b.as_string());
+      return c < 0 ? -1 : c > 0 ? 1 : 0;
+    }
     auto ta = instant_of(a, type);
     auto tb = instant_of(b, type);
     if (ta && tb)
