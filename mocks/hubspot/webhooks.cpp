@@ -109,6 +109,7 @@ std::optional<env::Timestamp> WebhookDispatcher::next_due() const {
 }
 
 std::vector<WebhookDispatcher::Batch> WebhookDispatcher::take_due(env::Timestamp now) {
+  if (queue_.empty()) return {};
   std::vector<Queued> ready;
   std::deque<Queued> later;
   for (Queued& q : queue_) {
@@ -130,9 +131,16 @@ std::vector<WebhookDispatcher::Batch> WebhookDispatcher::take_due(env::Timestamp
     if (faults_.reorder && rng_ != nullptr) rng_->shuffle(std::span<size_t>(order));
     std::string body = "[";
     for (size_t k = 0; k < order.size(); ++k) {
-      json event = json::parse(ready[order[k]].json);
-      event["attemptNumber"] = ready[order[k]].attempt - 1;
       if (k > 0) body += ',';
+      const Queued& q = ready[order[k]];
+      // Events are kept as first sent (attemptNumber 0); only a retry is
+      // rewritten.
+      if (q.attempt == 1) {
+        body += q.json;
+        continue;
+      }
+      json event = json::parse(q.json);
+      event["attemptNumber"] = q.attempt - 1;
       body += event.dump();
     }
     body += ']';
