@@ -85,7 +85,13 @@ Pause ContactSync::sweep_hubspot() {
   };
   std::string after;
   env::Timestamp since = mark.at;
-  for (int pages = 0; pages < SyncContext::kPagesPerStepMax; ++pages) {
+  int64_t read = 0;
+  for (int pages = 0;; ++pages) {
+    if (pages == SyncContext::kPagesPerStepMax || read >= SyncContext::kRecordsPerTurnMax) {
+      // The turn is used: what was gathered syncs, the rest waits its turn.
+      if (auto p = flush(); p != Pause::kNone) return p;
+      return Pause::kYield;
+    }
     auto page = c_.hubspot.search_modified(since, until, props, after);
     if (!page) {
       const Pause pause = c_.hubspot_failed(page.error());
@@ -97,6 +103,7 @@ Pause ContactSync::sweep_hubspot() {
       if (t < batch_mark.at ||
           (t == batch_mark.at && batch_mark.ids_at.count(std::to_string(r.id))))
         continue;
+      ++read;  // only what is past the mark uses the turn: a turn makes progress
       if (t > batch_mark.at) batch_mark = Watermark{t, {}};
       batch_mark.ids_at.insert(std::to_string(r.id));
       // Only what will sync fills a batch: a dedupe covers as many records
@@ -158,7 +165,10 @@ Pause ContactSync::sweep_millisecond(env::Timestamp at,
     if (batch.size() >= kSweepBatchMax)
       if (auto p = flush(); p != Pause::kNone) return p;
   }
-  return Pause::kNone;
+  // The millisecond is not walked to its end: the rest waits for the next
+  // turn (the watermark holds the ids read at it).
+  if (auto p = flush(); p != Pause::kNone) return p;
+  return Pause::kYield;
 }
 
 Pause ContactSync::drain_inbox() {

@@ -116,7 +116,7 @@ void SyncContext::relink_intent(const Intent& intent, const std::optional<Link>&
 
 Pause SyncContext::query_pages(
     const std::string& soql, const std::function<Pause(std::vector<SfRecord>&)>& on_page,
-    bool with_deleted, bool* finished) {
+    bool with_deleted, bool* finished, const std::function<bool()>& turn_over) {
   if (finished != nullptr) *finished = false;
   auto page = with_deleted ? salesforce.query_all(soql) : salesforce.query(soql);
   if (!page) return salesforce_failed(page.error());
@@ -126,6 +126,7 @@ Pause SyncContext::query_pages(
       if (finished != nullptr) *finished = true;
       break;
     }
+    if (turn_over && turn_over()) break;
     page = salesforce.query_more(page->next_records_url);
     if (!page) return salesforce_failed(page.error());
   }
@@ -161,6 +162,7 @@ Pause SyncContext::poll_changes(const std::string& object, const std::string& fi
   const std::vector<std::string> owed = store.owed(object, kOwedPerPollMax);
   const std::set<std::string> owed_ids(owed.begin(), owed.end());
   bool finished = false;
+  const int64_t passed_before = passed_mark_;
   const Pause p = query_pages(
       changes_since(object, fields, mark, owed),
       [&](std::vector<SfRecord>& page) {
@@ -175,7 +177,8 @@ Pause SyncContext::poll_changes(const std::string& object, const std::string& fi
         }
         return Pause::kNone;
       },
-      false, &finished);
+      false, &finished, [&] { return passed_mark_ - passed_before >= kRecordsPerTurnMax; });
+  if (p == Pause::kNone && !finished) return Pause::kYield;
   if (p == Pause::kNone && finished && !owed.empty()) {
     // Whatever the poll did not find is gone from the integration user's
     // sight; its next change by someone else brings it back.
@@ -195,6 +198,7 @@ std::vector<SfRecord> SyncContext::past_mark(std::vector<SfRecord>& page, const 
     if (stamp > next.at) next = Watermark{stamp, {}};
     if (stamp == next.at) next.ids_at.insert(r.id);
     fresh.push_back(std::move(r));
+    ++passed_mark_;
   }
   return fresh;
 }
@@ -233,7 +237,8 @@ Pause SyncContext::sweep_pages(
   const env::Timestamp until = clock.now() - kSweepLag;
   if (until <= mark.at) return Pause::kNone;
   std::string after;
-  for (int pages = 0; pages < kPagesPerStepMax; ++pages) {
+  int64_t read = 0;
+  for (int pages = 0; pages < kPagesPerStepMax && read < kRecordsPerTurnMax; ++pages) {
     const env::Timestamp since = mark.at;
     auto page = hubspot.search_modified(since, until, props, after, type);
     if (!page) return hubspot_failed(page.error());
@@ -246,10 +251,11 @@ Pause SyncContext::sweep_pages(
       next.ids_at.insert(std::to_string(r.id));
       fresh.push_back(std::move(r));
     }
+    read += static_cast<int64_t>(fresh.size());  // what was synced before uses no turn
     if (auto p = on_page(fresh); p != Pause::kNone) return p;
     mark = std::move(next);
     store.put_watermark(name, mark);
-    if (page->after.empty()) break;
+    if (page->after.empty()) return Pause::kNone;
     // What on_page wrote left the window, so offsets into this query no
     // longer hold: the next query starts at the mark. Only a page that did
     // not move the mark (one busy millisecond) pages on by offset.
@@ -257,10 +263,11 @@ Pause SyncContext::sweep_pages(
       after.clear();
       continue;
     }
-    if (std::stoll(page->after) + HubSpotClient::kSearchPageMax > kSearchResultsMax) break;
+    if (std::stoll(page->after) + HubSpotClient::kSearchPageMax > kSearchResultsMax)
+      return Pause::kNone;
     after = page->after;
   }
-  return Pause::kNone;
+  return Pause::kYield;  // the turn is used; the rest waits for the next one
 }
 
 Pause SyncContext::read_hubspot(const std::vector<uint64_t>& ids,

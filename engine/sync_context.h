@@ -33,8 +33,10 @@ namespace crmsim::engine {
 
 // Why a pass stopped early; the work it did not finish stays queued (its
 // watermark or inbox item not moved), and the engine wakes when the side
-// that stopped it may be called again.
-enum class Pause { kNone, kSalesforce, kHubSpot };
+// that stopped it may be called again. kYield is not a failure: the pass
+// has used its turn (SyncContext::kRecordsPerTurnMax) and has more to do;
+// the other passes go first, and it resumes from its watermark.
+enum class Pause { kNone, kSalesforce, kHubSpot, kYield };
 
 // What the engine did, for reports and benchmarks (not persisted).
 struct EngineStats {
@@ -95,6 +97,10 @@ class SyncContext {
  public:
   // Pages a sweep or poll reads per step, so one step stays bounded.
   static constexpr int kPagesPerStepMax = 2'000;
+  // Records a poll or sweep takes past its watermark in one turn before it
+  // yields (Pause::kYield) so the other passes run: an initial sync of half
+  // a million Salesforce records must not hold HubSpot's side back for hours.
+  static constexpr int64_t kRecordsPerTurnMax = 20'000;
   // Sync Health: failed records are retried every 30 minutes, at most
   // kRetriesMax times (then they wait for a new change to the record).
   static constexpr env::Duration kRetryInterval = env::Duration::minutes(30);
@@ -161,16 +167,20 @@ class SyncContext {
                         std::map<std::string, SfRecord>& out,
                         const std::vector<std::string>& fields);
   // Runs a query and hands each page to `on_page` (at most
-  // kPagesPerStepMax pages); stops at the first pause.
+  // kPagesPerStepMax pages, and no page begun once `turn_over`, when given,
+  // says so); stops at the first pause.
   // `finished`, when given, says whether the last page was reached.
   Pause query_pages(const std::string& soql,
                     const std::function<Pause(std::vector<SfRecord>&)>& on_page,
-                    bool with_deleted = false, bool* finished = nullptr);
+                    bool with_deleted = false, bool* finished = nullptr,
+                    const std::function<bool()>& turn_over = nullptr);
   // The poll of `object`: its records changed since `mark`, oldest first,
   // each page handed to `on_page`; with them the records owed to HubSpot
   // (LinkStore::put_owed), which leave the owed list once a page holding
   // them is handled, or once a whole poll did not find them (deleted, or
-  // out of sight).
+  // out of sight). A poll yields once past_mark has let through
+  // kRecordsPerTurnMax records (records already synced at the watermark's
+  // instant do not count: a turn always makes progress).
   Pause poll_changes(const std::string& object, const std::string& fields, const Watermark& mark,
                      const std::function<Pause(std::vector<SfRecord>&)>& on_page);
   // Owed records read again per poll of an object, at most.
@@ -185,7 +195,7 @@ class SyncContext {
   // The records of a page not yet processed at `mark`; `next` moves past
   // them. An owed record older than the mark is handed on and leaves the
   // mark alone.
-  static std::vector<SfRecord> past_mark(std::vector<SfRecord>& page, const Watermark& mark,
+  std::vector<SfRecord> past_mark(std::vector<SfRecord>& page, const Watermark& mark,
                                          Watermark& next);
   // Where the next deleted-records window of `object` starts; nullopt while
   // the last one ended less than a minute ago.
@@ -245,6 +255,8 @@ class SyncContext {
   void settle_hubspot_write(const WriteOutcome& outcome, const HealthKey& from_salesforce);
 
   std::deque<std::string> notices_;
+  // Records past_mark let through, ever: a poll's turn counts them.
+  int64_t passed_mark_ = 0;
 };
 
 }  // namespace crmsim::engine

@@ -152,29 +152,48 @@ Pause SyncEngine::start() {
 }
 
 Pause SyncEngine::poll_all() {
+  std::vector<std::function<Pause()>> passes;
   for (const std::string object : {kLead, kContact}) {
-    if (auto p = contacts_->poll_salesforce(object); p != Pause::kNone) return p;
-    if (auto p = contacts_->poll_deleted(object); p != Pause::kNone) return p;
+    passes.emplace_back([this, object] { return contacts_->poll_salesforce(object); });
+    passes.emplace_back([this, object] { return contacts_->poll_deleted(object); });
   }
-  const std::function<Pause()> passes[] = {
-      [&] { return owners_->refresh(); },
-      [&] { return companies_->poll_accounts(); },
-      [&] { return deals_->poll_deals(); },
-      [&] { return deals_->poll_deleted_opportunities(); },
-      [&] { return deals_->poll_deal_roles(); },
-      [&] { return campaigns_->poll_campaign_members(); },
-      [&] { return lifecycle_->poll_opportunities(); },
-      [&] { return list_->refresh(); },
-      [&] { return contacts_->sweep_hubspot(); },
-      [&] { return companies_->sweep_companies(); },
-      [&] { return pairs_->sync_all(); },
-      [&] { return config_.deals.enabled ? pairs_->sweep(context_->deal_pair) : Pause::kNone; },
-  };
-  for (const auto& pass : passes)
-    if (auto p = pass(); p != Pause::kNone) return p;
+  passes.emplace_back([&] { return owners_->refresh(); });
+  passes.emplace_back([&] { return companies_->poll_accounts(); });
+  passes.emplace_back([&] { return deals_->poll_deals(); });
+  passes.emplace_back([&] { return deals_->poll_deleted_opportunities(); });
+  passes.emplace_back([&] { return deals_->poll_deal_roles(); });
+  passes.emplace_back([&] { return campaigns_->poll_campaign_members(); });
+  passes.emplace_back([&] { return lifecycle_->poll_opportunities(); });
+  passes.emplace_back([&] { return list_->refresh(); });
+  passes.emplace_back([&] { return contacts_->sweep_hubspot(); });
+  passes.emplace_back([&] { return companies_->sweep_companies(); });
+  passes.emplace_back([&] { return pairs_->sync_all(); });
+  passes.emplace_back(
+      [&] { return config_.deals.enabled ? pairs_->sweep(context_->deal_pair) : Pause::kNone; });
   if (config_.activities_enabled)
     for (const auto& type : config_.activity_types)
-      if (auto p = activities_->sweep_activities(type); p != Pause::kNone) return p;
+      passes.emplace_back([this, type] { return activities_->sweep_activities(type); });
+  // Turns in rotation: a pass that yields (it has more than a turn's work)
+  // goes again after the others; a pause ends the step, and the next step
+  // begins with the pass after the one that paused, so no pass's backlog
+  // holds the others back for longer than a turn.
+  std::vector<bool> pending(passes.size(), true);
+  size_t left = passes.size();
+  size_t i = poll_cursor_ % passes.size();
+  while (left > 0) {
+    if (pending[i]) {
+      const Pause p = passes[i]();
+      if (p == Pause::kNone) {
+        pending[i] = false;
+        --left;
+      } else if (p != Pause::kYield) {
+        poll_cursor_ = (i + 1) % passes.size();
+        return p;
+      }
+    }
+    i = (i + 1) % passes.size();
+  }
+  poll_cursor_ = 0;
   return Pause::kNone;
 }
 

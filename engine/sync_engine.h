@@ -160,6 +160,9 @@ class SyncEngine {
   env::Router receiver_;
 
   bool started_ = false;
+  // The poll pass a step's polling begins with (the one after the pass
+  // that paused the last step).
+  size_t poll_cursor_ = 0;
   env::Timestamp next_poll_;
   env::Timestamp next_retry_;
 };

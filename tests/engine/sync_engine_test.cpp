@@ -3,6 +3,8 @@
 #include "crm/vocabulary.h"
 #include "engine/sync_engine.h"
 
+#include <set>
+
 #include <gtest/gtest.h>
 
 #include "world.h"
@@ -1469,6 +1471,49 @@ TEST_P(EngineTest, PeopleEditingDuringASweepDoNotMakeItSkipContacts) {
   size_t linked = 0;
   for (uint64_t id : ids) linked += link_of(id).has_value();
   EXPECT_EQ(linked, ids.size()) << "contacts skipped by the sweep: " << engine->last_problem();
+}
+
+// An initial sync of more Salesforce records than a poll reads in a turn:
+// the poll yields, HubSpot's side takes its turn (a new MQL reaches
+// Salesforce long before the backlog is through), and the poll resumes
+// from its watermark without losing or doubling a record.
+TEST_P(EngineTest, ASalesforceBacklogTakesTurnsWithHubSpotsSide) {
+  const int64_t kLeads = SyncContext::kRecordsPerTurnMax + 150;
+  const uint64_t mql = w.hs_contact({{"email", "mql@example.org"}, {"lastname", "Quinn"},
+                                     {"lifecyclestage", "marketingqualifiedlead"}});
+  // A bulk load: a thousand leads a second, so many share a SystemModstamp.
+  for (int64_t i = 0; i < kLeads; ++i) {
+    w.sf_create("Lead", {{"LastName", "Backlog"},
+                         {"Company", "Acme"},
+                         {"Email", "lead" + std::to_string(i) + "@example.org"}});
+    if (i % 1000 == 999) w.tick(env::Duration::seconds(1));
+  }
+  w.tick(env::Duration::minutes(5));
+  std::optional<size_t> in_hubspot_when_mql_sent;
+  w.sf_transport.before = [&](const env::Request& r) {
+    if (!in_hubspot_when_mql_sent && r.method == env::Method::kPost &&
+        r.body.find("mql@example.org") != std::string::npos)
+      in_hubspot_when_mql_sent = w.portal.records("contacts").size();
+  };
+  start();
+  settle();
+  w.sf_transport.before = nullptr;
+  ASSERT_TRUE(in_hubspot_when_mql_sent.has_value()) << engine->last_problem();
+  EXPECT_LE(*in_hubspot_when_mql_sent, static_cast<size_t>(SyncContext::kRecordsPerTurnMax) + 1)
+      << "the MQL waited for the whole Salesforce backlog";
+  ASSERT_TRUE(link_of(mql).has_value());
+  // Every lead is in HubSpot once, linked to its own contact.
+  std::set<std::string> emails;
+  size_t linked = 0;
+  for (const auto& [id, r] : w.portal.records("contacts")) {
+    const std::string* email = r.get("email");
+    ASSERT_NE(email, nullptr);
+    EXPECT_TRUE(emails.insert(*email).second) << "two contacts for " << *email;
+    linked += link_of(id).has_value();
+  }
+  EXPECT_EQ(emails.size(), static_cast<size_t>(kLeads) + 1);
+  EXPECT_EQ(linked, static_cast<size_t>(kLeads) + 1) << engine->last_problem();
+  EXPECT_EQ(w.sf_live("Lead"), static_cast<size_t>(kLeads) + 1) << "the MQL became one lead";
 }
 
 }  // namespace
