@@ -157,6 +157,9 @@ Pause SyncEngine::poll_all() {
     passes.emplace_back([this, object] { return contacts_->poll_salesforce(object); });
     passes.emplace_back([this, object] { return contacts_->poll_deleted(object); });
   }
+  // Webhooks and list joins wait in the inbox; it takes its turn in a long
+  // poll too (the step drains it again after the poll).
+  passes.emplace_back([&] { return contacts_->drain_inbox(); });
   passes.emplace_back([&] { return owners_->refresh(); });
   passes.emplace_back([&] { return companies_->poll_accounts(); });
   passes.emplace_back([&] { return deals_->poll_deals(); });

@@ -95,9 +95,10 @@ std::optional<Value> coerce(const FieldDef& f, const Value& v) {
         d = v.as_number();
       } else if (v.is_string()) {
         if (v.as_string().empty()) return Value();
+        const std::string text(v.as_string());
         char* end = nullptr;
-        d = std::strtod(v.as_string().c_str(), &end);
-        if (end != v.as_string().c_str() + v.as_string().size()) return std::nullopt;
+        d = std::strtod(text.c_str(), &end);
+        if (end != text.c_str() + text.size()) return std::nullopt;
       } else {
         return std::nullopt;
       }
@@ -256,9 +257,8 @@ env::Result<std::string, ApiError> Org::add_user(const UserSpec& spec) {
   stamp(r, admin_user_id_.empty() ? r.id : admin_user_id_, true);
   compute_formulas(r);
   auth_[r.id] = UserAuth{spec.password};
-  index_insert(r);
   std::string id = r.id;
-  records_[user_object->key_prefix].emplace(id, std::move(r));
+  index_insert(records_[user_object->key_prefix].emplace(id, std::move(r)).first->second);
   return id;
 }
 
@@ -901,7 +901,7 @@ env::Result<env::Ok, ApiError> Org::apply_fields(std::string_view user_id, Recor
     auto value = coerce(*f, raw);
     if (!value) return refuse("JSON_PARSER_ERROR", json_parse_error(*f, raw));
     if (value->is_string()) {
-      const std::string& s = value->as_string();
+      const std::string s(value->as_string());
       if (f->length > 0 && is_text_type(f->type) &&
           char_count(s) > static_cast<size_t>(f->length)) {
         return refuse("STRING_TOO_LONG",
@@ -1046,17 +1046,6 @@ env::Result<env::Ok, ApiError> Org::check_record(std::string_view user_id, const
   return env::Ok{};
 }
 
-namespace {
-
-// SystemModstamp's text, or "" for an object without one.
-std::string modstamp_of(const Record& record) {
-  const FieldDef* f = record.object->field("SystemModstamp");
-  return f == nullptr ? std::string()
-                      : record.get(static_cast<size_t>(f - record.object->fields.data())).to_text();
-}
-
-}  // namespace
-
 std::vector<const Record*> Org::deleted_records(const ObjectDef& object) const {
   std::vector<const Record*> out;
   auto bin = recycle_bin_.find(&object);
@@ -1071,8 +1060,10 @@ std::vector<std::string> Org::ids_modified_since(const ObjectDef& object, const 
   std::vector<std::string> out;
   auto table = modstamps_.find(&object);
   if (table == modstamps_.end()) return out;
-  for (auto it = table->second.lower_bound({from, std::string()}); it != table->second.end(); ++it)
-    if (inclusive || it->first != from) out.push_back(it->second);
+  const ModstampOrder& order = table->second.key_comp();
+  for (auto it = table->second.lower_bound(ModstampOrder::Key{from, {}});
+       it != table->second.end(); ++it)
+    if (inclusive || order.key(*it).first != from) out.push_back((*it)->id);
   return out;
 }
 
@@ -1087,32 +1078,34 @@ bool indexed(const FieldDef& f) {
 
 void Org::index_insert(const Record& record) {
   const ObjectDef& object = *record.object;
-  if (std::string stamp = modstamp_of(record); !stamp.empty())
-    modstamps_[&object].emplace(std::move(stamp), record.id);
-  std::string object_key;
+  if (const FieldDef* f = object.field("SystemModstamp")) {
+    const auto field = static_cast<size_t>(f - object.fields.data());
+    if (!record.get(field).is_blank())
+      modstamps_.try_emplace(&object, ModstampOrder{field}).first->second.insert(&record);
+  }
   for (size_t i = 0; i < object.fields.size(); ++i) {
     if (!indexed(object.fields[i])) continue;
     const Value& v = record.get(i);
     if (v.is_blank()) continue;
-    if (object_key.empty()) object_key = lower(object.name);
-    index_[{object_key, i, lower(v.to_text())}].insert(record.id);
+    auto& holders = index_[{&object, i, lower(v.to_text())}];
+    holders.insert(std::lower_bound(holders.begin(), holders.end(), &record,
+                                    [](const Record* a, const Record* b) { return a->id < b->id; }),
+                   &record);
   }
 }
 
 void Org::index_erase(const Record& record) {
   const ObjectDef& object = *record.object;
   if (auto table = modstamps_.find(&object); table != modstamps_.end())
-    table->second.erase({modstamp_of(record), record.id});
-  std::string object_key;
+    table->second.erase(&record);
   for (size_t i = 0; i < object.fields.size(); ++i) {
     // Only indexed fields were filed (a field's flags do not change).
     if (!indexed(object.fields[i])) continue;
     const Value& v = record.get(i);
     if (v.is_blank()) continue;
-    if (object_key.empty()) object_key = lower(object.name);
-    auto it = index_.find({object_key, i, lower(v.to_text())});
+    auto it = index_.find({&object, i, lower(v.to_text())});
     if (it == index_.end()) continue;
-    it->second.erase(record.id);
+    std::erase(it->second, &record);
     if (it->second.empty()) index_.erase(it);
   }
 }
@@ -1131,9 +1124,12 @@ std::optional<std::vector<std::string>> Org::indexed_ids(const ObjectDef& object
 
 std::vector<std::string> Org::index_lookup(const ObjectDef& object, size_t field,
                                            const std::string& value) const {
-  auto it = index_.find({lower(object.name), field, value});
+  auto it = index_.find({&object, field, value});
   if (it == index_.end()) return {};
-  return {it->second.begin(), it->second.end()};
+  std::vector<std::string> ids;
+  ids.reserve(it->second.size());
+  for (const Record* r : it->second) ids.push_back(r->id);
+  return ids;
 }
 
 env::Result<std::vector<std::string>, ApiError> Org::match_external(std::string_view user_id,
@@ -1230,9 +1226,8 @@ env::Result<std::string, ApiError> Org::create(std::string_view user_id,
   stamp(r, user_id, true);
   compute_formulas(r);
   if (auto ok = check_record(user_id, r, nullptr); !ok.ok()) return fail(ok.error());
-  index_insert(r);
   std::string id = r.id;
-  records_[object->key_prefix].emplace(id, std::move(r));
+  index_insert(records_[object->key_prefix].emplace(id, std::move(r)).first->second);
   if (undo_) undo_->push_back(Undo{id, std::nullopt});
   return id;
 }

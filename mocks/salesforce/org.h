@@ -395,12 +395,31 @@ class Org {
   std::vector<ValidationRule> validation_rules_;
   // Records per object (by key prefix, which every id starts with), by id.
   std::map<std::string, std::map<std::string, Record>, std::less<>> records_;
-  // Unique and email indexes: (object, field index, lower-case value) -> ids.
-  std::map<std::tuple<std::string, size_t, std::string>, std::set<std::string>> index_;
+  // Unique and email indexes: (object, field index, lower-case value) ->
+  // the live records holding it, in id order (held where records_ keeps
+  // them, filed and unfiled as the modstamp index is).
+  std::map<std::tuple<const ObjectDef*, size_t, std::string>, std::vector<const Record*>> index_;
   // Ids of the records in the recycle bin, per object.
   std::map<const ObjectDef*, std::set<std::string>> recycle_bin_;
-  // Live records by (SystemModstamp text, id), per object.
-  std::map<const ObjectDef*, std::set<std::pair<std::string, std::string>>> modstamps_;
+  // Live records in (SystemModstamp text, Id) order, per object. The index
+  // holds the records where records_ keeps them (map nodes do not move); a
+  // record leaves it before its stamp changes and returns after
+  // (index_erase, index_insert), so the order it was filed by holds.
+  struct ModstampOrder {
+    using is_transparent = void;
+    using Key = std::pair<std::string_view, std::string_view>;
+    size_t field = 0;  // SystemModstamp's position in the object
+    Key key(const Record* r) const {
+      const Value& v = r->get(field);
+      return {v.is_string() ? v.as_string() : std::string_view(), r->id};
+    }
+    static const Key& key(const Key& k) { return k; }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return key(a) < key(b);
+    }
+  };
+  std::map<const ObjectDef*, std::set<const Record*, ModstampOrder>> modstamps_;
   std::optional<std::vector<Undo>> undo_;  // while a ChangeSet is open
   size_t change_sets_open_ = 0;
   uint64_t unchanged_writes_pushed_ = 0;  // ever, for a ChangeSet's rollback

@@ -19,10 +19,25 @@ bool is_unstored(const ObjectDef& object, size_t index, const Value& v) {
 
 }  // namespace
 
+void Value::set_text(std::string_view s) {
+  if (s.size() <= kInlineMax) {
+    std::memcpy(bytes_, s.data(), s.size());
+    tag_ = static_cast<uint8_t>(kInlineTag + s.size());
+    return;
+  }
+  CRMSIM_ASSERT(s.size() <= UINT32_MAX, "a field value of 4 GB");
+  char* p = new char[s.size()];
+  std::memcpy(p, s.data(), s.size());
+  const auto n = static_cast<uint32_t>(s.size());
+  std::memcpy(bytes_, &p, sizeof p);
+  std::memcpy(bytes_ + sizeof p, &n, sizeof n);
+  tag_ = kHeapTag;
+}
+
 std::string Value::to_text() const {
   if (is_null()) return "";
   if (is_bool()) return as_bool() ? "true" : "false";
-  if (is_string()) return as_string();
+  if (is_string()) return std::string(as_string());
   const double d = as_number();
   if (std::floor(d) == d && std::abs(d) < 1e15) {
     return std::to_string(static_cast<int64_t>(d));

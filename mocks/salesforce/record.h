@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -18,36 +19,115 @@
 
 namespace crmsim::mocks::salesforce {
 
+// 20 bytes, no padding: a record's fields are stored as (index, Value)
+// pairs, 22 bytes each. The last byte says what the value is; text of up
+// to kInlineMax bytes is held in place (18-character ids, names, phones,
+// picklist values), longer text in one exact-size allocation.
 class Value {
  public:
-  Value() = default;
-  Value(bool b) : v_(b) {}                          // NOLINT: values convert freely
-  Value(double d) : v_(d) {}                        // NOLINT
-  Value(int64_t n) : v_(static_cast<double>(n)) {}  // NOLINT
-  Value(int n) : v_(static_cast<double>(n)) {}      // NOLINT
-  Value(std::string s) : v_(std::move(s)) {}        // NOLINT
-  Value(const char* s) {
-    if (s != nullptr) v_ = std::string(s);
-  }  // NOLINT: null stays null
+  static constexpr size_t kInlineMax = 18;
 
-  bool is_null() const { return v_.index() == 0; }
-  bool is_bool() const { return v_.index() == 1; }
-  bool is_number() const { return v_.index() == 2; }
-  bool is_string() const { return v_.index() == 3; }
+  Value() noexcept { tag_ = kNullTag; }
+  Value(bool b) noexcept {  // NOLINT: values convert freely
+    tag_ = kBoolTag;
+    bytes_[0] = b ? 1 : 0;
+  }
+  Value(double d) noexcept { set_number(d); }                        // NOLINT
+  Value(int64_t n) noexcept { set_number(static_cast<double>(n)); }  // NOLINT
+  Value(int n) noexcept { set_number(static_cast<double>(n)); }      // NOLINT
+  Value(std::string_view s) { set_text(s); }                         // NOLINT
+  Value(const std::string& s) { set_text(s); }                       // NOLINT
+  Value(const char* s) {  // NOLINT: null stays null
+    if (s == nullptr) {
+      tag_ = kNullTag;
+    } else {
+      set_text(s);
+    }
+  }
+  Value(const Value& other) { copy_from(other); }
+  Value(Value&& other) noexcept { steal(other); }
+  Value& operator=(const Value& other) {
+    if (this != &other) {
+      release();
+      copy_from(other);
+    }
+    return *this;
+  }
+  Value& operator=(Value&& other) noexcept {
+    if (this != &other) {
+      release();
+      steal(other);
+    }
+    return *this;
+  }
+  ~Value() { release(); }
+
+  bool is_null() const { return tag_ == kNullTag; }
+  bool is_bool() const { return tag_ == kBoolTag; }
+  bool is_number() const { return tag_ == kNumberTag; }
+  bool is_string() const { return tag_ == kHeapTag || tag_ >= kInlineTag; }
   // REQUIRES: the matching is_*().
-  bool as_bool() const { return std::get<1>(v_); }
-  double as_number() const { return std::get<2>(v_); }
-  const std::string& as_string() const { return std::get<3>(v_); }
+  bool as_bool() const { return bytes_[0] != 0; }
+  double as_number() const {
+    double d = 0;
+    std::memcpy(&d, bytes_, sizeof d);
+    return d;
+  }
+  std::string_view as_string() const {
+    if (tag_ >= kInlineTag) return {bytes_, static_cast<size_t>(tag_ - kInlineTag)};
+    const char* p = nullptr;
+    uint32_t n = 0;
+    std::memcpy(&p, bytes_, sizeof p);
+    std::memcpy(&n, bytes_ + sizeof p, sizeof n);
+    return {p, n};
+  }
   // Null, or an empty string: what Salesforce treats as blank.
-  bool is_blank() const { return is_null() || (is_string() && as_string().empty()); }
+  bool is_blank() const { return is_null() || tag_ == kInlineTag; }
   // Text for messages and for case-insensitive matching: "" for null.
   std::string to_text() const;
 
-  bool operator==(const Value&) const = default;
+  bool operator==(const Value& other) const {
+    if (is_string() && other.is_string()) return as_string() == other.as_string();
+    if (tag_ != other.tag_) return false;
+    if (is_bool()) return as_bool() == other.as_bool();
+    if (is_number()) return as_number() == other.as_number();
+    return true;
+  }
 
  private:
-  std::variant<std::monostate, bool, double, std::string> v_;
+  static constexpr uint8_t kNullTag = 0, kBoolTag = 1, kNumberTag = 2, kHeapTag = 3;
+  static constexpr uint8_t kInlineTag = 16;  // + the text's length
+
+  void set_number(double d) {
+    tag_ = kNumberTag;
+    std::memcpy(bytes_, &d, sizeof d);
+  }
+  void set_text(std::string_view s);
+  void copy_from(const Value& other) {
+    if (other.tag_ == kHeapTag) {
+      set_text(other.as_string());
+    } else {
+      std::memcpy(bytes_, other.bytes_, sizeof bytes_);
+      tag_ = other.tag_;
+    }
+  }
+  void steal(Value& other) noexcept {
+    std::memcpy(bytes_, other.bytes_, sizeof bytes_);
+    tag_ = other.tag_;
+    other.tag_ = kNullTag;
+  }
+  void release() {
+    if (tag_ != kHeapTag) return;
+    char* p = nullptr;
+    std::memcpy(&p, bytes_, sizeof p);
+    delete[] p;
+    tag_ = kNullTag;
+  }
+
+  char bytes_[kInlineMax + 1] = {};
+  uint8_t tag_;
 };
+static_assert(sizeof(Value) == 20);
 
 struct Record {
   std::string id;

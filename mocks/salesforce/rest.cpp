@@ -70,7 +70,7 @@ json value_json(const Value& v, FieldType type) {
     if (is_integer_type(type) && std::abs(d) < 9e15) return static_cast<int64_t>(d);
     return d;
   }
-  return v.as_string();
+  return std::string(v.as_string());
 }
 
 std::string sobject_url(const std::string& version, const Record& r) {

@@ -797,10 +797,10 @@ int compare_text(std::string_view a, std::string_view b) {
 // time order.
 bool canonical_instant(const Value& v, FieldType type) {
   if (!v.is_string()) return false;
-  const std::string& t = v.as_string();
+  const std::string_view t = v.as_string();
   if (type == FieldType::kDate) return t.size() == 10 && t[4] == '-' && t[7] == '-';
   return t.size() == 28 && t[4] == '-' && t[10] == 'T' && t[19] == '.' &&
-         t.compare(23, 5, "+0000") == 0;
+         t.substr(23) == "+0000";
 }
 
 // The instant a stored date or datetime value stands for.
