@@ -29,8 +29,8 @@ void Value::set_text(std::string_view s) {
   char* p = new char[s.size()];
   std::memcpy(p, s.data(), s.size());
   const auto n = static_cast<uint32_t>(s.size());
-  std::memcpy(bytes_, &p, sizeof p);
-  std::memcpy(bytes_ + sizeof p, &n, sizeof n);
+  std::memcpy(bytes_ + kPointerAt, &p, sizeof p);
+  std::memcpy(bytes_ + kPointerAt + sizeof p, &n, sizeof n);
   tag_ = kHeapTag;
 }
 

@@ -19,13 +19,16 @@
 
 namespace crmsim::mocks::salesforce {
 
-// 20 bytes, no padding: a record's fields are stored as (index, Value)
-// pairs, 22 bytes each. The last byte says what the value is; text of up
+// 22 bytes, no padding: a record's fields are stored as (index, Value)
+// pairs, 24 bytes each. The last byte says what the value is; text of up
 // to kInlineMax bytes is held in place (18-character ids, names, phones,
-// picklist values), longer text in one exact-size allocation.
+// picklist values), longer text in one exact-size allocation whose pointer
+// is kept kPointerAt bytes in, so that in a field pair it is 8-byte aligned
+// (where leak checkers and debuggers look for pointers).
 class Value {
  public:
-  static constexpr size_t kInlineMax = 18;
+  static constexpr size_t kInlineMax = 20;
+  static constexpr size_t kPointerAt = 6;
 
   Value() noexcept { tag_ = kNullTag; }
   Value(bool b) noexcept {  // NOLINT: values convert freely
@@ -70,15 +73,15 @@ class Value {
   bool as_bool() const { return bytes_[0] != 0; }
   double as_number() const {
     double d = 0;
-    std::memcpy(&d, bytes_, sizeof d);
+    std::memcpy(&d, bytes_ + kPointerAt, sizeof d);
     return d;
   }
   std::string_view as_string() const {
     if (tag_ >= kInlineTag) return {bytes_, static_cast<size_t>(tag_ - kInlineTag)};
     const char* p = nullptr;
     uint32_t n = 0;
-    std::memcpy(&p, bytes_, sizeof p);
-    std::memcpy(&n, bytes_ + sizeof p, sizeof n);
+    std::memcpy(&p, bytes_ + kPointerAt, sizeof p);
+    std::memcpy(&n, bytes_ + kPointerAt + sizeof p, sizeof n);
     return {p, n};
   }
   // Null, or an empty string: what Salesforce treats as blank.
@@ -100,7 +103,7 @@ class Value {
 
   void set_number(double d) {
     tag_ = kNumberTag;
-    std::memcpy(bytes_, &d, sizeof d);
+    std::memcpy(bytes_ + kPointerAt, &d, sizeof d);
   }
   void set_text(std::string_view s);
   void copy_from(const Value& other) {
@@ -119,7 +122,7 @@ class Value {
   void release() {
     if (tag_ != kHeapTag) return;
     char* p = nullptr;
-    std::memcpy(&p, bytes_, sizeof p);
+    std::memcpy(&p, bytes_ + kPointerAt, sizeof p);
     delete[] p;
     tag_ = kNullTag;
   }
@@ -127,7 +130,9 @@ class Value {
   char bytes_[kInlineMax + 1] = {};
   uint8_t tag_;
 };
-static_assert(sizeof(Value) == 20);
+static_assert(sizeof(Value) == 22);
+static_assert(sizeof(std::pair<uint16_t, Value>) == 24 &&
+              sizeof(uint16_t) + Value::kPointerAt == 8);
 
 struct Record {
   std::string id;
