@@ -5,6 +5,7 @@
 #   make package the Debian package of the optimized build (build/release/packages/crmsim_*.deb)
 #   make bench   optimized build, run the benchmark suite, write bench/results/ and print the table
 #   make bench-quick   the same in under two minutes (1,000 and 10,000 contacts)
+#   make bench-peers   crmsim's HubSpot fake beside Prism and json-server (npm, on demand)
 #   make fuzz    build the fuzz targets with clang's libFuzzer and run each for FUZZ_SECONDS (60)
 #   make tsan    build with ThreadSanitizer and run the concurrent load test of `serve` on it
 #   make format  clang-format every source file
@@ -18,7 +19,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := soql hubspot_search salesforce_rest hubspot_rest scenario bulk_csv
 SOURCES = $(shell git ls-files --cached --others --exclude-standard '*.cpp' '*.h')
 
-.PHONY: all deps configure-debug configure-release demo test build package bench bench-quick fuzz tsan format lint clean
+.PHONY: all deps configure-debug configure-release demo test build package bench bench-quick bench-peers fuzz tsan format lint clean
 
 all: build
 
@@ -52,6 +53,9 @@ bench: build
 
 bench-quick: build
 	scripts/bench --quick
+
+bench-peers: build
+	bench/peers/run
 
 fuzz: deps
 	@CRMSIM_FUZZ_TOOLS=1 scripts/install-deps

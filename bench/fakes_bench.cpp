@@ -32,6 +32,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench_mode.h"
+#include "fake_fixtures.h"
 #include "env/clock.h"
 #include "env/http_server.h"
 #include "env/http_transport.h"
@@ -46,12 +47,19 @@ using env::Method;
 using nlohmann::json;
 namespace sf = mocks::salesforce;
 namespace hs = mocks::hubspot;
+using bench::drive;
+using bench::NextRequest;
+using bench::request;
 
 constexpr int kRecords = 10'000;
 constexpr int kSfPage = 2'000;
 constexpr int kSfBatch = 200;
 constexpr int kHsPage = 200;
 constexpr int kHsBatch = 100;
+
+struct HubSpotFake : bench::HubSpotFake {
+  HubSpotFake() : bench::HubSpotFake(kRecords) {}
+};
 
 // ---------------------------------------------------------------- the bare handler
 
@@ -155,60 +163,6 @@ struct SalesforceFake {
                         .value());
   }
 };
-
-struct HubSpotFake {
-  env::ManualClock clock{*env::parse_datetime("2024-05-20T12:00:00Z")};
-  hs::Portal portal{clock};
-  hs::RestApi api{portal};
-  std::string token = api.issue_token();
-  std::vector<uint64_t> ids;
-
-  HubSpotFake() {
-    api.rate_limiter().set_enforced(false);
-    // Created over a quarter of an hour: each its own lastmodifieddate.
-    for (int i = 0; i < kRecords; ++i, (void)clock.advance(env::Duration::millis(100)))
-      ids.push_back(portal
-                        .create("contacts",
-                                {{"email", "ada" + std::to_string(i) + "@engines.example"},
-                                 {"firstname", "Ada"},
-                                 {"lastname", "Lovelace " + std::to_string(i)},
-                                 {"lifecyclestage", "subscriber"}},
-                                hs::WriteSource{})
-                        .value());
-    (void)clock.advance(env::Duration::minutes(1));  // everything searchable
-  }
-};
-
-env::Request request(Method m, const std::string& target, const std::string& token,
-                     std::string body = "") {
-  auto r = env::Request::make(m, target).value();
-  r.headers.set("Authorization", "Bearer " + token);
-  if (!body.empty()) r.headers.set("Content-Type", "application/json");
-  r.body = std::move(body);
-  return r;
-}
-
-// One operation: the next request to send (i counts iterations).
-using NextRequest = std::function<env::Request(size_t i)>;
-
-// Sends `next` requests through `transport` while the state runs.
-void drive(benchmark::State& state, env::Transport& transport, const NextRequest& next,
-           int records_per_request) {
-  size_t i = 0;
-  for (auto _ : state) {
-    auto r = transport.send(next(i++));
-    if (!r.ok() || r->status >= 300) {
-      state.SkipWithError(r.ok() ? ("status " + std::to_string(r->status)).c_str()
-                                 : r.error().message.c_str());
-      break;
-    }
-    benchmark::DoNotOptimize(r->body.data());
-  }
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
-  state.counters["records_per_second"] =
-      benchmark::Counter(static_cast<double>(state.iterations()) * records_per_request,
-                         benchmark::Counter::kIsRate);
-}
 
 enum class Op { kSfRead, kSfQueryPage, kSfBatchWrite, kHsRead, kHsSearchPage, kHsBatchWrite };
 

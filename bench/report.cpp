@@ -1,7 +1,8 @@
 // bench_report OUT.md RESULTS.json...: turns Google Benchmark's JSON
-// results (api_bench, sim_bench, fakes_bench) into the Markdown tables the
+// results (api_bench, sim_bench, fakes_bench, peers_bench) into the Markdown tables the
 // README carries, with the machine they were measured on, and prints them.
 // Every number comes from the JSON; targets are compared, never assumed.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -236,6 +237,44 @@ int main(int argc, char** argv) {
          << " | " << count(r->get("bytes_per_record")) << " | "
          << "≤ 100 MB: " << (mb <= 100 ? "met" : "**not met**")
          << " |\n";
+    }
+    md << "\n";
+  }
+
+  // ---- peers
+  auto peers = family("Peers");
+  if (!peers.empty()) {
+    auto find = [&](const std::string& route, const std::string& who) -> const Row* {
+      for (const Row* r : peers)
+        if (r->parts.size() >= 3 && r->parts[1] == route && r->parts[2] == who) return r;
+      return nullptr;
+    };
+    auto cell = [](const Row* r) -> std::string {
+      if (r == nullptr) return "–";
+      if (!r->error().empty()) return r->error();
+      return count(r->get("items_per_second")) + " req/s, " +
+             count(r->get("bytes_per_response")) + " B";
+    };
+    auto ratio = [](const Row* crmsim, const Row* peer) -> std::string {
+      if (crmsim == nullptr || peer == nullptr || !crmsim->error().empty() || !peer->error().empty())
+        return "–";
+      return fixed(crmsim->get("items_per_second") / peer->get("items_per_second"), 1) + "×";
+    };
+    md << "### crmsim's HubSpot fake beside peers (bench/peers, loopback, same client)\n\n"
+       << "| route | crmsim | Prism (HubSpot's OpenAPI document) | crmsim ÷ Prism | json-server | "
+          "crmsim ÷ json-server |\n|---|---|---|---:|---|---:|\n";
+    std::vector<std::string> routes;
+    for (const Row* r : peers)
+      if (r->parts.size() >= 3 &&
+          std::find(routes.begin(), routes.end(), r->parts[1]) == routes.end())
+        routes.push_back(r->parts[1]);
+    for (const std::string& route : routes) {
+      const Row* crmsim = find(route, "crmsim");
+      const Row* prism = find(route, "prism");
+      const Row* json_server = find(route, "json_server");
+      md << "| " << route << " | " << cell(crmsim) << " | " << cell(prism) << " | "
+         << ratio(crmsim, prism) << " | " << cell(json_server) << " | "
+         << ratio(crmsim, json_server) << " |\n";
     }
     md << "\n";
   }
