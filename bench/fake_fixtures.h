@@ -72,9 +72,8 @@ inline void drive(benchmark::State& state, env::Transport& transport, const Next
     benchmark::DoNotOptimize(r->body.data());
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
-  state.counters["records_per_second"] =
-      benchmark::Counter(static_cast<double>(state.iterations()) * records_per_request,
-                         benchmark::Counter::kIsRate);
+  state.counters["records_per_second"] = benchmark::Counter(
+      static_cast<double>(state.iterations()) * records_per_request, benchmark::Counter::kIsRate);
   if (state.iterations() > 0)
     state.counters["bytes_per_response"] = bytes / static_cast<double>(state.iterations());
 }

@@ -71,7 +71,8 @@ std::optional<NextRequest> requests(Route route, Who who, const bench::HubSpotFa
   switch (route) {
     case Route::kRead:
       if (json_server)
-        return [](size_t i) { return request(Method::kGet, "/contacts/" + id_at(nullptr, i), "-"); };
+        return
+            [](size_t i) { return request(Method::kGet, "/contacts/" + id_at(nullptr, i), "-"); };
       return [fake, token](size_t i) {
         return request(Method::kGet,
                        "/crm/v3/objects/contacts/" + id_at(fake, i) +
@@ -104,8 +105,9 @@ std::optional<NextRequest> requests(Route route, Who who, const bench::HubSpotFa
       return [fake, token](size_t i) {
         json body = {{"inputs", json::array()}};
         for (int k = 0; k < kBatch; ++k)
-          body["inputs"].push_back({{"id", id_at(fake, i * kBatch + static_cast<size_t>(k))},
-                                    {"properties", {{"jobtitle", "Analyst " + std::to_string(i)}}}});
+          body["inputs"].push_back(
+              {{"id", id_at(fake, i * kBatch + static_cast<size_t>(k))},
+               {"properties", {{"jobtitle", "Analyst " + std::to_string(i)}}}});
         return request(Method::kPost, "/crm/v3/objects/contacts/batch/update", token, body.dump());
       };
   }

@@ -265,10 +265,9 @@ env::Result<std::string, ApiError> Org::add_user(const UserSpec& spec) {
 const Record* Org::user_with_password(std::string_view username, std::string_view password) const {
   const ObjectDef* user_object = schema_.object("User");
   const size_t field = user_object->field("Username") - user_object->fields.data();
-  for (const std::string& id : index_lookup(*user_object, field, lower(username))) {
-    const Record* u = find(id);
-    auto a = auth_.find(id);
-    if (u != nullptr && a != auth_.end() && a->second.password == password) return u;
+  for (const Record* u : index_lookup(*user_object, field, lower(username))) {
+    auto a = auth_.find(u->id);
+    if (a != auth_.end() && a->second.password == password) return u;
   }
   return nullptr;
 }
@@ -1018,11 +1017,11 @@ env::Result<env::Ok, ApiError> Org::check_record(std::string_view user_id, const
     const size_t index = static_cast<size_t>(&f - object.fields.data());
     const Value& v = record.get(index);
     if (v.is_blank()) continue;
-    for (const std::string& other : index_lookup(object, index, lower(v.to_text()))) {
-      if (other == record.id) continue;
+    for (const Record* other : index_lookup(object, index, lower(v.to_text()))) {
+      if (other->id == record.id) continue;
       return refuse(
           "DUPLICATE_VALUE",
-          "duplicate value found: " + f.name + " duplicates value on record with id: " + other,
+          "duplicate value found: " + f.name + " duplicates value on record with id: " + other->id,
           {f.name});
     }
   }
@@ -1035,8 +1034,8 @@ env::Result<env::Ok, ApiError> Org::check_record(std::string_view user_id, const
         before == nullptr || lower(before->get("Email").to_text()) != lower(email.to_text());
     if (!email.is_blank() && changed) {
       const size_t index = static_cast<size_t>(object.field("Email") - object.fields.data());
-      for (const std::string& other : index_lookup(object, index, lower(email.to_text()))) {
-        if (other == record.id) continue;
+      for (const Record* other : index_lookup(object, index, lower(email.to_text()))) {
+        if (other->id == record.id) continue;
         return refuse("DUPLICATES_DETECTED",
                       "You're creating a duplicate record. We recommend you use an existing record "
                       "instead.");
@@ -1055,15 +1054,16 @@ std::vector<const Record*> Org::deleted_records(const ObjectDef& object) const {
   return out;
 }
 
-std::vector<std::string> Org::ids_modified_since(const ObjectDef& object, const std::string& from,
-                                                 bool inclusive) const {
-  std::vector<std::string> out;
+std::vector<const Record*> Org::records_modified_since(const ObjectDef& object,
+                                                       const std::string& from,
+                                                       bool inclusive) const {
+  std::vector<const Record*> out;
   auto table = modstamps_.find(&object);
   if (table == modstamps_.end()) return out;
   const ModstampOrder& order = table->second.key_comp();
   for (auto it = table->second.lower_bound(ModstampOrder::Key{from, {}});
        it != table->second.end(); ++it)
-    if (inclusive || order.key(*it).first != from) out.push_back((*it)->id);
+    if (inclusive || order.key(*it).first != from) out.push_back(*it);
   return out;
 }
 
@@ -1110,9 +1110,9 @@ void Org::index_erase(const Record& record) {
   }
 }
 
-std::optional<std::vector<std::string>> Org::indexed_ids(const ObjectDef& object,
-                                                         std::string_view field,
-                                                         std::string_view value) const {
+std::optional<std::vector<const Record*>> Org::indexed_records(const ObjectDef& object,
+                                                               std::string_view field,
+                                                               std::string_view value) const {
   for (size_t i = 0; i < object.fields.size(); ++i) {
     const FieldDef& f = object.fields[i];
     if (!env::iequals(f.name, field)) continue;
@@ -1122,14 +1122,11 @@ std::optional<std::vector<std::string>> Org::indexed_ids(const ObjectDef& object
   return std::nullopt;
 }
 
-std::vector<std::string> Org::index_lookup(const ObjectDef& object, size_t field,
-                                           const std::string& value) const {
+const std::vector<const Record*>& Org::index_lookup(const ObjectDef& object, size_t field,
+                                                    const std::string& value) const {
+  static const std::vector<const Record*> kNone;
   auto it = index_.find({&object, field, value});
-  if (it == index_.end()) return {};
-  std::vector<std::string> ids;
-  ids.reserve(it->second.size());
-  for (const Record* r : it->second) ids.push_back(r->id);
-  return ids;
+  return it == index_.end() ? kNone : it->second;
 }
 
 env::Result<std::vector<std::string>, ApiError> Org::match_external(std::string_view user_id,
@@ -1153,10 +1150,9 @@ env::Result<std::vector<std::string>, ApiError> Org::match_external(std::string_
   auto matches = [&](const Record& r) {
     return !r.deleted && lower(r.get(index).to_text()) == want && access(user_id, r) != Access::kNone;
   };
-  if (auto ids = indexed_ids(object, f->name, value)) {
-    for (const std::string& id : *ids) {
-      if (const Record* r = find(id); r != nullptr && matches(*r)) out.push_back(id);
-    }
+  if (auto found = indexed_records(object, f->name, value)) {
+    for (const Record* r : *found)
+      if (matches(*r)) out.push_back(r->id);
     return out;
   }
   for (const auto& [id, r] : records(object)) {

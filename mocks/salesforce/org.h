@@ -19,6 +19,7 @@
 #include "env/clock.h"
 #include "env/regions.h"
 #include "env/result.h"
+#include "env/text.h"
 #include "mocks/salesforce/api_usage.h"
 #include "mocks/salesforce/record.h"
 #include "mocks/salesforce/schema.h"
@@ -303,21 +304,23 @@ class Org {
   const Record* find(std::string_view id) const;
   // Every record of an object (deleted ones too), in id order.
   const std::map<std::string, Record>& records(const ObjectDef& object) const;
-  // The ids of `object`'s records (deleted ones too) whose `field` equals
-  // `value` case-insensitively, from the index kept on Email and unique
-  // fields; nullopt when the field is not indexed. For queries to narrow a
-  // scan; the caller still applies its whole condition.
-  std::optional<std::vector<std::string>> indexed_ids(const ObjectDef& object,
-                                                      std::string_view field,
-                                                      std::string_view value) const;
+  // `object`'s records (deleted ones too) whose `field` equals `value`
+  // case-insensitively, in id order, from the index kept on Email and
+  // unique fields; null when the field is not indexed. For queries to
+  // narrow a scan; the caller still applies its whole condition. Valid
+  // until the next write.
+  std::optional<std::vector<const Record*>> indexed_records(const ObjectDef& object,
+                                                            std::string_view field,
+                                                            std::string_view value) const;
   size_t record_count() const;
   // `object`'s records in the recycle bin, in id order.
   std::vector<const Record*> deleted_records(const ObjectDef& object) const;
-  // The ids of `object`'s live records whose SystemModstamp is at or after
+  // `object`'s live records whose SystemModstamp is at or after
   // (`inclusive`) or after `from` (Salesforce's text form), in modstamp
-  // order: what a poll on SystemModstamp can only match among.
-  std::vector<std::string> ids_modified_since(const ObjectDef& object, const std::string& from,
-                                              bool inclusive) const;
+  // order: what a poll on SystemModstamp can only match among. Valid until
+  // the next write.
+  std::vector<const Record*> records_modified_since(const ObjectDef& object,
+                                                    const std::string& from, bool inclusive) const;
 
   // Field writes that set a field to the value it already had (an update
   // that changed nothing in that field), newest last: how a sync's echo
@@ -376,8 +379,10 @@ class Org {
   void stamp(Record& record, std::string_view user_id, bool creating) const;
   void index_insert(const Record& record);
   void index_erase(const Record& record);
-  std::vector<std::string> index_lookup(const ObjectDef& object, size_t field,
-                                        const std::string& value) const;
+  // The records filed under `value` (lower-case) in the index of
+  // `object`'s `field`, in id order.
+  const std::vector<const Record*>& index_lookup(const ObjectDef& object, size_t field,
+                                                 const std::string& value) const;
 
   const env::Clock& clock_;
   OrgSettings settings_;
@@ -414,9 +419,15 @@ class Org {
       return {v.is_string() ? v.as_string() : std::string_view(), r->id};
     }
     static const Key& key(const Key& k) { return k; }
+    // By stamp (canonical text: byte order is time order), then by Id
+    // case-insensitively, as ORDER BY SystemModstamp, Id sorts: a poll's
+    // page comes out of the index in its final order.
     template <typename A, typename B>
     bool operator()(const A& a, const B& b) const {
-      return key(a) < key(b);
+      const Key& x = key(a);
+      const Key& y = key(b);
+      if (const int c = x.first.compare(y.first); c != 0) return c < 0;
+      return env::icompare(x.second, y.second) < 0;
     }
   };
   std::map<const ObjectDef*, std::set<const Record*, ModstampOrder>> modstamps_;

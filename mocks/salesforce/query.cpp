@@ -202,11 +202,11 @@ bool orders_by_modstamp(const std::vector<OrderItem>& order_by) {
 // AND with such a part. nullopt: no such part, scan everything.
 // `by_modstamp` is set when the ids come from the modstamp index, in
 // (SystemModstamp, Id) order.
-std::optional<std::vector<std::string>> candidates(const Org& org, const ObjectDef& object,
-                                                   const Condition& c, bool& by_modstamp) {
+std::optional<std::vector<const Record*>> candidates(const Org& org, const ObjectDef& object,
+                                                     const Condition& c, bool& by_modstamp) {
   if (c.kind == Condition::Kind::kAnd) {
     for (const Condition& child : c.children)
-      if (auto ids = candidates(org, object, child, by_modstamp)) return ids;
+      if (auto found = candidates(org, object, child, by_modstamp)) return found;
     return std::nullopt;
   }
   // SystemModstamp >= / > a datetime: the modstamp index (a poll).
@@ -214,23 +214,24 @@ std::optional<std::vector<std::string>> candidates(const Org& org, const ObjectD
       c.field.parts.size() == 1 && env::iequals(c.field.parts[0], "SystemModstamp") &&
       c.values.size() == 1 && c.values[0].kind == Literal::Kind::kDateTime) {
     by_modstamp = true;
-    return org.ids_modified_since(object, env::format_salesforce_datetime(c.values[0].instant),
-                                  c.op == CompareOp::kGe);
+    return org.records_modified_since(object, env::format_salesforce_datetime(c.values[0].instant),
+                                      c.op == CompareOp::kGe);
   }
   const bool eq = c.kind == Condition::Kind::kCompare && c.op == CompareOp::kEq;
   if ((!eq && c.kind != Condition::Kind::kIn) || c.field.parts.size() != 1) return std::nullopt;
-  std::vector<std::string> out;
+  std::vector<const Record*> out;
+  const auto& table = org.records(object);
   for (const Literal& v : c.values) {
     if (v.kind != Literal::Kind::kString) return std::nullopt;
     if (env::iequals(c.field.parts[0], "Id")) {
       // Records are keyed by their 18-character id; a 15-character one scans.
       if (v.text.size() != 18) return std::nullopt;
-      out.push_back(v.text);
+      if (auto it = table.find(v.text); it != table.end()) out.push_back(&it->second);
       continue;
     }
-    auto ids = org.indexed_ids(object, c.field.parts[0], v.text);
-    if (!ids) return std::nullopt;
-    out.insert(out.end(), ids->begin(), ids->end());
+    auto found = org.indexed_records(object, c.field.parts[0], v.text);
+    if (!found) return std::nullopt;
+    out.insert(out.end(), found->begin(), found->end());
   }
   return out;
 }
@@ -424,12 +425,12 @@ std::vector<const Record*> select_rows(const Org& org, std::string_view user_id,
       include_deleted || !q.where ? std::nullopt : candidates(org, object, *q.where, by_modstamp);
   const bool index_order = narrowed && by_modstamp && orders_by_modstamp(q.order_by);
   if (narrowed && !index_order) {
-    std::sort(narrowed->begin(), narrowed->end());
+    std::sort(narrowed->begin(), narrowed->end(),
+              [](const Record* a, const Record* b) { return a->id < b->id; });
     narrowed->erase(std::unique(narrowed->begin(), narrowed->end()), narrowed->end());
   }
   if (narrowed) {
-    for (const auto& id : *narrowed)
-      if (auto it = table.find(id); it != table.end()) scan.push_back(&it->second);
+    scan = std::move(*narrowed);
   } else {
     scan.reserve(table.size());
     for (const auto& entry : table) scan.push_back(&entry.second);
@@ -447,29 +448,8 @@ std::vector<const Record*> select_rows(const Org& org, std::string_view user_id,
     rows.push_back(&record);
   }
   if (q.aggregates()) return rows;  // grouped, ordered and cut as groups
-  if (index_order) {
-    // The index holds (stamp, id) in byte order; Id sorts case-insensitively.
-    if (q.order_by.size() == 2) {
-      const FieldDef* f = object.field("SystemModstamp");
-      const size_t index = static_cast<size_t>(f - object.fields.data());
-      auto stamp = [&](const Record* r) -> std::string_view {
-        const Value& v = r->get(index);
-        return v.is_string() ? std::string_view(v.as_string()) : std::string_view();
-      };
-      for (size_t i = 0; i < rows.size();) {
-        size_t j = i + 1;
-        const std::string_view at = stamp(rows[i]);
-        while (j < rows.size() && stamp(rows[j]) == at) ++j;
-        if (j - i > 1)
-          std::stable_sort(rows.begin() + static_cast<std::ptrdiff_t>(i),
-                           rows.begin() + static_cast<std::ptrdiff_t>(j),
-                           [](const Record* a, const Record* b) {
-                             return env::icompare(a->id, b->id) < 0;
-                           });
-        i = j;
-      }
-    }
-  } else {
+  if (!index_order) {
+    // The modstamp index already holds (stamp, Id) in ORDER BY's order.
     order_rows(org, user_id, q.order_by, rows);
   }
   const size_t offset = static_cast<size_t>(q.offset.value_or(0));

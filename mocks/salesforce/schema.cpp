@@ -12,16 +12,9 @@ namespace {
 
 std::string lower(std::string_view s) { return env::ascii_lower(s); }
 
-bool iequal(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
+// ASCII case only, as the hash folds (std::tolower asks the locale for
+// every byte, and a query page resolves fields by name per row).
+bool iequal(std::string_view a, std::string_view b) { return env::iequals(a, b); }
 
 bool ends_with_custom_suffix(std::string_view name) {
   return name.size() > 3 && iequal(name.substr(name.size() - 3), "__c");

@@ -1,7 +1,10 @@
 #include "mocks/salesforce/org.h"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
+#include "env/text.h"
 #include "mocks/salesforce/query.h"
 
 namespace crmsim::mocks::salesforce {
@@ -185,6 +188,45 @@ TEST_F(OrgTest, UpdateBumpsSystemModstampAndRefusesConvertedLeads) {
   ASSERT_FALSE(edit.ok());
   EXPECT_EQ(edit.error().error_code, "CANNOT_UPDATE_CONVERTED_LEAD");
   EXPECT_FALSE(org.convert_lead(admin, conversion).ok()) << "a lead converts once";
+}
+
+// A poll (SystemModstamp >= bound, ORDER BY SystemModstamp, Id) is answered
+// from the modstamp index in the index's order, without a sort. Here many
+// records share each stamp, some are edited later and some deleted: the
+// rows, and their order, are those of the same query scanned and sorted (an
+// OR keeps it off every index).
+TEST_F(OrgTest, APollFromTheModstampIndexEqualsTheScannedQuery) {
+  std::vector<std::string> ids;
+  for (int second = 0; second < 4; ++second, (void)clock.advance(Duration::seconds(1)))
+    for (int k = 0; k < 30; ++k)
+      ids.push_back(create_ok(
+          "Lead", {{"LastName", "L" + std::to_string(second * 100 + k)}, {"Company", "C"}}));
+  for (size_t i = 0; i < ids.size(); i += 7)
+    ASSERT_TRUE(org.update(admin, "Lead", ids[i], {{"Title", "T"}}).ok());
+  for (size_t i = 3; i < ids.size(); i += 11) ASSERT_TRUE(org.remove(admin, "Lead", ids[i]).ok());
+  // The ids include pairs that byte order and Id's case-insensitive order
+  // sort differently, so the test sees which order the index keeps.
+  std::vector<std::string> bytewise = ids, folded = ids;
+  std::sort(bytewise.begin(), bytewise.end());
+  std::sort(folded.begin(), folded.end(),
+            [](const std::string& x, const std::string& y) { return env::icompare(x, y) < 0; });
+  ASSERT_NE(bytewise, folded);
+  for (const char* op : {">=", ">"}) {
+    const std::string bound = std::string(" SystemModstamp ") + op + " 2024-05-20T12:00:01.250Z";
+    auto indexed = run_query(
+        org, admin, "SELECT Id FROM Lead WHERE" + bound + " ORDER BY SystemModstamp, Id", false);
+    auto scanned = run_query(org, admin,
+                             "SELECT Id FROM Lead WHERE (" + bound +
+                                 " OR LastName = 'nobody') ORDER BY SystemModstamp, Id",
+                             false);
+    ASSERT_TRUE(indexed.ok()) << indexed.error().message;
+    ASSERT_TRUE(scanned.ok()) << scanned.error().message;
+    ASSERT_GT(indexed->rows.size(), 60u);
+    std::vector<std::string> a, b;
+    for (const Record* r : indexed->rows) a.push_back(r->id);
+    for (const Record* r : scanned->rows) b.push_back(r->id);
+    EXPECT_EQ(a, b) << op;
+  }
 }
 
 TEST_F(OrgTest, DeleteGoesToTheRecycleBinWithItsDetailRecords) {
