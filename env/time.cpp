@@ -96,15 +96,35 @@ std::optional<CivilTime> scan_date(Scanner& s) {
   return c;
 }
 
-std::string format_with_zone(Timestamp t, const char* zone) {
+// Writes `value` as `width` decimal digits, zero-padded, at `out`.
+char* put_digits(char* out, int64_t value, int width) {
+  for (int i = width - 1; i >= 0; --i, value /= 10) out[i] = static_cast<char>('0' + value % 10);
+  return out + width;
+}
+
+// YYYY-MM-DDTHH:MM:SS.mmm and the zone, digit by digit: both fakes stamp
+// every record they write with it (snprintf was a tenth of a batch write).
+std::string format_with_zone(Timestamp t, std::string_view zone) {
   const CivilTime c = to_civil(t);
   CRMSIM_ASSERT(c.year >= kYearMin && c.year <= kYearMax,
                 "datetime outside the four-digit years of the wire formats");
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04lld-%02d-%02dT%02d:%02d:%02d.%03d%s",
-                static_cast<long long>(c.year), c.month, c.day, c.hour, c.minute, c.second,
-                c.millisecond, zone);
-  return buf;
+  char buf[32];
+  char* p = put_digits(buf, c.year, 4);
+  *p++ = '-';
+  p = put_digits(p, c.month, 2);
+  *p++ = '-';
+  p = put_digits(p, c.day, 2);
+  *p++ = 'T';
+  p = put_digits(p, c.hour, 2);
+  *p++ = ':';
+  p = put_digits(p, c.minute, 2);
+  *p++ = ':';
+  p = put_digits(p, c.second, 2);
+  *p++ = '.';
+  p = put_digits(p, c.millisecond, 3);
+  std::string out(buf, p);
+  out += zone;
+  return out;
 }
 
 }  // namespace

@@ -1076,38 +1076,66 @@ bool indexed(const FieldDef& f) {
 
 }  // namespace
 
-void Org::index_insert(const Record& record) {
+void Org::file_stamp(const Record& record) {
   const ObjectDef& object = *record.object;
   if (const FieldDef* f = object.field("SystemModstamp")) {
     const auto field = static_cast<size_t>(f - object.fields.data());
     if (!record.get(field).is_blank())
       modstamps_.try_emplace(&object, ModstampOrder{field}).first->second.insert(&record);
   }
-  for (size_t i = 0; i < object.fields.size(); ++i) {
-    if (!indexed(object.fields[i])) continue;
-    const Value& v = record.get(i);
-    if (v.is_blank()) continue;
-    auto& holders = index_[{&object, i, lower(v.to_text())}];
-    holders.insert(std::lower_bound(holders.begin(), holders.end(), &record,
-                                    [](const Record* a, const Record* b) { return a->id < b->id; }),
-                   &record);
-  }
+}
+
+void Org::unfile_stamp(const Record& record) {
+  if (auto table = modstamps_.find(record.object); table != modstamps_.end())
+    table->second.erase(&record);
+}
+
+void Org::file_value(const Record& record, size_t field) {
+  const Value& v = record.get(field);
+  if (v.is_blank()) return;
+  auto& holders = index_[{record.object, field, lower(v.to_text())}];
+  holders.insert(std::lower_bound(holders.begin(), holders.end(), &record,
+                                  [](const Record* a, const Record* b) { return a->id < b->id; }),
+                 &record);
+}
+
+void Org::unfile_value(const Record& record, size_t field) {
+  const Value& v = record.get(field);
+  if (v.is_blank()) return;
+  auto it = index_.find({record.object, field, lower(v.to_text())});
+  if (it == index_.end()) return;
+  std::erase(it->second, &record);
+  if (it->second.empty()) index_.erase(it);
+}
+
+void Org::index_insert(const Record& record) {
+  file_stamp(record);
+  const ObjectDef& object = *record.object;
+  for (size_t i = 0; i < object.fields.size(); ++i)
+    if (indexed(object.fields[i])) file_value(record, i);
 }
 
 void Org::index_erase(const Record& record) {
+  unfile_stamp(record);
   const ObjectDef& object = *record.object;
-  if (auto table = modstamps_.find(&object); table != modstamps_.end())
-    table->second.erase(&record);
+  // Only indexed fields were filed (a field's flags do not change).
+  for (size_t i = 0; i < object.fields.size(); ++i)
+    if (indexed(object.fields[i])) unfile_value(record, i);
+}
+
+void Org::refile(Record& slot, Record&& after) {
+  CRMSIM_ASSERT(slot.object == after.object && slot.id == after.id, "refile of another record");
+  const ObjectDef& object = *slot.object;
+  unfile_stamp(slot);
+  std::vector<size_t> moved;
   for (size_t i = 0; i < object.fields.size(); ++i) {
-    // Only indexed fields were filed (a field's flags do not change).
-    if (!indexed(object.fields[i])) continue;
-    const Value& v = record.get(i);
-    if (v.is_blank()) continue;
-    auto it = index_.find({&object, i, lower(v.to_text())});
-    if (it == index_.end()) continue;
-    std::erase(it->second, &record);
-    if (it->second.empty()) index_.erase(it);
+    if (!indexed(object.fields[i]) || slot.get(i) == after.get(i)) continue;
+    unfile_value(slot, i);
+    moved.push_back(i);
   }
+  slot = std::move(after);  // the same address: unmoved index entries stay right
+  for (const size_t i : moved) file_value(slot, i);
+  file_stamp(slot);
 }
 
 std::optional<std::vector<const Record*>> Org::indexed_records(const ObjectDef& object,
@@ -1259,10 +1287,7 @@ env::Result<env::Ok, ApiError> Org::update(std::string_view user_id, std::string
     if (unchanged_writes_.size() > kUnchangedWritesMax) unchanged_writes_.pop_front();
   }
   log_undo(before.id);
-  Record& slot = *mutable_find(before.id);
-  index_erase(slot);
-  slot = std::move(after);
-  index_insert(slot);
+  refile(*mutable_find(before.id), std::move(after));
   return env::Ok{};
 }
 

@@ -379,6 +379,14 @@ class Org {
   void stamp(Record& record, std::string_view user_id, bool creating) const;
   void index_insert(const Record& record);
   void index_erase(const Record& record);
+  // Puts `after`, an edit of the record in `slot`, in its place: out of the
+  // modstamp index and back (its stamp moved), and out of and into a value
+  // index only where that value changed.
+  void refile(Record& slot, Record&& after);
+  void file_stamp(const Record& record);
+  void unfile_stamp(const Record& record);
+  void file_value(const Record& record, size_t field);
+  void unfile_value(const Record& record, size_t field);
   // The records filed under `value` (lower-case) in the index of
   // `object`'s `field`, in id order.
   const std::vector<const Record*>& index_lookup(const ObjectDef& object, size_t field,
