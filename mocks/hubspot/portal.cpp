@@ -720,13 +720,7 @@ void Portal::add_history(ObjectRecord& r, const std::string& property, const std
   const PropertyDef* def = r.type->property(property);
   CRMSIM_ASSERT(def != nullptr, "history of an undeclared property");
   const auto index = static_cast<uint16_t>(def - r.type->properties.data());
-  size_t kept = 0;
-  for (const HistoryEntry& h : r.history) kept += h.property == index;
-  if (kept >= kHistoryPerPropertyMax) {
-    r.history.erase(std::find_if(r.history.begin(), r.history.end(),
-                                 [&](const HistoryEntry& h) { return h.property == index; }));
-  }
-  r.history.push_back(HistoryEntry{index, source_index(source), clock_.now(), value});
+  r.history.add(index, source_index(source), clock_.now(), value, kHistoryPerPropertyMax);
 }
 
 std::vector<HistoryItem> Portal::history(const ObjectRecord& r, std::string_view property) const {
@@ -734,11 +728,12 @@ std::vector<HistoryItem> Portal::history(const ObjectRecord& r, std::string_view
   const PropertyDef* def = r.type->property(property);
   if (def == nullptr) return out;
   const auto index = static_cast<uint16_t>(def - r.type->properties.data());
-  for (auto it = r.history.rbegin(); it != r.history.rend(); ++it) {
-    if (it->property != index) continue;
-    const WriteSource& source = sources_[it->source];
-    out.push_back({it->value, it->at, source.type, source.id});
-  }
+  r.history.for_each([&](const PropertyHistory::Entry& e) {
+    if (e.property != index) return;
+    const WriteSource& source = sources_[e.source];
+    out.push_back({std::string(e.value), e.at, source.type, source.id});
+  });
+  std::reverse(out.begin(), out.end());  // newest first
   return out;
 }
 

@@ -30,6 +30,7 @@
 #include "mocks/hubspot/associations.h"
 #include "mocks/hubspot/filters.h"
 #include "mocks/hubspot/properties.h"
+#include "mocks/hubspot/property_history.h"
 
 namespace crmsim::mocks::hubspot {
 
@@ -63,16 +64,6 @@ struct HistoryItem {
   std::string source_id;
 };
 
-// How a record stores its history, compactly: the property by its index in
-// the type's declaration and the source by its index in the portal's
-// table of sources.
-struct HistoryEntry {
-  uint16_t property = 0;
-  uint32_t source = 0;
-  env::Timestamp at;
-  std::string value;
-};
-
 struct ObjectRecord {
   uint64_t id = 0;
   const ObjectTypeDef* type = nullptr;
@@ -81,7 +72,7 @@ struct ObjectRecord {
   env::Timestamp updated_at;
   env::Timestamp archived_at;
   PropertyMap properties;             // set properties only
-  std::vector<HistoryEntry> history;  // every property, oldest first
+  PropertyHistory history;            // every property, oldest first
   // The search index lags writes: until index_at the index still holds
   // `indexed` (null: the record is not in the index yet). Held apart: only
   // records written in the last seconds have one.
