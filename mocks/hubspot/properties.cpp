@@ -4,6 +4,7 @@
 
 #include "crm/vocabulary.h"
 #include "env/assert.h"
+#include "env/text.h"
 
 namespace crmsim::mocks::hubspot {
 namespace {
@@ -318,12 +319,14 @@ ObjectTypeDef* ObjectTypes::mutable_find(std::string_view key) {
 }
 
 ObjectTypeDef* ObjectTypes::find_any(std::string_view key) {
+  // By name first: every read and write of a record names its type so.
+  if (auto it = types_.find(key); it != types_.end()) return &it->second;
+  // Else by type id, or by the singular label in lower case.
+  const bool lower_case =
+      std::none_of(key.begin(), key.end(), [](unsigned char c) { return c >= 'A' && c <= 'Z'; });
   for (auto& [name, def] : types_) {
-    if (name == key || def.type_id == key) return &def;
-    std::string singular = def.singular;
-    std::transform(singular.begin(), singular.end(), singular.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (singular == key) return &def;
+    if (def.type_id == key) return &def;
+    if (lower_case && env::iequals(def.singular, key)) return &def;
   }
   return nullptr;
 }

@@ -133,7 +133,7 @@ class ObjectTypes {
   env::Status add_property(std::string_view object, PropertyDef property);
 
  private:
-  std::map<std::string, ObjectTypeDef> types_;  // by name
+  std::map<std::string, ObjectTypeDef, std::less<>> types_;  // by name
   int next_custom_ = 1;
   uint64_t next_schema_id_ = 1;
 };
