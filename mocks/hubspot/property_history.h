@@ -41,7 +41,6 @@ class PropertyHistory {
 
   size_t size() const;  // entries
   bool empty() const { return bytes_.empty(); }
-  size_t bytes() const { return bytes_.capacity(); }
   void shrink_to_fit() { bytes_.shrink_to_fit(); }
 
  private:

@@ -12,12 +12,8 @@ namespace {
 
 std::string lower(std::string_view s) { return env::ascii_lower(s); }
 
-// ASCII case only, as the hash folds (std::tolower asks the locale for
-// every byte, and a query page resolves fields by name per row).
-bool iequal(std::string_view a, std::string_view b) { return env::iequals(a, b); }
-
 bool ends_with_custom_suffix(std::string_view name) {
-  return name.size() > 3 && iequal(name.substr(name.size() - 3), "__c");
+  return name.size() > 3 && env::iequals(name.substr(name.size() - 3), "__c");
 }
 
 bool valid_api_name(std::string_view name) {
@@ -192,7 +188,7 @@ size_t ObjectDef::NameIndex::Hash::operator()(std::string_view s) const {
 }
 
 bool ObjectDef::NameIndex::Equal::operator()(std::string_view a, std::string_view b) const {
-  return iequal(a, b);
+  return env::iequals(a, b);
 }
 
 const FieldDef* ObjectDef::field(std::string_view name) const {
@@ -206,16 +202,16 @@ const FieldDef* ObjectDef::field(std::string_view name) const {
   }
   auto it = index.positions.find(name);
   if (it == index.positions.end()) return nullptr;
-  if (iequal(fields[it->second].name, name)) return &fields[it->second];
+  if (env::iequals(fields[it->second].name, name)) return &fields[it->second];
   for (const FieldDef& f : fields) {  // a vector changed in place: the scan decides
-    if (iequal(f.name, name)) return &f;
+    if (env::iequals(f.name, name)) return &f;
   }
   return nullptr;
 }
 
 const FieldDef* ObjectDef::relationship(std::string_view name) const {
   for (const FieldDef& f : fields) {
-    if (!f.relationship_name.empty() && iequal(f.relationship_name, name)) return &f;
+    if (!f.relationship_name.empty() && env::iequals(f.relationship_name, name)) return &f;
   }
   return nullptr;
 }
@@ -404,7 +400,7 @@ std::vector<ChildRelationship> Schema::child_relationships(const ObjectDef& pare
     for (const FieldDef& f : def.fields) {
       if (f.type != FieldType::kReference) continue;
       for (const std::string& to : f.reference_to) {
-        if (iequal(to, parent.name)) {
+        if (env::iequals(to, parent.name)) {
           out.push_back({&def, &f});
           break;
         }
@@ -417,7 +413,8 @@ std::vector<ChildRelationship> Schema::child_relationships(const ObjectDef& pare
 std::optional<ChildRelationship> Schema::child_relationship(const ObjectDef& parent,
                                                             std::string_view name) const {
   for (const ChildRelationship& r : child_relationships(parent)) {
-    if (!r.field->child_relationship_name.empty() && iequal(r.field->child_relationship_name, name))
+    if (!r.field->child_relationship_name.empty() &&
+        env::iequals(r.field->child_relationship_name, name))
       return r;
   }
   return std::nullopt;
@@ -458,7 +455,7 @@ env::Status Schema::add_custom_object(ObjectDef def) {
   def.fields = system_fields(def.has_owner);
   if (def.field("Name") == nullptr) {
     bool has_name = std::any_of(own.begin(), own.end(),
-                                [](const FieldDef& f) { return iequal(f.name, "Name"); });
+                                [](const FieldDef& f) { return env::iequals(f.name, "Name"); });
     if (!has_name) def.fields.push_back(str("Name", 80));
   }
   for (auto& f : own) {
