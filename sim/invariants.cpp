@@ -49,8 +49,7 @@ std::string sf_key(std::string_view object, std::string_view id) {
   return engine::HealthKey::salesforce(object, id).text();
 }
 std::string prop(const hs::ObjectRecord& r, const std::string& name) {
-  const std::string* v = r.get(name);
-  return v == nullptr ? std::string() : *v;
+  return std::string(r.get(name).value_or(""));
 }
 std::string when(env::Timestamp t) { return env::format_salesforce_datetime(t); }
 
@@ -795,7 +794,7 @@ bool was_in_named_list(const RunState& s, const std::string& name, const hs::Obj
       // Older versions than the portal keeps: the value then is unknown,
       // and unknown is no witness.
       if (h == history.end() && history.size() >= hs::Portal::kHistoryPerPropertyMax) return true;
-      if (h != history.end() && !h->value.empty()) then[p] = h->value;
+      if (h != history.end() && !h->value.empty()) then.set(p, h->value);
     }
     if (hs::groups_match(*r.type, list->filters, then)) return true;
   }

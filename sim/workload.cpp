@@ -475,7 +475,7 @@ void Workload::scheduled_act(const ScheduledEvent& e) {
       for (const auto& [id, r] : portal_.records("contacts")) {
         if (r.archived) continue;
         for (const char* p : {"salesforceleadid", "salesforcecontactid"})
-          if (const std::string* v = r.get(p); v && !v->empty()) {
+          if (const auto v = r.get(p); v && !v->empty()) {
             const sf::Record* sr = org_.find(*v);
             if (sr != nullptr && !sr->deleted) {
               linked.push_back(id);
@@ -511,7 +511,7 @@ void Workload::edit_both_sides(const ScheduledEvent& e, uint64_t hs_id) {
   if (c == nullptr) return;
   std::string sf_id;
   for (const char* p : {"salesforceleadid", "salesforcecontactid"})
-    if (const std::string* v = c->get(p); v && !v->empty()) sf_id = *v;
+    if (const auto v = c->get(p); v && !v->empty()) sf_id = *v;
   const sf::Record* r = org_.find(sf_id);
   const engine::FieldMapping* m = scenario_.sync.contacts.mapping(e.property);
   if (r == nullptr || r->deleted || m == nullptr) return;
@@ -627,7 +627,7 @@ void Workload::marketing_act() {
                                  const auto* r = portal_.find("contacts", c);
                                  if (r == nullptr) return State::kMoot;  // deleted meanwhile
                                  for (const char* p : {"salesforceleadid", "salesforcecontactid"})
-                                   if (const std::string* v = r->get(p); v && !v->empty())
+                                   if (const auto v = r->get(p); v && !v->empty())
                                      return State::kArrived;
                                  return State::kWaiting;
                                }});
@@ -644,8 +644,8 @@ void Workload::marketing_act() {
     if (portal_.update("contacts", id, props, kMarketer).ok())
       note("marketing", "edit_contact", std::to_string(id));
   } else if (kind == 2) {  // a lifecycle move forward
-    const std::string* stage = c->get("lifecyclestage");
-    const int rank = stage == nullptr ? -1 : crm::lifecycle_rank(*stage);
+    const auto stage = c->get("lifecyclestage");
+    const int rank = !stage ? -1 : crm::lifecycle_rank(*stage);
     if (rank >= 3) return;  // sales moves it from here
     if (portal_
             .update("contacts", id, {{"lifecyclestage", std::string(crm::kLifecycleStages[static_cast<size_t>(rank + 1)])}},
@@ -653,8 +653,8 @@ void Workload::marketing_act() {
             .ok())
       note("marketing", "lifecycle_forward", std::to_string(id));
   } else {  // the same person fills a form again, in another case
-    const std::string* email = c->get("email");
-    if (email == nullptr) return;
+    const auto email = c->get("email");
+    if (!email) return;
     if (portal_.update("contacts", id, {{"city", rng_.bernoulli(0.5) ? "Oslo" : "Lyon"}}, kForm)
             .ok())
       note("marketing", "form_again", std::to_string(id));
@@ -666,8 +666,8 @@ void Workload::hubspot_deal_act() {
   if (rng_.bernoulli(0.4)) {  // a deal made in HubSpot for a contact synced as a contact
     const auto* c = random_contact();
     if (c == nullptr) return;
-    const std::string* sf_contact = c->get("salesforcecontactid");
-    if (sf_contact == nullptr || sf_contact->empty()) return;
+    const auto sf_contact = c->get("salesforcecontactid");
+    if (!sf_contact || sf_contact->empty()) return;
     const std::string stage =
         deals.stages.empty() ? std::string("appointmentscheduled") : deals.stages.front().second;
     auto id = portal_.create("deals",
@@ -806,9 +806,8 @@ void Workload::sales_act() {
                    return State::kMoot;
                  // Overtaken by a later edit: no longer measurable.
                  if (s->get("Title").to_text() != title) return State::kMoot;
-                 const std::string* v = h->get("jobtitle");
-                 return (v == nullptr ? std::string() : *v) == title ? State::kArrived
-                                                                     : State::kWaiting;
+                 return h->get("jobtitle").value_or("") == title ? State::kArrived
+                                                                 : State::kWaiting;
                }});
         }
       }

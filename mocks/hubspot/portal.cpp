@@ -31,6 +31,15 @@ HsError already_exists(const ObjectTypeDef& type, uint64_t holder) {
 
 std::string lower(std::string_view s) { return env::ascii_lower(s); }
 
+// A decimal property's value as a number (0 where it does not read as one,
+// as strtod has it).
+double to_double(std::string_view s) { return std::strtod(std::string(s).c_str(), nullptr); }
+
+template <typename Map>
+void erase_key(Map& map, std::string_view key) {
+  if (auto it = map.find(key); it != map.end()) map.erase(it);
+}
+
 bool all_digits(std::string_view s) {
   return !s.empty() &&
          std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
@@ -72,11 +81,6 @@ HsError not_found() {
 }
 
 }  // namespace
-
-const std::string* ObjectRecord::get(std::string_view property) const {
-  auto it = properties.find(std::string(property));
-  return it == properties.end() ? nullptr : &it->second;
-}
 
 Portal::Portal(const env::Clock& clock, PortalSettings settings, ObjectTypes types)
     : clock_(clock), settings_(settings), types_(std::move(types)) {
@@ -146,9 +150,9 @@ std::optional<HsError::Detail> Portal::check_pipeline(const ObjectTypeDef& type,
   if (!changes.contains(pipeline_prop) && !changes.contains(stage_prop)) return std::nullopt;
   auto value = [&](const std::string& p) -> std::string {
     auto it = changes.find(p);
-    if (it != changes.end()) return it->second;
-    const std::string* v = current == nullptr ? nullptr : current->get(p);
-    return v == nullptr ? "" : *v;
+    if (it != changes.end()) return std::string(it->second);
+    const auto v = current == nullptr ? std::nullopt : current->get(p);
+    return std::string(v.value_or(""));
   };
   const std::string stage = value(stage_prop);
   if (stage.empty()) return std::nullopt;
@@ -403,8 +407,7 @@ const ObjectRecord* Portal::find_by(std::string_view type, std::string_view prop
     return holder == 0 ? nullptr : find(type, holder);
   }
   for (const auto& [id, r] : records(t->name)) {
-    const std::string* v = r.get(property);
-    if (!r.archived && v != nullptr && *v == value) return &r;
+    if (!r.archived && r.get(property) == value) return &r;
   }
   return nullptr;
 }
@@ -436,7 +439,7 @@ env::Result<PropertyMap, HsError> Portal::prepare(const ObjectTypeDef& type,
       continue;
     }
     if (value.empty()) {
-      changes[name] = "";
+      changes.set(name, "");
       continue;
     }
     auto normalized = normalize(*p, value);
@@ -444,14 +447,14 @@ env::Result<PropertyMap, HsError> Portal::prepare(const ObjectTypeDef& type,
       details.push_back(normalized.error());
       continue;
     }
-    changes[name] = std::move(normalized).value();
+    changes.set(name, normalized.value());
   }
   auto owner = changes.find("hubspot_owner_id");
   if (owner != changes.end() && !owner->second.empty()) {
-    const bool known = owner->second.size() < 19 && owners_.contains(std::stoull(owner->second));
+    const std::string id(owner->second);
+    const bool known = id.size() < 19 && all_digits(id) && owners_.contains(std::stoull(id));
     if (!known)
-      details.push_back(
-          {"hubspot_owner_id", "INVALID_OWNER_ID", owner->second + " is not a valid owner id"});
+      details.push_back({"hubspot_owner_id", "INVALID_OWNER_ID", id + " is not a valid owner id"});
   }
   if (auto pipeline = check_pipeline(type, current, changes)) details.push_back(*pipeline);
   if (type.name == "line_items") check_line_item(current, changes, details);
@@ -460,18 +463,18 @@ env::Result<PropertyMap, HsError> Portal::prepare(const ObjectTypeDef& type,
   // Through the API a lifecycle stage only moves forward (clear it first).
   auto stage = changes.find("lifecyclestage");
   if (stage != changes.end() && !stage->second.empty() && source.is_api() && current != nullptr) {
-    const std::string* old = current->get("lifecyclestage");
-    const int from = old == nullptr ? -1 : crm::lifecycle_rank(*old);
+    const auto old = current->get("lifecyclestage");
+    const int from = !old ? -1 : crm::lifecycle_rank(*old);
     const int to = crm::lifecycle_rank(stage->second);
     if (from >= 0 && to >= 0 && to < from) {
       if (settings_.backward_lifecycle == BackwardLifecycle::kIgnore) {
         changes.erase("lifecyclestage");
       } else {
-        return env::fail(
-            validation_error({{"lifecyclestage", "INVALID_OPTION",
-                               "lifecyclestage cannot move backward from " + *old + " to " +
-                                   stage->second + " through the API; clear it first with \"\""}},
-                             portal_id_));
+        return env::fail(validation_error(
+            {{"lifecyclestage", "INVALID_OPTION",
+              "lifecyclestage cannot move backward from " + std::string(*old) + " to " +
+                  std::string(stage->second) + " through the API; clear it first with \"\""}},
+            portal_id_));
       }
     }
   }
@@ -499,7 +502,7 @@ std::string Portal::unique_key(const ObjectTypeDef& type, std::string_view prope
 }
 
 uint64_t Portal::unique_holder(const ObjectTypeDef& type, std::string_view property,
-                               const std::string& value, uint64_t self) const {
+                               std::string_view value, uint64_t self) const {
   auto values = unique_values_.find(unique_key(type, property));
   if (values == unique_values_.end()) return 0;
   auto it = values->second.find(value);
@@ -512,7 +515,7 @@ void Portal::index_unique(const ObjectRecord& r, bool add) {
     if (def == nullptr || !def->has_unique_value) continue;
     auto& values = unique_values_[unique_key(*r.type, name)];
     if (add) {
-      values[value] = r.id;
+      values.insert_or_assign(std::string(value), r.id);
     } else if (auto it = values.find(value); it != values.end() && it->second == r.id) {
       values.erase(it);
     }
@@ -544,25 +547,25 @@ void Portal::write(ObjectRecord& r, const PropertyMap& changes, const WriteSourc
   const env::Timestamp now = clock_.now();
   bool changed = false;
   for (const auto& [name, value] : changes) {
-    const std::string* old = r.get(name);
-    if ((old == nullptr && value.empty()) || (old != nullptr && *old == value)) continue;  // no-op
+    const auto old = r.get(name);
+    if ((!old && value.empty()) || (old && *old == value)) continue;  // no-op
     if (!changed) {
       reindex(r);
       changed = true;
     }
     if (r.type->name == "contacts" && name == "email") {
-      if (old != nullptr) emails_.erase(*old);
-      if (!value.empty()) emails_[value] = r.id;
+      if (old) erase_key(emails_, *old);
+      if (!value.empty()) emails_.insert_or_assign(std::string(value), r.id);
     }
     if (const PropertyDef* def = r.type->property(name); def != nullptr && def->has_unique_value) {
       auto& values = unique_values_[unique_key(*r.type, name)];
-      if (old != nullptr) values.erase(*old);
-      if (!value.empty()) values[value] = r.id;
+      if (old) erase_key(values, *old);
+      if (!value.empty()) values.insert_or_assign(std::string(value), r.id);
     }
     if (value.empty()) {
       r.properties.erase(name);
     } else {
-      r.properties[name] = value;
+      r.properties.set(name, value);
     }
     add_history(r, name, value, source);
     ChangeEvent e;
@@ -588,19 +591,20 @@ void Portal::write(ObjectRecord& r, const PropertyMap& changes, const WriteSourc
 void Portal::check_line_item(const ObjectRecord* current, PropertyMap& changes,
                              std::vector<HsError::Detail>& details) const {
   auto price = changes.find("price");
-  if (price != changes.end() && !price->second.empty() && std::strtod(price->second.c_str(), nullptr) < 0)
-    details.push_back({"price", "INVALID_DECIMAL", "price cannot be negative: " + price->second});
+  if (price != changes.end() && !price->second.empty() && to_double(price->second) < 0)
+    details.push_back(
+        {"price", "INVALID_DECIMAL", "price cannot be negative: " + std::string(price->second)});
   auto product_id = changes.find("hs_product_id");
   if (product_id == changes.end() || product_id->second.empty()) return;
   uint64_t id = 0;
   const ObjectRecord* product = nullptr;
   if (all_digits(product_id->second) && product_id->second.size() < 20) {
-    id = std::stoull(product_id->second);
+    id = std::stoull(std::string(product_id->second));
     product = find("products", id);
   }
   if (product == nullptr) {
     details.push_back({"hs_product_id", "INVALID_PRODUCT_ID",
-                       "Product with id " + product_id->second + " does not exist"});
+                       "Product with id " + std::string(product_id->second) + " does not exist"});
     return;
   }
   if (current != nullptr) return;
@@ -608,51 +612,51 @@ void Portal::check_line_item(const ObjectRecord* current, PropertyMap& changes,
   // request sets itself wins.
   for (const char* copied : {"name", "description", "price", "hs_sku", "hs_cost_of_goods_sold",
                              "hs_recurring_billing_period", "recurringbillingfrequency"}) {
-    const std::string* value = product->get(copied);
-    if (value != nullptr && !changes.contains(copied)) changes[copied] = *value;
+    const auto value = product->get(copied);
+    if (value && !changes.contains(copied)) changes.set(copied, *value);
   }
 }
 
 void Portal::calculate(ObjectRecord& r, const PropertyMap& changes) {
   auto set = [&](const std::string& name, const std::string* value, const char* calculator) {
-    const std::string* old = r.get(name);
+    const auto old = r.get(name);
     if (value == nullptr) {
       r.properties.erase(name);
-    } else if (old == nullptr || *old != *value) {
-      r.properties[name] = *value;
+    } else if (!old || *old != *value) {
+      r.properties.set(name, *value);
       add_history(r, name, *value, WriteSource{"CALCULATED", calculator});
     }
   };
   if (r.type->name == "contacts" && changes.contains("email")) {
-    const std::string* email = r.get("email");
+    const auto email = r.get("email");
     const std::string domain =
-        email == nullptr ? std::string() : email->substr(email->find('@') + 1);
-    set("hs_email_domain", email == nullptr ? nullptr : &domain, "EmailDomainCalculator");
+        !email ? std::string() : std::string(email->substr(email->find('@') + 1));
+    set("hs_email_domain", !email ? nullptr : &domain, "EmailDomainCalculator");
   }
   if (r.type->name == "line_items") {
     // amount = quantity x unit price, less the unit discount or the percentage.
-    const std::string* price = r.get("price");
-    const std::string* quantity = r.get("quantity");
-    if (price == nullptr || quantity == nullptr) {
+    const auto price = r.get("price");
+    const auto quantity = r.get("quantity");
+    if (!price || !quantity) {
       set("amount", nullptr, "LineItemAmountCalculator");
       return;
     }
-    double unit = std::strtod(price->c_str(), nullptr);
-    if (const std::string* discount = r.get("discount")) {
-      unit -= std::strtod(discount->c_str(), nullptr);
-    } else if (const std::string* percent = r.get("hs_discount_percentage")) {
-      unit -= unit * std::strtod(percent->c_str(), nullptr) / 100.0;
+    double unit = to_double(*price);
+    if (const auto discount = r.get("discount")) {
+      unit -= to_double(*discount);
+    } else if (const auto percent = r.get("hs_discount_percentage")) {
+      unit -= unit * to_double(*percent) / 100.0;
     }
     char text[64];
-    std::snprintf(text, sizeof text, "%.2f", unit * std::strtod(quantity->c_str(), nullptr));
+    std::snprintf(text, sizeof text, "%.2f", unit * to_double(*quantity));
     const std::string amount = text;
     set("amount", &amount, "LineItemAmountCalculator");
   }
 }
 
 void Portal::forget_modified(const ObjectRecord& r) {
-  const std::string* old = r.get(r.type->last_modified_property);
-  if (old == nullptr) return;
+  const auto old = r.get(r.type->last_modified_property);
+  if (!old) return;
   if (auto t = env::parse_datetime(*old))
     if (auto index = modified_.find(r.type->name); index != modified_.end())
       index->second.erase({t->ms_since_epoch(), r.id});
@@ -660,7 +664,7 @@ void Portal::forget_modified(const ObjectRecord& r) {
 
 void Portal::touch(ObjectRecord& r, env::Timestamp at) {
   forget_modified(r);
-  r.properties[r.type->last_modified_property] = env::format_hubspot_datetime(at);
+  r.properties.set(r.type->last_modified_property, env::format_hubspot_datetime(at));
   modified_[r.type->name].insert({at.ms_since_epoch(), r.id});
 }
 
@@ -715,7 +719,7 @@ uint32_t Portal::source_index(const WriteSource& source) {
   return it->second;
 }
 
-void Portal::add_history(ObjectRecord& r, const std::string& property, const std::string& value,
+void Portal::add_history(ObjectRecord& r, std::string_view property, std::string_view value,
                          const WriteSource& source) {
   const PropertyDef* def = r.type->property(property);
   CRMSIM_ASSERT(def != nullptr, "history of an undeclared property");
@@ -767,9 +771,10 @@ env::Result<uint64_t, HsError> Portal::create(std::string_view type_name,
   r.type = type;
   r.created_at = now;
   r.updated_at = now;
-  r.properties["hs_object_id"] = std::to_string(id);
-  r.properties["createdate"] = env::format_hubspot_datetime(now);
-  add_history(r, "createdate", r.properties["createdate"], source);
+  const std::string created = env::format_hubspot_datetime(now);
+  r.properties.set("hs_object_id", std::to_string(id));
+  r.properties.set("createdate", created);
+  add_history(r, "createdate", created, source);
   write(r, changes.value(), source);
   r.indexed.reset();  // not searchable until indexed
   touch(r, now);
@@ -799,13 +804,15 @@ env::Status Portal::check_create(std::string_view type_name, const PropertyInput
 }
 
 void Portal::auto_associate_company(ObjectRecord& contact, const WriteSource& source) {
-  const std::string* domain = contact.get("hs_email_domain");
-  if (domain == nullptr || crm::is_free_mail_domain(*domain)) return;
+  const auto found = contact.get("hs_email_domain");
+  if (!found || crm::is_free_mail_domain(*found)) return;
+  const std::string domain_text(*found);  // the contact changes below
+  const std::string* domain = &domain_text;
   if (!associations("contacts", contact.id, "companies").empty()) return;
   const ObjectRecord* company = nullptr;
   for (const auto& [id, c] : records("companies")) {
-    const std::string* d = c.get("domain");
-    if (!c.archived && d != nullptr && lower(*d) == *domain) {
+    const auto d = c.get("domain");
+    if (!c.archived && d && lower(*d) == *domain) {
       company = &c;
       break;
     }
@@ -824,7 +831,7 @@ void Portal::auto_associate_company(ObjectRecord& contact, const WriteSource& so
   (void)associate("contacts", contact.id, "companies", company_id, 279);
   (void)associate("contacts", contact.id, "companies", company_id, 1);
   ObjectRecord* c = mutable_find("contacts", contact.id);
-  c->properties["associatedcompanyid"] = std::to_string(company_id);
+  c->properties.set("associatedcompanyid", std::to_string(company_id));
 }
 
 env::Result<env::Ok, HsError> Portal::update(std::string_view type_name, uint64_t id,
@@ -834,7 +841,7 @@ env::Result<env::Ok, HsError> Portal::update(std::string_view type_name, uint64_
   if (r == nullptr || r->archived) return env::fail(not_found());
   auto changes = prepare(*r->type, r, inputs, source);
   if (!changes.ok()) return env::fail(changes.error());
-  const bool had_email = r->get("email") != nullptr;
+  const bool had_email = r->get("email").has_value();
   write(*r, changes.value(), source);
   if (r->type->name == "contacts" && settings_.auto_create_companies && !had_email) {
     auto_associate_company(*r, source);
@@ -872,8 +879,8 @@ env::Result<env::Ok, HsError> Portal::archive(std::string_view type_name, uint64
   e.object_id = id;
   e.at = clock_.now();
   emit(std::move(e));
-  if (const std::string* email = r->get("email"); email != nullptr && r->type->name == "contacts") {
-    emails_.erase(*email);
+  if (const auto email = r->get("email"); email && r->type->name == "contacts") {
+    erase_key(emails_, *email);
   }
   index_unique(*r, false);
   return env::Ok{};
@@ -883,12 +890,12 @@ env::Result<env::Ok, HsError> Portal::restore(std::string_view type_name, uint64
                                               const WriteSource&) {
   ObjectRecord* r = mutable_find(type_name, id);
   if (r == nullptr || !r->archived) return env::fail(not_found());
-  if (const std::string* email = r->get("email"); email != nullptr && r->type->name == "contacts") {
+  if (const auto email = r->get("email"); email && r->type->name == "contacts") {
     auto owner = emails_.find(*email);
     if (owner != emails_.end() && owner->second != id) {
       return env::fail(already_exists(*r->type, owner->second));
     }
-    emails_[*email] = id;
+    emails_.insert_or_assign(std::string(*email), id);
   }
   for (const auto& [name, value] : r->properties) {
     if (uint64_t holder = unique_holder(*r->type, name, value, id))
@@ -914,7 +921,7 @@ env::Result<env::Ok, HsError> Portal::gdpr_delete(std::string_view type_name, ui
   ObjectRecord* r = mutable_find(type_name, id);
   if (r == nullptr) return env::fail(not_found());
   const std::string type = r->type->name;
-  if (const std::string* email = r->get("email"); email != nullptr) {
+  if (const auto email = r->get("email")) {
     auto owner = emails_.find(*email);
     if (owner != emails_.end() && owner->second == id) emails_.erase(owner);
   }
@@ -943,22 +950,21 @@ env::Result<env::Ok, HsError> Portal::merge(std::string_view type_name, uint64_t
   PropertyMap fill;
   for (const auto& [name, value] : m->properties) {
     const PropertyDef* def = p->type->property(name);
-    if (def == nullptr || def->read_only || p->get(name) != nullptr || name == "email") continue;
-    fill[name] = value;
+    if (def == nullptr || def->read_only || p->get(name) || name == "email") continue;
+    fill.set(name, value);
   }
-  const std::string* merged_email = m->get("email");
-  const std::string email = merged_email == nullptr ? "" : *merged_email;
+  const std::string email(m->get("email").value_or(""));
   // The survivor keeps its own email; one without takes the merged one's
   // (HubSpot adds it as an address of the survivor).
-  const bool takes_email = p->type->name == "contacts" && !email.empty() && p->get("email") == nullptr;
+  const bool takes_email = p->type->name == "contacts" && !email.empty() && !p->get("email");
   // Every id merged into the survivor, the merged record's own merges too.
   std::string ids;
   for (const ObjectRecord* r : {p, m})
-    if (const std::string* before = r->get("hs_merged_object_ids"); before != nullptr)
-      ids += (ids.empty() ? "" : ";") + *before;
-  fill["hs_merged_object_ids"] = ids + (ids.empty() ? "" : ";") + std::to_string(merged);
+    if (const auto before = r->get("hs_merged_object_ids"))
+      ids += (ids.empty() ? "" : ";") + std::string(*before);
+  fill.set("hs_merged_object_ids", ids + (ids.empty() ? "" : ";") + std::to_string(merged));
   (void)archive(type_name, merged, source);
-  if (takes_email) fill["email"] = email;
+  if (takes_email) fill.set("email", email);
   write(*p, fill, WriteSource{"MERGE", std::to_string(merged)});
   // The merged contact's email keeps finding the survivor.
   if (!email.empty() && p->type->name == "contacts") emails_[email] = primary;

@@ -79,7 +79,9 @@ struct ObjectRecord {
   env::Timestamp index_at;
   std::unique_ptr<PropertyMap> indexed;
 
-  const std::string* get(std::string_view property) const;
+  // The property's value, or nothing when it is not set; valid until the
+  // record is next written.
+  PropertyValue get(std::string_view property) const { return properties.get(property); }
 };
 
 // A list ("segment"): MANUAL members are added and removed by hand; a
@@ -364,7 +366,7 @@ class Portal {
   void calculate(ObjectRecord& record, const PropertyMap& changes);
   void auto_associate_company(ObjectRecord& contact, const WriteSource& source);
   void reindex(ObjectRecord& record);
-  void add_history(ObjectRecord& record, const std::string& property, const std::string& value,
+  void add_history(ObjectRecord& record, std::string_view property, std::string_view value,
                    const WriteSource& source);
   uint32_t source_index(const WriteSource& source);
   // A list that takes manual membership changes (404 or 400 otherwise).
@@ -393,15 +395,15 @@ class Portal {
   // Sets the record's last-modified property to `at`, keeping modified_.
   void touch(ObjectRecord& r, env::Timestamp at);
   void forget_modified(const ObjectRecord& r);
-  std::map<std::string, uint64_t> emails_;  // lower-case email -> live contact id
+  std::map<std::string, uint64_t, std::less<>> emails_;  // lower-case email -> live contact id
   // Properties that require unique values (hasUniqueValue): "type.property"
   // -> value -> the live record holding it.
-  std::map<std::string, std::map<std::string, uint64_t>, std::less<>> unique_values_;
+  std::map<std::string, std::map<std::string, uint64_t, std::less<>>, std::less<>> unique_values_;
   static std::string unique_key(const ObjectTypeDef& type, std::string_view property);
   // The record already holding `value` of the unique `property`, other than
   // `self`; 0 when none (or the property is not unique).
   uint64_t unique_holder(const ObjectTypeDef& type, std::string_view property,
-                         const std::string& value, uint64_t self) const;
+                         std::string_view value, uint64_t self) const;
   // Adds or removes every unique value `r` holds (on archive, restore, delete).
   void index_unique(const ObjectRecord& r, bool add);
   std::map<AssociationKey, std::map<uint64_t, std::set<int>>> associations_;

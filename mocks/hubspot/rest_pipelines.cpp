@@ -254,11 +254,11 @@ struct PipelineRoutes : RouteKit {
     size_t n = 0;
     for (const auto& [id, r] : portal().records(type.name)) {
       if (r.archived) continue;
-      const std::string* p = r.get(pipeline_prop);
-      const bool in_pipeline = p != nullptr && !p->empty() ? *p == pipeline : is_first;
+      const auto p = r.get(pipeline_prop);
+      const bool in_pipeline = p && !p->empty() ? *p == pipeline : is_first;
       if (!in_pipeline) continue;
-      const std::string* s = r.get(stage_prop);
-      if (stage == nullptr || (s != nullptr && *s == *stage)) ++n;
+      const auto s = r.get(stage_prop);
+      if (stage == nullptr || (s && *s == *stage)) ++n;
     }
     return n;
   }

@@ -429,9 +429,10 @@ env::Result<SearchPage, HsError> search(const Portal& portal, const ObjectTypeDe
                              def->type == PropertyType::kDate ||
                              def->type == PropertyType::kDateTime;
         if (ordered) {
+          const std::string text(it->second);
           char* end = nullptr;
-          const double d = std::strtod(it->second.c_str(), &end);
-          if (!it->second.empty() && end == it->second.c_str() + it->second.size()) {
+          const double d = std::strtod(text.c_str(), &end);
+          if (!text.empty() && end == text.c_str() + text.size()) {
             k.number = d;
           } else if (auto t = env::parse_datetime(it->second)) {
             k.number = static_cast<double>(t->ms_since_epoch());

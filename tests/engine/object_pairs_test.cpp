@@ -32,8 +32,8 @@ class ObjectPairsTest : public testing::EngineFixture {
   }
   std::string ticket_value(uint64_t id, const std::string& property) const {
     const auto* r = w.portal.find("tickets", id);
-    const std::string* v = r == nullptr ? nullptr : r->get(property);
-    return v == nullptr ? "" : *v;
+    const auto v = r == nullptr ? std::nullopt : r->get(property);
+    return std::string(v.value_or(""));
   }
   std::vector<std::string> live(const std::string& object) const {
     std::vector<std::string> out;

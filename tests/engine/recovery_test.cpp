@@ -94,7 +94,7 @@ class Scenario {
     w.hs_update(contacts_[0], {{"phone", "111"}});
     (void)w.portal.update("tickets", ticket_, {{"subject", "Printer on fire"}}, testing::kMarketer);
     for (const auto& [id, r] : w.portal.records("deals"))
-      if (const std::string* o = r.get("hs_salesforceopportunityid"); o && *o == opportunity_)
+      if (const auto o = r.get("hs_salesforceopportunityid"); o && *o == opportunity_)
         deal_edited_ = w.portal.update("deals", id, {{"amount", "999"}}, testing::kMarketer).ok();
     contacts_.push_back(w.hs_contact({{"email", "fay@phi.io"}, {"lastname", "Fay"}}));
     if (auto lead = w.sf_by_email("Lead", "dee@delta.io"); !lead.empty())
@@ -134,8 +134,8 @@ class Scenario {
     EXPECT_EQ(engine_->store().intents().size(), 0u) << label << ": an intent was left open";
     size_t companies = 0;
     for (const auto& [id, r] : w.portal.records("companies")) {
-      const std::string* account = r.get("salesforceaccountid");
-      companies += !r.archived && account != nullptr && *account == account_;
+      const auto account = r.get("salesforceaccountid");
+      companies += !r.archived && account.has_value() && *account == account_;
     }
     EXPECT_EQ(companies, 1u) << label << ": HubSpot companies for the account";
     // No account or company twice.
@@ -145,15 +145,15 @@ class Scenario {
     for (const auto& [name, n] : account_names)
       EXPECT_EQ(n, 1) << label << ": accounts named " << name;
     for (const auto& [id, r] : w.portal.records("companies")) {
-      const std::string* account = r.get("salesforceaccountid");
-      if (!r.archived && account != nullptr) ++linked_accounts[*account];
+      const auto account = r.get("salesforceaccountid");
+      if (!r.archived && account.has_value()) ++linked_accounts[std::string(*account)];
     }
     for (const auto& [account, n] : linked_accounts)
       EXPECT_EQ(n, 1) << label << ": companies for account " << account;
     size_t deals = 0;
     for (const auto& [id, r] : w.portal.records("deals")) {
-      const std::string* opp = r.get("hs_salesforceopportunityid");
-      deals += !r.archived && opp != nullptr && *opp == opportunity_;
+      const auto opp = r.get("hs_salesforceopportunityid");
+      deals += !r.archived && opp.has_value() && *opp == opportunity_;
     }
     EXPECT_EQ(deals, 1u) << label << ": HubSpot deals for the opportunity";
     if (deal_edited_) {
@@ -164,8 +164,8 @@ class Scenario {
     for (const auto& [id, r] : w.org.records(*w.org.schema().object("Opportunity")))
       if (!r.deleted && r.get("Name").to_text() == "Inbound") inbound.push_back(id);
     ASSERT_EQ(inbound.size(), 1u) << label << ": opportunities for the HubSpot deal";
-    const std::string* named = w.portal.find("deals", inbound_deal_)->get("hs_salesforceopportunityid");
-    EXPECT_TRUE(named != nullptr && *named == inbound[0]) << label << ": the deal names it";
+    const auto named = w.portal.find("deals", inbound_deal_)->get("hs_salesforceopportunityid");
+    EXPECT_TRUE(named.has_value() && *named == inbound[0]) << label << ": the deal names it";
     // Tickets and cases: one of each per pair, the late edit landed.
     std::vector<std::string> cases;
     for (const auto& [id, r] : w.org.records(*w.org.schema().object("Case")))
@@ -175,8 +175,8 @@ class Scenario {
         << label << ": a ticket edit was lost";
     size_t tickets = 0;
     for (const auto& [id, r] : w.portal.records("tickets")) {
-      const std::string* k = r.get("hs_salesforcecaseid");
-      tickets += !r.archived && k != nullptr && *k == case_;
+      const auto k = r.get("hs_salesforcecaseid");
+      tickets += !r.archived && k.has_value() && *k == case_;
     }
     EXPECT_EQ(tickets, 1u) << label << ": HubSpot tickets for the case";
   }

@@ -137,8 +137,8 @@ struct World {
   // ---- looking
   std::string hs_value(uint64_t id, const std::string& property) const {
     const auto* r = portal.find("contacts", id);
-    const std::string* v = r == nullptr ? nullptr : r->get(property);
-    return v == nullptr ? "" : *v;
+    const auto v = r == nullptr ? std::nullopt : r->get(property);
+    return std::string(v.value_or(""));
   }
   std::string sf_value(const std::string& id, const std::string& field) const {
     const sf::Record* r = org.find(id);

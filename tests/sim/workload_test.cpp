@@ -73,11 +73,11 @@ population: {hubspot_contacts: 3000, mqls: 120, salesforce_leads: 150, salesforc
     ASSERT_EQ(sf.size(), 200u);
     size_t shared = 0, mqls = 0;
     for (const auto& [id, c] : contacts) {
-      const std::string* email = c.get("email");
-      ASSERT_NE(email, nullptr);
+      const auto email = c.get("email");
+      ASSERT_TRUE(email.has_value());
       shared += sf.count(env::ascii_lower(*email));
-      const std::string* stage = c.get("lifecyclestage");
-      mqls += stage != nullptr && *stage == "marketingqualifiedlead";
+      const auto stage = c.get("lifecyclestage");
+      mqls += stage.has_value() && *stage == "marketingqualifiedlead";
     }
     EXPECT_EQ(shared, 80u) << "0.4 of 200 Salesforce people, each once (seed " << seed << ")";
     EXPECT_EQ(mqls, 120u) << "seed " << seed;
@@ -112,9 +112,9 @@ population: {hubspot_contacts: 2000, mqls: 0, salesforce_leads: 0, salesforce_co
   std::map<std::string, int> per_domain;
   int freemail = 0, total = 0;
   for (const auto& [id, r] : w.portal.records("contacts")) {
-    const std::string* e = r.get("email");
-    ASSERT_NE(e, nullptr);
-    const std::string domain = e->substr(e->find('@') + 1);
+    const auto e = r.get("email");
+    ASSERT_TRUE(e.has_value());
+    const std::string domain(e->substr(e->find('@') + 1));
     ++total;
     if (domain == "gmail.com" || domain == "outlook.com") ++freemail;
     else ++per_domain[domain];
@@ -141,8 +141,8 @@ population: {hubspot_contacts: 2000, mqls: 0, salesforce_leads: 0, salesforce_co
   ASSERT_TRUE(e.workload.populate().ok());
   std::map<std::string, int> counts;
   for (const auto& [id, r] : e.portal.records("contacts")) {
-    const std::string* m = r.get("email");
-    ++counts[m->substr(m->find('@') + 1)];
+    const auto m = r.get("email");
+    ++counts[std::string(m->substr(m->find('@') + 1))];
   }
   EXPECT_EQ(counts.size(), 20u);
   for (const auto& [d, n] : counts) EXPECT_NEAR(n, 100, 40) << d;
@@ -187,8 +187,8 @@ population:
   ASSERT_TRUE(w.workload.populate().ok());
   std::map<std::string, int> stages, statuses, ratings;
   for (const auto& [id, r] : w.portal.records("contacts")) {
-    const std::string* v = r.get("lifecyclestage");
-    ++stages[v == nullptr ? "" : *v];
+    const auto v = r.get("lifecyclestage");
+    ++stages[std::string(v.value_or(""))];
   }
   for (const auto& [id, r] : w.org.records(*w.org.schema().object("Lead"))) {
     ++statuses[r.get("Status").to_text()];

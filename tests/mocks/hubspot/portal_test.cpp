@@ -157,10 +157,10 @@ RC_GTEST_PROP(Lifecycle, ApiWritesNeverRegressWithoutClearing, (bool ignore_sett
   int high_water = -1;
   for (const std::string& stage : writes) {
     (void)portal.update("contacts", id, {{"lifecyclestage", stage}}, kApi);
-    const std::string* now = portal.find("contacts", id)->get("lifecyclestage");
-    const int rank = now == nullptr ? -1 : crm::lifecycle_rank(*now);
+    const auto now = portal.find("contacts", id)->get("lifecyclestage");
+    const int rank = !now ? -1 : crm::lifecycle_rank(*now);
     if (stage.empty()) {
-      RC_ASSERT(now == nullptr);
+      RC_ASSERT(!now);
       high_water = -1;
     } else {
       RC_ASSERT(rank >= high_water);

@@ -24,15 +24,16 @@ std::string lower(std::string s) {
 bool oracle(const PropertyMap& p, const json& f) {
   const std::string prop = f["propertyName"];
   const std::string op = f["operator"];
-  auto it = p.find(prop);
-  const bool has = it != p.end();
+  const PropertyValue found = p.get(prop);
+  const bool has = found.has_value();
+  const std::string value(found.value_or(""));
   if (op == "HAS_PROPERTY") return has;
   if (op == "NOT_HAS_PROPERTY") return !has;
   auto eq = [&](const std::string& v) {
     if (!has) return false;
-    if (prop == "score") return std::stod(it->second) == std::stod(v);
-    if (prop == "lifecyclestage") return it->second == v;
-    return lower(it->second) == lower(v);
+    if (prop == "score") return std::stod(value) == std::stod(v);
+    if (prop == "lifecyclestage") return value == v;
+    return lower(value) == lower(v);
   };
   if (op == "EQ") return eq(f["value"]);
   if (op == "NEQ") return !eq(f["value"]);
@@ -43,12 +44,12 @@ bool oracle(const PropertyMap& p, const json& f) {
   }
   if (!has) return false;
   if (prop == "score") {
-    const double a = std::stod(it->second);
+    const double a = std::stod(value);
     const double b = std::stod(std::string(f["value"]));
     if (op == "GT") return a > b;
     if (op == "LTE") return a <= b;
   } else {
-    const std::string a = lower(it->second);
+    const std::string a = lower(value);
     const std::string b = lower(f["value"]);
     if (op == "GT") return a > b;
     if (op == "LTE") return a <= b;
@@ -119,14 +120,16 @@ RC_GTEST_PROP(Search, ReturnsExactlyTheBruteForceMatchesInOrderAcrossPages, ()) 
     }
     if (match) expected.push_back(&r);
   }
-  std::stable_sort(
-      expected.begin(), expected.end(), [&](const ObjectRecord* a, const ObjectRecord* b) {
-        const std::string* sa = a->get("score");
-        const std::string* sb = b->get("score");
-        if ((sa == nullptr) != (sb == nullptr)) return sb == nullptr;
-        if (sa == nullptr) return false;
-        return descending ? std::stod(*sa) > std::stod(*sb) : std::stod(*sa) < std::stod(*sb);
-      });
+  std::stable_sort(expected.begin(), expected.end(),
+                   [&](const ObjectRecord* a, const ObjectRecord* b) {
+                     const auto sa = a->get("score");
+                     const auto sb = b->get("score");
+                     if (sa.has_value() != sb.has_value()) return !sb;
+                     if (!sa) return false;
+                     const double da = std::stod(std::string(*sa));
+                     const double db = std::stod(std::string(*sb));
+                     return descending ? da > db : da < db;
+                   });
 
   std::vector<const ObjectRecord*> got;
   std::string after;
@@ -181,7 +184,7 @@ RC_GTEST_PROP(Search, SweepsAnswerAsReadingEveryRecordWould, ()) {
   // Bounds fall on records' own instants half the time (ties at the edges).
   std::vector<int64_t> instants;
   for (const auto& [id, r] : portal.records("contacts"))
-    if (const std::string* m = r.get("lastmodifieddate"))
+    if (const auto m = r.get("lastmodifieddate"))
       instants.push_back(env::parse_datetime(*m)->ms_since_epoch());
   auto instant = [&] {
     if (!instants.empty() && *rc::gen::arbitrary<bool>())
@@ -217,7 +220,7 @@ RC_GTEST_PROP(Search, SweepsAnswerAsReadingEveryRecordWould, ()) {
     if (!all.empty() && *rc::gen::inRange(0, 4) != 0) {
       auto it =
           std::next(all.begin(), *rc::gen::inRange<int64_t>(0, static_cast<int64_t>(all.size())));
-      if (const std::string* m = it->second.get("lastmodifieddate"))
+      if (const auto m = it->second.get("lastmodifieddate"))
         at = std::to_string(env::parse_datetime(*m)->ms_since_epoch());
       id = static_cast<int64_t>(it->first) + *rc::gen::inRange(-1, 2);
     }
@@ -250,7 +253,7 @@ RC_GTEST_PROP(Search, SweepsAnswerAsReadingEveryRecordWould, ()) {
       for (size_t i = 0; i < page->results.size(); ++i) {
         ids.push_back(page->results[i]->id);
         auto it = page->views[i]->find("lastmodifieddate");
-        modified.push_back(it == page->views[i]->end() ? "" : it->second);
+        modified.emplace_back(it == page->views[i]->end() ? "" : it->second);
       }
       out.emplace_back(page->total, ids, modified);
       if (!page->next_after) break;
@@ -304,9 +307,9 @@ TEST(SearchOperators, TokensBetweenAndDates) {
   Portal portal(clock);
   const ObjectTypeDef& contacts = *portal.types().find("contacts");
   PropertyMap p;
-  p["email"] = "ada.lovelace@engines.io";
-  p["firstname"] = "Ada Augusta";
-  p["createdate"] = "2024-05-20T12:00:00.000Z";
+  p.set("email", "ada.lovelace@engines.io");
+  p.set("firstname", "Ada Augusta");
+  p.set("createdate", "2024-05-20T12:00:00.000Z");
   auto f = [](std::string prop, std::string op, std::string v, std::string hi = "") {
     return Filter{std::move(prop), std::move(op), std::move(v), std::move(hi), {}};
   };
