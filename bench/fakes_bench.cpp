@@ -12,7 +12,9 @@
 //          keep-alive, the same client for both);
 //   who    fake, or bare: a cpp-httplib handler doing the least a server
 //          must (look the record up in a hash map and write its JSON; write
-//          a page of JSON; parse the batch and write its results).
+//          a page of JSON; parse the batch, apply it and write its results),
+//          in the same API's shape as the fake, so that both send about the
+//          same bytes (bytes_per_response says how many).
 // Target: the fake reaches at least half the bare handler's rate over
 // loopback (bench_report prints the ratios).
 //
@@ -63,19 +65,27 @@ struct HubSpotFake : bench::HubSpotFake {
 
 // ---------------------------------------------------------------- the bare handler
 
-// What a minimal JSON server keeps and does: records in a hash map.
-class Bare {
+// What a minimal JSON server keeps and does: records in a hash map,
+// answered in Salesforce's shapes.
+class BareSalesforce {
  public:
-  Bare() {
+  BareSalesforce() {
     for (int i = 0; i < kRecords; ++i) {
-      const std::string id = std::to_string(i);
-      records_[id] = {{"Id", id},
-                      {"Email", "ada" + id + "@engines.example"},
-                      {"LastName", "Lovelace " + id},
-                      {"Company", "Engines Ltd"},
-                      {"SystemModstamp", "2024-05-20T12:00:00.000+0000"}};
+      const std::string id = salesforce_id(i);
+      records_[id] = {
+          {"attributes", {{"type", "Lead"}, {"url", "/services/data/v59.0/sobjects/Lead/" + id}}},
+          {"Id", id},
+          {"Email", "ada" + std::to_string(i) + "@engines.example"},
+          {"LastName", "Lovelace " + std::to_string(i)},
+          {"Company", "Engines Ltd"},
+          {"SystemModstamp", "2024-05-20T12:00:00.000+0000"}};
       order_.push_back(id);
     }
+  }
+  // An 18-character record id, as Salesforce's are.
+  static std::string salesforce_id(size_t i) {
+    std::string digits = std::to_string(i);
+    return "00Q5g" + std::string(10 - digits.size(), '0') + digits + "EAA";
   }
   std::string read(const std::string& id) const {
     auto it = records_.find(id);
@@ -84,7 +94,12 @@ class Bare {
   std::string page(size_t n) const {
     json records = json::array();
     for (size_t i = 0; i < n && i < order_.size(); ++i) records.push_back(records_.at(order_[i]));
-    return json{{"totalSize", order_.size()}, {"done", false}, {"records", records}}.dump();
+    return json{
+        {"totalSize", order_.size()},
+        {"done", false},
+        {"nextRecordsUrl", "/services/data/v59.0/query/0r8xx3vS1kZbGZCAA0-" + std::to_string(n)},
+        {"records", records}}
+        .dump();
   }
   std::string batch(const std::string& body) {
     json in = json::parse(body, nullptr, false);
@@ -96,7 +111,8 @@ class Bare {
         if (it != records_.end())
           for (const auto& [k, v] : r.items())
             if (k != "id" && k != "attributes") it->second[k] = v;
-        results.push_back({{"id", id}, {"success", it != records_.end()}});
+        results.push_back(
+            {{"errors", json::array()}, {"id", id}, {"success", it != records_.end()}});
       }
     return results.dump();
   }
@@ -106,7 +122,77 @@ class Bare {
   std::vector<std::string> order_;
 };
 
+// The same in HubSpot's shapes: a contact read with three properties, a
+// search page of them, a batch update answered with the updated records.
+class BareHubSpot {
+ public:
+  BareHubSpot() {
+    for (int i = 0; i < kRecords; ++i) {
+      const std::string id = std::to_string(101 + i);
+      const std::string at = "2024-05-20T12:00:00.000Z";
+      records_[id] = {{"id", id},
+                      {"properties",
+                       {{"email", "ada" + std::to_string(i) + "@engines.example"},
+                        {"firstname", "Ada"},
+                        {"lastname", "Lovelace " + std::to_string(i)},
+                        {"lifecyclestage", "subscriber"}}},
+                      {"createdAt", at},
+                      {"updatedAt", at},
+                      {"archived", false}};
+      order_.push_back(id);
+    }
+  }
+  std::string read(const std::string& id) const {
+    auto it = records_.find(id);
+    return it == records_.end() ? std::string("{}") : projected(it->second).dump();
+  }
+  std::string page(size_t n) const {
+    json results = json::array();
+    for (size_t i = 0; i < n && i < order_.size(); ++i)
+      results.push_back(projected(records_.at(order_[i])));
+    return json{{"total", order_.size()},
+                {"results", results},
+                {"paging", {{"next", {{"after", std::to_string(n)}}}}}}
+        .dump();
+  }
+  std::string batch(const std::string& body) {
+    json in = json::parse(body, nullptr, false);
+    json results = json::array();
+    const std::string now = "2024-05-20T12:01:00.000Z";
+    if (in.is_object() && in.contains("inputs") && in["inputs"].is_array())
+      for (const auto& input : in["inputs"]) {
+        auto it = records_.find(input.value("id", ""));
+        if (it == records_.end() || !input.contains("properties")) continue;
+        json changed = json::object();
+        for (const auto& [k, v] : input["properties"].items()) {
+          it->second["properties"][k] = v;
+          changed[k] = v;
+        }
+        it->second["updatedAt"] = now;
+        results.push_back({{"id", it->first},
+                           {"properties", changed},
+                           {"createdAt", it->second["createdAt"]},
+                           {"updatedAt", now},
+                           {"archived", false}});
+      }
+    return json{
+        {"status", "COMPLETE"}, {"results", results}, {"startedAt", now}, {"completedAt", now}}
+        .dump();
+  }
+
+ private:
+  // The record with the three properties the benchmark's requests ask for.
+  static json projected(const json& r) {
+    json out = r;
+    out["properties"].erase("firstname");
+    return out;
+  }
+  std::unordered_map<std::string, json> records_;
+  std::vector<std::string> order_;
+};
+
 // The bare handler served by cpp-httplib on loopback.
+template <typename Bare>
 class BareServer {
  public:
   BareServer() {
@@ -114,7 +200,7 @@ class BareServer {
     server_.set_tcp_nodelay(true);
     server_.set_keep_alive_max_count(100'000);
     server_.set_keep_alive_timeout(5);
-    server_.Get(R"(/read/(\d+))", [this](const httplib::Request& req, httplib::Response& res) {
+    server_.Get(R"(/read/(\w+))", [this](const httplib::Request& req, httplib::Response& res) {
       res.set_content(bare_.read(req.matches[1]), "application/json");
     });
     server_.Get(R"(/page/(\d+))", [this](const httplib::Request& req, httplib::Response& res) {
@@ -282,9 +368,21 @@ void BM_Fake(benchmark::State& state, Op op, bool loopback) {
 NextRequest bare_requests(Op op) {
   switch (op) {
     case Op::kSfRead:
+      return [](size_t i) {
+        return request(Method::kGet, "/read/" + BareSalesforce::salesforce_id(i % kRecords), "t");
+      };
     case Op::kHsRead:
       return [](size_t i) {
-        return request(Method::kGet, "/read/" + std::to_string(i % kRecords), "t");
+        return request(Method::kGet, "/read/" + std::to_string(101 + i % kRecords), "t");
+      };
+    case Op::kHsBatchWrite:
+      return [](size_t i) {
+        json body = {{"inputs", json::array()}};
+        for (int k = 0; k < kHsBatch; ++k)
+          body["inputs"].push_back(
+              {{"id", std::to_string(101 + (i * kHsBatch + static_cast<size_t>(k)) % kRecords)},
+               {"properties", {{"jobtitle", "Analyst " + std::to_string(i)}}}});
+        return request(Method::kPost, "/batch", "t", body.dump());
       };
     case Op::kSfQueryPage:
     case Op::kHsSearchPage: {
@@ -294,11 +392,12 @@ NextRequest bare_requests(Op op) {
     default: {
       const int n = records_of(op);
       return [n](size_t i) {
-        json body = {{"records", json::array()}};
+        json body = {{"allOrNone", false}, {"records", json::array()}};
         for (int k = 0; k < n; ++k)
           body["records"].push_back(
-              {{"id", std::to_string((i * static_cast<size_t>(n) + static_cast<size_t>(k)) %
-                                     kRecords)},
+              {{"attributes", {{"type", "Lead"}}},
+               {"id", BareSalesforce::salesforce_id(
+                          (i * static_cast<size_t>(n) + static_cast<size_t>(k)) % kRecords)},
                {"Title", "Analyst " + std::to_string(i)}});
         return request(Method::kPost, "/batch", "t", body.dump());
       };
@@ -306,10 +405,11 @@ NextRequest bare_requests(Op op) {
   }
 }
 
+template <typename Bare>
 void BM_Bare(benchmark::State& state, Op op, bool loopback) {
   const NextRequest next = bare_requests(op);
   if (loopback) {
-    BareServer server;
+    BareServer<Bare> server;
     auto transport = std::move(env::HttpTransport::create(server.base_url())).value();
     drive(state, *transport, next, records_of(op));
     return;
@@ -414,10 +514,16 @@ const bool registered = [] {
         const std::string full =
             std::string("Throughput/") + name + "/" + where + "/" + (fake ? "fake" : "bare");
         const Op o = op;
-        auto* b = fake ? benchmark::RegisterBenchmark(
-                             full.c_str(), [o, loopback](benchmark::State& s) { BM_Fake(s, o, loopback); })
-                       : benchmark::RegisterBenchmark(
-                             full.c_str(), [o, loopback](benchmark::State& s) { BM_Bare(s, o, loopback); });
+        auto* b =
+            fake
+                ? benchmark::RegisterBenchmark(
+                      full.c_str(), [o, loopback](benchmark::State& s) { BM_Fake(s, o, loopback); })
+                : benchmark::RegisterBenchmark(full.c_str(), [o, loopback](benchmark::State& s) {
+                    if (is_salesforce(o))
+                      BM_Bare<BareSalesforce>(s, o, loopback);
+                    else
+                      BM_Bare<BareHubSpot>(s, o, loopback);
+                  });
         b->MinTime(min_time)->UseRealTime()->Unit(benchmark::kMicrosecond);
       }
     }
