@@ -35,11 +35,6 @@ std::string lower(std::string_view s) { return env::ascii_lower(s); }
 // as strtod has it).
 double to_double(std::string_view s) { return std::strtod(std::string(s).c_str(), nullptr); }
 
-template <typename Map>
-void erase_key(Map& map, std::string_view key) {
-  if (auto it = map.find(key); it != map.end()) map.erase(it);
-}
-
 bool all_digits(std::string_view s) {
   return !s.empty() &&
          std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
@@ -83,7 +78,10 @@ HsError not_found() {
 }  // namespace
 
 Portal::Portal(const env::Clock& clock, PortalSettings settings, ObjectTypes types)
-    : clock_(clock), settings_(settings), types_(std::move(types)) {
+    : clock_(clock),
+      settings_(settings),
+      types_(std::move(types)),
+      emails_([this](uint64_t id) { return value_of("contacts", id, "email"); }) {
   set_pipelines("deals", {{"default",
                            "Sales Pipeline",
                            {{"appointmentscheduled", "Appointment Scheduled", 0.2, false},
@@ -399,8 +397,8 @@ const ObjectRecord* Portal::find_by(std::string_view type, std::string_view prop
     return all_digits(value) && value.size() < 19 ? find(type, std::stoull(std::string(value)))
                                                   : nullptr;
   if (t->name == "contacts" && property == "email") {
-    auto it = emails_.find(lower(value));
-    return it == emails_.end() ? nullptr : find(type, it->second);
+    const auto id = emails_.find(lower(value));
+    return id ? find(type, *id) : nullptr;
   }
   if (const PropertyDef* def = t->property(property); def != nullptr && def->has_unique_value) {
     const uint64_t holder = unique_holder(*t, property, std::string(value), 0);
@@ -481,9 +479,9 @@ env::Result<PropertyMap, HsError> Portal::prepare(const ObjectTypeDef& type,
   if (type.name == "contacts") {
     auto email = changes.find("email");
     if (email != changes.end() && !email->second.empty()) {
-      auto owner = emails_.find(email->second);
-      if (owner != emails_.end() && (current == nullptr || owner->second != current->id)) {
-        return env::fail(already_exists(type, owner->second));
+      const auto owner = emails_.find(email->second);
+      if (owner && (current == nullptr || *owner != current->id)) {
+        return env::fail(already_exists(type, *owner));
       }
     }
   }
@@ -505,19 +503,37 @@ uint64_t Portal::unique_holder(const ObjectTypeDef& type, std::string_view prope
                                std::string_view value, uint64_t self) const {
   auto values = unique_values_.find(unique_key(type, property));
   if (values == unique_values_.end()) return 0;
-  auto it = values->second.find(value);
-  return it == values->second.end() || it->second == self ? 0 : it->second;
+  const auto holder = values->second.find(value);
+  return !holder || *holder == self ? 0 : *holder;
+}
+
+UniqueIndex& Portal::unique_index(const ObjectTypeDef& type, std::string_view property) {
+  const std::string key = unique_key(type, property);
+  auto it = unique_values_.find(key);
+  if (it == unique_values_.end()) {
+    it = unique_values_
+             .emplace(key, UniqueIndex([this, type = type.name, property = std::string(property)](
+                                           uint64_t id) { return value_of(type, id, property); }))
+             .first;
+  }
+  return it->second;
+}
+
+PropertyValue Portal::value_of(std::string_view type, uint64_t id,
+                               std::string_view property) const {
+  const ObjectRecord* r = find(type, id);
+  return r == nullptr ? PropertyValue() : r->get(property);
 }
 
 void Portal::index_unique(const ObjectRecord& r, bool add) {
   for (const auto& [name, value] : r.properties) {
     const PropertyDef* def = r.type->property(name);
     if (def == nullptr || !def->has_unique_value) continue;
-    auto& values = unique_values_[unique_key(*r.type, name)];
+    UniqueIndex& values = unique_index(*r.type, name);
     if (add) {
-      values.insert_or_assign(std::string(value), r.id);
-    } else if (auto it = values.find(value); it != values.end() && it->second == r.id) {
-      values.erase(it);
+      values.assign(value, r.id);
+    } else {
+      values.erase(value, r.id);
     }
   }
 }
@@ -554,13 +570,13 @@ void Portal::write(ObjectRecord& r, const PropertyMap& changes, const WriteSourc
       changed = true;
     }
     if (r.type->name == "contacts" && name == "email") {
-      if (old) erase_key(emails_, *old);
-      if (!value.empty()) emails_.insert_or_assign(std::string(value), r.id);
+      if (old) emails_.erase(*old);
+      if (!value.empty()) emails_.assign(value, r.id);
     }
     if (const PropertyDef* def = r.type->property(name); def != nullptr && def->has_unique_value) {
-      auto& values = unique_values_[unique_key(*r.type, name)];
-      if (old) erase_key(values, *old);
-      if (!value.empty()) values.insert_or_assign(std::string(value), r.id);
+      UniqueIndex& values = unique_index(*r.type, name);
+      if (old) values.erase(*old);
+      if (!value.empty()) values.assign(value, r.id);
     }
     if (value.empty()) {
       r.properties.erase(name);
@@ -880,7 +896,7 @@ env::Result<env::Ok, HsError> Portal::archive(std::string_view type_name, uint64
   e.at = clock_.now();
   emit(std::move(e));
   if (const auto email = r->get("email"); email && r->type->name == "contacts") {
-    erase_key(emails_, *email);
+    emails_.erase(*email);
   }
   index_unique(*r, false);
   return env::Ok{};
@@ -891,11 +907,9 @@ env::Result<env::Ok, HsError> Portal::restore(std::string_view type_name, uint64
   ObjectRecord* r = mutable_find(type_name, id);
   if (r == nullptr || !r->archived) return env::fail(not_found());
   if (const auto email = r->get("email"); email && r->type->name == "contacts") {
-    auto owner = emails_.find(*email);
-    if (owner != emails_.end() && owner->second != id) {
-      return env::fail(already_exists(*r->type, owner->second));
-    }
-    emails_.insert_or_assign(std::string(*email), id);
+    const auto owner = emails_.find(*email);
+    if (owner && *owner != id) return env::fail(already_exists(*r->type, *owner));
+    emails_.assign(*email, id);
   }
   for (const auto& [name, value] : r->properties) {
     if (uint64_t holder = unique_holder(*r->type, name, value, id))
@@ -922,8 +936,7 @@ env::Result<env::Ok, HsError> Portal::gdpr_delete(std::string_view type_name, ui
   if (r == nullptr) return env::fail(not_found());
   const std::string type = r->type->name;
   if (const auto email = r->get("email")) {
-    auto owner = emails_.find(*email);
-    if (owner != emails_.end() && owner->second == id) emails_.erase(owner);
+    emails_.erase(*email, id);
   }
   if (!r->archived) index_unique(*r, false);
   for (auto& [key, targets] : associations_) {
@@ -967,7 +980,13 @@ env::Result<env::Ok, HsError> Portal::merge(std::string_view type_name, uint64_t
   if (takes_email) fill.set("email", email);
   write(*p, fill, WriteSource{"MERGE", std::to_string(merged)});
   // The merged contact's email keeps finding the survivor.
-  if (!email.empty() && p->type->name == "contacts") emails_[email] = primary;
+  if (!email.empty() && p->type->name == "contacts") {
+    if (p->get("email") == email) {
+      emails_.assign(email, primary);
+    } else {
+      emails_.assign_unheld(email, primary);
+    }
+  }
   ChangeEvent e;
   e.kind = "merge";
   e.object_type = p->type->name;

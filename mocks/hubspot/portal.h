@@ -31,6 +31,7 @@
 #include "mocks/hubspot/filters.h"
 #include "mocks/hubspot/properties.h"
 #include "mocks/hubspot/property_history.h"
+#include "mocks/hubspot/unique_index.h"
 
 namespace crmsim::mocks::hubspot {
 
@@ -395,10 +396,15 @@ class Portal {
   // Sets the record's last-modified property to `at`, keeping modified_.
   void touch(ObjectRecord& r, env::Timestamp at);
   void forget_modified(const ObjectRecord& r);
-  std::map<std::string, uint64_t, std::less<>> emails_;  // lower-case email -> live contact id
+  // Live contacts by lower-case email, merged contacts' emails included.
+  UniqueIndex emails_;
   // Properties that require unique values (hasUniqueValue): "type.property"
   // -> value -> the live record holding it.
-  std::map<std::string, std::map<std::string, uint64_t, std::less<>>, std::less<>> unique_values_;
+  std::map<std::string, UniqueIndex, std::less<>> unique_values_;
+  // The index of `type`'s unique `property`, made on first use.
+  UniqueIndex& unique_index(const ObjectTypeDef& type, std::string_view property);
+  // The value of `property` the record `id` of `type` holds.
+  PropertyValue value_of(std::string_view type, uint64_t id, std::string_view property) const;
   static std::string unique_key(const ObjectTypeDef& type, std::string_view property);
   // The record already holding `value` of the unique `property`, other than
   // `self`; 0 when none (or the property is not unique).
