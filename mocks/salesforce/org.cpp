@@ -826,7 +826,7 @@ env::Result<const Record*, ApiError> Org::read(std::string_view user_id, std::st
   if (!normalized) return not_found();
   const Record* r = find(*normalized);
   if (r == nullptr) return not_found();
-  if (!object.empty() && lower(r->object->name) != lower(object)) return not_found();
+  if (!object.empty() && !env::iequals(r->object->name, object)) return not_found();
   if (access(user_id, *r) == Access::kNone) return not_found();
   if (r->deleted) return fail(error(404, "ENTITY_IS_DELETED", "entity is deleted"));
   return r;
@@ -1078,16 +1078,25 @@ bool indexed(const FieldDef& f) {
 
 void Org::file_stamp(const Record& record) {
   const ObjectDef& object = *record.object;
-  if (const FieldDef* f = object.field("SystemModstamp")) {
+  auto table = modstamps_.find(&object);
+  if (table == modstamps_.end()) {
+    const FieldDef* f = object.field("SystemModstamp");
+    if (f == nullptr) return;
     const auto field = static_cast<size_t>(f - object.fields.data());
-    if (!record.get(field).is_blank())
-      modstamps_.try_emplace(&object, ModstampOrder{field}).first->second.insert(&record);
+    table =
+        modstamps_.emplace(&object, std::set<const Record*, ModstampOrder>(ModstampOrder{field}))
+            .first;
   }
+  // A write stamps the record with the clock's latest time, which sorts
+  // after every stamp filed before (ties go by Id): the end is the hint.
+  if (!record.get(table->second.key_comp().field).is_blank())
+    table->second.insert(table->second.end(), &record);
 }
 
 void Org::unfile_stamp(const Record& record) {
+  // One search (erase by key would search for the range of equal keys).
   if (auto table = modstamps_.find(record.object); table != modstamps_.end())
-    table->second.erase(&record);
+    if (auto it = table->second.find(&record); it != table->second.end()) table->second.erase(it);
 }
 
 void Org::file_value(const Record& record, size_t field) {
@@ -1287,7 +1296,8 @@ env::Result<env::Ok, ApiError> Org::update(std::string_view user_id, std::string
     if (unchanged_writes_.size() > kUnchangedWritesMax) unchanged_writes_.pop_front();
   }
   log_undo(before.id);
-  refile(*mutable_find(before.id), std::move(after));
+  // `before` is the stored record itself (read() hands out the table's own).
+  refile(const_cast<Record&>(before), std::move(after));
   return env::Ok{};
 }
 

@@ -964,7 +964,9 @@ struct RestRoutes {
     }
     for (size_t i = 0; i < count; ++i)
       c.records += failed[i] || (all_or_none && any_failed) ? 0 : 1;
-    return json_response(200, json(results));
+    json out = json::array();
+    out.get_ref<json::array_t&>() = std::move(results);  // json(results) copies each
+    return json_response(200, out);
   }
 
   static json failure(const ApiError& e, const std::string& id = "") {
