@@ -68,7 +68,8 @@ std::string strategy_of(const Row& r) {
 Row parse_row(const json& b) {
   Row r;
   r.j = &b;
-  r.name = b.value("name", "");
+  // A repeated benchmark's aggregates are named "<run name>_median" and so on.
+  r.name = b.value("run_name", b.value("name", ""));
   std::stringstream ss(r.name);
   std::string part;
   while (std::getline(ss, part, '/')) {
@@ -98,8 +99,12 @@ int main(int argc, char** argv) {
   }
   std::vector<Row> rows;
   for (const auto& d : documents)
-    for (const auto& b : d["benchmarks"])
-      if (b.value("run_type", "iteration") == "iteration") rows.push_back(parse_row(b));
+    for (const auto& b : d["benchmarks"]) {
+      // A benchmark run several times stands in the report by its median.
+      const std::string type = b.value("run_type", "iteration");
+      if (type == "iteration" || (type == "aggregate" && b.value("aggregate_name", "") == "median"))
+        rows.push_back(parse_row(b));
+    }
   auto family = [&](const std::string& name) {
     std::vector<const Row*> out;
     for (const auto& r : rows)
