@@ -401,7 +401,7 @@ const ObjectRecord* Portal::find_by(std::string_view type, std::string_view prop
     return id ? find(type, *id) : nullptr;
   }
   if (const PropertyDef* def = t->property(property); def != nullptr && def->has_unique_value) {
-    const uint64_t holder = unique_holder(*t, property, std::string(value), 0);
+    const uint64_t holder = unique_holder(*t, property, value, 0);
     return holder == 0 ? nullptr : find(type, holder);
   }
   for (const auto& [id, r] : records(t->name)) {

@@ -79,8 +79,8 @@ class PropertyValue {
 
 class PropertyMap {
  public:
-  // The largest value a map holds (HubSpot's own limit on a property value
-  // is 65,536 characters; imports are checked against their own limits).
+  // The largest value a map holds. A request body is at most 16 MiB, so no
+  // client reaches it; the record's whole buffer is limited to 4 GiB.
   static constexpr size_t kMaxValueBytes = UINT32_MAX / 2;
 
   struct Entry {
@@ -166,8 +166,6 @@ class PropertyMap {
   // Gives back the room kept for more properties (a record that was just
   // written is mostly read from then on).
   void shrink_to_fit();
-  // The bytes the map holds on the heap.
-  size_t capacity_bytes() const { return capacity_; }
 
   bool operator==(const PropertyMap& o) const {
     return size_ == o.size_ && (size_ == 0 || std::memcmp(data_, o.data_, size_) == 0);
