@@ -101,8 +101,7 @@ Pause ActivitySync::update_tasks(const std::string& kind, const TaskUpdates& upd
     const HealthKey key = HealthKey::hubspot(kind, engagement);
     switch (o.status) {
       case WriteStatus::kWritten:
-        for (const auto& [f, v] : updates.tasks[i].second)
-          c_.store.put_synced_value(engagement, f, v, kind);
+        c_.store.put_synced_values(engagement, updates.tasks[i].second, kind);
         c_.clear_failure(key);
         break;
       case WriteStatus::kRefused:

@@ -41,7 +41,18 @@ class LinkStore::Statement {
     }
     reset();
   }
+  Statement& bind_blob(int i, std::string_view v) {
+    sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
   int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
+  // Valid until the next step or reset.
+  std::string_view blob(int col) const {
+    const void* p = sqlite3_column_blob(stmt_, col);
+    const int n = sqlite3_column_bytes(stmt_, col);
+    return p == nullptr ? std::string_view()
+                        : std::string_view(static_cast<const char*>(p), static_cast<size_t>(n));
+  }
   std::string text(int col) const {
     const auto* p = sqlite3_column_text(stmt_, col);
     return p == nullptr ? std::string()
@@ -68,12 +79,11 @@ CREATE TABLE IF NOT EXISTS links(
   sf_id TEXT NOT NULL UNIQUE,
   PRIMARY KEY(kind, hs_id));
 CREATE INDEX IF NOT EXISTS links_by_object ON links(sf_object);
-CREATE TABLE IF NOT EXISTS synced_values(
+CREATE TABLE IF NOT EXISTS synced(
   kind TEXT NOT NULL,
   hs_id INTEGER NOT NULL,
-  property TEXT NOT NULL,
-  value TEXT NOT NULL,
-  PRIMARY KEY(kind, hs_id, property)) WITHOUT ROWID;
+  pairs BLOB NOT NULL,
+  PRIMARY KEY(kind, hs_id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS watermarks(
   name TEXT PRIMARY KEY,
   at_ms INTEGER NOT NULL,
@@ -123,6 +133,49 @@ CREATE TABLE IF NOT EXISTS lifecycle_pending(
   hs_id INTEGER NOT NULL);
 )sql";
 
+// Synced values of one record in one row: each property and its value as
+// a netstring ("5:email,13:a@example.com,"), properties in name order.
+void append_netstring(std::string& out, std::string_view text) {
+  out += std::to_string(text.size());
+  out += ':';
+  out += text;
+  out += ',';
+}
+
+std::string encode_pairs(const std::map<std::string, std::string>& pairs) {
+  std::string out;
+  for (const auto& [p, v] : pairs) {
+    append_netstring(out, p);
+    append_netstring(out, v);
+  }
+  return out;
+}
+
+// False when `text` is not a netstring at the start of `rest`.
+bool take_netstring(std::string_view& rest, std::string_view& text) {
+  size_t length = 0, i = 0;
+  for (; i < rest.size() && rest[i] >= '0' && rest[i] <= '9'; ++i) {
+    if (length > rest.size()) return false;
+    length = length * 10 + static_cast<size_t>(rest[i] - '0');
+  }
+  if (i == 0 || i >= rest.size() || rest[i] != ':') return false;
+  ++i;
+  if (length > rest.size() - i || rest.size() - i - length < 1 || rest[i + length] != ',')
+    return false;
+  text = rest.substr(i, length);
+  rest.remove_prefix(i + length + 1);
+  return true;
+}
+
+bool decode_pairs(std::string_view blob, std::map<std::string, std::string>& out) {
+  while (!blob.empty()) {
+    std::string_view p, v;
+    if (!take_netstring(blob, p) || !take_netstring(blob, v)) return false;
+    out.emplace_hint(out.end(), std::string(p), std::string(v));
+  }
+  return true;
+}
+
 std::string join_ids(const std::set<std::string>& ids) {
   std::string out;
   for (const auto& id : ids) out += (out.empty() ? "" : ",") + id;
@@ -170,7 +223,47 @@ env::Result<std::unique_ptr<LinkStore>> LinkStore::open(const std::string& path)
     sqlite3_close(db);
     return env::fail("store", path + ": " + message);
   }
-  return std::unique_ptr<LinkStore>(new LinkStore(db));
+  std::unique_ptr<LinkStore> store(new LinkStore(db));
+  store->upgrade();
+  return store;
+}
+
+// Stores written before synced values were kept one row per record had a
+// row per property (synced_values): they move into `synced`, in one
+// transaction, the first time such a store is opened.
+void LinkStore::upgrade() {
+  auto& exists =
+      statement("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'synced_values'");
+  const bool old = exists.step();
+  exists.reset();
+  if (!old) return;
+  begin();
+  auto& rows = statement(
+      "SELECT kind, hs_id, property, value FROM synced_values ORDER BY kind, hs_id, property");
+  auto& put = statement("INSERT OR REPLACE INTO synced(kind, hs_id, pairs) VALUES(?, ?, ?)");
+  std::string kind;
+  int64_t hs_id = 0;
+  std::map<std::string, std::string> pairs;
+  auto flush = [&] {
+    if (pairs.empty()) return;
+    put.bind(1, kind).bind(2, hs_id).bind_blob(3, encode_pairs(pairs)).run();
+    pairs.clear();
+  };
+  while (rows.step()) {
+    std::string row_kind = rows.text(0);
+    const int64_t row_id = rows.integer(1);
+    if (row_kind != kind || row_id != hs_id) {
+      flush();
+      kind = std::move(row_kind);
+      hs_id = row_id;
+    }
+    pairs[rows.text(2)] = rows.text(3);
+  }
+  rows.reset();
+  flush();
+  statements_.clear();  // the statements that read the old table go with it
+  statement("DROP TABLE synced_values").run();
+  commit();
 }
 
 LinkStore::LinkStore(sqlite3* db) : db_(db) {}
@@ -296,26 +389,40 @@ std::vector<Link> LinkStore::links() const {
 
 std::map<std::string, std::string> LinkStore::synced_values(uint64_t hs_id,
                                                             std::string_view kind) const {
-  auto& s = statement("SELECT property, value FROM synced_values WHERE kind = ? AND hs_id = ?");
+  auto& s = statement("SELECT pairs FROM synced WHERE kind = ? AND hs_id = ?");
   s.bind(1, kind).bind(2, static_cast<int64_t>(hs_id));
   std::map<std::string, std::string> out;
-  while (s.step()) out[s.text(0)] = s.text(1);
+  if (s.step()) {
+    const std::string_view blob = s.blob(0);
+    const bool ok = decode_pairs(blob, out);
+    CRMSIM_ASSERT(ok, "store: an unreadable synced-values row");
+  }
   s.reset();
   return out;
 }
 
 void LinkStore::put_synced_value(uint64_t hs_id, const std::string& property,
                                  const std::string& value, std::string_view kind) {
-  statement("INSERT OR REPLACE INTO synced_values(kind, hs_id, property, value) VALUES(?, ?, ?, ?)")
+  put_synced_values(hs_id, {{property, value}}, kind);
+}
+
+void LinkStore::put_synced_values(uint64_t hs_id, const std::map<std::string, std::string>& values,
+                                  std::string_view kind) {
+  if (values.empty()) return;
+  begin();
+  std::map<std::string, std::string> all = synced_values(hs_id, kind);
+  for (const auto& [p, v] : values) all[p] = v;
+  const std::string blob = encode_pairs(all);
+  statement("INSERT OR REPLACE INTO synced(kind, hs_id, pairs) VALUES(?, ?, ?)")
       .bind(1, kind)
       .bind(2, static_cast<int64_t>(hs_id))
-      .bind(3, property)
-      .bind(4, value)
+      .bind_blob(3, blob)
       .run();
+  commit();
 }
 
 void LinkStore::clear_synced_values(uint64_t hs_id, std::string_view kind) {
-  statement("DELETE FROM synced_values WHERE kind = ? AND hs_id = ?")
+  statement("DELETE FROM synced WHERE kind = ? AND hs_id = ?")
       .bind(1, kind)
       .bind(2, static_cast<int64_t>(hs_id))
       .run();

@@ -137,6 +137,9 @@ class LinkStore {
                                                    std::string_view kind = kContactLinks) const;
   void put_synced_value(uint64_t hs_id, const std::string& property, const std::string& value,
                         std::string_view kind = kContactLinks);
+  // Sets several at once (the others stay), in one write.
+  void put_synced_values(uint64_t hs_id, const std::map<std::string, std::string>& values,
+                         std::string_view kind = kContactLinks);
   void clear_synced_values(uint64_t hs_id, std::string_view kind = kContactLinks);
 
   // ---- watermarks and small named values
@@ -212,6 +215,8 @@ class LinkStore {
 
  private:
   explicit LinkStore(sqlite3* db);
+  // Brings a store written by an earlier crmsim to this schema.
+  void upgrade();
   class Statement;
   Statement& statement(const char* sql) const;
 

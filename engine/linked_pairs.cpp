@@ -142,19 +142,19 @@ void SyncContext::settle_pair(PairKind& kind, const Planned& x) {
     store.put_link(Link{p.hs.id, p.sf_object, p.sf.id, link_kind});
     ++stats.links_made;
   }
-  for (const auto& [prop, v] : x.plan.synced_now) store.put_synced_value(p.hs.id, prop, v, link_kind);
+  // What this pair now agrees on, written once at the end (a later entry
+  // for a property overrides an earlier one).
+  std::map<std::string, std::string> synced = x.plan.synced_now;
   if (x.salesforce) settle_salesforce_write(*x.salesforce, p, from_hubspot);
   if (x.hubspot) settle_hubspot_write(*x.hubspot, from_salesforce);
   const bool sf_landed = landed(x.plan.to_salesforce, x.salesforce);
   const bool hs_landed = landed(x.plan.to_hubspot, x.hubspot);
   if (sf_landed) {
-    for (const auto& [prop, v] : x.plan.synced_with_salesforce)
-      store.put_synced_value(p.hs.id, prop, v, link_kind);
+    for (const auto& [prop, v] : x.plan.synced_with_salesforce) synced[prop] = v;
     clear_failure(from_hubspot);
   }
   if (hs_landed) {
-    for (const auto& [prop, v] : x.plan.synced_with_hubspot)
-      store.put_synced_value(p.hs.id, prop, v, link_kind);
+    for (const auto& [prop, v] : x.plan.synced_with_hubspot) synced[prop] = v;
     clear_failure(from_salesforce);
   }
   // Owed until HubSpot has what Salesforce had, or Salesforce was not
@@ -169,7 +169,8 @@ void SyncContext::settle_pair(PairKind& kind, const Planned& x) {
   }
   // The HubSpot version this sync acted on, once all of it landed.
   if (sf_landed && hs_landed && last_modified(p.hs, type).ms_since_epoch() > x.synced_version)
-    store.put_synced_value(p.hs.id, kHubSpotVersionMarker, hubspot_version(p.hs, type), link_kind);
+    synced[kHubSpotVersionMarker] = hubspot_version(p.hs, type);
+  store.put_synced_values(p.hs.id, synced, link_kind);
 }
 
 void SyncContext::settle_salesforce_write(const WriteOutcome& outcome, const LinkedPair& pair,

@@ -97,7 +97,7 @@ void SyncContext::save_link(const Link& link, const std::map<std::string, std::s
   const std::string_view kind = link.kind.empty() ? link_kind(link.sf_object) : link.kind;
   store.begin();
   store.put_link(link);
-  for (const auto& [p, v] : synced) store.put_synced_value(link.hs_id, p, v, kind);
+  store.put_synced_values(link.hs_id, synced, kind);
   store.commit();
 }
 

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include "engine/budget_governor.h"
@@ -68,6 +69,62 @@ TEST(LinkStoreTest, OneSalesforceRecordLinksToOneHubSpotRecord) {
   store->put_link({2, "Contact", "003B"});  // a converted lead: re-linked
   EXPECT_FALSE(store->link_by_salesforce("00QA"));
   EXPECT_EQ(store->link_count(), 1u);
+}
+
+TEST(LinkStoreTest, SyncedValuesMergeAndStayApartByKindAndRecord) {
+  auto store = LinkStore::open(":memory:").value();
+  store->put_synced_values(7, {{"email", "a@b.io"}, {"phone", ""}, {"note", "1:2,3"}});
+  store->put_synced_value(7, "phone", "555");
+  store->put_synced_values(7, {{"email", "c@d.io"}, {"zip", "0"}});
+  store->put_synced_value(7, "name", "Acme", kCompanyLinks);
+  store->put_synced_value(8, "email", "x@y.io");
+  const std::map<std::string, std::string> want = {
+      {"email", "c@d.io"}, {"phone", "555"}, {"note", "1:2,3"}, {"zip", "0"}};
+  EXPECT_EQ(store->synced_values(7), want) << "a later value wins; the others stay";
+  EXPECT_EQ(store->synced_values(7, kCompanyLinks),
+            (std::map<std::string, std::string>{{"name", "Acme"}}));
+  EXPECT_EQ(store->synced_values(8).size(), 1u);
+  const std::string big(70'000, 'v');  // longer than any length prefix digit run
+  store->put_synced_value(8, "description", big);
+  EXPECT_EQ(store->synced_values(8).at("description"), big);
+  store->clear_synced_values(7);
+  EXPECT_TRUE(store->synced_values(7).empty());
+  EXPECT_EQ(store->synced_values(7, kCompanyLinks).size(), 1u) << "another kind's are kept";
+  // Nothing written, nothing kept: an empty set writes no row.
+  store->put_synced_values(9, {});
+  EXPECT_TRUE(store->synced_values(9).empty());
+}
+
+// A store from before synced values were one row per record keeps them.
+TEST(LinkStoreTest, AnOlderStoresSyncedValuesMoveIntoTheNewTable) {
+  TempStore tmp;
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(tmp.path().c_str(), &db), SQLITE_OK);
+    const char* sql = R"sql(
+      CREATE TABLE synced_values(kind TEXT NOT NULL, hs_id INTEGER NOT NULL,
+        property TEXT NOT NULL, value TEXT NOT NULL,
+        PRIMARY KEY(kind, hs_id, property)) WITHOUT ROWID;
+      INSERT INTO synced_values VALUES('contact', 7, 'email', 'a@b.io');
+      INSERT INTO synced_values VALUES('contact', 7, 'phone', '');
+      INSERT INTO synced_values VALUES('contact', 8, 'email', 'x,y:z');
+      INSERT INTO synced_values VALUES('company', 7, 'name', 'Acme');
+    )sql";
+    ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  {
+    auto store = LinkStore::open(tmp.path()).value();
+    EXPECT_EQ(store->synced_values(7),
+              (std::map<std::string, std::string>{{"email", "a@b.io"}, {"phone", ""}}));
+    EXPECT_EQ(store->synced_values(8).at("email"), "x,y:z");
+    EXPECT_EQ(store->synced_values(7, kCompanyLinks).at("name"), "Acme");
+    store->put_synced_value(7, "phone", "555");
+  }
+  // Opened again: nothing left to move, and what was written since stays.
+  auto store = LinkStore::open(tmp.path()).value();
+  EXPECT_EQ(store->synced_values(7).at("phone"), "555");
+  EXPECT_EQ(store->synced_values(7).at("email"), "a@b.io");
 }
 
 TEST(LinkStoreTest, AnEventArrivingDuringProcessingIsNotLost) {
