@@ -1,9 +1,11 @@
 #include "engine/hubspot_client.h"
 
 #include <algorithm>
+#include <charconv>
 
 #include <nlohmann/json.hpp>
 
+#include "engine/answer_json.h"
 #include "env/assert.h"
 #include "env/json_body.h"
 #include "env/percent_encoding.h"
@@ -69,17 +71,62 @@ std::string join(const std::vector<std::string>& items) {
   return out;
 }
 
-HsRecord record_from(const json& j, const std::vector<std::string>& properties) {
+// A record id ("123"); 0 when it is not one.
+uint64_t parse_id(std::string_view text) {
+  uint64_t id = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  return ec == std::errc() && end == text.data() + text.size() ? id : 0;
+}
+
+// A record of an answer: its id, the properties asked for ("" when the
+// answer leaves one out or holds null), any other property it carries,
+// and when it was updated. A record that is no object reads as empty.
+HsRecord blank_record(const std::vector<std::string>& properties) {
   HsRecord r;
-  if (j.contains("id") && j["id"].is_string()) r.id = std::stoull(j["id"].get<std::string>());
-  r.archived = j.value("archived", false);
-  for (const auto& p : properties) r.properties[p] = "";
-  if (j.contains("properties") && j["properties"].is_object())
-    for (const auto& [k, v] : j["properties"].items())
-      r.properties[k] = v.is_string() ? v.get<std::string>() : (v.is_null() ? "" : v.dump());
-  if (j.contains("updatedAt") && j["updatedAt"].is_string())
-    r.updated_at = env::parse_datetime(j["updatedAt"].get<std::string>()).value_or(r.updated_at);
+  for (const auto& p : properties) r.properties.try_emplace(p);
   return r;
+}
+
+HsRecord record_from(simdjson::dom::element e, const std::vector<std::string>& properties) {
+  HsRecord r = blank_record(properties);
+  simdjson::dom::object j;
+  if (e.get(j) != simdjson::SUCCESS) return r;
+  std::string_view id;
+  if (j["id"].get(id) == simdjson::SUCCESS) r.id = parse_id(id);
+  bool archived = false;
+  if (j["archived"].get(archived) == simdjson::SUCCESS) r.archived = archived;
+  simdjson::dom::object props;
+  if (j["properties"].get(props) == simdjson::SUCCESS)
+    for (auto [k, v] : props) {
+      std::string text;
+      if (v.is_string())
+        text = std::string(std::string_view(v.get_string()));
+      else if (!v.is_null())
+        text = dump_like_nlohmann(v);
+      r.properties.insert_or_assign(std::string(k), std::move(text));
+    }
+  std::string_view updated;
+  if (j["updatedAt"].get(updated) == simdjson::SUCCESS)
+    r.updated_at = env::parse_datetime(updated).value_or(r.updated_at);
+  return r;
+}
+
+// The records of an answer's `results`, none when it has none.
+std::vector<HsRecord> results_from(std::string_view body,
+                                   const std::vector<std::string>& properties) {
+  std::vector<HsRecord> out;
+  simdjson::dom::array results;
+  if (parse_answer(body)["results"].get(results) != simdjson::SUCCESS) return out;
+  out.reserve(results.size());
+  for (simdjson::dom::element r : results) out.push_back(record_from(r, properties));
+  return out;
+}
+
+// A single record's answer; a record with no fields when it is not JSON.
+HsRecord one_record_from(std::string_view body, const std::vector<std::string>& properties) {
+  simdjson::dom::element e;
+  if (parse_answer(body).get(e) != simdjson::SUCCESS) return blank_record(properties);
+  return record_from(e, properties);
 }
 
 bool is_id(const json& v) {
@@ -223,8 +270,7 @@ env::Result<std::optional<HsRecord>, HsError> HubSpotClient::get(
     if (reply.error().status == 404) return std::optional<HsRecord>();
     return fail(reply.error());
   }
-  return std::optional<HsRecord>(
-      record_from(env::parse_json_or_discarded(reply->body), properties));
+  return std::optional<HsRecord>(one_record_from(reply->body, properties));
 }
 
 env::Result<std::optional<HsRecord>, HsError> HubSpotClient::get_by_email(
@@ -237,8 +283,7 @@ env::Result<std::optional<HsRecord>, HsError> HubSpotClient::get_by_email(
     if (reply.error().status == 404) return std::optional<HsRecord>();
     return fail(reply.error());
   }
-  return std::optional<HsRecord>(
-      record_from(env::parse_json_or_discarded(reply->body), properties));
+  return std::optional<HsRecord>(one_record_from(reply->body, properties));
 }
 
 env::Result<std::vector<HsRecord>, HsError> HubSpotClient::batch_read(
@@ -251,10 +296,7 @@ env::Result<std::vector<HsRecord>, HsError> HubSpotClient::batch_read(
   for (uint64_t id : ids) body["inputs"].push_back({{"id", std::to_string(id)}});
   auto reply = call(env::Method::kPost, objects(type) + "/batch/read", body.dump());
   if (!reply) return fail(reply.error());
-  json j = env::parse_json_or_discarded(reply->body);
-  if (j.is_object() && j.contains("results") && j["results"].is_array())
-    for (const auto& r : j["results"]) out.push_back(record_from(r, properties));
-  return out;
+  return results_from(reply->body, properties);
 }
 
 env::Result<std::vector<HsRecord>, HsError> HubSpotClient::batch_read_by_email(
@@ -266,10 +308,7 @@ env::Result<std::vector<HsRecord>, HsError> HubSpotClient::batch_read_by_email(
   for (const auto& e : emails) body["inputs"].push_back({{"id", e}});
   auto reply = call(env::Method::kPost, std::string(kContacts) + "/batch/read", body.dump());
   if (!reply) return fail(reply.error());
-  json j = env::parse_json_or_discarded(reply->body);
-  if (j.is_object() && j.contains("results") && j["results"].is_array())
-    for (const auto& r : j["results"]) out.push_back(record_from(r, properties));
-  return out;
+  return results_from(reply->body, properties);
 }
 
 env::Result<uint64_t, HsError> HubSpotClient::create(
@@ -337,14 +376,19 @@ env::Result<HsSearchPage, HsError> HubSpotClient::search_page(
     std::string_view type, const std::string& body, const std::vector<std::string>& properties) {
   auto reply = call(env::Method::kPost, objects(type) + "/search", body);
   if (!reply) return fail(reply.error());
-  json j = env::parse_json_or_discarded(reply->body);
   HsSearchPage page;
-  if (!j.is_object()) return page;
-  page.total = j.value("total", int64_t{0});
-  if (j.contains("results") && j["results"].is_array())
-    for (const auto& r : j["results"]) page.records.push_back(record_from(r, properties));
-  if (j.contains("paging") && j["paging"].is_object() && j["paging"].contains("next"))
-    page.after = j["paging"]["next"].value("after", "");
+  simdjson::dom::object j;
+  if (parse_answer(reply->body).get(j) != simdjson::SUCCESS) return page;
+  int64_t total = 0;
+  if (j["total"].get(total) == simdjson::SUCCESS) page.total = total;
+  simdjson::dom::array results;
+  if (j["results"].get(results) == simdjson::SUCCESS) {
+    page.records.reserve(results.size());
+    for (simdjson::dom::element r : results) page.records.push_back(record_from(r, properties));
+  }
+  std::string_view after;
+  if (j.at_pointer("/paging/next/after").get(after) == simdjson::SUCCESS)
+    page.after = std::string(after);
   return page;
 }
 
@@ -396,10 +440,7 @@ env::Result<std::vector<HsRecord>, HsError> HubSpotClient::search_in(
       {"limit", kSearchPageMax}};
   auto reply = call(env::Method::kPost, objects(type) + "/search", body.dump());
   if (!reply) return fail(reply.error());
-  json j = env::parse_json_or_discarded(reply->body);
-  if (j.is_object() && j.contains("results") && j["results"].is_array())
-    for (const auto& r : j["results"]) out.push_back(record_from(r, properties));
-  return out;
+  return results_from(reply->body, properties);
 }
 
 env::Result<std::vector<uint64_t>, HsError> HubSpotClient::associated(std::string_view from_type,

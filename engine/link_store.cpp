@@ -224,14 +224,18 @@ env::Result<std::unique_ptr<LinkStore>> LinkStore::open(const std::string& path)
     return env::fail("store", path + ": " + message);
   }
   std::unique_ptr<LinkStore> store(new LinkStore(db));
-  store->upgrade();
+  store->on_open();
   return store;
 }
 
-// Stores written before synced values were kept one row per record had a
-// row per property (synced_values): they move into `synced`, in one
-// transaction, the first time such a store is opened.
-void LinkStore::upgrade() {
+// Whether any failure is stored; and stores written before synced values
+// were kept one row per record had a row per property (synced_values):
+// they move into `synced`, in one transaction, the first time such a
+// store is opened.
+void LinkStore::on_open() {
+  auto& any_failure = statement("SELECT 1 FROM failures LIMIT 1");
+  failures_stored_ = any_failure.step();
+  any_failure.reset();
   auto& exists =
       statement("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'synced_values'");
   const bool old = exists.step();
@@ -321,20 +325,16 @@ std::optional<Link> LinkStore::link_by_salesforce(std::string_view sf_id) const 
 
 void LinkStore::put_link(const Link& link) {
   CRMSIM_ASSERT(link.hs_id != 0 && !link.sf_id.empty(), "a link joins two records");
-  begin();
   const std::string_view kind = link.kind.empty() ? link_kind(link.sf_object) : link.kind;
-  statement("DELETE FROM links WHERE sf_id = ? AND NOT (kind = ? AND hs_id = ?)")
-      .bind(1, link.sf_id)
-      .bind(2, kind)
-      .bind(3, static_cast<int64_t>(link.hs_id))
-      .run();
+  // REPLACE deletes every row the new one conflicts with: this record's
+  // old link (the primary key) and another record's link to the same
+  // Salesforce record (sf_id is unique).
   statement("INSERT OR REPLACE INTO links(kind, hs_id, sf_object, sf_id) VALUES(?, ?, ?, ?)")
       .bind(1, kind)
       .bind(2, static_cast<int64_t>(link.hs_id))
       .bind(3, link.sf_object)
       .bind(4, link.sf_id)
       .run();
-  commit();
 }
 
 void LinkStore::remove_link(uint64_t hs_id, std::string_view kind) {
@@ -466,20 +466,23 @@ void LinkStore::put_meta(std::string_view key, std::string_view value) {
 // ---- inbox
 
 env::Status LinkStore::inbox_add(uint64_t hs_id, std::string_view reason, env::Timestamp at) {
-  auto& exists = statement("SELECT 1 FROM inbox WHERE hs_id = ?");
-  exists.bind(1, static_cast<int64_t>(hs_id));
-  bool present = exists.step();
-  exists.reset();
-  if (!present && inbox_size() >= kInboxItemsMax)
+  // One statement for an event about a record already waiting; a record
+  // new to the inbox (version 1) is taken back out if it was one too many.
+  begin();
+  auto& add = statement(
+      "INSERT INTO inbox(hs_id, version, reason, received_ms, first_ms) VALUES(?1, 1, ?2, ?3, ?3) "
+      "ON CONFLICT(hs_id) DO UPDATE SET version = version + 1, reason = ?2, received_ms = ?3 "
+      "RETURNING version");
+  add.bind(1, static_cast<int64_t>(hs_id)).bind(2, reason).bind(3, at.ms_since_epoch());
+  const bool added = add.step() && add.integer(0) == 1;
+  add.run();  // finishes the statement and resets it
+  const bool full = added && inbox_size() > kInboxItemsMax;
+  if (full)
+    statement("DELETE FROM inbox WHERE hs_id = ?").bind(1, static_cast<int64_t>(hs_id)).run();
+  commit();
+  if (full)
     return env::fail("inbox_full",
                      "the inbox holds " + std::to_string(kInboxItemsMax) + " records already");
-  statement(
-      "INSERT INTO inbox(hs_id, version, reason, received_ms, first_ms) VALUES(?1, 1, ?2, ?3, ?3) "
-      "ON CONFLICT(hs_id) DO UPDATE SET version = version + 1, reason = ?2, received_ms = ?3")
-      .bind(1, static_cast<int64_t>(hs_id))
-      .bind(2, reason)
-      .bind(3, at.ms_since_epoch())
-      .run();
   return env::Ok{};
 }
 
@@ -549,6 +552,7 @@ std::vector<Intent> LinkStore::intents() const {
 // ---- failures
 
 void LinkStore::put_failure(const SyncFailure& f) {
+  failures_stored_ = true;
   statement(
       "INSERT OR REPLACE INTO failures(key, direction, family, message, retries, first_ms, "
       "last_ms, next_retry_ms) VALUES(?, ?, ?, ?, ?, ?, ?, ?)")
@@ -564,6 +568,9 @@ void LinkStore::put_failure(const SyncFailure& f) {
 }
 
 void LinkStore::clear_failure(std::string_view key) {
+  // Most records clear a failure they never had: with none stored since
+  // the store opened, there is nothing to delete.
+  if (!failures_stored_) return;
   statement("DELETE FROM failures WHERE key = ?").bind(1, key).run();
 }
 

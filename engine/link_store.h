@@ -215,13 +215,17 @@ class LinkStore {
 
  private:
   explicit LinkStore(sqlite3* db);
-  // Brings a store written by an earlier crmsim to this schema.
-  void upgrade();
+  // Brings a store written by an earlier crmsim to this schema, and reads
+  // what the store keeps in memory.
+  void on_open();
   class Statement;
   Statement& statement(const char* sql) const;
 
   sqlite3* db_;
   int depth_ = 0;
+  // Whether the failures table may hold a row: false from an open that
+  // found none until the first put_failure.
+  bool failures_stored_ = true;
   mutable std::map<const char*, std::unique_ptr<Statement>> statements_;
 };
 

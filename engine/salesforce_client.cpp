@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/answer_json.h"
 #include "env/assert.h"
 #include "env/json_body.h"
 #include "env/percent_encoding.h"
@@ -35,34 +36,50 @@ std::string soql_quote(std::string_view value) {
 
 namespace {
 
-std::string value_text(const json& v) {
-  if (v.is_null()) return "";
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
-  // 12000.0 reads as "12000", as a person would write it.
-  if (v.is_number_float()) {
-    const double d = v.get<double>();
-    if (d == static_cast<double>(static_cast<int64_t>(d)) && d > -1e15 && d < 1e15)
-      return std::to_string(static_cast<int64_t>(d));
+// A field's value as the engine keeps it: "" for null, a string as is,
+// true/false, a whole number without its ".0", anything else as JSON.
+std::string value_text(simdjson::dom::element v) {
+  using simdjson::dom::element_type;
+  switch (v.type()) {
+    case element_type::NULL_VALUE:
+      return "";
+    case element_type::STRING:
+      return std::string(std::string_view(v.get_string()));
+    case element_type::BOOL:
+      return bool(v.get_bool()) ? "true" : "false";
+    case element_type::DOUBLE: {
+      // 12000.0 reads as "12000", as a person would write it.
+      const double d = v.get_double();
+      if (d > -1e15 && d < 1e15 && d == static_cast<double>(static_cast<int64_t>(d)))
+        return std::to_string(static_cast<int64_t>(d));
+      return dump_like_nlohmann(v);
+    }
+    default:
+      return dump_like_nlohmann(v);
   }
-  return v.dump();
 }
 
-void flatten(const json& object, const std::string& prefix, SfFields& out) {
-  for (const auto& [key, value] : object.items()) {
+// A record's fields, relationship fields flattened ("Owner.Email"); the
+// record's `attributes` (type and url) are no field. A later duplicate key
+// wins, as it did in nlohmann's tree. The depth is bounded by the parser's.
+void flatten(simdjson::dom::object object, const std::string& prefix, SfFields& out) {
+  for (auto [key, value] : object) {
     if (key == "attributes") continue;
     if (value.is_object()) {
-      flatten(value, prefix + key + ".", out);
+      flatten(value.get_object(), prefix + std::string(key) + ".", out);
     } else {
-      out[prefix + key] = value_text(value);
+      out.insert_or_assign(prefix + std::string(key), value_text(value));
     }
   }
 }
 
-SfRecord record_from(const json& j) {
+SfRecord record_from(simdjson::dom::object j) {
   SfRecord r;
-  if (j.contains("attributes") && j["attributes"].is_object())
-    r.type = j["attributes"].value("type", "");
+  simdjson::dom::object attributes;
+  std::string_view type;
+  if (j["attributes"].get(attributes) == simdjson::SUCCESS &&
+      attributes["type"].get(type) == simdjson::SUCCESS)
+    r.type = std::string(type);
   flatten(j, "", r.fields);
   r.id = r.get("Id");
   return r;
@@ -228,14 +245,26 @@ env::Result<QueryPage, SfError> SalesforceClient::query_all(std::string_view soq
 env::Result<QueryPage, SfError> SalesforceClient::query_more(const std::string& next_records_url) {
   auto reply = call(env::Method::kGet, next_records_url, "");
   if (!reply) return fail(reply.error());
-  json j = env::parse_json_or_discarded(reply->body);
-  if (!j.is_object()) return fail(SfError{reply->status, "BAD_RESPONSE", "query answer", {}});
+  simdjson::dom::object j;
+  if (parse_answer(reply->body).get(j) != simdjson::SUCCESS)
+    return fail(SfError{reply->status, "BAD_RESPONSE", "query answer", {}});
   QueryPage page;
-  page.total_size = j.value("totalSize", int64_t{0});
-  if (j.contains("nextRecordsUrl") && j["nextRecordsUrl"].is_string())
-    page.next_records_url = j["nextRecordsUrl"].get<std::string>();
-  if (j.contains("records") && j["records"].is_array())
-    for (const auto& r : j["records"]) page.records.push_back(record_from(r));
+  int64_t total = 0;
+  if (j["totalSize"].get(total) == simdjson::SUCCESS) page.total_size = total;
+  std::string_view next;
+  if (j["nextRecordsUrl"].get(next) == simdjson::SUCCESS) page.next_records_url = std::string(next);
+  simdjson::dom::array records;
+  if (j["records"].get(records) == simdjson::SUCCESS) {
+    page.records.reserve(records.size());
+    for (simdjson::dom::element r : records) {
+      simdjson::dom::object record;
+      // A record that is no object is read as an empty one, as before.
+      if (r.get(record) == simdjson::SUCCESS)
+        page.records.push_back(record_from(record));
+      else
+        page.records.emplace_back();
+    }
+  }
   return page;
 }
 
@@ -252,8 +281,9 @@ env::Result<std::optional<SfRecord>, SfError> SalesforceClient::retrieve(
       return std::optional<SfRecord>();
     return fail(reply.error());
   }
-  json j = env::parse_json_or_discarded(reply->body);
-  if (!j.is_object()) return fail(SfError{reply->status, "BAD_RESPONSE", "retrieve answer", {}});
+  simdjson::dom::object j;
+  if (parse_answer(reply->body).get(j) != simdjson::SUCCESS)
+    return fail(SfError{reply->status, "BAD_RESPONSE", "retrieve answer", {}});
   return std::optional<SfRecord>(record_from(j));
 }
 
@@ -285,10 +315,15 @@ env::Result<std::vector<std::optional<SfRecord>>, SfError> SalesforceClient::ret
   auto reply =
       call(env::Method::kPost, data_path("/composite/sobjects/" + std::string(type)), body.dump());
   if (!reply) return fail(reply.error());
-  json j = env::parse_json_or_discarded(reply->body);
-  if (!j.is_array()) return fail(SfError{reply->status, "BAD_RESPONSE", "retrieve answer", {}});
-  for (const auto& item : j)
-    out.push_back(item.is_object() ? std::optional<SfRecord>(record_from(item)) : std::nullopt);
+  simdjson::dom::array j;
+  if (parse_answer(reply->body).get(j) != simdjson::SUCCESS)
+    return fail(SfError{reply->status, "BAD_RESPONSE", "retrieve answer", {}});
+  for (simdjson::dom::element item : j) {
+    simdjson::dom::object record;
+    out.push_back(item.get(record) == simdjson::SUCCESS
+                      ? std::optional<SfRecord>(record_from(record))
+                      : std::nullopt);
+  }
   out.resize(ids.size());
   return out;
 }

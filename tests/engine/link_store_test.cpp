@@ -127,6 +127,23 @@ TEST(LinkStoreTest, AnOlderStoresSyncedValuesMoveIntoTheNewTable) {
   EXPECT_EQ(store->synced_values(7).at("email"), "a@b.io");
 }
 
+TEST(LinkStoreTest, AFailureClearedStaysClearedAcrossReopening) {
+  TempStore tmp;
+  {
+    auto store = LinkStore::open(tmp.path()).value();
+    store->clear_failure("hs:1");  // none stored: nothing to do
+    store->put_failure({"hs:1", "to_salesforce", "duplicates", "dup", 0, at(1), at(1), at(2)});
+    store->put_failure({"hs:2", "to_salesforce", "duplicates", "dup", 0, at(1), at(1), at(2)});
+    store->clear_failure("hs:1");
+    EXPECT_FALSE(store->failure("hs:1"));
+  }
+  auto store = LinkStore::open(tmp.path()).value();
+  ASSERT_TRUE(store->failure("hs:2")) << "a store opened with failures in it";
+  store->clear_failure("hs:2");
+  EXPECT_FALSE(store->failure("hs:2"));
+  EXPECT_TRUE(store->failures().empty());
+}
+
 TEST(LinkStoreTest, AnEventArrivingDuringProcessingIsNotLost) {
   auto store = LinkStore::open(":memory:").value();
   ASSERT_TRUE(store->inbox_add(5, "creation", at(1)).ok());
