@@ -887,6 +887,11 @@ bool touched_between(const RunState& s, const std::vector<std::string>& ids, env
 
 CheckResult no_oscillation(const RunState& s) {
   Checker c("no_oscillation");
+  // Conversions, in the order they were taken, looked up for every linked
+  // contact: gathered once instead of scanning every action per contact.
+  std::vector<const std::string*> conversions;
+  for (const auto& a : s.workload.actions())
+    if (a.kind == "convert_lead") conversions.push_back(&a.target);
   for (const auto& [id, r] : s.portal.records("contacts")) {
     auto link = held_link(r);
     std::vector<std::string> ids = {std::to_string(id), link ? link->sf_id : ""};
@@ -898,9 +903,9 @@ CheckResult no_oscillation(const RunState& s) {
         if (!v.value.empty()) ids.push_back(v.value);
     // A converted lead was this contact's record before its contact.
     if (link)
-      for (const auto& a : s.workload.actions())
-        if (a.kind == "convert_lead" && a.target.find(link->sf_id) != std::string::npos)
-          ids.push_back(a.target.substr(0, a.target.find(' ')));
+      for (const std::string* target : conversions)
+        if (target->find(link->sf_id) != std::string::npos)
+          ids.push_back(target->substr(0, target->find(' ')));
     for (const auto& m : s.scenario.sync.contacts.mappings) {
       auto history = s.portal.history(r, m.hubspot);  // newest first
       // A, B, A written by the integration with nobody else in between.

@@ -572,10 +572,22 @@ void Workload::refresh_pools() {
   hs_contacts_.clear();
   for (const auto& [id, r] : portal_.records("contacts"))
     if (!r.archived) hs_contacts_.push_back(id);
-  sf_ids_.clear();
-  for (const char* object : {"Lead", "Contact", "Opportunity", "Account"})
-    for (const auto& [id, r] : org_.records(*org_.schema().object(object)))
-      if (!r.deleted) sf_ids_[object].push_back(id);
+  // Refreshed in place: an id is written over the one before it, in the
+  // string that already holds it, so that an hourly refresh of thousands of
+  // ids allocates nothing once the pools have their size.
+  for (const char* object : {"Lead", "Contact", "Opportunity", "Account"}) {
+    std::vector<std::string>& pool = sf_ids_[object];
+    size_t n = 0;
+    for (const auto& [id, r] : org_.records(*org_.schema().object(object))) {
+      if (r.deleted) continue;
+      if (n < pool.size())
+        pool[n].assign(id);
+      else
+        pool.push_back(id);
+      ++n;
+    }
+    pool.resize(n);
+  }
 }
 
 const hs::ObjectRecord* Workload::random_contact() {

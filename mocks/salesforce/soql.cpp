@@ -460,8 +460,8 @@ class Parser {
         "SELECT", "FROM",     "WHERE",    "AND",   "OR",     "NOT",  "ORDER", "BY",
         "LIMIT",  "OFFSET",   "IN",       "LIKE",  "NULL",   "ASC",  "DESC",  "NULLS",
         "INCLUDES", "EXCLUDES", "GROUP",  "HAVING", "WITH", "FOR",  "USING", "TYPEOF"};
-    const std::string u = upper(word);
-    return std::find(std::begin(kWords), std::end(kWords), u) != std::end(kWords);
+    return std::any_of(std::begin(kWords), std::end(kWords),
+                       [&](std::string_view w) { return env::iequals(word, w); });
   }
 
   const Token& peek() const { return t_[i_]; }
@@ -471,11 +471,11 @@ class Parser {
   }
   bool is_keyword(size_t ahead, std::string_view word) const {
     const size_t at = std::min(i_ + ahead, t_.size() - 1);
-    return t_[at].kind == Token::Kind::kIdent && upper(t_[at].text) == word;
+    return t_[at].kind == Token::Kind::kIdent && env::iequals(t_[at].text, word);
   }
   const Token& next() { return t_[i_ < t_.size() - 1 ? i_++ : i_]; }
   bool keyword(std::string_view word) {
-    if (peek().kind == Token::Kind::kIdent && upper(peek().text) == word) {
+    if (peek().kind == Token::Kind::kIdent && env::iequals(peek().text, word)) {
       ++i_;
       return true;
     }
