@@ -228,7 +228,8 @@ env::Result<std::unique_ptr<LinkStore>> LinkStore::open(const std::string& path)
   return store;
 }
 
-// Whether any failure is stored; and stores written before synced values
+// What the store keeps in memory (whether any failure is stored, how many
+// records wait in the inbox); and stores written before synced values
 // were kept one row per record had a row per property (synced_values):
 // they move into `synced`, in one transaction, the first time such a
 // store is opened.
@@ -236,6 +237,10 @@ void LinkStore::on_open() {
   auto& any_failure = statement("SELECT 1 FROM failures LIMIT 1");
   failures_stored_ = any_failure.step();
   any_failure.reset();
+  auto& inbox = statement("SELECT COUNT(*) FROM inbox");
+  inbox.step();
+  inbox_items_ = static_cast<size_t>(inbox.integer(0));
+  inbox.reset();
   auto& exists =
       statement("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'synced_values'");
   const bool old = exists.step();
@@ -476,9 +481,12 @@ env::Status LinkStore::inbox_add(uint64_t hs_id, std::string_view reason, env::T
   add.bind(1, static_cast<int64_t>(hs_id)).bind(2, reason).bind(3, at.ms_since_epoch());
   const bool added = add.step() && add.integer(0) == 1;
   add.run();  // finishes the statement and resets it
-  const bool full = added && inbox_size() > kInboxItemsMax;
-  if (full)
+  if (added) ++inbox_items_;
+  const bool full = added && inbox_items_ > kInboxItemsMax;
+  if (full) {
     statement("DELETE FROM inbox WHERE hs_id = ?").bind(1, static_cast<int64_t>(hs_id)).run();
+    --inbox_items_;
+  }
   commit();
   if (full)
     return env::fail("inbox_full",
@@ -503,15 +511,10 @@ void LinkStore::inbox_remove(uint64_t hs_id, int64_t version) {
       .bind(1, static_cast<int64_t>(hs_id))
       .bind(2, version)
       .run();
+  inbox_items_ -= static_cast<size_t>(sqlite3_changes(db_));
 }
 
-size_t LinkStore::inbox_size() const {
-  auto& s = statement("SELECT COUNT(*) FROM inbox");
-  s.step();
-  auto n = static_cast<size_t>(s.integer(0));
-  s.reset();
-  return n;
-}
+size_t LinkStore::inbox_size() const { return inbox_items_; }
 
 // ---- intents
 

@@ -226,6 +226,9 @@ class LinkStore {
   // Whether the failures table may hold a row: false from an open that
   // found none until the first put_failure.
   bool failures_stored_ = true;
+  // Rows in the inbox, counted at open and kept as rows come and go (a
+  // transaction only rolls back when the store is closed with it open).
+  size_t inbox_items_ = 0;
   mutable std::map<const char*, std::unique_ptr<Statement>> statements_;
 };
 

@@ -6,6 +6,8 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <string_view>
+#include <unordered_map>
 
 #include "engine/field_rules.h"
 #include "engine/keys.h"
@@ -887,11 +889,29 @@ bool touched_between(const RunState& s, const std::vector<std::string>& ids, env
 
 CheckResult no_oscillation(const RunState& s) {
   Checker c("no_oscillation");
-  // Conversions, in the order they were taken, looked up for every linked
-  // contact: gathered once instead of scanning every action per contact.
+  // Conversions ("lead contact account opportunity"), in the order they
+  // were taken, by each id they name: gathered once instead of scanning
+  // every action for every linked contact. When every word is an 18-
+  // character id, an 18-character id occurs in a target exactly where it
+  // is one of its words; otherwise (never seen) each target is searched.
   std::vector<const std::string*> conversions;
-  for (const auto& a : s.workload.actions())
-    if (a.kind == "convert_lead") conversions.push_back(&a.target);
+  std::unordered_map<std::string_view, std::vector<size_t>> conversions_naming;
+  bool words_are_ids = true;
+  for (const auto& a : s.workload.actions()) {
+    if (a.kind != "convert_lead") continue;
+    const size_t n = conversions.size();
+    conversions.push_back(&a.target);
+    for (size_t start = 0; start < a.target.size();) {
+      size_t end = a.target.find(' ', start);
+      if (end == std::string::npos) end = a.target.size();
+      if (end > start) {
+        words_are_ids = words_are_ids && end - start == 18;
+        auto& at = conversions_naming[std::string_view(a.target).substr(start, end - start)];
+        if (at.empty() || at.back() != n) at.push_back(n);
+      }
+      start = end + 1;
+    }
+  }
   for (const auto& [id, r] : s.portal.records("contacts")) {
     auto link = held_link(r);
     std::vector<std::string> ids = {std::to_string(id), link ? link->sf_id : ""};
@@ -902,10 +922,17 @@ CheckResult no_oscillation(const RunState& s) {
       for (const auto& v : s.portal.history(r, p))
         if (!v.value.empty()) ids.push_back(v.value);
     // A converted lead was this contact's record before its contact.
-    if (link)
+    if (link && words_are_ids && link->sf_id.size() == 18 &&
+        link->sf_id.find(' ') == std::string::npos) {
+      auto naming = conversions_naming.find(link->sf_id);
+      if (naming != conversions_naming.end())
+        for (const size_t i : naming->second)
+          ids.push_back(conversions[i]->substr(0, conversions[i]->find(' ')));
+    } else if (link) {
       for (const std::string* target : conversions)
         if (target->find(link->sf_id) != std::string::npos)
           ids.push_back(target->substr(0, target->find(' ')));
+    }
     for (const auto& m : s.scenario.sync.contacts.mappings) {
       auto history = s.portal.history(r, m.hubspot);  // newest first
       // A, B, A written by the integration with nobody else in between.

@@ -144,6 +144,26 @@ TEST(LinkStoreTest, AFailureClearedStaysClearedAcrossReopening) {
   EXPECT_TRUE(store->failures().empty());
 }
 
+TEST(LinkStoreTest, TheInboxSizeFollowsItsRowsAndSurvivesReopening) {
+  TempStore tmp;
+  {
+    auto store = LinkStore::open(tmp.path()).value();
+    ASSERT_TRUE(store->inbox_add(1, "creation", at(1)).ok());
+    ASSERT_TRUE(store->inbox_add(2, "creation", at(2)).ok());
+    ASSERT_TRUE(store->inbox_add(1, "propertyChange:email", at(3)).ok());  // same record
+    EXPECT_EQ(store->inbox_size(), 2u);
+    store->inbox_remove(2, 99);  // a stale version removes nothing
+    EXPECT_EQ(store->inbox_size(), 2u);
+    store->inbox_remove(2, store->inbox_peek(10)[1].version);
+    EXPECT_EQ(store->inbox_size(), 1u);
+    ASSERT_TRUE(store->inbox_add(3, "creation", at(4)).ok());
+  }
+  auto store = LinkStore::open(tmp.path()).value();
+  EXPECT_EQ(store->inbox_size(), 2u) << "counted again when the store opens";
+  for (const auto& item : store->inbox_peek(10)) store->inbox_remove(item.hs_id, item.version);
+  EXPECT_EQ(store->inbox_size(), 0u);
+}
+
 TEST(LinkStoreTest, AnEventArrivingDuringProcessingIsNotLost) {
   auto store = LinkStore::open(":memory:").value();
   ASSERT_TRUE(store->inbox_add(5, "creation", at(1)).ok());
