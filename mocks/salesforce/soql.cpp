@@ -460,8 +460,13 @@ class Parser {
         "SELECT", "FROM",     "WHERE",    "AND",   "OR",     "NOT",  "ORDER", "BY",
         "LIMIT",  "OFFSET",   "IN",       "LIKE",  "NULL",   "ASC",  "DESC",  "NULLS",
         "INCLUDES", "EXCLUDES", "GROUP",  "HAVING", "WITH", "FOR",  "USING", "TYPEOF"};
-    return std::any_of(std::begin(kWords), std::end(kWords),
-                       [&](std::string_view w) { return env::iequals(word, w); });
+    // No reserved word is longer than eight letters: field names mostly are.
+    static_assert(std::all_of(std::begin(kWords), std::end(kWords),
+                              [](std::string_view w) { return w.size() <= 8; }));
+    if (word.size() > 8) return false;
+    return std::any_of(std::begin(kWords), std::end(kWords), [&](std::string_view w) {
+      return w.size() == word.size() && env::iequals(word, w);
+    });
   }
 
   const Token& peek() const { return t_[i_]; }
