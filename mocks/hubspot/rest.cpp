@@ -188,6 +188,16 @@ struct HubSpotRoutes : RouteKit {
     return portal().types().find(r.params.get("type"));
   }
 
+  // One record's answer, without history or associations, written
+  // straight into the body.
+  static Response record_response(int status, const ObjectRecord& r,
+                                  const std::vector<std::string>& requested) {
+    std::string body;
+    env::JsonWriter w(body);
+    write_record(w, r, Projection(*r.type, requested));
+    return Response::with_body(status, kJsonContentType, std::move(body));
+  }
+
   json record_json(const ObjectRecord& r, const std::vector<std::string>& requested,
                    bool with_history, const std::vector<std::string>& history_props,
                    const PropertyMap* view = nullptr) {
@@ -272,8 +282,11 @@ struct HubSpotRoutes : RouteKit {
     if (r == nullptr) return not_found();
     c.records = 1;
     const auto history = history_list(c.request);
+    auto associations = c.request.query.get_list("associations");
+    if (history.empty() && associations.empty())
+      return record_response(200, *r, c.request.query.get_list("properties"));
     json out = record_json(*r, c.request.query.get_list("properties"), !history.empty(), history);
-    associations_json(out, *r, c.request.query.get_list("associations"));
+    associations_json(out, *r, associations);
     return json_response(200, out);
   }
 
@@ -386,7 +399,7 @@ struct HubSpotRoutes : RouteKit {
     if (!id.ok()) return error(id.error());
     apply_associations(*type, id.value(), associations.value());
     c.records = 1;
-    return json_response(201, record_json(*portal().find(type->name, id.value()), {}, false, {}));
+    return record_response(201, *portal().find(type->name, id.value()), {});
   }
 
   Response update(RestApi::Context& c) {
@@ -406,7 +419,7 @@ struct HubSpotRoutes : RouteKit {
     c.records = 1;
     std::vector<std::string> names;
     for (const auto& [k, v] : inputs.value()) names.push_back(k);
-    return json_response(200, record_json(*portal().find(type->name, id), names, false, {}));
+    return record_response(200, *portal().find(type->name, id), names);
   }
 
   Response archive(RestApi::Context& c) {

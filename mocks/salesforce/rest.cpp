@@ -567,20 +567,33 @@ struct RestRoutes {
     auto r = org().read(c.user_id, type, id);
     if (!r.ok()) return from(r.error());
     c.records = 1;
+    const Record& record = *r.value();
+    CRMSIM_ASSERT(record.object == o, "a record read by type is of that type");
+    // Every readable field in declaration order, or those of ?fields= in
+    // the order asked (each once), after the record's attributes, as
+    // Salesforce writes them; written straight into the body.
+    std::vector<const FieldDef*> fields;
     auto names = c.request.query.get_list("fields");
-    if (names.empty()) return json_response(200, full_record(org(), c.user_id, c.version, *r.value()));
-    std::vector<FieldPath> select;
+    if (names.empty()) {
+      const Profile* profile = org().user_profile(c.user_id);
+      for (const FieldDef& f : record.object->fields)
+        if (Org::field_access(profile, *record.object, f) != Access::kNone) fields.push_back(&f);
+    }
     for (const auto& n : names) {
-      if (readable_field(c, *o, n) == nullptr) {
+      const FieldDef* f = readable_field(c, *o, n);
+      if (f == nullptr) {
         return errors(400, "INVALID_FIELD",
                       "No such column '" + n + "' on entity '" + o->name +
                           "'. If you are attempting to use a custom field, be sure to "
                           "append the '__c' after the custom field name. Please reference "
                           "your WSDL or the describe call for the appropriate names.");
       }
-      select.push_back(FieldPath{{n}});
+      if (std::find(fields.begin(), fields.end(), f) == fields.end()) fields.push_back(f);
     }
-    return json_response(200, projected_record(org(), c.user_id, c.version, *r.value(), select));
+    std::string body;
+    env::JsonWriter w(body);
+    write_row(w, c.version, record, fields);
+    return Response::with_body(200, kJson, std::move(body));
   }
 
   Response update(RestApi::Context& c) {
