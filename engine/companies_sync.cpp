@@ -236,17 +236,17 @@ Pause CompanySync::create_accounts(const std::vector<uint64_t>& unlinked) {
   return made != Pause::kNone ? made : told;
 }
 
-Pause CompanySync::accounts_for_contacts(const std::vector<HsRecord>& contacts,
-                                                    std::map<uint64_t, std::string>& accounts) {
+Pause CompanySync::accounts_for_contacts(const std::vector<const HsRecord*>& contacts,
+                                         std::map<uint64_t, std::string>& accounts) {
   // Each contact's company (its first association: the primary).
   std::map<uint64_t, uint64_t> company_of;
-  for (const auto& c : contacts) {
-    auto companies = c_.hubspot.associated(kContacts, c.id, kCompanies);
+  for (const HsRecord* c : contacts) {
+    auto companies = c_.hubspot.associated(kContacts, c->id, kCompanies);
     if (!companies) return c_.hubspot_failed(companies.error());
     if (companies->empty()) {
-      accounts[c.id] = "";  // no company: a contact without an account
+      accounts[c->id] = "";  // no company: a contact without an account
     } else {
-      company_of[c.id] = companies->front();
+      company_of[c->id] = companies->front();
     }
   }
   std::vector<uint64_t> unlinked;

@@ -33,7 +33,7 @@ class CompanySync {
   // HubSpot company's, created in Salesforce if needed; "" for a contact
   // with no company). A contact whose account cannot be made is left out
   // and waits in Sync Health ("Waiting for account to sync").
-  Pause accounts_for_contacts(const std::vector<HsRecord>& contacts,
+  Pause accounts_for_contacts(const std::vector<const HsRecord*>& contacts,
                               std::map<uint64_t, std::string>& accounts);
   // Creates an account for each of these unlinked HubSpot companies, each
   // behind an intent, and tells HubSpot the account's id.

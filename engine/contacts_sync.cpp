@@ -293,13 +293,13 @@ Pause ContactSync::dedupe_in_salesforce(const std::vector<const HsRecord*>& unli
   for (const auto* r : unlinked) emails.push_back(r->get("email"));
   std::map<std::string, SfRecord> found;
   if (auto p = find_salesforce_by_email(emails, found); p != Pause::kNone) return p;
-  std::vector<HsRecord> to_create;
+  std::vector<const HsRecord*> to_create;
   std::set<std::string> claimed;
   for (const auto& m : matched) claimed.insert(m.sf.id);
   for (const auto* r : unlinked) {
     auto it = found.find(lower(r->get("email")));
     if (it == found.end()) {
-      to_create.push_back(*r);
+      to_create.push_back(r);
       continue;
     }
     auto other = c_.store.link_by_salesforce(it->second.id);
@@ -513,7 +513,7 @@ Pause ContactSync::reconcile(const std::vector<LinkedPair>& pairs) {
 
 // ---------------------------------------------------------------- creates
 
-Pause ContactSync::create_in_salesforce(const std::vector<HsRecord>& records_in) {
+Pause ContactSync::create_in_salesforce(const std::vector<const HsRecord*>& records_in) {
   if (records_in.empty()) return Pause::kNone;
   const std::string object(salesforce_object_name(c_.config.contacts.create_as));
   const SalesforceObject o = c_.config.contacts.create_as;
@@ -524,10 +524,10 @@ Pause ContactSync::create_in_salesforce(const std::vector<HsRecord>& records_in)
   if (object == kContact && c_.config.companies.enabled) {
     if (auto p = companies_.accounts_for_contacts(records_in, accounts); p != Pause::kNone)
       return p;
-    for (const auto& r : records_in)
-      if (accounts.count(r.id)) records.push_back(&r);
+    for (const HsRecord* r : records_in)
+      if (accounts.count(r->id)) records.push_back(r);
   } else {
-    for (const auto& r : records_in) records.push_back(&r);
+    records = records_in;
   }
   std::vector<CreateItem> items;
   for (const HsRecord* r : records) {

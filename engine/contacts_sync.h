@@ -165,7 +165,7 @@ class ContactSync {
   Pause find_hubspot_by_email(const std::vector<std::string>& emails,
                               std::map<std::string, HsRecord>& found);
 
-  Pause create_in_salesforce(const std::vector<HsRecord>& records);
+  Pause create_in_salesforce(const std::vector<const HsRecord*>& records);
   Pause create_in_hubspot(const std::string& object, const std::vector<SfRecord>& records);
 
   SyncContext& c_;

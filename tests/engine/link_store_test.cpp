@@ -164,6 +164,31 @@ TEST(LinkStoreTest, TheInboxSizeFollowsItsRowsAndSurvivesReopening) {
   EXPECT_EQ(store->inbox_size(), 0u);
 }
 
+// The simulator's store: SQLite's memdb held open by a keeper connection.
+// A commit outlives the engine's connection; an open transaction does not.
+TEST(LinkStoreTest, AnInMemoryStoreKeepsCommitsAndRollsBackACrash) {
+  const std::string path = "file:/crmsim-store-test-" + std::to_string(::getpid()) + "?vfs=memdb";
+  sqlite3* keeper = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &keeper,
+                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, nullptr),
+            SQLITE_OK);
+  {
+    auto store = LinkStore::open(path).value();
+    store->put_link({7, "Lead", "00QA"});
+    store->put_synced_values(7, {{"email", "a@b.io"}});
+    store->begin();  // a crash in the middle of a step
+    store->put_link({8, "Lead", "00QB"});
+    store->put_synced_value(7, "email", "c@d.io");
+  }
+  {
+    auto store = LinkStore::open(path).value();
+    EXPECT_TRUE(store->link_by_hubspot(7));
+    EXPECT_FALSE(store->link_by_hubspot(8)) << "the open transaction rolled back";
+    EXPECT_EQ(store->synced_values(7).at("email"), "a@b.io");
+  }
+  sqlite3_close(keeper);
+}
+
 TEST(LinkStoreTest, AnEventArrivingDuringProcessingIsNotLost) {
   auto store = LinkStore::open(":memory:").value();
   ASSERT_TRUE(store->inbox_add(5, "creation", at(1)).ok());
