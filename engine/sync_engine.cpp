@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/activities_sync.h"
+#include "engine/answer_json.h"
 #include "engine/campaigns_sync.h"
 #include "engine/companies_sync.h"
 #include "engine/contacts_sync.h"
@@ -99,8 +100,8 @@ SyncEngine::~SyncEngine() = default;
 const std::string& SyncEngine::setup_error() const { return fields_->error(); }
 
 env::Response SyncEngine::receive_webhooks(const env::Request& request) {
-  json events = env::parse_json_or_discarded(request.body);
-  if (!events.is_array())
+  simdjson::dom::array events;
+  if (parse_answer(request.body).get(events) != simdjson::SUCCESS)
     return env::Response::with_body(400, "application/json",
                                     R"({"message":"expected a JSON array of events"})");
   if (events.size() > kWebhookEventsMax)
@@ -109,21 +110,24 @@ env::Response SyncEngine::receive_webhooks(const env::Request& request) {
   // Recorded only: the next step acts on them.
   const env::Timestamp now = ports_.clock.now();
   store_->begin();
-  for (const json& e : events) {
-    if (!e.is_object() || !e.contains("subscriptionType") || !e["subscriptionType"].is_string())
+  for (simdjson::dom::element event : events) {
+    simdjson::dom::object e;
+    std::string_view type;
+    if (event.get(e) != simdjson::SUCCESS || e["subscriptionType"].get(type) != simdjson::SUCCESS)
       continue;
-    const std::string type = e["subscriptionType"].get<std::string>();
-    if (type.rfind("contact.", 0) != 0) continue;
-    const std::string kind = type.substr(8);
+    if (!type.starts_with("contact.")) continue;
+    const std::string_view kind = type.substr(8);
     // A HubSpot delete never deletes in Salesforce.
     if (kind == "deletion") continue;
     const char* id_key = kind == "merge" ? "primaryObjectId" : "objectId";
-    if (!e.contains(id_key) || !e[id_key].is_number_unsigned()) continue;
-    std::string reason = kind;
-    if (kind == "propertyChange" && e.contains("propertyName") && e["propertyName"].is_string())
-      reason += ":" + e["propertyName"].get<std::string>();
-    if (store_->inbox_add(e[id_key].get<uint64_t>(), reason, now).ok())
-      ++context_->stats.webhook_events;
+    // A whole number from 0 up (a negative or fractional one is no id).
+    uint64_t id = 0;
+    if (e[id_key].get(id) != simdjson::SUCCESS) continue;
+    std::string reason(kind);
+    std::string_view property;
+    if (kind == "propertyChange" && e["propertyName"].get(property) == simdjson::SUCCESS)
+      reason += ":" + std::string(property);
+    if (store_->inbox_add(id, reason, now).ok()) ++context_->stats.webhook_events;
   }
   store_->commit();
   return env::Response::empty(204);

@@ -73,6 +73,26 @@ TEST(AnswerJsonTest, ALargerAnswerAfterASmallOneAndBack) {
   EXPECT_EQ(a.size(), 2u);
 }
 
+// A webhook's objectId is read as an unsigned whole number: what nlohmann
+// called is_number_unsigned() before.
+TEST(AnswerJsonTest, AnIdIsAWholeNumberFromZeroUp) {
+  for (const auto& [text, ok] :
+       std::vector<std::pair<std::string, bool>>{{"[5]", true},
+                                                 {"[0]", true},
+                                                 {"[18446744073709551615]", true},
+                                                 {"[-1]", false},
+                                                 {"[1.5]", false},
+                                                 {"[5.0]", false},
+                                                 {"[\"5\"]", false},
+                                                 {"[null]", false}}) {
+    simdjson::dom::array a;
+    ASSERT_EQ(parse_answer(text).get(a), simdjson::SUCCESS);
+    uint64_t id = 0;
+    EXPECT_EQ(a.at(0).get(id) == simdjson::SUCCESS, ok) << text;
+    EXPECT_EQ(nlohmann::json::parse(text)[0].is_number_unsigned(), ok) << text;
+  }
+}
+
 // Any JSON nlohmann writes reads back to the same text.
 RC_GTEST_PROP(AnswerJsonProperty, AnyValueDumpsAsNlohmannDoes, ()) {
   const auto leaf = rc::gen::oneOf(
