@@ -19,7 +19,15 @@ simdjson::simdjson_result<simdjson::dom::element> parse_answer(std::string_view 
   if (text.size() > kAnswerBytesMax) return simdjson::CAPACITY;
   // The text is copied into a padded buffer unless it already has room
   // behind it, which a std::string_view cannot promise.
-  return parser.parse(text.data(), text.size(), /*realloc_if_needed=*/true);
+  auto parsed = parser.parse(text.data(), text.size(), /*realloc_if_needed=*/true);
+  if (parsed.error() != simdjson::NUMBER_ERROR) return parsed;
+  // A whole number beyond 64 bits, which simdjson refuses: nlohmann reads
+  // it as a double, as the engine always did. Written out again, every
+  // number fits; the parser keeps nothing of the text it was given.
+  const nlohmann::json tree = env::parse_json_or_discarded(text);
+  if (tree.is_discarded()) return parsed;
+  const std::string again = tree.dump();
+  return parser.parse(again.data(), again.size(), /*realloc_if_needed=*/true);
 }
 
 std::string dump_like_nlohmann(simdjson::dom::element value) {

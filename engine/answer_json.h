@@ -19,7 +19,8 @@ inline constexpr size_t kAnswerBytesMax = 256 << 20;
 // Parses `text` with this thread's parser, reused from call to call. The
 // element, and every view into it, is valid until the next parse on this
 // thread. An error for text that is not JSON, is nested deeper than
-// env::kJsonDepthMax or is longer than kAnswerBytesMax.
+// env::kJsonDepthMax or is longer than kAnswerBytesMax. A whole number
+// beyond 64 bits reads as the double nlohmann made of it.
 simdjson::simdjson_result<simdjson::dom::element> parse_answer(std::string_view text);
 
 // The element as nlohmann's dump() writes it: strings quoted, numbers in

@@ -78,15 +78,16 @@ uint64_t parse_id(std::string_view text) {
   return ec == std::errc() && end == text.data() + text.size() ? id : 0;
 }
 
-// A record of an answer: its id, the properties asked for ("" when the
-// answer leaves one out or holds null), any other property it carries,
-// and when it was updated. A record that is no object reads as empty.
+// A record with each property asked for, blank.
 HsRecord blank_record(const std::vector<std::string>& properties) {
   HsRecord r;
   for (const auto& p : properties) r.properties.try_emplace(p);
   return r;
 }
 
+// A record of an answer: its id, the properties asked for ("" when the
+// answer leaves one out or holds null), any other property it carries,
+// and when it was updated. A record that is no object reads as blank.
 HsRecord record_from(simdjson::dom::element e, const std::vector<std::string>& properties) {
   HsRecord r = blank_record(properties);
   simdjson::dom::object j;

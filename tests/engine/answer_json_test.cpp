@@ -45,6 +45,16 @@ TEST(AnswerJsonTest, ValuesReadAsNlohmannWroteThem) {
   }
 }
 
+TEST(AnswerJsonTest, NumbersBeyondSixtyFourBitsReadAsNlohmannsDoubles) {
+  for (const std::string text :
+       {"[123456789012345678901234]", "[-92233720368547758090]",
+        R"({"records":[{"Id":"001","Big":123456789012345678901234,"Name":"x"}]})"}) {
+    EXPECT_EQ(fast_text(text), nlohmann_text(text)) << text;
+  }
+  simdjson::dom::element e;
+  EXPECT_NE(parse_answer("[1E400]").get(e), simdjson::SUCCESS) << "no double holds it";
+}
+
 TEST(AnswerJsonTest, RefusesWhatIsNotJsonOrTooDeep) {
   simdjson::dom::element e;
   EXPECT_NE(parse_answer("").get(e), simdjson::SUCCESS);
