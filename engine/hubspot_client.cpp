@@ -18,10 +18,40 @@ using env::fail;
 
 using nlohmann::json;
 
-const std::string& HsRecord::get(const std::string& property) const {
+HsRecord::HsRecord(std::shared_ptr<const Names> names) : names_(std::move(names)) {
+  if (names_) values_.resize(names_->size());
+}
+
+const std::string* HsRecord::find(std::string_view property) const {
+  if (names_) {
+    const auto it = std::lower_bound(names_->begin(), names_->end(), property);
+    if (it != names_->end() && *it == property) return &values_[it - names_->begin()];
+  }
+  for (const auto& [name, value] : others_)
+    if (name == property) return &value;
+  return nullptr;
+}
+
+const std::string& HsRecord::get(std::string_view property) const {
   static const std::string kBlank;
-  auto it = properties.find(property);
-  return it == properties.end() ? kBlank : it->second;
+  const std::string* v = find(property);
+  return v == nullptr ? kBlank : *v;
+}
+
+void HsRecord::set(std::string_view property, std::string value) {
+  if (names_) {
+    const auto it = std::lower_bound(names_->begin(), names_->end(), property);
+    if (it != names_->end() && *it == property) {
+      values_[it - names_->begin()] = std::move(value);
+      return;
+    }
+  }
+  for (auto& [name, v] : others_)
+    if (name == property) {
+      v = std::move(value);
+      return;
+    }
+  others_.emplace_back(property, std::move(value));
 }
 
 namespace {
@@ -78,11 +108,24 @@ uint64_t parse_id(std::string_view text) {
   return ec == std::errc() && end == text.data() + text.size() ? id : 0;
 }
 
+// The sorted table of the properties a read asks for. Reads ask for the same
+// list again and again, so the last table made is kept (per thread) and
+// handed out again while the list is the same.
+std::shared_ptr<const HsRecord::Names> names_for(const std::vector<std::string>& properties) {
+  thread_local std::vector<std::string> last_asked;
+  thread_local std::shared_ptr<const HsRecord::Names> last;
+  if (last && properties == last_asked) return last;
+  auto names = std::make_shared<HsRecord::Names>(properties);
+  std::sort(names->begin(), names->end());
+  names->erase(std::unique(names->begin(), names->end()), names->end());
+  last_asked = properties;
+  last = std::move(names);
+  return last;
+}
+
 // A record with each property asked for, blank.
 HsRecord blank_record(const std::vector<std::string>& properties) {
-  HsRecord r;
-  for (const auto& p : properties) r.properties.try_emplace(p);
-  return r;
+  return HsRecord(names_for(properties));
 }
 
 // A record of an answer: its id, the properties asked for ("" when the
@@ -104,7 +147,7 @@ HsRecord record_from(simdjson::dom::element e, const std::vector<std::string>& p
         text = std::string(std::string_view(v.get_string()));
       else if (!v.is_null())
         text = dump_like_nlohmann(v);
-      r.properties.insert_or_assign(std::string(k), std::move(text));
+      r.set(k, std::move(text));
     }
   std::string_view updated;
   if (j["updatedAt"].get(updated) == simdjson::SUCCESS)

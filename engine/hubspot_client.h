@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -31,12 +32,32 @@ struct HsError {
   bool transient() const { return status == 0 || status == 429 || status >= 500; }
 };
 
-struct HsRecord {
+// A record as read: every property the read asked for ("" when unset) and
+// any other property the answer carried. The names asked for are one sorted
+// table shared by every record of the read (a page of a hundred records
+// holds one copy of forty names, not a hundred); the values sit beside them.
+class HsRecord {
+ public:
+  using Names = std::vector<std::string>;  // sorted, unique
+  HsRecord() = default;
+  explicit HsRecord(std::shared_ptr<const Names> names);
+
   uint64_t id = 0;
-  std::map<std::string, std::string> properties;  // requested ones; "" when unset
   env::Timestamp updated_at;
   bool archived = false;
-  const std::string& get(const std::string& property) const;
+
+  // The property's value; "" when it is unset or was not read.
+  const std::string& get(std::string_view property) const;
+  // The property's value, or nullptr when the read neither asked for it nor
+  // got it.
+  const std::string* find(std::string_view property) const;
+  // Sets a property's value (one asked for, or another the answer carried).
+  void set(std::string_view property, std::string value);
+
+ private:
+  std::shared_ptr<const Names> names_;
+  std::vector<std::string> values_;                          // beside *names_
+  std::vector<std::pair<std::string, std::string>> others_;  // not asked for
 };
 
 // The property holding when a record of `type` last changed: contacts

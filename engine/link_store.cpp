@@ -317,22 +317,66 @@ std::string_view link_kind(std::string_view sf_object) {
   return kContactLinks;
 }
 
+void LinkStore::make_room() const {
+  if (++cached_ <= kCachedMax) return;
+  by_hubspot_.clear();
+  by_salesforce_.clear();
+  synced_.clear();
+  cached_ = 1;
+}
+
+const std::optional<Link>* LinkStore::cached_link(std::string_view kind, uint64_t hs_id) const {
+  const auto k = by_hubspot_.find(kind);
+  if (k == by_hubspot_.end()) return nullptr;
+  const auto it = k->second.find(hs_id);
+  if (it == k->second.end()) return nullptr;
+  if (!it->second) return &it->second;
+  // Confirmed by the Salesforce id's entry naming this record back.
+  const auto back = by_salesforce_.find(it->second->sf_id);
+  if (back == by_salesforce_.end() || back->second.second != hs_id || back->second.first != kind)
+    return nullptr;
+  return &it->second;
+}
+
+void LinkStore::cache_link(std::string_view kind, uint64_t hs_id,
+                           const std::optional<Link>& link) const {
+  make_room();
+  auto k = by_hubspot_.find(kind);
+  if (k == by_hubspot_.end()) k = by_hubspot_.emplace(std::string(kind), 0).first;
+  k->second.insert_or_assign(hs_id, link);
+  if (link) by_salesforce_.insert_or_assign(link->sf_id, std::pair(std::string(kind), hs_id));
+}
+
 std::optional<Link> LinkStore::link_by_hubspot(uint64_t hs_id, std::string_view kind) const {
+  if (const auto* cached = cached_link(kind, hs_id)) return *cached;
   auto& s = statement("SELECT sf_object, sf_id FROM links WHERE kind = ? AND hs_id = ?");
   s.bind(1, kind).bind(2, static_cast<int64_t>(hs_id));
   std::optional<Link> out;
   if (s.step()) out = Link{hs_id, s.text(0), s.text(1), std::string(kind)};
   s.reset();
+  cache_link(kind, hs_id, out);
   return out;
 }
 
 std::optional<Link> LinkStore::link_by_salesforce(std::string_view sf_id) const {
+  if (const auto it = by_salesforce_.find(sf_id); it != by_salesforce_.end()) {
+    const auto& [kind, hs_id] = it->second;
+    if (hs_id == 0) return std::nullopt;
+    const auto* cached = cached_link(kind, hs_id);
+    if (cached != nullptr && *cached && (*cached)->sf_id == sf_id) return *cached;
+  }
   auto& s = statement("SELECT hs_id, sf_object, kind FROM links WHERE sf_id = ?");
   s.bind(1, sf_id);
   std::optional<Link> out;
   if (s.step())
     out = Link{static_cast<uint64_t>(s.integer(0)), s.text(1), std::string(sf_id), s.text(2)};
   s.reset();
+  if (out) {
+    cache_link(out->kind, out->hs_id, out);
+  } else {
+    make_room();
+    by_salesforce_.insert_or_assign(std::string(sf_id), std::pair(std::string(), uint64_t{0}));
+  }
   return out;
 }
 
@@ -348,6 +392,7 @@ void LinkStore::put_link(const Link& link) {
       .bind(3, link.sf_object)
       .bind(4, link.sf_id)
       .run();
+  cache_link(kind, link.hs_id, Link{link.hs_id, link.sf_object, link.sf_id, std::string(kind)});
 }
 
 void LinkStore::remove_link(uint64_t hs_id, std::string_view kind) {
@@ -355,6 +400,7 @@ void LinkStore::remove_link(uint64_t hs_id, std::string_view kind) {
       .bind(1, kind)
       .bind(2, static_cast<int64_t>(hs_id))
       .run();
+  cache_link(kind, hs_id, std::nullopt);
 }
 
 size_t LinkStore::link_count() const {
@@ -402,6 +448,8 @@ std::vector<Link> LinkStore::links() const {
 
 std::map<std::string, std::string> LinkStore::synced_values(uint64_t hs_id,
                                                             std::string_view kind) const {
+  if (const auto k = synced_.find(kind); k != synced_.end())
+    if (const auto it = k->second.find(hs_id); it != k->second.end()) return it->second;
   auto& s = statement("SELECT pairs FROM synced WHERE kind = ? AND hs_id = ?");
   s.bind(1, kind).bind(2, static_cast<int64_t>(hs_id));
   std::map<std::string, std::string> out;
@@ -411,7 +459,16 @@ std::map<std::string, std::string> LinkStore::synced_values(uint64_t hs_id,
     CRMSIM_ASSERT(ok, "store: an unreadable synced-values row");
   }
   s.reset();
+  cache_synced(kind, hs_id, out);
   return out;
+}
+
+void LinkStore::cache_synced(std::string_view kind, uint64_t hs_id,
+                             std::map<std::string, std::string> values) const {
+  make_room();
+  auto k = synced_.find(kind);
+  if (k == synced_.end()) k = synced_.emplace(std::string(kind), 0).first;
+  k->second.insert_or_assign(hs_id, std::move(values));
 }
 
 void LinkStore::put_synced_value(uint64_t hs_id, const std::string& property,
@@ -432,6 +489,7 @@ void LinkStore::put_synced_values(uint64_t hs_id, const std::map<std::string, st
       .bind_blob(3, blob)
       .run();
   commit();
+  cache_synced(kind, hs_id, std::move(all));
 }
 
 void LinkStore::clear_synced_values(uint64_t hs_id, std::string_view kind) {
@@ -439,6 +497,7 @@ void LinkStore::clear_synced_values(uint64_t hs_id, std::string_view kind) {
       .bind(1, kind)
       .bind(2, static_cast<int64_t>(hs_id))
       .run();
+  cache_synced(kind, hs_id, {});
 }
 
 // ---- watermarks and meta

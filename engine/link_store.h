@@ -17,6 +17,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -230,6 +231,40 @@ class LinkStore {
   // transaction only rolls back when the store is closed with it open).
   size_t inbox_items_ = 0;
   mutable std::map<const char*, std::unique_ptr<Statement>> statements_;
+
+  // ---- read caches of links and synced values. Every write to those
+  // tables goes through this object, so what it read or wrote stays true
+  // while it lives (a transaction rolls back only when the store closes).
+  // Cleared whole once they hold kCachedMax records. A link cached by
+  // HubSpot id counts only while the Salesforce id's entry names it back,
+  // and the other way round: a REPLACE that moved a Salesforce record to
+  // another HubSpot record, or a relink, leaves the old entry unconfirmed,
+  // and the store is asked again.
+  static constexpr size_t kCachedMax = 200'000;
+  struct TextHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  // kind -> HubSpot id -> its link (nullopt: none).
+  mutable std::map<std::string, std::unordered_map<uint64_t, std::optional<Link>>, std::less<>>
+      by_hubspot_;
+  // Salesforce id -> (kind, HubSpot id) of its link; HubSpot id 0: none.
+  mutable std::unordered_map<std::string, std::pair<std::string, uint64_t>, TextHash,
+                             std::equal_to<>>
+      by_salesforce_;
+  // kind -> HubSpot id -> last synced values.
+  mutable std::map<std::string, std::unordered_map<uint64_t, std::map<std::string, std::string>>,
+                   std::less<>>
+      synced_;
+  mutable size_t cached_ = 0;
+  // Counts one more cached entry, clearing every cache first when full.
+  void make_room() const;
+  // The cached link of (kind, hs_id) if it is confirmed: nullptr when the
+  // cache does not know, else a pointer to nullopt or the link.
+  const std::optional<Link>* cached_link(std::string_view kind, uint64_t hs_id) const;
+  void cache_link(std::string_view kind, uint64_t hs_id, const std::optional<Link>& link) const;
+  void cache_synced(std::string_view kind, uint64_t hs_id,
+                    std::map<std::string, std::string> values) const;
 };
 
 }  // namespace crmsim::engine

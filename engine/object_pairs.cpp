@@ -99,7 +99,7 @@ Pause ObjectPairSync::reconcile_object_pairs(const ObjectPairSettings& pair,
   std::vector<LinkedPair> pairs;
   for (const auto& [hs, sf] : linked) {
     // A record moved out of the synced pipeline no longer syncs.
-    if (!pair.accepts(hs->properties)) continue;
+    if (!pair.accepts([&](std::string_view p) { return hs->find(p); })) continue;
     pairs.push_back(LinkedPair{*hs, *sf, pair.salesforce_object, false});
   }
   ObjectPairs kind(pair);
@@ -256,7 +256,7 @@ Pause ObjectPairSync::sync_pair_from_hubspot(const ObjectPairSettings& pair,
   std::vector<HsRecord> creates;
   std::vector<std::pair<const HsRecord*, std::string>> changed;
   for (const auto& r : records) {
-    if (!pair.accepts(r.properties)) continue;
+    if (!pair.accepts([&](std::string_view p) { return r.find(p); })) continue;
     auto link = c_.store.link_by_hubspot(r.id, kind);
     if (!link) {
       creates.push_back(r);

@@ -173,10 +173,11 @@ std::string ObjectPairSettings::to_salesforce_near(const std::string& property,
   return to_salesforce(property, value);
 }
 
-bool ObjectPairSettings::accepts(const std::map<std::string, std::string>& properties) const {
+bool ObjectPairSettings::accepts(
+    const std::function<const std::string*(std::string_view)>& value_of) const {
   for (const auto& [p, v] : only_when) {
-    auto it = properties.find(p);
-    if (it == properties.end() || it->second != v) return false;
+    const std::string* value = value_of(p);
+    if (value == nullptr || *value != v) return false;
   }
   return true;
 }

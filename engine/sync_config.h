@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -176,8 +177,9 @@ struct ObjectPairSettings {
   // stages mapped onto one deal stage are not a change.
   std::string to_salesforce_near(const std::string& property, const std::string& value,
                                  const std::string& reference) const;
-  // Whether a HubSpot record with these properties syncs (only_when).
-  bool accepts(const std::map<std::string, std::string>& properties) const;
+  // Whether a HubSpot record syncs (only_when), given how to find one of its
+  // property's values (nullptr: the record has no such property).
+  bool accepts(const std::function<const std::string*(std::string_view)>& value_of) const;
 };
 
 // "Sync Salesforce Opportunities and HubSpot Deals": opportunities and

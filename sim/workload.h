@@ -34,7 +34,8 @@ struct Action {
 };
 
 // A change a person made that the sync should carry to the other CRM:
-// checked until it arrives, for the latency figures.
+// checked until it arrives, for the latency figures. Its arrival is seen in
+// HubSpot whichever way it goes (the runner looks at HubSpot writes only).
 struct Expectation {
   enum class State {
     kWaiting,  // not on the other side yet

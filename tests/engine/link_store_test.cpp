@@ -1,8 +1,10 @@
 #include "engine/link_store.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -93,6 +95,85 @@ TEST(LinkStoreTest, SyncedValuesMergeAndStayApartByKindAndRecord) {
   // Nothing written, nothing kept: an empty set writes no row.
   store->put_synced_values(9, {});
   EXPECT_TRUE(store->synced_values(9).empty());
+}
+
+// The store answers link and synced-value reads from what it read or wrote
+// before. Whatever sequence of links, relinks, removals and values is
+// written, its answers are the tables' own: a model of the tables agrees
+// with it after every step, and with the store reopened (nothing cached)
+// at the end.
+RC_GTEST_PROP(LinkStoreProp, CachedAnswersAreTheFilesAnswers, ()) {
+  TempStore tmp;
+  auto store = LinkStore::open(tmp.path()).value();
+  // The model: (kind, hs) -> (object, sf id), and values per (kind, hs).
+  std::map<std::pair<std::string, uint64_t>, std::pair<std::string, std::string>> links;
+  std::map<std::pair<std::string, uint64_t>, std::map<std::string, std::string>> values;
+  const std::vector<std::string> sf_ids = {"00QA", "00QB", "003A", "003B", "001A"};
+  auto object_of = [](const std::string& id) {
+    return id.starts_with("00Q") ? "Lead" : id.starts_with("003") ? "Contact" : "Account";
+  };
+  const int steps = *rc::gen::inRange(1, 40);
+  for (int step = 0; step < steps; ++step) {
+    const uint64_t hs = *rc::gen::inRange<uint64_t>(1, 5);
+    const std::string sf = *rc::gen::elementOf(sf_ids);
+    const std::string kind(link_kind(object_of(sf)));
+    switch (*rc::gen::inRange(0, 6)) {
+      case 0:  // link (drops the record's old link and the Salesforce id's other)
+        for (auto it = links.begin(); it != links.end();)
+          it = it->second.second == sf ? links.erase(it) : std::next(it);
+        links[{kind, hs}] = {object_of(sf), sf};
+        store->put_link({hs, object_of(sf), sf});
+        break;
+      case 1:
+        links.erase({kind, hs});
+        store->remove_link(hs, kind);
+        break;
+      case 2: {
+        const std::string v = *rc::gen::elementOf(std::vector<std::string>{"", "a", "b"});
+        values[{kind, hs}]["p" + std::to_string(step % 3)] = v;
+        store->put_synced_value(hs, "p" + std::to_string(step % 3), v, kind);
+        break;
+      }
+      case 3:
+        values.erase({kind, hs});
+        store->clear_synced_values(hs, kind);
+        break;
+      default:  // reads only: they fill the caches
+        (void)store->link_by_salesforce(sf);
+        (void)store->link_by_hubspot(hs, kind);
+        (void)store->synced_values(hs, kind);
+        break;
+    }
+    const bool last = step == steps - 1;
+    for (int reopened = 0; reopened < (last ? 2 : 1); ++reopened) {
+      if (reopened == 1) {
+        store.reset();
+        store = LinkStore::open(tmp.path()).value();
+      }
+      const LinkStore* s = store.get();
+      for (const auto& id : sf_ids) {
+        const auto got = s->link_by_salesforce(id);
+        const auto want = std::find_if(links.begin(), links.end(),
+                                       [&](const auto& l) { return l.second.second == id; });
+        RC_ASSERT(got.has_value() == (want != links.end()));
+        if (got) {
+          RC_ASSERT(got->hs_id == want->first.second);
+          RC_ASSERT(got->kind == want->first.first);
+          RC_ASSERT(got->sf_object == want->second.first);
+        }
+      }
+      for (uint64_t h = 1; h <= 5; ++h)
+        for (const std::string k : {"contact", "company"}) {
+          const auto got = s->link_by_hubspot(h, k);
+          const auto want = links.find({k, h});
+          RC_ASSERT(got.has_value() == (want != links.end()));
+          if (got) RC_ASSERT(got->sf_id == want->second.second);
+          const auto v = values.find({k, h});
+          RC_ASSERT(s->synced_values(h, k) ==
+                    (v == values.end() ? std::map<std::string, std::string>{} : v->second));
+        }
+    }
+  }
 }
 
 // A store from before synced values were one row per record keeps them.
