@@ -1,12 +1,12 @@
 #include "mocks/hubspot/webhooks.h"
 
-#include "env/digest.h"
-
 #include <algorithm>
 
 #include <nlohmann/json.hpp>
 
 #include "env/assert.h"
+#include "env/digest.h"
+#include "env/json_writer.h"
 
 namespace crmsim::mocks::hubspot {
 namespace {
@@ -62,41 +62,62 @@ void WebhookDispatcher::on_change(const ChangeEvent& e) {
   for (const Subscription& s : subscriptions_) {
     if (!s.active || s.event_type != type) continue;
     if (e.kind == "propertyChange" && s.property_name != e.property) continue;
-    json event = {{"eventId", next_event_id_++},
-                  {"subscriptionId", s.id},
-                  {"portalId", portal_.portal_id()},
-                  {"appId", app_id_},
-                  {"occurredAt", e.at.ms_since_epoch()},
-                  {"subscriptionType", type},
-                  {"attemptNumber", 0},
-                  {"objectId", e.object_id},
-                  {"changeFlag", "NEW"}};
+    // The event's members, each rendered, written in name order (as the
+    // nlohmann object this once was wrote them).
+    std::vector<std::pair<std::string_view, std::string>> members;
+    auto number = [&](std::string_view name, auto n) {
+      members.emplace_back(name, std::to_string(n));
+    };
+    auto text = [&](std::string_view name, std::string_view value) {
+      std::string rendered;
+      env::append_json_string(rendered, value);
+      members.emplace_back(name, std::move(rendered));
+    };
+    number("eventId", next_event_id_++);
+    number("subscriptionId", s.id);
+    number("portalId", portal_.portal_id());
+    number("appId", app_id_);
+    number("occurredAt", e.at.ms_since_epoch());
+    text("subscriptionType", type);
+    number("attemptNumber", 0);
+    number("objectId", e.object_id);
     if (e.kind == "propertyChange") {
-      event["propertyName"] = e.property;
-      event["propertyValue"] = e.value;
-      event["changeSource"] = e.source_type;
-      if (!e.source_id.empty()) event["sourceId"] = e.source_id;
-      event.erase("changeFlag");
-    }
-    if (e.kind == "creation") event["changeFlag"] = "CREATED";
-    if (e.kind == "deletion") event["changeFlag"] = "DELETED";
-    if (e.kind == "restore") event["changeFlag"] = "RESTORED";
-    if (e.kind == "merge") {
-      event["primaryObjectId"] = e.object_id;
-      event["mergedObjectIds"] = e.merged_ids;
-      event["changeFlag"] = "MERGED";
-    }
-    if (e.kind == "associationChange") {
+      text("propertyName", e.property);
+      text("propertyValue", e.value);
+      text("changeSource", e.source_type);
+      if (!e.source_id.empty()) text("sourceId", e.source_id);
+    } else if (e.kind == "associationChange") {
       std::string association = singular(e.object_type) + "_TO_" + singular(e.to_object_type);
       std::transform(association.begin(), association.end(), association.begin(),
                      [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-      event["associationType"] = association;  // "CONTACT_TO_COMPANY"
-      event["fromObjectId"] = e.object_id;
-      event["toObjectId"] = e.to_object_id;
-      event["associationRemoved"] = e.removed;
-      event.erase("changeFlag");
+      text("associationType", association);  // "CONTACT_TO_COMPANY"
+      number("fromObjectId", e.object_id);
+      number("toObjectId", e.to_object_id);
+      members.emplace_back("associationRemoved", e.removed ? "true" : "false");
+    } else if (e.kind == "merge") {
+      number("primaryObjectId", e.object_id);
+      std::string ids = "[";
+      for (const uint64_t id : e.merged_ids)
+        ids += (ids.size() > 1 ? "," : "") + std::to_string(id);
+      members.emplace_back("mergedObjectIds", ids + "]");
+      text("changeFlag", "MERGED");
+    } else {
+      text("changeFlag", e.kind == "creation"   ? "CREATED"
+                         : e.kind == "deletion" ? "DELETED"
+                         : e.kind == "restore"  ? "RESTORED"
+                                                : "NEW");
     }
-    enqueue(event.dump(), e.at, 1);
+    std::sort(members.begin(), members.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::string body;
+    env::JsonWriter w(body);
+    w.begin_object();
+    for (const auto& [name, value] : members) {
+      w.key(name);
+      w.raw(value);
+    }
+    w.end_object();
+    enqueue(std::move(body), e.at, 1);
   }
 }
 

@@ -14,11 +14,13 @@ using nlohmann::json;
 // A subscriber that records every POST and answers with a chosen status.
 struct Receiver {
   std::vector<json> batches;
+  std::vector<std::string> bodies;  // as sent
   int status = 200;
   env::Router router;
   Receiver() {
     router.add(env::Method::kPost, "/hooks", [this](const env::Request& r) {
       batches.push_back(json::parse(r.body));
+      bodies.push_back(r.body);
       return env::Response::empty(status);
     });
   }
@@ -156,6 +158,46 @@ TEST_F(WebhooksTest, MergeAndAssociationEvents) {
   EXPECT_EQ(events[0]["associationType"], "CONTACT_TO_COMPANY");
   EXPECT_EQ(events[0]["toObjectId"], c);
   EXPECT_EQ(events[1]["mergedObjectIds"], json::array({b}));
+}
+
+// Each event's members come in name order, every kind with its own, and
+// text is escaped as JSON wants it.
+TEST_F(WebhooksTest, EventsAreWrittenWholeWithTheirMembersInNameOrder) {
+  ASSERT_TRUE(hooks.subscribe("contact.creation").ok());
+  ASSERT_TRUE(hooks.subscribe("contact.propertyChange", "firstname").ok());
+  ASSERT_TRUE(hooks.subscribe("contact.associationChange").ok());
+  ASSERT_TRUE(hooks.subscribe("contact.merge").ok());
+  const uint64_t a = portal.create("contacts", {{"email", "a@x.io"}}, kApi).value();
+  const uint64_t b = portal.create("contacts", {{"email", "b@x.io"}}, kApi).value();
+  ASSERT_TRUE(portal.update("contacts", a, {{"firstname", "Zoë \"Z\""}}, kPerson).ok());
+  const uint64_t c = portal.create("companies", {{"name", "C"}}, kApi).value();
+  ASSERT_TRUE(portal.associate("contacts", a, "companies", c, 279).ok());
+  ASSERT_TRUE(portal.merge("contacts", a, b, kApi).ok());
+  hooks.deliver(clock.now());
+  ASSERT_EQ(receiver.bodies.size(), 1u);
+  const std::string at = std::to_string(clock.now().ms_since_epoch());
+  const std::string portal_id = std::to_string(portal.portal_id());
+  const std::string head = R"({"appId":1234,)";
+  const std::string tail = R"("occurredAt":)" + at + R"(,"portalId":)" + portal_id;
+  const std::string want =
+      "[" + head + R"("attemptNumber":0,"changeFlag":"CREATED","eventId":1,"objectId":)" +
+      std::to_string(a) + "," + tail +
+      R"(,"subscriptionId":1,"subscriptionType":"contact.creation"},)" + head +
+      R"("attemptNumber":0,"changeFlag":"CREATED","eventId":2,"objectId":)" + std::to_string(b) +
+      "," + tail + R"(,"subscriptionId":1,"subscriptionType":"contact.creation"},)" + head +
+      R"("attemptNumber":0,"changeSource":"CRM_UI","eventId":3,"objectId":)" + std::to_string(a) +
+      "," + tail +
+      R"(,"propertyName":"firstname","propertyValue":"Zoë \"Z\"","sourceId":"7","subscriptionId":2,"subscriptionType":"contact.propertyChange"},)" +
+      head +
+      R"("associationRemoved":false,"associationType":"CONTACT_TO_COMPANY","attemptNumber":0,"eventId":4,"fromObjectId":)" +
+      std::to_string(a) + R"(,"objectId":)" + std::to_string(a) + "," + tail +
+      R"(,"subscriptionId":3,"subscriptionType":"contact.associationChange","toObjectId":)" +
+      std::to_string(c) + "}," + head +
+      R"("attemptNumber":0,"changeFlag":"MERGED","eventId":5,"mergedObjectIds":[)" +
+      std::to_string(b) + R"(],"objectId":)" + std::to_string(a) + "," + tail +
+      R"(,"primaryObjectId":)" + std::to_string(a) +
+      R"(,"subscriptionId":4,"subscriptionType":"contact.merge"}])";
+  EXPECT_EQ(receiver.bodies[0], want);
 }
 
 // The examples of HubSpot's "Validating requests" pages, and v3 as its
