@@ -81,18 +81,14 @@ json attributes(const std::string& version, const Record& r) {
   return {{"type", r.object->name}, {"url", sobject_url(version, r)}};
 }
 
-// Every field the user may read, in declaration order, as a retrieve
+// Every field the user may read, in declaration order: what a retrieve
 // without ?fields= returns.
-json full_record(const Org& org, const std::string& user, const std::string& version,
-                 const Record& r) {
-  json out = json::object();
-  out["attributes"] = attributes(version, r);
+std::vector<const FieldDef*> readable_fields(const Org& org, const std::string& user,
+                                             const ObjectDef& object) {
+  std::vector<const FieldDef*> out;
   const Profile* profile = org.user_profile(user);
-  for (size_t i = 0; i < r.object->fields.size(); ++i) {
-    const FieldDef& f = r.object->fields[i];
-    if (Org::field_access(profile, *r.object, f) == Access::kNone) continue;
-    out[f.name] = value_json(r.get(i), f.type);
-  }
+  for (const FieldDef& f : object.fields)
+    if (Org::field_access(profile, object, f) != Access::kNone) out.push_back(&f);
   return out;
 }
 
@@ -572,13 +568,9 @@ struct RestRoutes {
     // Every readable field in declaration order, or those of ?fields= in
     // the order asked (each once), after the record's attributes, as
     // Salesforce writes them; written straight into the body.
-    std::vector<const FieldDef*> fields;
     auto names = c.request.query.get_list("fields");
-    if (names.empty()) {
-      const Profile* profile = org().user_profile(c.user_id);
-      for (const FieldDef& f : record.object->fields)
-        if (Org::field_access(profile, *record.object, f) != Access::kNone) fields.push_back(&f);
-    }
+    std::vector<const FieldDef*> fields;
+    if (names.empty()) fields = readable_fields(org(), c.user_id, *record.object);
     for (const auto& n : names) {
       const FieldDef* f = readable_field(c, *o, n);
       if (f == nullptr) {
@@ -637,7 +629,11 @@ struct RestRoutes {
     if (ids->empty()) return not_found();
     if (ids->size() > 1) return multiple_choices(c, *o, ids.value());
     c.records = 1;
-    return json_response(200, full_record(org(), c.user_id, c.version, *org().find(ids->front())));
+    const Record& record = *org().find(ids->front());
+    std::string body;
+    env::JsonWriter w(body);
+    write_row(w, c.version, record, readable_fields(org(), c.user_id, *record.object));
+    return Response::with_body(200, kJson, std::move(body));
   }
 
   Response multiple_choices(const RestApi::Context& c, const ObjectDef&,
@@ -1127,25 +1123,31 @@ struct RestRoutes {
     if (ids.size() > 2000) return too_many();
     if (ids.empty() || fields.empty())
       return errors(400, "MISSING_ARGUMENT", "ids and fields are required");
-    std::vector<FieldPath> select;
-    for (const auto& f : fields) {
-      if (readable_field(c, *o, f) == nullptr) {
+    // The fields in the order asked, each once, after each record's
+    // attributes (as a retrieve writes them); null for an id not read.
+    std::vector<const FieldDef*> select;
+    for (const auto& name : fields) {
+      const FieldDef* f = readable_field(c, *o, name);
+      if (f == nullptr) {
         return errors(400, "INVALID_FIELD",
-                      "No such column '" + f + "' on entity '" + o->name + "'");
+                      "No such column '" + name + "' on entity '" + o->name + "'");
       }
-      select.push_back(FieldPath{{f}});
+      if (std::find(select.begin(), select.end(), f) == select.end()) select.push_back(f);
     }
-    json out = json::array();
+    std::string body;
+    env::JsonWriter w(body);
+    w.begin_array();
     for (const auto& id : ids) {
       auto r = org().read(c.user_id, o->name, id);
       if (r.ok()) {
-        out.push_back(projected_record(org(), c.user_id, c.version, *r.value(), select));
+        write_row(w, c.version, *r.value(), select);
         ++c.records;
       } else {
-        out.push_back(nullptr);
+        w.null();
       }
     }
-    return json_response(200, out);
+    w.end_array();
+    return Response::with_body(200, kJson, std::move(body));
   }
 
   Response collection_retrieve_post(RestApi::Context& c) {

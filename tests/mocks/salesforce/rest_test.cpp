@@ -264,6 +264,37 @@ TEST_F(RestTest, UpsertByExternalIdCreatesUpdatesOrReportsSeveral) {
       << "only external id fields can key an upsert";
 }
 
+// A retrieve, a retrieve by external id and a collection retrieve write a
+// record the same way: its attributes first, then the fields (every
+// readable one in declaration order, or those asked, in the order asked,
+// each once); a collection holds null for an id it could not read.
+TEST_F(RestTest, EveryRetrieveWritesARecordOneWay) {
+  FieldDef ext;
+  ext.name = "Ext__c";
+  ext.type = FieldType::kString;
+  ext.length = 20;
+  ext.external_id = true;
+  ASSERT_TRUE(org.mutable_schema().add_custom_field("Contact", ext).ok());
+  const std::string id =
+      org.create(org.admin_user_id(), "Contact", {{"LastName", "Lee"}, {"Ext__c", "K-1"}}).value();
+  const std::string attributes =
+      R"({"attributes":{"type":"Contact","url":")" + v + "/sobjects/Contact/" + id + R"("},)";
+  const std::string whole = call(Method::kGet, v + "/sobjects/Contact/" + id).body;
+  ASSERT_TRUE(whole.starts_with(attributes)) << whole;
+  EXPECT_EQ(call(Method::kGet, v + "/sobjects/Contact/Ext__c/K-1").body, whole);
+  const std::string declared = whole.substr(attributes.size());
+  size_t at = 0;
+  for (const FieldDef& f : org.schema().object("Contact")->fields) {
+    const size_t next = declared.find("\"" + f.name + "\":", at);
+    ASSERT_NE(next, std::string::npos) << f.name;
+    at = next;
+  }
+  const auto r = call(Method::kGet, v + "/composite/sobjects/Contact?ids=" + id +
+                                        ",003000000000000AAA&fields=lastname,Id,LastName");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, "[" + attributes + R"("LastName":"Lee","Id":")" + id + R"("},null])");
+}
+
 TEST_F(RestTest, UpdatedAndDeletedReplication) {
   const std::string id =
       org.create(org.admin_user_id(), "Lead", {{"LastName", "L"}, {"Company", "C"}}).value();
