@@ -7,7 +7,7 @@
 
 namespace crmsim::engine {
 
-simdjson::simdjson_result<simdjson::dom::element> parse_answer(std::string_view text) {
+simdjson::simdjson_result<simdjson::dom::element> parse_crm_json(std::string_view text) {
   // One parser per thread: its buffers grow to the largest answer read and
   // are reused; a sweep runs scenarios on several threads.
   thread_local simdjson::dom::parser parser = [] {

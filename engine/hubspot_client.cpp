@@ -160,7 +160,7 @@ std::vector<HsRecord> results_from(std::string_view body,
                                    const std::vector<std::string>& properties) {
   std::vector<HsRecord> out;
   simdjson::dom::array results;
-  if (parse_answer(body)["results"].get(results) != simdjson::SUCCESS) return out;
+  if (parse_crm_json(body)["results"].get(results) != simdjson::SUCCESS) return out;
   out.reserve(results.size());
   for (simdjson::dom::element r : results) out.push_back(record_from(r, properties));
   return out;
@@ -169,7 +169,7 @@ std::vector<HsRecord> results_from(std::string_view body,
 // A single record's answer; a record with no fields when it is not JSON.
 HsRecord one_record_from(std::string_view body, const std::vector<std::string>& properties) {
   simdjson::dom::element e;
-  if (parse_answer(body).get(e) != simdjson::SUCCESS) return blank_record(properties);
+  if (parse_crm_json(body).get(e) != simdjson::SUCCESS) return blank_record(properties);
   return record_from(e, properties);
 }
 
@@ -422,7 +422,7 @@ env::Result<HsSearchPage, HsError> HubSpotClient::search_page(
   if (!reply) return fail(reply.error());
   HsSearchPage page;
   simdjson::dom::object j;
-  if (parse_answer(reply->body).get(j) != simdjson::SUCCESS) return page;
+  if (parse_crm_json(reply->body).get(j) != simdjson::SUCCESS) return page;
   int64_t total = 0;
   if (j["total"].get(total) == simdjson::SUCCESS) page.total = total;
   simdjson::dom::array results;

@@ -246,7 +246,7 @@ env::Result<QueryPage, SfError> SalesforceClient::query_more(const std::string& 
   auto reply = call(env::Method::kGet, next_records_url, "");
   if (!reply) return fail(reply.error());
   simdjson::dom::object j;
-  if (parse_answer(reply->body).get(j) != simdjson::SUCCESS)
+  if (parse_crm_json(reply->body).get(j) != simdjson::SUCCESS)
     return fail(SfError{reply->status, "BAD_RESPONSE", "query answer", {}});
   QueryPage page;
   int64_t total = 0;
@@ -282,7 +282,7 @@ env::Result<std::optional<SfRecord>, SfError> SalesforceClient::retrieve(
     return fail(reply.error());
   }
   simdjson::dom::object j;
-  if (parse_answer(reply->body).get(j) != simdjson::SUCCESS)
+  if (parse_crm_json(reply->body).get(j) != simdjson::SUCCESS)
     return fail(SfError{reply->status, "BAD_RESPONSE", "retrieve answer", {}});
   return std::optional<SfRecord>(record_from(j));
 }
@@ -316,7 +316,7 @@ env::Result<std::vector<std::optional<SfRecord>>, SfError> SalesforceClient::ret
       call(env::Method::kPost, data_path("/composite/sobjects/" + std::string(type)), body.dump());
   if (!reply) return fail(reply.error());
   simdjson::dom::array j;
-  if (parse_answer(reply->body).get(j) != simdjson::SUCCESS)
+  if (parse_crm_json(reply->body).get(j) != simdjson::SUCCESS)
     return fail(SfError{reply->status, "BAD_RESPONSE", "retrieve answer", {}});
   for (simdjson::dom::element item : j) {
     simdjson::dom::object record;

@@ -101,7 +101,7 @@ const std::string& SyncEngine::setup_error() const { return fields_->error(); }
 
 env::Response SyncEngine::receive_webhooks(const env::Request& request) {
   simdjson::dom::array events;
-  if (parse_answer(request.body).get(events) != simdjson::SUCCESS)
+  if (parse_crm_json(request.body).get(events) != simdjson::SUCCESS)
     return env::Response::with_body(400, "application/json",
                                     R"({"message":"expected a JSON array of events"})");
   if (events.size() > kWebhookEventsMax)

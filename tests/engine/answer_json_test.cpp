@@ -14,7 +14,7 @@ std::string nlohmann_text(const std::string& text) { return nlohmann::json::pars
 
 std::string fast_text(const std::string& text) {
   simdjson::dom::element e;
-  EXPECT_EQ(parse_answer(text).get(e), simdjson::SUCCESS) << text;
+  EXPECT_EQ(parse_crm_json(text).get(e), simdjson::SUCCESS) << text;
   return dump_like_nlohmann(e);
 }
 
@@ -52,20 +52,20 @@ TEST(AnswerJsonTest, NumbersBeyondSixtyFourBitsReadAsNlohmannsDoubles) {
     EXPECT_EQ(fast_text(text), nlohmann_text(text)) << text;
   }
   simdjson::dom::element e;
-  EXPECT_NE(parse_answer("[1E400]").get(e), simdjson::SUCCESS) << "no double holds it";
+  EXPECT_NE(parse_crm_json("[1E400]").get(e), simdjson::SUCCESS) << "no double holds it";
 }
 
 TEST(AnswerJsonTest, RefusesWhatIsNotJsonOrTooDeep) {
   simdjson::dom::element e;
-  EXPECT_NE(parse_answer("").get(e), simdjson::SUCCESS);
-  EXPECT_NE(parse_answer("{\"a\":").get(e), simdjson::SUCCESS);
-  EXPECT_NE(parse_answer("[1,]").get(e), simdjson::SUCCESS);
-  EXPECT_NE(parse_answer("{\"a\":1} x").get(e), simdjson::SUCCESS);
+  EXPECT_NE(parse_crm_json("").get(e), simdjson::SUCCESS);
+  EXPECT_NE(parse_crm_json("{\"a\":").get(e), simdjson::SUCCESS);
+  EXPECT_NE(parse_crm_json("[1,]").get(e), simdjson::SUCCESS);
+  EXPECT_NE(parse_crm_json("{\"a\":1} x").get(e), simdjson::SUCCESS);
   const size_t deep = env::kJsonDepthMax + 1;
-  EXPECT_NE(parse_answer(std::string(deep, '[') + std::string(deep, ']')).get(e),
+  EXPECT_NE(parse_crm_json(std::string(deep, '[') + std::string(deep, ']')).get(e),
             simdjson::SUCCESS);
   const size_t shallow = env::kJsonDepthMax - 1;
-  EXPECT_EQ(parse_answer(std::string(shallow, '[') + std::string(shallow, ']')).get(e),
+  EXPECT_EQ(parse_crm_json(std::string(shallow, '[') + std::string(shallow, ']')).get(e),
             simdjson::SUCCESS);
 }
 
@@ -75,11 +75,11 @@ TEST(AnswerJsonTest, ALargerAnswerAfterASmallOneAndBack) {
   for (int i = 0; i < 100'000; ++i) big += (i ? "," : "") + std::to_string(i);
   big += "]";
   simdjson::dom::array a;
-  ASSERT_EQ(parse_answer("[1]").get(a), simdjson::SUCCESS);
+  ASSERT_EQ(parse_crm_json("[1]").get(a), simdjson::SUCCESS);
   EXPECT_EQ(a.size(), 1u);
-  ASSERT_EQ(parse_answer(big).get(a), simdjson::SUCCESS);
+  ASSERT_EQ(parse_crm_json(big).get(a), simdjson::SUCCESS);
   EXPECT_EQ(a.size(), 100'000u);
-  ASSERT_EQ(parse_answer("[1,2]").get(a), simdjson::SUCCESS);
+  ASSERT_EQ(parse_crm_json("[1,2]").get(a), simdjson::SUCCESS);
   EXPECT_EQ(a.size(), 2u);
 }
 
@@ -96,7 +96,7 @@ TEST(AnswerJsonTest, AnIdIsAWholeNumberFromZeroUp) {
                                                  {"[\"5\"]", false},
                                                  {"[null]", false}}) {
     simdjson::dom::array a;
-    ASSERT_EQ(parse_answer(text).get(a), simdjson::SUCCESS);
+    ASSERT_EQ(parse_crm_json(text).get(a), simdjson::SUCCESS);
     uint64_t id = 0;
     EXPECT_EQ(a.at(0).get(id) == simdjson::SUCCESS, ok) << text;
     EXPECT_EQ(nlohmann::json::parse(text)[0].is_number_unsigned(), ok) << text;
