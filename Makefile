@@ -7,7 +7,8 @@
 #   make bench-quick   the same in under two minutes (1,000 and 10,000 contacts)
 #   make bench-peers   crmsim's HubSpot fake beside Prism and json-server (npm, on demand)
 #   make fuzz    build the fuzz targets with clang's libFuzzer and run each for FUZZ_SECONDS (60)
-#   make tsan    build with ThreadSanitizer and run the concurrent load test of `serve` on it
+#   make tsan    build with ThreadSanitizer and run on it the concurrent load test of `serve`
+#                and four small scenarios (their checks share two threads)
 #   make format  clang-format every source file
 #   make lint    clang-tidy over the sources (uses the debug build's compile_commands.json)
 JOBS ?= 2
@@ -67,8 +68,11 @@ fuzz: deps
 tsan: deps
 	@cmake -S . -B $(TSAN_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCRMSIM_TSAN=ON \
 	  -DCRMSIM_BENCH=OFF >/dev/null
-	cmake --build $(TSAN_DIR) -j$(JOBS) --target serve_load_test
+	cmake --build $(TSAN_DIR) -j$(JOBS) --target serve_load_test crmsim
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" $(TSAN_DIR)/tests/serve_load_test
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" $(TSAN_DIR)/crmsim validate \
+	  scenarios/contacts-clean.yaml scenarios/state-country.yaml \
+	  scenarios/lifecycle-from-opportunities.yaml tests/tsan/inclusion-list-small.yaml
 
 format:
 	@CRMSIM_DEV_TOOLS=1 scripts/install-deps

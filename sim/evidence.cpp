@@ -116,9 +116,8 @@ void Follower::call(env::Timestamp at, Service service, const env::Request& requ
 void Follower::actions(const std::vector<Action>& actions) {
   for (const auto& a : actions) {
     std::vector<std::string> found;
-    const std::string target = " " + a.target + " ";
     for (const auto& id : records_)
-      if (target.find(" " + id + " ") != std::string::npos) found.push_back(id);
+      if (a.touches(id)) found.push_back(id);
     if (found.empty()) continue;
     // Not capped with the calls: people act on a few records a handful of times.
     steps_.push_back(

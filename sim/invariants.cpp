@@ -1,12 +1,14 @@
 #include "sim/invariants.h"
 
 #include <algorithm>
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <map>
 #include <optional>
 #include <set>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 
 #include "engine/field_rules.h"
@@ -36,14 +38,6 @@ int lifecycle_rank(const std::string& stage) {
 
 std::string text(const sf::Record& r, const char* field) { return r.get(field).to_text(); }
 
-// Sync Health as the engine keeps it, each key in its one spelling
-// (engine/keys.h).
-std::set<std::string> failing_keys(const RunState& s) {
-  std::set<std::string> out;
-  for (const auto& f : s.engine.store().failures())
-    if (auto key = engine::HealthKey::parse(f.key)) out.insert(key->text());
-  return out;
-}
 std::string hs_key(std::string_view kind, uint64_t id) {
   return engine::HealthKey::hubspot(kind, id).text();
 }
@@ -80,7 +74,7 @@ std::string history_of(const RunState& s, const std::vector<std::string>& ids) {
   std::vector<std::string> found;
   for (const auto& a : s.workload.actions())
     for (const auto& id : ids)
-      if (!id.empty() && (" " + a.target + " ").find(" " + id + " ") != std::string::npos) {
+      if (a.touches(id)) {
         found.push_back(when(a.at) + " " + a.actor + " " + a.kind + " " + a.target);
         break;
       }
@@ -310,7 +304,7 @@ CheckResult no_duplicate_deals(const RunState& s) {
   // The other way: an opportunity the integration created for a HubSpot
   // deal that no deal names is a second opportunity for one deal (a create
   // repeated after a lost answer). An intent still open is not finished.
-  if (!s.scenario.sync.deals.enabled || !s.engine.store().intents().empty()) return c.done();
+  if (!s.scenario.sync.deals.enabled || s.intents_open) return c.done();
   const auto* object = s.org.schema().object("Opportunity");
   if (object == nullptr) return c.done();
   for (const auto& [id, r] : s.org.records(*object))
@@ -402,7 +396,7 @@ CheckResult lifecycle_transitions(const RunState& s) {
       because = opp->id;
     }
   }
-  const std::set<std::string> failing = failing_keys(s);
+  const std::set<std::string>& failing = s.failing_keys;
   // A deactivated integration user stops the sync: what it has not done
   // yet is convergence's to report.
   const sf::Record* user = s.org.find(s.integration_user);
@@ -533,7 +527,7 @@ namespace {
 CheckResult convergence(const RunState& s) {
   Checker c("convergence");
   const auto& contacts = s.scenario.sync.contacts;
-  const std::set<std::string> failing = failing_keys(s);
+  const std::set<std::string>& failing = s.failing_keys;
   std::set<std::string> linked_sf;
   std::set<uint64_t> linked_hs;
   // The latest two-sided edit of each pair (edit_both_sides), by contact.
@@ -881,35 +875,20 @@ bool touched_between(const RunState& s, const std::vector<std::string>& ids, env
   for (const auto& a : s.workload.actions()) {
     if (a.at <= from || a.at > to) continue;
     for (const auto& id : ids)
-      if (!id.empty() && (" " + a.target + " ").find(" " + id + " ") != std::string::npos)
-        return true;
+      if (a.touches(id)) return true;
   }
   return false;
 }
 
 CheckResult no_oscillation(const RunState& s) {
   Checker c("no_oscillation");
-  // Conversions ("lead contact account opportunity"), in the order they
-  // were taken, by each id they name: gathered once instead of scanning
-  // every action for every linked contact. When every word is an 18-
-  // character id, an 18-character id occurs in a target exactly where it
-  // is one of its words; otherwise (never seen) each target is searched.
-  std::vector<const std::string*> conversions;
-  std::unordered_map<std::string_view, std::vector<size_t>> conversions_naming;
-  bool words_are_ids = true;
+  // Conversions, in the order they were taken, by each id they name.
+  std::unordered_map<std::string_view, std::vector<const Action*>> conversions_naming;
   for (const auto& a : s.workload.actions()) {
     if (a.kind != "convert_lead") continue;
-    const size_t n = conversions.size();
-    conversions.push_back(&a.target);
-    for (size_t start = 0; start < a.target.size();) {
-      size_t end = a.target.find(' ', start);
-      if (end == std::string::npos) end = a.target.size();
-      if (end > start) {
-        words_are_ids = words_are_ids && end - start == 18;
-        auto& at = conversions_naming[std::string_view(a.target).substr(start, end - start)];
-        if (at.empty() || at.back() != n) at.push_back(n);
-      }
-      start = end + 1;
+    for (const auto& id : a.ids) {
+      auto& at = conversions_naming[id];
+      if (at.empty() || at.back() != &a) at.push_back(&a);
     }
   }
   for (const auto& [id, r] : s.portal.records("contacts")) {
@@ -922,17 +901,9 @@ CheckResult no_oscillation(const RunState& s) {
       for (const auto& v : s.portal.history(r, p))
         if (!v.value.empty()) ids.push_back(v.value);
     // A converted lead was this contact's record before its contact.
-    if (link && words_are_ids && link->sf_id.size() == 18 &&
-        link->sf_id.find(' ') == std::string::npos) {
-      auto naming = conversions_naming.find(link->sf_id);
-      if (naming != conversions_naming.end())
-        for (const size_t i : naming->second)
-          ids.push_back(conversions[i]->substr(0, conversions[i]->find(' ')));
-    } else if (link) {
-      for (const std::string* target : conversions)
-        if (target->find(link->sf_id) != std::string::npos)
-          ids.push_back(target->substr(0, target->find(' ')));
-    }
+    if (link)
+      if (auto naming = conversions_naming.find(link->sf_id); naming != conversions_naming.end())
+        for (const Action* conversion : naming->second) ids.push_back(conversion->ids.front());
     for (const auto& m : s.scenario.sync.contacts.mappings) {
       auto history = s.portal.history(r, m.hubspot);  // newest first
       // A, B, A written by the integration with nobody else in between.
@@ -975,6 +946,13 @@ std::vector<std::string> oracle_lifecycle_stages() {
   return std::vector<std::string>(std::begin(kLifecycle), std::end(kLifecycle));
 }
 
+std::set<std::string> failing_keys(engine::SyncEngine& engine) {
+  std::set<std::string> out;
+  for (const auto& f : engine.store().failures())
+    if (auto key = engine::HealthKey::parse(f.key)) out.insert(key->text());
+  return out;
+}
+
 std::vector<CheckResult> check_invariants(const RunState& state) {
   static const std::map<std::string, std::function<CheckResult(const RunState&)>> kChecks = {
       {"no_duplicate_contacts", no_duplicate_contacts},
@@ -989,8 +967,29 @@ std::vector<CheckResult> check_invariants(const RunState& state) {
       {"deletion_policy", deletion_policy},
       {"no_echo_writes", no_echo_writes},
       {"no_oscillation", no_oscillation}};
-  std::vector<CheckResult> out;
-  for (const auto& name : state.scenario.checked()) out.push_back(kChecks.at(name)(state));
+  const std::vector<std::string> names = state.scenario.checked();
+  // What the CRMs work out on first use and keep (the schemas' name
+  // indexes, each list filter's values as numbers) is worked out here,
+  // before any other thread reads it.
+  for (const auto* object : state.org.schema().objects()) (void)object->field("");
+  for (const auto* type : state.portal.types().all(true)) (void)type->property("");
+  for (const auto& [id, list] : state.portal.lists())
+    if (const auto* type = state.portal.types().find(list.object_type))
+      for (const auto& group : list.filters)
+        for (const auto& filter : group.filters)
+          (void)hs::filter_matches(*type, filter, hs::PropertyMap{});
+  std::vector<CheckResult> out(names.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < names.size();) out[i] = kChecks.at(names[i])(state);
+  };
+  const unsigned helpers =
+      std::min({kCheckThreadsMax, std::max(1u, std::thread::hardware_concurrency()),
+                static_cast<unsigned>(names.size())});
+  std::vector<std::thread> threads;
+  for (unsigned t = 1; t < helpers; ++t) threads.emplace_back(work);
+  work();
+  for (auto& t : threads) t.join();
   return out;
 }
 

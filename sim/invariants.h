@@ -64,19 +64,28 @@ struct CheckResult {
   bool operator==(const CheckResult&) const = default;
 };
 
-// What the checks look at once a run has ended.
+// What the checks look at once a run has ended: the CRMs and the people
+// as they are, and what the engine's store says, read beforehand (the
+// checks run on several threads; they only read, and the store is one
+// connection).
 struct RunState {
   const Scenario& scenario;
   const mocks::salesforce::Org& org;
   const mocks::hubspot::Portal& portal;
   const mocks::hubspot::RestApi& hubspot_api;
-  engine::SyncEngine& engine;
   const Workload& workload;
   std::string integration_user;  // Salesforce user id
   std::string hubspot_token;     // the engine's
   int64_t allocation_24h = 0;    // the Salesforce calls the integration may make
   env::Timestamp started;
+  // Sync Health's keys (engine/keys.h), each in its one spelling.
+  std::set<std::string> failing_keys;
+  // Whether a create's outcome is still unrecorded (an open write intent).
+  bool intents_open = false;
 };
+
+// What RunState holds of the engine's store.
+std::set<std::string> failing_keys(engine::SyncEngine& engine);
 
 inline constexpr size_t kWitnessesMax = 5;
 
@@ -87,7 +96,10 @@ inline constexpr size_t kWitnessesMax = 5;
 // keep Salesforce's (not blank, so HubSpot's never wins).
 std::string wrong_winner(const TwoSidedEdit& edit, engine::SyncRule rule, const std::string& value);
 
-// Runs the named checks (scenario.checked()), in that order.
+// Runs the named checks (scenario.checked()) and answers in that order. The
+// checks share kCheckThreadsMax threads (the caller's among them): each
+// only reads, so the results are the same whichever thread ran which.
+inline constexpr unsigned kCheckThreadsMax = 2;
 std::vector<CheckResult> check_invariants(const RunState& state);
 // The lifecycle order the checks judge by: the oracle's own copy, not
 // crm/vocabulary.h's (tests hold the two equal).

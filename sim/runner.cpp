@@ -594,10 +594,17 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   // The verdict.
   health.sample(w.loop.now(), host->engine(), true);
   result.figures = measure(w, host->engine(), latencies, health, host->crashes());
-  RunState state{scenario,          *w.crms.org, *w.crms.portal,
-                 *w.hs_api,         host->engine(), *w.workload,
-                 w.crms.integration_id, w.hs_token, result.figures.allocation_24h,
-                 w.start};
+  RunState state{scenario,
+                 *w.crms.org,
+                 *w.crms.portal,
+                 *w.hs_api,
+                 *w.workload,
+                 w.crms.integration_id,
+                 w.hs_token,
+                 result.figures.allocation_24h,
+                 w.start,
+                 failing_keys(host->engine()),
+                 !host->engine().store().intents().empty()};
   result.checks = check_invariants(state);
   result.passed = true;
   for (const auto& c : result.checks) {

@@ -184,9 +184,23 @@ std::string Workload::case_variant(const std::string& email) {
   return out;
 }
 
+Action Action::on(env::Timestamp at, std::string actor, std::string kind, std::string target) {
+  Action a{at, std::move(actor), std::move(kind), std::move(target), {}};
+  for (size_t start = 0; start < a.target.size();) {
+    const size_t end = std::min(a.target.find(' ', start), a.target.size());
+    if (end > start) a.ids.push_back(a.target.substr(start, end - start));
+    start = end + 1;
+  }
+  return a;
+}
+
+bool Action::touches(std::string_view id) const {
+  return !id.empty() && std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
 void Workload::note(const std::string& actor, const std::string& kind, const std::string& target) {
   ++actions_taken_;
-  Action a{loop_.now(), actor, kind, target};
+  Action a = Action::on(loop_.now(), actor, kind, target);
   if (listener_) listener_(a);
   if (actions_.size() >= kActionsKeptMax) actions_.erase(actions_.begin(), actions_.begin() + 1000);
   actions_.push_back(std::move(a));

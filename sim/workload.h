@@ -31,6 +31,12 @@ struct Action {
   std::string actor;   // "marketing", "sales", "admin"
   std::string kind;    // "create_contact", "convert_lead", ...
   std::string target;  // record ids touched, space-separated
+  // The same ids one by one, in order (a conversion's: lead, contact,
+  // account and, when it made one, opportunity).
+  std::vector<std::string> ids;
+  // An action on `target`'s ids.
+  static Action on(env::Timestamp at, std::string actor, std::string kind, std::string target);
+  bool touches(std::string_view id) const;
 };
 
 // A change a person made that the sync should carry to the other CRM:

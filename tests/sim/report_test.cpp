@@ -147,7 +147,7 @@ TEST(Evidence, TheFollowerKeepsABoundedChainInTimeOrder) {
   env::Request other;
   other.raw_path = "/crm/v3/objects/contacts/4200";
   f.call(env::Timestamp::from_ms(3000), Service::kHubSpot, other, nullptr, "200");
-  f.actions({Action{env::Timestamp::from_ms(1000), "marketing", "edit_contact", "42"}});
+  f.actions({Action::on(env::Timestamp::from_ms(1000), "marketing", "edit_contact", "42")});
   const auto steps = f.steps();
   ASSERT_EQ(steps.size(), 2u) << "contact 4200 is not 42";
   EXPECT_EQ(steps[0].kind, "action");

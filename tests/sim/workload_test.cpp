@@ -49,6 +49,21 @@ std::set<std::string> salesforce_emails(const sf::Org& org) {
 
 // The invariants judge lifecycle moves by their own copy of the order; it
 // must say what the shared vocabulary says.
+// An action names its records one by one, as its target spells them: a
+// conversion without an opportunity leaves that word out, and an id is
+// only touched as a whole word.
+TEST(Action, NamesItsRecordsOneByOne) {
+  const Action a = Action::on(env::Timestamp::from_ms(1), "sales", "convert_lead",
+                              "00Q000000000001AAA 003000000000001AAA 001000000000001AAA ");
+  EXPECT_EQ(a.target, "00Q000000000001AAA 003000000000001AAA 001000000000001AAA ");
+  EXPECT_EQ(a.ids, (std::vector<std::string>{"00Q000000000001AAA", "003000000000001AAA",
+                                             "001000000000001AAA"}));
+  EXPECT_TRUE(a.touches("003000000000001AAA"));
+  EXPECT_FALSE(a.touches("003000000000001")) << "a part of an id is not the id";
+  EXPECT_FALSE(a.touches(""));
+  EXPECT_TRUE(Action::on(env::Timestamp(), "m", "k", "").ids.empty());
+}
+
 TEST(Oracle, LifecycleOrderMatchesTheVocabulary) {
   const std::vector<std::string> vocabulary(crm::kLifecycleStages.begin(),
                                             crm::kLifecycleStages.end());
