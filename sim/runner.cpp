@@ -6,10 +6,10 @@
 #include <filesystem>
 #include <memory>
 
+#include <sqlite3.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
+#include "env/run_arena.h"
 #include "sim/engine_host.h"
 #include "sim/world.h"
 
@@ -499,6 +499,7 @@ env::Status check_setup(const Scenario& scenario) {
 }
 
 RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
+  const env::RunArena arena;  // huge pages, kept from run to run (env/run_arena.h)
   const auto wall_start = std::chrono::steady_clock::now();
   RunResult result;
   result.scenario = scenario.name;
