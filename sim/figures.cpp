@@ -4,6 +4,7 @@
 #include <deque>
 
 #include "engine/contacts_sync.h"
+#include "env/text.h"
 #include "sim/invariants.h"
 #include "sim/world.h"
 
@@ -28,9 +29,28 @@ Latency latency_of(std::vector<double> seconds, uint64_t never) {
 
 }  // namespace
 
-void LatencyLog::look(env::Timestamp now, Workload& workload) {
+void LatencyLog::watch(mocks::hubspot::Portal& portal) {
+  portal.add_change_listener([changed = changed_, &portal](const mocks::hubspot::ChangeEvent& e) {
+    if (e.object_type != "contacts") return;
+    changed->ids.insert(e.object_id);
+    if (const auto* r = portal.find_any("contacts", e.object_id))
+      if (const auto email = r->get("email"); email && !email->empty())
+        changed->emails.insert(env::ascii_lower(*email));
+    if (e.property == "email" && !e.value.empty())
+      changed->emails.insert(env::ascii_lower(e.value));
+  });
+}
+
+void LatencyLog::look(env::Timestamp now, Workload& workload, bool all) {
   auto& open = workload.expectations();
+  Changed& changed = *changed_;
+  if (!all && changed.ids.empty() && changed.emails.empty()) return;
   std::erase_if(open, [&](const Expectation& e) {
+    // Every expectation arrives through a change of its contact, so one
+    // whose contact did not change is still waiting or, moot through a
+    // Salesforce change, is dropped at the next whole look (once a
+    // simulated minute) instead.
+    if (!all && !changed.ids.count(e.hs_id) && !changed.emails.count(e.email)) return false;
     const Expectation::State state = e.state();
     if (state == Expectation::State::kArrived) {
       (e.to_salesforce ? to_salesforce_s : to_hubspot_s)
@@ -39,6 +59,8 @@ void LatencyLog::look(env::Timestamp now, Workload& workload) {
     }
     return state != Expectation::State::kWaiting;
   });
+  changed.ids.clear();
+  changed.emails.clear();
 }
 
 const std::vector<double>& Timeline::latency_edges_s() {

@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -103,11 +105,24 @@ struct Figures {
 // When each expectation the people made arrived on the other side.
 class LatencyLog {
  public:
-  // Looks at every open expectation, recording the ones that arrived now.
-  void look(env::Timestamp now, Workload& workload);
+  // Follows the portal's contact changes, so that a look can be limited to
+  // the expectations a change may have made arrive.
+  void watch(mocks::hubspot::Portal& portal);
+  // Looks at every open expectation (`all`), or at those whose contact
+  // changed since the last look, recording the ones that arrived now.
+  void look(env::Timestamp now, Workload& workload, bool all = true);
   std::vector<double> to_salesforce_s, to_hubspot_s;
   // When each of them arrived, in the same order.
   std::vector<env::Timestamp> to_salesforce_at, to_hubspot_at;
+
+ private:
+  // Contacts changed since the last look: by id, and by email (lower case).
+  // Shared with the portal's listener, which may outlive this log.
+  struct Changed {
+    std::set<uint64_t> ids;
+    std::set<std::string> emails;
+  };
+  std::shared_ptr<Changed> changed_ = std::make_shared<Changed>();
 };
 
 // Sync Health over a run: the runner samples the engine's failures at each

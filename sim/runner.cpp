@@ -560,17 +560,19 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
     if (w.loop.now() + kWebhookTick <= w.end) (void)w.loop.schedule_after(kWebhookTick, deliver);
   };
   // Open expectations are looked at the moment HubSpot applies one of the
-  // engine's writes (so latencies are exact to the millisecond), and once a
-  // simulated minute for what changes without a write. Every expectation
-  // sees its arrival in HubSpot (a form contact holding its Salesforce id, a
-  // lead's email, a title), so a write to Salesforce can only make one moot,
-  // which the next look finds just the same.
+  // engine's writes (so latencies are exact to the millisecond): those whose
+  // contact changed since the last look, as every expectation sees its
+  // arrival in its HubSpot contact (a form contact holding its Salesforce
+  // id, a lead's email, a title). Once a simulated minute every open one is
+  // looked at, for what changes without a HubSpot write (an expectation
+  // made moot in Salesforce).
   LatencyLog latencies;
+  latencies.watch(*w.crms.portal);
   HealthSampler health(w.start, w.end);
-  auto look = [&] { latencies.look(w.loop.now(), *w.workload); };
+  auto look = [&] { latencies.look(w.loop.now(), *w.workload, /*all=*/false); };
   w.to_hubspot->set_on_write(look);
   std::function<void()> tick = [&] {
-    look();
+    latencies.look(w.loop.now(), *w.workload);
     // Sync Health once a bucket, read while the engine is up (a read only:
     // the run goes on as it would unseen).
     if (health.due(w.loop.now()))

@@ -649,14 +649,16 @@ void Workload::marketing_act() {
     note("marketing", "form_new_contact", std::to_string(*id));
     if (inclusion_list_.empty() && expectations_.size() < kExpectationsMax) {
       const uint64_t c = *id;
-      expectations_.push_back({loop_.now(), true, [this, c] {
+      expectations_.push_back({loop_.now(), true,
+                               [this, c] {
                                  const auto* r = portal_.find("contacts", c);
                                  if (r == nullptr) return State::kMoot;  // deleted meanwhile
                                  for (const char* p : {"salesforceleadid", "salesforcecontactid"})
                                    if (const auto v = r->get(p); v && !v->empty())
                                      return State::kArrived;
                                  return State::kWaiting;
-                               }});
+                               },
+                               c});
     }
     return;
   }
@@ -792,11 +794,13 @@ void Workload::sales_act() {
         scenario_.sync.contacts.on_lead_change == engine::OnSalesforceChange::kCreateOrUpdate &&
         expectations_.size() < kExpectationsMax) {
       const std::string email = p.email, lead = *id;
-      expectations_.push_back({loop_.now(), false, [this, email, lead] {
+      expectations_.push_back({loop_.now(), false,
+                               [this, email, lead] {
                                  if (portal_.find_by("contacts", "email", email) != nullptr)
                                    return State::kArrived;
                                  return hidden_from_sync(lead) ? State::kMoot : State::kWaiting;
-                               }});
+                               },
+                               0, env::ascii_lower(email)});
     }
     return;
   }
@@ -825,7 +829,8 @@ void Workload::sales_act() {
             (list_name.empty() || (list != nullptr && list->members.count(c->id)))) {
           const uint64_t hs_id = c->id;
           expectations_.push_back(
-              {loop_.now(), false, [this, hs_id, title, id] {
+              {loop_.now(), false,
+               [this, hs_id, title, id] {
                  const auto* h = portal_.find("contacts", hs_id);
                  const sf::Record* s = org_.find(id);
                  if (h == nullptr || s == nullptr || s->deleted || hidden_from_sync(id))
@@ -834,7 +839,8 @@ void Workload::sales_act() {
                  if (s->get("Title").to_text() != title) return State::kMoot;
                  return h->get("jobtitle").value_or("") == title ? State::kArrived
                                                                  : State::kWaiting;
-               }});
+               },
+               hs_id});
         }
       }
     }

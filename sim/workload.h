@@ -52,6 +52,10 @@ struct Expectation {
   env::Timestamp made_at;
   bool to_salesforce = false;  // direction
   std::function<State()> state;
+  // The HubSpot contact whose changes may make it arrive: by id, or (for a
+  // contact yet to be made) by email, lower case.
+  uint64_t hs_id = 0;
+  std::string email;
 };
 
 // One person's edit of the same field on both sides of a synced pair

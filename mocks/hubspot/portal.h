@@ -330,9 +330,11 @@ class Portal {
   // HubSpot's are).
   std::string next_pipeline_id() { return std::to_string(next_pipeline_id_++); }
 
-  // Receives every change as it happens (one listener; webhooks use it).
-  void set_change_listener(std::function<void(const ChangeEvent&)> listener) {
-    listener_ = std::move(listener);
+  // Adds a listener told of every change as it happens, after the ones
+  // added before it (webhooks, the simulator's latency figures). A listener
+  // must outlive the portal's changes or be the portal's owner's.
+  void add_change_listener(std::function<void(const ChangeEvent&)> listener) {
+    listeners_.push_back(std::move(listener));
   }
 
   // The values a property took, newest first.
@@ -431,10 +433,10 @@ class Portal {
   void emit_association_change(const std::string& from_type, uint64_t from_id,
                                const std::string& to_type, uint64_t to_id, bool removed) const;
   void emit(const ChangeEvent& event) const {
-    if (listener_) listener_(event);
+    for (const auto& listener : listeners_) listener(event);
   }
 
-  std::function<void(const ChangeEvent&)> listener_;
+  std::vector<std::function<void(const ChangeEvent&)>> listeners_;
   std::vector<WriteSource> sources_;
   std::map<std::pair<std::string, std::string>, uint32_t> source_indexes_;
   std::map<uint64_t, HsList> lists_;

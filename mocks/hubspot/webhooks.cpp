@@ -25,7 +25,7 @@ std::string singular(const std::string& type) {
 WebhookDispatcher::WebhookDispatcher(Portal& portal, env::Transport& target, std::string path,
                                      uint64_t app_id, env::Rng* rng)
     : portal_(portal), target_(target), path_(std::move(path)), app_id_(app_id), rng_(rng) {
-  portal_.set_change_listener([this](const ChangeEvent& e) { on_change(e); });
+  portal_.add_change_listener([this](const ChangeEvent& e) { on_change(e); });
 }
 
 env::Result<uint64_t> WebhookDispatcher::subscribe(std::string event_type,

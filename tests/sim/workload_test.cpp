@@ -17,6 +17,7 @@
 #include "mocks/salesforce/org.h"
 #include "scenario_text.h"
 #include "sim/event_loop.h"
+#include "sim/figures.h"
 #include "sim/invariants.h"
 #include "sim/virtual_clock.h"
 
@@ -62,6 +63,56 @@ TEST(Action, NamesItsRecordsOneByOne) {
   EXPECT_FALSE(a.touches("003000000000001")) << "a part of an id is not the id";
   EXPECT_FALSE(a.touches(""));
   EXPECT_TRUE(Action::on(env::Timestamp(), "m", "k", "").ids.empty());
+}
+
+// At one of the engine's HubSpot writes the latency log looks only at the
+// expectations whose contact changed since its last look (by id, or by the
+// email a new contact arrives with); the minute's whole look finds the rest.
+// Nothing arrives twice, and an arrival is timed when it is looked at.
+TEST(LatencyLog, AWriteLooksAtTheContactsItChangedAndTheMinuteAtAll) {
+  const Scenario s = scenario(R"(
+name: latencies
+population: {hubspot_contacts: 0, mqls: 0, salesforce_leads: 0, salesforce_contacts: 0,
+             accounts: 0, shared: 0, without_email: 0}
+)");
+  World w(s, 1);
+  const hs::WriteSource marketer{"CRM_UI", "marketer"};
+  const auto a = w.portal.create("contacts", {{"email", "a@x.io"}}, marketer);
+  const auto b = w.portal.create("contacts", {{"email", "b@x.io"}}, marketer);
+  ASSERT_TRUE(a.ok() && b.ok());
+  LatencyLog log;
+  log.watch(w.portal);
+  const env::Timestamp t0 = w.clock.now();
+  // Every expectation says it has arrived: which are recorded is the
+  // log's choice of where to look.
+  auto arrived = [] { return Expectation::State::kArrived; };
+  auto& open = w.workload.expectations();
+  open.push_back({t0, false, arrived, *a, ""});
+  open.push_back({t0, false, arrived, *b, ""});
+  open.push_back({t0, false, arrived, 0, "c@x.io"});
+  log.look(t0, w.workload, /*all=*/false);
+  EXPECT_TRUE(log.to_hubspot_s.empty()) << "nothing changed since the log began watching";
+  EXPECT_EQ(open.size(), 3u);
+
+  w.clock.advance_by(env::Duration::seconds(5));
+  ASSERT_TRUE(w.portal.update("contacts", *a, {{"jobtitle", "CTO"}}, marketer).ok());
+  log.look(w.clock.now(), w.workload, /*all=*/false);
+  EXPECT_EQ(log.to_hubspot_s, (std::vector<double>{5}));
+  ASSERT_EQ(open.size(), 2u);
+  EXPECT_EQ(open[0].hs_id, *b);
+
+  w.clock.advance_by(env::Duration::seconds(2));
+  ASSERT_TRUE(w.portal.create("contacts", {{"email", "C@X.io"}}, marketer).ok());
+  log.look(w.clock.now(), w.workload, /*all=*/false);
+  EXPECT_EQ(log.to_hubspot_s, (std::vector<double>{5, 7})) << "found by its email, any case";
+  ASSERT_EQ(open.size(), 1u);
+
+  w.clock.advance_by(env::Duration::seconds(3));
+  log.look(w.clock.now(), w.workload);
+  EXPECT_EQ(log.to_hubspot_s, (std::vector<double>{5, 7, 10}));
+  EXPECT_TRUE(open.empty());
+  EXPECT_EQ(log.to_hubspot_at.size(), 3u);
+  EXPECT_TRUE(log.to_salesforce_s.empty());
 }
 
 TEST(Oracle, LifecycleOrderMatchesTheVocabulary) {
