@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <functional>
+#include <unordered_map>
 
 #include "env/assert.h"
 #include "env/text.h"
@@ -24,6 +26,7 @@ struct Token {
   Kind kind = Kind::kEnd;
   std::string text;  // identifiers as written; strings unescaped
   size_t pos = 0;    // byte offset in the query
+  int32_t slot = -1;  // a string: how many strings came before it
 };
 
 class Lexer {
@@ -32,15 +35,16 @@ class Lexer {
 
   env::Result<std::vector<Token>, SoqlError> run() {
     std::vector<Token> out;
+    int32_t strings = 0;
     for (;;) {
       while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_]))) ++pos_;
       if (pos_ == text_.size()) break;
       const size_t start = pos_;
       const char c = text_[pos_];
       if (c == '\'') {
-        auto s = string_literal();
+        auto s = read_string(text_, pos_);
         if (!s) return env::fail(error_at(start, "unterminated string literal"));
-        out.push_back({Token::Kind::kString, *s, start});
+        out.push_back({Token::Kind::kString, *s, start, strings++});
       } else if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
         while (pos_ < text_.size() && (std::isalnum(static_cast<unsigned char>(text_[pos_])) ||
                                        text_[pos_] == '_' || text_[pos_] == '.')) {
@@ -75,43 +79,17 @@ class Lexer {
     return out;
   }
 
-  SoqlError error_at(size_t pos, const std::string& what) const {
-    return {"MALFORMED_QUERY", soql_error_message(text_, pos, what)};
-  }
-
-  static std::string soql_error_message(std::string_view text, size_t pos,
-                                        const std::string& what) {
-    // Salesforce echoes the line and points at the column.
-    size_t line_start = text.rfind('\n', pos == 0 ? 0 : pos - 1);
-    line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
-    size_t line_end = text.find('\n', pos);
-    if (line_end == std::string_view::npos) line_end = text.size();
-    const size_t row = 1 + std::count(text.begin(), text.begin() + line_start, '\n');
-    const size_t col = pos - line_start + 1;
-    // Appends, not operator+ chains: GCC 12 warns falsely (-Wrestrict) on those.
-    std::string out = "\n";
-    out.append(text.substr(line_start, line_end - line_start));
-    out += '\n';
-    out.append(col - 1, ' ');
-    out += "^\nERROR at Row:";
-    out += std::to_string(row);
-    out += ":Column:";
-    out += std::to_string(col);
-    out += '\n';
-    out += what;
-    return out;
-  }
-
- private:
-  std::optional<std::string> string_literal() {
-    ++pos_;  // opening quote
+  // The string literal whose opening quote is at `pos`, unescaped, with
+  // `pos` moved past its closing quote; nullopt when it never closes.
+  static std::optional<std::string> read_string(std::string_view text, size_t& pos) {
+    ++pos;  // opening quote
     std::string out;
-    while (pos_ < text_.size()) {
-      const char c = text_[pos_++];
+    while (pos < text.size()) {
+      const char c = text[pos++];
       if (c == '\'') return out;
       if (c == '\\') {
-        if (pos_ == text_.size()) return std::nullopt;
-        const char e = text_[pos_++];
+        if (pos == text.size()) return std::nullopt;
+        const char e = text[pos++];
         switch (e) {
           case 'n':
             out += '\n';
@@ -146,6 +124,34 @@ class Lexer {
     return std::nullopt;
   }
 
+  SoqlError error_at(size_t pos, const std::string& what) const {
+    return {"MALFORMED_QUERY", soql_error_message(text_, pos, what)};
+  }
+
+  static std::string soql_error_message(std::string_view text, size_t pos,
+                                        const std::string& what) {
+    // Salesforce echoes the line and points at the column.
+    size_t line_start = text.rfind('\n', pos == 0 ? 0 : pos - 1);
+    line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
+    size_t line_end = text.find('\n', pos);
+    if (line_end == std::string_view::npos) line_end = text.size();
+    const size_t row = 1 + std::count(text.begin(), text.begin() + line_start, '\n');
+    const size_t col = pos - line_start + 1;
+    // Appends, not operator+ chains: GCC 12 warns falsely (-Wrestrict) on those.
+    std::string out = "\n";
+    out.append(text.substr(line_start, line_end - line_start));
+    out += '\n';
+    out.append(col - 1, ' ');
+    out += "^\nERROR at Row:";
+    out += std::to_string(row);
+    out += ":Column:";
+    out += std::to_string(col);
+    out += '\n';
+    out += what;
+    return out;
+  }
+
+ private:
   Token number_or_date(size_t start) {
     // A date is four digits and a '-': read the whole literal.
     if (text_.size() - pos_ >= 10 && text_[pos_ + 4] == '-' &&
@@ -676,6 +682,7 @@ class Parser {
     switch (t.kind) {
       case Token::Kind::kString:
         lit.kind = Literal::Kind::kString;
+        lit.slot = t.slot;
         ++i_;
         return lit;
       case Token::Kind::kNumber: {
@@ -1095,15 +1102,88 @@ bool Query::aggregates() const {
                      [](const FieldPath& p) { return is_aggregate(p.function); });
 }
 
+namespace {
+
+// A query's shape: its text with every string literal emptied ('' for
+// 'a@x.io'), and its strings unescaped, in order. Two texts of one shape
+// lex to the same tokens but for the strings' contents, which no parse
+// decision looks at: a quote only ever opens a string. False when a string
+// never closes (the parse says how).
+bool split_shape(std::string_view text, std::string& shape, std::vector<std::string>& strings) {
+  shape.clear();
+  strings.clear();
+  size_t pos = 0;
+  while (pos < text.size()) {
+    const size_t quote = text.find('\'', pos);
+    shape.append(text.substr(pos, quote == std::string_view::npos ? quote : quote - pos));
+    if (quote == std::string_view::npos) break;
+    pos = quote;
+    auto s = Lexer::read_string(text, pos);
+    if (!s) return false;
+    strings.push_back(std::move(*s));
+    shape += "''";
+  }
+  return true;
+}
+
+// Every string literal of a condition, by its slot; false when a subquery
+// is met (a semi-join's query is shared by the copies and changed by
+// run_query, so such a query is not remembered).
+bool visit_strings(Condition& c, const std::function<void(Literal&)>& visit) {
+  if (c.subquery != nullptr) return false;
+  for (Literal& v : c.values)
+    if (v.slot >= 0) visit(v);
+  for (Condition& k : c.children)
+    if (!visit_strings(k, visit)) return false;
+  return true;
+}
+
+bool visit_strings(Query& q, const std::function<void(Literal&)>& visit) {
+  if (!q.children.empty()) return false;
+  if (q.where && !visit_strings(*q.where, visit)) return false;
+  if (q.having && !visit_strings(*q.having, visit)) return false;
+  return true;
+}
+
+struct ShapeCache {
+  std::unordered_map<std::string, Query> queries;
+  std::string shape;  // reused from query to query
+  std::vector<std::string> strings;
+};
+
+}  // namespace
+
 env::Result<Query, SoqlError> parse_soql(std::string_view text) {
   if (text.size() > kSoqlLengthMax) {
     return env::fail(
         SoqlError{"MALFORMED_QUERY", "Query is too long: " + std::to_string(text.size()) +
                                          " characters, at most " + std::to_string(kSoqlLengthMax)});
   }
+  thread_local ShapeCache cache;
+  const bool shaped =
+      text.size() <= kSoqlShapeLengthMax && split_shape(text, cache.shape, cache.strings);
+  if (shaped) {
+    if (auto it = cache.queries.find(cache.shape); it != cache.queries.end()) {
+      Query q = it->second;
+      (void)visit_strings(q,
+                          [&](Literal& l) { l.text = cache.strings[static_cast<size_t>(l.slot)]; });
+      return q;
+    }
+  }
   auto tokens = Lexer(text).run();
   if (!tokens.ok()) return env::fail(tokens.error());
-  return Parser(text, std::move(tokens).value(), true).query();
+  auto q = Parser(text, std::move(tokens).value(), true).query();
+  if (q.ok() && shaped) {
+    // Remembered only when every string the text holds is a literal of the
+    // query, found again by its slot.
+    Query copy = *q;
+    size_t filled = 0;
+    if (visit_strings(copy, [&](Literal&) { ++filled; }) && filled == cache.strings.size()) {
+      if (cache.queries.size() >= kSoqlShapesCachedMax) cache.queries.clear();
+      cache.queries.emplace(cache.shape, std::move(copy));
+    }
+  }
+  return q;
 }
 
 env::Result<Condition, SoqlError> parse_condition(std::string_view text) {

@@ -82,6 +82,9 @@ struct Literal {
   DateUnit unit = DateUnit::kDay;
   int64_t first = 0;
   int64_t end = 0;
+  // A string: its place among the query's strings, in the order written
+  // (parse_soql fills a remembered query's shape with new strings by it).
+  int32_t slot = -1;
 };
 
 struct Query;
@@ -152,6 +155,13 @@ struct SoqlError {
   std::string message;
 };
 
+// Parses a query. A query of one of the last kSoqlShapesCachedMax shapes
+// this thread parsed (its text with the strings' contents taken out, the
+// shape of an engine's lookup by email) is copied from that parse with its
+// own strings put in, instead of read again; queries with subqueries, and
+// texts longer than kSoqlShapeLengthMax, are always read.
+inline constexpr size_t kSoqlShapesCachedMax = 256;
+inline constexpr size_t kSoqlShapeLengthMax = 8192;
 env::Result<Query, SoqlError> parse_soql(std::string_view text);
 // The error on one line, for a file's refusal: "at column 10: unexpected
 // token: '<EOF>'" (Salesforce's own message repeats the text with a caret).

@@ -1,8 +1,12 @@
 #include "mocks/salesforce/soql.h"
 
+#include <future>
 #include <map>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
 
 namespace crmsim::mocks::salesforce {
 namespace {
@@ -240,6 +244,90 @@ TEST(SoqlParse, SubqueryLimitsAreNamedAndEnforced) {
   EXPECT_FALSE(parse_soql("SELECT UNKNOWN_FN(Id) FROM Lead").ok());
   EXPECT_FALSE(parse_soql("SELECT Id FROM Lead GROUP BY").ok());
   EXPECT_FALSE(parse_soql("SELECT Id FROM Lead HAVING COUNT(Id) > 1").ok());
+}
+
+// A query written out whole, for comparing two parses.
+std::string written(const Query& q);
+
+std::string written(const Literal& l) {
+  return "[" + std::to_string(static_cast<int>(l.kind)) + " " + l.text + " " +
+         std::to_string(l.boolean) + " " + std::to_string(l.number) + " " +
+         std::to_string(l.instant.ms_since_epoch()) + " " + std::to_string(l.first) + ".." +
+         std::to_string(l.end) + "]";
+}
+
+std::string written(const Condition& c) {
+  std::string out = "(" + std::to_string(static_cast<int>(c.kind)) + " " + c.field.text() + " " +
+                    std::to_string(static_cast<int>(c.op));
+  for (const Literal& l : c.values) out += " " + written(l);
+  for (const Condition& k : c.children) out += " " + written(k);
+  if (c.subquery) out += " {" + written(*c.subquery) + "}";
+  return out + ")";
+}
+
+std::string written(const Query& q) {
+  std::string out = "SELECT";
+  for (size_t i = 0; i < q.select.size(); ++i)
+    out += " " + q.select[i].text() + (q.aliases[i].empty() ? "" : " AS " + q.aliases[i]);
+  for (const auto& child : q.children) out += " {" + written(*child) + "}";
+  out += " FROM " + q.from + " fields " + std::to_string(static_cast<int>(q.fields));
+  if (q.where) out += " WHERE " + written(*q.where);
+  for (const FieldPath& g : q.group_by) out += " GROUP " + g.text();
+  if (q.having) out += " HAVING " + written(*q.having);
+  for (const OrderItem& o : q.order_by)
+    out += " ORDER " + o.field.text() + std::to_string(o.descending) + std::to_string(o.nulls_last);
+  if (q.limit) out += " LIMIT " + std::to_string(*q.limit);
+  if (q.offset) out += " OFFSET " + std::to_string(*q.offset);
+  return out + " count " + std::to_string(q.count_only) + " lock " +
+         std::to_string(static_cast<int>(q.lock)) + " secure " +
+         std::to_string(q.security_enforced);
+}
+
+// A parse answered from a remembered shape is the parse of the text itself:
+// each query in a sequence of few shapes and many strings (escapes, quotes,
+// LIKE wildcards, IN lists, subqueries, a string left open) parses as it
+// does on a thread that never saw a query before, refusals included.
+RC_GTEST_PROP(SoqlParse, ARememberedShapeParsesAsTheTextItself, ()) {
+  static const std::vector<std::string> kShapes = {
+      "SELECT Id, Email, FirstName FROM Lead WHERE Email = ?1 AND IsConverted = false",
+      "SELECT Id FROM Contact WHERE Email IN (?1, ?2, ?3)",
+      "SELECT Id FROM Lead WHERE (Email LIKE ?1 OR LastName = ?2) AND NOT Company = ?3",
+      "SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact WHERE Email = ?1)",
+      "SELECT Id, (SELECT Id FROM Contacts WHERE Email = ?1) FROM Account WHERE Name = ?2",
+      "SELECT LeadSource, COUNT(Id) FROM Lead WHERE Email != ?1 GROUP BY LeadSource "
+      "HAVING LeadSource != ?2",
+      "SELECT Id FROM Lead WHERE Email = ?1 AND Name = ?2 OR Company = ?3",
+      "SELECT Id FROM Lead WHERE Email = ?1 ORDER BY Email LIMIT 5",
+      "SELECT Id FROM Lead WHERE Email = ?1 AND ?2 = Email",
+      "SELECT Id FROM Lead WHERE Email = ?1 AND Company = 'open",
+  };
+  const auto texts = *rc::gen::container<std::vector<std::string>>(rc::gen::apply(
+      [](size_t shape, std::vector<std::string> strings) {
+        std::string text = kShapes[shape % kShapes.size()];
+        for (size_t i = 0; i < 3; ++i) {
+          const std::string slot = "?" + std::to_string(i + 1);
+          if (auto at = text.find(slot); at != std::string::npos)
+            text.replace(at, slot.size(), "'" + strings[i] + "'");
+        }
+        return text;
+      },
+      rc::gen::inRange<size_t>(0, 100),
+      rc::gen::container<std::vector<std::string>>(
+          3, rc::gen::container<std::string>(
+                 rc::gen::element('a', 'Z', '@', '.', ' ', '%', '_', '\'', '\\', 'n', '(')))));
+  std::vector<std::string> here;
+  for (const auto& text : texts) {
+    auto q = parse_soql(text);
+    here.push_back(q.ok() ? written(*q) : "refused " + q.error().error_code + q.error().message);
+  }
+  for (size_t i = 0; i < texts.size(); ++i) {
+    const std::string fresh =
+        std::async(std::launch::async, [&] {
+          auto q = parse_soql(texts[i]);
+          return q.ok() ? written(*q) : "refused " + q.error().error_code + q.error().message;
+        }).get();
+    RC_ASSERT(here[i] == fresh);
+  }
 }
 
 }  // namespace
