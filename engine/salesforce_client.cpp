@@ -5,6 +5,7 @@
 #include "engine/answer_json.h"
 #include "env/assert.h"
 #include "env/json_body.h"
+#include "env/json_writer.h"
 #include "env/percent_encoding.h"
 #include "env/time.h"
 
@@ -88,6 +89,24 @@ SfRecord record_from(simdjson::dom::object j) {
 json fields_json(const SfFields& fields) {
   json out = json::object();
   for (const auto& [name, value] : fields) out[name] = value.empty() ? json() : json(value);
+  return out;
+}
+
+// The body of one record's create or update, written straight: what
+// fields_json(fields).dump() writes (names in order, an empty value as
+// null), but with bytes that are not UTF-8 replaced instead of thrown on.
+std::string fields_body(const SfFields& fields) {
+  std::string out;
+  env::JsonWriter w(out);
+  w.begin_object();
+  for (const auto& [name, value] : fields) {
+    w.key(name);
+    if (value.empty())
+      w.null();
+    else
+      w.string(value);
+  }
+  w.end_object();
   return out;
 }
 
@@ -330,20 +349,20 @@ env::Result<std::vector<std::optional<SfRecord>>, SfError> SalesforceClient::ret
 
 env::Result<std::string, SfError> SalesforceClient::create(std::string_view type,
                                                            const SfFields& fields) {
-  auto reply = call(env::Method::kPost, data_path("/sobjects/" + std::string(type)),
-                    fields_json(fields).dump());
+  auto reply =
+      call(env::Method::kPost, data_path("/sobjects/" + std::string(type)), fields_body(fields));
   if (!reply) return fail(reply.error());
-  json j = env::parse_json_or_discarded(reply->body);
-  if (!j.is_object() || !j.contains("id") || !j["id"].is_string())
+  std::string_view id;
+  if (parse_crm_json(reply->body)["id"].get(id) != simdjson::SUCCESS)
     return fail(SfError{reply->status, "BAD_RESPONSE", "create answer without id", {}});
-  return j["id"].get<std::string>();
+  return std::string(id);
 }
 
 env::Result<env::Ok, SfError> SalesforceClient::update(std::string_view type, std::string_view id,
                                                        const SfFields& fields) {
   auto reply =
       call(env::Method::kPatch, data_path("/sobjects/" + std::string(type) + "/" + std::string(id)),
-           fields_json(fields).dump());
+           fields_body(fields));
   if (!reply) return fail(reply.error());
   return env::Ok{};
 }

@@ -544,8 +544,20 @@ struct RestRoutes {
     auto id = org().create(c.user_id, type, inputs.value());
     if (!id.ok()) return from(id.error());
     c.records = 1;
-    Response created =
-        json_response(201, {{"id", id.value()}, {"success", true}, {"errors", json::array()}});
+    // Written straight, members in name order as the nlohmann object wrote
+    // them: {"errors":[],"id":"00Q...","success":true}.
+    std::string answer;
+    env::JsonWriter w(answer);
+    w.begin_object();
+    w.key("errors");
+    w.begin_array();
+    w.end_array();
+    w.key("id");
+    w.string(id.value());
+    w.key("success");
+    w.boolean(true);
+    w.end_object();
+    Response created = Response::with_body(201, kJson, std::move(answer));
     created.headers.set("Location", "/services/data/v" + c.version + "/sobjects/" +
                                         org().find(id.value())->object->name + "/" + id.value());
     return created;

@@ -3,6 +3,7 @@
 #include "engine/record_writer.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "world.h"
 
@@ -69,6 +70,42 @@ TEST_P(WriterTest, SalesforceUpdatesAreWrittenRefusedOrNotFoundEachInItsPlace) {
   EXPECT_EQ(w.sf_value(bad, "Phone"), "");
   EXPECT_EQ(w.sf_value(late, "Title"), "CTO") << "a refusal does not stop the others";
   EXPECT_EQ(w.sf_calls() - calls, strategy() == Strategy::kBatched ? 1u : 4u);
+}
+
+// One record's create and update carry the fields as nlohmann wrote them
+// (names in order, an empty value as null), and a value that is not UTF-8
+// goes out with its bad bytes replaced instead of stopping the engine.
+TEST(SalesforceClientBodies, OneRecordIsWrittenAsNlohmannWroteItAndBadBytesAreReplaced) {
+  World w;
+  struct Recording : env::TransportWrapper {
+    using env::TransportWrapper::TransportWrapper;
+    env::Result<env::Response, env::TransportError> send(const env::Request& r) override {
+      bodies.push_back(r.body);
+      return env::TransportWrapper::send(r);
+    }
+    std::vector<std::string> bodies;
+  } recording(w.sf_transport);
+  auto store = LinkStore::open(":memory:");
+  ASSERT_TRUE(store.ok());
+  BudgetGovernor budget(w.clock, **store, 0);
+  SalesforceClient sf(recording, budget, w.credentials().salesforce);
+  ASSERT_TRUE(sf.login().ok());
+  const SfFields fields = {{"Company", "Acme \"East\"\n\t\\"},
+                           {"Email", "o'brien@acme.com"},
+                           {"LastName", "Zoë"},
+                           {"Title", ""}};
+  auto id = sf.create("Lead", fields);
+  ASSERT_TRUE(id.ok()) << id.error().message;
+  EXPECT_EQ(id->size(), 18u);
+  EXPECT_EQ(recording.bodies.back(), nlohmann::json({{"Company", "Acme \"East\"\n\t\\"},
+                                                     {"Email", "o'brien@acme.com"},
+                                                     {"LastName", "Zoë"},
+                                                     {"Title", nullptr}})
+                                         .dump());
+  EXPECT_EQ(w.sf_value(*id, "LastName"), "Zoë");
+  ASSERT_TRUE(sf.update("Lead", *id, {{"Title", "CTO \xff"}}).ok());
+  EXPECT_EQ(recording.bodies.back(), "{\"Title\":\"CTO \xEF\xBF\xBD\"}");
+  EXPECT_EQ(w.sf_value(*id, "Title"), "CTO \xEF\xBF\xBD");
 }
 
 TEST_P(WriterTest, NativeWritesAreReadBackWhenAsked) {

@@ -104,6 +104,9 @@ TEST_F(RestTest, RecordLifecycleOverRest) {
   EXPECT_EQ(c["success"], true);
   EXPECT_EQ(c["errors"], json::array());
   const std::string id = c["id"];
+  EXPECT_EQ(created.body, R"({"errors":[],"id":")" + id + R"(","success":true})")
+      << "the whole answer, in the order it has always been written";
+  EXPECT_EQ(created.headers.get("Location"), v + "/sobjects/Lead/" + id);
 
   json lead = call_json(Method::kGet, v + "/sobjects/Lead/" + id);
   EXPECT_EQ(lead["attributes"]["type"], "Lead");
