@@ -948,46 +948,80 @@ struct RestRoutes {
                       std::to_string(kCollectionRecordsMax) + " records into this call");
   }
 
-  // Runs `each` for every record under all-or-none rules; returns results.
+  // One record's outcome in a collection: saved (its id and, for an upsert,
+  // whether it was created) or the failure object answered for it.
+  struct Saved {
+    Saved(json failed) : failure(std::move(failed)) {}  // NOLINT: a failure reads as its object
+    static Saved ok(std::string id, std::optional<bool> created = std::nullopt) {
+      Saved s(json{});
+      s.id = std::move(id);
+      s.created = created;
+      return s;
+    }
+    bool saved() const { return failure.is_null(); }
+    json failure;  // null when saved
+    std::string id;
+    std::optional<bool> created;
+  };
+
+  // Runs `each` for every record under all-or-none rules; returns results,
+  // written straight (a saved record's members in name order, as the
+  // nlohmann object wrote them: created, errors, id, success).
   template <typename Each>
   Response collection(RestApi::Context& c, size_t count, bool all_or_none, Each each) {
     if (count > kCollectionRecordsMax) return too_many();
-    std::vector<json> results(count);
-    std::vector<bool> failed(count, false);
+    std::vector<Saved> results;
+    results.reserve(count);
     // Rolls back on every way out unless committed below.
     std::optional<Org::ChangeSet> changes;
     if (all_or_none) changes.emplace(org());
     bool any_failed = false;
     for (size_t i = 0; i < count; ++i) {
-      results[i] = each(i);
-      failed[i] = !results[i].value("success", false);
-      any_failed = any_failed || failed[i];
+      results.push_back(each(i));
+      any_failed = any_failed || !results.back().saved();
     }
     if (all_or_none) {
       if (any_failed) {
         changes->rollback();
-        for (size_t i = 0; i < count; ++i) {
-          if (failed[i]) continue;
-          // Built apart and moved in: assigning a braced list to a json
-          // element leaks the element's old value under clang 14.
-          json rolled_back = {
-              {"success", false},
-              {"errors",
-               json::array({error_entry("ALL_OR_NONE_OPERATION_ROLLED_BACK",
-                                        "Record rolled back because not all records were "
-                                        "valid and the request was using AllOrNone header",
-                                        {}, true)})}};
-          results[i] = std::move(rolled_back);
+        for (Saved& r : results) {
+          if (!r.saved()) continue;
+          r = Saved(
+              json{{"success", false},
+                   {"errors", json::array({error_entry("ALL_OR_NONE_OPERATION_ROLLED_BACK",
+                                                       "Record rolled back because not all records "
+                                                       "were valid and the request was using "
+                                                       "AllOrNone header",
+                                                       {}, true)})}});
         }
       } else {
         changes->commit();
       }
     }
-    for (size_t i = 0; i < count; ++i)
-      c.records += failed[i] || (all_or_none && any_failed) ? 0 : 1;
-    json out = json::array();
-    out.get_ref<json::array_t&>() = std::move(results);  // json(results) copies each
-    return json_response(200, out);
+    std::string body;
+    env::JsonWriter w(body);
+    w.begin_array();
+    for (const Saved& r : results) {
+      if (!r.saved()) {
+        w.value(r.failure);
+        continue;
+      }
+      c.records += 1;
+      w.begin_object();
+      if (r.created) {
+        w.key("created");
+        w.boolean(*r.created);
+      }
+      w.key("errors");
+      w.begin_array();
+      w.end_array();
+      w.key("id");
+      w.string(r.id);
+      w.key("success");
+      w.boolean(true);
+      w.end_object();
+    }
+    w.end_array();
+    return Response::with_body(200, kJson, std::move(body));
   }
 
   static json failure(const ApiError& e, const std::string& id = "") {
@@ -1034,7 +1068,7 @@ struct RestRoutes {
     auto body = collection_body(c.request);
     if (!body.ok()) return body.error();
     const json& records = body->first;
-    return collection(c, records.size(), body->second, [&](size_t i) -> json {
+    return collection(c, records.size(), body->second, [&](size_t i) -> Saved {
       const std::string type = record_type(records[i]);
       if (type.empty())
         return failure({400, "INVALID_TYPE", "Must send a concrete entity type.", {}});
@@ -1048,7 +1082,7 @@ struct RestRoutes {
       if (!inputs.ok()) return failure({400, "JSON_PARSER_ERROR", "invalid record", {}});
       auto id = org().create(c.user_id, type, inputs.value());
       if (!id.ok()) return failure(id.error());
-      return {{"id", id.value()}, {"success", true}, {"errors", json::array()}};
+      return Saved::ok(id.value());
     });
   }
 
@@ -1056,7 +1090,7 @@ struct RestRoutes {
     auto body = collection_body(c.request);
     if (!body.ok()) return body.error();
     const json& records = body->first;
-    return collection(c, records.size(), body->second, [&](size_t i) -> json {
+    return collection(c, records.size(), body->second, [&](size_t i) -> Saved {
       const std::string type = record_type(records[i]);
       const json* id_value = member(records[i], "Id");
       if (id_value == nullptr) id_value = member(records[i], "id");
@@ -1083,7 +1117,7 @@ struct RestRoutes {
       if (!ok.ok()) {
         return failure(by_id_error(ok.error()), full);
       }
-      return {{"id", full}, {"success", true}, {"errors", json::array()}};
+      return Saved::ok(full);
     });
   }
 
@@ -1091,13 +1125,13 @@ struct RestRoutes {
     const auto ids = c.request.query.get_list("ids");
     const bool all_or_none = c.request.query.get("allOrNone") == "true";
     if (ids.empty()) return errors(400, "MISSING_ARGUMENT", "ids parameter is required");
-    return collection(c, ids.size(), all_or_none, [&](size_t i) -> json {
+    return collection(c, ids.size(), all_or_none, [&](size_t i) -> Saved {
       auto ok = org().remove(c.user_id, "", ids[i]);
       const std::string full = normalize_id(ids[i]).value_or(ids[i]);
       if (!ok.ok()) {
         return failure(by_id_error(ok.error()), full);
       }
-      return {{"id", full}, {"success", true}, {"errors", json::array()}};
+      return Saved::ok(full);
     });
   }
 
@@ -1112,7 +1146,7 @@ struct RestRoutes {
       return errors(404, "NOT_FOUND",
                     "Provided external ID field does not exist or is not accessible: " + field);
     }
-    return collection(c, records.size(), body->second, [&](size_t i) -> json {
+    return collection(c, records.size(), body->second, [&](size_t i) -> Saved {
       auto inputs = inputs_from(records[i]);
       if (!inputs.ok()) return failure({400, "JSON_PARSER_ERROR", "invalid record", {}});
       std::string value;
@@ -1123,8 +1157,8 @@ struct RestRoutes {
         return failure({400, "MISSING_ARGUMENT", field + " not specified", {}});
       }
       auto [result, status] = upsert_one(c, *o, field, value, inputs.value(), true);
-      if (status >= 300) return {{"success", false}, {"errors", result}};
-      return result;
+      if (status >= 300) return json{{"success", false}, {"errors", result}};
+      return Saved::ok(result["id"].get<std::string>(), result["created"].get<bool>());
     });
   }
 

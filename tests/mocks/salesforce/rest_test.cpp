@@ -247,6 +247,61 @@ TEST_F(RestTest, CollectionsReportEachRecordAndHonourAllOrNone) {
   EXPECT_EQ(org.api_usage().journal().entries().back().route, "/composite/sobjects");
 }
 
+// A collection's answer is written straight: byte for byte what the
+// nlohmann tree wrote (members in name order), for saves, failures, rolled
+// back records and an upsert's created flag; the journal counts the saved.
+TEST_F(RestTest, CollectionAnswersAreTheBytesTheTreeWrote) {
+  FieldDef ext;
+  ext.name = "Ext__c";
+  ext.type = FieldType::kString;
+  ext.length = 20;
+  ext.external_id = true;
+  ASSERT_TRUE(org.mutable_schema().add_custom_field("Lead", ext).ok());
+  auto same_as_tree = [](const env::Response& r) {
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, json::parse(r.body).dump()) << "members in name order, nothing else";
+    return json::parse(r.body);
+  };
+  const json lead = {{"attributes", {{"type", "Lead"}}}, {"LastName", "A"}, {"Company", "C"}};
+  const json bad = {{"attributes", {{"type", "Lead"}}}, {"LastName", "B"}};
+  json results = same_as_tree(call(Method::kPost, v + "/composite/sobjects",
+                                   json({{"allOrNone", false}, {"records", {lead, bad}}}).dump()));
+  ASSERT_EQ(results.size(), 2u);
+  const std::string id = results[0]["id"];
+  EXPECT_EQ(results[0], json({{"errors", json::array()}, {"id", id}, {"success", true}}));
+  EXPECT_EQ(results[1]["success"], false);
+  EXPECT_EQ(org.api_usage().journal().entries().back().records, 1);
+
+  results = same_as_tree(call(Method::kPost, v + "/composite/sobjects",
+                              json({{"allOrNone", true}, {"records", {lead, bad}}}).dump()));
+  EXPECT_EQ(results[0]["errors"][0]["statusCode"], "ALL_OR_NONE_OPERATION_ROLLED_BACK");
+  EXPECT_EQ(org.api_usage().journal().entries().back().records, 0);
+
+  json update = lead;
+  update["Id"] = id;
+  update["Title"] = "VP";
+  results = same_as_tree(
+      call(Method::kPatch, v + "/composite/sobjects", json({{"records", {update}}}).dump()));
+  EXPECT_EQ(results[0], json({{"errors", json::array()}, {"id", id}, {"success", true}}));
+
+  json keyed = lead;
+  keyed["Ext__c"] = "K-1";
+  json other = lead;
+  other["Ext__c"] = "K-2";
+  ASSERT_TRUE(org.update(org.admin_user_id(), "Lead", id, {{"Ext__c", Value("K-1")}}).ok());
+  results = same_as_tree(call(Method::kPatch, v + "/composite/sobjects/Lead/Ext__c",
+                              json({{"records", {keyed, other}}}).dump()));
+  EXPECT_EQ(results[0],
+            json({{"created", false}, {"errors", json::array()}, {"id", id}, {"success", true}}));
+  EXPECT_EQ(results[1]["created"], true);
+  EXPECT_EQ(org.api_usage().journal().entries().back().records, 2);
+
+  results = same_as_tree(
+      call(Method::kDelete, v + "/composite/sobjects?ids=" + id + ",00Q000000000000AAA"));
+  EXPECT_EQ(results[0], json({{"errors", json::array()}, {"id", id}, {"success", true}}));
+  EXPECT_EQ(results[1]["success"], false);
+}
+
 TEST_F(RestTest, UpsertByExternalIdCreatesUpdatesOrReportsSeveral) {
   FieldDef ext;
   ext.name = "Ext__c";
