@@ -1,6 +1,8 @@
 #include "env/json_writer.h"
 
 #include <charconv>
+#include <cstdint>
+#include <cstring>
 
 #include <nlohmann/json.hpp>
 
@@ -9,22 +11,50 @@
 
 namespace crmsim::env {
 
-void append_json_string(std::string& out, std::string_view text) {
-  // Printable ASCII without quote or backslash is written as it is; anything
-  // else is left to nlohmann's serializer, so escapes, UTF-8 and its
-  // replacement of invalid bytes are exactly those of dump().
-  bool plain = true;
-  for (char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
-      plain = false;
-      break;
-    }
+namespace {
+
+// Whether some byte of `w` needs more than itself inside a JSON string as
+// nlohmann writes it: a control character (below 0x20), DEL or beyond
+// (0x7f and up: escapes and UTF-8 are nlohmann's), a quote or a backslash.
+// Eight bytes at once, by the usual bit tricks on the word.
+bool word_needs_escape(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  auto has_zero = [](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  const uint64_t below_space = (w - kOnes * 0x20) & ~w & kHigh;  // some byte < 0x20
+  const uint64_t high = w & kHigh;                               // some byte >= 0x80
+  return (below_space | high | has_zero(w ^ (kOnes * 0x7f)) | has_zero(w ^ (kOnes * '"')) |
+          has_zero(w ^ (kOnes * '\\'))) != 0;
+}
+
+bool byte_needs_escape(unsigned char c) { return c < 0x20 || c >= 0x7f || c == '"' || c == '\\'; }
+
+bool plain_json_text(std::string_view text) {
+  size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, text.data() + i, 8);
+    if (word_needs_escape(w)) return false;
   }
-  if (plain) {
-    out += '"';
-    out.append(text);
-    out += '"';
+  for (; i < text.size(); ++i)
+    if (byte_needs_escape(static_cast<unsigned char>(text[i]))) return false;
+  return true;
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view text) {
+  // Printable ASCII without quote or backslash is written as it is, quoted,
+  // in one copy; anything else is left to nlohmann's serializer, so
+  // escapes, UTF-8 and its replacement of invalid bytes are exactly those
+  // of dump().
+  if (plain_json_text(text)) {
+    const size_t at = out.size();
+    out.resize(at + text.size() + 2);
+    char* o = out.data() + at;
+    *o++ = '"';
+    if (!text.empty()) std::memcpy(o, text.data(), text.size());
+    o[text.size()] = '"';
     return;
   }
   out += nlohmann::json(std::string(text)).dump(-1, ' ', false,

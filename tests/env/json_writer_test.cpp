@@ -93,6 +93,20 @@ TEST(JsonWriterTest, EscapesAsDumpDoesIncludingInvalidUtf8) {
   }
 }
 
+// Strings are checked eight bytes at a time: a plain string with one byte
+// that needs escaping (or one at the edge of needing it), at any place,
+// is written as dump() writes it.
+RC_GTEST_PROP(JsonWriterProperty, OneSpecialByteAnywhereIsEscapedAsDumpDoes, ()) {
+  const size_t size = *rc::gen::inRange<size_t>(1, 40);
+  std::string s = *rc::gen::container<std::string>(size, rc::gen::inRange<char>(0x20, 0x7f));
+  const size_t at = *rc::gen::inRange<size_t>(0, size);
+  s[at] = static_cast<char>(*rc::gen::element<int>(0x00, 0x01, 0x1f, 0x20, 0x21, '"', 0x23, '\\',
+                                                   0x5b, 0x5d, 0x7e, 0x7f, 0x80, 0xc3, 0xff));
+  std::string out = "x";
+  append_json_string(out, s);
+  RC_ASSERT(out == "x" + dumped(json(s)));
+}
+
 TEST(JsonWriterTest, DatetimesMatchTheFormatters) {
   for (int64_t ms : {int64_t{0}, int64_t{1'716'206'400'123}, int64_t{253'402'300'799'999},
                      int64_t{951'782'400'007}}) {
