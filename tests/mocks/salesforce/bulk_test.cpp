@@ -116,12 +116,7 @@ TEST_F(BulkTest, AnInsertJobRunsOnTheClockAndReportsEveryRow) {
 }
 
 TEST_F(BulkTest, UpdateUpsertAndDeleteByRow) {
-  FieldDef ext;
-  ext.name = "Ext__c";
-  ext.type = FieldType::kString;
-  ext.length = 20;
-  ext.external_id = true;
-  ASSERT_TRUE(org.mutable_schema().add_custom_field("Account", ext).ok());
+  add_external_id("Account");
   const std::string acme =
       org.create(org.admin_user_id(), "Account", {{"Name", "Acme"}, {"Ext__c", "A-1"}}).value();
   // Upsert contacts, their account found by its external id.

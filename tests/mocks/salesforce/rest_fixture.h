@@ -52,6 +52,17 @@ class RestTest : public ::testing::Test {
     return id.ok() ? id.value() : std::string();
   }
 
+  // Adds a 20-character text field "Ext__c" marked as an external id to
+  // `object`, for upserts and retrieves by external id.
+  void add_external_id(const std::string& object) {
+    FieldDef ext;
+    ext.name = "Ext__c";
+    ext.type = FieldType::kString;
+    ext.length = 20;
+    ext.external_id = true;
+    ASSERT_TRUE(org.mutable_schema().add_custom_field(object, ext).ok()) << object;
+  }
+
   // Private leads; an integration user whose role a sharing rule gives the
   // Hot ones (read only). Returns its id.
   std::string integration_user_seeing_hot_leads() {

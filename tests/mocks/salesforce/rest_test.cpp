@@ -251,12 +251,7 @@ TEST_F(RestTest, CollectionsReportEachRecordAndHonourAllOrNone) {
 // nlohmann tree wrote (members in name order), for saves, failures, rolled
 // back records and an upsert's created flag; the journal counts the saved.
 TEST_F(RestTest, CollectionAnswersAreTheBytesTheTreeWrote) {
-  FieldDef ext;
-  ext.name = "Ext__c";
-  ext.type = FieldType::kString;
-  ext.length = 20;
-  ext.external_id = true;
-  ASSERT_TRUE(org.mutable_schema().add_custom_field("Lead", ext).ok());
+  add_external_id("Lead");
   auto same_as_tree = [](const env::Response& r) {
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.body, json::parse(r.body).dump()) << "members in name order, nothing else";
@@ -303,12 +298,7 @@ TEST_F(RestTest, CollectionAnswersAreTheBytesTheTreeWrote) {
 }
 
 TEST_F(RestTest, UpsertByExternalIdCreatesUpdatesOrReportsSeveral) {
-  FieldDef ext;
-  ext.name = "Ext__c";
-  ext.type = FieldType::kString;
-  ext.length = 20;
-  ext.external_id = true;
-  ASSERT_TRUE(org.mutable_schema().add_custom_field("Contact", ext).ok());
+  add_external_id("Contact");
   auto r = call(Method::kPatch, v + "/sobjects/Contact/Ext__c/K-1", R"({"LastName":"First"})");
   EXPECT_EQ(r.status, 201) << r.body;
   EXPECT_EQ(json::parse(r.body)["created"], true);
@@ -327,12 +317,7 @@ TEST_F(RestTest, UpsertByExternalIdCreatesUpdatesOrReportsSeveral) {
 // readable one in declaration order, or those asked, in the order asked,
 // each once); a collection holds null for an id it could not read.
 TEST_F(RestTest, EveryRetrieveWritesARecordOneWay) {
-  FieldDef ext;
-  ext.name = "Ext__c";
-  ext.type = FieldType::kString;
-  ext.length = 20;
-  ext.external_id = true;
-  ASSERT_TRUE(org.mutable_schema().add_custom_field("Contact", ext).ok());
+  add_external_id("Contact");
   const std::string id =
       org.create(org.admin_user_id(), "Contact", {{"LastName", "Lee"}, {"Ext__c", "K-1"}}).value();
   const std::string attributes =
