@@ -1,5 +1,7 @@
 #include "engine/salesforce_client.h"
 
+#include <functional>
+
 #include <nlohmann/json.hpp>
 
 #include "engine/answer_json.h"
@@ -86,19 +88,9 @@ SfRecord record_from(simdjson::dom::object j) {
   return r;
 }
 
-json fields_json(const SfFields& fields) {
-  json out = json::object();
-  for (const auto& [name, value] : fields) out[name] = value.empty() ? json() : json(value);
-  return out;
-}
-
-// The body of one record's create or update, written straight: what
-// fields_json(fields).dump() writes (names in order, an empty value as
-// null), but with bytes that are not UTF-8 replaced instead of thrown on.
-std::string fields_body(const SfFields& fields) {
-  std::string out;
-  env::JsonWriter w(out);
-  w.begin_object();
+// A record's fields as members of the object `w` has open: in name order,
+// an empty value as null; bytes that are not UTF-8 are replaced.
+void write_fields(env::JsonWriter& w, const SfFields& fields) {
   for (const auto& [name, value] : fields) {
     w.key(name);
     if (value.empty())
@@ -106,6 +98,45 @@ std::string fields_body(const SfFields& fields) {
     else
       w.string(value);
   }
+}
+
+// The body of one record's create or update.
+std::string fields_body(const SfFields& fields) {
+  std::string out;
+  env::JsonWriter w(out);
+  w.begin_object();
+  write_fields(w, fields);
+  w.end_object();
+  return out;
+}
+
+// The body of an sObject Collections create or update: each record its
+// attributes (the type), its fields and, for an update, its id.
+std::string collection_body(std::string_view type, size_t count,
+                            const std::function<const SfFields&(size_t)>& fields_of,
+                            const std::function<const std::string*(size_t)>& id_of) {
+  std::string out;
+  env::JsonWriter w(out);
+  w.begin_object();
+  w.key("allOrNone");
+  w.boolean(false);
+  w.key("records");
+  w.begin_array();
+  for (size_t i = 0; i < count; ++i) {
+    w.begin_object();
+    w.key("attributes");
+    w.begin_object();
+    w.key("type");
+    w.string(type);
+    w.end_object();
+    write_fields(w, fields_of(i));
+    if (const std::string* id = id_of(i)) {
+      w.key("id");
+      w.string(*id);
+    }
+    w.end_object();
+  }
+  w.end_array();
   w.end_object();
   return out;
 }
@@ -371,13 +402,10 @@ env::Result<std::vector<SaveResult>, SfError> SalesforceClient::create_many(
     std::string_view type, const std::vector<SfFields>& records) {
   CRMSIM_ASSERT(records.size() <= kCollectionRecordsMax, "a collection holds at most 200 records");
   if (records.empty()) return std::vector<SaveResult>();
-  json body = {{"allOrNone", false}, {"records", json::array()}};
-  for (const auto& r : records) {
-    json item = fields_json(r);
-    item["attributes"] = {{"type", std::string(type)}};
-    body["records"].push_back(std::move(item));
-  }
-  auto reply = call(env::Method::kPost, data_path("/composite/sobjects"), body.dump());
+  const std::string body = collection_body(
+      type, records.size(), [&](size_t i) -> const SfFields& { return records[i]; },
+      [](size_t) -> const std::string* { return nullptr; });
+  auto reply = call(env::Method::kPost, data_path("/composite/sobjects"), body);
   if (!reply) return fail(reply.error());
   return save_results(env::parse_json_or_discarded(reply->body), records.size());
 }
@@ -386,14 +414,10 @@ env::Result<std::vector<SaveResult>, SfError> SalesforceClient::update_many(
     std::string_view type, const std::vector<std::pair<std::string, SfFields>>& records) {
   CRMSIM_ASSERT(records.size() <= kCollectionRecordsMax, "a collection holds at most 200 records");
   if (records.empty()) return std::vector<SaveResult>();
-  json body = {{"allOrNone", false}, {"records", json::array()}};
-  for (const auto& [id, fields] : records) {
-    json item = fields_json(fields);
-    item["attributes"] = {{"type", std::string(type)}};
-    item["id"] = id;
-    body["records"].push_back(std::move(item));
-  }
-  auto reply = call(env::Method::kPatch, data_path("/composite/sobjects"), body.dump());
+  const std::string body = collection_body(
+      type, records.size(), [&](size_t i) -> const SfFields& { return records[i].second; },
+      [&](size_t i) -> const std::string* { return &records[i].first; });
+  auto reply = call(env::Method::kPatch, data_path("/composite/sobjects"), body);
   if (!reply) return fail(reply.error());
   auto results = save_results(env::parse_json_or_discarded(reply->body), records.size());
   for (size_t i = 0; i < results.size() && i < records.size(); ++i)

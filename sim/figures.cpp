@@ -30,12 +30,11 @@ Latency latency_of(std::vector<double> seconds, uint64_t never) {
 }  // namespace
 
 void LatencyLog::watch(mocks::hubspot::Portal& portal) {
-  portal.add_change_listener([changed = changed_, &portal](const mocks::hubspot::ChangeEvent& e) {
+  // A contact gets an email only through a change of that property (a
+  // creation announces the contact, then each property it was made with).
+  portal.add_change_listener([changed = changed_](const mocks::hubspot::ChangeEvent& e) {
     if (e.object_type != "contacts") return;
     changed->ids.insert(e.object_id);
-    if (const auto* r = portal.find_any("contacts", e.object_id))
-      if (const auto email = r->get("email"); email && !email->empty())
-        changed->emails.insert(env::ascii_lower(*email));
     if (e.property == "email" && !e.value.empty())
       changed->emails.insert(env::ascii_lower(e.value));
   });

@@ -534,6 +534,44 @@ struct RestRoutes {
   }
 
   // ---- single records
+  // One record's outcome of a save (in a collection, or an upsert): saved
+  // (its id and, for an upsert, whether it was created) or the failure
+  // object answered for it.
+  struct Saved {
+    Saved(json failed) : failure(std::move(failed)) {}  // NOLINT: a failure reads as its object
+    static Saved ok(std::string id, std::optional<bool> created = std::nullopt) {
+      Saved s(json{});
+      s.id = std::move(id);
+      s.created = created;
+      return s;
+    }
+    bool saved() const { return failure.is_null(); }
+    json failure;  // null when saved
+    std::string id;
+    std::optional<bool> created;
+  };
+
+  // A saved record's answer, written straight with its members in name
+  // order, as the nlohmann object wrote them:
+  // {"created":true,"errors":[],"id":"00Q...","success":true} (created only
+  // for an upsert).
+  static void write_saved(env::JsonWriter& w, const Saved& r) {
+    CRMSIM_ASSERT(r.saved(), "the answer of a saved record");
+    w.begin_object();
+    if (r.created) {
+      w.key("created");
+      w.boolean(*r.created);
+    }
+    w.key("errors");
+    w.begin_array();
+    w.end_array();
+    w.key("id");
+    w.string(r.id);
+    w.key("success");
+    w.boolean(true);
+    w.end_object();
+  }
+
   Response create(RestApi::Context& c) {
     const std::string type(c.request.params.get("type"));
     if (visible_object(c, type) == nullptr) return not_found();
@@ -544,19 +582,9 @@ struct RestRoutes {
     auto id = org().create(c.user_id, type, inputs.value());
     if (!id.ok()) return from(id.error());
     c.records = 1;
-    // Written straight, members in name order as the nlohmann object wrote
-    // them: {"errors":[],"id":"00Q...","success":true}.
     std::string answer;
     env::JsonWriter w(answer);
-    w.begin_object();
-    w.key("errors");
-    w.begin_array();
-    w.end_array();
-    w.key("id");
-    w.string(id.value());
-    w.key("success");
-    w.boolean(true);
-    w.end_object();
+    write_saved(w, Saved::ok(id.value()));
     Response created = Response::with_body(201, kJson, std::move(answer));
     created.headers.set("Location", "/services/data/v" + c.version + "/sobjects/" +
                                         org().find(id.value())->object->name + "/" + id.value());
@@ -655,19 +683,17 @@ struct RestRoutes {
     return json_response(300, urls);
   }
 
-  // Upsert one record; returns the result entry and the HTTP status.
-  std::pair<json, int> upsert_one(RestApi::Context& c, const ObjectDef& o, const std::string& field,
-                                  const std::string& value, FieldInputs inputs, bool collection) {
+  // Upsert one record; returns its outcome (a failure: the errors array)
+  // and the HTTP status.
+  std::pair<Saved, int> upsert_one(RestApi::Context& c, const ObjectDef& o,
+                                   const std::string& field, const std::string& value,
+                                   FieldInputs inputs, bool collection) {
     auto done = org().upsert(c.user_id, o, field, value, std::move(inputs));
     if (!done.ok()) {
       const ApiError& e = done.error();
       return {json::array({error_entry(e.error_code, e.message, e.fields, collection)}), e.status};
     }
-    return {{{"id", done->id},
-             {"success", true},
-             {"errors", json::array()},
-             {"created", done->created}},
-            done->created ? 201 : 200};
+    return {Saved::ok(done->id, done->created), done->created ? 201 : 200};
   }
 
   Response upsert(RestApi::Context& c) {
@@ -680,8 +706,12 @@ struct RestRoutes {
     auto [result, status] =
         upsert_one(c, *o, std::string(c.request.params.get("field")),
                    std::string(c.request.params.get("value")), inputs.value(), false);
-    if (status < 300) c.records = 1;
-    return json_response(status, result);
+    if (!result.saved()) return json_response(status, result.failure);
+    c.records = 1;
+    std::string answer;
+    env::JsonWriter w(answer);
+    write_saved(w, result);
+    return Response::with_body(status, kJson, std::move(answer));
   }
 
   // ---- query
@@ -948,25 +978,8 @@ struct RestRoutes {
                       std::to_string(kCollectionRecordsMax) + " records into this call");
   }
 
-  // One record's outcome in a collection: saved (its id and, for an upsert,
-  // whether it was created) or the failure object answered for it.
-  struct Saved {
-    Saved(json failed) : failure(std::move(failed)) {}  // NOLINT: a failure reads as its object
-    static Saved ok(std::string id, std::optional<bool> created = std::nullopt) {
-      Saved s(json{});
-      s.id = std::move(id);
-      s.created = created;
-      return s;
-    }
-    bool saved() const { return failure.is_null(); }
-    json failure;  // null when saved
-    std::string id;
-    std::optional<bool> created;
-  };
-
   // Runs `each` for every record under all-or-none rules; returns results,
-  // written straight (a saved record's members in name order, as the
-  // nlohmann object wrote them: created, errors, id, success).
+  // written straight.
   template <typename Each>
   Response collection(RestApi::Context& c, size_t count, bool all_or_none, Each each) {
     if (count > kCollectionRecordsMax) return too_many();
@@ -1006,19 +1019,7 @@ struct RestRoutes {
         continue;
       }
       c.records += 1;
-      w.begin_object();
-      if (r.created) {
-        w.key("created");
-        w.boolean(*r.created);
-      }
-      w.key("errors");
-      w.begin_array();
-      w.end_array();
-      w.key("id");
-      w.string(r.id);
-      w.key("success");
-      w.boolean(true);
-      w.end_object();
+      write_saved(w, r);
     }
     w.end_array();
     return Response::with_body(200, kJson, std::move(body));
@@ -1157,8 +1158,8 @@ struct RestRoutes {
         return failure({400, "MISSING_ARGUMENT", field + " not specified", {}});
       }
       auto [result, status] = upsert_one(c, *o, field, value, inputs.value(), true);
-      if (status >= 300) return json{{"success", false}, {"errors", result}};
-      return Saved::ok(result["id"].get<std::string>(), result["created"].get<bool>());
+      if (!result.saved()) return json{{"success", false}, {"errors", std::move(result.failure)}};
+      return result;
     });
   }
 

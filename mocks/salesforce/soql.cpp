@@ -1176,11 +1176,10 @@ env::Result<Query, SoqlError> parse_soql(std::string_view text) {
   if (q.ok() && shaped) {
     // Remembered only when every string the text holds is a literal of the
     // query, found again by its slot.
-    Query copy = *q;
     size_t filled = 0;
-    if (visit_strings(copy, [&](Literal&) { ++filled; }) && filled == cache.strings.size()) {
+    if (visit_strings(*q, [&](Literal&) { ++filled; }) && filled == cache.strings.size()) {
       if (cache.queries.size() >= kSoqlShapesCachedMax) cache.queries.clear();
-      cache.queries.emplace(cache.shape, std::move(copy));
+      cache.queries.emplace(cache.shape, *q);
     }
   }
   return q;
