@@ -22,9 +22,13 @@ HsRecord::HsRecord(std::shared_ptr<const Names> names) : names_(std::move(names)
   if (names_) values_.resize(names_->size());
 }
 
+namespace {
+bool name_less(const std::string& a, std::string_view b) { return env::quick_less(a, b); }
+}  // namespace
+
 const std::string* HsRecord::find(std::string_view property) const {
   if (names_) {
-    const auto it = std::lower_bound(names_->begin(), names_->end(), property);
+    const auto it = std::lower_bound(names_->begin(), names_->end(), property, name_less);
     if (it != names_->end() && *it == property) return &values_[it - names_->begin()];
   }
   for (const auto& [name, value] : others_)
@@ -39,10 +43,21 @@ const std::string& HsRecord::get(std::string_view property) const {
 }
 
 void HsRecord::set(std::string_view property, std::string value) {
+  size_t cursor = 0;
+  set_next(property, std::move(value), cursor);
+}
+
+void HsRecord::set_next(std::string_view property, std::string value, size_t& cursor) {
   if (names_) {
-    const auto it = std::lower_bound(names_->begin(), names_->end(), property);
-    if (it != names_->end() && *it == property) {
-      values_[it - names_->begin()] = std::move(value);
+    const Names& names = *names_;
+    if (cursor < names.size() && names[cursor] == property) {
+      values_[cursor++] = std::move(value);
+      return;
+    }
+    const auto it = std::lower_bound(names.begin(), names.end(), property, name_less);
+    if (it != names.end() && *it == property) {
+      cursor = static_cast<size_t>(it - names.begin());
+      values_[cursor++] = std::move(value);
       return;
     }
   }
@@ -140,6 +155,7 @@ HsRecord record_from(simdjson::dom::element e, const std::vector<std::string>& p
   bool archived = false;
   if (j["archived"].get(archived) == simdjson::SUCCESS) r.archived = archived;
   simdjson::dom::object props;
+  size_t cursor = 0;  // answers list properties in name order, as the names are
   if (j["properties"].get(props) == simdjson::SUCCESS)
     for (auto [k, v] : props) {
       std::string text;
@@ -147,7 +163,7 @@ HsRecord record_from(simdjson::dom::element e, const std::vector<std::string>& p
         text = std::string(std::string_view(v.get_string()));
       else if (!v.is_null())
         text = dump_like_nlohmann(v);
-      r.set(k, std::move(text));
+      r.set_next(k, std::move(text), cursor);
     }
   std::string_view updated;
   if (j["updatedAt"].get(updated) == simdjson::SUCCESS)

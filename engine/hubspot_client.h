@@ -53,6 +53,9 @@ class HsRecord {
   const std::string* find(std::string_view property) const;
   // Sets a property's value (one asked for, or another the answer carried).
   void set(std::string_view property, std::string value);
+  // set() for properties given in name order, as answers list them: the
+  // name after the one last set (`cursor`, 0 at first) is tried first.
+  void set_next(std::string_view property, std::string value, size_t& cursor);
 
  private:
   std::shared_ptr<const Names> names_;

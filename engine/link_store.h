@@ -105,6 +105,12 @@ class LinkStore {
   // Opens (creating if needed) the store at `path`; ":memory:" for a store
   // that lives as long as the object. Error "store" with SQLite's message.
   static env::Result<std::unique_ptr<LinkStore>> open(const std::string& path);
+  // sqlite3_open_v2 (read-write, create, URI names) as every connection
+  // of crmsim's opens: one connection is never used by two threads at
+  // once, so it takes no mutex of its own per call, and SQLite keeps no
+  // memory statistics (a global lock around every allocation otherwise).
+  // The latter is set once, before SQLite's first use in the process.
+  static int open_connection(const std::string& path, sqlite3** db);
   ~LinkStore();
   LinkStore(const LinkStore&) = delete;
   LinkStore& operator=(const LinkStore&) = delete;

@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include "engine/link_store.h"
 #include "env/run_arena.h"
 #include "sim/engine_host.h"
 #include "sim/world.h"
@@ -274,9 +275,7 @@ class RunStore {
       static std::atomic<uint64_t> serial{0};
       path_ = "file:/crmsim-" + std::to_string(::getpid()) + "-" + std::to_string(++serial) +
               "-" + name + "?vfs=memdb";
-      const int rc = sqlite3_open_v2(path_.c_str(), &keeper_,
-                                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI,
-                                     nullptr);
+      const int rc = engine::LinkStore::open_connection(path_, &keeper_);
       CRMSIM_ASSERT(rc == SQLITE_OK, "an in-memory store opens");
       return;
     }

@@ -102,18 +102,16 @@ std::string_view property_type_name(PropertyType t) {
 
 const PropertyDef* ObjectTypeDef::property(std::string_view name) const {
   NameIndex& index = name_index_;
+  auto name_at = [this](size_t i) -> std::string_view { return properties[i].name; };
   if (index.data != properties.data() || index.size != properties.size()) {
-    index.positions.clear();
-    for (size_t i = 0; i < properties.size(); ++i)
-      index.positions.emplace(properties[i].name, i);  // the first of a name, as the scan
+    index.table.rebuild(properties.size(), name_at);
     index.data = properties.data();
     index.size = properties.size();
   }
-  auto it = index.positions.find(name);
-  if (it == index.positions.end()) return nullptr;
-  if (const PropertyDef& p = properties[it->second]; p.name == name && !p.archived) return &p;
-  // Archived under this name (a live one may follow), or a vector changed in
-  // place: the scan decides.
+  const size_t at = index.table.find(name, name_at);
+  if (at == env::NameTable::npos) return nullptr;
+  if (!properties[at].archived) return &properties[at];
+  // Archived under this name: a live one may follow.
   for (const PropertyDef& p : properties) {
     if (p.name == name && !p.archived) return &p;
   }

@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "env/name_table.h"
 #include "env/result.h"
 #include "env/time.h"
 
@@ -95,14 +96,11 @@ struct ObjectTypeDef {
   // property() is on every write's path, for each property written: an
   // index of names to positions in `properties` spares the scan. It is
   // rebuilt when the vector moved or changed size (properties are added and
-  // removed, never renamed in place), and a hit is checked against the
-  // property it finds.
+  // removed, never renamed in place), and what it finds is the property
+  // now at the position it gives (the scan decides when that one is
+  // archived).
   struct NameIndex {
-    struct Hash {
-      using is_transparent = void;
-      size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-    };
-    std::unordered_map<std::string, size_t, Hash, std::equal_to<>> positions;
+    env::NameTable table{env::NameTable::Case::kSensitive};
     const PropertyDef* data = nullptr;
     size_t size = 0;
   };

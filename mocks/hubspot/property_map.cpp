@@ -4,6 +4,8 @@
 #include <mutex>
 #include <set>
 
+#include "env/text.h"
+
 namespace crmsim::mocks::hubspot {
 
 PropertyName::PropertyName(std::string_view name) {
@@ -26,7 +28,7 @@ size_t PropertyMap::size() const {
 const char* PropertyMap::lower(std::string_view name) const {
   const char* at = data_;
   const char* const stop = data_ + size_;
-  while (at != stop && std::string_view(*name_at(at)) < name) at = next(at);
+  while (at != stop && env::quick_less(*name_at(at), name)) at = next(at);
   return at;
 }
 

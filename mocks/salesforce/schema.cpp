@@ -178,35 +178,16 @@ std::string_view field_type_name(FieldType type) {
   return "string";
 }
 
-size_t ObjectDef::NameIndex::Hash::operator()(std::string_view s) const {
-  uint64_t h = 1469598103934665603ull;  // FNV-1a over the lower-case bytes
-  for (const char c : s) {
-    h ^= static_cast<unsigned char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    h *= 1099511628211ull;
-  }
-  return static_cast<size_t>(h);
-}
-
-bool ObjectDef::NameIndex::Equal::operator()(std::string_view a, std::string_view b) const {
-  return env::iequals(a, b);
-}
-
 const FieldDef* ObjectDef::field(std::string_view name) const {
   NameIndex& index = name_index_;
+  auto name_at = [this](size_t i) -> std::string_view { return fields[i].name; };
   if (index.data != fields.data() || index.size != fields.size()) {
-    index.positions.clear();
-    for (size_t i = 0; i < fields.size(); ++i)
-      index.positions.emplace(fields[i].name, i);  // the first of a name, as the scan
+    index.table.rebuild(fields.size(), name_at);
     index.data = fields.data();
     index.size = fields.size();
   }
-  auto it = index.positions.find(name);
-  if (it == index.positions.end()) return nullptr;
-  if (env::iequals(fields[it->second].name, name)) return &fields[it->second];
-  for (const FieldDef& f : fields) {  // a vector changed in place: the scan decides
-    if (env::iequals(f.name, name)) return &f;
-  }
-  return nullptr;
+  const size_t at = index.table.find(name, name_at);
+  return at == env::NameTable::npos ? nullptr : &fields[at];
 }
 
 const FieldDef* ObjectDef::relationship(std::string_view name) const {

@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "env/name_table.h"
 #include "env/result.h"
 
 namespace crmsim::mocks::salesforce {
@@ -86,18 +87,10 @@ struct ObjectDef {
   // field() is on every write's and every query's path: an index of names
   // (ASCII case folded) to positions spares the scan of `fields`. It is
   // rebuilt when the vector moved or changed size (fields are added and
-  // removed, never renamed in place), and a hit is checked against the
-  // field it finds.
+  // removed, never renamed in place), and what it finds is the field now
+  // at the position it gives.
   struct NameIndex {
-    struct Hash {
-      using is_transparent = void;
-      size_t operator()(std::string_view s) const;  // of the ASCII lower case
-    };
-    struct Equal {
-      using is_transparent = void;
-      bool operator()(std::string_view a, std::string_view b) const;  // ignoring ASCII case
-    };
-    std::unordered_map<std::string, size_t, Hash, Equal> positions;
+    env::NameTable table{env::NameTable::Case::kInsensitive};
     const FieldDef* data = nullptr;
     size_t size = 0;
   };
