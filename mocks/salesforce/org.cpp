@@ -192,7 +192,7 @@ std::string Org::add_profile(Profile profile) {
 }
 
 const Profile* Org::profile(std::string_view id) const {
-  auto it = profiles_.find(std::string(id));
+  auto it = profiles_.find(id);
   return it == profiles_.end() ? nullptr : &it->second;
 }
 
@@ -507,6 +507,11 @@ const Record* Org::user_record(std::string_view user_id) const {
   return u != nullptr && u->object->name == "User" ? u : nullptr;
 }
 
+namespace {
+// An id field's value as text without a copy: "" when it is null.
+std::string_view id_text(const Value& v) { return v.is_string() ? v.as_string() : ""; }
+}  // namespace
+
 std::string Org::user_role(std::string_view user_id) const {
   const Record* u = user_record(user_id);
   return u == nullptr ? "" : u->get("UserRoleId").to_text();
@@ -521,7 +526,7 @@ const ObjectPermissions& Org::permissions(std::string_view user_id, const Object
 const Profile* Org::user_profile(std::string_view user_id) const {
   const Record* u = user_record(user_id);
   if (u == nullptr || u->get("IsActive") != Value(true)) return nullptr;
-  return profile(u->get("ProfileId").to_text());
+  return profile(id_text(u->get("ProfileId")));
 }
 
 Access Org::field_access(std::string_view user_id, const ObjectDef& object,
@@ -540,9 +545,7 @@ Access Org::access(std::string_view user_id, const Record& record) const {
 std::optional<Access> Org::object_wide_access(std::string_view user_id,
                                               const ObjectDef& object) const {
   // raw_access's first steps, without a record.
-  const Record* u = user_record(user_id);
-  if (u == nullptr || u->get("IsActive") != Value(true)) return Access::kNone;
-  const Profile* p = profile(u->get("ProfileId").to_text());
+  const Profile* p = user_profile(user_id);
   if (p == nullptr) return Access::kNone;
   const ObjectPermissions& perms = p->permissions(object.name);
   if (!perms.read) return Access::kNone;
@@ -582,7 +585,7 @@ Access Org::raw_access(std::string_view user_id, const Record& record, int depth
   constexpr int kParentDepthMax = 4;
   const Record* u = user_record(user_id);
   if (u == nullptr || (if_active && u->get("IsActive") != Value(true))) return Access::kNone;
-  const Profile* profile_ = profile(u->get("ProfileId").to_text());
+  const Profile* profile_ = profile(id_text(u->get("ProfileId")));
   if (profile_ == nullptr) return Access::kNone;
   const ObjectDef& object = *record.object;
   const ObjectPermissions& perms = profile_->permissions(object.name);
@@ -601,9 +604,9 @@ Access Org::raw_access(std::string_view user_id, const Record& record, int depth
   if (full()) return cap;
   if (profile_->view_all_data) grant(Access::kRead, K::kViewAll, "View All Data");
   else if (perms.view_all) grant(Access::kRead, K::kViewAll, "View All on " + object.name);
-  const std::string role = u->get("UserRoleId").to_text();
+  const std::string_view role = id_text(u->get("UserRoleId"));
   if (object.has_owner) {
-    const std::string owner = record.get("OwnerId").to_text();
+    const std::string_view owner = id_text(record.get("OwnerId"));
     if (owner == user_id) grant(cap, K::kOwner, "");
     else if (const std::string owner_role = user_role(owner); roles_.is_above(role, owner_role)) {
       const Role* r = roles_.find(owner_role);
@@ -639,7 +642,7 @@ Access Org::raw_access(std::string_view user_id, const Record& record, int depth
       if (!reaches) continue;
       bool shared;
       if (!rule.owner_role_id.empty()) {
-        const std::string owner_role = user_role(record.get("OwnerId").to_text());
+        const std::string owner_role = user_role(id_text(record.get("OwnerId")));
         shared = owner_role == rule.owner_role_id ||
                  (rule.owner_subordinates && roles_.is_above(rule.owner_role_id, owner_role));
       } else {
@@ -722,7 +725,7 @@ bool Org::meets(const Condition& condition, const Record& record) const {
 
 // ------------------------------------------------------------------ records
 
-std::map<std::string, Record>* Org::table_of(std::string_view id) {
+Org::RecordTable* Org::table_of(std::string_view id) {
   if (id.size() < 3) return nullptr;
   auto it = records_.find(id.substr(0, 3));
   return it == records_.end() ? nullptr : &it->second;
@@ -731,7 +734,7 @@ std::map<std::string, Record>* Org::table_of(std::string_view id) {
 Record* Org::mutable_find(std::string_view id) {
   auto* table = table_of(id);
   if (table == nullptr) return nullptr;
-  auto it = table->find(std::string(id));
+  auto it = table->find(id);
   return it == table->end() ? nullptr : &it->second;
 }
 
@@ -805,8 +808,8 @@ const Record* Org::find(std::string_view id) const {
   return const_cast<Org*>(this)->mutable_find(id);  // a lookup; nothing is modified
 }
 
-const std::map<std::string, Record>& Org::records(const ObjectDef& object) const {
-  static const std::map<std::string, Record> kEmpty;
+const Org::RecordTable& Org::records(const ObjectDef& object) const {
+  static const RecordTable kEmpty;
   auto it = records_.find(object.key_prefix);
   return it == records_.end() ? kEmpty : it->second;
 }

@@ -136,6 +136,10 @@ struct ConversionResult {
 
 class Org {
  public:
+  // An object's records by id (ids compare as they are; a lookup by a
+  // string_view copies nothing).
+  using RecordTable = std::map<std::string, Record, std::less<>>;
+
   // The org starts with a System Administrator profile and one admin user
   // (admin@crmsim.example, password "admin").
   explicit Org(const env::Clock& clock, OrgSettings settings = {},
@@ -303,7 +307,7 @@ class Org {
   // Raw access for invariants and tests: any record, deleted or not.
   const Record* find(std::string_view id) const;
   // Every record of an object (deleted ones too), in id order.
-  const std::map<std::string, Record>& records(const ObjectDef& object) const;
+  const RecordTable& records(const ObjectDef& object) const;
   // `object`'s records (deleted ones too) whose `field` equals `value`
   // case-insensitively, in id order, from the index kept on Email and
   // unique fields; null when the field is not indexed. For queries to
@@ -354,7 +358,7 @@ class Org {
   void log_undo(const std::string& id);
   Record* mutable_find(std::string_view id);
   // The table an id's key prefix points at; nullptr for an unknown prefix.
-  std::map<std::string, Record>* table_of(std::string_view id);
+  RecordTable* table_of(std::string_view id);
   std::string next_id(const ObjectDef& object);
   std::string now_text() const;
   const Record* user_record(std::string_view user_id) const;
@@ -399,7 +403,7 @@ class Org {
   std::string admin_user_id_;
   ApiUsage api_usage_;
   uint64_t id_sequence_ = 0;
-  std::map<std::string, Profile> profiles_;
+  std::map<std::string, Profile, std::less<>> profiles_;
   std::vector<RecordType> record_types_;
   RoleTree roles_;
   std::map<std::string, UserAuth> auth_;
@@ -407,7 +411,7 @@ class Org {
   std::vector<SharingRule> sharing_rules_;
   std::vector<ValidationRule> validation_rules_;
   // Records per object (by key prefix, which every id starts with), by id.
-  std::map<std::string, std::map<std::string, Record>, std::less<>> records_;
+  std::map<std::string, RecordTable, std::less<>> records_;
   // Unique and email indexes: (object, field index, lower-case value) ->
   // the live records holding it, in id order (held where records_ keeps
   // them, filed and unfiled as the modstamp index is).
