@@ -71,9 +71,8 @@ void WebhookDispatcher::on_change(const ChangeEvent& e) {
   const std::string type = object + "." + e.kind;
   for (const Subscription& s : subscriptions_) {
     if (!matches(s)) continue;
-    // The event's members in name order, as HubSpot's (and the nlohmann
-    // object this once was) are written; the webhook tests hold the body
-    // to a sorted dump of itself.
+    // The event's members in name order, as the nlohmann object this once
+    // was wrote them (the webhook tests hold every kind's exact bytes).
     std::string body;
     env::JsonWriter w(body);
     w.begin_object();
