@@ -50,6 +50,19 @@ class NameTable {
     }
   }
 
+  // rebuild() when the vector the names live in (its first element at
+  // `data`) moved or changed size since the last call: what a schema's
+  // index needs, whose names are added and removed, never renamed in
+  // place. What find() answers is always checked against the name now at
+  // the position it gives.
+  template <typename NameAt>
+  void keep_up(const void* data, size_t count, NameAt name_at) {
+    if (data == data_ && count == count_ && !slots_.empty()) return;
+    rebuild(count, name_at);
+    data_ = data;
+    count_ = count;
+  }
+
   // The position of `name` by the names name_at gives now, or npos.
   template <typename NameAt>
   size_t find(std::string_view name, NameAt name_at) const {
@@ -90,6 +103,8 @@ class NameTable {
   Case case_;
   std::vector<uint32_t> slots_;  // position + 1; 0: empty
   size_t mask_ = 0;
+  const void* data_ = nullptr;  // what keep_up() last indexed
+  size_t count_ = 0;
 };
 
 }  // namespace crmsim::env

@@ -101,14 +101,9 @@ std::string_view property_type_name(PropertyType t) {
 }
 
 const PropertyDef* ObjectTypeDef::property(std::string_view name) const {
-  NameIndex& index = name_index_;
   auto name_at = [this](size_t i) -> std::string_view { return properties[i].name; };
-  if (index.data != properties.data() || index.size != properties.size()) {
-    index.table.rebuild(properties.size(), name_at);
-    index.data = properties.data();
-    index.size = properties.size();
-  }
-  const size_t at = index.table.find(name, name_at);
+  name_index_.keep_up(properties.data(), properties.size(), name_at);
+  const size_t at = name_index_.find(name, name_at);
   if (at == env::NameTable::npos) return nullptr;
   if (!properties[at].archived) return &properties[at];
   // Archived under this name: a live one may follow.

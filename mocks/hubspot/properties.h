@@ -94,17 +94,8 @@ struct ObjectTypeDef {
   void ensure_group(const std::string& name);
 
   // property() is on every write's path, for each property written: an
-  // index of names to positions in `properties` spares the scan. It is
-  // rebuilt when the vector moved or changed size (properties are added and
-  // removed, never renamed in place), and what it finds is the property
-  // now at the position it gives (the scan decides when that one is
-  // archived).
-  struct NameIndex {
-    env::NameTable table{env::NameTable::Case::kSensitive};
-    const PropertyDef* data = nullptr;
-    size_t size = 0;
-  };
-  mutable NameIndex name_index_{};
+  // index of names to positions in `properties` spares the scan.
+  mutable env::NameTable name_index_{env::NameTable::Case::kSensitive};
 };
 
 class ObjectTypes {

@@ -179,14 +179,9 @@ std::string_view field_type_name(FieldType type) {
 }
 
 const FieldDef* ObjectDef::field(std::string_view name) const {
-  NameIndex& index = name_index_;
   auto name_at = [this](size_t i) -> std::string_view { return fields[i].name; };
-  if (index.data != fields.data() || index.size != fields.size()) {
-    index.table.rebuild(fields.size(), name_at);
-    index.data = fields.data();
-    index.size = fields.size();
-  }
-  const size_t at = index.table.find(name, name_at);
+  name_index_.keep_up(fields.data(), fields.size(), name_at);
+  const size_t at = name_index_.find(name, name_at);
   return at == env::NameTable::npos ? nullptr : &fields[at];
 }
 

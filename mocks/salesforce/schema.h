@@ -85,16 +85,8 @@ struct ObjectDef {
   const FieldDef* relationship(std::string_view name) const;
 
   // field() is on every write's and every query's path: an index of names
-  // (ASCII case folded) to positions spares the scan of `fields`. It is
-  // rebuilt when the vector moved or changed size (fields are added and
-  // removed, never renamed in place), and what it finds is the field now
-  // at the position it gives.
-  struct NameIndex {
-    env::NameTable table{env::NameTable::Case::kInsensitive};
-    const FieldDef* data = nullptr;
-    size_t size = 0;
-  };
-  mutable NameIndex name_index_{};
+  // (ASCII case folded) to positions spares the scan of `fields`.
+  mutable env::NameTable name_index_{env::NameTable::Case::kInsensitive};
 };
 
 // A reference to an object seen from that object: Account's "Contacts" is

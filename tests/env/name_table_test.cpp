@@ -50,6 +50,18 @@ TEST(NameTable, AnEmptyTableFindsNothing) {
   EXPECT_EQ(table.find("x", at), NameTable::npos);
 }
 
+TEST(NameTable, KeepsUpWithAVectorThatGrows) {
+  std::vector<std::string> names = {"Id", "Email"};
+  auto at = [&](size_t i) -> std::string_view { return names[i]; };
+  NameTable table(NameTable::Case::kInsensitive);
+  table.keep_up(names.data(), names.size(), at);
+  EXPECT_EQ(table.find("Phone", at), NameTable::npos);
+  names.push_back("Phone");  // a field added: the next lookup indexes it
+  table.keep_up(names.data(), names.size(), at);
+  EXPECT_EQ(table.find("phone", at), 2u);
+  EXPECT_EQ(table.find("email", at), 1u);
+}
+
 RC_GTEST_PROP(NameTable, FindsWhatAScanFromTheFrontFinds, ()) {
   const auto c = *rc::gen::element(NameTable::Case::kSensitive, NameTable::Case::kInsensitive);
   // Few letters so that names repeat, differ only in case, and share
